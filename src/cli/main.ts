@@ -1,0 +1,46 @@
+/**
+ * `sagebrush` — one CLI for the server, the worker and every domain. Commands talk to a running
+ * server with --url, or work directly on the embedded store of --data-dir.
+ * Exit codes: 0 ok, 1 user error (the message says what to fix), 2 internal error.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerDatasetCommands } from './datasets.ts';
+import { registerJobCommands } from './jobs.ts';
+import { printError, toCliError } from './output.ts';
+import { registerServerCommands } from './server.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('sagebrush')
+    .description('Sagebrush — a self-hosted machine-learning studio')
+    .version('0.1.0')
+    .option('--url <url>', 'talk to a running server (SAGEBRUSH_URL); default: work on the embedded store directly')
+    .option('--token <token>', 'bearer token for --url (SAGEBRUSH_TOKEN)')
+    .option('--data-dir <dir>', 'data directory of the embedded store (SAGEBRUSH_DATA_DIR, default ./.sagebrush)')
+    .option('--json', 'print machine-readable JSON on stdout')
+    .showHelpAfterError()
+    .exitOverride();
+  registerServerCommands(program);
+  registerDatasetCommands(program);
+  registerJobCommands(program);
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
+    const e = toCliError(err);
+    printError(e, argv.includes('--json'));
+    return e.exitCode;
+  }
+}
+
+const isMain = process.argv[1] !== undefined && /(?:main\.ts|sagebrush(?:\.js)?)$/.test(process.argv[1]);
+if (isMain) {
+  const code = await runCli(process.argv);
+  // Long-lived commands (serve, worker) resolve only at shutdown; exit so stray handles can't hang a one-shot run.
+  process.exit(code);
+}

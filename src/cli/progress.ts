@@ -1,0 +1,42 @@
+/**
+ * Follows a job until it ends, drawing a progress bar on stderr (only on a terminal and without
+ * --json). Polling works the same over HTTP and in-process, and a 250 ms period is plenty for humans.
+ */
+import cliProgress from 'cli-progress';
+import type { Job } from '../jobs/types.ts';
+import { expectOk } from './output.ts';
+import type { Transport } from './transport.ts';
+
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+export async function followJob(t: Transport, jobId: string, options: { quiet?: boolean; label?: string } = {}): Promise<Job> {
+  const showBar = !options.quiet && process.stderr.isTTY === true;
+  const bar = showBar
+    ? new cliProgress.SingleBar(
+        { format: `${options.label ?? 'job'} [{bar}] {percentage}% | {eta_formatted} left | {message}`, stream: process.stderr, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  bar?.start(100, 0, { message: 'queued' });
+  let onSigint: (() => void) | undefined;
+  if (!options.quiet) {
+    // Ctrl-C cancels the job rather than leaving it running unseen.
+    onSigint = () => {
+      void t.request('POST', `/api/v1/jobs/${jobId}/cancel`).finally(() => process.stderr.write('\ncancelling…\n'));
+    };
+    process.once('SIGINT', onSigint);
+  }
+  try {
+    for (;;) {
+      const job = expectOk<Job>(await t.request('GET', `/api/v1/jobs/${jobId}`));
+      bar?.update(Math.round(job.progress * 100), { message: job.message || job.status });
+      if (TERMINAL.has(job.status)) {
+        bar?.stop();
+        return job;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    if (onSigint) process.removeListener('SIGINT', onSigint);
+  }
+}

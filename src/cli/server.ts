@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { createAppContext, type AppContext } from '../app/context.ts';
+import { loadConfig } from '../core/config.ts';
+import { buildApp } from '../http/app.ts';
+
+function onShutdown(close: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+      void close().finally(resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+async function context(cmd: Command, extra: { port?: string; host?: string; workers?: string }): Promise<AppContext> {
+  const g = cmd.optsWithGlobals<{ dataDir?: string }>();
+  const config = loadConfig({ overrides: { dataDir: g.dataDir, port: extra.port, host: extra.host, workerConcurrency: extra.workers } });
+  return createAppContext(config);
+}
+
+export function registerServerCommands(program: Command): void {
+  program
+    .command('serve')
+    .description('Start the API and web UI (and, with the embedded queue, an in-process worker)')
+    .option('--port <port>', 'port to listen on (SAGEBRUSH_PORT, default 8080)')
+    .option('--host <host>', 'address to bind (SAGEBRUSH_HOST, default 127.0.0.1)')
+    .option('--no-worker', 'do not run jobs in this process (use `sagebrush worker` elsewhere)')
+    .action(async (o: { port?: string; host?: string; worker: boolean }, cmd: Command) => {
+      const ctx = await context(cmd, o);
+      const app = await buildApp(ctx);
+      if (o.worker && ctx.config.embeddedWorker) await ctx.queue.startWorker({ concurrency: ctx.config.workerConcurrency });
+      const address = await app.listen({ port: ctx.config.port, host: ctx.config.host });
+      process.stderr.write(
+        `Sagebrush is running at ${address}  (UI: ${address}/, API: ${address}/api/v1, OpenAPI: ${address}/api/openapi.json)\n` +
+          `data: ${ctx.config.dataDir} · db: ${ctx.config.databaseUrl.split(':')[0]} · artifacts: ${ctx.config.artifactsUrl.split(':')[0]} · queue: ${ctx.queue.kind}\n`,
+      );
+      await onShutdown(async () => {
+        await app.close();
+        await ctx.close();
+      });
+    });
+
+  program
+    .command('worker')
+    .description('Run jobs from the queue (BullMQ on Redis via SAGEBRUSH_QUEUE_URL, or the embedded queue of --data-dir)')
+    .option('--workers <n>', 'jobs run at once (SAGEBRUSH_WORKER_CONCURRENCY)')
+    .action(async (o: { workers?: string }, cmd: Command) => {
+      const ctx = await context(cmd, o);
+      await ctx.queue.startWorker({ concurrency: ctx.config.workerConcurrency });
+      process.stderr.write(`worker started: queue ${ctx.queue.kind}, concurrency ${ctx.config.workerConcurrency}\n`);
+      await onShutdown(async () => {
+        await ctx.queue.stopWorker();
+        await ctx.close();
+      });
+    });
+}

@@ -1,0 +1,164 @@
+/**
+ * One validated, frozen configuration object. Sources, lowest to highest precedence:
+ * built-in defaults < config file (SAGEBRUSH_CONFIG, JSON or YAML) < SAGEBRUSH_* environment < CLI flags.
+ * A bad value stops start-up with one message listing every bad key and what is allowed.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { AppError } from './errors.ts';
+
+const urlWithScheme = (schemes: string[]) =>
+  z.string().refine((v) => schemes.some((s) => v.startsWith(`${s}:`)), {
+    message: `must start with one of: ${schemes.map((s) => `${s}:`).join(', ')}`,
+  });
+
+const sizeBytes = z.coerce.number().int().positive();
+
+export const configSchema = z.object({
+  dataDir: z.string().min(1),
+  host: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65535),
+  /** sqlite:PATH (default: sqlite file in dataDir) or postgres://user:pass@host:port/db */
+  databaseUrl: urlWithScheme(['sqlite', 'postgres', 'postgresql']),
+  /** file:PATH (default: dataDir/artifacts) or s3://bucket/prefix */
+  artifactsUrl: urlWithScheme(['file', 's3']),
+  /** embedded (in-process, durable in the metadata DB) or redis://host:port for BullMQ */
+  queueUrl: z.union([z.literal('embedded'), urlWithScheme(['redis', 'rediss'])]),
+  /** Comma-separated bearer tokens; empty means the API is open (local use). */
+  apiTokens: z.array(z.string().min(16, 'each token must be at least 16 characters')),
+  /** Custom endpoint for S3-compatible stores (MinIO, moto, Ceph). */
+  s3Endpoint: z.string().url().optional(),
+  s3Region: z.string().min(1),
+  s3ForcePathStyle: z.boolean(),
+  maxUploadBytes: sizeBytes,
+  /** Largest total uncompressed size accepted from one archive (zip-bomb guard). */
+  maxArchiveBytes: sizeBytes,
+  /** How many jobs the in-process worker runs at once. */
+  workerConcurrency: z.coerce.number().int().min(0).max(64),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** Whether `serve` also runs an in-process worker. */
+  embeddedWorker: z.boolean(),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+export type ConfigInput = Partial<{ [K in keyof z.infer<typeof configSchema>]: unknown }>;
+
+const ENV_KEYS: Record<string, keyof z.infer<typeof configSchema>> = {
+  SAGEBRUSH_DATA_DIR: 'dataDir',
+  SAGEBRUSH_HOST: 'host',
+  SAGEBRUSH_PORT: 'port',
+  SAGEBRUSH_DATABASE_URL: 'databaseUrl',
+  SAGEBRUSH_ARTIFACTS_URL: 'artifactsUrl',
+  SAGEBRUSH_QUEUE_URL: 'queueUrl',
+  SAGEBRUSH_API_TOKENS: 'apiTokens',
+  SAGEBRUSH_S3_ENDPOINT: 's3Endpoint',
+  SAGEBRUSH_S3_REGION: 's3Region',
+  SAGEBRUSH_S3_FORCE_PATH_STYLE: 's3ForcePathStyle',
+  SAGEBRUSH_MAX_UPLOAD_BYTES: 'maxUploadBytes',
+  SAGEBRUSH_MAX_ARCHIVE_BYTES: 'maxArchiveBytes',
+  SAGEBRUSH_WORKER_CONCURRENCY: 'workerConcurrency',
+  SAGEBRUSH_LOG_LEVEL: 'logLevel',
+  SAGEBRUSH_EMBEDDED_WORKER: 'embeddedWorker',
+};
+
+export const CONFIG_ENV_VARS = Object.keys(ENV_KEYS);
+
+function parseBool(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  return v;
+}
+
+function parseList(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
+  const out: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (key === 'apiTokens') out[key] = parseList(raw);
+    else if (key === 's3ForcePathStyle' || key === 'embeddedWorker') out[key] = parseBool(raw);
+    else out[key] = raw;
+  }
+  return out as ConfigInput;
+}
+
+function fromFile(path: string): ConfigInput {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new AppError('CONFIG_INVALID', `Cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  try {
+    const parsed: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    if (parsed === null || typeof parsed !== 'object') throw new Error('top level must be an object');
+    return parsed as ConfigInput;
+  } catch (err) {
+    throw new AppError('CONFIG_INVALID', `Config file ${path} is not valid JSON/YAML: ${(err as Error).message}`);
+  }
+}
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Highest precedence, e.g. from CLI flags (--port, --data-dir). */
+  overrides?: ConfigInput;
+  cwd?: string;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const fileInput = env.SAGEBRUSH_CONFIG ? fromFile(resolve(cwd, env.SAGEBRUSH_CONFIG)) : {};
+  const merged: Record<string, unknown> = { ...fileInput, ...fromEnv(env), ...stripUndefined(options.overrides ?? {}) };
+  if (typeof merged.apiTokens === 'string') merged.apiTokens = parseList(merged.apiTokens);
+  const dataDir = resolve(cwd, typeof merged.dataDir === 'string' && merged.dataDir ? merged.dataDir : './.sagebrush');
+  const candidate = {
+    dataDir,
+    host: '127.0.0.1',
+    port: 8080,
+    databaseUrl: `sqlite:${resolve(dataDir, 'sagebrush.db')}`,
+    artifactsUrl: `file:${resolve(dataDir, 'artifacts')}`,
+    queueUrl: 'embedded',
+    apiTokens: [],
+    s3Region: 'us-east-1',
+    s3ForcePathStyle: true,
+    maxUploadBytes: 1024 * 1024 * 1024,
+    maxArchiveBytes: 4 * 1024 * 1024 * 1024,
+    workerConcurrency: 2,
+    logLevel: 'info',
+    embeddedWorker: true,
+    ...merged,
+    ...{ dataDir },
+  };
+  const result = configSchema.safeParse(candidate);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const key = issue.path.join('.') || '(root)';
+      const envName = Object.entries(ENV_KEYS).find(([, k]) => k === issue.path[0])?.[0];
+      return `  - ${key}${envName ? ` (${envName})` : ''}: ${issue.message}`;
+    });
+    throw new AppError('CONFIG_INVALID', `Invalid configuration:\n${lines.join('\n')}`, {
+      problems: result.error.issues.map((issue) => ({
+        field: issue.path.join('.'),
+        problem: issue.message,
+        fix: 'Correct the value in the environment, config file or command-line flag.',
+      })),
+    });
+  }
+  return Object.freeze({ ...result.data, apiTokens: Object.freeze([...result.data.apiTokens]) as string[] });
+}
+
+function stripUndefined(o: ConfigInput): ConfigInput {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as ConfigInput;
+}

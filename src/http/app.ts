@@ -1,0 +1,89 @@
+/**
+ * Assembles the HTTP server: zod validation + OpenAPI 3.1 from the same schemas, problem+json errors,
+ * request ids, optional bearer auth, health, the domain routes and the built web UI at `/`.
+ */
+import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from '../app/context.ts';
+import { AppError } from '../core/errors.ts';
+import { toProblem } from './problem.ts';
+import { installAuth } from './auth.ts';
+import { registerRoutes } from './routes.ts';
+
+export type ApiApp = FastifyInstance;
+
+const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+export async function buildApp(ctx: AppContext, options: { webDist?: string } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger,
+    disableRequestLogging: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 16 * 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: 'array' } },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const { body, internal } = toProblem(err, request.id, request.url);
+    if (internal) request.log.error({ err, requestId: request.id }, 'unhandled error');
+    else if (body.status >= 500) request.log.warn({ code: body.code, requestId: request.id }, body.detail);
+    return reply.status(body.status).type('application/problem+json').send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const webDist = options.webDist ?? WEB_DIST;
+    const isApi = path.startsWith('/api') || path.startsWith('/v1/') || path.startsWith('/cds-services') || path.startsWith('/fhir');
+    if (!isApi && request.method === 'GET' && existsSync(join(webDist, 'index.html'))) {
+      // Client-side routes (e.g. /datasets/ds_1) get the single-page app.
+      return reply.sendFile('index.html', webDist);
+    }
+    const { body } = toProblem(new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${path}. See /api/openapi.json for the API.`), request.id, request.url);
+    return reply.status(404).type('application/problem+json').send(body);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Sagebrush API', version: '1', description: 'Self-hosted ML studio API' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: ctx.config.apiTokens.length > 0 ? [{ bearer: [] }] : [],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: ctx.config.maxUploadBytes, files: 1, fields: 20 },
+  });
+  installAuth(app, ctx.config.apiTokens);
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await registerRoutes(app, ctx);
+
+  const webDist = options.webDist ?? WEB_DIST;
+  if (existsSync(webDist)) {
+    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
+  } else {
+    app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+      reply.type('text/plain').send('Sagebrush API is running. Build the web UI with `npm run build:web` to serve it here.'),
+    );
+  }
+  return app;
+}

@@ -1,0 +1,79 @@
+/**
+ * Maps any thrown value to an RFC 9457 problem+json body. AppErrors keep their code; fastify's own
+ * errors (validation, body too large, unsupported media type) get the matching code; anything else is
+ * a generic 500 whose detail is only the request id (the real error goes to the log).
+ */
+import { AppError, ERROR_CODES, type ErrorCode, type Problem } from '../core/errors.ts';
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail: string;
+  instance?: string;
+  requestId?: string;
+  problems?: Problem[];
+  [extra: string]: unknown;
+}
+
+export const PROBLEM_TYPE_BASE = 'https://sagebrush.dev/errors#';
+
+interface FastifyLikeError {
+  statusCode?: number;
+  code?: string;
+  message: string;
+  validation?: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }>;
+  validationContext?: string;
+}
+
+export function toProblem(err: unknown, requestId: string, url?: string): { body: ProblemBody; internal: boolean } {
+  const appError = normalise(err);
+  const internal = appError === undefined;
+  const e = appError ?? new AppError('INTERNAL', `Internal error; quote request id ${requestId} when reporting it.`);
+  const info = ERROR_CODES[e.code];
+  const body: ProblemBody = {
+    ...(e.extra ?? {}),
+    type: `${PROBLEM_TYPE_BASE}${e.code}`,
+    title: info.title,
+    status: info.status,
+    code: e.code,
+    detail: e.message,
+    requestId,
+  };
+  if (url) body.instance = url;
+  if (e.problems && e.problems.length > 0) body.problems = e.problems;
+  return { body, internal };
+}
+
+function normalise(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  const fe = err as FastifyLikeError;
+  if (fe && Array.isArray(fe.validation)) {
+    const where = fe.validationContext ?? 'body';
+    const problems: Problem[] = fe.validation.map((v) => ({
+      field: `${where}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`,
+      problem: v.message ?? 'invalid value',
+      fix: 'Send a value that matches the API schema (see /api/openapi.json).',
+    }));
+    return new AppError('VALIDATION_FAILED', `Request ${where} is invalid: ${problems.map((p) => `${p.field}: ${p.problem}`).join('; ')}`, { problems });
+  }
+  switch (fe?.code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('PAYLOAD_TOO_LARGE', `${fe.message}. Upload a smaller file or raise SAGEBRUSH_MAX_UPLOAD_BYTES.`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', fe.message);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('BAD_REQUEST', `${fe.message}. Send a valid JSON body.`);
+    default:
+      break;
+  }
+  if (fe?.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const code: ErrorCode = fe.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : fe.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : fe.statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
+    return new AppError(code, fe.message);
+  }
+  return undefined;
+}

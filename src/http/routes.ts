@@ -1,0 +1,12 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../app/context.ts';
+import { datasetRoutes } from '../domains/datasets/routes.ts';
+import { jobRoutes } from '../jobs/routes.ts';
+
+/** Each domain contributes one plugin; routes stay thin and call the domain service. */
+export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  await app.register(async (api) => {
+    await datasetRoutes(api, ctx);
+    await jobRoutes(api, ctx);
+  }, { prefix: '/api/v1' });
+}
