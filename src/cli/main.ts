@@ -6,8 +6,10 @@
 import { Command, CommanderError } from 'commander';
 import { registerDatasetCommands } from './datasets.ts';
 import { registerJobCommands } from './jobs.ts';
+import { registerModelCommands } from './models.ts';
 import { printError, toCliError } from './output.ts';
 import { registerServerCommands } from './server.ts';
+import { registerTextCommands } from './text.ts';
 
 export function buildProgram(): Command {
   const program = new Command('sagebrush')
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerServerCommands(program);
   registerDatasetCommands(program);
   registerJobCommands(program);
+  registerTextCommands(program);
+  registerModelCommands(program);
   return program;
 }
 

@@ -43,6 +43,8 @@ export const ERROR_CODES = {
   JSONL_MALFORMED: { status: 400, title: 'A JSON Lines row is not valid JSON' },
   ARCHIVE_INVALID: { status: 400, title: 'The archive is corrupt or unsupported' },
   ARCHIVE_UNSAFE: { status: 400, title: 'The archive contains unsafe paths or is a decompression bomb' },
+  DATASET_EMPTY: { status: 400, title: 'The file has no data rows or no labelled images' },
+  DATASET_NOT_READY: { status: 409, title: 'The dataset version is still importing' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -54,6 +56,8 @@ export interface Problem {
   problem: string;
   fix: string;
   severity?: 'error' | 'warning';
+  /** The rule that was broken, when it has its own documented code (e.g. TEXT_TOO_FEW_EXAMPLES). */
+  code?: string;
 }
 
 export class AppError extends Error {

@@ -1,0 +1,126 @@
+/**
+ * Real-time endpoints: a name bound to one model version, loaded once (shared model cache) and
+ * answering requests. Deleting an endpoint evicts its model from memory; a model version cannot be
+ * deleted while an endpoint uses it (models service checks).
+ */
+import type { Kysely, Selectable } from 'kysely';
+import { AppError } from '../../core/errors.ts';
+import { newId, nowIso } from '../../core/ids.ts';
+import { isUniqueViolation } from '../../storage/db.ts';
+import { clampLimit, decodeCursor, toPage, type Page } from '../../storage/pagination.ts';
+import type { Database, EndpointsTable } from '../../storage/schema.ts';
+import type { ModelService, ModelVersion } from '../models/service.ts';
+
+export interface Endpoint {
+  id: string;
+  name: string;
+  modelId: string;
+  model: { name: string; version: number; kind: string } | null;
+  kind: string;
+  config: Record<string, unknown>;
+  status: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What a model kind must provide to be served by an endpoint. */
+export interface EndpointRuntime {
+  /** Loads (or warms) the model so the first request is fast; throws when the model cannot be served. */
+  warm(model: ModelVersion): Promise<void>;
+  evict(model: ModelVersion): Promise<void>;
+}
+
+export interface EndpointService {
+  create(input: { name: string; model: string; config?: Record<string, unknown> }): Promise<Endpoint>;
+  list(q: { limit?: number; cursor?: string }): Promise<Page<Endpoint>>;
+  get(name: string): Promise<Endpoint>;
+  /** The endpoint and its model version, for the routes that serve requests. */
+  resolve(name: string): Promise<{ endpoint: Endpoint; model: ModelVersion }>;
+  update(name: string, input: { model: string }): Promise<Endpoint>;
+  delete(name: string): Promise<void>;
+}
+
+export const ENDPOINT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
+
+export function createEndpointService(deps: { db: Kysely<Database>; models: ModelService; runtimes: Record<string, EndpointRuntime> }): EndpointService {
+  const { db, models, runtimes } = deps;
+
+  async function toEndpoint(row: Selectable<EndpointsTable>): Promise<Endpoint> {
+    const m = await models.getById(row.model_id).catch(() => null);
+    return {
+      id: row.id,
+      name: row.name,
+      modelId: row.model_id,
+      model: m ? { name: m.name, version: m.version, kind: m.kind } : null,
+      kind: row.kind,
+      config: JSON.parse(row.config_json) as Record<string, unknown>,
+      status: row.status,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  async function row(name: string) {
+    const found = await db.selectFrom('endpoints').selectAll().where('name', '=', name).executeTakeFirst();
+    if (!found) throw new AppError('ENDPOINT_NOT_FOUND', `No endpoint "${name}". Create it with POST /api/v1/endpoints or \`sagebrush endpoints create\`.`);
+    return found;
+  }
+
+  async function servableModel(ref: string): Promise<{ model: ModelVersion; runtime: EndpointRuntime }> {
+    const model = await models.resolve(ref);
+    if (model.status !== 'ready') throw new AppError('CONFLICT', `Model ${model.name}:${model.version} is ${model.status}, not ready; wait for its training job to finish.`);
+    const runtime = runtimes[model.kind];
+    if (!runtime) throw new AppError('VALIDATION_FAILED', `Models of kind "${model.kind}" cannot be served by an endpoint.`, { problems: [{ field: 'model', problem: `kind ${model.kind} has no runtime`, fix: `Use a model of kind: ${Object.keys(runtimes).join(', ')}.` }] });
+    return { model, runtime };
+  }
+
+  return {
+    async create(input) {
+      if (!ENDPOINT_NAME_PATTERN.test(input.name)) {
+        throw new AppError('VALIDATION_FAILED', `Endpoint name "${input.name}" is not allowed.`, { problems: [{ field: 'name', problem: 'invalid endpoint name', fix: 'Use 1–63 letters, digits or "-", starting with a letter or digit.' }] });
+      }
+      const { model, runtime } = await servableModel(input.model);
+      await runtime.warm(model);
+      const now = nowIso();
+      const values = { id: newId('ep'), name: input.name, model_id: model.id, kind: model.kind, config_json: JSON.stringify(input.config ?? {}), status: 'in-service', created_at: now, updated_at: now };
+      try {
+        await db.insertInto('endpoints').values(values).execute();
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `An endpoint named "${input.name}" already exists; delete it or pick another name.`);
+        throw err;
+      }
+      return toEndpoint({ ...values });
+    },
+    async list(q) {
+      const limit = clampLimit(q.limit);
+      const after = decodeCursor(q.cursor);
+      let query = db.selectFrom('endpoints').selectAll().orderBy('id', 'desc').limit(limit + 1);
+      if (after) query = query.where('id', '<', after);
+      const rows = await query.execute();
+      const page = toPage(rows, limit, (r) => r.id, (r) => r);
+      return { items: await Promise.all(page.items.map(toEndpoint)), nextCursor: page.nextCursor };
+    },
+    async get(name) {
+      return toEndpoint(await row(name));
+    },
+    async resolve(name) {
+      const r = await row(name);
+      return { endpoint: await toEndpoint(r), model: await models.getById(r.model_id) };
+    },
+    async update(name, input) {
+      const current = await row(name);
+      const { model, runtime } = await servableModel(input.model);
+      await runtime.warm(model);
+      await db.updateTable('endpoints').set({ model_id: model.id, kind: model.kind, updated_at: nowIso() }).where('id', '=', current.id).execute();
+      const old = await models.getById(current.model_id).catch(() => null);
+      if (old && old.id !== model.id) await runtimes[old.kind]?.evict(old);
+      return toEndpoint(await row(name));
+    },
+    async delete(name) {
+      const r = await row(name);
+      await db.deleteFrom('endpoints').where('id', '=', r.id).execute();
+      const model = await models.getById(r.model_id).catch(() => null);
+      if (model) await runtimes[model.kind]?.evict(model);
+    },
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The model registry: every trained model is a numbered version under a name, with the dataset
+ * version it came from, its parameters, metrics and artifact keys. Later capabilities (image
+ * classifiers, LLMs) register their models here too.
+ */
+import type { Kysely } from 'kysely';
+import { AppError } from '../../core/errors.ts';
+import { newId, nowIso } from '../../core/ids.ts';
+import type { ArtifactStore } from '../../storage/artifacts/types.ts';
+import { isUniqueViolation } from '../../storage/db.ts';
+import type { Database } from '../../storage/schema.ts';
+import { findModelById, findModelVersion, listModelVersions, nextVersionNumber, type ModelVersion } from './store.ts';
+
+export type { ModelVersion };
+
+export interface ModelService {
+  list(q: { kind?: string; name?: string; limit?: number; cursor?: string }): ReturnType<typeof listModelVersions>;
+  /** `name`, `name:version` or a model id; without a version, the latest ready version. */
+  resolve(ref: string): Promise<ModelVersion>;
+  get(name: string, version?: number): Promise<ModelVersion>;
+  getById(id: string): Promise<ModelVersion>;
+  create(input: { name: string; kind: string; datasetVersionId?: string | null; jobId?: string | null; params: Record<string, unknown>; meta?: Record<string, unknown> }): Promise<ModelVersion>;
+  markReady(id: string, update: { metrics: Record<string, unknown>; artifacts: Record<string, string>; meta?: Record<string, unknown> }): Promise<ModelVersion>;
+  update(id: string, update: { metrics?: Record<string, unknown>; meta?: Record<string, unknown> }): Promise<ModelVersion>;
+  markFailed(id: string): Promise<void>;
+  delete(name: string, version?: number): Promise<void>;
+  readArtifact(name: string, version: number, artifact: string): Promise<{ key: string; body: Buffer }>;
+}
+
+export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+export function parseModelRef(ref: string): { name: string; version?: number } {
+  const m = /^(.+?)(?::(\d+))?$/.exec(ref.trim());
+  if (!m) throw new AppError('BAD_REQUEST', `Bad model reference "${ref}"; use NAME or NAME:VERSION.`);
+  return { name: m[1]!, version: m[2] === undefined ? undefined : Number(m[2]) };
+}
+
+export function createModelService(deps: { db: Kysely<Database>; artifacts: ArtifactStore }): ModelService {
+  const { db, artifacts } = deps;
+
+  async function get(name: string, version?: number): Promise<ModelVersion> {
+    const found = await findModelVersion(db, name, version);
+    if (!found) throw new AppError('MODEL_NOT_FOUND', version === undefined ? `No ready version of model "${name}". List models with \`sagebrush models list\`.` : `Model "${name}" has no version ${version}.`);
+    return found;
+  }
+
+  async function getById(id: string): Promise<ModelVersion> {
+    const found = await findModelById(db, id);
+    if (!found) throw new AppError('MODEL_NOT_FOUND', `No model version with id ${id}.`);
+    return found;
+  }
+
+  async function assertNotInUse(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const used = await db.selectFrom('endpoints').select(['name', 'model_id']).where('model_id', 'in', ids).execute();
+    if (used.length > 0) {
+      throw new AppError('IN_USE', `The model version is used by endpoint(s) ${used.map((u) => `"${u.name}"`).join(', ')}. Delete or re-point those endpoints first.`);
+    }
+  }
+
+  return {
+    list: (q) => listModelVersions(db, q),
+    async resolve(ref) {
+      if (/^mdl_[\w]+$/.test(ref)) return getById(ref);
+      const { name, version } = parseModelRef(ref);
+      return get(name, version);
+    },
+    get,
+    getById,
+    async create(input) {
+      if (!MODEL_NAME_PATTERN.test(input.name)) {
+        throw new AppError('VALIDATION_FAILED', `Model name "${input.name}" is not allowed.`, { problems: [{ field: 'name', problem: 'invalid model name', fix: 'Use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit.' }] });
+      }
+      // Retry on a version-number race between two trainings of the same name.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const version = await nextVersionNumber(db, input.name);
+        const row = {
+          id: newId('mdl'),
+          name: input.name,
+          version,
+          kind: input.kind,
+          status: 'training',
+          dataset_version_id: input.datasetVersionId ?? null,
+          job_id: input.jobId ?? null,
+          params_json: JSON.stringify(input.params),
+          metrics_json: '{}',
+          artifacts_json: '{}',
+          meta_json: JSON.stringify(input.meta ?? {}),
+          created_at: nowIso(),
+        };
+        try {
+          await db.insertInto('models').values(row).execute();
+          return getById(row.id);
+        } catch (err) {
+          if (!isUniqueViolation(err)) throw err;
+        }
+      }
+      throw new AppError('CONFLICT', `Could not allocate a version number for model "${input.name}"; retry.`);
+    },
+    async markReady(id, update) {
+      const current = await getById(id);
+      await db
+        .updateTable('models')
+        .set({ status: 'ready', metrics_json: JSON.stringify(update.metrics), artifacts_json: JSON.stringify(update.artifacts), meta_json: JSON.stringify({ ...current.meta, ...(update.meta ?? {}) }) })
+        .where('id', '=', id)
+        .execute();
+      return getById(id);
+    },
+    async update(id, update) {
+      const current = await getById(id);
+      await db
+        .updateTable('models')
+        .set({ metrics_json: JSON.stringify(update.metrics ?? current.metrics), meta_json: JSON.stringify({ ...current.meta, ...(update.meta ?? {}) }) })
+        .where('id', '=', id)
+        .execute();
+      return getById(id);
+    },
+    async markFailed(id) {
+      await db.updateTable('models').set({ status: 'failed' }).where('id', '=', id).execute();
+    },
+    async delete(name, version) {
+      const rows = version === undefined ? await db.selectFrom('models').select(['id']).where('name', '=', name).execute() : [await get(name, version)];
+      if (rows.length === 0) throw new AppError('MODEL_NOT_FOUND', `No model "${name}".`);
+      const ids = rows.map((r) => r.id);
+      await assertNotInUse(ids);
+      for (const id of ids) await artifacts.deletePrefix(`models/${id}/`);
+      await db.deleteFrom('models').where('id', 'in', ids).execute();
+    },
+    async readArtifact(name, version, artifact) {
+      const model = await get(name, version);
+      const key = model.artifacts[artifact];
+      if (!key) throw new AppError('NOT_FOUND', `Model ${name}:${version} has no artifact "${artifact}" (it has: ${Object.keys(model.artifacts).join(', ') || 'none'}).`);
+      return { key, body: await artifacts.get(key) };
+    },
+  };
+}

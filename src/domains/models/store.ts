@@ -1,0 +1,63 @@
+/** Kysely queries for the model registry (table `models`: one row per model version). */
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, ModelsTable } from '../../storage/schema.ts';
+import { clampLimit, decodeCursor, toPage, type Page } from '../../storage/pagination.ts';
+
+export interface ModelVersion {
+  id: string;
+  name: string;
+  version: number;
+  kind: string;
+  status: string;
+  datasetVersionId: string | null;
+  jobId: string | null;
+  params: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  artifacts: Record<string, string>;
+  meta: Record<string, unknown>;
+  createdAt: string;
+}
+
+export function toModelVersion(row: Selectable<ModelsTable>): ModelVersion {
+  return {
+    id: row.id,
+    name: row.name,
+    version: row.version,
+    kind: row.kind,
+    status: row.status,
+    datasetVersionId: row.dataset_version_id,
+    jobId: row.job_id,
+    params: JSON.parse(row.params_json) as Record<string, unknown>,
+    metrics: JSON.parse(row.metrics_json) as Record<string, unknown>,
+    artifacts: JSON.parse(row.artifacts_json) as Record<string, string>,
+    meta: JSON.parse(row.meta_json) as Record<string, unknown>,
+    createdAt: row.created_at,
+  };
+}
+
+export async function listModelVersions(db: Kysely<Database>, q: { kind?: string; name?: string; limit?: number; cursor?: string }): Promise<Page<ModelVersion>> {
+  const limit = clampLimit(q.limit);
+  const after = decodeCursor(q.cursor);
+  let query = db.selectFrom('models').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  if (q.kind) query = query.where('kind', '=', q.kind);
+  if (q.name) query = query.where('name', '=', q.name);
+  if (after) query = query.where('id', '<', after);
+  return toPage(await query.execute(), limit, (r) => r.id, toModelVersion);
+}
+
+export async function findModelVersion(db: Kysely<Database>, name: string, version?: number): Promise<ModelVersion | undefined> {
+  let query = db.selectFrom('models').selectAll().where('name', '=', name);
+  query = version === undefined ? query.where('status', '=', 'ready').orderBy('version', 'desc').limit(1) : query.where('version', '=', version);
+  const row = await query.executeTakeFirst();
+  return row ? toModelVersion(row) : undefined;
+}
+
+export async function findModelById(db: Kysely<Database>, id: string): Promise<ModelVersion | undefined> {
+  const row = await db.selectFrom('models').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toModelVersion(row) : undefined;
+}
+
+export async function nextVersionNumber(db: Kysely<Database>, name: string): Promise<number> {
+  const row = await db.selectFrom('models').select((eb) => eb.fn.max('version').as('max')).where('name', '=', name).executeTakeFirst();
+  return Number(row?.max ?? 0) + 1;
+}
