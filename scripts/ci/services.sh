@@ -82,7 +82,10 @@ wait_for Redis redis_up
 # --- moto (S3 stand-in) from the machine image's Python ---
 s3_up() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$S3_PORT/"; }
 if ! s3_up; then
+  # The image installs moto with pyenv; a non-login shell may not have the shims on PATH.
+  pyenv_moto="$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/shims/moto_server "${PYENV_ROOT:-$HOME/.pyenv}"/versions/*/bin/moto_server 2>/dev/null | head -1 || true)"
   if command -v moto_server >/dev/null; then MOTO=(moto_server);
+  elif [ -n "$pyenv_moto" ]; then MOTO=("$pyenv_moto");
   elif python3 -c 'import moto.server' 2>/dev/null; then MOTO=(python3 -m moto.server);
   else log "moto is not installed (Python package 'moto[server]')"; exit 1; fi
   log "starting moto on 127.0.0.1:$S3_PORT"

@@ -83,7 +83,7 @@ export function remoteTransport(baseUrl: string, token?: string): Transport {
 export function embeddedTransport(app: FastifyInstance, ctx: AppContext): Transport {
   async function inject(method: string, url: string, payload: unknown, headers: Record<string, string>) {
     const res = await app.inject({ method: method as 'GET', url, payload: payload as string, headers });
-    return response(res.statusCode, res.headers, res.rawPayload);
+    return response(res.statusCode, res.headers as ApiResponse['headers'], res.rawPayload);
   }
   return {
     mode: 'embedded',

@@ -124,7 +124,6 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (typeof merged.apiTokens === 'string') merged.apiTokens = parseList(merged.apiTokens);
   const dataDir = resolve(cwd, typeof merged.dataDir === 'string' && merged.dataDir ? merged.dataDir : './.sagebrush');
   const candidate = {
-    dataDir,
     host: '127.0.0.1',
     port: 8080,
     databaseUrl: `sqlite:${resolve(dataDir, 'sagebrush.db')}`,
@@ -139,7 +138,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     logLevel: 'info',
     embeddedWorker: true,
     ...merged,
-    ...{ dataDir },
+    dataDir,
   };
   const result = configSchema.safeParse(candidate);
   if (!result.success) {

@@ -3,6 +3,7 @@
  * and BullMQ on Redis (workers on other machines). Job state, progress and logs always live in the
  * metadata DB so the API, CLI and UI read them the same way whichever backend runs the work.
  */
+import type { Problem } from '../core/errors.ts';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -11,6 +12,8 @@ export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', '
 export interface JobError {
   code: string;
   message: string;
+  /** Kept from an AppError's validation problems (row, field, fix). */
+  problems?: Problem[];
 }
 
 export interface Job<P = unknown, R = unknown> {

@@ -74,7 +74,7 @@ export function parseLabeledText(content: string, options: ParseOptions): Parsed
 }
 
 function csvRecords(text: string): Array<{ record: string[]; line: number }> {
-  const out = parse(text, { relax_column_count: true, relax_quotes: false, skip_empty_lines: true, info: true, bom: true }) as Array<{
+  const out = parse(text, { relax_column_count: true, relax_quotes: false, skip_empty_lines: true, info: true, bom: true }) as unknown as Array<{
     record: string[];
     info: { lines: number };
   }>;

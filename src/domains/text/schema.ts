@@ -1,0 +1,57 @@
+/** Request shapes of the text-classification API (zod: validation + OpenAPI from one source). */
+import { z } from 'zod';
+
+export const textFormatSchema = z.enum(['auto', 'comprehend-csv', 'wide-csv', 'jsonl', 'augmented-manifest']);
+export const textModeSchema = z.enum(['multi-class', 'multi-label']);
+
+/** How to read a labeled dataset version as documents + labels. */
+export const labeledSourceSchema = z.object({
+  dataset: z.string().min(1).describe('dataset id or name'),
+  datasetVersion: z.coerce.number().int().positive().optional().describe('default: latest'),
+  mode: textModeSchema.default('multi-class'),
+  format: textFormatSchema.default('auto'),
+  delimiter: z.string().default('|').describe("multi-label delimiter (one of Comprehend's allowed characters)"),
+  textColumn: z.string().optional(),
+  labelColumns: z.array(z.string().min(1)).optional(),
+  noneLabel: z.string().optional().describe('label for rows without a positive label (default "clean")'),
+  labelAttribute: z.string().optional().describe('augmented manifest: the label attribute'),
+});
+
+export const trainOptionsSchema = z
+  .object({
+    wordNgrams: z.tuple([z.number().int().min(1), z.number().int().min(1)]).optional(),
+    charNgrams: z.tuple([z.number().int().min(1), z.number().int().min(1)]).optional(),
+    minDf: z.number().int().min(1).optional(),
+    maxWordFeatures: z.number().int().min(0).optional(),
+    maxCharFeatures: z.number().int().min(0).optional(),
+    C: z.number().positive().optional(),
+    classWeight: z.enum(['none', 'balanced']).optional(),
+    maxEpochs: z.number().int().min(1).max(1000).optional(),
+  })
+  .default({});
+
+export const trainRequestSchema = labeledSourceSchema.extend({
+  name: z.string().min(1).max(63),
+  testDataset: z.string().min(1).optional(),
+  testDatasetVersion: z.coerce.number().int().positive().optional(),
+  testFraction: z.number().gt(0).lt(1).default(0.2),
+  seed: z.number().int().default(42),
+  options: trainOptionsSchema,
+});
+export type TrainRequest = z.infer<typeof trainRequestSchema>;
+
+export const evaluateRequestSchema = labeledSourceSchema.extend({ model: z.string().min(1) });
+export type EvaluateRequest = z.infer<typeof evaluateRequestSchema>;
+
+export const batchInputFormatSchema = z.enum(['one-doc-per-line', 'one-doc-per-file', 'csv']);
+export type BatchInputFormat = z.infer<typeof batchInputFormatSchema>;
+
+export const batchJobPayloadSchema = z.object({
+  modelId: z.string(),
+  inputKey: z.string(),
+  inputFileName: z.string(),
+  inputFormat: batchInputFormatSchema,
+  column: z.string().optional(),
+  outputPrefix: z.string(),
+});
+export type BatchJobPayload = z.infer<typeof batchJobPayloadSchema>;

@@ -1,0 +1,289 @@
+/**
+ * Everything the two backends share: the DB-backed API (enqueue, get, list, logs, cancel, wait),
+ * running a claimed job (signal, throttled progress, logs, outcome), and the worker's watch loop
+ * (cancel requests from other processes, heartbeats, recovery of jobs whose worker died).
+ * Backends only decide how a queued job reaches a worker: `dispatch` and `startWorker`.
+ */
+import type { Kysely } from 'kysely';
+import { AppError } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Database } from '../storage/schema.ts';
+import { JobStore, type FinishFields } from './store.ts';
+import {
+  DEFAULT_TIMINGS, INTERRUPTED, ProgressThrottle, abortError, isTerminal, toJobError, type EventBus, type QueueTimings,
+} from './support.ts';
+import type { Job, JobContext, JobEvent, JobHandler, JobLogLine, JobQueue, ListJobsQuery } from './types.ts';
+
+interface LocalRun {
+  job: Job;
+  attempt: number;
+  controller: AbortController;
+  /** Why the signal was aborted: user cancel, worker shutdown, or the job was taken from us. */
+  reason?: 'cancel' | 'shutdown' | 'lost';
+  done: Promise<void>;
+}
+
+export interface QueueOptions {
+  logger?: Logger;
+  timings?: Partial<QueueTimings>;
+}
+
+export abstract class DbJobQueue implements JobQueue {
+  abstract readonly kind: 'embedded' | 'bullmq';
+  readonly store: JobStore;
+  protected readonly logger: Logger | undefined;
+  protected readonly timings: QueueTimings;
+  protected readonly handlers = new Map<string, JobHandler<any, any>>();
+  protected readonly runs = new Map<string, LocalRun>();
+  protected workerStarted = false;
+  private watchTimer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private lastHeartbeat = 0;
+  private lastRecovery = 0;
+
+  constructor(db: Kysely<Database>, protected readonly events: EventBus, options: QueueOptions = {}) {
+    this.store = new JobStore(db);
+    this.logger = options.logger;
+    this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
+  }
+
+  /** Hands a queued job to the backend's workers. */
+  protected abstract dispatch(job: Job): Promise<void>;
+  abstract startWorker(options?: { concurrency?: number }): Promise<void>;
+  abstract stopWorker(): Promise<void>;
+  abstract close(): Promise<void>;
+
+  register(handler: JobHandler<any, any>): void {
+    if (this.handlers.has(handler.type)) throw new Error(`A job handler for "${handler.type}" is already registered`);
+    this.handlers.set(handler.type, handler);
+  }
+
+  async enqueue<P>(type: string, payload: P): Promise<Job<P>> {
+    const handler = this.handlers.get(type);
+    if (!handler) {
+      const known = [...this.handlers.keys()].sort().join(', ') || '(none)';
+      throw new AppError('JOB_TYPE_UNKNOWN', `No handler is registered for job type "${type}". Known types: ${known}`);
+    }
+    const parsed = handler.parse(payload);
+    const job = await this.store.insert({ id: newId('job'), type, payload: parsed, idempotent: !!handler.idempotent });
+    this.emit(job);
+    await this.dispatch(job);
+    return job as Job<P>;
+  }
+
+  get(id: string): Promise<Job> {
+    return this.store.get(id);
+  }
+
+  list(query?: ListJobsQuery): Promise<{ items: Job[]; nextCursor: string | null }> {
+    return this.store.list(query);
+  }
+
+  logs(id: string, options: { after?: number } = {}): Promise<JobLogLine[]> {
+    return this.store.logs(id, options.after);
+  }
+
+  async cancel(id: string): Promise<Job> {
+    // A job can move queued → running between the two updates; try again rather than misreport.
+    for (let i = 0; i < 3; i++) {
+      const queued = await this.store.cancelQueued(id);
+      if (queued) {
+        this.emit(queued);
+        return queued;
+      }
+      const running = await this.store.requestCancel(id);
+      if (running) {
+        const run = this.runs.get(id);
+        if (run) this.abortRun(run, 'cancel');
+        this.emit(running);
+        return running;
+      }
+      const job = await this.store.get(id);
+      if (job.status === 'cancelled') return job;
+      if (isTerminal(job.status)) throw new AppError('JOB_NOT_CANCELLABLE', `Job ${id} has already ${job.status}`, { extra: { jobId: id, status: job.status } });
+    }
+    throw new AppError('CONFLICT', `Job ${id} changed state while cancelling; try again`);
+  }
+
+  async wait(id: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Job> {
+    const first = await this.store.get(id);
+    if (isTerminal(first.status)) return first;
+    options.signal?.throwIfAborted();
+    return new Promise<Job>((resolve, reject) => {
+      let settled = false;
+      const finish = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        unsubscribe();
+        clearInterval(poll);
+        if (timer) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      // Events give a fast answer in-process; the poll covers jobs run by other processes.
+      const check = () =>
+        this.store.get(id).then(
+          (job) => isTerminal(job.status) && finish(() => resolve(job)),
+          (err) => finish(() => reject(err)),
+        );
+      const unsubscribe = this.subscribe((e) => isTerminal(e.status) && void check(), id);
+      const poll = setInterval(() => void check(), this.timings.waitPollMs);
+      const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => finish(() =>
+        // TODO(contract): a dedicated code (e.g. JOB_WAIT_TIMEOUT) would be clearer than CONFLICT.
+        reject(new AppError('CONFLICT', `Job ${id} did not finish within ${options.timeoutMs} ms`, { extra: { jobId: id } }))), options.timeoutMs);
+      const onAbort = () => finish(() => reject(options.signal!.reason));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      void check();
+    });
+  }
+
+  subscribe(listener: (event: JobEvent) => void, jobId?: string): () => void {
+    return this.events.subscribe(listener, jobId);
+  }
+
+  protected emit(job: Pick<Job, 'id' | 'status' | 'progress' | 'message'>): void {
+    this.events.publish({ jobId: job.id, status: job.status, progress: job.progress, message: job.message });
+  }
+
+  protected abortRun(run: LocalRun, reason: NonNullable<LocalRun['reason']>): void {
+    if (run.reason) return;
+    run.reason = reason;
+    run.controller.abort(abortError(reason === 'cancel' ? 'The job was cancelled' : reason === 'shutdown' ? 'The worker is shutting down' : 'The job was taken over by another worker'));
+  }
+
+  /** Runs a job this process has claimed, and records its outcome (fenced by the claim's attempt). */
+  protected async execute(claimed: Job): Promise<void> {
+    const { id } = claimed;
+    const attempt = claimed.attempts;
+    const handler = this.handlers.get(claimed.type);
+    if (!handler) {
+      const done = await this.store.finish(id, attempt, { status: 'failed', error: { code: 'JOB_TYPE_UNKNOWN', message: `This worker has no handler for "${claimed.type}"` }, message: 'no handler' });
+      if (done) this.emit(done);
+      return;
+    }
+    let settle!: () => void;
+    const run: LocalRun = { job: claimed, attempt, controller: new AbortController(), done: new Promise<void>((r) => (settle = r)) };
+    this.runs.set(id, run);
+    this.emit(claimed);
+    const progress = new ProgressThrottle(async (p, m) => {
+      if (await this.store.setProgress(id, attempt, p, m)) this.emit({ id, status: 'running', progress: p, message: m });
+    }, this.timings.progressIntervalMs);
+    const log = async (message: string, level: JobLogLine['level'] = 'info') => this.store.appendLog(id, level, String(message));
+    let outcome: FinishFields | 'interrupt' | 'lost';
+    try {
+      const ctx: JobContext<unknown> = { job: { ...claimed, payload: handler.parse(claimed.payload) }, signal: run.controller.signal, progress: (f, m) => progress.update(f, m), log };
+      const result = await handler.run(ctx);
+      outcome = run.reason === 'cancel' ? this.cancelled(progress.value) : run.reason === 'lost' ? 'lost'
+        : { status: 'succeeded', result: result ?? null, progress: 1, message: progress.message || 'done' };
+    } catch (err) {
+      if (run.reason === 'cancel') outcome = this.cancelled(progress.value);
+      else if (run.reason) outcome = run.reason === 'shutdown' ? 'interrupt' : 'lost';
+      else {
+        const error = toJobError(err);
+        if (error.code === 'INTERNAL') this.logger?.error({ err, jobId: id, type: claimed.type }, 'job handler failed');
+        await log(`${error.code}: ${error.message}`, 'error').catch(() => {});
+        outcome = { status: 'failed', error, progress: progress.value, message: error.message };
+      }
+    }
+    try {
+      await progress.stop();
+      if (outcome === 'interrupt') await this.interrupt(claimed, attempt);
+      else if (outcome !== 'lost') {
+        const done = await this.store.finish(id, attempt, outcome);
+        if (done) this.emit(done);
+      }
+    } catch (err) {
+      this.logger?.error({ err, jobId: id }, 'could not record the job outcome');
+    } finally {
+      this.runs.delete(id);
+      settle();
+    }
+  }
+
+  private cancelled(progress: number): FinishFields {
+    return { status: 'cancelled', error: null, progress, message: 'cancelled' };
+  }
+
+  /** An interrupted job: re-queued when safe to re-run, otherwise failed INTERRUPTED. */
+  protected async interrupt(job: Job, attempt: number, staleBefore?: string, cancelled = job.cancelRequested): Promise<void> {
+    let out: Job | undefined;
+    if (cancelled) out = await this.store.finish(job.id, attempt, this.cancelled(job.progress), staleBefore);
+    else if (job.idempotent && attempt < this.timings.maxAttempts) {
+      out = await this.store.requeue(job.id, attempt, `re-queued after an interruption (attempt ${attempt} of ${this.timings.maxAttempts})`, staleBefore);
+      if (out) await this.dispatch(out);
+    } else {
+      out = await this.store.finish(job.id, attempt, { status: 'failed', error: INTERRUPTED, message: INTERRUPTED.message }, staleBefore);
+    }
+    if (!out) return;
+    this.emit(out);
+    await this.store.appendLog(job.id, 'warn', `interrupted: ${out.status === 'queued' ? 're-queued' : out.status}`).catch(() => {});
+  }
+
+  protected startWatch(): void {
+    this.lastRecovery = 0;
+    this.watchTimer ??= setInterval(() => void this.tick(), this.timings.watchMs);
+    this.watchTimer.unref();
+    void this.tick();
+  }
+
+  protected stopWatch(): void {
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.watchTimer = undefined;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      const ids = [...this.runs.keys()];
+      for (const s of await this.store.states(ids)) {
+        const run = this.runs.get(s.id);
+        if (!run) continue;
+        if (s.status !== 'running' || Number(s.attempts) !== run.attempt) this.abortRun(run, 'lost');
+        else if (Number(s.cancel_requested) === 1) this.abortRun(run, 'cancel');
+      }
+      const now = Date.now();
+      if (ids.length > 0 && now - this.lastHeartbeat >= this.timings.leaseMs / 3) {
+        this.lastHeartbeat = now;
+        await this.store.heartbeat(ids);
+      }
+      if (this.workerStarted && now - this.lastRecovery >= this.timings.leaseMs / 2) {
+        this.lastRecovery = now;
+        await this.recoverStale();
+      }
+    } catch (err) {
+      this.logger?.warn({ err }, 'job watch failed; retrying');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Jobs left running by a dead process: their updated_at stopped moving more than a lease ago. */
+  protected async recoverStale(): Promise<void> {
+    const before = new Date(Date.now() - this.timings.leaseMs).toISOString();
+    for (const job of await this.store.stale(before, [...this.runs.keys()])) {
+      this.logger?.warn({ jobId: job.id, type: job.type }, 'recovering a job whose worker stopped');
+      await this.interrupt(job, job.attempts, before);
+    }
+  }
+
+  /** Aborts local runs for shutdown; those that ignore the signal past the grace period are recorded as interrupted. */
+  protected async drainRuns(): Promise<void> {
+    const runs = [...this.runs.values()];
+    if (runs.length === 0) return;
+    for (const run of runs) this.abortRun(run, 'shutdown');
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      Promise.all(runs.map((r) => r.done)).then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), this.timings.shutdownGraceMs))),
+    ]);
+    clearTimeout(timer);
+    if (!timedOut) return;
+    for (const run of [...this.runs.values()]) {
+      const wasCancel = run.reason === 'cancel';
+      run.reason = 'lost'; // its late result must not be recorded
+      await this.interrupt(run.job, run.attempt, undefined, wasCancel).catch((err) => this.logger?.error({ err }, 'could not record an interrupted job'));
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/** Chooses the job queue from `config.queueUrl`: `embedded` or `redis://…` (BullMQ). */
+import type { Kysely } from 'kysely';
+import type { Config } from '../core/config.ts';
+import { AppError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Database } from '../storage/schema.ts';
+import { openBullMqQueue } from './bullmq.ts';
+import { EmbeddedJobQueue } from './embedded.ts';
+import type { QueueTimings } from './support.ts';
+import type { JobQueue } from './types.ts';
+
+export interface OpenJobQueueDeps {
+  db: Kysely<Database>;
+  logger?: Logger;
+  /** Overrides for tests (short leases, fast polls). */
+  timings?: Partial<QueueTimings>;
+  /** BullMQ queue name / Redis key prefix (tests use unique ones). */
+  queueName?: string;
+  prefix?: string;
+}
+
+export async function openJobQueue(config: Pick<Config, 'queueUrl' | 'workerConcurrency'>, deps: OpenJobQueueDeps): Promise<JobQueue> {
+  const common = { logger: deps.logger, timings: deps.timings, concurrency: Math.max(1, config.workerConcurrency) };
+  if (config.queueUrl === 'embedded') return new EmbeddedJobQueue(deps.db, common);
+  if (config.queueUrl.startsWith('redis://') || config.queueUrl.startsWith('rediss://')) {
+    return openBullMqQueue(deps.db, { ...common, url: config.queueUrl, queueName: deps.queueName, prefix: deps.prefix });
+  }
+  throw new AppError('CONFIG_INVALID', `Unsupported queue URL "${config.queueUrl}": use "embedded" or redis://host:port`);
+}

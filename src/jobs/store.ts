@@ -1,0 +1,242 @@
+/**
+ * Job rows in the metadata DB, the source of truth whichever backend runs the work. Every state change
+ * is one guarded UPDATE: a claim only takes a `queued` row, and a running job's writes are fenced by
+ * `attempts` (incremented by each claim), so a worker that lost its job cannot overwrite a newer run.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import { AppError } from '../core/errors.ts';
+import { nowIso } from '../core/ids.ts';
+import { dialectOf } from '../storage/db.ts';
+import { clampLimit, decodeCursor, toPage, type Page } from '../storage/pagination.ts';
+import type { Database, JobsTable } from '../storage/schema.ts';
+import type { Job, JobError, JobLogLine, JobStatus, ListJobsQuery } from './types.ts';
+
+export type JobRow = Selectable<JobsTable>;
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+export function rowToJob(row: JobRow): Job {
+  return {
+    id: row.id,
+    type: row.type,
+    status: row.status as JobStatus,
+    payload: parseJson(row.payload_json),
+    result: parseJson(row.result_json),
+    error: parseJson(row.error_json) as JobError | null,
+    progress: Number(row.progress),
+    message: row.message,
+    attempts: Number(row.attempts),
+    idempotent: Number(row.idempotent) === 1,
+    cancelRequested: Number(row.cancel_requested) === 1,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface FinishFields {
+  status: 'succeeded' | 'failed' | 'cancelled';
+  result?: unknown;
+  error?: JobError | null;
+  progress?: number;
+  message: string;
+}
+
+export class JobStore {
+  constructor(readonly db: Kysely<Database>) {}
+
+  async insert(input: { id: string; type: string; payload: unknown; idempotent: boolean }): Promise<Job> {
+    const at = nowIso();
+    const row = await this.db
+      .insertInto('jobs')
+      .values({
+        id: input.id, type: input.type, status: 'queued', payload_json: JSON.stringify(input.payload ?? null), result_json: null,
+        error_json: null, progress: 0, message: '', attempts: 0, idempotent: input.idempotent ? 1 : 0, cancel_requested: 0,
+        created_at: at, started_at: null, finished_at: null, updated_at: at,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return rowToJob(row);
+  }
+
+  async find(id: string): Promise<Job | undefined> {
+    const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && rowToJob(row);
+  }
+
+  async get(id: string): Promise<Job> {
+    const job = await this.find(id);
+    if (!job) throw new AppError('JOB_NOT_FOUND', `No job with id "${id}"`, { extra: { jobId: id } });
+    return job;
+  }
+
+  async list(query: ListJobsQuery = {}): Promise<Page<Job>> {
+    const limit = clampLimit(query.limit);
+    const after = decodeCursor(query.cursor);
+    let q = this.db.selectFrom('jobs').selectAll().orderBy('id', 'desc').limit(limit + 1);
+    if (query.status) q = q.where('status', '=', query.status);
+    if (query.type) q = q.where('type', '=', query.type);
+    if (after) q = q.where('id', '<', after);
+    return toPage(await q.execute(), limit, (r) => r.id, rowToJob);
+  }
+
+  /** Log lines in order; `after` skips the first N lines (the count a client has already seen). */
+  async logs(id: string, after = 0): Promise<JobLogLine[]> {
+    await this.get(id);
+    const rows = await this.db
+      .selectFrom('job_logs')
+      .select(['at', 'level', 'message'])
+      .where('job_id', '=', id)
+      .orderBy('id')
+      .offset(Math.max(0, Math.floor(after)))
+      .limit(100_000)
+      .execute();
+    return rows.map((r) => ({ at: r.at, level: r.level as JobLogLine['level'], message: r.message }));
+  }
+
+  async appendLog(id: string, level: JobLogLine['level'], message: string): Promise<void> {
+    await this.db.insertInto('job_logs').values({ job_id: id, at: nowIso(), level, message }).execute();
+  }
+
+  /** Atomically moves the oldest queued job of one of `types` to running. */
+  async claimNext(types: string[]): Promise<Job | undefined> {
+    if (types.length === 0) return undefined;
+    const at = nowIso();
+    const pg = dialectOf(this.db) === 'postgres';
+    const row = await this.db
+      .updateTable('jobs')
+      .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1), started_at: at, updated_at: at, progress: 0, message: '' }))
+      .where('id', '=', (eb) => {
+        let sub = eb.selectFrom('jobs').select('id').where('status', '=', 'queued').where('type', 'in', types).orderBy('created_at').orderBy('id').limit(1);
+        // PostgreSQL: concurrent claimers skip a row another one is taking instead of both reading it.
+        if (pg) sub = sub.forUpdate().skipLocked();
+        return sub;
+      })
+      .where('status', '=', 'queued')
+      .returningAll()
+      .executeTakeFirst();
+    return row && rowToJob(row);
+  }
+
+  /** Moves one given job from queued to running (BullMQ delivers ids); undefined if it is not queued. */
+  async claim(id: string): Promise<Job | undefined> {
+    const at = nowIso();
+    const row = await this.db
+      .updateTable('jobs')
+      .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1), started_at: at, updated_at: at, progress: 0, message: '' }))
+      .where('id', '=', id)
+      .where('status', '=', 'queued')
+      .returningAll()
+      .executeTakeFirst();
+    return row && rowToJob(row);
+  }
+
+  async setProgress(id: string, attempt: number, progress: number, message: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('jobs')
+      .set({ progress, message, updated_at: nowIso() })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .where('attempts', '=', attempt)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** The running jobs' current state, for cancel polling and lost-job detection. */
+  async states(ids: string[]): Promise<Array<{ id: string; status: string; attempts: number; cancel_requested: number }>> {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('jobs').select(['id', 'status', 'attempts', 'cancel_requested']).where('id', 'in', ids).execute();
+  }
+
+  /** Proves the worker is alive: recovery only touches running jobs whose updated_at is older than the lease. */
+  async heartbeat(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable('jobs').set({ updated_at: nowIso() }).where('id', 'in', ids).where('status', '=', 'running').execute();
+  }
+
+  /** Writes a running job's final state; `staleBefore` (recovery) also requires it to be stale still. */
+  async finish(id: string, attempt: number, f: FinishFields, staleBefore?: string): Promise<Job | undefined> {
+    const at = nowIso();
+    let q = this.db
+      .updateTable('jobs')
+      .set({
+        status: f.status,
+        result_json: f.result === undefined ? null : JSON.stringify(f.result),
+        error_json: f.error ? JSON.stringify(f.error) : null,
+        message: f.message,
+        finished_at: at,
+        updated_at: at,
+        ...(f.progress === undefined ? {} : { progress: f.progress }),
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .where('attempts', '=', attempt);
+    if (staleBefore) q = q.where('updated_at', '<', staleBefore);
+    const row = await q.returningAll().executeTakeFirst();
+    return row && rowToJob(row);
+  }
+
+  /** Puts a running job back in the queue (interrupted but safe to re-run). */
+  async requeue(id: string, attempt: number, message: string, staleBefore?: string): Promise<Job | undefined> {
+    let q = this.db
+      .updateTable('jobs')
+      .set({ status: 'queued', message, progress: 0, started_at: null, updated_at: nowIso() })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .where('attempts', '=', attempt);
+    if (staleBefore) q = q.where('updated_at', '<', staleBefore);
+    const row = await q.returningAll().executeTakeFirst();
+    return row && rowToJob(row);
+  }
+
+  async cancelQueued(id: string): Promise<Job | undefined> {
+    const at = nowIso();
+    const row = await this.db
+      .updateTable('jobs')
+      .set({ status: 'cancelled', cancel_requested: 1, message: 'cancelled before it started', finished_at: at, updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', 'queued')
+      .returningAll()
+      .executeTakeFirst();
+    return row && rowToJob(row);
+  }
+
+  /** A queued job that can never run (its queue backend refused it). */
+  async failQueued(id: string, error: JobError): Promise<Job | undefined> {
+    const at = nowIso();
+    const row = await this.db
+      .updateTable('jobs')
+      .set({ status: 'failed', error_json: JSON.stringify(error), message: error.message, finished_at: at, updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', 'queued')
+      .returningAll()
+      .executeTakeFirst();
+    return row && rowToJob(row);
+  }
+
+  async requestCancel(id: string): Promise<Job | undefined> {
+    const row = await this.db
+      .updateTable('jobs')
+      .set({ cancel_requested: 1, message: 'cancelling', updated_at: nowIso() })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .returningAll()
+      .executeTakeFirst();
+    return row && rowToJob(row);
+  }
+
+  /** Running jobs nobody has touched since `before`: their worker died. */
+  async stale(before: string, exclude: string[]): Promise<Job[]> {
+    let q = this.db.selectFrom('jobs').selectAll().where('status', '=', 'running').where('updated_at', '<', before).orderBy('id').limit(500);
+    if (exclude.length > 0) q = q.where('id', 'not in', exclude);
+    return (await q.execute()).map(rowToJob);
+  }
+}
