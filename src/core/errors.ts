@@ -45,6 +45,27 @@ export const ERROR_CODES = {
   ARCHIVE_UNSAFE: { status: 400, title: 'The archive contains unsafe paths or is a decompression bomb' },
   DATASET_EMPTY: { status: 400, title: 'The file has no data rows or no labelled images' },
   DATASET_NOT_READY: { status: 409, title: 'The dataset version is still importing' },
+  JOB_WAIT_TIMEOUT: { status: 504, title: 'The job did not finish within the wait time' },
+  // models and endpoints
+  MODEL_NOT_FOUND: { status: 404, title: 'No such model or model version' },
+  ENDPOINT_NOT_FOUND: { status: 404, title: 'No such endpoint' },
+  // text classification (Comprehend rules; each rule has its own code)
+  TEXT_VALIDATION_FAILED: { status: 400, title: 'The labeled text data breaks several validation rules' },
+  TEXT_FORMAT_UNSUPPORTED: { status: 400, title: 'The dataset format cannot be used for text classification' },
+  TEXT_ROW_MALFORMED: { status: 400, title: 'A row of the labeled text file is malformed' },
+  TEXT_COLUMN_MISSING: { status: 400, title: 'A text or label column named in the request is not in the file' },
+  TEXT_EMPTY_DOCUMENT: { status: 400, title: 'A document has no text' },
+  TEXT_DOCUMENT_TOO_LARGE: { status: 400, title: 'A document is larger than the size limit' },
+  TEXT_EMPTY_LABEL: { status: 400, title: 'A document has no label or an empty label' },
+  TEXT_LABEL_WHITESPACE: { status: 400, title: 'A label has leading or trailing spaces' },
+  TEXT_LABEL_TOO_LONG: { status: 400, title: 'A label is longer than 5,000 characters' },
+  TEXT_DELIMITER_INVALID: { status: 400, title: 'The multi-label delimiter is not an allowed character' },
+  TEXT_TOO_FEW_CLASSES: { status: 400, title: 'Multi-class training needs at least two classes' },
+  TEXT_TOO_MANY_CLASSES: { status: 400, title: 'More classes than the limit (1,000 multi-class, 100 multi-label)' },
+  TEXT_TOO_FEW_EXAMPLES: { status: 400, title: 'A label has fewer documents than the minimum' },
+  TEXT_TOO_FEW_DOCUMENTS: { status: 400, title: 'Too few documents to train' },
+  TEXT_TEST_LABEL_MISSING: { status: 400, title: 'The test set lacks a training label' },
+  TEXT_UNKNOWN_LABEL: { status: 400, title: 'The data has labels the model does not know' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

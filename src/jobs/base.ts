@@ -130,8 +130,7 @@ export abstract class DbJobQueue implements JobQueue {
       const unsubscribe = this.subscribe((e) => isTerminal(e.status) && void check(), id);
       const poll = setInterval(() => void check(), this.timings.waitPollMs);
       const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => finish(() =>
-        // TODO(contract): a dedicated code (e.g. JOB_WAIT_TIMEOUT) would be clearer than CONFLICT.
-        reject(new AppError('CONFLICT', `Job ${id} did not finish within ${options.timeoutMs} ms`, { extra: { jobId: id } }))), options.timeoutMs);
+        reject(new AppError('JOB_WAIT_TIMEOUT', `Job ${id} did not finish within ${options.timeoutMs} ms`, { extra: { jobId: id } }))), options.timeoutMs);
       const onAbort = () => finish(() => reject(options.signal!.reason));
       options.signal?.addEventListener('abort', onAbort, { once: true });
       void check();

@@ -51,15 +51,19 @@ export function csvInput(fileName: string, body: Buffer, column?: string): Batch
   return records.slice(1).map((r, i) => (r[index] === undefined ? { file: fileName, line: String(i), error: { code: 'MISSING_COLUMN', message: `row ${i + 2} has no column ${header[index]}` } } : doc(fileName, r[index]!, i)));
 }
 
-export function filesInput(files: Array<{ name: string; body: Buffer }>): BatchDocument[] {
-  return files.map((f) => doc(f.name, new TextDecoder('utf-8', { fatal: false }).decode(f.body).replace(/^\uFEFF/, '')));
+export function filesInput(files: Array<{ name: string; body: Buffer; tooLarge?: boolean }>): BatchDocument[] {
+  return files.map((f) =>
+    f.tooLarge
+      ? { file: f.name, error: { code: 'DOCUMENT_TOO_LARGE', message: `the document is over ${MAX_DOC_BYTES} bytes; split it` } }
+      : doc(f.name, new TextDecoder('utf-8', { fatal: false }).decode(f.body).replace(/^\uFEFF/, '')),
+  );
 }
 
 export function isZip(body: Buffer): boolean {
   return body.length >= 4 && body.readUInt32LE(0) === 0x04034b50;
 }
 
-export async function readBatchInput(format: BatchInputFormat, fileName: string, body: Buffer, opts: { column?: string; unzip: (body: Buffer) => Promise<Array<{ name: string; body: Buffer }>> }): Promise<BatchDocument[]> {
+export async function readBatchInput(format: BatchInputFormat, fileName: string, body: Buffer, opts: { column?: string; unzip: (body: Buffer) => Promise<Array<{ name: string; body: Buffer; tooLarge?: boolean }>> }): Promise<BatchDocument[]> {
   switch (format) {
     case 'one-doc-per-line':
       return linesInput(fileName, body);

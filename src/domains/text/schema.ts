@@ -19,8 +19,8 @@ export const labeledSourceSchema = z.object({
 
 export const trainOptionsSchema = z
   .object({
-    wordNgrams: z.tuple([z.number().int().min(1), z.number().int().min(1)]).optional(),
-    charNgrams: z.tuple([z.number().int().min(1), z.number().int().min(1)]).optional(),
+    wordNgram: z.tuple([z.number().int().min(1), z.number().int().min(1)]).optional(),
+    charNgram: z.tuple([z.number().int().min(1), z.number().int().min(1)]).optional(),
     minDf: z.number().int().min(1).optional(),
     maxWordFeatures: z.number().int().min(0).optional(),
     maxCharFeatures: z.number().int().min(0).optional(),

@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../app/context.ts';
+import { AppError } from '../../core/errors.ts';
+import { batchInputFormatSchema, evaluateRequestSchema, trainRequestSchema } from './schema.ts';
+
+const accepted = { tags: ['text'] };
+
+export async function textRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const text = ctx.services.text;
+
+  r.post('/text/classifiers', {
+    schema: { ...accepted, summary: 'Train a text classifier from a dataset version (202 + job; the job result names the model version)', body: trainRequestSchema },
+  }, async (req, reply) => reply.status(202).send(await text.train(req.body)));
+
+  r.post('/text/evaluations', {
+    schema: { ...accepted, summary: 'Evaluate a text classifier on another labeled dataset (202 + job)', body: evaluateRequestSchema },
+  }, async (req, reply) => reply.status(202).send(await text.evaluate(req.body)));
+
+  r.post('/text/batch-jobs', {
+    schema: {
+      ...accepted,
+      summary: 'Start a batch analysis job (multipart: file + fields model, inputFormat, column); 202 + job',
+      consumes: ['multipart/form-data'],
+    },
+  }, async (req, reply) => {
+    if (!req.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the input as multipart/form-data with a "file" part and fields "model", "inputFormat".');
+    const fields: Record<string, string> = {};
+    for await (const part of req.parts()) {
+      if (part.type === 'field') {
+        fields[part.fieldname] = String(part.value);
+        continue;
+      }
+      const model = fields.model;
+      if (!model) {
+        part.file.resume();
+        throw new AppError('VALIDATION_FAILED', 'Send the "model" field before the file part.', { problems: [{ field: 'model', problem: 'missing (or after the file part)', fix: 'Put the model, inputFormat and column fields before the file in the form.' }] });
+      }
+      const format = batchInputFormatSchema.safeParse(fields.inputFormat ?? 'one-doc-per-line');
+      if (!format.success) {
+        part.file.resume();
+        throw new AppError('VALIDATION_FAILED', `inputFormat must be one of ${batchInputFormatSchema.options.join(', ')}.`, { problems: [{ field: 'inputFormat', problem: `"${fields.inputFormat}" is not allowed`, fix: `Use ${batchInputFormatSchema.options.join(' | ')}.` }] });
+      }
+      const result = await text.startBatch({ model, fileName: part.filename || 'input.txt', stream: part.file, inputFormat: format.data, column: fields.column });
+      if (part.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', `The input is larger than ${ctx.config.maxUploadBytes} bytes.`);
+      return reply.status(202).send(result);
+    }
+    throw new AppError('VALIDATION_FAILED', 'The form has no "file" part.', { problems: [{ field: 'file', problem: 'missing', fix: 'Attach the input file as the "file" part.' }] });
+  });
+
+  r.get('/text/batch-jobs/:id/output', {
+    schema: { ...accepted, summary: 'Download the batch results (JSON Lines, or Comprehend-style output.tar.gz)', params: z.object({ id: z.string() }), querystring: z.object({ format: z.enum(['jsonl', 'tar.gz']).default('jsonl') }) },
+  }, async (req, reply) => {
+    const out = await text.batchOutput(req.params.id, req.query.format);
+    return reply
+      .type(req.query.format === 'jsonl' ? 'application/x-ndjson' : 'application/gzip')
+      .header('content-disposition', `attachment; filename="${out.fileName}"`)
+      .send(out.body);
+  });
+}

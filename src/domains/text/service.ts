@@ -1,0 +1,148 @@
+/**
+ * Text classification (Comprehend parity): training, evaluation and batch-analysis jobs, and the
+ * real-time classification used by endpoints. Models are loaded once through a shared cache.
+ */
+import type { Readable } from 'node:stream';
+import { AppError } from '../../core/errors.ts';
+import { newId } from '../../core/ids.ts';
+import type { Job, JobContext } from '../../jobs/types.ts';
+import { createModelCache } from '../../runtimes/modelCache.ts';
+import type { ModelVersion } from '../models/service.ts';
+import type { EndpointRuntime } from '../endpoints/service.ts';
+import { runBatchJob, type BatchResult } from './batch.ts';
+import type { ClassificationResult } from './comprehend.ts';
+import type { TextDeps } from './deps.ts';
+import { toArrays } from './data.ts';
+import { classificationReport } from './evaluate.ts';
+import { loadLabeledDocs } from './load.ts';
+import { classifyTexts, loadTextPredictor, type TextPredictor } from './predictor.ts';
+import {
+  batchJobPayloadSchema,
+  evaluateRequestSchema,
+  trainRequestSchema,
+  type BatchInputFormat,
+  type BatchJobPayload,
+  type EvaluateRequest,
+  type TrainRequest,
+} from './schema.ts';
+import { runTrainJob, throwIfErrors, type TrainResult } from './train.ts';
+
+export const TEXT_MODEL_KIND = 'text-classifier';
+
+function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, payload: unknown): T {
+  const r = schema.safeParse(payload);
+  if (r.success) return r.data;
+  const problems = r.error.issues.map((i) => ({ field: i.path.map(String).join('.'), problem: i.message, fix: 'See the API schema at /api/openapi.json.' }));
+  throw new AppError('VALIDATION_FAILED', `Invalid request: ${problems.map((p) => `${p.field}: ${p.problem}`).join('; ')}`, { problems });
+}
+
+export function createTextService(deps: TextDeps) {
+  const cache = createModelCache<TextPredictor>({
+    load: async (id) => loadTextPredictor(await deps.models.getById(id), deps.artifacts),
+  });
+
+  async function requireTextModel(ref: string): Promise<ModelVersion> {
+    const model = await deps.models.resolve(ref);
+    if (model.kind !== TEXT_MODEL_KIND) throw new AppError('CONFLICT', `Model ${model.name}:${model.version} is a ${model.kind}, not a text classifier.`);
+    if (model.status !== 'ready') throw new AppError('CONFLICT', `Model ${model.name}:${model.version} is ${model.status}; wait for its training job to finish.`);
+    return model;
+  }
+
+  deps.queue.register({
+    type: 'text.train',
+    parse: (p) => parseWith<TrainRequest>(trainRequestSchema, p),
+    run: (ctx: JobContext<TrainRequest>) => runTrainJob(deps, ctx),
+  });
+
+  deps.queue.register({
+    type: 'text.evaluate',
+    parse: (p) => parseWith<EvaluateRequest>(evaluateRequestSchema, p),
+    idempotent: true,
+    async run(ctx: JobContext<EvaluateRequest>) {
+      const req = ctx.job.payload;
+      const model = await requireTextModel(req.model);
+      const predictor = await cache.get(model.id);
+      await ctx.progress(0.05, 'reading data');
+      const data = await loadLabeledDocs(deps, { ...req, mode: predictor.rule.mode });
+      throwIfErrors(data.problems, 'The evaluation data');
+      const unknown = [...new Set(data.docs.flatMap((d) => d.labels))].filter((l) => !predictor.rule.labels.includes(l));
+      if (unknown.length > 0) {
+        throw new AppError('TEXT_UNKNOWN_LABEL', `The evaluation data has labels the model was not trained on: ${unknown.slice(0, 10).join(', ')}.`, {
+          problems: unknown.slice(0, 50).map((l) => ({ field: 'label', problem: `unknown label ${JSON.stringify(l)}`, fix: `Use the model's labels: ${predictor.rule.labels.join(', ')}.` })),
+        });
+      }
+      await ctx.progress(0.3, `scoring ${data.docs.length} documents`);
+      const arrays = toArrays(data.docs, predictor.rule.labels, predictor.rule.mode);
+      const scores = predictor.classifier.predict(arrays.texts);
+      const metrics = classificationReport(predictor.rule.mode, predictor.rule.labels, scores, arrays.truth, predictor.rule.thresholds);
+      await ctx.progress(1, 'done');
+      return { model: { id: model.id, name: model.name, version: model.version }, dataset: { id: data.versionId, version: data.version }, metrics };
+    },
+  });
+
+  deps.queue.register({
+    type: 'text.batch',
+    parse: (p) => parseWith<BatchJobPayload>(batchJobPayloadSchema, p),
+    idempotent: true,
+    run: (ctx: JobContext<BatchJobPayload>) => runBatchJob({ ...deps, predictor: (id) => cache.get(id) }, ctx),
+  });
+
+  const runtime: EndpointRuntime = {
+    async warm(model) {
+      await cache.get(model.id);
+    },
+    async evict(model) {
+      await cache.evict(model.id);
+    },
+  };
+
+  return {
+    runtime,
+    async train(input: unknown): Promise<{ job: Job }> {
+      const req = parseWith<TrainRequest>(trainRequestSchema, input);
+      await deps.datasets.getVersion(req.dataset, req.datasetVersion ?? 'latest');
+      if (req.testDataset) await deps.datasets.getVersion(req.testDataset, req.testDatasetVersion ?? 'latest');
+      return { job: await deps.queue.enqueue('text.train', req) };
+    },
+    async evaluate(input: unknown): Promise<{ job: Job }> {
+      const req = parseWith<EvaluateRequest>(evaluateRequestSchema, input);
+      await requireTextModel(req.model);
+      await deps.datasets.getVersion(req.dataset, req.datasetVersion ?? 'latest');
+      return { job: await deps.queue.enqueue('text.evaluate', req) };
+    },
+    async startBatch(input: { model: string; fileName: string; stream: Readable; inputFormat: BatchInputFormat; column?: string }): Promise<{ job: Job }> {
+      const model = await requireTextModel(input.model);
+      const id = newId('bat');
+      const safeName = input.fileName.replace(/[^\w.-]+/g, '_').slice(-100) || 'input';
+      const inputKey = `batch/${id}/input/${safeName}`;
+      await deps.artifacts.put(inputKey, input.stream);
+      const info = await deps.artifacts.stat(inputKey);
+      if (!info || info.size === 0) {
+        await deps.artifacts.deletePrefix(`batch/${id}/`);
+        throw new AppError('FILE_EMPTY', 'The batch input file is empty.', { problems: [{ field: 'file', problem: 'empty file', fix: 'Upload a file with one document per line, a zip of documents, or a CSV.' }] });
+      }
+      const payload: BatchJobPayload = { modelId: model.id, inputKey, inputFileName: input.fileName, inputFormat: input.inputFormat, column: input.column, outputPrefix: `batch/${id}/output/` };
+      return { job: await deps.queue.enqueue('text.batch', payload) };
+    },
+    async batchOutput(jobId: string, format: 'jsonl' | 'tar.gz'): Promise<{ body: Buffer; fileName: string }> {
+      const job = await deps.queue.get(jobId);
+      if (job.type !== 'text.batch') throw new AppError('JOB_NOT_FOUND', `Job ${jobId} is not a text batch job.`);
+      if (job.status !== 'succeeded') throw new AppError('CONFLICT', `Batch job ${jobId} is ${job.status}; its output exists once it has succeeded.`);
+      const result = job.result as BatchResult;
+      const key = format === 'jsonl' ? result.outputKey : result.outputTarKey;
+      return { body: await deps.artifacts.get(key), fileName: format === 'jsonl' ? 'predictions.jsonl' : 'output.tar.gz' };
+    },
+    async classify(model: ModelVersion, texts: string[]): Promise<ClassificationResult[]> {
+      if (texts.length === 0) return [];
+      return classifyTexts(await cache.get(model.id), texts);
+    },
+    /** Forgets a loaded model (e.g. after its thresholds change) so the next request reloads it. */
+    async reload(modelId: string): Promise<void> {
+      await cache.evict(modelId);
+    },
+    close: () => cache.clear(),
+  };
+}
+
+export type TextService = ReturnType<typeof createTextService>;
+export type { TrainResult };
