@@ -84,6 +84,7 @@ export interface Dataset {
   name: string;
   description: string;
   kind: string;
+  /** Highest ready version (0 while the first one imports). */
   latestVersion: number;
   createdAt: string;
   updatedAt: string;
@@ -99,7 +100,7 @@ export interface DatasetVersion {
   sizeBytes: number;
   sha256: string;
   rowCount: number;
-  /** importing | ready | invalid */
+  /** uploading | importing | ready (a failed import removes its version) */
   status: string;
   schema: unknown;
   stats: unknown;
@@ -145,4 +146,9 @@ export interface Endpoint {
   status: string;
   createdAt: string;
   updatedAt?: string;
+}
+
+/** A version whose upload or import has not finished yet. */
+export function isVersionPending(status: string | undefined): boolean {
+  return status === 'uploading' || status === 'importing';
 }

@@ -1,0 +1,51 @@
+/**
+ * Headless Chromium for the browser tests: the Debian `chromium` package driven by playwright-core
+ * (never `npx playwright install`; nothing is downloaded).
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.SAGEBRUSH_CHROMIUM_PATH || '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM_PATH);
+}
+
+/** Why browser tests cannot run here, or null when they can. Under CI a missing browser is a failure, not a skip. */
+export function browserUnavailableReason(): string | null {
+  if (chromiumAvailable()) return null;
+  return `Chromium not found at ${CHROMIUM_PATH}: install it with \`apt-get update && apt-get install -y chromium\` (or set SAGEBRUSH_CHROMIUM_PATH)`;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
+}
+
+/** Collects uncaught page errors, console errors and requests that leave the machine, for assertions. */
+export function watchPage(page: Page): { pageErrors: string[]; consoleErrors: string[]; externalRequests: string[] } {
+  const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
+  // The UI must work offline: everything it loads comes from the server that served it.
+  const externalRequests: string[] = [];
+  page.on('request', (req) => {
+    const url = req.url();
+    if (!/^(https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/|data:|blob:|about:)/.test(url)) externalRequests.push(url);
+  });
+  page.on('pageerror', (err) => pageErrors.push(err.stack ?? err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(msg.text());
+  });
+  return { pageErrors, consoleErrors, externalRequests };
+}

@@ -1,0 +1,59 @@
+import { lazy, Suspense } from 'react';
+import { createTheme, Loader, MantineProvider } from '@mantine/core';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { isApiError } from './api/client.ts';
+import { Shell } from './layout/Shell.tsx';
+import { DatasetsPage } from './datasets/DatasetsPage.tsx';
+import { JobsPage } from './jobs/JobsPage.tsx';
+import { JobDetailPage } from './jobs/JobDetailPage.tsx';
+import { ModelsPage } from './models/ModelsPage.tsx';
+import { EndpointsPage } from './endpoints/EndpointsPage.tsx';
+import { NotFoundPage } from './layout/NotFoundPage.tsx';
+
+// The dataset page carries the charting library: load it on first visit.
+const DatasetPage = lazy(() => import('./datasets/DatasetPage.tsx').then((m) => ({ default: m.DatasetPage })));
+
+const theme = createTheme({
+  primaryColor: 'teal',
+  defaultRadius: 'md',
+  fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Liberation Sans", "DejaVu Sans", Arial, sans-serif',
+  fontFamilyMonospace: 'ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace',
+  headings: { fontWeight: '650' },
+});
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 2000,
+      refetchOnWindowFocus: false,
+      // Client errors (404, validation) will not fix themselves: do not retry them.
+      retry: (count, err) => !(isApiError(err) && err.status >= 400 && err.status < 500) && count < 2,
+    },
+  },
+});
+
+export function App() {
+  return (
+    <MantineProvider theme={theme} defaultColorScheme="light">
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <Shell>
+            <Suspense fallback={<Loader />}>
+              <Routes>
+                <Route path="/" element={<Navigate to="/datasets" replace />} />
+                <Route path="/datasets" element={<DatasetsPage />} />
+                <Route path="/datasets/:idOrName" element={<DatasetPage />} />
+                <Route path="/jobs" element={<JobsPage />} />
+                <Route path="/jobs/:id" element={<JobDetailPage />} />
+                <Route path="/models" element={<ModelsPage />} />
+                <Route path="/endpoints" element={<EndpointsPage />} />
+                <Route path="*" element={<NotFoundPage />} />
+              </Routes>
+            </Suspense>
+          </Shell>
+        </BrowserRouter>
+      </QueryClientProvider>
+    </MantineProvider>
+  );
+}

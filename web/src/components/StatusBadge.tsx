@@ -1,0 +1,23 @@
+import { Badge } from '@mantine/core';
+
+const COLORS: Record<string, string> = {
+  queued: 'gray',
+  running: 'blue',
+  uploading: 'blue',
+  importing: 'blue',
+  training: 'blue',
+  succeeded: 'teal',
+  ready: 'teal',
+  active: 'teal',
+  failed: 'red',
+  invalid: 'red',
+  cancelled: 'orange',
+};
+
+export function StatusBadge({ status, 'data-testid': testId }: { status: string; 'data-testid'?: string }) {
+  return (
+    <Badge color={COLORS[status] ?? 'gray'} variant="light" data-testid={testId} data-status={status} style={{ flexShrink: 0, overflow: 'visible' }}>
+      {status}
+    </Badge>
+  );
+}

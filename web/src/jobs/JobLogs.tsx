@@ -1,0 +1,41 @@
+import { useEffect, useRef } from 'react';
+import { Paper, ScrollArea, Text } from '@mantine/core';
+import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { useJobLogs } from './hooks.ts';
+
+const LEVEL_COLORS: Record<string, string | undefined> = { debug: 'dimmed', info: undefined, warn: 'yellow.7', error: 'red' };
+
+/** Log lines of a job, polled with ?after=N while it runs; follows the tail. */
+export function JobLogs({ id, running }: { id: string; running: boolean }) {
+  const { data, error } = useJobLogs(id, running);
+  const viewport = useRef<HTMLDivElement>(null);
+  const lines = data ?? [];
+  useEffect(() => {
+    viewport.current?.scrollTo({ top: viewport.current.scrollHeight });
+  }, [lines.length]);
+  if (error) return <ErrorAlert error={error} title="Cannot load logs" />;
+  return (
+    <Paper withBorder radius="md" p={0} data-testid="job-logs">
+      <ScrollArea h={Math.min(360, Math.max(80, lines.length * 21 + 24))} viewportRef={viewport} type="auto">
+        <div style={{ padding: '8px 12px' }}>
+          {lines.length === 0 && (
+            <Text size="sm" c="dimmed">
+              {running ? 'Waiting for log lines…' : 'No log lines.'}
+            </Text>
+          )}
+          {lines.map((l, i) => (
+            <Text key={i} className="sb-mono" c={LEVEL_COLORS[l.level]} style={{ whiteSpace: 'pre-wrap' }} data-testid="job-log-line">
+              <Text span c="dimmed" className="sb-mono">
+                {new Date(l.at).toLocaleTimeString()}
+              </Text>{' '}
+              <Text span fw={600} className="sb-mono" tt="uppercase">
+                {l.level.padEnd(5)}
+              </Text>{' '}
+              {l.message}
+            </Text>
+          ))}
+        </div>
+      </ScrollArea>
+    </Paper>
+  );
+}

@@ -1,0 +1,78 @@
+import type { ReactNode } from 'react';
+import { ActionIcon, AppShell, Burger, Group, NavLink, Text, Tooltip, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { NavLink as RouterLink, useLocation } from 'react-router';
+import { DatabaseIcon, EndpointIcon, JobsIcon, LogoMark, ModelIcon, MoonIcon, SettingsIcon, SunIcon } from '../components/icons.tsx';
+import { SettingsDialog } from './SettingsDialog.tsx';
+
+const NAV = [
+  { to: '/datasets', label: 'Datasets', icon: DatabaseIcon, testId: 'nav-datasets' },
+  { to: '/jobs', label: 'Jobs', icon: JobsIcon, testId: 'nav-jobs' },
+  { to: '/models', label: 'Models', icon: ModelIcon, testId: 'nav-models' },
+  { to: '/endpoints', label: 'Endpoints', icon: EndpointIcon, testId: 'nav-endpoints' },
+];
+
+function ColorSchemeToggle() {
+  const { setColorScheme } = useMantineColorScheme();
+  const computed = useComputedColorScheme('light');
+  const next = computed === 'dark' ? 'light' : 'dark';
+  return (
+    <Tooltip label={`Switch to ${next} mode`}>
+      <ActionIcon variant="default" size="lg" aria-label={`Switch to ${next} mode`} onClick={() => setColorScheme(next)} data-testid="color-scheme-toggle">
+        {computed === 'dark' ? <SunIcon /> : <MoonIcon />}
+      </ActionIcon>
+    </Tooltip>
+  );
+}
+
+export function Shell({ children }: { children: ReactNode }) {
+  const [navOpened, nav] = useDisclosure(false);
+  const [settingsOpened, settings] = useDisclosure(false);
+  const { pathname } = useLocation();
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !navOpened } }} padding="lg">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Group gap="sm">
+            <Burger opened={navOpened} onClick={nav.toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <RouterLink to="/" style={{ display: 'flex', alignItems: 'center', gap: 10, textDecoration: 'none', color: 'inherit' }}>
+              <LogoMark />
+              <Text fw={700} size="lg" data-testid="product-name">
+                Sagebrush
+              </Text>
+            </RouterLink>
+            <Text size="sm" c="dimmed" visibleFrom="md">
+              self-hosted ML studio
+            </Text>
+          </Group>
+          <Group gap="xs">
+            <ColorSchemeToggle />
+            <Tooltip label="Settings">
+              <ActionIcon variant="default" size="lg" aria-label="Settings" onClick={settings.open} data-testid="settings-button">
+                <SettingsIcon />
+              </ActionIcon>
+            </Tooltip>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm" data-testid="navbar">
+        {NAV.map((item) => (
+          <NavLink
+            key={item.to}
+            component={RouterLink}
+            to={item.to}
+            label={item.label}
+            leftSection={<item.icon />}
+            active={pathname === item.to || pathname.startsWith(`${item.to}/`)}
+            onClick={nav.close}
+            data-testid={item.testId}
+            variant="light"
+            style={{ borderRadius: 'var(--mantine-radius-md)', marginBottom: 2 }}
+          />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>{children}</AppShell.Main>
+      <SettingsDialog opened={settingsOpened} onClose={settings.close} />
+    </AppShell>
+  );
+}
