@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { LabeledDocument } from './formats.ts';
+import { validateDelimiter, validateTestDocs, validateTrainingDocs } from './validate.ts';
+
+function docs(spec: Record<string, number>, text = (l: string, i: number) => `${l} document number ${i}`): LabeledDocument[] {
+  const out: LabeledDocument[] = [];
+  for (const [label, n] of Object.entries(spec)) for (let i = 0; i < n; i++) out.push({ row: out.length + 1, text: text(label, i), labels: label.split('|') });
+  return out;
+}
+
+const codes = (ps: Array<{ code?: string; severity?: string }>, severity = 'error') => [...new Set(ps.filter((p) => (p.severity ?? 'error') === severity).map((p) => p.code))];
+
+describe('Comprehend validation rules', () => {
+  it('accepts data that meets every rule', () => {
+    expect(codes(validateTrainingDocs(docs({ a: 50, b: 50 }), { mode: 'multi-class' }))).toEqual([]);
+  });
+
+  it('multi-class needs ≥ 2 classes and ≥ 50 documents per class', () => {
+    expect(codes(validateTrainingDocs(docs({ a: 60 }), { mode: 'multi-class' }))).toEqual(['TEXT_TOO_FEW_CLASSES']);
+    const p = validateTrainingDocs(docs({ a: 60, b: 49 }), { mode: 'multi-class' });
+    expect(codes(p)).toEqual(['TEXT_TOO_FEW_EXAMPLES']);
+    expect(p.find((x) => x.code === 'TEXT_TOO_FEW_EXAMPLES')!.fix).toMatch(/at least 1 more/);
+  });
+
+  it('multi-class allows at most 1,000 classes', () => {
+    const spec = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`c${i}`, 50]));
+    expect(codes(validateTrainingDocs(docs(spec), { mode: 'multi-class' }))).toEqual(['TEXT_TOO_MANY_CLASSES']);
+  });
+
+  it('multi-label needs ≥ 10 documents per label, ≥ 50 in total, ≤ 100 labels', () => {
+    expect(codes(validateTrainingDocs(docs({ a: 30, 'a|b': 9, c: 20 }), { mode: 'multi-label' }))).toEqual(['TEXT_TOO_FEW_EXAMPLES']);
+    expect(codes(validateTrainingDocs(docs({ a: 20, b: 20 }), { mode: 'multi-label' }))).toEqual(['TEXT_TOO_FEW_DOCUMENTS']);
+    const spec = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`l${i}`, 10]));
+    expect(codes(validateTrainingDocs(docs(spec), { mode: 'multi-label' }))).toEqual(['TEXT_TOO_MANY_CLASSES']);
+  });
+
+  it('rejects empty text, empty labels, padded labels and over-long labels, naming the row', () => {
+    const d = docs({ a: 50, b: 50 });
+    d[3] = { ...d[3]!, text: '   ' };
+    d[4] = { ...d[4]!, labels: [''] };
+    d[5] = { ...d[5]!, labels: ['a '] };
+    d[6] = { ...d[6]!, labels: ['x'.repeat(5001)] };
+    const p = validateTrainingDocs(d, { mode: 'multi-class' });
+    expect(p.find((x) => x.code === 'TEXT_EMPTY_DOCUMENT')).toMatchObject({ row: 4 });
+    expect(p.find((x) => x.code === 'TEXT_EMPTY_LABEL')).toMatchObject({ row: 5 });
+    expect(p.find((x) => x.code === 'TEXT_LABEL_WHITESPACE')).toMatchObject({ row: 6 });
+    expect(p.find((x) => x.code === 'TEXT_LABEL_TOO_LONG')).toMatchObject({ row: 7 });
+  });
+
+  it('rejects a document over 10 MB', () => {
+    const d = docs({ a: 50, b: 50 });
+    d[0] = { ...d[0]!, text: 'x'.repeat(10 * 1024 * 1024 + 1) };
+    expect(codes(validateTrainingDocs(d, { mode: 'multi-class' }))).toContain('TEXT_DOCUMENT_TOO_LARGE');
+  });
+
+  it('accepts only Comprehend delimiters and warns when a label holds another delimiter (merged labels)', () => {
+    expect(validateDelimiter('|')).toEqual([]);
+    expect(validateDelimiter('ab')[0]!.code).toBe('TEXT_DELIMITER_INVALID');
+    expect(validateDelimiter(',')[0]!.code).toBe('TEXT_DELIMITER_INVALID');
+    const merged = docs({ 'a;b': 20, a: 30, b: 30 }).map((d) => (d.labels[0] === 'a;b' ? { ...d, labels: ['a;b'] } : d));
+    const p = validateTrainingDocs(merged, { mode: 'multi-label' });
+    const w = p.find((x) => x.code === 'TEXT_DELIMITER_MERGED')!;
+    expect(w.severity).toBe('warning');
+    expect(w.fix).toMatch(/--delimiter ";"/);
+  });
+
+  it('warns about duplicate texts with conflicting labels and a header row', () => {
+    const d = docs({ a: 50, b: 50 }, (_l, i) => `same text ${i}`);
+    const p = validateTrainingDocs(d, { mode: 'multi-class' });
+    expect(codes(p)).toEqual([]);
+    expect(p.find((x) => x.code === 'TEXT_DUPLICATE_CONFLICT')).toMatchObject({ severity: 'warning', row: 51 });
+    const withHeader = [{ row: 1, text: 'text', labels: ['label'] }, ...docs({ a: 50, b: 50 })];
+    expect(codes(validateTrainingDocs(withHeader, { mode: 'multi-class' }), 'warning')).toContain('TEXT_HEADER_ROW');
+  });
+
+  it('requires every training label in a user test set', () => {
+    const p = validateTestDocs(docs({ a: 50, b: 50 }), docs({ a: 5 }));
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatchObject({ code: 'TEXT_TEST_LABEL_MISSING' });
+    expect(p[0]!.problem).toContain('"b"');
+  });
+});
