@@ -31,6 +31,7 @@ export function registerServerCommands(program: Command): void {
     .action(async (o: { port?: string; host?: string; worker: boolean }, cmd: Command) => {
       const ctx = await context(cmd, o);
       const app = await buildApp(ctx);
+      await ctx.services.datasets.recover();
       if (o.worker && ctx.config.embeddedWorker) await ctx.queue.startWorker({ concurrency: ctx.config.workerConcurrency });
       const address = await app.listen({ port: ctx.config.port, host: ctx.config.host });
       process.stderr.write(
@@ -49,6 +50,7 @@ export function registerServerCommands(program: Command): void {
     .option('--workers <n>', 'jobs run at once (SAGEBRUSH_WORKER_CONCURRENCY)')
     .action(async (o: { workers?: string }, cmd: Command) => {
       const ctx = await context(cmd, o);
+      await ctx.services.datasets.recover();
       await ctx.queue.startWorker({ concurrency: ctx.config.workerConcurrency });
       process.stderr.write(`worker started: queue ${ctx.queue.kind}, concurrency ${ctx.config.workerConcurrency}\n`);
       await onShutdown(async () => {

@@ -1,0 +1,245 @@
+/**
+ * CSV (RFC 4180: quoted fields may hold delimiters, doubled quotes and newlines) and TSV, read as a
+ * stream with csv-parse. Records are handled synchronously inside the parser (no object-mode
+ * buffering), so every record, error and bad byte is known by its exact row. Memory stays bounded:
+ * one record at a time plus the column profiles.
+ */
+import { finished } from 'node:stream/promises';
+import { parse, type CsvError } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
+import { AppError } from '../../../core/errors.ts';
+import { TableProfiler } from '../stats.ts';
+import { genericColumns, looksLikeHeader, normaliseHeader, ProblemCollector } from '../validate.ts';
+import { ProgressThrottle, TextGuard } from './text-guard.ts';
+import type { DelimitedSchema, HeaderOption, ImportLimits, ImportResult, ProgressFn } from './types.ts';
+
+const CSV_OPTIONS = { relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true } as const;
+
+export interface CsvEngine {
+  /** Parses a chunk; returns the parser error, if any. */
+  write(chunk: Buffer): CsvError | undefined;
+  end(): Promise<CsvError | undefined>;
+  settle(): Promise<void>;
+  destroy(): void;
+}
+
+/**
+ * `onRecord(record, endLine)` runs for each record, synchronously during `write` (a 'data' listener on
+ * a flowing parser is called from inside the parser; measured as fast as a bare csv-parse pipe, while
+ * `on_record` costs ~40% more). `settle()` lets any record still buffered by the stream through.
+ */
+export function createCsvEngine(delimiter: string, maxRecordChars: number, onRecord: (record: string[], endLine: number) => void): CsvEngine {
+  const parser = parse({ ...CSV_OPTIONS, delimiter, max_record_size: maxRecordChars });
+  parser.on('data', (record: string[]) => onRecord(record, parser.info.lines));
+  parser.on('error', () => {});
+  return {
+    write(chunk) {
+      if (parser.errored) return parser.errored as CsvError;
+      parser.write(chunk);
+      return (parser.errored as CsvError | null) ?? undefined;
+    },
+    async end() {
+      if (!parser.errored) {
+        parser.end();
+        await finished(parser).catch(() => {});
+      }
+      return (parser.errored as CsvError | null) ?? undefined;
+    },
+    settle() {
+      return new Promise((resolve) => setImmediate(resolve));
+    },
+    destroy() {
+      parser.destroy();
+    },
+  };
+}
+
+/** The complete records at the start of a sample (at most `max`); a trailing partial record is dropped unless `whole`. */
+export function parseSample(sample: Buffer, delimiter: string, max: number, whole = false): string[][] {
+  const rows: string[][] = [];
+  const onRecord = (r: string[]): void => {
+    if (rows.length < max) rows.push(r);
+  };
+  if (whole) {
+    // csv-parse holds back the last bytes until the input ends; the sync API ends it for us.
+    try {
+      parseSync(sample, { ...CSV_OPTIONS, delimiter, max_record_size: 1024 * 1024, on_record: (r: string[]) => (onRecord(r), null) });
+    } catch {
+      // keep the records before the error
+    }
+    return rows;
+  }
+  const engine = createCsvEngine(delimiter, 1024 * 1024, onRecord);
+  engine.write(sample);
+  engine.destroy();
+  return rows;
+}
+
+export interface DelimitedInput {
+  source: AsyncIterable<Buffer>;
+  head: Buffer;
+  headIsWhole: boolean;
+  fileName: string;
+  format: 'csv' | 'tsv';
+  delimiter: string;
+  header: HeaderOption;
+  totalBytes: number;
+  limits: ImportLimits;
+  signal?: AbortSignal;
+  onProgress?: ProgressFn;
+}
+
+const QUOTE_FIX = 'Quote fields that contain the delimiter, quotes or line breaks ("a, b"), and double quotes inside quoted fields ("say ""hi"""). Every row needs as many fields as the header.';
+
+export async function importDelimited(input: DelimitedInput): Promise<ImportResult> {
+  const { limits, fileName, delimiter } = input;
+  const problems = new ProblemCollector(limits.maxErrors, limits.maxWarnings);
+  const hasHeader = input.header === 'auto' ? looksLikeHeader(parseSample(input.head, delimiter, 1000, input.headIsWhole)) : input.header === 'true';
+  const guard = new TextGuard(fileName);
+  const progress = new ProgressThrottle(input.onProgress, input.totalBytes);
+  const delimName = delimiter === '\t' ? 'tab' : `"${delimiter}"`;
+  let columns: string[] | undefined;
+  let profiler: TableProfiler | undefined;
+  let records = 0;
+  let blank = 0;
+  let lastEndLine = 0;
+  let stop = false;
+
+  const onRecord = (record: string[], endLine: number): void => {
+    records++;
+    const startLine = lastEndLine + 1;
+    lastEndLine = endLine;
+    if (stop) return;
+    if (columns === undefined) {
+      if (record.length > limits.maxColumns) {
+        problems.error({ row: records, problem: `has ${record.length} columns; at most ${limits.maxColumns} are supported`, fix: 'Split the file into narrower tables or check the delimiter.' });
+        stop = true;
+        return;
+      }
+      columns = hasHeader ? normaliseHeader(record, problems) : genericColumns(record.length);
+      profiler = new TableProfiler(columns);
+      if (hasHeader) return;
+    }
+    const n = columns.length;
+    if (record.length !== n) {
+      if (record.every((c) => c.trim() === '')) {
+        blank++;
+        return;
+      }
+      const few = record.length < n;
+      problems.error({
+        row: records,
+        field: few ? columns[record.length] : undefined,
+        problem: `has ${record.length} field${record.length === 1 ? '' : 's'} but the ${hasHeader ? 'header has' : 'first row has'} ${n} (line ${startLine}${endLine > startLine ? `-${endLine}` : ''})${few ? `; "${columns[record.length]}" and later fields are missing` : `; a value probably contains an unquoted ${delimName}`}`,
+        fix: QUOTE_FIX,
+      });
+      if (problems.full) stop = true;
+      return;
+    }
+    if (n > 1 && record.every((c) => c === '')) {
+      blank++;
+      return;
+    }
+    (profiler as TableProfiler).addRow(record);
+  };
+
+  const engine = createCsvEngine(delimiter, limits.maxRecordChars, onRecord);
+  try {
+    for await (const chunk of input.source) {
+      input.signal?.throwIfAborted();
+      const issue = guard.inspect(chunk);
+      if (issue) {
+        const prefix = chunk.subarray(0, issue.index);
+        engine.write(prefix);
+        guard.advance(prefix);
+        await engine.settle();
+        throw guard.error(issue, records + 1);
+      }
+      const err = engine.write(chunk);
+      guard.advance(chunk);
+      if (err) throw csvError(err, fileName, lastEndLine, limits);
+      if (stop) break;
+      await progress.tick(guard.bytes, `${records} rows read`);
+    }
+    if (!stop) {
+      guard.finish(records + 1);
+      const err = await engine.end();
+      if (err) throw csvError(err, fileName, lastEndLine, limits);
+    }
+  } finally {
+    engine.destroy();
+  }
+  problems.throwIfErrors('CSV_MALFORMED', `${fileName} is not valid ${input.format.toUpperCase()}`);
+  if (!profiler || profiler.rows === 0) {
+    throw new AppError('DATASET_EMPTY', `${fileName} has ${hasHeader ? 'a header but ' : ''}no data rows.`, {
+      problems: [{ row: records + 1, problem: 'no data rows', fix: hasHeader ? 'Add data rows under the header, or upload with header=false if the first row is data.' : 'Add data rows.' }],
+    });
+  }
+  if (blank > 0) problems.warn({ problem: `${blank} blank row${blank === 1 ? ' was' : 's were'} skipped`, fix: 'Remove empty rows (e.g. ",,,") from the file.' });
+  const { stats, columns: columnSchema } = profiler.finish(blank);
+  addTabularWarnings(stats.columns, problems);
+  const schema: DelimitedSchema = { format: input.format, delimiter, header: hasHeader, encoding: 'utf-8', columns: columnSchema };
+  return { format: input.format, kind: stats.kind, rowCount: stats.rowCount, schema, stats, problems: problems.finalWarnings() };
+}
+
+export function addTabularWarnings(columns: Array<{ name: string; role: string; labels?: Array<{ label: string; count: number }>; nonEmpty: number; empty: number }>, problems: ProblemCollector): void {
+  for (const c of columns) {
+    if (c.nonEmpty === 0) problems.warn({ field: c.name, problem: `column "${c.name}" is empty in every row`, fix: 'Remove the column or fill it in.' });
+    if (c.role === 'label' && c.labels && c.labels.length === 1 && c.empty === 0) {
+      problems.warn({ field: c.name, problem: `label column "${c.name}" has a single value "${c.labels[0].label}"`, fix: 'A classifier needs at least two labels; add examples of the other classes.' });
+    }
+  }
+}
+
+function csvError(err: CsvError, fileName: string, lastEndLine: number, limits: ImportLimits): AppError {
+  const e = err as CsvError & { records?: number; lines?: number };
+  const row = (e.records ?? 0) + 1;
+  const line = lastEndLine + 1;
+  let problem: string;
+  let fix = QUOTE_FIX;
+  switch (err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      problem = `a quoted field opened on line ${line} is never closed (the file ends inside it)`;
+      fix = 'Close the quote, or double the quote characters inside quoted fields ("").';
+      break;
+    case 'CSV_MAX_RECORD_SIZE':
+      problem = `is longer than ${Math.round(limits.maxRecordChars / 1024 / 1024)} MiB characters (it starts on line ${line}); most likely a quote opened there is never closed`;
+      fix = 'Close the quote on that line, or double the quote characters inside quoted fields ("").';
+      break;
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      problem = `a quoted field (line ${e.lines ?? line}) has characters after its closing quote`;
+      break;
+    default:
+      problem = `${err.message} (line ${e.lines ?? line})`;
+  }
+  return new AppError('CSV_MALFORMED', `${fileName} is not valid CSV: row ${row}: ${problem}. Fix: ${fix}`, {
+    problems: [{ row, problem, fix, severity: 'error' }],
+  });
+}
+
+/** Rows [offset, offset+limit) of a ready CSV/TSV version, using the same record rules as the import. */
+export async function previewDelimited(source: AsyncIterable<Buffer>, schema: DelimitedSchema, offset: number, limit: number): Promise<string[][]> {
+  const rows: string[][] = [];
+  const n = schema.columns.length;
+  let index = -1;
+  let first = true;
+  const engine = createCsvEngine(schema.delimiter, 64 * 1024 * 1024, (record) => {
+    if (first) {
+      first = false;
+      if (schema.header) return;
+    }
+    if (record.length !== n || (n > 1 && record.every((c) => c === ''))) return;
+    index++;
+    if (index >= offset && rows.length < limit) rows.push(record);
+  });
+  try {
+    for await (const chunk of source) {
+      const err = engine.write(chunk);
+      if (err || rows.length >= limit) break;
+    }
+    if (rows.length < limit) await engine.end();
+  } finally {
+    engine.destroy();
+  }
+  return rows;
+}

@@ -1,0 +1,71 @@
+/**
+ * The one import path (used by the `datasets.import` job and the benchmark): peek at the first KBs,
+ * detect the format, then stream the file through the matching reader, which validates and profiles it.
+ */
+import type { Readable } from 'node:stream';
+import { AppError } from '../../../core/errors.ts';
+import { importDelimited, previewDelimited } from './delimited.ts';
+import { detectFormat, SNIFF_BYTES } from './detect.ts';
+import { importJsonl, previewJsonl } from './jsonl.ts';
+import { prepend, readHead } from './text-guard.ts';
+import { importZip } from './zip.ts';
+import type { DatasetSchema, FormatOption, HeaderOption, ImportLimits, ImportResult, ProgressFn } from './types.ts';
+
+export interface ImportFileInput {
+  /** Opens the stored bytes as a stream. */
+  open(): Promise<Readable>;
+  /** A local path to the bytes (zip archives need random access). */
+  localPath(): Promise<string>;
+  fileName: string;
+  sizeBytes: number;
+  format: FormatOption;
+  header: HeaderOption;
+  limits: ImportLimits;
+  signal?: AbortSignal;
+  onProgress?: ProgressFn;
+}
+
+export async function importFile(input: ImportFileInput): Promise<ImportResult> {
+  const stream = await input.open();
+  try {
+    const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    const { head, ended } = await readHead(it, SNIFF_BYTES);
+    if (head.length === 0) {
+      throw new AppError('FILE_EMPTY', `${input.fileName} is empty (0 bytes).`, { problems: [{ problem: 'the file has no content', fix: 'Upload a file with a header and data rows.' }] });
+    }
+    const detected = detectFormat(head, ended, input.fileName, input.format);
+    const common = { fileName: input.fileName, limits: input.limits, signal: input.signal, onProgress: input.onProgress };
+    if (detected.format === 'zip') {
+      stream.destroy();
+      return await importZip({ ...common, path: await input.localPath() });
+    }
+    const source = prepend(head, it);
+    if (detected.format === 'jsonl') return await importJsonl({ ...common, source, totalBytes: input.sizeBytes });
+    return await importDelimited({
+      ...common,
+      source,
+      head,
+      headIsWhole: ended,
+      format: detected.format,
+      delimiter: detected.delimiter ?? (detected.format === 'tsv' ? '\t' : ','),
+      header: input.header,
+      totalBytes: input.sizeBytes,
+    });
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** Rows of a ready text version (CSV/TSV/JSON Lines) for the preview endpoint. */
+export async function previewText(stream: Readable, schema: DatasetSchema, offset: number, limit: number): Promise<string[][]> {
+  try {
+    const source = stream as AsyncIterable<Buffer>;
+    if (schema.format === 'jsonl') return await previewJsonl(source, schema, offset, limit);
+    if (schema.format === 'csv' || schema.format === 'tsv') return await previewDelimited(source, schema, offset, limit);
+    throw new AppError('INTERNAL', `previewText cannot read format ${schema.format}`);
+  } finally {
+    stream.destroy();
+  }
+}
+
+export type { ImportResult } from './types.ts';

@@ -1,0 +1,90 @@
+/** /api/v1/datasets: thin routes over the datasets service (see docs/CONTRACTS.md). */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../app/context.ts';
+import { AppError } from '../../core/errors.ts';
+import { readUploadForm } from './multipart.ts';
+import {
+  datasetWithVersionsSchema,
+  datasetVersionSchema,
+  idParamsSchema,
+  listQuerySchema,
+  listSchema,
+  previewQuerySchema,
+  previewSchema,
+  uploadAcceptedSchema,
+  uploadDoneSchema,
+  uploadFieldsSchema,
+  uploadQuerySchema,
+  versionParamsSchema,
+} from './schema.ts';
+
+const tags = ['datasets'];
+
+export async function datasetRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const datasets = ctx.services.datasets;
+
+  r.post('/datasets', {
+    schema: {
+      tags,
+      summary: 'Upload a dataset file (multipart: file + name, description, format, header); a known name adds a version',
+      consumes: ['multipart/form-data'],
+      querystring: uploadQuerySchema,
+      response: { 201: uploadDoneSchema, 202: uploadAcceptedSchema },
+    },
+  }, async (req, reply) => {
+    const form = await readUploadForm(req, ctx.config.maxUploadBytes);
+    const fields = uploadFieldsSchema.safeParse(form.fields);
+    if (!fields.success) {
+      form.stream.resume();
+      const problems = fields.error.issues.map((i) => ({ field: i.path.join('.'), problem: i.message, fix: 'format: auto|csv|tsv|jsonl|zip; header: auto|true|false; name: 1-100 characters.' }));
+      throw new AppError('VALIDATION_FAILED', `Invalid upload form: ${problems.map((p) => `${p.field}: ${p.problem}`).join('; ')}`, { problems });
+    }
+    const accepted = await datasets.upload({ stream: form.stream, fileName: form.fileName, ...fields.data });
+    if (!req.query.wait) return reply.status(202).send(accepted);
+    const abort = new AbortController();
+    const onClose = () => abort.abort(new AppError('BAD_REQUEST', 'The client went away'));
+    req.raw.once('close', onClose);
+    try {
+      return reply.status(201).send(await datasets.waitForImport(accepted.job.id, { signal: abort.signal }));
+    } finally {
+      req.raw.off('close', onClose);
+    }
+  });
+
+  r.get('/datasets', {
+    schema: { tags, summary: 'List datasets, newest first', querystring: listQuerySchema, response: { 200: listSchema } },
+  }, async (req) => datasets.list(req.query));
+
+  r.get('/datasets/:idOrName', {
+    schema: { tags, summary: 'A dataset and its versions', params: idParamsSchema, response: { 200: datasetWithVersionsSchema } },
+  }, async (req) => datasets.get(req.params.idOrName));
+
+  r.get('/datasets/:idOrName/versions/:n', {
+    schema: { tags, summary: 'One version: schema, stats, warnings', params: versionParamsSchema, response: { 200: datasetVersionSchema } },
+  }, async (req) => datasets.getVersion(req.params.idOrName, req.params.n));
+
+  r.get('/datasets/:idOrName/versions/:n/preview', {
+    schema: { tags, summary: 'A page of rows (or images: path, label, bytes)', params: versionParamsSchema, querystring: previewQuerySchema, response: { 200: previewSchema } },
+  }, async (req) => datasets.preview(req.params.idOrName, req.params.n, req.query));
+
+  r.get('/datasets/:idOrName/versions/:n/file', {
+    schema: { tags, summary: 'The original file as uploaded', params: versionParamsSchema },
+  }, async (req, reply) => {
+    const file = await datasets.openFile(req.params.idOrName, req.params.n);
+    return reply
+      .type(file.contentType)
+      .header('content-length', file.sizeBytes)
+      .header('content-disposition', `attachment; filename="${file.fileName.replace(/["\\\r\n]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+      .header('etag', `"${file.sha256}"`)
+      .send(file.stream);
+  });
+
+  r.delete('/datasets/:idOrName', {
+    schema: { tags, summary: 'Delete a dataset with all versions and files', params: idParamsSchema },
+  }, async (req, reply) => {
+    await datasets.delete(req.params.idOrName);
+    return reply.status(204).send();
+  });
+}
