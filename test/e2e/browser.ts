@@ -49,3 +49,14 @@ export function watchPage(page: Page): { pageErrors: string[]; consoleErrors: st
   });
   return { pageErrors, consoleErrors, externalRequests };
 }
+
+/** A full-page screenshot with the viewport stretched to the page, so fixed parts (navbar) span it all. */
+export async function fullPageScreenshot(page: Page, path: string): Promise<void> {
+  const size = page.viewportSize() ?? { width: 1400, height: 1000 };
+  await page.mouse.move(0, size.height - 1); // no hover tooltips in the picture
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: size.width, height: Math.max(size.height, Math.min(height, 6000)) });
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await page.screenshot({ path });
+  await page.setViewportSize(size);
+}

@@ -4,16 +4,12 @@
  * Needs web/dist (built by global-setup.ts) and /usr/bin/chromium; without Chromium it skips with a
  * message, except under CI where it fails.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
-import { createAppContext, type AppContext } from '../../src/app/context.ts';
-import { loadConfig } from '../../src/core/config.ts';
-import { buildApp } from '../../src/http/app.ts';
-import { browserUnavailableReason, launchBrowser, watchPage } from './browser.ts';
+import { browserUnavailableReason, fullPageScreenshot, launchBrowser, watchPage } from './browser.ts';
+import { startServer, type TestServer } from './server.ts';
 
 const SCREENSHOT = process.env.SAGEBRUSH_UI_SCREENSHOT || '/tmp/sagebrush-ui.png';
 const unavailable = browserUnavailableReason();
@@ -32,17 +28,6 @@ function sampleCsv(): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A full-page screenshot with the viewport stretched to the page, so fixed parts (navbar) span it all. */
-async function fullPageScreenshot(page: Page, path: string): Promise<void> {
-  const size = page.viewportSize() ?? { width: 1400, height: 1000 };
-  await page.mouse.move(0, size.height - 1); // no hover tooltips in the picture
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  await page.setViewportSize({ width: size.width, height: Math.max(size.height, Math.min(height, 6000)) });
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  await page.screenshot({ path });
-  await page.setViewportSize(size);
-}
-
 if (unavailable && process.env.CI) {
   describe('web UI', () => {
     it('needs Chromium under CI', () => {
@@ -56,20 +41,16 @@ if (unavailable && process.env.CI) {
   console.warn(`[e2e] skipping browser tests: ${unavailable}`);
 } else {
   describe('web UI', () => {
+    let server: TestServer;
     let tmpDir: string;
-    let ctx: AppContext;
-    let app: FastifyInstance;
     let baseUrl: string;
     let browser: Browser;
     let page: Page;
     let watched: ReturnType<typeof watchPage>;
 
     beforeAll(async () => {
-      tmpDir = mkdtempSync(join(tmpdir(), 'sagebrush-ui-'));
-      ctx = await createAppContext(loadConfig({ overrides: { dataDir: tmpDir, port: 0, logLevel: 'warn' }, env: {} }));
-      app = await buildApp(ctx);
-      await ctx.queue.startWorker();
-      baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+      server = await startServer();
+      ({ tmpDir, baseUrl } = server);
       browser = await launchBrowser();
       page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       watched = watchPage(page);
@@ -77,9 +58,7 @@ if (unavailable && process.env.CI) {
 
     afterAll(async () => {
       await browser?.close().catch(() => undefined);
-      await app?.close().catch(() => undefined);
-      await ctx?.close().catch(() => undefined);
-      if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
+      await server?.close();
     });
 
     it('uploads a CSV, follows the import and shows the dataset', async () => {

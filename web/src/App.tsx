@@ -9,10 +9,13 @@ import { JobsPage } from './jobs/JobsPage.tsx';
 import { JobDetailPage } from './jobs/JobDetailPage.tsx';
 import { ModelsPage } from './models/ModelsPage.tsx';
 import { EndpointsPage } from './endpoints/EndpointsPage.tsx';
+import { CreateClassifierPage } from './classifiers/CreateClassifierPage.tsx';
 import { NotFoundPage } from './layout/NotFoundPage.tsx';
 
 // The dataset page carries the charting library: load it on first visit.
 const DatasetPage = lazy(() => import('./datasets/DatasetPage.tsx').then((m) => ({ default: m.DatasetPage })));
+const ModelPage = lazy(() => import('./models/ModelPage.tsx').then((m) => ({ default: m.ModelPage })));
+const ModelLatestRedirect = lazy(() => import('./models/ModelPage.tsx').then((m) => ({ default: m.ModelLatestRedirect })));
 
 const theme = createTheme({
   primaryColor: 'teal',
@@ -47,6 +50,9 @@ export function App() {
                 <Route path="/jobs" element={<JobsPage />} />
                 <Route path="/jobs/:id" element={<JobDetailPage />} />
                 <Route path="/models" element={<ModelsPage />} />
+                <Route path="/models/new" element={<CreateClassifierPage />} />
+                <Route path="/models/:name" element={<ModelLatestRedirect />} />
+                <Route path="/models/:name/:version" element={<ModelPage />} />
                 <Route path="/endpoints" element={<EndpointsPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>

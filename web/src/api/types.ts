@@ -10,6 +10,7 @@ export interface Problem {
   problem: string;
   fix: string;
   severity?: 'error' | 'warning';
+  code?: string;
 }
 
 /** application/problem+json body. */
@@ -127,14 +128,58 @@ export interface DatasetUploadAccepted {
   job: Job;
 }
 
-export interface Model {
+/** Comprehend-style classification metrics (`ModelVersion.metrics`, `metrics.json`). */
+export interface LabelMetrics {
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+  auc?: number | null;
+}
+
+export interface TextMetrics {
+  mode?: 'multi-class' | 'multi-label';
+  labels?: string[];
+  accuracy?: number;
+  precision_macro?: number;
+  recall_macro?: number;
+  macro_f1?: number;
+  micro_precision?: number;
+  micro_recall?: number;
+  micro_f1?: number;
+  hamming_loss?: number;
+  mean_auc?: number | null;
+  per_label?: Record<string, LabelMetrics>;
+  /** multi-class: N×N (rows actual, columns predicted); multi-label: one [[TN,FP],[FN,TP]] per label. Only in metrics.json. */
+  confusion_matrix?: number[][] | number[][][];
+  n_train?: number;
+  n_test?: number;
+  n_documents?: number;
+  train_seconds?: number;
+}
+
+/** One version of a model in the registry. */
+export interface ModelVersion {
   id: string;
   name: string;
-  version?: number;
+  version: number;
   kind: string;
+  /** training | ready | failed */
   status: string;
   datasetVersionId?: string | null;
-  metrics?: unknown;
+  jobId?: string | null;
+  params?: {
+    mode?: 'multi-class' | 'multi-label';
+    labels?: string[];
+    format?: string;
+    delimiter?: string;
+    options?: Record<string, unknown>;
+    split?: { kind?: string; testFraction?: number; seed?: number; testRows?: number[]; [k: string]: unknown };
+    [k: string]: unknown;
+  };
+  metrics?: TextMetrics | null;
+  artifacts?: Record<string, string>;
+  meta?: { warnings?: Problem[]; [k: string]: unknown } | null;
   createdAt: string;
 }
 
@@ -142,11 +187,76 @@ export interface Endpoint {
   id: string;
   name: string;
   modelId: string;
+  /** The model version it serves (null when that version is gone). */
+  model?: { name: string; version: number; kind: string } | null;
   kind: string;
+  config?: Record<string, unknown>;
   status: string;
   createdAt: string;
   updatedAt?: string;
 }
+
+export interface ClassScore {
+  Name: string;
+  Score: number;
+}
+
+/** POST /endpoints/{name}/classify with {Text}: Classes (multi-class) or Labels (multi-label). */
+export interface ClassifyResult {
+  Classes?: ClassScore[];
+  Labels?: ClassScore[];
+  Predicted?: string[] | string | null;
+}
+
+export type TextMode = 'multi-class' | 'multi-label';
+export type TextFormat = 'auto' | 'comprehend-csv' | 'wide-csv' | 'jsonl' | 'augmented-manifest';
+
+export interface TrainOptions {
+  wordNgram?: [number, number];
+  charNgram?: [number, number];
+  minDf?: number;
+  maxWordFeatures?: number;
+  maxCharFeatures?: number;
+  C?: number;
+  classWeight?: 'none' | 'balanced';
+  maxEpochs?: number;
+}
+
+/** Body of POST /text/classifiers. */
+export interface TrainRequest {
+  name: string;
+  dataset: string;
+  datasetVersion?: number;
+  mode: TextMode;
+  format?: TextFormat;
+  delimiter?: string;
+  textColumn?: string;
+  labelColumns?: string[];
+  noneLabel?: string;
+  testDataset?: string;
+  testDatasetVersion?: number;
+  testFraction?: number;
+  seed?: number;
+  options?: TrainOptions;
+}
+
+/** `result` of a succeeded text.train job. */
+export interface TrainJobResult {
+  model: { id: string; name: string; version: number };
+  metrics?: TextMetrics;
+  train_seconds?: number;
+  warnings?: Problem[];
+}
+
+/** `result` of a succeeded text.batch job. */
+export interface BatchJobResult {
+  documents: number;
+  errors: number;
+  outputKey?: string;
+  outputTarKey?: string;
+}
+
+export type BatchInputFormat = 'one-doc-per-line' | 'one-doc-per-file' | 'csv';
 
 /** A version whose upload or import has not finished yet. */
 export function isVersionPending(status: string | undefined): boolean {

@@ -3,25 +3,10 @@
  * re-rendered when the data or the container's width changes. Text uses currentColor, so the charts
  * follow the light/dark color scheme.
  */
-import { useEffect, useRef } from 'react';
-import { useElementSize } from '@mantine/hooks';
 import * as Plot from '@observablehq/plot';
+import { usePlot } from './usePlot.ts';
 
 const FILL = 'var(--mantine-color-teal-6)';
-
-function usePlot(render: (width: number) => (SVGSVGElement | HTMLElement) | null, deps: unknown[]) {
-  const { ref: sizeRef, width } = useElementSize<HTMLDivElement>();
-  const hostRef = useRef<HTMLDivElement | null>(null);
-  useEffect(() => {
-    const host = hostRef.current;
-    if (!host || width <= 0) return;
-    const chart = render(Math.floor(width));
-    if (!chart) return;
-    host.replaceChildren(chart);
-    return () => chart.remove();
-  }, [width, ...deps]);
-  return { sizeRef, hostRef };
-}
 
 export interface BarDatum {
   label: string;

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Alert, Anchor, Badge, Breadcrumbs, Group, Loader, Select, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Breadcrumbs, Button, Group, Loader, Select, Stack, Text, Title } from '@mantine/core';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { isVersionPending, type DatasetVersion } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
@@ -78,6 +78,14 @@ export function DatasetPage() {
                 w={180}
                 data-testid="version-select"
               />
+              <Button
+                component={Link}
+                to={`/models/new?dataset=${encodeURIComponent(dataset.name)}${selectedNo ? `&version=${selectedNo}` : ''}`}
+                disabled={!version || version.status !== 'ready'}
+                data-testid="dataset-train-classifier"
+              >
+                Train a text classifier
+              </Button>
               <DeleteDatasetButton idOrName={dataset.id} name={dataset.name} versions={versions.length} />
             </>
           }

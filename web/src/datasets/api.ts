@@ -18,10 +18,11 @@ export function useDatasets() {
   return useQuery({ queryKey: datasetKeys.list(), queryFn: ({ signal }) => api<Page<Dataset>>('/datasets', { query: { limit: 200 }, signal }) });
 }
 
-export function useDataset(idOrName: string) {
+export function useDataset(idOrName: string, enabled = true) {
   return useQuery({
     queryKey: datasetKeys.one(idOrName),
     queryFn: ({ signal }) => api<DatasetDetail>(`/datasets/${enc(idOrName)}`, { signal }),
+    enabled: enabled && Boolean(idOrName),
     // Poll while a version is still importing.
     refetchInterval: (q) => (q.state.data?.versions?.some((v) => isVersionPending(v.status)) ? 1000 : false),
   });

@@ -1,18 +1,26 @@
-import { Anchor, Loader, Paper, Table, Text } from '@mantine/core';
-import { Link } from 'react-router';
-import type { Model } from '../api/types.ts';
+import { Anchor, Button, Loader, Paper, Table, Text } from '@mantine/core';
+import { Link, useNavigate } from 'react-router';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { formatDate } from '../components/format.ts';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
-import { useList } from '../components/useList.ts';
+import { modelPath, useModels } from './api.ts';
+import { formatMetric } from './metrics.ts';
+
+const KIND_LABELS: Record<string, string> = { 'text-classifier': 'Text classifier' };
 
 export function ModelsPage() {
-  const { data, error, isPending } = useList<Model>('models', '/models');
+  const { data, error, isPending } = useModels();
+  const navigate = useNavigate();
+  const newButton = (
+    <Button component={Link} to="/models/new" data-testid="models-new">
+      New classifier
+    </Button>
+  );
   return (
     <>
-      <PageHeader title="Models" description="Trained classifiers and imported LLMs, versioned in the registry." />
+      <PageHeader title="Models" description="Trained classifiers and imported LLMs, versioned in the registry." actions={newButton} />
       {isPending && <Loader />}
       {error && <ErrorAlert error={error} title="Cannot load models" />}
       {data && data.items.length === 0 && (
@@ -21,38 +29,58 @@ export function ModelsPage() {
           <Anchor component={Link} to="/datasets">
             Datasets
           </Anchor>{' '}
-          page, then start a training job.
+          page, then{' '}
+          <Anchor component={Link} to="/models/new">
+            train a text classifier
+          </Anchor>
+          .
         </EmptyState>
       )}
       {data && data.items.length > 0 && (
         <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={640}>
+          <Table.ScrollContainer minWidth={720}>
             <Table highlightOnHover verticalSpacing="sm" data-testid="models-table">
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Version</Table.Th>
+                  <Table.Th>Model</Table.Th>
                   <Table.Th>Kind</Table.Th>
                   <Table.Th>Status</Table.Th>
+                  <Table.Th ta="right">Macro F1</Table.Th>
+                  <Table.Th ta="right">Mean AUC</Table.Th>
                   <Table.Th>Created</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {data.items.map((m) => (
-                  <Table.Tr key={m.id} data-testid="model-row">
-                    <Table.Td fw={600}>{m.name}</Table.Td>
-                    <Table.Td>{m.version !== undefined ? `v${m.version}` : '—'}</Table.Td>
-                    <Table.Td>{m.kind}</Table.Td>
-                    <Table.Td>
-                      <StatusBadge status={m.status} />
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" c="dimmed">
-                        {formatDate(m.createdAt)}
-                      </Text>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
+                {data.items.map((m) => {
+                  const to = modelPath(m.name, m.version);
+                  return (
+                    <Table.Tr key={m.id} data-testid="model-row" data-model={`${m.name}:${m.version}`} className="sb-row-link" onClick={() => navigate(to)}>
+                      <Table.Td>
+                        <Anchor component={Link} to={to} fw={600} onClick={(e) => e.stopPropagation()}>
+                          {m.name}
+                        </Anchor>
+                        <Text span c="dimmed">
+                          :{m.version}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>{KIND_LABELS[m.kind] ?? m.kind}</Table.Td>
+                      <Table.Td>
+                        <StatusBadge status={m.status} />
+                      </Table.Td>
+                      <Table.Td ta="right" className="sb-num">
+                        {formatMetric(m.metrics?.macro_f1)}
+                      </Table.Td>
+                      <Table.Td ta="right" className="sb-num">
+                        {formatMetric(m.metrics?.mean_auc)}
+                      </Table.Td>
+                      <Table.Td>
+                        <Text size="sm" c="dimmed">
+                          {formatDate(m.createdAt)}
+                        </Text>
+                      </Table.Td>
+                    </Table.Tr>
+                  );
+                })}
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>

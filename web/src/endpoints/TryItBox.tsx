@@ -1,0 +1,68 @@
+import { useState } from 'react';
+import { Button, Group, Kbd, Stack, Text, Textarea } from '@mantine/core';
+import type { ClassifyResult } from '../api/types.ts';
+import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { classify } from '../models/api.ts';
+import { readScores } from '../models/metrics.ts';
+import { ScoreBars } from './ScoreBars.tsx';
+
+const MAX_BYTES = 10 * 1024;
+
+/** A textarea sent to POST /endpoints/{name}/classify; the scores appear as bars. */
+export function TryItBox({ endpoint, placeholder }: { endpoint: string; placeholder?: string }) {
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ text: string; answer: ClassifyResult; ms: number } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const bytes = new TextEncoder().encode(text).length;
+
+  const run = async () => {
+    if (!text.trim() || busy) return;
+    setBusy(true);
+    setError(null);
+    const t0 = performance.now();
+    try {
+      const answer = await classify(endpoint, text);
+      setResult({ text, answer, ms: performance.now() - t0 });
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Stack gap="sm" data-testid="try-it">
+      <Textarea
+        placeholder={placeholder ?? 'Type or paste a document to classify…'}
+        autosize
+        minRows={3}
+        maxRows={10}
+        value={text}
+        onChange={(e) => setText(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void run();
+        }}
+        error={bytes > MAX_BYTES ? `${bytes.toLocaleString('en-US')} bytes: real-time analysis takes up to 10 KB; use a batch job for longer documents.` : undefined}
+        data-testid="try-it-text"
+      />
+      <Group justify="space-between">
+        <Text size="xs" c="dimmed">
+          <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">Enter</Kbd> to classify · endpoint <b>{endpoint}</b>
+        </Text>
+        <Button onClick={run} loading={busy} disabled={!text.trim() || bytes > MAX_BYTES} data-testid="try-it-submit">
+          Classify
+        </Button>
+      </Group>
+      {error !== null && <ErrorAlert error={error} title="Classification failed" />}
+      {result && (
+        <Stack gap={6} data-testid="try-it-result">
+          <ScoreBars {...readScores(result.answer)} />
+          <Text size="xs" c="dimmed">
+            Answered in {Math.round(result.ms)} ms{result.text !== text ? ' (for the previous text)' : ''}.
+          </Text>
+        </Stack>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,143 @@
+import { useState, type ReactNode } from 'react';
+import { Alert, Anchor, Breadcrumbs, Group, Loader, Select, Stack, Text, Title } from '@mantine/core';
+import { Link, Navigate, useNavigate, useParams } from 'react-router';
+import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { PageHeader } from '../components/PageHeader.tsx';
+import { ProblemList } from '../components/ProblemList.tsx';
+import { StatusBadge } from '../components/StatusBadge.tsx';
+import { modelPath, useMetricsFile, useModelVersion, useModelVersions } from './api.ts';
+import { BatchPanel } from './BatchPanel.tsx';
+import { ConfusionMatrix } from './ConfusionMatrix.tsx';
+import { DeleteModelButton } from './DeleteModelButton.tsx';
+import { DeployButton } from './Deploy.tsx';
+import { OverallMetrics, PerLabelMetrics } from './MetricsTables.tsx';
+import { ModelSummary } from './ModelSummary.tsx';
+import { TryItPanel } from './TryItPanel.tsx';
+
+function Section({ title, children, testId, extra }: { title: string; children: ReactNode; testId?: string; extra?: ReactNode }) {
+  return (
+    <Stack gap="sm" data-testid={testId}>
+      <Group gap="xs" align="baseline">
+        <Title order={4}>{title}</Title>
+        {extra}
+      </Group>
+      {children}
+    </Stack>
+  );
+}
+
+/** `/models/:name`: the newest version. */
+export function ModelLatestRedirect() {
+  const { name = '' } = useParams();
+  const { data, error, isPending } = useModelVersions(name);
+  if (isPending) return <Loader />;
+  const newest = [...(data?.versions ?? [])].sort((a, b) => b.version - a.version)[0];
+  if (error || !newest) return <ErrorAlert error={error ?? new Error(`Model “${name}” has no versions.`)} title={`Cannot load model “${name}”`} />;
+  return <Navigate to={modelPath(newest.name, newest.version)} replace />;
+}
+
+export function ModelPage() {
+  const { name = '', version: v = '' } = useParams();
+  const version = Number(v);
+  const navigate = useNavigate();
+  const { data: model, error, isPending } = useModelVersion(name, version);
+  const { data: siblings } = useModelVersions(name);
+  const { data: metricsFile, error: metricsError } = useMetricsFile(name, version, Boolean(model?.artifacts?.['metrics.json']));
+  const [endpoint, setEndpoint] = useState<string | null>(null);
+
+  if (isPending) return <Loader />;
+  if (error || !model) return <ErrorAlert error={error ?? new Error('Not found')} title={`Cannot load model ${name}:${v}`} />;
+
+  const metrics = { ...(model.metrics ?? {}), ...(metricsFile ?? {}) };
+  const labels = model.params?.labels ?? metrics.labels ?? [];
+  const warnings = (model.meta?.warnings ?? []).map((w) => ({ ...w, severity: w.severity ?? ('warning' as const) }));
+  const versions = [...(siblings?.versions ?? [])].sort((a, b) => b.version - a.version);
+  const ready = model.status === 'ready';
+
+  return (
+    <Stack gap="xl" data-testid="model-page" data-model={`${model.name}:${model.version}`}>
+      <div>
+        <Breadcrumbs mb="xs">
+          <Anchor component={Link} to="/models" size="sm">
+            Models
+          </Anchor>
+          <Text size="sm">{model.name}</Text>
+        </Breadcrumbs>
+        <PageHeader
+          title={
+            <Group gap="sm">
+              <span data-testid="model-name">
+                {model.name}
+                <Text span c="dimmed" inherit>
+                  :{model.version}
+                </Text>
+              </span>
+              <StatusBadge status={model.status} data-testid="model-status" />
+            </Group>
+          }
+          description="Text classifier"
+          actions={
+            <>
+              {versions.length > 1 && (
+                <Select
+                  aria-label="Version"
+                  data={versions.map((m) => ({ value: String(m.version), label: `Version ${m.version}${m === versions[0] ? ' (latest)' : ''}` }))}
+                  value={String(model.version)}
+                  onChange={(nv) => nv && navigate(modelPath(model.name, Number(nv)))}
+                  allowDeselect={false}
+                  w={170}
+                  data-testid="model-version-select"
+                />
+              )}
+              <DeployButton model={model} onDeployed={(ep) => setEndpoint(ep.name)} />
+              <DeleteModelButton model={model} />
+            </>
+          }
+        />
+      </div>
+      {!ready && (
+        <Alert color={model.status === 'failed' ? 'red' : 'blue'} variant="light">
+          This version is {model.status}.{' '}
+          {model.jobId && (
+            <Anchor component={Link} to={`/jobs/${model.jobId}`} size="sm">
+              Open its job
+            </Anchor>
+          )}
+        </Alert>
+      )}
+      <ModelSummary model={model} />
+      {warnings.length > 0 && (
+        <Section title="Training warnings" testId="model-warnings">
+          <ProblemList problems={warnings} data-testid="model-warning-list" />
+        </Section>
+      )}
+      <Section title="Evaluation" testId="model-metrics" extra={<Text size="sm" c="dimmed">on {metrics.n_test?.toLocaleString('en-US') ?? 'the'} held-out test documents</Text>}>
+        <OverallMetrics metrics={metrics} />
+      </Section>
+      <Section title="Per label" testId="model-per-label">
+        <PerLabelMetrics metrics={metrics} labels={labels} />
+      </Section>
+      <Section title="Confusion matrix" testId="model-confusion">
+        {metricsError ? (
+          <ErrorAlert error={metricsError} title="Cannot load metrics.json" />
+        ) : metrics.confusion_matrix ? (
+          <ConfusionMatrix matrix={metrics.confusion_matrix} labels={labels} />
+        ) : model.artifacts?.['metrics.json'] ? (
+          <Loader size="sm" />
+        ) : (
+          <Text c="dimmed">This version has no metrics.json.</Text>
+        )}
+      </Section>
+      {ready && (
+        <>
+          <Section title="Try it" testId="model-try-it" extra={<Text size="sm" c="dimmed">real-time analysis</Text>}>
+            <TryItPanel model={model} selected={endpoint} onSelect={setEndpoint} />
+          </Section>
+          <Section title="Batch analysis" testId="model-batch" extra={<Text size="sm" c="dimmed">asynchronous, any size</Text>}>
+            <BatchPanel model={model} />
+          </Section>
+        </>
+      )}
+    </Stack>
+  );
+}
