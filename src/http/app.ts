@@ -78,7 +78,7 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
 
   const webDist = options.webDist ?? WEB_DIST;
   if (existsSync(webDist)) {
-    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
+    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: true, index: ['index.html'] });
   } else {
     app.get('/', { schema: { hide: true } }, async (_req, reply) =>
       reply.type('text/plain').send('Sagebrush API is running. Build the web UI with `npm run build:web` to serve it here.'),

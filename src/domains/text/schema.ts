@@ -19,8 +19,8 @@ export const labeledSourceSchema = z.object({
 
 export const trainOptionsSchema = z
   .object({
-    wordNgram: z.tuple([z.number().int().min(1), z.number().int().min(1)]).optional(),
-    charNgram: z.tuple([z.number().int().min(1), z.number().int().min(1)]).optional(),
+    wordNgram: z.tuple([z.number().int().min(1), z.number().int().min(1)]).nullable().optional().describe('null turns word features off'),
+    charNgram: z.tuple([z.number().int().min(1), z.number().int().min(1)]).nullable().optional().describe('null turns character features off'),
     minDf: z.number().int().min(1).optional(),
     maxWordFeatures: z.number().int().min(0).optional(),
     maxCharFeatures: z.number().int().min(0).optional(),
@@ -31,7 +31,7 @@ export const trainOptionsSchema = z
   .default({});
 
 export const trainRequestSchema = labeledSourceSchema.extend({
-  name: z.string().min(1).max(63),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit'),
   testDataset: z.string().min(1).optional(),
   testDatasetVersion: z.coerce.number().int().positive().optional(),
   testFraction: z.number().gt(0).lt(1).default(0.2),

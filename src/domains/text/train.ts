@@ -62,7 +62,7 @@ export async function runTrainJob(deps: TextDeps, ctx: JobContext<TrainRequest>)
     splitInfo = { kind: 'user-test-set', testDataset: req.testDataset, testDatasetVersion: test.version };
   } else {
     parts = split(source.docs, req);
-    splitInfo = { kind: req.mode === 'multi-label' ? 'iterative-stratified' : 'stratified', testFraction: req.testFraction, seed: req.seed, testRows: parts.test.map((d) => d.row) };
+    splitInfo = { kind: req.mode === 'multi-label' ? 'iterative-stratified' : 'stratified', testFraction: req.testFraction, seed: req.seed };
   }
   ctx.signal.throwIfAborted();
   await ctx.progress(0.05, `training on ${parts.train.length} documents`);
@@ -97,7 +97,7 @@ export async function runTrainJob(deps: TextDeps, ctx: JobContext<TrainRequest>)
     kind: 'text-classifier',
     datasetVersionId: source.versionId,
     jobId: ctx.job.id,
-    params: { mode: req.mode, delimiter: req.delimiter, format: source.format, options: classifier.options, split: splitInfo, labels: labelNames },
+    params: { mode: req.mode, delimiter: req.delimiter, format: source.format, options: classifier.options, split: splitInfo, labels: labelNames, dataset: { ref: req.dataset, version: source.version } },
   });
   try {
     const prefix = `models/${model.id}/`;
@@ -110,7 +110,7 @@ export async function runTrainJob(deps: TextDeps, ctx: JobContext<TrainRequest>)
     };
     await deps.artifacts.put(artifacts['model.bin']!, classifier.serialize());
     await deps.artifacts.put(artifacts['metrics.json']!, JSON.stringify(fullMetrics, null, 2));
-    await deps.artifacts.put(artifacts['split.json']!, JSON.stringify(splitInfo));
+    await deps.artifacts.put(artifacts['split.json']!, JSON.stringify({ ...splitInfo, testRows: parts.test.map((d) => d.row) }));
     await deps.artifacts.put(artifacts['output.tar.gz']!, await buildOutputTarGz({
       'output/confusion_matrix.json': comprehendConfusionMatrix(req.mode, labelNames, metrics.confusion_matrix),
       'output/metrics.json': fullMetrics,
