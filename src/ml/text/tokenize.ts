@@ -67,9 +67,21 @@ export function codePoints(text: string): number[] {
 
 /** String from code points `cps[start..end)`, chunked so very long words cannot overflow the call stack. */
 export function fromCodePoints(cps: ArrayLike<number>, start = 0, end = cps.length): string {
+  if (end - start <= 8) {
+    // the common case (n-grams): no array copies
+    let out = '';
+    for (let i = start; i < end; i++) {
+      const c = cps[i];
+      out += c < 0x10000 ? String.fromCharCode(c) : String.fromCodePoint(c);
+    }
+    return out;
+  }
   let out = '';
+  const typed = ArrayBuffer.isView(cps);
   for (let i = start; i < end; i += 4096) {
-    out += String.fromCodePoint(...Array.prototype.slice.call(cps, i, Math.min(end, i + 4096)));
+    const j = Math.min(end, i + 4096);
+    const chunk = typed ? (cps as Int32Array).subarray(i, j) : Array.prototype.slice.call(cps, i, j);
+    out += String.fromCodePoint.apply(null, chunk as unknown as number[]);
   }
   return out;
 }

@@ -1,16 +1,17 @@
 /**
  * TfidfVectorizer with scikit-learn's semantics (sklearn 1.2): vocabulary of n-grams with document frequency
  * ≥ minDf, then the maxFeatures with the largest total count, smooth idf = ln((1+n)/(1+df)) + 1, tf or
- * sublinear tf (1 + ln tf), rows L2-normalised. Columns are numbered in first-occurrence order (sklearn sorts
- * them alphabetically; the matrices are the same up to that column permutation — use `vocabulary()` to map).
+ * sublinear tf (1 + ln tf), rows L2-normalised. Columns are numbered by descending total count (ties: first
+ * occurrence) — sklearn sorts them alphabetically; the matrices are equal up to that column permutation (use
+ * `vocabulary()` to map). Frequency order puts the most used terms' table slots and model weights together in cache.
  * Ties at the maxFeatures cut are broken by first occurrence (numpy's unstable argsort has no defined order).
  *
- * Fitting counts every n-gram once in a 64-bit-keyed hash table while recording each document's distinct
- * n-gram ids, so the training matrix is built without a second tokenising pass; strings are rebuilt only for
- * the kept terms (from the first document that had each).
+ * Fitting counts each document's n-grams in a small per-document table, then looks its distinct n-grams up in a
+ * 64-bit-keyed vocabulary table and records (id, count) per document, so the training matrix is built without a
+ * second tokenising pass; strings are built only for the kept terms, from a copy of the documents' code-point streams.
  */
 import type { Csr } from '../sparse/csr.ts';
-import { NgramHashTable } from './hashTable.ts';
+import { DocCounter, NgramHashTable } from './hashTable.ts';
 import { analyze, hashTerm, NgramScratch, type AnalyzerKind } from './analyzers.ts';
 import { fromCodePoints } from './tokenize.ts';
 
@@ -47,6 +48,9 @@ function grow<T extends Int32Array | Float32Array>(a: T, need: number): T {
   return b;
 }
 
+/** ln(c) for small counts, so weighting does not call Math.log per entry. */
+const LOG = Float64Array.from({ length: 1024 }, (_, i) => (i === 0 ? 0 : Math.log(i)));
+
 export class TfidfVectorizer {
   private constructor(
     readonly config: Readonly<VectorizerConfig>,
@@ -72,13 +76,14 @@ export class TfidfVectorizer {
     const table = new NgramHashTable(terms.length);
     for (const t of terms) {
       const [h1, h2] = hashTerm(t);
-      if (table.add(h1, h2) !== table.size - 1) throw new Error(`vectorizer: duplicate term ${JSON.stringify(t)}`);
+      table.add(h1, h2);
     }
-    return new TfidfVectorizer({ ...config, ngramRange: [...config.ngramRange] }, terms, idf, table);
+    if (table.size !== terms.length) throw new Error('vectorizer: duplicate terms');
+    return new TfidfVectorizer({ ...config, ngramRange: [config.ngramRange[0], config.ngramRange[1]] }, terms, idf, table);
   }
 
   toJSON(): { config: VectorizerConfig; terms: string[]; idf: number[] } {
-    return { config: { ...this.config, ngramRange: [...this.config.ngramRange] }, terms: [...this.terms], idf: Array.from(this.idf) };
+    return { config: { ...this.config, ngramRange: [this.config.ngramRange[0], this.config.ngramRange[1]] }, terms: [...this.terms], idf: Array.from(this.idf) };
   }
 
   static fromJSON(j: { config: VectorizerConfig; terms: string[]; idf: number[] }): TfidfVectorizer {
@@ -94,23 +99,27 @@ export class TfidfVectorizer {
   transform(texts: readonly string[]): Csr {
     const { analyzer, lowercase, ngramRange, sublinearTf } = this.config;
     const nCols = this.terms.length, table = this.table, s = new NgramScratch();
-    const mark = new Int32Array(nCols), slot = new Int32Array(nCols);
-    const indptr = new Int32Array(texts.length + 1);
-    let indices = new Int32Array(1 << 16), counts = new Int32Array(1 << 16), p = 0;
+    // seen[col] = 1 + output position of col's entry; positions only grow, so an entry from an earlier document
+    // is < docStart: one array (in cache) both dedupes repeated n-grams and finds their count
+    const seen = new Int32Array(nCols), indptr = new Int32Array(texts.length + 1);
+    let cap = 1024;
+    for (let d = 0; d < texts.length; d++) cap += texts[d].length;
+    if (analyzer === 'char_wb') cap *= 2;
+    let indices = new Int32Array(cap), counts = new Int32Array(cap), p = 0;
     for (let d = 0; d < texts.length; d++) {
       analyze(analyzer, texts[d], lowercase, ngramRange, s);
-      const cnt = s.count, H1 = s.h1, H2 = s.h2;
+      const cnt = s.count, H1 = s.h1, H2 = s.h2, docStart = p;
       if (p + cnt > indices.length) { indices = grow(indices, p + cnt); counts = grow(counts, p + cnt); }
-      const stamp = d + 1;
       for (let k = 0; k < cnt; k++) {
         const col = table.get(H1[k], H2[k]);
         if (col < 0) continue;
-        if (mark[col] !== stamp) { mark[col] = stamp; slot[col] = p; indices[p] = col; counts[p++] = 1; }
-        else counts[slot[col]]++;
+        const at = seen[col] - 1;
+        if (at >= docStart) counts[at]++;
+        else { seen[col] = p + 1; indices[p] = col; counts[p++] = 1; }
       }
       indptr[d + 1] = p;
     }
-    return weigh(indptr, indices.slice(0, p), counts, texts.length, nCols, this.idf, sublinearTf);
+    return weigh(indptr, indices.subarray(0, p), counts, texts.length, nCols, this.idf, sublinearTf);
   }
 }
 
@@ -122,7 +131,7 @@ function weigh(indptr: Int32Array, indices: Int32Array, counts: Int32Array, nRow
     let norm = 0;
     for (let p = a; p < b; p++) {
       const c = counts[p];
-      const v = (sublinear ? 1 + Math.log(c) : c) * idf[indices[p]];
+      const v = (sublinear ? 1 + (c < 1024 ? LOG[c] : Math.log(c)) : c) * idf[indices[p]];
       data[p] = v;
       norm += v * v;
     }
@@ -136,50 +145,50 @@ function weigh(indptr: Int32Array, indices: Int32Array, counts: Int32Array, nRow
 
 function fitTransform(texts: readonly string[], config: VectorizerConfig, hooks: FitHooks): { vectorizer: TfidfVectorizer; matrix: Csr } {
   const { analyzer, lowercase, ngramRange, minDf, maxFeatures, sublinearTf } = config;
-  const n = texts.length, s = new NgramScratch(), table = new NgramHashTable(1 << 16);
-  let cap = 1 << 16;
-  let df = new Int32Array(cap), tf = new Int32Array(cap), lastDoc = new Int32Array(cap), local = new Int32Array(cap);
-  let firstDoc = new Int32Array(cap), firstPos = new Int32Array(cap), firstLen = new Int32Array(cap);
-  let rawIds = new Int32Array(1 << 18), rawCnt = new Int32Array(1 << 18), rawLen = 0, nEntries = 0;
+  const n = texts.length, s = new NgramScratch(), dc = new DocCounter(), table = new NgramHashTable(1 << 15);
+  let totalChars = 0;
+  for (let d = 0; d < n; d++) totalChars += texts[d].length;
+  let firstPos = new Int32Array(1 << 15), firstLen = new Int32Array(1 << 15);
+  const rawCap = analyzer === 'word' ? (totalChars >> 2) + 1024 : totalChars + 1024;
+  let rawIds = new Int32Array(rawCap), rawCnt = new Int32Array(rawCap), rawLen = 0;
+  let streams = new Int32Array(totalChars + 1024), streamBase = 0;
   const rowPtr = new Int32Array(n + 1);
   for (let d = 0; d < n; d++) {
     if ((d & 255) === 0) { throwIfAborted(hooks.signal); hooks.onProgress?.(d / n); }
     analyze(analyzer, texts[d], lowercase, ngramRange, s);
-    const cnt = s.count, H1 = s.h1, H2 = s.h2, P = s.pos, L = s.len, stamp = d + 1;
-    if (rawLen + cnt > rawIds.length) { rawIds = grow(rawIds, rawLen + cnt); rawCnt = grow(rawCnt, rawLen + cnt); }
-    for (let k = 0; k < cnt; k++) {
-      const id = table.add(H1[k], H2[k]);
-      if (id === nEntries) {
-        if (id >= cap) {
-          cap *= 2;
-          df = grow(df, cap); tf = grow(tf, cap); lastDoc = grow(lastDoc, cap); local = grow(local, cap);
-          firstDoc = grow(firstDoc, cap); firstPos = grow(firstPos, cap); firstLen = grow(firstLen, cap);
-        }
-        nEntries++;
-        firstDoc[id] = d; firstPos[id] = P[k]; firstLen[id] = L[k];
+    dc.countAll(s.h1, s.h2, s.count);
+    const m = dc.size, K1 = dc.keys1, K2 = dc.keys2, C = dc.counts, F = dc.first, P = s.pos, L = s.len;
+    if (rawLen + m > rawIds.length) { rawIds = grow(rawIds, rawLen + m); rawCnt = grow(rawCnt, rawLen + m); }
+    for (let u = 0; u < m; u++) {
+      const before = table.size, id = table.add(K1[u], K2[u]);
+      if (id === before) {
+        if (id >= firstPos.length) { firstPos = grow(firstPos, id + 1); firstLen = grow(firstLen, id + 1); }
+        firstPos[id] = streamBase + P[F[u]];
+        firstLen[id] = L[F[u]];
       }
-      tf[id]++;
-      if (lastDoc[id] !== stamp) { lastDoc[id] = stamp; local[id] = rawLen; rawIds[rawLen] = id; rawCnt[rawLen++] = 1; df[id]++; }
-      else rawCnt[local[id]]++;
+      rawIds[rawLen] = id;
+      rawCnt[rawLen++] = C[u];
     }
     rowPtr[d + 1] = rawLen;
+    streams = grow(streams, streamBase + s.streamLen);
+    streams.set(s.stream.subarray(0, s.streamLen), streamBase);
+    streamBase += s.streamLen;
   }
   hooks.onProgress?.(1);
 
+  const nEntries = table.size, df = new Int32Array(nEntries), tf = new Int32Array(nEntries);
+  for (let q = 0; q < rawLen; q++) { df[rawIds[q]]++; tf[rawIds[q]] += rawCnt[q]; }
   const colOf = selectTerms(df, tf, nEntries, minDf, maxFeatures);
+  const idOfCol = new Int32Array(nEntries);
   let nCols = 0;
-  for (let id = 0; id < nEntries; id++) if (colOf[id] >= 0) nCols++;
+  for (let id = 0; id < nEntries; id++) if (colOf[id] >= 0) { idOfCol[colOf[id]] = id; nCols++; }
   const idf = new Float32Array(nCols), terms: string[] = new Array(nCols);
   const kept = new NgramHashTable(nCols);
-  let doc = -1;
-  for (let id = 0; id < nEntries; id++) {
-    const col = colOf[id];
-    if (col < 0) continue;
+  for (let col = 0; col < nCols; col++) {
+    const id = idOfCol[col];
     idf[col] = Math.log((1 + n) / (1 + df[id])) + 1;
+    terms[col] = fromCodePoints(streams, firstPos[id], firstPos[id] + firstLen[id]);
     kept.add(table.keys1[id], table.keys2[id]);
-    // ids grow with first occurrence, so each first document is re-analysed at most once, in order
-    if (firstDoc[id] !== doc) { doc = firstDoc[id]; analyze(analyzer, texts[doc], lowercase, ngramRange, s); }
-    terms[col] = fromCodePoints(s.stream, firstPos[id], firstPos[id] + firstLen[id]);
   }
 
   // training matrix straight from the recorded per-document ids
@@ -192,33 +201,38 @@ function fitTransform(texts: readonly string[], config: VectorizerConfig, hooks:
     }
     indptr[d + 1] = p;
   }
-  const matrix = weigh(indptr, rawIds.slice(0, p), rawCnt, n, nCols, idf, sublinearTf);
-  const vectorizer = TfidfVectorizer.fromTerms(config, terms, idf);
-  return { vectorizer, matrix };
+  const matrix = weigh(indptr, rawIds.subarray(0, p), rawCnt, n, nCols, idf, sublinearTf);
+  return { vectorizer: new (TfidfVectorizer as unknown as VectorizerCtor)(config, terms, idf, kept), matrix };
 }
 
-/** Column per entry id (-1 = dropped): df ≥ minDf, then the maxFeatures largest total counts. */
+type VectorizerCtor = new (config: VectorizerConfig, terms: string[], idf: Float32Array, table: NgramHashTable) => TfidfVectorizer;
+
+/**
+ * Column per entry id (-1 = dropped): df ≥ minDf, then the maxFeatures largest total counts (ties at the cut by
+ * first occurrence); columns in descending total count, ties by first occurrence. Counting sorts: O(entries + max count).
+ */
 function selectTerms(df: Int32Array, tf: Int32Array, nEntries: number, minDf: number, maxFeatures: number | null): Int32Array {
   const colOf = new Int32Array(nEntries).fill(-1);
-  let nCand = 0, maxTf = 0;
-  for (let id = 0; id < nEntries; id++) {
-    if (df[id] >= minDf) { nCand++; if (tf[id] > maxTf) maxTf = tf[id]; }
+  let maxTf = 0;
+  for (let id = 0; id < nEntries; id++) if (df[id] >= minDf && tf[id] > maxTf) maxTf = tf[id];
+  const hist = new Int32Array(maxTf + 2);
+  for (let id = 0; id < nEntries; id++) if (df[id] >= minDf) hist[tf[id]]++;
+  // the cut: every count above `cut` is kept, and the first `atCut` ids with count == cut
+  let cut = 1, atCut = Infinity, kept = 0;
+  for (let t = maxTf; t >= 1; t--) {
+    if (maxFeatures !== null && kept + hist[t] >= maxFeatures) { cut = t; atCut = maxFeatures - kept; break; }
+    kept += hist[t];
   }
-  // counting "sort" of the candidates' totals finds the cut value T: all above T are kept, ties at T by first occurrence
-  let cut = 0, atCut = Infinity;
-  if (maxFeatures !== null && nCand > maxFeatures) {
-    const hist = new Int32Array(maxTf + 1);
-    for (let id = 0; id < nEntries; id++) if (df[id] >= minDf) hist[tf[id]]++;
-    let above = 0, t = maxTf;
-    while (above + hist[t] < maxFeatures) above += hist[t--];
-    cut = t;
-    atCut = maxFeatures - above;
-  }
-  let col = 0;
+  if (maxFeatures === 0) return colOf;
+  // start column of each count, highest count first
+  const start = new Int32Array(maxTf + 2);
+  let next = 0;
+  for (let t = maxTf; t >= cut; t--) { start[t] = next; next += t === cut ? Math.min(hist[t], atCut) : hist[t]; }
   for (let id = 0; id < nEntries; id++) {
-    if (df[id] < minDf || tf[id] < cut) continue;
-    if (tf[id] === cut) { if (atCut <= 0) continue; atCut--; }
-    colOf[id] = col++;
+    const t = tf[id];
+    if (df[id] < minDf || t < cut) continue;
+    if (t === cut && atCut-- <= 0) continue;
+    colOf[id] = start[t]++;
   }
   return colOf;
 }

@@ -1,0 +1,3 @@
+export * from './classification.ts';
+export * from './ranking.ts';
+export * from './thresholds.ts';

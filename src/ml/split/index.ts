@@ -1,0 +1,3 @@
+export * from './prng.ts';
+export * from './stratified.ts';
+export * from './iterative.ts';

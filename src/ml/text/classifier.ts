@@ -1,0 +1,147 @@
+/**
+ * High-level text classifier: word + char_wb tf-idf blocks (each L2-normalised, then side by side, as the
+ * scikit-learn peer's hstack of two TfidfVectorizers) and one-vs-rest L2 logistic regression by dual coordinate
+ * descent. Multi-label scores are independent probabilities; multi-class scores are the one-vs-rest
+ * probabilities normalised to sum to 1 per row (sklearn's liblinear behaviour).
+ */
+import { hstack, type Csr } from '../sparse/csr.ts';
+import { fitLogisticRegression, predictProba, type ClassMode, type FitInfo, type LinearModel } from '../linear/logreg.ts';
+import { labelMatrix } from '../metrics/classification.ts';
+import { TfidfVectorizer, type VectorizerConfig } from './vocabulary.ts';
+import { resolveTextClassifierOptions, type TextClassifierOptions } from './options.ts';
+import { packSections, unpackSections, f32Bytes, bytesF32 } from '../serialize.ts';
+
+export interface TrainTextClassifierInput {
+  texts: readonly string[];
+  /** Label indices (into labelNames) per document: exactly one in 'multi-class' mode, any number in 'multi-label'. */
+  labels: readonly (readonly number[])[];
+  labelNames: readonly string[];
+  mode: ClassMode;
+  options?: Partial<TextClassifierOptions>;
+  /** Called with the overall fraction done (0..1) and a short stage message. */
+  onProgress?: (fraction: number, message: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface TrainingInfo extends FitInfo {
+  nDocuments: number;
+  nWordFeatures: number;
+  nCharFeatures: number;
+}
+
+export class TextClassifierModel {
+  constructor(
+    readonly mode: ClassMode,
+    readonly labelNames: readonly string[],
+    readonly options: Readonly<TextClassifierOptions>,
+    /** Fitted vectorizers in column order (word block first when enabled). */
+    readonly vectorizers: readonly TfidfVectorizer[],
+    readonly linear: LinearModel,
+    readonly info: Readonly<TrainingInfo>,
+  ) {}
+
+  get nLabels(): number {
+    return this.labelNames.length;
+  }
+
+  /** The feature matrix the model scores (useful for analysis and tests). */
+  vectorize(texts: readonly string[]): Csr {
+    const blocks = this.vectorizers.map((v) => v.transform(texts));
+    return blocks.length === 1 ? blocks[0] : hstack(blocks);
+  }
+
+  /** Probabilities, rows × labels (row-major), in labelNames order. */
+  predict(texts: readonly string[]): Float32Array {
+    checkTexts(texts);
+    // blocks are scored side by side without building their hstack
+    return predictProba(this.linear, this.vectorizers.map((v) => v.transform(texts)), this.mode);
+  }
+
+  serialize(): Buffer {
+    const sections: Record<string, Uint8Array> = { weights: f32Bytes(this.linear.weights) };
+    const blocks = this.vectorizers.map((v, b) => {
+      sections[`terms${b}`] = Buffer.from(v.terms.join('\n'), 'utf8');
+      sections[`idf${b}`] = f32Bytes(v.idf);
+      return { config: v.config, nTerms: v.nFeatures };
+    });
+    const header = {
+      kind: 'text-classifier', mode: this.mode, labelNames: this.labelNames, options: this.options, info: this.info, blocks,
+      linear: { nFeatures: this.linear.nFeatures, nLabels: this.linear.nLabels, interceptScaling: this.linear.interceptScaling },
+    };
+    return packSections(header, sections);
+  }
+
+  static deserialize(buf: Uint8Array): TextClassifierModel {
+    const { header: h, section } = unpackSections(buf, 'text classifier');
+    if (h.kind !== 'text-classifier') throw new Error(`text classifier: the file holds a ${String(h.kind)}, not a text classifier`);
+    const blocks = h.blocks as { config: VectorizerConfig; nTerms: number }[];
+    const vectorizers = blocks.map((b, k) => {
+      const terms = b.nTerms === 0 ? [] : Buffer.from(section(`terms${k}`)).toString('utf8').split('\n');
+      if (terms.length !== b.nTerms) throw new Error(`text classifier: block ${k} has ${terms.length} terms, header says ${b.nTerms}`);
+      return TfidfVectorizer.fromTerms(b.config, terms, bytesF32(section(`idf${k}`)));
+    });
+    const lin = h.linear as { nFeatures: number; nLabels: number; interceptScaling: number };
+    const weights = bytesF32(section('weights'));
+    if (weights.length !== (lin.nFeatures + 1) * lin.nLabels) throw new Error('text classifier: weight section size does not match the header');
+    const options = resolveTextClassifierOptions(h.options as TextClassifierOptions);
+    return new TextClassifierModel(h.mode as ClassMode, h.labelNames as string[], options, vectorizers, { ...lin, weights }, h.info as TrainingInfo);
+  }
+}
+
+function checkTexts(texts: readonly string[]): void {
+  if (!Array.isArray(texts)) throw new Error('texts: expected an array of strings');
+  for (let i = 0; i < texts.length; i++) if (typeof texts[i] !== 'string') throw new Error(`texts[${i}]: expected a string, got ${typeof texts[i]}`);
+}
+
+function checkInput(input: TrainTextClassifierInput): void {
+  const { texts, labels, labelNames, mode } = input;
+  checkTexts(texts);
+  if (texts.length === 0) throw new Error('texts: at least one document is needed to train');
+  if (mode !== 'multi-label' && mode !== 'multi-class') throw new Error(`mode: expected 'multi-label' or 'multi-class', got ${JSON.stringify(mode)}`);
+  if (!Array.isArray(labelNames) || labelNames.length === 0) throw new Error('labelNames: at least one label name is needed');
+  if (new Set(labelNames).size !== labelNames.length) throw new Error('labelNames: names must be unique');
+  if (mode === 'multi-class' && labelNames.length < 2) throw new Error('labelNames: multi-class mode needs at least two classes');
+  if (!Array.isArray(labels) || labels.length !== texts.length) throw new Error(`labels: expected one label list per text (${texts.length}), got ${Array.isArray(labels) ? labels.length : typeof labels}`);
+  for (let i = 0; i < labels.length; i++) {
+    const ls = labels[i];
+    if (!Array.isArray(ls)) throw new Error(`labels[${i}]: expected an array of label indices`);
+    if (mode === 'multi-class' && ls.length !== 1) throw new Error(`labels[${i}]: multi-class mode needs exactly one label per document, got ${ls.length}`);
+    for (const l of ls) {
+      if (!(Number.isInteger(l) && l >= 0 && l < labelNames.length)) throw new Error(`labels[${i}]: label index ${l} is not in 0..${labelNames.length - 1}`);
+    }
+  }
+}
+
+/** Fits vectorizers and a one-vs-rest logistic regression. Throws an Error named 'AbortError' when `signal` aborts. */
+export function trainTextClassifier(input: TrainTextClassifierInput): TextClassifierModel {
+  checkInput(input);
+  const o = resolveTextClassifierOptions(input.options);
+  const { texts, signal } = input, progress = input.onProgress;
+  const configs: VectorizerConfig[] = [];
+  if (o.wordNgram) configs.push({ analyzer: 'word', ngramRange: o.wordNgram, minDf: o.minDf, maxFeatures: o.maxWordFeatures, lowercase: o.lowercase, sublinearTf: o.sublinearTf });
+  if (o.charNgram) configs.push({ analyzer: 'char_wb', ngramRange: o.charNgram, minDf: o.minDf, maxFeatures: o.maxCharFeatures, lowercase: o.lowercase, sublinearTf: o.sublinearTf });
+  // rough shares of the work: char features cost ~3× word features; the solver about as much as both
+  const share = configs.map((c) => (c.analyzer === 'word' ? 1 : 3));
+  const total = share.reduce((a, b) => a + b, 0);
+  let done = 0;
+  const vectorizers: TfidfVectorizer[] = [], blocks: Csr[] = [];
+  for (let b = 0; b < configs.length; b++) {
+    const from = done, span = (0.5 * share[b]) / total;
+    const r = TfidfVectorizer.fitTransform(texts, configs[b], {
+      signal,
+      onProgress: (f) => progress?.(from + f * span, `${configs[b].analyzer} features`),
+    });
+    vectorizers.push(r.vectorizer);
+    blocks.push(r.matrix);
+    done += span;
+  }
+  if (blocks.every((b) => b.nCols === 0)) throw new Error(`texts: no n-gram occurs in at least minDf = ${o.minDf} documents; add documents or lower minDf`);
+  const Y = labelMatrix(input.labels, input.labelNames.length);
+  const { model, info } = fitLogisticRegression(blocks, Y, input.labelNames.length, {
+    C: o.C, classWeight: o.classWeight, maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed, signal,
+    onProgress: (f) => progress?.(0.5 + 0.5 * f, 'training'),
+  });
+  const nWord = o.wordNgram ? vectorizers[0].nFeatures : 0;
+  const nChar = o.charNgram ? vectorizers[vectorizers.length - 1].nFeatures : 0;
+  return new TextClassifierModel(input.mode, [...input.labelNames], o, vectorizers, model, { ...info, nDocuments: texts.length, nWordFeatures: nWord, nCharFeatures: nChar });
+}
