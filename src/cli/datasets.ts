@@ -44,7 +44,10 @@ export async function importDataset(
   let started = false;
   const res = await t.upload('/api/v1/datasets', file, fields, (sent, total) => {
     if (!bar) return;
-    if (!started) bar.start(total, 0), (started = true);
+    if (!started) {
+      bar.start(total, 0);
+      started = true;
+    }
     bar.update(sent);
   });
   bar?.stop();
