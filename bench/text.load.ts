@@ -1,0 +1,64 @@
+/**
+ * Load generator for the endpoint benchmark, in its own process (it must not share the server's event loop):
+ * `concurrency` clients, each sending one `POST /api/v1/endpoints/NAME/classify {"Text": …}` after the other over
+ * keep-alive HTTP/1.1 (`http.Agent({ keepAlive: true })`, one socket per client), to 127.0.0.1 only.
+ * The first `warmup` requests are not measured; then `count` requests are, each from write to the last byte.
+ * Usage: tsx bench/text.load.ts PORT ENDPOINT TEXTS.json CONCURRENCY WARMUP COUNT — prints one JSON line.
+ */
+import { Agent, request } from 'node:http';
+import { readFileSync } from 'node:fs';
+
+const [portArg, endpoint, textsFile, cArg, wArg, nArg] = process.argv.slice(2);
+if (!portArg || !endpoint || !textsFile || !cArg || !wArg || !nArg) {
+  console.error('usage: text.load.ts PORT ENDPOINT TEXTS.json CONCURRENCY WARMUP COUNT');
+  process.exit(2);
+}
+const port = Number(portArg), concurrency = Number(cArg), warmup = Number(wArg), count = Number(nArg);
+const bodies = (JSON.parse(readFileSync(textsFile, 'utf8')) as string[]).map((Text) => Buffer.from(JSON.stringify({ Text })));
+const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+const path = `/api/v1/endpoints/${encodeURIComponent(endpoint)}/classify`;
+
+function post(body: Buffer): Promise<{ status: number; ms: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Number(process.hrtime.bigint() - t0) / 1e6, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Sends `total` requests from `concurrency` clients; returns the latencies (ms) and wall time. */
+async function phase(total: number, offset: number) {
+  const latencies = new Float64Array(total);
+  const statuses = new Map<number, number>();
+  let next = 0;
+  let firstError: string | undefined;
+  const t0 = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, async () => {
+    for (let i = next++; i < total; i = next++) {
+      const r = await post(bodies[(offset + i) % bodies.length]!);
+      latencies[i] = r.ms;
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      if (r.status !== 200 && firstError === undefined) firstError = `${r.status} ${r.body.slice(0, 300)}`;
+    }
+  }));
+  return { latencies, seconds: Number(process.hrtime.bigint() - t0) / 1e9, statuses: Object.fromEntries(statuses), firstError };
+}
+
+/** Nearest-rank percentile of sorted values. */
+const pct = (sorted: Float64Array, q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
+
+await phase(warmup, 0);
+const m = await phase(count, warmup);
+const sorted = m.latencies.slice().sort();
+agent.destroy();
+console.log(JSON.stringify({
+  concurrency, warmup, count, seconds: m.seconds, reqPerSec: count / m.seconds,
+  p50: pct(sorted, 0.5), p95: pct(sorted, 0.95), p99: pct(sorted, 0.99), max: sorted[sorted.length - 1],
+  mean: sorted.reduce((s, x) => s + x, 0) / sorted.length, statuses: m.statuses, firstError: m.firstError,
+}));

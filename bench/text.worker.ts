@@ -1,0 +1,101 @@
+/**
+ * One measurement of our classifier for the text benchmark, in its own process so its peak RSS
+ * (`process.resourceUsage().maxRSS`) is ours alone. Prints one JSON line.
+ *   tsx bench/text.worker.ts train TRAIN.csv MODEL.bin
+ *     parse as the `text.train` job does (Comprehend CSV, multi-label, `|`), then `trainTextClassifier` with the
+ *     job's default options (only this call is timed, as the job's `train_seconds`), then write `model.bin`.
+ *   tsx bench/text.worker.ts predict MODEL.bin TEST.csv
+ *     the batch job's path: load model.bin, `classifyTexts` over chunks of 1,000 documents, one JSON line per
+ *     document, joined into the JSON Lines output; timed from reading model.bin to the joined output. Quality is
+ *     computed from the returned scores. A second, warm pass repeats the same loop with the model loaded.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { nanMean, perLabelRocAuc, precisionRecallFscore, TextClassifierModel, trainTextClassifier } from '../src/ml/index.ts';
+import { labelSet, toArrays } from '../src/domains/text/data.ts';
+import { parseLabeledText } from '../src/domains/text/formats.ts';
+import type { ClassificationResult } from '../src/domains/text/comprehend.ts';
+import { classifyTexts, type TextPredictor } from '../src/domains/text/predictor.ts';
+
+const BATCH_CHUNK = 1000; // src/domains/text/batch.ts
+
+const mb = (bytes: number) => bytes / 2 ** 20;
+const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
+
+function readDocs(file: string) {
+  const parsed = parseLabeledText(readFileSync(file, 'utf8'), { format: 'comprehend-csv', mode: 'multi-label', delimiter: '|' });
+  if (parsed.problems.length > 0) throw new Error(`${file}: ${parsed.problems[0]!.problem}`);
+  return parsed.docs;
+}
+
+function train(trainFile: string, modelFile: string) {
+  const t0 = process.hrtime.bigint();
+  const docs = readDocs(trainFile);
+  const labelNames = labelSet(docs);
+  const arrays = toArrays(docs, labelNames, 'multi-label');
+  const readSeconds = seconds(t0);
+  const baselineRssMb = mb(process.memoryUsage().rss);
+  const t1 = process.hrtime.bigint();
+  const model = trainTextClassifier({ texts: arrays.texts, labels: arrays.labelIndices, labelNames, mode: 'multi-label', options: {} });
+  const trainSeconds = seconds(t1);
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const bytes = model.serialize();
+  writeFileSync(modelFile, bytes);
+  const { nWordFeatures, nCharFeatures, nDocuments } = model.info;
+  return { trainSeconds, readSeconds, baselineRssMb, peakRssMb, modelMb: mb(bytes.length), nWordFeatures, nCharFeatures, nDocuments, info: model.info };
+}
+
+function predict(modelFile: string, testFile: string) {
+  const docs = readDocs(testFile);
+  const texts = docs.map((d) => d.text);
+  const baselineRssMb = mb(process.memoryUsage().rss);
+  const t0 = process.hrtime.bigint();
+  const classifier = TextClassifierModel.deserialize(readFileSync(modelFile));
+  const predictor: TextPredictor = { modelId: 'bench', rule: { mode: classifier.mode, labels: [...classifier.labelNames] }, classifier };
+  const loadSeconds = seconds(t0);
+  const t1 = process.hrtime.bigint();
+  const { results, outputBytes } = runBatch(predictor, texts);
+  const classifySeconds = seconds(t1);
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const n = classifier.nLabels;
+  const scores = new Float32Array(texts.length * n);
+  const pred = new Uint8Array(texts.length * n);
+  const index = new Map(classifier.labelNames.map((l, j) => [l, j]));
+  results.forEach((r, i) => {
+    for (const { Name, Score } of r.Labels ?? []) scores[i * n + index.get(Name)!] = Score;
+    for (const name of r.Predicted as string[]) pred[i * n + index.get(name)!] = 1;
+  });
+  const truth = toArrays(docs, [...classifier.labelNames], 'multi-label').truth;
+  const prf = precisionRecallFscore(truth, pred, n);
+  const aucs = perLabelRocAuc(scores, truth, n);
+  // a second pass over the same texts, model loaded and code warm (after the peak RSS was read)
+  const t2 = process.hrtime.bigint();
+  runBatch(predictor, texts);
+  const warm = seconds(t2);
+  return {
+    nTest: texts.length, loadSeconds, classifySeconds, seconds: loadSeconds + classifySeconds, outputBytes, baselineRssMb, peakRssMb, meanAuc: nanMean(aucs), macroF1: prf.macro.f, microF1: prf.micro.f, warmClassifySeconds: warm,
+    perLabel: Object.fromEntries(classifier.labelNames.map((l, j) => [l, { auc: aucs[j], f1: prf.perLabel.f[j], support: prf.perLabel.support[j] }])),
+  };
+}
+
+/** The batch job's loop: chunks of 1,000 through `classifyTexts`, one Comprehend JSON line per document, joined. */
+function runBatch(predictor: TextPredictor, texts: string[]): { results: ClassificationResult[]; outputBytes: number } {
+  const all: ClassificationResult[] = [];
+  const lines: string[] = [];
+  for (let start = 0; start < texts.length; start += BATCH_CHUNK) {
+    const results = classifyTexts(predictor, texts.slice(start, start + BATCH_CHUNK));
+    results.forEach((r, k) => {
+      lines.push(JSON.stringify({ File: 'test.txt', Line: start + k, Labels: r.Labels, Predicted: r.Predicted }));
+      all.push(r);
+    });
+  }
+  const jsonl = lines.length ? `${lines.join('\n')}\n` : '';
+  return { results: all, outputBytes: Buffer.byteLength(jsonl) };
+}
+
+const [mode, a, b] = process.argv.slice(2);
+if (mode === 'train' && a && b) console.log(JSON.stringify(train(a, b)));
+else if (mode === 'predict' && a && b) console.log(JSON.stringify(predict(a, b)));
+else {
+  console.error('usage: text.worker.ts train TRAIN.csv MODEL.bin | predict MODEL.bin TEST.csv');
+  process.exit(2);
+}
