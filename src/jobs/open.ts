@@ -4,7 +4,6 @@ import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Database } from '../storage/schema.ts';
-import { openBullMqQueue } from './bullmq.ts';
 import { EmbeddedJobQueue } from './embedded.ts';
 import type { QueueTimings } from './support.ts';
 import type { JobQueue } from './types.ts';
@@ -23,6 +22,8 @@ export async function openJobQueue(config: Pick<Config, 'queueUrl' | 'workerConc
   const common = { logger: deps.logger, timings: deps.timings, concurrency: Math.max(1, config.workerConcurrency) };
   if (config.queueUrl === 'embedded') return new EmbeddedJobQueue(deps.db, common);
   if (config.queueUrl.startsWith('redis://') || config.queueUrl.startsWith('rediss://')) {
+    // Loaded on demand: BullMQ and ioredis are only needed when scaling out.
+    const { openBullMqQueue } = await import('./bullmq.ts');
     return openBullMqQueue(deps.db, { ...common, url: config.queueUrl, queueName: deps.queueName, prefix: deps.prefix });
   }
   throw new AppError('CONFIG_INVALID', `Unsupported queue URL "${config.queueUrl}": use "embedded" or redis://host:port`);

@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../../core/config.ts';
 import { AppError } from '../../core/errors.ts';
 import { FsArtifactStore } from './fs.ts';
-import { S3ArtifactStore } from './s3.ts';
 import type { ArtifactStore } from './types.ts';
 
 type StoreConfig = Pick<Config, 'artifactsUrl' | 's3Endpoint' | 's3Region' | 's3ForcePathStyle'>;
@@ -31,6 +30,8 @@ export async function openArtifactStore(config: StoreConfig): Promise<ArtifactSt
   }
   if (url.startsWith('s3://')) {
     const { bucket, prefix } = parseS3Url(url);
+    // Loaded on demand: the AWS SDK is large and the embedded default never needs it.
+    const { S3ArtifactStore } = await import('./s3.ts');
     const store = new S3ArtifactStore({
       bucket,
       prefix,
