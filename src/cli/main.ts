@@ -6,9 +6,11 @@
 import { Command, CommanderError } from 'commander';
 import { registerDatasetCommands } from './datasets.ts';
 import { registerJobCommands } from './jobs.ts';
+import { registerLlmCommands } from './llm.ts';
 import { registerModelCommands } from './models.ts';
 import { printError, toCliError } from './output.ts';
 import { registerServerCommands } from './server.ts';
+import { registerSummarizeCommands } from './summarize.ts';
 import { registerTextCommands } from './text.ts';
 
 export function buildProgram(): Command {
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerJobCommands(program);
   registerTextCommands(program);
   registerModelCommands(program);
+  registerLlmCommands(program);
+  registerSummarizeCommands(program);
   return program;
 }
 

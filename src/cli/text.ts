@@ -6,6 +6,7 @@ import { CliError, expectOk, printJson, printTable } from './output.ts';
 import { followJob } from './progress.ts';
 import { withTransport } from './session.ts';
 import type { Transport } from './transport.ts';
+import { registerTextQualityCommands } from './quality.ts';
 
 interface PerLabel {
   precision: number;
@@ -26,7 +27,7 @@ export interface TextMetrics {
   [k: string]: unknown;
 }
 
-interface FormatOptions {
+export interface FormatOptions {
   mode: string;
   delimiter?: string;
   format?: string;
@@ -35,7 +36,7 @@ interface FormatOptions {
   noneLabel?: string;
 }
 
-function formatBody(o: FormatOptions) {
+export function formatBody(o: FormatOptions) {
   return {
     mode: o.mode,
     ...(o.delimiter !== undefined ? { delimiter: o.delimiter } : {}),
@@ -46,7 +47,7 @@ function formatBody(o: FormatOptions) {
   };
 }
 
-function withFormatOptions(cmd: Command): Command {
+export function withFormatOptions(cmd: Command): Command {
   return cmd
     .option('--mode <mode>', 'multi-class | multi-label', 'multi-class')
     .option('--delimiter <char>', 'multi-label delimiter in Comprehend CSV (one of Comprehend\'s allowed characters)', '|')
@@ -56,7 +57,7 @@ function withFormatOptions(cmd: Command): Command {
     .option('--none-label <name>', 'label for rows with no positive label (wide CSV / JSONL)');
 }
 
-async function runJob(t: Transport, path: string, body: unknown, quiet: boolean, label: string): Promise<Job> {
+export async function runJob(t: Transport, path: string, body: unknown, quiet: boolean, label: string): Promise<Job> {
   const accepted = expectOk<{ job: Job }>(await t.request('POST', path, body));
   const job = await followJob(t, accepted.job.id, { quiet, label });
   if (job.status !== 'succeeded') {
@@ -147,4 +148,6 @@ export function registerTextCommands(program: Command): void {
         process.stdout.write(`wrote ${summary.documents} results (${summary.errors} errors) to ${o.out}\n`);
       }),
     );
+
+  registerTextQualityCommands(text);
 }

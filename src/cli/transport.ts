@@ -26,7 +26,30 @@ export interface Transport {
   request(method: string, path: string, body?: unknown): Promise<ApiResponse>;
   /** multipart/form-data upload of one file plus text fields, streamed from disk. */
   upload(path: string, filePath: string, fields: UploadField[], onProgress?: (sent: number, total: number) => void): Promise<ApiResponse>;
+  /** A JSON request whose response body is read as it arrives (server-sent events). */
+  stream(method: string, path: string, body: unknown, headers?: Record<string, string>): Promise<StreamResponse>;
   close(): Promise<void>;
+}
+
+export interface StreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Uint8Array>;
+  /** The whole body, for error responses. */
+  read(): Promise<ApiResponse>;
+}
+
+function streamResponse(status: number, headers: StreamResponse['headers'], body: AsyncIterable<Uint8Array>): StreamResponse {
+  return {
+    status,
+    headers,
+    body,
+    async read() {
+      const chunks: Buffer[] = [];
+      for await (const c of body) chunks.push(Buffer.from(c));
+      return response(status, headers, Buffer.concat(chunks));
+    },
+  };
 }
 
 function response(status: number, headers: ApiResponse['headers'], body: Buffer): ApiResponse {
@@ -76,6 +99,13 @@ export function remoteTransport(baseUrl: string, token?: string): Transport {
       const mp = multipartBody(filePath, fields, onProgress);
       return send('POST', path, { body: mp.stream, headers: { 'content-type': mp.contentType, 'content-length': String(mp.length) } });
     },
+    async stream(method, path, body, headers = {}) {
+      const res = await fetch(`${base}${path}`, { method, headers: { ...auth, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const h: StreamResponse['headers'] = {};
+      res.headers.forEach((v, k) => (h[k] = v));
+      const reader = res.body;
+      return streamResponse(res.status, h, reader ? (reader as unknown as AsyncIterable<Uint8Array>) : (async function* () {})());
+    },
     close: async () => {},
   };
 }
@@ -92,6 +122,10 @@ export function embeddedTransport(app: FastifyInstance, ctx: AppContext): Transp
     upload: (path, filePath, fields, onProgress) => {
       const mp = multipartBody(filePath, fields, onProgress);
       return inject('POST', path, mp.stream, { 'content-type': mp.contentType, 'content-length': String(mp.length) });
+    },
+    async stream(method, url, body, headers = {}) {
+      const res = await app.inject({ method: method as 'POST', url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers }, payloadAsStream: true });
+      return streamResponse(res.statusCode, res.headers as StreamResponse['headers'], res.stream());
     },
     close: async () => {
       await app.close();

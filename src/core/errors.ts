@@ -49,6 +49,14 @@ export const ERROR_CODES = {
   // models and endpoints
   MODEL_NOT_FOUND: { status: 404, title: 'No such model or model version' },
   ENDPOINT_NOT_FOUND: { status: 404, title: 'No such endpoint' },
+  // LLM endpoints (C4/C5)
+  LLM_GGUF_INVALID: { status: 400, title: 'The file is not a readable GGUF model' },
+  LLM_MODEL_FILE_MISSING: { status: 409, title: "The model's GGUF file is no longer where it was registered" },
+  LLM_EULA_REQUIRED: { status: 403, title: "The model's licence must be accepted first" },
+  LLM_CONTEXT_OVERFLOW: { status: 400, title: 'The prompt plus the tokens to generate do not fit the context window' },
+  LLM_FIM_UNSUPPORTED: { status: 400, title: 'The model has no fill-in-the-middle tokens' },
+  // summarization (C6)
+  SUMMARIZE_CONTEXT_TOO_SMALL: { status: 400, title: "The prompt, a chunk and the output budget do not fit the model's context window" },
   // text classification (Comprehend rules; each rule has its own code)
   TEXT_VALIDATION_FAILED: { status: 400, title: 'The labeled text data breaks several validation rules' },
   TEXT_FORMAT_UNSUPPORTED: { status: 400, title: 'The dataset format cannot be used for text classification' },
@@ -66,6 +74,10 @@ export const ERROR_CODES = {
   TEXT_TOO_FEW_DOCUMENTS: { status: 400, title: 'Too few documents to train' },
   TEXT_TEST_LABEL_MISSING: { status: 400, title: 'The test set lacks a training label' },
   TEXT_UNKNOWN_LABEL: { status: 400, title: 'The data has labels the model does not know' },
+  // prediction quality (tuning, experiments, dataset edits)
+  TUNING_REPORT_NOT_FOUND: { status: 404, title: 'The model version has not been tuned yet' },
+  DATASET_EDIT_ROW_UNKNOWN: { status: 400, title: 'An edit names a row that is not a data row of the dataset version' },
+  DATASET_NOT_EDITABLE: { status: 400, title: 'The dataset version cannot be edited row by row' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

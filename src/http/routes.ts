@@ -4,6 +4,10 @@ import { datasetRoutes } from '../domains/datasets/routes.ts';
 import { endpointRoutes } from '../domains/endpoints/routes.ts';
 import { modelRoutes } from '../domains/models/routes.ts';
 import { textRoutes } from '../domains/text/routes.ts';
+import { textQualityRoutes } from '../domains/text/quality/routes.ts';
+import { llmRoutes } from '../domains/llm/routes.ts';
+import { openAiRoutes } from '../domains/llm/openai.ts';
+import { summarizeRoutes } from '../domains/summarize/routes.ts';
 import { jobRoutes } from '../jobs/routes.ts';
 
 /** Each domain contributes one plugin; routes stay thin and call the domain service. */
@@ -15,7 +19,12 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
       await modelRoutes(api, ctx);
       await endpointRoutes(api, ctx);
       await textRoutes(api, ctx);
+      await llmRoutes(api, ctx);
+      await textQualityRoutes(api, ctx);
+      await summarizeRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
+  // OpenAI-compatible API for LLM endpoints (model = endpoint name).
+  await app.register(async (v1) => openAiRoutes(v1, ctx), { prefix: '/v1' });
 }

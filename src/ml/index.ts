@@ -4,7 +4,7 @@
  */
 export * from './text/tokenize.ts';
 export { TfidfVectorizer, type VectorizerConfig, type FitHooks } from './text/vocabulary.ts';
-export { hashTerm, type AnalyzerKind } from './text/analyzers.ts';
+export { hashTerm, hashTerms, type AnalyzerKind } from './text/analyzers.ts';
 export * from './text/options.ts';
 export * from './text/classifier.ts';
 export * from './sparse/csr.ts';

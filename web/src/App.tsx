@@ -16,6 +16,9 @@ import { NotFoundPage } from './layout/NotFoundPage.tsx';
 const DatasetPage = lazy(() => import('./datasets/DatasetPage.tsx').then((m) => ({ default: m.DatasetPage })));
 const ModelPage = lazy(() => import('./models/ModelPage.tsx').then((m) => ({ default: m.ModelPage })));
 const ModelLatestRedirect = lazy(() => import('./models/ModelPage.tsx').then((m) => ({ default: m.ModelLatestRedirect })));
+const LlmModelsPage = lazy(() => import('./llm/LlmModelsPage.tsx').then((m) => ({ default: m.LlmModelsPage })));
+const PlaygroundPage = lazy(() => import('./llm/PlaygroundPage.tsx').then((m) => ({ default: m.PlaygroundPage })));
+const SummarizePage = lazy(() => import('./summarize/SummarizePage.tsx').then((m) => ({ default: m.SummarizePage })));
 
 const theme = createTheme({
   primaryColor: 'teal',
@@ -54,6 +57,9 @@ export function App() {
                 <Route path="/models/:name" element={<ModelLatestRedirect />} />
                 <Route path="/models/:name/:version" element={<ModelPage />} />
                 <Route path="/endpoints" element={<EndpointsPage />} />
+                <Route path="/llm" element={<LlmModelsPage />} />
+                <Route path="/llm/endpoints/:name" element={<PlaygroundPage />} />
+                <Route path="/summarize" element={<SummarizePage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </Suspense>

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../core/errors.ts';
+import { eulaAcceptedInRequest } from '../llm/eula.ts';
 
 const nameParam = z.object({ name: z.string().min(1) });
 /** Comprehend's real-time limits: one document up to 10 KB per call, batch calls up to 25 documents. */
@@ -16,13 +17,18 @@ const classifyBody = z
   })
   .refine((b) => (b.Text === undefined) !== (b.TextList === undefined), { message: 'send exactly one of "Text" (one document) or "TextList" (up to 25 documents)' });
 
+/** JumpStart compatibility: `X-Amzn-SageMaker-Custom-Attributes: accept_eula=true` accepts a model's licence. */
+function withHeaderEula(config: Record<string, unknown> | undefined, headers: Record<string, string | string[] | undefined>): Record<string, unknown> | undefined {
+  return eulaAcceptedInRequest(headers) ? { ...(config ?? {}), acceptEula: true } : config;
+}
+
 export async function endpointRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const endpoints = ctx.services.endpoints;
 
   r.post('/endpoints', {
     schema: { tags: ['endpoints'], summary: 'Create a real-time endpoint bound to a model version', body: z.object({ name: z.string().min(1), model: z.string().min(1).describe('NAME, NAME:VERSION or a model id'), config: z.record(z.string(), z.unknown()).optional() }) },
-  }, async (req, reply) => reply.status(201).send(await endpoints.create(req.body)));
+  }, async (req, reply) => reply.status(201).send(await endpoints.create({ ...req.body, config: withHeaderEula(req.body.config, req.headers) })));
 
   r.get('/endpoints', { schema: { tags: ['endpoints'], summary: 'List endpoints', querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).optional(), cursor: z.string().optional() }) } }, async (req) =>
     endpoints.list(req.query),
@@ -30,9 +36,9 @@ export async function endpointRoutes(app: FastifyInstance, ctx: AppContext): Pro
 
   r.get('/endpoints/:name', { schema: { tags: ['endpoints'], params: nameParam } }, async (req) => endpoints.get(req.params.name));
 
-  r.patch('/endpoints/:name', { schema: { tags: ['endpoints'], summary: 'Point the endpoint at another model version', params: nameParam, body: z.object({ model: z.string().min(1) }) } }, async (req) =>
-    endpoints.update(req.params.name, req.body),
-  );
+  r.patch('/endpoints/:name', {
+    schema: { tags: ['endpoints'], summary: 'Point the endpoint at another model version, or change its config', params: nameParam, body: z.object({ model: z.string().min(1).optional(), config: z.record(z.string(), z.unknown()).optional() }) },
+  }, async (req) => endpoints.update(req.params.name, { ...req.body, config: withHeaderEula(req.body.config, req.headers) }));
 
   r.delete('/endpoints/:name', { schema: { tags: ['endpoints'], params: nameParam } }, async (req, reply) => {
     await endpoints.delete(req.params.name);

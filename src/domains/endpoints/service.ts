@@ -23,11 +23,20 @@ export interface Endpoint {
   updatedAt: string;
 }
 
+/** The endpoint a runtime call is about (absent for kinds that share one loaded model across endpoints). */
+export interface EndpointRef {
+  id: string;
+  name: string;
+  config: Record<string, unknown>;
+}
+
 /** What a model kind must provide to be served by an endpoint. */
 export interface EndpointRuntime {
+  /** Validates the endpoint config for this model and fills in defaults; throws AppError when it cannot be served so. */
+  prepareConfig?(model: ModelVersion, config: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Loads (or warms) the model so the first request is fast; throws when the model cannot be served. */
-  warm(model: ModelVersion): Promise<void>;
-  evict(model: ModelVersion): Promise<void>;
+  warm(model: ModelVersion, endpoint?: EndpointRef): Promise<void>;
+  evict(model: ModelVersion, endpoint?: EndpointRef): Promise<void>;
 }
 
 export interface EndpointService {
@@ -36,7 +45,7 @@ export interface EndpointService {
   get(name: string): Promise<Endpoint>;
   /** The endpoint and its model version, for the routes that serve requests. */
   resolve(name: string): Promise<{ endpoint: Endpoint; model: ModelVersion }>;
-  update(name: string, input: { model: string }): Promise<Endpoint>;
+  update(name: string, input: { model?: string; config?: Record<string, unknown> }): Promise<Endpoint>;
   delete(name: string): Promise<void>;
 }
 
@@ -80,12 +89,17 @@ export function createEndpointService(deps: { db: Kysely<Database>; models: Mode
         throw new AppError('VALIDATION_FAILED', `Endpoint name "${input.name}" is not allowed.`, { problems: [{ field: 'name', problem: 'invalid endpoint name', fix: 'Use 1–63 letters, digits or "-", starting with a letter or digit.' }] });
       }
       const { model, runtime } = await servableModel(input.model);
-      await runtime.warm(model);
+      const taken = await db.selectFrom('endpoints').select('id').where('name', '=', input.name).executeTakeFirst();
+      if (taken) throw new AppError('ALREADY_EXISTS', `An endpoint named "${input.name}" already exists; delete it or pick another name.`);
+      const config = runtime.prepareConfig ? await runtime.prepareConfig(model, input.config ?? {}) : (input.config ?? {});
+      const ref: EndpointRef = { id: newId('ep'), name: input.name, config };
+      await runtime.warm(model, ref);
       const now = nowIso();
-      const values = { id: newId('ep'), name: input.name, model_id: model.id, kind: model.kind, config_json: JSON.stringify(input.config ?? {}), status: 'in-service', created_at: now, updated_at: now };
+      const values = { id: ref.id, name: input.name, model_id: model.id, kind: model.kind, config_json: JSON.stringify(config), status: 'in-service', created_at: now, updated_at: now };
       try {
         await db.insertInto('endpoints').values(values).execute();
       } catch (err) {
+        await runtime.evict(model, ref).catch(() => undefined);
         if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `An endpoint named "${input.name}" already exists; delete it or pick another name.`);
         throw err;
       }
@@ -109,18 +123,25 @@ export function createEndpointService(deps: { db: Kysely<Database>; models: Mode
     },
     async update(name, input) {
       const current = await row(name);
-      const { model, runtime } = await servableModel(input.model);
-      await runtime.warm(model);
-      await db.updateTable('endpoints').set({ model_id: model.id, kind: model.kind, updated_at: nowIso() }).where('id', '=', current.id).execute();
+      const { model, runtime } = await servableModel(input.model ?? current.model_id);
+      const oldConfig = JSON.parse(current.config_json) as Record<string, unknown>;
+      const merged = { ...oldConfig, ...(input.config ?? {}) };
+      const config = runtime.prepareConfig ? await runtime.prepareConfig(model, merged) : merged;
+      const oldRef: EndpointRef = { id: current.id, name: current.name, config: oldConfig };
       const old = await models.getById(current.model_id).catch(() => null);
-      if (old && old.id !== model.id) await runtimes[old.kind]?.evict(old);
+      const changed = !old || old.id !== model.id || JSON.stringify(config) !== JSON.stringify(oldConfig);
+      // A new configuration of the same model is a new load: unload the old one first (memory).
+      if (changed && old && old.id === model.id) await runtimes[old.kind]?.evict(old, oldRef);
+      await runtime.warm(model, { id: current.id, name: current.name, config });
+      await db.updateTable('endpoints').set({ model_id: model.id, kind: model.kind, config_json: JSON.stringify(config), updated_at: nowIso() }).where('id', '=', current.id).execute();
+      if (old && old.id !== model.id) await runtimes[old.kind]?.evict(old, oldRef);
       return toEndpoint(await row(name));
     },
     async delete(name) {
       const r = await row(name);
       await db.deleteFrom('endpoints').where('id', '=', r.id).execute();
       const model = await models.getById(r.model_id).catch(() => null);
-      if (model) await runtimes[model.kind]?.evict(model);
+      if (model) await runtimes[model.kind]?.evict(model, { id: r.id, name: r.name, config: JSON.parse(r.config_json) as Record<string, unknown> });
     },
   };
 }

@@ -12,6 +12,9 @@ export interface GenerationParams {
   repetitionPenalty?: number;
   stop?: string[];
   seed?: number;
+  /** OpenAI-style additive penalties (optional; 0 = none). */
+  frequencyPenalty?: number;
+  presencePenalty?: number;
 }
 
 export interface GenerationResult {

@@ -29,6 +29,8 @@ export interface DecisionRule {
   thresholds?: number[];
   /** multi-class: answer null when the top score is below this. */
   abstainBelow?: number;
+  /** multi-class: per-class offsets added to the scores before picking the class (raw scores are still shown). */
+  offsets?: number[];
 }
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -40,7 +42,8 @@ export function toResult(scores: Float32Array | number[], offset: number, rule: 
   entries.sort((a, b) => b.Score - a.Score);
   if (rule.mode === 'multi-class') {
     let best = 0;
-    for (let j = 1; j < n; j++) if (scores[offset + j]! > scores[offset + best]!) best = j;
+    const off = rule.offsets;
+    for (let j = 1; j < n; j++) if (scores[offset + j]! + (off?.[j] ?? 0) > scores[offset + best]! + (off?.[best] ?? 0)) best = j;
     const abstain = rule.abstainBelow !== undefined && scores[offset + best]! < rule.abstainBelow;
     return { Classes: entries, Predicted: abstain ? null : rule.labels[best]! };
   }

@@ -45,6 +45,27 @@ export interface ClassificationReport {
   /** multi-class: N×N (rows actual, columns predicted); multi-label: one [[TN, FP], [FN, TP]] per label. */
   confusion_matrix: number[][] | number[][][];
   thresholds?: number[];
+  /** multi-class with an abstain level: documents left unanswered (counted as wrong; not in the confusion matrix). */
+  abstained?: number;
+}
+
+/** Multi-class decision options (see DecisionRule): abstain below a top score, per-class score offsets. */
+export interface MultiClassDecision {
+  abstainBelow?: number | null;
+  offsets?: ArrayLike<number>;
+}
+
+/** The decided class per row (argmax of score + offset), or -1 when the chosen class's score is below abstainBelow. */
+export function decideClasses(scores: ArrayLike<number>, n: number, decision: MultiClassDecision = {}): Int32Array {
+  const rows = n === 0 ? 0 : Math.floor(scores.length / n);
+  const out = new Int32Array(rows);
+  const off = decision.offsets;
+  for (let i = 0; i < rows; i++) {
+    let best = 0;
+    for (let j = 1; j < n; j++) if (scores[i * n + j]! + (off?.[j] ?? 0) > scores[i * n + best]! + (off?.[best] ?? 0)) best = j;
+    out[i] = decision.abstainBelow !== undefined && decision.abstainBelow !== null && scores[i * n + best]! < decision.abstainBelow ? -1 : best;
+  }
+  return out;
 }
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -54,10 +75,13 @@ const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
  * @param truth rows × labels 0/1 (multi-class: one-hot)
  * @param thresholds multi-label decision thresholds (default 0.5 each); multi-class uses argmax
  */
-export function classificationReport(mode: ClassifierMode, labels: string[], scores: Float32Array, truth: Uint8Array, thresholds?: ArrayLike<number>): ClassificationReport {
+export function classificationReport(mode: ClassifierMode, labels: string[], scores: Float32Array, truth: Uint8Array, thresholds?: ArrayLike<number>, decision?: MultiClassDecision): ClassificationReport {
   const n = labels.length;
   const rows = n === 0 ? 0 : truth.length / n;
-  const pred = mode === 'multi-class' ? oneHot(argmaxRows(scores, n), n) : thresholdScores(scores, n, thresholds ?? 0.5);
+  const decided = mode === 'multi-class' && decision ? decideClasses(scores, n, decision) : undefined;
+  const pred = mode === 'multi-class'
+    ? decided ? oneHotOrNone(decided, n) : oneHot(argmaxRows(scores, n), n)
+    : thresholdScores(scores, n, thresholds ?? 0.5);
   const prf = precisionRecallFscore(truth, pred, n);
   const aucs = perLabelRocAuc(scores, truth, n);
   const perLabel: Record<string, LabelMetrics> = {};
@@ -73,12 +97,15 @@ export function classificationReport(mode: ClassifierMode, labels: string[], sco
   const meanAuc = nanMean(aucs);
   let matrix: number[][] | number[][][];
   let accuracy: number;
+  let abstained: number | undefined;
   if (mode === 'multi-class') {
     const trueClasses = argmaxRows(truth, n);
-    const predClasses = argmaxRows(scores, n);
-    const cm = confusionMatrix(trueClasses, predClasses, n);
+    const predClasses = decided ?? argmaxRows(scores, n);
+    const answered = Array.from(predClasses.keys()).filter((i) => predClasses[i]! >= 0);
+    const cm = confusionMatrix(answered.map((i) => trueClasses[i]!), answered.map((i) => predClasses[i]!), n);
     matrix = Array.from({ length: n }, (_, i) => Array.from(cm.subarray(i * n, (i + 1) * n)));
     accuracy = rows === 0 ? 0 : trueClasses.reduce((acc, c, i) => acc + (c === predClasses[i] ? 1 : 0), 0) / rows;
+    if (decided) abstained = rows - answered.length;
   } else {
     const mcm = multilabelConfusionMatrix(truth, pred, n);
     matrix = Array.from({ length: n }, (_, l) => [
@@ -103,5 +130,14 @@ export function classificationReport(mode: ClassifierMode, labels: string[], sco
     per_label: perLabel,
     confusion_matrix: matrix,
     ...(thresholds && mode === 'multi-label' ? { thresholds: Array.from(thresholds, r4) } : {}),
+    ...(abstained !== undefined ? { abstained } : {}),
   };
+}
+
+function oneHotOrNone(classes: Int32Array, n: number): Uint8Array {
+  const out = new Uint8Array(classes.length * n);
+  classes.forEach((c, i) => {
+    if (c >= 0) out[i * n + c] = 1;
+  });
+  return out;
 }

@@ -14,12 +14,13 @@ export interface TextPredictor {
 }
 
 export function decisionRule(model: ModelVersion, classifier: TextClassifierModel): DecisionRule {
-  const decision = (model.meta.decision ?? {}) as { thresholds?: number[]; abstainBelow?: number };
+  const decision = (model.meta.decision ?? {}) as { thresholds?: number[] | null; abstainBelow?: number | null; offsets?: number[] | null };
   return {
     mode: classifier.mode,
     labels: [...classifier.labelNames],
     ...(decision.thresholds ? { thresholds: decision.thresholds } : {}),
-    ...(decision.abstainBelow !== undefined ? { abstainBelow: decision.abstainBelow } : {}),
+    ...(decision.abstainBelow !== undefined && decision.abstainBelow !== null ? { abstainBelow: decision.abstainBelow } : {}),
+    ...(decision.offsets ? { offsets: decision.offsets } : {}),
   };
 }
 

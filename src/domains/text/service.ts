@@ -29,7 +29,7 @@ import { runTrainJob, throwIfErrors, type TrainResult } from './train.ts';
 
 export const TEXT_MODEL_KIND = 'text-classifier';
 
-function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, payload: unknown): T {
+export function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, payload: unknown): T {
   const r = schema.safeParse(payload);
   if (r.success) return r.data;
   const problems = r.error.issues.map((i) => ({ field: i.path.map(String).join('.'), problem: i.message, fix: 'See the API schema at /api/openapi.json.' }));
@@ -74,7 +74,9 @@ export function createTextService(deps: TextDeps) {
       await ctx.progress(0.3, `scoring ${data.docs.length} documents`);
       const arrays = toArrays(data.docs, predictor.rule.labels, predictor.rule.mode);
       const scores = predictor.classifier.predict(arrays.texts);
-      const metrics = classificationReport(predictor.rule.mode, predictor.rule.labels, scores, arrays.truth, predictor.rule.thresholds);
+      const rule = predictor.rule;
+      const decision = rule.abstainBelow !== undefined || rule.offsets ? { abstainBelow: rule.abstainBelow, offsets: rule.offsets } : undefined;
+      const metrics = classificationReport(rule.mode, rule.labels, scores, arrays.truth, rule.thresholds, decision);
       await ctx.progress(1, 'done');
       return { model: { id: model.id, name: model.name, version: model.version }, dataset: { id: data.versionId, version: data.version }, metrics };
     },
@@ -136,6 +138,10 @@ export function createTextService(deps: TextDeps) {
       if (texts.length === 0) return [];
       return classifyTexts(await cache.get(model.id), texts);
     },
+    /** The loaded model (shared cache) for jobs that score with it. */
+    predictor: (modelId: string): Promise<TextPredictor> => cache.get(modelId),
+    /** A ready text-classifier version by NAME, NAME:VERSION or id. */
+    requireTextModel,
     /** Forgets a loaded model (e.g. after its thresholds change) so the next request reloads it. */
     async reload(modelId: string): Promise<void> {
       await cache.evict(modelId);

@@ -3,7 +3,7 @@
  * reported with its row, its own code and the fix. Errors stop training; warnings are kept with the
  * dataset version and shown.
  */
-import type { Problem } from '../../core/errors.ts';
+import { AppError, type Problem } from '../../core/errors.ts';
 import type { LabeledDocument, TextMode } from './formats.ts';
 
 /** Comprehend's allowed one-character multi-label delimiters (API `LabelDelimiter`). */
@@ -125,4 +125,13 @@ export function validateTestDocs(train: LabeledDocument[], test: LabeledDocument
   const testLabels = labelCounts(test);
   const missing = [...labelCounts(train).keys()].filter((l) => !testLabels.has(l));
   return missing.map((l) => ({ field: 'label', problem: `the test set has no document labeled ${JSON.stringify(l)}`, fix: `Add at least one test document labeled ${JSON.stringify(l)} (Comprehend requires every training label in the test set).`, severity: 'error' as const, code: 'TEXT_TEST_LABEL_MISSING' }));
+}
+
+/** Throws one AppError for all validation errors; its code is the rule's when a single rule is broken. */
+export function throwIfErrors(problems: Problem[], what: string): void {
+  const errors = problems.filter((p) => p.severity !== 'warning');
+  if (errors.length === 0) return;
+  const codes = [...new Set(errors.map((p) => p.code).filter((c): c is string => Boolean(c)))];
+  const code = codes.length === 1 && /^TEXT_[A-Z_]+$/.test(codes[0]!) ? codes[0]! : 'TEXT_VALIDATION_FAILED';
+  throw new AppError(code as 'TEXT_VALIDATION_FAILED', `${what} failed validation: ${errors[0]!.row !== undefined ? `row ${errors[0]!.row}: ` : ''}${errors[0]!.problem}${errors.length > 1 ? ` (and ${errors.length - 1} more problems)` : ''}.`, { problems });
 }

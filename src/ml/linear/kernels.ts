@@ -5,6 +5,7 @@
  * faster than a loop over a Float64Array of accumulators, because the weight reads are random-access and
  * memory-bound — one pass per block touches each feature's cache line once.
  */
+import type { Csr } from '../sparse/csr.ts';
 
 /** Label stride used by the solver for `nLabels` labels. */
 export function paddedStride(nLabels: number): number {
@@ -71,5 +72,27 @@ export function axpyBlock(W: Float32Array, S: number, c: number, width: number, 
   } else {
     const d0 = delta[c];
     for (let p = from; p < to; p++) W[indices[p] * S + c] += d0 * data[p];
+  }
+}
+
+export function asBlocks(X: Csr | readonly Csr[]): readonly Csr[] {
+  const blocks = Array.isArray(X) ? (X as readonly Csr[]) : [X as Csr];
+  if (blocks.length === 0) throw new Error('logistic regression: no feature blocks');
+  for (const B of blocks) if (B.nRows !== blocks[0].nRows) throw new Error(`logistic regression: blocks have ${blocks[0].nRows} and ${B.nRows} rows`);
+  return blocks;
+}
+
+/** Views of W where block b's weights start (after the widths of the blocks before it). */
+export function blockViews(W: Float32Array, S: number, blocks: readonly Csr[]): Float32Array[] {
+  let offset = 0;
+  return blocks.map((B) => { const v = W.subarray(offset * S); offset += B.nCols; return v; });
+}
+
+/** acc[0..S) = Σ over blocks of the row's dot products with every label's weights. */
+export function dotRow(blocks: readonly Csr[], views: Float32Array[], S: number, width: number, i: number, acc: Float64Array, tmp: Float64Array): void {
+  for (let b = 0; b < blocks.length; b++) {
+    const B = blocks[b], out = b === 0 ? acc : tmp;
+    for (let c = 0; c < S; c += width) dotBlock(views[b], S, c, width, B.indices, B.data, B.indptr[i], B.indptr[i + 1], out);
+    if (b > 0) for (let l = 0; l < S; l++) acc[l] += tmp[l];
   }
 }

@@ -14,9 +14,8 @@
  * as sklearn's liblinear/ovr predict_proba does (no softmax fit).
  */
 import type { Csr } from '../sparse/csr.ts';
-import { rowSquaredNorms } from '../sparse/csr.ts';
-import { mulberry32 } from '../split/prng.ts';
-import { axpyBlock, dotBlock, paddedStride } from './kernels.ts';
+import { asBlocks, blockViews, dotRow, paddedStride } from './kernels.ts';
+import { solveDual, type FitInfo } from './dualSolver.ts';
 import { bytesF32, f32Bytes, packSections, unpackSections } from '../serialize.ts';
 
 export type ClassMode = 'multi-label' | 'multi-class';
@@ -49,20 +48,9 @@ export interface LinearModel {
   interceptScaling: number;
 }
 
-export interface FitInfo {
-  epochs: number;
-  converged: boolean;
-  /** Largest projected-gradient magnitude of the last pass (over labels). */
-  maxViolation: number;
-}
+export type { FitInfo } from './dualSolver.ts';
 
 export const LOGREG_DEFAULTS = { C: 4, classWeight: 'none' as ClassWeight, maxEpochs: 10, tol: 0.1, seed: 0, interceptScaling: 1 };
-
-function abortError(): Error {
-  const e = new Error('aborted');
-  e.name = 'AbortError';
-  return e;
-}
 
 /**
  * Fits one binary logistic regression per label; Y is rows × labels with 1 for positive. X may be given as column
@@ -86,121 +74,6 @@ export function fitLogisticRegression(X: Csr | readonly Csr[], Y: Uint8Array, nL
   const W = new Float32Array((d + 1) * L);
   const info = solveDual(blocks, Y, L, W, Cpos, Cneg, o);
   return { model: { nFeatures: d, nLabels: L, weights: W, interceptScaling: o.interceptScaling }, info };
-}
-
-function asBlocks(X: Csr | readonly Csr[]): readonly Csr[] {
-  const blocks = Array.isArray(X) ? (X as readonly Csr[]) : [X as Csr];
-  if (blocks.length === 0) throw new Error('logistic regression: no feature blocks');
-  for (const B of blocks) if (B.nRows !== blocks[0].nRows) throw new Error(`logistic regression: blocks have ${blocks[0].nRows} and ${B.nRows} rows`);
-  return blocks;
-}
-
-/** Views of W where block b's weights start (after the widths of the blocks before it). */
-function blockViews(W: Float32Array, S: number, blocks: readonly Csr[]): Float32Array[] {
-  let offset = 0;
-  return blocks.map((B) => { const v = W.subarray(offset * S); offset += B.nCols; return v; });
-}
-
-/** acc[0..S) = Σ over blocks of the row's dot products with every label's weights. */
-function dotRow(blocks: readonly Csr[], views: Float32Array[], S: number, width: number, i: number, acc: Float64Array, tmp: Float64Array): void {
-  for (let b = 0; b < blocks.length; b++) {
-    const B = blocks[b], out = b === 0 ? acc : tmp;
-    for (let c = 0; c < S; c += width) dotBlock(views[b], S, c, width, B.indices, B.data, B.indptr[i], B.indptr[i + 1], out);
-    if (b > 0) for (let l = 0; l < S; l++) acc[l] += tmp[l];
-  }
-}
-
-function solveDual(blocks: readonly Csr[], Y: Uint8Array, L: number, Wout: Float32Array, Cpos: Float64Array, Cneg: Float64Array, o: typeof LOGREG_DEFAULTS & LogRegOptions): FitInfo {
-  const n = blocks[0].nRows, d = blocks.reduce((a, b) => a + b.nCols, 0), bias = o.interceptScaling;
-  const S = paddedStride(L), width = Math.min(S, 8), biasRow = d * S;
-  const W = new Float32Array((d + 1) * S), views = blockViews(W, S, blocks), tmp = new Float64Array(S);
-  const xTx = new Float64Array(n).fill(bias * bias);
-  for (const B of blocks) { const r = rowSquaredNorms(B); for (let i = 0; i < n; i++) xTx[i] += r[i]; }
-  // alpha[2k] is the dual variable, alpha[2k+1] = C - alpha[2k] kept separately for precision near C
-  const alpha = new Float64Array(2 * n * L);
-  const acc = new Float64Array(S), delta = new Float64Array(S), gmax = new Float64Array(L);
-  // liblinear starts at α = min(0.001·C, 1e-8) with w = Σ y α x; that w is ~1e-8 and is left at 0 here,
-  // which saves a pass over the data and changes nothing measurable (the solver corrects it in the first pass)
-  for (let i = 0; i < n; i++) {
-    for (let l = 0; l < L; l++) {
-      const k = 2 * (i * L + l), C = Y[i * L + l] ? Cpos[l] : Cneg[l];
-      alpha[k] = Math.min(0.001 * C, 1e-8);
-      alpha[k + 1] = C - alpha[k];
-    }
-  }
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  const rng = mulberry32(o.seed);
-  const innerMin = Math.min(1e-8, o.tol);
-  let inner = 1e-2, epoch = 0, maxViolation = Infinity, converged = false;
-  while (epoch < o.maxEpochs) {
-    if (o.signal?.aborted) throw abortError();
-    for (let i = 0; i < n - 1; i++) {
-      const j = i + rng.int(n - i), t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    gmax.fill(0);
-    let newtonIters = 0;
-    for (let s = 0; s < n; s++) {
-      if ((s & 4095) === 4095) {
-        // large data sets: progress within the epoch, and a prompt stop on abort
-        if (o.signal?.aborted) throw abortError();
-        o.onProgress?.((epoch + s / n) / o.maxEpochs);
-      }
-      const i = order[s], a = xTx[i];
-      dotRow(blocks, views, S, width, i, acc, tmp);
-      let any = false;
-      for (let l = 0; l < L; l++) {
-        const yPos = Y[i * L + l] === 1, C = yPos ? Cpos[l] : Cneg[l];
-        const wx = acc[l] + W[biasRow + l] * bias, b = yPos ? wx : -wx;
-        const k = 2 * (i * L + l);
-        let i1 = k, i2 = k + 1, sign = 1;
-        if (0.5 * a * (alpha[i2] - alpha[i1]) + b < 0) { i1 = k + 1; i2 = k; sign = -1; }
-        // Newton's method on g(z) = z log z + (C−z) log(C−z) + ½a(z−α)² + sign·b(z−α), 0 < z < C
-        const old = alpha[i1];
-        let z = old;
-        if (C - z < 0.5 * C) z *= 0.1;
-        let gp = a * (z - old) + sign * b + Math.log(z / (C - z));
-        const ag = Math.abs(gp);
-        if (ag > gmax[l]) gmax[l] = ag;
-        let it = 0;
-        while (it <= 100 && Math.abs(gp) >= inner) {
-          const gpp = a + C / (C - z) / z, tz = z - gp / gpp;
-          z = tz <= 0 ? z * 0.1 : tz;
-          gp = a * (z - old) + sign * b + Math.log(z / (C - z));
-          it++;
-        }
-        newtonIters += it;
-        if (it > 0) {
-          alpha[i1] = z;
-          alpha[i2] = C - z;
-          delta[l] = sign * (z - old) * (yPos ? 1 : -1);
-          any = true;
-        } else delta[l] = 0;
-      }
-      if (!any) continue;
-      for (let l = 0; l < L; l++) W[biasRow + l] += delta[l] * bias;
-      for (let c = 0; c < S; c += width) {
-        let nz = false;
-        for (let l = c; l < c + width; l++) if (delta[l] !== 0) { nz = true; break; }
-        if (!nz) continue;
-        for (let b = 0; b < blocks.length; b++) {
-          const B = blocks[b];
-          axpyBlock(views[b], S, c, width, B.indices, B.data, B.indptr[i], B.indptr[i + 1], delta);
-        }
-      }
-    }
-    epoch++;
-    maxViolation = 0;
-    for (let l = 0; l < L; l++) if (gmax[l] > maxViolation) maxViolation = gmax[l];
-    o.onProgress?.(epoch / o.maxEpochs);
-    if (maxViolation < o.tol) { converged = true; break; }
-    if (newtonIters <= (n * L) / 10) inner = Math.max(innerMin, 0.1 * inner);
-  }
-  // back to the public stride of nLabels
-  for (let f = 0; f <= d; f++) for (let l = 0; l < L; l++) Wout[f * L + l] = W[f * S + l];
-  return { epochs: epoch, converged, maxViolation };
 }
 
 /** Weights re-laid with the kernels' padded label stride, built once per model (prediction speed). */

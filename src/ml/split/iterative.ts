@@ -14,7 +14,7 @@ import { checkTestSize, type TrainTestIndices, type SplitOptions } from './strat
 
 type LabelSets = readonly (readonly number[])[];
 
-function argmaxTies(values: ArrayLike<number>, among: number[], rng: Rng): number[] {
+function argmaxTies(values: ArrayLike<number>, among: number[]): number[] {
   let best = -Infinity, out: number[] = [];
   for (const j of among) {
     if (values[j] > best) { best = values[j]; out = [j]; }
@@ -57,14 +57,14 @@ export function iterativeStratification(labels: LabelSets, proportions: readonly
     const l = cands[rng.int(cands.length)];
     for (const i of shuffleInPlace(rowsOf[l].slice(), rng)) {
       if (part[i] >= 0) continue;
-      let m = argmaxTies(wantLabel[l], all, rng);
-      if (m.length > 1) m = argmaxTies(wantRows, m, rng);
+      let m = argmaxTies(wantLabel[l], all);
+      if (m.length > 1) m = argmaxTies(wantRows, m);
       assign(i, m[rng.int(m.length)]);
     }
   }
   for (const i of shuffleInPlace(Array.from({ length: n }, (_, i) => i), rng)) {
     if (part[i] >= 0) continue;
-    const m = argmaxTies(wantRows, all, rng);
+    const m = argmaxTies(wantRows, all);
     assign(i, m[rng.int(m.length)]);
   }
   repair(labels, rowsOf, part, k, rng);

@@ -7,7 +7,7 @@
  * The hash of an n-gram is the hash of its string's code points (`hashTerm`), so restored vocabularies rehash
  * their terms and agree with these analyzers bit for bit. Hashing is done inline in the loops on purpose.
  */
-import { isSpaceChar, wordCharTable, isWordChar, codePoints } from './tokenize.ts';
+import { isSpaceChar, wordCharTable, isWordChar } from './tokenize.ts';
 
 export type AnalyzerKind = 'word' | 'char_wb';
 
@@ -22,6 +22,8 @@ export class NgramScratch {
   h2 = new Int32Array(16384);
   pos = new Int32Array(16384);
   len = new Int32Array(16384);
+  /** Filled by the vocabulary's look-ups (not by the analyzers). */
+  ids = new Int32Array(16384);
   count = 0;
   tokStart = new Int32Array(1024);
   tokEnd = new Int32Array(1024);
@@ -37,7 +39,7 @@ export class NgramScratch {
     if (n <= this.h1.length) return;
     const cap = Math.max(n, this.h1.length * 2);
     const grow = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
-    this.h1 = grow(this.h1); this.h2 = grow(this.h2); this.pos = grow(this.pos); this.len = grow(this.len);
+    this.h1 = grow(this.h1); this.h2 = grow(this.h2); this.pos = grow(this.pos); this.len = grow(this.len); this.ids = grow(this.ids);
   }
 
   ensureTokens(n: number): void {
@@ -49,15 +51,60 @@ export class NgramScratch {
   }
 }
 
-/** Hash of a term string (as stored in a fitted vocabulary): the same steps the analyzers take. */
-export function hashTerm(term: string): [number, number] {
-  let h1 = SEED1, h2 = SEED2;
-  for (const c of codePoints(term)) {
+/** Hashes of term strings (as stored in a fitted vocabulary), by the same steps the analyzers take. */
+export function hashTerms(terms: readonly string[]): { h1: Int32Array; h2: Int32Array } {
+  const n = terms.length, H1 = new Int32Array(n), H2 = new Int32Array(n);
+  for (let t = 0; t < n; t++) {
+    const term = terms[t];
+    let h1 = SEED1, h2 = SEED2;
+    for (let i = 0; i < term.length; i++) {
+      let c = term.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const d = i + 1 < term.length ? term.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) { c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00); i++; }
+        else c = 0xfffd;
+      }
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    H1[t] = h1;
+    H2[t] = h2;
+  }
+  return { h1: H1, h2: H2 };
+}
+
+/**
+ * Hashes of `n` terms stored as UTF-8 joined by '\n' (the model file's layout), straight from the bytes: loading
+ * a model does not need to build 150k strings. Assumes well-formed UTF-8, as Buffer.from(string) writes.
+ */
+export function hashUtf8Terms(bytes: Uint8Array, n: number): { h1: Int32Array; h2: Int32Array } {
+  const H1 = new Int32Array(n), H2 = new Int32Array(n);
+  if (n === 0 && bytes.length === 0) return { h1: H1, h2: H2 };
+  let t = 0, h1 = SEED1, h2 = SEED2;
+  for (let i = 0; i <= bytes.length; i++) {
+    let c = i < bytes.length ? bytes[i] : 10;
+    if (c === 10) {
+      if (t < n) { H1[t] = h1; H2[t] = h2; }
+      t++;
+      h1 = SEED1; h2 = SEED2;
+      continue;
+    }
+    if (c >= 0xf0) { c = ((c & 0x07) << 18) | ((bytes[i + 1] & 0x3f) << 12) | ((bytes[i + 2] & 0x3f) << 6) | (bytes[i + 3] & 0x3f); i += 3; }
+    else if (c >= 0xe0) { c = ((c & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f); i += 2; }
+    else if (c >= 0xc0) { c = ((c & 0x1f) << 6) | (bytes[i + 1] & 0x3f); i += 1; }
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul(h2 ^ c, 0x5bd1e995);
     h2 ^= h2 >>> 15;
   }
-  return [h1, h2];
+  if (t !== n) throw new Error(`vectorizer: the term list holds ${t} terms, expected ${n}`);
+  return { h1: H1, h2: H2 };
+}
+
+/** Hash of one term string. */
+export function hashTerm(term: string): [number, number] {
+  const { h1, h2 } = hashTerms([term]);
+  return [h1[0], h2[0]];
 }
 
 /** Word analyzer: fills `s.stream` with the tokens joined by spaces and emits every n-gram's hash. */

@@ -76,9 +76,9 @@ export class TextClassifierModel {
     if (h.kind !== 'text-classifier') throw new Error(`text classifier: the file holds a ${String(h.kind)}, not a text classifier`);
     const blocks = h.blocks as { config: VectorizerConfig; nTerms: number }[];
     const vectorizers = blocks.map((b, k) => {
-      const terms = b.nTerms === 0 ? [] : Buffer.from(section(`terms${k}`)).toString('utf8').split('\n');
-      if (terms.length !== b.nTerms) throw new Error(`text classifier: block ${k} has ${terms.length} terms, header says ${b.nTerms}`);
-      return TfidfVectorizer.fromTerms(b.config, terms, bytesF32(section(`idf${k}`)));
+      const idf = bytesF32(section(`idf${k}`));
+      if (idf.length !== b.nTerms) throw new Error(`text classifier: block ${k} has ${idf.length} idf values, header says ${b.nTerms} terms`);
+      return TfidfVectorizer.fromUtf8Terms(b.config, section(`terms${k}`), idf);
     });
     const lin = h.linear as { nFeatures: number; nLabels: number; interceptScaling: number };
     const weights = bytesF32(section('weights'));

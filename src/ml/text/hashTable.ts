@@ -3,13 +3,11 @@
  * and no per-entry objects, which is what makes vocabulary fitting and transform fast in JS. With 64-bit keys
  * the chance of any collision among 10 million distinct n-grams is about 3e-6, so keys, never strings, are compared.
  *
- * - `NgramHashTable`: key → dense id (insertion order). Slots are 4 int32 [key1, key2, id + 1, unused] = 16
- *   bytes, so a probe touches one cache line; linear probing, load ≤ 0.5. The first 16,384 ids live in their
- *   own 512 KiB table that stays in L2 cache: vocabularies number their columns by frequency, so those ids
- *   take ~85 % of all look-ups and only the rest pay a cache miss in the big table (~2× faster transform).
- * - `DocCounter`: a small per-document table that counts repeated n-grams first (a 350-character comment has
- *   ~1,400 char n-grams but ~550 distinct). It stays in L1/L2 cache and halves the look-ups in the big table,
- *   whose random accesses are what fitting and transform are bound by.
+ * Key → dense id (insertion order). Slots are 4 int32 [key1, key2, id + 1, unused] = 16 bytes, so a probe
+ * touches one cache line; linear probing, load ≤ 0.5. Random probes into a multi-megabyte table are what
+ * vocabulary fitting and transform are bound by, so the first 16,384 ids live in their own 512 KiB table that
+ * stays in L2 cache: fitted vocabularies number their columns by frequency, so those ids take ~85 % of all
+ * look-ups (first-seen ids, while fitting, ~75 %) and only the rest pay a cache miss in the big table.
  */
 
 /** murmur3's 32-bit finaliser: spreads FNV's weak low bits before masking to a slot. */
@@ -90,6 +88,40 @@ export class NgramHashTable {
     return id;
   }
 
+  /**
+   * ids[k] = id of key k, or -1, for k < n. One call per document keeps the probe loop tight and lets V8
+   * optimise it early (a method call per n-gram is slow until the caller is optimised: cold batch predictions).
+   */
+  getMany(h1: Int32Array, h2: Int32Array, n: number, ids: Int32Array): void {
+    const hot = this.hot, hotMask = this.hotMask, cold = this.cold, coldMask = this.coldMask, hasCold = this.size > this.hotCap;
+    for (let k = 0; k < n; k++) {
+      const a = h1[k], b = h2[k], f = fmix32(a);
+      let s = f & hotMask, id = -1;
+      for (;;) {
+        const o = s << 2, v = hot[o + 2];
+        if (v === 0) break;
+        if (hot[o] === a && hot[o + 1] === b) { id = v - 1; break; }
+        s = (s + 1) & hotMask;
+      }
+      if (id < 0 && hasCold) {
+        s = f & coldMask;
+        for (;;) {
+          const o = s << 2, v = cold[o + 2];
+          if (v === 0) break;
+          if (cold[o] === a && cold[o + 1] === b) { id = v - 1; break; }
+          s = (s + 1) & coldMask;
+        }
+      }
+      ids[k] = id;
+    }
+  }
+
+  /** ids[k] = id of key k for k < n, inserting absent keys in order (new ids are ≥ the old size, increasing). */
+  addMany(h1: Int32Array, h2: Int32Array, n: number, ids: Int32Array): void {
+    this.getMany(h1, h2, n, ids);
+    for (let k = 0; k < n; k++) if (ids[k] < 0) ids[k] = this.add(h1[k], h2[k]);
+  }
+
   private growKeys(): void {
     const n = this.keys1.length * 2, a = new Int32Array(n), b = new Int32Array(n);
     a.set(this.keys1);
@@ -110,64 +142,5 @@ export class NgramHashTable {
     }
     this.coldMask = mask;
     this.cold = sl;
-  }
-}
-
-/** Counts one document's n-gram hashes; distinct keys are listed in first-occurrence order. */
-export class DocCounter {
-  /** Distinct keys so far. */
-  size = 0;
-  /** Per distinct key i < size: key halves, count, and the index of its first emission. */
-  keys1 = new Int32Array(1024);
-  keys2 = new Int32Array(1024);
-  counts = new Int32Array(1024);
-  first = new Int32Array(1024);
-  /** Slot → distinct index + 1 (0 = empty). */
-  private slots = new Int32Array(2048);
-  private mask = 2047;
-
-  /** Empties the counter for a document of at most `maxKeys` n-grams. */
-  reset(maxKeys: number): void {
-    if (maxKeys * 2 > this.mask + 1) {
-      let cap = this.mask + 1;
-      while (cap < maxKeys * 2) cap *= 2;
-      this.slots = new Int32Array(cap);
-      this.mask = cap - 1;
-      this.keys1 = new Int32Array(cap >> 1);
-      this.keys2 = new Int32Array(cap >> 1);
-      this.counts = new Int32Array(cap >> 1);
-      this.first = new Int32Array(cap >> 1);
-    } else if (this.size * 8 < this.mask) {
-      // clear only the slots in use: cheaper than a fill for short documents
-      const sl = this.slots, mask = this.mask;
-      for (let i = 0; i < this.size; i++) {
-        let s = fmix32(this.keys1[i]) & mask;
-        while (sl[s] !== 0) { sl[s] = 0; s = (s + 1) & mask; }
-      }
-    } else this.slots.fill(0);
-    this.size = 0;
-  }
-
-  /** Counts all n-grams of a document (h1[k], h2[k] for k < n). */
-  countAll(h1: Int32Array, h2: Int32Array, n: number): void {
-    this.reset(n);
-    const sl = this.slots, mask = this.mask, K1 = this.keys1, K2 = this.keys2, C = this.counts, F = this.first;
-    let size = 0;
-    for (let k = 0; k < n; k++) {
-      const a = h1[k], b = h2[k];
-      let s = fmix32(a) & mask;
-      for (;;) {
-        const i = sl[s] - 1;
-        if (i < 0) {
-          sl[s] = size + 1;
-          K1[size] = a; K2[size] = b; C[size] = 1; F[size] = k;
-          size++;
-          break;
-        }
-        if (K1[i] === a && K2[i] === b) { C[i]++; break; }
-        s = (s + 1) & mask;
-      }
-    }
-    this.size = size;
   }
 }

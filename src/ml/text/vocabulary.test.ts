@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import refJson from '../__reference__/tfidf_reference.json' with { type: 'json' };
 import { TfidfVectorizer, type VectorizerConfig } from './vocabulary.ts';
 import type { Csr } from '../sparse/csr.ts';
+import { hashTerms, hashUtf8Terms } from './analyzers.ts';
 
 type Block = { idf: Record<string, number>; train: Record<string, number>[]; test: Record<string, number>[] };
 type Limited = Block & { maxFeatures: number };
@@ -52,6 +53,23 @@ describe('TfidfVectorizer (vs scikit-learn TfidfVectorizer)', () => {
     const again = TfidfVectorizer.fromJSON(JSON.parse(JSON.stringify(vectorizer.toJSON())));
     expect(again.transform(ref.test)).toEqual(vectorizer.transform(ref.test));
     expect(again.vocabulary().get(' fox')).toBe(vectorizer.vocabulary().get(' fox'));
+    const fromBuf = TfidfVectorizer.deserialize(vectorizer.serialize());
+    expect(fromBuf.transform(ref.test)).toEqual(vectorizer.transform(ref.test));
+    expect(fromBuf.terms).toEqual(vectorizer.terms);
+    expect(fromBuf.config).toEqual(vectorizer.config);
+  });
+
+  it('restores from UTF-8 term bytes (model files) with lazily decoded strings', () => {
+    const { vectorizer } = TfidfVectorizer.fitTransform(ref.train, cases[1][1]);
+    const utf8 = Buffer.from(vectorizer.terms.join('\n'), 'utf8');
+    const again = TfidfVectorizer.fromUtf8Terms(vectorizer.config, utf8, vectorizer.idf);
+    expect(again.transform(ref.test)).toEqual(vectorizer.transform(ref.test));
+    expect(again.terms).toEqual(vectorizer.terms);
+    const tricky = ['a', ' é', '東京', '😀x', ' ab ', 'z\u0301', '\ufffd'];
+    const fromBytes = hashUtf8Terms(Buffer.from(tricky.join('\n'), 'utf8'), tricky.length);
+    expect(fromBytes).toEqual(hashTerms(tricky));
+    expect(() => hashUtf8Terms(Buffer.from('a\nb'), 3)).toThrow(/2 terms, expected 3/);
+    expect(TfidfVectorizer.fromUtf8Terms(vectorizer.config, new Uint8Array(0), new Float32Array(0)).nFeatures).toBe(0);
   });
 
   it('keeps an empty vocabulary when nothing reaches min_df', () => {

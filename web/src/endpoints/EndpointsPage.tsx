@@ -107,6 +107,11 @@ export function EndpointsPage() {
                     </Table.Td>
                     <Table.Td>
                       <Group gap="xs" justify="flex-end" wrap="nowrap">
+                        {e.kind === 'llm' && (
+                          <Button size="xs" variant="light" component={Link} to={`/llm/endpoints/${encodeURIComponent(e.name)}`} data-testid="endpoint-playground">
+                            Playground
+                          </Button>
+                        )}
                         {e.kind === 'text-classifier' && (
                           <Button size="xs" variant="light" onClick={() => setDialog({ kind: 'try', endpoint: e })} data-testid="endpoint-try">
                             Try it

@@ -4,12 +4,16 @@ import { useDisclosure } from '@mantine/hooks';
 import { NavLink as RouterLink, useLocation } from 'react-router';
 import { DatabaseIcon, EndpointIcon, JobsIcon, LogoMark, ModelIcon, MoonIcon, SettingsIcon, SunIcon } from '../components/icons.tsx';
 import { SettingsDialog } from './SettingsDialog.tsx';
+import { ChatIcon } from '../llm/icons.tsx';
+import { SummarizeIcon } from '../summarize/SummarizeIcon.tsx';
 
 const NAV = [
   { to: '/datasets', label: 'Datasets', icon: DatabaseIcon, testId: 'nav-datasets' },
   { to: '/jobs', label: 'Jobs', icon: JobsIcon, testId: 'nav-jobs' },
   { to: '/models', label: 'Models', icon: ModelIcon, testId: 'nav-models' },
   { to: '/endpoints', label: 'Endpoints', icon: EndpointIcon, testId: 'nav-endpoints' },
+  { to: '/llm', label: 'LLMs', icon: ChatIcon, testId: 'nav-llm' },
+  { to: '/summarize', label: 'Summarize', icon: SummarizeIcon, testId: 'nav-summarize' },
 ];
 
 function ColorSchemeToggle() {

@@ -8,7 +8,7 @@ import { StatusBadge } from '../components/StatusBadge.tsx';
 import { modelPath, useModels } from './api.ts';
 import { formatMetric } from './metrics.ts';
 
-const KIND_LABELS: Record<string, string> = { 'text-classifier': 'Text classifier' };
+const KIND_LABELS: Record<string, string> = { 'text-classifier': 'Text classifier', llm: 'LLM (GGUF)' };
 
 export function ModelsPage() {
   const { data, error, isPending } = useModels();
@@ -52,7 +52,7 @@ export function ModelsPage() {
               </Table.Thead>
               <Table.Tbody>
                 {data.items.map((m) => {
-                  const to = modelPath(m.name, m.version);
+                  const to = m.kind === 'llm' ? '/llm' : modelPath(m.name, m.version);
                   return (
                     <Table.Tr key={m.id} data-testid="model-row" data-model={`${m.name}:${m.version}`} className="sb-row-link" onClick={() => navigate(to)}>
                       <Table.Td>

@@ -1,0 +1,177 @@
+/**
+ * Prediction-quality tuning (C2): per-label decision thresholds chosen on 5-fold out-of-fold scores of the
+ * training part, before/after on the test part, side by side with the scikit-learn peer's `--tune-thresholds`
+ * on the same split files (`../shared/peers/sklearn_textclf.py`, unchanged). Ours runs the product path in-process
+ * on a temp embedded store: upload train + test → `text.train` (the test file as the user's test set) →
+ * `text.tune` (objective F1) → its result. A reference-only "ceiling" row shows what thresholds chosen on the test
+ * split itself would give (not a result: tuning never sees the test split).
+ */
+import { execFile } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { createAppContext } from '../src/app/context.ts';
+import { loadConfig } from '../src/core/config.ts';
+import type { Job } from '../src/jobs/types.ts';
+import { precisionRecallFscore, thresholdScores } from '../src/ml/index.ts';
+import { tuneThresholds } from '../src/ml/quality/index.ts';
+import { toArrays } from '../src/domains/text/data.ts';
+import { parseLabeledText } from '../src/domains/text/formats.ts';
+import type { TuneResult } from '../src/domains/text/quality/tune.ts';
+import type { BenchOptions, BenchResult } from './run.ts';
+import { prepareDatasets, type PreparedDataset } from './text.data.ts';
+import { ensurePeers, PEERS_DIR, PYTHON, REPO_ROOT } from './text.peers.ts';
+
+export const name = 'quality';
+export const title = 'Prediction-quality tuning: per-label thresholds from out-of-fold scores';
+
+const DATA_DIR = join(REPO_ROOT, '..', 'shared', 'data');
+const TARGETS: Record<string, number> = { jigsaw: 0.7, goemotions: 0.5 };
+
+interface PeerTuned {
+  version: string;
+  fit_seconds: number;
+  tune_seconds: number;
+  macro_f1: number;
+  tuned_macro_f1: number;
+  per_label_f1: Record<string, number>;
+  tuned_per_label_f1: Record<string, number>;
+  thresholds: Record<string, number>;
+}
+
+interface OursRun {
+  result: TuneResult;
+  trainSeconds: number;
+  tuneWallSeconds: number;
+  ceilingMacroF1: number;
+}
+
+async function runPeer(ds: PreparedDataset): Promise<PeerTuned> {
+  const { stdout } = await promisify(execFile)(PYTHON, [join(PEERS_DIR, 'sklearn_textclf.py'), ds.trainFile, ds.testFile, '--multi-label', '--tune-thresholds'], { maxBuffer: 64 << 20, timeout: 120 * 60_000 });
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as PeerTuned;
+}
+
+async function runOurs(ds: PreparedDataset, dir: string): Promise<OursRun> {
+  const dataDir = mkdtempSync(join(dir, `ours-${ds.key}-`));
+  const ctx = await createAppContext(loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent' } }));
+  await ctx.queue.startWorker();
+  const wait = async (job: Job): Promise<Job> => {
+    const done = await ctx.queue.wait(job.id, { timeoutMs: 120 * 60_000 });
+    if (done.status !== 'succeeded') throw new Error(`${done.type} ${done.status}: ${done.error?.code} ${done.error?.message}`);
+    return done;
+  };
+  try {
+    for (const [file, dsName] of [[ds.trainFile, 'train'], [ds.testFile, 'test']] as const) {
+      const up = await ctx.services.datasets.upload({ stream: createReadStream(file), fileName: basename(file), name: dsName, header: 'false' });
+      await ctx.services.datasets.waitForImport(up.job.id);
+    }
+    const trained = await wait((await ctx.services.text.train({ name: 'bench', dataset: 'train', testDataset: 'test', mode: 'multi-label' })).job);
+    const started = performance.now();
+    const tuned = await wait((await ctx.services.textQuality.tune('bench', 1, { objective: 'f1', folds: 5 })).job);
+    const tuneWallSeconds = (performance.now() - started) / 1000;
+    const result = tuned.result as TuneResult;
+    // Reference only: thresholds chosen on the test split itself (what no honest tuning can beat).
+    const model = await ctx.services.models.get('bench', 1);
+    const predictor = await ctx.services.text.predictor(model.id);
+    const docs = parseLabeledText(readFileSync(ds.testFile, 'utf8'), { mode: 'multi-label', format: 'comprehend-csv' }).docs;
+    const test = toArrays(docs, predictor.rule.labels, 'multi-label');
+    const scores = predictor.classifier.predict(test.texts);
+    const n = predictor.rule.labels.length;
+    const ceiling = tuneThresholds(scores, test.truth, n, { kind: 'f-beta', beta: 1 }).thresholds;
+    const ceilingMacroF1 = precisionRecallFscore(test.truth, thresholdScores(scores, n, ceiling), n).macro.f;
+    return { result, trainSeconds: (trained.result as { train_seconds: number }).train_seconds, tuneWallSeconds, ceilingMacroF1 };
+  } finally {
+    await ctx.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const f3 = (x: number | undefined | null) => (x === undefined || x === null ? '–' : x.toFixed(3));
+const f4 = (x: number | undefined | null) => (x === undefined || x === null ? '–' : x.toFixed(4));
+const sgn = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(4)}`;
+
+function datasetMarkdown(ds: PreparedDataset, ours: OursRun, peer: PeerTuned | undefined, smoke: boolean): { md: string[]; summary: Record<string, unknown> } {
+  const r = ours.result;
+  const labels = r.before.labels;
+  const md = [
+    `### ${ds.title} — ${ds.nTrain.toLocaleString('en-US')} train / ${ds.nTest.toLocaleString('en-US')} test documents, ${labels.length} labels`,
+    '',
+    `Split: ${ds.split}. Thresholds are chosen on 5-fold out-of-fold scores of the train part only; every figure below is on the test part.`,
+    '',
+    `| label | test support | ${peer ? 'sklearn F1 @0.5 | sklearn F1 tuned | sklearn threshold | ' : ''}ours F1 @0.5 | ours F1 tuned | ours threshold |`,
+    `|---|---:|${peer ? '---:|---:|---:|' : ''}---:|---:|---:|`,
+  ];
+  for (const l of labels) {
+    const b = r.before.per_label[l]!, a = r.after.per_label[l]!;
+    md.push(`| ${l} | ${b.support} | ${peer ? `${f3(peer.per_label_f1[l])} | ${f3(peer.tuned_per_label_f1[l])} | ${f3(peer.thresholds[l])} | ` : ''}${f3(b.f1)} | **${f3(a.f1)}** | ${f3(r.thresholds?.[l])} |`);
+  }
+  const ourGain = r.after.macro_f1 - r.before.macro_f1;
+  md.push(`| **macro F1** (all ${labels.length} labels${labels.includes('clean') ? ', `clean` included as in the peer' : ''}) | | ${peer ? `${f4(peer.macro_f1)} | ${f4(peer.tuned_macro_f1)} | | ` : ''}${f4(r.before.macro_f1)} | **${f4(r.after.macro_f1)}** | |`);
+  md.push(`| macro F1 gain | | ${peer ? `| ${sgn(peer.tuned_macro_f1 - peer.macro_f1)} | | ` : ''}| **${sgn(ourGain)}** | |`);
+  md.push(`| micro F1 | | ${peer ? '– | – | | ' : ''}${f4(r.before.micro_f1)} | ${f4(r.after.micro_f1)} | |`);
+  md.push('');
+  md.push('| system | train (s) | tuning (s): 5 folds + choice | tuned macro F1 | vs peer |');
+  md.push('|---|---:|---:|---:|---:|');
+  if (peer) md.push(`| scikit-learn ${peer.version} (\`--tune-thresholds\`: KFold(5, shuffle, seed 0)) | ${peer.fit_seconds.toFixed(1)} | ${peer.tune_seconds.toFixed(1)} | ${f4(peer.tuned_macro_f1)} | – |`);
+  md.push(`| **Sagebrush** (\`text.tune\`: iterative-stratified 5 folds, objective F1) | ${ours.trainSeconds.toFixed(1)} | ${r.tuneSeconds.toFixed(1)} (job wall ${ours.tuneWallSeconds.toFixed(1)}) | **${f4(r.after.macro_f1)}** | ${peer ? sgn(r.after.macro_f1 - peer.tuned_macro_f1) : '–'} |`);
+  md.push(`| ceiling: our model, thresholds chosen on the test split itself (reference only) | | | ${f4(ours.ceilingMacroF1)} | |`);
+  md.push('');
+  const target = TARGETS[ds.key];
+  if (target !== undefined && !smoke) {
+    const met = r.after.macro_f1 >= target;
+    md.push(`Target tuned macro F1 ≥ ${target.toFixed(2)}: **${met ? 'met' : 'missed'}** — ${f4(r.after.macro_f1)}${met ? '' : ` (short by ${(target - r.after.macro_f1).toFixed(4)}; the ceiling of threshold tuning for this model on this split is ${f4(ours.ceilingMacroF1)})`}.${peer ? ` Tuning time ${(r.tuneSeconds / peer.tune_seconds).toFixed(2)}× the peer's.` : ''}`);
+    md.push('');
+  }
+  return {
+    md,
+    summary: {
+      before: r.before.macro_f1, after: r.after.macro_f1, gain: Number(ourGain.toFixed(4)), tuneSeconds: r.tuneSeconds, ceiling: Number(ours.ceilingMacroF1.toFixed(4)),
+      ...(peer ? { peer: { before: peer.macro_f1, after: peer.tuned_macro_f1, tuneSeconds: peer.tune_seconds } } : {}),
+    },
+  };
+}
+
+export async function run(options: BenchOptions = { smoke: false }): Promise<BenchResult> {
+  const smoke = options.smoke;
+  const log = (m: string) => console.error(`[quality] ${m}`);
+  if (!existsSync(DATA_DIR)) {
+    const msg = `Skipped: shared data not found at ${DATA_DIR} (needs jigsaw-toxic-balanced-10k/ and goemotions/).`;
+    return { markdown: msg, summary: { skipped: msg } };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-quality-'));
+  try {
+    const { datasets, skipped } = prepareDatasets(DATA_DIR, dir, smoke);
+    if (datasets.length === 0) {
+      const msg = `Skipped: no data set found (${skipped.join('; ')}).`;
+      return { markdown: msg, summary: { skipped: msg } };
+    }
+    const peers = ensurePeers(!smoke, log);
+    const hasPeer = peers.available.includes('sklearn');
+    const md: string[] = [
+      '**Method.** The same Comprehend multi-label CSV split files as the text benchmark (`bench/text.data.ts`: jigsaw-10k split 80/20 by our iterative stratification, seed 42, rows without a label are `clean`; GoEmotions: official train → dev). '
+        + 'Peer: `sklearn_textclf.py TRAIN TEST --multi-label --tune-thresholds` — per-label thresholds maximising F1 on the precision-recall curve of 5-fold out-of-fold scores of TRAIN, applied to TEST; its macro F1 averages every label of the files, `clean` included, and so does ours. '
+        + 'Ours: the product path on a temp embedded store — the two files uploaded, `text.train` with TEST as the user test set (default options), then `text.tune` `{objective: "f1", folds: 5}` (out-of-fold scores from models with the version\'s own options on iterative-stratified folds of the train part, F1-maximising threshold per label, first maximum as `np.argmax`). '
+        + '"tuning (s)" is the job\'s own `tuneSeconds` (k trainings + choice); the wall time adds scoring the test part and writing the report.',
+      '',
+    ];
+    const summary: Record<string, unknown> = {};
+    for (const ds of datasets) {
+      log(`${ds.key}: ours (train + tune)`);
+      const ours = await runOurs(ds, dir);
+      let peer: PeerTuned | undefined;
+      if (hasPeer) {
+        log(`${ds.key}: scikit-learn --tune-thresholds`);
+        peer = await runPeer(ds);
+      }
+      const out = datasetMarkdown(ds, ours, peer, smoke);
+      md.push(...out.md);
+      summary[ds.key] = out.summary;
+    }
+    const notes = [...skipped.map((s) => `${s}: skipped`), ...peers.notes.filter((n) => n.startsWith('sklearn') || n.startsWith('peer') || n.startsWith('apt'))];
+    if (notes.length) md.push(`Notes: ${notes.join('; ')}.`, '');
+    return { markdown: md.join('\n'), summary };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

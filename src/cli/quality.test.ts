@@ -1,0 +1,78 @@
+/**
+ * The prediction-quality commands as a user runs them: a real `sagebrush` process on a temp embedded store,
+ * checking the `--json` contracts (tune: thresholds + before/after with `text train --json`'s metric names) and
+ * that --plot writes the figure.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { multiLabelCsv } from '../domains/text/testing/synthetic.ts';
+import { parseObjective } from './quality.ts';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '../../bin/sagebrush.js');
+const dir = mkdtempSync(join(tmpdir(), 'sb-cli-quality-'));
+const dataDir = join(dir, 'data');
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [BIN, '--data-dir', dataDir, ...args], { env: { ...process.env, SAGEBRUSH_LOG_LEVEL: 'silent' }, maxBuffer: 1 << 24 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('sagebrush text tune / decision / sweep / noisy-labels', () => {
+  it('parses objectives', () => {
+    expect(parseObjective('f1')).toEqual({ objective: 'f1' });
+    expect(parseObjective('f0.5')).toEqual({ objective: 'f0.5' });
+    expect(parseObjective('fbeta=3')).toEqual({ objective: 'fbeta', beta: 3 });
+    expect(parseObjective('precision>=0.9')).toEqual({ objective: { precision: 0.9 } });
+    expect(parseObjective('recall>=.8')).toEqual({ objective: { recall: 0.8 } });
+    expect(() => parseObjective('accuracy')).toThrow(/Unknown objective/);
+  });
+
+  it('tunes a trained model (--json, --plot) and edits its decision rule', async () => {
+    const file = join(dir, 'multi.csv');
+    writeFileSync(file, multiLabelCsv(150));
+    const train = await cli(['--json', 'text', 'train', file, '--mode', 'multi-label', '--name', 'multi']);
+    expect(train.code, train.stderr).toBe(0);
+    const plot = join(dir, 'pr.png');
+    const r = await cli(['--json', 'text', 'tune', 'multi', '--objective', 'f1', '--plot', plot]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.model).toMatchObject({ name: 'multi', version: 1 });
+    expect(Object.keys(out.thresholds).sort()).toEqual(['account', 'billing', 'shipping']);
+    const trained = JSON.parse(train.stdout);
+    for (const part of [out.before, out.after]) {
+      for (const key of ['labels', 'macro_f1', 'micro_f1', 'per_label', 'mean_auc', 'hamming_loss']) expect(part).toHaveProperty(key);
+      expect(Object.keys(part.per_label.billing).sort()).toEqual(Object.keys(trained.per_label.billing).sort());
+    }
+    expect(out.before.macro_f1).toBe(trained.macro_f1);
+    expect(readFileSync(plot).subarray(1, 4).toString()).toBe('PNG');
+    const set = await cli(['--json', 'text', 'decision', 'multi:1', '--set', 'billing=0.9']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ source: 'manual', thresholds: { billing: 0.9 } });
+  }, 90_000);
+
+  it('sweeps a label of an imported dataset and lists suspicious rows', async () => {
+    const plot = join(dir, 'sweep.svg');
+    const s = await cli(['--json', 'text', 'sweep', 'multi', '--mode', 'multi-label', '--label', 'billing', '--positives', '5,20', '--plot', plot]);
+    expect(s.code, s.stderr).toBe(0);
+    const sweep = JSON.parse(s.stdout);
+    expect(sweep.points.map((p: { n: number }) => p.n)).toEqual([5, 20]);
+    expect(sweep).not.toHaveProperty('chartSvg');
+    expect(readFileSync(plot, 'utf8').startsWith('<svg')).toBe(true);
+    const n = await cli(['text', 'noisy-labels', 'multi', '--mode', 'multi-label', '--top', '5']);
+    expect(n.code, n.stderr).toBe(0);
+    expect(n.stdout).toMatch(/5 most suspicious of 150 rows/);
+    expect(n.stdout.split('\n').filter((l) => /^\d+\s+\d\.\d{3}/.test(l))).toHaveLength(5);
+  }, 90_000);
+});

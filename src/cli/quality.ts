@@ -1,0 +1,238 @@
+/**
+ * Prediction-quality commands under `sagebrush text`: tune (per-label thresholds / abstain level, before/after),
+ * decision (show, set, reset), sweep, learning-curve, noisy-labels and edit-dataset. DATASET arguments are a
+ * dataset name/id already imported, or a file path that is imported first. Every command has --json.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { importDataset } from './datasets.ts';
+import { CliError, expectOk, printJson, printTable } from './output.ts';
+import { followJob } from './progress.ts';
+import { withTransport } from './session.ts';
+import { formatBody, runJob, withFormatOptions, type FormatOptions, type TextMetrics } from './text.ts';
+import type { Transport } from './transport.ts';
+
+const enc = encodeURIComponent;
+
+interface ModelVersionRef {
+  name: string;
+  version: number;
+}
+
+/** NAME[:VERSION] → a concrete version (the latest ready one when VERSION is left out). */
+async function resolveModel(t: Transport, ref: string): Promise<ModelVersionRef> {
+  const m = /^(.+?)(?::(\d+))?$/.exec(ref.trim());
+  if (!m) throw new CliError('BAD_REQUEST', `Bad model reference "${ref}"; use NAME or NAME:VERSION.`, 1);
+  if (m[2] !== undefined) return { name: m[1]!, version: Number(m[2]) };
+  const model = expectOk<{ versions: Array<{ version: number; status: string }> }>(await t.request('GET', `/api/v1/models/${enc(m[1]!)}`));
+  const ready = model.versions.filter((v) => v.status === 'ready').map((v) => v.version);
+  if (ready.length === 0) throw new CliError('MODEL_NOT_FOUND', `Model "${m[1]}" has no ready version.`, 1);
+  return { name: m[1]!, version: Math.max(...ready) };
+}
+
+/** "f1" | "f0.5" | "f2" | "fbeta=3" | "precision>=0.9" | "recall>=0.8" → the API's objective fields. */
+export function parseObjective(s: string): Record<string, unknown> {
+  const v = s.trim().toLowerCase();
+  if (['f1', 'f0.5', 'f2'].includes(v)) return { objective: v };
+  const fb = /^f(?:beta)?[=:]?(\d+(?:\.\d+)?)$/.exec(v);
+  if (fb) return { objective: 'fbeta', beta: Number(fb[1]) };
+  const target = /^(precision|recall)\s*(?:>=|=|:)\s*(\d*\.?\d+)$/.exec(v);
+  if (target) return { objective: { [target[1]!]: Number(target[2]) } };
+  throw new CliError('VALIDATION_FAILED', `Unknown objective "${s}".`, 1, [{ field: '--objective', problem: `"${s}" is not an objective`, fix: 'Use f1, f0.5, f2, fbeta=BETA, precision>=0.9 or recall>=0.8.' }]);
+}
+
+const plotFormat = (file: string, allowed: string[]): string => {
+  const ext = /\.([a-z]+)$/i.exec(file)?.[1]?.toLowerCase() ?? '';
+  if (!allowed.includes(ext)) throw new CliError('VALIDATION_FAILED', `--plot ${file}: use a file ending in ${allowed.map((a) => `.${a}`).join(', ')}.`, 1);
+  return ext;
+};
+
+async function download(t: Transport, path: string, file: string): Promise<void> {
+  const res = await t.request('GET', path);
+  if (res.status !== 200) expectOk(res);
+  writeFileSync(file, res.body);
+}
+
+/** A dataset reference: an existing file is imported first; anything else names an imported dataset. */
+async function datasetRef(t: Transport, arg: string, quiet: boolean): Promise<{ dataset: string; datasetVersion?: number }> {
+  if (existsSync(arg)) {
+    const imported = await importDataset(t, arg, {}, quiet);
+    return { dataset: imported.dataset.id, datasetVersion: imported.version.version };
+  }
+  return { dataset: arg };
+}
+
+const numList = (s: string, what: string): number[] => {
+  const xs = s.split(',').map((x) => Number(x.trim()));
+  if (xs.length === 0 || xs.some((x) => !Number.isFinite(x))) throw new CliError('VALIDATION_FAILED', `${what}: expected comma-separated numbers, got "${s}".`, 1);
+  return xs;
+};
+
+const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '' : x.toFixed(3));
+
+interface TuneJobResult {
+  model: ModelVersionRef;
+  objective: string;
+  folds: number;
+  thresholds: Record<string, number> | null;
+  abstainBelow: number | null;
+  tuneSeconds: number;
+  before: TextMetrics;
+  after: TextMetrics;
+}
+
+function experimentOptions(cmd: Command): Command {
+  return withFormatOptions(cmd)
+    .option('--test-fraction <f>', 'fraction held out as the fixed test split', '0.2')
+    .option('--seed <n>', 'seed of the split and the resampling', '42');
+}
+
+export function registerTextQualityCommands(text: Command): void {
+  text
+    .command('tune <model>')
+    .description('Tune MODEL[:VERSION]\'s decision rule on out-of-fold scores of its training part; prints before/after on its test split')
+    .option('--objective <o>', 'f1 | f0.5 | f2 | fbeta=B | precision>=P | recall>=R', 'f1')
+    .option('--folds <k>', 'cross-validation folds', '5')
+    .option('--plot <file>', 'write the PR curves with the chosen points (.svg or .png) or the whole report (.html)')
+    .action(async (ref: string, o: { objective: string; folds: string; plot?: string }, cmd: Command) =>
+      withTransport(cmd, async (t, g) => {
+        const quiet = g.json === true;
+        if (o.plot) plotFormat(o.plot, ['svg', 'png', 'html']);
+        const m = await resolveModel(t, ref);
+        const job = await runJob(t, `/api/v1/text/models/${enc(m.name)}/versions/${m.version}/tune`, { ...parseObjective(o.objective), folds: Number(o.folds) }, quiet, 'tune');
+        const r = job.result as TuneJobResult;
+        if (o.plot) await download(t, `/api/v1/text/models/${enc(m.name)}/versions/${m.version}/tuning-report?format=${plotFormat(o.plot, ['svg', 'png', 'html'])}`, o.plot);
+        if (g.json) return printJson({ model: r.model, objective: r.objective, folds: r.folds, thresholds: r.thresholds, abstainBelow: r.abstainBelow, tune_seconds: r.tuneSeconds, before: r.before, after: r.after, ...(o.plot ? { plot: o.plot } : {}) });
+        process.stdout.write(`tuned ${r.model.name}:${r.model.version} (${r.objective}, ${r.folds}-fold out-of-fold scores) in ${r.tuneSeconds.toFixed(1)} s\n`);
+        process.stdout.write(`macro F1 ${r.before.macro_f1.toFixed(4)} → ${r.after.macro_f1.toFixed(4)} · micro F1 ${r.before.micro_f1.toFixed(4)} → ${r.after.micro_f1.toFixed(4)} (test split)\n`);
+        if (r.abstainBelow !== null || !r.thresholds) process.stdout.write(`abstain below ${r.abstainBelow === null ? '— (always answer)' : r.abstainBelow.toFixed(4)}\n`);
+        printTable(['label', 'threshold', 'precision', 'recall', 'F1 @0.5', 'F1 tuned', 'support'], r.before.labels.map((l) => {
+          const b = r.before.per_label[l]!, a = r.after.per_label[l]!;
+          return [l, r.thresholds ? f3(r.thresholds[l]) : '', f3(a.precision), f3(a.recall), f3(b.f1), f3(a.f1), b.support];
+        }));
+        if (o.plot) process.stdout.write(`wrote ${o.plot}\n`);
+      }),
+    );
+
+  text
+    .command('decision <model>')
+    .description('Show MODEL[:VERSION]\'s decision rule; --set / --abstain-below edit it, --reset restores the defaults')
+    .option('--set <label=t,...>', 'multi-label thresholds, e.g. threat=0.2,toxic=0.45')
+    .option('--abstain-below <p>', 'multi-class: answer nothing below this top score ("none" removes it)')
+    .option('--reset', 'back to 0.5 per label / always answer')
+    .action(async (ref: string, o: { set?: string; abstainBelow?: string; reset?: boolean }, cmd: Command) =>
+      withTransport(cmd, async (t, g) => {
+        const m = await resolveModel(t, ref);
+        const path = `/api/v1/text/models/${enc(m.name)}/versions/${m.version}/decision`;
+        let body: unknown;
+        if (o.reset) body = expectOk(await t.request('DELETE', path));
+        else if (o.set !== undefined || o.abstainBelow !== undefined) {
+          const thresholds = o.set === undefined ? undefined : Object.fromEntries(o.set.split(',').map((kv) => {
+            const i = kv.lastIndexOf('=');
+            if (i <= 0) throw new CliError('VALIDATION_FAILED', `--set: expected label=threshold, got "${kv}".`, 1);
+            return [kv.slice(0, i).trim(), Number(kv.slice(i + 1))];
+          }));
+          const abstainBelow = o.abstainBelow === undefined ? undefined : o.abstainBelow === 'none' ? null : Number(o.abstainBelow);
+          body = expectOk(await t.request('PUT', path, { ...(thresholds ? { thresholds } : {}), ...(abstainBelow !== undefined ? { abstainBelow } : {}) }));
+        } else body = expectOk(await t.request('GET', path));
+        if (g.json) return printJson(body);
+        const d = body as { mode: string; labels: string[]; thresholds: Record<string, number> | null; abstainBelow: number | null; objective: string | null; source: string | null; tunedAt: string | null };
+        process.stdout.write(`${m.name}:${m.version} (${d.mode}) decision rule: ${d.source ?? 'defaults'}${d.objective ? `, objective ${d.objective}` : ''}${d.tunedAt ? `, tuned ${d.tunedAt}` : ''}\n`);
+        if (d.mode === 'multi-label') printTable(['label', 'threshold'], d.labels.map((l) => [l, f3(d.thresholds?.[l] ?? 0.5)]));
+        else process.stdout.write(`abstain below: ${d.abstainBelow === null ? '— (always answer)' : d.abstainBelow}\n`);
+      }),
+    );
+
+  experimentOptions(text.command('sweep <dataset>'))
+    .description("Oversampling sweep: train with LABEL's positives limited or augmented to each N; that label's P/R/F1 vs N on a fixed test split")
+    .requiredOption('--label <label>', 'the label whose positives vary')
+    .option('--positives <n,...>', 'the N values', '10,25,50,100,200,500')
+    .option('--method <m>', 'oversample (subsample / duplicate) | class-weight (balanced weights)', 'oversample')
+    .option('--keep-models', 'register each trained model as a version (default: discard)')
+    .option('--name <name>', 'model name for --keep-models')
+    .option('--plot <file>', 'write the chart (.svg or .png)')
+    .action(async (arg: string, o: FormatOptions & { label: string; positives: string; method: string; keepModels?: boolean; name?: string; plot?: string; testFraction: string; seed: string }, cmd: Command) =>
+      withTransport(cmd, async (t, g) => {
+        const quiet = g.json === true;
+        if (o.plot) plotFormat(o.plot, ['svg', 'png']);
+        const ds = await datasetRef(t, arg, quiet);
+        const job = await runJob(t, '/api/v1/text/experiments/sweep', {
+          ...ds, ...formatBody(o), label: o.label, positives: numList(o.positives, '--positives'), method: o.method, keepModels: o.keepModels === true,
+          ...(o.name ? { name: o.name } : {}), testFraction: Number(o.testFraction), seed: Number(o.seed),
+        }, quiet, 'sweep');
+        const r = job.result as { label: string; method: string; available_positives: number; test_positives: number; points: Array<Record<string, number | null>> };
+        if (o.plot) await download(t, `/api/v1/text/experiments/${job.id}/chart?format=${plotFormat(o.plot, ['svg', 'png'])}`, o.plot);
+        const { chartSvg: _svg, ...rest } = job.result as Record<string, unknown>;
+        if (g.json) return printJson({ job: job.id, ...rest, ...(o.plot ? { plot: o.plot } : {}) });
+        process.stdout.write(`${r.label}: ${r.available_positives} positives available in training, ${r.test_positives} in test (method ${r.method})\n`);
+        printTable(['N', 'unique', 'precision', 'recall', 'F1', 'AUC', 'macro F1'], r.points.map((p) => [p.n, p.positives_unique, f3(p.precision), f3(p.recall), f3(p.f1), f3(p.auc), f3(p.macro_f1)]));
+        if (o.plot) process.stdout.write(`wrote ${o.plot}\n`);
+      }),
+    );
+
+  experimentOptions(text.command('learning-curve <dataset>'))
+    .description('Learning curve: macro/micro F1 and mean AUC vs the fraction of the training part, on a fixed test split')
+    .option('--fractions <f,...>', 'training fractions', '0.1,0.2,0.4,0.6,0.8,1')
+    .option('--plot <file>', 'write the chart (.svg or .png)')
+    .action(async (arg: string, o: FormatOptions & { fractions: string; plot?: string; testFraction: string; seed: string }, cmd: Command) =>
+      withTransport(cmd, async (t, g) => {
+        const quiet = g.json === true;
+        if (o.plot) plotFormat(o.plot, ['svg', 'png']);
+        const ds = await datasetRef(t, arg, quiet);
+        const job = await runJob(t, '/api/v1/text/experiments/learning-curve', { ...ds, ...formatBody(o), fractions: numList(o.fractions, '--fractions'), testFraction: Number(o.testFraction), seed: Number(o.seed) }, quiet, 'learning curve');
+        if (o.plot) await download(t, `/api/v1/text/experiments/${job.id}/chart?format=${plotFormat(o.plot, ['svg', 'png'])}`, o.plot);
+        const { chartSvg: _svg, ...rest } = job.result as Record<string, unknown>;
+        if (g.json) return printJson({ job: job.id, ...rest, ...(o.plot ? { plot: o.plot } : {}) });
+        const points = (rest as { points: Array<Record<string, number | null>> }).points;
+        printTable(['fraction', 'documents', 'macro F1', 'micro F1', 'mean AUC', 'train s'], points.map((p) => [p.fraction, p.n_train, f3(p.macro_f1), f3(p.micro_f1), f3(p.mean_auc), f3(p.train_seconds)]));
+        if (o.plot) process.stdout.write(`wrote ${o.plot}\n`);
+      }),
+    );
+
+  withFormatOptions(text.command('noisy-labels <dataset>'))
+    .description('Rank rows by how strongly out-of-fold predictions disagree with their labels (likely label errors)')
+    .option('--top <n>', 'rows to list', '50')
+    .option('--folds <k>', 'cross-validation folds', '5')
+    .action(async (arg: string, o: FormatOptions & { top: string; folds: string }, cmd: Command) =>
+      withTransport(cmd, async (t, g) => {
+        const quiet = g.json === true;
+        const ds = await datasetRef(t, arg, quiet);
+        const job = await runJob(t, '/api/v1/text/experiments/noisy-labels', { ...ds, ...formatBody(o), top: Number(o.top), folds: Number(o.folds) }, quiet, 'noisy labels');
+        const r = job.result as { dataset: { version: number }; n_rows: number; rows: Array<{ row: number; text: string; labels: string[]; suggested: string[]; score: number }> };
+        if (g.json) return printJson({ job: job.id, ...r });
+        process.stdout.write(`${r.rows.length} most suspicious of ${r.n_rows} rows (dataset version ${r.dataset.version}); fix them with \`sagebrush text edit-dataset\`\n`);
+        printTable(['row', 'score', 'labels', 'suggested', 'text'], r.rows.map((x) => [x.row, x.score.toFixed(3), x.labels.join('|'), x.suggested.join('|'), x.text.replace(/\s+/g, ' ').slice(0, 60)]));
+      }),
+    );
+
+  text
+    .command('edit-dataset <dataset>')
+    .description('Drop or relabel rows of a labeled text dataset version; uploads the result as the next version (the old one stays)')
+    .option('--version <n>', 'the version to edit', 'latest')
+    .option('--drop <rows>', 'comma-separated 1-based rows to remove')
+    .option('--relabel <row=l1|l2,...>', 'new labels per row, e.g. 12=toxic|insult,40=clean')
+    .option('--format <format>', 'auto | comprehend-csv | wide-csv | jsonl', 'auto')
+    .option('--delimiter <char>', 'Comprehend CSV multi-label delimiter', '|')
+    .action(async (arg: string, o: { version: string; drop?: string; relabel?: string; format: string; delimiter: string }, cmd: Command) =>
+      withTransport(cmd, async (t, g) => {
+        const drop = o.drop ? numList(o.drop, '--drop') : [];
+        const relabel = o.relabel ? o.relabel.split(',').map((kv) => {
+          const i = kv.indexOf('=');
+          if (i <= 0) throw new CliError('VALIDATION_FAILED', `--relabel: expected row=labels, got "${kv}".`, 1);
+          return { row: Number(kv.slice(0, i)), labels: kv.slice(i + 1).split(o.delimiter).map((s) => s.trim()).filter(Boolean) };
+        }) : [];
+        const res = expectOk<{ dataset: { name: string }; version: { version: number }; job: { id: string }; edits: Record<string, unknown> }>(
+          await t.request('POST', `/api/v1/datasets/${enc(arg)}/versions/${o.version}/edits`, { drop, relabel, format: o.format, delimiter: o.delimiter }),
+        );
+        const job = await runJobFollow(t, res.job.id, g.json === true);
+        if (g.json) return printJson({ dataset: res.dataset, version: res.version, edits: res.edits, import: { job: job.id, status: job.status } });
+        process.stdout.write(`${res.dataset.name} v${res.version.version}: ${String(res.edits.dropped)} rows dropped, ${String(res.edits.relabeled)} relabeled (from v${String(res.edits.fromVersion)}, which stays)\n`);
+      }),
+    );
+}
+
+async function runJobFollow(t: Transport, id: string, quiet: boolean) {
+  const job = await followJob(t, id, { quiet, label: 'import' });
+  if (job.status !== 'succeeded') throw new CliError(job.error?.code ?? 'JOB_FAILED', job.error?.message ?? `import ${job.status}`, 1);
+  return job;
+}

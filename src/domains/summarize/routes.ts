@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../app/context.ts';
+import { AppError } from '../../core/errors.ts';
+import { defaultsQuery, fileParams, jobIdParams, summarizeRequestSchema } from './schema.ts';
+import { formFieldsToBody } from './service.ts';
+
+const tags = { tags: ['summarize'] };
+
+export async function summarizeRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const summarize = ctx.services.summarize;
+
+  r.post('/summarize', {
+    schema: {
+      ...tags,
+      summary: 'Summarize a document: JSON {text | dataset, engine, mode, …} or multipart (option fields, then the file) → 202 + job (summarize.run)',
+      consumes: ['application/json', 'multipart/form-data'],
+      // Optional so a multipart request (no parsed body) passes; its fields are validated by the service.
+      body: summarizeRequestSchema.nullish(),
+    },
+  }, async (req, reply) => {
+    if (!req.isMultipart()) return reply.status(202).send(await summarize.start(req.body ?? {}));
+    const fields: Record<string, string> = {};
+    for await (const part of req.parts()) {
+      if (part.type === 'field') {
+        fields[part.fieldname] = String(part.value);
+        continue;
+      }
+      try {
+        const file = part.file;
+        return reply.status(202).send(await summarize.startUpload(fields, { fileName: part.filename || 'document.txt', stream: file, truncated: () => file.truncated, maxBytes: ctx.config.maxUploadBytes }));
+      } catch (err) {
+        part.file.resume(); // drain what was not read so the response can go out
+        throw err;
+      }
+    }
+    // A form without a file may carry the text (or a dataset) as a field.
+    if (fields.text !== undefined || fields.dataset !== undefined) return reply.status(202).send(await summarize.start(formFieldsToBody(fields)));
+    throw new AppError('VALIDATION_FAILED', 'The form has no "file" part.', { problems: [{ field: 'file', problem: 'missing', fix: 'Attach the document as the "file" part (after the option fields), or send JSON with "text".' }] });
+  });
+
+  r.get('/summarize/defaults', {
+    schema: { ...tags, summary: 'Default prompts and settings; with ?endpoint=NAME the chunk size, output budget and token_max derived from its context window', querystring: defaultsQuery },
+  }, async (req) => summarize.defaults(req.query));
+
+  r.get('/summarize/:jobId', {
+    schema: { ...tags, summary: 'A summarization job with its result (or, when it failed or was cancelled, the intermediate summaries kept)', params: jobIdParams },
+  }, async (req) => summarize.get(req.params.jobId));
+
+  r.get('/summarize/:jobId/files/:file', {
+    schema: { ...tags, summary: 'Download summary.md, result.json (everything, with intermediate summaries) or partial.json', params: fileParams },
+  }, async (req, reply) => {
+    const body = await summarize.file(req.params.jobId, req.params.file);
+    return reply
+      .type(req.params.file.endsWith('.md') ? 'text/markdown; charset=utf-8' : 'application/json')
+      .header('content-disposition', `attachment; filename="${req.params.file}"`)
+      .send(body);
+  });
+}

@@ -1,0 +1,95 @@
+/** Request shapes of prediction-quality tuning and experiments (zod: validation + OpenAPI from one source). */
+import { z } from 'zod';
+import { AppError } from '../../../core/errors.ts';
+import type { ThresholdObjective } from '../../../ml/index.ts';
+import { labeledSourceSchema, textFormatSchema, trainOptionsSchema } from '../schema.ts';
+
+export const objectiveSchema = z
+  .union([
+    z.enum(['f1', 'f0.5', 'f2', 'fbeta']),
+    z.object({ precision: z.number().gt(0).max(1) }).strict(),
+    z.object({ recall: z.number().gt(0).max(1) }).strict(),
+  ])
+  .describe("'f1' | 'f0.5' | 'f2' | 'fbeta' (with beta) | {precision: 0.9} (best recall at that precision) | {recall: 0.8}");
+export type ObjectiveInput = z.infer<typeof objectiveSchema>;
+
+export const tuneRequestSchema = z.object({
+  objective: objectiveSchema.default('f1'),
+  beta: z.number().positive().max(100).optional().describe("with objective 'fbeta'"),
+  folds: z.number().int().min(2).max(20).default(5),
+  seed: z.number().int().min(0).max(0xffffffff).default(0).describe('seed of the fold assignment'),
+});
+export type TuneRequest = z.infer<typeof tuneRequestSchema>;
+
+export const tunePayloadSchema = tuneRequestSchema.extend({ modelId: z.string().min(1) });
+export type TunePayload = z.infer<typeof tunePayloadSchema>;
+
+/** The ml objective and its display name ('f1', 'f0.5', 'fbeta(2)', 'precision>=0.9', 'recall>=0.8'). */
+export function resolveObjective(o: ObjectiveInput, beta?: number): { objective: ThresholdObjective; name: string } {
+  if (typeof o === 'object') {
+    if ('precision' in o) return { objective: { kind: 'target-precision', target: o.precision }, name: `precision>=${o.precision}` };
+    return { objective: { kind: 'target-recall', target: o.recall }, name: `recall>=${o.recall}` };
+  }
+  if (o === 'fbeta') {
+    if (beta === undefined) {
+      throw new AppError('VALIDATION_FAILED', "Objective 'fbeta' needs a beta.", { problems: [{ field: 'beta', problem: 'missing', fix: "Send e.g. {\"objective\": \"fbeta\", \"beta\": 2}, or use 'f1' / 'f0.5' / 'f2'." }] });
+    }
+    return { objective: { kind: 'f-beta', beta }, name: `fbeta(${beta})` };
+  }
+  const b = o === 'f1' ? 1 : o === 'f2' ? 2 : 0.5;
+  return { objective: { kind: 'f-beta', beta: b }, name: o };
+}
+
+const unitInterval = z.number().min(0).max(1);
+
+export const decisionUpdateSchema = z
+  .object({
+    thresholds: z.record(z.string(), unitInterval).optional().describe('multi-label: {label: threshold in 0..1}; labels not named keep their threshold'),
+    abstainBelow: unitInterval.nullable().optional().describe('multi-class: answer null when the top score is below this; null removes it'),
+    offsets: z.record(z.string(), z.number().min(-1).max(1)).nullable().optional().describe('multi-class: {class: offset added to its score before choosing}; null removes them'),
+  })
+  .strict();
+export type DecisionUpdate = z.infer<typeof decisionUpdateSchema>;
+
+const experimentSourceSchema = labeledSourceSchema.extend({
+  testDataset: z.string().min(1).optional(),
+  testDatasetVersion: z.coerce.number().int().positive().optional(),
+  testFraction: z.number().gt(0).lt(1).default(0.2),
+  seed: z.number().int().min(0).max(0xffffffff).default(42),
+  options: trainOptionsSchema,
+});
+
+export const sweepRequestSchema = experimentSourceSchema.extend({
+  label: z.string().min(1).describe('the label (class) whose positives are limited or augmented'),
+  positives: z.array(z.number().int().min(1).max(1_000_000)).min(1).max(20).default([10, 25, 50, 100, 200, 500]),
+  method: z.enum(['oversample', 'class-weight']).default('oversample').describe("'oversample': subsample or duplicate positives to N; 'class-weight': at most the available positives, balanced class weights"),
+  keepModels: z.boolean().default(false).describe('register each trained model as a version of `name`'),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/).optional().describe('model name for keepModels (default DATASET-sweep-LABEL)'),
+});
+export type SweepRequest = z.infer<typeof sweepRequestSchema>;
+
+export const learningCurveRequestSchema = experimentSourceSchema.extend({
+  fractions: z.array(z.number().gt(0).max(1)).min(1).max(20).default([0.1, 0.2, 0.4, 0.6, 0.8, 1]),
+});
+export type LearningCurveRequest = z.infer<typeof learningCurveRequestSchema>;
+
+export const noisyLabelsRequestSchema = labeledSourceSchema.extend({
+  folds: z.number().int().min(2).max(20).default(5),
+  top: z.number().int().min(1).max(10_000).default(100),
+  seed: z.number().int().min(0).max(0xffffffff).default(0),
+  options: trainOptionsSchema,
+});
+export type NoisyLabelsRequest = z.infer<typeof noisyLabelsRequestSchema>;
+
+export const datasetEditsSchema = z
+  .object({
+    drop: z.array(z.number().int().positive()).max(1_000_000).default([]).describe('1-based source rows to remove'),
+    relabel: z.array(z.object({ row: z.number().int().positive(), labels: z.array(z.string().min(1)).min(1) }).strict()).max(1_000_000).default([]),
+    format: textFormatSchema.default('auto'),
+    delimiter: z.string().default('|').describe('Comprehend CSV multi-label delimiter'),
+    textColumn: z.string().optional(),
+    labelColumns: z.array(z.string().min(1)).optional(),
+    noneLabel: z.string().optional().describe('wide CSV: the label meaning "no label column set" (default "clean")'),
+  })
+  .strict();
+export type DatasetEdits = z.infer<typeof datasetEditsSchema>;

@@ -1,0 +1,148 @@
+/**
+ * The `text.tune` job: rebuild the model version's training and test parts, score the training part out of
+ * fold (k-fold with the model's own options; iterative stratification for multi-label), choose the decision rule
+ * on those scores (per-label thresholds, or an abstain level for multi-class), measure before/after on the test
+ * split (never used for choosing), store the rule in `meta.decision` and the report as artifacts
+ * (`tuning-report.json`, `tuning-report.html`, `pr-curves.svg`), and reload the cached model so endpoints and
+ * batch jobs apply the rule at once.
+ */
+import { AppError } from '../../../core/errors.ts';
+import type { JobContext } from '../../../jobs/types.ts';
+import { column, precisionRecallCurve, trainTextClassifier } from '../../../ml/index.ts';
+import {
+  curveAveragePrecision, downsampleCurve, kFoldAssignment, outOfFoldScores, pointAt, selectiveCurve, tuneAbstain, tuneThresholds,
+} from '../../../ml/quality/index.ts';
+import { reportHtml, reportSvg, type OperatingPoint, type ReportCurve, type TuningReport } from '../../quality/report.ts';
+import { toArrays } from '../data.ts';
+import { classificationReport, decideClasses, type ClassificationReport } from '../evaluate.ts';
+import { rebuildModelParts } from '../parts.ts';
+import type { QualityDeps } from './deps.ts';
+import { resolveObjective, type TunePayload } from './schema.ts';
+
+export interface TuneResult {
+  model: { id: string; name: string; version: number };
+  objective: string;
+  folds: number;
+  thresholds: Record<string, number> | null;
+  abstainBelow: number | null;
+  before: ClassificationReport;
+  after: ClassificationReport;
+  tuneSeconds: number;
+}
+
+export const REPORT_ARTIFACTS = { json: 'tuning-report.json', html: 'tuning-report.html', svg: 'pr-curves.svg' } as const;
+
+const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+const point = (p: { precision: number; recall: number }, threshold: number): OperatingPoint => ({ threshold, precision: r4(p.precision), recall: r4(p.recall) });
+
+function selectivePoint(scores: Float32Array, truth: Uint8Array, n: number, abstainBelow: number | null): { precision: number; recall: number } {
+  const decided = decideClasses(scores, n, { abstainBelow });
+  let answered = 0, correct = 0;
+  decided.forEach((c, i) => {
+    if (c < 0) return;
+    answered++;
+    if (truth[i * n + c]) correct++;
+  });
+  return { precision: answered ? correct / answered : 0, recall: decided.length ? correct / decided.length : 0 };
+}
+
+export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>): Promise<TuneResult> {
+  const p = ctx.job.payload;
+  const { objective, name: objectiveName } = resolveObjective(p.objective, p.beta);
+  const model = await deps.models.getById(p.modelId);
+  if (model.status !== 'ready') throw new AppError('CONFLICT', `Model ${model.name}:${model.version} is ${model.status}; tune it once its training job has finished.`);
+  await ctx.progress(0.01, 'rebuilding the training and test parts');
+  const parts = await rebuildModelParts(deps, model);
+  const { mode, labels } = parts.params;
+  const n = labels.length;
+  const train = toArrays(parts.train, labels, mode);
+  const test = toArrays(parts.test, labels, mode);
+  ctx.signal.throwIfAborted();
+
+  const started = performance.now();
+  const folds = kFoldAssignment(train.labelIndices, mode, p.folds, p.seed);
+  const options = parts.params.options;
+  const oof = await outOfFoldScores({
+    nRows: train.texts.length, nLabels: n, folds, k: p.folds, signal: ctx.signal,
+    fitPredict: (tr, te, f) => {
+      const clf = trainTextClassifier({
+        texts: Array.from(tr, (i) => train.texts[i]!), labels: Array.from(tr, (i) => train.labelIndices[i]!), labelNames: labels, mode, options, signal: ctx.signal,
+      });
+      void ctx.progress(0.05 + (0.8 * (f + 0.9)) / p.folds, `fold ${f + 1} of ${p.folds}: scoring ${te.length} held-out documents`);
+      return clf.predict(Array.from(te, (i) => train.texts[i]!));
+    },
+    onFold: (done, k) => ctx.progress(0.05 + (0.8 * done) / k, `fold ${done} of ${k} done`),
+  });
+
+  let thresholds: Float64Array | null = null;
+  let abstainBelow: number | null = null;
+  const validation: TuningReport['validation'] = {};
+  if (mode === 'multi-label') {
+    const t = tuneThresholds(oof, train.truth, n, objective);
+    thresholds = t.thresholds;
+    labels.forEach((l, j) => {
+      const c = t.labels[j]!.choice;
+      validation[l] = c ? { threshold: r4(c.threshold), precision: r4(c.precision), recall: r4(c.recall), f: r4(c.f) } : null;
+    });
+  } else {
+    const a = tuneAbstain(oof, train.truth, n, objective);
+    abstainBelow = a.abstainBelow;
+    validation.answered = a.choice ? { threshold: r4(a.choice.threshold), precision: r4(a.choice.precision), recall: r4(a.choice.recall), f: r4(a.choice.f) } : null;
+  }
+  const tuneSeconds = (performance.now() - started) / 1000;
+  ctx.signal.throwIfAborted();
+
+  await ctx.progress(0.88, `measuring on the ${parts.test.length} test documents`);
+  const predictor = await deps.predictor(model.id);
+  const scores = predictor.classifier.predict(test.texts);
+  const before = classificationReport(mode, labels, scores, test.truth);
+  const after = mode === 'multi-label'
+    ? classificationReport(mode, labels, scores, test.truth, thresholds!)
+    : classificationReport(mode, labels, scores, test.truth, undefined, { abstainBelow });
+
+  const curves: ReportCurve[] = [];
+  if (mode === 'multi-label') {
+    labels.forEach((l, j) => {
+      const y = column(test.truth, n, j), s = column(scores, n, j);
+      const curve = precisionRecallCurve(y, s);
+      const t = thresholds![j]!;
+      curves.push({ label: l, ...downsampleCurve(curve, 200, [t, 0.5]), average_precision: r4(curveAveragePrecision(curve)), chosen: point(pointAt(y, s, t), t), baseline: point(pointAt(y, s, 0.5), 0.5) });
+    });
+  } else {
+    const curve = selectiveCurve(scores, test.truth, n);
+    const keep = abstainBelow === null ? [] : [abstainBelow];
+    curves.push({
+      label: 'answered (top class)', ...downsampleCurve(curve, 200, keep), average_precision: r4(curveAveragePrecision(curve)),
+      chosen: point(selectivePoint(scores, test.truth, n, abstainBelow), abstainBelow ?? 0), baseline: point(selectivePoint(scores, test.truth, n, null), 0),
+    });
+  }
+
+  const tunedAt = new Date().toISOString();
+  const source = `oof-${p.folds}fold`;
+  // Exact values (not rounded): a rounded threshold would flip documents scoring right at it.
+  const thresholdMap = thresholds ? Object.fromEntries(labels.map((l, j) => [l, thresholds![j]!])) : null;
+  const { confusion_matrix: _b, ...beforeSummary } = before;
+  const { confusion_matrix: _a, ...afterSummary } = after;
+  const report: TuningReport = {
+    kind: 'tuning-report', model: { id: model.id, name: model.name, version: model.version, kind: model.kind }, mode, labels, objective: objectiveName, source, folds: p.folds,
+    tunedAt, tuneSeconds: Math.round(tuneSeconds * 1000) / 1000, nTrain: parts.train.length, nTest: parts.test.length,
+    thresholds: thresholdMap, abstainBelow, validation, before: beforeSummary, after: afterSummary, curves,
+  };
+  const svg = reportSvg(report);
+  const prefix = `models/${model.id}/`;
+  const keys = { [REPORT_ARTIFACTS.json]: `${prefix}${REPORT_ARTIFACTS.json}`, [REPORT_ARTIFACTS.html]: `${prefix}${REPORT_ARTIFACTS.html}`, [REPORT_ARTIFACTS.svg]: `${prefix}${REPORT_ARTIFACTS.svg}` };
+  await deps.artifacts.put(keys[REPORT_ARTIFACTS.json]!, JSON.stringify(report, null, 2));
+  await deps.artifacts.put(keys[REPORT_ARTIFACTS.html]!, reportHtml(report, svg));
+  await deps.artifacts.put(keys[REPORT_ARTIFACTS.svg]!, svg);
+  const decision = mode === 'multi-label'
+    ? { thresholds: Array.from(thresholds!), objective: objectiveName, tunedAt, source }
+    : { abstainBelow, objective: objectiveName, tunedAt, source };
+  const fresh = await deps.models.getById(model.id);
+  await deps.models.markReady(model.id, { metrics: fresh.metrics, artifacts: { ...fresh.artifacts, ...keys }, meta: { decision } });
+  await deps.reload(model.id);
+  await ctx.progress(1, 'done');
+  return {
+    model: { id: model.id, name: model.name, version: model.version }, objective: objectiveName, folds: p.folds,
+    thresholds: thresholdMap, abstainBelow: report.abstainBelow, before, after, tuneSeconds: report.tuneSeconds,
+  };
+}

@@ -1,0 +1,5 @@
+export * from './oof.ts';
+export * from './tune.ts';
+export * from './curves.ts';
+export * from './noisy.ts';
+export * from './sampling.ts';
