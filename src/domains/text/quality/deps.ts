@@ -6,3 +6,9 @@ export interface QualityDeps extends TextDeps {
   predictor(modelId: string): Promise<TextPredictor>;
   reload(modelId: string): Promise<void>;
 }
+
+/**
+ * Lets timers run between long synchronous steps (folds, sweep points): training blocks the event loop, and the
+ * job queue notices a cancel request in a timer, so without a real yield a cancel would only land at the end.
+ */
+export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));

@@ -59,7 +59,7 @@ describe('oversampling sweep', () => {
     expect(bad.status).toBe('failed');
     expect(bad.error?.code).toBe('TEXT_UNKNOWN_LABEL');
     expect(bad.error?.message).toContain('account, billing, shipping');
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/text/experiments/sweep', payload: { dataset: 'multi', mode: 'multi-label', label: 'billing', positives: Array.from({ length: 20 }, (_, i) => 5 + i) } });
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/text/experiments/sweep', payload: { dataset: 'multi', mode: 'multi-label', label: 'billing', positives: Array.from({ length: 20 }, (_, i) => 100 * (i + 1)) } });
     const id = res.json<{ job: Job }>().job.id;
     await new Promise<void>((resolve) => {
       const stop = t.ctx.queue.subscribe((e) => {

@@ -19,6 +19,7 @@ import { classificationReport } from '../evaluate.ts';
 import type { TextMode } from '../formats.ts';
 import { prepareTrainTest } from '../parts.ts';
 import { saveTextModelVersion } from '../register.ts';
+import { yieldToLoop } from './deps.ts';
 import type { LearningCurveRequest, SweepRequest } from './schema.ts';
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -100,6 +101,7 @@ export async function runSweepJob(deps: TextDeps, ctx: JobContext<SweepRequest>)
   const points: SweepPoint[] = [];
   let available = 0;
   for (const [k, n] of sizes.entries()) {
+    await yieldToLoop();
     ctx.signal.throwIfAborted();
     await ctx.progress(0.05 + (0.9 * k) / sizes.length, `N = ${n}: training (${k + 1} of ${sizes.length})`);
     const rs = resamplePositives(all, train.labelIndices, target, n, { duplicate: req.method === 'oversample', seed: req.seed });
@@ -153,6 +155,7 @@ export async function runLearningCurveJob(deps: TextDeps, ctx: JobContext<Learni
   const subsets = nestedFractions(train.labelIndices, req.mode, fractions, req.seed);
   const points: LearningCurvePoint[] = [];
   for (const [k, f] of fractions.entries()) {
+    await yieldToLoop();
     ctx.signal.throwIfAborted();
     const rows = subsets[k]!;
     await ctx.progress(0.05 + (0.9 * k) / fractions.length, `fraction ${f}: training on ${rows.length} documents`);

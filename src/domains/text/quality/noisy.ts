@@ -11,6 +11,7 @@ import { labelSet, toArrays } from '../data.ts';
 import type { TextDeps } from '../deps.ts';
 import { loadLabeledDocs } from '../load.ts';
 import { throwIfErrors, validateTrainingDocs } from '../validate.ts';
+import { yieldToLoop } from './deps.ts';
 import type { NoisyLabelsRequest } from './schema.ts';
 
 export interface NoisyRow {
@@ -53,7 +54,10 @@ export async function runNoisyLabelsJob(deps: TextDeps, ctx: JobContext<NoisyLab
     fitPredict: (tr, te) => trainTextClassifier({
       texts: Array.from(tr, (i) => data.texts[i]!), labels: Array.from(tr, (i) => data.labelIndices[i]!), labelNames: labels, mode: req.mode, options: req.options, signal: ctx.signal,
     }).predict(Array.from(te, (i) => data.texts[i]!)),
-    onFold: (done, k) => ctx.progress(0.05 + (0.85 * done) / k, `fold ${done} of ${k} done`),
+    onFold: async (done, k) => {
+      await ctx.progress(0.05 + (0.85 * done) / k, `fold ${done} of ${k} done`);
+      await yieldToLoop();
+    },
   });
   const thresholds = req.mode === 'multi-label' ? tuneThresholds(oof, data.truth, n, { kind: 'f-beta', beta: 1 }).thresholds : undefined;
   const issues = rankLabelIssues(oof, data.truth, n, req.mode, { top: req.top, thresholds });

@@ -16,7 +16,7 @@ import { reportHtml, reportSvg, type OperatingPoint, type ReportCurve, type Tuni
 import { toArrays } from '../data.ts';
 import { classificationReport, decideClasses, type ClassificationReport } from '../evaluate.ts';
 import { rebuildModelParts } from '../parts.ts';
-import type { QualityDeps } from './deps.ts';
+import { yieldToLoop, type QualityDeps } from './deps.ts';
 import { resolveObjective, type TunePayload } from './schema.ts';
 
 export interface TuneResult {
@@ -71,7 +71,10 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
       void ctx.progress(0.05 + (0.8 * (f + 0.9)) / p.folds, `fold ${f + 1} of ${p.folds}: scoring ${te.length} held-out documents`);
       return clf.predict(Array.from(te, (i) => train.texts[i]!));
     },
-    onFold: (done, k) => ctx.progress(0.05 + (0.8 * done) / k, `fold ${done} of ${k} done`),
+    onFold: async (done, k) => {
+      await ctx.progress(0.05 + (0.8 * done) / k, `fold ${done} of ${k} done`);
+      await yieldToLoop();
+    },
   });
 
   let thresholds: Float64Array | null = null;
