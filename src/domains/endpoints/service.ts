@@ -49,6 +49,8 @@ export interface EndpointService {
   delete(name: string): Promise<void>;
 }
 
+const RESOLVE_TTL_MS = 1000;
+
 export const ENDPOINT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
 
 export function createEndpointService(deps: { db: Kysely<Database>; models: ModelService; runtimes: Record<string, EndpointRuntime> }): EndpointService {
@@ -74,6 +76,14 @@ export function createEndpointService(deps: { db: Kysely<Database>; models: Mode
     if (!found) throw new AppError('ENDPOINT_NOT_FOUND', `No endpoint "${name}". Create it with POST /api/v1/endpoints or \`sagebrush endpoints create\`.`);
     return found;
   }
+
+  /**
+   * Request routes resolve the endpoint on every call; a short-lived in-process cache keeps three
+   * database reads off the hot path. Changes made in this process invalidate it at once; changes made
+   * by another process sharing the database are seen within RESOLVE_TTL_MS.
+   */
+  const resolved = new Map<string, { at: number; value: Promise<{ endpoint: Endpoint; model: ModelVersion }> }>();
+  const forget = (name: string) => resolved.delete(name);
 
   async function servableModel(ref: string): Promise<{ model: ModelVersion; runtime: EndpointRuntime }> {
     const model = await models.resolve(ref);
@@ -118,10 +128,18 @@ export function createEndpointService(deps: { db: Kysely<Database>; models: Mode
       return toEndpoint(await row(name));
     },
     async resolve(name) {
-      const r = await row(name);
-      return { endpoint: await toEndpoint(r), model: await models.getById(r.model_id) };
+      const hit = resolved.get(name);
+      if (hit && Date.now() - hit.at < RESOLVE_TTL_MS) return hit.value;
+      const value = (async () => {
+        const r = await row(name);
+        return { endpoint: await toEndpoint(r), model: await models.getById(r.model_id) };
+      })();
+      resolved.set(name, { at: Date.now(), value });
+      value.catch(() => forget(name));
+      return value;
     },
     async update(name, input) {
+      forget(name);
       const current = await row(name);
       const { model, runtime } = await servableModel(input.model ?? current.model_id);
       const oldConfig = JSON.parse(current.config_json) as Record<string, unknown>;
@@ -134,12 +152,15 @@ export function createEndpointService(deps: { db: Kysely<Database>; models: Mode
       if (changed && old && old.id === model.id) await runtimes[old.kind]?.evict(old, oldRef);
       await runtime.warm(model, { id: current.id, name: current.name, config });
       await db.updateTable('endpoints').set({ model_id: model.id, kind: model.kind, config_json: JSON.stringify(config), updated_at: nowIso() }).where('id', '=', current.id).execute();
+      forget(name);
       if (old && old.id !== model.id) await runtimes[old.kind]?.evict(old, oldRef);
       return toEndpoint(await row(name));
     },
     async delete(name) {
+      forget(name);
       const r = await row(name);
       await db.deleteFrom('endpoints').where('id', '=', r.id).execute();
+      forget(name);
       const model = await models.getById(r.model_id).catch(() => null);
       if (model) await runtimes[model.kind]?.evict(model, { id: r.id, name: r.name, config: JSON.parse(r.config_json) as Record<string, unknown> });
     },

@@ -16,6 +16,7 @@ import { toArrays } from './data.ts';
 import { classificationReport } from './evaluate.ts';
 import { loadLabeledDocs } from './load.ts';
 import { classifyTexts, loadTextPredictor, type TextPredictor } from './predictor.ts';
+import { createMicroBatcher, type MicroBatcher } from './batcher.ts';
 import {
   batchJobPayloadSchema,
   evaluateRequestSchema,
@@ -40,6 +41,8 @@ export function createTextService(deps: TextDeps) {
   const cache = createModelCache<TextPredictor>({
     load: async (id) => loadTextPredictor(await deps.models.getById(id), deps.artifacts),
   });
+  /** One micro-batcher per served model: concurrent real-time requests share one predict call. */
+  const batchers = new Map<string, MicroBatcher<ClassificationResult>>();
 
   async function requireTextModel(ref: string): Promise<ModelVersion> {
     const model = await deps.models.resolve(ref);
@@ -136,7 +139,12 @@ export function createTextService(deps: TextDeps) {
     },
     async classify(model: ModelVersion, texts: string[]): Promise<ClassificationResult[]> {
       if (texts.length === 0) return [];
-      return classifyTexts(await cache.get(model.id), texts);
+      let batcher = batchers.get(model.id);
+      if (!batcher) {
+        batcher = createMicroBatcher(async (all: string[]) => classifyTexts(await cache.get(model.id), all));
+        batchers.set(model.id, batcher);
+      }
+      return batcher.run(texts);
     },
     /** The loaded model (shared cache) for jobs that score with it. */
     predictor: (modelId: string): Promise<TextPredictor> => cache.get(modelId),
