@@ -9,6 +9,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { BenchOptions, BenchResult } from './run.ts';
 
@@ -24,6 +25,8 @@ interface Sample {
   tokens: number;
   seconds: number;
   ttft: number | null;
+  /** CPU time the serving process spent on the request (server process, or the direct peer's process). */
+  cpuMs?: number;
 }
 
 const median = (xs: number[]) => {
@@ -31,28 +34,41 @@ const median = (xs: number[]) => {
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-async function readSse(res: Response, onData: (d: any) => void): Promise<void> {
-  const reader = res.body!.getReader();
-  const dec = new TextDecoder();
-  let buf = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buf += dec.decode(value, { stream: true });
-    let i: number;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
-      const line = buf.slice(0, i).split('\n').find((l) => l.startsWith('data: '));
-      buf = buf.slice(i + 2);
-      if (!line || line === 'data: [DONE]') continue;
-      onData(JSON.parse(line.slice(6)));
-    }
-  }
+/** A light HTTP client (node:http, keep-alive) for the timed requests: less client CPU than fetch on a busy machine. */
+const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+
+function httpPost(port: number, path: string, body: unknown, onEvent?: (data: any) => void): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+      res.setEncoding('utf8');
+      let text = '';
+      let buf = '';
+      res.on('data', (chunk: string) => {
+        if (!onEvent) {
+          text += chunk;
+          return;
+        }
+        buf += chunk;
+        let k: number;
+        while ((k = buf.indexOf('\n\n')) >= 0) {
+          const line = buf.slice(0, k);
+          buf = buf.slice(k + 2);
+          if (line.startsWith('data: ') && line !== 'data: [DONE]') onEvent(JSON.parse(line.slice(6)));
+        }
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
 }
 
 export async function run(options: BenchOptions = { smoke: false }): Promise<BenchResult> {
   if (!existsSync(GGUF)) return { markdown: `Skipped: ${GGUF} is absent.`, summary: { skipped: true } };
   const maxNew = options.smoke ? 24 : 256;
-  const rounds = options.smoke ? 2 : 15;
+  const rounds = options.smoke ? 2 : 40;
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-llm-'));
   const server = await startServer(dir);
   const base = `http://127.0.0.1:${server.port}`;
@@ -65,17 +81,18 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
     const direct = await startDirect();
     const paths: Record<string, () => Promise<Sample>> = {
       'node-llama-cpp direct (LlamaCompletion, own process)': () => direct.run(maxNew),
+      'node-llama-cpp direct, text streamed (onTextChunk)': () => direct.run(maxNew, true),
       'Sagebrush TGI /invocations (JSON)': async () => {
         const t0 = performance.now();
-        const res = await post('/api/v1/endpoints/bench/invocations', { inputs: PROMPT, parameters: { max_new_tokens: maxNew, details: true } });
-        const body = (await res.json()) as Array<{ details: { generated_tokens: number } }>;
+        const res = await httpPost(server.port, '/api/v1/endpoints/bench/invocations', { inputs: PROMPT, parameters: { max_new_tokens: maxNew, details: true } });
+        const body = JSON.parse(res.text) as Array<{ details: { generated_tokens: number } }>;
         return { tokens: body[0]!.details.generated_tokens, seconds: (performance.now() - t0) / 1000, ttft: null };
       },
       'Sagebrush TGI /invocations stream (SSE)': async () => {
         const t0 = performance.now();
         let first: number | null = null;
         let tokens = 0;
-        await readSse(await post('/api/v1/endpoints/bench/invocations', { inputs: PROMPT, parameters: { max_new_tokens: maxNew }, stream: true }), (d) => {
+        await httpPost(server.port, '/api/v1/endpoints/bench/invocations', { inputs: PROMPT, parameters: { max_new_tokens: maxNew }, stream: true }, (d) => {
           if (d.generated_text === null) first ??= performance.now();
           else tokens = d.details.generated_tokens;
         });
@@ -85,7 +102,7 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
         const t0 = performance.now();
         let first: number | null = null;
         let tokens = 0;
-        await readSse(await post('/v1/completions', { model: 'bench', prompt: PROMPT, max_tokens: maxNew, temperature: 0, stream: true }), (d) => {
+        await httpPost(server.port, '/v1/completions', { model: 'bench', prompt: PROMPT, max_tokens: maxNew, temperature: 0, stream: true }, (d) => {
           if (d.usage) tokens = d.usage.completion_tokens;
           else first ??= performance.now();
         });
@@ -93,31 +110,60 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
       },
     };
 
+    // HTTP paths: the server process's CPU time for the request (asked before and after; the server is otherwise idle).
+    for (const k of Object.keys(paths).slice(2)) {
+      const f = paths[k]!;
+      paths[k] = async () => {
+        const c0 = await server.cpuMs();
+        const s = await f();
+        return { ...s, cpuMs: (await server.cpuMs()) - c0 };
+      };
+    }
+
     // Warm-up (first-call costs), then interleaved rounds.
     for (const f of Object.values(paths)) await f();
     const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(paths).map((k) => [k, []]));
-    for (let r = 0; r < rounds; r++) for (const [k, f] of Object.entries(paths)) samples[k]!.push(await f());
+    // The order rotates each round so no path always runs first (after the client's pause) or last.
+    const entries = Object.entries(paths);
+    for (let r = 0; r < rounds; r++) {
+      for (let j = 0; j < entries.length; j++) {
+        const [k, f] = entries[(j + r) % entries.length]!;
+        samples[k]!.push(await f());
+      }
+    }
 
     // Paired comparison: each endpoint run against the direct run of the same round, so load drifts cancel.
+    // JSON answers compare with plain direct generation; streamed answers with direct generation that streams text.
     const keys = Object.keys(samples);
-    const directKey = keys[0]!;
+    const baselineOf = (k: string) => (/stream/.test(k) ? keys[1]! : keys[0]!);
     const tps = (x: Sample) => x.tokens / x.seconds;
-    const rows = keys.map((k) => {
+    const rows = keys.map((k, idx) => {
       const s = samples[k]!;
-      const ratios = s.map((x, i) => tps(x) / tps(samples[directKey]![i]!));
+      const base = samples[baselineOf(k)]!;
+      const ratios = s.map((x, i) => tps(x) / tps(base[i]!));
+      const cpu = median(s.map((x) => x.cpuMs ?? NaN));
+      const baseCpu = median(base.map((x) => x.cpuMs ?? NaN));
       return {
         path: k,
+        direct: idx < 2,
+        baseline: idx < 2 ? null : baselineOf(k) === keys[0] ? 'direct' : 'direct, streamed',
         tokens: median(s.map((x) => x.tokens)),
         best: Math.max(...s.map(tps)),
         medianTps: median(s.map(tps)),
         pairedPct: (median(ratios) - 1) * 100,
+        cpuMs: cpu,
+        cpuPct: ((cpu - baseCpu) / baseCpu) * 100,
         ttft: s.some((x) => x.ttft !== null) ? median(s.filter((x) => x.ttft !== null).map((x) => x.ttft! * 1000)) : null,
       };
     });
+    const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} %`;
     const speed = [
-      '| path | tokens generated | tokens/s (median) | tokens/s (best) | vs direct (median of paired rounds) | time to first token (median) |',
-      '|---|---:|---:|---:|---:|---:|',
-      ...rows.map((r, i) => `| ${r.path} | ${r.tokens} | ${r.medianTps.toFixed(1)} | ${r.best.toFixed(1)} | ${i === 0 ? '—' : `${r.pairedPct >= 0 ? '+' : ''}${r.pairedPct.toFixed(1)} %`} | ${r.ttft === null ? 'n/a (not streamed)' : `${r.ttft.toFixed(1)} ms`} |`),
+      '| path | tokens generated | tokens/s (median) | tokens/s (best) | compared with | speed (median of paired rounds) | CPU ms per request (median) | CPU | time to first token (median) |',
+      '|---|---:|---:|---:|---|---:|---:|---:|---:|',
+      ...rows.map(
+        (r) =>
+          `| ${r.path} | ${r.tokens} | ${r.medianTps.toFixed(1)} | ${r.best.toFixed(1)} | ${r.baseline ?? '—'} | ${r.direct ? '—' : sign(r.pairedPct)} | ${r.cpuMs.toFixed(0)} | ${r.direct ? '—' : sign(r.cpuPct)} | ${r.ttft === null ? 'n/a (not streamed)' : `${r.ttft.toFixed(1)} ms`} |`,
+      ),
     ];
     await direct.stop();
 
@@ -148,27 +194,30 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
       conc[`queue${maxQueue}`] = { ok: ok.length, limited: limited.length, other, healthy };
     }
 
-    const overhead = rows.slice(1).map((r) => -r.pairedPct);
+    const endpointRows = rows.filter((r) => !r.direct);
+    const overhead = endpointRows.map((r) => -r.pairedPct);
+    const cpuOverhead = endpointRows.map((r) => r.cpuPct);
     const markdown = [
-      `Model: stories260K (GGUF, F32, 293K parameters — tiny, so per-request overhead weighs more than it would on a real model); ${THREADS} thread, context ${CONTEXT}, greedy, prompt "${PROMPT}", ${maxNew} new tokens; ${rounds} interleaved rounds after a warm-up. The server and the direct peer each run in their own process; HTTP paths are timed by the client from sending the request to the last byte, direct around \`generateCompletionWithMeta\`. Overhead is the median over rounds of each path's speed relative to the direct run of the same round (paired, so the machine's changing load cancels).`,
+      `Model: stories260K (GGUF, F32, 293K parameters — tiny, so per-request overhead weighs more than it would on a real model); ${THREADS} thread, context ${CONTEXT}, greedy, prompt "${PROMPT}", ${maxNew} new tokens; ${rounds} interleaved rounds after a warm-up. The server and the direct peer each run in their own process; HTTP paths are timed by the client from sending the request to the last byte, direct around \`generateCompletionWithMeta\`. Overhead is the median over rounds of each path's speed relative to the direct run of the same round (paired, so the machine's changing load cancels): JSON answers against plain direct generation, streamed answers against direct generation that streams its text through \`onTextChunk\` (a detokenize per token, which any streaming server pays).`,
       '',
       ...speed,
       '',
-      `Overhead of the endpoint vs direct (median of per-round ratios): ${rows.slice(1).map((r, i) => `${r.path.replace('Sagebrush ', '')} ${overhead[i]!.toFixed(1)} %`).join('; ')} (target ≤ 5 %; negative = faster than direct, i.e. within noise).`,
+      `Overhead of the endpoint vs node-llama-cpp direct — wall-clock speed (median of per-round ratios): ${endpointRows.map((r, i) => `${r.path.replace('Sagebrush ', '')} ${overhead[i]!.toFixed(1)} %`).join('; ')}; CPU time of the serving process: ${endpointRows.map((r, i) => `${r.path.replace('Sagebrush ', '')} ${cpuOverhead[i]!.toFixed(1)} %`).join('; ')} (target ≤ 5 %; negative = less than direct). On a shared 2-core machine wall-clock speeds swing by tens of percent between runs; CPU time is the steadier measure of what the endpoint adds.`,
       '',
       'Concurrency (one generation at a time per endpoint; the rest wait in its bounded queue, one more gets 429 + Retry-After):',
       '',
       ...concurrency,
     ].join('\n');
-    return { markdown, summary: { directTokensPerSecond: rows[0]!.medianTps, endpoint: rows.slice(1).map((r) => ({ path: r.path, medianTps: r.medianTps, bestTps: r.best, ttftMs: r.ttft })), overheadPct: overhead, concurrency: conc } };
+    return { markdown, summary: { directTokensPerSecond: rows[0]!.medianTps, endpoint: endpointRows.map((r) => ({ path: r.path, medianTps: r.medianTps, bestTps: r.best, ttftMs: r.ttft, overheadPct: -r.pairedPct, cpuOverheadPct: r.cpuPct })), concurrency: conc } };
   } finally {
+    agent.destroy();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** bench/llm.direct.ts in a child process, loaded and ready. */
-async function startDirect(): Promise<{ run(maxNew: number): Promise<Sample>; stop(): Promise<void> }> {
+async function startDirect(): Promise<{ run(maxNew: number, stream?: boolean): Promise<Sample>; stop(): Promise<void> }> {
   const child: ChildProcess = fork(join(import.meta.dirname, 'llm.direct.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
   const next = () =>
     new Promise<any>((resolve, reject) => {
@@ -183,9 +232,9 @@ async function startDirect(): Promise<{ run(maxNew: number): Promise<Sample>; st
   child.send({ gguf: GGUF, threads: THREADS, contextSize: CONTEXT, prompt: PROMPT });
   await ready;
   return {
-    async run(maxNew) {
+    async run(maxNew, stream = false) {
       const answer = next();
-      child.send({ maxNew });
+      child.send({ maxNew, stream });
       return (await answer) as Sample;
     },
     async stop() {
@@ -197,17 +246,23 @@ async function startDirect(): Promise<{ run(maxNew: number): Promise<Sample>; st
 }
 
 /** bench/llm.server.ts in a child process: the server does not share the client's event loop. */
-async function startServer(dataDir: string): Promise<{ port: number; stop(): Promise<void> }> {
+async function startServer(dataDir: string): Promise<{ port: number; cpuMs(): Promise<number>; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'llm.server.ts'), dataDir], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let cpuWaiter: ((ms: number) => void) | null = null;
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the bench server did not start within 60 s')), 60_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
-        const msg = JSON.parse(line) as { port?: number };
+        const msg = JSON.parse(line) as { port?: number; cpuMs?: number };
         if (typeof msg.port === 'number') {
           clearTimeout(timer);
           resolve(msg.port);
+        }
+        if (typeof msg.cpuMs === 'number' && cpuWaiter) {
+          const w = cpuWaiter;
+          cpuWaiter = null;
+          w(msg.cpuMs);
         }
       } catch {
         /* not ours */
@@ -217,6 +272,11 @@ async function startServer(dataDir: string): Promise<{ port: number; stop(): Pro
   });
   return {
     port,
+    cpuMs: () =>
+      new Promise<number>((resolve) => {
+        cpuWaiter = resolve;
+        child.stdin!.write('cpu\n');
+      }),
     async stop() {
       child.stdin!.end();
       const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);

@@ -1,8 +1,10 @@
 /**
  * The real Sagebrush server for the LLM benchmark, in its own process (so the benchmark's HTTP client does
  * not share its event loop): a temp data dir, listening on 127.0.0.1 on a free port.
- * Usage: tsx bench/llm.server.ts DATA_DIR — prints `{"port": N}` once listening; exits when stdin closes.
+ * Usage: tsx bench/llm.server.ts DATA_DIR — prints `{"port": N}` once listening; answers a `cpu` line on stdin
+ * with `{"cpuMs": N}` (user + system CPU time of the whole process so far); exits when stdin closes.
  */
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { createAppContext } from '../src/app/context.ts';
 import { loadConfig } from '../src/core/config.ts';
@@ -28,5 +30,9 @@ async function shutdown(): Promise<void> {
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown());
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.trim() !== 'cpu') return;
+  const u = process.cpuUsage();
+  console.log(JSON.stringify({ cpuMs: (u.user + u.system) / 1000 }));
+});
 process.stdin.on('end', () => void shutdown());
-process.stdin.resume();
