@@ -4,7 +4,7 @@
  * seeded stratified split — iterative stratification for multi-label); `rebuildModelParts` gives back the exact
  * parts a model version was trained and tested on (test rows from `split.json`), for tuning and experiments.
  */
-import type { Problem } from '../../core/errors.ts';
+import { AppError, type Problem } from '../../core/errors.ts';
 import { iterativeTrainTestSplit, stratifiedTrainTestSplit } from '../../ml/index.ts';
 import type { ModelVersion } from '../models/service.ts';
 import { labelSet, toArrays } from './data.ts';
@@ -93,6 +93,10 @@ export function modelSource(params: TextModelParams): LabeledSource {
 
 export async function rebuildModelParts(deps: TextDeps, model: ModelVersion): Promise<ModelParts> {
   const params = model.params as unknown as TextModelParams;
+  if (!params.dataset || !params.split) {
+    // Versions trained before the training source was recorded cannot be rebuilt exactly.
+    throw new AppError('CONFLICT', `Model ${model.name}:${model.version} does not record the dataset version and split it was trained on, so its training data cannot be rebuilt. Retrain it (\`sagebrush text train\`) and tune the new version.`);
+  }
   const source = await loadLabeledDocs(deps, modelSource(params));
   throwIfErrors(source.problems, 'The training data');
   const dataset = { versionId: source.versionId, version: source.version };
