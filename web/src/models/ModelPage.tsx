@@ -13,6 +13,8 @@ import { DeployButton } from './Deploy.tsx';
 import { OverallMetrics, PerLabelMetrics } from './MetricsTables.tsx';
 import { ModelSummary } from './ModelSummary.tsx';
 import { TryItPanel } from './TryItPanel.tsx';
+import { DatasetQuality } from '../quality/DatasetQuality.tsx';
+import { TunePanel } from '../quality/TunePanel.tsx';
 
 function Section({ title, children, testId, extra }: { title: string; children: ReactNode; testId?: string; extra?: ReactNode }) {
   return (
@@ -136,6 +138,17 @@ export function ModelPage() {
           <Section title="Batch analysis" testId="model-batch" extra={<Text size="sm" c="dimmed">asynchronous, any size</Text>}>
             <BatchPanel model={model} />
           </Section>
+          <Section title="Tune thresholds" testId="model-tune" extra={<Text size="sm" c="dimmed">trade precision for recall, per label</Text>}>
+            <TunePanel model={model} />
+          </Section>
+          <DatasetQuality
+            model={model}
+            section={(title, testId, hint, body) => (
+              <Section title={title} testId={testId} extra={<Text size="sm" c="dimmed">{hint}</Text>}>
+                {body}
+              </Section>
+            )}
+          />
         </>
       )}
     </Stack>

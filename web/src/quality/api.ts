@@ -1,0 +1,251 @@
+/** Prediction quality: threshold tuning, decision rules, experiments and noisy-label edits (docs/api.md). */
+import { useQuery } from '@tanstack/react-query';
+import { api, isApiError } from '../api/client.ts';
+import type { Job, ModelVersion, TextMetrics, TextMode } from '../api/types.ts';
+
+const enc = encodeURIComponent;
+
+export type ObjectiveKind = 'f1' | 'f0.5' | 'f2' | 'precision' | 'recall';
+export type Objective = 'f1' | 'f0.5' | 'f2' | { precision: number } | { recall: number };
+
+export function objectiveOf(kind: ObjectiveKind, target: number): Objective {
+  if (kind === 'precision') return { precision: target };
+  if (kind === 'recall') return { recall: target };
+  return kind;
+}
+
+export function describeObjective(o: unknown): string {
+  if (typeof o === 'string') return o.toUpperCase();
+  if (o && typeof o === 'object') {
+    const r = o as { precision?: number; recall?: number };
+    if (typeof r.precision === 'number') return `precision ≥ ${r.precision}`;
+    if (typeof r.recall === 'number') return `recall ≥ ${r.recall}`;
+  }
+  return '—';
+}
+
+export interface TuneResult {
+  model: { id: string; name: string; version: number };
+  objective: unknown;
+  folds: number;
+  thresholds: Record<string, number> | null;
+  abstainBelow: number | null;
+  before: TextMetrics;
+  after: TextMetrics;
+  tuneSeconds: number;
+}
+
+export interface Decision {
+  mode: TextMode;
+  labels: string[];
+  thresholds: Record<string, number> | null;
+  abstainBelow: number | null;
+  offsets: Record<string, number> | null;
+  objective: unknown;
+  tunedAt: string | null;
+  source: 'oof-5fold' | 'manual' | null;
+  editedAt: string | null;
+}
+
+export interface PrPoint {
+  threshold: number;
+  precision: number;
+  recall: number;
+}
+
+export interface PrCurve {
+  label: string;
+  recall: number[];
+  precision: number[];
+  thresholds: number[];
+  average_precision: number | null;
+  chosen: PrPoint | null;
+  baseline: PrPoint | null;
+}
+
+export interface TuningReport {
+  kind: 'tuning-report';
+  mode: TextMode;
+  labels: string[];
+  objective: unknown;
+  source: string;
+  folds: number;
+  tunedAt: string;
+  tuneSeconds: number;
+  nTrain: number;
+  nTest: number;
+  thresholds: Record<string, number> | null;
+  abstainBelow: number | null;
+  before: TextMetrics;
+  after: TextMetrics;
+  curves: PrCurve[];
+}
+
+export interface SweepPoint {
+  n: number;
+  positives_unique: number;
+  positives_trained: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  auc: number | null;
+  macro_f1: number;
+  micro_f1: number;
+  n_train: number;
+}
+
+export interface SweepResult {
+  label: string;
+  method: 'oversample' | 'class-weight';
+  n_train: number;
+  n_test: number;
+  available_positives: number;
+  test_positives: number;
+  points: SweepPoint[];
+}
+
+export interface LearningCurvePoint {
+  fraction: number;
+  n_train: number;
+  macro_f1: number;
+  micro_f1: number;
+  mean_auc: number | null;
+}
+
+export interface LearningCurveResult {
+  n_train: number;
+  n_test: number;
+  points: LearningCurvePoint[];
+}
+
+export interface NoisyRow {
+  row: number;
+  text: string;
+  labels: string[];
+  suggested: string[];
+  score: number;
+  label?: string;
+}
+
+export interface NoisyResult {
+  dataset: { id: string; version: number };
+  mode: TextMode;
+  n_rows: number;
+  folds: number;
+  rows: NoisyRow[];
+}
+
+export interface EditsAccepted {
+  dataset: { id: string; name: string };
+  version: { id: string; version: number; status: string };
+  job: Job;
+  edits: { fromVersion: number; format: string; dropped: number; relabeled: number };
+}
+
+export const qualityKeys = {
+  decision: (name: string, v: number) => ['quality', 'decision', name, v] as const,
+  report: (name: string, v: number) => ['quality', 'report', name, v] as const,
+};
+
+const modelBase = (name: string, v: number) => `/text/models/${enc(name)}/versions/${v}`;
+
+export function tuningReportUrl(name: string, v: number, format: 'json' | 'html' | 'svg' | 'png'): string {
+  return `/api/v1${modelBase(name, v)}/tuning-report?format=${format}`;
+}
+
+export function experimentChartUrl(jobId: string, format: 'svg' | 'png'): string {
+  return `/api/v1/text/experiments/${enc(jobId)}/chart?format=${format}`;
+}
+
+export function startTune(name: string, v: number, objective: Objective): Promise<{ job: Job }> {
+  return api<{ job: Job }>(`${modelBase(name, v)}/tune`, { method: 'POST', body: { objective } });
+}
+
+export function useDecision(name: string, v: number) {
+  return useQuery({
+    queryKey: qualityKeys.decision(name, v),
+    queryFn: ({ signal }) => api<Decision>(`${modelBase(name, v)}/decision`, { signal }),
+  });
+}
+
+export function putDecision(name: string, v: number, body: { thresholds?: Record<string, number>; abstainBelow?: number | null }): Promise<Decision> {
+  return api<Decision>(`${modelBase(name, v)}/decision`, { method: 'PUT', body });
+}
+
+export function resetDecision(name: string, v: number): Promise<unknown> {
+  return api<unknown>(`${modelBase(name, v)}/decision`, { method: 'DELETE' });
+}
+
+/** The last tuning's report, or null before the first tuning (404). */
+export function useTuningReport(name: string, v: number) {
+  return useQuery({
+    queryKey: qualityKeys.report(name, v),
+    queryFn: async ({ signal }) => {
+      try {
+        return await api<TuningReport>(`${modelBase(name, v)}/tuning-report`, { query: { format: 'json' }, signal });
+      } catch (err) {
+        if (isApiError(err) && err.status === 404) return null;
+        throw err;
+      }
+    },
+  });
+}
+
+/** The data fields of an experiment, taken from the model's training job payload. */
+export interface DataFields {
+  dataset: string;
+  datasetVersion?: number;
+  mode: TextMode;
+  format?: string;
+  delimiter?: string;
+  textColumn?: string;
+  labelColumns?: string[];
+  noneLabel?: string;
+}
+
+export function dataFieldsOf(model: ModelVersion, payload: Record<string, unknown> | null | undefined, datasetVersion: number | undefined): DataFields | null {
+  const dataset = typeof payload?.dataset === 'string' ? payload.dataset : null;
+  if (!dataset) return null;
+  const str = (k: string) => (typeof payload?.[k] === 'string' ? (payload[k] as string) : undefined);
+  const out: DataFields = { dataset, mode: (model.params?.mode ?? (str('mode') as TextMode | undefined) ?? 'multi-class') };
+  if (datasetVersion) out.datasetVersion = datasetVersion;
+  const format = model.params?.format ?? str('format');
+  if (format) out.format = format;
+  const delimiter = model.params?.delimiter ?? str('delimiter');
+  if (delimiter) out.delimiter = delimiter;
+  if (str('textColumn')) out.textColumn = str('textColumn');
+  if (Array.isArray(payload?.labelColumns)) out.labelColumns = payload.labelColumns as string[];
+  if (str('noneLabel')) out.noneLabel = str('noneLabel');
+  return out;
+}
+
+export function startSweep(fields: DataFields, label: string, positives: number[], method: 'oversample' | 'class-weight'): Promise<{ job: Job }> {
+  return api<{ job: Job }>('/text/experiments/sweep', { method: 'POST', body: { ...fields, label, positives, method } });
+}
+
+export function startLearningCurve(fields: DataFields, fractions: number[]): Promise<{ job: Job }> {
+  return api<{ job: Job }>('/text/experiments/learning-curve', { method: 'POST', body: { ...fields, fractions } });
+}
+
+export function startNoisyLabels(fields: DataFields, top: number): Promise<{ job: Job }> {
+  return api<{ job: Job }>('/text/experiments/noisy-labels', { method: 'POST', body: { ...fields, top } });
+}
+
+export function applyEdits(dataset: string, version: number, drop: number[], relabel: Array<{ row: number; labels: string[] }>, fields: DataFields): Promise<EditsAccepted> {
+  const body: Record<string, unknown> = { drop, relabel };
+  for (const k of ['delimiter', 'textColumn', 'labelColumns', 'noneLabel'] as const) if (fields[k] !== undefined) body[k] = fields[k];
+  return api<EditsAccepted>(`/datasets/${enc(dataset)}/versions/${version}/edits`, { method: 'POST', body });
+}
+
+/** Parses "10, 25 50" → [10, 25, 50]; null when a part is not a positive number. */
+export function parseNumberList(text: string, { integer = false, max = Infinity } = {}): number[] | null {
+  const parts = text.split(/[\s,;]+/).filter(Boolean);
+  if (parts.length === 0) return null;
+  const out: number[] = [];
+  for (const p of parts) {
+    const n = Number(p);
+    if (!Number.isFinite(n) || n <= 0 || n > max || (integer && !Number.isInteger(n))) return null;
+    out.push(n);
+  }
+  return out;
+}
