@@ -2,30 +2,14 @@
  * The CLI as a user runs it: a real `sagebrush` process on a temp embedded store. Checks the
  * scriptable contract (`--json` fields, exit codes) end to end.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createCliSandbox } from './testing.ts';
 import { multiClassCsv } from '../domains/text/testing/synthetic.ts';
 
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../bin/sagebrush.js');
-const dir = mkdtempSync(join(tmpdir(), 'sb-cli-'));
-const dataDir = join(dir, 'data');
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, '--data-dir', dataDir, ...args], { env: { ...process.env, SAGEBRUSH_LOG_LEVEL: 'silent' }, maxBuffer: 1 << 24 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, cli, cleanup } = createCliSandbox('main');
+afterAll(cleanup);
 
 describe('sagebrush CLI (embedded store)', () => {
   it('imports a dataset, lists it and previews rows', async () => {

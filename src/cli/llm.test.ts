@@ -2,31 +2,13 @@
  * `sagebrush llm` as a user runs it (real processes, embedded store): register the tiny GGUF, deploy it,
  * stream a generation to stdout, and script the chat REPL by piping lines into stdin.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createCliSandbox } from './testing.ts';
 import { TINY_GGUF, tinyModelMissing } from '../domains/llm/testing/tinyModel.ts';
 import { sseData } from './llm.ts';
 
-const BIN = join(import.meta.dirname, '../../bin/sagebrush.js');
-const dir = mkdtempSync(join(tmpdir(), 'sb-cli-llm-'));
-const dataDir = join(dir, 'data');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, ...args], { env: { ...process.env, SAGEBRUSH_LOG_LEVEL: 'silent' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+const { cli, cleanup } = createCliSandbox('llm');
+afterAll(cleanup);
 
 describe('SSE parsing', () => {
   it('yields data payloads split across chunks, with event names', async () => {

@@ -3,31 +3,15 @@
  * checking the `--json` contracts (tune: thresholds + before/after with `text train --json`'s metric names) and
  * that --plot writes the figure.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createCliSandbox } from './testing.ts';
 import { multiLabelCsv } from '../domains/text/testing/synthetic.ts';
 import { parseObjective } from './quality.ts';
 
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../bin/sagebrush.js');
-const dir = mkdtempSync(join(tmpdir(), 'sb-cli-quality-'));
-const dataDir = join(dir, 'data');
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, '--data-dir', dataDir, ...args], { env: { ...process.env, SAGEBRUSH_LOG_LEVEL: 'silent' }, maxBuffer: 1 << 24 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, cli, cleanup } = createCliSandbox('quality');
+afterAll(cleanup);
 
 describe('sagebrush text tune / decision / sweep / noisy-labels', () => {
   it('parses objectives', () => {

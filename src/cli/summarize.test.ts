@@ -1,27 +1,11 @@
 /** `sagebrush summarize` as a user runs it: a real process on a temp embedded store, extractive engine. */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createCliSandbox } from './testing.ts';
 
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../bin/sagebrush.js');
-const dir = mkdtempSync(join(tmpdir(), 'sb-cli-sum-'));
-const dataDir = join(dir, 'data');
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, '--data-dir', dataDir, ...args], { env: { ...process.env, SAGEBRUSH_LOG_LEVEL: 'silent' }, maxBuffer: 1 << 24 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, cli, cleanup } = createCliSandbox('sum');
+afterAll(cleanup);
 
 const DOC = `# Reef survey
 
