@@ -15,7 +15,7 @@ interface Pending<R> {
 }
 
 export function createMicroBatcher<R>(score: (texts: string[]) => Promise<R[]>, maxBatch = 256): MicroBatcher<R> {
-  let pending: Pending<R>[] = [];
+  const pending: Pending<R>[] = [];
   let scheduled = false;
 
   async function flush(): Promise<void> {
