@@ -60,3 +60,11 @@ export async function fullPageScreenshot(page: Page, path: string): Promise<void
   await page.screenshot({ path });
   await page.setViewportSize(size);
 }
+
+/** Waits for an element by test id; on a timeout, fails with the error alert the page shows, if any. */
+export async function waitForTestId(page: Page, testId: string, timeout = 20_000): Promise<void> {
+  await page.getByTestId(testId).first().waitFor({ timeout }).catch(async (err) => {
+    const alert = await page.getByTestId('error-alert').first().textContent({ timeout: 500 }).catch(() => null);
+    throw new Error(`"${testId}" did not appear${alert ? `; the page shows: ${alert}` : ''} (${String(err)})`);
+  });
+}

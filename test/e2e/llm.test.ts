@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { TINY_GGUF, tinyModelMissing } from '../../src/domains/llm/testing/tinyModel.ts';
-import { browserUnavailableReason, fullPageScreenshot, launchBrowser, watchPage } from './browser.ts';
+import { browserUnavailableReason, fullPageScreenshot, launchBrowser, watchPage, waitForTestId } from './browser.ts';
 import { startServer, type TestServer } from './server.ts';
 
 const SHOTS = process.env.SAGEBRUSH_LLM_SCREENSHOTS || '/tmp/sagebrush-llm';
@@ -43,23 +43,17 @@ if (unavailable && process.env.CI) {
       await server?.close();
     });
 
-    async function waitForTestId(testId: string, timeout = 20_000): Promise<void> {
-      await page.getByTestId(testId).first().waitFor({ timeout }).catch(async (err) => {
-        const alert = await page.getByTestId('error-alert').first().textContent({ timeout: 500 }).catch(() => null);
-        throw new Error(`"${testId}" did not appear${alert ? `; the page shows: ${alert}` : ''} (${String(err)})`);
-      });
-    }
 
     it('registers the tiny GGUF, deploys it and streams a generation in the playground', async () => {
       // Register by path and read the GGUF metadata.
       await page.goto(`${server.baseUrl}/`);
       await page.getByTestId('nav-llm').click();
-      await waitForTestId('llm-register-path');
+      await waitForTestId(page, 'llm-register-path');
       await page.getByTestId('llm-register-path').fill(TINY_GGUF);
       await page.getByTestId('llm-register-name').fill('stories');
       await page.getByTestId('llm-register-license').fill('mit');
       await page.getByTestId('llm-register-submit').click();
-      await waitForTestId('llm-register-done');
+      await waitForTestId(page, 'llm-register-done');
       const row = page.locator('[data-testid="llm-model-row"][data-model="stories:1"]');
       await row.waitFor();
       expect(await row.getByTestId('llm-model-params').textContent()).toBe('292.8K');
@@ -76,7 +70,7 @@ if (unavailable && process.env.CI) {
       await dialog.getByTestId('llm-deploy-threads').fill('1');
       await dialog.getByTestId('llm-deploy-submit').click();
       await page.waitForURL(/\/llm\/endpoints\/tiny$/, { timeout: 30_000 });
-      await waitForTestId('pg-info');
+      await waitForTestId(page, 'pg-info');
       await expect.poll(() => page.getByTestId('pg-context').textContent()).toBe('context 256');
 
       // Chat: a streamed answer with tokens/s.

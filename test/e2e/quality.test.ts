@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { browserUnavailableReason, fullPageScreenshot, launchBrowser, watchPage } from './browser.ts';
+import { browserUnavailableReason, fullPageScreenshot, launchBrowser, watchPage, waitForTestId } from './browser.ts';
 import { startServer, type TestServer } from './server.ts';
 
 const SHOT = process.env.SAGEBRUSH_QUALITY_SCREENSHOT || '/tmp/sagebrush-quality.png';
@@ -89,19 +89,13 @@ if (unavailable && process.env.CI) {
       await server?.close();
     });
 
-    async function waitForTestId(testId: string, timeout = 20_000): Promise<void> {
-      await page.getByTestId(testId).first().waitFor({ timeout }).catch(async (err) => {
-        const alert = await page.getByTestId('error-alert').first().textContent({ timeout: 500 }).catch(() => null);
-        throw new Error(`"${testId}" did not appear${alert ? `; the page shows: ${alert}` : ''} (${String(err)})`);
-      });
-    }
 
     it('tunes thresholds, shows before/after and PR curves, saves an edited threshold', async () => {
       await page.goto(`${server.baseUrl}/models/${MODEL}/1`);
-      await waitForTestId('model-page');
-      await waitForTestId('tune-none');
+      await waitForTestId(page, 'model-page');
+      await waitForTestId(page, 'tune-none');
       await page.getByTestId('tune-submit').click();
-      await waitForTestId('tune-done', 20_000);
+      await waitForTestId(page, 'tune-done', 20_000);
 
       // Before/after per label + macro + micro.
       const table = page.getByTestId('before-after-table');
@@ -127,7 +121,7 @@ if (unavailable && process.env.CI) {
       const input = page.locator('[data-testid="threshold-row"][data-label="tech"] input');
       await input.fill('0.73');
       await page.getByTestId('decision-save').click();
-      await waitForTestId('decision-saved');
+      await waitForTestId(page, 'decision-saved');
       const decision = await json<{ thresholds: Record<string, number>; source: string }>(await fetch(apiUrl(`/text/models/${MODEL}/versions/1/decision`)));
       expect(decision.thresholds.tech).toBeCloseTo(0.73, 6);
       expect(decision.source).toBe('manual');
@@ -144,11 +138,11 @@ if (unavailable && process.env.CI) {
 
       await page.getByTestId('noisy-top').fill('10');
       await page.getByTestId('noisy-submit').click();
-      await waitForTestId('noisy-table', 20_000);
+      await waitForTestId(page, 'noisy-table', 20_000);
       expect(await page.getByTestId('noisy-row').count()).toBe(10);
       await page.getByTestId('noisy-drop').first().click();
       await page.getByTestId('noisy-apply').click();
-      await waitForTestId('noisy-applied');
+      await waitForTestId(page, 'noisy-applied');
       expect(await page.getByTestId('noisy-applied').getAttribute('data-version')).toBe('2');
 
       await fullPageScreenshot(page, SHOT);

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { browserUnavailableReason, fullPageScreenshot, launchBrowser, watchPage } from './browser.ts';
+import { browserUnavailableReason, fullPageScreenshot, launchBrowser, watchPage, waitForTestId } from './browser.ts';
 import { startServer, type TestServer } from './server.ts';
 import { TINY_GGUF, tinyModelMissing } from '../../src/domains/llm/testing/tinyModel.ts';
 
@@ -53,21 +53,15 @@ if (unavailable && process.env.CI) {
       await server?.close();
     });
 
-    async function waitForTestId(testId: string, timeout = 20_000): Promise<void> {
-      await page.getByTestId(testId).first().waitFor({ timeout }).catch(async (err) => {
-        const alert = await page.getByTestId('error-alert').first().textContent({ timeout: 500 }).catch(() => null);
-        throw new Error(`"${testId}" did not appear${alert ? `; the page shows: ${alert}` : ''} (${String(err)})`);
-      });
-    }
 
     it('pastes a document, follows the job and shows the summary with its sentences', async () => {
       await page.goto(server.baseUrl);
       await page.getByTestId('nav-summarize').click();
-      await waitForTestId('summarize-text');
+      await waitForTestId(page, 'summarize-text');
       await page.getByTestId('summarize-text').fill(DOC);
       await page.getByTestId('summarize-words').fill('30');
       await page.getByTestId('summarize-submit').click();
-      await waitForTestId('summary-text');
+      await waitForTestId(page, 'summary-text');
       expect(page.url()).toMatch(/\/summarize\?job=job_/);
       const summary = (await page.getByTestId('summary-text').textContent()) ?? '';
       expect(summary).toContain('Dams trap most river sediment');
@@ -92,7 +86,7 @@ if (unavailable && process.env.CI) {
       await page.getByTestId('summarize-file').click();
       await (await chooser).setFiles(path);
       await page.getByTestId('summarize-submit').click();
-      await waitForTestId('summary-text');
+      await waitForTestId(page, 'summary-text');
       expect(await page.getByTestId('summary-text').textContent()).toContain('Dams trap most river sediment');
       await fullPageScreenshot(page, `${SHOTS}-uploaded.png`);
 
@@ -118,7 +112,7 @@ if (unavailable && process.env.CI) {
       await page.getByTestId('summarize-llm-options').getByText('Prompts').click();
       expect(await page.getByTestId('summarize-map-prompt').inputValue()).toContain('{text}');
       await page.getByTestId('summarize-submit').click();
-      await waitForTestId('summary-text', 60_000);
+      await waitForTestId(page, 'summary-text', 60_000);
       expect(await page.getByTestId('summary-stats').textContent()).toMatch(/^map-reduce on tiny · .* · \d+ chunks · \d+ LLM calls/);
       const calls = page.getByTestId('summary-call');
       expect(await calls.count()).toBeGreaterThanOrEqual(3);

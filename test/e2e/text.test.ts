@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { browserUnavailableReason, fullPageScreenshot, launchBrowser, watchPage } from './browser.ts';
+import { browserUnavailableReason, fullPageScreenshot, launchBrowser, watchPage, waitForTestId } from './browser.ts';
 import { startServer, type TestServer } from './server.ts';
 
 const SHOTS = process.env.SAGEBRUSH_TEXT_SCREENSHOTS || '/tmp/sagebrush-text';
@@ -70,13 +70,6 @@ if (unavailable && process.env.CI) {
       await server?.close();
     });
 
-    /** Fails with what the page shows when `testId` does not appear. */
-    async function waitForTestId(testId: string, timeout = 20_000): Promise<void> {
-      await page.getByTestId(testId).first().waitFor({ timeout }).catch(async (err) => {
-        const alert = await page.getByTestId('error-alert').first().textContent({ timeout: 500 }).catch(() => null);
-        throw new Error(`"${testId}" did not appear${alert ? `; the page shows: ${alert}` : ''} (${String(err)})`);
-      });
-    }
 
     it('trains a classifier, shows its metrics, classifies a text and runs a batch job', async () => {
       const csvPath = join(server.tmpDir, 'topics.csv');
@@ -95,7 +88,7 @@ if (unavailable && process.env.CI) {
 
       // Create the classifier from the dataset page, default options.
       await train.click();
-      await waitForTestId('create-classifier');
+      await waitForTestId(page, 'create-classifier');
       await expect.poll(() => page.getByTestId('clf-dataset').inputValue()).toBe('topics');
       await expect.poll(() => page.getByTestId('clf-dataset-info').textContent()).toContain('3 labels');
       await page.getByTestId('clf-name').fill(MODEL);
@@ -107,7 +100,7 @@ if (unavailable && process.env.CI) {
         const shown = await page.getByTestId('train-failed').textContent({ timeout: 500 }).catch(() => null);
         throw new Error(`no model page${shown ? `; the page shows: ${shown}` : ''} (${String(err)})`);
       });
-      await waitForTestId('model-page');
+      await waitForTestId(page, 'model-page');
       expect(await page.getByTestId('model-mode').textContent()).toBe('multi-class');
       const metrics = page.getByTestId('metrics-table');
       await metrics.waitFor();
@@ -119,10 +112,10 @@ if (unavailable && process.env.CI) {
       for (const label of Object.keys(WORDS)) expect(await matrix.textContent()).toContain(label);
 
       // Deploy an endpoint from the try-it panel and classify a text.
-      await waitForTestId('try-it-deploy');
+      await waitForTestId(page, 'try-it-deploy');
       expect(await page.getByTestId('deploy-name').inputValue()).toBe(MODEL);
       await page.getByTestId('deploy-submit').click();
-      await waitForTestId('try-it-text');
+      await waitForTestId(page, 'try-it-text');
       await page.getByTestId('try-it-text').fill('The referee stopped the football match after the goal');
       await page.getByTestId('try-it-submit').click();
       const top = page.getByTestId('score-row').first();
@@ -137,7 +130,7 @@ if (unavailable && process.env.CI) {
       await page.getByTestId('batch-file').click();
       await (await chooser).setFiles(batchPath);
       await page.getByTestId('batch-submit').click();
-      await waitForTestId('batch-done', 20_000);
+      await waitForTestId(page, 'batch-done', 20_000);
       expect(await page.getByTestId('batch-done').getAttribute('data-documents')).toBe('5');
       await fullPageScreenshot(page, `${SHOTS}-model.png`);
 
@@ -172,7 +165,7 @@ if (unavailable && process.env.CI) {
 
     it('explains why a deployed version cannot be deleted', async () => {
       await page.goto(`${server.baseUrl}/models/${MODEL}/1`);
-      await waitForTestId('model-page');
+      await waitForTestId(page, 'model-page');
       await page.getByTestId('model-delete').click();
       await page.getByTestId('model-delete-confirm').click();
       const inUse = page.getByTestId('model-delete-in-use');
