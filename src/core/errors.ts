@@ -78,6 +78,10 @@ export const ERROR_CODES = {
   TUNING_REPORT_NOT_FOUND: { status: 404, title: 'The model version has not been tuned yet' },
   DATASET_EDIT_ROW_UNKNOWN: { status: 400, title: 'An edit names a row that is not a data row of the dataset version' },
   DATASET_NOT_EDITABLE: { status: 400, title: 'The dataset version cannot be edited row by row' },
+  // image classification (C3)
+  // FHIR R4 store (C7)
+  // CQL payer rules (C7)
+  // CDS Hooks / Da Vinci CRD (C7)
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

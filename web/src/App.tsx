@@ -19,6 +19,10 @@ const ModelLatestRedirect = lazy(() => import('./models/ModelPage.tsx').then((m)
 const LlmModelsPage = lazy(() => import('./llm/LlmModelsPage.tsx').then((m) => ({ default: m.LlmModelsPage })));
 const PlaygroundPage = lazy(() => import('./llm/PlaygroundPage.tsx').then((m) => ({ default: m.PlaygroundPage })));
 const SummarizePage = lazy(() => import('./summarize/SummarizePage.tsx').then((m) => ({ default: m.SummarizePage })));
+const ImagesRoutes = lazy(() => import('./images/ImagesRoutes.tsx').then((m) => ({ default: m.ImagesRoutes })));
+const FhirRoutes = lazy(() => import('./fhir/FhirRoutes.tsx').then((m) => ({ default: m.FhirRoutes })));
+const RulesRoutes = lazy(() => import('./rules/RulesRoutes.tsx').then((m) => ({ default: m.RulesRoutes })));
+const CdsRoutes = lazy(() => import('./cds/CdsRoutes.tsx').then((m) => ({ default: m.CdsRoutes })));
 
 const theme = createTheme({
   primaryColor: 'teal',
@@ -60,6 +64,10 @@ export function App() {
                 <Route path="/llm" element={<LlmModelsPage />} />
                 <Route path="/llm/endpoints/:name" element={<PlaygroundPage />} />
                 <Route path="/summarize" element={<SummarizePage />} />
+                <Route path="/images/*" element={<ImagesRoutes />} />
+                <Route path="/fhir/*" element={<FhirRoutes />} />
+                <Route path="/rules/*" element={<RulesRoutes />} />
+                <Route path="/cds/*" element={<CdsRoutes />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </Suspense>

@@ -79,3 +79,34 @@ export const LogoMark = ({ size = 28 }: { size?: number }) => (
     <circle cx="16" cy="9" r="2.2" fill="#c3fae8" />
   </svg>
 );
+
+export const ImageIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <rect x="3" y="4" width="18" height="16" rx="2" />
+    <circle cx="9" cy="10" r="2" />
+    <path d="M21 16l-5-5-9 9" />
+  </Icon>
+);
+
+export const PatientIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <circle cx="12" cy="7" r="3.5" />
+    <path d="M5 21v-2a5 5 0 0 1 5-5h4a5 5 0 0 1 5 5v2" />
+    <path d="M12 15v4M10 17h4" />
+  </Icon>
+);
+
+export const RulesIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M6 3h9l4 4v14H6z" />
+    <path d="M15 3v4h4M9 12h7M9 16h7" />
+  </Icon>
+);
+
+export const HookIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M12 3v10a4 4 0 1 1-8 0v-1" />
+    <path d="M12 3l-2.5 2.5M12 3l2.5 2.5" />
+    <path d="M16 14h5M18.5 11.5v5" />
+  </Icon>
+);

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { ActionIcon, AppShell, Burger, Group, NavLink, Text, Tooltip, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { NavLink as RouterLink, useLocation } from 'react-router';
-import { DatabaseIcon, EndpointIcon, JobsIcon, LogoMark, ModelIcon, MoonIcon, SettingsIcon, SunIcon } from '../components/icons.tsx';
+import { DatabaseIcon, EndpointIcon, HookIcon, ImageIcon, JobsIcon, LogoMark, ModelIcon, MoonIcon, PatientIcon, RulesIcon, SettingsIcon, SunIcon } from '../components/icons.tsx';
 import { SettingsDialog } from './SettingsDialog.tsx';
 import { ChatIcon } from '../llm/icons.tsx';
 import { SummarizeIcon } from '../summarize/SummarizeIcon.tsx';
@@ -14,6 +14,10 @@ const NAV = [
   { to: '/endpoints', label: 'Endpoints', icon: EndpointIcon, testId: 'nav-endpoints' },
   { to: '/llm', label: 'LLMs', icon: ChatIcon, testId: 'nav-llm' },
   { to: '/summarize', label: 'Summarize', icon: SummarizeIcon, testId: 'nav-summarize' },
+  { to: '/images', label: 'Images', icon: ImageIcon, testId: 'nav-images' },
+  { to: '/fhir', label: 'Patients (FHIR)', icon: PatientIcon, testId: 'nav-fhir' },
+  { to: '/rules', label: 'Payer rules', icon: RulesIcon, testId: 'nav-rules' },
+  { to: '/cds', label: 'CDS Hooks', icon: HookIcon, testId: 'nav-cds' },
 ];
 
 function ColorSchemeToggle() {
