@@ -15,6 +15,8 @@ import { createTextService, TEXT_MODEL_KIND, type TextService } from '../domains
 import { createLlmService, LLM_MODEL_KIND, type LlmService } from '../domains/llm/service.ts';
 import { createTextQualityService, type TextQualityService } from '../domains/text/quality/service.ts';
 import { createSummarizeService, type SummarizeService } from '../domains/summarize/service.ts';
+import { createCdsService, type CdsService } from '../domains/cds/service.ts';
+import { createImagesService, IMAGE_MODEL_KIND, type ImagesService } from '../domains/images/service.ts';
 
 export interface Deps {
   config: Config;
@@ -34,6 +36,10 @@ export interface Services {
   llm: LlmService;
   /** Long-document summarization (C6): extractive, or map-reduce / refine on an LLM endpoint. */
   summarize: SummarizeService;
+  /** Image classification (C3): builds, metrics, prediction, batch, ONNX export. */
+  images: ImagesService;
+  /** CDS Hooks 2.0 + Da Vinci CRD (C7): hook calls, feedback, audit log, sandbox requests. */
+  cds: CdsService;
   close(): Promise<void>;
 }
 
@@ -43,9 +49,13 @@ export function createServices(deps: Deps): Services {
   const text = createTextService({ ...deps, datasets, models });
   const textQuality = createTextQualityService({ ...deps, datasets, models, text });
   const llm = createLlmService({ models, artifacts: deps.artifacts, logger: deps.logger, maxUploadBytes: deps.config.maxUploadBytes, endpoints: () => endpoints });
-  const endpoints = createEndpointService({ db: deps.db, models, runtimes: { [TEXT_MODEL_KIND]: text.runtime, [LLM_MODEL_KIND]: llm.runtime } });
+  const images = createImagesService({ ...deps, datasets, models });
+  const endpoints = createEndpointService({ db: deps.db, models, runtimes: { [TEXT_MODEL_KIND]: text.runtime, [LLM_MODEL_KIND]: llm.runtime, [IMAGE_MODEL_KIND]: images.runtime } });
   const summarize = createSummarizeService({ logger: deps.logger, artifacts: deps.artifacts, queue: deps.queue, datasets, llm });
+  // Reads patient data through the FHIR store and decides through the CQL rules (both looked up lazily).
+  const cds = createCdsService({ db: deps.db, logger: deps.logger, config: deps.config, fhir: () => undefined, rules: () => undefined });
   return {
+    cds,
     datasets,
     models,
     text,
@@ -53,7 +63,9 @@ export function createServices(deps: Deps): Services {
     endpoints,
     llm,
     summarize,
+    images,
     async close() {
+      await images.close();
       await llm.close();
       await text.close();
     },

@@ -16,6 +16,23 @@ const urlWithScheme = (schemes: string[]) =>
 
 const sizeBytes = z.coerce.number().int().positive();
 
+/** A CDS Hooks client (EHR) allowed to call /cds-services: its JWT issuer and where its public keys are. */
+export const cdsClientSchema = z
+  .object({
+    /** The JWT `iss` this client signs with (exact match). */
+    iss: z.string().min(1),
+    name: z.string().optional(),
+    /** JWKS URL configured out of band. */
+    jwksUrl: z.string().url().optional(),
+    /** `jku` header values accepted from this client (the JWKS is fetched from there). */
+    jku: z.array(z.string().url()).default([]),
+    /** Inline public keys ({ keys: [JWK…] }). */
+    jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
+    /** Accepted signature algorithms; never `none` or HMAC (CDS Hooks §Security). */
+    algorithms: z.array(z.enum(['ES384', 'RS384', 'ES256', 'RS256', 'ES512', 'RS512', 'PS384'])).min(1).default(['ES384', 'RS384']),
+  })
+  .refine((c) => c.jwksUrl !== undefined || c.jwks !== undefined || c.jku.length > 0, { message: 'a CDS client needs jwksUrl, jku or jwks (its public keys)' });
+
 export const configSchema = z.object({
   dataDir: z.string().min(1),
   host: z.string().min(1),
@@ -40,6 +57,18 @@ export const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   /** Whether `serve` also runs an in-process worker. */
   embeddedWorker: z.boolean(),
+  /** CDS Hooks clients (EHRs) whose JWTs are accepted; JSON in SAGEBRUSH_CDS_CLIENTS. */
+  cdsClients: z.array(cdsClientSchema),
+  /** Require a client JWT on /cds-services; default: on when cdsClients is not empty. Off only for local development. */
+  cdsRequireJwt: z.boolean().optional(),
+  /** Browser origins allowed to call /cds-services (CORS); empty: none. */
+  cdsCorsOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like https://ehr.example.org (no path)')),
+  /** This server's public base URL, e.g. https://cds.example.org; JWT `aud` is {this}/cds-services/{id}. Default: from the request. */
+  cdsPublicUrl: z.string().url().refine((v) => !v.endsWith('/'), { message: 'no trailing slash' }).optional(),
+  /** Payer name shown as card source when a Coverage names none. */
+  cdsPayerName: z.string().min(1),
+  /** Read the embedded FHIR store when a hook request has no fhirServer (local development). */
+  cdsEmbeddedFhir: z.boolean(),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
@@ -62,6 +91,12 @@ const ENV_KEYS: Record<string, keyof z.infer<typeof configSchema>> = {
   SAGEBRUSH_WORKER_CONCURRENCY: 'workerConcurrency',
   SAGEBRUSH_LOG_LEVEL: 'logLevel',
   SAGEBRUSH_EMBEDDED_WORKER: 'embeddedWorker',
+  SAGEBRUSH_CDS_CLIENTS: 'cdsClients',
+  SAGEBRUSH_CDS_REQUIRE_JWT: 'cdsRequireJwt',
+  SAGEBRUSH_CDS_CORS_ORIGINS: 'cdsCorsOrigins',
+  SAGEBRUSH_CDS_PUBLIC_URL: 'cdsPublicUrl',
+  SAGEBRUSH_CDS_PAYER_NAME: 'cdsPayerName',
+  SAGEBRUSH_CDS_EMBEDDED_FHIR: 'cdsEmbeddedFhir',
 };
 
 export const CONFIG_ENV_VARS = Object.keys(ENV_KEYS);
@@ -81,6 +116,14 @@ function parseList(v: unknown): unknown {
     .filter((s) => s.length > 0);
 }
 
+function parseJsonValue(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v; // reported by the schema as "expected array"
+  }
+}
+
 function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
   const out: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV_KEYS)) {
@@ -88,6 +131,9 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     if (raw === undefined || raw === '') continue;
     if (key === 'apiTokens') out[key] = parseList(raw);
     else if (key === 's3ForcePathStyle' || key === 'embeddedWorker') out[key] = parseBool(raw);
+    else if (key === 'cdsRequireJwt' || key === 'cdsEmbeddedFhir') out[key] = parseBool(raw);
+    else if (key === 'cdsCorsOrigins') out[key] = parseList(raw);
+    else if (key === 'cdsClients') out[key] = parseJsonValue(raw);
     else out[key] = raw;
   }
   return out as ConfigInput;
@@ -122,6 +168,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const fileInput = env.SAGEBRUSH_CONFIG ? fromFile(resolve(cwd, env.SAGEBRUSH_CONFIG)) : {};
   const merged: Record<string, unknown> = { ...fileInput, ...fromEnv(env), ...stripUndefined(options.overrides ?? {}) };
   if (typeof merged.apiTokens === 'string') merged.apiTokens = parseList(merged.apiTokens);
+  if (typeof merged.cdsCorsOrigins === 'string') merged.cdsCorsOrigins = parseList(merged.cdsCorsOrigins);
   const dataDir = resolve(cwd, typeof merged.dataDir === 'string' && merged.dataDir ? merged.dataDir : './.sagebrush');
   const candidate = {
     host: '127.0.0.1',
@@ -137,6 +184,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     workerConcurrency: 2,
     logLevel: 'info',
     embeddedWorker: true,
+    cdsClients: [],
+    cdsCorsOrigins: [],
+    cdsPayerName: 'Sagebrush Health Plan',
+    cdsEmbeddedFhir: true,
     ...merged,
     dataDir,
   };

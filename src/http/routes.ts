@@ -9,6 +9,8 @@ import { llmRoutes } from '../domains/llm/routes.ts';
 import { openAiRoutes } from '../domains/llm/openai.ts';
 import { summarizeRoutes } from '../domains/summarize/routes.ts';
 import { jobRoutes } from '../jobs/routes.ts';
+import { cdsApiRoutes, cdsHooksRoutes } from '../domains/cds/routes.ts';
+import { imageRoutes } from '../domains/images/routes.ts';
 
 /** Each domain contributes one plugin; routes stay thin and call the domain service. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -22,9 +24,13 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
       await llmRoutes(api, ctx);
       await textQualityRoutes(api, ctx);
       await summarizeRoutes(api, ctx);
+      await cdsApiRoutes(api, ctx);
+      await imageRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
+  // CDS Hooks at the server root (/cds-services), with its own JWT check, CORS and OperationOutcome errors.
+  await app.register(async (root) => cdsHooksRoutes(root, ctx));
   // OpenAI-compatible API for LLM endpoints (model = endpoint name).
   await app.register(async (v1) => openAiRoutes(v1, ctx), { prefix: '/v1' });
 }

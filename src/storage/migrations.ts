@@ -119,12 +119,145 @@ function init(dialect: Dialect): Migration {
   };
 }
 
+/** CDS Hooks (C7): every hook call and its response (CRD found-37), card feedback, and JWT ids seen (replay check). */
+function cds(): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('cds_calls')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('service_id', 'text', (c) => c.notNull())
+        .addColumn('hook', 'text', (c) => c.notNull())
+        .addColumn('hook_instance', 'text', (c) => c.notNull())
+        .addColumn('patient_id', 'text')
+        .addColumn('client_iss', 'text')
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('duration_ms', sql`double precision`, (c) => c.notNull().defaultTo(0))
+        .addColumn('cards', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('system_actions', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('request_json', 'text', (c) => c.notNull())
+        .addColumn('response_json', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('cds_calls_created_idx').on('cds_calls').columns(['created_at', 'id']).execute();
+      await db.schema
+        .createTable('cds_feedback')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('service_id', 'text', (c) => c.notNull())
+        .addColumn('card_uuid', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('accepted_suggestions_json', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('override_reason_json', 'text')
+        .addColumn('outcome_timestamp', 'text', (c) => c.notNull())
+        .addColumn('client_iss', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('cds_feedback_card_idx').on('cds_feedback').column('card_uuid').execute();
+      await db.schema
+        .createTable('cds_jwt_ids')
+        .addColumn('iss', 'text', (c) => c.notNull())
+        .addColumn('jti', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('cds_jwt_ids_pk', ['iss', 'jti'])
+        .execute();
+      await db.schema.createIndex('cds_jwt_ids_expires_idx').on('cds_jwt_ids').column('expires_at').execute();
+    },
+    async down(db: Kysely<any>) {
+      for (const t of ['cds_jwt_ids', 'cds_feedback', 'cds_calls']) await db.schema.dropTable(t).ifExists().execute();
+    },
+  };
+}
+
+/**
+ * FHIR R4 store (C7): the current version of every resource (with the Patient compartment it belongs to,
+ * so a patient's data is one indexed lookup), every version for history/vread, and a search index with one
+ * row per (resource, search parameter, value). Index rows: token → system + code; reference → system =
+ * target type, code = target id; string → code = normalised text, value = as written; date → code/value =
+ * the UTC instants the value starts/ends at (ISO strings compare in time order).
+ */
+function fhir(): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('fhir_resources')
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('version_id', 'integer', (c) => c.notNull())
+        .addColumn('last_updated', 'text', (c) => c.notNull())
+        .addColumn('patient_id', 'text')
+        .addColumn('resource_json', 'text', (c) => c.notNull())
+        .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('fhir_resources_pk', ['type', 'id'])
+        .execute();
+      await db.schema.createIndex('fhir_resources_patient_idx').on('fhir_resources').columns(['patient_id', 'type']).execute();
+      await db.schema.createIndex('fhir_resources_updated_idx').on('fhir_resources').columns(['type', 'last_updated']).execute();
+      await db.schema
+        .createTable('fhir_resource_history')
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('version_id', 'integer', (c) => c.notNull())
+        .addColumn('last_updated', 'text', (c) => c.notNull())
+        .addColumn('resource_json', 'text', (c) => c.notNull())
+        .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('fhir_resource_history_pk', ['type', 'id', 'version_id'])
+        .execute();
+      await db.schema
+        .createTable('fhir_tokens')
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('param', 'text', (c) => c.notNull())
+        .addColumn('system', 'text')
+        .addColumn('code', 'text')
+        .addColumn('value', 'text')
+        .execute();
+      await db.schema.createIndex('fhir_tokens_search_idx').on('fhir_tokens').columns(['type', 'param', 'code']).execute();
+      await db.schema.createIndex('fhir_tokens_resource_idx').on('fhir_tokens').columns(['type', 'id']).execute();
+    },
+    async down(db: Kysely<any>) {
+      for (const t of ['fhir_tokens', 'fhir_resource_history', 'fhir_resources']) await db.schema.dropTable(t).ifExists().execute();
+    },
+  };
+}
+
+/** CQL payer rules (C7): the rule library catalog (source + compiled ELM) and the table-driven policy. */
+function cqlRules(): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('cql_libraries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('builtin', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('cql', 'text')
+        .addColumn('source_hash', 'text', (c) => c.notNull())
+        .addColumn('elm_json', 'text', (c) => c.notNull())
+        .addColumn('meta_json', 'text', (c) => c.notNull().defaultTo('{}'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('cql_policy')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('rows_json', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      for (const t of ['cql_policy', 'cql_libraries']) await db.schema.dropTable(t).ifExists().execute();
+    },
+  };
+}
+
 /** Migration names sort in the order they apply. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
       // Reserved names: 0002_fhir (FHIR store), 0003_cql_rules (payer rule catalog), 0004_cds (CDS Hooks audit, feedback, JWT ids).
-      return { '0001_init': init(dialect) };
+      return { '0001_init': init(dialect), '0002_fhir': fhir(), '0003_cql_rules': cqlRules(), '0004_cds': cds() };
     },
   };
 }

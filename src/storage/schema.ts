@@ -99,6 +99,104 @@ export interface EndpointsTable {
   updated_at: string;
 }
 
+export interface CdsCallsTable {
+  id: string;
+  service_id: string;
+  hook: string;
+  hook_instance: string;
+  patient_id: string | null;
+  client_iss: string | null;
+  status: number;
+  duration_ms: number;
+  cards: number;
+  system_actions: number;
+  /** The hook request with fhirAuthorization.access_token redacted. */
+  request_json: string;
+  response_json: string;
+  created_at: string;
+}
+
+export interface CdsFeedbackTable {
+  id: string;
+  service_id: string;
+  card_uuid: string;
+  outcome: string;
+  accepted_suggestions_json: string;
+  override_reason_json: string | null;
+  outcome_timestamp: string;
+  client_iss: string | null;
+  created_at: string;
+}
+
+export interface CdsJwtIdsTable {
+  iss: string;
+  jti: string;
+  expires_at: string;
+}
+
+/** FHIR R4 store (C7): the current version of each resource. */
+export interface FhirResourcesTable {
+  type: string;
+  id: string;
+  version_id: number;
+  /** ISO-8601 UTC instant (meta.lastUpdated) */
+  last_updated: string;
+  /** The Patient compartment the resource belongs to (its own id for a Patient), or null. */
+  patient_id: string | null;
+  /** JSON: the resource with meta.versionId / meta.lastUpdated (the last version before deletion when deleted) */
+  resource_json: string;
+  deleted: number;
+}
+
+/** Every version of every FHIR resource (vread, _history). */
+export interface FhirResourceHistoryTable {
+  type: string;
+  id: string;
+  version_id: number;
+  last_updated: string;
+  resource_json: string;
+  deleted: number;
+}
+
+/** FHIR search index: one row per resource, search parameter and value (see migration 0002_fhir). */
+export interface FhirTokensTable {
+  type: string;
+  id: string;
+  param: string;
+  system: string | null;
+  code: string | null;
+  value: string | null;
+}
+
+/** CQL payer rule libraries (migration 0003_cql_rules). */
+export interface CqlLibrariesTable {
+  id: string;
+  name: string;
+  version: string;
+  /** order | patient | helper */
+  kind: string;
+  /** enabled | disabled */
+  status: string;
+  /** 1 for the libraries shipped in src/domains/cql/library */
+  builtin: number;
+  description: string;
+  /** CQL source; null when the library was uploaded as ELM only */
+  cql: string | null;
+  /** sha256 of the source the ELM was compiled from (built-ins are recompiled when their file changes) */
+  source_hash: string;
+  elm_json: string;
+  meta_json: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The table-driven payer policy (one row, id "default"): JSON PolicyRow[]. */
+export interface CqlPolicyTable {
+  id: string;
+  rows_json: string;
+  updated_at: string;
+}
+
 export interface Database {
   datasets: DatasetsTable;
   dataset_versions: DatasetVersionsTable;
@@ -106,4 +204,12 @@ export interface Database {
   job_logs: JobLogsTable;
   models: ModelsTable;
   endpoints: EndpointsTable;
+  cds_calls: CdsCallsTable;
+  cds_feedback: CdsFeedbackTable;
+  cds_jwt_ids: CdsJwtIdsTable;
+  fhir_resources: FhirResourcesTable;
+  fhir_resource_history: FhirResourceHistoryTable;
+  fhir_tokens: FhirTokensTable;
+  cql_libraries: CqlLibrariesTable;
+  cql_policy: CqlPolicyTable;
 }

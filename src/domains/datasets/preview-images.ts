@@ -9,8 +9,8 @@ export async function previewImages(stream: Readable, offset: number, limit: num
     if (end <= start || rows.length >= limit) return;
     index++;
     if (index < offset) return;
-    const [path, label, bytes] = JSON.parse(buf.toString('utf8', start, end)) as [string, string, number];
-    rows.push([path, label, String(bytes)]);
+    const [path, label, bytes] = JSON.parse(buf.toString('utf8', start, end)) as [string, string | null, number];
+    rows.push([path, label ?? '', String(bytes)]);
   }, () => {});
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {

@@ -1,3 +1,4 @@
 export * from './prng.ts';
 export * from './stratified.ts';
 export * from './iterative.ts';
+export * from './group.ts';

@@ -1,11 +1,17 @@
 import { Route, Routes } from 'react-router';
-import { PageHeader } from '../components/PageHeader.tsx';
+import { NotFoundPage } from '../layout/NotFoundPage.tsx';
+import { ImageModelPage } from './ImageModelPage.tsx';
+import { ImageModelsPage } from './ImageModelsPage.tsx';
+import { NewImageClassifierPage } from './NewImageClassifierPage.tsx';
 
-/** Placeholder until the Images pages land; owned by the images UI. */
+/** /images/*: list, the build wizard and the model page (relative routes; App.tsx mounts them under /images). */
 export function ImagesRoutes() {
   return (
     <Routes>
-      <Route path="*" element={<PageHeader title="Images" />} />
+      <Route index element={<ImageModelsPage />} />
+      <Route path="new" element={<NewImageClassifierPage />} />
+      <Route path="models/:name/:version" element={<ImageModelPage />} />
+      <Route path="*" element={<NotFoundPage />} />
     </Routes>
   );
 }

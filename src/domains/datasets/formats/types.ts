@@ -36,8 +36,13 @@ export interface ImageFolderSchema {
   /** Folder prefix inside the archive that holds the label folders ('' when they are at the top). */
   root: string;
   labels: string[];
-  /** Artifact key (relative to the version folder) of the JSON Lines index [path, label, bytes]. */
+  /** Artifact key (relative to the version folder) of the JSON Lines index [path, label, bytes] (+ metadata with a manifest). */
   index: string;
+  /**
+   * A CSV manifest inside the zip (a `path` column plus label/group/metadata columns): index lines are then
+   * [path, label | null, bytes, {column: value}] with every manifest column but `path`.
+   */
+  manifest?: { path: string; columns: string[] };
 }
 
 export type DatasetSchema = DelimitedSchema | JsonlSchema | ImageFolderSchema;

@@ -58,6 +58,23 @@ describe('zip of image folders', () => {
     expect(await codeOf(run([{ name: 'readme.md', data: '# hi' }]))).toBe('DATASET_EMPTY');
   });
 
+  it('reads a CSV manifest: paths relative to it, metadata columns kept, missing and unlisted files warned', async () => {
+    const r = await run([
+      { name: 'set/manifest.csv', data: 'path,lesion_id,dx\nakiec/1.jpg,L1,akiec\nnv/2.jpg,L2,nv\nnv/missing.jpg,L3,nv\n' },
+      { name: 'set/akiec/1.jpg', data: FAKE_JPEG },
+      { name: 'set/nv/2.jpg', data: FAKE_JPEG },
+      { name: 'set/nv/3.jpg', data: FAKE_JPEG },
+    ]);
+    expect(r.schema).toMatchObject({ format: 'image-folder', root: 'set/', labels: ['akiec', 'nv'], manifest: { path: 'set/manifest.csv', columns: ['lesion_id', 'dx'] } });
+    expect(r.stats).toMatchObject({ imageCount: 2, labelCount: 2 });
+    const index = r.sidecars?.[0].body.toString().trim().split('\n').map((l) => JSON.parse(l));
+    expect(index).toEqual([['set/akiec/1.jpg', 'akiec', FAKE_JPEG.length, { lesion_id: 'L1', dx: 'akiec' }], ['set/nv/2.jpg', 'nv', FAKE_JPEG.length, { lesion_id: 'L2', dx: 'nv' }]]);
+    expect(r.problems.map((p) => p.problem).join(' ')).toMatch(/missing\.jpg.*not a valid image[\s\S]*1 image is not listed/);
+    const flat = await run([{ name: 'm.csv', data: 'path,label\na.jpg,x\nb.jpg,\n' }, { name: 'a.jpg', data: FAKE_JPEG }, { name: 'b.jpg', data: FAKE_JPEG }]);
+    expect(flat.stats).toMatchObject({ imageCount: 2, labels: [{ label: 'x', count: 1 }], unlabeled: 1 });
+    expect(await codeOf(run([{ name: 'm.csv', data: 'path\nnope.jpg\n' }, { name: 'a/1.jpg', data: FAKE_JPEG }]))).toBe('DATASET_EMPTY');
+  });
+
   it('path helpers', () => {
     expect(unsafePath('a/b.jpg')).toBeUndefined();
     expect(unsafePath('/etc/x')).toMatch(/absolute/);

@@ -7,6 +7,7 @@
  */
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { AppError } from '../../../core/errors.ts';
+import { applyManifest, isManifestCandidate, MAX_MANIFEST_BYTES, pickManifest, type ManifestFile } from './zip-manifest.ts';
 import type { ImageStats } from '../stats.ts';
 import { ProblemCollector } from '../validate.ts';
 import { ProgressThrottle } from './text-guard.ts';
@@ -25,7 +26,7 @@ export interface ZipInput {
   onProgress?: ProgressFn;
 }
 
-interface ImageEntry {
+export interface ImageEntry {
   path: string;
   dir: string[];
   bytes: number;
@@ -80,7 +81,7 @@ const MAGIC: Array<[RegExp, (h: Buffer) => boolean]> = [
   [/\.tiff?$/i, (h) => ['II*\0', 'MM\0*'].includes(h.subarray(0, 4).toString('latin1'))],
 ];
 
-function looksLikeImage(path: string, head: Buffer): boolean {
+export function looksLikeImage(path: string, head: Buffer): boolean {
   const m = MAGIC.find(([re]) => re.test(path));
   return m ? m[1](head) : false;
 }
@@ -91,6 +92,7 @@ export async function importZip(input: ZipInput): Promise<ImportResult> {
   const zip = await openZip(input.path, fileName);
   const images: ImageEntry[] = [];
   const extensions: Record<string, number> = {};
+  const csvFiles: ManifestFile[] = [];
   let ignored = 0;
   let declaredTotal = 0;
   let inflatedTotal = 0;
@@ -122,6 +124,13 @@ export async function importZip(input: ZipInput): Promise<ImportResult> {
       if (entry.uncompressedSize > RATIO_MIN_BYTES && entry.uncompressedSize / Math.max(1, entry.compressedSize) > limits.maxCompressionRatio) {
         throw unsafe(fileName, path, `declares a compression ratio of ${Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize))}:1, over the limit of ${limits.maxCompressionRatio}:1 (a decompression bomb)`);
       }
+      if (!SYSTEM_FILE.test(path) && isManifestCandidate(path) && entry.uncompressedSize <= MAX_MANIFEST_BYTES && (entry.compressionMethod === 0 || entry.compressionMethod === 8) && !(entry.generalPurposeBitFlag & 1)) {
+        // A CSV manifest (path column + label/group/metadata columns) is read whole: it is small and needed to label the images.
+        const { bytes, body } = await inflateCounting(zip, entry, path, fileName, limits, limits.maxArchiveBytes - inflatedTotal, true);
+        inflatedTotal += bytes;
+        csvFiles.push({ path, body: body! });
+        continue;
+      }
       if (SYSTEM_FILE.test(path) || !IMAGE_EXT.test(path)) {
         ignored++;
         if (!SYSTEM_FILE.test(path)) problems.warn({ field: path, problem: 'not an image (.jpg, .png, .gif, .bmp, .webp, .tif); skipped', fix: 'Keep only images inside the label folders.' });
@@ -145,10 +154,16 @@ export async function importZip(input: ZipInput): Promise<ImportResult> {
   } finally {
     zip.close();
   }
+  const manifest = pickManifest(csvFiles, problems);
+  if (manifest) return applyManifest(fileName, images, manifest, { ignored: ignored + csvFiles.length - 1, inflatedTotal, extensions, problems });
+  for (const f of csvFiles) {
+    ignored++;
+    problems.warn({ field: f.path, problem: 'not an image and not a manifest (no "path" column); skipped', fix: 'Keep only images inside the label folders, or give the CSV manifest a "path" column.' });
+  }
   return summarise(fileName, images, { ignored, inflatedTotal, extensions, problems });
 }
 
-async function inflateCounting(zip: ZipFile, entry: Entry, path: string, fileName: string, limits: ImportLimits, budget: number): Promise<{ bytes: number; head: Buffer }> {
+async function inflateCounting(zip: ZipFile, entry: Entry, path: string, fileName: string, limits: ImportLimits, budget: number, keep = false): Promise<{ bytes: number; head: Buffer; body?: Buffer }> {
   let stream;
   try {
     stream = await zip.openReadStreamPromise(entry);
@@ -157,9 +172,11 @@ async function inflateCounting(zip: ZipFile, entry: Entry, path: string, fileNam
   }
   let bytes = 0;
   const head: Buffer[] = [];
+  const all: Buffer[] = [];
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (bytes < 16) head.push(chunk.subarray(0, 16));
+      if (keep) all.push(chunk);
       bytes += chunk.length;
       if (bytes > entry.uncompressedSize) throw unsafe(fileName, path, `inflates to more than its declared size of ${entry.uncompressedSize} bytes`);
       if (bytes > budget) throw unsafe(fileName, path, `brings the inflated size of the archive over the limit of ${limits.maxArchiveBytes} bytes`);
@@ -173,7 +190,7 @@ async function inflateCounting(zip: ZipFile, entry: Entry, path: string, fileNam
     throw invalid(fileName, `corrupt data (${(err as Error).message})`, path);
   }
   if (bytes < entry.uncompressedSize) throw invalid(fileName, `truncated: ${bytes} of ${entry.uncompressedSize} bytes`, path);
-  return { bytes, head: Buffer.concat(head) };
+  return { bytes, head: Buffer.concat(head), ...(keep ? { body: Buffer.concat(all) } : {}) };
 }
 
 /** Strips the folders shared by every image (e.g. `ham10000/`) as long as a label folder remains. */

@@ -1,0 +1,119 @@
+/**
+ * The hook-call audit log (CRD found-37: keep every hook call and response for disputes). It lives in the
+ * database, not in the process log: the request is stored with the FHIR access token redacted, and the
+ * process log gets ids, hook and timings only (no PHI).
+ */
+import type { Kysely } from 'kysely';
+import { AppError } from '../../core/errors.ts';
+import { newId, nowIso } from '../../core/ids.ts';
+import type { Database } from '../../storage/schema.ts';
+
+export interface CallRecord {
+  serviceId: string;
+  hook: string;
+  hookInstance: string;
+  patientId: string | null;
+  clientIss: string | null;
+  status: number;
+  durationMs: number;
+  request: unknown;
+  response: unknown;
+}
+
+export interface CallSummary {
+  id: string;
+  serviceId: string;
+  hook: string;
+  hookInstance: string;
+  patientId: string | null;
+  clientIss: string | null;
+  status: number;
+  durationMs: number;
+  cards: number;
+  systemActions: number;
+  createdAt: string;
+}
+
+export interface CallDetail extends CallSummary {
+  request: unknown;
+  response: unknown;
+}
+
+/** A copy of the request without secrets: the FHIR access token is replaced by "[redacted]". */
+export function redactRequest(req: unknown): unknown {
+  if (typeof req !== 'object' || req === null) return req;
+  const copy = structuredClone(req) as Record<string, unknown>;
+  const auth = copy.fhirAuthorization as Record<string, unknown> | undefined;
+  if (auth && typeof auth === 'object' && 'access_token' in auth) auth.access_token = '[redacted]';
+  return copy;
+}
+
+function count(response: unknown, key: 'cards' | 'systemActions'): number {
+  const v = (response as Record<string, unknown> | null)?.[key];
+  return Array.isArray(v) ? v.length : 0;
+}
+
+type Row = Database['cds_calls'];
+
+function summary(r: Row): CallSummary {
+  return {
+    id: r.id,
+    serviceId: r.service_id,
+    hook: r.hook,
+    hookInstance: r.hook_instance,
+    patientId: r.patient_id,
+    clientIss: r.client_iss,
+    status: Number(r.status),
+    durationMs: Number(r.duration_ms),
+    cards: Number(r.cards),
+    systemActions: Number(r.system_actions),
+    createdAt: r.created_at,
+  };
+}
+
+export function createAuditLog(db: Kysely<Database>) {
+  return {
+    async record(c: CallRecord): Promise<string> {
+      const id = newId('cds');
+      await db
+        .insertInto('cds_calls')
+        .values({
+          id,
+          service_id: c.serviceId,
+          hook: c.hook,
+          hook_instance: c.hookInstance,
+          patient_id: c.patientId,
+          client_iss: c.clientIss,
+          status: c.status,
+          duration_ms: Math.round(c.durationMs * 100) / 100,
+          cards: count(c.response, 'cards'),
+          system_actions: count(c.response, 'systemActions'),
+          request_json: JSON.stringify(redactRequest(c.request)),
+          response_json: JSON.stringify(c.response ?? null),
+          created_at: nowIso(),
+        })
+        .execute();
+      return id;
+    },
+
+    /** Newest first; `cursor` is the last id of the previous page. */
+    async list(q: { limit?: number; cursor?: string; serviceId?: string; patientId?: string }): Promise<{ items: CallSummary[]; nextCursor: string | null }> {
+      const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+      let query = db.selectFrom('cds_calls').selectAll().orderBy('id', 'desc').limit(limit + 1);
+      if (q.cursor) query = query.where('id', '<', q.cursor);
+      if (q.serviceId) query = query.where('service_id', '=', q.serviceId);
+      if (q.patientId) query = query.where('patient_id', '=', q.patientId);
+      const rows = await query.execute();
+      const items = rows.slice(0, limit).map(summary);
+      return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
+    },
+
+    async get(id: string): Promise<CallDetail> {
+      const r = await db.selectFrom('cds_calls').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!r) throw new AppError('CDS_CALL_NOT_FOUND', `No CDS hook call ${id}. List calls with GET /api/v1/cds/calls.`);
+      return { ...summary(r), request: JSON.parse(r.request_json), response: JSON.parse(r.response_json) };
+    },
+  };
+}
+
+export type AuditLog = ReturnType<typeof createAuditLog>;

@@ -1,0 +1,171 @@
+/**
+ * Prefetch (CDS Hooks 2.0 §Prefetch): render the service's templates with the request context, use what the
+ * client prefetched (a resource, a searchset Bundle, or `null` = "there is none"), fetch the rest from the data
+ * source, and report the keys the service needs but could get neither way (→ 412).
+ */
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Logger } from '../../core/logger.ts';
+import type { FhirDataSource } from '../fhir/source.ts';
+
+const USER_TOKENS: Record<string, string> = {
+  userPractitionerId: 'Practitioner',
+  userPractitionerRoleId: 'PractitionerRole',
+  userPatientId: 'Patient',
+  userRelatedPersonId: 'RelatedPerson',
+};
+
+function isoDate(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+/** Keeps ids and references readable (`Practitioner/123`) and percent-encodes anything else. */
+function encodeValue(v: string): string {
+  return v.replace(/[^A-Za-z0-9\-._~/|:,]/g, (c) => encodeURIComponent(c));
+}
+
+/** The value of one token, or null when the context does not have it (the template is then skipped). */
+export function tokenValue(token: string, context: Record<string, unknown>, now: Date = new Date()): string | null {
+  const t = token.trim();
+  const ctx = /^context\.([A-Za-z][\w-]*)$/.exec(t);
+  if (ctx) {
+    const v = context[ctx[1]!];
+    // Only first-level primitive context fields are prefetch tokens (a Bundle or array is not).
+    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
+  }
+  if (t === 'user') return typeof context.userId === 'string' ? context.userId : null;
+  const type = USER_TOKENS[t];
+  if (type) {
+    const userId = typeof context.userId === 'string' ? context.userId : '';
+    const m = /^([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(userId);
+    return m && m[1] === type ? m[2]! : null;
+  }
+  const today = /^today\(\)\s*(?:([+-])\s*(\d+)\s*days?)?$/.exec(t);
+  if (today) {
+    const d = new Date(now.getTime());
+    if (today[1]) d.setUTCDate(d.getUTCDate() + (today[1] === '-' ? -1 : 1) * Number(today[2]));
+    return isoDate(d);
+  }
+  return null;
+}
+
+/** Renders a template; null when any token has no value (CDS Hooks: such a template is not filled). */
+export function renderTemplate(template: string, context: Record<string, unknown>, now?: Date): string | null {
+  let missing = false;
+  const out = template.replace(/\{\{(.+?)\}\}/g, (_m, token: string) => {
+    const v = tokenValue(token, context, now);
+    if (v === null || v === '') {
+      missing = true;
+      return '';
+    }
+    return encodeValue(v);
+  });
+  return missing ? null : out;
+}
+
+export type ParsedQuery = { kind: 'read'; type: string; id: string } | { kind: 'search'; type: string; params: Record<string, string | string[]> };
+
+/** `Type/id` (read) or `Type?a=b&a=c` (search); null for anything else (history, operations, absolute URLs). */
+export function parseQuery(url: string): ParsedQuery | null {
+  const [path = '', query] = url.replace(/^\/+/, '').split('?', 2) as [string, string | undefined];
+  const parts = path.split('/').filter((p) => p !== '');
+  if (!/^[A-Z][A-Za-z]+$/.test(parts[0] ?? '')) return null;
+  if (parts.length === 2 && query === undefined) return /^[A-Za-z0-9\-.]{1,64}$/.test(parts[1]!) ? { kind: 'read', type: parts[0]!, id: parts[1]! } : null;
+  if (parts.length !== 1) return null;
+  const params: Record<string, string | string[]> = {};
+  for (const [k, v] of new URLSearchParams(query ?? '')) {
+    const prev = params[k];
+    params[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return { kind: 'search', type: parts[0]!, params };
+}
+
+export type KeySource = 'prefetch' | 'fetched' | 'not-applicable' | 'unavailable';
+
+export interface PrefetchResult {
+  /** key → resource, searchset Bundle, or null (none exists). Keys that could not be filled are absent. */
+  values: Record<string, Resource | null>;
+  /** How each template key was filled (for the audit and the sandbox). */
+  sources: Record<string, KeySource>;
+  /** Needed keys that were neither prefetched nor fetchable. */
+  missing: { key: string; template: string; reason: string }[];
+}
+
+export interface ResolvePrefetchInput {
+  templates: Record<string, string>;
+  required: string[];
+  context: Record<string, unknown>;
+  prefetch: Record<string, Resource | null> | undefined;
+  /** Where to fetch what is missing; null when there is nowhere to fetch from. */
+  source: FhirDataSource | null;
+  logger?: Logger;
+  now?: Date;
+}
+
+/** Whether a prefetched value is usable: the spec lets clients put an OperationOutcome where a fetch failed. */
+function usable(v: Resource | null): boolean {
+  return v === null || (typeof v === 'object' && typeof v.resourceType === 'string' && v.resourceType !== 'OperationOutcome');
+}
+
+export async function resolvePrefetch(input: ResolvePrefetchInput): Promise<PrefetchResult> {
+  const values: Record<string, Resource | null> = {};
+  const sources: Record<string, KeySource> = {};
+  const missing: PrefetchResult['missing'] = [];
+  const given = input.prefetch ?? {};
+  await Promise.all(
+    Object.entries(input.templates).map(async ([key, template]) => {
+      const required = input.required.includes(key);
+      if (Object.prototype.hasOwnProperty.call(given, key) && usable(given[key] ?? null)) {
+        values[key] = given[key] ?? null;
+        sources[key] = 'prefetch';
+        return;
+      }
+      const url = renderTemplate(template, input.context, input.now);
+      const query = url === null ? null : parseQuery(url);
+      if (query === null) {
+        // A template whose context field is absent (e.g. no encounterId) does not apply to this call.
+        sources[key] = 'not-applicable';
+        if (required) missing.push({ key, template, reason: 'the template cannot be filled from the context' });
+        return;
+      }
+      if (!input.source) {
+        sources[key] = 'unavailable';
+        if (required) missing.push({ key, template, reason: 'not prefetched, and the request has no fhirServer to fetch it from' });
+        return;
+      }
+      try {
+        values[key] = query.kind === 'read' ? await input.source.read(query.type, query.id) : await input.source.search(query.type, query.params);
+        sources[key] = 'fetched';
+      } catch (err) {
+        sources[key] = 'unavailable';
+        const reason = `not prefetched, and fetching it from fhirServer failed: ${(err as Error).message?.slice(0, 200) ?? 'error'}`;
+        // Log the key and the failure only: never the query (it has the patient id) or any data.
+        input.logger?.warn({ prefetchKey: key, error: (err as Error).name }, 'CDS prefetch fetch failed');
+        if (required) missing.push({ key, template, reason });
+      }
+    }),
+  );
+  return { values, sources, missing };
+}
+
+/** Every resource in a prefetch value: the resource itself, or a Bundle's entries (matches and includes). */
+export function resourcesOf(value: Resource | null | undefined): Resource[] {
+  if (!value) return [];
+  if (value.resourceType === 'Bundle') {
+    const out: Resource[] = [];
+    for (const e of (value as Bundle).entry ?? []) {
+      if (e.resource && e.resource.resourceType !== 'OperationOutcome') out.push(...resourcesOf(e.resource));
+    }
+    return out;
+  }
+  return [value];
+}
+
+/** One collection Bundle of all prefetched/fetched resources (deduplicated by type/id), for the rule engine. */
+export function patientBundleFrom(values: Record<string, Resource | null>): Bundle {
+  const seen = new Map<string, Resource>();
+  let anon = 0;
+  for (const v of Object.values(values)) {
+    for (const r of resourcesOf(v)) seen.set(r.id ? `${r.resourceType}/${r.id}` : `#${anon++}`, r);
+  }
+  return { resourceType: 'Bundle', type: 'collection', entry: [...seen.values()].map((resource) => ({ resource })) };
+}

@@ -1,0 +1,152 @@
+/**
+ * HTTP: the CDS Hooks endpoints at the server root (GET /cds-services, POST /cds-services/{id}, POST
+ * /cds-services/{id}/feedback) with the client-JWT check, CORS limited to configured origins and errors as
+ * OperationOutcome; and the studio API under /api/v1/cds (services, samples, the sandbox's `try`, the audit log
+ * and feedback lists).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import { z } from 'zod';
+import type { AppContext } from '../../app/context.ts';
+import { AppError, isAppError } from '../../core/errors.ts';
+import { toProblem } from '../../http/problem.ts';
+import { readCoverageInformation } from './crd.ts';
+import type { CdsService } from './service.ts';
+
+const hooksTags = { tags: ['cds-hooks'] };
+const apiTags = { tags: ['cds'] };
+
+function issueType(status: number): OperationOutcomeIssue['code'] {
+  if (status === 401) return 'login';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not-found';
+  if (status === 412) return 'not-found';
+  if (status >= 500) return 'exception';
+  return 'invalid';
+}
+
+/** An error as the OperationOutcome CDS clients expect (CDS Hooks 3.0 recommends it for non-2xx; CRD hook-9). */
+export function outcomeOf(body: { status: number; code: string; title: string; detail: string; problems?: { field?: string; problem: string; fix: string }[] }): OperationOutcome {
+  const issue: OperationOutcomeIssue[] = [
+    { severity: body.status >= 500 ? 'fatal' : 'error', code: issueType(body.status), diagnostics: body.detail, details: { coding: [{ system: 'https://sagebrush.dev/errors', code: body.code }], text: body.title } },
+  ];
+  for (const p of body.problems ?? []) {
+    issue.push({ severity: 'error', code: issueType(body.status), diagnostics: `${p.problem}. ${p.fix}`, ...(p.field ? { expression: [p.field] } : {}) });
+  }
+  return { resourceType: 'OperationOutcome', issue };
+}
+
+function publicBase(ctx: AppContext, req: FastifyRequest): string {
+  return ctx.config.cdsPublicUrl ?? `${req.protocol}://${req.host}`;
+}
+
+function originAllowed(ctx: AppContext, req: FastifyRequest, origin: string): boolean {
+  const allowed = ctx.config.cdsCorsOrigins;
+  return allowed.includes(origin) || allowed.includes('*') || origin === `${req.protocol}://${req.host}`;
+}
+
+/** Root plugin: the CDS Hooks API proper. */
+export async function cdsHooksRoutes(root: FastifyInstance, ctx: AppContext): Promise<void> {
+  const cds = (ctx.services as unknown as { cds: CdsService }).cds;
+
+  root.setErrorHandler((err, request, reply) => {
+    const { body, internal } = toProblem(err, request.id, request.url);
+    if (internal) request.log.error({ err, requestId: request.id }, 'unhandled error in CDS Hooks route');
+    if (body.status === 401) reply.header('www-authenticate', 'Bearer');
+    return reply.status(body.status).type('application/json').send(outcomeOf(body));
+  });
+
+  // CORS only for /cds-services: configured origins (and this server's own); never credentials.
+  root.addHook('onRequest', async (req, reply) => {
+    const origin = req.headers.origin;
+    if (typeof origin !== 'string' || !originAllowed(ctx, req, origin)) return;
+    reply.header('access-control-allow-origin', origin);
+    reply.header('vary', 'Origin');
+    reply.header('access-control-expose-headers', 'x-request-id');
+  });
+  const preflight = async (req: FastifyRequest, reply: FastifyReply) => {
+    const origin = req.headers.origin;
+    if (typeof origin !== 'string' || !originAllowed(ctx, req, origin)) {
+      throw new AppError('CDS_CORS_ORIGIN_DENIED', `Origin ${typeof origin === 'string' ? origin : '(none)'} may not call the CDS services. Allowed: ${ctx.config.cdsCorsOrigins.join(', ') || 'none configured'}.`);
+    }
+    return reply
+      .status(204)
+      .header('access-control-allow-methods', 'GET, POST, OPTIONS')
+      .header('access-control-allow-headers', 'authorization, content-type, accept')
+      .header('access-control-max-age', '600')
+      .send();
+  };
+  root.options('/cds-services', { schema: { hide: true } }, preflight);
+  root.options('/cds-services/*', { schema: { hide: true } }, preflight);
+
+  const verify = (req: FastifyRequest, audiences: string[]) => cds.jwt.verify(req.headers.authorization, audiences);
+
+  root.get('/cds-services', { schema: { ...hooksTags, summary: 'CDS Hooks discovery: the services, their hooks, prefetch templates and CRD extensions' } }, async (req) => {
+    await verify(req, [`${publicBase(ctx, req)}/cds-services`]);
+    return cds.discovery();
+  });
+
+  root.post<{ Params: { id: string } }>('/cds-services/:id', { schema: { ...hooksTags, summary: 'Call a CDS service (CDS Hooks 2.0 request) → cards and CRD coverage-information system actions' } }, async (req, reply) => {
+    const client = await verify(req, [`${publicBase(ctx, req)}/cds-services/${req.params.id}`]);
+    const out = await cds.call(req.params.id, req.body, { client, baseUrl: publicBase(ctx, req) });
+    return reply.status(out.status).type('application/json').send(out.body);
+  });
+
+  root.post<{ Params: { id: string } }>('/cds-services/:id/feedback', { schema: { ...hooksTags, summary: 'Card feedback (accepted / overridden, with override reasons)' } }, async (req) => {
+    const base = `${publicBase(ctx, req)}/cds-services/${req.params.id}`;
+    const client = await verify(req, [`${base}/feedback`, base]);
+    return cds.feedback(req.params.id, req.body, client);
+  });
+}
+
+const tryBody = z.object({
+  hook: z.enum(['patient-view', 'order-select', 'order-sign', 'appointment-book']),
+  patientId: z.string().min(1),
+  /** A draft order (MedicationRequest, ServiceRequest, …); default: the amoxicillin sample. */
+  order: z.looseObject({ resourceType: z.string().min(1) }).optional(),
+  serviceId: z.string().optional(),
+  /** Fill the prefetch from the embedded store like an EHR (default), or send none so the service fetches. */
+  prefetch: z.boolean().default(true),
+  userId: z.string().optional(),
+  extension: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** /api/v1 plugin: what the sandbox UI and the CLI use. */
+export async function cdsApiRoutes(api: FastifyInstance, ctx: AppContext): Promise<void> {
+  const r = api.withTypeProvider<ZodTypeProvider>();
+  const cds = (ctx.services as unknown as { cds: CdsService }).cds;
+
+  r.get('/cds/services', { schema: { ...apiTags, summary: 'The CDS services (same as GET /cds-services, without the client JWT)' } }, async () => cds.discovery());
+  r.get('/cds/samples', { schema: { ...apiTags, summary: 'Sample draft orders for the sandbox' } }, async () => ({ items: cds.samples() }));
+
+  r.post('/cds/try', {
+    schema: { ...apiTags, summary: 'Sandbox: build the hook request an EHR would send for a stored patient and draft order, call the service in-process, return request, response and coverage information', body: tryBody },
+  }, async (req) => {
+    const { service, request } = await cds.buildRequest({ ...req.body, order: req.body.order as Resource | undefined });
+    const base = ctx.config.cdsPublicUrl ?? `${req.protocol}://${req.host}`;
+    try {
+      const out = await cds.call(service.id, request, { client: null, baseUrl: base });
+      const coverageInformation = (out.body.systemActions ?? []).map((a) => ({ resource: a.resource ? `${a.resource.resourceType}/${a.resource.id ?? ''}` : '', items: a.resource ? readCoverageInformation(a.resource) : [] }));
+      return { serviceId: service.id, request, status: out.status, response: out.body, callId: out.callId, durationMs: out.durationMs, prefetch: out.prefetch, decisions: out.decisions, coverageInformation };
+    } catch (err) {
+      if (!isAppError(err)) throw err;
+      const { body } = toProblem(err, req.id);
+      return { serviceId: service.id, request, status: body.status, response: outcomeOf(body), callId: null, durationMs: null, prefetch: {}, decisions: {}, coverageInformation: [] };
+    }
+  });
+
+  r.get('/cds/calls', {
+    schema: { ...apiTags, summary: 'The hook-call audit log, newest first', querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).optional(), cursor: z.string().optional(), serviceId: z.string().optional(), patientId: z.string().optional() }) },
+  }, async (req) => cds.audit.list(req.query));
+
+  r.get('/cds/calls/:id', { schema: { ...apiTags, summary: 'One audited hook call with its request (token redacted) and response', params: z.object({ id: z.string() }) } }, async (req) => cds.audit.get(req.params.id));
+
+  r.get('/cds/feedback', {
+    schema: { ...apiTags, summary: 'Card feedback received, newest first', querystring: z.object({ card: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).optional() }) },
+  }, async (req) => ({ items: await cds.listFeedback(req.query) }));
+
+  r.post('/cds/feedback/:serviceId', {
+    schema: { ...apiTags, summary: 'Sandbox: send card feedback to a service in-process (as POST /cds-services/{id}/feedback)', params: z.object({ serviceId: z.string() }) },
+  }, async (req) => cds.feedback(req.params.serviceId, req.body, null));
+}

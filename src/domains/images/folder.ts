@@ -1,0 +1,81 @@
+/**
+ * Packs a local image folder (one sub-folder per label, plus any root `*.csv` manifest with a `path` column) or a
+ * CSV manifest and the files it references into a zip the datasets import reads. Images are stored (already
+ * compressed), the manifest deflated. Used by the CLI and the tests.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { AppError } from '../../core/errors.ts';
+import { makeZip, type ZipEntryInput } from '../datasets/formats/zip-write.ts';
+
+const IMAGE = /\.(jpe?g|png|webp|gif|bmp|tiff?)$/i;
+
+function manifestPaths(csv: Buffer): string[] | null {
+  let rows: string[][];
+  try {
+    rows = parse(csv, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+  } catch {
+    return null;
+  }
+  const col = (rows[0] ?? []).map((h) => h.trim()).indexOf('path');
+  return col < 0 ? null : rows.slice(1).map((r) => (r[col] ?? '').trim().replace(/\\/g, '/')).filter(Boolean);
+}
+
+function walk(dir: string, root: string, out: string[]): void {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name.startsWith('.') || e.name === '__MACOSX') continue;
+    const full = join(dir, e.name);
+    if (e.isDirectory()) walk(full, root, out);
+    else if (e.isFile() && IMAGE.test(e.name) && dirname(full) !== root) out.push(relative(root, full).split('\\').join('/'));
+  }
+}
+
+export interface PackedImages {
+  zip: Buffer;
+  fileName: string;
+  images: number;
+  manifest: string | null;
+}
+
+export function packImages(input: string): PackedImages {
+  const stat = statSync(input);
+  const entries: ZipEntryInput[] = [];
+  let manifest: string | null = null;
+  let images: string[] = [];
+  let root: string;
+  if (stat.isDirectory()) {
+    root = input;
+    walk(root, root, images);
+    for (const f of readdirSync(root).filter((n) => /\.csv$/i.test(n)).sort()) {
+      const body = readFileSync(join(root, f));
+      if (manifestPaths(body) === null || manifest) continue;
+      manifest = f;
+      entries.push({ name: f, data: body });
+    }
+  } else {
+    root = dirname(input);
+    const body = readFileSync(input);
+    const paths = manifestPaths(body);
+    if (paths === null) {
+      throw new AppError('VALIDATION_FAILED', `${input} is not a folder or a CSV manifest with a "path" column.`, {
+        problems: [{ field: 'input', problem: 'not a folder or manifest', fix: 'Pass a folder with one sub-folder per label, or a CSV with a "path" column (paths relative to the CSV).' }],
+      });
+    }
+    manifest = basename(input);
+    entries.push({ name: manifest, data: body });
+    images = [...new Set(paths)].filter((p) => !p.split('/').includes('..') && !p.startsWith('/'));
+  }
+  for (const p of images) {
+    try {
+      entries.push({ name: p, data: readFileSync(join(root, p)), method: 0 });
+    } catch {
+      // A missing file is reported by the import (manifest row → missing image warning).
+    }
+  }
+  const count = entries.length - (manifest ? 1 : 0);
+  if (count === 0) {
+    throw new AppError('DATASET_EMPTY', `No images found in ${input}.`, { problems: [{ field: 'input', problem: 'no images', fix: 'Put the images in one sub-folder per label (e.g. akiec/1.jpg), or list them in a manifest.' }] });
+  }
+  return { zip: makeZip(entries), fileName: `${basename(stat.isDirectory() ? input : root) || 'images'}.zip`, images: count, manifest };
+}

@@ -1,0 +1,107 @@
+/** /api/v1/images/* and /api/v1/endpoints/:name/predict-image: thin routes over the images service (docs/api.md "Images"). */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../app/context.ts';
+import { AppError } from '../../core/errors.ts';
+import { batchRequestSchema, buildRequestSchema, columnsQuery, datasetVersionParams, imagesQuery, modelVersionParams, predictJsonBody, predictQuery } from './schema.ts';
+
+const tags = ['images'];
+const FIX_IMAGE = 'Send the image as multipart/form-data in a part named "file", or as JSON {"image": "<base64>"}.';
+
+const versionOf = (v: string): number | 'latest' => (v === 'latest' ? 'latest' : Number(v));
+
+/** The image of a predict request: multipart part `file`, or JSON `{ image: base64 }`. */
+async function readImage(req: FastifyRequest): Promise<Buffer> {
+  if (req.isMultipart()) {
+    for await (const part of req.parts()) {
+      if (part.type === 'field') continue;
+      if (part.fieldname !== 'file') {
+        part.file.resume();
+        continue;
+      }
+      const body = await part.toBuffer();
+      if (part.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', 'The image is larger than the upload limit.');
+      return body;
+    }
+    throw new AppError('VALIDATION_FAILED', 'The form has no "file" part.', { problems: [{ field: 'file', problem: 'missing', fix: FIX_IMAGE }] });
+  }
+  const parsed = predictJsonBody.safeParse(req.body);
+  if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'The request has no image.', { problems: [{ field: 'image', problem: 'missing or not a string', fix: FIX_IMAGE }] });
+  const b64 = parsed.data.image.replace(/^data:[^,]*,/, '').replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(b64)) throw new AppError('VALIDATION_FAILED', 'The "image" field is not valid base64.', { problems: [{ field: 'image', problem: 'not base64', fix: FIX_IMAGE }] });
+  return Buffer.from(b64, 'base64');
+}
+
+export async function imageRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const images = ctx.services.images;
+
+  r.get('/images/datasets/:idOrName/versions/:version/summary', {
+    schema: { tags, summary: 'Per-label image counts (and groups), manifest columns and warnings (labels under minImagesPerLabel…)', params: datasetVersionParams, querystring: columnsQuery },
+  }, async (req) => images.summary(req.params.idOrName, versionOf(req.params.version), req.query));
+
+  r.get('/images/datasets/:idOrName/versions/:version/images', {
+    schema: { tags, summary: 'A page of images (index, path, label, group, bytes), optionally of one label', params: datasetVersionParams, querystring: imagesQuery },
+  }, async (req) => images.listImages(req.params.idOrName, versionOf(req.params.version), req.query));
+
+  r.get('/images/datasets/:idOrName/versions/:version/images/:index/thumbnail', {
+    schema: { tags, summary: 'A WebP thumbnail (longest side 128 px) of one image', params: datasetVersionParams.extend({ index: z.coerce.number().int().min(0) }) },
+  }, async (req, reply) => {
+    const body = await images.thumbnail(req.params.idOrName, versionOf(req.params.version), req.params.index);
+    return reply.type('image/webp').header('cache-control', 'private, max-age=86400').send(body);
+  });
+
+  r.post('/images/models', {
+    schema: { tags, summary: 'Build an image classifier (quick or standard) from an image dataset: 202 + job images.train; ?wait=true → 201 { model }', body: buildRequestSchema, querystring: z.object({ wait: z.enum(['true', 'false', '1', '0']).optional() }) },
+  }, async (req, reply) => {
+    const accepted = await images.build(req.body);
+    if (req.query.wait !== 'true' && req.query.wait !== '1') return reply.status(202).send(accepted);
+    const abort = new AbortController();
+    const onClose = () => abort.abort(new AppError('BAD_REQUEST', 'The client went away'));
+    req.raw.once('close', onClose);
+    try {
+      const done = await images.waitForBuild(accepted.job.id, { signal: abort.signal });
+      return reply.status(201).send({ model: done.model, job: { id: accepted.job.id } });
+    } finally {
+      req.raw.off('close', onClose);
+    }
+  });
+
+  r.get('/images/models', {
+    schema: { tags, summary: 'Image classifier versions, newest first', querystring: z.object({ name: z.string().optional(), limit: z.coerce.number().int().min(1).max(200).optional(), cursor: z.string().optional() }) },
+  }, async (req) => images.listModels(req.query));
+
+  r.get('/images/models/:name/versions/:version', {
+    schema: { tags, summary: 'A model version with its test metrics (+ grouped CV, calibration) and build report (split, candidates tried)', params: modelVersionParams },
+  }, async (req) => images.getModel(req.params.name, req.params.version));
+
+  r.post('/images/models/:name/versions/:version/predict', {
+    schema: { tags, summary: 'Classify one image (multipart "file" or JSON {image: base64}); ?explain=true adds nearest training images and occlusion saliency', params: modelVersionParams, querystring: predictQuery },
+  }, async (req) => images.predict(req.params.name, req.params.version, await readImage(req), { explain: req.query.explain }));
+
+  r.post('/images/models/:name/versions/:version/batch', {
+    schema: { tags, summary: 'Predict every image of a dataset version (202 + job images.batch; CSV at /images/batch/{jobId}/predictions.csv)', params: modelVersionParams, body: batchRequestSchema },
+  }, async (req, reply) => reply.status(202).send(await images.startBatch(req.params.name, req.params.version, req.body)));
+
+  r.get('/images/batch/:jobId/predictions.csv', {
+    schema: { tags, summary: 'The batch results: path, predicted, p_<label>…, ood, error', params: z.object({ jobId: z.string().min(1) }) },
+  }, async (req, reply) =>
+    reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="predictions.csv"').send(await images.batchCsv(req.params.jobId)),
+  );
+
+  r.get('/images/models/:name/versions/:version/export.onnx', {
+    schema: { tags, summary: 'The whole model (preprocessing + backbone + head, uint8 RGB 224×224 in, probabilities out) as one ONNX file', params: modelVersionParams },
+  }, async (req, reply) => {
+    const out = await images.exportOnnx(req.params.name, req.params.version);
+    return reply.type('application/octet-stream').header('content-disposition', `attachment; filename="${out.fileName.replace(/["\\\r\n]/g, '_')}"`).send(out.body);
+  });
+
+  r.post('/endpoints/:name/predict-image', {
+    schema: { tags: ['endpoints'], summary: 'Classify one image with an image-classifier endpoint (multipart "file" or JSON {image: base64}); ?explain=true', params: z.object({ name: z.string().min(1) }), querystring: predictQuery },
+  }, async (req) => {
+    const { model } = await ctx.services.endpoints.resolve(req.params.name);
+    if (model.kind !== 'image-classifier') throw new AppError('CONFLICT', `Endpoint "${req.params.name}" serves a ${model.kind} model; /predict-image is for image classifiers.`);
+    return ctx.services.images.predictWithModel(model, await readImage(req), { explain: req.query.explain });
+  });
+}

@@ -1,0 +1,130 @@
+/** /images/models/:name/:version — advanced metrics, then Predict, Batch, Deploy and Export tabs. */
+import { Alert, Anchor, Badge, Breadcrumbs, Group, Loader, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { formatDate } from '../components/format.ts';
+import { PageHeader } from '../components/PageHeader.tsx';
+import { StatusBadge } from '../components/StatusBadge.tsx';
+import { DeleteModelButton } from '../models/DeleteModelButton.tsx';
+import { AdvancedMetrics } from './AdvancedMetrics.tsx';
+import { useImageModel } from './api.ts';
+import { ImageBatchPanel, ImageDeployPanel, ImageExportPanel } from './BatchDeployExport.tsx';
+import { buildOf } from './ImageModelsPage.tsx';
+import { PredictPanel } from './PredictPanel.tsx';
+
+const TABS = ['metrics', 'predict', 'batch', 'deploy', 'export'] as const;
+type Tab = (typeof TABS)[number];
+
+export function ImageModelPage() {
+  const { name = '', version: v = '' } = useParams();
+  const version = Number(v);
+  const [params, setParams] = useSearchParams();
+  const tabParam = params.get('tab');
+  const tab: Tab = (TABS as readonly string[]).includes(tabParam ?? '') ? (tabParam as Tab) : 'metrics';
+  const { data, error, isPending } = useImageModel(name, version);
+
+  if (isPending) return <Loader />;
+  if (error || !data) return <ErrorAlert error={error ?? new Error('Not found')} title={`Cannot load image model ${name}:${v}`} />;
+  const { model, metrics, report } = data;
+  const ready = model.status === 'ready';
+  const labels = model.params?.labels ?? metrics?.confusion_matrix?.labels ?? [];
+  const build = report?.build ?? buildOf(model);
+
+  return (
+    <Stack gap="lg" data-testid="images-model-page" data-model={`${model.name}:${model.version}`}>
+      <div>
+        <Breadcrumbs mb="xs">
+          <Anchor component={Link} to="/images" size="sm">
+            Images
+          </Anchor>
+          <Text size="sm">{model.name}</Text>
+        </Breadcrumbs>
+        <PageHeader
+          title={
+            <Group gap="sm">
+              <span data-testid="images-model-name">
+                {model.name}
+                <Text span c="dimmed" inherit>
+                  :{model.version}
+                </Text>
+              </span>
+              <StatusBadge status={model.status} data-testid="images-model-status" />
+              {build && <Badge variant="light">{build} build</Badge>}
+            </Group>
+          }
+          description={`Image classifier · ${labels.length} classes${labels.length ? ` (${labels.join(', ')})` : ''} · created ${formatDate(model.createdAt)}`}
+          actions={<DeleteModelButton model={model} />}
+        />
+      </div>
+      {!ready && (
+        <Alert color={model.status === 'failed' ? 'red' : 'blue'} variant="light">
+          This version is {model.status}.{' '}
+          {model.jobId && (
+            <Anchor component={Link} to={`/jobs/${model.jobId}`} size="sm">
+              Open its job
+            </Anchor>
+          )}
+        </Alert>
+      )}
+      <Tabs
+        value={tab}
+        onChange={(t) => {
+          const next = new URLSearchParams(params);
+          if (!t || t === 'metrics') next.delete('tab');
+          else next.set('tab', t);
+          setParams(next, { replace: true });
+        }}
+        keepMounted={false}
+      >
+        <Tabs.List>
+          <Tabs.Tab value="metrics" data-testid="images-tab-metrics">
+            Advanced metrics
+          </Tabs.Tab>
+          <Tabs.Tab value="predict" disabled={!ready} data-testid="images-tab-predict">
+            Predict
+          </Tabs.Tab>
+          <Tabs.Tab value="batch" disabled={!ready} data-testid="images-tab-batch">
+            Batch
+          </Tabs.Tab>
+          <Tabs.Tab value="deploy" disabled={!ready} data-testid="images-tab-deploy">
+            Deploy
+          </Tabs.Tab>
+          <Tabs.Tab value="export" disabled={!ready} data-testid="images-tab-export">
+            Export
+          </Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="metrics" pt="md">
+          {metrics ? (
+            <AdvancedMetrics metrics={metrics} report={report} labels={labels} />
+          ) : (
+            <Text c="dimmed">No metrics yet{ready ? '' : ': the build has not finished'}.</Text>
+          )}
+        </Tabs.Panel>
+        <Tabs.Panel value="predict" pt="md">
+          <Title order={4} mb="sm">
+            Predict one image
+          </Title>
+          <PredictPanel model={model} />
+        </Tabs.Panel>
+        <Tabs.Panel value="batch" pt="md">
+          <Title order={4} mb="sm">
+            Batch prediction
+          </Title>
+          <ImageBatchPanel model={model} />
+        </Tabs.Panel>
+        <Tabs.Panel value="deploy" pt="md">
+          <Title order={4} mb="sm">
+            Real-time endpoint
+          </Title>
+          <ImageDeployPanel model={model} />
+        </Tabs.Panel>
+        <Tabs.Panel value="export" pt="md">
+          <Title order={4} mb="sm">
+            Export
+          </Title>
+          <ImageExportPanel model={model} />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}

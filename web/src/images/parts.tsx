@@ -1,0 +1,210 @@
+/** Small building blocks of the image pages: authenticated images, a file drop area, a job follower with ETA and Cancel. */
+import { useEffect, useRef, useState, type CSSProperties, type DragEvent, type ReactNode } from 'react';
+import { Anchor, Button, Group, Stack, Text } from '@mantine/core';
+import { Link } from 'react-router';
+import { ApiError, getToken } from '../api/client.ts';
+import type { Job } from '../api/types.ts';
+import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { UploadIcon } from '../components/icons.tsx';
+import { ProgressBar } from '../components/ProgressBar.tsx';
+import { cancelJob, useJob } from '../jobs/hooks.ts';
+import { fetchImageBlobUrl } from './api.ts';
+import { etaSeconds, formatSeconds } from './read.ts';
+
+/**
+ * An <img> for an API URL. Without a token the browser loads it lazily itself; with a bearer token
+ * (which <img> cannot send) it is fetched and shown from an object URL.
+ */
+export function AuthImage({ src, alt, style, 'data-testid': testId }: { src: string; alt: string; style?: CSSProperties; 'data-testid'?: string }) {
+  const token = getToken();
+  const [blobUrl, setBlobUrl] = useState<string | null>(null);
+  useEffect(() => {
+    if (!token) return;
+    const ac = new AbortController();
+    let url: string | null = null;
+    fetchImageBlobUrl(src, ac.signal).then(
+      (u) => {
+        url = u;
+        setBlobUrl(u);
+      },
+      () => undefined,
+    );
+    return () => {
+      ac.abort();
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [src, token]);
+  const shown = token ? blobUrl : src;
+  if (!shown) return <div style={{ ...style, background: 'var(--mantine-color-default-hover)' }} data-testid={testId} />;
+  return <img src={shown} alt={alt} loading="lazy" decoding="async" style={style} data-testid={testId} />;
+}
+
+interface DropProps {
+  accept: string;
+  onFile: (file: File) => void;
+  disabled?: boolean;
+  title: ReactNode;
+  hint: ReactNode;
+  testId: string;
+  inputTestId: string;
+}
+
+/** A drop area (native drag events) that also opens the file picker on click or Enter. */
+export function FileDropArea({ accept, onFile, disabled = false, title, hint, testId, inputTestId }: DropProps) {
+  const inputRef = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
+  const onDrop = (e: DragEvent<HTMLDivElement>) => {
+    e.preventDefault();
+    setDragging(false);
+    const f = e.dataTransfer.files?.[0];
+    if (f && !disabled) onFile(f);
+  };
+  return (
+    <div
+      className="sb-dropzone"
+      role="button"
+      tabIndex={0}
+      data-active={dragging}
+      data-testid={testId}
+      onClick={() => !disabled && inputRef.current?.click()}
+      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && !disabled && inputRef.current?.click()}
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+    >
+      <Stack align="center" gap={4}>
+        <UploadIcon size={28} />
+        <Text fw={600}>{title}</Text>
+        <Text size="xs" c="dimmed">
+          {hint}
+        </Text>
+      </Stack>
+      <input
+        ref={inputRef}
+        type="file"
+        hidden
+        accept={accept}
+        data-testid={inputTestId}
+        onChange={(e) => {
+          const f = e.currentTarget.files?.[0];
+          e.currentTarget.value = '';
+          if (f) onFile(f);
+        }}
+      />
+    </div>
+  );
+}
+
+/** Seconds since mount, ticking, so the ETA moves between job events. */
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [active]);
+  return now;
+}
+
+interface FollowProps {
+  initial: Job;
+  /** Shown while it runs. */
+  runningLabel: string;
+  title: string;
+  onSucceeded?: (job: Job) => void;
+  onFinished?: (ok: boolean) => void;
+  testId: string;
+  children?: (job: Job) => ReactNode;
+}
+
+/**
+ * Follows a job (SSE with polling fallback, as the text classifier's progress): progress bar with the
+ * server's message and an extrapolated time left, Cancel, and the job's problems when it fails.
+ */
+export function JobFollower({ initial, runningLabel, title, onSucceeded, onFinished, testId, children }: FollowProps) {
+  const { data: job, error } = useJob(initial.id);
+  const current = job ?? initial;
+  const status = current.status;
+  const running = status === 'queued' || status === 'running';
+  const now = useNow(running);
+  const [cancelError, setCancelError] = useState<unknown>(null);
+  const [cancelling, setCancelling] = useState(false);
+  const done = useRef(false);
+
+  useEffect(() => {
+    if (done.current) return;
+    if (status === 'succeeded' && job?.result !== undefined) {
+      done.current = true;
+      onFinished?.(true);
+      onSucceeded?.(job);
+    } else if (status === 'failed' || status === 'cancelled') {
+      done.current = true;
+      onFinished?.(false);
+    }
+  }, [status, job?.result]);
+
+  if (status === 'failed' || status === 'cancelled') {
+    const e = current.error;
+    const err = new ApiError(0, {
+      code: e?.code ?? (status === 'cancelled' ? 'CANCELLED' : 'JOB_FAILED'),
+      detail: e?.message ?? (status === 'cancelled' ? 'The job was cancelled.' : 'The job failed.'),
+      problems: e?.problems ?? [],
+    });
+    return (
+      <Stack gap="xs" data-testid={`${testId}-failed`} data-status={status}>
+        <ErrorAlert error={err} title={`${title}: ${status}`} />
+        <Text size="sm">
+          <Anchor component={Link} to={`/jobs/${initial.id}`}>
+            Open the job
+          </Anchor>{' '}
+          for its logs.
+        </Text>
+      </Stack>
+    );
+  }
+
+  const eta = running ? etaSeconds(current.progress, current.startedAt, now) : null;
+  return (
+    <Stack gap={6} data-testid={testId} data-status={status}>
+      <ProgressBar
+        value={current.progress}
+        status={status}
+        label={current.message || (status === 'queued' ? 'Waiting for a worker…' : status === 'succeeded' ? 'Done' : runningLabel)}
+        data-testid={`${testId}-bar`}
+      />
+      <Group justify="space-between" gap="xs">
+        <Text size="xs" c="dimmed" data-testid={`${testId}-eta`}>
+          Job{' '}
+          <Anchor component={Link} to={`/jobs/${initial.id}`} size="xs">
+            {initial.id}
+          </Anchor>{' '}
+          · {status}
+          {eta !== null ? ` · about ${formatSeconds(eta)} left` : ''}
+        </Text>
+        {running && (
+          <Button
+            size="xs"
+            variant="default"
+            color="red"
+            loading={cancelling}
+            data-testid={`${testId}-cancel`}
+            onClick={() => {
+              setCancelling(true);
+              cancelJob(initial.id)
+                .catch((err: unknown) => setCancelError(err))
+                .finally(() => setCancelling(false));
+            }}
+          >
+            Cancel
+          </Button>
+        )}
+      </Group>
+      {status === 'succeeded' && job && children?.(job)}
+      {cancelError !== null && <ErrorAlert error={cancelError} title="Cannot cancel the job" />}
+      {error && <ErrorAlert error={error} title="Cannot follow the job" />}
+    </Stack>
+  );
+}
