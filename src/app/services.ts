@@ -16,6 +16,10 @@ import { createLlmService, LLM_MODEL_KIND, type LlmService } from '../domains/ll
 import { createTextQualityService, type TextQualityService } from '../domains/text/quality/service.ts';
 import { createSummarizeService, type SummarizeService } from '../domains/summarize/service.ts';
 import { createCdsService, type CdsService } from '../domains/cds/service.ts';
+import { createRemoteFhirSource } from '../domains/fhir/remote.ts';
+import { createFhirService, type FhirService } from '../domains/fhir/service.ts';
+import { createRuleEngine } from '../domains/cql/engine.ts';
+import type { RuleService } from '../domains/cql/types.ts';
 import { createImagesService, IMAGE_MODEL_KIND, type ImagesService } from '../domains/images/service.ts';
 
 export interface Deps {
@@ -40,6 +44,10 @@ export interface Services {
   images: ImagesService;
   /** CDS Hooks 2.0 + Da Vinci CRD (C7): hook calls, feedback, audit log, sandbox requests. */
   cds: CdsService;
+  /** Embedded FHIR R4 store (C7): REST at /fhir/R4, Synthea import, patient data for the CDS rules. */
+  fhir: FhirService;
+  /** CQL payer rules (C7): RuleEngine (evaluateOrder, patientView) + the rule catalog and policy table. */
+  rules: RuleService;
   close(): Promise<void>;
 }
 
@@ -53,9 +61,14 @@ export function createServices(deps: Deps): Services {
   const endpoints = createEndpointService({ db: deps.db, models, runtimes: { [TEXT_MODEL_KIND]: text.runtime, [LLM_MODEL_KIND]: llm.runtime, [IMAGE_MODEL_KIND]: images.runtime } });
   const summarize = createSummarizeService({ logger: deps.logger, artifacts: deps.artifacts, queue: deps.queue, datasets, llm });
   // Reads patient data through the FHIR store and decides through the CQL rules (both looked up lazily).
-  const cds = createCdsService({ db: deps.db, logger: deps.logger, config: deps.config, fhir: () => undefined, rules: () => undefined });
+  const fhir = createFhirService({ db: deps.db, logger: deps.logger, baseUrl: `${deps.config.cdsPublicUrl ?? `http://${deps.config.host === '0.0.0.0' ? 'localhost' : deps.config.host}:${deps.config.port}`}/fhir/R4` });
+  // Rule tests by patientId read the patient's Bundle from the FHIR store.
+  const rules = createRuleEngine({ db: deps.db, logger: deps.logger, fhir });
+  const cds = createCdsService({ db: deps.db, logger: deps.logger, config: deps.config, fhir: () => fhir, rules: () => rules, remoteSource: createRemoteFhirSource });
   return {
     cds,
+    fhir,
+    rules,
     datasets,
     models,
     text,

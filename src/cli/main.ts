@@ -5,6 +5,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerDatasetCommands } from './datasets.ts';
+import { registerFhirCommands } from './fhir.ts';
+import { registerCdsCommands } from './cds.ts';
+import { registerRuleCommands } from './rules.ts';
 import { registerJobCommands } from './jobs.ts';
 import { registerLlmCommands } from './llm.ts';
 import { registerModelCommands } from './models.ts';
@@ -12,6 +15,7 @@ import { printError, toCliError } from './output.ts';
 import { registerServerCommands } from './server.ts';
 import { registerSummarizeCommands } from './summarize.ts';
 import { registerTextCommands } from './text.ts';
+import { registerImageCommands } from './images.ts';
 
 export function buildProgram(): Command {
   const program = new Command('sagebrush')
@@ -30,6 +34,10 @@ export function buildProgram(): Command {
   registerModelCommands(program);
   registerLlmCommands(program);
   registerSummarizeCommands(program);
+  registerFhirCommands(program);
+  registerImageCommands(program);
+  registerCdsCommands(program);
+  registerRuleCommands(program);
   return program;
 }
 

@@ -8,9 +8,11 @@ import { textQualityRoutes } from '../domains/text/quality/routes.ts';
 import { llmRoutes } from '../domains/llm/routes.ts';
 import { openAiRoutes } from '../domains/llm/openai.ts';
 import { summarizeRoutes } from '../domains/summarize/routes.ts';
+import { ruleRoutes } from '../domains/cql/routes.ts';
 import { jobRoutes } from '../jobs/routes.ts';
 import { cdsApiRoutes, cdsHooksRoutes } from '../domains/cds/routes.ts';
 import { imageRoutes } from '../domains/images/routes.ts';
+import { fhirApiRoutes, fhirRoutes } from '../domains/fhir/routes.ts';
 
 /** Each domain contributes one plugin; routes stay thin and call the domain service. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -24,13 +26,17 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
       await llmRoutes(api, ctx);
       await textQualityRoutes(api, ctx);
       await summarizeRoutes(api, ctx);
+      await ruleRoutes(api, ctx);
       await cdsApiRoutes(api, ctx);
       await imageRoutes(api, ctx);
+      await fhirApiRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
   // CDS Hooks at the server root (/cds-services), with its own JWT check, CORS and OperationOutcome errors.
   await app.register(async (root) => cdsHooksRoutes(root, ctx));
+  // FHIR R4 REST at /fhir/R4 (outside /api/v1), with its own body parsers and OperationOutcome errors.
+  await fhirRoutes(app, ctx);
   // OpenAI-compatible API for LLM endpoints (model = endpoint name).
   await app.register(async (v1) => openAiRoutes(v1, ctx), { prefix: '/v1' });
 }

@@ -162,6 +162,21 @@ if (unavailable && process.env.CI && browserUnavailableReason()) {
       expect(header[0]).toBe('path');
       await fullPageScreenshot(page, `${SHOTS}-batch.png`);
 
+      // 6. Deploy: an endpoint for this model and the curl example; Export: the ONNX link.
+      await page.getByTestId('images-tab-deploy').click();
+      await page.getByTestId('images-deploy-name').fill('ham-endpoint');
+      await page.getByTestId('images-deploy-submit').click();
+      await waitForTestId(page, 'images-deploy-created', 30_000);
+      expect(await page.getByTestId('images-deploy-curl').textContent()).toContain('/api/v1/endpoints/ham-endpoint/predict-image');
+      await page.getByTestId('images-tab-export').click();
+      expect(await page.getByTestId('images-export-download').getAttribute('href')).toBe('/api/v1/images/models/ham-quick/versions/1/export.onnx');
+
+      // The list shows the model with its headline metrics.
+      await page.getByTestId('nav-images').click();
+      const row = page.locator('[data-testid="images-model-row"][data-model="ham-quick:1"]');
+      await row.waitFor({ timeout: 20_000 });
+      expect(await row.textContent()).toContain(bal);
+
       expect(watched.externalRequests, 'the UI must not load anything from the internet').toEqual([]);
       expect(watched.pageErrors, `uncaught errors in the page:\n${watched.pageErrors.join('\n')}`).toEqual([]);
     });

@@ -60,7 +60,7 @@ export function instructionsCard(d: CoverageDecision, order: Resource, payer: st
   if (pa) lines.push(d.paNeeded === 'performpa' ? '**Prior authorization** must be requested by the performing provider.' : '**Prior authorization** is required before this order is covered.');
   const docs = (d.docNeeded ?? []).filter((c) => c !== 'conditional' && c !== 'indeterminate');
   if (docs.length) lines.push(`**Documentation needed:** ${docs.join(', ')}${d.docPurpose?.length ? ` (${d.docPurpose.join(', ')})` : ''}.`);
-  const reasons = d.reasons.filter((r) => r.text).map((r) => `- ${r.text}`);
+  const reasons = d.reasons.filter((r) => r.text && !(d.detail ?? '').includes(r.text)).map((r) => `- ${r.text}`);
   if (reasons.length) lines.push(['Reasons:', ...reasons].join('\n'));
   const card: Card = {
     uuid: randomUUID(),

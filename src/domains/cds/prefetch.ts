@@ -97,6 +97,8 @@ export interface ResolvePrefetchInput {
   prefetch: Record<string, Resource | null> | undefined;
   /** Where to fetch what is missing; null when there is nowhere to fetch from. */
   source: FhirDataSource | null;
+  /** Why `source` is null, for the 412 message. */
+  noSourceReason?: string;
   logger?: Logger;
   now?: Date;
 }
@@ -129,7 +131,7 @@ export async function resolvePrefetch(input: ResolvePrefetchInput): Promise<Pref
       }
       if (!input.source) {
         sources[key] = 'unavailable';
-        if (required) missing.push({ key, template, reason: 'not prefetched, and the request has no fhirServer to fetch it from' });
+        if (required) missing.push({ key, template, reason: `not prefetched, and ${input.noSourceReason ?? 'the request has no fhirServer to fetch it from'}` });
         return;
       }
       try {

@@ -1,6 +1,6 @@
 /**
- * Sample draft orders for the sandbox UI and the CLI: a medication (amoxicillin), an imaging service (MRI) and a
- * procedure by CPT code. `asDraft` binds one to a patient as a draft order with a stable id.
+ * Sample draft orders for the sandbox UI and the CLI: a medication (amoxicillin), an imaging service (MRI) and
+ * physical therapy, both CPT codes of the payer's policy table. `asDraft` binds one to a patient as a draft order with a stable id.
  */
 import type { Resource } from '@medplum/fhirtypes';
 
@@ -29,26 +29,26 @@ export const SAMPLE_ORDERS: SampleOrder[] = [
     },
   },
   {
-    id: 'mri-brain',
-    label: 'MRI brain without contrast, CPT 70551 (ServiceRequest)',
+    id: 'mri-lumbar',
+    label: 'MRI lumbar spine without contrast, CPT 72148 (ServiceRequest)',
     resource: {
       resourceType: 'ServiceRequest',
-      id: 'draft-mri-brain',
+      id: 'draft-mri-lumbar',
       status: 'draft',
       intent: 'original-order',
-      code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '70551', display: 'MRI brain without contrast' }], text: 'MRI brain without contrast' },
+      code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '72148', display: 'MRI lumbar spine without contrast' }], text: 'MRI lumbar spine without contrast' },
       subject: { reference: 'Patient/PATIENT' },
     },
   },
   {
-    id: 'knee-arthroscopy',
-    label: 'Knee arthroscopy, CPT 29881 (ServiceRequest)',
+    id: 'physical-therapy',
+    label: 'Therapeutic exercise, CPT 97110 (ServiceRequest)',
     resource: {
       resourceType: 'ServiceRequest',
-      id: 'draft-knee-arthroscopy',
+      id: 'draft-physical-therapy',
       status: 'draft',
       intent: 'original-order',
-      code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '29881', display: 'Arthroscopy, knee, surgical; with meniscectomy' }], text: 'Knee arthroscopy with meniscectomy' },
+      code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '97110', display: 'Therapeutic exercise, each 15 minutes' }], text: 'Physical therapy: therapeutic exercise' },
       subject: { reference: 'Patient/PATIENT' },
     },
   },

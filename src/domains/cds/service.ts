@@ -117,14 +117,17 @@ export function createCdsService(deps: CdsDeps) {
   const feedback = createFeedbackStore(deps.db);
   const jwt = createJwtVerifier({ clients: deps.config.cdsClients, required: deps.config.cdsRequireJwt ?? deps.config.cdsClients.length > 0, db: deps.db, now });
 
-  function dataSource(req: HookRequest, baseUrl: string): FhirDataSource | null {
+  /** Where missing data is fetched from: the client's fhirServer, or our embedded store (no fhirServer in local development, or our own /fhir/R4). */
+  function dataSource(req: HookRequest, baseUrl: string): { source: FhirDataSource | null; why?: string } {
     const embedded = deps.fhir() ?? null;
-    if (!req.fhirServer) return deps.config.cdsEmbeddedFhir ? embedded : null;
+    if (!req.fhirServer) {
+      return deps.config.cdsEmbeddedFhir && embedded ? { source: embedded } : { source: null, why: 'the request has no fhirServer to fetch it from' };
+    }
     const server = req.fhirServer.replace(/\/+$/, '');
     const own = [deps.config.cdsPublicUrl, baseUrl].filter((b): b is string => !!b).map((b) => `${b.replace(/\/+$/, '')}/fhir/R4`);
-    if (own.includes(server) && embedded) return embedded;
-    if (!deps.remoteSource) return null;
-    return deps.remoteSource({ baseUrl: server, accessToken: req.fhirAuthorization?.access_token, timeoutMs: 5000 });
+    if (own.includes(server) && embedded) return { source: embedded };
+    if (!deps.remoteSource) return { source: null, why: 'this server cannot read external FHIR servers' };
+    return { source: deps.remoteSource({ baseUrl: server, accessToken: req.fhirAuthorization?.access_token, timeoutMs: 5000 }) };
   }
 
   function parseRequest(service: CdsServiceDefinition, body: unknown): HookRequest {
@@ -135,6 +138,13 @@ export function createCdsService(deps: CdsDeps) {
     }
     const req = r.data as unknown as HookRequest;
     if (req.hook !== service.hook) throw new AppError('CDS_HOOK_MISMATCH', `Service ${service.id} handles ${service.hook}, but the request is for ${req.hook}.`, { problems: [{ field: 'hook', problem: `expected ${service.hook}`, fix: `Call the service for ${req.hook} listed by GET /cds-services.` }] });
+    // CDS Hooks: production FHIR servers must use https; plain http only on loopback or with client JWTs off (local development).
+    if (req.fhirServer && jwt.required) {
+      const u = new URL(req.fhirServer);
+      if (u.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(u.hostname)) {
+        throw new AppError('CDS_REQUEST_INVALID', `fhirServer ${u.origin} must use https.`, { problems: [{ field: 'fhirServer', problem: 'not https', fix: 'Send the https base URL of the FHIR server.' }] });
+      }
+    }
     const ctx = contextProblems(req.hook, req.context);
     if (ctx.length) throw new AppError('CDS_REQUEST_INVALID', `The ${req.hook} context is invalid: ${ctx.map((p) => `${p.field}: ${p.problem}`).join('; ')}`, { problems: ctx.map((p) => ({ ...p, fix: `See the ${req.hook} hook definition (CDS Hooks library).` })) });
     return req;
@@ -143,7 +153,8 @@ export function createCdsService(deps: CdsDeps) {
   async function evaluate(service: CdsServiceDefinition, req: HookRequest, meta: CallMeta): Promise<Omit<HookOutcome, 'callId' | 'durationMs' | 'status'>> {
     const hook = service.hook as HookName;
     const cfg = crdConfiguration(req.extension);
-    const pf = await resolvePrefetch({ templates: service.prefetch ?? {}, required: REQUIRED_KEYS[hook], context: req.context, prefetch: req.prefetch, source: dataSource(req, meta.baseUrl), logger: deps.logger, now: now() });
+    const src = dataSource(req, meta.baseUrl);
+    const pf = await resolvePrefetch({ templates: service.prefetch ?? {}, required: REQUIRED_KEYS[hook], context: req.context, prefetch: req.prefetch, source: src.source, ...(src.why ? { noSourceReason: src.why } : {}), logger: deps.logger, now: now() });
     if (pf.missing.length) {
       throw new AppError('CDS_PREFETCH_UNAVAILABLE', `Needed data is missing: ${pf.missing.map((m) => `${m.key} (${m.template}) ${m.reason}`).join('; ')}.`, {
         problems: pf.missing.map((m) => ({ field: `prefetch.${m.key}`, problem: m.reason, fix: `Prefetch "${m.key}" (${m.template}), or send a reachable fhirServer with fhirAuthorization.` })),

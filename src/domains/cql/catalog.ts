@@ -8,6 +8,7 @@ import type cql from 'cql-execution';
 import { AppError, type Problem } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Database } from '../../storage/schema.ts';
+import { precompiledElm } from './build-elm.ts';
 import { loadLibrary } from './execute.ts';
 import { deleteLibrary, listLibraries, setLibraryStatus, sha256, upsertLibrary, type StoredLibrary } from './store.ts';
 import { builtinSources, elmExpressions, libraryHeader, translateCql } from './translate.ts';
@@ -24,10 +25,11 @@ const BUILTIN_DESCRIPTIONS: Record<string, string> = {
   TablePolicy: 'Order codes (CPT/HCPCS/RxNorm) matched against the editable policy table per payer plan.',
 };
 
-type ElmLib = { library?: { identifier?: { id?: string; version?: string }; includes?: { def?: { path?: string; version?: string; localIdentifier?: string }[] }; usings?: { def?: { localIdentifier?: string; version?: string }[] }; statements?: { def?: { name?: string }[] } } };
+type ElmLib = { library?: { identifier?: { id?: string; version?: string }; includes?: { def?: { path?: string; version?: string; localIdentifier?: string }[] }; usings?: { def?: { localIdentifier?: string; version?: string }[] }; statements?: { def?: { name?: string; type?: string }[] } } };
 
 export function kindOf(elm: Record<string, unknown>): RuleKind {
-  const names = new Set(((elm as ElmLib).library?.statements?.def ?? []).map((d) => d.name));
+  // Expression definitions only: CoverageCommon's *function* "Decision" does not make it an order rule.
+  const names = new Set(((elm as ElmLib).library?.statements?.def ?? []).filter((d) => d.type !== 'FunctionDef').map((d) => d.name));
   if (names.has('Decision')) return 'order';
   if (names.has('Findings')) return 'patient';
   return 'helper';
@@ -54,7 +56,7 @@ export interface LibraryRegistry {
   runnable(name: string): cql.Library;
   summary(lib: StoredLibrary): RuleLibrarySummary;
   detail(lib: StoredLibrary): RuleLibraryDetail;
-  compile(cqlText: string): CompileResult;
+  compile(cqlText: string): Promise<CompileResult>;
   add(input: { name?: string; cql?: string; elm?: unknown; description?: string }): Promise<StoredLibrary>;
   setStatus(name: string, status: RuleStatus): Promise<StoredLibrary>;
   remove(name: string): Promise<void>;
@@ -80,10 +82,10 @@ export function createLibraryRegistry(deps: { db: Kysely<Database>; logger: Logg
         builtinElmCache.set(hash, stored.elm);
         continue;
       }
-      let elm = builtinElmCache.get(hash);
+      let elm = builtinElmCache.get(hash) ?? precompiledElm(name, text) ?? undefined;
       if (!elm) {
         const t0 = performance.now();
-        const result = translateCql(text);
+        const result = await translateCql(text);
         if (!result.ok || !result.elm) {
           throw new AppError('INTERNAL', `Built-in rule library ${name} does not compile: ${result.problems.map((p) => `${p.line}:${p.column} ${p.message}`).join('; ')}`);
         }
@@ -179,7 +181,6 @@ export function createLibraryRegistry(deps: { db: Kysely<Database>; logger: Logg
     async add(input) {
       let elm: Record<string, unknown>;
       let cqlText: string | null = null;
-      let warnings: CqlProblem[] = [];
       if (typeof input.cql === 'string' && input.cql.trim()) {
         const header = libraryHeader(input.cql);
         if (!header) {
@@ -188,7 +189,7 @@ export function createLibraryRegistry(deps: { db: Kysely<Database>; logger: Logg
           });
         }
         if (libs.get(header.name)?.builtin) throw new AppError('RULE_BUILTIN', `${header.name} is a built-in library; upload your rule under another library name.`);
-        const result = translateCql(input.cql, { sources: storedSources() });
+        const result = await translateCql(input.cql, { sources: storedSources() });
         if (!result.ok || !result.elm) {
           const errors = result.problems.filter((p) => p.severity === 'error');
           const first = errors[0];
@@ -198,7 +199,6 @@ export function createLibraryRegistry(deps: { db: Kysely<Database>; logger: Logg
           });
         }
         elm = result.elm;
-        warnings = result.problems;
         cqlText = input.cql;
       } else if (input.elm !== undefined) {
         elm = checkElm(typeof input.elm === 'string' ? (JSON.parse(input.elm) as unknown) : input.elm);
@@ -235,9 +235,7 @@ export function createLibraryRegistry(deps: { db: Kysely<Database>; logger: Logg
         elm,
       });
       await reload();
-      const stored = find(name);
-      void warnings;
-      return stored;
+      return find(name);
     },
     async setStatus(name, status) {
       find(name);

@@ -4,21 +4,13 @@
  * (library/*.cql, FHIRHelpers included) plus any stored ones from a source map.
  *
  * Loading the FHIR model and compiling FHIRHelpers takes seconds, so one ModelManager/LibraryManager lives per
- * process and is reused; it caches compiled includes, so it is rebuilt when an include's source changed.
+ * process and is reused; it caches compiled includes, so it is rebuilt when an include's source changed. The 15 MB
+ * translator is imported on first use, so servers and CLI commands that never compile do not pay for it.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { SystemModelInfoProvider } from '@cqframework/cql/cql';
-import {
-  CqlCompilerOptions,
-  CqlTranslator,
-  LibraryManager,
-  ModelManager,
-  createLibrarySourceProvider,
-  createModelInfoProvider,
-  stringAsSource,
-} from '@cqframework/cql/cql-to-elm';
+import type { CqlCompilerOptions, LibraryManager, ModelManager } from '@cqframework/cql/cql-to-elm';
 import type { CompileResult, CqlProblem, RuleExpression } from './types.ts';
 
 export const LIBRARY_DIR = join(import.meta.dirname, 'library');
@@ -63,11 +55,19 @@ interface ElmAnnotation {
   errorSeverity?: string;
 }
 
+type CqlToElm = typeof import('@cqframework/cql/cql-to-elm');
+type CqlCore = typeof import('@cqframework/cql/cql');
+let api: { elm: CqlToElm; core: CqlCore } | null = null;
+async function loadApi(): Promise<{ elm: CqlToElm; core: CqlCore }> {
+  api ??= { elm: await import('@cqframework/cql/cql-to-elm'), core: await import('@cqframework/cql/cql') };
+  return api;
+}
+
 let modelManager: ModelManager | null = null;
 let libraryManager: { manager: LibraryManager; seen: Map<string, string> } | null = null;
 let currentSources = new Map<string, string>();
 
-function getModelManager(): ModelManager {
+function getModelManager({ elm: { ModelManager, createModelInfoProvider, stringAsSource }, core: { SystemModelInfoProvider } }: { elm: CqlToElm; core: CqlCore }): ModelManager {
   if (modelManager) return modelManager;
   const fhirXml = readFileSync(FHIR_MODEL_INFO, 'utf8');
   const mm = new ModelManager();
@@ -79,19 +79,20 @@ function getModelManager(): ModelManager {
   return mm;
 }
 
-function compilerOptions(): CqlCompilerOptions {
+function compilerOptions({ CqlCompilerOptions }: CqlToElm): CqlCompilerOptions {
   const O = CqlCompilerOptions.Options;
   // Locators give line:column for errors and UI; result types give each expression's type. No annotations: the
   // ELM stays small (annotations repeat the source).
   return new CqlCompilerOptions().withOptions([O.EnableLocators, O.EnableResultTypes, O.DisableListDemotion, O.DisableListPromotion]);
 }
 
-function getLibraryManager(sources: Map<string, string>): LibraryManager {
+function getLibraryManager(a: { elm: CqlToElm; core: CqlCore }, sources: Map<string, string>): LibraryManager {
+  const { LibraryManager, createLibrarySourceProvider, stringAsSource } = a.elm;
   if (libraryManager) {
     const stale = [...libraryManager.seen].some(([name, text]) => sources.has(name) && sources.get(name) !== text);
     if (!stale) return libraryManager.manager;
   }
-  const manager = new LibraryManager(getModelManager(), compilerOptions());
+  const manager = new LibraryManager(getModelManager(a), compilerOptions(a.elm));
   const seen = new Map<string, string>();
   manager.librarySourceLoader.registerProvider(
     createLibrarySourceProvider((id) => {
@@ -157,25 +158,26 @@ export function elmExpressions(elm: Record<string, unknown>): RuleExpression[] {
 }
 
 /** Translate one CQL library. Never throws for bad CQL: problems carry the messages with line:column. */
-export function translateCql(cql: string, options: TranslateOptions = {}): CompileResult {
+export async function translateCql(cql: string, options: TranslateOptions = {}): Promise<CompileResult> {
+  const a = await loadApi();
   const sources = builtinSourcesCached();
   const merged = new Map<string, string>(sources);
   for (const [k, v] of options.sources ?? []) if (!merged.has(k)) merged.set(k, v);
   const header = libraryHeader(cql);
   // The library being compiled is also visible under its own name (for the cache check), not as an include.
   if (header) merged.set(header.name, cql);
-  const manager = getLibraryManager(merged);
+  const manager = getLibraryManager(a, merged);
   currentSources = merged;
   let elmText: string;
   try {
-    elmText = CqlTranslator.fromText(cql, manager).toJson();
+    elmText = a.elm.CqlTranslator.fromText(cql, manager).toJson();
   } catch (err) {
     return { ok: false, name: header?.name ?? null, version: header?.version ?? null, elm: null, expressions: [], problems: [{ severity: 'error', message: `The translator failed: ${(err as Error).message}` }] };
   }
   if (header && libraryManager) libraryManager.seen.set(header.name, cql);
   const elm = JSON.parse(elmText) as { library: { identifier?: { id?: string; version?: string }; annotation?: ElmAnnotation[] } };
   const id = elm.library.identifier;
-  const problems: CqlProblem[] = (elm.library.annotation ?? [])
+  let problems: CqlProblem[] = (elm.library.annotation ?? [])
     .filter((a) => a.type === 'CqlToElmError')
     .map((a) => {
       const inOther = a.libraryId && id?.id && a.libraryId !== id.id;
@@ -186,6 +188,9 @@ export function translateCql(cql: string, options: TranslateOptions = {}): Compi
       };
     })
     .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  // A syntax error also yields "Internal translator error." at the broken statement: noise, dropped.
+  const hasSyntax = problems.some((p) => p.message.startsWith('Syntax error'));
+  if (hasSyntax) problems = problems.filter((p) => p.message !== 'Internal translator error.');
   const ok = !problems.some((p) => p.severity === 'error');
   return {
     ok,

@@ -65,7 +65,8 @@ export function planEntries(bundle: unknown, mode: BundleMode): EntryPlan[] {
   return (b.entry ?? []).map((e: BundleEntry, index) => planEntry(e, index, mode, b.type === 'collection'));
 }
 
-function planEntry(e: BundleEntry, index: number, mode: BundleMode, collection: boolean): EntryPlan {
+/** One entry of a Bundle (batch entries are planned one by one, so one bad entry fails alone). */
+export function planEntry(e: BundleEntry, index: number, mode: BundleMode, collection: boolean): EntryPlan {
   const where = `Bundle.entry[${index}]`;
   if (typeof e !== 'object' || e === null) throw bundleError(`${where} is not an object`, where, 'Each entry is an object with resource and request.');
   const resource = e.resource as Resource | undefined;

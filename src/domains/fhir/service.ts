@@ -11,7 +11,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { Database } from '../../storage/schema.ts';
 import { isUniqueViolation } from '../../storage/db.ts';
 import { clampLimit } from '../../storage/pagination.ts';
-import { contentKey, forEachReference, isConditionalReference, planEntries, queryToParams, rewriteReferences, type BundleMode, type EntryPlan } from './bundle.ts';
+import { contentKey, forEachReference, isConditionalReference, planEntries, planEntry, queryToParams, rewriteReferences, type BundleMode, type EntryPlan } from './bundle.ts';
 import { coverageFor, payerOrganization, type CoverageOptions } from './coverage.ts';
 import { errorOutcome } from './operationOutcome.ts';
 import { parseReference, parseSearch, referencesIn } from './search.ts';
@@ -86,6 +86,8 @@ export interface FhirService extends FhirDataSource {
   vread(type: string, id: string, versionId: string): Promise<Resource>;
   history(type: string, id: string, options?: SearchOptions & { count?: number }): Promise<Bundle>;
   create(resource: Resource): Promise<Resource>;
+  /** Conditional create (If-None-Exist): returns the existing match (created: false) when the search finds one. */
+  createIfNoneExist(resource: Resource, ifNoneExist: string): Promise<WriteResult>;
   /** Update or create with a client id (PUT). `ifMatch` is an ETag (W/"3") or a version ("3"). */
   update(type: string, id: string, resource: Resource, options?: { ifMatch?: string }): Promise<WriteResult>;
   /** Deletes (a tombstone version); deleting a missing resource is a no-op. Returns whether something was deleted. */
@@ -451,6 +453,12 @@ export function createFhirService(deps: FhirDeps): FhirService {
       return o.stored!.resource;
     },
 
+    async createIfNoneExist(resource, ifNoneExist) {
+      assertValidResourceShape(resource);
+      const o = await writeOne({ index: 0, method: 'POST', type: resource.resourceType, resource: { ...resource }, ifNoneExist: ifNoneExist.replace(/^[A-Za-z]+\?/, '') });
+      return { resource: o.stored!.resource, created: o.created === true };
+    },
+
     async update(type, id, resource, options = {}) {
       assertResourceType(type);
       assertValidResourceShape(resource);
@@ -477,17 +485,12 @@ export function createFhirService(deps: FhirDeps): FhirService {
       const base = (options.baseUrl ?? defaultBase).replace(/\/+$/, '');
       const type = (bundle as { type?: string } | null)?.type;
       if (type === 'batch') {
-        const plansOrErrors = (bundle.entry ?? []).map((e, i) => {
-          try {
-            return planEntries({ resourceType: 'Bundle', type: 'batch', entry: [e] }, 'batch').map((p) => ({ ...p, index: i }))[0]!;
-          } catch (err) {
-            return err;
-          }
-        });
+        planEntries({ ...bundle, entry: [] }, 'batch');
         const entries: BundleEntry[] = [];
-        for (const p of plansOrErrors) {
+        for (const [i, e] of (Array.isArray(bundle.entry) ? bundle.entry : []).entries()) {
           try {
-            if (!(p && typeof p === 'object' && 'method' in p)) throw p;
+            // Each entry on its own: a failing one answers with its OperationOutcome, the others still apply.
+            const p = planEntry(e, i, 'batch', false);
             const [o] = await runTransaction([p], 'batch', base);
             entries.push(responseEntry({ ...o!, plan: p }, base, options.returnResources === true));
           } catch (err) {

@@ -22,12 +22,12 @@ function manifestPaths(csv: Buffer): string[] | null {
   return col < 0 ? null : rows.slice(1).map((r) => (r[col] ?? '').trim().replace(/\\/g, '/')).filter(Boolean);
 }
 
-function walk(dir: string, root: string, out: string[]): void {
+function walk(dir: string, root: string, out: string[], includeRoot: boolean): void {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     if (e.name.startsWith('.') || e.name === '__MACOSX') continue;
     const full = join(dir, e.name);
-    if (e.isDirectory()) walk(full, root, out);
-    else if (e.isFile() && IMAGE.test(e.name) && dirname(full) !== root) out.push(relative(root, full).split('\\').join('/'));
+    if (e.isDirectory()) walk(full, root, out, includeRoot);
+    else if (e.isFile() && IMAGE.test(e.name) && (includeRoot || dirname(full) !== root)) out.push(relative(root, full).split('\\').join('/'));
   }
 }
 
@@ -38,7 +38,11 @@ export interface PackedImages {
   manifest: string | null;
 }
 
-export function packImages(input: string): PackedImages {
+/**
+ * @param options.unlabeled for prediction: every image at any depth, listed in a generated `manifest.csv` (path
+ *   only) when the folder has no manifest, so images outside label folders are kept.
+ */
+export function packImages(input: string, options: { unlabeled?: boolean } = {}): PackedImages {
   const stat = statSync(input);
   const entries: ZipEntryInput[] = [];
   let manifest: string | null = null;
@@ -46,7 +50,7 @@ export function packImages(input: string): PackedImages {
   let root: string;
   if (stat.isDirectory()) {
     root = input;
-    walk(root, root, images);
+    walk(root, root, images, options.unlabeled === true);
     for (const f of readdirSync(root).filter((n) => /\.csv$/i.test(n)).sort()) {
       const body = readFileSync(join(root, f));
       if (manifestPaths(body) === null || manifest) continue;
@@ -72,6 +76,10 @@ export function packImages(input: string): PackedImages {
     } catch {
       // A missing file is reported by the import (manifest row → missing image warning).
     }
+  }
+  if (options.unlabeled && !manifest && images.length > 0) {
+    manifest = 'manifest.csv';
+    entries.unshift({ name: manifest, data: `path\n${images.map((p) => (/[",\r\n]/.test(p) ? `"${p.replace(/"/g, '""')}"` : p)).join('\n')}\n` });
   }
   const count = entries.length - (manifest ? 1 : 0);
   if (count === 0) {

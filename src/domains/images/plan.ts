@@ -1,7 +1,9 @@
 /**
- * What each build tries. Quick: centre + horizontal flip, a small C grid, one row per image or per view —
- * chosen by grouped CV. Standard: 4- and 8-view test-time augmentation, train-time augmented copies, a wider
- * C grid. Grids were set from lesion-grouped CV on the HAM10000 sample (see README.md).
+ * What each build tries, chosen by grouped CV on the training part. Quick: the centre view alone or averaged
+ * with its horizontal flip, C ∈ {0.03, 0.1}. Standard: 8-view test-time augmentation, 4 train-time augmented
+ * copies per image (extra training rows), 4- or 8-view averages, C from 0.003 to 0.1. The grids come from
+ * lesion-grouped 5-fold CV on the HAM10000 sample with scikit-learn on the same embeddings (README.md): the
+ * augmented copies are what lifts balanced accuracy from ≈0.42 to ≈0.48–0.50; more views alone add little.
  */
 import type { Candidate } from './fit.ts';
 import type { ViewName } from './pixels/decode.ts';
@@ -25,12 +27,11 @@ function grid(Cs: number[], views: ViewName[], augment: number, trainOn: Candida
 
 export function buildPlan(build: BuildKind): BuildPlan {
   if (build === 'quick') {
-    return { views: TTA2, augment: 0, candidates: [...grid([0.01, 0.03, 0.1], TTA2, 0, 'mean'), ...grid([0.01, 0.03, 0.1], TTA2, 0, 'each')] };
+    return { views: TTA2, augment: 0, candidates: [...grid([0.03, 0.1], ['center'], 0, 'mean'), ...grid([0.03, 0.1], TTA2, 0, 'mean')] };
   }
-  const Cs = [0.003, 0.01, 0.03, 0.1, 0.3];
   return {
     views: TTA8,
     augment: 4,
-    candidates: [...grid(Cs, TTA4, 0, 'mean'), ...grid(Cs, TTA8, 0, 'mean'), ...grid(Cs, TTA4, 4, 'mean'), ...grid(Cs, TTA8, 4, 'mean')],
+    candidates: [...grid([0.01, 0.1], TTA8, 0, 'mean'), ...grid([0.01, 0.03], TTA4, 4, 'mean'), ...grid([0.003, 0.01, 0.03], TTA8, 4, 'mean')],
   };
 }

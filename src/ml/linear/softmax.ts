@@ -10,9 +10,9 @@
  * objective decrease below 2.2e-9 (scaled down by tol / 1e-4 when tol is below sklearn's default 1e-4).
  *
  * Wide data (d > n, e.g. 1000 backbone logits for ~170 images): the L2-regularised optimum lies in the span of the
- * rows of X, so the rows are first orthonormalised (Gram–Schmidt with re-orthogonalisation) into an r × d basis Q
- * (r = rank ≤ n) and the same problem is solved on the r coordinates Z = X Qᵀ. Q is orthonormal, so ‖V‖ = ‖V Q‖
- * and the reduced problem is exactly the original one (same objective, same conditioning); W = V Q at the end.
+ * rows of X, so the problem is solved on the rows' coordinates Z (n × r, r = rank ≤ n) in an orthonormal basis Q of
+ * that span (from a pivoted Cholesky of X Xᵀ, see rowSpace). Q is orthonormal, so ‖V‖ = ‖V Q‖ and the reduced
+ * problem is exactly the original one (same objective, same conditioning); W = V Q at the end.
  * This makes each gradient O(n·r·k) instead of O(n·d·k).
  */
 
@@ -67,9 +67,7 @@ class Objective {
       const zo = i * p, lo = i * k;
       let max = -Infinity;
       for (let c = 0; c < k; c++) {
-        let s = theta[bOff + c];
-        const vo = c * p;
-        for (let j = 0; j < p; j++) s += theta[vo + j] * Z[zo + j];
+        const s = theta[bOff + c] + dotAt(theta, c * p, Z, zo, p);
         logits[lo + c] = s;
         if (s > max) max = s;
       }
@@ -215,33 +213,58 @@ function lbfgs(obj: Objective, theta: Float64Array, maxIter: number, tol: number
   return { iterations: maxIter, converged: false };
 }
 
-/** Orthonormal basis (rows, r × d) of the row space of X (n × d), r ≤ n; tiny residuals (dependent rows) are dropped. */
-function rowBasis(X: Float64Array, n: number, d: number): { Q: Float64Array; r: number } {
-  const Q = new Float64Array(n * d);
-  let r = 0;
-  const v = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    let norm0 = 0;
-    for (let j = 0; j < d; j++) { v[j] = X[i * d + j]; norm0 += v[j] * v[j]; }
-    norm0 = Math.sqrt(norm0);
-    if (norm0 === 0) continue;
-    for (let pass = 0; pass < 2; pass++) { // "twice is enough" (Kahan–Parlett)
-      for (let q = 0; q < r; q++) {
-        let s = 0;
-        const o = q * d;
-        for (let j = 0; j < d; j++) s += Q[o + j] * v[j];
-        for (let j = 0; j < d; j++) v[j] -= s * Q[o + j];
-      }
-    }
-    let norm = 0;
-    for (let j = 0; j < d; j++) norm += v[j] * v[j];
-    norm = Math.sqrt(norm);
-    if (norm <= 1e-10 * norm0) continue;
-    const o = r * d;
-    for (let j = 0; j < d; j++) Q[o + j] = v[j] / norm;
-    r++;
+/** Σ a[ao + j] · b[bo + j] for j < len, four accumulators (breaks the add dependency chain). */
+function dotAt(a: Float64Array, ao: number, b: Float64Array, bo: number, len: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, j = 0;
+  for (; j + 3 < len; j += 4) {
+    s0 += a[ao + j] * b[bo + j];
+    s1 += a[ao + j + 1] * b[bo + j + 1];
+    s2 += a[ao + j + 2] * b[bo + j + 2];
+    s3 += a[ao + j + 3] * b[bo + j + 3];
   }
-  return { Q: Q.subarray(0, r * d), r };
+  for (; j < len; j++) s0 += a[ao + j] * b[bo + j];
+  return s0 + s1 + s2 + s3;
+}
+
+/**
+ * Row-space coordinates of X (n × d) by pivoted Cholesky of the Gram matrix X Xᵀ = L Lᵀ: row i of L (n × r) is
+ * row i of X in the orthonormal basis Q = L_P⁻¹ X_P (P = the r pivot rows, L_P their r × r lower-triangular block).
+ * Pivots whose remaining squared norm is below 1e-12 of the largest row's (duplicate or dependent rows) are dropped.
+ * Costs n²d/2 + n r², against 2n²d for Gram–Schmidt.
+ */
+function rowSpace(X: Float64Array, n: number, d: number): { L: Float64Array; r: number; pivots: Int32Array } {
+  const K = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const v = dotAt(X, i * d, X, j * d, d);
+      K[i * n + j] = v; K[j * n + i] = v;
+    }
+  }
+  const diag = new Float64Array(n), used = new Uint8Array(n), pivots = new Int32Array(n);
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) { diag[i] = K[i * n + i]; maxDiag = Math.max(maxDiag, diag[i]); }
+  const Lcols: Float64Array[] = []; // column m of L (length n)
+  const threshold = 1e-12 * maxDiag;
+  let r = 0;
+  for (; r < n; r++) {
+    let j = -1;
+    for (let i = 0; i < n; i++) if (!used[i] && (j < 0 || diag[i] > diag[j])) j = i;
+    if (j < 0 || !(diag[j] > threshold)) break;
+    used[j] = 1; pivots[r] = j;
+    const col = new Float64Array(n), ljm = Math.sqrt(diag[j]);
+    col[j] = ljm;
+    for (let i = 0; i < n; i++) {
+      if (used[i]) continue;
+      let s = K[i * n + j];
+      for (let q = 0; q < r; q++) s -= Lcols[q][i] * Lcols[q][j];
+      col[i] = s / ljm;
+      diag[i] -= col[i] * col[i];
+    }
+    Lcols.push(col);
+  }
+  const L = new Float64Array(n * r);
+  for (let q = 0; q < r; q++) for (let i = 0; i < n; i++) L[i * r + q] = Lcols[q][i];
+  return { L, r, pivots: pivots.subarray(0, r) };
 }
 
 function checkInputs(X: ArrayLike<number>, y: ArrayLike<number>, n: number, d: number, nClasses: number): void {
@@ -291,30 +314,29 @@ export function fitSoftmax(X: ArrayLike<number>, y: ArrayLike<number>, n: number
   const X64 = X instanceof Float64Array ? X : Float64Array.from(X);
 
   // reduce to the row space when that is smaller than the feature space
-  let Z = X64, p = d, Q: Float64Array | null = null;
+  let Z = X64, p = d, space: ReturnType<typeof rowSpace> | null = null;
   if (d > n) {
-    const basis = rowBasis(X64, n, d);
-    Q = basis.Q; p = basis.r;
-    Z = new Float64Array(n * p);
-    for (let i = 0; i < n; i++) {
-      for (let q = 0; q < p; q++) {
-        let s = 0;
-        const xo = i * d, qo = q * d;
-        for (let j = 0; j < d; j++) s += X64[xo + j] * Q[qo + j];
-        Z[i * p + q] = s;
-      }
-    }
+    space = rowSpace(X64, n, d);
+    Z = space.L; p = space.r;
   }
   const obj = new Objective(Z, n, p, k, yi, w, 1 / C);
   const theta = new Float64Array(k * p + k);
   const { iterations, converged } = lbfgs(obj, theta, maxIter, tol);
 
   const coef = new Float64Array(k * d);
-  if (Q) {
+  if (space) {
+    // W = V Q = (V L_P⁻¹) X_P: per class solve u L_P = v (back substitution on L_Pᵀ), then coef = u X_P
+    const { L, r, pivots } = space, u = new Float64Array(r);
     for (let c = 0; c < k; c++) {
-      for (let q = 0; q < p; q++) {
-        const v = theta[c * p + q], qo = q * d, co = c * d;
-        if (v !== 0) for (let j = 0; j < d; j++) coef[co + j] += v * Q[qo + j];
+      for (let q = r - 1; q >= 0; q--) {
+        let s = theta[c * p + q];
+        for (let m = q + 1; m < r; m++) s -= u[m] * L[pivots[m] * r + q];
+        u[q] = s / L[pivots[q] * r + q];
+      }
+      const co = c * d;
+      for (let q = 0; q < r; q++) {
+        const uq = u[q], xo = pivots[q] * d;
+        if (uq !== 0) for (let j = 0; j < d; j++) coef[co + j] += uq * X64[xo + j];
       }
     }
   } else coef.set(theta.subarray(0, k * d));

@@ -1,11 +1,270 @@
+import { useEffect, useMemo, useState } from 'react';
+import { Badge, Button, Checkbox, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import CodeMirror from '@uiw/react-codemirror';
+import { json } from '@codemirror/lang-json';
 import { Route, Routes } from 'react-router';
+import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
+import { formatDate } from '../components/format.ts';
+import { tryHook, useCall, useCalls, useFeedback, usePatients, useSamples, type TryResult } from './api.ts';
+import { CardView } from './CardView.tsx';
+import { CoverageTable } from './CoverageTable.tsx';
 
-/** Placeholder until the CDS Hooks pages land; owned by the cds UI. */
+const HOOKS = ['order-select', 'order-sign', 'patient-view'] as const;
+const CUSTOM = '__custom__';
+
+function JsonView({ value, testId, height = '420px' }: { value: unknown; testId: string; height?: string }) {
+  return (
+    <div data-testid={testId}>
+      <CodeMirror value={JSON.stringify(value, null, 2)} height={height} extensions={[json()]} editable={false} basicSetup={{ lineNumbers: true, foldGutter: true }} />
+    </div>
+  );
+}
+
+/** The CDS Hooks Sandbox: pick a patient and a draft order, fire a hook, see cards + coverage information + raw JSON. */
+function SandboxPage() {
+  const qc = useQueryClient();
+  const [search, setSearch] = useState('');
+  const [patientId, setPatientId] = useState<string | null>(null);
+  const [picked, setPicked] = useState<{ value: string; label: string } | null>(null);
+  // Search the store by name; once a patient is picked the input shows its label, which is not a name query.
+  const patients = usePatients(picked && search === picked.label ? '' : search);
+  const samples = useSamples();
+  const [sampleId, setSampleId] = useState<string>('amoxicillin');
+  const [orderText, setOrderText] = useState('');
+  const [prefetch, setPrefetch] = useState(true);
+  const [coverageInfo, setCoverageInfo] = useState(true);
+  const [maxCards, setMaxCards] = useState<number | string>(10);
+  const [result, setResult] = useState<TryResult | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  // Show the chosen sample's JSON in the editor (users edit from it).
+  useEffect(() => {
+    const s = samples.data?.items.find((x) => x.id === sampleId);
+    if (s) setOrderText(JSON.stringify(s.resource, null, 2));
+  }, [sampleId, samples.data]);
+
+  const patientOptions = useMemo(() => {
+    const options = (patients.data?.items ?? []).map((p) => ({ value: p.id, label: `${p.name || p.id}${p.birthDate ? ` · ${p.birthDate}` : ''}${p.coverage ? ` · ${p.coverage}` : ' · no coverage'}` }));
+    return picked && !options.some((o) => o.value === picked.value) ? [picked, ...options] : options;
+  }, [patients.data, picked]);
+
+  async function fire(hook: (typeof HOOKS)[number]) {
+    if (!patientId) return;
+    setError(null);
+    setBusy(hook);
+    try {
+      let order: unknown;
+      if (hook !== 'patient-view') {
+        try {
+          order = JSON.parse(orderText);
+        } catch (err) {
+          throw new Error(`The order is not valid JSON: ${(err as Error).message}`);
+        }
+      }
+      const extension = { 'davinci-crd.configuration': { 'coverage-info': coverageInfo, 'max-cards': typeof maxCards === 'number' ? maxCards : 10 } };
+      setResult(await tryHook({ hook, patientId, order, prefetch, extension }));
+      void qc.invalidateQueries({ queryKey: ['cds-calls'] });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const cards = result?.response.cards ?? [];
+  const failed = result && result.status !== 200;
+  return (
+    <Stack>
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        <Paper withBorder p="md">
+          <Stack gap="sm">
+            <Select
+              label="Patient"
+              placeholder={patients.isLoading ? 'Loading patients…' : 'Search by name'}
+              searchable
+              searchValue={search}
+              onSearchChange={setSearch}
+              data={patientOptions}
+              value={patientId}
+              onChange={(v, option) => {
+                setPatientId(v);
+                setPicked(v && option ? { value: v, label: option.label } : null);
+              }}
+              nothingFoundMessage="No patients: import Synthea bundles on the Patients (FHIR) page"
+              data-testid="cds-patient"
+              filter={({ options }) => options}
+            />
+            <Select
+              label="Draft order"
+              data={[...(samples.data?.items ?? []).map((s) => ({ value: s.id, label: s.label })), { value: CUSTOM, label: 'Custom (edit the JSON below)' }]}
+              value={sampleId}
+              onChange={(v) => setSampleId(v ?? CUSTOM)}
+              allowDeselect={false}
+              data-testid="cds-order"
+            />
+            <Group gap="lg">
+              <Checkbox label="Send prefetch (like an EHR)" checked={prefetch} onChange={(e) => setPrefetch(e.currentTarget.checked)} />
+              <Checkbox label="coverage-info" checked={coverageInfo} onChange={(e) => setCoverageInfo(e.currentTarget.checked)} />
+              <NumberInput label="max-cards" value={maxCards} onChange={setMaxCards} min={0} max={50} w={110} size="xs" />
+            </Group>
+            <Group>
+              {HOOKS.map((h) => (
+                <Button key={h} onClick={() => void fire(h)} disabled={!patientId} loading={busy === h} data-testid={`cds-fire-${h}`} variant={h === 'order-sign' ? 'filled' : 'light'}>
+                  {h}
+                </Button>
+              ))}
+            </Group>
+            <ErrorAlert error={error} />
+          </Stack>
+        </Paper>
+        <Paper withBorder p="xs">
+          <Text size="sm" fw={500} mb={4}>
+            Order (FHIR JSON, becomes context.draftOrders)
+          </Text>
+          <div data-testid="cds-order-editor">
+            <CodeMirror value={orderText} height="260px" extensions={[json()]} onChange={(v) => { setOrderText(v); setSampleId(CUSTOM); }} />
+          </div>
+        </Paper>
+      </SimpleGrid>
+
+      {result && (
+        <Stack gap="sm">
+          <Group gap="sm" data-testid="cds-status">
+            <Title order={4}>{result.serviceId}</Title>
+            <Badge color={failed ? 'red' : 'teal'}>HTTP {result.status}</Badge>
+            {result.durationMs !== null && <Text size="sm" c="dimmed">{result.durationMs.toFixed(1)} ms</Text>}
+            <Text size="sm" c="dimmed">prefetch: {Object.entries(result.prefetch).map(([k, v]) => `${k} ${v}`).join(' · ') || '—'}</Text>
+          </Group>
+          {failed ? (
+            <ErrorAlert error={new Error(result.response.issue?.map((i) => i.diagnostics).join('\n') ?? `HTTP ${result.status}`)} title={`The service answered ${result.status}`} />
+          ) : (
+            <>
+              <Title order={5}>Cards ({cards.length})</Title>
+              {cards.length === 0 ? (
+                <Text c="dimmed" size="sm" data-testid="cds-no-cards">No cards: {'{"cards": []}'}</Text>
+              ) : (
+                cards.map((c, i) => <CardView key={c.uuid ?? i} card={c} serviceId={result.serviceId} onFeedback={() => void qc.invalidateQueries({ queryKey: ['cds-feedback'] })} />)
+              )}
+              <Title order={5}>Coverage information (system actions)</Title>
+              <CoverageTable rows={result.coverageInformation} />
+            </>
+          )}
+          <SimpleGrid cols={{ base: 1, lg: 2 }}>
+            <Stack gap={4}>
+              <Text fw={500} size="sm">Request (as an EHR sends it)</Text>
+              <JsonView value={result.request} testId="cds-request-json" />
+            </Stack>
+            <Stack gap={4}>
+              <Text fw={500} size="sm">Response</Text>
+              <JsonView value={result.response} testId="cds-response-json" />
+            </Stack>
+          </SimpleGrid>
+        </Stack>
+      )}
+    </Stack>
+  );
+}
+
+function AuditPage() {
+  const calls = useCalls();
+  const feedback = useFeedback();
+  const [selected, setSelected] = useState<string | null>(null);
+  const call = useCall(selected);
+  return (
+    <Stack>
+      <ErrorAlert error={calls.error ?? feedback.error} />
+      <Title order={4}>Hook calls</Title>
+      <Table.ScrollContainer minWidth={800}>
+        <Table highlightOnHover withTableBorder data-testid="cds-calls" fz="sm">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>When</Table.Th>
+              <Table.Th>Service</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>ms</Table.Th>
+              <Table.Th>Cards</Table.Th>
+              <Table.Th>System actions</Table.Th>
+              <Table.Th>Client</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {(calls.data?.items ?? []).map((c) => (
+              <Table.Tr key={c.id} onClick={() => setSelected(c.id)} style={{ cursor: 'pointer' }} bg={selected === c.id ? 'var(--mantine-color-teal-light)' : undefined}>
+                <Table.Td>{formatDate(c.createdAt)}</Table.Td>
+                <Table.Td>{c.serviceId}</Table.Td>
+                <Table.Td>
+                  <Badge color={c.status === 200 ? 'teal' : 'red'} variant="light">{c.status}</Badge>
+                </Table.Td>
+                <Table.Td>{c.durationMs.toFixed(1)}</Table.Td>
+                <Table.Td>{c.cards}</Table.Td>
+                <Table.Td>{c.systemActions}</Table.Td>
+                <Table.Td>{c.clientIss ?? 'sandbox / no JWT'}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      {call.data && (
+        <SimpleGrid cols={{ base: 1, lg: 2 }}>
+          <JsonView value={call.data.request} testId="cds-call-request" height="320px" />
+          <JsonView value={call.data.response} testId="cds-call-response" height="320px" />
+        </SimpleGrid>
+      )}
+      <Title order={4}>Card feedback</Title>
+      <Table withTableBorder data-testid="cds-feedback" fz="sm">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>When</Table.Th>
+            <Table.Th>Service</Table.Th>
+            <Table.Th>Card</Table.Th>
+            <Table.Th>Outcome</Table.Th>
+            <Table.Th>Detail</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {(feedback.data?.items ?? []).map((f) => (
+            <Table.Tr key={f.id}>
+              <Table.Td>{formatDate(f.outcomeTimestamp)}</Table.Td>
+              <Table.Td>{f.serviceId}</Table.Td>
+              <Table.Td>{f.card.slice(0, 8)}…</Table.Td>
+              <Table.Td>{f.outcome}</Table.Td>
+              <Table.Td>{f.outcome === 'accepted' ? `${f.acceptedSuggestions?.length ?? 0} suggestion(s)` : (f.overrideReason?.reason?.display ?? f.overrideReason?.userComment ?? '')}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
+function CdsPage() {
+  const [tab, setTab] = useState<string | null>('sandbox');
+  return (
+    <>
+      <PageHeader title="CDS Hooks" description="A CDS Hooks sandbox for the payer's Da Vinci CRD service: fire order-select, order-sign or patient-view for a stored patient and see the cards and coverage information an EHR receives." />
+      <Tabs value={tab} onChange={setTab} keepMounted={false}>
+        <Tabs.List mb="md">
+          <Tabs.Tab value="sandbox">Sandbox</Tabs.Tab>
+          <Tabs.Tab value="audit" data-testid="cds-tab-audit">Audit log &amp; feedback</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="sandbox">
+          <SandboxPage />
+        </Tabs.Panel>
+        <Tabs.Panel value="audit">
+          <AuditPage />
+        </Tabs.Panel>
+      </Tabs>
+    </>
+  );
+}
+
 export function CdsRoutes() {
   return (
     <Routes>
-      <Route path="*" element={<PageHeader title="CDS Hooks" />} />
+      <Route path="*" element={<CdsPage />} />
     </Routes>
   );
 }

@@ -1,11 +1,14 @@
 import { Route, Routes } from 'react-router';
-import { PageHeader } from '../components/PageHeader.tsx';
+import { PatientPage } from './PatientPage.tsx';
+import { PatientsPage } from './PatientsPage.tsx';
 
-/** Placeholder until the Patients (FHIR) pages land; owned by the fhir UI. */
+/** Patients (FHIR): the embedded store's patients, import, and one patient's data as the CDS rules see it. */
 export function FhirRoutes() {
   return (
     <Routes>
-      <Route path="*" element={<PageHeader title="Patients (FHIR)" />} />
+      <Route index element={<PatientsPage />} />
+      <Route path="patients/:id" element={<PatientPage />} />
+      <Route path="*" element={<PatientsPage />} />
     </Routes>
   );
 }

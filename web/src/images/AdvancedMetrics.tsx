@@ -13,6 +13,7 @@ import type { ImageMetrics, ImageReport } from './api.ts';
 import { groupedMetricRows, type GroupedDatum } from './read.ts';
 
 function Card({ label, value, hint, metric, sub }: { label: string; value: string; hint: string; metric: string; sub?: ReactNode }) {
+  const long = value.length > 6;
   return (
     <Paper withBorder p="md" radius="md" data-testid="images-metric-card" data-metric={metric}>
       <Tooltip label={hint} multiline w={280} openDelay={200}>
@@ -20,7 +21,7 @@ function Card({ label, value, hint, metric, sub }: { label: string; value: strin
           {label}
         </Text>
       </Tooltip>
-      <Text fz={28} fw={700} className="sb-num" data-testid={`images-metric-${metric}`}>
+      <Text fz={long ? 22 : 28} fw={700} className="sb-num" style={{ whiteSpace: 'nowrap' }} data-testid={`images-metric-${metric}`}>
         {value}
       </Text>
       {sub && (
@@ -106,61 +107,62 @@ export function AdvancedMetrics({ metrics, report, labels }: { metrics: ImageMet
           <ProblemList problems={warnings} data-testid="images-model-warning-list" />
         </Stack>
       )}
+      <Stack gap="xs">
+        <Title order={5}>Per class</Title>
+        <PerLabelMetrics metrics={{ per_label: metrics.per_label } as TextMetrics} labels={order} />
+      </Stack>
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="lg">
-        <Stack gap="xs">
-          <Title order={5}>Per class</Title>
-          <PerLabelMetrics metrics={{ per_label: metrics.per_label } as TextMetrics} labels={order} />
+        <Stack gap="xs" data-testid="images-confusion">
+          <Title order={5}>Confusion matrix</Title>
+          {matrix ? <ConfusionMatrix matrix={matrix.matrix} labels={matrix.labels} /> : <Text c="dimmed">No confusion matrix.</Text>}
         </Stack>
         <Stack gap="xs">
           <Title order={5}>Precision, recall, F1 and AUC by class</Title>
           <GroupedBars data={grouped} />
         </Stack>
       </SimpleGrid>
-      <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="lg">
-        <Stack gap="xs" data-testid="images-confusion">
-          <Title order={5}>Confusion matrix</Title>
-          {matrix ? <ConfusionMatrix matrix={matrix.matrix} labels={matrix.labels} /> : <Text c="dimmed">No confusion matrix.</Text>}
-        </Stack>
-        <Stack gap="md">
-          <Paper withBorder p="md" radius="md" data-testid="images-calibration">
+      <SimpleGrid cols={{ base: 1, md: 3 }} spacing="md">
+        <Paper withBorder p="md" radius="md" data-testid="images-calibration">
+          <Title order={6} mb={4}>
+            Calibration
+          </Title>
+          {cal ? (
+            <Text size="sm">
+              Temperature <b className="sb-num">{cal.temperature.toFixed(2)}</b> · expected calibration error <b className="sb-num">{formatMetric(cal.ece_before)}</b> →{' '}
+              <b className="sb-num">{formatMetric(cal.ece_after)}</b>. The probabilities shown are divided by this temperature (temperature scaling), so a score of 0.8 should be right about 80%
+              of the time.
+            </Text>
+          ) : (
+            <Text size="sm" c="dimmed">
+              Not calibrated.
+            </Text>
+          )}
+        </Paper>
+        {report?.split && (
+          <Paper withBorder p="md" radius="md" data-testid="images-split">
             <Title order={6} mb={4}>
-              Calibration
+              Evaluation split
             </Title>
-            {cal ? (
-              <Text size="sm">
-                Temperature <b className="sb-num">{cal.temperature.toFixed(2)}</b> · expected calibration error{' '}
-                <b className="sb-num">{formatMetric(cal.ece_before)}</b> → <b className="sb-num">{formatMetric(cal.ece_after)}</b>. The probabilities shown are divided by this
-                temperature (temperature scaling), so a score of 0.8 means right about 80% of the time.
-              </Text>
-            ) : (
-              <Text size="sm" c="dimmed">
-                Not calibrated.
-              </Text>
-            )}
+            <Text size="sm">{describeSplit(report.split)}</Text>
+            <Text size="xs" c="dimmed" mt={4}>
+              Stratified by label and seeded. Grouping keeps every image of one lesion or patient on one side, so near-duplicates cannot inflate the score.
+            </Text>
           </Paper>
-          {report?.split && (
-            <Paper withBorder p="md" radius="md" data-testid="images-split">
-              <Title order={6} mb={4}>
-                Evaluation split
-              </Title>
-              <Text size="sm">{describeSplit(report.split)}</Text>
-              <Text size="xs" c="dimmed" mt={4}>
-                Stratified by label and seeded. Grouping keeps every image of one lesion or patient on one side, so near-duplicates cannot inflate the score.
-              </Text>
-            </Paper>
-          )}
-          {report && (
-            <Paper withBorder p="md" radius="md" data-testid="images-build-facts">
-              <Group gap="xs">
-                {report.build && <Badge variant="light">{report.build} build</Badge>}
-                {num(report.train_seconds) !== null && <Badge variant="light" color="gray">{report.train_seconds!.toFixed(1)} s</Badge>}
-                {num(report.embed_images_per_second) !== null && <Badge variant="light" color="gray">{report.embed_images_per_second!.toFixed(0)} images/s embedded</Badge>}
-                {report.chosen && <Badge variant="light" color="indigo">chosen: {report.chosen}</Badge>}
-                {typeof report.skipped === 'number' && report.skipped > 0 && <Badge variant="light" color="yellow">{report.skipped} images skipped</Badge>}
-              </Group>
-            </Paper>
-          )}
-        </Stack>
+        )}
+        {report && (
+          <Paper withBorder p="md" radius="md" data-testid="images-build-facts">
+            <Title order={6} mb={4}>
+              Build
+            </Title>
+            <Group gap="xs">
+              {report.build && <Badge variant="light">{report.build} build</Badge>}
+              {num(report.train_seconds) !== null && <Badge variant="light" color="gray">{report.train_seconds!.toFixed(1)} s</Badge>}
+              {num(report.embed_images_per_second) !== null && <Badge variant="light" color="gray">{report.embed_images_per_second!.toFixed(0)} images/s embedded</Badge>}
+              {report.chosen && <Badge variant="light" color="indigo">chosen: {report.chosen}</Badge>}
+              {typeof report.skipped === 'number' && report.skipped > 0 && <Badge variant="light" color="yellow">{report.skipped} images skipped</Badge>}
+            </Group>
+          </Paper>
+        )}
       </SimpleGrid>
       {report?.tried && report.tried.length > 0 && (
         <Stack gap="xs" data-testid="images-tried">

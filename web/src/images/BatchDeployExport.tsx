@@ -25,6 +25,18 @@ function DownloadButton({ url, file, label, testId }: { url: string; file: strin
   );
 }
 
+/** "170 images predicted · 0 errors · 3 flagged out of distribution" from an images.batch job result. */
+function batchSummary(result: unknown): string {
+  const r = (result && typeof result === 'object' ? result : {}) as { images?: unknown; errors?: unknown; outOfDistribution?: unknown };
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const images = n(r.images);
+  if (images === null) return 'Done.';
+  const parts = [`${images.toLocaleString('en-US')} images predicted`];
+  if (n(r.errors) !== null) parts.push(`${n(r.errors)} unreadable`);
+  if (n(r.outOfDistribution) !== null) parts.push(`${n(r.outOfDistribution)} flagged out of distribution`);
+  return parts.join(' · ');
+}
+
 type BatchPhase = { kind: 'idle' } | { kind: 'starting' } | { kind: 'running'; job: Job; done?: boolean } | { kind: 'error'; error: unknown };
 
 /** Batch prediction over an image dataset (zip): job with progress, then the predictions CSV. */
@@ -71,7 +83,9 @@ export function ImageBatchPanel({ model }: { model: ModelVersion }) {
         >
           {(job) => (
             <Group justify="space-between" data-testid="images-batch-done">
-              <Text size="sm">{job.message || 'Done.'}</Text>
+              <Text size="sm" data-testid="images-batch-summary">
+                {batchSummary(job.result)}
+              </Text>
               <DownloadButton url={batchCsvUrl(job.id)} file="predictions.csv" label="Download CSV" testId="images-batch-download" />
             </Group>
           )}

@@ -119,7 +119,7 @@ export function DatasetOverview({ ds, version, summary, summaryError, labelColum
       </SimpleGrid>
       <Stack gap="sm" data-testid="images-thumbnails">
         <Title order={6}>Samples</Title>
-        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+        <SimpleGrid cols={{ base: 1, xl: 2 }} spacing="md">
           {summary.labels.map((l) => (
             <LabelThumbnails key={l.label} ds={ds} version={version} label={l.label} count={l.count} labelColumn={labelColumn} />
           ))}

@@ -27,7 +27,8 @@ export function ImageModelPage() {
   if (error || !data) return <ErrorAlert error={error ?? new Error('Not found')} title={`Cannot load image model ${name}:${v}`} />;
   const { model, metrics, report } = data;
   const ready = model.status === 'ready';
-  const labels = model.params?.labels ?? metrics?.confusion_matrix?.labels ?? [];
+  const metaLabels = Array.isArray(model.meta?.labels) ? (model.meta.labels as unknown[]).filter((l): l is string => typeof l === 'string') : null;
+  const labels = model.params?.labels ?? metaLabels ?? metrics?.confusion_matrix?.labels ?? [];
   const build = report?.build ?? buildOf(model);
 
   return (

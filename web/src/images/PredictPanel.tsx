@@ -8,13 +8,17 @@ import { predictImage, type ImagePrediction } from './api.ts';
 import { AuthImage, FileDropArea } from './parts.tsx';
 import { saliencyOpacities } from './read.ts';
 
-/** The image with the occlusion-saliency grid drawn over it: redder patches mattered more for the predicted class. */
+/**
+ * The image as the model sees it (shorter side resized, centre square crop: object-fit cover on a square
+ * reproduces it) with the occlusion-saliency grid over it, which is defined on that crop: redder patches
+ * mattered more for the predicted class.
+ */
 function ImageWithSaliency({ url, saliency, show }: { url: string; saliency: { grid: number; values: number[] } | null | undefined; show: boolean }) {
   const grid = saliency?.grid ?? 0;
   const alphas = saliency && grid > 0 ? saliencyOpacities(saliency.values) : [];
   return (
-    <div style={{ position: 'relative', display: 'inline-block', maxWidth: '100%' }} data-testid="images-predict-preview">
-      <img src={url} alt="uploaded" style={{ display: 'block', maxWidth: '100%', maxHeight: 340, borderRadius: 6 }} />
+    <div style={{ position: 'relative', width: 'min(100%, 360px)', aspectRatio: '1 / 1' }} data-testid="images-predict-preview">
+      <img src={url} alt="uploaded, centre crop" style={{ display: 'block', width: '100%', height: '100%', objectFit: 'cover', objectPosition: 'center', borderRadius: 6 }} />
       {show && grid > 0 && (
         <div
           data-testid="images-saliency"
@@ -86,7 +90,7 @@ export function PredictPanel({ model }: { model: ModelVersion }) {
                 size="sm"
                 checked={showSaliency}
                 onChange={(e) => setShowSaliency(e.currentTarget.checked)}
-                label="Show occlusion saliency (red: greying out this patch lowers the predicted class's probability most)"
+                label="Show occlusion saliency on the centre crop the model sees (red: greying out this patch lowers the predicted class's probability most)"
                 data-testid="images-saliency-toggle"
               />
             )}

@@ -40,6 +40,18 @@ describe('image validation', () => {
     expect(await inspectImage(SAMPLE, 'bcc/x.jpg')).toEqual({ width: 600, height: 450, format: 'jpeg' });
   });
 
+  it('accepts PNG (16-bit too) and WebP, and rounds the same pixels to the same tensor', async () => {
+    const png16 = await sharp(SAMPLE).resize(120, 90).toColourspace('rgb16').png().toBuffer();
+    const webp = await sharp(SAMPLE).resize(120, 90).webp({ lossless: true }).toBuffer();
+    expect(await inspectImage(png16, 'a.png')).toEqual({ width: 120, height: 90, format: 'png' });
+    expect(await inspectImage(webp, 'a.webp')).toEqual({ width: 120, height: 90, format: 'webp' });
+    const [a] = await imageTensors(png16, ['center']);
+    const [b] = await imageTensors(webp, ['center']);
+    let diff = 0;
+    for (let i = 0; i < a!.length; i++) diff = Math.max(diff, Math.abs(a![i]! - b![i]!));
+    expect(diff).toBeLessThan(0.05); // 16-bit vs 8-bit source rounding only
+  });
+
   it('rejects truncated, tiny, GIF and random-byte images with a named file and a fix', async () => {
     const truncated = SAMPLE.subarray(0, Math.floor(SAMPLE.length / 2));
     const tiny = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#808080' } }).png().toBuffer();

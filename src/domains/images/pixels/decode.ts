@@ -205,14 +205,27 @@ export function transformSquare(rgb: Uint8Array, size: number, t: { hflip?: bool
   return out;
 }
 
+/**
+ * Normalised value of byte v in channel c, computed in float32 in the exported graph's order,
+ * (v / 255 - mean) / std, so TypeScript and ONNX preprocessing agree bit for bit.
+ */
+const NORMALISED = (() => {
+  const lut = new Float32Array(3 * 256);
+  for (let c = 0; c < 3; c++) {
+    const mean = Math.fround(IMAGENET_MEAN[c]!), std = Math.fround(IMAGENET_STD[c]!);
+    for (let v = 0; v < 256; v++) lut[c * 256 + v] = Math.fround(Math.fround(Math.fround(v / 255) - mean) / std);
+  }
+  return lut;
+})();
+
 /** HWC uint8 RGB (224×224×3) → CHW float32 with ImageNet normalisation. */
 export function rgbToTensor(rgb: Uint8Array, size = INPUT_SIZE): Float32Array {
   const plane = size * size;
   const out = new Float32Array(3 * plane);
-  for (let c = 0; c < 3; c++) {
-    // Same arithmetic order as the exported graph: (x / 255 - mean) / std in float32.
-    const mean = Math.fround(IMAGENET_MEAN[c]!), std = Math.fround(IMAGENET_STD[c]!);
-    for (let i = 0; i < plane; i++) out[c * plane + i] = Math.fround(Math.fround(Math.fround(rgb[i * 3 + c]! / 255) - mean) / std);
+  for (let i = 0, j = 0; i < plane; i++, j += 3) {
+    out[i] = NORMALISED[rgb[j]!]!;
+    out[plane + i] = NORMALISED[256 + rgb[j + 1]!]!;
+    out[2 * plane + i] = NORMALISED[512 + rgb[j + 2]!]!;
   }
   return out;
 }

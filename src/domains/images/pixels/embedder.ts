@@ -62,7 +62,7 @@ export interface EmbedderDeps {
 const TENSOR_SIZE = 3 * INPUT_SIZE * INPUT_SIZE;
 /** Bump when decode/preprocessing changes: old cache files then read as misses. */
 const CACHE_VERSION = 'e1p1';
-const DECODE_AHEAD = 3;
+const DECODE_AHEAD = 4;
 
 /** Process-wide backbone sessions, keyed `threads|path` (loaded once, shared by jobs and requests). */
 const sharedSessions: ModelCache<OnnxSession> = createModelCache<OnnxSession>({
@@ -194,21 +194,18 @@ export function createEmbedder(deps: EmbedderDeps): Embedder {
       }
       signal?.throwIfAborted();
       const id = getBackboneId();
+      const decodeAhead = Math.max(DECODE_AHEAD, batchSize);
       let done = 0;
       const finish = (p: Prepared) => {
         results.set(p.key, p.vectors as Float32Array[]);
         done++;
-        onProgress?.(done, total);
+        if (!signal?.aborted) onProgress?.(done, total); // a batch finishing after cancellation stays silent
       };
       // Items whose tensors are queued, with how many of their tensors are still unrun.
       const waiting = new Map<string, { prepared: Prepared; left: number }>();
       let queue: { key: string; slot: number; tensor: Float32Array }[] = [];
 
-      async function flush(): Promise<void> {
-        if (!queue.length) return;
-        const batch = queue;
-        queue = [];
-        signal?.throwIfAborted();
+      async function runBatch(batch: typeof queue): Promise<void> {
         const vectors = await runTensors(batch.map((b) => b.tensor));
         const writes: Promise<unknown>[] = [];
         batch.forEach((b, i) => {
@@ -223,11 +220,23 @@ export function createEmbedder(deps: EmbedderDeps): Embedder {
         await Promise.all(writes);
       }
 
-      // Decode a few images ahead so libvips works while onnxruntime runs.
+      // One backbone run at a time, but not awaited: the next images decode while it runs.
+      let running: Promise<void> = Promise.resolve();
+      async function flush(): Promise<void> {
+        await running; // also surfaces the previous run's error
+        if (!queue.length) return;
+        const batch = queue;
+        queue = [];
+        signal?.throwIfAborted();
+        running = runBatch(batch);
+        running.catch(() => undefined); // awaited by the next flush
+      }
+
+      // Decode ahead (a batch's worth) so libvips works while onnxruntime runs.
       const ahead: { key: string; prepared: Promise<Prepared | AppError> }[] = [];
       let next = 0;
       const launch = () => {
-        while (ahead.length < DECODE_AHEAD && next < unique.length) {
+        while (ahead.length < decodeAhead && next < unique.length) {
           const item = unique[next++]!;
           const p = prepare(item, names, views, augment).catch((err: unknown) => {
             if (onError && isAppError(err) && err.code.startsWith('IMAGE_')) return err;
@@ -258,6 +267,7 @@ export function createEmbedder(deps: EmbedderDeps): Embedder {
         if (queue.length >= batchSize) await flush();
       }
       await flush();
+      await running;
       signal?.throwIfAborted();
       return results;
     },

@@ -1,0 +1,111 @@
+/** CDS Hooks sandbox API: patients (FHIR store), sample orders, `try` (call a service in-process), audit log, feedback. */
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../api/client.ts';
+
+export type Indicator = 'info' | 'warning' | 'critical';
+
+export interface Coding {
+  system?: string;
+  code?: string;
+  display?: string;
+}
+
+export interface CdsCard {
+  uuid?: string;
+  summary: string;
+  detail?: string;
+  indicator: Indicator;
+  source: { label: string; url?: string; icon?: string; topic?: Coding };
+  suggestions?: Array<{ label: string; uuid?: string; isRecommended?: boolean; actions?: Array<{ type: string; description: string }> }>;
+  selectionBehavior?: string;
+  overrideReasons?: Coding[];
+  links?: Array<{ label: string; url: string; type: 'absolute' | 'smart'; appContext?: string }>;
+}
+
+export interface HookResponseBody {
+  cards?: CdsCard[];
+  systemActions?: Array<{ type: string; description: string; resource?: { resourceType: string; id?: string } }>;
+  resourceType?: string;
+  issue?: Array<{ diagnostics?: string; details?: { coding?: Coding[]; text?: string } }>;
+}
+
+export interface TryResult {
+  serviceId: string;
+  status: number;
+  request: unknown;
+  response: HookResponseBody;
+  callId: string | null;
+  durationMs: number | null;
+  prefetch: Record<string, string>;
+  coverageInformation: Array<{ resource: string; items: Array<Record<string, string[]>> }>;
+}
+
+export interface PatientItem {
+  id: string;
+  name: string;
+  birthDate?: string | null;
+  gender?: string | null;
+  coverage: string | null;
+}
+
+export interface SampleOrder {
+  id: string;
+  label: string;
+  resource: Record<string, unknown>;
+}
+
+export interface CallSummary {
+  id: string;
+  serviceId: string;
+  hook: string;
+  hookInstance: string;
+  patientId: string | null;
+  clientIss: string | null;
+  status: number;
+  durationMs: number;
+  cards: number;
+  systemActions: number;
+  createdAt: string;
+}
+
+export interface FeedbackRow {
+  id: string;
+  serviceId: string;
+  card: string;
+  outcome: 'accepted' | 'overridden';
+  acceptedSuggestions?: Array<{ id: string }>;
+  overrideReason?: { reason?: Coding; userComment?: string };
+  outcomeTimestamp: string;
+  createdAt: string;
+}
+
+export function usePatients(name: string) {
+  return useQuery({
+    queryKey: ['fhir-patients', name],
+    queryFn: () => api<{ items: PatientItem[]; nextCursor: string | null }>('/fhir/patients', { query: { name, limit: 100 } }),
+  });
+}
+
+export function useSamples() {
+  return useQuery({ queryKey: ['cds-samples'], queryFn: () => api<{ items: SampleOrder[] }>('/cds/samples'), staleTime: Infinity });
+}
+
+export function useCalls() {
+  return useQuery({ queryKey: ['cds-calls'], queryFn: () => api<{ items: CallSummary[]; nextCursor: string | null }>('/cds/calls', { query: { limit: 100 } }) });
+}
+
+export function useCall(id: string | null) {
+  return useQuery({ queryKey: ['cds-call', id], enabled: !!id, queryFn: () => api<CallSummary & { request: unknown; response: unknown }>(`/cds/calls/${encodeURIComponent(id!)}`) });
+}
+
+export function useFeedback() {
+  return useQuery({ queryKey: ['cds-feedback'], queryFn: () => api<{ items: FeedbackRow[] }>('/cds/feedback') });
+}
+
+export function tryHook(body: { hook: string; patientId: string; order?: unknown; prefetch: boolean; extension?: Record<string, unknown> }): Promise<TryResult> {
+  return api<TryResult>('/cds/try', { method: 'POST', body });
+}
+
+export function sendFeedback(serviceId: string, item: Record<string, unknown>): Promise<{ stored: number; duplicates: number }> {
+  return api(`/cds/feedback/${encodeURIComponent(serviceId)}`, { method: 'POST', body: { feedback: [item] } });
+}
