@@ -48,7 +48,7 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     const webDist = options.webDist ?? WEB_DIST;
-    const isApi = path.startsWith('/api') || path.startsWith('/v1/') || path.startsWith('/cds-services') || path.startsWith('/fhir');
+    const isApi = path.startsWith('/api') || path.startsWith('/v1/') || path.startsWith('/cds-services') || path.startsWith('/fhir/R4');
     if (!isApi && request.method === 'GET' && existsSync(join(webDist, 'index.html'))) {
       // Client-side routes (e.g. /datasets/ds_1) get the single-page app.
       return reply.sendFile('index.html', webDist);

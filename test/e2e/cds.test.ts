@@ -86,6 +86,13 @@ if (unavailable && process.env.CI && !syntheaMissing()) {
       expect(await page.getByTestId('cds-response-json').textContent()).toContain('"indicator": "warning"');
       await fullPageScreenshot(page, `${SHOTS}-order-sign.png`);
 
+      // A code from the payer's policy table (table-driven rule): MRI lumbar spine needs PA on the standard plan.
+      await page.getByTestId('cds-order').click();
+      await page.getByRole('option', { name: /Policy table: 72148/ }).click();
+      await page.getByTestId('cds-fire-order-sign').click();
+      await expect.poll(() => page.getByTestId('cds-coverage-table').textContent()).toContain('ServiceRequest/draft-72148');
+      expect(await page.getByTestId('cds-coverage-table').getByTestId('cds-coverage-pa-needed').first().textContent()).toBe('auth-needed');
+
       // Override the card with a reason: feedback is sent and stored.
       await card.getByTestId('cds-override-reason').click();
       await page.getByRole('option', { name: 'Prior authorization is already on file' }).click();

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { loadConfig } from '../../core/config.ts';
 import { createTestApp, type TestApp } from '../datasets/testing/harness.ts';
 import { discoveryProblems } from './schema.ts';
 
@@ -162,5 +163,16 @@ describe('CDS client JWT', () => {
     expect(diagnostics(http)).toMatch(/^CDS_REQUEST_INVALID: fhirServer http:\/\/fhir\.example\.org must use https/);
     const fb = await t.app.inject({ method: 'POST', url: '/cds-services/order-sign-crd/feedback', headers: { authorization: `Bearer ${await token({ aud: `${BASE}/cds-services/order-sign-crd/feedback` })}` }, payload: { feedback: [{ card: 'c1', outcome: 'overridden', outcomeTimestamp: '2026-01-01T00:00:00Z' }] } });
     expect(fb.statusCode, fb.body).toBe(200);
+  });
+});
+
+describe('CDS configuration', () => {
+  it('reads clients, CORS origins and the JWT switch from the environment and rejects clients without keys', () => {
+    const c = loadConfig({ env: { SAGEBRUSH_CDS_CLIENTS: '[{"iss":"https://ehr.example.org","jwksUrl":"https://ehr.example.org/jwks.json"}]', SAGEBRUSH_CDS_CORS_ORIGINS: 'https://a.example.org, https://b.example.org', SAGEBRUSH_CDS_REQUIRE_JWT: 'false' }, overrides: { dataDir: '/tmp/sb-cds-config' } });
+    expect(c.cdsClients[0]).toMatchObject({ iss: 'https://ehr.example.org', algorithms: ['ES384', 'RS384'], jku: [] });
+    expect(c.cdsCorsOrigins).toEqual(['https://a.example.org', 'https://b.example.org']);
+    expect(c.cdsRequireJwt).toBe(false);
+    expect(() => loadConfig({ env: { SAGEBRUSH_CDS_CLIENTS: '[{"iss":"x"}]' }, overrides: { dataDir: '/tmp/sb-cds-config' } })).toThrow(/cdsClients\.0 \(SAGEBRUSH_CDS_CLIENTS\): a CDS client needs jwksUrl, jku or jwks/);
+    expect(() => loadConfig({ env: { SAGEBRUSH_CDS_CORS_ORIGINS: 'https://a.example.org/path' }, overrides: { dataDir: '/tmp/sb-cds-config' } })).toThrow(/no path/);
   });
 });

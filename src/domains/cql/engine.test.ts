@@ -107,6 +107,10 @@ describe('AmoxicillinPriorAuth via evaluateOrder', () => {
   it('no coverage follows CRD: not-covered with reason coverage-not-found', async () => {
     const d = await evaluate(withSinusitis, null);
     expect(d).toMatchObject({ covered: 'not-covered', reasons: [{ code: 'coverage-not-found' }], rules: [] });
+    const cancelled = await evaluate(withSinusitis, coverage('acme-gold', 'Acme Gold', 'cancelled'));
+    expect(cancelled).toMatchObject({ covered: 'not-covered', reasons: [{ code: 'no-active-coverage' }] });
+    const noPatient = await evaluate({ resourceType: 'Bundle', type: 'collection', entry: [] }, gold);
+    expect(noPatient).toMatchObject({ covered: 'not-covered', reasons: [{ code: 'no-member-found' }] });
   });
 });
 

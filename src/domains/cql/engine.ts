@@ -90,6 +90,18 @@ export function noCoverageDecision(order: Resource): CoverageDecision {
   };
 }
 
+/** CRD resp-43..45: an inactive Coverage ⇒ not-covered / no-active-coverage; no Patient ⇒ not-covered / no-member-found. */
+export function fixedOutcome(order: Resource, reason: 'no-active-coverage' | 'no-member-found'): CoverageDecision {
+  const text = reason === 'no-active-coverage' ? 'The Coverage sent is not active.' : 'The patient data has no Patient resource, so the member cannot be identified.';
+  return {
+    covered: 'not-covered',
+    reasons: [{ code: reason, text }],
+    summary: truncate(reason === 'no-active-coverage' ? `Coverage is not active: ${orderLabel(order)} cannot be checked against a plan` : `Member not found: ${orderLabel(order)} cannot be checked`),
+    detail: `${text} Per Da Vinci CRD the answer is *not-covered* with reason \`${reason}\`.`,
+    rules: [],
+  };
+}
+
 /** CRD: a technical failure ⇒ indeterminate with reason technical. */
 export function technicalDecision(order: Resource, error: string): CoverageDecision {
   return {
@@ -251,6 +263,8 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleService {
     async evaluateOrder({ patientBundle, order, coverage }) {
       await registry.ready();
       if (!coverage) return noCoverageDecision(order);
+      if (coverage.status && coverage.status !== 'active') return fixedOutcome(order, 'no-active-coverage');
+      if (!(patientBundle.entry ?? []).some((e) => e.resource?.resourceType === 'Patient')) return fixedOutcome(order, 'no-member-found');
       const params = await parametersFor(order, coverage);
       const enabled = registry.all().filter((l) => l.status === 'enabled' && l.kind === 'order');
       const outcomes = await Promise.all(

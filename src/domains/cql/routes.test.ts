@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../datasets/testing/harness.ts';
-import { coverage, medicationOrder, patientWith, serviceOrder } from './testing.ts';
+import { coverage, HAS_SYNTHEA, medicationOrder, patientWith, serviceOrder, syntheaBundle, WITH_SINUSITIS, WITHOUT_SINUSITIS } from './testing.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -115,6 +115,23 @@ describe('/api/v1/rules', () => {
     const restored = await t.app.inject({ method: 'PUT', url: '/api/v1/rules/policy', payload: { rows: policy.rows } });
     expect(restored.statusCode).toBe(200);
     expect(await test()).toMatchObject({ paNeeded: 'no-auth' });
+  }, 60_000);
+
+  it.skipIf(!HAS_SYNTHEA)('tests a stored patient by id: its own Coverage and conditions decide', async () => {
+    const fhir = t.ctx.services.fhir;
+    await fhir.importBundle(syntheaBundle(WITH_SINUSITIS), { withCoverage: 'Acme' });
+    await fhir.importBundle(syntheaBundle(WITHOUT_SINUSITIS), { withCoverage: 'Acme' });
+    const id = async (name: string) => (await fhir.listPatients({ name })).items[0]?.id as string;
+    const run = async (patientId: string) =>
+      (await t.app.inject({ method: 'POST', url: '/api/v1/rules/AmoxicillinPriorAuth/test', payload: { patientId, order: medicationOrder() } })).json<{ results: Record<string, unknown>; decision: { paNeeded: string } }>();
+    const withIt = await run(await id('Annetta'));
+    expect(withIt.results).toMatchObject({ 'Has Sinusitis': true, Plan: 'acme-standard' });
+    expect(withIt.decision.paNeeded).toBe('no-auth');
+    const without = await run(await id('Clemente'));
+    expect(without.results['Has Sinusitis']).toBe(false);
+    expect(without.decision.paNeeded).toBe('auth-needed');
+    const unknown = await t.app.inject({ method: 'POST', url: '/api/v1/rules/Sinusitis/test', payload: { patientId: 'nope', order: medicationOrder() } });
+    expect(unknown.json()).toMatchObject({ code: 'RULE_TEST_INPUT_INVALID' });
   }, 60_000);
 
   it('test input errors name the fix', async () => {

@@ -41,7 +41,7 @@ export function capabilityStatement(baseUrl: string, version: string): Capabilit
       {
         mode: 'server',
         documentation:
-          'Search supports _id, _lastUpdated, _count (max 1000), _offset, _sort (_id, _lastUpdated), _include, _revinclude, _total, _summary=count; ' +
+          'Search supports _id, _lastUpdated, _count (default 100, max 1000), _offset, _sort (_id, _lastUpdated), _include, _revinclude, _total, _summary=count; ' +
           'modifiers :missing, :not (token), :exact and :contains (string). Unknown parameters are rejected (400), not ignored. ' +
           'Transactions are all-or-nothing; urn:uuid and conditional references are resolved.',
         resource,

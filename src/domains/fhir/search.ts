@@ -23,7 +23,6 @@ const uri = (...paths: string[]): ParamDef => ({ kind: 'uri', paths });
 const ref = (paths: string | string[], targets?: string[]): ParamDef => ({ kind: 'reference', paths: Array.isArray(paths) ? paths : [paths], ...(targets ? { targets } : {}) });
 
 const PATIENT = ['Patient'];
-const PRACTITIONERS = ['Practitioner', 'PractitionerRole', 'Organization', 'Patient', 'RelatedPerson', 'Device', 'CareTeam', 'HealthcareService'];
 
 /** Subject-style params shared by clinical resources. */
 const subjectParams = (path = 'subject'): Record<string, ParamDef> => ({ patient: ref(path, PATIENT), subject: ref(path) });
@@ -428,7 +427,7 @@ export interface ParsedSearch {
   total: boolean;
 }
 
-export const DEFAULT_COUNT = 50;
+export const DEFAULT_COUNT = 100;
 export const MAX_COUNT = 1000;
 
 /** Result-shaping params we accept and ignore (the response is always JSON, full resources). */

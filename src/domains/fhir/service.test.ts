@@ -112,7 +112,7 @@ for (const backend of databaseBackends()) {
         ],
       }));
       expect(err.code).toBe('FHIR_RESOURCE_INVALID');
-      expect(err.problems?.[0]?.field).toMatch(/^Bundle\.entry\[1\]\.resource\.onset/);
+      expect(err.problems?.[0]?.field).toBe('Bundle.entry[1].resource.onsetDateTime');
       expect((await rejects(fhir.transaction({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Condition', subject: { reference: 'urn:uuid:nowhere' } } as Condition, request: { method: 'POST', url: 'Condition' } }] }))).code).toBe('FHIR_BUNDLE_INVALID');
       expect(await fhir.counts()).toEqual(before);
       // Batch: entries succeed or fail one by one.

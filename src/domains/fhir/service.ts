@@ -294,20 +294,23 @@ export function createFhirService(deps: FhirDeps): FhirService {
         conditional.set(ref, `${type}/${ids[0]}`);
       }
     }
+    const writes = plans.filter((p) => (p.method === 'PUT' || p.method === 'POST' || p.method === 'DELETE') && p.id !== undefined && !outcomes.has(p.index));
+    const current = await getResources(exec, writes.map((p) => ({ type: p.type, id: p.id! })));
     const problems: Problem[] = [];
     for (const p of plans) {
       if (!p.resource || outcomes.has(p.index)) continue;
       const prefix = `Bundle.entry[${p.index}].resource`;
       rewriteReferences(p.resource, prefix, byFullUrl, conditional);
-      // 3. Structure validation of every written resource; all problems are reported at once.
+      // 3. Structure validation of every written resource; all problems are reported at once. Content identical
+      // to the stored version was validated when it was written (re-importing a file costs no validation).
       p.resource = { ...p.resource, id: p.id } as Resource;
+      const prev = p.id !== undefined ? current.get(`${p.type}/${p.id}`) : undefined;
+      if (prev && !prev.deleted && contentKey(prev.resource) === contentKey(p.resource)) continue;
       problems.push(...validationProblems(p.resource, inBundle ? prefix : undefined));
     }
     if (problems.length > 0) throw invalidResourceError(problems, inBundle ? 'The Bundle' : `${plans[0]?.type ?? 'The resource'}`);
 
     // 4. Versions.
-    const writes = plans.filter((p) => (p.method === 'PUT' || p.method === 'POST' || p.method === 'DELETE') && p.id !== undefined && !outcomes.has(p.index));
-    const current = await getResources(exec, writes.map((p) => ({ type: p.type, id: p.id! })));
     const ops: WriteOp[] = [];
     for (const p of writes) {
       const prev = current.get(`${p.type}/${p.id}`);

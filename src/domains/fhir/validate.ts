@@ -62,6 +62,31 @@ function fixFor(text: string): string {
 }
 
 /**
+ * Medplum names choice elements generically (`Condition.onset[x]`); name the one the resource actually has
+ * (`Condition.onsetDateTime`) when the path can be followed.
+ */
+function concreteChoicePath(resource: Resource, path: string): string {
+  if (!path.includes('[x]')) return path;
+  const segments = path.split('.');
+  let node: unknown = resource;
+  const out: string[] = [segments[0]!];
+  for (const seg of segments.slice(1)) {
+    const m = /^([A-Za-z]+)(\[x\])?(?:\[(\d+)\])?$/.exec(seg);
+    if (!m || typeof node !== 'object' || node === null) return path;
+    let key = m[1]!;
+    if (m[2]) {
+      const found = Object.keys(node).find((k) => k.startsWith(key) && /^[A-Z]/.test(k.slice(key.length)));
+      if (!found) return path;
+      key = found;
+    }
+    node = (node as Record<string, unknown>)[key];
+    if (m[3] !== undefined) node = Array.isArray(node) ? node[Number(m[3])] : undefined;
+    out.push(`${key}${m[3] !== undefined ? `[${m[3]}]` : ''}`);
+  }
+  return out.join('.');
+}
+
+/**
  * Problems for one resource; `prefix` rewrites the FHIRPath root for resources inside a Bundle, e.g.
  * `Patient.birthDate` → `Bundle.entry[3].resource.birthDate`.
  */
@@ -70,7 +95,7 @@ export function validationProblems(resource: Resource, prefix?: string): Problem
   const type = resource.resourceType;
   return structureIssues(resource).map((i) => {
     const text = i.details?.text ?? i.diagnostics ?? 'invalid';
-    let field = i.expression?.[0] ?? type;
+    let field = concreteChoicePath(resource, i.expression?.[0] ?? type);
     if (prefix) field = field === type ? prefix : field.startsWith(`${type}.`) ? `${prefix}.${field.slice(type.length + 1)}` : `${prefix}.${field}`;
     return { field, problem: text, fix: fixFor(text) };
   });

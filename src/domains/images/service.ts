@@ -89,6 +89,16 @@ export function createImagesService(base: ImagesServiceDeps) {
     },
   };
 
+  /** A version whose build was cancelled while still queued (its job never ran) is marked failed when read. */
+  async function reconcile(model: ModelVersion): Promise<ModelVersion> {
+    const jobId = model.meta.jobId;
+    if (model.status !== 'training' || typeof jobId !== 'string') return model;
+    const job = await base.queue.get(jobId).catch(() => undefined);
+    if (job && job.status !== 'cancelled' && job.status !== 'failed') return model;
+    await base.models.markFailed(model.id);
+    return base.models.getById(model.id);
+  }
+
   async function jobOutcome(job: Job): Promise<never> {
     if (job.status === 'cancelled') throw new AppError('CONFLICT', `The build job ${job.id} was cancelled.`, { extra: { jobId: job.id } });
     const error = (job.error ?? { code: 'INTERNAL', message: 'The build failed' }) as { code: string; message: string; problems?: Problem[] };
@@ -148,6 +158,7 @@ export function createImagesService(base: ImagesServiceDeps) {
       });
       try {
         const job = await base.queue.enqueue<TrainJobPayload>('images.train', { ...req, dataset: `${ds.datasetId}:${ds.version}`, modelId: model.id });
+        await base.models.update(model.id, { meta: { jobId: job.id } });
         return { job, model: { id: model.id, name: model.name, version: model.version } };
       } catch (err) {
         await base.models.markFailed(model.id);
@@ -163,10 +174,13 @@ export function createImagesService(base: ImagesServiceDeps) {
       return { model: await base.models.getById(result.model.id), result };
     },
 
-    listModels: (q: { limit?: number; cursor?: string; name?: string }) => base.models.list({ ...q, kind: IMAGE_MODEL_KIND }),
+    async listModels(q: { limit?: number; cursor?: string; name?: string }) {
+      const page = await base.models.list({ ...q, kind: IMAGE_MODEL_KIND });
+      return { ...page, items: await Promise.all(page.items.map(reconcile)) };
+    },
 
     async getModel(name: string, version: number) {
-      const model = await base.models.get(name, version);
+      const model = await reconcile(await base.models.get(name, version));
       if (model.kind !== IMAGE_MODEL_KIND) throw new AppError('MODEL_NOT_FOUND', `Model ${name}:${version} is a ${model.kind}, not an image classifier.`);
       const read = async (artifact: string) => {
         const key = model.artifacts[artifact];

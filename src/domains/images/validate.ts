@@ -55,7 +55,8 @@ export function checkLabels(records: readonly ImageRecord[], options: { minImage
 
 export function throwIfLabelErrors(check: LabelCheck): void {
   if (check.errors.length === 0) return;
-  throw new AppError('IMAGE_TOO_FEW_IMAGES', `The images cannot be trained on: ${check.errors.map((e) => e.problem).join('; ')}.`, { problems: check.errors });
+  const code = check.errors.some((e) => e.code === 'IMAGE_TOO_FEW_LABELS') ? 'IMAGE_TOO_FEW_LABELS' : 'IMAGE_TOO_FEW_IMAGES';
+  throw new AppError(code, `The images cannot be trained on: ${check.errors.map((e) => e.problem).join('; ')}.`, { problems: check.errors });
 }
 
 export interface CheckedImage {

@@ -65,22 +65,43 @@ class Objective {
     let f = 0;
     for (let i = 0; i < n; i++) {
       const zo = i * p, lo = i * k;
-      let max = -Infinity;
-      for (let c = 0; c < k; c++) {
-        const s = theta[bOff + c] + dotAt(theta, c * p, Z, zo, p);
-        logits[lo + c] = s;
-        if (s > max) max = s;
+      // logits of all classes, four at a time: one pass over the row feeds four independent accumulators
+      let c = 0;
+      for (; c + 3 < k; c += 4) {
+        const o0 = c * p, o1 = o0 + p, o2 = o1 + p, o3 = o2 + p;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let j = 0; j < p; j++) {
+          const z = Z[zo + j];
+          s0 += theta[o0 + j] * z; s1 += theta[o1 + j] * z; s2 += theta[o2 + j] * z; s3 += theta[o3 + j] * z;
+        }
+        logits[lo + c] = s0 + theta[bOff + c]; logits[lo + c + 1] = s1 + theta[bOff + c + 1];
+        logits[lo + c + 2] = s2 + theta[bOff + c + 2]; logits[lo + c + 3] = s3 + theta[bOff + c + 3];
       }
+      for (; c < k; c++) logits[lo + c] = theta[bOff + c] + dotAt(theta, c * p, Z, zo, p);
+      let max = -Infinity;
+      for (c = 0; c < k; c++) if (logits[lo + c] > max) max = logits[lo + c];
       let sum = 0;
-      for (let c = 0; c < k; c++) sum += Math.exp(logits[lo + c] - max);
+      for (c = 0; c < k; c++) sum += Math.exp(logits[lo + c] - max);
       const lse = max + Math.log(sum), wi = w[i];
       if (wi === 0) continue;
       f += wi * (lse - logits[lo + y[i]]);
-      for (let c = 0; c < k; c++) {
+      // residuals r_c = w (p_c − 1[c = y]) reuse the logits buffer; gradient rows updated four at a time
+      for (c = 0; c < k; c++) {
         const r = wi * (Math.exp(logits[lo + c] - lse) - (c === y[i] ? 1 : 0));
+        logits[lo + c] = r;
         grad[bOff + c] += r;
-        const vo = c * p;
-        for (let j = 0; j < p; j++) grad[vo + j] += r * Z[zo + j];
+      }
+      for (c = 0; c + 3 < k; c += 4) {
+        const o0 = c * p, o1 = o0 + p, o2 = o1 + p, o3 = o2 + p;
+        const r0 = logits[lo + c], r1 = logits[lo + c + 1], r2 = logits[lo + c + 2], r3 = logits[lo + c + 3];
+        for (let j = 0; j < p; j++) {
+          const z = Z[zo + j];
+          grad[o0 + j] += r0 * z; grad[o1 + j] += r1 * z; grad[o2 + j] += r2 * z; grad[o3 + j] += r3 * z;
+        }
+      }
+      for (; c < k; c++) {
+        const r = logits[lo + c], o = c * p;
+        for (let j = 0; j < p; j++) grad[o + j] += r * Z[zo + j];
       }
     }
     let reg = 0;

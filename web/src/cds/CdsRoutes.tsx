@@ -7,7 +7,7 @@ import { Route, Routes } from 'react-router';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { formatDate } from '../components/format.ts';
-import { tryHook, useCall, useCalls, useFeedback, usePatients, useSamples, type TryResult } from './api.ts';
+import { orderForCode, tryHook, useCall, useCalls, useFeedback, usePatients, usePolicyCodes, useSamples, type TryResult } from './api.ts';
 import { CardView } from './CardView.tsx';
 import { CoverageTable } from './CoverageTable.tsx';
 
@@ -40,11 +40,20 @@ function SandboxPage() {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
 
+  const policy = usePolicyCodes();
+  const policyCodes = useMemo(() => {
+    const seen = new Map<string, { system: string; code: string; display: string }>();
+    for (const r of policy.data?.rows ?? []) if (!seen.has(`${r.system}|${r.code}`)) seen.set(`${r.system}|${r.code}`, r);
+    return [...seen.entries()].map(([key, r]) => ({ value: `policy:${key}`, label: `Policy table: ${r.code} ${r.display}`, row: r }));
+  }, [policy.data]);
+
   // Show the chosen sample's JSON in the editor (users edit from it).
   useEffect(() => {
     const s = samples.data?.items.find((x) => x.id === sampleId);
+    const p = policyCodes.find((x) => x.value === sampleId);
     if (s) setOrderText(JSON.stringify(s.resource, null, 2));
-  }, [sampleId, samples.data]);
+    else if (p) setOrderText(JSON.stringify(orderForCode(p.row), null, 2));
+  }, [sampleId, samples.data, policyCodes]);
 
   const patientOptions = useMemo(() => {
     const options = (patients.data?.items ?? []).map((p) => ({ value: p.id, label: `${p.name || p.id}${p.birthDate ? ` · ${p.birthDate}` : ''}${p.coverage ? ` · ${p.coverage}` : ' · no coverage'}` }));
@@ -99,7 +108,8 @@ function SandboxPage() {
             />
             <Select
               label="Draft order"
-              data={[...(samples.data?.items ?? []).map((s) => ({ value: s.id, label: s.label })), { value: CUSTOM, label: 'Custom (edit the JSON below)' }]}
+              data={[...(samples.data?.items ?? []).map((s) => ({ value: s.id, label: s.label })), ...policyCodes.map(({ value, label }) => ({ value, label })), { value: CUSTOM, label: 'Custom (edit the JSON below)' }]}
+              searchable
               value={sampleId}
               onChange={(v) => setSampleId(v ?? CUSTOM)}
               allowDeselect={false}

@@ -109,3 +109,27 @@ export function tryHook(body: { hook: string; patientId: string; order?: unknown
 export function sendFeedback(serviceId: string, item: Record<string, unknown>): Promise<{ stored: number; duplicates: number }> {
   return api(`/cds/feedback/${encodeURIComponent(serviceId)}`, { method: 'POST', body: { feedback: [item] } });
 }
+
+export interface PolicyRow {
+  plan: string;
+  system: string;
+  code: string;
+  display: string;
+  requirement: string;
+}
+
+/** The payer's policy table (rules domain): codes the sandbox offers as draft orders. */
+export function usePolicyCodes() {
+  return useQuery({ queryKey: ['rules-policy'], queryFn: () => api<{ rows: PolicyRow[] }>('/rules/policy'), retry: false });
+}
+
+const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
+
+/** A draft order for a policy-table code: a MedicationRequest for RxNorm, else a ServiceRequest. */
+export function orderForCode(row: { system: string; code: string; display: string }): Record<string, unknown> {
+  const concept = { coding: [{ system: row.system, code: row.code, display: row.display }], text: row.display };
+  const id = `draft-${row.code.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;
+  return row.system === RXNORM
+    ? { resourceType: 'MedicationRequest', id, status: 'draft', intent: 'order', medicationCodeableConcept: concept, subject: { reference: 'Patient/PATIENT' } }
+    : { resourceType: 'ServiceRequest', id, status: 'draft', intent: 'original-order', code: concept, subject: { reference: 'Patient/PATIENT' } };
+}

@@ -1,11 +1,16 @@
 import { Route, Routes } from 'react-router';
-import { PageHeader } from '../components/PageHeader.tsx';
+import { CatalogPage } from './CatalogPage.tsx';
+import { LibraryPage } from './LibraryPage.tsx';
+import { PolicyPage } from './PolicyPage.tsx';
 
-/** Placeholder until the Payer rules pages land; owned by the rules UI. */
+/** Payer rules (CQL): catalog, library editor + test panel, policy table. */
 export function RulesRoutes() {
   return (
     <Routes>
-      <Route path="*" element={<PageHeader title="Payer rules" />} />
+      <Route index element={<CatalogPage />} />
+      <Route path="policy" element={<PolicyPage />} />
+      <Route path="new" element={<LibraryPage />} />
+      <Route path=":name" element={<LibraryPage />} />
     </Routes>
   );
 }
