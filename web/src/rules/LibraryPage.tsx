@@ -260,7 +260,7 @@ export function LibraryPage() {
           </div>
           <Group>
             <Button variant="default" onClick={() => void compile()} loading={busy === 'compile'} data-testid="rule-compile">Compile</Button>
-            <Button onClick={() => void save()} loading={busy === 'save'} disabled={!!d?.builtin && !cql.includes('library ') } data-testid="rule-save">Save</Button>
+            <Button onClick={() => void save()} loading={busy === 'save'} data-testid="rule-save">Save</Button>
           </Group>
           {compiled && <Problems result={compiled} />}
         </Stack>
