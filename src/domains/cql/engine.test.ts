@@ -164,3 +164,47 @@ describe('patientView', () => {
     expect(await engine.patientView({ patientBundle: patientWith([]) })).toEqual([]);
   });
 });
+
+describe('which order libraries run', () => {
+  const upload = (name: string, appliesTo: string) => `library ${name} version '1.0.0'
+${appliesTo}
+using FHIR version '4.0.1'
+include FHIRHelpers version '4.0.1' called FHIRHelpers
+include CoverageCommon version '1.0.0' called Common
+parameter "Order" FHIR.Resource
+context Patient
+define "Decision": Common."Decision"('covered', 'no-auth', 'admin', 'withorder', null, '${name} always answers', '${name} answered')
+`;
+
+  it('skips a library whose @appliesTo rules the order out; one without a declaration runs for every order', async () => {
+    await engine.add({ cql: upload('OnlyServiceRequests', '// @appliesTo {"resourceTypes": ["ServiceRequest"]}') });
+    await engine.add({ cql: upload('EveryOrder', '') });
+    await engine.setStatus('OnlyServiceRequests', 'enabled');
+    await engine.setStatus('EveryOrder', 'enabled');
+    try {
+      const patient = patientWith([]);
+      const med = await engine.evaluateOrder({ hook: 'order-sign', patientBundle: patient, order: medicationOrder('197806', 'ibuprofen'), coverage: standard });
+      expect(med.rules.map((r) => r.library)).toEqual(['EveryOrder']);
+      const svc = await engine.evaluateOrder({ hook: 'order-sign', patientBundle: patient, order: serviceOrder(), coverage: standard });
+      expect(svc.rules.map((r) => r.library).sort()).toEqual(['EveryOrder', 'OnlyServiceRequests', 'TablePolicy']);
+    } finally {
+      await engine.remove('OnlyServiceRequests');
+      await engine.remove('EveryOrder');
+    }
+  }, 60_000);
+
+  it('test runs the chosen library even for an order outside its scope', async () => {
+    const out = await engine.test('AmoxicillinPriorAuth', { patientBundle: patientWith([]), order: serviceOrder(), coverage: standard });
+    expect(out.results['Is Amoxicillin']).toBe(false);
+    expect(out.decision).toMatchObject({ rules: [] });
+  });
+
+  it('rereads a Bundle whose entries changed between calls (the wrapped patient is shared per unchanged Bundle)', async () => {
+    const bundle = patientWith([]);
+    expect((await engine.evaluateOrder({ hook: 'order-sign', patientBundle: bundle, order: medicationOrder(), coverage: standard })).paNeeded).toBe('auth-needed');
+    bundle.entry?.push(...(patientWith([{ system: SNOMED, code: '40055000' }]).entry ?? []).slice(1));
+    expect((await engine.evaluateOrder({ hook: 'order-sign', patientBundle: bundle, order: medicationOrder(), coverage: standard })).paNeeded).toBe('no-auth');
+    const replaced = { ...bundle, entry: bundle.entry?.slice(0, 1) };
+    expect((await engine.evaluateOrder({ hook: 'order-sign', patientBundle: replaced, order: medicationOrder(), coverage: standard })).paNeeded).toBe('auth-needed');
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * The payer rule engine: runs every enabled order library for a draft order and merges their "Decision" tuples
  * into one CRD coverage decision (most restrictive wins), runs patient libraries' "Findings" for patient-view, and
- * exposes the catalog (CRUD, compile, test, policy table). Missing coverage follows CRD's fixed outcome.
+ * exposes the catalog (CRUD, compile, test, policy table). Missing coverage follows CRD's fixed outcome. Order
+ * libraries whose declared scope (applicability.ts) rules the order out are not run; `test` always runs its library.
  */
 import type { Kysely } from 'kysely';
 import type { Bundle, Coding, Coverage, Resource } from '@medplum/fhirtypes';
@@ -10,7 +11,8 @@ import type { Logger } from '../../core/logger.ts';
 import type { Database } from '../../storage/schema.ts';
 import type { FhirDataSource } from '../fhir/source.ts';
 import { createLibraryRegistry } from './catalog.ts';
-import { runLibrary, toJsonSafe, wrapResource } from './execute.ts';
+import { applies, appliesToOf } from './applicability.ts';
+import { runLibrary, toJsonSafe, valueSetCodes, wrapResource } from './execute.ts';
 import { defaultPolicyRows, policyParameter, validatePolicy } from './policy.ts';
 import { readPolicy, writePolicy, type StoredLibrary } from './store.ts';
 import type {
@@ -265,8 +267,12 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleService {
       if (!coverage) return noCoverageDecision(order);
       if (coverage.status && coverage.status !== 'active') return fixedOutcome(order, 'no-active-coverage');
       if (!(patientBundle.entry ?? []).some((e) => e.resource?.resourceType === 'Patient')) return fixedOutcome(order, 'no-member-found');
+      const policy = await policyRows();
+      // Libraries whose declared scope rules this order out are skipped before any CQL runs (applicability.ts).
+      const scope = { order, coverage, policy, valueSetCodes };
+      const enabled = registry.all().filter((l) => l.status === 'enabled' && l.kind === 'order' && applies(appliesToOf(l), scope));
+      if (enabled.length === 0) return mergeDecisions([], order, coverage);
       const params = await parametersFor(order, coverage);
-      const enabled = registry.all().filter((l) => l.status === 'enabled' && l.kind === 'order');
       const outcomes = await Promise.all(
         enabled.map(async (lib) => {
           try {

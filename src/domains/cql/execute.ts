@@ -1,8 +1,9 @@
 /**
  * Runs compiled ELM with cql-execution 3 (async exec) over one patient Bundle through cql-exec-fhir's FHIR 4.0.1
  * data source. Expensive objects are built once per process: the FHIR model info (parsed from XML, ~0.3–1 s), the
- * CodeService with our value sets, and the cql.Library per catalog generation. An Executor is cheap and is made per
- * evaluation, so concurrent evaluations never share parameters.
+ * CodeService with our value sets, and the cql.Library per catalog generation. The wrapped patient is built once per
+ * Bundle object and shared by the libraries run on it. An Executor is cheap and is made per evaluation, so
+ * concurrent evaluations never share parameters.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,26 +24,146 @@ interface CqlExecFhir {
 const cqlFhir = createRequire(import.meta.url)('cql-exec-fhir') as CqlExecFhir;
 
 let template: FhirPatientSource | null = null;
-let wrapper: ReturnType<CqlExecFhir['FHIRWrapper']['FHIRv401']> | null = null;
+let wrapper: FhirWrapper | null = null;
 let codeService: cql.CodeService | null = null;
+/** Value set URL → its codes (the CodeService is built once per process, so this never goes stale). */
+const valueSetCache = new Map<string, readonly string[] | null>();
+
+interface ModelInfo {
+  findClass(name: string): unknown;
+}
+type FhirWrapper = ReturnType<CqlExecFhir['FHIRWrapper']['FHIRv401']>;
+
+/** ModelInfo.findClass tries label, identifier and two name spellings on every FHIRObject built; memoise its answers. */
+function memoiseFindClass(owner: object): void {
+  const mi = (owner as { _modelInfo?: ModelInfo })._modelInfo;
+  if (!mi) return;
+  const find = mi.findClass.bind(mi);
+  const cache = new Map<string, unknown>();
+  mi.findClass = (name) => {
+    if (cache.has(name)) return cache.get(name);
+    const found = find(name);
+    cache.set(name, found);
+    return found;
+  };
+}
 
 /**
- * A one-patient data source. cql-exec-fhir's PatientSource parses the 2 MB model info on construction, so a
- * template is built once and each evaluation gets an object that inherits from it with its own bundle list and
- * cursor (the only per-evaluation state: `_bundles`, `_index`).
+ * FHIRObject.get(field) builds new FHIRObjects for the element on every read, and rules read the same elements
+ * many times (TablePolicy reads Coverage.class once per policy row). Memoise each object's reads: the objects are
+ * read-only views of the JSON, so a second read returns the same value (lists as a fresh array, in case the
+ * engine sorts one in place).
  */
-export function patientSource(bundle: Bundle): FhirPatientSource {
-  template ??= cqlFhir.PatientSource.FHIRv401();
+function memoiseGet(proto: { get(field: string): unknown }): void {
+  if (Object.prototype.hasOwnProperty.call(proto, '__sagebrushMemo')) return;
+  const get = proto.get;
+  const memo = new WeakMap<object, Map<string, unknown>>();
+  proto.get = function memoisedGet(this: object, field: string): unknown {
+    let fields = memo.get(this);
+    if (!fields) {
+      fields = new Map();
+      memo.set(this, fields);
+    }
+    let value: unknown;
+    if (fields.has(field)) value = fields.get(field);
+    else {
+      value = get.call(this, field);
+      fields.set(field, value);
+    }
+    return Array.isArray(value) ? value.slice() : value;
+  };
+  Object.defineProperty(proto, '__sagebrushMemo', { value: true });
+}
+
+function fhirWrapper(): FhirWrapper {
+  const w = cqlFhir.FHIRWrapper.FHIRv401();
+  memoiseFindClass(w);
+  memoiseGet(Object.getPrototypeOf(w.wrap({ resourceType: 'Patient' })) as { get(field: string): unknown });
+  return w;
+}
+
+function fhirPatientTemplate(): FhirPatientSource {
+  wrapper ??= fhirWrapper(); // patches FHIRObject.prototype.get, which the Patient records inherit
+  const t = cqlFhir.PatientSource.FHIRv401();
+  memoiseFindClass(t);
+  return t;
+}
+
+/** cql-exec-fhir's Patient record: what a Retrieve reads through. */
+interface FhirPatient {
+  findRecords(profile: string, retrieveDetails?: { datatype?: string }): unknown[];
+}
+
+interface SharedPatient {
+  patient: FhirPatient;
+  /** The Bundle's resources when the patient was built: a reuse is valid only while they are the same objects. */
+  resources: unknown[];
+}
+
+/** One wrapped patient per Bundle object, shared by every library run on it (weak: dropped with the Bundle). */
+const sharedPatients = new WeakMap<Bundle, SharedPatient>();
+
+function sameResources(before: unknown[], entries: readonly { resource?: unknown }[]): boolean {
+  if (before.length !== entries.length) return false;
+  for (let i = 0; i < before.length; i++) if (before[i] !== entries[i]?.resource) return false;
+  return true;
+}
+
+/**
+ * The cql-exec-fhir Patient for `bundle`, built once per Bundle object. cql-exec-fhir wraps every resource of a
+ * type again on each Retrieve (a FHIRObject defines a getter per element), so the Patient's `findRecords` is
+ * memoised per type/profile: libraries run for the same order (and later calls with the identical, unchanged
+ * Bundle) share the wrapped resources. FHIRObjects are read-only views over the JSON, so sharing them is safe;
+ * each Retrieve still gets its own array.
+ */
+export function sharedPatient(bundle: Bundle): FhirPatient | undefined {
+  const entries = bundle.entry ?? [];
+  const hit = sharedPatients.get(bundle);
+  if (hit && sameResources(hit.resources, entries)) return hit.patient;
+  template ??= fhirPatientTemplate();
+  // PatientSource parses the 2 MB model info on construction: inherit from one template, with this bundle list.
   const ps = Object.create(template) as FhirPatientSource & { _bundles: Bundle[]; _index: number };
   ps._bundles = [bundle];
   ps._index = 0;
-  return ps;
+  const patient = ps.currentPatient() as FhirPatient | undefined;
+  if (!patient) return undefined;
+  const findRecords = patient.findRecords.bind(patient);
+  const cache = new Map<string, unknown[]>();
+  patient.findRecords = (profile, retrieveDetails) => {
+    const key = `${retrieveDetails?.datatype ?? ''}|${profile}`;
+    let records = cache.get(key);
+    if (!records) {
+      records = findRecords(profile, retrieveDetails);
+      cache.set(key, records);
+    }
+    return records.slice();
+  };
+  sharedPatients.set(bundle, { patient, resources: entries.map((e) => e.resource) });
+  return patient;
+}
+
+/** A one-patient data source over the shared Patient of `bundle` (a source is a cursor, so one per evaluation). */
+export function patientSource(bundle: Bundle): FhirPatientSource {
+  let current = sharedPatient(bundle);
+  return {
+    currentPatient: () => current,
+    nextPatient: () => (current = undefined),
+  };
 }
 
 /** A FHIR resource as a CQL value (for "Order" / "Coverage" parameters). */
 export function wrapResource(resource: Resource): unknown {
-  wrapper ??= cqlFhir.FHIRWrapper.FHIRv401();
+  wrapper ??= fhirWrapper();
   return wrapper.wrap(resource, resource.resourceType);
+}
+
+/** The codes of a value set in the CodeService (every version), or null when it has none by that URL. */
+export function valueSetCodes(url: string): readonly string[] | null {
+  if (valueSetCache.has(url)) return valueSetCache.get(url) ?? null;
+  const sets = getCodeService().findValueSetsByOid(url);
+  const codes = sets.length === 0 ? null : sets.flatMap((vs) => vs.codes.map((c) => String(c.code)));
+  valueSetCache.set(url, codes);
+  return codes;
 }
 
 /** Value set expansions of library/valuesets.json (keys starting with "_" are comments). */
