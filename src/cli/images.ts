@@ -28,7 +28,7 @@ interface PerLabel {
 }
 interface TrainResult {
   model: { id: string; name: string; version: number };
-  metrics: { accuracy: number; balanced_accuracy: number; macro_f1: number; mean_auc: number | null; per_label: Record<string, PerLabel>; cv: { folds: number; balanced_accuracy_mean: number; balanced_accuracy_std: number; macro_f1_mean: number }; calibration: unknown; confusion_matrix: unknown };
+  metrics: { accuracy: number; balanced_accuracy: number; macro_f1: number; mean_auc: number | null; per_label: Record<string, PerLabel>; cv: { folds: number; repeats?: number; balanced_accuracy_mean: number; balanced_accuracy_std: number; macro_f1_mean: number }; calibration: unknown; confusion_matrix: unknown };
   report: { build: string; chosen: string; split: unknown; embed_images_per_second: number; warnings: unknown[] };
   train_seconds: number;
 }
@@ -103,7 +103,7 @@ export function registerImageCommands(program: Command): void {
         const m = r.metrics;
         process.stdout.write(`trained ${r.model.name}:${r.model.version} (${r.report.build} build, ${r.report.chosen}) in ${r.train_seconds.toFixed(1)} s\n`);
         process.stdout.write(`test split: accuracy ${m.accuracy.toFixed(4)} · balanced accuracy ${m.balanced_accuracy.toFixed(4)} · macro F1 ${m.macro_f1.toFixed(4)}${m.mean_auc !== null ? ` · mean AUC ${m.mean_auc.toFixed(4)}` : ''}\n`);
-        process.stdout.write(`grouped ${m.cv.folds}-fold CV: balanced accuracy ${m.cv.balanced_accuracy_mean.toFixed(4)} ± ${m.cv.balanced_accuracy_std.toFixed(4)} · macro F1 ${m.cv.macro_f1_mean.toFixed(4)}\n`);
+        process.stdout.write(`grouped ${m.cv.folds}-fold CV × ${m.cv.repeats ?? 1} fold seeds: balanced accuracy ${m.cv.balanced_accuracy_mean.toFixed(4)} ± ${m.cv.balanced_accuracy_std.toFixed(4)} · macro F1 ${m.cv.macro_f1_mean.toFixed(4)}\n`);
         printTable(['label', 'precision', 'recall', 'f1', 'support', 'auc'], Object.entries(m.per_label).map(([l, p]) => [l, p.precision.toFixed(3), p.recall.toFixed(3), p.f1.toFixed(3), p.support, p.auc === null ? '' : p.auc.toFixed(3)]));
         for (const w of r.report.warnings as Array<{ field?: string; problem: string; fix: string }>) process.stderr.write(`warning: ${w.field ? `${w.field}: ` : ''}${w.problem} → ${w.fix}\n`);
       }),

@@ -19,6 +19,9 @@ export interface ImageMetrics {
 
 export interface CvSummary {
   folds: number;
+  /** Fold assignments tried (seeds seed, seed+1, …); the means are over repeats of the pooled out-of-fold scores. */
+  repeats: number;
+  pooled: Array<{ seed: number; balanced_accuracy: number; macro_f1: number }>;
   balanced_accuracy_mean: number;
   balanced_accuracy_std: number;
   macro_f1_mean: number;
@@ -53,16 +56,23 @@ export function quickScores(scores: ArrayLike<number>, truth: ArrayLike<number>,
   return { balancedAccuracy: balancedAccuracyScore(truth, pred, k), macroF1: macroF1Score(truth, pred, k), accuracy: pred.length ? right / pred.length : 0 };
 }
 
-export function summariseFolds(perFold: CvSummary['per_fold'], accuracies: number[]): CvSummary {
-  const bas = perFold.map((f) => f.balanced_accuracy);
+/**
+ * Repeated grouped k-fold CV: each repeat's out-of-fold predictions are pooled into one balanced accuracy and
+ * macro F1 (per-fold figures on 2 images of a rare label swing too much to average), then averaged over repeats;
+ * the std is across repeats, i.e. how much the fold assignment alone moves the figure.
+ */
+export function summariseFolds(perFold: CvSummary['per_fold'], accuracies: number[], pooled: CvSummary['pooled'], folds: number): CvSummary {
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+  const bas = pooled.map((p) => p.balanced_accuracy);
   const m = mean(bas);
   const std = Math.sqrt(mean(bas.map((b) => (b - m) ** 2)));
   return {
-    folds: perFold.length,
+    folds,
+    repeats: pooled.length,
+    pooled: pooled.map((p) => ({ seed: p.seed, balanced_accuracy: r4(p.balanced_accuracy), macro_f1: r4(p.macro_f1) })),
     balanced_accuracy_mean: r4(m),
     balanced_accuracy_std: r4(std),
-    macro_f1_mean: r4(mean(perFold.map((f) => f.macro_f1))),
+    macro_f1_mean: r4(mean(pooled.map((p) => p.macro_f1))),
     accuracy_mean: r4(mean(accuracies)),
     per_fold: perFold.map((f) => ({ balanced_accuracy: r4(f.balanced_accuracy), macro_f1: r4(f.macro_f1), n: f.n })),
   };

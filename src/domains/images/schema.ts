@@ -15,6 +15,8 @@ export const buildRequestSchema = z.object({
   labelColumn: columnName.optional().describe('manifest column holding the label (default: the label folder)'),
   testFraction: z.number().gt(0).lt(1).default(0.2),
   folds: z.number().int().min(2).max(10).default(5),
+  /** Fold seeds for the whole-dataset CV (its figures are means over them). */
+  cvRepeats: z.number().int().min(1).max(10).default(3),
   seed: z.number().int().default(0),
   minImagesPerLabel: z.number().int().min(1).default(25).describe('labels with fewer images get a warning (Canvas asks for 25)'),
 });

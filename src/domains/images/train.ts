@@ -168,24 +168,31 @@ async function train(deps: ImagesDeps, ctx: JobContext<TrainJobPayload>): Promis
   const testProba = temperatureProba(testLogits, testIdx.length, k, temp.temperature);
   const metrics = imageMetrics(labels, testProba, yTest);
 
-  // Grouped k-fold CV over the whole dataset with the chosen settings.
+  // Repeated grouped k-fold CV over the whole dataset with the chosen settings.
   ctx.signal.throwIfAborted();
-  await ctx.progress(0.93, `grouped ${p.folds}-fold cross-validation over all ${records.length} images`);
+  await ctx.progress(0.93, `grouped ${p.folds}-fold cross-validation over all ${records.length} images, ${p.cvRepeats} fold seed(s)`);
   const all = Int32Array.from(records, (_, i) => i);
-  const cvFolds = stratifiedGroupKFold(y, groups, nFoldsFor(groups, p.folds), p.seed);
-  const cvLogits = oofLogits(features, all, y, cvFolds, k, chosen.c, ctx.signal);
   const perFold: CvSummary['per_fold'] = [];
   const accuracies: number[] = [];
-  for (let f = 0; f <= Math.max(...cvFolds); f++) {
-    const pos = [...cvFolds.keys()].filter((i) => cvFolds[i] === f);
-    if (pos.length === 0) continue;
-    const sub = new Float64Array(pos.length * k);
-    pos.forEach((i, j) => sub.set(cvLogits.subarray(i * k, (i + 1) * k), j * k));
-    const s = quickScores(sub, Int32Array.from(pos, (i) => y[i]!), k);
-    perFold.push({ balanced_accuracy: s.balancedAccuracy, macro_f1: s.macroF1, n: pos.length });
-    accuracies.push(s.accuracy);
+  const pooled: CvSummary['pooled'] = [];
+  let nFolds = 0;
+  for (let rep = 0; rep < p.cvRepeats; rep++) {
+    const cvFolds = stratifiedGroupKFold(y, groups, nFoldsFor(groups, p.folds), p.seed + rep);
+    nFolds = Math.max(...cvFolds) + 1;
+    const cvLogits = oofLogits(features, all, y, cvFolds, k, chosen.c, ctx.signal);
+    const whole = quickScores(cvLogits, y, k);
+    pooled.push({ seed: p.seed + rep, balanced_accuracy: whole.balancedAccuracy, macro_f1: whole.macroF1 });
+    for (let f = 0; f < nFolds; f++) {
+      const pos = [...cvFolds.keys()].filter((i) => cvFolds[i] === f);
+      if (pos.length === 0) continue;
+      const sub = new Float64Array(pos.length * k);
+      pos.forEach((i, j) => sub.set(cvLogits.subarray(i * k, (i + 1) * k), j * k));
+      const s = quickScores(sub, Int32Array.from(pos, (i) => y[i]!), k);
+      perFold.push({ balanced_accuracy: s.balancedAccuracy, macro_f1: s.macroF1, n: pos.length });
+      accuracies.push(s.accuracy);
+    }
   }
-  const cv = summariseFolds(perFold, accuracies);
+  const cv = summariseFolds(perFold, accuracies, pooled, nFolds);
 
   // Out-of-distribution scorer and nearest-neighbour index on the standardised training features.
   const trainFeatures = applyStandardizer(head.standardizer, evalRows(features, trainIdx, chosen.c.views), trainIdx.length);
