@@ -69,6 +69,9 @@ describe.skipIf(!HAS_HAM)('sagebrush images', () => {
   }, 600_000);
 });
 
-describe.skipIf(HAS_HAM)('sagebrush images', () => {
-  it.skip(NO_HAM_MESSAGE, () => {});
-});
+// Only registered when the data is missing, so a normal run reports no skipped test.
+if (!HAS_HAM) {
+  describe('sagebrush images', () => {
+    it.skip(NO_HAM_MESSAGE, () => {});
+  });
+}

@@ -48,12 +48,14 @@ export function createRemoteFhirSource(options: RemoteFhirOptions): FhirDataSour
   const pageSize = options.pageSize ?? 200;
   const maxPages = options.maxPages ?? 5;
 
-  async function get(url: string): Promise<{ status: number; body: unknown }> {
+  /** GET, or POST with a form body (searches: search parameters carry PHI and stay out of URLs and access logs). */
+  async function get(url: string, form?: string): Promise<{ status: number; body: unknown }> {
     const headers: Record<string, string> = { accept: 'application/fhir+json, application/json;q=0.9' };
     if (options.accessToken) headers.authorization = `Bearer ${options.accessToken}`;
+    if (form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
     let res: Response;
     try {
-      res = await doFetch(url, { method: 'GET', headers, signal: AbortSignal.timeout(timeoutMs) });
+      res = await doFetch(url, { method: form === undefined ? 'GET' : 'POST', headers, ...(form === undefined ? {} : { body: form }), signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
       const e = err as Error;
       const why = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : `${e.message}${(e.cause as Error | undefined)?.message ? ` (${(e.cause as Error).message})` : ''}`;
@@ -106,8 +108,8 @@ export function createRemoteFhirSource(options: RemoteFhirOptions): FhirDataSour
     return body as T;
   }
 
-  async function searchUrl(url: string, what: string): Promise<Bundle> {
-    const { status, body } = await get(url);
+  async function searchUrl(url: string, what: string, form?: string): Promise<Bundle> {
+    const { status, body } = await get(url, form);
     if (status < 200 || status >= 300) fail(status, body, what);
     const b = body as Bundle | null;
     if (b?.resourceType !== 'Bundle') throw new AppError('FHIR_REMOTE_UNAVAILABLE', `FHIR server ${base} answered ${what} with something that is not a Bundle`);
@@ -116,7 +118,8 @@ export function createRemoteFhirSource(options: RemoteFhirOptions): FhirDataSour
 
   async function search(type: string, params: Record<string, string | string[]>): Promise<Bundle> {
     checkType(type);
-    return searchUrl(`${base}/${type}${query(params)}`, `search ${type}`);
+    // FHIR's POST [base]/[type]/_search (as HealthLake advises for PHI); next-page links are the server's GET URLs.
+    return searchUrl(`${base}/${type}/_search`, `search ${type}`, query(params).slice(1));
   }
 
   /** All pages (up to maxPages) of a search; only same-origin next links are followed. */

@@ -195,6 +195,9 @@ describe.skipIf(!HAS_HAM)('images routes (HAM10000 sample)', () => {
   });
 });
 
-describe.skipIf(HAS_HAM)('images routes', () => {
-  it.skip(NO_HAM_MESSAGE, () => {});
-});
+// Only registered when the data is missing, so a normal run reports no skipped test.
+if (!HAS_HAM) {
+  describe('images routes', () => {
+    it.skip(NO_HAM_MESSAGE, () => {});
+  });
+}
