@@ -1,36 +1,10 @@
 /**
- * The real Sagebrush server for the CDS Hooks benchmark, in its own process: `createAppContext` + `buildApp` on a
- * temp data dir (embedded SQLite FHIR store, CQL rules, CDS services), listening on 127.0.0.1 on a free port.
+ * The real Sagebrush server for the CDS Hooks benchmark, in its own process (bench/serve.ts) on a temp data dir
+ * (embedded SQLite FHIR store, CQL rules, CDS services), listening on 127.0.0.1 on a free port.
  * Client JWT verification is off (no CDS clients configured, `cdsRequireJwt: false`: local development mode).
  * Usage: tsx bench/cds.server.ts DATA_DIR — prints `{"port": N}` once listening; when stdin closes (the parent is
  * done or went away) or on SIGTERM it closes everything and prints `{"peakRssMb": …}`.
  */
-import { join } from 'node:path';
-import { createAppContext } from '../src/app/context.ts';
-import { loadConfig } from '../src/core/config.ts';
-import { buildApp } from '../src/http/app.ts';
+import { serveForBench } from './serve.ts';
 
-const dataDir = process.argv[2];
-if (!dataDir) {
-  console.error('usage: cds.server.ts DATA_DIR');
-  process.exit(2);
-}
-const ctx = await createAppContext(loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', apiTokens: [], cdsClients: [], cdsRequireJwt: false, cdsEmbeddedFhir: true } }));
-const app = await buildApp(ctx, { webDist: join(dataDir, 'no-web-ui') });
-await app.listen({ host: '127.0.0.1', port: 0 });
-const address = app.server.address();
-console.log(JSON.stringify({ port: typeof address === 'object' && address ? address.port : null }));
-
-let closing = false;
-async function shutdown(): Promise<void> {
-  if (closing) return;
-  closing = true;
-  const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  await app.close();
-  await ctx.close();
-  console.log(JSON.stringify({ peakRssMb }));
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown());
-process.stdin.on('end', () => void shutdown());
-process.stdin.resume();
+await serveForBench('cds.server.ts', { cdsClients: [], cdsRequireJwt: false, cdsEmbeddedFhir: true });

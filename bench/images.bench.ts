@@ -248,7 +248,7 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
     if (builds.length) {
       md.push(
         '**Builds end to end** through the in-process app (real routes, SQLite, job worker): the sample uploaded as one zip (label folders + images_manifest.csv) with `POST /api/v1/datasets`, then `POST /api/v1/images/models?wait=true {build, groupColumn: "lesion_id", labelColumn: "dx"}` timed on the wall clock. ' +
-          'Each cold build runs in a fresh app (empty embedding cache). CV = the build\'s own lesion-grouped CV of the candidate it chose (optimistic by the choice among candidates); test = its held-out group-aware split.',
+          'Each cold build runs in a fresh app (empty embedding cache). CV = the build\'s own lesion-grouped 5-fold CV over all images with the settings it chose, repeated with 3 fold seeds (pooled out-of-fold balanced accuracy and macro F1, mean ± std over the seeds; the choice itself was made by CV on the training part only); test = its held-out group-aware split.',
         '',
         '| build | wall (s) | job train_seconds | embed images/s | candidates | chosen | CV balanced accuracy | CV macro F1 | test balanced accuracy | test macro F1 | split |',
         '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|',

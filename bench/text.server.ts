@@ -1,36 +1,9 @@
 /**
  * The real Sagebrush server for the endpoint benchmark, in its own process: `createAppContext` + `buildApp` on a
- * temp data dir, the embedded job worker, listening on 127.0.0.1 on a free port.
+ * temp data dir, the embedded job worker, listening on 127.0.0.1 on a free port (bench/serve.ts).
  * Usage: tsx bench/text.server.ts DATA_DIR — prints `{"port": N}` once listening; on SIGTERM (or when stdin
  * closes, i.e. the parent went away) it closes everything and prints `{"peakRssMb": …}`.
  */
-import { join } from 'node:path';
-import { createAppContext } from '../src/app/context.ts';
-import { loadConfig } from '../src/core/config.ts';
-import { buildApp } from '../src/http/app.ts';
+import { serveForBench } from './serve.ts';
 
-const dataDir = process.argv[2];
-if (!dataDir) {
-  console.error('usage: text.server.ts DATA_DIR');
-  process.exit(2);
-}
-const ctx = await createAppContext(loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', apiTokens: [] } }));
-await ctx.queue.startWorker();
-const app = await buildApp(ctx, { webDist: join(dataDir, 'no-web-ui') });
-await app.listen({ host: '127.0.0.1', port: 0 });
-const address = app.server.address();
-console.log(JSON.stringify({ port: typeof address === 'object' && address ? address.port : null }));
-
-let closing = false;
-async function shutdown(): Promise<void> {
-  if (closing) return;
-  closing = true;
-  const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  await app.close();
-  await ctx.close();
-  console.log(JSON.stringify({ peakRssMb }));
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown());
-process.stdin.on('end', () => void shutdown());
-process.stdin.resume();
+await serveForBench('text.server.ts', {}, { startWorker: true });
