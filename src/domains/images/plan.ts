@@ -20,7 +20,6 @@ export interface BuildPlan {
 
 const TTA2: ViewName[] = ['center', 'hflip'];
 const TTA4: ViewName[] = ['center', 'hflip', 'vflip', 'rot180'];
-const TTA8: ViewName[] = ['center', 'hflip', 'vflip', 'rot90', 'rot180', 'rot270', 'crop-tl', 'crop-br'];
 
 function grid(Cs: number[], views: ViewName[], augment: number, trainOn: Candidate['trainOn']): Candidate[] {
   return Cs.map((C) => ({ name: `${views.length}view${augment ? `+aug${augment}` : ''}-${trainOn}-C${C}`, C, views, augment, trainOn }));
