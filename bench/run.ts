@@ -75,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const selected = names.length > 0 ? all.filter((m) => names.includes(m.name)) : all;
   const command = argv.length === 0 ? 'npm run bench' : argv.some((a) => a.startsWith('--')) ? `npm run bench -- ${argv.join(' ')}` : `npm run bench ${argv.join(' ')}`;
-  let doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : DOC_HEADER;
+  const sections: Array<{ name: string; body: string }> = [];
   for (const mod of selected) {
     console.log(`\n## ${mod.title}${smoke ? ' (smoke)' : ''}\n`);
     const when = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -84,9 +84,12 @@ async function main(argv: string[]): Promise<number> {
     const result = await mod.run({ smoke });
     console.log(result.markdown);
     console.log(`\n(${((Date.now() - started) / 1000).toFixed(1)} s) summary: ${JSON.stringify(result.summary)}`);
-    doc = replaceSection(doc, mod.name, `## ${mod.title}\n\nRun ${when} on ${where}.\nCommand: \`${command}\`\n\n${result.markdown.trim()}`);
+    sections.push({ name: mod.name, body: `## ${mod.title}\n\nRun ${when} on ${where}.\nCommand: \`${command}\`\n\n${result.markdown.trim()}` });
   }
   if (!smoke) {
+    // Read the file only now: a bench running at the same time may have rewritten another section meanwhile.
+    let doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : DOC_HEADER;
+    for (const s of sections) doc = replaceSection(doc, s.name, s.body);
     writeFileSync(DOC, doc.endsWith('\n') ? doc : `${doc}\n`);
     console.log(`\nUpdated ${DOC}`);
   }
