@@ -8,13 +8,12 @@
  * the remote FHIR client over HTTP (what an external FHIR server costs, minus the network).
  * There is no peer: nothing comparable is installed; the target is absolute (p95 < 100 ms).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { gunzipSync } from 'node:zlib';
 import type { BenchOptions, BenchResult } from './run.ts';
+import { startBenchServer } from './serverProcess.ts';
 import { nodeJson, REPO_ROOT } from './text.peers.ts';
 
 export const name = 'cds';
@@ -42,58 +41,6 @@ interface LoadResult {
   firstError?: string;
   cardsPerRequest: number;
   meanRequestKb: number;
-}
-
-interface Server {
-  port: number;
-  child: ChildProcess;
-  stop(): Promise<{ peakRssMb?: number }>;
-}
-
-async function startServer(dataDir: string): Promise<Server> {
-  // e.g. SB_BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server under load
-  const extra = process.env.SB_BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', join(REPO_ROOT, 'bench', 'cds.server.ts'), dataDir], {
-    cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_NO_WARNINGS: '1' },
-  });
-  const lines: string[] = [];
-  const rl = createInterface({ input: child.stdout! });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the bench server did not start within 60 s')), 60_000);
-    rl.on('line', (line) => {
-      lines.push(line);
-      try {
-        const msg = JSON.parse(line) as { port?: number };
-        if (typeof msg.port === 'number') {
-          clearTimeout(timer);
-          resolve(msg.port);
-        }
-      } catch {
-        /* not ours */
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the bench server exited (code ${code}) before listening`)));
-  });
-  let stopped: Promise<{ peakRssMb?: number }> | undefined;
-  return {
-    port,
-    child,
-    stop() {
-      stopped ??= (async () => {
-        child.stdin!.end();
-        const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-        await exited;
-        clearTimeout(killer);
-        try {
-          return JSON.parse(lines[lines.length - 1] ?? '{}') as { peakRssMb?: number };
-        } catch {
-          return {};
-        }
-      })();
-      return stopped;
-    },
-  };
 }
 
 async function http<T>(method: string, url: string, body?: string, contentType = 'application/json'): Promise<{ status: number; json: T }> {
@@ -289,7 +236,7 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
     : [{ concurrency: 1, warmup: 50, count: 200 }, { concurrency: 50, warmup: 200, count: 1000 }];
   const modes: Mode[] = ['prefetch', 'fetch-own', 'fetch-remote'];
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-cds-'));
-  const server = await startServer(join(dir, 'server-data'));
+  const server = await startBenchServer('cds.server.ts', join(dir, 'server-data'));
   try {
     const base = `http://127.0.0.1:${server.port}`;
     log(`importing ${nBundles} Synthea bundles with coverage`);

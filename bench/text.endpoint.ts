@@ -4,11 +4,10 @@
  * `POST /api/v1/text/classifiers`, poll the job, `POST /api/v1/endpoints`), then runs bench/text.load.ts in a
  * second child process against it. Everything talks to 127.0.0.1 only.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { nodeJson, REPO_ROOT } from './text.peers.ts';
+import { startBenchServer } from './serverProcess.ts';
+import { nodeJson } from './text.peers.ts';
 
 export interface LoadResult {
   concurrency: number;
@@ -33,55 +32,6 @@ export interface EndpointResult {
   setupSeconds: number;
   serverPeakRssMb: number | null;
   sample: unknown;
-}
-
-interface Server {
-  port: number;
-  child: ChildProcess;
-  /** Resolves with the server's last JSON line (its peak RSS) after it exits. */
-  stop(): Promise<{ peakRssMb?: number }>;
-}
-
-async function startServer(dataDir: string): Promise<Server> {
-  // e.g. SB_BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server under load
-  const extra = process.env.SB_BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', join(REPO_ROOT, 'bench', 'text.server.ts'), dataDir], {
-    cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_NO_WARNINGS: '1' },
-  });
-  const lines: string[] = [];
-  const rl = createInterface({ input: child.stdout! });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the bench server did not start within 60 s')), 60_000);
-    rl.on('line', (line) => {
-      lines.push(line);
-      try {
-        const msg = JSON.parse(line) as { port?: number };
-        if (typeof msg.port === 'number') {
-          clearTimeout(timer);
-          resolve(msg.port);
-        }
-      } catch {
-        /* not ours */
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the bench server exited (code ${code}) before listening`)));
-  });
-  return {
-    port,
-    child,
-    async stop() {
-      child.stdin!.end();
-      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await exited;
-      clearTimeout(killer);
-      try {
-        return JSON.parse(lines[lines.length - 1] ?? '{}') as { peakRssMb?: number };
-      } catch {
-        return {};
-      }
-    },
-  };
 }
 
 async function api<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
@@ -127,7 +77,7 @@ export interface LoadLevel {
 }
 
 export async function measureEndpoint(opts: { dir: string; trainFile: string; testFile: string; texts: string[]; levels: LoadLevel[] }): Promise<EndpointResult> {
-  const server = await startServer(join(opts.dir, 'server-data'));
+  const server = await startBenchServer('text.server.ts', join(opts.dir, 'server-data'));
   try {
     const base = `http://127.0.0.1:${server.port}`;
     const t0 = performance.now();
