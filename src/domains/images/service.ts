@@ -13,7 +13,7 @@ import { createModelCache } from '../../runtimes/modelCache.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
 import type { DatasetService } from '../datasets/service.ts';
 import type { EndpointRuntime } from '../endpoints/service.ts';
-import type { ModelService, ModelVersion } from '../models/service.ts';
+import { requireReadyModel, type ModelService, type ModelVersion } from '../models/service.ts';
 import { parseWith } from '../text/service.ts';
 import { resolveBackbonePath } from './backbone.ts';
 import { runBatchJob, type BatchResult } from './batch.ts';
@@ -62,9 +62,7 @@ export function createImagesService(base: ImagesServiceDeps) {
 
   async function requireImageModel(ref: string | { name: string; version: number }): Promise<ModelVersion> {
     const model = typeof ref === 'string' ? await base.models.resolve(ref) : await base.models.get(ref.name, ref.version);
-    if (model.kind !== IMAGE_MODEL_KIND) throw new AppError('CONFLICT', `Model ${model.name}:${model.version} is a ${model.kind}, not an image classifier.`);
-    if (model.status !== 'ready') throw new AppError('CONFLICT', `Model ${model.name}:${model.version} is ${model.status}; wait for its training job to finish (or retrain it if it failed).`);
-    return model;
+    return requireReadyModel(model, IMAGE_MODEL_KIND, 'an image classifier');
   }
 
   base.queue.register({

@@ -35,6 +35,13 @@ export function parseModelRef(ref: string): { name: string; version?: number } {
   return { name: m[1]!, version: m[2] === undefined ? undefined : Number(m[2]) };
 }
 
+/** A model version that a domain can serve: of its kind and trained. Throws CONFLICT naming what is wrong. */
+export function requireReadyModel(model: ModelVersion, kind: string, noun: string): ModelVersion {
+  if (model.kind !== kind) throw new AppError('CONFLICT', `Model ${model.name}:${model.version} is a ${model.kind}, not ${noun}.`);
+  if (model.status !== 'ready') throw new AppError('CONFLICT', `Model ${model.name}:${model.version} is ${model.status}; wait for its training job to finish (or retrain it if it failed).`);
+  return model;
+}
+
 export function createModelService(deps: { db: Kysely<Database>; artifacts: ArtifactStore }): ModelService {
   const { db, artifacts } = deps;
 

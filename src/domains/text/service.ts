@@ -7,7 +7,7 @@ import { AppError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import type { Job, JobContext } from '../../jobs/types.ts';
 import { createModelCache } from '../../runtimes/modelCache.ts';
-import type { ModelVersion } from '../models/service.ts';
+import { requireReadyModel, type ModelVersion } from '../models/service.ts';
 import type { EndpointRuntime } from '../endpoints/service.ts';
 import { runBatchJob, type BatchResult } from './batch.ts';
 import type { ClassificationResult } from './comprehend.ts';
@@ -45,10 +45,7 @@ export function createTextService(deps: TextDeps) {
   const batchers = new Map<string, MicroBatcher<ClassificationResult>>();
 
   async function requireTextModel(ref: string): Promise<ModelVersion> {
-    const model = await deps.models.resolve(ref);
-    if (model.kind !== TEXT_MODEL_KIND) throw new AppError('CONFLICT', `Model ${model.name}:${model.version} is a ${model.kind}, not a text classifier.`);
-    if (model.status !== 'ready') throw new AppError('CONFLICT', `Model ${model.name}:${model.version} is ${model.status}; wait for its training job to finish.`);
-    return model;
+    return requireReadyModel(await deps.models.resolve(ref), TEXT_MODEL_KIND, 'a text classifier');
   }
 
   deps.queue.register({
