@@ -88,6 +88,8 @@ export const ERROR_CODES = {
   IMAGE_TOO_FEW_LABELS: { status: 400, title: 'Image classification needs at least two labels' },
   IMAGE_TOO_FEW_IMAGES: { status: 400, title: 'A label has fewer than 2 images (or 2 groups) to train and test on' },
   IMAGE_BACKBONE_MISSING: { status: 500, title: 'The image backbone ONNX file was not found' },
+  IMAGE_BACKBONE_CHECKSUM: { status: 500, title: 'The bundled image backbone does not match its pinned sha256' },
+  IMAGE_MANIFEST_PATHS: { status: 400, title: 'A local image manifest names files that are missing or not allowed' },
   // FHIR R4 store (C7)
   FHIR_RESOURCE_INVALID: { status: 400, title: 'The FHIR resource does not conform to the R4 structure' },
   FHIR_RESOURCE_TYPE_UNKNOWN: { status: 404, title: 'Not a FHIR R4 resource type' },
