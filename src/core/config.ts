@@ -69,6 +69,8 @@ export const configSchema = z.object({
   cdsPayerName: z.string().min(1),
   /** Read the embedded FHIR store when a hook request has no fhirServer (local development). */
   cdsEmbeddedFhir: z.boolean(),
+  /** Origins a hook's fhirServer may use over http or on private/loopback addresses (development FHIR servers); empty: https to public addresses only. */
+  cdsFhirServerAllow: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like http://127.0.0.1:8081 (no path)')),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
@@ -97,6 +99,7 @@ const ENV_KEYS: Record<string, keyof z.infer<typeof configSchema>> = {
   SAGEBRUSH_CDS_PUBLIC_URL: 'cdsPublicUrl',
   SAGEBRUSH_CDS_PAYER_NAME: 'cdsPayerName',
   SAGEBRUSH_CDS_EMBEDDED_FHIR: 'cdsEmbeddedFhir',
+  SAGEBRUSH_CDS_FHIR_ALLOW: 'cdsFhirServerAllow',
 };
 
 export const CONFIG_ENV_VARS = Object.keys(ENV_KEYS);
@@ -132,7 +135,7 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     if (key === 'apiTokens') out[key] = parseList(raw);
     else if (key === 's3ForcePathStyle' || key === 'embeddedWorker') out[key] = parseBool(raw);
     else if (key === 'cdsRequireJwt' || key === 'cdsEmbeddedFhir') out[key] = parseBool(raw);
-    else if (key === 'cdsCorsOrigins') out[key] = parseList(raw);
+    else if (key === 'cdsCorsOrigins' || key === 'cdsFhirServerAllow') out[key] = parseList(raw);
     else if (key === 'cdsClients') out[key] = parseJsonValue(raw);
     else out[key] = raw;
   }
@@ -169,6 +172,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const merged: Record<string, unknown> = { ...fileInput, ...fromEnv(env), ...stripUndefined(options.overrides ?? {}) };
   if (typeof merged.apiTokens === 'string') merged.apiTokens = parseList(merged.apiTokens);
   if (typeof merged.cdsCorsOrigins === 'string') merged.cdsCorsOrigins = parseList(merged.cdsCorsOrigins);
+  if (typeof merged.cdsFhirServerAllow === 'string') merged.cdsFhirServerAllow = parseList(merged.cdsFhirServerAllow);
   const dataDir = resolve(cwd, typeof merged.dataDir === 'string' && merged.dataDir ? merged.dataDir : './.sagebrush');
   const candidate = {
     host: '127.0.0.1',
@@ -188,6 +192,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     cdsCorsOrigins: [],
     cdsPayerName: 'Sagebrush Health Plan',
     cdsEmbeddedFhir: true,
+    cdsFhirServerAllow: [],
     ...merged,
     dataDir,
   };

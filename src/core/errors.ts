@@ -100,6 +100,7 @@ export const ERROR_CODES = {
   FHIR_PRECONDITION_FAILED: { status: 412, title: 'A FHIR version or conditional precondition failed' },
   FHIR_REMOTE_UNAVAILABLE: { status: 502, title: 'The external FHIR server cannot be reached or failed' },
   FHIR_REMOTE_REJECTED: { status: 502, title: 'The external FHIR server refused the request' },
+  FHIR_SERVER_NOT_ALLOWED: { status: 400, title: 'The FHIR server URL may not be contacted (scheme or address not allowed)' },
   // CQL payer rules (C7)
   CQL_TRANSLATION_FAILED: { status: 400, title: 'The CQL library did not compile to ELM' },
   CQL_ELM_INVALID: { status: 400, title: 'The uploaded ELM JSON is not a usable ELM library' },
