@@ -2,18 +2,26 @@
  * An external FHIR R4 server (HAPI, Medplum, HealthLake, or our own /fhir/R4) as a FhirDataSource: what
  * the CDS service reads when a hook request names a `fhirServer`, with its `fhirAuthorization` bearer
  * token. Every request has a timeout; the token is only ever sent to `baseUrl`'s origin (paging links
- * that point elsewhere are not followed).
+ * that point elsewhere are not followed). By default requests go through the SSRF guard (ssrf.ts: https
+ * only, no private/loopback/link-local/metadata addresses unless the origin is allow-listed, pinned DNS, no
+ * redirects), and the server's error bodies are never passed on to the caller (they may echo anything).
  */
 import type { Bundle, BundleEntry, Patient, Resource } from '@medplum/fhirtypes';
 import { AppError } from '../../core/errors.ts';
-import { outcomeText } from './operationOutcome.ts';
+import type { Logger } from '../../core/logger.ts';
 import { referencesIn } from './search.ts';
+import { checkOutboundUrl, createGuardedFetch } from './ssrf.ts';
 import type { FhirDataSource } from './source.ts';
 
 export interface RemoteFhirOptions {
   baseUrl: string;
   accessToken?: string;
+  /** Origins that may use http or private addresses (SAGEBRUSH_CDS_FHIR_ALLOW). */
+  allowOrigins?: readonly string[];
+  /** For tests: replaces the guarded fetch (the URL checks still apply). */
   fetch?: typeof fetch;
+  /** Gets a short note (origin, status; never ids or bodies) when the server fails. */
+  logger?: Logger;
   /** Per request (default 10 s). */
   timeoutMs?: number;
   /** patientBundle: page size and most pages per resource type (defaults 200 and 5). */
@@ -42,8 +50,9 @@ const SAFE_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 export function createRemoteFhirSource(options: RemoteFhirOptions): FhirDataSource {
   const base = options.baseUrl.replace(/\/+$/, '');
-  const origin = new URL(base).origin;
-  const doFetch = options.fetch ?? fetch;
+  const policy = { allowOrigins: options.allowOrigins ?? [] };
+  const origin = checkOutboundUrl(base, policy).origin;
+  const doFetch = options.fetch ?? createGuardedFetch(policy);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const pageSize = options.pageSize ?? 200;
   const maxPages = options.maxPages ?? 5;
@@ -57,15 +66,18 @@ export function createRemoteFhirSource(options: RemoteFhirOptions): FhirDataSour
     try {
       res = await doFetch(url, { method: form === undefined ? 'GET' : 'POST', headers, ...(form === undefined ? {} : { body: form }), signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
-      const e = err as Error;
-      const why = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : `${e.message}${(e.cause as Error | undefined)?.message ? ` (${(e.cause as Error).message})` : ''}`;
-      throw new AppError('FHIR_REMOTE_UNAVAILABLE', `FHIR server ${base} unreachable: ${why}`, { cause: err });
+      if (err instanceof AppError) throw err; // FHIR_SERVER_NOT_ALLOWED from the guard
+      const e = err as Error & { code?: string };
+      const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
+      // No socket error text for the caller: it would tell a prober which ports answer.
+      options.logger?.warn({ fhirServer: origin, error: e.code ?? e.name }, 'FHIR server unreachable');
+      throw new AppError('FHIR_REMOTE_UNAVAILABLE', `FHIR server ${base} unreachable: ${timedOut ? `no answer within ${timeoutMs} ms` : 'the connection failed'}`, { cause: err });
     }
     let text: string;
     try {
       text = await res.text();
     } catch (err) {
-      throw new AppError('FHIR_REMOTE_UNAVAILABLE', `FHIR server ${base}: reading the response failed: ${(err as Error).message}`, { cause: err });
+      throw new AppError('FHIR_REMOTE_UNAVAILABLE', `FHIR server ${base}: reading the response failed`, { cause: err });
     }
     let body: unknown = null;
     if (text) {
@@ -78,12 +90,13 @@ export function createRemoteFhirSource(options: RemoteFhirOptions): FhirDataSour
     return { status: res.status, body };
   }
 
-  function fail(status: number, body: unknown, what: string): never {
-    const detail = outcomeText(body) ?? `HTTP ${status}`;
-    if (status >= 500 || status === 429) throw new AppError('FHIR_REMOTE_UNAVAILABLE', `FHIR server ${base} failed ${what}: ${status} ${detail}`.slice(0, 600));
-    throw new AppError('FHIR_REMOTE_REJECTED', `FHIR server ${base} refused ${what}: ${status} ${detail}`.slice(0, 600), {
+  /** The status only: the body is the remote's text (it may echo internal data) and is never reflected. */
+  function fail(status: number, what: string): never {
+    options.logger?.warn({ fhirServer: origin, status }, 'FHIR server answered an error');
+    if (status >= 500 || status === 429) throw new AppError('FHIR_REMOTE_UNAVAILABLE', `FHIR server ${base} failed ${what}: HTTP ${status}`, { extra: { remoteStatus: status } });
+    throw new AppError('FHIR_REMOTE_REJECTED', `FHIR server ${base} refused ${what}: HTTP ${status}`, {
       extra: { remoteStatus: status },
-      problems: [{ field: 'fhirServer', problem: `${status} ${detail}`.slice(0, 300), fix: status === 401 || status === 403 ? 'Send a valid access token with read scopes for this data.' : 'Check the query against the server\'s CapabilityStatement.' }],
+      problems: [{ field: 'fhirServer', problem: `HTTP ${status}`, fix: status === 401 || status === 403 ? 'Send a valid access token with read scopes for this data.' : status >= 300 && status < 400 ? 'Send the FHIR base URL itself (redirects are not followed).' : 'Check the query against the server\'s CapabilityStatement.' }],
     });
   }
 
@@ -103,14 +116,14 @@ export function createRemoteFhirSource(options: RemoteFhirOptions): FhirDataSour
     if (!SAFE_ID.test(id)) return null;
     const { status, body } = await get(`${base}/${type}/${encodeURIComponent(id)}`);
     if (status === 404 || status === 410) return null;
-    if (status < 200 || status >= 300) fail(status, body, `read ${type}/${id}`);
+    if (status < 200 || status >= 300) fail(status, `read ${type}/${id}`);
     if ((body as Resource | null)?.resourceType !== type) throw new AppError('FHIR_REMOTE_UNAVAILABLE', `FHIR server ${base} answered read ${type}/${id} with something that is not a ${type}`);
     return body as T;
   }
 
   async function searchUrl(url: string, what: string, form?: string): Promise<Bundle> {
     const { status, body } = await get(url, form);
-    if (status < 200 || status >= 300) fail(status, body, what);
+    if (status < 200 || status >= 300) fail(status, what);
     const b = body as Bundle | null;
     if (b?.resourceType !== 'Bundle') throw new AppError('FHIR_REMOTE_UNAVAILABLE', `FHIR server ${base} answered ${what} with something that is not a Bundle`);
     return b;
