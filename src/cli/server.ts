@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createAppContext, type AppContext } from '../app/context.ts';
+import { recoverAtStartup } from '../app/recover.ts';
 import { loadConfig } from '../core/config.ts';
 import { buildApp } from '../http/app.ts';
 
@@ -31,7 +32,7 @@ export function registerServerCommands(program: Command): void {
     .action(async (o: { port?: string; host?: string; worker: boolean }, cmd: Command) => {
       const ctx = await context(cmd, o);
       const app = await buildApp(ctx);
-      await ctx.services.datasets.recover();
+      await recoverAtStartup(ctx);
       if (o.worker && ctx.config.embeddedWorker) await ctx.queue.startWorker({ concurrency: ctx.config.workerConcurrency });
       const address = await app.listen({ port: ctx.config.port, host: ctx.config.host });
       process.stderr.write(
@@ -50,7 +51,7 @@ export function registerServerCommands(program: Command): void {
     .option('--workers <n>', 'jobs run at once (SAGEBRUSH_WORKER_CONCURRENCY)')
     .action(async (o: { workers?: string }, cmd: Command) => {
       const ctx = await context(cmd, o);
-      await ctx.services.datasets.recover();
+      await recoverAtStartup(ctx);
       await ctx.queue.startWorker({ concurrency: ctx.config.workerConcurrency });
       process.stderr.write(`worker started: queue ${ctx.queue.kind}, concurrency ${ctx.config.workerConcurrency}\n`);
       await onShutdown(async () => {

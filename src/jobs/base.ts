@@ -10,8 +10,9 @@ import { newId } from '../core/ids.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Database } from '../storage/schema.ts';
 import { JobStore, type FinishFields } from './store.ts';
+import { ownerIsDead } from './owner.ts';
 import {
-  DEFAULT_TIMINGS, INTERRUPTED, ProgressThrottle, abortError, isTerminal, toJobError, type EventBus, type QueueTimings,
+  DEFAULT_TIMINGS, INTERRUPTED, ProgressThrottle, abortError, isTerminal, toJobError, type EventBus, type ProgressReporter, type QueueTimings, type RunHooks,
 } from './support.ts';
 import type { Job, JobContext, JobEvent, JobHandler, JobLogLine, JobQueue, ListJobsQuery } from './types.ts';
 
@@ -27,6 +28,8 @@ interface LocalRun {
 export interface QueueOptions {
   logger?: Logger;
   timings?: Partial<QueueTimings>;
+  /** Set by a worker thread (jobs/thread/entry.ts); see RunHooks. */
+  hooks?: RunHooks;
 }
 
 export abstract class DbJobQueue implements JobQueue {
@@ -34,6 +37,7 @@ export abstract class DbJobQueue implements JobQueue {
   readonly store: JobStore;
   protected readonly logger: Logger | undefined;
   protected readonly timings: QueueTimings;
+  protected readonly hooks: RunHooks;
   protected readonly handlers = new Map<string, JobHandler<any, any>>();
   protected readonly runs = new Map<string, LocalRun>();
   protected workerStarted = false;
@@ -46,6 +50,7 @@ export abstract class DbJobQueue implements JobQueue {
     this.store = new JobStore(db);
     this.logger = options.logger;
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
+    this.hooks = options.hooks ?? {};
   }
 
   /** Hands a queued job to the backend's workers. */
@@ -145,6 +150,26 @@ export abstract class DbJobQueue implements JobQueue {
     this.events.publish({ jobId: job.id, status: job.status, progress: job.progress, message: job.message });
   }
 
+  /** Publishes an event that happened elsewhere (a worker thread's run) to this queue's subscribers. */
+  relay(event: JobEvent): void {
+    this.events.publish(event);
+  }
+
+  /** Aborts a run of this process (a worker thread's host forwards cancels and shutdown this way). */
+  abortLocal(id: string, reason: 'cancel' | 'shutdown'): void {
+    const run = this.runs.get(id);
+    if (run) this.abortRun(run, reason);
+  }
+
+  localRunIds(): string[] {
+    return [...this.runs.keys()];
+  }
+
+  /** Records a run whose thread or process was stopped hard: re-queued when safe, otherwise failed INTERRUPTED. */
+  async recordInterrupted(job: Job, attempt: number): Promise<void> {
+    await this.interrupt(job, attempt);
+  }
+
   protected abortRun(run: LocalRun, reason: NonNullable<LocalRun['reason']>): void {
     if (run.reason) return;
     run.reason = reason;
@@ -165,13 +190,14 @@ export abstract class DbJobQueue implements JobQueue {
     const run: LocalRun = { job: claimed, attempt, controller: new AbortController(), done: new Promise<void>((r) => (settle = r)) };
     this.runs.set(id, run);
     this.emit(claimed);
-    const progress = new ProgressThrottle(async (p, m) => {
+    this.hooks.started?.(claimed);
+    const progress: ProgressReporter = this.hooks.progress?.(claimed) ?? new ProgressThrottle(async (p, m) => {
       if (await this.store.setProgress(id, attempt, p, m)) this.emit({ id, status: 'running', progress: p, message: m });
     }, this.timings.progressIntervalMs);
     const log = async (message: string, level: JobLogLine['level'] = 'info') => this.store.appendLog(id, level, String(message));
     let outcome: FinishFields | 'interrupt' | 'lost';
     try {
-      const ctx: JobContext<unknown> = { job: { ...claimed, payload: handler.parse(claimed.payload) }, signal: run.controller.signal, progress: (f, m) => progress.update(f, m), log };
+      const ctx: JobContext<unknown> = { job: { ...claimed, payload: handler.parse(claimed.payload) }, signal: this.hooks.signal?.(run.controller.signal) ?? run.controller.signal, progress: (f, m) => progress.update(f, m), log };
       const result = await handler.run(ctx);
       outcome = run.reason === 'cancel' ? this.cancelled(progress.value) : run.reason === 'lost' ? 'lost'
         : { status: 'succeeded', result: result ?? null, progress: 1, message: progress.message || 'done' };
@@ -196,6 +222,7 @@ export abstract class DbJobQueue implements JobQueue {
       this.logger?.error({ err, jobId: id }, 'could not record the job outcome');
     } finally {
       this.runs.delete(id);
+      this.hooks.finished?.(id);
       settle();
     }
   }
@@ -260,11 +287,31 @@ export abstract class DbJobQueue implements JobQueue {
 
   /** Jobs left running by a dead process: their updated_at stopped moving more than a lease ago. */
   protected async recoverStale(): Promise<void> {
+    await this.recoverOrphans();
     const before = new Date(Date.now() - this.timings.leaseMs).toISOString();
     for (const job of await this.store.stale(before, [...this.runs.keys()])) {
       this.logger?.warn({ jobId: job.id, type: job.type }, 'recovering a job whose worker stopped');
       await this.interrupt(job, job.attempts, before);
     }
+  }
+
+  /**
+   * Start-up sweep (also part of every recovery tick): running jobs whose claiming process is provably dead
+   * (owner.ts) are re-queued or failed INTERRUPTED now, not after the lease. Logs one line when it fixed any.
+   */
+  async recoverOrphans(): Promise<{ requeued: number; failed: number; cancelled: number }> {
+    const counts = { requeued: 0, failed: 0, cancelled: 0 };
+    for (const job of await this.store.orphaned([...this.runs.keys()], ownerIsDead)) {
+      await this.interrupt(job, job.attempts);
+      const now = await this.store.find(job.id);
+      if (now?.status === 'queued') counts.requeued++;
+      else if (now?.status === 'failed') counts.failed++;
+      else if (now?.status === 'cancelled') counts.cancelled++;
+    }
+    if (counts.requeued + counts.failed + counts.cancelled > 0) {
+      this.logger?.warn(counts, `recovery: ${counts.failed} interrupted job(s) failed INTERRUPTED, ${counts.requeued} re-queued, ${counts.cancelled} cancelled (their process had stopped)`);
+    }
+    return counts;
   }
 
   /** Aborts local runs for shutdown; those that ignore the signal past the grace period are recorded as interrupted. */

@@ -10,6 +10,7 @@ import { dialectOf } from '../storage/db.ts';
 import { clampLimit, decodeCursor, toPage, type Page } from '../storage/pagination.ts';
 import type { Database, JobsTable } from '../storage/schema.ts';
 import type { Job, JobError, JobLogLine, JobStatus, ListJobsQuery } from './types.ts';
+import { SELF_OWNER_JSON } from './owner.ts';
 
 export type JobRow = Selectable<JobsTable>;
 
@@ -113,7 +114,7 @@ export class JobStore {
     const pg = dialectOf(this.db) === 'postgres';
     const row = await this.db
       .updateTable('jobs')
-      .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1), started_at: at, updated_at: at, progress: 0, message: '' }))
+      .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1), started_at: at, updated_at: at, progress: 0, message: '', owner: SELF_OWNER_JSON }))
       .where('id', '=', (eb) => {
         let sub = eb.selectFrom('jobs').select('id').where('status', '=', 'queued').where('type', 'in', types).orderBy('created_at').orderBy('id').limit(1);
         // PostgreSQL: concurrent claimers skip a row another one is taking instead of both reading it.
@@ -131,7 +132,7 @@ export class JobStore {
     const at = nowIso();
     const row = await this.db
       .updateTable('jobs')
-      .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1), started_at: at, updated_at: at, progress: 0, message: '' }))
+      .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1), started_at: at, updated_at: at, progress: 0, message: '', owner: SELF_OWNER_JSON }))
       .where('id', '=', id)
       .where('status', '=', 'queued')
       .returningAll()
@@ -231,6 +232,13 @@ export class JobStore {
       .returningAll()
       .executeTakeFirst();
     return row && rowToJob(row);
+  }
+
+  /** Running jobs (not in `exclude`) claimed by a process on this host that is gone: recovered at start-up without waiting for the lease. */
+  async orphaned(exclude: string[], isDead: (owner: string | null) => boolean): Promise<Job[]> {
+    let q = this.db.selectFrom('jobs').selectAll().where('status', '=', 'running').where('owner', 'is not', null).orderBy('id');
+    if (exclude.length > 0) q = q.where('id', 'not in', exclude);
+    return (await q.execute()).filter((r) => isDead(r.owner)).map(rowToJob);
   }
 
   /** Running jobs nobody has touched since `before`: their worker died. */

@@ -252,12 +252,24 @@ function cqlRules(): Migration {
   };
 }
 
+/** Jobs record which process claimed them (JSON {instance, pid, host}), so a restart recovers its dead jobs at once. */
+function jobOwner(): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('jobs').addColumn('owner', 'text').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('jobs').dropColumn('owner').execute();
+    },
+  };
+}
+
 /** Migration names sort in the order they apply. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
       // Reserved names: 0002_fhir (FHIR store), 0003_cql_rules (payer rule catalog), 0004_cds (CDS Hooks audit, feedback, JWT ids).
-      return { '0001_init': init(dialect), '0002_fhir': fhir(), '0003_cql_rules': cqlRules(), '0004_cds': cds() };
+      return { '0001_init': init(dialect), '0002_fhir': fhir(), '0003_cql_rules': cqlRules(), '0004_cds': cds(), '0005_job_owner': jobOwner() };
     },
   };
 }

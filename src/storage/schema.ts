@@ -59,6 +59,8 @@ export interface JobsTable {
   started_at: string | null;
   finished_at: string | null;
   updated_at: string;
+  /** JSON {instance, pid, host} of the process that claimed it (null before the first claim) */
+  owner: string | null;
 }
 
 export interface JobLogsTable {

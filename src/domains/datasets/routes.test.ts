@@ -183,7 +183,7 @@ describe('without a worker', () => {
       await w.ctx.db.updateTable('dataset_versions').set({ status: 'uploading', created_at: '2000-01-01T00:00:00.000Z' }).where('id', '=', crashed.version.id).execute();
       const queued = (await upload(w.app, 'queued.csv', 'a,b\n1,2\n', {}, '')).json();
       await w.ctx.queue.cancel(queued.job.id);
-      expect(await w.ctx.services.datasets.recover()).toBe(2);
+      expect(await w.ctx.services.datasets.recover()).toEqual({ uploads: 1, imports: 1, tempFiles: 0 });
       expect(await snapshot(w)).toEqual(before);
     } finally {
       await w.close();

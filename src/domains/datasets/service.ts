@@ -18,6 +18,8 @@ import { IMAGE_INDEX } from './formats/zip.ts';
 import { formatOptionSchema, headerOptionSchema, type Dataset, type DatasetVersion, type DatasetWithVersions, type Page, type Preview, type VersionRef } from './schema.ts';
 import { createDatasetStore, toDataset, toVersion, versionMeta, type DatasetRow, type VersionRow } from './store.ts';
 import { storeUpload } from './upload.ts';
+import { removeTempFiles } from './orphans.ts';
+import { ownerIsDead, SELF_OWNER } from '../../jobs/owner.ts';
 import { checkDatasetName, nameFromFileName, safeFileName } from './validate.ts';
 import { previewImages } from './preview-images.ts';
 
@@ -85,11 +87,25 @@ export function createDatasetService(deps: DatasetServiceDeps) {
     return row;
   }
 
-  /** Drops `importing` versions whose job was cancelled or failed without cleaning up (e.g. cancelled while queued). */
+  /** An upload whose process died mid-stream: its temp file first (purge's listing skips temp files), then the version. */
+  async function dropDeadUpload(row: VersionRow): Promise<number> {
+    const temp = await removeTempFiles(artifacts, versionPrefix(row));
+    await purgeVersion({ artifacts, store }, row);
+    return temp;
+  }
+
+  /**
+   * Drops `importing` versions whose job was cancelled or failed without cleaning up (e.g. cancelled while queued),
+   * and `uploading` ones whose uploading process is provably dead (owner.ts), so neither is ever listed.
+   */
   async function reconcile(rows: VersionRow[]): Promise<VersionRow[]> {
     const out: VersionRow[] = [];
     for (const row of rows) {
       const jobId = versionMeta(row).jobId;
+      if (row.status === 'uploading' && ownerIsDead(versionMeta(row).uploadOwner)) {
+        await dropDeadUpload(row);
+        continue;
+      }
       if (row.status === 'importing' && jobId) {
         const job = await queue.get(jobId).catch(() => undefined);
         if (!job || job.status === 'failed' || job.status === 'cancelled') {
@@ -136,7 +152,8 @@ export function createDatasetService(deps: DatasetServiceDeps) {
       const meta = { requestedFormat: format, header, ...(input.description !== undefined ? { description: input.description } : {}) };
       let reserved;
       try {
-        reserved = await store.reserveVersion({ name, description: input.description, fileName, format, meta, artifactKey: (id, n) => `datasets/${id}/v${n}/${safe}` });
+        // uploadOwner: lets a restart drop this version at once if the process dies mid-stream (recover()).
+        reserved = await store.reserveVersion({ name, description: input.description, fileName, format, meta: { ...meta, uploadOwner: SELF_OWNER }, artifactKey: (id, n) => `datasets/${id}/v${n}/${safe}` });
       } catch (err) {
         destroyInput(input.stream);
         throw err;
@@ -231,17 +248,24 @@ export function createDatasetService(deps: DatasetServiceDeps) {
       await artifacts.deletePrefix(`datasets/${dataset.id}/`);
     },
 
-    /** Removes leftovers of crashed uploads and of imports cancelled while queued. Returns how many versions went. */
-    async recover(): Promise<number> {
+    /**
+     * Start-up sweep (run after the job queue's): removes uploads whose process died (at once when it ran on this
+     * host, after 6 h otherwise) with their temp files, and imports whose job failed, was cancelled or is gone.
+     * Logs one line per kind it fixed.
+     */
+    async recover(): Promise<{ uploads: number; imports: number; tempFiles: number }> {
       const staleBefore = new Date(Date.now() - STALE_UPLOAD_MS).toISOString();
-      let removed = 0;
-      for (const row of await store.staleVersions('uploading', staleBefore)) {
-        await purgeVersion({ artifacts, store }, row);
-        removed++;
+      const counts = { uploads: 0, imports: 0, tempFiles: 0 };
+      for (const row of await store.staleVersions('uploading', new Date().toISOString())) {
+        if (row.created_at >= staleBefore && !ownerIsDead(versionMeta(row).uploadOwner)) continue; // may still be streaming
+        counts.tempFiles += await dropDeadUpload(row);
+        counts.uploads++;
       }
       const importing = await store.staleVersions('importing', new Date().toISOString());
-      removed += importing.length - (await reconcile(importing)).length;
-      return removed;
+      counts.imports = importing.length - (await reconcile(importing)).length;
+      if (counts.uploads > 0) deps.logger.warn(counts, `recovery: removed ${counts.uploads} interrupted upload(s) (version rows left "uploading") and ${counts.tempFiles} temp file(s)`);
+      if (counts.imports > 0) deps.logger.warn(counts, `recovery: removed ${counts.imports} dataset version(s) whose import job failed, was cancelled or is gone`);
+      return counts;
     },
   };
 }

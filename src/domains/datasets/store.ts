@@ -34,12 +34,18 @@ export function toVersion(r: VersionRow): DatasetVersion {
     schema: json(r.schema_json, {}),
     stats: json(r.stats_json, {}),
     problems: json(r.problems_json, []),
-    meta: json(r.meta_json, {}),
+    meta: publicMeta(json(r.meta_json, {})),
     createdAt: r.created_at,
   };
 }
 
-export function versionMeta(r: VersionRow): { jobId?: string; description?: string; header?: string; requestedFormat?: string } {
+/** The process stamp of an upload (pid, host) is for recovery only, not for API clients. */
+function publicMeta(meta: Record<string, unknown>): Record<string, unknown> {
+  const { uploadOwner: _owner, ...rest } = meta;
+  return rest;
+}
+
+export function versionMeta(r: VersionRow): { jobId?: string; description?: string; header?: string; requestedFormat?: string; uploadOwner?: unknown } {
   return json(r.meta_json, {});
 }
 

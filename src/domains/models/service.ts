@@ -9,7 +9,7 @@ import { newId, nowIso } from '../../core/ids.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
 import { isUniqueViolation } from '../../storage/db.ts';
 import type { Database } from '../../storage/schema.ts';
-import { findModelById, findModelVersion, listModelVersions, nextVersionNumber, type ModelVersion } from './store.ts';
+import { failOrphanedTraining, findModelById, findModelVersion, listModelVersions, nextVersionNumber, type ModelVersion, type OrphanedModel } from './store.ts';
 
 export type { ModelVersion };
 
@@ -23,6 +23,8 @@ export interface ModelService {
   markReady(id: string, update: { metrics: Record<string, unknown>; artifacts: Record<string, string>; meta?: Record<string, unknown> }): Promise<ModelVersion>;
   update(id: string, update: { metrics?: Record<string, unknown>; meta?: Record<string, unknown> }): Promise<ModelVersion>;
   markFailed(id: string): Promise<void>;
+  /** Start-up recovery: `training` versions whose job is over or gone become `failed` (store.ts). */
+  failOrphans(): Promise<OrphanedModel[]>;
   delete(name: string, version?: number): Promise<void>;
   readArtifact(name: string, version: number, artifact: string): Promise<{ key: string; body: Buffer }>;
 }
@@ -125,6 +127,7 @@ export function createModelService(deps: { db: Kysely<Database>; artifacts: Arti
     async markFailed(id) {
       await db.updateTable('models').set({ status: 'failed' }).where('id', '=', id).execute();
     },
+    failOrphans: () => failOrphanedTraining(db),
     async delete(name, version) {
       const rows = version === undefined ? await db.selectFrom('models').select(['id']).where('name', '=', name).execute() : [await get(name, version)];
       if (rows.length === 0) throw new AppError('MODEL_NOT_FOUND', `No model "${name}".`);

@@ -61,3 +61,34 @@ export async function nextVersionNumber(db: Kysely<Database>, name: string): Pro
   const row = await db.selectFrom('models').select((eb) => eb.fn.max('version').as('max')).where('name', '=', name).executeTakeFirst();
   return Number(row?.max ?? 0) + 1;
 }
+
+export interface OrphanedModel {
+  id: string;
+  name: string;
+  version: number;
+  reason: string;
+}
+
+/**
+ * Start-up sweep: versions still `training` whose job is over or gone (the process died between the job's end
+ * and the model's update) become `failed`, with the reason in meta.failure. Versions with a queued or running
+ * job are left alone: the job (re-queued or still alive) will finish them.
+ */
+export async function failOrphanedTraining(db: Kysely<Database>): Promise<OrphanedModel[]> {
+  const out: OrphanedModel[] = [];
+  for (const row of await db.selectFrom('models').selectAll().where('status', '=', 'training').execute()) {
+    const meta = JSON.parse(row.meta_json) as Record<string, unknown>;
+    const jobId = row.job_id ?? (typeof meta.jobId === 'string' ? meta.jobId : undefined);
+    if (!jobId) continue; // registered outside a job (e.g. an LLM import in a request): nothing to judge by
+    const job = await db.selectFrom('jobs').select(['status', 'error_json']).where('id', '=', jobId).executeTakeFirst();
+    if (job && (job.status === 'queued' || job.status === 'running')) continue;
+    const error = job?.error_json ? (JSON.parse(job.error_json) as { code?: string; message?: string }) : undefined;
+    const reason = !job ? `its training job ${jobId} no longer exists`
+      : job.status === 'succeeded' ? `its training job ${jobId} ended without registering it`
+      : `its training job ${jobId} ${job.status}${error?.code ? ` (${error.code}: ${error.message ?? ''})` : ''}`;
+    const failure = { code: error?.code ?? 'INTERRUPTED', message: `${reason}; train it again.`, at: new Date().toISOString() };
+    const r = await db.updateTable('models').set({ status: 'failed', meta_json: JSON.stringify({ ...meta, failure }) }).where('id', '=', row.id).where('status', '=', 'training').executeTakeFirst();
+    if (Number(r.numUpdatedRows) > 0) out.push({ id: row.id, name: row.name, version: Number(row.version), reason });
+  }
+  return out;
+}
