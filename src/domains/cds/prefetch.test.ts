@@ -1,8 +1,12 @@
-/** Prefetch templates: token rendering, query parsing, and resolution from prefetch / a data source / neither. */
+/**
+ * Prefetch templates: token rendering (CDS Hooks 2.0 tokens and CRD 2.2 FHIRPath tokens), query parsing, and
+ * resolution from prefetch (under our keys or any key, by type and reference) / a data source / neither.
+ */
 import { describe, expect, it } from 'vitest';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { FhirDataSource } from '../fhir/source.ts';
 import { parseQuery, patientBundleFrom, renderTemplate, resolvePrefetch, resourcesOf } from './prefetch.ts';
+import { davinciRequest, RI_COVERAGE, RI_PATIENT } from './testing/davinci.ts';
 
 const ctx = { patientId: 'p1', userId: 'Practitioner/dr-1', encounterId: 'e 9', draftOrders: { resourceType: 'Bundle' } };
 
@@ -97,5 +101,61 @@ describe('resolvePrefetch', () => {
     });
     expect(b.type).toBe('collection');
     expect(b.entry?.map((e) => `${e.resource?.resourceType}/${e.resource?.id}`)).toEqual(['Patient/p1', 'Coverage/c1']);
+  });
+});
+
+describe('FHIRPath prefetch tokens (CRD 2.2 standard prefetch)', () => {
+  const order = { resourceType: 'DeviceRequest', id: 'dr-9', codeReference: { reference: 'Device/d1' }, requester: { reference: 'PractitionerRole/r1' } };
+  const drafts = { ...ctx, draftOrders: { resourceType: 'Bundle', entry: [{ resource: order }, { resource: { resourceType: 'MedicationRequest', id: 'm1' } }, { resource: { resourceType: 'MedicationRequest', id: 'm2' } }] }, dispatchedOrders: ['ServiceRequest/s1', 'MedicationRequest/m7'] };
+  const pool = new Map<string, Resource>([
+    ['Device/d1', { resourceType: 'Device', id: 'd1' } as Resource],
+    ['PractitionerRole/r1', { resourceType: 'PractitionerRole', id: 'r1', practitioner: { reference: 'Practitioner/dr-1' } } as Resource],
+  ]);
+  it('evaluates paths, ofType(), resolve() against what the request carries, unions and %key variables', () => {
+    expect(renderTemplate('MedicationRequest?_id={{context.draftOrders.entry.resource.ofType(MedicationRequest).id}}', drafts)).toBe('MedicationRequest?_id=m1,m2');
+    expect(renderTemplate('Device?_id={{context.draftOrders.entry.resource.ofType(DeviceRequest).code.resolve().id}}', drafts, undefined, { pool })).toBe('Device?_id=d1');
+    expect(renderTemplate('PractitionerRole?_id={{context.draftOrders.entry.resource.requester.resolve().ofType(PractitionerRole).id|context.draftOrders.entry.resource.performer.resolve().ofType(PractitionerRole).id}}', drafts, undefined, { pool })).toBe('PractitionerRole?_id=r1');
+    expect(renderTemplate('Practitioner?_id={{%practitionerRoles.practitioner.resolve().id}}', drafts, undefined, { pool: new Map([['Practitioner/dr-1', { resourceType: 'Practitioner', id: 'dr-1' } as Resource]]), vars: { practitionerRoles: [pool.get('PractitionerRole/r1')!] } })).toBe('Practitioner?_id=dr-1');
+    expect(renderTemplate("ServiceRequest?_id={{context.dispatchedOrders.where(startsWith('ServiceRequest/')).replace('ServiceRequest/', '')}}", drafts)).toBe('ServiceRequest?_id=s1');
+  });
+  it('leaves the template unfilled when the expression yields nothing or is not FHIRPath', () => {
+    expect(renderTemplate('Device?_id={{context.draftOrders.entry.resource.ofType(DeviceRequest).code.resolve().id}}', drafts)).toBeNull(); // not in the pool
+    expect(renderTemplate('X?_id={{%unknownKey.id}}', drafts)).toBeNull();
+    expect(renderTemplate('X?_id={{context..broken((}}', drafts)).toBeNull();
+  });
+  it('runs templates that use %key after the key they use', async () => {
+    const src = fakeSource({ 'PractitionerRole/r1': pool.get('PractitionerRole/r1')!, 'Practitioner/dr-1': { resourceType: 'Practitioner', id: 'dr-1' } as Resource });
+    const r = await resolvePrefetch({ templates: { practitioners: "Practitioner?_id={{%role.practitioner.reference.replace('Practitioner/', '')}}", role: 'PractitionerRole/{{context.draftOrders.entry.resource.requester.resolve().id}}' }, required: [], context: drafts, prefetch: { roles: { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: pool.get('PractitionerRole/r1')! }] } as Bundle }, source: src });
+    expect(r.sources).toEqual({ role: 'matched', practitioners: 'fetched' });
+    expect(resourcesOf(r.values.practitioners).map((x) => x.id)).toEqual(['dr-1']);
+    expect(src.calls).toEqual(['search Practitioner {"_id":"dr-1"}']);
+  });
+});
+
+describe('prefetch under the client\'s own keys (Da Vinci reference client)', () => {
+  const ours = { patient: 'Patient/{{context.patientId}}', coverage: 'Coverage?patient={{context.patientId}}&status=active', conditions: 'Condition?patient={{context.patientId}}' };
+  it('finds patient and coverage by type and reference in medicationRequestBundle, and fetches nothing it was sent', async () => {
+    const req = davinciRequest({ patient: RI_PATIENT, coverage: RI_COVERAGE, order: { resourceType: 'MedicationRequest', id: 'mr-1', status: 'draft' } as Resource });
+    expect(Object.keys(req.prefetch!)).toEqual(['medicationRequestBundle', 'practitionerRole']);
+    const src = fakeSource({});
+    const r = await resolvePrefetch({ templates: ours, required: ['patient', 'coverage'], context: req.context, prefetch: req.prefetch, source: src });
+    expect(r.missing).toEqual([]);
+    expect(r.sources).toEqual({ patient: 'matched', coverage: 'matched', conditions: 'fetched' });
+    expect((r.values.patient as Resource).id).toBe('pat013');
+    expect(resourcesOf(r.values.coverage).map((c) => c.id)).toEqual(['cov013']);
+    expect(src.calls).toEqual(['search Condition {"patient":"pat013"}']);
+    expect(r.pool.has('MedicationRequest/mr-1')).toBe(true);
+  });
+  it('reports only what is truly absent: no Coverage anywhere and nowhere to fetch it → coverage missing', async () => {
+    const req = davinciRequest({ patient: RI_PATIENT, coverage: null, order: { resourceType: 'ServiceRequest', id: 'sr-1', status: 'draft' } as Resource });
+    const r = await resolvePrefetch({ templates: ours, required: ['patient', 'coverage'], context: req.context, prefetch: req.prefetch, source: null });
+    expect(r.missing.map((m) => m.key)).toEqual(['coverage']);
+    expect(r.sources).toMatchObject({ patient: 'matched', coverage: 'unavailable', conditions: 'unavailable' });
+  });
+  it('answers a search only for the patient asked for and the status asked for', async () => {
+    const other = { ...RI_COVERAGE, id: 'cov-other', beneficiary: { reference: 'http://ehr.example.org/fhir/Patient/someone-else' } };
+    const cancelled = { ...RI_COVERAGE, id: 'cov-old', status: 'cancelled' as const };
+    const r = await resolvePrefetch({ templates: ours, required: [], context: { patientId: 'pat013' }, prefetch: { mine: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: RI_COVERAGE }, { resource: other }, { resource: cancelled }] } as Bundle }, source: null });
+    expect(resourcesOf(r.values.coverage).map((c) => c.id)).toEqual(['cov013']);
   });
 });

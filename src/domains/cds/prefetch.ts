@@ -1,11 +1,15 @@
 /**
- * Prefetch (CDS Hooks 2.0 §Prefetch): render the service's templates with the request context, use what the
- * client prefetched (a resource, a searchset Bundle, or `null` = "there is none"), fetch the rest from the data
- * source, and report the keys the service needs but could get neither way (→ 412).
+ * Prefetch (CDS Hooks 2.0 §Prefetch): render the service's templates with the request context (2.0 tokens, and
+ * FHIRPath tokens as CRD 2.2 uses them), use what the client prefetched (a resource, a searchset Bundle, or
+ * `null` = "there is none") under our key or, by type and reference, under any key, fetch the rest from the
+ * data source, and report the keys the service needs but could get no way (→ 412).
  */
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { FhirDataSource } from '../fhir/source.ts';
+import { fhirpathToken, type TokenScope } from './fhirpathTokens.ts';
+import { answerFromPool, buildPool, contextResources, type ResourcePool } from './pool.ts';
 
 const USER_TOKENS: Record<string, string> = {
   userPractitionerId: 'Practitioner',
@@ -24,7 +28,7 @@ function encodeValue(v: string): string {
 }
 
 /** The value of one token, or null when the context does not have it (the template is then skipped). */
-export function tokenValue(token: string, context: Record<string, unknown>, now: Date = new Date()): string | null {
+export function tokenValue(token: string, context: Record<string, unknown>, now: Date = new Date(), scope: TokenScope = {}): string | null {
   const t = token.trim();
   const ctx = /^context\.([A-Za-z][\w-]*)$/.exec(t);
   if (ctx) {
@@ -45,14 +49,15 @@ export function tokenValue(token: string, context: Record<string, unknown>, now:
     if (today[1]) d.setUTCDate(d.getUTCDate() + (today[1] === '-' ? -1 : 1) * Number(today[2]));
     return isoDate(d);
   }
-  return null;
+  // Anything else is a FHIRPath expression (context.draftOrders.entry.resource.ofType(X).id, %key.….id, a|b).
+  return fhirpathToken(t, context, scope);
 }
 
 /** Renders a template; null when any token has no value (CDS Hooks: such a template is not filled). */
-export function renderTemplate(template: string, context: Record<string, unknown>, now?: Date): string | null {
+export function renderTemplate(template: string, context: Record<string, unknown>, now?: Date, scope?: TokenScope): string | null {
   let missing = false;
   const out = template.replace(/\{\{(.+?)\}\}/g, (_m, token: string) => {
-    const v = tokenValue(token, context, now);
+    const v = tokenValue(token, context, now, scope);
     if (v === null || v === '') {
       missing = true;
       return '';
@@ -79,7 +84,8 @@ export function parseQuery(url: string): ParsedQuery | null {
   return { kind: 'search', type: parts[0]!, params };
 }
 
-export type KeySource = 'prefetch' | 'fetched' | 'not-applicable' | 'unavailable';
+/** `matched`: found among what the client prefetched under other keys (by type and reference). */
+export type KeySource = 'prefetch' | 'matched' | 'fetched' | 'not-applicable' | 'unavailable';
 
 export interface PrefetchResult {
   /** key → resource, searchset Bundle, or null (none exists). Keys that could not be filled are absent. */
@@ -88,6 +94,8 @@ export interface PrefetchResult {
   sources: Record<string, KeySource>;
   /** Needed keys that were neither prefetched nor fetchable. */
   missing: { key: string; template: string; reason: string }[];
+  /** Every resource sent or fetched, by `Type/id` (orders named only by reference are looked up here). */
+  pool: ResourcePool;
 }
 
 export interface ResolvePrefetchInput {
@@ -113,40 +121,56 @@ export async function resolvePrefetch(input: ResolvePrefetchInput): Promise<Pref
   const sources: Record<string, KeySource> = {};
   const missing: PrefetchResult['missing'] = [];
   const given = input.prefetch ?? {};
-  await Promise.all(
-    Object.entries(input.templates).map(async ([key, template]) => {
-      const required = input.required.includes(key);
-      if (Object.prototype.hasOwnProperty.call(given, key) && usable(given[key] ?? null)) {
-        values[key] = given[key] ?? null;
-        sources[key] = 'prefetch';
-        return;
-      }
-      const url = renderTemplate(template, input.context, input.now);
-      const query = url === null ? null : parseQuery(url);
-      if (query === null) {
-        // A template whose context field is absent (e.g. no encounterId) does not apply to this call.
-        sources[key] = 'not-applicable';
-        if (required) missing.push({ key, template, reason: 'the template cannot be filled from the context' });
-        return;
-      }
-      if (!input.source) {
-        sources[key] = 'unavailable';
-        if (required) missing.push({ key, template, reason: `not prefetched, and ${input.noSourceReason ?? 'the request has no fhirServer to fetch it from'}` });
-        return;
-      }
-      try {
-        values[key] = query.kind === 'read' ? await input.source.read(query.type, query.id) : await input.source.search(query.type, query.params);
-        sources[key] = 'fetched';
-      } catch (err) {
-        sources[key] = 'unavailable';
-        const reason = `not prefetched, and fetching it from fhirServer failed: ${(err as Error).message?.slice(0, 200) ?? 'error'}`;
-        // Log the key and the failure only: never the query (it has the patient id) or any data.
-        input.logger?.warn({ prefetchKey: key, error: (err as Error).name }, 'CDS prefetch fetch failed');
-        if (required) missing.push({ key, template, reason });
-      }
-    }),
-  );
-  return { values, sources, missing };
+  // Everything the request carries, whatever the key: answers our queries by type and reference, and resolve().
+  const pool = buildPool([...Object.values(given).filter((v) => usable(v ?? null)), ...contextResources(input.context)]);
+
+  async function fill(key: string, template: string): Promise<void> {
+    const required = input.required.includes(key);
+    if (Object.prototype.hasOwnProperty.call(given, key) && usable(given[key] ?? null)) {
+      values[key] = given[key] ?? null;
+      sources[key] = 'prefetch';
+      return;
+    }
+    const vars = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, resourcesOf(v)]));
+    const url = renderTemplate(template, input.context, input.now, { vars, pool });
+    const query = url === null ? null : parseQuery(url);
+    if (query === null) {
+      // A template whose context field is absent (e.g. no encounterId) does not apply to this call.
+      sources[key] = 'not-applicable';
+      if (required) missing.push({ key, template, reason: 'the template cannot be filled from the context' });
+      return;
+    }
+    const sent = answerFromPool(query, pool);
+    if (sent !== undefined) {
+      values[key] = sent;
+      sources[key] = 'matched';
+      return;
+    }
+    if (!input.source) {
+      sources[key] = 'unavailable';
+      if (required) missing.push({ key, template, reason: `not prefetched, and ${input.noSourceReason ?? 'the request has no fhirServer to fetch it from'}` });
+      return;
+    }
+    try {
+      values[key] = query.kind === 'read' ? await input.source.read(query.type, query.id) : await input.source.search(query.type, query.params);
+      sources[key] = 'fetched';
+      buildPool([values[key]], pool);
+    } catch (err) {
+      // A fhirServer the guard refuses is the caller's error (400), not missing data.
+      if (err instanceof AppError && err.code === 'FHIR_SERVER_NOT_ALLOWED') throw err;
+      sources[key] = 'unavailable';
+      const reason = `not prefetched, and fetching it from fhirServer failed: ${(err as Error).message?.slice(0, 200) ?? 'error'}`;
+      // Log the key and the failure only: never the query (it has the patient id) or any data.
+      input.logger?.warn({ prefetchKey: key, error: (err as Error).name }, 'CDS prefetch fetch failed');
+      if (required) missing.push({ key, template, reason });
+    }
+  }
+
+  // Templates that use earlier keys (%key) run after the others, in their order; the rest run in parallel.
+  const entries = Object.entries(input.templates);
+  await Promise.all(entries.filter(([, t]) => !/\{\{[^}]*%/.test(t)).map(([k, t]) => fill(k, t)));
+  for (const [k, t] of entries.filter(([, t]) => /\{\{[^}]*%/.test(t))) await fill(k, t);
+  return { values, sources, missing, pool };
 }
 
 /** Every resource in a prefetch value: the resource itself, or a Bundle's entries (matches and includes). */
