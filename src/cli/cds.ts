@@ -23,7 +23,7 @@ interface TryResult {
   coverageInformation: Array<{ resource: string; items: Array<Record<string, string[]>> }>;
 }
 
-const HOOKS = ['order-sign', 'order-select', 'patient-view', 'appointment-book'];
+const HOOKS = ['order-sign', 'order-select', 'order-dispatch', 'patient-view', 'appointment-book'];
 
 function readOrder(value: string | undefined, samples: Array<{ id: string; resource: unknown }>): unknown {
   if (value === undefined) return undefined;

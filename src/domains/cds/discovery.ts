@@ -1,17 +1,22 @@
 /**
  * The services this server offers (GET /cds-services): Da Vinci CRD order-sign (primary hook: always a
  * coverage-information system action), order-select (secondary), appointment-book, and a patient-view
- * service for the payer's clinical reminders. Prefetch templates use only CDS Hooks 2.0 tokens
- * ({{context.X}} and the user tokens), so any 2.0 client can fill them.
+ * service for the payer's clinical reminders, and order-dispatch. The order hooks' templates use only CDS Hooks
+ * 2.0 tokens ({{context.X}} and the user tokens), so any 2.0 client can fill them; order-dispatch's order keys
+ * use FHIRPath tokens (CRD 2.2) because its context names the orders by reference only.
  */
 import type { CdsServiceDefinition, HookName } from './types.ts';
 
-/** Prefetch keys every order hook needs; without them a decision cannot be made (412 when unobtainable). */
+/**
+ * Prefetch keys without which no decision can be made (412 when neither sent, under any key, nor fetchable:
+ * CRD found-32). Conditions and the rest are evidence: when absent, the rules decide without them.
+ */
 export const REQUIRED_KEYS: Record<HookName, string[]> = {
-  'order-sign': ['patient', 'coverage', 'conditions'],
-  'order-select': ['patient', 'coverage', 'conditions'],
-  'appointment-book': ['patient', 'coverage', 'conditions'],
-  'patient-view': ['patient', 'conditions'],
+  'order-sign': ['patient', 'coverage'],
+  'order-select': ['patient', 'coverage'],
+  'appointment-book': ['patient', 'coverage'],
+  'order-dispatch': ['patient', 'coverage'],
+  'patient-view': ['patient'],
 };
 
 const ORDER_PREFETCH: Record<string, string> = {
@@ -20,6 +25,19 @@ const ORDER_PREFETCH: Record<string, string> = {
   conditions: 'Condition?patient={{context.patientId}}',
   encounter: 'Encounter/{{context.encounterId}}',
   user: '{{context.userId}}',
+  priorAuthorizations: 'ClaimResponse?patient={{context.patientId}}',
+};
+
+/** order-dispatch names its orders by reference only: CRD 2.2-style FHIRPath tokens pick each type's ids. */
+const dispatched = (type: string) => `${type}?_id={{context.dispatchedOrders.where(startsWith('${type}/')).replace('${type}/', '')}}`;
+const DISPATCH_PREFETCH: Record<string, string> = {
+  patient: 'Patient/{{context.patientId}}',
+  coverage: 'Coverage?patient={{context.patientId}}&status=active',
+  conditions: 'Condition?patient={{context.patientId}}',
+  performer: '{{context.performer}}',
+  serviceRequests: dispatched('ServiceRequest'),
+  medicationRequests: dispatched('MedicationRequest'),
+  deviceRequests: dispatched('DeviceRequest'),
   priorAuthorizations: 'ClaimResponse?patient={{context.patientId}}',
 };
 
@@ -75,6 +93,16 @@ export const SERVICES: CdsServiceDefinition[] = [
     description: 'Coverage information for each proposed appointment (or the ServiceRequest it is based on, when that is in the appointments bundle) as a coverage-information system action.',
     prefetch: ORDER_PREFETCH,
     usageRequirements: 'As for order-sign-crd.',
+    extension: { 'davinci-crd.version': CRD_VERSION, 'davinci-crd.configuration-options': [CONFIG_COVERAGE_INFO, CONFIG_MAX_CARDS] },
+  },
+  {
+    hook: 'order-dispatch',
+    id: 'order-dispatch-crd',
+    title: 'Coverage requirements when an order is dispatched to a performer (Da Vinci CRD)',
+    description:
+      'Coverage information for each dispatched order (a primary CRD hook: covered, prior authorization, documentation) once the performer is known, as a coverage-information system action, plus an instructions card when prior authorization or documentation is needed.',
+    prefetch: DISPATCH_PREFETCH,
+    usageRequirements: 'As for order-sign-crd. The dispatched orders are read from the prefetch (any key) or from fhirServer.',
     extension: { 'davinci-crd.version': CRD_VERSION, 'davinci-crd.configuration-options': [CONFIG_COVERAGE_INFO, CONFIG_MAX_CARDS] },
   },
   {

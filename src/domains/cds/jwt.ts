@@ -124,7 +124,7 @@ export function createJwtVerifier(deps: JwtVerifierDeps): JwtVerifier {
           currentDate: now(),
         }));
       } catch (err) {
-        throw mapJoseError(err, { kid: header.kid, aud: claims.aud, audiences });
+        throw mapJoseError(err, { kid: header.kid, aud: claims.aud, audiences, iat: claims.iat, now: Math.floor(now().getTime() / 1000), skewSec: deps.clockToleranceSec ?? 60, maxAgeSec: deps.maxTokenAgeSec ?? 600 });
       }
       const jti = typeof payload.jti === 'string' ? payload.jti : '';
       if (!jti) throw invalid('jti is empty');
@@ -134,12 +134,28 @@ export function createJwtVerifier(deps: JwtVerifierDeps): JwtVerifier {
   };
 }
 
-function mapJoseError(err: unknown, info: { kid: string; aud: unknown; audiences: string[] }): AppError {
+interface JoseErrorInfo {
+  kid: string;
+  aud: unknown;
+  audiences: string[];
+  iat: unknown;
+  now: number;
+  skewSec: number;
+  maxAgeSec: number;
+}
+
+function mapJoseError(err: unknown, info: JoseErrorInfo): AppError {
   if (err instanceof AppError) return err;
-  if (err instanceof errors.JWTExpired) return invalid('it has expired (exp is in the past)');
+  const limits = `at most ${info.maxAgeSec} s old, with ${info.skewSec} s of clock skew allowed`;
+  // jose reports an iat older than maxTokenAge as JWTExpired with claim "iat": say so, not "exp is in the past".
+  if ((err instanceof errors.JWTExpired || err instanceof errors.JWTClaimValidationFailed) && err.claim === 'iat') {
+    if (typeof info.iat !== 'number') return invalid('iat is missing or not a number (seconds since the epoch)');
+    if (info.iat > info.now) return invalid(`iat is ${info.iat - info.now} s in the future (more than the ${info.skewSec} s of clock skew allowed); check the client's clock`);
+    return invalid(`iat is too old: the token was issued ${info.now - info.iat} s ago and must be ${limits}; sign a fresh token for each call`);
+  }
+  if (err instanceof errors.JWTExpired) return invalid(`it has expired (exp is in the past, beyond the ${info.skewSec} s of clock skew allowed)`);
   if (err instanceof errors.JWTClaimValidationFailed) {
     if (err.claim === 'aud') return invalid(`aud ${JSON.stringify(info.aud)} is not the URL called (${info.audiences[0]})`);
-    if (err.claim === 'iat') return invalid(`iat is missing, in the future or older than allowed (${err.message})`);
     return invalid(`claim ${err.claim}: ${err.message}`);
   }
   if (err instanceof errors.JWKSNoMatchingKey) return invalid(`no key with kid ${info.kid} in the client's JWKS`);

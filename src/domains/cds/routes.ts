@@ -1,6 +1,7 @@
 /**
  * HTTP: the CDS Hooks endpoints at the server root (GET /cds-services, POST /cds-services/{id}, POST
- * /cds-services/{id}/feedback) with the client-JWT check, CORS limited to configured origins and errors as
+ * /cds-services/{id}/feedback) with their own access check (`auth: 'cds'`: a registered client's JWT or an API
+ * token; never anonymous once API tokens are set), CORS limited to configured origins and errors as
  * OperationOutcome; and the studio API under /api/v1/cds (services, samples, the sandbox's `try`, the audit log
  * and feedback lists).
  */
@@ -10,8 +11,10 @@ import type { OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
+import { hasValidApiToken } from '../../http/auth.ts';
 import { toProblem } from '../../http/problem.ts';
 import { readCoverageInformation } from './crd.ts';
+import { FHIR_ID } from './schema.ts';
 import type { CdsService } from './service.ts';
 
 const hooksTags = { tags: ['cds-hooks'] };
@@ -77,23 +80,37 @@ export async function cdsHooksRoutes(root: FastifyInstance, ctx: AppContext): Pr
       .header('access-control-max-age', '600')
       .send();
   };
-  root.options('/cds-services', { schema: { hide: true } }, preflight);
-  root.options('/cds-services/*', { schema: { hide: true } }, preflight);
+  root.options('/cds-services', { schema: { hide: true }, config: { auth: 'open' } }, preflight);
+  root.options('/cds-services/*', { schema: { hide: true }, config: { auth: 'open' } }, preflight);
 
-  const verify = (req: FastifyRequest, audiences: string[]) => cds.jwt.verify(req.headers.authorization, audiences);
+  /**
+   * Who may call: an API token (SAGEBRUSH_API_TOKENS) or a registered client's JWT (SAGEBRUSH_CDS_CLIENTS);
+   * when API tokens are set and no clients are registered, nobody anonymous (hooks return patient data). Open
+   * only when neither is configured (local development). The verified client, or null for a token / open use.
+   */
+  const verify = async (req: FastifyRequest, audiences: string[]) => {
+    const tokens = ctx.config.apiTokens;
+    if (tokens.length > 0 && hasValidApiToken(req, tokens)) return null;
+    if (cds.jwt.required) return cds.jwt.verify(req.headers.authorization, audiences);
+    if (tokens.length > 0) {
+      throw new AppError('UNAUTHORIZED', 'The CDS services need Authorization: Bearer <API token> (SAGEBRUSH_API_TOKENS) or a JWT signed by a registered CDS client (SAGEBRUSH_CDS_CLIENTS).');
+    }
+    return cds.jwt.verify(req.headers.authorization, audiences);
+  };
 
-  root.get('/cds-services', { schema: { ...hooksTags, summary: 'CDS Hooks discovery: the services, their hooks, prefetch templates and CRD extensions' } }, async (req) => {
-    await verify(req, [`${publicBase(ctx, req)}/cds-services`]);
+  // Discovery holds no patient data (auth 'open' for the API-token layer); a registered client's JWT is still checked.
+  root.get('/cds-services', { config: { auth: 'open' }, schema: { ...hooksTags, summary: 'CDS Hooks discovery: the services, their hooks, prefetch templates and CRD extensions' } }, async (req) => {
+    if (!(ctx.config.apiTokens.length > 0 && hasValidApiToken(req, ctx.config.apiTokens))) await cds.jwt.verify(req.headers.authorization, [`${publicBase(ctx, req)}/cds-services`]);
     return cds.discovery();
   });
 
-  root.post<{ Params: { id: string } }>('/cds-services/:id', { schema: { ...hooksTags, summary: 'Call a CDS service (CDS Hooks 2.0 request) → cards and CRD coverage-information system actions' } }, async (req, reply) => {
+  root.post<{ Params: { id: string } }>('/cds-services/:id', { config: { auth: 'cds' }, schema: { ...hooksTags, summary: 'Call a CDS service (CDS Hooks 2.0 request) → cards and CRD coverage-information system actions' } }, async (req, reply) => {
     const client = await verify(req, [`${publicBase(ctx, req)}/cds-services/${req.params.id}`]);
     const out = await cds.call(req.params.id, req.body, { client, baseUrl: publicBase(ctx, req) });
     return reply.status(out.status).type('application/json').send(out.body);
   });
 
-  root.post<{ Params: { id: string } }>('/cds-services/:id/feedback', { schema: { ...hooksTags, summary: 'Card feedback (accepted / overridden, with override reasons)' } }, async (req) => {
+  root.post<{ Params: { id: string } }>('/cds-services/:id/feedback', { config: { auth: 'cds' }, schema: { ...hooksTags, summary: 'Card feedback (accepted / overridden, with override reasons)' } }, async (req) => {
     const base = `${publicBase(ctx, req)}/cds-services/${req.params.id}`;
     const client = await verify(req, [`${base}/feedback`, base]);
     return cds.feedback(req.params.id, req.body, client);
@@ -101,8 +118,8 @@ export async function cdsHooksRoutes(root: FastifyInstance, ctx: AppContext): Pr
 }
 
 const tryBody = z.object({
-  hook: z.enum(['patient-view', 'order-select', 'order-sign', 'appointment-book']),
-  patientId: z.string().min(1),
+  hook: z.enum(['patient-view', 'order-select', 'order-sign', 'appointment-book', 'order-dispatch']),
+  patientId: z.string().regex(FHIR_ID, 'a FHIR id (1-64 of A-Z a-z 0-9 - .)'),
   /** A draft order (MedicationRequest, ServiceRequest, …); default: the amoxicillin sample. */
   order: z.looseObject({ resourceType: z.string().min(1) }).optional(),
   serviceId: z.string().optional(),

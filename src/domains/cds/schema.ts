@@ -37,12 +37,17 @@ export const hookRequestSchema = z
 export type HookRequestBody = z.infer<typeof hookRequestSchema>;
 
 const REF = /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/;
+/** FHIR's id grammar: ids end up in URLs (`Patient/{id}`), so `../../Patient/other` must never pass. */
+export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** Hook-specific context fields (HL7 cds-hooks-library): a list of {field, problem}. */
 export function contextProblems(hook: string, context: Record<string, unknown>): { field: string; problem: string }[] {
   const out: { field: string; problem: string }[] = [];
   if (typeof context.patientId !== 'string' || !context.patientId) out.push({ field: 'context.patientId', problem: 'required' });
-  if (typeof context.userId !== 'string' || !REF.test(context.userId)) out.push({ field: 'context.userId', problem: 'required, as Type/id (e.g. Practitioner/123)' });
+  else if (!FHIR_ID.test(context.patientId)) out.push({ field: 'context.patientId', problem: 'not a FHIR id (1-64 of A-Z a-z 0-9 - .)' });
+  if (typeof context.encounterId === 'string' && !FHIR_ID.test(context.encounterId)) out.push({ field: 'context.encounterId', problem: 'not a FHIR id (1-64 of A-Z a-z 0-9 - .)' });
+  // order-dispatch has no userId (the dispatcher may be a system); every other hook requires one.
+  if (hook !== 'order-dispatch' && (typeof context.userId !== 'string' || !REF.test(context.userId))) out.push({ field: 'context.userId', problem: 'required, as Type/id (e.g. Practitioner/123)' });
   const bundle = (field: string) => {
     const b = context[field] as { resourceType?: unknown; entry?: unknown } | undefined;
     if (!b || b.resourceType !== 'Bundle') out.push({ field: `context.${field}`, problem: 'required: a FHIR Bundle' });
@@ -50,6 +55,13 @@ export function contextProblems(hook: string, context: Record<string, unknown>):
   };
   if (hook === 'order-sign' || hook === 'order-select') bundle('draftOrders');
   if (hook === 'appointment-book') bundle('appointments');
+  if (hook === 'order-dispatch') {
+    const d = context.dispatchedOrders;
+    if (!Array.isArray(d) || d.length === 0 || d.some((x) => typeof x !== 'string' || !REF.test(x))) out.push({ field: 'context.dispatchedOrders', problem: 'required: a non-empty array of Type/id references to the orders' });
+    if (typeof context.performer !== 'string' || !REF.test(context.performer)) out.push({ field: 'context.performer', problem: 'required, as Type/id (e.g. Organization/lab-1)' });
+    const t = context.fulfillmentTasks;
+    if (t !== undefined && (!Array.isArray(t) || t.some((x) => (x as { resourceType?: unknown })?.resourceType !== 'Task'))) out.push({ field: 'context.fulfillmentTasks', problem: 'an array of Task resources' });
+  }
   if (hook === 'order-select') {
     const s = context.selections;
     if (!Array.isArray(s) || s.some((x) => typeof x !== 'string' || !REF.test(x))) out.push({ field: 'context.selections', problem: 'required: an array of Type/id references into draftOrders' });

@@ -5,7 +5,7 @@
  * only from the RuleEngine (CQL). Process logs carry ids, hook, status and timings, never patient data.
  */
 import { randomUUID } from 'node:crypto';
-import type { Coverage, Patient, Resource } from '@medplum/fhirtypes';
+import type { Patient, Resource } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../core/config.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
@@ -13,9 +13,11 @@ import type { Logger } from '../../core/logger.ts';
 import type { Database } from '../../storage/schema.ts';
 import type { CoverageDecision, RuleEngine } from '../cql/types.ts';
 import type { FhirDataSource } from '../fhir/source.ts';
+import { checkOutboundUrl } from '../fhir/ssrf.ts';
 import { createAuditLog } from './audit.ts';
 import { findingCard, instructionsCard, limitCards, needsInstructions, payerName } from './cards.ts';
 import { coverageInformationExtension, coverageSystemAction, fixedDecision, normalizeDecision, ORDER_TYPES, type FixedOutcome } from './crd.ts';
+import { crdConfiguration, ordersInScope, pickCoverage, refOf } from './scope.ts';
 import { discovery, findService, REQUIRED_KEYS, serviceForHook } from './discovery.ts';
 import { createFeedbackStore } from './feedback.ts';
 import { createJwtVerifier, type VerifiedClient } from './jwt.ts';
@@ -28,6 +30,9 @@ export interface RemoteSourceOptions {
   baseUrl: string;
   accessToken?: string;
   timeoutMs?: number;
+  /** Origins that may use http or private addresses (SAGEBRUSH_CDS_FHIR_ALLOW); everything else: https to public addresses. */
+  allowOrigins?: readonly string[];
+  logger?: Logger;
 }
 
 export interface CdsDeps {
@@ -65,52 +70,6 @@ function problemsOf(issues: { path: PropertyKey[]; message: string }[]) {
   return issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', problem: i.message, fix: 'Send a CDS Hooks 2.0 request (see docs/api.md, CDS Hooks).' }));
 }
 
-/** CRD configuration the client sent (`extension["davinci-crd.configuration"]`), with the advertised defaults. */
-export function crdConfiguration(extension: Record<string, unknown> | undefined): { coverageInfo: boolean; clinicalReminder: boolean; maxCards: number } {
-  const c = (extension?.['davinci-crd.configuration'] ?? {}) as Record<string, unknown>;
-  const bool = (v: unknown, d: boolean) => (typeof v === 'boolean' ? v : d);
-  const max = typeof c['max-cards'] === 'number' && Number.isInteger(c['max-cards']) && c['max-cards'] >= 0 ? c['max-cards'] : 10;
-  return { coverageInfo: bool(c['coverage-info'], true), clinicalReminder: bool(c['clinical-reminder'], true), maxCards: max };
-}
-
-function refOf(r: Resource): string {
-  return `${r.resourceType}/${r.id ?? ''}`;
-}
-
-/** The draft orders a hook call is about: all draft orders (order-sign), the selected ones (order-select), the appointments. */
-export function ordersInScope(hook: string, context: HookRequest['context']): Resource[] {
-  if (hook === 'appointment-book') {
-    const entries = (context.appointments?.entry ?? []).map((e) => e.resource).filter((r): r is Resource => !!r);
-    const byRef = new Map(entries.map((r) => [refOf(r), r]));
-    // CRD: when an Appointment is basedOn a ServiceRequest (in the bundle), the ServiceRequest gets the coverage information.
-    const out: Resource[] = [];
-    for (const r of entries) {
-      if (r.resourceType !== 'Appointment') continue;
-      const based = (r.basedOn ?? []).map((b) => byRef.get(b.reference ?? '')).find((x) => x?.resourceType === 'ServiceRequest');
-      out.push(based ?? r);
-    }
-    return out;
-  }
-  const drafts = (context.draftOrders?.entry ?? []).map((e) => e.resource).filter((r): r is Resource => !!r && ORDER_TYPES.has(r.resourceType));
-  if (hook === 'order-select') {
-    const selected = new Set(context.selections ?? []);
-    return drafts.filter((r) => selected.has(refOf(r)));
-  }
-  return drafts;
-}
-
-/** The patient's primary active coverage, or why there is none (CRD dev-28: exactly one, the primary). */
-export function pickCoverage(resources: Resource[]): { coverage: Coverage } | { outcome: FixedOutcome; detail: string } {
-  const all = resources.filter((r): r is Coverage => r.resourceType === 'Coverage');
-  const active = all.filter((c) => c.status === undefined || c.status === 'active');
-  if (active.length === 0) return all.length ? { outcome: 'no-active-coverage', detail: 'Coverage records exist but none is active.' } : { outcome: 'coverage-not-found', detail: 'No Coverage was found for the patient.' };
-  if (active.length === 1) return { coverage: active[0]! };
-  const order = (c: Coverage) => c.order ?? Number.MAX_SAFE_INTEGER;
-  const sorted = [...active].sort((a, b) => order(a) - order(b));
-  if (order(sorted[0]!) < order(sorted[1]!)) return { coverage: sorted[0]! };
-  return { outcome: 'coverage-not-found', detail: `${active.length} active coverages and none is marked primary (Coverage.order).` };
-}
-
 export function createCdsService(deps: CdsDeps) {
   const now = deps.now ?? (() => new Date());
   const audit = createAuditLog(deps.db);
@@ -118,19 +77,25 @@ export function createCdsService(deps: CdsDeps) {
   const jwt = createJwtVerifier({ clients: deps.config.cdsClients, required: deps.config.cdsRequireJwt ?? deps.config.cdsClients.length > 0, db: deps.db, now });
 
   /** Where missing data is fetched from: the client's fhirServer, or our embedded store (no fhirServer in local development, or our own /fhir/R4). */
+  /** Our own /fhir/R4 (read in-process, no network). */
+  function isOwnFhir(fhirServer: string, baseUrl: string): boolean {
+    const own = [deps.config.cdsPublicUrl, baseUrl].filter((b): b is string => !!b).map((b) => `${b.replace(/\/+$/, '')}/fhir/R4`);
+    return own.includes(fhirServer.replace(/\/+$/, ''));
+  }
+
   function dataSource(req: HookRequest, baseUrl: string): { source: FhirDataSource | null; why?: string } {
     const embedded = deps.fhir() ?? null;
     if (!req.fhirServer) {
       return deps.config.cdsEmbeddedFhir && embedded ? { source: embedded } : { source: null, why: 'the request has no fhirServer to fetch it from' };
     }
     const server = req.fhirServer.replace(/\/+$/, '');
-    const own = [deps.config.cdsPublicUrl, baseUrl].filter((b): b is string => !!b).map((b) => `${b.replace(/\/+$/, '')}/fhir/R4`);
-    if (own.includes(server) && embedded) return { source: embedded };
+    if (isOwnFhir(server, baseUrl) && embedded) return { source: embedded };
     if (!deps.remoteSource) return { source: null, why: 'this server cannot read external FHIR servers' };
-    return { source: deps.remoteSource({ baseUrl: server, accessToken: req.fhirAuthorization?.access_token, timeoutMs: 5000 }) };
+    // The remote source refuses (FHIR_SERVER_NOT_ALLOWED, 400) any other scheme, plain http and internal addresses.
+    return { source: deps.remoteSource({ baseUrl: server, accessToken: req.fhirAuthorization?.access_token, timeoutMs: 5000, allowOrigins: deps.config.cdsFhirServerAllow, logger: deps.logger }) };
   }
 
-  function parseRequest(service: CdsServiceDefinition, body: unknown): HookRequest {
+  function parseRequest(service: CdsServiceDefinition, body: unknown, baseUrl: string): HookRequest {
     const r = hookRequestSchema.safeParse(body);
     if (!r.success) {
       const problems = problemsOf(r.error.issues);
@@ -138,13 +103,8 @@ export function createCdsService(deps: CdsDeps) {
     }
     const req = r.data as unknown as HookRequest;
     if (req.hook !== service.hook) throw new AppError('CDS_HOOK_MISMATCH', `Service ${service.id} handles ${service.hook}, but the request is for ${req.hook}.`, { problems: [{ field: 'hook', problem: `expected ${service.hook}`, fix: `Call the service for ${req.hook} listed by GET /cds-services.` }] });
-    // CDS Hooks: production FHIR servers must use https; plain http only on loopback or with client JWTs off (local development).
-    if (req.fhirServer && jwt.required) {
-      const u = new URL(req.fhirServer);
-      if (u.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(u.hostname)) {
-        throw new AppError('CDS_REQUEST_INVALID', `fhirServer ${u.origin} must use https.`, { problems: [{ field: 'fhirServer', problem: 'not https', fix: 'Send the https base URL of the FHIR server.' }] });
-      }
-    }
+    // fhirServer before anything is read: https to a public address, an allow-listed origin, or our own /fhir/R4.
+    if (req.fhirServer && !isOwnFhir(req.fhirServer, baseUrl)) checkOutboundUrl(req.fhirServer, { allowOrigins: deps.config.cdsFhirServerAllow });
     const ctx = contextProblems(req.hook, req.context);
     if (ctx.length) throw new AppError('CDS_REQUEST_INVALID', `The ${req.hook} context is invalid: ${ctx.map((p) => `${p.field}: ${p.problem}`).join('; ')}`, { problems: ctx.map((p) => ({ ...p, fix: `See the ${req.hook} hook definition (CDS Hooks library).` })) });
     return req;
@@ -182,7 +142,15 @@ export function createCdsService(deps: CdsDeps) {
       return { body: { cards: limitCards(cards, cfg.maxCards) }, prefetch: pf.sources, decisions };
     }
 
-    for (const order of ordersInScope(hook, req.context)) {
+    const scope = ordersInScope(hook, req.context, pf.pool);
+    // order-dispatch names its orders by reference: read any not sent from the data source, else 412.
+    for (const ref of scope.missing) {
+      const [type, id] = ref.split('/') as [string, string];
+      const found = src.source ? await src.source.read(type, id).catch(() => null) : null;
+      if (found && ORDER_TYPES.has(found.resourceType)) scope.orders.push(found);
+      else throw new AppError('CDS_PREFETCH_UNAVAILABLE', `Needed data is missing: the dispatched order ${ref} was not prefetched (under any key) and ${src.source ? 'could not be read from fhirServer' : (src.why ?? 'there is no fhirServer')}.`, { problems: [{ field: 'context.dispatchedOrders', problem: `${ref} not found`, fix: `Prefetch ${ref} (e.g. under "${type.charAt(0).toLowerCase()}${type.slice(1)}s"), or send a reachable fhirServer with fhirAuthorization.` }] });
+    }
+    for (const order of scope.orders) {
       let decision: CoverageDecision;
       if (!patient) decision = fixedDecision('no-member-found');
       else if (!coverage) decision = fixedDecision((picked as { outcome: FixedOutcome }).outcome, (picked as { detail: string }).detail);
@@ -217,7 +185,7 @@ export function createCdsService(deps: CdsDeps) {
     let status = 200;
     let response: unknown;
     try {
-      const req = parseRequest(service, body);
+      const req = parseRequest(service, body, meta.baseUrl);
       const out = await evaluate(service, req, meta);
       response = out.body;
       const durationMs = performance.now() - started;
@@ -276,7 +244,14 @@ export function createCdsService(deps: CdsDeps) {
       const service = input.serviceId ? findService(input.serviceId) : serviceForHook(input.hook);
       if (!service) throw new AppError('CDS_SERVICE_NOT_FOUND', input.serviceId ? `No CDS service "${input.serviceId}".` : `No CDS service for hook ${input.hook}.`);
       const context: HookRequest['context'] = { userId: input.userId ?? 'Practitioner/sandbox-practitioner', patientId: input.patientId };
-      if (service.hook !== 'patient-view') {
+      let dispatched: Resource | null = null;
+      if (service.hook === 'order-dispatch') {
+        // The orders exist in the EHR (not in our store): they travel in the prefetch, under the CRD name `orders`.
+        dispatched = { ...asDraft(input.order ?? SAMPLE_ORDERS[0]!.resource, input.patientId, now()), status: 'active' } as Resource;
+        delete context.userId;
+        context.dispatchedOrders = [refOf(dispatched)];
+        context.performer = 'Organization/sandbox-performer';
+      } else if (service.hook !== 'patient-view') {
         const order = asDraft(input.order ?? SAMPLE_ORDERS[0]!.resource, input.patientId, now());
         if (!ORDER_TYPES.has(order.resourceType)) throw new AppError('CDS_REQUEST_INVALID', `A ${order.resourceType} is not an order CRD handles.`, { problems: [{ field: 'order.resourceType', problem: order.resourceType, fix: `Use one of ${[...ORDER_TYPES].join(', ')}.` }] });
         const bundle = { resourceType: 'Bundle' as const, type: 'collection' as const, entry: [{ resource: order }] };
@@ -286,13 +261,15 @@ export function createCdsService(deps: CdsDeps) {
       }
       const request: HookRequest = { hookInstance: randomUUID(), hook: service.hook, context };
       if (input.extension) request.extension = input.extension;
+      const orders = dispatched ? { orders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: dispatched }] } as Resource } : undefined;
       if (input.prefetch !== false) {
         const embedded = deps.fhir();
         if (embedded) {
-          const pf = await resolvePrefetch({ templates: service.prefetch ?? {}, required: [], context, prefetch: undefined, source: embedded, now: now() });
+          const pf = await resolvePrefetch({ templates: service.prefetch ?? {}, required: [], context, prefetch: orders, source: embedded, now: now() });
           request.prefetch = pf.values;
         }
       }
+      if (orders) request.prefetch = { ...request.prefetch, ...orders };
       return { service, request };
     },
   };

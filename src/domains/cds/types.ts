@@ -4,7 +4,7 @@
  */
 import type { Bundle, Coding, Resource } from '@medplum/fhirtypes';
 
-export type HookName = 'patient-view' | 'order-select' | 'order-sign' | 'appointment-book';
+export type HookName = 'patient-view' | 'order-select' | 'order-sign' | 'appointment-book' | 'order-dispatch';
 
 export interface CdsServiceDefinition {
   hook: HookName;
@@ -30,7 +30,18 @@ export interface HookRequest {
   hookInstance: string;
   fhirServer?: string;
   fhirAuthorization?: FhirAuthorization;
-  context: Record<string, unknown> & { patientId?: string; userId?: string; encounterId?: string; draftOrders?: Bundle; selections?: string[]; appointments?: Bundle };
+  context: Record<string, unknown> & {
+    patientId?: string;
+    userId?: string;
+    encounterId?: string;
+    draftOrders?: Bundle;
+    selections?: string[];
+    appointments?: Bundle;
+    /** order-dispatch: `Type/id` of the orders being dispatched, the performer they go to, and its Tasks. */
+    dispatchedOrders?: string[];
+    performer?: string;
+    fulfillmentTasks?: Resource[];
+  };
   /** key → resource, searchset Bundle, or null (the client knows there is no data). */
   prefetch?: Record<string, Resource | null>;
   extension?: Record<string, unknown>;
