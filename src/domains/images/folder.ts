@@ -5,22 +5,11 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { AppError } from '../../core/errors.ts';
 import { makeZip, type ZipEntryInput } from '../datasets/formats/zip-write.ts';
+import { parseManifest, resolveLocalManifest, type LocalManifestFile } from './localManifest.ts';
 
 const IMAGE = /\.(jpe?g|png|webp|gif|bmp|tiff?)$/i;
-
-function manifestPaths(csv: Buffer): string[] | null {
-  let rows: string[][];
-  try {
-    rows = parse(csv, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
-  } catch {
-    return null;
-  }
-  const col = (rows[0] ?? []).map((h) => h.trim()).indexOf('path');
-  return col < 0 ? null : rows.slice(1).map((r) => (r[col] ?? '').trim().replace(/\\/g, '/')).filter(Boolean);
-}
 
 function walk(dir: string, root: string, out: string[], includeRoot: boolean): void {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -47,36 +36,37 @@ export function packImages(input: string, options: { unlabeled?: boolean } = {})
   const entries: ZipEntryInput[] = [];
   let manifest: string | null = null;
   let images: string[] = [];
+  let listed: LocalManifestFile[] = [];
   let root: string;
   if (stat.isDirectory()) {
     root = input;
     walk(root, root, images, options.unlabeled === true);
     for (const f of readdirSync(root).filter((n) => /\.csv$/i.test(n)).sort()) {
       const body = readFileSync(join(root, f));
-      if (manifestPaths(body) === null || manifest) continue;
+      if (parseManifest(body) === null || manifest) continue;
+      // Its paths may be absolute or relative to it; files outside the folder are packed too.
+      const local = resolveLocalManifest(join(root, f), body, root);
       manifest = f;
-      entries.push({ name: f, data: body });
+      listed = local.files;
+      entries.push({ name: f, data: local.body });
     }
   } else {
     root = dirname(input);
     const body = readFileSync(input);
-    const paths = manifestPaths(body);
-    if (paths === null) {
+    if (parseManifest(body) === null) {
       throw new AppError('VALIDATION_FAILED', `${input} is not a folder or a CSV manifest with a "path" column.`, {
         problems: [{ field: 'input', problem: 'not a folder or manifest', fix: 'Pass a folder with one sub-folder per label, or a CSV with a "path" column (paths relative to the CSV).' }],
       });
     }
+    // Absolute paths and paths relative to the manifest; missing files are refused by row (IMAGE_MANIFEST_PATHS).
+    const local = resolveLocalManifest(input, body, root);
     manifest = basename(input);
-    entries.push({ name: manifest, data: body });
-    images = [...new Set(paths)].filter((p) => !p.split('/').includes('..') && !p.startsWith('/'));
+    listed = local.files;
+    entries.push({ name: manifest, data: local.body });
   }
-  for (const p of images) {
-    try {
-      entries.push({ name: p, data: readFileSync(join(root, p)), method: 0 });
-    } catch {
-      // A missing file is reported by the import (manifest row → missing image warning).
-    }
-  }
+  const walked = new Set(images);
+  for (const p of images) entries.push({ name: p, data: readFileSync(join(root, p)), method: 0 });
+  for (const f of listed) if (!walked.has(f.name)) entries.push({ name: f.name, data: readFileSync(f.source), method: 0 });
   if (options.unlabeled && !manifest && images.length > 0) {
     manifest = 'manifest.csv';
     entries.unshift({ name: manifest, data: `path\n${images.map((p) => (/[",\r\n]/.test(p) ? `"${p.replace(/"/g, '""')}"` : p)).join('\n')}\n` });

@@ -53,6 +53,13 @@ function normalise(p: string): string {
   return p.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '');
 }
 
+/** Why a manifest path can never name a zip entry: absolute (`/x`, `C:/x`) or climbing out with `..`. */
+function outsideZip(p: string): string | null {
+  if (/^(\/|[A-Za-z]:\/)/.test(p)) return 'is an absolute path';
+  if (p.split('/').includes('..')) return 'climbs out of the manifest\'s folder with ".."';
+  return null;
+}
+
 export function applyManifest(
   fileName: string,
   images: ImageEntry[],
@@ -70,10 +77,16 @@ export function applyManifest(
   const index: string[] = [];
   let unlabeled = 0;
   let missing = 0;
+  let outside = 0;
   manifest.rows.forEach((r, i) => {
     const raw = normalise(r[pathCol] ?? '');
     const row = i + 2;
     if (raw === '') return problems.warn({ row, field: 'path', problem: `${manifest.path} row ${row} has an empty path; skipped`, fix: 'Give every manifest row the image path relative to the manifest.' });
+    const why = outsideZip(raw);
+    if (why) {
+      outside++;
+      return problems.warn({ row, field: raw, problem: `${manifest.path} row ${row} names "${raw}", which ${why}; a path in a zip must name a file in the zip; skipped`, fix: 'Write the path relative to the manifest inside the zip (e.g. mel/1.jpg). `sagebrush images train MANIFEST.csv` packs absolute paths for you.' });
+    }
     const img = byPath.get(`${base}${raw}`) ?? byPath.get(raw);
     if (!img) {
       missing++;
@@ -90,6 +103,11 @@ export function applyManifest(
   });
   const notListed = images.length - used.size;
   if (notListed > 0) problems.warn({ problem: `${notListed} image${notListed === 1 ? ' is' : 's are'} not listed in ${manifest.path} and ${notListed === 1 ? 'was' : 'were'} skipped`, fix: 'Add a manifest row for every image you want to use.' });
+  if (outside > 0 && index.length === 0) {
+    throw new AppError('DATASET_EMPTY', `${fileName}: no row of ${manifest.path} names an image in the zip (${outside} rows have absolute or ".." paths, which cannot point into a zip${missing > 0 ? `; ${missing} point to missing files` : ''}).`, {
+      problems: [{ field: 'path', problem: 'absolute or ".." manifest paths in a zip', fix: `Write paths relative to the manifest's folder inside the zip, e.g. ${images[0]?.path.slice(base.length) ?? 'cats/1.jpg'}; or run \`sagebrush images train MANIFEST.csv\` on the local manifest, which packs absolute paths.` }],
+    });
+  }
   if (missing > 0 && index.length === 0) {
     throw new AppError('DATASET_EMPTY', `${fileName}: no row of ${manifest.path} names an image in the zip (${missing} rows point to missing files).`, {
       problems: [{ field: 'path', problem: 'no manifest path matches an image', fix: `Write paths relative to the manifest's folder, e.g. ${images[0]?.path.slice(base.length) ?? 'cats/1.jpg'}.` }],
