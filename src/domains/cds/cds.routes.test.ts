@@ -6,14 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Coverage, Patient, Resource } from '@medplum/fhirtypes';
 import { createAppContext, type AppContext } from '../../app/context.ts';
 import { loadConfig } from '../../core/config.ts';
 import { buildApp } from '../../http/app.ts';
 import { createTestApp, type TestApp } from '../datasets/testing/harness.ts';
 import { readCoverageInformation } from './crd.ts';
 import { SAMPLE_ORDERS } from './samples.ts';
+import { resourcesOf } from './prefetch.ts';
 import { discoveryProblems, responseProblems } from './schema.ts';
+import { davinciRequest } from './testing/davinci.ts';
 import type { HookRequest, HookResponse } from './types.ts';
 import { loadSynthea, syntheaMissing, WITH_SINUSITIS, WITHOUT_SINUSITIS } from './testing/synthea.ts';
 
@@ -59,7 +61,7 @@ describe.skipIf(missing !== null)('CDS Hooks service', () => {
     expect(res.statusCode).toBe(200);
     const d = res.json<{ services: Array<{ id: string; hook: string; prefetch: Record<string, string>; extension: Record<string, unknown> }> }>();
     expect(discoveryProblems(d)).toEqual([]);
-    expect(d.services.map((s) => s.hook)).toEqual(expect.arrayContaining(['order-sign', 'order-select', 'patient-view', 'appointment-book']));
+    expect(d.services.map((s) => s.hook)).toEqual(expect.arrayContaining(['order-sign', 'order-select', 'order-dispatch', 'patient-view', 'appointment-book']));
     const sign = d.services.find((s) => s.id === 'order-sign-crd')!;
     expect(sign.prefetch.coverage).toBe('Coverage?patient={{context.patientId}}&status=active');
     expect(sign.extension['davinci-crd.version']).toEqual(['2.0']);
@@ -156,7 +158,6 @@ describe.skipIf(missing !== null)('CDS Hooks service', () => {
     const seen: string[] = [];
 
     beforeAll(async () => {
-      cdsOnly = await createTestApp({ cdsEmbeddedFhir: false }, { worker: false });
       // "The EHR's FHIR server": another Sagebrush with the patients, over real HTTP, recording the bearer tokens.
       fhirCtx = await createAppContext(loadConfig({ env: {}, overrides: { dataDir: `${t.dir}/ehr`, logLevel: 'silent' } }));
       fhirApp = await buildApp(fhirCtx, { webDist: `${t.dir}/none` });
@@ -165,6 +166,8 @@ describe.skipIf(missing !== null)('CDS Hooks service', () => {
       });
       await fhirCtx.services.fhir.importBundle(loadSynthea(WITHOUT_SINUSITIS), { withCoverage: 'Acme Health', plans: ['acme-standard'] });
       fhirBase = `${await fhirApp.listen({ port: 0, host: '127.0.0.1' })}/fhir/R4`;
+      // A development FHIR server over http on loopback must be allow-listed explicitly (SAGEBRUSH_CDS_FHIR_ALLOW).
+      cdsOnly = await createTestApp({ cdsEmbeddedFhir: false, cdsFhirServerAllow: [new URL(fhirBase).origin, 'http://127.0.0.1:9'] }, { worker: false });
     }, 120_000);
     afterAll(async () => {
       await cdsOnly?.close();
@@ -192,15 +195,56 @@ describe.skipIf(missing !== null)('CDS Hooks service', () => {
       expect(detail.json().request.fhirAuthorization.access_token).toBe('[redacted]');
     });
 
-    it('answers 412 with an OperationOutcome when needed data is neither prefetched nor fetchable', async () => {
+    it('answers 412 with an OperationOutcome only when needed data (coverage) is neither sent nor fetchable', async () => {
       const req = await build('order-sign', without, AMOX);
-      const { conditions: _c, ...partial } = req.prefetch!;
+      const { coverage: _c, ...partial } = req.prefetch!;
       const noServer = await post(cdsOnly.app, 'order-sign-crd', { ...req, prefetch: partial });
       expect(noServer.statusCode).toBe(412);
-      expect(outcome(noServer)).toMatch(/^CDS_PREFETCH_UNAVAILABLE: Needed data is missing: conditions \(Condition\?patient=\{\{context.patientId\}\}\) not prefetched, and the request has no fhirServer/);
+      expect(outcome(noServer)).toMatch(/^CDS_PREFETCH_UNAVAILABLE: Needed data is missing: coverage \(Coverage\?patient=\{\{context.patientId\}\}&status=active\) not prefetched, and the request has no fhirServer/);
       const unreachable = await post(cdsOnly.app, 'order-sign-crd', { ...req, hookInstance: crypto.randomUUID(), prefetch: partial, fhirServer: 'http://127.0.0.1:9/fhir/R4' });
       expect(unreachable.statusCode).toBe(412);
-      expect(outcome(unreachable)).toMatch(/conditions .*fetching it from fhirServer failed/);
+      expect(outcome(unreachable)).toMatch(/coverage .*fetching it from fhirServer failed: FHIR server http:\/\/127\.0\.0\.1:9\/fhir\/R4 unreachable: the connection failed/);
+      // Conditions are evidence, not a precondition: without them the rules decide (no diagnosis → PA needed).
+      const { conditions: _d, ...noConditions } = req.prefetch!;
+      const decided = valid(await post(cdsOnly.app, 'order-sign-crd', { ...req, hookInstance: crypto.randomUUID(), prefetch: noConditions }));
+      expect(coverageOf(decided)[0]).toMatchObject({ covered: ['covered'], 'pa-needed': ['auth-needed'] });
+    });
+
+    it('decides a Da Vinci reference-client request (its own prefetch keys) instead of answering 412', async () => {
+      const built = await build('order-sign', withSinusitis, AMOX);
+      const patient = resourcesOf(built.prefetch!.patient)[0]! as Patient;
+      const coverage = resourcesOf(built.prefetch!.coverage)[0]! as Coverage;
+      const ri = davinciRequest({ patient, coverage, order: built.context.draftOrders!.entry![0]!.resource! });
+      expect(Object.keys(ri.prefetch!)).toEqual(['medicationRequestBundle', 'practitionerRole']);
+      const res = valid(await post(cdsOnly.app, 'order-sign-crd', ri));
+      expect(coverageOf(res)[0]).toMatchObject({ covered: ['covered'], coverage: [`Coverage/${coverage.id}`] });
+      const calls = (await cdsOnly.app.inject({ method: 'GET', url: '/api/v1/cds/calls?limit=1' })).json<{ items: Array<{ status: number }> }>();
+      expect(calls.items[0]!.status).toBe(200);
+      // The same request without the Coverage anywhere is truly missing data: 412 naming coverage.
+      const noCov = davinciRequest({ patient, coverage: null, order: built.context.draftOrders!.entry![0]!.resource! });
+      const missing = await post(cdsOnly.app, 'order-sign-crd', noCov);
+      expect(missing.statusCode).toBe(412);
+      expect(outcome(missing)).toMatch(/Needed data is missing: coverage /);
+    });
+
+    it('order-dispatch: decides for orders named by reference, found under any prefetch key or read from fhirServer', async () => {
+      const built = await build('order-sign', without, MRI);
+      const patient = resourcesOf(built.prefetch!.patient)[0]! as Patient;
+      const coverage = resourcesOf(built.prefetch!.coverage)[0]! as Coverage;
+      const sr = { ...built.context.draftOrders!.entry![0]!.resource!, status: 'active' } as Resource;
+      const res = valid(await post(cdsOnly.app, 'order-dispatch-crd', davinciRequest({ patient, coverage, order: sr, hook: 'order-dispatch' })));
+      expect(res.systemActions!.map((a) => `${a.resource!.resourceType}/${a.resource!.id}`)).toEqual([`ServiceRequest/${sr.id}`]);
+      expect(coverageOf(res)[0]).toMatchObject({ 'pa-needed': ['auth-needed'] });
+      // An order that is neither sent nor readable: 412 naming context.dispatchedOrders.
+      const ghost = { hookInstance: crypto.randomUUID(), hook: 'order-dispatch', context: { patientId: without, dispatchedOrders: ['ServiceRequest/not-sent'], performer: 'Organization/lab-1' }, prefetch: built.prefetch };
+      const missing = await post(cdsOnly.app, 'order-dispatch-crd', ghost);
+      expect(missing.statusCode).toBe(412);
+      expect(outcome(missing)).toMatch(/the dispatched order ServiceRequest\/not-sent was not prefetched \(under any key\)/);
+      // The sandbox builds an order-dispatch request too (the order travels in the prefetch).
+      const tr = (await t.app.inject({ method: 'POST', url: '/api/v1/cds/try', payload: { hook: 'order-dispatch', patientId: without } })).json<{ status: number; request: HookRequest; coverageInformation: Array<{ resource: string }> }>();
+      expect(tr.status).toBe(200);
+      expect(tr.request.context.dispatchedOrders).toEqual(['MedicationRequest/draft-amoxicillin']);
+      expect(tr.coverageInformation[0]!.resource).toBe('MedicationRequest/draft-amoxicillin');
     });
   });
 

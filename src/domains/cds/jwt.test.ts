@@ -142,6 +142,15 @@ describe('CDS client JWT', () => {
     expect(diagnostics(res)).toMatch(message);
   });
 
+  it('says what is wrong with iat: too old (with the allowed age and skew) or in the future', async () => {
+    const old = await discover(t, await token({ iat: now() - 900, exp: now() + 60 }));
+    expect(old.statusCode).toBe(401);
+    expect(diagnostics(old)).toMatch(/iat is too old: the token was issued 9\d\d s ago and must be at most 600 s old, with 60 s of clock skew allowed/);
+    expect(diagnostics(old)).not.toMatch(/exp is in the past/);
+    const future = await discover(t, await token({ iat: now() + 600, exp: now() + 900 }));
+    expect(diagnostics(future)).toMatch(/iat is (5\d\d|600) s in the future \(more than the 60 s of clock skew allowed\)/);
+  });
+
   it('rejects a replayed jti (stored in the database)', async () => {
     const jwt = await token({ jti: 'once-only' });
     expect((await discover(t, jwt)).statusCode).toBe(200);
@@ -160,7 +169,10 @@ describe('CDS client JWT', () => {
     expect(right.statusCode).toBe(400); // past the JWT: the empty body is the problem now
     expect(diagnostics(right)).toMatch(/^CDS_REQUEST_INVALID/);
     const http = await t.app.inject({ method: 'POST', url: '/cds-services/order-sign-crd', headers: { authorization: `Bearer ${await token({ aud: `${BASE}/cds-services/order-sign-crd` })}` }, payload: { hook: 'order-sign', hookInstance: 'h1', fhirServer: 'http://fhir.example.org/r4', context: {} } });
-    expect(diagnostics(http)).toMatch(/^CDS_REQUEST_INVALID: fhirServer http:\/\/fhir\.example\.org must use https/);
+    expect(diagnostics(http)).toMatch(/^FHIR_SERVER_NOT_ALLOWED: fhirServer http:\/\/fhir\.example\.org must use https/);
+    // Loopback is no exception any more (it was): only origins in SAGEBRUSH_CDS_FHIR_ALLOW may use http.
+    const loop = await t.app.inject({ method: 'POST', url: '/cds-services/order-sign-crd', headers: { authorization: `Bearer ${await token({ aud: `${BASE}/cds-services/order-sign-crd` })}` }, payload: { hook: 'order-sign', hookInstance: 'h2', fhirServer: 'http://127.0.0.1:5/r4', context: {} } });
+    expect(diagnostics(loop)).toMatch(/^FHIR_SERVER_NOT_ALLOWED: fhirServer http:\/\/127\.0\.0\.1:5 must use https/);
     const fb = await t.app.inject({ method: 'POST', url: '/cds-services/order-sign-crd/feedback', headers: { authorization: `Bearer ${await token({ aud: `${BASE}/cds-services/order-sign-crd/feedback` })}` }, payload: { feedback: [{ card: 'c1', outcome: 'overridden', outcomeTimestamp: '2026-01-01T00:00:00Z' }] } });
     expect(fb.statusCode, fb.body).toBe(200);
   });
