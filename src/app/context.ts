@@ -10,7 +10,7 @@ import { openDatabase } from '../storage/db.ts';
 import type { Database } from '../storage/schema.ts';
 import { openArtifactStore } from '../storage/artifacts/open.ts';
 import type { ArtifactStore } from '../storage/artifacts/types.ts';
-import { openJobQueue } from '../jobs/open.ts';
+import { openJobQueue, type OpenJobQueueDeps } from '../jobs/open.ts';
 import type { JobQueue } from '../jobs/types.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -24,13 +24,21 @@ export interface AppContext {
   close(): Promise<void>;
 }
 
-export async function createAppContext(config: Config, options: { logger?: Logger } = {}): Promise<AppContext> {
+export interface AppContextOptions {
+  logger?: Logger;
+  /** Queue wiring of a job worker thread (jobs/thread/entry.ts): run hooks, event bus, timings. */
+  queue?: Pick<OpenJobQueueDeps, 'hooks' | 'events' | 'timings'>;
+  /** Called when a job changes a model's decision rule (so another thread's caches can evict it). */
+  onModelChanged?: (modelId: string) => void;
+}
+
+export async function createAppContext(config: Config, options: AppContextOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
   const db = await openDatabase(config.databaseUrl, { logger });
   const artifacts = await openArtifactStore(config);
-  const queue = await openJobQueue(config, { db, logger });
-  const services = createServices({ config, logger, db, artifacts, queue });
+  const queue = await openJobQueue(config, { db, logger, ...options.queue });
+  const services = createServices({ config, logger, db, artifacts, queue, onModelChanged: options.onModelChanged });
   let closed = false;
   return {
     config,

@@ -28,6 +28,8 @@ export interface Deps {
   db: Kysely<Database>;
   artifacts: ArtifactStore;
   queue: JobQueue;
+  /** Told after a model's decision rule changed here (a job worker thread tells its host to evict the model). */
+  onModelChanged?: (modelId: string) => void;
 }
 
 export interface Services {
@@ -48,6 +50,8 @@ export interface Services {
   fhir: FhirService;
   /** CQL payer rules (C7): RuleEngine (evaluateOrder, patientView) + the rule catalog and policy table. */
   rules: RuleService;
+  /** Evicts a model from this process's caches (its decision rule changed in another thread). */
+  modelChanged(modelId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,7 +59,9 @@ export function createServices(deps: Deps): Services {
   const datasets = createDatasetService(deps);
   const models = createModelService(deps);
   const text = createTextService({ ...deps, datasets, models });
-  const textQuality = createTextQualityService({ ...deps, datasets, models, text });
+  const onChanged = deps.onModelChanged;
+  const textForQuality = onChanged ? { ...text, reload: async (id: string) => { await text.reload(id); onChanged(id); } } : text;
+  const textQuality = createTextQualityService({ ...deps, datasets, models, text: textForQuality });
   const llm = createLlmService({ models, artifacts: deps.artifacts, logger: deps.logger, maxUploadBytes: deps.config.maxUploadBytes, endpoints: () => endpoints });
   const images = createImagesService({ ...deps, datasets, models });
   const endpoints = createEndpointService({ db: deps.db, models, runtimes: { [TEXT_MODEL_KIND]: text.runtime, [LLM_MODEL_KIND]: llm.runtime, [IMAGE_MODEL_KIND]: images.runtime } });
@@ -77,6 +83,10 @@ export function createServices(deps: Deps): Services {
     llm,
     summarize,
     images,
+    async modelChanged(modelId) {
+      await text.reload(modelId);
+      await images.reload(modelId);
+    },
     async close() {
       await images.close();
       await llm.close();

@@ -3,6 +3,8 @@ import { createAppContext, type AppContext } from '../app/context.ts';
 import { recoverAtStartup } from '../app/recover.ts';
 import { loadConfig } from '../core/config.ts';
 import { buildApp } from '../http/app.ts';
+import type { DbJobQueue } from '../jobs/base.ts';
+import { startJobThread, type JobThread } from '../jobs/thread/host.ts';
 
 function onShutdown(close: () => Promise<void>): Promise<void> {
   return new Promise((resolve) => {
@@ -22,6 +24,23 @@ async function context(cmd: Command, extra: { port?: string; host?: string; work
   return createAppContext(config);
 }
 
+/**
+ * Starts running jobs: in a worker thread (workerMode 'thread', the default), so this event loop only serves
+ * I/O, or on this thread ('inline'). Returns how to stop them.
+ */
+async function startJobs(ctx: AppContext): Promise<{ mode: string; stop(): Promise<void> }> {
+  const concurrency = ctx.config.workerConcurrency;
+  if (ctx.config.workerMode === 'inline') {
+    await ctx.queue.startWorker({ concurrency });
+    return { mode: 'inline', stop: () => ctx.queue.stopWorker() };
+  }
+  const thread: JobThread = await startJobThread({
+    config: ctx.config, queue: ctx.queue as DbJobQueue, logger: ctx.logger, concurrency,
+    onModelChanged: (modelId) => ctx.services.modelChanged(modelId),
+  });
+  return { mode: 'thread', stop: () => thread.stop() };
+}
+
 export function registerServerCommands(program: Command): void {
   program
     .command('serve')
@@ -33,14 +52,15 @@ export function registerServerCommands(program: Command): void {
       const ctx = await context(cmd, o);
       const app = await buildApp(ctx);
       await recoverAtStartup(ctx);
-      if (o.worker && ctx.config.embeddedWorker) await ctx.queue.startWorker({ concurrency: ctx.config.workerConcurrency });
+      const jobs = o.worker && ctx.config.embeddedWorker ? await startJobs(ctx) : undefined;
       const address = await app.listen({ port: ctx.config.port, host: ctx.config.host });
       process.stderr.write(
         `Sagebrush is running at ${address}  (UI: ${address}/, API: ${address}/api/v1, OpenAPI: ${address}/api/openapi.json)\n` +
-          `data: ${ctx.config.dataDir} · db: ${ctx.config.databaseUrl.split(':')[0]} · artifacts: ${ctx.config.artifactsUrl.split(':')[0]} · queue: ${ctx.queue.kind}\n`,
+          `data: ${ctx.config.dataDir} · db: ${ctx.config.databaseUrl.split(':')[0]} · artifacts: ${ctx.config.artifactsUrl.split(':')[0]} · queue: ${ctx.queue.kind} · jobs: ${jobs?.mode ?? 'not run here'}\n`,
       );
       await onShutdown(async () => {
         await app.close();
+        await jobs?.stop();
         await ctx.close();
       });
     });
@@ -52,10 +72,10 @@ export function registerServerCommands(program: Command): void {
     .action(async (o: { workers?: string }, cmd: Command) => {
       const ctx = await context(cmd, o);
       await recoverAtStartup(ctx);
-      await ctx.queue.startWorker({ concurrency: ctx.config.workerConcurrency });
-      process.stderr.write(`worker started: queue ${ctx.queue.kind}, concurrency ${ctx.config.workerConcurrency}\n`);
+      const jobs = await startJobs(ctx);
+      process.stderr.write(`worker started: queue ${ctx.queue.kind}, concurrency ${ctx.config.workerConcurrency}, jobs: ${jobs.mode}\n`);
       await onShutdown(async () => {
-        await ctx.queue.stopWorker();
+        await jobs.stop();
         await ctx.close();
       });
     });

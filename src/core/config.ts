@@ -57,6 +57,8 @@ export const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   /** Whether `serve` also runs an in-process worker. */
   embeddedWorker: z.boolean(),
+  /** Where `serve` / `worker` run job handlers: a worker thread (the event loop stays free) or inline on the main thread. */
+  workerMode: z.enum(['thread', 'inline']),
   /** CDS Hooks clients (EHRs) whose JWTs are accepted; JSON in SAGEBRUSH_CDS_CLIENTS. */
   cdsClients: z.array(cdsClientSchema),
   /** Require a client JWT on /cds-services; default: on when cdsClients is not empty. Off only for local development. */
@@ -93,6 +95,7 @@ const ENV_KEYS: Record<string, keyof z.infer<typeof configSchema>> = {
   SAGEBRUSH_WORKER_CONCURRENCY: 'workerConcurrency',
   SAGEBRUSH_LOG_LEVEL: 'logLevel',
   SAGEBRUSH_EMBEDDED_WORKER: 'embeddedWorker',
+  SAGEBRUSH_WORKER_MODE: 'workerMode',
   SAGEBRUSH_CDS_CLIENTS: 'cdsClients',
   SAGEBRUSH_CDS_REQUIRE_JWT: 'cdsRequireJwt',
   SAGEBRUSH_CDS_CORS_ORIGINS: 'cdsCorsOrigins',
@@ -188,6 +191,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     workerConcurrency: 2,
     logLevel: 'info',
     embeddedWorker: true,
+    workerMode: 'thread',
     cdsClients: [],
     cdsCorsOrigins: [],
     cdsPayerName: 'Sagebrush Health Plan',

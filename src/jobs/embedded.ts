@@ -1,17 +1,20 @@
 /**
  * The embedded queue: jobs live in the metadata DB and run in this process, N at a time. Several
  * processes may share one database (e.g. `serve` and a `worker`): claims are atomic, and a short poll
- * picks up jobs enqueued elsewhere. Events reach subscribers in this process only; wait() polls.
+ * picks up jobs enqueued elsewhere. Events reach subscribers in this process only (a worker thread relays its
+ * events to its host, thread/host.ts); wait() also polls.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import { DbJobQueue, type QueueOptions } from './base.ts';
-import { LocalEventBus } from './support.ts';
+import { LocalEventBus, type EventBus } from './support.ts';
 import type { Job } from './types.ts';
 
 export interface EmbeddedQueueOptions extends QueueOptions {
   /** Default for startWorker() (config.workerConcurrency). */
   concurrency?: number;
+  /** Default: events reach subscribers in this process (a worker thread passes one that also tells its host). */
+  events?: EventBus;
 }
 
 export class EmbeddedJobQueue extends DbJobQueue {
@@ -24,7 +27,7 @@ export class EmbeddedJobQueue extends DbJobQueue {
   private closed = false;
 
   constructor(db: Kysely<Database>, options: EmbeddedQueueOptions = {}) {
-    super(db, new LocalEventBus(), options);
+    super(db, options.events ?? new LocalEventBus(), options);
     this.concurrency = options.concurrency ?? 2;
   }
 

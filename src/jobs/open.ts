@@ -5,7 +5,7 @@ import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Database } from '../storage/schema.ts';
 import { EmbeddedJobQueue } from './embedded.ts';
-import type { QueueTimings } from './support.ts';
+import type { EventBus, QueueTimings, RunHooks } from './support.ts';
 import type { JobQueue } from './types.ts';
 
 export interface OpenJobQueueDeps {
@@ -16,11 +16,15 @@ export interface OpenJobQueueDeps {
   /** BullMQ queue name / Redis key prefix (tests use unique ones). */
   queueName?: string;
   prefix?: string;
+  /** A worker thread's run hooks (thread/entry.ts). */
+  hooks?: RunHooks;
+  /** Embedded queue only: where events go (a worker thread sends them to its host). */
+  events?: EventBus;
 }
 
 export async function openJobQueue(config: Pick<Config, 'queueUrl' | 'workerConcurrency'>, deps: OpenJobQueueDeps): Promise<JobQueue> {
-  const common = { logger: deps.logger, timings: deps.timings, concurrency: Math.max(1, config.workerConcurrency) };
-  if (config.queueUrl === 'embedded') return new EmbeddedJobQueue(deps.db, common);
+  const common = { logger: deps.logger, timings: deps.timings, hooks: deps.hooks, concurrency: Math.max(1, config.workerConcurrency) };
+  if (config.queueUrl === 'embedded') return new EmbeddedJobQueue(deps.db, { ...common, events: deps.events });
   if (config.queueUrl.startsWith('redis://') || config.queueUrl.startsWith('rediss://')) {
     // Loaded on demand: BullMQ and ioredis are only needed when scaling out.
     const { openBullMqQueue } = await import('./bullmq.ts');

@@ -1,7 +1,7 @@
 /** Small pieces shared by both queue backends: timings, error mapping, progress throttling, events. */
 import { EventEmitter } from 'node:events';
 import { AppError } from '../core/errors.ts';
-import type { JobError, JobEvent, JobStatus } from './types.ts';
+import type { Job, JobError, JobEvent, JobStatus } from './types.ts';
 import { TERMINAL_STATUSES } from './types.ts';
 
 export interface QueueTimings {
@@ -55,7 +55,7 @@ export function abortError(message: string): Error {
  * Coalesces a handler's progress calls into at most one write per interval, with a trailing write so
  * the latest value always lands. Writes are chained so they never overtake each other.
  */
-export class ProgressThrottle {
+export class ProgressThrottle implements ProgressReporter {
   value = 0;
   message = '';
   private lastWrite = 0;
@@ -134,4 +134,25 @@ export class LocalEventBus implements EventBus {
   async close(): Promise<void> {
     this.emitter.removeAllListeners();
   }
+}
+
+/** What a run reports progress through: the DB-writing ProgressThrottle, or a worker thread's poster (thread/). */
+export interface ProgressReporter {
+  readonly value: number;
+  readonly message: string;
+  update(fraction: number, message?: string): Promise<void>;
+  /** No more updates; waits for a write in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * How a worker thread plugs into the runs of its queue (jobs/thread): it tells its host which jobs run (the host
+ * heartbeats them while a handler computes synchronously), hands progress to the host synchronously, and gives
+ * handlers a signal that notices cancels even inside synchronous loops. Absent: everything stays in-process.
+ */
+export interface RunHooks {
+  started?(job: Job): void;
+  finished?(jobId: string): void;
+  progress?(job: Job): ProgressReporter;
+  signal?(signal: AbortSignal): AbortSignal;
 }

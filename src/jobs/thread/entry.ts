@@ -1,0 +1,76 @@
+/**
+ * The job worker thread: its own AppContext (own DB connection to the same database, the same artifact store and
+ * config) running the configured queue's worker loop. Job events, progress and run starts/ends go to the host
+ * (host.ts) by postMessage; cancels and shutdown arrive on the control port, read even during synchronous work.
+ * Loaded through bootstrap.mjs, which registers tsx so this TypeScript runs in the thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createAppContext } from '../../app/context.ts';
+import { createLogger } from '../../core/logger.ts';
+import type { DbJobQueue } from '../base.ts';
+import { LocalEventBus, type EventBus, type RunHooks } from '../support.ts';
+import type { JobEvent } from '../types.ts';
+import { PostedProgress, cancelWatcher, liveSignal, type ThreadData, type ThreadMessage } from './protocol.ts';
+
+const port = parentPort!;
+const data = workerData as ThreadData;
+const post = (m: ThreadMessage) => port.postMessage(m);
+
+/** Embedded queue: events reach the host's subscribers through the host. (BullMQ publishes on Redis itself.) */
+class HostEventBus implements EventBus {
+  private readonly local = new LocalEventBus();
+  publish(event: JobEvent): void {
+    this.local.publish(event);
+    post({ type: 'event', event });
+  }
+  subscribe(listener: (event: JobEvent) => void, jobId?: string): () => void {
+    return this.local.subscribe(listener, jobId);
+  }
+  close(): Promise<void> {
+    return this.local.close();
+  }
+}
+
+// Set once the context exists; no job runs before that.
+const started: { queue?: DbJobQueue } = {};
+const control = cancelWatcher(data.epoch, data.control, (m) => {
+  const queue = started.queue;
+  if (!queue) return;
+  if (m.type === 'cancel') queue.abortLocal(m.id, 'cancel');
+  else for (const id of queue.localRunIds()) queue.abortLocal(id, 'shutdown');
+});
+
+const hooks: RunHooks = {
+  started: (job) => post({ type: 'started', run: { id: job.id, type: job.type, attempts: job.attempts, idempotent: job.idempotent, cancelRequested: job.cancelRequested, progress: job.progress } }),
+  finished: (id) => post({ type: 'finished', id }),
+  progress: (job) => new PostedProgress((progress, message) => post({ type: 'progress', id: job.id, attempt: job.attempts, progress, message }), data.timings.progressIntervalMs),
+  signal: (signal) => liveSignal(signal, control.poll),
+};
+
+const config = Object.freeze({ ...data.config, workerMode: 'inline' as const });
+const logger = createLogger(config.logLevel).child({ thread: 'jobs' });
+const ctx = await createAppContext(config, {
+  logger,
+  queue: { hooks, timings: data.timings, events: config.queueUrl === 'embedded' ? new HostEventBus() : undefined },
+  onModelChanged: (modelId) => post({ type: 'model-changed', modelId }),
+});
+started.queue = ctx.queue as DbJobQueue;
+
+port.on('message', (m: { type: 'stop' }) => {
+  if (m.type !== 'stop') return;
+  void (async () => {
+    try {
+      await ctx.queue.stopWorker();
+      await ctx.close();
+    } catch (err) {
+      logger.error({ err }, 'the job worker thread did not stop cleanly');
+    } finally {
+      post({ type: 'stopped' });
+      control.close();
+      port.close();
+    }
+  })();
+});
+
+await ctx.queue.startWorker({ concurrency: data.concurrency });
+post({ type: 'ready' });
