@@ -29,6 +29,7 @@ const ResourceNode = probe.constructor;
 
 let activePool: ResourcePool = new Map();
 const resolve = {
+  arity: { 0: [] },
   fn: (coll: unknown[]) =>
     coll.flatMap((item) => {
       const node = item as { data?: unknown } | string;
