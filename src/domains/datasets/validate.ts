@@ -53,16 +53,35 @@ const HEADER_CELL = /^[\p{L}_][\p{L}\p{N} _.\-()/#%:]*$/u;
  * Whether the first sampled row is a header: every cell is a short identifier-like name, names are
  * distinct, and no name reappears as a value in its own column (labels repeat; headers do not).
  */
-export function looksLikeHeader(rows: string[][]): boolean {
+export function looksLikeHeader(rows: string[][], options: { allowDuplicates?: boolean } = {}): boolean {
   const [first, ...rest] = rows;
   if (!first || first.length === 0) return false;
   const names = first.map((c) => c.replace(/^\uFEFF/, '').trim());
   if (names.some((n) => n.length === 0 || n.length > 64 || !HEADER_CELL.test(n))) return false;
-  if (new Set(names).size !== names.length) return false;
+  if (!options.allowDuplicates && new Set(names).size !== names.length) return false;
   for (let j = 0; j < names.length; j++) {
     if (rest.some((r) => (r[j] ?? '').trim() === names[j])) return false;
   }
   return true;
+}
+
+/**
+ * CSV_DUPLICATE_HEADER when two header cells have the same (trimmed, non-empty) name: columns are chosen by name
+ * (text column, label columns), so a second "text" would silently shadow or be shadowed by the first.
+ */
+export function duplicateHeaderError(raw: string[], fileName: string): AppError | undefined {
+  const first = new Map<string, number>();
+  const problems: Problem[] = [];
+  raw.forEach((cell, i) => {
+    const name = cell.replace(/^\uFEFF/, '').trim();
+    if (!name) return;
+    const at = first.get(name);
+    if (at === undefined) first.set(name, i + 1);
+    else problems.push({ row: 1, field: name, problem: `header columns ${at} and ${i + 1} are both named "${name}"`, fix: `Rename column ${i + 1} (e.g. "${name}_${i + 1}") or remove the duplicate column, so every column has a distinct name.` });
+  });
+  if (problems.length === 0) return undefined;
+  const names = [...new Set(problems.map((p) => `"${p.field}"`))].join(', ');
+  return new AppError('CSV_DUPLICATE_HEADER', `${fileName}: the header names ${names} more than once; columns are picked by name, so each name must be unique. Nothing was stored.`, { problems });
 }
 
 /** Header names: trimmed; empty ones become `column_<n>`; duplicates get `_2`, `_3`… (with a warning each). */

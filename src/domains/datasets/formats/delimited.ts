@@ -9,7 +9,7 @@ import { parse, type CsvError } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { AppError } from '../../../core/errors.ts';
 import { TableProfiler } from '../stats.ts';
-import { genericColumns, looksLikeHeader, normaliseHeader, ProblemCollector } from '../validate.ts';
+import { duplicateHeaderError, genericColumns, looksLikeHeader, normaliseHeader, ProblemCollector } from '../validate.ts';
 import { ProgressThrottle, TextGuard } from './text-guard.ts';
 import type { DelimitedSchema, HeaderOption, ImportLimits, ImportResult, ProgressFn } from './types.ts';
 
@@ -94,7 +94,8 @@ const QUOTE_FIX = 'Quote fields that contain the delimiter, quotes or line break
 export async function importDelimited(input: DelimitedInput): Promise<ImportResult> {
   const { limits, fileName, delimiter } = input;
   const problems = new ProblemCollector(limits.maxErrors, limits.maxWarnings);
-  const hasHeader = input.header === 'auto' ? looksLikeHeader(parseSample(input.head, delimiter, 1000, input.headIsWhole)) : input.header === 'true';
+  // A first row that would be a header but for a repeated name is a header with a duplicate (refused below), not data.
+  const hasHeader = input.header === 'auto' ? looksLikeHeader(parseSample(input.head, delimiter, 1000, input.headIsWhole), { allowDuplicates: true }) : input.header === 'true';
   const guard = new TextGuard(fileName);
   const progress = new ProgressThrottle(input.onProgress, input.totalBytes);
   const delimName = delimiter === '\t' ? 'tab' : `"${delimiter}"`;
@@ -104,6 +105,7 @@ export async function importDelimited(input: DelimitedInput): Promise<ImportResu
   let blank = 0;
   let lastEndLine = 0;
   let stop = false;
+  let headerError: AppError | undefined;
 
   const onRecord = (record: string[], endLine: number): void => {
     records++;
@@ -114,6 +116,11 @@ export async function importDelimited(input: DelimitedInput): Promise<ImportResu
       if (record.length > limits.maxColumns) {
         problems.error({ row: records, problem: `has ${record.length} columns; at most ${limits.maxColumns} are supported`, fix: 'Split the file into narrower tables or check the delimiter.' });
         stop = true;
+        return;
+      }
+      headerError = hasHeader ? duplicateHeaderError(record, fileName) : undefined;
+      if (headerError) {
+        stop = true; // thrown after the parser is done (throwing inside its data event would be swallowed)
         return;
       }
       columns = hasHeader ? normaliseHeader(record, problems) : genericColumns(record.length);
@@ -169,6 +176,7 @@ export async function importDelimited(input: DelimitedInput): Promise<ImportResu
   } finally {
     engine.destroy();
   }
+  if (headerError) throw headerError;
   problems.throwIfErrors('CSV_MALFORMED', `${fileName} is not valid ${input.format.toUpperCase()}`);
   if (!profiler || profiler.rows === 0) {
     throw new AppError('DATASET_EMPTY', `${fileName} has ${hasHeader ? 'a header but ' : ''}no data rows.`, {

@@ -6,6 +6,7 @@ import { bestDelimiter, detectFormat } from './detect.ts';
 import { importDelimited, parseSample, previewDelimited } from './delimited.ts';
 import { importFile } from './index.ts';
 import { importJsonl, LineSplitter } from './jsonl.ts';
+import { depthExceededAt } from './json-depth.ts';
 import { DEFAULT_LIMITS, type DelimitedSchema, type ImportLimits } from './types.ts';
 import { firstInvalid, Utf8Checker } from './utf8.ts';
 
@@ -13,6 +14,10 @@ const limits: ImportLimits = { ...DEFAULT_LIMITS, maxArchiveBytes: 1 << 20 };
 
 /** Splits a buffer into chunks of `size` bytes, as a stream would deliver it. */
 async function* chunks(buf: Buffer, size: number): AsyncGenerator<Buffer> {
+  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+}
+
+function* chunksSync(buf: Buffer, size: number): Generator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
 }
 
@@ -118,11 +123,32 @@ describe('CSV/TSV reader', () => {
     expect(r.problems.map((p) => p.problem).join()).toMatch(/1 blank row was skipped/);
   });
 
-  it('renames empty and duplicate header names with warnings', async () => {
-    const text = Buffer.from('a,,a\n1,2,3\n4,5,6\n');
+  it('names empty header cells with a warning and refuses duplicate names (CSV_DUPLICATE_HEADER)', async () => {
+    const text = Buffer.from('a,,b\n1,2,3\n4,5,6\n');
     const r = await importDelimited({ source: chunks(text, 4), head: text, headIsWhole: true, fileName: 'h.csv', format: 'csv', delimiter: ',', header: 'true', totalBytes: text.length, limits });
-    expect(r.schema).toMatchObject({ columns: [{ name: 'a' }, { name: 'column_2' }, { name: 'a_2' }] });
-    expect(r.problems.filter((p) => p.row === 1)).toHaveLength(2);
+    expect(r.schema).toMatchObject({ columns: [{ name: 'a' }, { name: 'column_2' }, { name: 'b' }] });
+    expect(r.problems.filter((p) => p.row === 1)).toHaveLength(1);
+    const dup = Buffer.from('a,,a\n1,2,3\n4,5,6\n');
+    const e = await codeOf(importDelimited({ source: chunks(dup, 4), head: dup, headIsWhole: true, fileName: 'h.csv', format: 'csv', delimiter: ',', header: 'true', totalBytes: dup.length, limits }));
+    expect(e).toMatchObject({ code: 'CSV_DUPLICATE_HEADER', row: 1 });
+  });
+
+  it('splits lines at LF, CRLF and bare CR, also when CRLF straddles two chunks', () => {
+    for (const size of [1, 2, 3, 100]) {
+      const lines: string[] = [];
+      const s = new LineSplitter(1000, (buf, start, end) => lines.push(buf.toString('utf8', start, end)), () => {});
+      for (const c of chunksSync(Buffer.from('a\r\nb\rc\nd\r\r\ne'), size)) s.push(c);
+      s.end();
+      expect(lines, `chunk size ${size}`).toEqual(['a', 'b', 'c', 'd', '', 'e']);
+    }
+  });
+
+  it('measures JSON nesting without recursion; brackets in strings do not count', () => {
+    const at = (t: string, limit: number) => depthExceededAt(Buffer.from(t), 0, Buffer.byteLength(t), limit);
+    expect(at('{"a":[[1]]}', 3)).toBe(-1);
+    expect(at('{"a":[[[1]]]}', 3)).toBe(7);
+    expect(at('{"a":"[[[[\\"[[["}', 1)).toBe(-1);
+    expect(at('['.repeat(1_000_000), 64)).toBe(64);
   });
 
   it('detects a header only when the first row looks like one', () => {

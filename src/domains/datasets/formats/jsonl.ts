@@ -2,10 +2,11 @@
  * JSON Lines (Hugging Face style, Comprehend augmented manifests): one JSON object per line. Read as a
  * stream, line by line; columns are the union of top-level keys in order of first appearance.
  */
-import { AppError } from '../../../core/errors.ts';
+import { AppError, type Problem } from '../../../core/errors.ts';
 import { TableProfiler } from '../stats.ts';
 import { ProblemCollector } from '../validate.ts';
 import { addTabularWarnings } from './delimited.ts';
+import { depthExceededAt } from './json-depth.ts';
 import { ProgressThrottle, TextGuard } from './text-guard.ts';
 import type { ImportLimits, ImportResult, JsonlSchema, ProgressFn } from './types.ts';
 
@@ -20,25 +21,43 @@ export interface JsonlInput {
 
 const FIX = 'Write exactly one JSON object per line, e.g. {"text": "…", "label": "spam"}; strings need double quotes and escaped line breaks (\\n).';
 
-/** Splits a byte stream into lines (without the line break), calling `onLine(buf, start, end, lineNo)`. */
+/**
+ * Splits a byte stream into lines (without the line break), calling `onLine(buf, start, end, lineNo)`. A line
+ * ends at LF, CRLF or a bare CR (classic Mac OS files); raw CR cannot occur inside a JSON string.
+ */
 export class LineSplitter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** The previous chunk ended with CR: an LF opening this one belongs to that break (CRLF split across chunks). */
+  private afterCr = false;
   lineNo = 0;
 
   constructor(private readonly maxLineBytes: number, private readonly onLine: (buf: Buffer, start: number, end: number, lineNo: number) => void, private readonly onTooLong: (lineNo: number) => void) {}
 
   push(chunk: Buffer): void {
     let start = 0;
-    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+    if (this.afterCr && chunk.length > 0) {
+      this.afterCr = false;
+      if (chunk[0] === 10) start = 1;
+    }
+    let lf = chunk.indexOf(10, start);
+    let cr = chunk.indexOf(13, start);
+    while (lf >= 0 || cr >= 0) {
+      const brk = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
       this.lineNo++;
       if (this.pending.length > 0) {
-        const line = Buffer.concat([...this.pending, chunk.subarray(start, nl)]);
+        const line = Buffer.concat([...this.pending, chunk.subarray(start, brk)]);
         this.pending = [];
         this.pendingBytes = 0;
         this.emit(line, 0, line.length);
-      } else this.emit(chunk, start, nl);
-      start = nl + 1;
+      } else this.emit(chunk, start, brk);
+      start = brk + 1;
+      if (chunk[brk] === 13) {
+        if (start === chunk.length) this.afterCr = true;
+        else if (chunk[start] === 10) start++;
+      }
+      if (lf >= 0 && lf < start) lf = chunk.indexOf(10, start);
+      if (cr >= 0 && cr < start) cr = chunk.indexOf(13, start);
     }
     if (start < chunk.length) {
       this.pending.push(chunk.subarray(start));
@@ -56,7 +75,6 @@ export class LineSplitter {
   }
 
   private emit(buf: Buffer, start: number, end: number): void {
-    if (end > start && buf[end - 1] === 13) end--;
     this.onLine(buf, start, end, this.lineNo);
   }
 }
@@ -87,6 +105,7 @@ export async function importJsonl(input: JsonlInput): Promise<ImportResult> {
   let blank = 0;
   let stop = false;
   let tooManyKeys = false;
+  const fields = new FieldRules(limits.maxErrors);
 
   const onLine = (buf: Buffer, start: number, end: number, lineNo: number): void => {
     if (stop) return;
@@ -94,6 +113,8 @@ export async function importJsonl(input: JsonlInput): Promise<ImportResult> {
       blank++;
       return;
     }
+    const deep = depthExceededAt(buf, start, end, limits.maxJsonDepth);
+    if (deep >= 0) throw tooDeep(fileName, lineNo, deep, limits.maxJsonDepth);
     let text = buf.toString('utf8', start, end);
     if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     let value: unknown;
@@ -110,6 +131,7 @@ export async function importJsonl(input: JsonlInput): Promise<ImportResult> {
       if (problems.full) stop = true;
       return;
     }
+    fields.check(value as Record<string, unknown>, lineNo);
     profiler.beginRow();
     for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
       let col = colIndex.get(key);
@@ -151,6 +173,7 @@ export async function importJsonl(input: JsonlInput): Promise<ImportResult> {
     splitter.end();
   }
   problems.throwIfErrors('JSONL_MALFORMED', `${fileName} is not valid JSON Lines`);
+  fields.throwIfAny(fileName);
   if (profiler.rows === 0) {
     throw new AppError('DATASET_EMPTY', `${fileName} has no JSON objects.`, { problems: [{ problem: 'no data rows', fix: FIX }] });
   }
@@ -180,4 +203,68 @@ export async function previewJsonl(source: AsyncIterable<Buffer>, schema: JsonlS
   }
   if (rows.length < limit) splitter.end();
   return rows;
+}
+
+function tooDeep(fileName: string, lineNo: number, at: number, limit: number): AppError {
+  const problem = `line ${lineNo} nests arrays/objects more than ${limit} levels deep (level ${limit + 1} opens at character ${at + 1})`;
+  return new AppError('JSONL_TOO_DEEP', `${fileName}: ${problem}. Nothing was stored.`, {
+    problems: [{ row: lineNo, problem, fix: `Flatten the record to at most ${limit} levels of nesting (e.g. store a deep structure as a JSON string field).` }],
+    extra: { maxDepth: limit },
+  });
+}
+
+/**
+ * Hugging Face style rows ({"text", "label"}): once any row has a "text" key, every row needs a string (or number)
+ * text: a row without it, or with null, an object, an array or a boolean, would be stored as an empty or JSON cell
+ * and silently skipped or mis-trained later. A "label"/"labels" value must be a string, a number, or a list of them.
+ */
+class FieldRules {
+  private readonly problems: Problem[] = [];
+  private errors = 0;
+  private sawText = false;
+  private readonly noText: number[] = [];
+  private noTextCount = 0;
+
+  constructor(private readonly max: number) {}
+
+  check(row: Record<string, unknown>, lineNo: number): void {
+    if (!Object.hasOwn(row, 'text')) {
+      this.noTextCount++;
+      if (this.noText.length < this.max) this.noText.push(lineNo);
+    } else {
+      this.sawText = true;
+      const t = row.text;
+      if (typeof t !== 'string' && typeof t !== 'number') this.add({ row: lineNo, field: 'text', problem: `line ${lineNo} has "text": ${describeValue(t)}, not a string`, fix: 'Give every row its document as a string, e.g. "text": "…"; remove rows that have no text.' });
+    }
+    for (const key of ['label', 'labels']) {
+      if (!Object.hasOwn(row, key)) continue;
+      const v = row[key];
+      const ok = typeof v === 'string' || typeof v === 'number' || (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number'));
+      if (!ok) this.add({ row: lineNo, field: key, problem: `line ${lineNo} has "${key}": ${describeValue(v)}; a label must be a string, a number or a list of them`, fix: `Write the label as a string ("${key}": "spam") or a list of strings for multi-label ("${key}": ["spam", "urgent"]).` });
+    }
+  }
+
+  private add(p: Problem): void {
+    this.errors++;
+    if (this.problems.length < this.max) this.problems.push({ ...p, severity: 'error' });
+  }
+
+  throwIfAny(fileName: string): void {
+    if (this.sawText) {
+      for (const lineNo of this.noText) this.add({ row: lineNo, field: 'text', problem: `line ${lineNo} has no "text" key while other rows have one`, fix: 'Give every row a "text" string, or remove the rows without one.' });
+      this.errors += this.noTextCount - this.noText.length;
+    }
+    if (this.errors === 0) return;
+    const shown = this.problems.slice(0, 3).map((p) => p.problem).join('; ');
+    throw new AppError('JSONL_FIELD_INVALID', `${fileName}: ${this.errors} row${this.errors === 1 ? '' : 's'} with a missing or invalid "text" or label (${shown}${this.errors > 3 ? '; …' : ''}). Nothing was stored.`, {
+      problems: this.problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0)),
+    });
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'an object';
+  return `a ${typeof v}`;
 }

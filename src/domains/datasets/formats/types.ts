@@ -69,6 +69,8 @@ export interface ImportLimits {
   /** Largest single CSV record / JSON line, in characters. */
   maxRecordChars: number;
   maxColumns: number;
+  /** Deepest nesting of arrays/objects in one JSON line (checked without recursion before parsing). */
+  maxJsonDepth: number;
   /** Errors collected before an import stops. */
   maxErrors: number;
   /** Warnings kept (later ones are counted in one summary warning). */
@@ -80,6 +82,7 @@ export const DEFAULT_LIMITS: Omit<ImportLimits, 'maxArchiveBytes'> = {
   maxArchiveEntries: 200_000,
   maxRecordChars: 16 * 1024 * 1024,
   maxColumns: 2_000,
+  maxJsonDepth: 64,
   maxErrors: 20,
   maxWarnings: 50,
 };

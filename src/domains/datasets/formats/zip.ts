@@ -5,6 +5,7 @@
  * are counted against the archive limit and a compression-ratio limit (so a lying header cannot bomb us).
  * Nothing is ever extracted to disk.
  */
+import { crc32 } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { AppError } from '../../../core/errors.ts';
 import { applyManifest, isManifestCandidate, MAX_MANIFEST_BYTES, pickManifest, type ManifestFile } from './zip-manifest.ts';
@@ -97,6 +98,7 @@ export async function importZip(input: ZipInput): Promise<ImportResult> {
   let declaredTotal = 0;
   let inflatedTotal = 0;
   let seen = 0;
+  const names = new Set<string>();
   const progress = new ProgressThrottle(input.onProgress, zip.entryCount);
   try {
     if (zip.entryCount > limits.maxArchiveEntries) {
@@ -119,6 +121,9 @@ export async function importZip(input: ZipInput): Promise<ImportResult> {
       if (why) throw unsafe(fileName, path, why);
       if (isSymlink(entry)) throw unsafe(fileName, path, 'is a symbolic link');
       if (path.endsWith('/')) continue;
+      // Two entries with one name: tools disagree on which copy wins, so what we check may not be what gets used.
+      if (names.has(path)) throw unsafe(fileName, path, 'appears twice in the archive (duplicate entry name)');
+      names.add(path);
       declaredTotal += entry.uncompressedSize;
       if (declaredTotal > limits.maxArchiveBytes) throw unsafe(fileName, path, `brings the declared uncompressed size to ${declaredTotal} bytes, over the limit of ${limits.maxArchiveBytes}`);
       if (entry.uncompressedSize > RATIO_MIN_BYTES && entry.uncompressedSize / Math.max(1, entry.compressedSize) > limits.maxCompressionRatio) {
@@ -171,10 +176,12 @@ async function inflateCounting(zip: ZipFile, entry: Entry, path: string, fileNam
     throw invalid(fileName, (err as Error).message, path);
   }
   let bytes = 0;
+  let crc = 0;
   const head: Buffer[] = [];
   const all: Buffer[] = [];
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      crc = crc32(chunk, crc);
       if (bytes < 16) head.push(chunk.subarray(0, 16));
       if (keep) all.push(chunk);
       bytes += chunk.length;
@@ -190,8 +197,12 @@ async function inflateCounting(zip: ZipFile, entry: Entry, path: string, fileNam
     throw invalid(fileName, `corrupt data (${(err as Error).message})`, path);
   }
   if (bytes < entry.uncompressedSize) throw invalid(fileName, `truncated: ${bytes} of ${entry.uncompressedSize} bytes`, path);
+  // yauzl does not verify checksums: a flipped bit in an image would otherwise be stored and trained on.
+  if (crc !== entry.crc32) throw invalid(fileName, `CRC-32 mismatch (the data reads as ${hex(crc)}, the archive records ${hex(entry.crc32)}): the entry is corrupt`, path);
   return { bytes, head: Buffer.concat(head), ...(keep ? { body: Buffer.concat(all) } : {}) };
 }
+
+const hex = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 
 /** Strips the folders shared by every image (e.g. `ham10000/`) as long as a label folder remains. */
 export function commonRoot(dirs: string[][]): number {
