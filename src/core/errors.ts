@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   // generic
   VALIDATION_FAILED: { status: 400, title: 'The request or file did not pass validation' },
   BAD_REQUEST: { status: 400, title: 'The request is malformed' },
+  JSON_FORBIDDEN_KEY: { status: 400, title: 'The JSON body has a key named __proto__ or constructor.prototype' },
   UNAUTHORIZED: { status: 401, title: 'A valid bearer token is required' },
   FORBIDDEN: { status: 403, title: 'The token is not allowed to do this' },
   NOT_FOUND: { status: 404, title: 'No such resource' },
@@ -21,6 +22,7 @@ export const ERROR_CODES = {
   ALREADY_EXISTS: { status: 409, title: 'A resource with this name already exists' },
   IN_USE: { status: 409, title: 'The resource is used by another resource' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The upload is larger than the configured limit' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are larger than the server accepts' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The content type is not supported' },
   RATE_LIMITED: { status: 429, title: 'Too many requests; retry later' },
   INTERNAL: { status: 500, title: 'Internal error' },

@@ -15,6 +15,7 @@ import type { AppContext } from '../app/context.ts';
 import { AppError } from '../core/errors.ts';
 import { toProblem } from './problem.ts';
 import { installAuth } from './auth.ts';
+import { clientErrorHandler, installJsonBodyParser } from './protocol.ts';
 import { registerRoutes } from './routes.ts';
 
 export type ApiApp = FastifyInstance;
@@ -29,6 +30,8 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
       return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 16 * 1024 * 1024,
+    // Oversized headers (431) and other malformed requests get a problem+json body, not a bare status.
+    clientErrorHandler,
     ajv: { customOptions: { coerceTypes: 'array' } },
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -42,15 +45,15 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
     const { body, internal } = toProblem(err, request.id, request.url);
     if (internal) request.log.error({ err, requestId: request.id }, 'unhandled error');
     else if (body.status >= 500) request.log.warn({ code: body.code, requestId: request.id }, body.detail);
+    if (body.status === 401) reply.header('www-authenticate', 'Bearer');
     return reply.status(body.status).type('application/problem+json').send(body);
   });
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     const webDist = options.webDist ?? WEB_DIST;
-    const isApi = path.startsWith('/api') || path.startsWith('/v1/') || path.startsWith('/cds-services') || path.startsWith('/fhir/R4');
-    if (!isApi && request.method === 'GET' && existsSync(join(webDist, 'index.html'))) {
-      // Client-side routes (e.g. /datasets/ds_1) get the single-page app.
+    if (!isApiPath(path) && request.method === 'GET' && existsSync(join(webDist, 'index.html'))) {
+      // Client-side routes (e.g. /datasets/ds_1) get the single-page app; never any other file.
       return reply.sendFile('index.html', webDist);
     }
     const { body } = toProblem(new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${path}. See /api/openapi.json for the API.`), request.id, request.url);
@@ -69,20 +72,40 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
   await app.register(fastifyMultipart, {
     limits: { fileSize: ctx.config.maxUploadBytes, files: 1, fields: 20 },
   });
+  installJsonBodyParser(app);
   installAuth(app, ctx.config.apiTokens);
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const open = { auth: 'open' } as const;
+  app.get('/healthz', { schema: { hide: true }, config: open }, async () => ({ status: 'ok' }));
+  app.get('/api/openapi.json', { schema: { hide: true }, config: open }, async () => app.swagger());
 
   await registerRoutes(app, ctx);
 
   const webDist = options.webDist ?? WEB_DIST;
   if (existsSync(webDist)) {
-    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: true, index: ['index.html'] });
+    // The UI's static files are open: the plugin's own routes are marked here, in their own context.
+    await app.register(async (web) => {
+      web.addHook('onRoute', (route) => {
+        route.config = { ...route.config, auth: 'open' };
+      });
+      await web.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: true, index: ['index.html'] });
+    });
   } else {
-    app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+    app.get('/', { schema: { hide: true }, config: open }, async (_req, reply) =>
       reply.type('text/plain').send('Sagebrush API is running. Build the web UI with `npm run build:web` to serve it here.'),
     );
   }
   return app;
+}
+
+/** Paths the SPA fallback never answers (decoded and case-folded, as a router might see them). */
+function isApiPath(rawPath: string): boolean {
+  let path = rawPath;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    // keep the raw path: a malformed escape is not an API route either way
+  }
+  path = path.replace(/\/+/g, '/').toLowerCase();
+  return ['/api', '/v1/', '/cds-services', '/fhir/'].some((p) => path.startsWith(p));
 }

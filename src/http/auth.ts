@@ -1,28 +1,83 @@
+/**
+ * Bearer-token auth decided on the matched route, never on the raw URL. The router decodes and
+ * normalises the path (`/%61pi/v1/datasets` matches `/api/v1/datasets`), so a check on `request.url`
+ * can be bypassed; the matched route's `config.auth` cannot.
+ *
+ * Every route declares `config: { auth }`: absent or `'token'` (the default: deny without a valid token
+ * when SAGEBRUSH_API_TOKENS is set), `'open'` (health, OpenAPI, FHIR metadata, the web UI's files), or
+ * `'cds'` (CDS Hooks routes, which check their own client JWT or API token with `hasValidApiToken`).
+ */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.ts';
 
-/** Paths under /api that stay open even when tokens are configured. */
-const OPEN_PATHS = new Set(['/api/openapi.json', '/healthz']);
+export type RouteAuth = 'token' | 'open' | 'cds';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call the route when API tokens are configured; absent means `'token'`. */
+    auth?: RouteAuth;
+  }
+}
+
+/** The route's declared auth mode (`'token'` when it declares none). */
+export function routeAuth(request: FastifyRequest): RouteAuth {
+  const auth = (request.routeOptions.config as { auth?: unknown } | undefined)?.auth;
+  return auth === 'open' || auth === 'cds' ? auth : 'token';
+}
+
+export function apiTokensConfigured(tokens: readonly string[]): boolean {
+  return tokens.length > 0;
+}
+
+const digestCache = new WeakMap<readonly string[], Buffer[]>();
+
+function digestsOf(tokens: readonly string[]): Buffer[] {
+  let digests = digestCache.get(tokens);
+  if (!digests) {
+    digests = tokens.map(sha256);
+    digestCache.set(tokens, digests);
+  }
+  return digests;
+}
+
+function bearerOf(request: FastifyRequest): string | undefined {
+  const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
+  return match ? match[1]!.trim() : undefined;
+}
 
 /**
- * Optional bearer-token auth: when tokens are configured, every /api route (and the OpenAI-style /v1
- * routes) needs `Authorization: Bearer <token>`. Tokens are compared as SHA-256 digests with
- * timingSafeEqual, so the comparison time depends on neither the token's content nor its length.
+ * True when the request carries `Authorization: Bearer <t>` with t one of `tokens`. Compared as SHA-256
+ * digests with timingSafeEqual over every token, so the time depends on neither content nor length.
+ */
+export function hasValidApiToken(request: FastifyRequest, tokens: readonly string[]): boolean {
+  const given = bearerOf(request);
+  if (given === undefined) return false;
+  const digest = sha256(given);
+  let ok = false;
+  for (const d of digestsOf(tokens)) ok = timingSafeEqual(d, digest) || ok;
+  return ok;
+}
+
+/** Throws UNAUTHORIZED unless the request has a valid token (no-op when no tokens are configured). */
+export function requireApiToken(request: FastifyRequest, tokens: readonly string[]): void {
+  if (!apiTokensConfigured(tokens) || hasValidApiToken(request, tokens)) return;
+  if (bearerOf(request) === undefined) {
+    throw new AppError('UNAUTHORIZED', 'Send an Authorization: Bearer <token> header (tokens are set with SAGEBRUSH_API_TOKENS).');
+  }
+  throw new AppError('UNAUTHORIZED', 'The bearer token is not valid.');
+}
+
+/**
+ * The one global check; install on the root instance before any route is registered. Requests that
+ * match no route go on to the not-found handlers, which serve only a 404 or the UI's index.html.
  */
 export function installAuth(app: FastifyInstance, tokens: readonly string[]): void {
-  if (tokens.length === 0) return;
-  const digests = tokens.map((t) => sha256(t));
+  if (!apiTokensConfigured(tokens)) return;
   app.addHook('onRequest', async (request) => {
-    const path = request.url.split('?')[0] ?? '';
-    if (!(path.startsWith('/api/') || path.startsWith('/v1/')) || OPEN_PATHS.has(path)) return;
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    if (!match) throw new AppError('UNAUTHORIZED', 'Send an Authorization: Bearer <token> header (tokens are set with SAGEBRUSH_API_TOKENS).');
-    const given = sha256(match[1]!.trim());
-    let ok = false;
-    for (const d of digests) ok = timingSafeEqual(d, given) || ok;
-    if (!ok) throw new AppError('UNAUTHORIZED', 'The bearer token is not valid.');
+    if (request.is404) return;
+    if (routeAuth(request) !== 'token') return;
+    requireApiToken(request, tokens);
   });
 }
 

@@ -3,7 +3,6 @@
  * so every error is an OperationOutcome with the right status, not the API's problem+json), plus
  * GET /api/v1/fhir/patients for the UI's patient pickers.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -64,23 +63,6 @@ function normalise(err: unknown): AppError | undefined {
   return undefined;
 }
 
-/** The same bearer tokens as /api (SAGEBRUSH_API_TOKENS): patient data is never open when tokens are set. */
-function installFhirAuth(app: FastifyInstance, tokens: readonly string[]): void {
-  if (tokens.length === 0) return;
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  const digests = tokens.map(digest);
-  app.addHook('onRequest', async (request) => {
-    const path = request.url.split('?')[0] ?? '';
-    if (path === `${FHIR_PREFIX}/metadata`) return;
-    const m = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
-    if (!m) throw new AppError('UNAUTHORIZED', 'Send an Authorization: Bearer <token> header (tokens are set with SAGEBRUSH_API_TOKENS).');
-    const given = digest(m[1]!.trim());
-    let ok = false;
-    for (const d of digests) ok = timingSafeEqual(d, given) || ok;
-    if (!ok) throw new AppError('UNAUTHORIZED', 'The bearer token is not valid.');
-  });
-}
-
 /** The /fhir/R4 plugin; register at the server root. */
 export async function fhirRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await app.register(
@@ -112,9 +94,9 @@ export async function fhirRoutes(app: FastifyInstance, ctx: AppContext): Promise
       fhir.setNotFoundHandler((req, reply) =>
         send(reply, 404, operationOutcome('error', 'not-supported', `No FHIR interaction ${req.method} ${req.url.split('?')[0]}; see ${FHIR_PREFIX}/metadata.`)),
       );
-      installFhirAuth(fhir, ctx.config.apiTokens);
-
-      fhir.get('/metadata', { schema: { tags, summary: 'CapabilityStatement' } }, async (req, reply) => send(reply, 200, capabilityStatement(baseUrl(ctx, req), '0.1.0')));
+      // Auth: the app's global hook (src/http/auth.ts) — every route here needs the API token when tokens
+      // are set (patient data is never open), except the CapabilityStatement.
+      fhir.get('/metadata', { config: { auth: 'open' }, schema: { tags, summary: 'CapabilityStatement' } }, async (req, reply) => send(reply, 200, capabilityStatement(baseUrl(ctx, req), '0.1.0')));
 
       fhir.post('/', { schema: { tags, summary: 'Transaction or batch Bundle' } }, async (req, reply) => {
         const prefer = String(req.headers.prefer ?? '');
