@@ -150,3 +150,17 @@ describe('what a hook request may make the server contact (fhirServer)', () => {
     expect(tr.statusCode).toBe(400);
   });
 });
+
+describe('fhirServer values that are not http(s) URLs at all', () => {
+  it('answers FHIR_SERVER_NOT_ALLOWED naming fhirServer for relative, non-URL and exotic-scheme values', async () => {
+    const r = request();
+    delete r.prefetch;
+    for (const [fhirServer, message] of [['/fhir/R4', /fhirServer is not an absolute URL/], ['not a url at all', /fhirServer is not an absolute URL/], ['gopher://127.0.0.1:70/_GET', /uses the gopher: scheme/], ['ws://127.0.0.1:1/fhir', /uses the ws: scheme/], ['https://user:pass@fhir.example.org/r4', /must not carry credentials/]] as const) {
+      const res = await post(tokensOnly, { ...r, fhirServer }, { authorization: `Bearer ${TOKEN}` });
+      expect(res.statusCode, fhirServer).toBe(400);
+      expect(outcome(res)).toMatch(/^FHIR_SERVER_NOT_ALLOWED: /);
+      expect(outcome(res)).toMatch(message);
+    }
+    expect(hits).toEqual([]);
+  });
+});

@@ -22,7 +22,8 @@ export const hookRequestSchema = z
   .looseObject({
     hook: z.string().min(1),
     hookInstance: z.string().min(1),
-    fhirServer: z.string().url().optional(),
+    // Checked by ../fhir/ssrf.ts (scheme, address, allow-list) so every refusal names fhirServer the same way.
+    fhirServer: z.string().min(1).optional(),
     fhirAuthorization: fhirAuthorizationSchema.optional(),
     context: z.looseObject({
       patientId: z.string().min(1).optional(),

@@ -6,7 +6,7 @@
  * connection is pinned to the checked addresses (no second DNS answer can rebind it). Redirects are never
  * followed (node:http does not follow them; the caller sees the 3xx status).
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import dns, { type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
@@ -74,7 +74,8 @@ export function checkOutboundUrl(raw: string, policy: OutboundPolicy, field = 'f
   return url;
 }
 
-const systemResolve = (host: string) => new Promise<LookupAddress[]>((res, rej) => dnsLookup(host, { all: true, verbatim: true }, (err, addrs) => (err ? rej(err) : res(addrs))));
+// dns.lookup is read at call time (not bound at import) so a test harness's resolver applies.
+const systemResolve = (host: string) => new Promise<LookupAddress[]>((res, rej) => dns.lookup(host, { all: true, verbatim: true }, (err, addrs) => (err ? rej(err) : res(addrs))));
 
 /** Resolves the host and checks every address; the returned addresses are the only ones the request may use. */
 export async function resolveOutbound(url: URL, policy: OutboundPolicy, field = 'fhirServer'): Promise<LookupAddress[]> {
