@@ -18,6 +18,7 @@ import {
   uploadQuerySchema,
   versionParamsSchema,
 } from './schema.ts';
+import { contentDisposition } from '../../http/contentDisposition.ts';
 
 const tags = ['datasets'];
 
@@ -76,7 +77,7 @@ export async function datasetRoutes(app: FastifyInstance, ctx: AppContext): Prom
     return reply
       .type(file.contentType)
       .header('content-length', file.sizeBytes)
-      .header('content-disposition', `attachment; filename="${file.fileName.replace(/["\\\r\n]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+      .header('content-disposition', contentDisposition(file.fileName))
       .header('etag', `"${file.sha256}"`)
       .send(file.stream);
   });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../core/errors.ts';
 import { batchRequestSchema, buildRequestSchema, columnsQuery, datasetVersionParams, imagesQuery, modelVersionParams, predictJsonBody, predictQuery } from './schema.ts';
+import { contentDisposition } from '../../http/contentDisposition.ts';
 
 const tags = ['images'];
 const FIX_IMAGE = 'Send the image as multipart/form-data in a part named "file", or as JSON {"image": "<base64>"}.';
@@ -87,14 +88,14 @@ export async function imageRoutes(app: FastifyInstance, ctx: AppContext): Promis
   r.get('/images/batch/:jobId/predictions.csv', {
     schema: { tags, summary: 'The batch results: path, predicted, p_<label>…, ood, error', params: z.object({ jobId: z.string().min(1) }) },
   }, async (req, reply) =>
-    reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="predictions.csv"').send(await images.batchCsv(req.params.jobId)),
+    reply.type('text/csv; charset=utf-8').header('content-disposition', contentDisposition('predictions.csv')).send(await images.batchCsv(req.params.jobId)),
   );
 
   r.get('/images/models/:name/versions/:version/export.onnx', {
     schema: { tags, summary: 'The whole model (preprocessing + backbone + head, uint8 RGB 224×224 in, probabilities out) as one ONNX file', params: modelVersionParams },
   }, async (req, reply) => {
     const out = await images.exportOnnx(req.params.name, req.params.version);
-    return reply.type('application/octet-stream').header('content-disposition', `attachment; filename="${out.fileName.replace(/["\\\r\n]/g, '_')}"`).send(out.body);
+    return reply.type('application/octet-stream').header('content-disposition', contentDisposition(out.fileName)).send(out.body);
   });
 
   r.post('/endpoints/:name/predict-image', {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
+import { contentDisposition } from '../../http/contentDisposition.ts';
 
 const nameParam = z.object({ name: z.string().min(1) });
 const versionParams = z.object({ name: z.string().min(1), version: z.coerce.number().int().positive() });
@@ -44,6 +45,6 @@ export async function modelRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const { key, body } = await models.readArtifact(req.params.name, req.params.version, req.params.artifact);
     const file = key.split('/').pop() ?? 'artifact';
     const type = file.endsWith('.json') ? 'application/json' : file.endsWith('.gz') ? 'application/gzip' : file.endsWith('.jsonl') ? 'application/x-ndjson' : 'application/octet-stream';
-    return reply.type(type).header('content-disposition', `attachment; filename="${file}"`).send(body);
+    return reply.type(type).header('content-disposition', contentDisposition(file)).send(body);
   });
 }

@@ -4,6 +4,7 @@ import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../core/errors.ts';
 import { defaultsQuery, fileParams, jobIdParams, summarizeRequestSchema } from './schema.ts';
 import { formFieldsToBody } from './service.ts';
+import { contentDisposition } from '../../http/contentDisposition.ts';
 
 const tags = { tags: ['summarize'] };
 
@@ -54,7 +55,7 @@ export async function summarizeRoutes(app: FastifyInstance, ctx: AppContext): Pr
     const body = await summarize.file(req.params.jobId, req.params.file);
     return reply
       .type(req.params.file.endsWith('.md') ? 'text/markdown; charset=utf-8' : 'application/json')
-      .header('content-disposition', `attachment; filename="${req.params.file}"`)
+      .header('content-disposition', contentDisposition(req.params.file))
       .send(body);
   });
 }

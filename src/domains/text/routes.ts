@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { contentDisposition } from '../../http/contentDisposition.ts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../core/errors.ts';
 import { batchInputFormatSchema, evaluateRequestSchema, trainRequestSchema } from './schema.ts';
@@ -56,7 +57,7 @@ export async function textRoutes(app: FastifyInstance, ctx: AppContext): Promise
     const out = await text.batchOutput(req.params.id, req.query.format);
     return reply
       .type(req.query.format === 'jsonl' ? 'application/x-ndjson' : 'application/gzip')
-      .header('content-disposition', `attachment; filename="${out.fileName}"`)
+      .header('content-disposition', contentDisposition(out.fileName))
       .send(out.body);
   });
 }
