@@ -22,7 +22,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['src/**/*.test.ts', 'web/src/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'web/src/**/*.test.ts', 'test/hostile/**/*.test.ts', 'test/recovery/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'web/dist/**'],
         },
       },
