@@ -1,0 +1,166 @@
+/**
+ * Crash recovery of a real `sagebrush serve` process (issue 12, item 5): every long job type is started, held
+ * mid-run (hold.ts), the server is killed with SIGKILL and restarted on the same data dir. Right after the restart
+ * (no lease wait) each job is failed INTERRUPTED or re-queued (idempotent), the model version being trained is
+ * `failed`, the dataset being imported is not left half-done, and the log says what was recovered. A second test
+ * kills the server half-way through a raw-socket upload. Real data: the bundled Jigsaw sample; the HAM10000 sample
+ * from ../shared/data for the image jobs (skipped with a message where absent).
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { packImages } from '../../src/domains/images/folder.ts';
+import { HAM_DIR, HAS_HAM, NO_HAM_MESSAGE } from '../../src/domains/images/testing.ts';
+import { filePost, jsonPost, startServer, type ServerProcess } from './server.ts';
+
+const JIGSAW = join(import.meta.dirname, '../../examples/text/jigsaw-toxic-1k.csv');
+const TOX = { dataset: 'toxic', mode: 'multi-label' };
+const STATUS = /^(queued|running|succeeded|failed|cancelled)$/;
+
+let dir = '';
+const servers: ServerProcess[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.kill9();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(data: string, options: Parameters<typeof startServer>[1] = {}): Promise<ServerProcess> {
+  const s = await startServer(data, options);
+  servers.push(s);
+  return s;
+}
+
+async function finished(s: ServerProcess, jobId: string): Promise<any> {
+  let job: any;
+  await vi.waitFor(async () => {
+    job = (await s.api(`/api/v1/jobs/${jobId}`)).body;
+    expect(job.status).toMatch(STATUS);
+    expect(job.status).not.toMatch(/queued|running/);
+  }, { timeout: 240_000, interval: 200 });
+  expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
+  return job;
+}
+
+/** Three HAM10000 labels, eight images each: enough for a quick build, small enough for 2 cores. */
+function smallImageZip(): Buffer {
+  const folder = join(dir, 'images');
+  for (const label of ['bkl', 'df', 'vasc']) {
+    mkdirSync(join(folder, label), { recursive: true });
+    for (const f of readdirSync(join(HAM_DIR, label)).filter((n) => n.endsWith('.jpg')).slice(0, 8)) copyFileSync(join(HAM_DIR, label, f), join(folder, label, f));
+  }
+  return packImages(folder).zip;
+}
+
+describe('kill -9 and restart', () => {
+  it('recovers every long job type at once: failed INTERRUPTED or re-queued; the model version in training is failed', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sb-kill9-'));
+    const data = join(dir, 'data');
+    const hold = join(dir, 'hold');
+    mkdirSync(hold);
+    const a = await start(data, { hold, workers: 16 });
+
+    // What the jobs need, made with the hold off: a text dataset and model (and an image dataset and model).
+    const up = await a.api('/api/v1/datasets?wait=true', filePost('toxic.csv', readFileSync(JIGSAW), { name: 'toxic' }));
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    await finished(a, (await a.api('/api/v1/text/classifiers', jsonPost({ name: 'tox', ...TOX }))).body.job.id);
+    if (HAS_HAM) {
+      const img = await a.api('/api/v1/datasets?wait=true', filePost('skin.zip', smallImageZip(), { name: 'skin' }));
+      expect(img.status, JSON.stringify(img.body)).toBe(201);
+      const built = await a.api('/api/v1/images/models?wait=true', jsonPost({ name: 'skin', dataset: 'skin', folds: 2, cvRepeats: 1, minImagesPerLabel: 1 }));
+      expect(built.status, JSON.stringify(built.body)).toBe(201);
+    } else {
+      console.warn(NO_HAM_MESSAGE);
+    }
+
+    // Every job type that can run long, each held at its first progress report.
+    writeFileSync(join(hold, 'hold'), '');
+    const starts: Array<[string, Promise<{ status: number; body: any }>]> = [
+      ['text.train', a.api('/api/v1/text/classifiers', jsonPost({ name: 'tox2', ...TOX }))],
+      ['text.evaluate', a.api('/api/v1/text/evaluations', jsonPost({ model: 'tox', ...TOX }))],
+      ['text.batch', a.api('/api/v1/text/batch-jobs', filePost('docs.txt', 'you are great\nshut up you idiot\n', { model: 'tox', inputFormat: 'one-doc-per-line' }))],
+      ['text.tune', a.api('/api/v1/text/models/tox/versions/1/tune', jsonPost({}))],
+      ['text.sweep', a.api('/api/v1/text/experiments/sweep', jsonPost({ ...TOX, label: 'insult', positives: [10, 20] }))],
+      ['text.learning-curve', a.api('/api/v1/text/experiments/learning-curve', jsonPost({ ...TOX, fractions: [0.5, 1] }))],
+      ['text.noisy-labels', a.api('/api/v1/text/experiments/noisy-labels', jsonPost(TOX))],
+      ['summarize.run', a.api('/api/v1/summarize', jsonPost({ text: readFileSync(JIGSAW, 'utf8').slice(0, 20_000) }))],
+      ['datasets.import', a.api('/api/v1/datasets', filePost('toxic2.csv', readFileSync(JIGSAW), { name: 'toxic2' }))],
+      ...(HAS_HAM ? ([
+        ['images.train', a.api('/api/v1/images/models', jsonPost({ name: 'skin2', dataset: 'skin', folds: 2, cvRepeats: 1, minImagesPerLabel: 1 }))],
+        ['images.batch', a.api('/api/v1/images/models/skin/versions/1/batch', jsonPost({ dataset: 'skin' }))],
+      ] as const) : []),
+    ];
+    const jobs = new Map<string, any>();
+    for (const [type, p] of starts) {
+      const res = await p;
+      expect(res.status, `${type}: ${JSON.stringify(res.body)}`).toBe(202);
+      jobs.set(type, res.body);
+    }
+    const ids = [...jobs.values()].map((b) => b.job.id as string);
+    await vi.waitFor(() => expect(ids.filter((id) => !existsSync(join(hold, `${id}.held`)))).toEqual([]), { timeout: 120_000, interval: 100 });
+    for (const id of ids) expect((await a.api(`/api/v1/jobs/${id}`)).body.status).toBe('running');
+    const skin2 = jobs.get('images.train')?.model;
+    if (skin2) expect((await a.api('/api/v1/models?name=skin2')).body.items[0].status).toBe('training');
+
+    await a.kill9();
+    // Restarted without a worker, so what we read is exactly what start-up recovery left.
+    const b = await start(data, { worker: false });
+    for (const [type, body] of jobs) {
+      const job = (await b.api(`/api/v1/jobs/${body.job.id}`)).body;
+      expect(job.type).toBe(type);
+      if (job.idempotent) expect(job, type).toMatchObject({ status: 'queued', attempts: 1, message: expect.stringMatching(/re-queued after an interruption/) });
+      else expect(job, type).toMatchObject({ status: 'failed', error: { code: 'INTERRUPTED' } });
+    }
+    expect(b.logs(/recovery: \d+ interrupted job\(s\) failed INTERRUPTED, \d+ re-queued/)).toHaveLength(1);
+    const toxic2 = (await b.api('/api/v1/datasets/toxic2')).body;
+    expect(toxic2.versions[0].status).toBe('importing'); // its import job is re-queued: it stays, and finishes below
+    if (skin2) {
+      const model = (await b.api('/api/v1/models?name=skin2')).body.items[0];
+      expect(model).toMatchObject({ status: 'failed', meta: { failure: { code: 'INTERRUPTED' } } });
+      expect(b.logs(/recovery: marked 1 model version\(s\) left "training" as failed: skin2:1/)).toHaveLength(1);
+    }
+
+    // A normal restart runs what was re-queued.
+    await b.kill9();
+    const c = await start(data);
+    await finished(c, jobs.get('datasets.import').job.id);
+    expect((await c.api('/api/v1/datasets/toxic2')).body.versions[0]).toMatchObject({ status: 'ready', rowCount: 1000 });
+    expect(c.logs(/recovery:/)).toEqual([]); // nothing left to recover the second time
+  }, 600_000);
+
+  it('an upload killed half-way: no version left "uploading", no temp file, and the log says so', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sb-kill9-'));
+    const data = join(dir, 'data');
+    const a = await start(data);
+    const { port, hostname } = new URL(a.url);
+    const boundary = 'sbkill9boundary';
+    const head = `--${boundary}\r\ncontent-disposition: form-data; name="name"\r\n\r\nbig\r\n--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="big.csv"\r\ncontent-type: text/csv\r\n\r\ntext,label\r\n`;
+    const socket = connect(Number(port), hostname);
+    socket.on('error', () => {}); // the server dies under it
+    socket.write(`POST /api/v1/datasets HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: multipart/form-data; boundary=${boundary}\r\ncontent-length: ${200 * 1024 * 1024}\r\n\r\n${head}`);
+    const chunk = Buffer.from('a comment that goes on and on,clean\r\n'.repeat(30_000));
+    const temps = () => {
+      const root = join(data, 'artifacts');
+      return existsSync(root) ? readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((p) => p.split('/').pop()!.startsWith('.sb-tmp-')) : [];
+    };
+    let sent = 0;
+    await vi.waitFor(async () => {
+      sent += chunk.length;
+      await new Promise<void>((r) => socket.write(chunk, () => r()));
+      expect(temps().length).toBe(1);
+      expect(sent).toBeGreaterThan(10 * 1024 * 1024);
+    }, { timeout: 60_000, interval: 10 });
+    const listed = (await a.api('/api/v1/datasets/big')).body;
+    expect(listed.versions[0].status).toBe('uploading');
+    await a.kill9();
+    socket.destroy();
+    expect(temps()).toHaveLength(1); // what a crash leaves behind
+
+    const b = await start(data);
+    expect(temps()).toEqual([]);
+    expect((await b.api('/api/v1/datasets/big')).status).toBe(404);
+    expect((await b.api('/api/v1/datasets')).body.items).toEqual([]);
+    expect(b.logs(/recovery: removed 1 interrupted upload\(s\) \(version rows left "uploading"\) and 1 temp file\(s\)/)).toHaveLength(1);
+  }, 180_000);
+});
