@@ -14,6 +14,7 @@ import type { ArtifactStore } from '../../storage/artifacts/types.ts';
 import type { DatasetService } from '../datasets/service.ts';
 import type { EndpointRuntime } from '../endpoints/service.ts';
 import { requireReadyModel, type ModelService, type ModelVersion } from '../models/service.ts';
+import { withStageLog } from '../models/stageLog.ts';
 import { parseWith } from '../text/service.ts';
 import { resolveBackbonePath } from './backbone.ts';
 import { runBatchJob, type BatchResult } from './batch.ts';
@@ -68,7 +69,7 @@ export function createImagesService(base: ImagesServiceDeps) {
   base.queue.register({
     type: 'images.train',
     parse: (p) => parseWith<TrainJobPayload>(trainJobPayloadSchema, p),
-    run: (ctx: JobContext<TrainJobPayload>) => runTrainJob(deps, ctx),
+    run: (ctx: JobContext<TrainJobPayload>) => runTrainJob(deps, withStageLog(ctx)),
   });
   base.queue.register({
     type: 'images.batch',
@@ -87,13 +88,13 @@ export function createImagesService(base: ImagesServiceDeps) {
     },
   };
 
-  /** A version whose build was cancelled while still queued (its job never ran) is marked failed when read. */
+  /** A version whose build was cancelled while still queued (its job never ran) is marked cancelled when read; a lost job, failed. */
   async function reconcile(model: ModelVersion): Promise<ModelVersion> {
     const jobId = model.meta.jobId;
     if (model.status !== 'training' || typeof jobId !== 'string') return model;
     const job = await base.queue.get(jobId).catch(() => undefined);
     if (job && job.status !== 'cancelled' && job.status !== 'failed') return model;
-    await base.models.markFailed(model.id);
+    await (job?.status === 'cancelled' ? base.models.markCancelled(model.id) : base.models.markFailed(model.id));
     return base.models.getById(model.id);
   }
 

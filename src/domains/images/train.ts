@@ -4,7 +4,7 @@
  * the head by grouped CV on the training part, calibrate it (temperature on out-of-fold logits), evaluate it
  * on the held-out test part, add a grouped k-fold CV over the whole dataset (the steadier figure on small
  * data), fit the out-of-distribution scorer, and register the artifacts on the model version created when the
- * build was requested. Any failure or cancellation marks that version failed.
+ * build was requested. A failure marks that version failed, a user's cancel marks it cancelled.
  */
 import type { Problem } from '../../core/errors.ts';
 import type { JobContext } from '../../jobs/types.ts';
@@ -72,7 +72,9 @@ export async function runTrainJob(deps: ImagesDeps, ctx: JobContext<TrainJobPayl
   try {
     return await train(deps, ctx);
   } catch (err) {
-    await deps.models.markFailed(p.modelId).catch(() => undefined);
+    // A user's cancel is recorded as such on the version (the job itself ends `cancelled` in the queue).
+    const cancelled = ctx.signal.aborted && (await deps.queue.get(ctx.job.id).catch(() => undefined))?.cancelRequested === true;
+    await (cancelled ? deps.models.markCancelled(p.modelId) : deps.models.markFailed(p.modelId)).catch(() => undefined);
     throw err;
   }
 }

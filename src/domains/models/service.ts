@@ -23,6 +23,8 @@ export interface ModelService {
   markReady(id: string, update: { metrics: Record<string, unknown>; artifacts: Record<string, string>; meta?: Record<string, unknown> }): Promise<ModelVersion>;
   update(id: string, update: { metrics?: Record<string, unknown>; meta?: Record<string, unknown> }): Promise<ModelVersion>;
   markFailed(id: string): Promise<void>;
+  /** A version whose training job was cancelled by a user (not a failure: nothing is wrong with it). */
+  markCancelled(id: string): Promise<void>;
   /** Start-up recovery: `training` versions whose job is over or gone become `failed` (store.ts). */
   failOrphans(): Promise<OrphanedModel[]>;
   delete(name: string, version?: number): Promise<void>;
@@ -126,6 +128,9 @@ export function createModelService(deps: { db: Kysely<Database>; artifacts: Arti
     },
     async markFailed(id) {
       await db.updateTable('models').set({ status: 'failed' }).where('id', '=', id).execute();
+    },
+    async markCancelled(id) {
+      await db.updateTable('models').set({ status: 'cancelled' }).where('id', '=', id).execute();
     },
     failOrphans: () => failOrphanedTraining(db),
     async delete(name, version) {

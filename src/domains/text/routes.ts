@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { contentDisposition } from '../../http/contentDisposition.ts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../core/errors.ts';
-import { batchInputFormatSchema, evaluateRequestSchema, trainRequestSchema } from './schema.ts';
+import { batchInputFormatSchema, evaluateRequestSchema, trainingCheckRequestSchema, trainRequestSchema } from './schema.ts';
 
 const accepted = { tags: ['text'] };
 
@@ -15,6 +15,10 @@ export async function textRoutes(app: FastifyInstance, ctx: AppContext): Promise
   r.post('/text/classifiers', {
     schema: { ...accepted, summary: 'Train a text classifier from a dataset version (202 + job; the job result names the model version)', body: trainRequestSchema },
   }, async (req, reply) => reply.status(202).send(await text.train(req.body)));
+
+  r.post('/text/classifiers/check', {
+    schema: { ...accepted, summary: "Check a dataset version against training's data rules without training (dry run: 200 with ok and the problems)", body: trainingCheckRequestSchema },
+  }, async (req) => text.checkTraining(req.body));
 
   r.post('/text/evaluations', {
     schema: { ...accepted, summary: 'Evaluate a text classifier on another labeled dataset (202 + job)', body: evaluateRequestSchema },

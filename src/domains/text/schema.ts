@@ -40,6 +40,13 @@ export const trainRequestSchema = labeledSourceSchema.extend({
 });
 export type TrainRequest = z.infer<typeof trainRequestSchema>;
 
+/** A dry run of training's data checks: the training source (and optional test dataset), no model name or options. */
+export const trainingCheckRequestSchema = labeledSourceSchema.extend({
+  testDataset: z.string().min(1).optional(),
+  testDatasetVersion: z.coerce.number().int().positive().optional(),
+});
+export type TrainingCheckRequest = z.infer<typeof trainingCheckRequestSchema>;
+
 export const evaluateRequestSchema = labeledSourceSchema.extend({ model: z.string().min(1) });
 export type EvaluateRequest = z.infer<typeof evaluateRequestSchema>;
 

@@ -8,8 +8,10 @@ import { newId } from '../../core/ids.ts';
 import type { Job, JobContext } from '../../jobs/types.ts';
 import { createModelCache } from '../../runtimes/modelCache.ts';
 import { requireReadyModel, type ModelVersion } from '../models/service.ts';
+import { withStageLog } from '../models/stageLog.ts';
 import type { EndpointRuntime } from '../endpoints/service.ts';
 import { runBatchJob, type BatchResult } from './batch.ts';
+import { checkTrainingData, type TrainingCheck } from './check.ts';
 import type { ClassificationResult } from './comprehend.ts';
 import type { TextDeps } from './deps.ts';
 import { toArrays } from './data.ts';
@@ -21,10 +23,12 @@ import {
   batchJobPayloadSchema,
   evaluateRequestSchema,
   trainRequestSchema,
+  trainingCheckRequestSchema,
   type BatchInputFormat,
   type BatchJobPayload,
   type EvaluateRequest,
   type TrainRequest,
+  type TrainingCheckRequest,
 } from './schema.ts';
 import { runTrainJob, throwIfErrors, type TrainResult } from './train.ts';
 
@@ -51,7 +55,7 @@ export function createTextService(deps: TextDeps) {
   deps.queue.register({
     type: 'text.train',
     parse: (p) => parseWith<TrainRequest>(trainRequestSchema, p),
-    run: (ctx: JobContext<TrainRequest>) => runTrainJob(deps, ctx),
+    run: (ctx: JobContext<TrainRequest>) => runTrainJob(deps, withStageLog(ctx)),
   });
 
   deps.queue.register({
@@ -105,6 +109,10 @@ export function createTextService(deps: TextDeps) {
       await deps.datasets.getVersion(req.dataset, req.datasetVersion ?? 'latest');
       if (req.testDataset) await deps.datasets.getVersion(req.testDataset, req.testDatasetVersion ?? 'latest');
       return { job: await deps.queue.enqueue('text.train', req) };
+    },
+    /** Applies training's data checks to a dataset version without training (a dry run; 200 with the problems). */
+    async checkTraining(input: unknown): Promise<TrainingCheck> {
+      return checkTrainingData(deps, parseWith<TrainingCheckRequest>(trainingCheckRequestSchema, input));
     },
     async evaluate(input: unknown): Promise<{ job: Job }> {
       const req = parseWith<EvaluateRequest>(evaluateRequestSchema, input);
