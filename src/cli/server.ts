@@ -59,8 +59,8 @@ export function registerServerCommands(program: Command): void {
           `data: ${ctx.config.dataDir} · db: ${ctx.config.databaseUrl.split(':')[0]} · artifacts: ${ctx.config.artifactsUrl.split(':')[0]} · queue: ${ctx.queue.kind} · jobs: ${jobs?.mode ?? 'not run here'}\n`,
       );
       await onShutdown(async () => {
-        await app.close();
-        await jobs?.stop();
+        // Together: app.close() waits for open job streams (SSE), which end when stopping ends their jobs.
+        await Promise.all([app.close(), jobs?.stop()]);
         await ctx.close();
       });
     });

@@ -4,6 +4,7 @@
  * (host.ts) by postMessage; cancels and shutdown arrive on the control port, read even during synchronous work.
  * Loaded through bootstrap.mjs, which registers tsx so this TypeScript runs in the thread.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createAppContext } from '../../app/context.ts';
 import { createLogger } from '../../core/logger.ts';
@@ -11,6 +12,20 @@ import type { DbJobQueue } from '../base.ts';
 import { LocalEventBus, type EventBus, type RunHooks } from '../support.ts';
 import type { JobEvent } from '../types.ts';
 import { PostedProgress, cancelWatcher, liveSignal, type ThreadData, type ThreadMessage } from './protocol.ts';
+
+/**
+ * Jobs are background work: under CPU contention the main thread (health, API, endpoints) goes first. On Linux a
+ * nice value is per thread (and inherited by threads this one starts, e.g. ONNX intra-op threads); elsewhere
+ * setPriority would change the whole process, so it is left alone there.
+ */
+const JOB_THREAD_NICE = 10;
+if (process.platform === 'linux') {
+  try {
+    setPriority(JOB_THREAD_NICE);
+  } catch {
+    // not permitted (some containers): run at normal priority
+  }
+}
 
 const port = parentPort!;
 const data = workerData as ThreadData;

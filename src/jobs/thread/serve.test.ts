@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mulberry32 } from '../../ml/split/prng.ts';
+import { openDatabase } from '../../storage/db.ts';
+import { JobStore } from '../store.ts';
 import type { Job, JobEvent } from '../types.ts';
 
 const BIN = join(import.meta.dirname, '../../../bin/sagebrush.js');
@@ -197,5 +199,28 @@ describe('serve with jobs in a worker thread', () => {
     expect(events.at(-1)).toMatchObject({ status: 'cancelled' });
     expect((await api('GET', '/api/v1/models/big-cancelled/versions/1')).status).toBe(404);
     expect((await api('GET', '/healthz')).status).toBe(200);
+  }, 120_000);
+
+  it('stops promptly on SIGTERM mid-training, recording the job as interrupted', async () => {
+    const { json } = await api<{ job: Job }>('POST', '/api/v1/text/classifiers', { name: 'big-interrupted', dataset: 'big' });
+    const jobId = json.job.id;
+    let stopAt = 0;
+    const exited = new Promise<number | null>((r) => server!.once('exit', (code) => r(code)));
+    await followEvents(jobId, (e) => {
+      if (!stopAt && e.status === 'running' && e.progress > 0.3) {
+        stopAt = performance.now();
+        server!.kill('SIGTERM');
+      }
+    }).catch(() => undefined); // the stream ends with the server
+    expect(stopAt, 'the job never reported training progress').toBeGreaterThan(0);
+    expect(await exited).toBe(0);
+    expect(performance.now() - stopAt).toBeLessThan(10_000);
+    const db = await openDatabase(`sqlite:${join(dir, 'data', 'sagebrush.db')}`);
+    try {
+      const job = await new JobStore(db).get(jobId);
+      expect(job).toMatchObject({ status: 'failed', error: { code: 'INTERRUPTED' } });
+    } finally {
+      await db.destroy();
+    }
   }, 120_000);
 });
