@@ -240,6 +240,22 @@ export interface TrainRequest {
   options?: TrainOptions;
 }
 
+/** POST /text/classifiers/check: the training request's data part. */
+export type TrainingCheckRequest = Omit<TrainRequest, 'name' | 'testFraction' | 'seed' | 'options'>;
+
+/** Its answer: would training pass Comprehend's data rules? (errors first, then warnings) */
+export interface TrainingCheck {
+  ok: boolean;
+  dataset: { ref: string; version: number };
+  mode: TextMode;
+  format: TextFormat;
+  documents: number;
+  labels: Array<{ label: string; count: number }>;
+  errors: number;
+  warnings: number;
+  problems: Problem[];
+}
+
 /** `result` of a succeeded text.train job. */
 export interface TrainJobResult {
   model: { id: string; name: string; version: number };

@@ -5,11 +5,12 @@ import type { Job } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { useDataset, useDatasets, useDatasetVersion } from '../datasets/api.ts';
-import { trainClassifier } from '../models/api.ts';
+import { trainClassifier, useTrainingCheck } from '../models/api.ts';
 import { AdvancedOptions } from './AdvancedOptions.tsx';
 import { DataSection } from './DataSection.tsx';
 import { DatasetInfo } from './DatasetInfo.tsx';
-import { datasetHints, initialValues, suggestName, toRequest, validate, type ClassifierFormValues, type FormErrors } from './form.ts';
+import { datasetHints, initialValues, suggestName, toCheckRequest, toRequest, validate, type ClassifierFormValues, type FormErrors } from './form.ts';
+import { TrainingCheckPanel, trainBlockReason } from './TrainingCheckPanel.tsx';
 import { TestSetSection } from './TestSetSection.tsx';
 import { TrainProgress } from './TrainProgress.tsx';
 
@@ -43,6 +44,10 @@ export function CreateClassifierPage() {
   const versionNo = values.datasetVersion ?? dataset?.latestVersion ?? 0;
   const { data: version } = useDatasetVersion(values.dataset, versionNo, Boolean(dataset));
   const hints = version ? datasetHints(version.schema, version.stats, values.delimiter || '|') : null;
+  // The training job's data rules, applied before Train is pressed (dry run on the server).
+  const checkable = Boolean(values.dataset && version?.status === 'ready' && (values.testSource === 'split' || values.testDataset));
+  const check = useTrainingCheck(checkable ? toCheckRequest({ ...values, datasetVersion: values.datasetVersion ?? version!.version }) : null);
+  const blocked = checkable ? trainBlockReason(check.data, check.error) : null;
 
   // Suggest format and mode from the data until the user picks them.
   useEffect(() => {
@@ -118,11 +123,12 @@ export function CreateClassifierPage() {
                   <TestSetSection {...sectionProps} datasets={datasets?.items} />
                 </Section>
                 <AdvancedOptions {...sectionProps} />
-                <Group justify="space-between" align="center">
-                  <Text size="sm" c="dimmed">
-                    {Object.keys(errors).length > 0 ? 'Fix the fields marked in red.' : ' '}
+                {checkable && <TrainingCheckPanel check={check.data} error={check.error} pending={check.isPending} testId="clf-check" />}
+                <Group justify="space-between" align="center" wrap="nowrap">
+                  <Text size="sm" c={blocked ? 'red' : 'dimmed'} data-testid="clf-submit-reason">
+                    {blocked ?? (Object.keys(errors).length > 0 ? 'Fix the fields marked in red.' : ' ')}
                   </Text>
-                  <Button type="submit" size="md" loading={busy} disabled={busy} data-testid="clf-submit">
+                  <Button type="submit" size="md" loading={busy} disabled={busy || Boolean(blocked)} data-testid="clf-submit" style={{ flexShrink: 0 }}>
                     Train classifier
                   </Button>
                 </Group>

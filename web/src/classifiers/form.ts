@@ -1,5 +1,5 @@
 /** The create-classifier form: its values, validation and the POST /text/classifiers body (unit-tested). */
-import type { TextFormat, TextMode, TrainOptions, TrainRequest } from '../api/types.ts';
+import type { TextFormat, TextMode, TrainingCheckRequest, TrainOptions, TrainRequest } from '../api/types.ts';
 import { MODEL_NAME } from '../models/metrics.ts';
 
 /** Number inputs hold '' while empty (server default). */
@@ -204,4 +204,15 @@ export function datasetHints(schema: unknown, stats: unknown, delimiter = '|'): 
   for (const { label, count } of raw) for (const l of multi ? label.split(delimiter) : [label]) if (l) counts.set(l, (counts.get(l) ?? 0) + count);
   const labels = [...counts].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count);
   return { format: 'auto', mode: multi ? 'multi-label' : 'multi-class', textColumn: null, labels };
+}
+
+/** The body of POST /text/classifiers/check: the data part of the training request (no name, split or options). */
+export function toCheckRequest(v: ClassifierFormValues): TrainingCheckRequest {
+  const { name: _n, testFraction: _f, seed: _s, options: _o, ...data } = toRequest({ ...v, name: v.name || 'check' });
+  return data;
+}
+
+/** The form values a dataset version's hints suggest (the dataset page checks the data with them). */
+export function valuesFromHints(dataset: string, version: number, hints: DatasetHints): ClassifierFormValues {
+  return { ...initialValues(dataset, version), format: hints.format, mode: hints.mode, textColumn: hints.format === 'wide-csv' ? hints.textColumn : null };
 }

@@ -19,7 +19,15 @@ const COLORS: Record<string, string> = {
 
 export function StatusBadge({ status, 'data-testid': testId }: { status: string; 'data-testid'?: string }) {
   return (
-    <Badge color={COLORS[status] ?? 'gray'} variant="light" data-testid={testId} data-status={status} style={{ flexShrink: 0, overflow: 'visible' }}>
+    // Never narrower than its word: a table column must not cut "succeeded" to "SUCCEE…".
+    <Badge
+      color={COLORS[status] ?? 'gray'}
+      variant="light"
+      data-testid={testId}
+      data-status={status}
+      style={{ flexShrink: 0, overflow: 'visible', minWidth: 'max-content' }}
+      styles={{ label: { overflow: 'visible', textOverflow: 'clip' } }}
+    >
       {status}
     </Badge>
   );

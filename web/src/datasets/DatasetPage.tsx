@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Alert, Anchor, Badge, Breadcrumbs, Button, Group, Loader, Select, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Breadcrumbs, Button, Group, Loader, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { isVersionPending, type DatasetVersion } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
@@ -10,6 +10,11 @@ import { DatasetCharts } from './DatasetCharts.tsx';
 import { DeleteDatasetButton } from './DeleteDatasetButton.tsx';
 import { PreviewTable } from './PreviewTable.tsx';
 import { VersionSummary } from './VersionSummary.tsx';
+import { datasetHints, toCheckRequest, valuesFromHints } from '../classifiers/form.ts';
+import { TrainingCheckPanel, trainBlockReason } from '../classifiers/TrainingCheckPanel.tsx';
+import { useTrainingCheck } from '../models/api.ts';
+
+const TEXT_FORMATS = ['csv', 'jsonl'];
 
 function Section({ title, children, testId, extra }: { title: string; children: ReactNode; testId?: string; extra?: ReactNode }) {
   return (
@@ -29,7 +34,7 @@ function ValidationReport({ version }: { version: DatasetVersion }) {
   if (problems.length === 0) {
     return (
       <Alert color="teal" variant="light" data-testid="validation-ok">
-        No problems found: every row passed validation.
+        No problems found in the file: every row was read. Whether it is enough to train on is checked below.
       </Alert>
     );
   }
@@ -46,6 +51,11 @@ export function DatasetPage() {
   const fromList = versions.find((v) => v.version === selectedNo);
   const { data: fetched, error: versionError } = useDatasetVersion(idOrName, selectedNo, Boolean(dataset) && !isVersionPending(fromList?.status));
   const version = fetched && fetched.status === fromList?.status ? fetched : (fromList ?? fetched);
+  // Text datasets: training's data rules with the mode and format the data suggests, before anyone presses Train.
+  const textReady = Boolean(dataset && version && version.status === 'ready' && TEXT_FORMATS.includes(version.format));
+  const hints = textReady ? datasetHints(version!.schema, version!.stats) : null;
+  const check = useTrainingCheck(hints ? toCheckRequest(valuesFromHints(dataset!.name, version!.version, hints)) : null);
+  const blocked = textReady ? trainBlockReason(check.data, check.error) : version && version.status === 'ready' && !TEXT_FORMATS.includes(version.format) ? `A ${version.format} dataset cannot train a text classifier (CSV or JSON Lines can).` : null;
 
   if (isPending) return <Loader />;
   if (error || !dataset) return <ErrorAlert error={error ?? new Error('Not found')} title={`Cannot load dataset “${idOrName}”`} />;
@@ -78,14 +88,18 @@ export function DatasetPage() {
                 w={180}
                 data-testid="version-select"
               />
-              <Button
-                component={Link}
-                to={`/models/new?dataset=${encodeURIComponent(dataset.name)}${selectedNo ? `&version=${selectedNo}` : ''}`}
-                disabled={!version || version.status !== 'ready'}
-                data-testid="dataset-train-classifier"
-              >
-                Train a text classifier
-              </Button>
+              <Tooltip label={blocked} disabled={!blocked} multiline w={320}>
+                <span data-testid="dataset-train-reason" data-reason={blocked ?? ''}>
+                  <Button
+                    component={Link}
+                    to={`/models/new?dataset=${encodeURIComponent(dataset.name)}${selectedNo ? `&version=${selectedNo}` : ''}`}
+                    disabled={!version || version.status !== 'ready' || Boolean(blocked)}
+                    data-testid="dataset-train-classifier"
+                  >
+                    Train a text classifier
+                  </Button>
+                </span>
+              </Tooltip>
               <DeleteDatasetButton idOrName={dataset.id} name={dataset.name} versions={versions.length} />
             </>
           }
@@ -99,6 +113,11 @@ export function DatasetPage() {
           <Section title="Validation report" testId="validation-report">
             <ValidationReport version={version} />
           </Section>
+          {textReady && hints && (
+            <Section title="Ready to train?" testId="dataset-training-check-section" extra={<Text size="sm" c="dimmed">{`training's data rules for a ${hints.mode} text classifier`}</Text>}>
+              <TrainingCheckPanel check={check.data} error={check.error} pending={check.isPending} testId="dataset-training-check" />
+            </Section>
+          )}
           <Section title="Statistics" testId="dataset-stats">
             {isVersionPending(version.status) ? <Text c="dimmed">Statistics appear once the import has finished.</Text> : <DatasetCharts stats={version.stats} />}
           </Section>

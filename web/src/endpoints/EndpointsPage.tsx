@@ -8,7 +8,9 @@ import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { formatDate } from '../components/format.ts';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
-import { deleteEndpoint, endpointKeys, modelPath, useEndpoints } from '../models/api.ts';
+import { deleteEndpoint, endpointKeys, useEndpoints, useModelVersion } from '../models/api.ts';
+import { useLiveRule } from '../models/DecisionRule.tsx';
+import { kindLabel, modelPageFor } from '../models/kinds.ts';
 import { TryItBox } from './TryItBox.tsx';
 
 function DeleteDialog({ endpoint, onClose }: { endpoint: Endpoint; onClose: () => void }) {
@@ -48,6 +50,13 @@ function DeleteDialog({ endpoint, onClose }: { endpoint: Endpoint; onClose: () =
 
 type Dialog = { kind: 'try' | 'delete'; endpoint: Endpoint } | null;
 
+/** The try-it box of an endpoint, with its model's live decision rule marked on the score bars. */
+function EndpointTryIt({ endpoint }: { endpoint: Endpoint }) {
+  const { data: model } = useModelVersion(endpoint.model?.name ?? '', endpoint.model?.version ?? 0);
+  const rule = useLiveRule(model);
+  return <TryItBox endpoint={endpoint.name} rule={rule} />;
+}
+
 export function EndpointsPage() {
   const { data, error, isPending } = useEndpoints();
   const [dialog, setDialog] = useState<Dialog>(null);
@@ -85,7 +94,7 @@ export function EndpointsPage() {
                     <Table.Td fw={600}>{e.name}</Table.Td>
                     <Table.Td>
                       {e.model ? (
-                        <Anchor component={Link} to={modelPath(e.model.name, e.model.version)} size="sm">
+                        <Anchor component={Link} to={modelPageFor(e.model)} size="sm">
                           {e.model.name}:{e.model.version}
                         </Anchor>
                       ) : (
@@ -94,7 +103,7 @@ export function EndpointsPage() {
                         </Text>
                       )}
                       <Text size="xs" c="dimmed">
-                        {e.kind}
+                        {kindLabel(e.kind)}
                       </Text>
                     </Table.Td>
                     <Table.Td>
@@ -130,7 +139,7 @@ export function EndpointsPage() {
         </Paper>
       )}
       <Modal opened={dialog?.kind === 'try'} onClose={close} title={dialog ? `Try ${dialog.endpoint.name}` : ''} size="xl" centered>
-        {dialog?.kind === 'try' && <TryItBox endpoint={dialog.endpoint.name} />}
+        {dialog?.kind === 'try' && <EndpointTryIt endpoint={dialog.endpoint} />}
       </Modal>
       <Modal opened={dialog?.kind === 'delete'} onClose={close} title="Delete endpoint" centered>
         {dialog?.kind === 'delete' && <DeleteDialog endpoint={dialog.endpoint} onClose={close} />}

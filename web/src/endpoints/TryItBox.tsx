@@ -3,13 +3,14 @@ import { Button, Group, Kbd, Stack, Text, Textarea } from '@mantine/core';
 import type { ClassifyResult } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { classify } from '../models/api.ts';
+import type { LiveRule } from '../models/decision.ts';
 import { readScores } from '../models/metrics.ts';
 import { ScoreBars } from './ScoreBars.tsx';
 
 const MAX_BYTES = 10 * 1024;
 
-/** A textarea sent to POST /endpoints/{name}/classify; the scores appear as bars. */
-export function TryItBox({ endpoint, placeholder }: { endpoint: string; placeholder?: string }) {
+/** A textarea sent to POST /endpoints/{name}/classify; the scores appear as bars (marked with the live rule when known). */
+export function TryItBox({ endpoint, placeholder, rule }: { endpoint: string; placeholder?: string; rule?: LiveRule | null }) {
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ text: string; answer: ClassifyResult; ms: number } | null>(null);
@@ -57,7 +58,7 @@ export function TryItBox({ endpoint, placeholder }: { endpoint: string; placehol
       {error !== null && <ErrorAlert error={error} title="Classification failed" />}
       {result && (
         <Stack gap={6} data-testid="try-it-result">
-          <ScoreBars {...readScores(result.answer)} />
+          <ScoreBars {...readScores(result.answer)} rule={rule} />
           <Text size="xs" c="dimmed">
             Answered in {Math.round(result.ms)} ms{result.text !== text ? ' (for the previous text)' : ''}.
           </Text>

@@ -1,6 +1,7 @@
 /** /images/models/:name/:version — advanced metrics, then Predict, Batch, Deploy and Export tabs. */
 import { Alert, Anchor, Badge, Breadcrumbs, Group, Loader, Stack, Tabs, Text, Title } from '@mantine/core';
 import { Link, useParams, useSearchParams } from 'react-router';
+import type { ModelVersion } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { formatDate } from '../components/format.ts';
 import { PageHeader } from '../components/PageHeader.tsx';
@@ -14,6 +15,11 @@ import { PredictPanel } from './PredictPanel.tsx';
 
 const TABS = ['metrics', 'predict', 'batch', 'deploy', 'export'] as const;
 type Tab = (typeof TABS)[number];
+
+/** The build job: image builds record it in meta (the version exists before its job). */
+function buildJobId(m: ModelVersion): string | null {
+  return m.jobId ?? (typeof m.meta?.jobId === 'string' ? m.meta.jobId : null);
+}
 
 export function ImageModelPage() {
   const { name = '', version: v = '' } = useParams();
@@ -58,10 +64,10 @@ export function ImageModelPage() {
         />
       </div>
       {!ready && (
-        <Alert color={model.status === 'failed' ? 'red' : 'blue'} variant="light">
-          This version is {model.status}.{' '}
-          {model.jobId && (
-            <Anchor component={Link} to={`/jobs/${model.jobId}`} size="sm">
+        <Alert color={model.status === 'failed' ? 'red' : model.status === 'cancelled' ? 'orange' : 'blue'} variant="light" data-testid="images-model-state">
+          This version is {model.status}{model.status === 'cancelled' ? ': its build was stopped before it finished; build again to get a model' : ''}.{' '}
+          {buildJobId(model) && (
+            <Anchor component={Link} to={`/jobs/${buildJobId(model)}`} size="sm" data-testid="images-model-job">
               Open its job
             </Anchor>
           )}

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Anchor, Breadcrumbs, Button, Code, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Accordion, Anchor, Breadcrumbs, Button, Code, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../api/client.ts';
@@ -11,6 +11,8 @@ import { ProgressBar } from '../components/ProgressBar.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { cancelJob, jobKeys, useJob } from './hooks.ts';
 import { JobLogs } from './JobLogs.tsx';
+import { jobTitle } from './describe.ts';
+import { JobOutputs, useJobLookups } from './JobOutputs.tsx';
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -62,6 +64,7 @@ function CancelButton({ job }: { job: Job }) {
 export function JobDetailPage() {
   const { id = '' } = useParams();
   const { data: job, error, isPending } = useJob(id);
+  const lookups = useJobLookups();
   if (isPending) return <Loader />;
   if (error || !job) return <ErrorAlert error={error ?? new Error('Not found')} title={`Cannot load job ${id}`} />;
   const running = !isTerminal(job.status);
@@ -72,18 +75,20 @@ export function JobDetailPage() {
           <Anchor component={Link} to="/jobs" size="sm">
             Jobs
           </Anchor>
-          <Text size="sm" className="sb-mono">
-            {job.id}
-          </Text>
+          <Text size="sm">{jobTitle(job, lookups)}</Text>
         </Breadcrumbs>
         <PageHeader
           title={
             <Group gap="sm">
-              <span>{job.type}</span>
+              <span data-testid="job-detail-name">{jobTitle(job, lookups)}</span>
               <StatusBadge status={job.status} data-testid="job-detail-status" />
             </Group>
           }
-          description={job.message || undefined}
+          description={
+            <Text span size="sm" c="dimmed" className="sb-mono">
+              {job.type} · {job.id}
+            </Text>
+          }
           actions={<CancelButton job={job} />}
         />
       </div>
@@ -96,26 +101,36 @@ export function JobDetailPage() {
             <Field label="Finished">{formatDate(job.finishedAt)}</Field>
             <Field label="Duration">{formatDuration(job.startedAt, job.finishedAt)}</Field>
             <Field label="Attempts">{job.attempts}</Field>
+            <Field label="Produced">
+              <JobOutputs job={job} lookups={lookups} withKind />
+            </Field>
           </SimpleGrid>
         </Stack>
       </Paper>
       {job.error && <ErrorAlert error={new ApiError(0, { code: job.error.code, detail: job.error.message, problems: job.error.problems })} title="The job failed" />}
       <Stack gap="xs">
         <Title order={4}>Logs</Title>
-        <JobLogs id={job.id} running={running} />
+        <JobLogs id={job.id} running={running} message={job.message} />
       </Stack>
-      <SimpleGrid cols={{ base: 1, md: job.result != null ? 2 : 1 }}>
-        <Stack gap="xs">
-          <Title order={5}>Payload</Title>
-          <Json value={job.payload} />
-        </Stack>
-        {job.result != null && (
-          <Stack gap="xs">
-            <Title order={5}>Result</Title>
-            <Json value={job.result} />
-          </Stack>
-        )}
-      </SimpleGrid>
+      <Accordion variant="contained" radius="md" data-testid="job-raw">
+        <Accordion.Item value="raw">
+          <Accordion.Control>Request and result (JSON)</Accordion.Control>
+          <Accordion.Panel>
+            <SimpleGrid cols={{ base: 1, md: job.result != null ? 2 : 1 }}>
+              <Stack gap="xs">
+                <Title order={5}>Payload</Title>
+                <Json value={job.payload} />
+              </Stack>
+              {job.result != null && (
+                <Stack gap="xs">
+                  <Title order={5}>Result</Title>
+                  <Json value={job.result} />
+                </Stack>
+              )}
+            </SimpleGrid>
+          </Accordion.Panel>
+        </Accordion.Item>
+      </Accordion>
     </Stack>
   );
 }

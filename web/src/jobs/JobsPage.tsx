@@ -8,26 +8,29 @@ import { formatDate, formatDuration } from '../components/format.ts';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
+import { jobTitle, type JobLookups } from './describe.ts';
 import { useJobs } from './hooks.ts';
+import { JobOutputs, useJobLookups } from './JobOutputs.tsx';
 
 const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 
-function JobRow({ job }: { job: Job }) {
+function JobRow({ job, lookups }: { job: Job; lookups: JobLookups }) {
   const navigate = useNavigate();
   return (
     <Table.Tr className="sb-row-link" onClick={() => navigate(`/jobs/${job.id}`)} data-testid="job-row" data-job-id={job.id} data-job-type={job.type} data-status={job.status}>
       <Table.Td>
-        <Anchor component={Link} to={`/jobs/${job.id}`} className="sb-mono" onClick={(e) => e.stopPropagation()}>
-          {job.id}
+        <Anchor component={Link} to={`/jobs/${job.id}`} fw={600} size="sm" onClick={(e) => e.stopPropagation()} data-testid="job-name">
+          {jobTitle(job, lookups)}
         </Anchor>
-      </Table.Td>
-      <Table.Td>
-        <Text size="sm" fw={500}>
-          {job.type}
+        <Text size="xs" c="dimmed" className="sb-mono">
+          {job.type} · {job.id}
         </Text>
       </Table.Td>
       <Table.Td>
         <StatusBadge status={job.status} data-testid="job-status" />
+      </Table.Td>
+      <Table.Td>
+        <JobOutputs job={job} lookups={lookups} />
       </Table.Td>
       <Table.Td w={260}>
         <ProgressBar value={job.status === 'succeeded' ? 1 : job.progress} status={job.status} label={job.message} size="sm" />
@@ -50,6 +53,7 @@ export function JobsPage() {
   const [status, setStatus] = useState<string | null>(null);
   const [type, setType] = useState<string | null>(null);
   const { data, error, isPending } = useJobs({ status: status ?? undefined, type: type ?? undefined });
+  const lookups = useJobLookups();
   const types = Array.from(new Set([...(data?.items.map((j) => j.type) ?? []), ...(type ? [type] : [])])).sort();
   return (
     <>
@@ -68,13 +72,13 @@ export function JobsPage() {
       {data && data.items.length === 0 && <EmptyState title="No jobs yet">Jobs appear here when you import a dataset or train a model.</EmptyState>}
       {data && data.items.length > 0 && (
         <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={860}>
+          <Table.ScrollContainer minWidth={980}>
             <Table highlightOnHover verticalSpacing="sm" data-testid="jobs-table">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Job</Table.Th>
-                  <Table.Th>Type</Table.Th>
                   <Table.Th>Status</Table.Th>
+                  <Table.Th>Produced</Table.Th>
                   <Table.Th>Progress</Table.Th>
                   <Table.Th>Created</Table.Th>
                   <Table.Th>Duration</Table.Th>
@@ -82,7 +86,7 @@ export function JobsPage() {
               </Table.Thead>
               <Table.Tbody>
                 {data.items.map((job) => (
-                  <JobRow key={job.id} job={job} />
+                  <JobRow key={job.id} job={job} lookups={lookups} />
                 ))}
               </Table.Tbody>
             </Table>

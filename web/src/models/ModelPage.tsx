@@ -6,6 +6,8 @@ import { PageHeader } from '../components/PageHeader.tsx';
 import { ProblemList } from '../components/ProblemList.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { modelPath, useMetricsFile, useModelVersion, useModelVersions } from './api.ts';
+import { kindLabel, modelPageFor } from './kinds.ts';
+import { DecisionBadge, useLiveRule } from './DecisionRule.tsx';
 import { BatchPanel } from './BatchPanel.tsx';
 import { ConfusionMatrix } from './ConfusionMatrix.tsx';
 import { DeleteModelButton } from './DeleteModelButton.tsx';
@@ -35,7 +37,7 @@ export function ModelLatestRedirect() {
   if (isPending) return <Loader />;
   const newest = [...(data?.versions ?? [])].sort((a, b) => b.version - a.version)[0];
   if (error || !newest) return <ErrorAlert error={error ?? new Error(`Model “${name}” has no versions.`)} title={`Cannot load model “${name}”`} />;
-  return <Navigate to={modelPath(newest.name, newest.version)} replace />;
+  return <Navigate to={modelPageFor(newest)} replace />;
 }
 
 export function ModelPage() {
@@ -46,9 +48,12 @@ export function ModelPage() {
   const { data: siblings } = useModelVersions(name);
   const { data: metricsFile, error: metricsError } = useMetricsFile(name, version, Boolean(model?.artifacts?.['metrics.json']));
   const [endpoint, setEndpoint] = useState<string | null>(null);
+  const rule = useLiveRule(model);
 
   if (isPending) return <Loader />;
   if (error || !model) return <ErrorAlert error={error ?? new Error('Not found')} title={`Cannot load model ${name}:${v}`} />;
+  // This page is the text classifier's: other kinds open their own page.
+  if (model.kind !== 'text-classifier' && modelPageFor(model) !== modelPath(model.name, model.version)) return <Navigate to={modelPageFor(model)} replace />;
 
   const metrics = { ...(model.metrics ?? {}), ...(metricsFile ?? {}) };
   const labels = model.params?.labels ?? metrics.labels ?? [];
@@ -77,7 +82,7 @@ export function ModelPage() {
               <StatusBadge status={model.status} data-testid="model-status" />
             </Group>
           }
-          description="Text classifier"
+          description={kindLabel(model.kind)}
           actions={
             <>
               {versions.length > 1 && (
@@ -113,7 +118,23 @@ export function ModelPage() {
           <ProblemList problems={warnings} data-testid="model-warning-list" />
         </Section>
       )}
-      <Section title="Evaluation" testId="model-metrics" extra={<Text size="sm" c="dimmed">on {metrics.n_test?.toLocaleString('en-US') ?? 'the'} held-out test documents</Text>}>
+      <Section
+        title="Evaluation"
+        testId="model-metrics"
+        extra={
+          <>
+            <Text size="sm" c="dimmed">
+              on {metrics.n_test?.toLocaleString('en-US') ?? 'the'} held-out test documents · live rule
+            </Text>
+            {rule && <DecisionBadge model={model} rule={rule} />}
+          </>
+        }
+      >
+        {rule && rule.source !== 'default' && (
+          <Text size="sm" c="dimmed" data-testid="metrics-rule-note">
+            These figures were measured with the default rule ({rule.mode === 'multi-label' ? '@0.5' : 'top class'}) at training; endpoints and batch jobs now answer with the {rule.source === 'tuned' ? 'tuned' : 'edited'} rule — its figures are in Tune thresholds below.
+          </Text>
+        )}
         <OverallMetrics metrics={metrics} />
       </Section>
       <Section title="Per label" testId="model-per-label">

@@ -1,14 +1,14 @@
-import { Anchor, Button, Loader, Paper, Table, Text } from '@mantine/core';
+import { Anchor, Button, Group, Loader, Paper, Table, Text } from '@mantine/core';
 import { Link, useNavigate } from 'react-router';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { formatDate } from '../components/format.ts';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
-import { modelPath, useModels } from './api.ts';
+import { useModels } from './api.ts';
+import { DecisionBadge } from './DecisionRule.tsx';
+import { kindLabel, modelPageFor } from './kinds.ts';
 import { formatMetric } from './metrics.ts';
-
-const KIND_LABELS: Record<string, string> = { 'text-classifier': 'Text classifier', llm: 'LLM (GGUF)' };
 
 export function ModelsPage() {
   const { data, error, isPending } = useModels();
@@ -52,9 +52,9 @@ export function ModelsPage() {
               </Table.Thead>
               <Table.Tbody>
                 {data.items.map((m) => {
-                  const to = m.kind === 'llm' ? '/llm' : modelPath(m.name, m.version);
+                  const to = modelPageFor(m);
                   return (
-                    <Table.Tr key={m.id} data-testid="model-row" data-model={`${m.name}:${m.version}`} className="sb-row-link" onClick={() => navigate(to)}>
+                    <Table.Tr key={m.id} data-testid="model-row" data-model={`${m.name}:${m.version}`} data-kind={m.kind} data-href={to} className="sb-row-link" onClick={() => navigate(to)}>
                       <Table.Td>
                         <Anchor component={Link} to={to} fw={600} onClick={(e) => e.stopPropagation()}>
                           {m.name}
@@ -63,12 +63,15 @@ export function ModelsPage() {
                           :{m.version}
                         </Text>
                       </Table.Td>
-                      <Table.Td>{KIND_LABELS[m.kind] ?? m.kind}</Table.Td>
+                      <Table.Td data-testid="model-kind">{kindLabel(m.kind)}</Table.Td>
                       <Table.Td>
                         <StatusBadge status={m.status} />
                       </Table.Td>
                       <Table.Td ta="right" className="sb-num">
-                        {formatMetric(m.metrics?.macro_f1)}
+                        <Group gap={6} justify="flex-end" wrap="nowrap">
+                          {m.kind === 'text-classifier' && m.status === 'ready' && <DecisionBadge model={m} size="xs" />}
+                          {formatMetric(m.metrics?.macro_f1)}
+                        </Group>
                       </Table.Td>
                       <Table.Td ta="right" className="sb-num">
                         {formatMetric(m.metrics?.mean_auc)}

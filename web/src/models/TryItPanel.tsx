@@ -6,12 +6,14 @@ import { StatusBadge } from '../components/StatusBadge.tsx';
 import { TryItBox } from '../endpoints/TryItBox.tsx';
 import { useEndpoints } from './api.ts';
 import { DeployForm } from './Deploy.tsx';
+import { useLiveRule } from './DecisionRule.tsx';
 
 /** Real-time analysis on the model page: pick an endpoint of this version, or deploy one. */
 export function TryItPanel({ model, selected, onSelect }: { model: ModelVersion; selected: string | null; onSelect: (name: string) => void }) {
   const { data, error, isPending } = useEndpoints();
   const mine = (data?.items ?? []).filter((e) => e.modelId === model.id);
   const current = mine.find((e) => e.name === selected) ?? mine[0];
+  const rule = useLiveRule(model);
   return (
     <Paper withBorder p="md" radius="md" data-testid="try-it-panel">
       {isPending && <Loader size="sm" />}
@@ -49,7 +51,7 @@ export function TryItPanel({ model, selected, onSelect }: { model: ModelVersion;
               </Anchor>
             </Group>
           </Group>
-          <TryItBox key={current.name} endpoint={current.name} />
+          <TryItBox key={current.name} endpoint={current.name} rule={rule} />
         </Stack>
       )}
     </Paper>

@@ -10,6 +10,8 @@ import type {
   ModelVersion,
   Page,
   TextMetrics,
+  TrainingCheck,
+  TrainingCheckRequest,
   TrainRequest,
 } from '../api/types.ts';
 
@@ -90,6 +92,19 @@ export function deleteModelVersion(name: string, version: number): Promise<void>
 
 export function trainClassifier(body: TrainRequest): Promise<{ job: Job }> {
   return api<{ job: Job }>('/text/classifiers', { method: 'POST', body });
+}
+
+/**
+ * Training's data checks without training (dry run), re-run when the request changes; null skips it.
+ * Errors (a dataset that cannot be read as text) come back as the query's error.
+ */
+export function useTrainingCheck(body: TrainingCheckRequest | null) {
+  return useQuery({
+    queryKey: ['text', 'training-check', body] as const,
+    queryFn: ({ signal }) => api<TrainingCheck>('/text/classifiers/check', { method: 'POST', body: body!, signal }),
+    enabled: Boolean(body?.dataset),
+    staleTime: 30_000,
+  });
 }
 
 export function useEndpoints() {
