@@ -52,8 +52,11 @@ export function registerServerCommands(program: Command): void {
       const ctx = await context(cmd, o);
       const app = await buildApp(ctx);
       await recoverAtStartup(ctx);
-      const jobs = o.worker && ctx.config.embeddedWorker ? await startJobs(ctx) : undefined;
-      const address = await app.listen({ port: ctx.config.port, host: ctx.config.host });
+      // Listening while the job thread loads (a few seconds): jobs enqueued meanwhile wait in the queue.
+      const [jobs, address] = await Promise.all([
+        o.worker && ctx.config.embeddedWorker ? startJobs(ctx) : undefined,
+        app.listen({ port: ctx.config.port, host: ctx.config.host }),
+      ]);
       process.stderr.write(
         `Sagebrush is running at ${address}  (UI: ${address}/, API: ${address}/api/v1, OpenAPI: ${address}/api/openapi.json)\n` +
           `data: ${ctx.config.dataDir} · db: ${ctx.config.databaseUrl.split(':')[0]} · artifacts: ${ctx.config.artifactsUrl.split(':')[0]} · queue: ${ctx.queue.kind} · jobs: ${jobs?.mode ?? 'not run here'}\n`,
