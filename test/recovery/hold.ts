@@ -32,10 +32,10 @@ DbJobQueue.prototype.register = function (this: DbJobQueue, handler: JobHandler<
 
 if (workerThreads.isMainThread) {
   const Base = workerThreads.Worker;
-  const self = join(import.meta.dirname, 'hold.ts');
+  const preload = join(import.meta.dirname, 'hold-thread.mjs');
   class HeldWorker extends Base {
     constructor(file: string | URL, options: workerThreads.WorkerOptions = {}) {
-      super(file, { ...options, execArgv: [...(options.execArgv ?? []), '--import', 'tsx', '--import', self] });
+      super(file, { ...options, execArgv: [...(options.execArgv ?? []), '--import', preload] });
     }
   }
   (workerThreads as { Worker: typeof Base }).Worker = HeldWorker;
