@@ -3,7 +3,7 @@
  * (never `npx playwright install`; nothing is downloaded).
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.SAGEBRUSH_CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -67,4 +67,10 @@ export async function waitForTestId(page: Page, testId: string, timeout = 20_000
     const alert = await page.getByTestId('error-alert').first().textContent({ timeout: 500 }).catch(() => null);
     throw new Error(`"${testId}" did not appear${alert ? `; the page shows: ${alert}` : ''} (${String(err)})`);
   });
+}
+
+/** Elements with a test id and the given data-* attributes, e.g. testIdWhere(page, 'model-row', { model: 'topics:1' }). */
+export function testIdWhere(page: Page, testId: string, data: Record<string, string> = {}): Locator {
+  const attrs = Object.entries(data).map(([k, v]) => `[data-${k}=${JSON.stringify(v)}]`).join('');
+  return page.locator(`[data-testid=${JSON.stringify(testId)}]${attrs}`);
 }
