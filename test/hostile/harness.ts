@@ -96,7 +96,7 @@ export async function createEnv(): Promise<Env> {
 
   const inject = async (opts: InjectOptions, on: Served = main): Promise<Reply> => {
     const res = await on.app.inject(opts);
-    return { status: res.statusCode, headers: res.headers, body: res.body };
+    return { status: res.statusCode, headers: res.headers as Reply['headers'], body: res.body };
   };
   const upload = async (fileName: string, content: Buffer | string, fields: Record<string, string> = {}, query = '?wait=true'): Promise<Reply> => {
     const form = await multipart([...Object.entries(fields).map(([name, value]) => ({ name, value })), { name: 'file', fileName, content }]);

@@ -7,7 +7,7 @@
  * One test per case, named by group and case, so a failure names itself; nothing is printed otherwise.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outcomeProblems, type HostileCase } from './case.ts';
+import { codeOf, outcomeProblems, type HostileCase } from './case.ts';
 import { corpus } from './corpus.ts';
 import { closeEnv, createEnv, finalProblems, type Env } from './harness.ts';
 
@@ -25,6 +25,8 @@ async function runCase(c: HostileCase): Promise<string[]> {
   } catch (e) {
     return [`the request failed (connection reset or hung?): ${(e as Error).message}`];
   }
+  // HOSTILE_TRACE=1 prints every case's outcome (for writing new cases); silent otherwise.
+  if (process.env.HOSTILE_TRACE) console.log(`${c.group}/${c.name} -> ${reply.status} ${codeOf(reply) ?? ''}`);
   const problems = outcomeProblems(reply, c.expect);
   if (problems.length === 0 && c.check) problems.push(...(await c.check(reply, env)));
   return problems;

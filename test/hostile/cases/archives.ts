@@ -8,7 +8,6 @@ import { err, json, ok, type HostileCase } from '../case.ts';
 import { image, imageZipWith, makeZip, withBadCrc } from '../generators.ts';
 import type { Env, Reply } from '../harness.ts';
 import { MAX_ARCHIVE } from '../harness.ts';
-import { warnedOrRefused } from './files.ts';
 
 function zip(name: string, content: () => Promise<Buffer> | Buffer, expect: HostileCase['expect'], check?: HostileCase['check'], fileName = 'images.zip'): HostileCase {
   return { group: 'archives', name, send: async (env) => env.upload(fileName, await content()), expect, ...(check ? { check } : {}) };
@@ -92,9 +91,9 @@ export const archiveCases: HostileCase[] = [
   zip('a header that under-declares the inflated size', () => lyingBomb(), { status: 400, code: ['ARCHIVE_UNSAFE', 'ARCHIVE_INVALID'] }),
   zip('a nested zip bomb is not inflated', async () => imageZipWith([{ name: 'a/inner.zip', data: makeZip([{ name: 'z.bin', data: zeros(3 * 1024 * 1024) }]) }]), ok(201), warned(/inner\.zip/)),
   // integrity
-  zip('CRC mismatch is refused or warned', async () => withBadCrc(await imageZipWith([])), { status: [201, 400] }, warnedOrRefused(/crc|checksum|corrupt/i, ['ARCHIVE_INVALID', 'ARCHIVE_UNSAFE'])),
-  zip('duplicate entry names are refused or warned', async () => imageZipWith([{ name: 'a/1.png', data: await image('png', 48, 48, 5) }]), { status: [201, 400] }, warnedOrRefused(/duplicate|twice|more than once/i, ['ARCHIVE_INVALID', 'ARCHIVE_UNSAFE'])),
-  zip('duplicate names differing by ./', async () => imageZipWith([{ name: './a/1.png', data: await image('png', 48, 48, 6) }]), { status: [201, 400] }, warnedOrRefused(/duplicate|twice|more than once|\.\//i, ['ARCHIVE_INVALID', 'ARCHIVE_UNSAFE'])),
+  zip('CRC mismatch is refused', async () => withBadCrc(await imageZipWith([])), INVALID),
+  zip('duplicate entry names are refused', async () => imageZipWith([{ name: 'a/1.png', data: await image('png', 48, 48, 5) }]), UNSAFE),
+  zip('duplicate names after normalising ./ are refused', async () => imageZipWith([{ name: './a/1.png', data: await image('png', 48, 48, 6) }]), UNSAFE),
   zip('truncated to half', () => truncated(0.5), INVALID),
   zip('truncated to 90 %', () => truncated(0.9), INVALID),
   zip('only the local header signature', () => Buffer.from([0x50, 0x4b, 3, 4, 0, 0]), INVALID),
@@ -122,5 +121,5 @@ export const archiveCases: HostileCase[] = [
   zip('unicode label folders', async () => makeZip([{ name: 'ñandú/1.png', data: await png() }, { name: '🐱/1.png', data: await png() }]), ok(201)),
   zip('a label folder named with U+202E', async () => makeZip([{ name: 'gnp.\u202Eexe/1.png', data: await png() }, { name: 'b/1.png', data: await png() }]), ok(201)),
   zip('a 250-character entry name', async () => imageZipWith([{ name: `a/${'n'.repeat(246)}.png`, data: await png() }]), ok(201)),
-  zip('a manifest whose path escapes the archive', async () => imageZipWith([{ name: 'manifest.csv', data: 'path,label\n../../etc/passwd,a\na/1.png,a\nb/1.png,b\n' }]), { status: [201, 400], code: undefined }),
+  zip('a manifest path that climbs out with .. is skipped with a warning', async () => imageZipWith([{ name: 'manifest.csv', data: 'path,label\n../../etc/passwd,a\na/1.png,a\nb/1.png,b\n' }]), ok(201), warned(/climbs out/)),
 ];

@@ -5,7 +5,7 @@
  */
 import { err, json, ok, type HostileCase, type Outcome } from '../case.ts';
 import { deepJsonBody } from '../generators.ts';
-import type { Env, Reply } from '../harness.ts';
+import type { Reply } from '../harness.ts';
 
 type Method = 'POST' | 'PUT' | 'PATCH' | 'GET' | 'DELETE';
 
@@ -60,7 +60,7 @@ export const bodyCases: HostileCase[] = [
   ...protoBodies.map(([n, p]) => body(`prototype pollution: ${n}`, 'POST', EP, p, err(400, 'JSON_FORBIDDEN_KEY'), 'application/json', (r) => [...noPollution(), ...protoDetail(r)])),
   body('prototype pollution on /cds/try', 'POST', '/api/v1/cds/try', '{"hook":"order-sign","patientId":"pat-ctl","__proto__":{"polluted":"yes"}}', err(400, 'JSON_FORBIDDEN_KEY'), 'application/json', (r) => [...noPollution(), ...protoDetail(r)]),
   // wrong shapes
-  body('JSON null', 'POST', EP, 'null', { status: 400, code: ['VALIDATION_FAILED', 'BAD_REQUEST'] }),
+  body('JSON null', 'POST', EP, 'null', V),
   body('a JSON string', 'POST', EP, '"endpoint"', V),
   body('a JSON number', 'POST', EP, '42', V),
   body('an array where an object is expected', 'POST', EP, '[]', V),
@@ -75,7 +75,7 @@ export const bodyCases: HostileCase[] = [
   body('config is an array', 'POST', EP, j({ name: 'x', model: 'm', config: [] }), V),
   body('config is a string', 'POST', EP, j({ name: 'x', model: 'm', config: 'x' }), V),
   body('extra fields are ignored (unknown model → MODEL_NOT_FOUND)', 'POST', EP, j({ name: 'hostile-x', model: 'no-such-model', admin: true, id: 'ep_1', createdAt: 0 }), err(404, 'MODEL_NOT_FOUND')),
-  body('a 100,000-character model reference', 'POST', EP, j({ name: 'hostile-y', model: 'm'.repeat(100_000) }), { status: [400, 404], code: ['VALIDATION_FAILED', 'MODEL_NOT_FOUND'] }),
+  body('a 100,000-character model reference', 'POST', EP, j({ name: 'hostile-y', model: 'm'.repeat(100_000) }), err(404, 'MODEL_NOT_FOUND')),
   // numbers
   body('testFraction 1e400 (Infinity)', 'POST', TRAIN, j({ ...trainOk, testFraction: 1 }).replace('"testFraction":1', '"testFraction":1e400'), V),
   body('testFraction -1', 'POST', TRAIN, j({ ...trainOk, testFraction: -1 }), V),
@@ -98,29 +98,29 @@ export const bodyCases: HostileCase[] = [
   body('application/xml body', 'POST', EP, '<endpoint name="x"/>', err(415, 'UNSUPPORTED_MEDIA_TYPE'), 'application/xml'),
   body('form-urlencoded body', 'POST', EP, 'name=x&model=m', err(415, 'UNSUPPORTED_MEDIA_TYPE'), 'application/x-www-form-urlencoded'),
   body('a made-up content type', 'POST', EP, j({ name: 'x' }), err(415, 'UNSUPPORTED_MEDIA_TYPE'), 'application/x-evil'),
-  body('JSON declared as UTF-16', 'POST', EP, j({ name: 'x', model: 'm' }), { status: [404, 415, 400], code: ['UNSUPPORTED_MEDIA_TYPE', 'BAD_REQUEST', 'MODEL_NOT_FOUND'] }, 'application/json; charset=utf-16'),
-  body('a content type with a huge parameter', 'POST', EP, j({ name: 'x', model: 'no-such-model' }), { status: [404, 415], code: ['MODEL_NOT_FOUND', 'UNSUPPORTED_MEDIA_TYPE'] }, `application/json; x=${'a'.repeat(8000)}`),
-  body('multipart on a JSON route', 'POST', EP, '--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--b--\r\n', { status: [400, 415], code: ['VALIDATION_FAILED', 'UNSUPPORTED_MEDIA_TYPE'] }, 'multipart/form-data; boundary=b'),
+  body('JSON declared as UTF-16', 'POST', EP, j({ name: 'x', model: 'm' }), err(404, 'MODEL_NOT_FOUND'), 'application/json; charset=utf-16'),
+  body('a content type with a huge parameter', 'POST', EP, j({ name: 'x', model: 'no-such-model' }), err(404, 'MODEL_NOT_FOUND'), `application/json; x=${'a'.repeat(8000)}`),
+  body('multipart on a JSON route', 'POST', EP, '--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--b--\r\n', V, 'multipart/form-data; boundary=b'),
   body('a JSON body on a GET', 'GET', '/api/v1/datasets', j({ a: 1 }), ok(200)),
   // size and depth
   body('a body over the 16 MiB limit', 'POST', EP, Buffer.alloc(16 * 1024 * 1024 + 10, 0x20), err(413, 'PAYLOAD_TOO_LARGE')),
   body('100,000 nested objects: a documented code, not a 500', 'POST', EP, deepJsonBody(100_000), { status: 400, code: ['BAD_REQUEST', 'VALIDATION_FAILED'] }),
-  body('5,000 nested objects in config', 'POST', EP, `{"name":"hostile-z","model":"no-such-model","config":${deepJsonBody(5000)}}`, { status: [400, 404], code: ['BAD_REQUEST', 'VALIDATION_FAILED', 'MODEL_NOT_FOUND'] }),
-  body('a 15 MB string', 'POST', EP, j({ name: 'x'.repeat(15 * 1024 * 1024), model: 'm' }), { status: [400, 404], code: ['VALIDATION_FAILED', 'MODEL_NOT_FOUND', 'ALREADY_EXISTS'] }),
+  body('5,000 nested objects in config', 'POST', EP, `{"name":"hostile-z","model":"no-such-model","config":${deepJsonBody(5000)}}`, err(404, 'MODEL_NOT_FOUND')),
+  body('a 15 MB string', 'POST', EP, j({ name: 'x'.repeat(15 * 1024 * 1024), model: 'm' }), V),
   // query strings
   body('limit=9999', 'GET', '/api/v1/jobs?limit=9999', undefined, V),
   body('limit=-1', 'GET', '/api/v1/datasets?limit=-1', undefined, V),
   body('limit=NaN', 'GET', '/api/v1/datasets?limit=NaN', undefined, V),
   body('limit=1e400', 'GET', '/api/v1/datasets?limit=1e400', undefined, V),
-  body('limit given twice', 'GET', '/api/v1/datasets?limit=1&limit=2', undefined, { status: [200, 400], code: undefined }),
-  body('a garbage cursor', 'GET', '/api/v1/datasets?cursor=%00%ff%fe', undefined, { status: [200, 400], code: undefined }),
-  body('preview offset=-1', 'GET', '/api/v1/datasets/ctl-tickets/versions/1/preview?offset=-1', undefined, { status: [200, 400] }),
-  body('preview limit=100000000', 'GET', '/api/v1/datasets/ctl-tickets/versions/1/preview?limit=100000000', undefined, { status: [200, 400] }),
-  body('version "abc"', 'GET', '/api/v1/datasets/ctl-tickets/versions/abc', undefined, { status: [400, 404], code: ['VALIDATION_FAILED', 'DATASET_NOT_FOUND'] }),
-  body('version -1', 'GET', '/api/v1/datasets/ctl-tickets/versions/-1', undefined, { status: [400, 404], code: ['VALIDATION_FAILED', 'DATASET_NOT_FOUND'] }),
-  body('version 1e400', 'GET', '/api/v1/datasets/ctl-tickets/versions/1e400', undefined, { status: [400, 404], code: ['VALIDATION_FAILED', 'DATASET_NOT_FOUND'] }),
-  body('version 99999999999999999999', 'GET', '/api/v1/datasets/ctl-tickets/versions/99999999999999999999', undefined, { status: [400, 404], code: ['VALIDATION_FAILED', 'DATASET_NOT_FOUND'] }),
-  body('a 100 KB query string', 'GET', `/api/v1/datasets?cursor=${'a'.repeat(100_000)}`, undefined, { status: [200, 400, 414], code: undefined }),
+  body('limit given twice', 'GET', '/api/v1/datasets?limit=1&limit=2', undefined, V),
+  body('a garbage cursor', 'GET', '/api/v1/datasets?cursor=%00%ff%fe', undefined, BAD),
+  body('preview offset=-1', 'GET', '/api/v1/datasets/ctl-tickets/versions/1/preview?offset=-1', undefined, V),
+  body('preview limit=100000000', 'GET', '/api/v1/datasets/ctl-tickets/versions/1/preview?limit=100000000', undefined, V),
+  body('version "abc"', 'GET', '/api/v1/datasets/ctl-tickets/versions/abc', undefined, V),
+  body('version -1', 'GET', '/api/v1/datasets/ctl-tickets/versions/-1', undefined, V),
+  body('version 1e400', 'GET', '/api/v1/datasets/ctl-tickets/versions/1e400', undefined, V),
+  body('version 99999999999999999999', 'GET', '/api/v1/datasets/ctl-tickets/versions/99999999999999999999', undefined, V),
+  body('a 100 KB query string', 'GET', `/api/v1/datasets?cursor=${'a'.repeat(100_000)}`, undefined, V),
   // real-time classify limits (Comprehend: 25 documents, 10 KB each)
   body('classify: 26 documents', 'POST', CLASSIFY, j({ TextList: Array.from({ length: 26 }, (_, i) => `doc ${i}`) }), V),
   body('classify: an empty TextList', 'POST', CLASSIFY, j({ TextList: [] }), V),
@@ -151,6 +151,6 @@ export const bodyCases: HostileCase[] = [
   body('summarize: ratio 0', 'POST', '/api/v1/summarize', j({ text: 'hello world', ratio: 0 }), V),
   body('summarize: engine is an unknown string', 'POST', '/api/v1/summarize', j({ text: 'hello world', engine: 'gpt-9' }), V),
   body('images: build with a path-like name', 'POST', '/api/v1/images/models', j({ name: '../../x', dataset: 'ctl-images' }), V),
-  body('images: predict with non-base64', 'POST', '/api/v1/images/models/none/versions/1/predict', j({ image: '%%%not base64%%%' }), { status: [400, 404], code: ['VALIDATION_FAILED', 'MODEL_NOT_FOUND'] }),
+  body('images: predict with non-base64', 'POST', '/api/v1/images/models/none/versions/1/predict', j({ image: '%%%not base64%%%' }), V),
   body('fhir/import: not a Bundle', 'POST', '/api/v1/fhir/import', j({ resourceType: 'Patient' }), { status: 400, code: ['FHIR_BUNDLE_INVALID', 'VALIDATION_FAILED', 'FHIR_RESOURCE_INVALID'] }),
 ];

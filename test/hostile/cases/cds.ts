@@ -134,7 +134,7 @@ export const cdsCases: HostileCase[] = [
   cds('JWT: a 200 KB token gets a problem+json 431', async (env) => post(env, env.cds, await hook(env), { authorization: `Bearer ${'a'.repeat(200 * 1024)}` }), err(431, 'HEADERS_TOO_LARGE'), (r) => (/json/.test(String(r.headers['content-type'] ?? '')) && r.body.includes('431') ? [] : [`bare 431: ${r.headers['content-type'] ?? 'no content-type'}`])),
   // fhirServer
   ...SSRF.map(ssrfCase),
-  cds('fhirServer: an allow-listed server is read, but its error body is not reflected', async (env) => post(env, env.main, { ...(await hook(env, false)), fhirServer: `http://127.0.0.1:${env.allowed.port}/fhir` }, token), { status: [200, 412], code: undefined }, (r, env) => [
+  cds('fhirServer: an allow-listed server is read, but its error body is not reflected', async (env) => post(env, env.main, { ...(await hook(env, false)), fhirServer: `http://127.0.0.1:${env.allowed.port}/fhir` }, token), err(412, 'CDS_PREFETCH_UNAVAILABLE'), (r, env) => [
     ...(r.body.includes(CANARY_SECRET) ? ['the remote error body was reflected'] : []),
     ...(env.allowed.connections > 0 ? [] : ['the allow-listed server was never contacted']),
   ]),
@@ -176,16 +176,16 @@ export const cdsCases: HostileCase[] = [
   cds('prefetch.patient is an Observation', async (env) => {
     const b = await hook(env);
     return post(env, env.main, { ...b, prefetch: { ...b.prefetch, patient: { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' } } } }, token);
-  }, { status: [200, 400, 412], code: undefined }),
+  }, ok(200)),
   cds('prefetch.coverage is a string', async (env) => {
     const b = await hook(env);
     return post(env, env.main, { ...b, prefetch: { ...b.prefetch, coverage: 'not a resource' } }, token);
-  }, { status: [200, 400, 412] }),
+  }, err(400, 'CDS_REQUEST_INVALID')),
   cds('prefetch is an array', async (env) => post(env, env.main, { ...(await hook(env)), prefetch: [] }, token), err(400, 'CDS_REQUEST_INVALID')),
   cds('prefetch holds another patient', async (env) => {
     const b = await hook(env);
     return post(env, env.main, { ...b, prefetch: { ...b.prefetch, patient: { resourceType: 'Patient', id: 'someone-else' } } }, token);
-  }, { status: [200, 400, 412] }),
+  }, ok(200), (r) => (r.body.includes('someone-else') ? ['the decision names the other patient'] : [])),
   cds('a 5,000-entry prefetch Bundle', async (env) => {
     const b = await hook(env);
     return post(env, env.main, { ...b, prefetch: { ...b.prefetch, conditions: { resourceType: 'Bundle', type: 'searchset', entry: Array.from({ length: 5000 }, (_, i) => ({ resource: { resourceType: 'Condition', id: `c${i}`, subject: { reference: `Patient/${PATIENT}` } } })) } } }, token);
