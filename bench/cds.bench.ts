@@ -13,7 +13,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { BenchOptions, BenchResult } from './run.ts';
-import { startBenchServer } from './serverProcess.ts';
+import { freePort, startBenchServer } from './serverProcess.ts';
 import { nodeJson, REPO_ROOT } from './text.peers.ts';
 
 export const name = 'cds';
@@ -236,7 +236,7 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
     : [{ concurrency: 1, warmup: 50, count: 200 }, { concurrency: 50, warmup: 200, count: 1000 }];
   const modes: Mode[] = ['prefetch', 'fetch-own', 'fetch-remote'];
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-cds-'));
-  const server = await startBenchServer('cds.server.ts', join(dir, 'server-data'));
+  const server = await startBenchServer('cds.server.ts', join(dir, 'server-data'), { SB_BENCH_PORT: String(await freePort()) });
   try {
     const base = `http://127.0.0.1:${server.port}`;
     log(`importing ${nBundles} Synthea bundles with coverage`);

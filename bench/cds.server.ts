@@ -7,4 +7,10 @@
  */
 import { serveForBench } from './serve.ts';
 
-await serveForBench('cds.server.ts', { cdsClients: [], cdsRequireJwt: false, cdsEmbeddedFhir: true });
+// Mode (c) reads this server's own /fhir/R4 over plain http on loopback, which the SSRF guard refuses unless the
+// origin is allow-listed (SAGEBRUSH_CDS_FHIR_ALLOW), as a developer would for a local FHIR server.
+const port = process.env.SB_BENCH_PORT;
+await serveForBench('cds.server.ts', {
+  cdsClients: [], cdsRequireJwt: false, cdsEmbeddedFhir: true,
+  cdsFhirServerAllow: port ? [`http://127.0.0.1:${port}`] : [],
+});

@@ -17,7 +17,8 @@ export async function serveForBench(script: string, overrides: ConfigInput = {},
   const ctx = await createAppContext(loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', apiTokens: [], ...overrides } }));
   if (options.startWorker) await ctx.queue.startWorker();
   const app = await buildApp(ctx, { webDist: join(dataDir, 'no-web-ui') });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  // SB_BENCH_PORT: a port the parent chose (so it can allow-list this server's own origin); else a free one.
+  await app.listen({ host: '127.0.0.1', port: Number(process.env.SB_BENCH_PORT ?? 0) });
   const address = app.server.address();
   console.log(JSON.stringify({ port: typeof address === 'object' && address ? address.port : null }));
 

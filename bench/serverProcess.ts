@@ -4,6 +4,7 @@
  * line (`{"peakRssMb": …}`). `SB_BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` profiles the server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO_ROOT } from './text.peers.ts';
@@ -15,10 +16,10 @@ export interface BenchServer {
   stop(): Promise<{ peakRssMb?: number }>;
 }
 
-export async function startBenchServer(script: string, dataDir: string): Promise<BenchServer> {
+export async function startBenchServer(script: string, dataDir: string, env: Record<string, string> = {}): Promise<BenchServer> {
   const extra = process.env.SB_BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...extra, '--import', 'tsx', join(REPO_ROOT, 'bench', script), dataDir], {
-    cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env, NODE_NO_WARNINGS: '1' },
   });
   const lines: string[] = [];
   const rl = createInterface({ input: child.stdout! });
@@ -58,4 +59,14 @@ export async function startBenchServer(script: string, dataDir: string): Promise
       return stopped;
     },
   };
+}
+
+/** A port that was free a moment ago on 127.0.0.1 (for a server whose own origin must be known before it starts). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const address = srv.address();
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  if (typeof address !== 'object' || !address) throw new Error('could not find a free port');
+  return address.port;
 }
