@@ -170,7 +170,8 @@ describe('serve with jobs in a worker thread', () => {
     const latencies = await health.stop();
     const job = await waitJob(jobId);
     expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
-    expect(trainMs, 'the job should be long enough to have frozen the old server').toBeGreaterThan(5000);
+    // ~6 s on an idle 2-core machine (the inline server answered /healthz 4 times in 5 s); a floor that still means something on faster ones.
+    expect(trainMs, 'the job should be long enough to have frozen the old server').toBeGreaterThan(3000);
     const max = Math.max(...latencies);
     console.log(`healthz during a ${(trainMs / 1000).toFixed(1)} s training: ${latencies.length} answers, max ${max.toFixed(1)} ms, p50 ${latencies.sort((a, b) => a - b)[Math.floor(latencies.length / 2)]!.toFixed(1)} ms`);
     expect(max).toBeLessThan(200);
