@@ -53,6 +53,16 @@ function urlName(label: string, method: string, target: string, expect: Outcome)
   return { group: 'names', name: label, send: (env) => env.raw(method, target, env.auth), expect };
 }
 
+function llmPath(label: string, path: (env: Env) => string, expect: Outcome): HostileCase {
+  return {
+    group: 'names',
+    name: `server file path: ${label}`,
+    send: (env) => env.inject({ method: 'POST', url: '/api/v1/llm/models', headers: env.auth, payload: { path: path(env), name: 'hostile-llm' } }),
+    expect,
+    check: (r) => (/root:|PATH=|SQLite format|HOME=/.test(r.body) ? [`the refusal echoes the file's content: ${r.body.slice(0, 200)}`] : []),
+  };
+}
+
 const NOT_FOUND_OR_INVALID = (code: string): Outcome => ({ status: [400, 404], code: ['VALIDATION_FAILED', code, 'ROUTE_NOT_FOUND'] });
 /** A path parameter over the router's length limit: any of these, but as problem+json with a documented code. */
 const TOO_LONG = (code: string): Outcome => ({ status: [400, 404, 414], code: ['VALIDATION_FAILED', 'BAD_REQUEST', code, 'ROUTE_NOT_FOUND'] });
@@ -120,6 +130,14 @@ export const nameCases: HostileCase[] = [
   urlName('FHIR type __proto__', 'GET', '/fhir/R4/__proto__/1', err(404, 'FHIR_RESOURCE_TYPE_UNKNOWN')),
   urlName('dataset named __proto__', 'GET', '/api/v1/datasets/__proto__', err(404, 'DATASET_NOT_FOUND')),
   urlName('model named constructor', 'GET', '/api/v1/models/constructor', err(404, 'MODEL_NOT_FOUND')),
+  // The one route that takes a server file path (POST /llm/models {path}: register a GGUF in place): token holders
+  // only; a file that is not a GGUF is refused without echoing any of its bytes.
+  llmPath('/etc/passwd', () => '/etc/passwd', err(400, 'LLM_GGUF_INVALID')),
+  llmPath('/proc/self/environ', () => '/proc/self/environ', { status: 400, code: ['LLM_GGUF_INVALID', 'VALIDATION_FAILED'] }),
+  llmPath('the SQLite database', (env) => `${env.main.dir}/sagebrush.db`, err(400, 'LLM_GGUF_INVALID')),
+  llmPath('a directory', () => '/etc', V),
+  llmPath('a device', () => '/dev/zero', V),
+  llmPath('a relative path climbing out', () => '../../../../../../etc/hostname', { status: 400, code: ['LLM_GGUF_INVALID', 'VALIDATION_FAILED'] }),
   { group: 'names', name: 'endpoint create with a path-like name', send: (env) => env.inject({ method: 'POST', url: '/api/v1/endpoints', headers: env.auth, payload: { name: '../../x', model: 'ctl-model:1' } }), expect: { status: 400, code: 'VALIDATION_FAILED' } },
   { group: 'names', name: 'endpoint create with U+202E', send: (env) => env.inject({ method: 'POST', url: '/api/v1/endpoints', headers: env.auth, payload: { name: 'ep\u202Etxt.exe', model: 'ctl-model:1' } }), expect: { status: 400, code: 'VALIDATION_FAILED' } },
   { group: 'names', name: 'endpoint create with 10,000 characters', send: (env) => env.inject({ method: 'POST', url: '/api/v1/endpoints', headers: env.auth, payload: { name: 'e'.repeat(10_000), model: 'ctl-model:1' } }), expect: { status: 400, code: 'VALIDATION_FAILED' } },
