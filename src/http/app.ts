@@ -88,6 +88,9 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
       web.addHook('onRoute', (route) => {
         route.config = { ...route.config, auth: 'open' };
       });
+      // send() refuses odd paths (`//x`, `..`) with a bare 403 "Forbidden": treat them as not found, so
+      // they get the same 404 (or the UI's index.html) as any other path with no file behind it.
+      web.setErrorHandler((err: { statusCode?: number }, _request, reply) => (err.statusCode === 403 ? reply.callNotFound() : reply.send(err)));
       await web.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: true, index: ['index.html'] });
     });
   } else {
@@ -98,7 +101,10 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
   return app;
 }
 
-/** Paths the SPA fallback never answers (decoded and case-folded, as a router might see them). */
+/**
+ * Paths the SPA fallback never answers: decoded, slashes collapsed, dot segments resolved and case-folded,
+ * so no spelling of an API path gets the UI's index.html instead of a 404.
+ */
 function isApiPath(rawPath: string): boolean {
   let path = rawPath;
   try {
@@ -106,6 +112,6 @@ function isApiPath(rawPath: string): boolean {
   } catch {
     // keep the raw path: a malformed escape is not an API route either way
   }
-  path = path.replace(/\/+/g, '/').toLowerCase();
+  path = new URL(path.replace(/[/\\]+/g, '/'), 'http://x').pathname.toLowerCase();
   return ['/api', '/v1/', '/cds-services', '/fhir/'].some((p) => path.startsWith(p));
 }

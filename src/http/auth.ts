@@ -8,7 +8,7 @@
  * `'cds'` (CDS Hooks routes, which check their own client JWT or API token with `hasValidApiToken`).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { AppError } from '../core/errors.ts';
 
 export type RouteAuth = 'token' | 'open' | 'cds';
@@ -68,16 +68,32 @@ export function requireApiToken(request: FastifyRequest, tokens: readonly string
   throw new AppError('UNAUTHORIZED', 'The bearer token is not valid.');
 }
 
+const routeTables = new WeakMap<FastifyInstance, RouteOptions[]>();
+
 /**
  * The one global check; install on the root instance before any route is registered. Requests that
  * match no route go on to the not-found handlers, which serve only a 404 or the UI's index.html.
+ * It also records every route registered after it, for `authTable`.
  */
 export function installAuth(app: FastifyInstance, tokens: readonly string[]): void {
+  const table: RouteOptions[] = [];
+  routeTables.set(app, table);
+  app.addHook('onRoute', (route) => {
+    table.push(route);
+  });
   if (!apiTokensConfigured(tokens)) return;
   app.addHook('onRequest', async (request) => {
     if (request.is404) return;
     if (routeAuth(request) !== 'token') return;
     requireApiToken(request, tokens);
+  });
+}
+
+/** Every route registered after `installAuth`, one row per method, with the auth it declares (read now). */
+export function authTable(app: FastifyInstance): Array<{ method: string; url: string; auth: RouteAuth }> {
+  return (routeTables.get(app) ?? []).flatMap((route) => {
+    const auth = (route.config as { auth?: RouteAuth } | undefined)?.auth ?? 'token';
+    return [route.method].flat().map((method) => ({ method, url: route.url, auth }));
   });
 }
 
