@@ -35,7 +35,7 @@ export function packImages(input: string, options: { unlabeled?: boolean } = {})
   const stat = statSync(input);
   const entries: ZipEntryInput[] = [];
   let manifest: string | null = null;
-  let images: string[] = [];
+  const images: string[] = [];
   let listed: LocalManifestFile[] = [];
   let root: string;
   if (stat.isDirectory()) {
