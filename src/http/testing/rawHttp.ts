@@ -80,7 +80,8 @@ export function rawExchange(address: { host: string; port: number }, requests: A
         socket.write(requests[responses.length]!);
       }
     });
-    socket.on('error', (err) => finish(err));
+    // The server may close while we still write (e.g. after a 431): a complete answer still counts.
+    socket.on('error', (err) => finish(responses.length === requests.length ? undefined : err));
     socket.on('close', () => {
       if (responses.length < requests.length) finish(new Error(`connection closed after ${responses.length}/${requests.length} responses`));
     });
