@@ -11,6 +11,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createAppContext } from '../../src/app/context.ts';
+import { loadConfig } from '../../src/core/config.ts';
 import { packImages } from '../../src/domains/images/folder.ts';
 import { HAM_DIR, HAS_HAM, NO_HAM_MESSAGE } from '../../src/domains/images/testing.ts';
 import { filePost, jsonPost, startServer, type ServerProcess } from './server.ts';
@@ -41,6 +43,17 @@ async function finished(s: ServerProcess, jobId: string): Promise<any> {
   }, { timeout: 240_000, interval: 200 });
   expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
   return job;
+}
+
+/** Every job type the app registers, read from the queue's own "Known types" answer to an unknown one. */
+async function registeredJobTypes(): Promise<string[]> {
+  const ctx = await createAppContext(loadConfig({ env: {}, overrides: { dataDir: join(dir, 'types'), logLevel: 'silent' } }));
+  try {
+    const err = await ctx.queue.enqueue('no.such.type', {}).then(() => undefined, (e: Error) => e);
+    return (/Known types: (.*)$/.exec(err?.message ?? '')?.[1] ?? '').split(', ').filter(Boolean).sort();
+  } finally {
+    await ctx.close();
+  }
 }
 
 /** Three HAM10000 labels, eight images each: enough for a quick build, small enough for 2 cores. */
@@ -89,7 +102,7 @@ describe('kill -9 and restart', () => {
       ...(HAS_HAM ? ([
         ['images.train', a.api('/api/v1/images/models', jsonPost({ name: 'skin2', dataset: 'skin', folds: 2, cvRepeats: 1, minImagesPerLabel: 1 }))],
         ['images.batch', a.api('/api/v1/images/models/skin/versions/1/batch', jsonPost({ dataset: 'skin' }))],
-      ] as const) : []),
+      ] satisfies Array<[string, Promise<{ status: number; body: any }>]>) : []),
     ];
     const jobs = new Map<string, any>();
     for (const [type, p] of starts) {
@@ -97,6 +110,9 @@ describe('kill -9 and restart', () => {
       expect(res.status, `${type}: ${JSON.stringify(res.body)}`).toBe(202);
       jobs.set(type, res.body);
     }
+    // Every registered job type is covered (all of them can run long on real data); a new type must join this test.
+    const registered = (await registeredJobTypes()).filter((type) => HAS_HAM || !type.startsWith('images.'));
+    expect([...jobs.keys()].sort()).toEqual(registered);
     const ids = [...jobs.values()].map((b) => b.job.id as string);
     await vi.waitFor(() => expect(ids.filter((id) => !existsSync(join(hold, `${id}.held`)))).toEqual([]), { timeout: 120_000, interval: 100 });
     for (const id of ids) expect((await a.api(`/api/v1/jobs/${id}`)).body.status).toBe('running');

@@ -77,6 +77,6 @@ export function jsonPost(body: unknown): RequestInit {
 export function filePost(fileName: string, content: Buffer | string, fields: Record<string, string> = {}): RequestInit {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  form.append('file', new Blob([content]), fileName);
+  form.append('file', new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), fileName);
   return { method: 'POST', body: form };
 }
