@@ -3,9 +3,10 @@ import type { HostileCase } from './case.ts';
 import { archiveCases } from './cases/archives.ts';
 import { bodyCases } from './cases/bodies.ts';
 import { cdsCases } from './cases/cds.ts';
+import { fhirCases } from './cases/fhir.ts';
 import { fileCases, formCases } from './cases/files.ts';
 import { nameCases } from './cases/names.ts';
 import { pathCases } from './cases/paths.ts';
 import { tokenCases } from './cases/tokens.ts';
 
-export const corpus: HostileCase[] = [...pathCases, ...tokenCases, ...fileCases, ...formCases, ...archiveCases, ...bodyCases, ...nameCases, ...cdsCases];
+export const corpus: HostileCase[] = [...pathCases, ...tokenCases, ...fileCases, ...formCases, ...archiveCases, ...bodyCases, ...fhirCases, ...nameCases, ...cdsCases];
