@@ -1,11 +1,13 @@
 /** Happy paths of /api/v1/datasets through the real app in-process, on real data where available. */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, HAS_SHARED_DATA, NO_DATA_MESSAGE, SHARED_DATA, snapshot, upload, type TestApp } from './testing/harness.ts';
 import { makeZip } from './testing/zip-writer.ts';
+import { SELF_OWNER } from '../../jobs/owner.ts';
 
 let t: TestApp;
 
@@ -184,6 +186,42 @@ describe('without a worker', () => {
       const queued = (await upload(w.app, 'queued.csv', 'a,b\n1,2\n', {}, '')).json();
       await w.ctx.queue.cancel(queued.job.id);
       expect(await w.ctx.services.datasets.recover()).toEqual({ uploads: 1, imports: 1, tempFiles: 0 });
+      expect(await snapshot(w)).toEqual(before);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('an upload whose process died (same host) is dropped at once with its temp file, on read and by recover()', async () => {
+    const w = await createTestApp({}, { worker: false });
+    try {
+      const before = await snapshot(w);
+      const deadOwner = { ...SELF_OWNER, pid: Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout) };
+      const at = new Date().toISOString();
+      const version = async (id: string, name: string, status: string, owner: unknown) => {
+        await w.ctx.db.insertInto('datasets').values({ id: `ds_${id}`, name, description: '', kind: 'unknown', latest_version: 0, created_at: at, updated_at: at }).execute();
+        await w.ctx.db.insertInto('dataset_versions').values({
+          id: `dsv_${id}`, dataset_id: `ds_${id}`, version: 1, format: 'auto', file_name: 'f.csv', artifact_key: `datasets/ds_${id}/v1/f.csv`, size_bytes: 0, sha256: '', row_count: 0,
+          status, schema_json: '{}', stats_json: '{}', problems_json: '[]', meta_json: JSON.stringify({ uploadOwner: owner }), created_at: at,
+        }).execute();
+      };
+      // uploading, mid-stream: a row and a temp file, as a kill -9 leaves them
+      await version('mid', 'midway', 'uploading', deadOwner);
+      const temp = join(w.dir, 'artifacts', 'datasets', 'ds_mid', 'v1', '.sb-tmp-f.csv.0123456789ab');
+      mkdirSync(dirname(temp), { recursive: true });
+      writeFileSync(temp, 'a,b\n1,');
+      // importing, but the process died before it enqueued the import (no job id)
+      await version('noq', 'nojob', 'importing', deadOwner);
+      // a live upload of this very process is kept, its owner stamp hidden from the API
+      await version('live', 'live', 'uploading', SELF_OWNER);
+
+      expect((await w.app.inject({ url: '/api/v1/datasets/nojob' })).statusCode).toBe(404); // dropped on read
+      expect(await w.ctx.services.datasets.recover()).toEqual({ uploads: 1, imports: 0, tempFiles: 1 });
+      expect(existsSync(temp)).toBe(false);
+      expect((await w.app.inject({ url: '/api/v1/datasets/midway' })).statusCode).toBe(404);
+      expect((await w.app.inject({ url: '/api/v1/datasets/live' })).json().versions[0]).toMatchObject({ status: 'uploading', meta: {} });
+      await w.ctx.db.deleteFrom('dataset_versions').where('id', '=', 'dsv_live').execute();
+      await w.ctx.db.deleteFrom('datasets').where('id', '=', 'ds_live').execute();
       expect(await snapshot(w)).toEqual(before);
     } finally {
       await w.close();

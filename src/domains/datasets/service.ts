@@ -102,7 +102,8 @@ export function createDatasetService(deps: DatasetServiceDeps) {
     const out: VersionRow[] = [];
     for (const row of rows) {
       const jobId = versionMeta(row).jobId;
-      if (row.status === 'uploading' && ownerIsDead(versionMeta(row).uploadOwner)) {
+      // `importing` without a job id: the process died between storing the file and enqueueing its import.
+      if ((row.status === 'uploading' || (row.status === 'importing' && !jobId)) && ownerIsDead(versionMeta(row).uploadOwner)) {
         await dropDeadUpload(row);
         continue;
       }
