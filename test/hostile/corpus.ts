@@ -8,5 +8,6 @@ import { fileCases, formCases } from './cases/files.ts';
 import { nameCases } from './cases/names.ts';
 import { pathCases } from './cases/paths.ts';
 import { tokenCases } from './cases/tokens.ts';
+import { uploadCases } from './cases/uploads.ts';
 
-export const corpus: HostileCase[] = [...pathCases, ...tokenCases, ...fileCases, ...formCases, ...archiveCases, ...bodyCases, ...fhirCases, ...nameCases, ...cdsCases];
+export const corpus: HostileCase[] = [...pathCases, ...tokenCases, ...fileCases, ...formCases, ...uploadCases, ...archiveCases, ...bodyCases, ...fhirCases, ...nameCases, ...cdsCases];

@@ -130,7 +130,7 @@ export async function createEnv(): Promise<Env> {
   }
   // A tiny text classifier behind an endpoint, for the classify limits and the artifact-name cases.
   const train = await inject({ method: 'POST', url: '/api/v1/text/classifiers', headers: auth, payload: { name: 'ctl-model', dataset: 'ctl-tickets', mode: 'multi-class' } });
-  const job = await main.ctx.queue.wait(JSON.parse(train.body).job.id, { timeoutMs: 30_000 });
+  const job = await main.ctx.queue.wait(JSON.parse(train.body).job.id, { timeoutMs: 90_000 });
   if (job.status !== 'succeeded') throw new Error(`control model training ${job.status}: ${JSON.stringify(job.error)}`);
   const ep = await inject({ method: 'POST', url: '/api/v1/endpoints', headers: auth, payload: { name: 'ctl-ep', model: 'ctl-model:1' } });
   if (ep.status !== 201) throw new Error(`control endpoint: ${ep.status} ${ep.body}`);

@@ -15,7 +15,7 @@ let env: Env;
 
 beforeAll(async () => {
   env = await createEnv();
-}, 60_000);
+}, 120_000);
 afterAll(async () => closeEnv(env), 30_000);
 
 async function runCase(c: HostileCase): Promise<string[]> {
