@@ -75,8 +75,24 @@ const SSRF: Array<[string, string]> = [
   ['a host name that resolves to loopback', 'https://rebind.hostile.test:{p}/fhir'],
 ];
 
-const ssrfCase = ([label, url]: [string, string]): HostileCase =>
-  cds(`fhirServer: ${label}`, async (env) => post(env, env.main, { ...(await hook(env, false)), fhirServer: url.replace('{p}', String(env.canary.port)), fhirAuthorization: { access_token: 'ehr-secret-token', token_type: 'Bearer', expires_in: 60, scope: 'patient/*.read', subject: 'x' } }, token), err(400, 'FHIR_SERVER_NOT_ALLOWED'), (r) => [...noDecision(r), ...(r.body.includes('ehr-secret-token') ? ['the access token was reflected'] : [])]);
+/** Refused with FHIR_SERVER_NOT_ALLOWED, and this case made no connection (net guard) and reached no canary. */
+function ssrfCase([label, url]: [string, string]): HostileCase {
+  let before = { blocked: 0, canary: 0, allowed: 0 };
+  return cds(
+    `fhirServer: ${label}`,
+    async (env) => {
+      before = { blocked: env.guard.blocked.length, canary: env.canary.connections, allowed: env.allowed.connections };
+      return post(env, env.main, { ...(await hook(env, false)), fhirServer: url.replace('{p}', String(env.canary.port)), fhirAuthorization: { access_token: 'ehr-secret-token', token_type: 'Bearer', expires_in: 60, scope: 'patient/*.read', subject: 'x' } }, token);
+    },
+    err(400, 'FHIR_SERVER_NOT_ALLOWED'),
+    (r, env) => [
+      ...noDecision(r),
+      ...(r.body.includes('ehr-secret-token') ? ['the access token was reflected'] : []),
+      ...(env.guard.blocked.length > before.blocked ? [`a connection was attempted: ${env.guard.blocked.slice(before.blocked).join(', ')}`] : []),
+      ...(env.canary.connections + env.allowed.connections > before.canary + before.allowed ? ['a loopback server was contacted'] : []),
+    ],
+  );
+}
 
 // --- JWTs (the app with a registered client) --------------------------------------------------------------------
 const now = () => Math.floor(Date.now() / 1000);
