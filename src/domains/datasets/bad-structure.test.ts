@@ -66,11 +66,13 @@ describe('structurally bad inputs are refused with a documented code; nothing is
     const zip = makeZip([{ name: 'cats/1.jpg', data: FAKE_JPEG }, { name: 'dogs/1.jpg', data: FAKE_JPEG }, { name: 'cats/1.jpg', data: FAKE_JPEG }]);
     const body = await refused('dup.zip', zip, 'ARCHIVE_UNSAFE');
     expect(body.problems?.[0]).toMatchObject({ field: 'cats/1.jpg', problem: expect.stringMatching(/appears twice/) });
+    const dotted = makeZip([{ name: 'cats/1.jpg', data: FAKE_JPEG }, { name: 'dogs/1.jpg', data: FAKE_JPEG }, { name: './cats/1.jpg', data: FAKE_JPEG }]);
+    expect((await refused('dup2.zip', dotted, 'ARCHIVE_UNSAFE')).problems?.[0]).toMatchObject({ field: './cats/1.jpg', problem: expect.stringMatching(/duplicate entry name "cats\/1.jpg"/) });
   });
 });
 
 describe('old Mac line endings (bare CR) are read', () => {
-  it('JSON Lines and CSV with CR-only line breaks import with every row', async () => {
+  it('JSON Lines and CSV with CR-only (or mixed CR, LF, CRLF) line breaks import with every row', async () => {
     const jsonl = await upload(t.app, 'mac.jsonl', '{"text":"one","label":"a"}\r{"text":"two","label":"b"}\r{"text":"three","label":"a"}\r');
     expect(jsonl.statusCode, jsonl.body).toBe(201);
     expect(jsonl.json().version).toMatchObject({ format: 'jsonl', rowCount: 3 });
@@ -79,5 +81,8 @@ describe('old Mac line endings (bare CR) are read', () => {
     const csv = await upload(t.app, 'mac2.csv', 'text,label\rhello there,a\rbye now,b\r');
     expect(csv.statusCode, csv.body).toBe(201);
     expect(csv.json().version).toMatchObject({ format: 'csv', rowCount: 2 });
+    const mixed = await upload(t.app, 'mixed.csv', 'text,label\r\nhello there,a\nbye now,b\r\nyo,a\rlast one,b\n');
+    expect(mixed.statusCode, mixed.body).toBe(201);
+    expect(mixed.json().version).toMatchObject({ format: 'csv', rowCount: 4 });
   });
 });

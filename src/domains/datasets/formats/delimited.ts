@@ -13,7 +13,9 @@ import { duplicateHeaderError, genericColumns, looksLikeHeader, normaliseHeader,
 import { ProgressThrottle, TextGuard } from './text-guard.ts';
 import type { DelimitedSchema, HeaderOption, ImportLimits, ImportResult, ProgressFn } from './types.ts';
 
-const CSV_OPTIONS = { relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true } as const;
+// Record breaks: CRLF, LF or a bare CR (old Mac files), mixed freely. csv-parse's auto-detection keeps only the
+// first kind it meets, so a file mixing CRLF and LF would read LF breaks as part of a field.
+const CSV_OPTIONS = { relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true, record_delimiter: ['\r\n', '\n', '\r'] };
 
 export interface CsvEngine {
   /** Parses a chunk; returns the parser error, if any. */

@@ -122,8 +122,9 @@ export async function importZip(input: ZipInput): Promise<ImportResult> {
       if (isSymlink(entry)) throw unsafe(fileName, path, 'is a symbolic link');
       if (path.endsWith('/')) continue;
       // Two entries with one name: tools disagree on which copy wins, so what we check may not be what gets used.
-      if (names.has(path)) throw unsafe(fileName, path, 'appears twice in the archive (duplicate entry name)');
-      names.add(path);
+      const key = path.split('/').filter((seg) => seg !== '' && seg !== '.').join('/'); // `./a/1.png` is `a/1.png`
+      if (names.has(key)) throw unsafe(fileName, path, `appears twice in the archive (duplicate entry name${key === path ? '' : ` "${key}"`})`);
+      names.add(key);
       declaredTotal += entry.uncompressedSize;
       if (declaredTotal > limits.maxArchiveBytes) throw unsafe(fileName, path, `brings the declared uncompressed size to ${declaredTotal} bytes, over the limit of ${limits.maxArchiveBytes}`);
       if (entry.uncompressedSize > RATIO_MIN_BYTES && entry.uncompressedSize / Math.max(1, entry.compressedSize) > limits.maxCompressionRatio) {
