@@ -4,13 +4,18 @@ import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { formatNumber } from '../components/format.ts';
 import { ProblemList } from '../components/ProblemList.tsx';
 
+/** The first error of a check, with how many more there are. */
+function firstError(check: TrainingCheck): string {
+  const first = check.problems.find((p) => p.severity !== 'warning');
+  const more = check.errors > 1 ? ` (and ${check.errors - 1} more problem${check.errors === 2 ? '' : 's'})` : '';
+  return `${first ? `${first.row !== undefined ? `row ${first.row}: ` : ''}${first.problem}` : 'the data breaks the training rules'}${more}`;
+}
+
 /** Why Train is disabled, or null when the data passes training's rules (or is not checked yet). */
 export function trainBlockReason(check: TrainingCheck | undefined, error?: unknown): string | null {
   if (error) return 'The data cannot be read as labelled text for this task (see the check above).';
   if (!check || check.ok) return null;
-  const first = check.problems.find((p) => p.severity !== 'warning');
-  const more = check.errors > 1 ? ` (and ${check.errors - 1} more problem${check.errors === 2 ? '' : 's'})` : '';
-  return `Training would fail: ${first ? `${first.row !== undefined ? `row ${first.row}: ` : ''}${first.problem}` : 'the data breaks the training rules'}${more}.`;
+  return `Training would fail: ${firstError(check)}.`;
 }
 
 /**
@@ -38,7 +43,7 @@ export function TrainingCheckPanel({ check, error, pending, testId = 'training-c
         </Alert>
       ) : (
         <Alert color="red" variant="light" title="Training would fail on this data" data-testid={`${testId}-blocked`}>
-          {summary}. {trainBlockReason(check)} Fix the data (or choose another mode) before training.
+          {summary}: {firstError(check)}. Fix the data (or choose another mode) before training.
         </Alert>
       )}
       {check.problems.length > 0 && <ProblemList problems={check.problems} max={10} data-testid={`${testId}-problems`} />}
