@@ -4,8 +4,9 @@
  * run in order through bash from the copy's root on its default embedded store, and each output checked against
  * the README's (numbers, ids and `…` are wildcards). `npx sagebrush serve` is started in the background on a free
  * port and the curl lines are pointed at it. No npm warning may appear. The copy shares this checkout's
- * node_modules (a real `npm ci` takes minutes; the clean-install check is `.ci/run`'s). About a minute; the image
- * build (~8 s) and the LLM steps (~5 s) are the slow ones.
+ * node_modules (a real `npm ci` takes minutes; the clean-install check is `.ci/run`'s). Each `npx sagebrush` is a
+ * fresh process (~3 s to start), so the whole tour takes 1–2 min on an idle 2-core machine and up to ~5 min when
+ * the cores are busy; the slow steps are the image build (~8 s), text tune (~5 s) and the LLM ones.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
