@@ -232,7 +232,7 @@ export abstract class DbJobQueue implements JobQueue {
   }
 
   /** An interrupted job: re-queued when safe to re-run, otherwise failed INTERRUPTED. */
-  protected async interrupt(job: Job, attempt: number, staleBefore?: string, cancelled = job.cancelRequested): Promise<void> {
+  protected async interrupt(job: Job, attempt: number, staleBefore?: string, cancelled = job.cancelRequested): Promise<Job | undefined> {
     let out: Job | undefined;
     if (cancelled) out = await this.store.finish(job.id, attempt, this.cancelled(job.progress), staleBefore);
     else if (job.idempotent && attempt < this.timings.maxAttempts) {
@@ -241,9 +241,10 @@ export abstract class DbJobQueue implements JobQueue {
     } else {
       out = await this.store.finish(job.id, attempt, { status: 'failed', error: INTERRUPTED, message: INTERRUPTED.message }, staleBefore);
     }
-    if (!out) return;
+    if (!out) return undefined; // another process recovered it first, or it moved on
     this.emit(out);
     await this.store.appendLog(job.id, 'warn', `interrupted: ${out.status === 'queued' ? 're-queued' : out.status}`).catch(() => {});
+    return out;
   }
 
   protected startWatch(): void {
@@ -302,8 +303,7 @@ export abstract class DbJobQueue implements JobQueue {
   async recoverOrphans(): Promise<{ requeued: number; failed: number; cancelled: number }> {
     const counts = { requeued: 0, failed: 0, cancelled: 0 };
     for (const job of await this.store.orphaned([...this.runs.keys()], ownerIsDead)) {
-      await this.interrupt(job, job.attempts);
-      const now = await this.store.find(job.id);
+      const now = await this.interrupt(job, job.attempts);
       if (now?.status === 'queued') counts.requeued++;
       else if (now?.status === 'failed') counts.failed++;
       else if (now?.status === 'cancelled') counts.cancelled++;
