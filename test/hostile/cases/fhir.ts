@@ -21,6 +21,11 @@ const INVALID = err(400, 'FHIR_RESOURCE_INVALID');
 const noPollution = () => (({} as Record<string, unknown>).polluted === undefined ? [] : ['Object.prototype was polluted']);
 const j = (o: unknown) => JSON.stringify(o);
 
+/** A FHIR extension with `depth` nested extensions (valid JSON, each level a valid element). */
+function nestedExtension(depth: number): string {
+  return `${'{"url":"http://x","extension":['.repeat(depth)}{"url":"http://x","valueString":"v"}${']}'.repeat(depth)}`;
+}
+
 export const fhirCases: HostileCase[] = [
   fhir('invalid JSON', 'POST', '/fhir/R4/Patient', '{"resourceType":', INVALID),
   fhir('an empty body', 'POST', '/fhir/R4/Patient', '', INVALID),
@@ -30,6 +35,8 @@ export const fhirCases: HostileCase[] = [
   fhir('an element named toString', 'POST', '/fhir/R4/Patient', '{"resourceType":"Patient","toString":"x"}', INVALID),
   fhir('an element named hasOwnProperty', 'POST', '/fhir/R4/Patient', '{"resourceType":"Patient","name":[{"hasOwnProperty":"x"}]}', INVALID),
   fhir('100,000 nested objects', 'POST', '/fhir/R4/Patient', deepJsonBody(100_000), INVALID),
+  fhir('a Patient with extensions nested 20,000 deep', 'POST', '/fhir/R4/Patient', `{"resourceType":"Patient","extension":[${nestedExtension(20_000)}]}`, INVALID),
+  fhir('a transaction whose resource nests 20,000 deep', 'POST', '/fhir/R4', j({ resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'POST', url: 'Patient' }, resource: { resourceType: 'Patient' } }] }).replace('{"resourceType":"Patient"}', `{"resourceType":"Patient","extension":[${nestedExtension(20_000)}]}`), { status: 400, code: ['FHIR_RESOURCE_INVALID', 'FHIR_BUNDLE_INVALID'] }),
   fhir('an Observation posted to /Patient', 'POST', '/fhir/R4/Patient', j({ resourceType: 'Observation', status: 'final', code: { text: 'x' } }), INVALID),
   fhir('an unknown element', 'POST', '/fhir/R4/Patient', j({ resourceType: 'Patient', evil: true }), INVALID),
   fhir('a wrongly typed element', 'POST', '/fhir/R4/Patient', j({ resourceType: 'Patient', birthDate: { $gt: '' } }), INVALID),
