@@ -77,9 +77,16 @@ if (unavailable && process.env.CI) {
       expect(await cutBadges(page)).toEqual([]);
       await fullPageScreenshot(page, `${SHOTS}-list.png`);
 
+      // A click in the middle of a row opens the job; the links in it open what it produced.
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await importRow.click();
+      await waitForTestId(page, 'job-detail');
+      expect(await page.getByTestId('job-detail-name').textContent()).toBe('Import dataset topics v1');
+      await page.goBack();
       await model.click();
       await page.waitForURL(/\/models\/topics\/1$/);
       await waitForTestId(page, 'model-page');
+      await page.setViewportSize({ width: 1100, height: 900 });
     });
 
     it('shows a finished training job with its stage logs, not raw JSON', async () => {

@@ -21,12 +21,17 @@ export function useJobLookups(): JobLookups {
 const KIND_WORD = { dataset: 'dataset', model: 'model', file: 'file' } as const;
 
 /** Links to what a job produced: the dataset version, the model version, the files to download. */
-export function JobOutputs({ job, lookups, withKind = false }: { job: Job; lookups: JobLookups; withKind?: boolean }) {
+export function JobOutputs({ job, lookups, withKind = false, prefix }: { job: Job; lookups: JobLookups; withKind?: boolean; prefix?: string }) {
   const [, setError] = useState<unknown>(null);
   const outputs = jobOutputs(job, lookups);
-  if (outputs.length === 0) return <Text size="sm" c="dimmed">—</Text>;
+  if (outputs.length === 0) return prefix ? null : <Text size="sm" c="dimmed">—</Text>;
   return (
     <Group gap="xs" wrap="wrap" data-testid="job-outputs">
+      {prefix && (
+        <Text span size="sm" c="dimmed">
+          {prefix}
+        </Text>
+      )}
       {outputs.map((o) => (
         <Text key={`${o.kind}:${o.label}`} size="sm" span>
           {withKind && (

@@ -25,12 +25,10 @@ function JobRow({ job, lookups }: { job: Job; lookups: JobLookups }) {
         <Text size="xs" c="dimmed" className="sb-mono">
           {job.type} · {job.id}
         </Text>
+        <JobOutputs job={job} lookups={lookups} prefix="→" />
       </Table.Td>
       <Table.Td>
         <StatusBadge status={job.status} data-testid="job-status" />
-      </Table.Td>
-      <Table.Td>
-        <JobOutputs job={job} lookups={lookups} />
       </Table.Td>
       <Table.Td w={260}>
         <ProgressBar value={job.status === 'succeeded' ? 1 : job.progress} status={job.status} label={job.message} size="sm" />
@@ -72,13 +70,12 @@ export function JobsPage() {
       {data && data.items.length === 0 && <EmptyState title="No jobs yet">Jobs appear here when you import a dataset or train a model.</EmptyState>}
       {data && data.items.length > 0 && (
         <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={980}>
+          <Table.ScrollContainer minWidth={860}>
             <Table highlightOnHover verticalSpacing="sm" data-testid="jobs-table">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Job</Table.Th>
                   <Table.Th>Status</Table.Th>
-                  <Table.Th>Produced</Table.Th>
                   <Table.Th>Progress</Table.Th>
                   <Table.Th>Created</Table.Th>
                   <Table.Th>Duration</Table.Th>
