@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { datasetHints, initialValues, looksMultiLabel, numValue, schemaColumns, suggestName, toRequest, validate } from './form.ts';
+import { datasetHints, initialValues, looksMultiLabel, numValue, schemaColumns, suggestName, toCheckRequest, toRequest, validate } from './form.ts';
 
 describe('create-classifier form', () => {
   it('sends only what was chosen', () => {
@@ -66,5 +66,13 @@ describe('dataset hints', () => {
     const schema = { header: true, columns: [{ name: 'id', type: 'number' }, { name: 'comment_text', type: 'string' }, { name: 'toxic', type: 'number' }, { name: 'insult', type: 'number' }] };
     const stats = { columns: [{ name: 'id' }, { name: 'comment_text' }, { name: 'toxic', labels: [{ label: '0', count: 8 }, { label: '1', count: 2 }] }, { name: 'insult', labels: [{ label: '1', count: 4 }, { label: '0', count: 6 }] }] };
     expect(datasetHints(schema, stats)).toEqual({ format: 'wide-csv', mode: 'multi-label', textColumn: 'comment_text', labels: [{ label: 'toxic', count: 2 }, { label: 'insult', count: 4 }] });
+  });
+});
+
+describe('toCheckRequest', () => {
+  it('keeps the data fields of the training request and drops name, split and options', () => {
+    const v = { ...initialValues('tickets', 2), name: 'x', mode: 'multi-label' as const, delimiter: '~', testFraction: 0.3, C: 2 };
+    expect(toCheckRequest(v)).toEqual({ dataset: 'tickets', datasetVersion: 2, mode: 'multi-label', delimiter: '~' });
+    expect(toCheckRequest({ ...initialValues('tickets'), testSource: 'dataset', testDataset: 'held-out' })).toEqual({ dataset: 'tickets', mode: 'multi-class', testDataset: 'held-out' });
   });
 });
