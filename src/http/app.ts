@@ -15,7 +15,7 @@ import type { AppContext } from '../app/context.ts';
 import { AppError } from '../core/errors.ts';
 import { toProblem } from './problem.ts';
 import { installAuth } from './auth.ts';
-import { clientErrorHandler, installJsonBodyParser } from './protocol.ts';
+import { clientErrorHandler, installJsonBodyParser, installResponseHeaderGuard } from './protocol.ts';
 import { registerRoutes } from './routes.ts';
 
 export type ApiApp = FastifyInstance;
@@ -40,6 +40,7 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  installResponseHeaderGuard(app);
 
   app.setErrorHandler((err, request, reply) => {
     const { body, internal } = toProblem(err, request.id, request.url);

@@ -3,11 +3,18 @@
  * poisoning key (not "not valid JSON"), and oversized headers (a problem+json 431 naming the limit,
  * sent over a real socket because the HTTP parser, not fastify, rejects them).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { maxHeaderSize } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../domains/datasets/testing/harness.ts';
+import { createAppContext, type AppContext } from '../app/context.ts';
+import { loadConfig } from '../core/config.ts';
+import { buildApp } from './app.ts';
 import { forbiddenJsonKey } from './protocol.ts';
-import { rawRequest } from './testing/rawHttp.ts';
+import { rawExchange, rawRequest } from './testing/rawHttp.ts';
 
 describe('forbiddenJsonKey', () => {
   it('finds __proto__ and constructor.prototype keys at any depth, and nothing in ordinary JSON', () => {
@@ -21,14 +28,25 @@ describe('forbiddenJsonKey', () => {
 });
 
 describe('HTTP-level errors through the real app', () => {
-  let t: TestApp;
+  let t: { app: FastifyInstance; ctx: AppContext; dir: string };
   let address: { host: string; port: number };
   beforeAll(async () => {
-    t = await createTestApp({}, { worker: false });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    address = { host: '127.0.0.1', port: (t.app.server.address() as { port: number }).port };
+    const dir = mkdtempSync(join(tmpdir(), 'sb-protocol-'));
+    const ctx = await createAppContext(loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: 'silent' } }));
+    const app = await buildApp(ctx, { webDist: join(dir, 'none') });
+    // Routes that set a header Node cannot send (as a raw non-Latin-1 file name did), with a length.
+    app.get('/api/v1/__bad-header', async (_req, reply) => reply.header('content-length', 1000).header('x-file', '数据.csv').send('abc'));
+    app.get('/api/v1/__bad-header-stream', async (_req, reply) =>
+      reply.header('content-length', 1000).header('x-file', 'a\u0000b').send(Readable.from([Buffer.from('abc')])));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    address = { host: '127.0.0.1', port: (app.server.address() as { port: number }).port };
+    t = { app, ctx, dir };
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    await t?.app.close();
+    await t?.ctx.close();
+    if (t) rmSync(t.dir, { recursive: true, force: true });
+  });
 
   const postJson = (payload: string) =>
     t.app.inject({ method: 'POST', url: '/api/v1/endpoints', headers: { 'content-type': 'application/json' }, payload });
@@ -62,5 +80,19 @@ describe('HTTP-level errors through the real app', () => {
     expect(body.detail).toMatch(/--max-http-header-size/);
     // The server still serves the next connection.
     expect((await rawRequest(address, 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')).statusCode).toBe(200);
+  });
+
+  it('fails a reply with an unsendable header as a clean 500 (no stale length), keeping keep-alive in step', async () => {
+    for (const path of ['/api/v1/__bad-header', '/api/v1/__bad-header-stream']) {
+      const get = (p: string) => `GET ${p} HTTP/1.1\r\nHost: localhost\r\n\r\n`;
+      const { responses, extra } = await rawExchange(address, [get(path), get('/healthz')], 3000);
+      expect(responses[0]!.statusCode, path).toBe(500);
+      expect(Number(responses[0]!.headers['content-length'])).toBe(responses[0]!.bodyBytes.length);
+      expect(JSON.parse(responses[0]!.body)).toMatchObject({ code: 'INTERNAL' });
+      expect(responses[0]!.headers['x-file']).toBeUndefined();
+      expect(responses[1]!.statusCode).toBe(200);
+      expect(JSON.parse(responses[1]!.body)).toEqual({ status: 'ok' });
+      expect(extra).toBe(0);
+    }
   });
 });

@@ -1,11 +1,13 @@
 /**
- * HTTP-level failures that happen before a route runs, with messages that say what really went wrong:
- * JSON bodies refused for prototype poisoning (not "invalid JSON"), and requests whose headers exceed
- * Node's header-size limit (a problem+json 431, not a bare status line).
+ * HTTP-level failures outside a route's own logic, with messages that say what really went wrong:
+ * JSON bodies refused for prototype poisoning (not "invalid JSON"), requests whose headers exceed
+ * Node's header-size limit (a problem+json 431, not a bare status line), and response headers Node
+ * cannot send (a clean 500 instead of a stale Content-Length that desynchronises keep-alive).
  */
 import { maxHeaderSize as defaultMaxHeaderSize, STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import type { Readable } from 'node:stream';
 import { AppError } from '../core/errors.ts';
 import { toProblem } from './problem.ts';
 
@@ -86,4 +88,25 @@ export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: 
   }
   // end() flushes the answer; close the socket shortly after even if the client keeps sending.
   setTimeout(() => socket.destroy(), 2000).unref();
+}
+
+/** What Node's writeHead refuses in a header value (it then half-writes the headers it had set). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+/**
+ * Drops response headers Node would refuse (a non-Latin-1 file name, a control character) before they
+ * reach writeHead and fails the reply cleanly: otherwise fastify's fallback answers with the route's
+ * Content-Length and a different body, or a stream hangs. Install on the root before routes register.
+ */
+export function installResponseHeaderGuard(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    const bad = Object.entries(reply.getHeaders())
+      .filter(([, value]) => [value].flat().some((v) => typeof v === 'string' && INVALID_HEADER_VALUE.test(v)))
+      .map(([name]) => name);
+    if (bad.length === 0) return payload;
+    for (const name of bad) reply.removeHeader(name);
+    (payload as Readable | null)?.destroy?.();
+    throw new Error(`Response header(s) ${bad.join(', ')} of ${request.method} ${request.routeOptions.url ?? request.url} hold characters HTTP cannot carry; encode them (see src/http/contentDisposition.ts).`);
+  });
 }
