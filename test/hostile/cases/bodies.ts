@@ -150,6 +150,8 @@ export const bodyCases: HostileCase[] = [
     const list = await env.inject({ method: 'GET', url: '/api/v1/endpoints', headers: env.auth });
     return list.status === 200 ? [] : [`GET /api/v1/endpoints answers ${list.status} afterwards`];
   }),
+  body('fhir/import: a Bundle nested 100,000 deep', 'POST', '/api/v1/fhir/import', `{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","x":${deepJsonBody(100_000)}}}]}`, { status: 400, code: ['BAD_REQUEST', 'VALIDATION_FAILED', 'FHIR_RESOURCE_INVALID', 'FHIR_BUNDLE_INVALID'] }),
+  body('rules: an ELM library nested 100,000 deep', 'POST', '/api/v1/rules', `{"elm":{"library":{"identifier":{"id":"Deep"},"statements":{"def":[{"name":"x","expression":${deepJsonBody(100_000)}}]}}}}`, { status: 400, code: ['BAD_REQUEST', 'VALIDATION_FAILED', 'CQL_ELM_INVALID'] }),
   body('cds/try: an unknown hook', 'POST', '/api/v1/cds/try', j({ hook: 'rm-rf', patientId: 'pat-ctl' }), V),
   body('cds/try: a patientId of 10,000 characters', 'POST', '/api/v1/cds/try', j({ hook: 'order-sign', patientId: 'p'.repeat(10_000) }), { status: 400, code: ['VALIDATION_FAILED', 'CDS_REQUEST_INVALID', 'RULE_TEST_INPUT_INVALID'] }),
   body('summarize: neither text nor dataset', 'POST', '/api/v1/summarize', '{}', { status: 400, code: ['VALIDATION_FAILED', 'BAD_REQUEST'] }),

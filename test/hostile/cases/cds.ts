@@ -112,6 +112,10 @@ export const cdsCases: HostileCase[] = [
   cds('a wrong API token on a hook', async (env) => post(env, env.main, await hook(env), { authorization: 'Bearer wrong-token-0123456789abc' }), err(401, 'UNAUTHORIZED'), noDecision),
   cds('an unsigned JWT where no client is registered', async (env) => post(env, env.main, await hook(env), { authorization: `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: 'x', aud: 'y', exp: now() + 60 })}.` }), err(401, 'UNAUTHORIZED'), noDecision),
   cds('the API token on a hook (control)', async (env) => post(env, env.main, await hook(env), token), ok(200)),
+  cds('CORS preflight from an unlisted origin', (env) => env.raw('OPTIONS', '/cds-services/order-sign-crd', { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' }), err(403, 'CDS_CORS_ORIGIN_DENIED')),
+  cds('CORS preflight from Origin: null', (env) => env.raw('OPTIONS', '/cds-services/order-sign-crd', { origin: 'null', 'access-control-request-method': 'POST' }), err(403, 'CDS_CORS_ORIGIN_DENIED')),
+  cds('discovery from an unlisted origin gets no CORS header', (env) => env.raw('GET', '/cds-services', { origin: 'https://evil.example.com' }), ok(200), (r) => (r.headers['access-control-allow-origin'] ? [`access-control-allow-origin: ${String(r.headers['access-control-allow-origin'])}`] : [])),
+  cds('the API never answers CORS', (env) => env.raw('GET', '/api/v1/cds/calls', { ...token, origin: 'https://evil.example.com' }), ok(200), (r) => (r.headers['access-control-allow-origin'] || r.headers['access-control-allow-credentials'] ? ['CORS headers on an API route'] : [])),
   cds('discovery is open (no patient data)', (env) => env.raw('GET', '/cds-services'), ok(200)),
   // who may call (a registered client: JWTs)
   cds('anonymous order-sign with a registered client', async (env) => post(env, env.cds, await hook(env)), err(401, 'CDS_JWT_REQUIRED'), noDecision),

@@ -69,6 +69,10 @@ export const tokenCases: HostileCase[] = [
   tok('FHIR transaction without a token', { 'content-type': 'application/fhir+json' }, U, '/fhir/R4', 'POST'),
   tok('FHIR patients API without a token', {}, U, '/api/v1/fhir/patients'),
   tok('HEAD on an API route without a token', {}, { status: 401 }, '/api/v1/datasets', 'HEAD'),
+  tok('X-HTTP-Method-Override: DELETE on a GET is ignored', { authorization: `Bearer ${TOKEN}`, 'x-http-method-override': 'DELETE', 'x-method-override': 'DELETE' }, ok(200), '/api/v1/datasets/ctl-notes'),
+  tok('_method=DELETE in the query is ignored', { authorization: `Bearer ${TOKEN}` }, ok(200), '/api/v1/datasets/ctl-notes?_method=DELETE'),
+  tok('an x-request-id with a path is replaced, not echoed', { authorization: `Bearer ${TOKEN}`, 'x-request-id': '../../etc/passwd' }, ok(200), '/api/v1/datasets', 'GET', (r) => (String(r.headers['x-request-id']).includes('/') ? [`echoed x-request-id ${String(r.headers['x-request-id'])}`] : [])),
+  tok('an x-request-id of 10,000 characters is replaced', { authorization: `Bearer ${TOKEN}`, 'x-request-id': 'r'.repeat(10_000) }, ok(200), '/api/v1/datasets', 'GET', (r) => (String(r.headers['x-request-id']).length <= 128 ? [] : ['echoed a 10,000-character x-request-id'])),
   // open routes stay open
   tok('/healthz is open', {}, ok(200), '/healthz'),
   tok('/api/openapi.json is open', {}, ok(200), '/api/openapi.json'),
