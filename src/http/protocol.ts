@@ -91,7 +91,6 @@ export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: 
 }
 
 /** What Node's writeHead refuses in a header value (it then half-writes the headers it had set). */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /**
