@@ -75,7 +75,7 @@ export function createImagesService(base: ImagesServiceDeps) {
     type: 'images.batch',
     parse: (p) => parseWith<BatchJobPayload>(batchJobPayloadSchema, p),
     idempotent: true,
-    run: (ctx: JobContext<BatchJobPayload>) => runBatchJob({ ...deps, predictor: (id) => cache.get(id) }, ctx),
+    run: (ctx: JobContext<BatchJobPayload>) => runBatchJob({ ...deps, predictor: (id) => cache.get(id) }, withStageLog(ctx)),
   });
 
   const runtime: EndpointRuntime = {

@@ -62,7 +62,8 @@ export function createTextService(deps: TextDeps) {
     type: 'text.evaluate',
     parse: (p) => parseWith<EvaluateRequest>(evaluateRequestSchema, p),
     idempotent: true,
-    async run(ctx: JobContext<EvaluateRequest>) {
+    async run(jobCtx: JobContext<EvaluateRequest>) {
+      const ctx = withStageLog(jobCtx);
       const req = ctx.job.payload;
       const model = await requireTextModel(req.model);
       const predictor = await cache.get(model.id);
@@ -90,7 +91,7 @@ export function createTextService(deps: TextDeps) {
     type: 'text.batch',
     parse: (p) => parseWith<BatchJobPayload>(batchJobPayloadSchema, p),
     idempotent: true,
-    run: (ctx: JobContext<BatchJobPayload>) => runBatchJob({ ...deps, predictor: (id) => cache.get(id) }, ctx),
+    run: (ctx: JobContext<BatchJobPayload>) => runBatchJob({ ...deps, predictor: (id) => cache.get(id) }, withStageLog(ctx)),
   });
 
   const runtime: EndpointRuntime = {

@@ -8,7 +8,7 @@ import { formatDate, formatDuration } from '../components/format.ts';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
-import { jobTitle, type JobLookups } from './describe.ts';
+import { JOB_TYPE_NAMES, jobTitle, type JobLookups } from './describe.ts';
 import { useJobs } from './hooks.ts';
 import { JobOutputs, useJobLookups } from './JobOutputs.tsx';
 
@@ -61,7 +61,7 @@ export function JobsPage() {
         actions={
           <Group gap="xs">
             <Select placeholder="Any status" data={STATUSES} value={status} onChange={setStatus} clearable w={150} data-testid="jobs-filter-status" />
-            <Select placeholder="Any type" data={types} value={type} onChange={setType} clearable w={190} data-testid="jobs-filter-type" />
+            <Select placeholder="Any type" data={types.map((t) => ({ value: t, label: JOB_TYPE_NAMES[t] ?? t }))} value={type} onChange={setType} clearable w={230} data-testid="jobs-filter-type" />
           </Group>
         }
       />

@@ -75,6 +75,21 @@ function modelName(job: Job, l: JobLookups): string {
   return m ? ` with ${m.name}${m.version ? `:${m.version}` : ''}` : '';
 }
 
+/** Job types as a filter lists them. */
+export const JOB_TYPE_NAMES: Record<string, string> = {
+  'datasets.import': 'Dataset imports',
+  'text.train': 'Text classifier training',
+  'text.evaluate': 'Text evaluations',
+  'text.batch': 'Text batch analyses',
+  'text.tune': 'Threshold tuning',
+  'text.sweep': 'Oversampling sweeps',
+  'text.learning-curve': 'Learning curves',
+  'text.noisy-labels': 'Noisy-label searches',
+  'images.train': 'Image classifier builds',
+  'images.batch': 'Image batch predictions',
+  'summarize.run': 'Summaries',
+};
+
 /** A readable title; unknown types read as their type name. */
 export function jobTitle(job: Job, lookups: JobLookups = {}): string {
   const f = TITLES[job.type];

@@ -6,6 +6,7 @@
 import { AppError } from '../../../core/errors.ts';
 import type { Job, JobContext } from '../../../jobs/types.ts';
 import type { ModelVersion } from '../../models/service.ts';
+import { withStageLog } from '../../models/stageLog.ts';
 import { svgToPng } from '../../quality/png.ts';
 import { parseWith } from '../service.ts';
 import type { TextService } from '../service.ts';
@@ -33,7 +34,7 @@ export function createTextQualityService(base: TextDeps & { text: TextService })
   const deps: QualityDeps = { ...base, predictor: (id) => base.text.predictor(id), reload: (id) => base.text.reload(id) };
   const { queue } = deps;
 
-  queue.register({ type: QUALITY_JOBS.tune, parse: (p) => parseWith<TunePayload>(tunePayloadSchema, p), idempotent: true, run: (ctx: JobContext<TunePayload>) => runTuneJob(deps, ctx) });
+  queue.register({ type: QUALITY_JOBS.tune, parse: (p) => parseWith<TunePayload>(tunePayloadSchema, p), idempotent: true, run: (ctx: JobContext<TunePayload>) => runTuneJob(deps, withStageLog(ctx)) });
   queue.register({ type: QUALITY_JOBS.sweep, parse: (p) => parseWith<SweepRequest>(sweepRequestSchema, p), run: (ctx: JobContext<SweepRequest>) => runSweepJob(deps, ctx) });
   queue.register({ type: QUALITY_JOBS.learningCurve, parse: (p) => parseWith<LearningCurveRequest>(learningCurveRequestSchema, p), idempotent: true, run: (ctx: JobContext<LearningCurveRequest>) => runLearningCurveJob(deps, ctx) });
   queue.register({ type: QUALITY_JOBS.noisyLabels, parse: (p) => parseWith<NoisyLabelsRequest>(noisyLabelsRequestSchema, p), idempotent: true, run: (ctx: JobContext<NoisyLabelsRequest>) => runNoisyLabelsJob(deps, ctx) });
