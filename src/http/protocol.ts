@@ -63,6 +63,11 @@ export function installJsonBodyParser(app: FastifyInstance): void {
  */
 export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // As Node does: once a response on this connection has started, nothing more can be written to it.
+  if ((socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+    socket.destroy(err);
+    return;
+  }
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     if (socket.writable) socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     return;
