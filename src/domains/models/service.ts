@@ -9,6 +9,7 @@ import { newId, nowIso } from '../../core/ids.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
 import { isUniqueViolation } from '../../storage/db.ts';
 import type { Database } from '../../storage/schema.ts';
+import { SELF_OWNER } from '../../jobs/owner.ts';
 import { failOrphanedTraining, findModelById, findModelVersion, listModelVersions, nextVersionNumber, type ModelVersion, type OrphanedModel } from './store.ts';
 
 export type { ModelVersion };
@@ -96,7 +97,8 @@ export function createModelService(deps: { db: Kysely<Database>; artifacts: Arti
           params_json: JSON.stringify(input.params),
           metrics_json: '{}',
           artifacts_json: '{}',
-          meta_json: JSON.stringify(input.meta ?? {}),
+          // registeredBy: lets start-up recovery fail a version whose registering process died (no job to judge by).
+          meta_json: JSON.stringify({ ...(input.meta ?? {}), registeredBy: SELF_OWNER }),
           created_at: nowIso(),
         };
         try {
@@ -119,9 +121,11 @@ export function createModelService(deps: { db: Kysely<Database>; artifacts: Arti
     },
     async update(id, update) {
       const current = await getById(id);
+      // The stored meta, not current.meta: that hides registeredBy, which recovery needs until the version is ready.
+      const { meta_json: stored } = await db.selectFrom('models').select('meta_json').where('id', '=', id).executeTakeFirstOrThrow();
       await db
         .updateTable('models')
-        .set({ metrics_json: JSON.stringify(update.metrics ?? current.metrics), meta_json: JSON.stringify({ ...current.meta, ...(update.meta ?? {}) }) })
+        .set({ metrics_json: JSON.stringify(update.metrics ?? current.metrics), meta_json: JSON.stringify({ ...(JSON.parse(stored) as Record<string, unknown>), ...(update.meta ?? {}) }) })
         .where('id', '=', id)
         .execute();
       return getById(id);

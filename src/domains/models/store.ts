@@ -2,6 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, ModelsTable } from '../../storage/schema.ts';
 import { clampLimit, decodeCursor, toPage, type Page } from '../../storage/pagination.ts';
+import { ownerIsDead } from '../../jobs/owner.ts';
 
 export interface ModelVersion {
   id: string;
@@ -18,6 +19,12 @@ export interface ModelVersion {
   createdAt: string;
 }
 
+/** The registering process's stamp (pid, host) is for recovery only, not for API clients. */
+function publicMeta(meta: Record<string, unknown>): Record<string, unknown> {
+  const { registeredBy: _owner, ...rest } = meta;
+  return rest;
+}
+
 export function toModelVersion(row: Selectable<ModelsTable>): ModelVersion {
   return {
     id: row.id,
@@ -30,7 +37,7 @@ export function toModelVersion(row: Selectable<ModelsTable>): ModelVersion {
     params: JSON.parse(row.params_json) as Record<string, unknown>,
     metrics: JSON.parse(row.metrics_json) as Record<string, unknown>,
     artifacts: JSON.parse(row.artifacts_json) as Record<string, string>,
-    meta: JSON.parse(row.meta_json) as Record<string, unknown>,
+    meta: publicMeta(JSON.parse(row.meta_json) as Record<string, unknown>),
     createdAt: row.created_at,
   };
 }
@@ -79,11 +86,13 @@ export async function failOrphanedTraining(db: Kysely<Database>): Promise<Orphan
   for (const row of await db.selectFrom('models').selectAll().where('status', '=', 'training').execute()) {
     const meta = JSON.parse(row.meta_json) as Record<string, unknown>;
     const jobId = row.job_id ?? (typeof meta.jobId === 'string' ? meta.jobId : undefined);
-    if (!jobId) continue; // registered outside a job (e.g. an LLM import in a request): nothing to judge by
-    const job = await db.selectFrom('jobs').select(['status', 'error_json']).where('id', '=', jobId).executeTakeFirst();
+    // Registered outside a job (e.g. an LLM import in a request): judged by its registering process alone.
+    if (!jobId && !ownerIsDead(meta.registeredBy)) continue;
+    const job = jobId ? await db.selectFrom('jobs').select(['status', 'error_json']).where('id', '=', jobId).executeTakeFirst() : undefined;
     if (job && (job.status === 'queued' || job.status === 'running')) continue;
     const error = job?.error_json ? (JSON.parse(job.error_json) as { code?: string; message?: string }) : undefined;
-    const reason = !job ? `its training job ${jobId} no longer exists`
+    const reason = !jobId ? 'the process registering it stopped before it was ready'
+      : !job ? `its training job ${jobId} no longer exists`
       : job.status === 'succeeded' ? `its training job ${jobId} ended without registering it`
       : `its training job ${jobId} ${job.status}${error?.code ? ` (${error.code}: ${error.message ?? ''})` : ''}`;
     const failure = { code: error?.code ?? 'INTERRUPTED', message: `${reason}; train it again.`, at: new Date().toISOString() };
