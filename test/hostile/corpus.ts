@@ -3,6 +3,7 @@ import type { HostileCase } from './case.ts';
 import { archiveCases } from './cases/archives.ts';
 import { bodyCases } from './cases/bodies.ts';
 import { cdsCases } from './cases/cds.ts';
+import { endpointCases } from './cases/endpoints.ts';
 import { fhirCases } from './cases/fhir.ts';
 import { fileCases, formCases } from './cases/files.ts';
 import { nameCases } from './cases/names.ts';
@@ -10,4 +11,4 @@ import { pathCases } from './cases/paths.ts';
 import { tokenCases } from './cases/tokens.ts';
 import { uploadCases } from './cases/uploads.ts';
 
-export const corpus: HostileCase[] = [...pathCases, ...tokenCases, ...fileCases, ...formCases, ...uploadCases, ...archiveCases, ...bodyCases, ...fhirCases, ...nameCases, ...cdsCases];
+export const corpus: HostileCase[] = [...pathCases, ...tokenCases, ...fileCases, ...formCases, ...uploadCases, ...archiveCases, ...bodyCases, ...fhirCases, ...endpointCases, ...nameCases, ...cdsCases];
