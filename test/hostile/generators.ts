@@ -2,6 +2,7 @@
  * Generators for the inputs too big, deep or binary to commit: images made with sharp, zips with lying
  * headers (CRC, sizes, duplicate names), deep JSON, huge lines.
  */
+import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { makeZip, type ZipEntryInput } from '../../src/domains/datasets/formats/zip-write.ts';
 
@@ -31,6 +32,16 @@ export async function controlImageZip(): Promise<Buffer> {
 /** A zip of two labelled folders plus `extra` entries (the case's hostile part). */
 export async function imageZipWith(extra: ZipEntryInput[]): Promise<Buffer> {
   return makeZip([{ name: 'a/1.png', data: await image('png') }, { name: 'b/1.png', data: await image('png', 48, 48, 2) }, ...extra]);
+}
+
+/** A PNG whose header claims width × height pixels (a "pixel flood"); the image data is a tiny real one. */
+export async function pixelFloodPng(width: number, height: number): Promise<Buffer> {
+  const png = Buffer.from(await image('png', 8, 8));
+  // IHDR is the first chunk: length (4) 'IHDR' (4) width (4) height (4) … CRC over type + data.
+  png.writeUInt32BE(width, 16);
+  png.writeUInt32BE(height, 20);
+  png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
+  return png;
 }
 
 /** Overwrites the CRC-32 of every entry (local and central headers) with a wrong value. */

@@ -5,7 +5,7 @@
  */
 import { deflateRawSync } from 'node:zlib';
 import { err, json, ok, type HostileCase } from '../case.ts';
-import { image, imageZipWith, makeZip, withBadCrc } from '../generators.ts';
+import { image, imageZipWith, makeZip, pixelFloodPng, withBadCrc } from '../generators.ts';
 import type { Env, Reply } from '../harness.ts';
 import { MAX_ARCHIVE } from '../harness.ts';
 
@@ -114,6 +114,7 @@ export const archiveCases: HostileCase[] = [
   zip('a truncated JPEG is stored; its thumbnail is IMAGE_UNREADABLE', async () => makeZip([{ name: 'a/1.jpg', data: (await image('jpeg', 64, 64)).subarray(0, 60) }, { name: 'b/1.png', data: await png() }]), ok(201), thumbnail(0, 400, 'IMAGE_UNREADABLE')),
   zip('a 1×1 image has a thumbnail', async () => makeZip([{ name: 'a/1.png', data: await image('png', 1, 1) }, { name: 'b/1.png', data: await png() }]), ok(201), thumbnail(0, 200)),
   zip('a 1×4000 image has a thumbnail', async () => makeZip([{ name: 'a/1.png', data: await image('png', 1, 4000) }, { name: 'b/1.png', data: await png() }]), ok(201), thumbnail(0, 200)),
+  zip('a PNG claiming 100,000 × 100,000 pixels: its thumbnail is refused, not decoded', async () => makeZip([{ name: 'a/1.png', data: await pixelFloodPng(100_000, 100_000) }, { name: 'b/1.png', data: await png() }]), ok(201), thumbnail(0, 400, 'IMAGE_UNREADABLE')),
   zip('thumbnail index out of range', async () => imageZipWith([]), ok(201), thumbnail(999, 404)),
   zip('a single label folder warns', () => makeZip([{ name: 'only/1.png', data: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]) }]), ok(201), warned(/one label/)),
   zip('images outside label folders are skipped', async () => imageZipWith([{ name: 'loose.png', data: await png() }]), ok(201), warned(/not inside a label folder/)),
