@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { createAppContext, type AppContext } from '../app/context.ts';
+import { startJobs } from '../app/jobs.ts';
 import { recoverAtStartup } from '../app/recover.ts';
 import { loadConfig } from '../core/config.ts';
 import { buildApp } from '../http/app.ts';
-import type { DbJobQueue } from '../jobs/base.ts';
-import { startJobThread, type JobThread } from '../jobs/thread/host.ts';
 
 function onShutdown(close: () => Promise<void>): Promise<void> {
   return new Promise((resolve) => {
@@ -22,23 +21,6 @@ async function context(cmd: Command, extra: { port?: string; host?: string; work
   const g = cmd.optsWithGlobals<{ dataDir?: string }>();
   const config = loadConfig({ overrides: { dataDir: g.dataDir, port: extra.port, host: extra.host, workerConcurrency: extra.workers } });
   return createAppContext(config);
-}
-
-/**
- * Starts running jobs: in a worker thread (workerMode 'thread', the default), so this event loop only serves
- * I/O, or on this thread ('inline'). Returns how to stop them.
- */
-async function startJobs(ctx: AppContext): Promise<{ mode: string; stop(): Promise<void> }> {
-  const concurrency = ctx.config.workerConcurrency;
-  if (ctx.config.workerMode === 'inline') {
-    await ctx.queue.startWorker({ concurrency });
-    return { mode: 'inline', stop: () => ctx.queue.stopWorker() };
-  }
-  const thread: JobThread = await startJobThread({
-    config: ctx.config, queue: ctx.queue as DbJobQueue, logger: ctx.logger, concurrency,
-    onModelChanged: (modelId) => ctx.services.modelChanged(modelId),
-  });
-  return { mode: 'thread', stop: () => thread.stop() };
 }
 
 export function registerServerCommands(program: Command): void {

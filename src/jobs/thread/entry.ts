@@ -5,9 +5,11 @@
  * Loaded through bootstrap.mjs, which registers tsx so this TypeScript runs in the thread.
  */
 import { setPriority } from 'node:os';
+import { sql } from 'kysely';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createAppContext } from '../../app/context.ts';
 import { createLogger } from '../../core/logger.ts';
+import { dialectOf } from '../../storage/db.ts';
 import type { DbJobQueue } from '../base.ts';
 import { LocalEventBus, type EventBus, type RunHooks } from '../support.ts';
 import type { JobEvent } from '../types.ts';
@@ -71,10 +73,17 @@ const ctx = await createAppContext(config, {
 });
 started.queue = ctx.queue as DbJobQueue;
 
+// The host's connection does not checkpoint the WAL (host.ts); this thread's commits do, and this timer covers
+// the time it commits nothing while the host writes (progress, API requests).
+const checkpoints = dialectOf(ctx.db) === 'sqlite'
+  ? setInterval(() => void sql`PRAGMA wal_checkpoint(PASSIVE)`.execute(ctx.db).catch(() => undefined), 10_000).unref()
+  : undefined;
+
 port.on('message', (m: { type: 'stop' }) => {
   if (m.type !== 'stop') return;
   void (async () => {
     try {
+      clearInterval(checkpoints);
       await ctx.queue.stopWorker();
       await ctx.close();
     } catch (err) {

@@ -6,9 +6,11 @@
  * stop drains the thread. A thread that dies is restarted; its running jobs are recorded as interrupted.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { sql } from 'kysely';
 import type { Config } from '../../core/config.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { dialectOf } from '../../storage/db.ts';
 import type { DbJobQueue } from '../base.ts';
 import { DEFAULT_TIMINGS, type QueueTimings } from '../support.ts';
 import type { Job } from '../types.ts';
@@ -137,9 +139,15 @@ export async function startJobThread(options: JobThreadOptions): Promise<JobThre
   }, timings.watchMs);
   watch.unref();
 
+  // SQLite: a commit that finds the WAL over 1,000 pages runs a checkpoint (with fsyncs) right there, on the
+  // committing thread. Leave those to the job thread's connection (entry.ts), so this event loop never waits on one.
+  const sqlite = dialectOf(queue.store.db) === 'sqlite';
+  if (sqlite) await sql`PRAGMA wal_autocheckpoint = 0`.execute(queue.store.db);
+
   try {
     await spawn();
   } catch (err) {
+    if (sqlite) await sql`PRAGMA wal_autocheckpoint = 1000`.execute(queue.store.db).catch(() => undefined);
     clearInterval(watch);
     await worker.terminate().catch(() => 0);
     throw err;
@@ -165,6 +173,7 @@ export async function startJobThread(options: JobThreadOptions): Promise<JobThre
         await worker.terminate();
       }
       await chain;
+      if (sqlite) await sql`PRAGMA wal_autocheckpoint = 1000`.execute(queue.store.db).catch(() => undefined);
     },
   };
 }
