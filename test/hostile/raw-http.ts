@@ -65,11 +65,16 @@ export function rawHttp(base: string, method: string, target: string, headers: H
   const list = Array.isArray(headers) ? headers : Object.entries(headers);
   const head = [`${method} ${target} HTTP/1.1`, `Host: ${url.host}`, 'Connection: close', ...list.map(([k, v]) => `${k}: ${v}`)];
   if (payload) head.push(`Content-Length: ${payload.length}`);
-  const request = Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), payload ?? Buffer.alloc(0)]);
+  return rawBytes(base, Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), payload ?? Buffer.alloc(0)]), method, timeoutMs);
+}
+
+/** Sends `request` byte for byte (a whole request, possibly malformed) and parses whatever comes back. */
+export function rawBytes(base: string, request: Buffer, method = 'GET', timeoutMs = 10_000): Promise<RawReply> {
+  const url = new URL(base);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const socket = connect({ host: url.hostname, port: Number(url.port) });
-    const timer = setTimeout(() => socket.destroy(new Error(`no complete answer to ${method} ${target.slice(0, 80)} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => socket.destroy(new Error(`no complete answer within ${timeoutMs} ms to ${JSON.stringify(request.subarray(0, 60).toString('latin1'))}`)), timeoutMs);
     socket.on('data', (c: Buffer) => chunks.push(c));
     // The server may answer (e.g. 431) and close while the request is still being written: keep what arrived.
     socket.on('error', (e: NodeJS.ErrnoException) => {

@@ -6,6 +6,8 @@
  */
 import { codeOf, json, type HostileCase, type Outcome } from '../case.ts';
 import type { Env, Reply } from '../harness.ts';
+import { TOKEN } from '../harness.ts';
+import { rawBytes } from '../raw-http.ts';
 
 const REFUSED: Outcome = { status: [400, 401, 404] };
 const CODES = ['UNAUTHORIZED', 'ROUTE_NOT_FOUND', 'BAD_REQUEST', 'NOT_FOUND', 'FHIR_RESOURCE_TYPE_UNKNOWN'];
@@ -54,6 +56,18 @@ function pathCase(method: string, path: string, variant: string, target: string,
 
 const variantCases = ROUTES.flatMap(([method, path]) => VARIANTS.map(([v, f]) => pathCase(method, path, v, f(path))));
 
+/** A whole request sent byte for byte (`{host}` is replaced); malformed framing must get a problem+json 400. */
+function wire(name: string, request: string, expect: Outcome, method = 'GET'): HostileCase {
+  return {
+    group: 'paths',
+    name: `request framing: ${name}`,
+    send: (env) => rawBytes(env.main.base, Buffer.from(request.replace('{host}', new URL(env.main.base).host).replace('{token}', TOKEN), 'latin1'), method),
+    expect,
+  };
+}
+
+const BAD: Outcome = { status: 400, code: 'BAD_REQUEST' };
+
 export const pathCases: HostileCase[] = [
   ...variantCases,
   { group: 'paths', name: 'absolute-form request target', send: (env) => env.raw('GET', `${env.main.base}/api/v1/datasets`), expect: REFUSED, check: refusedProperly },
@@ -68,4 +82,12 @@ export const pathCases: HostileCase[] = [
   pathCase('GET', '/api/openapi.json', 'the open OpenAPI route as a prefix', '/api/openapi.json/../v1/datasets'),
   pathCase('GET', '/fhir/R4/metadata', 'the open FHIR metadata as a prefix', '/fhir/R4/metadata/../Patient/pat-ctl'),
   pathCase('GET', '/fhir/R4/metadata', 'encoded metadata prefix', '/fhir/R4/%6detadata/../Patient'),
+  wire('Transfer-Encoding and Content-Length together', 'POST /api/v1/datasets HTTP/1.1\r\nHost: {host}\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\nConnection: close\r\n\r\n0\r\n\r\n', BAD, 'POST'),
+  wire('two Content-Length headers that differ', 'POST /api/v1/datasets HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nContent-Length: 5\r\nConnection: close\r\n\r\n', BAD, 'POST'),
+  wire('a space in a header name', 'GET /api/v1/datasets HTTP/1.1\r\nHost: {host}\r\nBad Header: x\r\nConnection: close\r\n\r\n', BAD),
+  wire('a garbage request line', 'GARBAGE\r\n\r\n', BAD),
+  wire('a NUL in the Authorization header', 'GET /api/v1/datasets HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\u0000x\r\nConnection: close\r\n\r\n', BAD),
+  wire('the token folded onto a continuation line', 'GET /api/v1/datasets HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer\r\n {token}\r\nConnection: close\r\n\r\n', BAD),
+  wire('HTTP/1.0 without Host to an API route', 'GET /api/v1/datasets HTTP/1.0\r\n\r\n', { status: 401, code: 'UNAUTHORIZED' }),
+  wire('a lone-LF request', 'GET /api/v1/datasets HTTP/1.1\nHost: {host}\nConnection: close\n\n', BAD),
 ];
