@@ -46,6 +46,16 @@ describe('parseLabeledText', () => {
     expect(r.problems[0]).toMatchObject({ row: 3, code: 'TEXT_ROW_MALFORMED' });
   });
 
+  it('reads bare-CR and mixed line breaks as the dataset import does (old Mac files)', () => {
+    const lf = parseLabeledText('A,first\nB,"two\nlines"\nA,third\n', { mode: 'multi-class' });
+    const cr = parseLabeledText('A,first\rB,"two\nlines"\r\nA,third\r', { mode: 'multi-class' });
+    expect(cr.problems).toEqual([]);
+    expect(cr.docs.map((d) => [d.labels, d.text])).toEqual(lf.docs.map((d) => [d.labels, d.text]));
+    const jsonl = parseLabeledText('{"text":"a","labels":["x"]}\r{"text":"b","labels":["y"]}\r', { mode: 'multi-label' });
+    expect(jsonl.problems).toEqual([]);
+    expect(jsonl.docs.map((d) => [d.row, d.labels])).toEqual([[1, ['x']], [2, ['y']]]);
+  });
+
   it('reads Ground Truth augmented manifests (multi-class and multi-label)', () => {
     const mc = '{"source":"good film","genre":1,"genre-metadata":{"class-name":"comedy","confidence":0.9,"type":"groundtruth/text-classification"}}\n';
     const r1 = parseLabeledText(mc, { mode: 'multi-class' });

@@ -43,7 +43,7 @@ export interface ParsedText {
 export function detectTextFormat(head: string): TextFormat {
   const first = head.replace(/^\uFEFF/, '').trimStart();
   if (first.startsWith('{')) {
-    const line = first.split(/\r?\n/, 1)[0] ?? '';
+    const line = first.split(/\r\n|\r|\n/, 1)[0] ?? '';
     try {
       const obj = JSON.parse(line) as Record<string, unknown>;
       if ('source' in obj || 'source-ref' in obj) return 'augmented-manifest';
@@ -74,7 +74,7 @@ export function parseLabeledText(content: string, options: ParseOptions): Parsed
 }
 
 function csvRecords(text: string): Array<{ record: string[]; line: number }> {
-  const out = parse(text, { relax_column_count: true, relax_quotes: false, skip_empty_lines: true, info: true, bom: true }) as unknown as Array<{
+  const out = parse(text, { relax_column_count: true, relax_quotes: false, skip_empty_lines: true, info: true, bom: true, record_delimiter: ['\r\n', '\n', '\r'] }) as unknown as Array<{
     record: string[];
     info: { lines: number };
   }>;
@@ -142,7 +142,8 @@ function parseWideCsv(text: string, options: ParseOptions) {
 
 function jsonLines(text: string, problems: Problem[]): Array<{ row: number; obj: Record<string, unknown> }> {
   const out: Array<{ row: number; obj: Record<string, unknown> }> = [];
-  text.split(/\r?\n/).forEach((line, i) => {
+  // Line breaks as the dataset import reads them: CRLF, LF or a bare CR (old Mac files).
+  text.split(/\r\n|\r|\n/).forEach((line, i) => {
     if (line.trim() === '') return;
     try {
       const obj = JSON.parse(line) as unknown;

@@ -11,7 +11,7 @@ import { orderForCode, tryHook, useCall, useCalls, useFeedback, usePatients, use
 import { CardView } from './CardView.tsx';
 import { CoverageTable } from './CoverageTable.tsx';
 
-const HOOKS = ['order-select', 'order-sign', 'patient-view'] as const;
+const HOOKS = ['order-select', 'order-sign', 'order-dispatch', 'patient-view'] as const;
 const CUSTOM = '__custom__';
 
 function JsonView({ value, testId, height = '420px' }: { value: unknown; testId: string; height?: string }) {
@@ -254,7 +254,7 @@ function CdsPage() {
   const [tab, setTab] = useState<string | null>('sandbox');
   return (
     <>
-      <PageHeader title="CDS Hooks" description="A CDS Hooks sandbox for the payer's Da Vinci CRD service: fire order-select, order-sign or patient-view for a stored patient and see the cards and coverage information an EHR receives." />
+      <PageHeader title="CDS Hooks" description="A CDS Hooks sandbox for the payer's Da Vinci CRD service: fire order-select, order-sign, order-dispatch or patient-view for a stored patient and see the cards and coverage information an EHR receives." />
       <Tabs value={tab} onChange={setTab} keepMounted={false}>
         <Tabs.List mb="md">
           <Tabs.Tab value="sandbox">Sandbox</Tabs.Tab>

@@ -89,7 +89,7 @@ export function applyEdits(content: string, edits: DatasetEdits): EditOutcome {
     return { content: `${out.join('\n')}\n`, format, dropped: drop.size, relabeled: relabel.size };
   }
   if (format === 'jsonl') {
-    const lines = text.split(/\r?\n/);
+    const lines = text.split(/\r\n|\r|\n/);
     const known = new Set<number>();
     lines.forEach((l, i) => {
       if (l.trim() !== '') known.add(i + 1);
