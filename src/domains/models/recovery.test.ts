@@ -58,4 +58,10 @@ describe('failOrphans', () => {
     for (const m of [running, queued, live]) expect((await models.getById(m.id)).status).toBe('training');
     expect(await models.failOrphans()).toEqual([]);
   });
+
+  it('marks a version cancelled, not failed, when its job was cancelled by a user', async () => {
+    const v = await models.create({ name: 'g', kind: 'k', jobId: await job('cancelled', { code: 'CANCELLED', message: 'cancelled by a user' }), params: {} });
+    expect((await models.failOrphans()).map((m) => m.name)).toEqual(['g']);
+    expect(await models.getById(v.id)).toMatchObject({ status: 'cancelled', meta: { failure: { message: expect.stringMatching(/cancelled/) } } });
+  });
 });

@@ -96,7 +96,9 @@ export async function failOrphanedTraining(db: Kysely<Database>): Promise<Orphan
       : job.status === 'succeeded' ? `its training job ${jobId} ended without registering it`
       : `its training job ${jobId} ${job.status}${error?.code ? ` (${error.code}: ${error.message ?? ''})` : ''}`;
     const failure = { code: error?.code ?? 'INTERRUPTED', message: `${reason}; train it again.`, at: new Date().toISOString() };
-    const r = await db.updateTable('models').set({ status: 'failed', meta_json: JSON.stringify({ ...meta, failure }) }).where('id', '=', row.id).where('status', '=', 'training').executeTakeFirst();
+    // A version whose job was cancelled by a user reads as cancelled, as it does when the build notices the cancel itself.
+    const status = job?.status === 'cancelled' ? 'cancelled' : 'failed';
+    const r = await db.updateTable('models').set({ status, meta_json: JSON.stringify({ ...meta, failure }) }).where('id', '=', row.id).where('status', '=', 'training').executeTakeFirst();
     if (Number(r.numUpdatedRows) > 0) out.push({ id: row.id, name: row.name, version: Number(row.version), reason });
   }
   return out;
