@@ -35,6 +35,8 @@ export interface JobThread {
   readonly threadId: number;
   /** Aborts running jobs (recorded as interrupted or re-queued, as stopWorker() does) and ends the thread. */
   stop(): Promise<void>;
+  /** Ends the thread abruptly, as a crash would (the host records its jobs and restarts it). For tests. */
+  crash(): Promise<void>;
 }
 
 export async function startJobThread(options: JobThreadOptions): Promise<JobThread> {
@@ -156,6 +158,9 @@ export async function startJobThread(options: JobThreadOptions): Promise<JobThre
   return {
     get threadId() {
       return worker.threadId;
+    },
+    async crash() {
+      await worker.terminate();
     },
     async stop() {
       if (stopping) return;
