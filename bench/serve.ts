@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { createAppContext, type AppContext } from '../src/app/context.ts';
+import { startJobs, type RunningJobs } from '../src/app/jobs.ts';
 import { loadConfig, type ConfigInput } from '../src/core/config.ts';
 import { buildApp } from '../src/http/app.ts';
 
@@ -15,7 +16,8 @@ export async function serveForBench(script: string, overrides: ConfigInput = {},
     process.exit(2);
   }
   const ctx = await createAppContext(loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', apiTokens: [], ...overrides } }));
-  if (options.startWorker) await ctx.queue.startWorker();
+  // Jobs run as `serve` runs them (a worker thread by default), so endpoint figures taken during a job are a server's.
+  const jobs: RunningJobs | undefined = options.startWorker ? await startJobs(ctx) : undefined;
   const app = await buildApp(ctx, { webDist: join(dataDir, 'no-web-ui') });
   // SB_BENCH_PORT: a port the parent chose (so it can allow-list this server's own origin); else a free one.
   await app.listen({ host: '127.0.0.1', port: Number(process.env.SB_BENCH_PORT ?? 0) });
@@ -27,7 +29,7 @@ export async function serveForBench(script: string, overrides: ConfigInput = {},
     if (closing) return;
     closing = true;
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
-    await app.close();
+    await Promise.all([app.close(), jobs?.stop()]);
     await ctx.close();
     console.log(JSON.stringify({ peakRssMb }));
     process.exit(0);
