@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
@@ -92,7 +92,16 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
       // send() refuses odd paths (`//x`, `..`) with a bare 403 "Forbidden": treat them as not found, so
       // they get the same 404 (or the UI's index.html) as any other path with no file behind it.
       web.setErrorHandler((err: { statusCode?: number }, _request, reply) => (err.statusCode === 403 ? reply.callNotFound() : reply.send(err)));
-      await web.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: true, index: ['index.html'] });
+      await web.register(fastifyStatic, {
+        root: webDist,
+        prefix: '/',
+        wildcard: true,
+        index: ['index.html'],
+        // The build writes .br/.gz beside each file (scripts/precompress.ts); the plugin picks one by Accept-Encoding
+        // and adds `Vary: accept-encoding`.
+        preCompressed: true,
+        setHeaders: (reply, path) => reply.header('cache-control', staticCacheControl(webDist, path)),
+      });
     });
   } else {
     app.get('/', { schema: { hide: true }, config: open }, async (_req, reply) =>
@@ -100,6 +109,15 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
     );
   }
   return app;
+}
+
+/**
+ * Vite names every file under assets/ by its content hash, so it can be cached for good; everything else
+ * (index.html above all, which names the current hashes) is revalidated on each load so a new build is picked up.
+ */
+export function staticCacheControl(webDist: string, path: string): string {
+  const rel = relative(webDist, path).split(sep).join('/');
+  return rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
 }
 
 /**
