@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../core/errors.ts';
 import { eulaAcceptedInRequest } from '../llm/eula.ts';
+import { nameFromParams, recordInvocation } from './hook.ts';
+import { metricsQuerySchema, metricsReportSchema } from './schema.ts';
 
 const nameParam = z.object({ name: z.string().min(1) });
 /** Comprehend's real-time limits: one document up to 10 KB per call, batch calls up to 25 documents. */
@@ -45,6 +47,10 @@ export async function endpointRoutes(app: FastifyInstance, ctx: AppContext): Pro
     return reply.status(204).send();
   });
 
+  r.get('/endpoints/:name/metrics', {
+    schema: { tags: ['endpoints'], summary: 'Requests, errors and latency percentiles (p50/p95/p99) of the endpoint over a window, with a per-minute series; in memory since the process started', params: nameParam, querystring: metricsQuerySchema, response: { 200: metricsReportSchema } },
+  }, async (req) => endpoints.metricsReport(req.params.name, req.query.window));
+
   r.post('/endpoints/:name/classify', {
     schema: {
       tags: ['endpoints'],
@@ -52,6 +58,7 @@ export async function endpointRoutes(app: FastifyInstance, ctx: AppContext): Pro
       params: nameParam,
       body: classifyBody,
     },
+    onResponse: recordInvocation(endpoints.metrics, nameFromParams),
   }, async (req) => {
     const { model } = await endpoints.resolve(req.params.name);
     if (model.kind !== 'text-classifier') throw new AppError('CONFLICT', `Endpoint "${req.params.name}" serves a ${model.kind} model; /classify is for text classifiers.`);

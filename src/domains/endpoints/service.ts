@@ -10,6 +10,7 @@ import { isUniqueViolation } from '../../storage/db.ts';
 import { clampLimit, decodeCursor, toPage, type Page } from '../../storage/pagination.ts';
 import type { Database, EndpointsTable } from '../../storage/schema.ts';
 import type { ModelService, ModelVersion } from '../models/service.ts';
+import { EndpointMetrics, type EndpointMetricsReport, type MetricsWindow } from './metrics.ts';
 
 export interface Endpoint {
   id: string;
@@ -47,14 +48,19 @@ export interface EndpointService {
   resolve(name: string): Promise<{ endpoint: Endpoint; model: ModelVersion }>;
   update(name: string, input: { model?: string; config?: Record<string, unknown> }): Promise<Endpoint>;
   delete(name: string): Promise<void>;
+  /** Invocation counts, errors and latency per endpoint, in memory (metrics.ts); fed by the invocation routes' hook. */
+  metrics: EndpointMetrics;
+  /** The endpoint's metrics over a window ending now; ENDPOINT_NOT_FOUND for an unknown name. */
+  metricsReport(name: string, window: MetricsWindow): Promise<EndpointMetricsReport>;
 }
 
 const RESOLVE_TTL_MS = 1000;
 
 export const ENDPOINT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
 
-export function createEndpointService(deps: { db: Kysely<Database>; models: ModelService; runtimes: Record<string, EndpointRuntime> }): EndpointService {
+export function createEndpointService(deps: { db: Kysely<Database>; models: ModelService; runtimes: Record<string, EndpointRuntime>; now?: () => number }): EndpointService {
   const { db, models, runtimes } = deps;
+  const metrics = new EndpointMetrics(deps.now);
 
   async function toEndpoint(row: Selectable<EndpointsTable>): Promise<Endpoint> {
     const m = await models.getById(row.model_id).catch(() => null);
@@ -94,6 +100,11 @@ export function createEndpointService(deps: { db: Kysely<Database>; models: Mode
   }
 
   return {
+    metrics,
+    async metricsReport(name, window) {
+      await row(name);
+      return metrics.report(name, window);
+    },
     async create(input) {
       if (!ENDPOINT_NAME_PATTERN.test(input.name)) {
         throw new AppError('VALIDATION_FAILED', `Endpoint name "${input.name}" is not allowed.`, { problems: [{ field: 'name', problem: 'invalid endpoint name', fix: 'Use 1–63 letters, digits or "-", starting with a letter or digit.' }] });
@@ -113,6 +124,7 @@ export function createEndpointService(deps: { db: Kysely<Database>; models: Mode
         if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `An endpoint named "${input.name}" already exists; delete it or pick another name.`);
         throw err;
       }
+      metrics.ensure(input.name);
       return toEndpoint({ ...values });
     },
     async list(q) {
@@ -132,6 +144,7 @@ export function createEndpointService(deps: { db: Kysely<Database>; models: Mode
       if (hit && Date.now() - hit.at < RESOLVE_TTL_MS) return hit.value;
       const value = (async () => {
         const r = await row(name);
+        metrics.ensure(name);
         return { endpoint: await toEndpoint(r), model: await models.getById(r.model_id) };
       })();
       resolved.set(name, { at: Date.now(), value });
@@ -161,6 +174,7 @@ export function createEndpointService(deps: { db: Kysely<Database>; models: Mode
       const r = await row(name);
       await db.deleteFrom('endpoints').where('id', '=', r.id).execute();
       forget(name);
+      metrics.drop(name);
       const model = await models.getById(r.model_id).catch(() => null);
       if (model) await runtimes[model.kind]?.evict(model, { id: r.id, name: r.name, config: JSON.parse(r.config_json) as Record<string, unknown> });
     },

@@ -6,6 +6,7 @@ import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../core/errors.ts';
 import { batchRequestSchema, buildRequestSchema, columnsQuery, datasetVersionParams, imagesQuery, modelVersionParams, predictJsonBody, predictQuery } from './schema.ts';
 import { contentDisposition } from '../../http/contentDisposition.ts';
+import { nameFromParams, recordInvocation } from '../endpoints/hook.ts';
 
 const tags = ['images'];
 const FIX_IMAGE = 'Send the image as multipart/form-data in a part named "file", or as JSON {"image": "<base64>"}.';
@@ -100,6 +101,7 @@ export async function imageRoutes(app: FastifyInstance, ctx: AppContext): Promis
 
   r.post('/endpoints/:name/predict-image', {
     schema: { tags: ['endpoints'], summary: 'Classify one image with an image-classifier endpoint (multipart "file" or JSON {image: base64}); ?explain=true', params: z.object({ name: z.string().min(1) }), querystring: predictQuery },
+    onResponse: recordInvocation(ctx.services.endpoints.metrics, nameFromParams),
   }, async (req) => {
     const { model } = await ctx.services.endpoints.resolve(req.params.name);
     if (model.kind !== 'image-classifier') throw new AppError('CONFLICT', `Endpoint "${req.params.name}" serves a ${model.kind} model; /predict-image is for image classifiers.`);

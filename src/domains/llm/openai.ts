@@ -14,6 +14,7 @@ import { fromOpenAi, openAiChatBodySchema, openAiCompletionBodySchema } from './
 import { retryAfterHook } from './routes.ts';
 import { LLM_MODEL_KIND } from './runtime.ts';
 import { lazySse } from './sse.ts';
+import { nameFromBodyModel, recordInvocation } from '../endpoints/hook.ts';
 
 const OPENAI_FINISH = { stop: 'stop', length: 'length', abort: 'stop' } as const;
 
@@ -30,6 +31,7 @@ const newId = (prefix: string) => `${prefix}-${randomBytes(12).toString('hex')}`
 export async function openAiRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const llm = ctx.services.llm;
+  const onResponse = recordInvocation(ctx.services.endpoints.metrics, nameFromBodyModel);
   app.addHook('onError', retryAfterHook);
   app.setErrorHandler((err, request, reply) => {
     const { body, internal } = toProblem(err, request.id, request.url);
@@ -46,6 +48,7 @@ export async function openAiRoutes(app: FastifyInstance, ctx: AppContext): Promi
 
   r.post('/completions', {
     schema: { tags: ['openai'], summary: 'OpenAI-compatible text completion (model = endpoint name; stream for SSE)', body: openAiCompletionBodySchema },
+    onResponse,
   }, async (req, reply) => {
     const b = req.body;
     const { instance } = await llm.endpoint(b.model, b.accept_eula === true || eulaAcceptedInRequest(req.headers, req.query));
@@ -80,6 +83,7 @@ export async function openAiRoutes(app: FastifyInstance, ctx: AppContext): Promi
 
   r.post('/chat/completions', {
     schema: { tags: ['openai'], summary: 'OpenAI-compatible chat completion (model = endpoint name; stream for SSE)', body: openAiChatBodySchema },
+    onResponse,
   }, async (req, reply) => {
     const b = req.body;
     const { instance } = await llm.endpoint(b.model, b.accept_eula === true || eulaAcceptedInRequest(req.headers, req.query));

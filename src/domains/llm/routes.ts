@@ -11,6 +11,7 @@ import { eulaAcceptedInRequest } from './eula.ts';
 import { fromTgi, infillBodySchema, invocationBodySchema } from './params.ts';
 import { classifyInputs, tgiFinishReason } from './service.ts';
 import { lazySse } from './sse.ts';
+import { nameFromParams, recordInvocation } from '../endpoints/hook.ts';
 
 const nameParam = z.object({ name: z.string().min(1) });
 const versionParams = z.object({ name: z.string().min(1), version: z.coerce.number().int().positive() });
@@ -92,6 +93,7 @@ export async function llmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
         params: nameParam,
         body: invocationBodySchema,
       },
+      onResponse: recordInvocation(ctx.services.endpoints.metrics, nameFromParams),
     }, async (req, reply) => {
       const accepted = req.body.accept_eula === true || eulaAcceptedInRequest(req.headers, req.query);
       const { instance } = await llm.endpoint(req.params.name, accepted);
@@ -125,6 +127,7 @@ export async function llmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
         params: nameParam,
         body: infillBodySchema,
       },
+      onResponse: recordInvocation(ctx.services.endpoints.metrics, nameFromParams),
     }, async (req, reply) => {
       const accepted = req.body.accept_eula === true || eulaAcceptedInRequest(req.headers, req.query);
       const { instance } = await llm.endpoint(req.params.name, accepted);
