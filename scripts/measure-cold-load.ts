@@ -29,7 +29,11 @@ try {
     if (!rows.includes(row)) rows.push(row);
     row.transferred = e.encodedDataLength;
   });
+  page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
   await page.goto(`${server.baseUrl}${path}`, { waitUntil: 'networkidle' });
+  // The page is drawn once its first API answer is in (an empty list on a fresh server); then let late requests land.
+  await page.locator('main').first().waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(1500);
   for (const row of rows) {
     row.encoding = encodings.get(row.url) ?? '';
     row.url = (urls.get(row.url) ?? row.url).replace(server.baseUrl, '');
