@@ -13,6 +13,21 @@ const FIX_IMAGE = 'Send the image as multipart/form-data in a part named "file",
 
 const versionOf = (v: string): number | 'latest' => (v === 'latest' ? 'latest' : Number(v));
 
+/**
+ * How long a browser may keep a thumbnail (`private`: the API may sit behind a token). Dataset id + version number
+ * always mean the same bytes: immutable. A name may be given to a new dataset after a delete, so by name the
+ * browser revalidates daily (ETag); `latest` moves with each new version, so it revalidates every time.
+ */
+export function thumbnailCacheControl(idOrName: string, version: number | 'latest', datasetId: string): string {
+  if (version === 'latest') return 'private, no-cache';
+  return idOrName === datasetId ? 'private, max-age=31536000, immutable' : 'private, max-age=86400';
+}
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.trim() === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
 /** The image of a predict request: multipart part `file`, or JSON `{ image: base64 }`. */
 async function readImage(req: FastifyRequest): Promise<Buffer> {
   if (req.isMultipart()) {
@@ -50,8 +65,15 @@ export async function imageRoutes(app: FastifyInstance, ctx: AppContext): Promis
   r.get('/images/datasets/:idOrName/versions/:version/images/:index/thumbnail', {
     schema: { tags, summary: 'A WebP thumbnail (longest side 128 px) of one image', params: datasetVersionParams.extend({ index: z.coerce.number().int().min(0) }) },
   }, async (req, reply) => {
-    const body = await images.thumbnail(req.params.idOrName, versionOf(req.params.version), req.params.index);
-    return reply.type('image/webp').header('cache-control', 'private, max-age=86400').send(body);
+    const { idOrName, index } = req.params;
+    const version = versionOf(req.params.version);
+    // A dataset version never changes, and its id is never reused: it names the thumbnail's bytes for good.
+    const dv = await ctx.services.datasets.getVersion(idOrName, version);
+    const etag = `"${dv.id}.${index}"`;
+    reply.header('etag', etag).header('cache-control', thumbnailCacheControl(idOrName, version, dv.datasetId));
+    if (etagMatches(req.headers['if-none-match'], etag)) return reply.status(304).send();
+    const body = await images.thumbnail(idOrName, dv.version, index);
+    return reply.type('image/webp').send(body);
   });
 
   r.post('/images/models', {

@@ -11,7 +11,7 @@ import { labelCountWarnings } from './read.ts';
 
 const THUMBS_PER_LABEL = 8;
 
-function LabelThumbnails({ ds, version, label, count, labelColumn }: { ds: string; version: number; label: string; count: number; labelColumn: string }) {
+function LabelThumbnails({ ds, datasetId, version, label, count, labelColumn }: { ds: string; datasetId?: string; version: number; label: string; count: number; labelColumn: string }) {
   const { data, error, isPending } = useImageItems(ds, version, label, THUMBS_PER_LABEL, labelColumn);
   return (
     <Stack gap={4} data-testid="images-thumb-label" data-label={label}>
@@ -29,7 +29,7 @@ function LabelThumbnails({ ds, version, label, count, labelColumn }: { ds: strin
         {(data?.items ?? []).map((it) => (
           <div key={it.index} title={`${it.path}${it.group ? ` · group ${it.group}` : ''}`}>
             <AuthImage
-              src={thumbnailUrl(ds, version, it.index)}
+              src={thumbnailUrl(datasetId ?? ds, version, it.index)}
               alt={it.path}
               style={{ width: 72, height: 54, objectFit: 'cover', borderRadius: 4, display: 'block' }}
               data-testid="images-thumb"
@@ -43,6 +43,8 @@ function LabelThumbnails({ ds, version, label, count, labelColumn }: { ds: strin
 
 interface Props {
   ds: string;
+  /** When known, thumbnails are asked for by id (an immutable URL) rather than by name. */
+  datasetId?: string;
   version: number;
   summary: ImageDatasetSummary | undefined;
   summaryError: unknown;
@@ -53,7 +55,7 @@ interface Props {
   disabled: boolean;
 }
 
-export function DatasetOverview({ ds, version, summary, summaryError, labelColumn, groupColumn, onLabelColumn, onGroupColumn, disabled }: Props) {
+export function DatasetOverview({ ds, datasetId, version, summary, summaryError, labelColumn, groupColumn, onLabelColumn, onGroupColumn, disabled }: Props) {
   if (summaryError) return <ErrorAlert error={summaryError} title="Cannot read the images of this dataset" />;
   if (!summary) return <Loader size="sm" />;
   const serverProblems: Problem[] = (summary.problems ?? []).map((p) => ({ ...p, severity: p.severity ?? 'warning' }));
@@ -121,7 +123,7 @@ export function DatasetOverview({ ds, version, summary, summaryError, labelColum
         <Title order={6}>Samples</Title>
         <SimpleGrid cols={{ base: 1, xl: 2 }} spacing="md">
           {summary.labels.map((l) => (
-            <LabelThumbnails key={l.label} ds={ds} version={version} label={l.label} count={l.count} labelColumn={labelColumn} />
+            <LabelThumbnails key={l.label} ds={ds} datasetId={datasetId} version={version} label={l.label} count={l.count} labelColumn={labelColumn} />
           ))}
         </SimpleGrid>
       </Stack>

@@ -12,6 +12,8 @@ import { FileDropArea, JobFollower } from './parts.tsx';
 export interface ChosenDataset {
   name: string;
   version: number;
+  /** The dataset's id: thumbnail URLs by id + version are cached by the browser for good. */
+  id?: string;
 }
 
 type Phase =
@@ -49,7 +51,7 @@ export function DatasetStep({ chosen, onChosen, disabled }: { chosen: ChosenData
         if (accepted.job) setPhase({ kind: 'importing', accepted });
         else {
           setPhase({ kind: 'idle' });
-          onChosen({ name: accepted.dataset.name, version: accepted.version.version });
+          onChosen({ name: accepted.dataset.name, version: accepted.version.version, id: accepted.dataset.id });
         }
       },
       (error: unknown) => setPhase({ kind: 'error', error }),
@@ -77,7 +79,7 @@ export function DatasetStep({ chosen, onChosen, disabled }: { chosen: ChosenData
           value={chosen?.name ?? null}
           onChange={(v) => {
             const d = images.find((x) => x.name === v);
-            if (d) onChosen({ name: d.name, version: d.latestVersion });
+            if (d) onChosen({ name: d.name, version: d.latestVersion, id: d.id });
           }}
           searchable
           disabled={busy}
@@ -127,7 +129,7 @@ export function DatasetStep({ chosen, onChosen, disabled }: { chosen: ChosenData
               onFinished={(ok) => {
                 if (!ok) return;
                 void qc.invalidateQueries({ queryKey: datasetKeys.all });
-                onChosen({ name: phase.accepted.dataset.name, version: phase.accepted.version.version });
+                onChosen({ name: phase.accepted.dataset.name, version: phase.accepted.version.version, id: phase.accepted.dataset.id });
                 setPhase({ kind: 'idle' });
                 setFile(null);
               }}

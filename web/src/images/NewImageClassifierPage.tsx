@@ -116,6 +116,7 @@ export function NewImageClassifierPage() {
         <Step n={2} title="Check the data" testId="images-step-check">
           <DatasetOverview
             ds={dataset.name}
+            datasetId={dataset.id}
             version={dataset.version}
             summary={summary}
             summaryError={summaryError}

@@ -12,26 +12,45 @@ import { fetchImageBlobUrl } from './api.ts';
 import { etaSeconds, formatSeconds } from './read.ts';
 
 /**
- * An <img> for an API URL. Without a token the browser loads it lazily itself; with a bearer token
- * (which <img> cannot send) it is fetched and shown from an object URL.
+ * Object URLs of images fetched with a bearer token, by URL and token, shared by every AuthImage: a thumbnail that
+ * re-mounts (another label column, back to the wizard) is shown again without asking the server. Bounded; the
+ * oldest entries are revoked first.
+ */
+const blobCache = new Map<string, Promise<string>>();
+const BLOB_CACHE_MAX = 400;
+
+function cachedBlobUrl(src: string, token: string): Promise<string> {
+  const key = `${token}\n${src}`;
+  let hit = blobCache.get(key);
+  if (!hit) {
+    hit = fetchImageBlobUrl(src);
+    blobCache.set(key, hit);
+    hit.catch(() => blobCache.delete(key));
+    while (blobCache.size > BLOB_CACHE_MAX) {
+      const [oldest, url] = blobCache.entries().next().value as [string, Promise<string>];
+      blobCache.delete(oldest);
+      url.then((u) => URL.revokeObjectURL(u), () => undefined);
+    }
+  }
+  return hit;
+}
+
+/**
+ * An <img> for an API URL. Without a token the browser loads it lazily itself (and keeps it by the server's
+ * Cache-Control/ETag); with a bearer token (which <img> cannot send) it is fetched once and shown from an object URL.
  */
 export function AuthImage({ src, alt, style, 'data-testid': testId }: { src: string; alt: string; style?: CSSProperties; 'data-testid'?: string }) {
   const token = getToken();
   const [blobUrl, setBlobUrl] = useState<string | null>(null);
   useEffect(() => {
     if (!token) return;
-    const ac = new AbortController();
-    let url: string | null = null;
-    fetchImageBlobUrl(src, ac.signal).then(
-      (u) => {
-        url = u;
-        setBlobUrl(u);
-      },
+    let live = true;
+    cachedBlobUrl(src, token).then(
+      (u) => live && setBlobUrl(u),
       () => undefined,
     );
     return () => {
-      ac.abort();
-      if (url) URL.revokeObjectURL(url);
+      live = false;
     };
   }, [src, token]);
   const shown = token ? blobUrl : src;

@@ -15,6 +15,7 @@ import {
   resetDecision,
   startTune,
   tuningReportUrl,
+  isTuned,
   useDecision,
   useTuningReport,
   type Decision,
@@ -39,6 +40,8 @@ function TuneDone({ name, version, result }: { name: string; version: number; re
   useEffect(() => {
     void qc.invalidateQueries({ queryKey: qualityKeys.decision(name, version) });
     void qc.invalidateQueries({ queryKey: qualityKeys.report(name, version) });
+    // The model version now lists the report among its artifacts: refetch it so the report is asked for.
+    void qc.invalidateQueries({ queryKey: ['models'] });
   }, [qc, name, version]);
   return (
     <Text size="sm" c="teal" data-testid="tune-done">
@@ -285,7 +288,8 @@ export function TunePanel({ model }: { model: ModelVersion }) {
   const [starting, setStarting] = useState(false);
   const [curveLabel, setCurveLabel] = useState<string | null>(null);
   const [draft, setDraft] = useState<Record<string, number>>({});
-  const { data: report, error: reportError } = useTuningReport(model.name, model.version);
+  const tuned = isTuned(model);
+  const { data: report, error: reportError } = useTuningReport(model);
   const { data: decision, error: decisionError } = useDecision(model.name, model.version);
   const multiClass = model.params?.mode === 'multi-class';
 
@@ -342,7 +346,7 @@ export function TunePanel({ model }: { model: ModelVersion }) {
             <BeforeAfterTable report={report} />
           </Stack>
         )}
-        {report === null && !job && (
+        {(!tuned || report === null) && !job && (
           <Text size="sm" c="dimmed" data-testid="tune-none">
             Not tuned yet: the model predicts at 0.5 per label (multi-label) or always the top class (multi-class).
           </Text>

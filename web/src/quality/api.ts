@@ -176,10 +176,22 @@ export function resetDecision(name: string, v: number): Promise<unknown> {
   return api<unknown>(`${modelBase(name, v)}/decision`, { method: 'DELETE' });
 }
 
-/** The last tuning's report, or null before the first tuning (404). */
-export function useTuningReport(name: string, v: number) {
+/** The artifact a tuning job adds to the model version; its presence is how the UI knows the version is tuned. */
+export const TUNING_REPORT_ARTIFACT = 'tuning-report.json';
+
+export function isTuned(model: Pick<ModelVersion, 'artifacts'>): boolean {
+  return Boolean(model.artifacts?.[TUNING_REPORT_ARTIFACT]);
+}
+
+/**
+ * The last tuning's report. Asked for only when the model version lists the report among its artifacts, so an
+ * untuned model costs no request (the API answers 404 TUNING_REPORT_NOT_FOUND there); null if it is gone meanwhile.
+ */
+export function useTuningReport(model: Pick<ModelVersion, 'name' | 'version' | 'artifacts'>) {
+  const { name, version: v } = model;
   return useQuery({
     queryKey: qualityKeys.report(name, v),
+    enabled: isTuned(model),
     queryFn: async ({ signal }) => {
       try {
         return await api<TuningReport>(`${modelBase(name, v)}/tuning-report`, { query: { format: 'json' }, signal });
