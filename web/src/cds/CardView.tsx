@@ -1,12 +1,13 @@
 import { useState } from 'react';
 import { Anchor, Badge, Button, Group, Paper, Select, Stack, Text } from '@mantine/core';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
-import { sendFeedback, type CdsCard, type Indicator } from './api.ts';
+import { Markdown } from './Markdown.tsx';
+import { sendFeedback, type CdsCard, type CdsSuggestion, type Indicator } from './api.ts';
 
 const COLOR: Record<Indicator, string> = { info: 'blue', warning: 'orange', critical: 'red' };
 
 /** One card as an EHR shows it: indicator colour, summary, source, detail, suggestions, links; accept / override → feedback. */
-export function CardView({ card, serviceId, onFeedback }: { card: CdsCard; serviceId: string; onFeedback: () => void }) {
+export function CardView({ card, serviceId, onFeedback, onAccept }: { card: CdsCard; serviceId: string; onFeedback: () => void; onAccept?: (s: CdsSuggestion) => void }) {
   const [reason, setReason] = useState<string | null>(null);
   const [sent, setSent] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -40,9 +41,7 @@ export function CardView({ card, serviceId, onFeedback }: { card: CdsCard; servi
           {card.source.topic?.display ? ` · ${card.source.topic.display}` : ''}
         </Text>
         {card.detail && (
-          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-            {card.detail.replace(/\*\*(.+?)\*\*/g, '$1')}
-          </Text>
+          <Markdown data-testid="cds-card-detail">{card.detail}</Markdown>
         )}
         {card.links && card.links.length > 0 && (
           <Group gap="sm">
@@ -62,7 +61,10 @@ export function CardView({ card, serviceId, onFeedback }: { card: CdsCard; servi
           card.uuid && (
             <Group gap="xs" align="flex-end">
               {(card.suggestions ?? []).map((s) => (
-                <Button key={s.uuid ?? s.label} size="xs" variant={s.isRecommended ? 'filled' : 'light'} data-testid="cds-suggestion" onClick={() => void feedback({ outcome: 'accepted', acceptedSuggestions: s.uuid ? [{ id: s.uuid }] : [] }, `accepted “${s.label}”`)}>
+                <Button key={s.uuid ?? s.label} size="xs" variant={s.isRecommended ? 'filled' : 'light'} data-testid="cds-suggestion" onClick={() => {
+                    onAccept?.(s);
+                    void feedback({ outcome: 'accepted', acceptedSuggestions: s.uuid ? [{ id: s.uuid }] : [] }, `accepted “${s.label}”`);
+                  }}>
                   {s.label}
                 </Button>
               ))}

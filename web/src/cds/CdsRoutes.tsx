@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Badge, Button, Checkbox, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Table, Tabs, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import CodeMirror from '@uiw/react-codemirror';
+import CodeMirror, { EditorView } from '@uiw/react-codemirror';
 import { json } from '@codemirror/lang-json';
 import { Route, Routes } from 'react-router';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
@@ -10,6 +10,7 @@ import { formatDate } from '../components/format.ts';
 import { orderForCode, tryHook, useCall, useCalls, useFeedback, usePatients, usePolicyCodes, useSamples, type TryResult } from './api.ts';
 import { CardView } from './CardView.tsx';
 import { CoverageTable } from './CoverageTable.tsx';
+import { EhrView } from './EhrView.tsx';
 
 const HOOKS = ['order-select', 'order-sign', 'order-dispatch', 'patient-view'] as const;
 const CUSTOM = '__custom__';
@@ -17,7 +18,7 @@ const CUSTOM = '__custom__';
 function JsonView({ value, testId, height = '420px' }: { value: unknown; testId: string; height?: string }) {
   return (
     <div data-testid={testId}>
-      <CodeMirror value={JSON.stringify(value, null, 2)} height={height} extensions={[json()]} editable={false} basicSetup={{ lineNumbers: true, foldGutter: true }} />
+      <CodeMirror value={JSON.stringify(value, null, 2)} height={height} extensions={[json(), EditorView.lineWrapping]} editable={false} basicSetup={{ lineNumbers: true, foldGutter: true }} />
     </div>
   );
 }
@@ -135,7 +136,7 @@ function SandboxPage() {
             Order (FHIR JSON, becomes context.draftOrders)
           </Text>
           <div data-testid="cds-order-editor">
-            <CodeMirror value={orderText} height="260px" extensions={[json()]} onChange={(v) => { setOrderText(v); setSampleId(CUSTOM); }} />
+            <CodeMirror value={orderText} height="260px" extensions={[json(), EditorView.lineWrapping]} onChange={(v) => { setOrderText(v); setSampleId(CUSTOM); }} />
           </div>
         </Paper>
       </SimpleGrid>
@@ -258,10 +259,14 @@ function CdsPage() {
       <Tabs value={tab} onChange={setTab} keepMounted={false}>
         <Tabs.List mb="md">
           <Tabs.Tab value="sandbox">Sandbox</Tabs.Tab>
+          <Tabs.Tab value="ehr" data-testid="cds-tab-ehr">Order entry (mock EHR)</Tabs.Tab>
           <Tabs.Tab value="audit" data-testid="cds-tab-audit">Audit log &amp; feedback</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="sandbox">
           <SandboxPage />
+        </Tabs.Panel>
+        <Tabs.Panel value="ehr">
+          <EhrView />
         </Tabs.Panel>
         <Tabs.Panel value="audit">
           <AuditPage />

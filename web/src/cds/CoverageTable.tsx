@@ -18,13 +18,16 @@ const COLUMNS: Array<[string, string]> = [
 export function CoverageTable({ rows }: { rows: TryResult['coverageInformation'] }) {
   if (rows.length === 0) return <Text c="dimmed" size="sm">No coverage information (no system actions).</Text>;
   return (
-    <Table.ScrollContainer minWidth={900}>
-      <Table striped withTableBorder data-testid="cds-coverage-table" fz="sm">
+    // Wide by nature (11 columns): it scrolls inside its own box and long values wrap, so the page never scrolls sideways.
+    <Table.ScrollContainer minWidth={760} maw="100%" data-testid="cds-coverage-scroll">
+      <Table striped withTableBorder data-testid="cds-coverage-table" fz="sm" layout="fixed" style={{ overflowWrap: 'anywhere' }}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Order</Table.Th>
-            {COLUMNS.map(([, label]) => (
-              <Table.Th key={label}>{label}</Table.Th>
+            {COLUMNS.map(([key, label]) => (
+              <Table.Th key={label} w={key === 'reason' ? 220 : key === 'coverage-assertion-id' || key === 'coverage' ? 130 : undefined}>
+                {label}
+              </Table.Th>
             ))}
           </Table.Tr>
         </Table.Thead>
@@ -34,7 +37,7 @@ export function CoverageTable({ rows }: { rows: TryResult['coverageInformation']
               <Table.Tr key={`${a.resource}-${i}`}>
                 <Table.Td>{a.resource}</Table.Td>
                 {COLUMNS.map(([key]) => (
-                  <Table.Td key={key} data-testid={`cds-coverage-${key}`} style={key === 'reason' ? { minWidth: 280 } : undefined}>
+                  <Table.Td key={key} data-testid={`cds-coverage-${key}`}>
                     {(item[key] ?? []).map((v) => (key === 'billingCode' ? (v.split('|')[1] ?? v) : v)).join(', ') || '—'}
                   </Table.Td>
                 ))}

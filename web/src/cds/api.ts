@@ -10,13 +10,20 @@ export interface Coding {
   display?: string;
 }
 
+export interface CdsSuggestion {
+  label: string;
+  uuid?: string;
+  isRecommended?: boolean;
+  actions?: Array<{ type: string; description: string; resource?: Record<string, unknown> & { resourceType: string; id?: string } }>;
+}
+
 export interface CdsCard {
   uuid?: string;
   summary: string;
   detail?: string;
   indicator: Indicator;
   source: { label: string; url?: string; icon?: string; topic?: Coding };
-  suggestions?: Array<{ label: string; uuid?: string; isRecommended?: boolean; actions?: Array<{ type: string; description: string }> }>;
+  suggestions?: CdsSuggestion[];
   selectionBehavior?: string;
   overrideReasons?: Coding[];
   links?: Array<{ label: string; url: string; type: 'absolute' | 'smart'; appContext?: string }>;

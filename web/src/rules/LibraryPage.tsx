@@ -1,12 +1,14 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, Badge, Button, Code, Group, Paper, Select, SimpleGrid, Stack, Switch, Table, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import CodeMirror from '@uiw/react-codemirror';
+import CodeMirror, { EditorView } from '@uiw/react-codemirror';
 import { json } from '@codemirror/lang-json';
 import { useNavigate, useParams } from 'react-router';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { cqlLanguage } from './cqlLanguage.ts';
+import { cqlProblems, showProblems } from './cqlDiagnostics.ts';
+import { Markdown } from '../cds/Markdown.tsx';
 import {
   compileCql,
   deleteRule,
@@ -21,6 +23,9 @@ import {
   type RuleExpression,
   type RuleTestResult,
 } from './api.ts';
+
+// Long CQL lines wrap inside the editor's box; compile problems are marked on their lines.
+const EDITOR_EXTENSIONS = [cqlLanguage, EditorView.lineWrapping, cqlProblems];
 
 function Expressions({ items }: { items: RuleExpression[] }) {
   const shown = items.filter((e) => !e.isFunction);
@@ -131,7 +136,7 @@ function TestPanel({ name }: { name: string }) {
           />
           <Text size="sm" fw={500}>Order (FHIR JSON)</Text>
           <div data-testid="rule-test-order">
-            <CodeMirror value={orderText} onChange={setOrderText} height="240px" extensions={[json()]} basicSetup={{ lineNumbers: true }} />
+            <CodeMirror value={orderText} onChange={setOrderText} height="240px" extensions={[json(), EditorView.lineWrapping]} basicSetup={{ lineNumbers: true }} />
           </div>
           <Text size="xs" c="dimmed">The patient's active Coverage is passed as "Coverage"; the policy table as "Policy".</Text>
           <Group>
@@ -152,11 +157,11 @@ function TestPanel({ name }: { name: string }) {
                 {result.decision.paNeeded && <> · pa-needed: <Code>{result.decision.paNeeded}</Code></>}
                 {result.decision.docNeeded?.length ? <> · doc-needed: <Code>{result.decision.docNeeded.join(', ')}</Code></> : null}
               </Text>
-              {result.decision.detail && <Text size="sm" mt={4} style={{ whiteSpace: 'pre-wrap' }}>{result.decision.detail}</Text>}
+              {result.decision.detail && <Markdown data-testid="rule-test-detail">{result.decision.detail}</Markdown>}
             </Alert>
           )}
           {result?.findings.map((f, i) => (
-            <Alert key={i} color="blue" variant="light" title={f.summary}>{f.detail}</Alert>
+            <Alert key={i} color="blue" variant="light" title={f.summary} data-testid="rule-test-finding">{f.detail ? <Markdown>{f.detail}</Markdown> : null}</Alert>
           ))}
           {result && (
             <>
@@ -196,6 +201,12 @@ export function LibraryPage() {
   const [compiled, setCompiled] = useState<CompileResult | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const editor = useRef<EditorView | null>(null);
+
+  // Mark the compile problems on their lines (cleared when there is no compile result).
+  useEffect(() => {
+    if (editor.current) showProblems(editor.current, compiled?.problems ?? []);
+  }, [compiled]);
 
   useEffect(() => {
     if (rule.data) setCql(rule.data.cql ?? '// This library was uploaded as ELM; there is no CQL source.');
@@ -256,7 +267,16 @@ export function LibraryPage() {
       <SimpleGrid cols={{ base: 1, lg: 2 }} mb="md">
         <Stack gap="xs">
           <div data-testid="rule-editor">
-            <CodeMirror value={cql} onChange={setCql} height="520px" extensions={[cqlLanguage]} basicSetup={{ lineNumbers: true, foldGutter: true }} />
+            <CodeMirror
+              value={cql}
+              onChange={setCql}
+              height="520px"
+              extensions={EDITOR_EXTENSIONS}
+              basicSetup={{ lineNumbers: true, foldGutter: true }}
+              onCreateEditor={(view) => {
+                editor.current = view;
+              }}
+            />
           </div>
           <Group>
             <Button variant="default" onClick={() => void compile()} loading={busy === 'compile'} data-testid="rule-compile">Compile</Button>

@@ -48,33 +48,35 @@ export function PolicyPage() {
       />
       <ErrorAlert error={policy.error ?? error} title="The policy table was not saved" />
       {saved && <Text c="teal" size="sm" mb="sm" data-testid="policy-saved">{saved}</Text>}
-      <Table striped data-testid="policy-table">
+      {/* Nine editable columns: the table scrolls inside its box (never the page) and the text cells share what is left. */}
+      <Table.ScrollContainer minWidth={1000} maw="100%" data-testid="policy-scroll">
+      <Table striped data-testid="policy-table" layout="fixed">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>#</Table.Th>
-            <Table.Th>Plan</Table.Th>
-            <Table.Th>System</Table.Th>
-            <Table.Th>Code</Table.Th>
+            <Table.Th w={36}>#</Table.Th>
+            <Table.Th w={130}>Plan</Table.Th>
+            <Table.Th w={230}>System</Table.Th>
+            <Table.Th w={100}>Code</Table.Th>
             <Table.Th>Display</Table.Th>
-            <Table.Th>Requirement</Table.Th>
-            <Table.Th>Doc needed</Table.Th>
+            <Table.Th w={130}>Requirement</Table.Th>
+            <Table.Th w={120}>Doc needed</Table.Th>
             <Table.Th>Note</Table.Th>
-            <Table.Th />
+            <Table.Th w={44} />
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {rows.map((r, i) => (
             <Table.Tr key={i}>
               <Table.Td><Text size="xs" c="dimmed">{i + 1}</Text></Table.Td>
-              <Table.Td><TextInput size="xs" value={r.plan} onChange={(e) => set(i, { plan: e.currentTarget.value })} aria-label={`Row ${i + 1} plan`} w={120} /></Table.Td>
-              <Table.Td><TextInput size="xs" value={r.system} onChange={(e) => set(i, { system: e.currentTarget.value })} aria-label={`Row ${i + 1} system`} w={260} /></Table.Td>
-              <Table.Td><TextInput size="xs" value={r.code} onChange={(e) => set(i, { code: e.currentTarget.value })} aria-label={`Row ${i + 1} code`} w={90} /></Table.Td>
-              <Table.Td><TextInput size="xs" value={r.display} onChange={(e) => set(i, { display: e.currentTarget.value })} aria-label={`Row ${i + 1} display`} /></Table.Td>
+              <Table.Td><TextInput size="xs" value={r.plan} onChange={(e) => set(i, { plan: e.currentTarget.value })} aria-label={`Row ${i + 1} plan`} /></Table.Td>
+              <Table.Td><TextInput size="xs" title={r.system} value={r.system} onChange={(e) => set(i, { system: e.currentTarget.value })} aria-label={`Row ${i + 1} system`} /></Table.Td>
+              <Table.Td><TextInput size="xs" value={r.code} onChange={(e) => set(i, { code: e.currentTarget.value })} aria-label={`Row ${i + 1} code`} /></Table.Td>
+              <Table.Td><TextInput size="xs" title={r.display} value={r.display} onChange={(e) => set(i, { display: e.currentTarget.value })} aria-label={`Row ${i + 1} display`} /></Table.Td>
               <Table.Td>
-                <Select size="xs" data={REQUIREMENTS} value={r.requirement} onChange={(v) => set(i, { requirement: (v ?? 'pa') as PolicyRow['requirement'] })} aria-label={`Row ${i + 1} requirement`} w={120} data-testid={`policy-requirement-${i}`} />
+                <Select size="xs" data={REQUIREMENTS} value={r.requirement} onChange={(v) => set(i, { requirement: (v ?? 'pa') as PolicyRow['requirement'] })} aria-label={`Row ${i + 1} requirement`} data-testid={`policy-requirement-${i}`} />
               </Table.Td>
-              <Table.Td><Select size="xs" data={DOCS.map((d) => ({ value: d, label: d || '—' }))} value={r.docNeeded ?? ''} onChange={(v) => set(i, { docNeeded: v || undefined })} aria-label={`Row ${i + 1} doc needed`} w={110} /></Table.Td>
-              <Table.Td><TextInput size="xs" value={r.note ?? ''} onChange={(e) => set(i, { note: e.currentTarget.value })} aria-label={`Row ${i + 1} note`} /></Table.Td>
+              <Table.Td><Select size="xs" data={DOCS.map((d) => ({ value: d, label: d || '—' }))} value={r.docNeeded ?? ''} onChange={(v) => set(i, { docNeeded: v || undefined })} aria-label={`Row ${i + 1} doc needed`} /></Table.Td>
+              <Table.Td><TextInput size="xs" title={r.note ?? ''} value={r.note ?? ''} onChange={(e) => set(i, { note: e.currentTarget.value })} aria-label={`Row ${i + 1} note`} /></Table.Td>
               <Table.Td>
                 <ActionIcon variant="subtle" color="red" onClick={() => setRows((rs) => rs.filter((_, j) => j !== i))} aria-label={`Delete row ${i + 1}`}>✕</ActionIcon>
               </Table.Td>
@@ -82,6 +84,7 @@ export function PolicyPage() {
           ))}
         </Table.Tbody>
       </Table>
+      </Table.ScrollContainer>
       <Group mt="sm">
         <Text size="xs" c="dimmed">Also editable as CSV: <code>sagebrush rules policy set policy.csv</code> or <code>PUT /api/v1/rules/policy</code> with <code>text/csv</code>.</Text>
       </Group>
