@@ -15,6 +15,8 @@ import { NotFoundPage } from './layout/NotFoundPage.tsx';
 // The dataset page carries the charting library: load it on first visit.
 const DatasetPage = lazy(() => import('./datasets/DatasetPage.tsx').then((m) => ({ default: m.DatasetPage })));
 const ModelPage = lazy(() => import('./models/ModelPage.tsx').then((m) => ({ default: m.ModelPage })));
+const ComparePage = lazy(() => import('./models/compare/ComparePage.tsx').then((m) => ({ default: m.ComparePage })));
+const EndpointPage = lazy(() => import('./endpoints/EndpointPage.tsx').then((m) => ({ default: m.EndpointPage })));
 const ModelLatestRedirect = lazy(() => import('./models/ModelPage.tsx').then((m) => ({ default: m.ModelLatestRedirect })));
 const LlmModelsPage = lazy(() => import('./llm/LlmModelsPage.tsx').then((m) => ({ default: m.LlmModelsPage })));
 const PlaygroundPage = lazy(() => import('./llm/PlaygroundPage.tsx').then((m) => ({ default: m.PlaygroundPage })));
@@ -59,8 +61,10 @@ export function App() {
                 <Route path="/models" element={<ModelsPage />} />
                 <Route path="/models/new" element={<CreateClassifierPage />} />
                 <Route path="/models/:name" element={<ModelLatestRedirect />} />
+                <Route path="/models/:name/compare" element={<ComparePage />} />
                 <Route path="/models/:name/:version" element={<ModelPage />} />
                 <Route path="/endpoints" element={<EndpointsPage />} />
+                <Route path="/endpoints/:name" element={<EndpointPage />} />
                 <Route path="/llm" element={<LlmModelsPage />} />
                 <Route path="/llm/endpoints/:name" element={<PlaygroundPage />} />
                 <Route path="/summarize" element={<SummarizePage />} />

@@ -91,7 +91,11 @@ export function EndpointsPage() {
               <Table.Tbody>
                 {data.items.map((e) => (
                   <Table.Tr key={e.id} data-testid="endpoint-row" data-endpoint={e.name}>
-                    <Table.Td fw={600}>{e.name}</Table.Td>
+                    <Table.Td fw={600}>
+                      <Anchor component={Link} to={`/endpoints/${encodeURIComponent(e.name)}`} fw={600} data-testid="endpoint-link">
+                        {e.name}
+                      </Anchor>
+                    </Table.Td>
                     <Table.Td>
                       {e.model ? (
                         <Anchor component={Link} to={modelPageFor(e.model)} size="sm">
@@ -126,6 +130,9 @@ export function EndpointsPage() {
                             Try it
                           </Button>
                         )}
+                        <Button size="xs" variant="default" component={Link} to={`/endpoints/${encodeURIComponent(e.name)}`} data-testid="endpoint-metrics">
+                          Metrics
+                        </Button>
                         <Button size="xs" variant="subtle" color="red" onClick={() => setDialog({ kind: 'delete', endpoint: e })} data-testid="endpoint-delete">
                           Delete
                         </Button>

@@ -62,6 +62,11 @@ export function ModelsPage() {
                         <Text span c="dimmed">
                           :{m.version}
                         </Text>
+                        {data.items.filter((o) => o.name === m.name).length > 1 && (
+                          <Anchor component={Link} to={`/models/${encodeURIComponent(m.name)}/compare`} size="xs" ml="sm" onClick={(e) => e.stopPropagation()} data-testid="model-compare">
+                            Compare versions
+                          </Anchor>
+                        )}
                       </Table.Td>
                       <Table.Td data-testid="model-kind">{kindLabel(m.kind)}</Table.Td>
                       <Table.Td>
