@@ -96,6 +96,11 @@ export function ModelPage() {
                   data-testid="model-version-select"
                 />
               )}
+              {versions.length > 1 && (
+                <Anchor component={Link} to={`/models/${encodeURIComponent(model.name)}/compare?versions=${versions.find((o) => o.version !== model.version)?.version},${model.version}`} size="sm" data-testid="model-compare">
+                  Compare
+                </Anchor>
+              )}
               <DeployButton model={model} onDeployed={(ep) => setEndpoint(ep.name)} />
               <DeleteModelButton model={model} />
             </>
