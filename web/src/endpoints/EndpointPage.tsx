@@ -34,10 +34,10 @@ function Card({ label, metric, children, hint }: { label: string; metric: string
 
 export function EndpointPage() {
   const { name = '' } = useParams();
-  const [window, setWindow] = useState<MetricsWindow>('1h');
+  const [range, setRange] = useState<MetricsWindow>('1h');
   const { data: endpoints } = useEndpoints();
   const endpoint = endpoints?.items.find((e) => e.name === name);
-  const { data: metrics, error, isPending } = useEndpointMetrics(name, window);
+  const { data: metrics, error, isPending } = useEndpointMetrics(name, range);
   const s = metrics?.summary;
 
   return (
@@ -75,7 +75,7 @@ export function EndpointPage() {
       </div>
       <Group justify="space-between" align="end">
         <Title order={4}>Invocation metrics</Title>
-        <SegmentedControl size="xs" data={[...METRICS_WINDOWS]} value={window} onChange={(v) => setWindow(v as MetricsWindow)} data-testid="endpoint-metrics-window" />
+        <SegmentedControl size="xs" data={[...METRICS_WINDOWS]} value={range} onChange={(v) => setRange(v as MetricsWindow)} data-testid="endpoint-metrics-window" />
       </Group>
       {isPending && <Loader />}
       {error && <ErrorAlert error={error} title={`Cannot load the metrics of ${name}`} />}

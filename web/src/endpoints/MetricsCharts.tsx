@@ -51,7 +51,7 @@ export function LatencyChart({ metrics }: { metrics: EndpointMetrics }) {
         y: { label: 'latency (ms)', grid: true, zero: true },
         color: { domain: ['p50', 'p95', 'p99'], range: ['var(--mantine-color-indigo-6)', 'var(--mantine-color-orange-6)', 'var(--mantine-color-red-6)'], legend: true },
         marks: [
-          Plot.line(data, { x: 't', y: 'ms', z: 'percentile', stroke: 'percentile', strokeWidth: 2, defined: (d: { ms: number | null }) => d.ms !== null }),
+          Plot.line(data, { x: 't', y: 'ms', z: 'percentile', stroke: 'percentile', strokeWidth: 2 }),
           Plot.dot(data.filter((d) => d.ms !== null), { x: 't', y: 'ms', fill: 'percentile', r: 2.5, tip: true }),
           Plot.ruleY([0]),
         ],
