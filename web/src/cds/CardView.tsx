@@ -32,7 +32,7 @@ export function CardView({ card, serviceId, onFeedback, onAccept }: { card: CdsC
           <Text fw={600} data-testid="cds-card-summary">
             {card.summary}
           </Text>
-          <Badge color={color} variant="light">
+          <Badge color={color} variant="light" style={{ flexShrink: 0 }}>
             {card.indicator}
           </Badge>
         </Group>

@@ -148,7 +148,7 @@ export function EhrView() {
                   {orders.map((o) => (
                     <Table.Tr key={o.key} onClick={() => select(o)} style={{ cursor: 'pointer' }} bg={o.key === selected ? 'var(--mantine-color-teal-light)' : undefined} data-testid="ehr-order-row" data-status={o.status} data-resource={o.resource.resourceType}>
                       <Table.Td style={{ overflowWrap: 'anywhere' }}>{orderTitle(o.resource)}</Table.Td>
-                      <Table.Td w={90}><Badge variant="light" color={o.status === 'signed' ? 'teal' : o.status === 'action' ? 'blue' : 'gray'}>{o.status === 'action' ? 'from card' : o.status}</Badge></Table.Td>
+                      <Table.Td w={1} style={{ whiteSpace: 'nowrap' }}><Badge variant="light" style={{ overflow: 'visible' }} color={o.status === 'signed' ? 'teal' : o.status === 'action' ? 'blue' : 'gray'}>{o.status === 'action' ? 'from card' : o.status}</Badge></Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>

@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
-import { Alert, Anchor, Breadcrumbs, Group, Loader, Select, Stack, Text, Title } from '@mantine/core';
-import { Link, Navigate, useNavigate, useParams } from 'react-router';
+import { Alert, Anchor, Breadcrumbs, Group, Loader, Select, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Link, Navigate, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { ProblemList } from '../components/ProblemList.tsx';
@@ -15,6 +15,7 @@ import { DeployButton } from './Deploy.tsx';
 import { OverallMetrics, PerLabelMetrics } from './MetricsTables.tsx';
 import { ModelSummary } from './ModelSummary.tsx';
 import { TryItPanel } from './TryItPanel.tsx';
+import { ModelDeployTab } from './ModelDeployTab.tsx';
 import { DatasetQuality } from '../quality/DatasetQuality.tsx';
 import { TunePanel } from '../quality/TunePanel.tsx';
 
@@ -29,6 +30,11 @@ function Section({ title, children, testId, extra }: { title: string; children: 
     </Stack>
   );
 }
+
+/** The page's tabs (`?tab=`), as on the image model page: the overview first, the rest for a ready version. */
+const TABS = ['overview', 'confusion', 'tune', 'try', 'batch', 'deploy'] as const;
+type Tab = (typeof TABS)[number];
+const TAB_LABELS: Record<Tab, string> = { overview: 'Overview', confusion: 'Confusion matrix', tune: 'Tune & improve', try: 'Try it', batch: 'Batch analysis', deploy: 'Deploy' };
 
 /** `/models/:name`: the newest version. */
 export function ModelLatestRedirect() {
@@ -49,6 +55,8 @@ export function ModelPage() {
   const { data: metricsFile, error: metricsError } = useMetricsFile(name, version, Boolean(model?.artifacts?.['metrics.json']));
   const [endpoint, setEndpoint] = useState<string | null>(null);
   const rule = useLiveRule(model);
+  const [params, setParams] = useSearchParams();
+  const tabParam = params.get('tab');
 
   if (isPending) return <Loader />;
   if (error || !model) return <ErrorAlert error={error ?? new Error('Not found')} title={`Cannot load model ${name}:${v}`} />;
@@ -60,6 +68,13 @@ export function ModelPage() {
   const warnings = (model.meta?.warnings ?? []).map((w) => ({ ...w, severity: w.severity ?? ('warning' as const) }));
   const versions = [...(siblings?.versions ?? [])].sort((a, b) => b.version - a.version);
   const ready = model.status === 'ready';
+  const tab: Tab = (TABS as readonly string[]).includes(tabParam ?? '') && (ready || tabParam === 'confusion') ? (tabParam as Tab) : 'overview';
+  const openTab = (t: string | null) => {
+    const next = new URLSearchParams(params);
+    if (!t || t === 'overview') next.delete('tab');
+    else next.set('tab', t);
+    setParams(next, { replace: true });
+  };
 
   return (
     <Stack gap="xl" data-testid="model-page" data-model={`${model.name}:${model.version}`}>
@@ -101,7 +116,13 @@ export function ModelPage() {
                   Compare
                 </Anchor>
               )}
-              <DeployButton model={model} onDeployed={(ep) => setEndpoint(ep.name)} />
+              <DeployButton
+                model={model}
+                onDeployed={(ep) => {
+                  setEndpoint(ep.name);
+                  openTab('try');
+                }}
+              />
               <DeleteModelButton model={model} />
             </>
           }
@@ -117,66 +138,100 @@ export function ModelPage() {
           )}
         </Alert>
       )}
-      <ModelSummary model={model} />
-      {warnings.length > 0 && (
-        <Section title="Training warnings" testId="model-warnings">
-          <ProblemList problems={warnings} data-testid="model-warning-list" />
-        </Section>
-      )}
-      <Section
-        title="Evaluation"
-        testId="model-metrics"
-        extra={
-          <>
-            <Text size="sm" c="dimmed">
-              on {metrics.n_test?.toLocaleString('en-US') ?? 'the'} held-out test documents · live rule
-            </Text>
-            {rule && <DecisionBadge model={model} rule={rule} />}
-          </>
-        }
-      >
-        {rule && rule.source !== 'default' && (
-          <Text size="sm" c="dimmed" data-testid="metrics-rule-note">
-            These figures were measured with the default rule ({rule.mode === 'multi-label' ? '@0.5' : 'top class'}) at training; endpoints and batch jobs now answer with the {rule.source === 'tuned' ? 'tuned' : 'edited'} rule — its figures are in Tune thresholds below.
-          </Text>
-        )}
-        <OverallMetrics metrics={metrics} />
-      </Section>
-      <Section title="Per label" testId="model-per-label">
-        <PerLabelMetrics metrics={metrics} labels={labels} />
-      </Section>
-      <Section title="Confusion matrix" testId="model-confusion">
-        {metricsError ? (
-          <ErrorAlert error={metricsError} title="Cannot load metrics.json" />
-        ) : metrics.confusion_matrix ? (
-          <ConfusionMatrix matrix={metrics.confusion_matrix} labels={labels} />
-        ) : model.artifacts?.['metrics.json'] ? (
-          <Loader size="sm" />
-        ) : (
-          <Text c="dimmed">This version has no metrics.json.</Text>
-        )}
-      </Section>
-      {ready && (
-        <>
-          <Section title="Try it" testId="model-try-it" extra={<Text size="sm" c="dimmed">real-time analysis</Text>}>
-            <TryItPanel model={model} selected={endpoint} onSelect={setEndpoint} />
-          </Section>
-          <Section title="Batch analysis" testId="model-batch" extra={<Text size="sm" c="dimmed">asynchronous, any size</Text>}>
-            <BatchPanel model={model} />
-          </Section>
-          <Section title="Tune thresholds" testId="model-tune" extra={<Text size="sm" c="dimmed">trade precision for recall, per label</Text>}>
-            <TunePanel model={model} />
-          </Section>
-          <DatasetQuality
-            model={model}
-            section={(title, testId, hint, body) => (
-              <Section title={title} testId={testId} extra={<Text size="sm" c="dimmed">{hint}</Text>}>
-                {body}
+      <Tabs value={tab} onChange={openTab} keepMounted={false} data-testid="model-tabs">
+        <Tabs.List>
+          {TABS.map((t) => (
+            <Tabs.Tab key={t} value={t} disabled={!ready && t !== 'overview' && t !== 'confusion'} data-testid={`model-tab-${t}`}>
+              {TAB_LABELS[t]}
+            </Tabs.Tab>
+          ))}
+        </Tabs.List>
+        <Tabs.Panel value="overview" pt="md">
+          <Stack gap="xl">
+            <ModelSummary model={model} />
+            {warnings.length > 0 && (
+              <Section title="Training warnings" testId="model-warnings">
+                <ProblemList problems={warnings} data-testid="model-warning-list" />
               </Section>
             )}
-          />
-        </>
-      )}
+            <Section
+              title="Evaluation"
+              testId="model-metrics"
+              extra={
+                <>
+                  <Text size="sm" c="dimmed">
+                    on {metrics.n_test?.toLocaleString('en-US') ?? 'the'} held-out test documents · live rule
+                  </Text>
+                  {rule && <DecisionBadge model={model} rule={rule} />}
+                </>
+              }
+            >
+              {rule && rule.source !== 'default' && (
+                <Text size="sm" c="dimmed" data-testid="metrics-rule-note">
+                  These figures were measured with the default rule ({rule.mode === 'multi-label' ? '@0.5' : 'top class'}) at training; endpoints and batch jobs now answer with the {rule.source === 'tuned' ? 'tuned' : 'edited'} rule — its figures are in the Tune tab.
+                </Text>
+              )}
+              <OverallMetrics metrics={metrics} />
+            </Section>
+            <Section title="Per label" testId="model-per-label">
+              <PerLabelMetrics metrics={metrics} labels={labels} />
+            </Section>
+          </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="confusion" pt="md">
+          <Section title="Confusion matrix" testId="model-confusion">
+            {metricsError ? (
+              <ErrorAlert error={metricsError} title="Cannot load metrics.json" />
+            ) : metrics.confusion_matrix ? (
+              <ConfusionMatrix matrix={metrics.confusion_matrix} labels={labels} />
+            ) : model.artifacts?.['metrics.json'] ? (
+              <Loader size="sm" />
+            ) : (
+              <Text c="dimmed">This version has no metrics.json.</Text>
+            )}
+          </Section>
+        </Tabs.Panel>
+        {ready && (
+          <>
+            <Tabs.Panel value="tune" pt="md">
+              <Stack gap="xl">
+                <Section title="Tune thresholds" testId="model-tune" extra={<Text size="sm" c="dimmed">trade precision for recall, per label</Text>}>
+                  <TunePanel model={model} />
+                </Section>
+                <DatasetQuality
+                  model={model}
+                  section={(title, testId, hint, sectionBody) => (
+                    <Section title={title} testId={testId} extra={<Text size="sm" c="dimmed">{hint}</Text>}>
+                      {sectionBody}
+                    </Section>
+                  )}
+                />
+              </Stack>
+            </Tabs.Panel>
+            <Tabs.Panel value="try" pt="md">
+              <Section title="Try it" testId="model-try-it" extra={<Text size="sm" c="dimmed">real-time analysis</Text>}>
+                <TryItPanel model={model} selected={endpoint} onSelect={setEndpoint} />
+              </Section>
+            </Tabs.Panel>
+            <Tabs.Panel value="batch" pt="md">
+              <Section title="Batch analysis" testId="model-batch" extra={<Text size="sm" c="dimmed">asynchronous, any size</Text>}>
+                <BatchPanel model={model} />
+              </Section>
+            </Tabs.Panel>
+            <Tabs.Panel value="deploy" pt="md">
+              <Section title="Real-time endpoint" extra={<Text size="sm" c="dimmed">serve this version over HTTP</Text>}>
+                <ModelDeployTab
+                  model={model}
+                  onDeployed={(ep) => {
+                    setEndpoint(ep.name);
+                    openTab('try');
+                  }}
+                />
+              </Section>
+            </Tabs.Panel>
+          </>
+        )}
+      </Tabs>
     </Stack>
   );
 }

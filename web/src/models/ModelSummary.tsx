@@ -38,12 +38,30 @@ function TrainingData({ model }: { model: ModelVersion }) {
   const payload = (job?.payload ?? {}) as { dataset?: string };
   const { data: dataset } = useDataset(payload.dataset ?? '');
   const version = dataset?.versions.find((v) => v.id === model.datasetVersionId);
-  if (!payload.dataset) return <Text span className="sb-mono">{model.datasetVersionId ?? '—'}</Text>;
+  // Never an id: without the job (deleted) the dataset is unknown, and an id would say nothing to a reader.
+  if (!payload.dataset) return <Text span>{model.datasetVersionId ? 'a dataset version no longer listed' : '—'}</Text>;
   return (
-    <Anchor component={Link} to={datasetPath(payload.dataset, version?.version)} size="sm" data-testid="model-dataset">
+    <Anchor component={Link} to={datasetPath(dataset?.name ?? payload.dataset, version?.version)} size="sm" data-testid="model-dataset">
       {dataset?.name ?? payload.dataset}
       {version ? ` v${version.version}` : ''}
     </Anchor>
+  );
+}
+
+/** The split; a separate test dataset by its name (the request may have named it by id). */
+function SplitText({ model }: { model: ModelVersion }) {
+  const s = model.params?.split;
+  const ref = s && typeof s === 'object' && s.kind === 'user-test-set' && typeof s.testDataset === 'string' ? s.testDataset : '';
+  const { data: testSet } = useDataset(ref);
+  if (!ref) return <>{splitText(model)}</>;
+  return (
+    <>
+      separate test dataset{' '}
+      <Anchor component={Link} to={datasetPath(testSet?.name ?? ref, num(s?.testDatasetVersion) ?? undefined)} size="sm" data-testid="model-test-dataset">
+        {testSet?.name ?? ref}
+        {num(s?.testDatasetVersion) !== null ? ` v${s?.testDatasetVersion}` : ''}
+      </Anchor>
+    </>
   );
 }
 
@@ -51,7 +69,7 @@ function splitText(model: ModelVersion): string {
   const s = model.params?.split;
   if (!s || typeof s !== 'object') return '—';
   const frac = num(s.testFraction);
-  if (s.kind === 'user-test-set') return `separate test dataset${typeof s.testDataset === 'string' ? ` ${s.testDataset}` : ''}${num(s.testDatasetVersion) !== null ? ` v${s.testDatasetVersion}` : ''}`;
+  if (s.kind === 'user-test-set') return 'separate test dataset';
   return `${s.kind ?? 'random'} ${frac !== null ? `${Math.round(frac * 100)}% test` : ''}${num(s.seed) !== null ? `, seed ${s.seed}` : ''}`.trim();
 }
 
@@ -95,7 +113,7 @@ export function ModelSummary({ model }: { model: ModelVersion }) {
       </Spoiler>
       <Stack gap={4}>
         <Text size="sm" c="dimmed">
-          Trained on <TrainingData model={model} /> · split {splitText(model)} · format {model.params?.format ?? '—'} · created {formatDate(model.createdAt)}
+          Trained on <TrainingData model={model} /> · split <SplitText model={model} /> · format {model.params?.format ?? '—'} · created {formatDate(model.createdAt)}
           {model.jobId && (
             <>
               {' '}· job{' '}

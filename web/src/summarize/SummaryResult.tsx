@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Accordion, Anchor, Badge, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Accordion, Anchor, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { ApiError } from '../api/client.ts';
 import { authDownloadClick } from '../api/download.ts';
@@ -7,37 +7,8 @@ import { isTerminal } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { cancelJob, useJob } from '../jobs/hooks.ts';
-import { fileUrl, useSummarizeJob, type Intermediate, type SummarizeResult } from './api.ts';
-import { callLabel } from './form.ts';
-
-function IntermediateList({ calls }: { calls: Intermediate[] }) {
-  if (calls.length === 0) return null;
-  const multi = new Set(calls.map((c) => c.document)).size > 1;
-  return (
-    <Accordion multiple variant="separated" data-testid="summary-intermediate">
-      {calls.map((c, i) => (
-        <Accordion.Item key={i} value={String(i)} data-testid="summary-call">
-          <Accordion.Control>
-            <Group gap="xs" wrap="nowrap">
-              <Badge variant="light" color={c.stage === 'map' ? 'gray' : c.stage === 'collapse' ? 'blue' : 'teal'}>
-                {callLabel(c)}
-              </Badge>
-              {multi && <Text size="xs">{c.document}</Text>}
-              <Text size="xs" c="dimmed">
-                {c.promptTokens} → {c.completionTokens} tokens · {c.seconds.toFixed(2)} s{c.finishReason === 'length' ? ' · hit the output budget' : ''}
-              </Text>
-            </Group>
-          </Accordion.Control>
-          <Accordion.Panel>
-            <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-              {c.output || '(empty output)'}
-            </Text>
-          </Accordion.Panel>
-        </Accordion.Item>
-      ))}
-    </Accordion>
-  );
-}
+import { fileUrl, useSummarizeJob, type SummarizeResult } from './api.ts';
+import { IntermediateGroups } from './IntermediateGroups.tsx';
 
 function Stats({ r }: { r: SummarizeResult }) {
   const inputWords = r.documents.reduce((s, d) => s + d.inputWords, 0);
@@ -90,7 +61,7 @@ export function SummaryResult({ jobId }: { jobId: string }) {
             {partial && partial.intermediate.length > 0 && (
               <>
                 <Text size="sm">Intermediate summaries made before it stopped:</Text>
-                <IntermediateList calls={partial.intermediate} />
+                <IntermediateGroups calls={partial.intermediate} />
               </>
             )}
           </Stack>
@@ -113,9 +84,9 @@ export function SummaryResult({ jobId }: { jobId: string }) {
             {r.intermediate.length > 0 && (
               <Stack gap="xs">
                 <Text fw={600} size="sm">
-                  Map, collapse and combine outputs ({r.intermediate.length})
+                  Map, collapse and combine outputs ({r.intermediate.length} calls, by stage)
                 </Text>
-                <IntermediateList calls={r.intermediate} />
+                <IntermediateGroups calls={r.intermediate} />
               </Stack>
             )}
             {r.engine === 'extractive' && r.documents.some((d) => (d.sentences ?? []).length > 0) && (
