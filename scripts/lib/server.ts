@@ -27,8 +27,15 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startScriptServer(prefix: string): Promise<ScriptServer> {
+/** `beforeStart` runs on the fresh data directory before the server opens it (e.g. CLI commands on the embedded store). */
+export async function startScriptServer(prefix: string, options: { beforeStart?: (dataDir: string) => void } = {}): Promise<ScriptServer> {
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    options.beforeStart?.(dataDir);
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const port = await freePort();
   const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const child: ChildProcess = spawn(process.execPath, [tsx, 'src/cli/main.ts', 'serve'], {
