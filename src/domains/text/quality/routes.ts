@@ -32,7 +32,7 @@ export async function textQualityRoutes(app: FastifyInstance, ctx: AppContext): 
   }, async (req) => q.deleteDecision(req.params.name, req.params.version));
 
   r.get('/text/models/:name/versions/:version/tuning-report', {
-    schema: { tags, summary: 'The before/after tuning report (JSON, self-contained HTML, or the PR-curve figure as SVG/PNG)', params: versionParams, querystring: z.object({ format: z.enum(['json', 'html', 'svg', 'png']).default('json') }) },
+    schema: { tags, summary: 'The before/after tuning report (JSON, self-contained HTML, or the PR-curve figure as SVG/PNG); 404 TUNING_REPORT_NOT_FOUND before the first tuning — a tuned version lists `tuning-report.json` among its artifacts, so clients (the web UI does) need not ask', params: versionParams, querystring: z.object({ format: z.enum(['json', 'html', 'svg', 'png']).default('json') }) },
   }, async (req, reply) => {
     const body = await q.tuningReport(req.params.name, req.params.version, req.query.format);
     return reply.type(REPORT_CONTENT_TYPES[req.query.format]).send(body);
