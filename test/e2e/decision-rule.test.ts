@@ -29,6 +29,8 @@ async function scoreRows(page: Page): Promise<Row[]> {
 }
 
 async function classify(page: Page): Promise<Row[]> {
+  // The model page shows Try it in its own tab (the endpoint dialog has no tabs).
+  if (await page.getByTestId('model-tab-try').count()) await page.getByTestId('model-tab-try').click();
   await page.getByTestId('try-it-text').fill(TEXT);
   await page.getByTestId('try-it-submit').click();
   await page.getByTestId('score-row').first().waitFor({ timeout: 20_000 });

@@ -93,6 +93,7 @@ if (unavailable && process.env.CI) {
     it('tunes thresholds, shows before/after and PR curves, saves an edited threshold', async () => {
       await page.goto(`${server.baseUrl}/models/${MODEL}/1`);
       await waitForTestId(page, 'model-page');
+      await page.getByTestId('model-tab-tune').click();
       await waitForTestId(page, 'tune-none');
       await page.getByTestId('tune-submit').click();
       await waitForTestId(page, 'tune-done', 20_000);

@@ -116,6 +116,8 @@ if (unavailable && process.env.CI) {
       expect(await page.getByTestId('summary-stats').textContent()).toMatch(/^map-reduce on tiny · .* · \d+ chunks · \d+ LLM calls/);
       const calls = page.getByTestId('summary-call');
       expect(await calls.count()).toBeGreaterThanOrEqual(3);
+      // The calls are grouped by stage: open the map stage first.
+      await page.locator('[data-testid="summary-stage"][data-stage="map"]').getByRole('button').first().click();
       await calls.first().getByRole('button').click();
       await expect.poll(() => calls.first().textContent()).toMatch(/map 1/);
       await fullPageScreenshot(page, `${SHOTS}-llm.png`);

@@ -107,11 +107,13 @@ if (unavailable && process.env.CI) {
       const accuracy = await page.locator('[data-testid="metric-row"][data-metric="accuracy"]').textContent();
       expect(Number(accuracy?.match(/\d\.\d{3}/)?.[0])).toBeGreaterThanOrEqual(0.9);
       expect(await page.getByTestId('per-label-row').count()).toBe(3);
+      await page.getByTestId('model-tab-confusion').click();
       const matrix = page.getByTestId('confusion-matrix');
       await matrix.locator('svg').first().waitFor({ timeout: 10_000 });
       for (const label of Object.keys(WORDS)) expect(await matrix.textContent()).toContain(label);
 
       // Deploy an endpoint from the try-it panel and classify a text.
+      await page.getByTestId('model-tab-try').click();
       await waitForTestId(page, 'try-it-deploy');
       expect(await page.getByTestId('deploy-name').inputValue()).toBe(MODEL);
       await page.getByTestId('deploy-submit').click();
@@ -124,6 +126,7 @@ if (unavailable && process.env.CI) {
       expect(await top.getAttribute('data-predicted')).toBe('true');
 
       // Batch analysis on a 5-line file.
+      await page.getByTestId('model-tab-batch').click();
       const batchPath = join(server.tmpDir, 'five.txt');
       writeFileSync(batchPath, `${BATCH.join('\n')}\n`);
       const chooser = page.waitForEvent('filechooser');
