@@ -35,6 +35,7 @@ if (unavailable && process.env.CI) {
     let watched: ReturnType<typeof watchPage>;
     let api: ReturnType<typeof apiClient>;
     const ids: Record<string, string> = {};
+    let trainJob = '';
 
     beforeAll(async () => {
       server = await startStudio('sagebrush-text-tabs-');
@@ -42,7 +43,7 @@ if (unavailable && process.env.CI) {
       await api.uploadCsv('topics', topicsCsv(55));
       await api.uploadCsv('topics-test', topicsCsv(12).replace(/\(note /g, '(held-out '));
       for (const name of ['topics', 'topics-test']) ids[name] = (await api.get<{ id: string }>(`/datasets/${name}`)).id;
-      await api.trainText({ name: 'topics', dataset: ids.topics, testDataset: ids['topics-test'] });
+      trainJob = await api.trainText({ name: 'topics', dataset: ids.topics, testDataset: ids['topics-test'] });
       browser = await launchBrowser();
       page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       watched = watchPage(page);
@@ -95,6 +96,13 @@ if (unavailable && process.env.CI) {
       await fullPageScreenshot(page, `${SHOTS}-deploy.png`);
       expect(watched.pageErrors, watched.pageErrors.join('\n')).toEqual([]);
     }, 120_000);
+
+    it('names the datasets a training job read on its job page, not their ids', async () => {
+      await page.goto(`${server.baseUrl}/jobs/${trainJob}`);
+      await waitForTestId(page, 'job-detail-inputs');
+      expect(await page.getByTestId('job-input').allTextContents()).toEqual(['topics', 'test set topics-test']);
+      expect(await page.getByTestId('job-input').first().getAttribute('href')).toBe('/datasets/topics');
+    });
 
     it.skipIf(tinyModelMissing() !== null)('groups the LLM summary trace by stage with counts and timings', async () => {
       await api.post('/llm/models', { path: TINY_GGUF, name: 'stories', license: 'mit' });

@@ -11,7 +11,7 @@ import { ProgressBar } from '../components/ProgressBar.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { cancelJob, jobKeys, useJob } from './hooks.ts';
 import { JobLogs } from './JobLogs.tsx';
-import { jobTitle } from './describe.ts';
+import { jobInputs, jobTitle } from './describe.ts';
 import { JobOutputs, useJobLookups } from './JobOutputs.tsx';
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
@@ -101,6 +101,17 @@ export function JobDetailPage() {
             <Field label="Finished">{formatDate(job.finishedAt)}</Field>
             <Field label="Duration">{formatDuration(job.startedAt, job.finishedAt)}</Field>
             <Field label="Attempts">{job.attempts}</Field>
+            {jobInputs(job, lookups).length > 0 && (
+              <Field label="Reads">
+                <Group gap="xs" data-testid="job-detail-inputs">
+                  {jobInputs(job, lookups).map((d) => (
+                    <Anchor key={d.role} component={Link} to={d.to} size="sm" data-testid="job-input" data-role={d.role}>
+                      {d.role === 'test set' ? `test set ${d.label}` : d.label}
+                    </Anchor>
+                  ))}
+                </Group>
+              </Field>
+            )}
             <Field label="Produced">
               <JobOutputs job={job} lookups={lookups} withKind />
             </Field>

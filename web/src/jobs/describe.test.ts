@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job, ModelVersion } from '../api/types.ts';
-import { jobOutputs, jobTitle } from './describe.ts';
+import { jobInputs, jobOutputs, jobTitle } from './describe.ts';
 
 const base: Job = { id: 'job_1', type: 'x', status: 'succeeded', payload: {}, result: null, error: null, progress: 1, message: '', attempts: 1, createdAt: '', startedAt: null, finishedAt: null, updatedAt: '' };
 
@@ -24,5 +24,14 @@ describe('job titles and outputs', () => {
     expect(jobTitle(batch)).toBe('Batch analysis of five.txt');
     expect(jobOutputs(batch).map((o) => o.label)).toEqual(['predictions.jsonl', 'output.tar.gz']);
     expect(jobTitle({ ...base, type: 'brand.new' })).toBe('brand.new');
+  });
+  it('names the datasets a job reads, by name even when the payload has their ids', () => {
+    const job = { ...base, type: 'text.train', payload: { name: 't', dataset: 'ds_1', testDataset: 'ds_2', testDatasetVersion: 2 } };
+    const datasetName = (id: string) => ({ ds_1: 'topics', ds_2: 'topics-test' })[id];
+    expect(jobInputs(job, { datasetName })).toEqual([
+      { role: 'data', label: 'topics', to: '/datasets/topics' },
+      { role: 'test set', label: 'topics-test v2', to: '/datasets/topics-test?v=2' },
+    ]);
+    expect(jobInputs({ ...base, payload: { dataset: 'jigsaw:3' } })).toEqual([{ role: 'data', label: 'jigsaw v3', to: '/datasets/jigsaw?v=3' }]);
   });
 });

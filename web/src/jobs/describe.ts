@@ -90,6 +90,20 @@ export const JOB_TYPE_NAMES: Record<string, string> = {
   'summarize.run': 'Summaries',
 };
 
+/** The datasets a job reads (its data and a separate test set), by name: payloads may name them by id ("ds_…:3"). */
+export function jobInputs(job: Job, l: JobLookups = {}): Array<{ role: 'data' | 'test set'; label: string; to: string }> {
+  const p = obj(job.payload);
+  const out: Array<{ role: 'data' | 'test set'; label: string; to: string }> = [];
+  for (const [key, role] of [['dataset', 'data'], ['testDataset', 'test set']] as const) {
+    const d = datasetRef(str(p[key]));
+    if (!d) continue;
+    const name = l.datasetName?.(d.id) ?? d.id;
+    const version = d.version ?? (key === 'testDataset' ? int(p.testDatasetVersion) : int(p.datasetVersion));
+    out.push({ role, label: version ? `${name} v${version}` : name, to: `/datasets/${enc(name)}${version ? `?v=${version}` : ''}` });
+  }
+  return out;
+}
+
 /** A readable title; unknown types read as their type name. */
 export function jobTitle(job: Job, lookups: JobLookups = {}): string {
   const f = TITLES[job.type];
