@@ -105,12 +105,14 @@ async function main(): Promise<void> {
     const page = await browser.newPage({ viewport: VIEWPORT });
     page.on('pageerror', (err) => console.warn(`  page error: ${err.message}`));
     const rows: string[] = [];
+    const pictures: string[] = [];
     for (const shot of shots(seeded)) {
       const { bytes, height } = await capture(page, server.baseUrl, shot);
       console.log(`${shot.file.padEnd(22)} ${String(height).padStart(5)} px  ${(bytes / 1024).toFixed(0).padStart(4)} KiB  ${shot.path}`);
       rows.push(`| [${shot.file}](${shot.file}) | ${shot.title} | \`${shot.path.replace(/=job_\w+/, '=<job>').replace(/\/jobs\/job_\w+/, '/jobs/<id>')}\` |`);
+      pictures.push(`## ${shot.title}\n\n![${shot.title}](${shot.file})\n`);
     }
-    writeFileSync(join(OUT, 'README.md'), readme(rows));
+    writeFileSync(join(OUT, 'README.md'), readme(rows, pictures));
     console.log(`wrote ${rows.length} screenshots and README.md to ${OUT}`);
   } finally {
     await browser.close();
@@ -118,7 +120,7 @@ async function main(): Promise<void> {
   }
 }
 
-function readme(rows: string[]): string {
+function readme(rows: string[], pictures: string[]): string {
   return `# Screenshots
 
 The main pages of the web UI, taken by \`npm run screenshots\` (scripts/screenshots.ts): it builds the UI, seeds a
@@ -130,7 +132,8 @@ headless Chromium at 1280 px wide (full page, cut at ${MAX_HEIGHT} px). Rerun it
 | file | page | URL |
 |---|---|---|
 ${rows.join('\n')}
-`;
+
+${pictures.join('\n')}`;
 }
 
 await main();
