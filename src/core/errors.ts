@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   VALIDATION_FAILED: { status: 400, title: 'The request or file did not pass validation' },
   BAD_REQUEST: { status: 400, title: 'The request is malformed' },
   JSON_FORBIDDEN_KEY: { status: 400, title: 'The JSON body has a key named __proto__ or constructor.prototype' },
+  JSON_TOO_DEEP: { status: 400, title: 'The JSON body nests arrays/objects deeper than the limit' },
+  URL_TOO_LONG: { status: 414, title: 'A path segment of the URL is longer than the server accepts' },
   UNAUTHORIZED: { status: 401, title: 'A valid bearer token is required' },
   FORBIDDEN: { status: 403, title: 'The token is not allowed to do this' },
   NOT_FOUND: { status: 404, title: 'No such resource' },

@@ -13,9 +13,10 @@ import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.ts';
 import { AppError } from '../core/errors.ts';
-import { toProblem } from './problem.ts';
+import { frameworkErrorReply, toProblem } from './problem.ts';
+import { installJsonBodyParser } from './json-body.ts';
 import { installAuth } from './auth.ts';
-import { clientErrorHandler, installJsonBodyParser, installResponseHeaderGuard } from './protocol.ts';
+import { clientErrorHandler, installResponseHeaderGuard } from './protocol.ts';
 import { registerRoutes } from './routes.ts';
 
 export type ApiApp = FastifyInstance;
@@ -32,6 +33,8 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
     bodyLimit: 16 * 1024 * 1024,
     // Oversized headers (431) and other malformed requests get a problem+json body, not a bare status.
     clientErrorHandler,
+    // Router errors (bad percent-escape, over-long path parameter) as problem+json, not fastify's own JSON.
+    frameworkErrors: frameworkErrorReply,
     ajv: { customOptions: { coerceTypes: 'array' } },
   });
   app.setValidatorCompiler(validatorCompiler);

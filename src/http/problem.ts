@@ -1,8 +1,9 @@
 /**
  * Maps any thrown value to an RFC 9457 problem+json body. AppErrors keep their code; fastify's own
- * errors (validation, body too large, unsupported media type) get the matching code; anything else is
+ * errors (validation, body too large, unsupported media type, bad URL, over-long path parameter) get the matching code; anything else is
  * a generic 500 whose detail is only the request id (the real error goes to the log).
  */
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_CODES, type ErrorCode, type Problem } from '../core/errors.ts';
 
 export interface ProblemBody {
@@ -18,6 +19,9 @@ export interface ProblemBody {
 }
 
 export const PROBLEM_TYPE_BASE = 'https://sagebrush.dev/errors#';
+
+/** fastify's router `maxParamLength` (its default; the app does not change it). */
+const MAX_PARAM_LENGTH = 100;
 
 interface FastifyLikeError {
   statusCode?: number;
@@ -46,6 +50,17 @@ export function toProblem(err: unknown, requestId: string, url?: string): { body
   return { body, internal };
 }
 
+/**
+ * fastify's `frameworkErrors` option: errors the router raises before any route, hook or error handler runs
+ * (a URL with a bad percent-escape, a path parameter over `maxParamLength`). Without it fastify answers with
+ * its own JSON (`FST_ERR_BAD_URL`); with it they get the same problem+json as every other error.
+ */
+export function frameworkErrorReply(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { body, internal } = toProblem(err, request.id, request.url.length > 200 ? `${request.url.slice(0, 200)}…` : request.url);
+  if (internal) request.log.error({ err, requestId: request.id }, 'framework error');
+  return reply.status(body.status).header('x-request-id', request.id).type('application/problem+json').send(body);
+}
+
 function normalise(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   const fe = err as FastifyLikeError;
@@ -68,6 +83,17 @@ function normalise(err: unknown): AppError | undefined {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('BAD_REQUEST', `${fe.message}. Send a valid JSON body.`);
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('BAD_REQUEST', `${fe.message}. Send a Content-Length equal to the body's size in bytes (or use chunked encoding).`);
+    case 'FST_ERR_BAD_URL':
+      // The message quotes the whole path: keep it short, it is attacker-chosen.
+      return new AppError('BAD_REQUEST', 'The URL has a malformed percent-escape or an invalid UTF-8 sequence (e.g. %zz, %c0%af).', {
+        problems: [{ field: 'url', problem: 'a percent-escape does not decode to valid UTF-8', fix: 'Percent-encode each byte of the UTF-8 name as %XX with two hex digits (encodeURIComponent does this).' }],
+      });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('URL_TOO_LONG', `A name or id in the URL is longer than the ${MAX_PARAM_LENGTH} characters the server accepts.`, {
+        problems: [{ field: 'url', problem: `a path parameter is longer than ${MAX_PARAM_LENGTH} characters`, fix: 'Use the resource id or a shorter name; no stored name or id is that long.' }],
+      });
     default:
       break;
   }

@@ -65,6 +65,32 @@ describe('FHIR R4 REST', () => {
     expect(media.json<OperationOutcome>().resourceType).toBe('OperationOutcome');
   });
 
+  it('refuses hostile bodies and searches before they are stored or crash anything', async () => {
+    const post = (payload: string, url = '/fhir/R4/Patient') => t.app.inject({ method: 'POST', url, headers: FHIR, payload });
+    const codeOf = (r: { json: <T>() => T }) => r.json<OperationOutcome>().issue[0]?.details?.coding?.[0]?.code;
+    const nested = (n: number) => `${'{"url":"http://x","extension":['.repeat(n)}{"url":"http://x","valueString":"v"}${']}'.repeat(n)}`;
+    const deep = await post(`{"resourceType":"Patient","extension":[${nested(20_000)}]}`);
+    expect(deep.statusCode).toBe(400);
+    expect(codeOf(deep)).toBe('FHIR_RESOURCE_INVALID');
+    expect(deep.json<OperationOutcome>().issue[0]?.details?.text).toMatch(/more than 128 levels deep/);
+    const inBundle = await post(JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'POST', url: 'Patient' }, resource: { resourceType: 'Patient', extension: [JSON.parse(nested(100))] } }] }).replace('"extension":[{', `"extension":[${nested(200)},{`), '/fhir/R4');
+    expect(inBundle.statusCode).toBe(400);
+    // A resource with ordinary nesting (10 extensions deep) is still accepted.
+    expect((await post(`{"resourceType":"Patient","extension":[${nested(10)}]}`)).statusCode).toBe(201);
+    const proto = await post('{"resourceType":"Patient","__proto__":{"polluted":"yes"}}');
+    expect([proto.statusCode, codeOf(proto)]).toEqual([400, 'JSON_FORBIDDEN_KEY']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(codeOf(await post('{"resourceType":"Patient","constructor":{"prototype":{"polluted":"yes"}}}'))).toBe('JSON_FORBIDDEN_KEY');
+    for (const body of ['{"resourceType":"Patient","toString":"x"}', '{"resourceType":"Patient","name":[{"hasOwnProperty":"x"}]}', '{"resourceType":"Patient","constructor":"x"}']) {
+      const res = await post(body);
+      expect([res.statusCode, codeOf(res)], body).toEqual([400, 'FHIR_RESOURCE_INVALID']);
+    }
+    expect((await post('{"resourceType":"Patient","toString":"x"}')).json<OperationOutcome>().issue[0]?.expression).toEqual(['Patient.toString']);
+    const search = await t.app.inject({ method: 'GET', url: '/fhir/R4/Patient?birthdate=ge2020-13-45' });
+    expect([search.statusCode, codeOf(search)]).toEqual([400, 'FHIR_SEARCH_INVALID']);
+    expect(search.json<OperationOutcome>().issue[0]?.details?.text).toContain('birthdate');
+  });
+
   it('serves the CapabilityStatement', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/fhir/R4/metadata' });
     expect(res.statusCode).toBe(200);

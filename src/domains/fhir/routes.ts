@@ -9,6 +9,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, type ErrorCode } from '../../core/errors.ts';
+import { fhirJsonParser } from './body.ts';
 import { capabilityStatement } from './capability.ts';
 import { errorOutcome, operationOutcome } from './operationOutcome.ts';
 import type { FhirService } from './service.ts';
@@ -68,15 +69,9 @@ export async function fhirRoutes(app: FastifyInstance, ctx: AppContext): Promise
   await app.register(
     async (fhir) => {
       const svc: FhirService = ctx.services.fhir;
-      const jsonParser = (_req: FastifyRequest, body: string, done: (err: Error | null, value?: unknown) => void) => {
-        try {
-          done(null, body.length ? JSON.parse(body) : undefined);
-        } catch (err) {
-          done(new AppError('FHIR_RESOURCE_INVALID', `The body is not valid JSON: ${(err as Error).message}`, { problems: [{ field: 'body', problem: 'invalid JSON', fix: 'Send FHIR JSON.' }] }));
-        }
-      };
+      const jsonParser = fhirJsonParser(fhir);
       fhir.removeAllContentTypeParsers();
-      fhir.addContentTypeParser(['application/fhir+json', 'application/json', 'application/json+fhir'], { parseAs: 'string' }, jsonParser);
+      fhir.addContentTypeParser(['application/fhir+json', 'application/json', 'application/json+fhir'], { parseAs: 'buffer' }, (req, body, done) => jsonParser(req, body as Buffer, done));
       fhir.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
         done(null, Object.fromEntries(new URLSearchParams(body as string)));
       });

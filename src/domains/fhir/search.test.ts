@@ -14,6 +14,16 @@ describe('FHIR search internals', () => {
     expect(dateRange('10/09/2012')).toBeNull();
   });
 
+  it('refuses dates whose fields are out of FHIR range instead of rolling them over', () => {
+    for (const bad of ['2020-13-45', '2020-00', '2021-02-29', '2020-04-31', '2020-01-01T24:00:00Z', '2020-01-01T10:60:00Z', '2020-01-01T10:00:00+15:00']) {
+      expect(dateRange(bad), bad).toBeNull();
+    }
+    expect(dateRange('2020-02-29')).not.toBeNull();
+    expect(dateRange('2016-12-31T23:59:60Z')).not.toBeNull();
+    expect(dateRange('2020-01-01T10:00:00+14:00')).not.toBeNull();
+    expect(() => parseSearch('Patient', { birthdate: 'ge2020-13-45' })).toThrow(/birthdate: "ge2020-13-45" is not a FHIR date/);
+  });
+
   it('parses references, tokens, dates, includes and rejects what it cannot honour', () => {
     expect(parseReference('http://x.org/fhir/Patient/123/_history/2')).toEqual({ type: 'Patient', id: '123' });
     expect(parseReference('#contained')).toBeNull();

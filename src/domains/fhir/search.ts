@@ -232,6 +232,7 @@ export function dateRange(s: string): { lo: string; hi: string } | null {
   if (!m) return null;
   const [, y, mo, d, h, mi, sec, frac, tz] = m;
   const year = Number(y);
+  if (!fieldsInRange(year, mo, d, h, mi, sec, tz)) return null;
   if (h === undefined) {
     const month = mo ? Number(mo) - 1 : 0;
     const day = d ? Number(d) : 1;
@@ -250,6 +251,26 @@ export function dateRange(s: string): { lo: string; hi: string } | null {
   if (Number.isNaN(base)) return null;
   const span = frac ? 0 : sec ? 999 : 59_999;
   return { lo: iso(base, year), hi: iso(base + span, year) };
+}
+
+/**
+ * FHIR's own ranges (Date.UTC would roll 2020-13-45 over into 2021-02-14): month 01–12, a day the month has,
+ * hour 00–23, minute 00–59, second 00–60 (leap second), zone offset up to ±14:00.
+ */
+function fieldsInRange(year: number, mo?: string, d?: string, h?: string, mi?: string, sec?: string, tz?: string): boolean {
+  const month = mo === undefined ? 1 : Number(mo);
+  if (month < 1 || month > 12) return false;
+  if (d !== undefined) {
+    const days = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeapYear(year) ? 1 : 0);
+    if (Number(d) < 1 || Number(d) > days) return false;
+  }
+  if (h !== undefined && (Number(h) > 23 || Number(mi) > 59 || (sec !== undefined && Number(sec) > 60))) return false;
+  if (tz && tz !== 'Z' && (Number(tz.slice(4, 6)) > 59 || Number(tz.slice(1, 3)) * 60 + Number(tz.slice(4, 6)) > 14 * 60)) return false;
+  return true;
+}
+
+function isLeapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 }
 
 function iso(ms: number, year: number): string {

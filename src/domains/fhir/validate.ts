@@ -87,12 +87,38 @@ function concreteChoicePath(resource: Resource, path: string): string {
 }
 
 /**
+ * Elements named like a member of Object.prototype (`toString`, `hasOwnProperty`, `constructor`, `__proto__`…).
+ * No FHIR element has such a name, but medplum's validator looks element names up in plain objects, where
+ * these resolve to the inherited member, so it lets them through as if defined. Walked iteratively (the
+ * parser caps depth, but the import route's bodies are deeper than the FHIR one's).
+ */
+function prototypeNamedElements(resource: Resource): Problem[] {
+  const problems: Problem[] = [];
+  const stack: Array<{ value: unknown; path: string }> = [{ value: resource, path: resource.resourceType }];
+  while (stack.length > 0 && problems.length < 20) {
+    const { value, path } = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    for (const key of Object.keys(value)) {
+      const childPath = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
+      if (!Array.isArray(value) && key in Object.prototype) {
+        problems.push({ field: childPath, problem: `"${key}" is not an element of ${resource.resourceType} or its data types`, fix: 'Remove the element, or check its spelling and case against the R4 resource definition.' });
+        continue;
+      }
+      stack.push({ value: (value as Record<string, unknown>)[key], path: childPath });
+    }
+  }
+  return problems;
+}
+
+/**
  * Problems for one resource; `prefix` rewrites the FHIRPath root for resources inside a Bundle, e.g.
  * `Patient.birthDate` → `Bundle.entry[3].resource.birthDate`.
  */
 export function validationProblems(resource: Resource, prefix?: string): Problem[] {
   loadDefinitions();
   const type = resource.resourceType;
+  const named = prototypeNamedElements(resource).map((p) => ({ ...p, field: prefix ? `${prefix}${p.field.slice(type.length)}` : p.field }));
+  if (named.length > 0) return named;
   return structureIssues(resource).map((i) => {
     const text = i.details?.text ?? i.diagnostics ?? 'invalid';
     let field = concreteChoicePath(resource, i.expression?.[0] ?? type);

@@ -6,7 +6,6 @@ import { bestDelimiter, detectFormat } from './detect.ts';
 import { importDelimited, parseSample, previewDelimited } from './delimited.ts';
 import { importFile } from './index.ts';
 import { importJsonl, LineSplitter } from './jsonl.ts';
-import { depthExceededAt } from './json-depth.ts';
 import { DEFAULT_LIMITS, type DelimitedSchema, type ImportLimits } from './types.ts';
 import { firstInvalid, Utf8Checker } from './utf8.ts';
 
@@ -141,14 +140,6 @@ describe('CSV/TSV reader', () => {
       s.end();
       expect(lines, `chunk size ${size}`).toEqual(['a', 'b', 'c', 'd', '', 'e']);
     }
-  });
-
-  it('measures JSON nesting without recursion; brackets in strings do not count', () => {
-    const at = (t: string, limit: number) => depthExceededAt(Buffer.from(t), 0, Buffer.byteLength(t), limit);
-    expect(at('{"a":[[1]]}', 3)).toBe(-1);
-    expect(at('{"a":[[[1]]]}', 3)).toBe(7);
-    expect(at('{"a":"[[[[\\"[[["}', 1)).toBe(-1);
-    expect(at('['.repeat(1_000_000), 64)).toBe(64);
   });
 
   it('detects a header only when the first row looks like one', () => {

@@ -6,7 +6,7 @@ import { AppError, type Problem } from '../../../core/errors.ts';
 import { TableProfiler } from '../stats.ts';
 import { ProblemCollector } from '../validate.ts';
 import { addTabularWarnings } from './delimited.ts';
-import { depthExceededAt } from './json-depth.ts';
+import { depthExceededAt } from '../../../core/json-depth.ts';
 import { ProgressThrottle, TextGuard } from './text-guard.ts';
 import type { ImportLimits, ImportResult, JsonlSchema, ProgressFn } from './types.ts';
 
