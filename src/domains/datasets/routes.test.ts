@@ -228,3 +228,16 @@ describe('without a worker', () => {
     }
   });
 });
+
+describe('dataset names that look like ids', () => {
+  it("refuses a name equal to another dataset's id (lookups are by id or name), naming the field and the fix", async () => {
+    const first = await upload(t.app, 'first.csv', 'text,label\nhello,greeting\nbye,farewell\n', { name: 'id-shape-first' });
+    expect(first.statusCode, first.body).toBe(201);
+    const id = first.json().dataset.id as string;
+    const res = await upload(t.app, 'second.csv', 'text,label\nhi,greeting\nciao,farewell\n', { name: id });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', problems: [{ field: 'name', fix: expect.stringContaining('ds_') }] });
+    // The id still names the first dataset, with its one version.
+    expect(await get(`/datasets/${id}`)).toMatchObject({ name: 'id-shape-first', latestVersion: 1 });
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DISTINCT_CAP, LENGTH_BINS, TableProfiler } from './stats.ts';
+import { newId } from '../../core/ids.ts';
 import { checkDatasetName, looksLikeHeader, nameFromFileName, safeFileName } from './validate.ts';
 
 describe('TableProfiler', () => {
@@ -51,6 +52,10 @@ describe('validation helpers', () => {
     expect(safeFileName('...')).toBe('upload');
     expect(checkDatasetName('ham10000_v2')).toBe('ham10000_v2');
     expect(() => checkDatasetName('ds_0mx0t0nko7c141ee71f01')).toThrow(/Invalid dataset name/);
+    // A real id (ids.ts: 9 time + 3 counter + 10 hex characters) and version ids have the shape too.
+    for (const id of [newId('ds'), newId('dsv'), 'ds_abc123']) expect(() => checkDatasetName(id)).toThrow(/shape of a dataset id/);
+    expect(checkDatasetName('ds-2024')).toBe('ds-2024');
+    expect(checkDatasetName('DS_Train')).toBe('DS_Train');
     expect(() => checkDatasetName('a/b')).toThrow(/Invalid dataset name/);
   });
 });

@@ -109,13 +109,23 @@ export function genericColumns(n: number): string[] {
 }
 
 export const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const ID_LIKE = /^dsv?_[0-9a-z]{9}[0-9a-f]{12}$/;
+/**
+ * The shape of a dataset (version) id: `ds_`/`dsv_` + the id alphabet of src/core/ids.ts (lower-case base36 and
+ * hex). Datasets are looked up by id or name, id first, so a name of this shape would be hidden by (or hide)
+ * a dataset whose id it is.
+ */
+const ID_LIKE = /^dsv?_[0-9a-z]+$/;
 
 /** Throws VALIDATION_FAILED unless `name` is a valid dataset name. */
 export function checkDatasetName(name: string): string {
-  if (!DATASET_NAME.test(name) || ID_LIKE.test(name)) {
+  if (ID_LIKE.test(name)) {
+    throw new AppError('VALIDATION_FAILED', `Invalid dataset name "${name}": it has the shape of a dataset id, and datasets are looked up by id or name.`, {
+      problems: [{ field: 'name', problem: 'looks like a dataset id (ds_ or dsv_ followed only by lower-case letters and digits)', fix: 'Pick a name that does not start with "ds_" or "dsv_", e.g. "toxic-comments"; to add a version to an existing dataset, upload with its name.' }],
+    });
+  }
+  if (!DATASET_NAME.test(name)) {
     throw new AppError('VALIDATION_FAILED', `Invalid dataset name "${name}".`, {
-      problems: [{ field: 'name', problem: 'must be 1-100 characters of letters, digits, ".", "_" or "-", starting with a letter or digit, and not look like a dataset id', fix: 'Pick a name such as "toxic-comments" or "ham10000_v2".' }],
+      problems: [{ field: 'name', problem: 'must be 1-100 characters of letters, digits, ".", "_" or "-", starting with a letter or digit', fix: 'Pick a name such as "toxic-comments" or "ham10000_v2".' }],
     });
   }
   return name;
