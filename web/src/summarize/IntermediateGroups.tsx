@@ -3,7 +3,8 @@
  * documents, by document: one collapsible group per stage with its call count, tokens and time; the calls inside.
  * A long document makes hundreds of calls; a flat list of them was 12,000 px tall.
  */
-import { Accordion, Badge, Group, Stack, Text } from '@mantine/core';
+import { useState } from 'react';
+import { Accordion, Badge, Button, Group, Stack, Text } from '@mantine/core';
 import type { Intermediate } from './api.ts';
 import { callLabel } from './form.ts';
 
@@ -36,6 +37,9 @@ export function groupCalls(calls: Intermediate[]): StageGroup[] {
   return [...groups.values()];
 }
 
+/** Calls listed at first in an opened stage; the rest on request (a long document's map stage has hundreds). */
+const FIRST_CALLS = 20;
+
 const COLOR: Record<string, string> = { map: 'gray', collapse: 'blue', refine: 'grape' };
 
 function stageName(g: StageGroup): string {
@@ -43,9 +47,12 @@ function stageName(g: StageGroup): string {
 }
 
 function Calls({ calls, multi }: { calls: Intermediate[]; multi: boolean }) {
+  const [all, setAll] = useState(false);
+  const shown = all ? calls : calls.slice(0, FIRST_CALLS);
   return (
+    <>
     <Accordion multiple variant="separated" data-testid="summary-intermediate">
-      {calls.map((c, i) => (
+      {shown.map((c, i) => (
         <Accordion.Item key={i} value={String(i)} data-testid="summary-call">
           <Accordion.Control>
             <Group gap="xs" wrap="nowrap">
@@ -66,6 +73,12 @@ function Calls({ calls, multi }: { calls: Intermediate[]; multi: boolean }) {
         </Accordion.Item>
       ))}
     </Accordion>
+    {shown.length < calls.length && (
+      <Button variant="subtle" size="xs" onClick={() => setAll(true)} data-testid="summary-stage-more">
+        Show all {calls.length} calls
+      </Button>
+    )}
+    </>
   );
 }
 
