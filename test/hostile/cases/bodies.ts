@@ -145,13 +145,13 @@ export const bodyCases: HostileCase[] = [
   body('rules policy: a CSV with an unclosed quote', 'PUT', '/api/v1/rules/policy', 'plan,system,code,requirement\n"acme,x,y,pa\n', { status: 400, code: ['RULE_POLICY_INVALID', 'VALIDATION_FAILED'] }, 'text/csv'),
   body('rules compile: 2 MB + 1 of CQL', 'POST', '/api/v1/rules/compile', j({ cql: 'x'.repeat(2_000_001) }), V),
   body('rules: PATCH with an unknown status', 'PATCH', '/api/v1/rules/SinusitisAmoxicillin', j({ status: 'root' }), V),
-  body('cds/try: an order nested 100,000 deep', 'POST', '/api/v1/cds/try', `{"hook":"order-sign","patientId":"pat-ctl","order":{"resourceType":"MedicationRequest","x":${deepJsonBody(100_000)}}}`, { status: 400, code: ['BAD_REQUEST', 'VALIDATION_FAILED', 'CDS_REQUEST_INVALID'] }),
-  body('endpoint config nested 100,000 deep', 'POST', EP, `{"name":"hostile-deep","model":"ctl-model:1","config":${deepJsonBody(100_000)}}`, { status: 400, code: ['BAD_REQUEST', 'VALIDATION_FAILED'] }, 'application/json', async (_r, env) => {
+  body('cds/try: an order nested 100,000 deep', 'POST', '/api/v1/cds/try', `{"hook":"order-sign","patientId":"pat-ctl","order":{"resourceType":"MedicationRequest","x":${deepJsonBody(100_000)}}}`, { status: 400, code: ['BAD_REQUEST', 'VALIDATION_FAILED', 'CDS_REQUEST_INVALID', 'JSON_TOO_DEEP'] }),
+  body('endpoint config nested 100,000 deep', 'POST', EP, `{"name":"hostile-deep","model":"ctl-model:1","config":${deepJsonBody(100_000)}}`, { status: 400, code: ['BAD_REQUEST', 'VALIDATION_FAILED', 'JSON_TOO_DEEP'] }, 'application/json', async (_r, env) => {
     const list = await env.inject({ method: 'GET', url: '/api/v1/endpoints', headers: env.auth });
     return list.status === 200 ? [] : [`GET /api/v1/endpoints answers ${list.status} afterwards`];
   }),
-  body('fhir/import: a Bundle nested 100,000 deep', 'POST', '/api/v1/fhir/import', `{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","x":${deepJsonBody(100_000)}}}]}`, { status: 400, code: ['BAD_REQUEST', 'VALIDATION_FAILED', 'FHIR_RESOURCE_INVALID', 'FHIR_BUNDLE_INVALID'] }),
-  body('rules: an ELM library nested 100,000 deep', 'POST', '/api/v1/rules', `{"elm":{"library":{"identifier":{"id":"Deep"},"statements":{"def":[{"name":"x","expression":${deepJsonBody(100_000)}}]}}}}`, { status: 400, code: ['BAD_REQUEST', 'VALIDATION_FAILED', 'CQL_ELM_INVALID'] }),
+  body('fhir/import: a Bundle nested 100,000 deep', 'POST', '/api/v1/fhir/import', `{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","x":${deepJsonBody(100_000)}}}]}`, { status: 400, code: ['BAD_REQUEST', 'VALIDATION_FAILED', 'FHIR_RESOURCE_INVALID', 'FHIR_BUNDLE_INVALID', 'JSON_TOO_DEEP'] }),
+  body('rules: an ELM library nested 100,000 deep', 'POST', '/api/v1/rules', `{"elm":{"library":{"identifier":{"id":"Deep"},"statements":{"def":[{"name":"x","expression":${deepJsonBody(100_000)}}]}}}}`, { status: 400, code: ['BAD_REQUEST', 'VALIDATION_FAILED', 'CQL_ELM_INVALID', 'JSON_TOO_DEEP'] }),
   body('cds/try: an unknown hook', 'POST', '/api/v1/cds/try', j({ hook: 'rm-rf', patientId: 'pat-ctl' }), V),
   body('cds/try: a patientId of 10,000 characters', 'POST', '/api/v1/cds/try', j({ hook: 'order-sign', patientId: 'p'.repeat(10_000) }), { status: 400, code: ['VALIDATION_FAILED', 'CDS_REQUEST_INVALID', 'RULE_TEST_INPUT_INVALID'] }),
   body('summarize: neither text nor dataset', 'POST', '/api/v1/summarize', '{}', { status: 400, code: ['VALIDATION_FAILED', 'BAD_REQUEST'] }),

@@ -187,7 +187,7 @@ export const cdsCases: HostileCase[] = [
   cds('a draft order nested 100,000 deep', async (env) => {
     const b = await hook(env);
     return post(env, env.main, JSON.stringify(b).replace('"resourceType":"MedicationRequest"', `"resourceType":"MedicationRequest","x":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`), token);
-  }, { status: 400, code: ['BAD_REQUEST', 'CDS_REQUEST_INVALID'] }),
+  }, { status: 400, code: ['BAD_REQUEST', 'CDS_REQUEST_INVALID', 'JSON_TOO_DEEP'] }),
   cds('fhirAuthorization without fhirServer', async (env) => post(env, env.main, { ...(await hook(env)), fhirAuthorization: { access_token: 'x', token_type: 'Bearer', expires_in: 60, scope: 'patient/*.read', subject: 'x' } }, token), err(400, 'CDS_REQUEST_INVALID')),
   cds('the hook of another service', async (env) => post(env, env.main, await hook(env), token, 'order-select-crd'), err(400, 'CDS_HOOK_MISMATCH')),
   cds('an unknown hook name in the body', async (env) => post(env, env.main, { ...(await hook(env)), hook: 'drop-tables' }, token), { status: 400, code: ['CDS_HOOK_MISMATCH', 'CDS_REQUEST_INVALID'] }),

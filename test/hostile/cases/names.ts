@@ -65,7 +65,7 @@ function llmPath(label: string, path: (env: Env) => string, expect: Outcome): Ho
 
 const NOT_FOUND_OR_INVALID = (code: string): Outcome => ({ status: [400, 404], code: ['VALIDATION_FAILED', code, 'ROUTE_NOT_FOUND'] });
 /** A path parameter over the router's length limit: any of these, but as problem+json with a documented code. */
-const TOO_LONG = (code: string): Outcome => ({ status: [400, 404, 414], code: ['VALIDATION_FAILED', 'BAD_REQUEST', code, 'ROUTE_NOT_FOUND'] });
+const TOO_LONG = (code: string): Outcome => ({ status: [400, 404, 414], code: ['VALIDATION_FAILED', 'BAD_REQUEST', code, 'ROUTE_NOT_FOUND', 'URL_TOO_LONG'] });
 
 export const nameCases: HostileCase[] = [
   datasetName('../escape', '../escape'),
