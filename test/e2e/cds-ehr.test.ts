@@ -117,6 +117,9 @@ if (unavailable && process.env.CI) {
       await page.goto(`${server.baseUrl}/rules/policy`);
       await waitForTestId(page, 'policy-requirement-0');
       expect(await pageOverflowX(page), 'the policy page scrolls sideways').toBeLessThanOrEqual(0);
+      // The first row's display ("MRI lumbar spine without contrast") fits its cell.
+      const display = page.getByLabel('Row 1 display');
+      expect(await display.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
       await fullPageScreenshot(page, `${SHOTS}-policy.png`);
     });
 
@@ -143,6 +146,9 @@ if (unavailable && process.env.CI) {
       expect(await marker.getAttribute('title')).toContain('NoSuchThing');
       const marked = page.locator(`[data-testid="rule-editor"] .cm-line[data-problem-line="${line}"]`);
       expect(await marked.textContent()).toContain('NoSuchThing');
+      // Clicking the listed problem puts the cursor on its line.
+      await page.getByTestId('compile-problem').first().click();
+      await expect.poll(() => page.locator('[data-testid="rule-editor"] .cm-activeLine').textContent()).toContain('NoSuchThing');
       await fullPageScreenshot(page, `${SHOTS}-compile.png`);
     }, 120_000);
 

@@ -53,13 +53,13 @@ function Expressions({ items }: { items: RuleExpression[] }) {
   );
 }
 
-function Problems({ result }: { result: CompileResult }) {
+function Problems({ result, onPick }: { result: CompileResult; onPick: (line: number, column: number) => void }) {
   if (result.ok && result.problems.length === 0) return <Alert color="teal" variant="light" data-testid="compile-ok">Compiled {result.name} {result.version}: no errors.</Alert>;
   return (
     <Alert color={result.ok ? 'yellow' : 'red'} variant="light" title={result.ok ? 'Compiled with warnings' : `${result.problems.filter((p) => p.severity === 'error').length} error(s)`} data-testid="compile-problems">
       <Stack gap={2}>
         {result.problems.map((p, i) => (
-          <Text key={i} size="sm" ff="monospace" data-testid="compile-problem">
+          <Text key={i} size="sm" ff="monospace" data-testid="compile-problem" style={p.line != null ? { cursor: 'pointer' } : undefined} title={p.line != null ? 'Go to this line' : undefined} onClick={() => p.line != null && onPick(p.line, p.column ?? 1)}>
             {p.line != null ? `line ${p.line}:${p.column ?? 1}` : '—'} · {p.severity} · {p.message}
           </Text>
         ))}
@@ -225,6 +225,14 @@ export function LibraryPage() {
     }
   }
 
+  // A listed problem moves the editor's cursor to its line:column.
+  const goTo = (line: number, column: number) => {
+    const view = editor.current;
+    if (!view) return;
+    const l = view.state.doc.line(Math.min(Math.max(1, line), view.state.doc.lines));
+    view.dispatch({ selection: { anchor: Math.min(l.to, l.from + column - 1) }, scrollIntoView: true });
+    view.focus();
+  };
   const compile = () => act('compile', async () => setCompiled(await compileCql(cql)));
   const save = () =>
     act('save', async () => {
@@ -282,7 +290,7 @@ export function LibraryPage() {
             <Button variant="default" onClick={() => void compile()} loading={busy === 'compile'} data-testid="rule-compile">Compile</Button>
             <Button onClick={() => void save()} loading={busy === 'save'} data-testid="rule-save">Save</Button>
           </Group>
-          {compiled && <Problems result={compiled} />}
+          {compiled && <Problems result={compiled} onPick={goTo} />}
         </Stack>
         <Stack gap="xs">
           <Title order={4}>Expressions</Title>

@@ -49,16 +49,16 @@ export function PolicyPage() {
       <ErrorAlert error={policy.error ?? error} title="The policy table was not saved" />
       {saved && <Text c="teal" size="sm" mb="sm" data-testid="policy-saved">{saved}</Text>}
       {/* Nine editable columns: the table scrolls inside its box (never the page) and the text cells share what is left. */}
-      <Table.ScrollContainer minWidth={1000} maw="100%" data-testid="policy-scroll">
+      <Table.ScrollContainer minWidth={1320} maw="100%" data-testid="policy-scroll">
       <Table striped data-testid="policy-table" layout="fixed">
         <Table.Thead>
           <Table.Tr>
             <Table.Th w={36}>#</Table.Th>
-            <Table.Th w={130}>Plan</Table.Th>
+            <Table.Th w={150}>Plan</Table.Th>
             <Table.Th w={230}>System</Table.Th>
             <Table.Th w={100}>Code</Table.Th>
             <Table.Th>Display</Table.Th>
-            <Table.Th w={130}>Requirement</Table.Th>
+            <Table.Th w={140}>Requirement</Table.Th>
             <Table.Th w={120}>Doc needed</Table.Th>
             <Table.Th>Note</Table.Th>
             <Table.Th w={44} />
