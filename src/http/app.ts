@@ -56,7 +56,8 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     const webDist = options.webDist ?? WEB_DIST;
-    if (!isApiPath(path) && request.method === 'GET' && existsSync(join(webDist, 'index.html'))) {
+    // A missing hashed asset (a tab still running an older build) is a 404, not the page's HTML served as a script.
+    if (!isApiPath(path) && !path.startsWith('/assets/') && request.method === 'GET' && existsSync(join(webDist, 'index.html'))) {
       // Client-side routes (e.g. /datasets/ds_1) get the single-page app; never any other file.
       return reply.sendFile('index.html', webDist);
     }
