@@ -17,8 +17,9 @@ export function installJsonBodyParser(app: FastifyInstance, maxDepth = API_JSON_
     const buf = body as Buffer;
     const deep = jsonBodyTooDeep(buf, maxDepth);
     if (deep) return done(deep, undefined);
-    secure(request, buf, (err, value) => {
-      const key = err && (err as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? forbiddenJsonKey(buf.toString('utf8')) : undefined;
+    const text = buf.toString('utf8');
+    secure(request, text, (err, value) => {
+      const key = err && (err as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? forbiddenJsonKey(text) : undefined;
       if (key === undefined) return done(err, value);
       done(forbiddenKeyError(key), undefined);
     });

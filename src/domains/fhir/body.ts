@@ -19,9 +19,9 @@ export function fhirJsonParser(app: FastifyInstance, maxDepth = FHIR_JSON_MAX_DE
     if (body.length === 0) return done(null, undefined);
     const deep = jsonBodyTooDeep(body, maxDepth, 'FHIR_RESOURCE_INVALID');
     if (deep) return done(deep);
-    secure(req, body, (err, value) => {
+    const text = body.toString('utf8');
+    secure(req, text, (err, value) => {
       if (!err) return done(null, value);
-      const text = body.toString('utf8');
       const key = forbiddenJsonKey(text);
       if (key !== undefined) return done(forbiddenKeyError(key));
       let reason = 'invalid JSON';

@@ -117,7 +117,7 @@ function prototypeNamedElements(resource: Resource): Problem[] {
 export function validationProblems(resource: Resource, prefix?: string): Problem[] {
   loadDefinitions();
   const type = resource.resourceType;
-  const named = prototypeNamedElements(resource).map((p) => ({ ...p, field: prefix ? `${prefix}${p.field.slice(type.length)}` : p.field }));
+  const named = prototypeNamedElements(resource).map((p) => ({ ...p, field: prefix ? `${prefix}${(p.field ?? type).slice(type.length)}` : p.field }));
   if (named.length > 0) return named;
   return structureIssues(resource).map((i) => {
     const text = i.details?.text ?? i.diagnostics ?? 'invalid';
