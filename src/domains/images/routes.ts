@@ -70,10 +70,11 @@ export async function imageRoutes(app: FastifyInstance, ctx: AppContext): Promis
     // A dataset version never changes, and its id is never reused: it names the thumbnail's bytes for good.
     const dv = await ctx.services.datasets.getVersion(idOrName, version);
     const etag = `"${dv.id}.${index}"`;
-    reply.header('etag', etag).header('cache-control', thumbnailCacheControl(idOrName, version, dv.datasetId));
-    if (etagMatches(req.headers['if-none-match'], etag)) return reply.status(304).send();
+    const cache = { etag, 'cache-control': thumbnailCacheControl(idOrName, version, dv.datasetId) };
+    if (etagMatches(req.headers['if-none-match'], etag)) return reply.status(304).headers(cache).send();
+    // Headers only once the thumbnail exists: a refused image's error must not be cached (or revalidated) for good.
     const body = await images.thumbnail(idOrName, dv.version, index);
-    return reply.type('image/webp').send(body);
+    return reply.type('image/webp').headers(cache).send(body);
   });
 
   r.post('/images/models', {

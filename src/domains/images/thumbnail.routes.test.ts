@@ -60,7 +60,10 @@ describe('image thumbnails: HTTP caching', () => {
   it('still answers a missing dataset or image with an error, not a 304', async () => {
     const missing = await t.app.inject({ url: base('nope', 1), headers: { 'if-none-match': '*' } });
     expect(missing.statusCode).toBe(404);
-    const noImage = await t.app.inject({ url: `/api/v1/images/datasets/pets/versions/1/images/99/thumbnail` });
+    const noImage = await t.app.inject({ url: `/api/v1/images/datasets/${datasetId}/versions/1/images/99/thumbnail` });
     expect(noImage.statusCode).toBe(404);
+    // An error is never cached for good nor tagged (a tag would let a browser revalidate the error into a 304).
+    expect(noImage.headers.etag).toBeUndefined();
+    expect(String(noImage.headers['cache-control'] ?? '')).not.toMatch(/max-age|immutable/);
   });
 });
