@@ -35,6 +35,8 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
     clientErrorHandler,
     // Router errors (bad percent-escape, over-long path parameter) as problem+json, not fastify's own JSON.
     frameworkErrors: frameworkErrorReply,
+    // Longest name a path carries: CQL rule names (up to 200 characters); the default 100 would 414 them.
+    routerOptions: { maxParamLength: 256 },
     ajv: { customOptions: { coerceTypes: 'array' } },
   });
   app.setValidatorCompiler(validatorCompiler);

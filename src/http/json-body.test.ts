@@ -65,4 +65,10 @@ describe('JSON bodies and URLs the router refuses', () => {
     expect(res.json()).toMatchObject({ code: 'URL_TOO_LONG', problems: [{ field: 'url' }] });
     expect(res.body.length).toBeLessThan(2_000);
   });
+
+  it('routes names up to the longest the API accepts (a 200-character rule name) instead of a 414', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/rules/${'r'.repeat(200)}` });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ code: 'RULE_NOT_FOUND' });
+  });
 });

@@ -39,25 +39,6 @@ export function forbiddenJsonKey(text: string): string | undefined {
 }
 
 /**
- * Keeps fastify's secure JSON parser (prototype-poisoning protection stays on) but tells a refused
- * `__proto__` / `constructor.prototype` key apart from malformed JSON. Install before routes register.
- */
-export function installJsonBodyParser(app: FastifyInstance): void {
-  const secure = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    secure(request, body as string, (err, value) => {
-      const key = err && (err as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? forbiddenJsonKey(body as string) : undefined;
-      if (key === undefined) return done(err, value);
-      const name = key.endsWith('.prototype') ? 'constructor.prototype' : '__proto__';
-      done(new AppError('JSON_FORBIDDEN_KEY', `The JSON body is refused: it has a key named ${name} (at ${key}), which could poison object prototypes. Rename or remove that key.`, {
-        problems: [{ field: key, problem: `a key named ${name} is not accepted`, fix: 'Rename or remove the key; no API field is called __proto__ or constructor.' }],
-      }), undefined);
-    });
-  });
-}
-
-/**
  * fastify's `clientErrorHandler` (bound to the instance): requests the HTTP parser rejects before any
  * route runs. Oversized headers get a 431 problem+json naming the limit; other parse errors a 400.
  */
