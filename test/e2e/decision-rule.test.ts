@@ -3,16 +3,15 @@
  * "tuned"), and the try-it score bars carry a mark at each label's threshold, so a label predicted at a lower
  * score than one that is not reads as intended. A multi-label model and its endpoint are set up through the API.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { browserUnavailableReason, fullPageScreenshot, launchBrowser, testIdWhere, waitForTestId, watchPage } from './browser.ts';
-import type { TestServer } from './server.ts';
-import { apiClient, multiLabelTopicsCsv, startStudio, TOPICS } from './studio.ts';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { fullPageScreenshot, testIdWhere, waitForTestId } from './browser.ts';
+import { multiLabelTopicsCsv, TOPICS } from './studio.ts';
+import { describeBrowser, type BrowserSuiteOptions } from './suite.ts';
 
 const SHOT = process.env.SAGEBRUSH_DECISION_SCREENSHOT || '/tmp/sagebrush-decision-rule.png';
 const MODEL = 'topics-ml';
 const TEXT = 'the coach and the team ate garlic bread after the match';
-const unavailable = browserUnavailableReason();
 
 interface Row { label: string; score: number; predicted: boolean; threshold: number | null; marks: number }
 
@@ -37,89 +36,67 @@ async function classify(page: Page): Promise<Row[]> {
   return scoreRows(page);
 }
 
-if (unavailable && process.env.CI) {
-  describe('decision rule UI', () => {
-    it('needs Chromium under CI', () => {
-      throw new Error(unavailable);
-    });
+const suite: BrowserSuiteOptions = {
+  skippedTest: 'shows the live rule and threshold marks',
+  prefix: 'sagebrush-decision-',
+  async setup({ api }) {
+    await api.uploadCsv(MODEL, multiLabelTopicsCsv());
+    await api.trainText({ name: MODEL, dataset: MODEL, mode: 'multi-label' });
+    await api.post('/endpoints', { name: MODEL, model: `${MODEL}:1` });
+  },
+};
+
+describeBrowser('decision rule UI', suite, (s) => {
+  it('shows "@0.5" beside the metrics and a 0.5 mark on every score bar before tuning', async () => {
+    const { page, server } = s;
+    await page.goto(`${server.baseUrl}/models/${MODEL}/1`);
+    await waitForTestId(page, 'model-page');
+    const badge = page.getByTestId('model-metrics').getByTestId('decision-rule');
+    await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe('@0.5');
+    expect(await page.getByTestId('metrics-rule-note').count()).toBe(0);
+
+    const rows = await classify(page);
+    expect(rows.map((r) => r.label).sort()).toEqual([...TOPICS].sort());
+    for (const r of rows) {
+      expect(r, JSON.stringify(r)).toMatchObject({ threshold: 0.5, marks: 1, predicted: r.score >= 0.5 });
+    }
+    expect(await page.getByTestId('score-rule').textContent()).toContain('0.500');
   });
-} else if (unavailable) {
-  describe.skip(`decision rule UI — skipped: ${unavailable}`, () => {
-    it('shows the live rule and threshold marks', () => {});
+
+  it('after tuning shows "tuned", the per-label thresholds on the bars, and why each label is or is not predicted', async () => {
+    const { page, server, watched, api } = s;
+    const { job } = await api.post<{ job: { id: string } }>(`/text/models/${MODEL}/versions/1/tune`, {});
+    await api.waitJob(job.id);
+    const decision = await api.get<{ thresholds: Record<string, number> }>(`/text/models/${MODEL}/versions/1/decision`);
+
+    await page.goto(`${server.baseUrl}/models/${MODEL}/1`);
+    await waitForTestId(page, 'model-page');
+    const badge = page.getByTestId('model-metrics').getByTestId('decision-rule');
+    await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe('tuned');
+    expect(await page.getByTestId('metrics-rule-note').textContent()).toContain('@0.5');
+
+    const rows = await classify(page);
+    for (const r of rows) {
+      const t = decision.thresholds[r.label]!;
+      expect(r.threshold).toBeCloseTo(t, 6);
+      expect(r.marks).toBe(1);
+      // Predicted exactly when the score reaches the label's threshold (scores shown to 3 decimals).
+      if (r.predicted) expect(r.score, r.label).toBeGreaterThanOrEqual(t - 5e-4);
+      else expect(r.score, r.label).toBeLessThan(t + 5e-4);
+      if (!r.predicted) expect(await testIdWhere(page, 'score-row', { label: r.label }).getByTestId('score-below').textContent()).toBe(`below ${t.toFixed(3)}`);
+    }
+    expect(await page.getByTestId('score-rule').getAttribute('data-rule')).toBe('tuned');
+    await fullPageScreenshot(page, SHOT);
+
+    // The Models list says the same, and so does the endpoint's try-it dialog.
+    await page.goto(`${server.baseUrl}/models`);
+    await expect.poll(() => testIdWhere(page, 'model-row', { model: `${MODEL}:1` }).getByTestId('decision-rule').textContent(), { timeout: 10_000 }).toBe('tuned');
+    await page.goto(`${server.baseUrl}/endpoints`);
+    await testIdWhere(page, 'endpoint-row', { endpoint: MODEL }).getByTestId('endpoint-try').click();
+    const dialogRows = await classify(page);
+    expect(dialogRows.every((r) => r.marks === 1 && r.threshold !== null && Math.abs(r.threshold - decision.thresholds[r.label]!) < 1e-6)).toBe(true);
+
+    expect(watched.externalRequests).toEqual([]);
+    expect(watched.pageErrors, watched.pageErrors.join('\n')).toEqual([]);
   });
-} else {
-  describe('decision rule UI', () => {
-    let server: TestServer;
-    let browser: Browser;
-    let page: Page;
-    let watched: ReturnType<typeof watchPage>;
-    let api: ReturnType<typeof apiClient>;
-
-    beforeAll(async () => {
-      server = await startStudio('sagebrush-decision-');
-      api = apiClient(server);
-      await api.uploadCsv(MODEL, multiLabelTopicsCsv());
-      await api.trainText({ name: MODEL, dataset: MODEL, mode: 'multi-label' });
-      await api.post('/endpoints', { name: MODEL, model: `${MODEL}:1` });
-      browser = await launchBrowser();
-      page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-      watched = watchPage(page);
-    });
-
-    afterAll(async () => {
-      await browser?.close().catch(() => undefined);
-      await server?.close();
-    });
-
-    it('shows "@0.5" beside the metrics and a 0.5 mark on every score bar before tuning', async () => {
-      await page.goto(`${server.baseUrl}/models/${MODEL}/1`);
-      await waitForTestId(page, 'model-page');
-      const badge = page.getByTestId('model-metrics').getByTestId('decision-rule');
-      await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe('@0.5');
-      expect(await page.getByTestId('metrics-rule-note').count()).toBe(0);
-
-      const rows = await classify(page);
-      expect(rows.map((r) => r.label).sort()).toEqual([...TOPICS].sort());
-      for (const r of rows) {
-        expect(r, JSON.stringify(r)).toMatchObject({ threshold: 0.5, marks: 1, predicted: r.score >= 0.5 });
-      }
-      expect(await page.getByTestId('score-rule').textContent()).toContain('0.500');
-    });
-
-    it('after tuning shows "tuned", the per-label thresholds on the bars, and why each label is or is not predicted', async () => {
-      const { job } = await api.post<{ job: { id: string } }>(`/text/models/${MODEL}/versions/1/tune`, {});
-      await api.waitJob(job.id);
-      const decision = await api.get<{ thresholds: Record<string, number> }>(`/text/models/${MODEL}/versions/1/decision`);
-
-      await page.goto(`${server.baseUrl}/models/${MODEL}/1`);
-      await waitForTestId(page, 'model-page');
-      const badge = page.getByTestId('model-metrics').getByTestId('decision-rule');
-      await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe('tuned');
-      expect(await page.getByTestId('metrics-rule-note').textContent()).toContain('@0.5');
-
-      const rows = await classify(page);
-      for (const r of rows) {
-        const t = decision.thresholds[r.label]!;
-        expect(r.threshold).toBeCloseTo(t, 6);
-        expect(r.marks).toBe(1);
-        // Predicted exactly when the score reaches the label's threshold (scores shown to 3 decimals).
-        if (r.predicted) expect(r.score, r.label).toBeGreaterThanOrEqual(t - 5e-4);
-        else expect(r.score, r.label).toBeLessThan(t + 5e-4);
-        if (!r.predicted) expect(await testIdWhere(page, 'score-row', { label: r.label }).getByTestId('score-below').textContent()).toBe(`below ${t.toFixed(3)}`);
-      }
-      expect(await page.getByTestId('score-rule').getAttribute('data-rule')).toBe('tuned');
-      await fullPageScreenshot(page, SHOT);
-
-      // The Models list says the same, and so does the endpoint's try-it dialog.
-      await page.goto(`${server.baseUrl}/models`);
-      await expect.poll(() => testIdWhere(page, 'model-row', { model: `${MODEL}:1` }).getByTestId('decision-rule').textContent(), { timeout: 10_000 }).toBe('tuned');
-      await page.goto(`${server.baseUrl}/endpoints`);
-      await testIdWhere(page, 'endpoint-row', { endpoint: MODEL }).getByTestId('endpoint-try').click();
-      const dialogRows = await classify(page);
-      expect(dialogRows.every((r) => r.marks === 1 && r.threshold !== null && Math.abs(r.threshold - decision.thresholds[r.label]!) < 1e-6)).toBe(true);
-
-      expect(watched.externalRequests).toEqual([]);
-      expect(watched.pageErrors, watched.pageErrors.join('\n')).toEqual([]);
-    });
-  });
-}
+});

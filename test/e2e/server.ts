@@ -1,4 +1,7 @@
-/** The real Sagebrush server, in-process on a random port, with a throw-away data directory. */
+/**
+ * The real Sagebrush server, in-process on a random port, with a throw-away data directory. It serves web/dist, or
+ * another web build named by SAGEBRUSH_E2E_WEB_DIST (e.g. a build of an older commit, to show a test fails there).
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +21,8 @@ export interface TestServer {
 export async function startServer(prefix = 'sagebrush-ui-'): Promise<TestServer> {
   const tmpDir = mkdtempSync(join(tmpdir(), prefix));
   const ctx = await createAppContext(loadConfig({ overrides: { dataDir: tmpDir, port: 0, logLevel: 'warn' }, env: {} }));
-  const app = await buildApp(ctx);
+  const webDist = process.env.SAGEBRUSH_E2E_WEB_DIST || undefined;
+  const app = await buildApp(ctx, webDist ? { webDist } : {});
   await ctx.queue.startWorker();
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   return {

@@ -1,35 +1,9 @@
 /**
- * Helpers of the console browser tests (issue 19: model kinds, decision rule, jobs, training checks): the real
- * server in-process, optionally serving another web build (SAGEBRUSH_E2E_WEB_DIST, e.g. a build of an older commit
- * to show a test fails there), and API shortcuts to set up data quickly.
+ * API shortcuts for the browser tests, to set up data quickly through the real server (see server.ts), and
+ * deterministic sample data.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createAppContext } from '../../src/app/context.ts';
-import { loadConfig } from '../../src/core/config.ts';
-import { buildApp } from '../../src/http/app.ts';
+import { expect } from 'vitest';
 import type { TestServer } from './server.ts';
-
-export async function startStudio(prefix: string): Promise<TestServer> {
-  const tmpDir = mkdtempSync(join(tmpdir(), prefix));
-  const ctx = await createAppContext(loadConfig({ overrides: { dataDir: tmpDir, port: 0, logLevel: 'warn' }, env: {} }));
-  const webDist = process.env.SAGEBRUSH_E2E_WEB_DIST || undefined;
-  const app = await buildApp(ctx, webDist ? { webDist } : {});
-  await ctx.queue.startWorker();
-  const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
-  return {
-    tmpDir,
-    ctx,
-    app,
-    baseUrl,
-    async close() {
-      await app.close().catch(() => undefined);
-      await ctx.close().catch(() => undefined);
-      rmSync(tmpDir, { recursive: true, force: true });
-    },
-  };
-}
 
 export async function json<T>(res: Response): Promise<T> {
   const body = (await res.json()) as T;
@@ -103,4 +77,28 @@ export function multiLabelTopicsCsv(): string {
     rows.push(`"${ls.join('|')}",${words.join(' ')} today (n${i})`);
   }
   return `${rows.join('\n')}\n`;
+}
+
+/**
+ * Imports a FHIR transaction Bundle through the FHIR REST API, as any client would, and gives the first patient an
+ * active Acme coverage. Returns the stored patients.
+ */
+export async function importPatientsWithCoverage(server: TestServer, bundle: string): Promise<Array<{ id: string; name: string }>> {
+  const tx = await fetch(`${server.baseUrl}/fhir/R4`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: bundle });
+  expect(tx.status, await tx.clone().text()).toBe(200);
+  const patients = await apiClient(server).get<{ items: Array<{ id: string; name: string }> }>('/fhir/patients');
+  const patient = patients.items[0]!;
+  const cov = await fetch(`${server.baseUrl}/fhir/R4/Coverage`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/fhir+json' },
+    body: JSON.stringify({
+      resourceType: 'Coverage',
+      status: 'active',
+      beneficiary: { reference: `Patient/${patient.id}` },
+      payor: [{ display: 'Acme Health' }],
+      class: [{ type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/coverage-class', code: 'plan' }] }, value: 'acme-standard', name: 'Acme Standard' }],
+    }),
+  });
+  expect(cov.status, await cov.clone().text()).toBe(201);
+  return patients.items;
 }
