@@ -46,6 +46,15 @@ async function firePriorAuthHook(page: Page): Promise<void> {
   await page.getByTestId('cds-card').first().waitFor({ timeout: 90_000 });
 }
 
+async function openMockEhr(page: Page): Promise<void> {
+  await page.getByTestId('cds-tab-ehr').click({ timeout: 10_000 });
+  await page.getByTestId('ehr-patient').click({ timeout: 10_000 });
+  await page.getByRole('option', { name: /Clemente/ }).first().click({ timeout: 10_000 });
+  await page.getByTestId('ehr-add-order').click({ timeout: 10_000 });
+  await page.getByTestId('ehr-sign').click({ timeout: 90_000 });
+  await page.locator('[data-testid="ehr-cards"][data-hook="order-sign"]').waitFor({ timeout: 90_000 });
+}
+
 function shots(seeded: { trainJobId: string | null; summaryJobId: string | null }): Shot[] {
   const list: Shot[] = [
     { file: 'datasets.png', title: 'Datasets', path: '/datasets' },
@@ -58,16 +67,19 @@ function shots(seeded: { trainJobId: string | null; summaryJobId: string | null 
       path: '/models/toxicity/1',
       act: async (page) => void ((await clickIfThere(page, '[data-testid="model-tab-tune"]')) || (await clickIfThere(page, '[role="tab"]:has-text("Tun")'))),
     },
+    { file: 'compare.png', title: 'Compare model versions (toxicity:1 tuned vs toxicity:2 balanced)', path: '/models/toxicity/compare?versions=1,2' },
     { file: 'image-model.png', title: 'Image classifier (skin:1, HAM10000 quick build)', path: '/images/models/skin/1' },
     { file: 'jobs.png', title: 'Jobs', path: '/jobs' },
   ];
   if (seeded.trainJobId) list.push({ file: 'job-detail.png', title: 'Job detail (text training)', path: `/jobs/${seeded.trainJobId}` });
   list.push(
     { file: 'endpoints.png', title: 'Endpoints', path: '/endpoints' },
+    { file: 'endpoint-metrics.png', title: 'Endpoint metrics (requests, errors, latency percentiles)', path: '/endpoints/toxicity' },
     { file: 'llm-playground.png', title: 'LLM playground (stories260K endpoint)', path: '/llm/endpoints/stories' },
     { file: 'summarize.png', title: 'Summarize (map-reduce through the LLM endpoint)', path: seeded.summaryJobId ? `/summarize?job=${seeded.summaryJobId}` : '/summarize' },
     { file: 'rules.png', title: 'CQL payer rules', path: '/rules' },
     { file: 'cds.png', title: 'CDS Hooks: order-sign for a patient without sinusitis (prior authorization card)', path: '/cds', act: firePriorAuthHook },
+    { file: 'cds-ehr.png', title: 'CDS Hooks: mock EHR order entry with the card inline', path: '/cds', act: openMockEhr },
   );
   return list;
 }

@@ -19,6 +19,8 @@ export function seedWithCli(dataDir: string): void {
   cli(dataDir, ['datasets', 'import', 'examples/text/jigsaw-toxic-1k.csv']);
   cli(dataDir, ['text', 'train', 'examples/text/jigsaw-toxic-1k.csv', '--mode', 'multi-label', '--name', 'toxicity']);
   cli(dataDir, ['text', 'tune', 'toxicity:1']);
+  // A second version with balanced class weights, for the version comparison page.
+  cli(dataDir, ['text', 'train', 'examples/text/jigsaw-toxic-1k.csv', '--mode', 'multi-label', '--name', 'toxicity', '--class-weight', 'balanced']);
   cli(dataDir, ['images', 'train', 'examples/images/ham10000', '--name', 'skin', '--group-column', 'lesion_id', '--label-column', 'dx']);
   cli(dataDir, ['llm', 'register', 'examples/llm/stories260K.gguf', '--name', 'stories']);
   cli(dataDir, ['llm', 'deploy', 'stories', '--name', 'stories']);
