@@ -88,7 +88,7 @@ export const archiveCases: HostileCase[] = [
   zip('declared 4 GiB entry', async () => imageZipWith([{ name: 'a/big.png', data: await png(), declaredSize: 0xfffffff0 }]), UNSAFE),
   zip('honest high-ratio entry (3 MiB of zeros)', async () => imageZipWith([{ name: 'a/zeros.png', data: zeros(3 * 1024 * 1024) }]), UNSAFE),
   zip('many entries whose total is over the limit', async () => imageZipWith(Array.from({ length: 5 }, (_, i) => ({ name: `a/z${i}.png`, data: zeros(1024 * 1024) }))), UNSAFE),
-  zip('a header that under-declares the inflated size', () => lyingBomb(), { status: 400, code: ['ARCHIVE_UNSAFE', 'ARCHIVE_INVALID'] }),
+  zip('a header that under-declares the inflated size', () => lyingBomb(), UNSAFE),
   zip('a nested zip bomb is not inflated', async () => imageZipWith([{ name: 'a/inner.zip', data: makeZip([{ name: 'z.bin', data: zeros(3 * 1024 * 1024) }]) }]), ok(201), warned(/inner\.zip/)),
   // integrity
   zip('CRC mismatch is refused', async () => withBadCrc(await imageZipWith([])), INVALID),
@@ -98,7 +98,7 @@ export const archiveCases: HostileCase[] = [
   zip('truncated to 90 %', () => truncated(0.9), INVALID),
   zip('only the local header signature', () => Buffer.from([0x50, 0x4b, 3, 4, 0, 0]), INVALID),
   zip('signature followed by garbage', () => Buffer.concat([Buffer.from([0x50, 0x4b, 3, 4]), Buffer.alloc(2000, 0x41)]), INVALID),
-  zip('an empty archive (end record only)', () => makeZip([]), { status: 400, code: ['DATASET_EMPTY', 'ARCHIVE_INVALID'] }),
+  zip('an empty archive (end record only)', () => makeZip([]), err(400, 'DATASET_EMPTY')),
   zip('only directories', () => makeZip([{ name: 'a/', directory: true }, { name: 'b/', directory: true }]), err(400, 'DATASET_EMPTY')),
   zip('an unsupported compression method (bzip2)', async () => withMethod(await imageZipWith([]), 12), INVALID),
   zip('an encrypted entry', async () => withEncryptedFlag(await imageZipWith([])), INVALID),

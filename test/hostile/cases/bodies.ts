@@ -21,6 +21,8 @@ function body(name: string, method: Method, url: string, payload: string | Buffe
 
 const V = err(400, 'VALIDATION_FAILED');
 const BAD = err(400, 'BAD_REQUEST');
+/** JSON bodies nested past the API's limit (src/core/json-depth.ts), refused before parsing. */
+const DEEP = err(400, 'JSON_TOO_DEEP');
 const j = (o: unknown) => JSON.stringify(o);
 const noPollution = () => (({} as Record<string, unknown>).polluted === undefined && ({} as Record<string, unknown>).isAdmin === undefined ? [] : ['Object.prototype was polluted']);
 /** The detail of a refused __proto__ body names the real problem, not "not valid JSON" (issue 12 item 7). */
@@ -104,8 +106,8 @@ export const bodyCases: HostileCase[] = [
   body('a JSON body on a GET', 'GET', '/api/v1/datasets', j({ a: 1 }), ok(200)),
   // size and depth
   body('a body over the 16 MiB limit', 'POST', EP, Buffer.alloc(16 * 1024 * 1024 + 10, 0x20), err(413, 'PAYLOAD_TOO_LARGE')),
-  body('100,000 nested objects: a documented code, not a 500', 'POST', EP, deepJsonBody(100_000), { status: 400, code: ['BAD_REQUEST', 'VALIDATION_FAILED', 'JSON_TOO_DEEP'] }),
-  body('5,000 nested objects in config', 'POST', EP, `{"name":"hostile-z","model":"no-such-model","config":${deepJsonBody(5000)}}`, { status: [404, 400], code: ['MODEL_NOT_FOUND', 'JSON_TOO_DEEP'] }),
+  body('100,000 nested objects: a documented code, not a 500', 'POST', EP, deepJsonBody(100_000), DEEP),
+  body('5,000 nested objects in config', 'POST', EP, `{"name":"hostile-z","model":"no-such-model","config":${deepJsonBody(5000)}}`, DEEP),
   body('a 15 MB string', 'POST', EP, j({ name: 'x'.repeat(15 * 1024 * 1024), model: 'm' }), V),
   // query strings
   body('limit=9999', 'GET', '/api/v1/jobs?limit=9999', undefined, V),
@@ -141,23 +143,23 @@ export const bodyCases: HostileCase[] = [
   body('classify: exactly 25 documents', 'POST', CLASSIFY, j({ TextList: Array.from({ length: 25 }, (_, i) => `parcel tracking ${i}`) }), ok(200)),
   body('classify: an unknown endpoint', 'POST', '/api/v1/endpoints/no-such-endpoint/classify', j({ Text: 'x' }), err(404, 'ENDPOINT_NOT_FOUND')),
   // other JSON routes
-  body('rules policy: rows with wrong types', 'PUT', '/api/v1/rules/policy', j([{ plan: 1, system: [], code: {}, requirement: 'maybe' }]), { status: 400, code: ['RULE_POLICY_INVALID', 'VALIDATION_FAILED'] }),
-  body('rules policy: a CSV with an unclosed quote', 'PUT', '/api/v1/rules/policy', 'plan,system,code,requirement\n"acme,x,y,pa\n', { status: 400, code: ['RULE_POLICY_INVALID', 'VALIDATION_FAILED'] }, 'text/csv'),
+  body('rules policy: rows with wrong types', 'PUT', '/api/v1/rules/policy', j([{ plan: 1, system: [], code: {}, requirement: 'maybe' }]), err(400, 'RULE_POLICY_INVALID')),
+  body('rules policy: a CSV with an unclosed quote', 'PUT', '/api/v1/rules/policy', 'plan,system,code,requirement\n"acme,x,y,pa\n', err(400, 'RULE_POLICY_INVALID'), 'text/csv'),
   body('rules compile: 2 MB + 1 of CQL', 'POST', '/api/v1/rules/compile', j({ cql: 'x'.repeat(2_000_001) }), V),
   body('rules: PATCH with an unknown status', 'PATCH', '/api/v1/rules/SinusitisAmoxicillin', j({ status: 'root' }), V),
-  body('cds/try: an order nested 100,000 deep', 'POST', '/api/v1/cds/try', `{"hook":"order-sign","patientId":"pat-ctl","order":{"resourceType":"MedicationRequest","x":${deepJsonBody(100_000)}}}`, { status: 400, code: ['BAD_REQUEST', 'VALIDATION_FAILED', 'CDS_REQUEST_INVALID', 'JSON_TOO_DEEP'] }),
-  body('endpoint config nested 100,000 deep', 'POST', EP, `{"name":"hostile-deep","model":"ctl-model:1","config":${deepJsonBody(100_000)}}`, { status: 400, code: ['BAD_REQUEST', 'VALIDATION_FAILED', 'JSON_TOO_DEEP'] }, 'application/json', async (_r, env) => {
+  body('cds/try: an order nested 100,000 deep', 'POST', '/api/v1/cds/try', `{"hook":"order-sign","patientId":"pat-ctl","order":{"resourceType":"MedicationRequest","x":${deepJsonBody(100_000)}}}`, DEEP),
+  body('endpoint config nested 100,000 deep', 'POST', EP, `{"name":"hostile-deep","model":"ctl-model:1","config":${deepJsonBody(100_000)}}`, DEEP, 'application/json', async (_r, env) => {
     const list = await env.inject({ method: 'GET', url: '/api/v1/endpoints', headers: env.auth });
     return list.status === 200 ? [] : [`GET /api/v1/endpoints answers ${list.status} afterwards`];
   }),
-  body('fhir/import: a Bundle nested 100,000 deep', 'POST', '/api/v1/fhir/import', `{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","x":${deepJsonBody(100_000)}}}]}`, { status: 400, code: ['BAD_REQUEST', 'VALIDATION_FAILED', 'FHIR_RESOURCE_INVALID', 'FHIR_BUNDLE_INVALID', 'JSON_TOO_DEEP'] }),
-  body('rules: an ELM library nested 100,000 deep', 'POST', '/api/v1/rules', `{"elm":{"library":{"identifier":{"id":"Deep"},"statements":{"def":[{"name":"x","expression":${deepJsonBody(100_000)}}]}}}}`, { status: 400, code: ['BAD_REQUEST', 'VALIDATION_FAILED', 'CQL_ELM_INVALID', 'JSON_TOO_DEEP'] }),
+  body('fhir/import: a Bundle nested 100,000 deep', 'POST', '/api/v1/fhir/import', `{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","x":${deepJsonBody(100_000)}}}]}`, DEEP),
+  body('rules: an ELM library nested 100,000 deep', 'POST', '/api/v1/rules', `{"elm":{"library":{"identifier":{"id":"Deep"},"statements":{"def":[{"name":"x","expression":${deepJsonBody(100_000)}}]}}}}`, DEEP),
   body('cds/try: an unknown hook', 'POST', '/api/v1/cds/try', j({ hook: 'rm-rf', patientId: 'pat-ctl' }), V),
-  body('cds/try: a patientId of 10,000 characters', 'POST', '/api/v1/cds/try', j({ hook: 'order-sign', patientId: 'p'.repeat(10_000) }), { status: 400, code: ['VALIDATION_FAILED', 'CDS_REQUEST_INVALID', 'RULE_TEST_INPUT_INVALID'] }),
-  body('summarize: neither text nor dataset', 'POST', '/api/v1/summarize', '{}', { status: 400, code: ['VALIDATION_FAILED', 'BAD_REQUEST'] }),
+  body('cds/try: a patientId of 10,000 characters', 'POST', '/api/v1/cds/try', j({ hook: 'order-sign', patientId: 'p'.repeat(10_000) }), V),
+  body('summarize: neither text nor dataset', 'POST', '/api/v1/summarize', '{}', V),
   body('summarize: ratio 0', 'POST', '/api/v1/summarize', j({ text: 'hello world', ratio: 0 }), V),
   body('summarize: engine is an unknown string', 'POST', '/api/v1/summarize', j({ text: 'hello world', engine: 'gpt-9' }), V),
   body('images: build with a path-like name', 'POST', '/api/v1/images/models', j({ name: '../../x', dataset: 'ctl-images' }), V),
   body('images: predict with non-base64', 'POST', '/api/v1/images/models/none/versions/1/predict', j({ image: '%%%not base64%%%' }), V),
-  body('fhir/import: not a Bundle', 'POST', '/api/v1/fhir/import', j({ resourceType: 'Patient' }), { status: 400, code: ['FHIR_BUNDLE_INVALID', 'VALIDATION_FAILED', 'FHIR_RESOURCE_INVALID'] }),
+  body('fhir/import: not a Bundle', 'POST', '/api/v1/fhir/import', j({ resourceType: 'Patient' }), err(400, 'FHIR_BUNDLE_INVALID')),
 ];

@@ -187,13 +187,13 @@ export const cdsCases: HostileCase[] = [
   cds('a draft order nested 100,000 deep', async (env) => {
     const b = await hook(env);
     return post(env, env.main, JSON.stringify(b).replace('"resourceType":"MedicationRequest"', `"resourceType":"MedicationRequest","x":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`), token);
-  }, { status: 400, code: ['BAD_REQUEST', 'CDS_REQUEST_INVALID', 'JSON_TOO_DEEP'] }),
+  }, err(400, 'JSON_TOO_DEEP')),
   cds('fhirAuthorization without fhirServer', async (env) => post(env, env.main, { ...(await hook(env)), fhirAuthorization: { access_token: 'x', token_type: 'Bearer', expires_in: 60, scope: 'patient/*.read', subject: 'x' } }, token), err(400, 'CDS_REQUEST_INVALID')),
   cds('the hook of another service', async (env) => post(env, env.main, await hook(env), token, 'order-select-crd'), err(400, 'CDS_HOOK_MISMATCH')),
-  cds('an unknown hook name in the body', async (env) => post(env, env.main, { ...(await hook(env)), hook: 'drop-tables' }, token), { status: 400, code: ['CDS_HOOK_MISMATCH', 'CDS_REQUEST_INVALID'] }),
+  cds('an unknown hook name in the body', async (env) => post(env, env.main, { ...(await hook(env)), hook: 'drop-tables' }, token), err(400, 'CDS_HOOK_MISMATCH')),
   cds('an unknown service', async (env) => post(env, env.main, await hook(env), token, 'no-such-service'), err(404, 'CDS_SERVICE_NOT_FOUND')),
-  cds('a service id with ../', async (env) => post(env, env.main, await hook(env), token, '..%2F..%2Fapi%2Fv1%2Fdatasets'), { status: 404, code: ['CDS_SERVICE_NOT_FOUND', 'ROUTE_NOT_FOUND'] }),
-  cds('invalid JSON', (env) => post(env, env.main, '{"hook":', token), { status: 400, code: ['BAD_REQUEST', 'CDS_REQUEST_INVALID'] }),
+  cds('a service id with ../', async (env) => post(env, env.main, await hook(env), token, '..%2F..%2Fapi%2Fv1%2Fdatasets'), err(404, 'CDS_SERVICE_NOT_FOUND')),
+  cds('invalid JSON', (env) => post(env, env.main, '{"hook":', token), err(400, 'BAD_REQUEST')),
   cds('a JSON array body', (env) => post(env, env.main, '[]', token), err(400, 'CDS_REQUEST_INVALID')),
   cds('__proto__ in the body', async (env) => post(env, env.main, JSON.stringify(await hook(env)).replace(/^\{/, '{"__proto__":{"polluted":"yes"},'), token), err(400, 'JSON_FORBIDDEN_KEY'), () => (({} as Record<string, unknown>).polluted === undefined ? [] : ['Object.prototype was polluted'])),
   // prefetch of the wrong types
