@@ -16,6 +16,8 @@
  * This makes each gradient O(n·r·k) instead of O(n·d·k).
  */
 
+import { gemmNT, gemmTN } from '../linalg/gemm.ts';
+
 export interface SoftmaxOptions {
   /** Inverse L2 strength (> 0). Default 1 (sklearn's). */
   C?: number;
@@ -57,53 +59,34 @@ class Objective {
     this.logits = new Float64Array(n * k);
   }
 
-  /** Returns f(theta), writes ∇f into grad. */
+  /** Returns f(theta), writes ∇f into grad. Two dense products per call: logits Z·Vᵀ and the gradient Rᵀ·Z. */
   eval(theta: Float64Array, grad: Float64Array): number {
     const { Z, n, p, k, y, w, alpha, logits } = this;
     const bOff = k * p;
+    gemmNT(Z, theta, logits, n, k, p);
     grad.fill(0);
     let f = 0;
     for (let i = 0; i < n; i++) {
-      const zo = i * p, lo = i * k;
-      // logits of all classes, four at a time: one pass over the row feeds four independent accumulators
-      let c = 0;
-      for (; c + 3 < k; c += 4) {
-        const o0 = c * p, o1 = o0 + p, o2 = o1 + p, o3 = o2 + p;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let j = 0; j < p; j++) {
-          const z = Z[zo + j];
-          s0 += theta[o0 + j] * z; s1 += theta[o1 + j] * z; s2 += theta[o2 + j] * z; s3 += theta[o3 + j] * z;
-        }
-        logits[lo + c] = s0 + theta[bOff + c]; logits[lo + c + 1] = s1 + theta[bOff + c + 1];
-        logits[lo + c + 2] = s2 + theta[bOff + c + 2]; logits[lo + c + 3] = s3 + theta[bOff + c + 3];
-      }
-      for (; c < k; c++) logits[lo + c] = theta[bOff + c] + dotAt(theta, c * p, Z, zo, p);
+      const lo = i * k;
       let max = -Infinity;
-      for (c = 0; c < k; c++) if (logits[lo + c] > max) max = logits[lo + c];
+      for (let c = 0; c < k; c++) {
+        const z = logits[lo + c] + theta[bOff + c];
+        logits[lo + c] = z;
+        if (z > max) max = z;
+      }
       let sum = 0;
-      for (c = 0; c < k; c++) sum += Math.exp(logits[lo + c] - max);
+      for (let c = 0; c < k; c++) sum += Math.exp(logits[lo + c] - max);
       const lse = max + Math.log(sum), wi = w[i];
-      if (wi === 0) continue;
+      if (wi === 0) { logits.fill(0, lo, lo + k); continue; }
       f += wi * (lse - logits[lo + y[i]]);
-      // residuals r_c = w (p_c − 1[c = y]) reuse the logits buffer; gradient rows updated four at a time
-      for (c = 0; c < k; c++) {
+      // residuals r_c = w (p_c − 1[c = y]) reuse the logits buffer
+      for (let c = 0; c < k; c++) {
         const r = wi * (Math.exp(logits[lo + c] - lse) - (c === y[i] ? 1 : 0));
         logits[lo + c] = r;
         grad[bOff + c] += r;
       }
-      for (c = 0; c + 3 < k; c += 4) {
-        const o0 = c * p, o1 = o0 + p, o2 = o1 + p, o3 = o2 + p;
-        const r0 = logits[lo + c], r1 = logits[lo + c + 1], r2 = logits[lo + c + 2], r3 = logits[lo + c + 3];
-        for (let j = 0; j < p; j++) {
-          const z = Z[zo + j];
-          grad[o0 + j] += r0 * z; grad[o1 + j] += r1 * z; grad[o2 + j] += r2 * z; grad[o3 + j] += r3 * z;
-        }
-      }
-      for (; c < k; c++) {
-        const r = logits[lo + c], o = c * p;
-        for (let j = 0; j < p; j++) grad[o + j] += r * Z[zo + j];
-      }
     }
+    gemmTN(logits, Z, grad, n, k, p);
     let reg = 0;
     for (let q = 0; q < bOff; q++) {
       reg += theta[q] * theta[q];
@@ -234,19 +217,6 @@ function lbfgs(obj: Objective, theta: Float64Array, maxIter: number, tol: number
   return { iterations: maxIter, converged: false };
 }
 
-/** Σ a[ao + j] · b[bo + j] for j < len, four accumulators (breaks the add dependency chain). */
-function dotAt(a: Float64Array, ao: number, b: Float64Array, bo: number, len: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, j = 0;
-  for (; j + 3 < len; j += 4) {
-    s0 += a[ao + j] * b[bo + j];
-    s1 += a[ao + j + 1] * b[bo + j + 1];
-    s2 += a[ao + j + 2] * b[bo + j + 2];
-    s3 += a[ao + j + 3] * b[bo + j + 3];
-  }
-  for (; j < len; j++) s0 += a[ao + j] * b[bo + j];
-  return s0 + s1 + s2 + s3;
-}
-
 /**
  * Row-space coordinates of X (n × d) by pivoted Cholesky of the Gram matrix X Xᵀ = L Lᵀ: row i of L (n × r) is
  * row i of X in the orthonormal basis Q = L_P⁻¹ X_P (P = the r pivot rows, L_P their r × r lower-triangular block).
@@ -255,16 +225,12 @@ function dotAt(a: Float64Array, ao: number, b: Float64Array, bo: number, len: nu
  */
 function rowSpace(X: Float64Array, n: number, d: number): { L: Float64Array; r: number; pivots: Int32Array } {
   const K = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      const v = dotAt(X, i * d, X, j * d, d);
-      K[i * n + j] = v; K[j * n + i] = v;
-    }
-  }
+  gemmNT(X, X, K, n, n, d); // exactly symmetric: both triangles sum the same products in the same order
   const diag = new Float64Array(n), used = new Uint8Array(n), pivots = new Int32Array(n);
   let maxDiag = 0;
   for (let i = 0; i < n; i++) { diag[i] = K[i * n + i]; maxDiag = Math.max(maxDiag, diag[i]); }
-  const Lcols: Float64Array[] = []; // column m of L (length n)
+  // L built row-major with stride n (row i at i·n), so the update's inner loop reads two contiguous rows
+  const Lfull = new Float64Array(n * n);
   const threshold = 1e-12 * maxDiag;
   let r = 0;
   for (; r < n; r++) {
@@ -272,19 +238,20 @@ function rowSpace(X: Float64Array, n: number, d: number): { L: Float64Array; r: 
     for (let i = 0; i < n; i++) if (!used[i] && (j < 0 || diag[i] > diag[j])) j = i;
     if (j < 0 || !(diag[j] > threshold)) break;
     used[j] = 1; pivots[r] = j;
-    const col = new Float64Array(n), ljm = Math.sqrt(diag[j]);
-    col[j] = ljm;
+    const ljm = Math.sqrt(diag[j]), jo = j * n;
+    Lfull[jo + r] = ljm;
     for (let i = 0; i < n; i++) {
       if (used[i]) continue;
-      let s = K[i * n + j];
-      for (let q = 0; q < r; q++) s -= Lcols[q][i] * Lcols[q][j];
-      col[i] = s / ljm;
-      diag[i] -= col[i] * col[i];
+      const io = i * n;
+      let s = K[io + j];
+      for (let q = 0; q < r; q++) s -= Lfull[io + q] * Lfull[jo + q];
+      const v = s / ljm;
+      Lfull[io + r] = v;
+      diag[i] -= v * v;
     }
-    Lcols.push(col);
   }
   const L = new Float64Array(n * r);
-  for (let q = 0; q < r; q++) for (let i = 0; i < n; i++) L[i * r + q] = Lcols[q][i];
+  for (let i = 0; i < n; i++) L.set(Lfull.subarray(i * n, i * n + r), i * r);
   return { L, r, pivots: pivots.subarray(0, r) };
 }
 
