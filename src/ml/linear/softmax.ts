@@ -16,7 +16,7 @@
  * This makes each gradient O(n·r·k) instead of O(n·d·k).
  */
 
-import { gemmNT, gemmTN } from '../linalg/gemm.ts';
+import { DenseRows } from '../linalg/denseRows.ts';
 
 export interface SoftmaxOptions {
   /** Inverse L2 strength (> 0). Default 1 (sklearn's). */
@@ -47,6 +47,7 @@ const FTOL = 2.220446049250313e-9; // scipy L-BFGS-B factr=1e7 × machine epsilo
 /** Objective + gradient of the problem on dense Float64 features (rows × p), parameters [V (k×p) | b (k)]. */
 class Objective {
   readonly logits: Float64Array;
+  private readonly rows: DenseRows;
   constructor(
     private readonly Z: Float64Array,
     private readonly n: number,
@@ -57,13 +58,14 @@ class Objective {
     private readonly alpha: number,
   ) {
     this.logits = new Float64Array(n * k);
+    this.rows = new DenseRows(Z, n, p, k);
   }
 
   /** Returns f(theta), writes ∇f into grad. Two dense products per call: logits Z·Vᵀ and the gradient Rᵀ·Z. */
   eval(theta: Float64Array, grad: Float64Array): number {
-    const { Z, n, p, k, y, w, alpha, logits } = this;
+    const { n, p, k, y, w, alpha, logits } = this;
     const bOff = k * p;
-    gemmNT(Z, theta, logits, n, k, p);
+    this.rows.logits(theta, logits);
     grad.fill(0);
     let f = 0;
     for (let i = 0; i < n; i++) {
@@ -86,7 +88,7 @@ class Objective {
         grad[bOff + c] += r;
       }
     }
-    gemmTN(logits, Z, grad, n, k, p);
+    this.rows.addGradient(logits, grad);
     let reg = 0;
     for (let q = 0; q < bOff; q++) {
       reg += theta[q] * theta[q];
@@ -225,7 +227,7 @@ function lbfgs(obj: Objective, theta: Float64Array, maxIter: number, tol: number
  */
 function rowSpace(X: Float64Array, n: number, d: number): { L: Float64Array; r: number; pivots: Int32Array } {
   const K = new Float64Array(n * n);
-  gemmNT(X, X, K, n, n, d); // exactly symmetric: both triangles sum the same products in the same order
+  new DenseRows(X, n, d, n).logits(X, K); // X·Xᵀ, exactly symmetric: both triangles sum the same products in the same order
   const diag = new Float64Array(n), used = new Uint8Array(n), pivots = new Int32Array(n);
   let maxDiag = 0;
   for (let i = 0; i < n; i++) { diag[i] = K[i * n + i]; maxDiag = Math.max(maxDiag, diag[i]); }

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { DenseRows } from './denseRows.ts';
+import { simdKernels } from './simd.ts';
+
+function rand(len: number, seed: number): Float64Array {
+  let s = seed;
+  return Float64Array.from({ length: len }, () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 1073741824 - 1; });
+}
+
+// n × p × k: 1×1×1, odd sizes, sizes off the 4-row / 2-column / 4-class padding and the 256-column block
+const SHAPES: Array<[number, number, number]> = [[1, 1, 1], [3, 5, 7], [5, 7, 3], [4, 2, 4], [9, 257, 6], [13, 513, 7], [2, 300, 2]];
+
+describe('DenseRows: logits Z·Vᵀ and gradient Rᵀ·Z', () => {
+  it('has WebAssembly SIMD on this Node (else the JS fallback runs and these tests cover only it)', () => {
+    expect(simdKernels(1)).not.toBeNull();
+  });
+
+  for (const useSimd of [true, false]) {
+    it.each(SHAPES)(`${useSimd ? 'SIMD' : 'plain JS'}: matches the naive products for n=%i p=%i k=%i`, (n, p, k) => {
+      const Z = rand(n * p, n + p), theta = rand(k * p + k, k), R = rand(n * k, 3), grad = rand(k * p + k, 4), init = grad.slice();
+      const rows = new DenseRows(Z, n, p, k, useSimd);
+      expect(rows.vectorised).toBe(useSimd);
+      const out = new Float64Array(n * k).fill(99);
+      for (let rep = 0; rep < 2; rep++) { // twice: the second call must not see state left by the first
+        rows.logits(theta, out);
+        for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) {
+          let s = 0;
+          for (let j = 0; j < p; j++) s += Z[i * p + j] * theta[c * p + j];
+          expect(out[i * k + c]).toBeCloseTo(s, 10);
+        }
+      }
+      rows.addGradient(R, grad);
+      for (let c = 0; c < k; c++) for (let j = 0; j < p; j++) {
+        let s = init[c * p + j];
+        for (let i = 0; i < n; i++) s += R[i * k + c] * Z[i * p + j];
+        expect(grad[c * p + j]).toBeCloseTo(s, 10);
+      }
+      for (let c = 0; c < k; c++) expect(grad[k * p + c]).toBe(init[k * p + c]); // intercept slots untouched
+    });
+  }
+
+  it('gives an exactly symmetric Gram matrix X·Xᵀ (rowSpace relies on it)', () => {
+    const X = rand(11 * 301, 5), G = new Float64Array(121);
+    new DenseRows(X, 11, 301, 11).logits(X, G);
+    for (let i = 0; i < 11; i++) for (let j = 0; j < 11; j++) expect(G[i * 11 + j]).toBe(G[j * 11 + i]);
+  });
+});
