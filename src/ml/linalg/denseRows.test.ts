@@ -15,6 +15,10 @@ describe('DenseRows: logits Z·Vᵀ and gradient Rᵀ·Z', () => {
     expect(simdKernels(1)).not.toBeNull();
   });
 
+  it('falls back to plain JS when the wasm memory cannot be had', () => {
+    expect(simdKernels(2 ** 40)).toBeNull();
+  });
+
   for (const useSimd of [true, false]) {
     it.each(SHAPES)(`${useSimd ? 'SIMD' : 'plain JS'}: matches the naive products for n=%i p=%i k=%i`, (n, p, k) => {
       const Z = rand(n * p, n + p), theta = rand(k * p + k, k), R = rand(n * k, 3), grad = rand(k * p + k, 4), init = grad.slice();

@@ -73,14 +73,19 @@ export interface SimdKernels {
 
 let compiled: WebAssembly.Module | null | undefined;
 
-/** Kernels on a fresh memory of at least `bytes` bytes, or null where WebAssembly SIMD is unavailable. */
+/** Kernels on a fresh memory of at least `bytes` bytes, or null where WebAssembly SIMD or that much memory is unavailable. */
 export function simdKernels(bytes: number): SimdKernels | null {
   if (compiled === undefined) {
     const code = moduleBytes();
     compiled = typeof WebAssembly === 'object' && WebAssembly.validate(code) ? new WebAssembly.Module(code) : null;
   }
   if (!compiled) return null;
-  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  } catch {
+    return null; // beyond wasm's 4 GiB (or the engine's limit): the caller falls back to plain JS
+  }
   const { exports } = new WebAssembly.Instance(compiled, { m: { mem: memory } });
   return { memory, ...(exports as unknown as Omit<SimdKernels, 'memory'>) };
 }
