@@ -43,9 +43,16 @@ describe('DenseRows: logits Z·Vᵀ and gradient Rᵀ·Z', () => {
     });
   }
 
-  it('gives an exactly symmetric Gram matrix X·Xᵀ (rowSpace relies on it)', () => {
-    const X = rand(11 * 301, 5), G = new Float64Array(121);
-    new DenseRows(X, 11, 301, 11).logits(X, G);
-    for (let i = 0; i < 11; i++) for (let j = 0; j < 11; j++) expect(G[i * 11 + j]).toBe(G[j * 11 + i]);
-  });
+  for (const useSimd of [true, false]) {
+    it.each([1, 2, 5, 8, 11])(`${useSimd ? 'SIMD' : 'plain JS'}: gram gives X·Xᵀ exactly symmetric for n=%i (rowSpace relies on it)`, (n) => {
+      const d = 301, X = rand(n * d, n), G = new Float64Array(n * n).fill(99);
+      new DenseRows(X, n, d, 1, useSimd).gram(G);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let q = 0; q < d; q++) s += X[i * d + q] * X[j * d + q];
+        expect(G[i * n + j]).toBeCloseTo(s, 10);
+        expect(G[i * n + j]).toBe(G[j * n + i]);
+      }
+    });
+  }
 });

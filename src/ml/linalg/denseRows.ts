@@ -49,6 +49,25 @@ export class DenseRows {
     }
   }
 
+  /** out (n × n) = Z · Zᵀ, exactly symmetric: blocks on and below the diagonal are computed, then mirrored. */
+  gram(out: Float64Array): void {
+    const { simd, f64, n, p, pP } = this;
+    if (!simd || !f64) { gemmNT(this.Z, this.Z, out, n, n, p); return; }
+    const row = pP * 8, z = this.zOff * 8, s = this.sOff * 8, sf = this.sOff, nP = (n + 1) & ~1;
+    for (let i = 0; i < nP; i += 2) {
+      for (let c = 0; c <= i + 1 && c < n; c += 4) {
+        // columns beyond n read padded zero rows of Z (nP is a multiple of 4) and are discarded
+        simd.dot2x4(z + i * row, z + (i + 1) * row, z + c * row, z + (c + 1) * row, z + (c + 2) * row, z + (c + 3) * row, row, s);
+        for (let r = 0; r < 2 && i + r < n; r++) {
+          for (let t = 0; t < 4 && c + t < n; t++) {
+            const v = f64[sf + 4 * r + t];
+            out[(i + r) * n + c + t] = v; out[(c + t) * n + i + r] = v;
+          }
+        }
+      }
+    }
+  }
+
   /** grad[0 .. k·p) += Rᵀ · Z for residuals R (n × k). */
   addGradient(R: Float64Array, grad: Float64Array): void {
     const { simd, f64, n, p, k, nP, pP, kP } = this;

@@ -54,7 +54,7 @@ const withSize = (bytes: number[]): number[] => [...uleb(bytes.length), ...bytes
 function moduleBytes(): Uint8Array {
   const t0 = [0x60, 8, ...Array(8).fill(I32), 0];
   const t1 = [0x60, 15, ...Array(7).fill(I32), ...Array(8).fill(F64), 0];
-  return Uint8Array.from([
+  return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [2, ...t0, ...t1]),
     ...section(2, [1, ...str('m'), ...str('mem'), 0x02, 0x00, 0x01]),

@@ -231,7 +231,7 @@ function lbfgs(obj: Objective, theta: Float64Array, maxIter: number, tol: number
  */
 function rowSpace(X: Float64Array, n: number, d: number): { L: Float64Array; r: number; pivots: Int32Array } {
   const K = new Float64Array(n * n);
-  new DenseRows(X, n, d, n).logits(X, K); // X·Xᵀ, exactly symmetric: both triangles sum the same products in the same order
+  new DenseRows(X, n, d, 1).gram(K);
   const diag = new Float64Array(n), used = new Uint8Array(n), pivots = new Int32Array(n);
   let maxDiag = 0;
   for (let i = 0; i < n; i++) { diag[i] = K[i * n + i]; maxDiag = Math.max(maxDiag, diag[i]); }
