@@ -51,7 +51,7 @@ const str = (s: string): number[] => [s.length, ...Array.from(s, (ch) => ch.char
 const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
 const withSize = (bytes: number[]): number[] => [...uleb(bytes.length), ...bytes];
 
-function moduleBytes(): Uint8Array {
+function moduleBytes(): Uint8Array<ArrayBuffer> {
   const t0 = [0x60, 8, ...Array(8).fill(I32), 0];
   const t1 = [0x60, 15, ...Array(7).fill(I32), ...Array(8).fill(F64), 0];
   return new Uint8Array([
