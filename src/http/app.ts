@@ -13,7 +13,7 @@ import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.ts';
 import { AppError } from '../core/errors.ts';
-import { frameworkErrorReply, toProblem } from './problem.ts';
+import { frameworkErrorReply, MAX_PARAM_LENGTH, toProblem } from './problem.ts';
 import { installJsonBodyParser } from './json-body.ts';
 import { installAuth } from './auth.ts';
 import { clientErrorHandler, installResponseHeaderGuard } from './protocol.ts';
@@ -36,7 +36,7 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
     // Router errors (bad percent-escape, over-long path parameter) as problem+json, not fastify's own JSON.
     frameworkErrors: frameworkErrorReply,
     // Longest name a path carries: CQL rule names (up to 200 characters); the default 100 would 414 them.
-    routerOptions: { maxParamLength: 256 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     ajv: { customOptions: { coerceTypes: 'array' } },
   });
   app.setValidatorCompiler(validatorCompiler);

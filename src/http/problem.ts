@@ -20,8 +20,8 @@ export interface ProblemBody {
 
 export const PROBLEM_TYPE_BASE = 'https://sagebrush.dev/errors#';
 
-/** fastify's router `maxParamLength` (its default; the app does not change it). */
-const MAX_PARAM_LENGTH = 100;
+/** The router's limit on one path parameter (app.ts passes it to fastify): rule names are up to 200 characters. */
+export const MAX_PARAM_LENGTH = 256;
 
 interface FastifyLikeError {
   statusCode?: number;
