@@ -53,6 +53,11 @@ function time(fit: Fit, X: Float64Array, y: Int32Array, n: number, d: number, k:
 
 const sizes = process.argv.slice(2).map(Number).filter((v) => v > 0);
 const before: Fit | null = process.env.BEFORE ? (await import(process.env.BEFORE) as { fitSoftmax: Fit }).fitSoftmax : null;
+// warm up both copies (JIT, wasm compile) on a small problem so the timed fits compare steady-state code
+for (const fit of before ? [fitNow, before] : [fitNow]) {
+  const w = problem(96, 1000, 7, 1, 1);
+  fit(w.X, w.y, 96, 1000, 7, { C: 0.03, classWeight: 'balanced' });
+}
 const d = 1000, k = 7, views = Number(process.env.VIEWS ?? 1), tol = Number(process.env.TOL ?? 1e-4);
 for (const n of sizes.length ? sizes : [680, 2720]) {
   const { X, y } = problem(n, d, k, 17 + n, views);
