@@ -56,6 +56,11 @@ describeBrowser('text model tabs and summary trace UI', suite, (s) => {
     expect(page.url()).toMatch(/\?tab=confusion$/);
     await page.getByTestId('model-tab-tune').click();
     await waitForTestId(page, 'tune-panel');
+    // The experiments and noisy-label sections name the training dataset too.
+    await waitForTestId(page, 'model-experiments');
+    await expect.poll(async () => (await page.getByTestId('model-experiments').textContent()) ?? '', { timeout: 20_000 }).toContain('topics');
+    const tuneText = (await page.getByTestId('model-page').textContent()) ?? '';
+    for (const id of Object.values(ids)) expect(tuneText, `dataset id ${id} shown on the tune tab`).not.toContain(id);
     await page.getByTestId('model-tab-batch').click();
     await waitForTestId(page, 'batch-file');
     await page.getByTestId('model-tab-deploy').click();

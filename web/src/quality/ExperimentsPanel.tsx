@@ -103,7 +103,8 @@ function CurveView({ result, jobId }: { result: LearningCurveResult; jobId: stri
 }
 
 /** Oversampling sweep and learning curve on the model's dataset (same mode and format options). */
-export function ExperimentsPanel({ model, fields }: { model: ModelVersion; fields: DataFields }) {
+/** `datasetName`: the training dataset's name for display (fields.dataset may be its id). */
+export function ExperimentsPanel({ model, fields, datasetName }: { model: ModelVersion; fields: DataFields; datasetName: string }) {
   const qc = useQueryClient();
   const labels = model.params?.labels ?? [];
   const [kind, setKind] = useState<'sweep' | 'curve'>('sweep');
@@ -175,7 +176,7 @@ export function ExperimentsPanel({ model, fields }: { model: ModelVersion; field
               </Button>
             </Group>
             <Text size="xs" c="dimmed">
-              On {fields.dataset}
+              On {datasetName}
               {fields.datasetVersion ? ` v${fields.datasetVersion}` : ''} ({fields.mode}); one fixed test split, a model trained per point.
             </Text>
           </Stack>

@@ -27,7 +27,7 @@ const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) 
 type Choice = 'fix' | 'drop';
 
 /** The suspicious rows with per-row "fix label" / "drop row", applied as a new dataset version. */
-function NoisyTable({ result, fields }: { result: NoisyResult; fields: DataFields }) {
+function NoisyTable({ result, fields, datasetName }: { result: NoisyResult; fields: DataFields; datasetName: string }) {
   const qc = useQueryClient();
   const [choices, setChoices] = useState<Record<number, Choice | undefined>>({});
   const [busy, setBusy] = useState(false);
@@ -112,7 +112,7 @@ function NoisyTable({ result, fields }: { result: NoisyResult; fields: DataField
           Apply as new dataset version
         </Button>
         <Text size="xs" c="dimmed">
-          {relabel.length} relabeled, {drop.length} dropped · {fields.dataset} v{version} stays as it is
+          {relabel.length} relabeled, {drop.length} dropped · {datasetName} v{version} stays as it is
         </Text>
       </Group>
       {error !== null && <ErrorAlert error={error} title="Cannot apply the edits" />}
@@ -130,7 +130,8 @@ function NoisyTable({ result, fields }: { result: NoisyResult; fields: DataField
 }
 
 /** "Noisy labels": a text.noisy-labels job on the model's dataset → table of suspicious rows → edits. */
-export function NoisyLabelsPanel({ fields }: { model: ModelVersion; fields: DataFields }) {
+/** `datasetName`: the training dataset's name for display (fields.dataset may be its id). */
+export function NoisyLabelsPanel({ fields, datasetName }: { model: ModelVersion; fields: DataFields; datasetName: string }) {
   const qc = useQueryClient();
   const [top, setTop] = useState<number>(50);
   const [job, setJob] = useState<Job | null>(null);
@@ -157,7 +158,7 @@ export function NoisyLabelsPanel({ fields }: { model: ModelVersion; fields: Data
           <Group align="flex-end" gap="sm">
             <NumberInput label="Rows to show" min={1} max={1000} w={140} value={top} onChange={(v) => setTop(Number(v) || 50)} data-testid="noisy-top" />
             <Button type="submit" loading={starting} data-testid="noisy-submit">
-              Find suspicious rows in {fields.dataset}
+              Find suspicious rows in {datasetName}
               {fields.datasetVersion ? ` v${fields.datasetVersion}` : ''}
             </Button>
           </Group>
@@ -165,7 +166,7 @@ export function NoisyLabelsPanel({ fields }: { model: ModelVersion; fields: Data
         {error !== null && <ErrorAlert error={error} title="Cannot start the noisy-label search" />}
         {job && (
           <JobFollow<NoisyResult> key={job.id} jobId={job.id} label="Scoring every row out of fold" testId="noisy">
-            {(r) => <NoisyTable result={r} fields={fields} />}
+            {(r) => <NoisyTable result={r} fields={fields} datasetName={datasetName} />}
           </JobFollow>
         )}
       </Stack>
