@@ -171,4 +171,12 @@ describe('route auth with API tokens (deny by default, decided on the matched ro
     expect(wrong.headers['www-authenticate']).toBe('Bearer');
     expect(wrong.json()).toMatchObject({ code: 'UNAUTHORIZED', detail: 'The bearer token is not valid.' });
   });
+
+  it('says in the OpenAPI document which operations are open and which need the token', async () => {
+    const doc = (await inject('GET', '/api/openapi.json')).json() as { security: unknown; paths: Record<string, Record<string, { security?: unknown }>> };
+    expect(doc.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths['/fhir/R4/metadata']!.get!.security).toEqual([]);
+    expect(doc.paths['/cds-services']!.get!.security).toEqual([]);
+    expect(doc.paths['/api/v1/datasets']!.get!.security).toBeUndefined(); // the global bearer requirement applies
+  });
 });

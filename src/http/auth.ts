@@ -80,6 +80,8 @@ export function installAuth(app: FastifyInstance, tokens: readonly string[]): vo
   routeTables.set(app, table);
   app.addHook('onRoute', (route) => {
     table.push(route);
+    // Open routes say so in the OpenAPI document (an empty security requirement overrides the global bearer one).
+    if ((route.config as { auth?: RouteAuth } | undefined)?.auth === 'open') route.schema = { ...route.schema, security: [] };
   });
   if (!apiTokensConfigured(tokens)) return;
   app.addHook('onRequest', async (request) => {
