@@ -104,7 +104,7 @@ describeBrowser('text model tabs and summary trace UI', suite, (s) => {
     await page.goto(`${server.baseUrl}/summarize?job=${job.id}`);
     await waitForTestId(page, 'summary-text', 30_000);
     const groups = page.getByTestId('summary-stage');
-    await expect.poll(() => groups.count()).toBe(expected.size);
+    await expect.poll(() => groups.count(), { timeout: 15_000 }).toBe(expected.size);
     const shown = await groups.evaluateAll((els) => els.map((e) => [`${e.getAttribute('data-stage')}:${e.getAttribute('data-round')}`, Number(e.getAttribute('data-calls'))] as const));
     expect(new Map(shown)).toEqual(expected);
     const map = testIdWhere(page, 'summary-stage', { stage: 'map' });
@@ -113,15 +113,17 @@ describeBrowser('text model tabs and summary trace UI', suite, (s) => {
     // Collapsed: the calls are not laid out until their stage is opened.
     expect(await page.getByTestId('summary-call').first().isVisible()).toBe(false);
     await map.getByRole('button').first().click();
-    await expect.poll(() => map.getByTestId('summary-call').first().isVisible()).toBe(true);
+    await expect.poll(() => map.getByTestId('summary-call').first().isVisible(), { timeout: 15_000 }).toBe(true);
     // A long stage lists its first 20 calls, the rest on request.
     if (expected.get('map:0')! > 20) {
       expect(await map.getByTestId('summary-call').count()).toBe(20);
+      await expect.poll(() => map.getByTestId('summary-call').nth(19).isVisible(), { timeout: 15_000 }).toBe(true);
       await map.getByTestId('summary-stage-more').click();
-      await expect.poll(() => map.getByTestId('summary-call').count()).toBe(expected.get('map:0'));
+      // Laying out the remaining calls (87 here) can take more than expect.poll's default 1 s on a loaded machine.
+      await expect.poll(() => map.getByTestId('summary-call').count(), { timeout: 15_000 }).toBe(expected.get('map:0'));
     }
     await map.getByTestId('summary-call').first().getByRole('button').click();
-    await expect.poll(() => map.getByTestId('summary-call').first().textContent()).toMatch(/map 1/);
+    await expect.poll(() => map.getByTestId('summary-call').first().textContent(), { timeout: 15_000 }).toMatch(/map 1/);
     await fullPageScreenshot(page, `${SHOTS}-summary.png`);
     expect(watched.pageErrors, watched.pageErrors.join('\n')).toEqual([]);
   }, 150_000);
