@@ -13,7 +13,7 @@ import { createEndpointService, type EndpointService } from '../domains/endpoint
 import { createModelService, type ModelService } from '../domains/models/service.ts';
 import { createTextService, TEXT_MODEL_KIND, type TextService } from '../domains/text/service.ts';
 import { createLlmService, LLM_MODEL_KIND, type LlmService } from '../domains/llm/service.ts';
-import { createTextQualityService, type TextQualityService } from '../domains/text/quality/service.ts';
+import { createTextQualityService, type TextQualityService } from '../domains/quality/service.ts';
 import { createSummarizeService, type SummarizeService } from '../domains/summarize/service.ts';
 import { createCdsService, type CdsService } from '../domains/cds/service.ts';
 import { createRemoteFhirSource } from '../domains/fhir/remote.ts';

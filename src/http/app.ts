@@ -13,10 +13,10 @@ import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.ts';
 import { AppError } from '../core/errors.ts';
-import { frameworkErrorReply, MAX_PARAM_LENGTH, toProblem } from './problem.ts';
-import { installJsonBodyParser } from './json-body.ts';
+import { frameworkErrorReply, MAX_PARAM_LENGTH, toProblem } from '../core/http/problem.ts';
+import { installJsonBodyParser } from '../core/http/json-body.ts';
 import { installAuth } from './auth.ts';
-import { clientErrorHandler, installResponseHeaderGuard } from './protocol.ts';
+import { clientErrorHandler, installResponseHeaderGuard } from '../core/http/protocol.ts';
 import { registerRoutes } from './routes.ts';
 
 export type ApiApp = FastifyInstance;

@@ -4,7 +4,7 @@ import { datasetRoutes } from '../domains/datasets/routes.ts';
 import { endpointRoutes } from '../domains/endpoints/routes.ts';
 import { modelRoutes } from '../domains/models/routes.ts';
 import { textRoutes } from '../domains/text/routes.ts';
-import { textQualityRoutes } from '../domains/text/quality/routes.ts';
+import { textQualityRoutes } from '../domains/quality/routes.ts';
 import { llmRoutes } from '../domains/llm/routes.ts';
 import { openAiRoutes } from '../domains/llm/openai.ts';
 import { summarizeRoutes } from '../domains/summarize/routes.ts';

@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.ts';
-import { toProblem } from '../http/problem.ts';
+import { toProblem } from '../core/http/problem.ts';
 import { databaseBackends, type TestDatabase } from '../storage/testing.ts';
 import { EmbeddedJobQueue } from './embedded.ts';
 import { jobRoutes } from './routes.ts';

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
 import { hasValidApiToken } from '../../http/auth.ts';
-import { toProblem } from '../../http/problem.ts';
+import { toProblem } from '../../core/http/problem.ts';
 import { readCoverageInformation } from './crd.ts';
 import { FHIR_ID } from './schema.ts';
 import type { CdsService } from './service.ts';

@@ -18,7 +18,7 @@ import {
   uploadQuerySchema,
   versionParamsSchema,
 } from './schema.ts';
-import { contentDisposition } from '../../http/contentDisposition.ts';
+import { contentDisposition } from '../../core/http/contentDisposition.ts';
 
 const tags = ['datasets'];
 

@@ -8,8 +8,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.ts';
 import { FHIR_JSON_MAX_DEPTH, jsonBodyTooDeep } from '../../core/json-depth.ts';
-import { forbiddenKeyError } from '../../http/json-body.ts';
-import { forbiddenJsonKey } from '../../http/protocol.ts';
+import { forbiddenKeyError } from '../../core/http/json-body.ts';
+import { forbiddenJsonKey } from '../../core/http/protocol.ts';
 
 type Done = (err: Error | null, value?: unknown) => void;
 

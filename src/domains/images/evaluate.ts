@@ -5,7 +5,7 @@
  */
 import { balancedAccuracyScore, macroF1Score, multiclassRocAuc } from '../../ml/metrics/multiclass.ts';
 import { argmaxRows, oneHot } from '../../ml/metrics/index.ts';
-import { classificationReport, type LabelMetrics } from '../text/evaluate.ts';
+import { classificationReport, type LabelMetrics } from '../classifiers/evaluate.ts';
 
 export interface ImageMetrics {
   accuracy: number;

@@ -8,7 +8,7 @@
 import { nearestNeighbors, oodScore } from '../../ml/neighbors.ts';
 import { applyStandardizer } from '../../ml/preprocess/standardize.ts';
 import type { ModelVersion } from '../models/service.ts';
-import { decideClasses } from '../text/evaluate.ts';
+import { decideClasses } from '../classifiers/evaluate.ts';
 import type { Embedder } from './pixels/embedder.ts';
 import { occlusionSaliency } from './pixels/saliency.ts';
 import { meanOf } from './fit.ts';

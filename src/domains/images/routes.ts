@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../core/errors.ts';
 import { batchRequestSchema, buildRequestSchema, columnsQuery, datasetVersionParams, imagesQuery, modelVersionParams, predictJsonBody, predictQuery } from './schema.ts';
-import { contentDisposition } from '../../http/contentDisposition.ts';
+import { contentDisposition } from '../../core/http/contentDisposition.ts';
 import { nameFromParams, recordInvocation } from '../endpoints/hook.ts';
 
 const tags = ['images'];

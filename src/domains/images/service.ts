@@ -15,7 +15,7 @@ import type { DatasetService } from '../datasets/service.ts';
 import type { EndpointRuntime } from '../endpoints/service.ts';
 import { requireReadyModel, type ModelService, type ModelVersion } from '../models/service.ts';
 import { withStageLog } from '../models/stageLog.ts';
-import { parseWith } from '../text/service.ts';
+import { parseWith } from '../../core/validate.ts';
 import { resolveBackbonePath } from './backbone.ts';
 import { runBatchJob, type BatchResult } from './batch.ts';
 import { loadImageDataset, readImageBytes } from './data.ts';

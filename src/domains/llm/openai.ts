@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../app/context.ts';
-import { toProblem } from '../../http/problem.ts';
+import { toProblem } from '../../core/http/problem.ts';
 import { eulaAcceptedInRequest } from './eula.ts';
 import type { RunResult } from './instance.ts';
 import { fromOpenAi, openAiChatBodySchema, openAiCompletionBodySchema } from './params.ts';

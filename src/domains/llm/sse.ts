@@ -4,7 +4,7 @@
  * that disconnects aborts the generation through `signal`.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { toProblem } from '../../http/problem.ts';
+import { toProblem } from '../../core/http/problem.ts';
 
 export interface SseStream {
   readonly signal: AbortSignal;

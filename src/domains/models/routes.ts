@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { contentDisposition } from '../../http/contentDisposition.ts';
+import { contentDisposition } from '../../core/http/contentDisposition.ts';
 
 const nameParam = z.object({ name: z.string().min(1) });
 const versionParams = z.object({ name: z.string().min(1), version: z.coerce.number().int().positive() });

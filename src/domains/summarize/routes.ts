@@ -4,7 +4,7 @@ import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../core/errors.ts';
 import { defaultsQuery, fileParams, jobIdParams, summarizeRequestSchema } from './schema.ts';
 import { formFieldsToBody } from './service.ts';
-import { contentDisposition } from '../../http/contentDisposition.ts';
+import { contentDisposition } from '../../core/http/contentDisposition.ts';
 
 const tags = { tags: ['summarize'] };
 

@@ -7,7 +7,7 @@ import type { Problem } from '../../core/errors.ts';
 import type { TextClassifierModel } from '../../ml/index.ts';
 import { buildOutputTarGz, comprehendConfusionMatrix } from './comprehend.ts';
 import type { TextDeps } from './deps.ts';
-import type { ClassificationReport } from './evaluate.ts';
+import type { ClassificationReport } from '../classifiers/evaluate.ts';
 import type { LabeledDocument, TextFormat, TextMode } from './formats.ts';
 import type { LabeledSource } from './load.ts';
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { contentDisposition } from '../../http/contentDisposition.ts';
+import { contentDisposition } from '../../core/http/contentDisposition.ts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../core/errors.ts';
 import { batchInputFormatSchema, evaluateRequestSchema, trainingCheckRequestSchema, trainRequestSchema } from './schema.ts';

@@ -4,6 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import { AppError } from '../../core/errors.ts';
+import { parseWith } from '../../core/validate.ts';
 import { newId } from '../../core/ids.ts';
 import type { Job, JobContext } from '../../jobs/types.ts';
 import { createModelCache } from '../../runtimes/modelCache.ts';
@@ -15,7 +16,7 @@ import { checkTrainingData, type TrainingCheck } from './check.ts';
 import type { ClassificationResult } from './comprehend.ts';
 import type { TextDeps } from './deps.ts';
 import { toArrays } from './data.ts';
-import { classificationReport } from './evaluate.ts';
+import { classificationReport } from '../classifiers/evaluate.ts';
 import { loadLabeledDocs } from './load.ts';
 import { classifyTexts, loadTextPredictor, type TextPredictor } from './predictor.ts';
 import { createMicroBatcher, type MicroBatcher } from './batcher.ts';
@@ -33,13 +34,6 @@ import {
 import { runTrainJob, throwIfErrors, type TrainResult } from './train.ts';
 
 export const TEXT_MODEL_KIND = 'text-classifier';
-
-export function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, payload: unknown): T {
-  const r = schema.safeParse(payload);
-  if (r.success) return r.data;
-  const problems = r.error.issues.map((i) => ({ field: i.path.map(String).join('.'), problem: i.message, fix: 'See the API schema at /api/openapi.json.' }));
-  throw new AppError('VALIDATION_FAILED', `Invalid request: ${problems.map((p) => `${p.field}: ${p.problem}`).join('; ')}`, { problems });
-}
 
 export function createTextService(deps: TextDeps) {
   const cache = createModelCache<TextPredictor>({

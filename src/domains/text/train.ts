@@ -8,7 +8,7 @@ import type { Problem } from '../../core/errors.ts';
 import type { JobContext } from '../../jobs/types.ts';
 import { trainTextClassifier } from '../../ml/index.ts';
 import { labelSet, toArrays } from './data.ts';
-import { classificationReport } from './evaluate.ts';
+import { classificationReport } from '../classifiers/evaluate.ts';
 import type { TrainRequest } from './schema.ts';
 import type { TextDeps } from './deps.ts';
 import { prepareTrainTest } from './parts.ts';

@@ -1,8 +1,8 @@
 /** The sweep and learning-curve jobs through the real app: points on a fixed test split, charts, kept models, cancellation. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../../jobs/types.ts';
-import { upload } from '../../datasets/testing/harness.ts';
-import { multiLabelCsv } from '../testing/synthetic.ts';
+import type { Job } from '../../jobs/types.ts';
+import { upload } from '../datasets/testing/harness.ts';
+import { multiLabelCsv } from '../text/testing/synthetic.ts';
 import type { LearningCurveResult, SweepResult } from './experiments.ts';
 import { openApp, runJob, succeeded, tempDir, type OpenApp } from './testing/app.ts';
 

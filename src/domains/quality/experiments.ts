@@ -8,17 +8,17 @@
  * Both split once (the user's test dataset or a seeded split, like training), report progress per point and stop
  * between points (and inside training) when cancelled.
  */
-import { AppError } from '../../../core/errors.ts';
-import type { JobContext } from '../../../jobs/types.ts';
-import { trainTextClassifier, type TextClassifierOptions } from '../../../ml/index.ts';
-import { nestedFractions, resamplePositives } from '../../../ml/quality/index.ts';
-import { lineChartSvg } from '../../quality/charts.ts';
-import { labelSet, toArrays, type LabeledArrays } from '../data.ts';
-import type { TextDeps } from '../deps.ts';
-import { classificationReport } from '../evaluate.ts';
-import type { TextMode } from '../formats.ts';
-import { prepareTrainTest } from '../parts.ts';
-import { saveTextModelVersion } from '../register.ts';
+import { AppError } from '../../core/errors.ts';
+import type { JobContext } from '../../jobs/types.ts';
+import { trainTextClassifier, type TextClassifierOptions } from '../../ml/index.ts';
+import { nestedFractions, resamplePositives } from '../../ml/diagnostics/index.ts';
+import { lineChartSvg } from '../classifiers/charts.ts';
+import { labelSet, toArrays, type LabeledArrays } from '../text/data.ts';
+import type { TextDeps } from '../text/deps.ts';
+import { classificationReport } from '../classifiers/evaluate.ts';
+import type { TextMode } from '../text/formats.ts';
+import { prepareTrainTest } from '../text/parts.ts';
+import { saveTextModelVersion } from '../text/register.ts';
 import { yieldToLoop } from './deps.ts';
 import type { LearningCurveRequest, SweepRequest } from './schema.ts';
 

@@ -6,8 +6,8 @@
  * without its own JSON parser (the API, /cds-services) inherits it.
  */
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../core/errors.ts';
-import { API_JSON_MAX_DEPTH, jsonBodyTooDeep } from '../core/json-depth.ts';
+import { AppError } from '../errors.ts';
+import { API_JSON_MAX_DEPTH, jsonBodyTooDeep } from '../json-depth.ts';
 import { forbiddenJsonKey } from './protocol.ts';
 
 export function installJsonBodyParser(app: FastifyInstance, maxDepth = API_JSON_MAX_DEPTH): void {

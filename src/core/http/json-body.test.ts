@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppContext, type AppContext } from '../app/context.ts';
-import { loadConfig } from '../core/config.ts';
-import { API_JSON_MAX_DEPTH } from '../core/json-depth.ts';
-import { buildApp } from './app.ts';
+import { createAppContext, type AppContext } from '../../app/context.ts';
+import { loadConfig } from '../config.ts';
+import { API_JSON_MAX_DEPTH } from '../json-depth.ts';
+import { buildApp } from '../../http/app.ts';
 
 const nested = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
 

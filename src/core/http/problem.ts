@@ -4,7 +4,7 @@
  * a generic 500 whose detail is only the request id (the real error goes to the log).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ERROR_CODES, type ErrorCode, type Problem } from '../core/errors.ts';
+import { AppError, ERROR_CODES, type ErrorCode, type Problem } from '../errors.ts';
 
 export interface ProblemBody {
   type: string;

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../../app/context.ts';
+import type { AppContext } from '../../app/context.ts';
 import {
   datasetEditsSchema, decisionUpdateSchema, learningCurveRequestSchema, noisyLabelsRequestSchema, sweepRequestSchema, tuneRequestSchema,
 } from './schema.ts';

@@ -1,5 +1,5 @@
-import type { TextDeps } from '../deps.ts';
-import type { TextPredictor } from '../predictor.ts';
+import type { TextDeps } from '../text/deps.ts';
+import type { TextPredictor } from '../text/predictor.ts';
 
 /** The text domain's dependencies plus its shared model cache (scoring with, and reloading, a model version). */
 export interface QualityDeps extends TextDeps {

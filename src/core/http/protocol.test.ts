@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppContext, type AppContext } from '../app/context.ts';
-import { loadConfig } from '../core/config.ts';
-import { buildApp } from './app.ts';
+import { createAppContext, type AppContext } from '../../app/context.ts';
+import { loadConfig } from '../config.ts';
+import { buildApp } from '../../http/app.ts';
 import { forbiddenJsonKey } from './protocol.ts';
-import { rawExchange, rawRequest } from './testing/rawHttp.ts';
+import { rawExchange, rawRequest } from '../../http/testing/rawHttp.ts';
 
 describe('forbiddenJsonKey', () => {
   it('finds __proto__ and constructor.prototype keys at any depth, and nothing in ordinary JSON', () => {

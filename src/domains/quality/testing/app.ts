@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import { createAppContext, type AppContext } from '../../../../app/context.ts';
-import { loadConfig } from '../../../../core/config.ts';
-import { buildApp } from '../../../../http/app.ts';
-import type { Job } from '../../../../jobs/types.ts';
+import { createAppContext, type AppContext } from '../../../app/context.ts';
+import { loadConfig } from '../../../core/config.ts';
+import { buildApp } from '../../../http/app.ts';
+import type { Job } from '../../../jobs/types.ts';
 
 export interface OpenApp {
   app: FastifyInstance;

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Reference values for src/ml/quality/quality.test.ts, computed independently with NumPy and scikit-learn
-(Debian python3-sklearn 1.2.1). Run: /usr/bin/python3 src/ml/quality/__reference__/quality_reference.py
+"""Reference values for src/ml/diagnostics/quality.test.ts, computed independently with NumPy and scikit-learn
+(Debian python3-sklearn 1.2.1). Run: /usr/bin/python3 src/ml/diagnostics/__reference__/quality_reference.py
 The data come from the MINSTD generator (x = 48271 x mod 2^31-1, exact in doubles), re-implemented in the test."""
 import json
 import numpy as np

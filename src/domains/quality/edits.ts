@@ -7,10 +7,10 @@
  */
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
-import { AppError, type Problem } from '../../../core/errors.ts';
-import type { DatasetService } from '../../datasets/service.ts';
-import { detectTextFormat, type TextFormat } from '../formats.ts';
-import { readStream } from '../load.ts';
+import { AppError, type Problem } from '../../core/errors.ts';
+import type { DatasetService } from '../datasets/service.ts';
+import { detectTextFormat, type TextFormat } from '../text/formats.ts';
+import { readStream } from '../text/load.ts';
 import type { DatasetEdits } from './schema.ts';
 
 export interface EditOutcome {

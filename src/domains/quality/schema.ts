@@ -1,8 +1,8 @@
 /** Request shapes of prediction-quality tuning and experiments (zod: validation + OpenAPI from one source). */
 import { z } from 'zod';
-import { AppError } from '../../../core/errors.ts';
-import type { ThresholdObjective } from '../../../ml/index.ts';
-import { labeledSourceSchema, textFormatSchema, trainOptionsSchema } from '../schema.ts';
+import { AppError } from '../../core/errors.ts';
+import type { ThresholdObjective } from '../../ml/index.ts';
+import { labeledSourceSchema, textFormatSchema, trainOptionsSchema } from '../text/schema.ts';
 
 export const objectiveSchema = z
   .union([

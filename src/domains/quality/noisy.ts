@@ -1,16 +1,16 @@
 /**
  * The `text.noisy-labels` job: out-of-fold scores for every row of a labeled dataset version (k-fold with the
  * classifier's options), per-label thresholds tuned on those scores (multi-label), and the rows ranked by how
- * strongly the model disagrees with their given labels (src/ml/quality/noisy.ts). Each result row carries the
+ * strongly the model disagrees with their given labels (src/ml/diagnostics/noisy.ts). Each result row carries the
  * 1-based source row that `POST /datasets/{id}/versions/{n}/edits` takes to fix or drop it.
  */
-import type { JobContext } from '../../../jobs/types.ts';
-import { trainTextClassifier } from '../../../ml/index.ts';
-import { kFoldAssignment, outOfFoldScores, rankLabelIssues, tuneThresholds } from '../../../ml/quality/index.ts';
-import { labelSet, toArrays } from '../data.ts';
-import type { TextDeps } from '../deps.ts';
-import { loadLabeledDocs } from '../load.ts';
-import { throwIfErrors, validateTrainingDocs } from '../validate.ts';
+import type { JobContext } from '../../jobs/types.ts';
+import { trainTextClassifier } from '../../ml/index.ts';
+import { kFoldAssignment, outOfFoldScores, rankLabelIssues, tuneThresholds } from '../../ml/diagnostics/index.ts';
+import { labelSet, toArrays } from '../text/data.ts';
+import type { TextDeps } from '../text/deps.ts';
+import { loadLabeledDocs } from '../text/load.ts';
+import { throwIfErrors, validateTrainingDocs } from '../text/validate.ts';
 import { yieldToLoop } from './deps.ts';
 import type { NoisyLabelsRequest } from './schema.ts';
 

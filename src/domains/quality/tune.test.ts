@@ -4,12 +4,12 @@
  * return — including after a restart on the same data dir.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../../jobs/types.ts';
-import { multipart, upload } from '../../datasets/testing/harness.ts';
-import { multiClassCsv, multiLabelCsv } from '../testing/synthetic.ts';
+import type { Job } from '../../jobs/types.ts';
+import { multipart, upload } from '../datasets/testing/harness.ts';
+import { multiClassCsv, multiLabelCsv } from '../text/testing/synthetic.ts';
 import { openApp, runJob, succeeded, tempDir, type OpenApp } from './testing/app.ts';
 import type { TuneResult } from './tune.ts';
-import type { TuningReport } from '../../quality/report.ts';
+import type { TuningReport } from '../classifiers/tuningReport.ts';
 
 const data = tempDir();
 let t: OpenApp;

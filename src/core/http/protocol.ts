@@ -8,7 +8,7 @@ import { maxHeaderSize as defaultMaxHeaderSize, STATUS_CODES, type Server } from
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
-import { AppError } from '../core/errors.ts';
+import { AppError } from '../errors.ts';
 import { toProblem } from './problem.ts';
 
 /**
@@ -92,6 +92,6 @@ export function installResponseHeaderGuard(app: FastifyInstance): void {
     if (bad.length === 0) return payload;
     for (const name of bad) reply.removeHeader(name);
     (payload as Readable | null)?.destroy?.();
-    throw new Error(`Response header(s) ${bad.join(', ')} of ${request.method} ${request.routeOptions.url ?? request.url} hold characters HTTP cannot carry; encode them (see src/http/contentDisposition.ts).`);
+    throw new Error(`Response header(s) ${bad.join(', ')} of ${request.method} ${request.routeOptions.url ?? request.url} hold characters HTTP cannot carry; encode them (see src/core/http/contentDisposition.ts).`);
   });
 }

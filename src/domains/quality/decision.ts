@@ -3,8 +3,8 @@
  * (threshold 0.5 per label; always answer the top class). Every change reloads the cached model so endpoints and
  * batch jobs apply it at once; it lives in the DB, so it survives restarts.
  */
-import { AppError, type Problem } from '../../../core/errors.ts';
-import type { ModelVersion } from '../../models/service.ts';
+import { AppError, type Problem } from '../../core/errors.ts';
+import type { ModelVersion } from '../models/service.ts';
 import type { QualityDeps } from './deps.ts';
 import type { DecisionUpdate } from './schema.ts';
 

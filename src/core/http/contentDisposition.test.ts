@@ -4,9 +4,9 @@
  * keep-alive connection stays in step. The route test runs over a real socket with strict framing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, multipart, type TestApp } from '../domains/datasets/testing/harness.ts';
+import { createTestApp, multipart, type TestApp } from '../../domains/datasets/testing/harness.ts';
 import { contentDisposition } from './contentDisposition.ts';
-import { rawExchange } from './testing/rawHttp.ts';
+import { rawExchange } from '../../http/testing/rawHttp.ts';
 
 /** The filename*=UTF-8'' value, decoded. */
 function extName(header: string): string | undefined {

@@ -3,14 +3,14 @@
  * report, quality experiments (`text.sweep`, `text.learning-curve`), the noisy-label finder (`text.noisy-labels`)
  * and row edits of a dataset version. Long work runs as jobs; everything else is a direct call.
  */
-import { AppError } from '../../../core/errors.ts';
-import type { Job, JobContext } from '../../../jobs/types.ts';
-import type { ModelVersion } from '../../models/service.ts';
-import { withStageLog } from '../../models/stageLog.ts';
-import { svgToPng } from '../../quality/png.ts';
-import { parseWith } from '../service.ts';
-import type { TextService } from '../service.ts';
-import type { TextDeps } from '../deps.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Job, JobContext } from '../../jobs/types.ts';
+import type { ModelVersion } from '../models/service.ts';
+import { withStageLog } from '../models/stageLog.ts';
+import { svgToPng } from '../classifiers/png.ts';
+import { parseWith } from '../../core/validate.ts';
+import type { TextService } from '../text/service.ts';
+import type { TextDeps } from '../text/deps.ts';
 import { resetDecision, updateDecision, decisionView, type DecisionView } from './decision.ts';
 import type { QualityDeps } from './deps.ts';
 import { editDatasetVersion } from './edits.ts';

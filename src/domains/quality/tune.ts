@@ -6,16 +6,16 @@
  * (`tuning-report.json`, `tuning-report.html`, `pr-curves.svg`), and reload the cached model so endpoints and
  * batch jobs apply the rule at once.
  */
-import { AppError } from '../../../core/errors.ts';
-import type { JobContext } from '../../../jobs/types.ts';
-import { column, precisionRecallCurve, trainTextClassifier } from '../../../ml/index.ts';
+import { AppError } from '../../core/errors.ts';
+import type { JobContext } from '../../jobs/types.ts';
+import { column, precisionRecallCurve, trainTextClassifier } from '../../ml/index.ts';
 import {
   curveAveragePrecision, downsampleCurve, kFoldAssignment, outOfFoldScores, pointAt, selectiveCurve, tuneAbstain, tuneThresholds,
-} from '../../../ml/quality/index.ts';
-import { reportHtml, reportSvg, type OperatingPoint, type ReportCurve, type TuningReport } from '../../quality/report.ts';
-import { toArrays } from '../data.ts';
-import { classificationReport, decideClasses, type ClassificationReport } from '../evaluate.ts';
-import { rebuildModelParts } from '../parts.ts';
+} from '../../ml/diagnostics/index.ts';
+import { reportHtml, reportSvg, type OperatingPoint, type ReportCurve, type TuningReport } from '../classifiers/tuningReport.ts';
+import { toArrays } from '../text/data.ts';
+import { classificationReport, decideClasses, type ClassificationReport } from '../classifiers/evaluate.ts';
+import { rebuildModelParts } from '../text/parts.ts';
 import { yieldToLoop, type QualityDeps } from './deps.ts';
 import { resolveObjective, type TunePayload } from './schema.ts';
 
