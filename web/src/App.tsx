@@ -9,7 +9,7 @@ import { JobsPage } from './jobs/JobsPage.tsx';
 import { JobDetailPage } from './jobs/JobDetailPage.tsx';
 import { ModelsPage } from './models/ModelsPage.tsx';
 import { EndpointsPage } from './endpoints/EndpointsPage.tsx';
-import { CreateClassifierPage } from './classifiers/CreateClassifierPage.tsx';
+import { CreateClassifierPage } from './text/CreateClassifierPage.tsx';
 import { NotFoundPage } from './layout/NotFoundPage.tsx';
 
 // The dataset page carries the charting library: load it on first visit.
@@ -23,7 +23,7 @@ const PlaygroundPage = lazy(() => import('./llm/PlaygroundPage.tsx').then((m) =>
 const SummarizePage = lazy(() => import('./summarize/SummarizePage.tsx').then((m) => ({ default: m.SummarizePage })));
 const ImagesRoutes = lazy(() => import('./images/ImagesRoutes.tsx').then((m) => ({ default: m.ImagesRoutes })));
 const FhirRoutes = lazy(() => import('./fhir/FhirRoutes.tsx').then((m) => ({ default: m.FhirRoutes })));
-const RulesRoutes = lazy(() => import('./rules/RulesRoutes.tsx').then((m) => ({ default: m.RulesRoutes })));
+const RulesRoutes = lazy(() => import('./cql/RulesRoutes.tsx').then((m) => ({ default: m.RulesRoutes })));
 const CdsRoutes = lazy(() => import('./cds/CdsRoutes.tsx').then((m) => ({ default: m.CdsRoutes })));
 
 const theme = createTheme({

@@ -10,8 +10,8 @@ import { DatasetCharts } from './DatasetCharts.tsx';
 import { DeleteDatasetButton } from './DeleteDatasetButton.tsx';
 import { PreviewTable } from './PreviewTable.tsx';
 import { VersionSummary } from './VersionSummary.tsx';
-import { datasetHints, toCheckRequest, valuesFromHints } from '../classifiers/form.ts';
-import { TrainingCheckPanel, trainBlockReason } from '../classifiers/TrainingCheckPanel.tsx';
+import { datasetHints, toCheckRequest, valuesFromHints } from '../text/form.ts';
+import { TrainingCheckPanel, trainBlockReason } from '../text/TrainingCheckPanel.tsx';
 import { useTrainingCheck } from '../models/api.ts';
 
 const TEXT_FORMATS = ['csv', 'jsonl'];
