@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI in-process through tsx's loader, so `npx sagebrush` works from a clone
-// and after `npm install -g .` without a separate build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI (dist/, `npm run build`) when it is current with src/; otherwise the TypeScript sources
+// through tsx's loader, so `npx sagebrush` works from a fresh clone, after `git pull` and while editing, and never
+// runs a stale build. tsx is loaded only then: it costs ~1 s of start-up (ADR 0006).
+import { fileURLToPath } from 'node:url';
+import { buildState } from './freshness.js';
 
-register();
-await import('../src/cli/main.ts');
+const state = buildState(fileURLToPath(new URL('..', import.meta.url)));
+if (state === 'fresh') {
+  await import('../dist/cli/main.js');
+} else {
+  if (state === 'stale') process.stderr.write('sagebrush: dist/ is older than src/, so this runs from the sources (slower start); `npm run build` refreshes it.\n');
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

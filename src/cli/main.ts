@@ -54,7 +54,8 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-const isMain = process.argv[1] !== undefined && /(?:main\.ts|sagebrush(?:\.js)?)$/.test(process.argv[1]);
+// main.ts (tsx), main.js (dist/) or the bin/sagebrush.js launcher.
+const isMain = process.argv[1] !== undefined && /(?:main\.[jt]s|sagebrush(?:\.js)?)$/.test(process.argv[1]);
 if (isMain) {
   const code = await runCli(process.argv);
   // Long-lived commands (serve, worker) resolve only at shutdown; exit so stray handles can't hang a one-shot run.

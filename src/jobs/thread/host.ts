@@ -17,7 +17,7 @@ import type { Job } from '../types.ts';
 import { sendControl, type RunInfo, type ThreadData, type ThreadMessage } from './protocol.ts';
 
 const BOOTSTRAP = new URL('./bootstrap.mjs', import.meta.url);
-const ENTRY = new URL('./entry.ts', import.meta.url).href;
+const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './entry.ts' : './entry.js', import.meta.url).href; // dist/ runs entry.js
 const START_TIMEOUT_MS = 120_000;
 
 export interface JobThreadOptions {

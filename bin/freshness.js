@@ -1,0 +1,44 @@
+// Is dist/ (the compiled build) current with src/? Shared by bin/sagebrush.js (before running dist/) and
+// scripts/build-server.mjs (which writes the stamp). Plain JavaScript so it runs before any loader is registered.
+//
+// The stamp holds the newest modification time and the number of the build's input files. A source edited, added,
+// pulled or checked out after the build gets a newer mtime; a deleted one changes the count. Stat-ing the ~300
+// inputs takes a few milliseconds, where hashing their contents would cost more than the whole `--help`.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const STAMP_NAME = '.build-stamp.json';
+/** Files the build compiles (.ts) or copies beside the output (.mjs thread bootstrap, CQL library, JSON). */
+const INPUT = /\.(?:ts|mjs|json|cql)$/;
+const NOT_INPUT = /\.test\.ts$/;
+
+/** The newest mtime and the count of the build's input files under srcDir. */
+export function sourceState(srcDir) {
+  let newestMs = 0;
+  let files = 0;
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== '__reference__') walk(path);
+      } else if (INPUT.test(e.name) && !NOT_INPUT.test(e.name)) {
+        files += 1;
+        newestMs = Math.max(newestMs, statSync(path).mtimeMs);
+      }
+    }
+  };
+  walk(srcDir);
+  return { newestMs, files };
+}
+
+/** 'fresh', 'missing' (never built) or 'stale' (sources changed since the build). */
+export function buildState(root) {
+  let stamp;
+  try {
+    stamp = JSON.parse(readFileSync(join(root, 'dist', STAMP_NAME), 'utf8'));
+  } catch {
+    return 'missing';
+  }
+  const now = sourceState(join(root, 'src'));
+  return now.files === stamp.files && now.newestMs <= stamp.newestMs ? 'fresh' : 'stale';
+}
