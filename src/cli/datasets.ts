@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { Problem } from '../core/errors.ts';
 import type { Job } from '../jobs/types.ts';
-import { CliError, expectOk, printJson, printTable } from './output.ts';
-import { followJob } from './progress.ts';
+import { expectOk, printJson, printTable } from './output.ts';
+import { deleteAndReport, followJobOrThrow } from './requests.ts';
 import { withTransport } from './session.ts';
 import type { Transport } from './transport.ts';
 
@@ -52,11 +52,7 @@ export async function importDataset(
   });
   bar?.stop();
   const accepted = expectOk<{ dataset: Dataset; version: DatasetVersion; job: Job }>(res);
-  const job = await followJob(t, accepted.job.id, { quiet, label: 'import' });
-  if (job.status !== 'succeeded') {
-    const err = job.error as (Job['error'] & { problems?: Problem[] }) | null;
-    throw new CliError(err?.code ?? 'JOB_FAILED', err?.message ?? `import ${job.status}`, 1, err?.problems ?? []);
-  }
+  await followJobOrThrow(t, accepted.job.id, quiet, 'import');
   const version = expectOk<DatasetVersion>(await t.request('GET', `/api/v1/datasets/${enc(accepted.dataset.id)}/versions/${accepted.version.version}`));
   return { dataset: accepted.dataset, version };
 }
@@ -128,11 +124,6 @@ export function registerDatasetCommands(program: Command): void {
     );
 
   ds.command('delete <dataset>').action(async (name: string, _o: unknown, cmd: Command) =>
-    withTransport(cmd, async (t, g) => {
-      const res = await t.request('DELETE', `/api/v1/datasets/${enc(name)}`);
-      if (res.status !== 204) expectOk(res);
-      if (g.json) printJson({ deleted: name });
-      else process.stdout.write(`deleted ${name}\n`);
-    }),
+    withTransport(cmd, (t, g) => deleteAndReport(t, g, `/api/v1/datasets/${enc(name)}`, name)),
   );
 }

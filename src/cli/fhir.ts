@@ -7,26 +7,14 @@ import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import type { ImportResult as StoreImportResult, PatientSummary } from '../domains/fhir/service.ts';
 import { CliError, expectOk, printJson, printTable, toCliError } from './output.ts';
 import { withTransport } from './session.ts';
 
-interface ImportResult {
-  created: number;
-  updated: number;
-  unchanged: number;
-  byType: Record<string, number>;
-  coverages: number;
-  patients: string[];
+/** What POST /api/v1/fhir/import answers: the store's import result plus the request's size and time. */
+interface ImportResult extends StoreImportResult {
   entries: number;
   elapsedMs: number;
-}
-
-interface PatientRow {
-  id: string;
-  name: string;
-  birthDate: string | null;
-  gender: string | null;
-  coverage: string | null;
 }
 
 /** Reads a bundle file; gzip is detected by its magic bytes, not only the .gz name. */
@@ -125,7 +113,7 @@ export function registerFhirCommands(program: Command): void {
         const q = new URLSearchParams({ limit: o.limit });
         if (o.name) q.set('name', o.name);
         if (o.cursor) q.set('cursor', o.cursor);
-        const page = expectOk<{ items: PatientRow[]; nextCursor: string | null }>(await t.request('GET', `/api/v1/fhir/patients?${q.toString()}`));
+        const page = expectOk<{ items: PatientSummary[]; nextCursor: string | null }>(await t.request('GET', `/api/v1/fhir/patients?${q.toString()}`));
         if (g.json) return printJson(page);
         printTable(['id', 'name', 'birthDate', 'gender', 'coverage'], page.items.map((p) => [p.id, p.name, p.birthDate, p.gender, p.coverage]));
         if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);

@@ -8,24 +8,15 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import type { Job } from '../jobs/types.ts';
-import { packImages } from '../domains/images/folder.ts';
 import { importDataset } from './datasets.ts';
 import { CliError, expectOk, printJson, printTable } from './output.ts';
-import { followJob } from './progress.ts';
+import { runJob } from './requests.ts';
 import { withTransport } from './session.ts';
-import { runJob } from './text.ts';
+import type { PerLabel } from './textOptions.ts';
 import type { Transport } from './transport.ts';
 
 const enc = encodeURIComponent;
 
-interface PerLabel {
-  precision: number;
-  recall: number;
-  f1: number;
-  support: number;
-  auc: number | null;
-}
 interface TrainResult {
   model: { id: string; name: string; version: number };
   metrics: { accuracy: number; balanced_accuracy: number; macro_f1: number; mean_auc: number | null; per_label: Record<string, PerLabel>; cv: { folds: number; repeats?: number; balanced_accuracy_mean: number; balanced_accuracy_std: number; macro_f1_mean: number }; calibration: unknown; confusion_matrix: unknown };
@@ -42,6 +33,7 @@ async function importImages(t: Transport, input: string, name: string, quiet: bo
   let file = input;
   let tmp: string | undefined;
   if (!(statSync(input).isFile() && /\.zip$/i.test(input))) {
+    const { packImages } = await import('../domains/images/folder.ts'); // loaded only when a folder is packed
     const packed = packImages(input, { unlabeled });
     tmp = mkdtempSync(join(tmpdir(), 'sagebrush-images-'));
     file = join(tmp, `${name}.zip`);
@@ -129,9 +121,7 @@ export function registerImageCommands(program: Command): void {
           return;
         }
         const dataset = await importImages(t, input, safeName(`predict-${basename(input.replace(/[\\/]+$/, ''))}`), quiet, true);
-        const accepted = expectOk<{ job: Job }>(await t.request('POST', `${base}/batch`, { dataset }));
-        const job = await followJob(t, accepted.job.id, { quiet, label: 'predict' });
-        if (job.status !== 'succeeded') throw new CliError(job.error?.code ?? 'JOB_FAILED', job.error?.message ?? `batch job ${job.status}`, 1);
+        const job = await runJob(t, `${base}/batch`, { dataset }, quiet, 'predict');
         const res = await t.request('GET', `/api/v1/images/batch/${enc(job.id)}/predictions.csv`);
         if (res.status !== 200) expectOk(res);
         writeFileSync(o.out, res.body);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { expectOk, printJson, printTable } from './output.ts';
+import { deleteAndReport } from './requests.ts';
 import { withTransport } from './session.ts';
 
 interface ModelVersion {
@@ -46,10 +47,7 @@ export function registerModelCommands(program: Command): void {
   models.command('delete <model>').description('MODEL:VERSION, or MODEL for every version').action(async (ref: string, _o: unknown, cmd: Command) =>
     withTransport(cmd, async (t, g) => {
       const [name, version] = splitRef(ref);
-      const res = await t.request('DELETE', version ? `/api/v1/models/${enc(name)}/versions/${version}` : `/api/v1/models/${enc(name)}`);
-      if (res.status !== 204) expectOk(res);
-      if (g.json) printJson({ deleted: ref });
-      else process.stdout.write(`deleted ${ref}\n`);
+      await deleteAndReport(t, g, version ? `/api/v1/models/${enc(name)}/versions/${version}` : `/api/v1/models/${enc(name)}`, ref);
     }),
   );
 
@@ -69,12 +67,7 @@ export function registerModelCommands(program: Command): void {
     }),
   );
   endpoints.command('delete <name>').action(async (name: string, _o: unknown, cmd: Command) =>
-    withTransport(cmd, async (t, g) => {
-      const res = await t.request('DELETE', `/api/v1/endpoints/${enc(name)}`);
-      if (res.status !== 204) expectOk(res);
-      if (g.json) printJson({ deleted: name });
-      else process.stdout.write(`deleted ${name}\n`);
-    }),
+    withTransport(cmd, (t, g) => deleteAndReport(t, g, `/api/v1/endpoints/${enc(name)}`, name)),
   );
   endpoints.command('classify <name> <text...>').description('Classify one text with a text-classifier endpoint').action(async (name: string, words: string[], _o: unknown, cmd: Command) =>
     withTransport(cmd, async (t) => {

@@ -7,9 +7,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { importDataset } from './datasets.ts';
 import { CliError, expectOk, printJson, printTable } from './output.ts';
-import { followJob } from './progress.ts';
+import { followJobOrThrow, runJob } from './requests.ts';
 import { withTransport } from './session.ts';
-import { formatBody, runJob, withFormatOptions, type FormatOptions, type TextMetrics } from './text.ts';
+import { formatBody, withFormatOptions, type FormatOptions, type TextMetrics } from './textOptions.ts';
 import type { Transport } from './transport.ts';
 
 const enc = encodeURIComponent;
@@ -224,15 +224,9 @@ export function registerTextQualityCommands(text: Command): void {
         const res = expectOk<{ dataset: { name: string }; version: { version: number }; job: { id: string }; edits: Record<string, unknown> }>(
           await t.request('POST', `/api/v1/datasets/${enc(arg)}/versions/${o.version}/edits`, { drop, relabel, format: o.format, delimiter: o.delimiter }),
         );
-        const job = await runJobFollow(t, res.job.id, g.json === true);
+        const job = await followJobOrThrow(t, res.job.id, g.json === true, 'import');
         if (g.json) return printJson({ dataset: res.dataset, version: res.version, edits: res.edits, import: { job: job.id, status: job.status } });
         process.stdout.write(`${res.dataset.name} v${res.version.version}: ${String(res.edits.dropped)} rows dropped, ${String(res.edits.relabeled)} relabeled (from v${String(res.edits.fromVersion)}, which stays)\n`);
       }),
     );
-}
-
-async function runJobFollow(t: Transport, id: string, quiet: boolean) {
-  const job = await followJob(t, id, { quiet, label: 'import' });
-  if (job.status !== 'succeeded') throw new CliError(job.error?.code ?? 'JOB_FAILED', job.error?.message ?? `import ${job.status}`, 1);
-  return job;
 }

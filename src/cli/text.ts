@@ -2,70 +2,11 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Job } from '../jobs/types.ts';
 import { importDataset } from './datasets.ts';
-import { CliError, expectOk, printJson, printTable } from './output.ts';
-import { followJob } from './progress.ts';
-import { withTransport } from './session.ts';
-import type { Transport } from './transport.ts';
+import { expectOk, printJson, printTable } from './output.ts';
 import { registerTextQualityCommands } from './quality.ts';
-
-interface PerLabel {
-  precision: number;
-  recall: number;
-  f1: number;
-  support: number;
-  auc: number | null;
-}
-export interface TextMetrics {
-  mode: string;
-  labels: string[];
-  accuracy?: number;
-  macro_f1: number;
-  micro_f1: number;
-  hamming_loss?: number;
-  mean_auc: number | null;
-  per_label: Record<string, PerLabel>;
-  [k: string]: unknown;
-}
-
-export interface FormatOptions {
-  mode: string;
-  delimiter?: string;
-  format?: string;
-  textColumn?: string;
-  labelColumns?: string;
-  noneLabel?: string;
-}
-
-export function formatBody(o: FormatOptions) {
-  return {
-    mode: o.mode,
-    ...(o.delimiter !== undefined ? { delimiter: o.delimiter } : {}),
-    ...(o.format ? { format: o.format } : {}),
-    ...(o.textColumn ? { textColumn: o.textColumn } : {}),
-    ...(o.labelColumns ? { labelColumns: o.labelColumns.split(',').map((s) => s.trim()) } : {}),
-    ...(o.noneLabel !== undefined ? { noneLabel: o.noneLabel } : {}),
-  };
-}
-
-export function withFormatOptions(cmd: Command): Command {
-  return cmd
-    .option('--mode <mode>', 'multi-class | multi-label', 'multi-class')
-    .option('--delimiter <char>', 'multi-label delimiter in Comprehend CSV (one of Comprehend\'s allowed characters)', '|')
-    .option('--format <format>', 'auto | comprehend-csv | wide-csv | jsonl | augmented-manifest', 'auto')
-    .option('--text-column <name>', 'wide CSV: the text column')
-    .option('--label-columns <a,b,c>', 'wide CSV: the 0/1 label columns')
-    .option('--none-label <name>', 'label for rows with no positive label (wide CSV / JSONL)');
-}
-
-export async function runJob(t: Transport, path: string, body: unknown, quiet: boolean, label: string): Promise<Job> {
-  const accepted = expectOk<{ job: Job }>(await t.request('POST', path, body));
-  const job = await followJob(t, accepted.job.id, { quiet, label });
-  if (job.status !== 'succeeded') {
-    const err = job.error as (Job['error'] & { problems?: [] }) | null;
-    throw new CliError(err?.code ?? `JOB_${job.status.toUpperCase()}`, err?.message ?? `${label} ${job.status}`, 1, err?.problems ?? []);
-  }
-  return job;
-}
+import { followJobOrThrow, runJob } from './requests.ts';
+import { withTransport } from './session.ts';
+import { formatBody, withFormatOptions, type FormatOptions, type TextMetrics } from './textOptions.ts';
 
 function printMetrics(m: TextMetrics): void {
   const summary = [
@@ -138,8 +79,7 @@ export function registerTextCommands(program: Command): void {
         const quiet = g.json === true;
         const fields = [{ name: 'model', value: model }, { name: 'inputFormat', value: o.inputFormat }, ...(o.column ? [{ name: 'column', value: o.column }] : [])];
         const accepted = expectOk<{ job: Job }>(await t.upload('/api/v1/text/batch-jobs', input, fields));
-        const job = await followJob(t, accepted.job.id, { quiet, label: 'predict' });
-        if (job.status !== 'succeeded') throw new CliError(job.error?.code ?? 'JOB_FAILED', job.error?.message ?? `batch job ${job.status}`, 1);
+        const job = await followJobOrThrow(t, accepted.job.id, quiet, 'predict');
         const res = await t.request('GET', `/api/v1/text/batch-jobs/${job.id}/output?format=jsonl`);
         if (res.status !== 200) expectOk(res);
         writeFileSync(o.out, res.body);

@@ -5,7 +5,6 @@
  * resource the request carries (all prefetch values and the context's resources), by type and reference.
  */
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import type { ParsedQuery } from './prefetch.ts';
 
 export type ResourcePool = Map<string, Resource>;
 
@@ -79,6 +78,23 @@ function supported(params: Record<string, string | string[]>): boolean {
     const k = n.split(':')[0]!;
     return IGNORED.has(k) || k.startsWith('_include') || k === '_id' || k === 'status' || PATIENT_PARAMS.has(k);
   });
+}
+
+export type ParsedQuery = { kind: 'read'; type: string; id: string } | { kind: 'search'; type: string; params: Record<string, string | string[]> };
+
+/** `Type/id` (read) or `Type?a=b&a=c` (search); null for anything else (history, operations, absolute URLs). */
+export function parseQuery(url: string): ParsedQuery | null {
+  const [path = '', query] = url.replace(/^\/+/, '').split('?', 2) as [string, string | undefined];
+  const parts = path.split('/').filter((p) => p !== '');
+  if (!/^[A-Z][A-Za-z]+$/.test(parts[0] ?? '')) return null;
+  if (parts.length === 2 && query === undefined) return /^[A-Za-z0-9\-.]{1,64}$/.test(parts[1]!) ? { kind: 'read', type: parts[0]!, id: parts[1]! } : null;
+  if (parts.length !== 1) return null;
+  const params: Record<string, string | string[]> = {};
+  for (const [k, v] of new URLSearchParams(query ?? '')) {
+    const prev = params[k];
+    params[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return { kind: 'search', type: parts[0]!, params };
 }
 
 /**

@@ -9,7 +9,9 @@ import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { FhirDataSource } from '../fhir/source.ts';
 import { fhirpathToken, type TokenScope } from './fhirpathTokens.ts';
-import { answerFromPool, buildPool, contextResources, type ResourcePool } from './pool.ts';
+import { answerFromPool, buildPool, contextResources, parseQuery, type ResourcePool } from './pool.ts';
+
+export { parseQuery, type ParsedQuery } from './pool.ts';
 
 const USER_TOKENS: Record<string, string> = {
   userPractitionerId: 'Practitioner',
@@ -65,23 +67,6 @@ export function renderTemplate(template: string, context: Record<string, unknown
     return encodeValue(v);
   });
   return missing ? null : out;
-}
-
-export type ParsedQuery = { kind: 'read'; type: string; id: string } | { kind: 'search'; type: string; params: Record<string, string | string[]> };
-
-/** `Type/id` (read) or `Type?a=b&a=c` (search); null for anything else (history, operations, absolute URLs). */
-export function parseQuery(url: string): ParsedQuery | null {
-  const [path = '', query] = url.replace(/^\/+/, '').split('?', 2) as [string, string | undefined];
-  const parts = path.split('/').filter((p) => p !== '');
-  if (!/^[A-Z][A-Za-z]+$/.test(parts[0] ?? '')) return null;
-  if (parts.length === 2 && query === undefined) return /^[A-Za-z0-9\-.]{1,64}$/.test(parts[1]!) ? { kind: 'read', type: parts[0]!, id: parts[1]! } : null;
-  if (parts.length !== 1) return null;
-  const params: Record<string, string | string[]> = {};
-  for (const [k, v] of new URLSearchParams(query ?? '')) {
-    const prev = params[k];
-    params[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
-  return { kind: 'search', type: parts[0]!, params };
 }
 
 /** `matched`: found among what the client prefetched under other keys (by type and reference). */

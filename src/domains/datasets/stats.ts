@@ -3,7 +3,6 @@
  * (exact up to DISTINCT_CAP values, then a lower bound), counts per label for label-like columns,
  * numeric range, and the text length distribution (exact percentiles from a length histogram).
  */
-import type { ColumnSchema } from './formats/types.ts';
 
 export const DISTINCT_CAP = 10_000;
 /** Lengths below this are counted exactly in a typed array; longer ones are kept in a list. */
@@ -28,6 +27,13 @@ export interface LengthStats {
   max: number;
   mean: number;
   histogram: Array<{ from: number; to: number | null; count: number }>;
+}
+
+/** A column of a delimited or JSON Lines dataset: its inferred type and role. */
+export interface ColumnSchema {
+  name: string;
+  type: 'string' | 'number' | 'empty' | 'json';
+  role: 'label' | 'text' | 'id' | 'number' | 'other';
 }
 
 export interface ColumnStats {

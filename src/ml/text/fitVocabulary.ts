@@ -7,9 +7,21 @@
  */
 import type { Csr } from '../sparse/csr.ts';
 import { NgramHashTable } from './hashTable.ts';
-import { analyze, NgramScratch } from './analyzers.ts';
+import { analyze, NgramScratch, type AnalyzerKind } from './analyzers.ts';
 import { fromCodePoints } from './tokenize.ts';
-import type { VectorizerConfig } from './vocabulary.ts';
+
+/** How TfidfVectorizer analyses and counts (declared here, beside the fit that reads it; vocabulary.ts re-exports it). */
+export interface VectorizerConfig {
+  analyzer: AnalyzerKind;
+  /** Inclusive [min, max] n-gram lengths (tokens for 'word', characters for 'char_wb'). */
+  ngramRange: [number, number];
+  /** Minimum number of training documents a term must occur in (sklearn's integer min_df). */
+  minDf: number;
+  /** Keep at most this many terms, by total count in the training set; null keeps all. */
+  maxFeatures: number | null;
+  lowercase: boolean;
+  sublinearTf: boolean;
+}
 
 export interface FitHooks {
   /** Fraction 0..1 of documents counted. */

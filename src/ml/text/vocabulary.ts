@@ -10,22 +10,10 @@
 import type { Csr } from '../sparse/csr.ts';
 import { NgramHashTable } from './hashTable.ts';
 import { analyze, hashTerms, hashUtf8Terms, NgramScratch, type AnalyzerKind } from './analyzers.ts';
-import { fitVocabulary, grow, weigh, type FitHooks } from './fitVocabulary.ts';
+import { fitVocabulary, grow, weigh, type FitHooks, type VectorizerConfig } from './fitVocabulary.ts';
 import { bytesF32, f32Bytes, packSections, unpackSections } from '../serialize.ts';
 
-export { throwIfAborted, type FitHooks } from './fitVocabulary.ts';
-
-export interface VectorizerConfig {
-  analyzer: AnalyzerKind;
-  /** Inclusive [min, max] n-gram lengths (tokens for 'word', characters for 'char_wb'). */
-  ngramRange: [number, number];
-  /** Minimum number of training documents a term must occur in (sklearn's integer min_df). */
-  minDf: number;
-  /** Keep at most this many terms, by total count in the training set; null keeps all. */
-  maxFeatures: number | null;
-  lowercase: boolean;
-  sublinearTf: boolean;
-}
+export { throwIfAborted, type FitHooks, type VectorizerConfig } from './fitVocabulary.ts';
 
 export class TfidfVectorizer {
   private termList: readonly string[] | null;

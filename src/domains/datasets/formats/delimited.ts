@@ -4,78 +4,15 @@
  * buffering), so every record, error and bad byte is known by its exact row. Memory stays bounded:
  * one record at a time plus the column profiles.
  */
-import { finished } from 'node:stream/promises';
-import { parse, type CsvError } from 'csv-parse';
-import { parse as parseSync } from 'csv-parse/sync';
+import type { CsvError } from 'csv-parse';
 import { AppError } from '../../../core/errors.ts';
 import { TableProfiler } from '../stats.ts';
 import { duplicateHeaderError, genericColumns, looksLikeHeader, normaliseHeader, ProblemCollector } from '../validate.ts';
+import { createCsvEngine, parseSample } from './csv-engine.ts';
 import { ProgressThrottle, TextGuard } from './text-guard.ts';
 import type { DelimitedSchema, HeaderOption, ImportLimits, ImportResult, ProgressFn } from './types.ts';
 
-// Record breaks: CRLF, LF or a bare CR (old Mac files), mixed freely. csv-parse's auto-detection keeps only the
-// first kind it meets, so a file mixing CRLF and LF would read LF breaks as part of a field.
-const CSV_OPTIONS = { relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true, record_delimiter: ['\r\n', '\n', '\r'] };
-
-export interface CsvEngine {
-  /** Parses a chunk; returns the parser error, if any. */
-  write(chunk: Buffer): CsvError | undefined;
-  end(): Promise<CsvError | undefined>;
-  settle(): Promise<void>;
-  destroy(): void;
-}
-
-/**
- * `onRecord(record, endLine)` runs for each record, synchronously during `write` (a 'data' listener on
- * a flowing parser is called from inside the parser; measured as fast as a bare csv-parse pipe, while
- * `on_record` costs ~40% more). `settle()` lets any record still buffered by the stream through.
- */
-export function createCsvEngine(delimiter: string, maxRecordChars: number, onRecord: (record: string[], endLine: number) => void): CsvEngine {
-  const parser = parse({ ...CSV_OPTIONS, delimiter, max_record_size: maxRecordChars });
-  parser.on('data', (record: string[]) => onRecord(record, parser.info.lines));
-  parser.on('error', () => {});
-  return {
-    write(chunk) {
-      if (parser.errored) return parser.errored as CsvError;
-      parser.write(chunk);
-      return (parser.errored as CsvError | null) ?? undefined;
-    },
-    async end() {
-      if (!parser.errored) {
-        parser.end();
-        await finished(parser).catch(() => {});
-      }
-      return (parser.errored as CsvError | null) ?? undefined;
-    },
-    settle() {
-      return new Promise((resolve) => setImmediate(resolve));
-    },
-    destroy() {
-      parser.destroy();
-    },
-  };
-}
-
-/** The complete records at the start of a sample (at most `max`); a trailing partial record is dropped unless `whole`. */
-export function parseSample(sample: Buffer, delimiter: string, max: number, whole = false): string[][] {
-  const rows: string[][] = [];
-  const onRecord = (r: string[]): void => {
-    if (rows.length < max) rows.push(r);
-  };
-  if (whole) {
-    // csv-parse holds back the last bytes until the input ends; the sync API ends it for us.
-    try {
-      parseSync(sample, { ...CSV_OPTIONS, delimiter, max_record_size: 1024 * 1024, on_record: (r: string[]) => (onRecord(r), null) });
-    } catch {
-      // keep the records before the error
-    }
-    return rows;
-  }
-  const engine = createCsvEngine(delimiter, 1024 * 1024, onRecord);
-  engine.write(sample);
-  engine.destroy();
-  return rows;
-}
+export { parseSample } from './csv-engine.ts';
 
 export interface DelimitedInput {
   source: AsyncIterable<Buffer>;
@@ -156,14 +93,10 @@ export async function importDelimited(input: DelimitedInput): Promise<ImportResu
   try {
     for await (const chunk of input.source) {
       input.signal?.throwIfAborted();
-      const issue = guard.inspect(chunk);
-      if (issue) {
-        const prefix = chunk.subarray(0, issue.index);
+      await guard.throwIfBad(chunk, () => records + 1, async (prefix) => {
         engine.write(prefix);
-        guard.advance(prefix);
         await engine.settle();
-        throw guard.error(issue, records + 1);
-      }
+      });
       const err = engine.write(chunk);
       guard.advance(chunk);
       if (err) throw csvError(err, fileName, lastEndLine, limits);

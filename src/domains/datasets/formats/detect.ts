@@ -4,7 +4,7 @@
  * sample rows into a consistent number of fields).
  */
 import { AppError } from '../../../core/errors.ts';
-import { parseSample } from './delimited.ts';
+import { parseSample } from './csv-engine.ts';
 import type { FormatOption } from './types.ts';
 
 export const SNIFF_BYTES = 64 * 1024;

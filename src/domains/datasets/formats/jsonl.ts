@@ -157,12 +157,7 @@ export async function importJsonl(input: JsonlInput): Promise<ImportResult> {
 
   for await (const chunk of input.source) {
     input.signal?.throwIfAborted();
-    const issue = guard.inspect(chunk);
-    if (issue) {
-      const prefix = chunk.subarray(0, issue.index);
-      guard.advance(prefix);
-      throw guard.error(issue, guard.line);
-    }
+    await guard.throwIfBad(chunk, () => guard.line);
     splitter.push(chunk);
     guard.advance(chunk);
     if (stop) break;

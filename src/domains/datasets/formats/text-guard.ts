@@ -41,6 +41,19 @@ export class TextGuard {
     if (at >= 0) throw this.encodingError(at, row);
   }
 
+  /**
+   * Throws at the first bad byte of `chunk`, if any: the bytes before it are consumed (and handed to `before`, so
+   * a reader can finish the records they complete), then the error names the row `row()` gives at that point.
+   */
+  async throwIfBad(chunk: Buffer, row: () => number, before?: (prefix: Buffer) => Promise<void>): Promise<void> {
+    const issue = this.inspect(chunk);
+    if (!issue) return;
+    const prefix = chunk.subarray(0, issue.index);
+    this.advance(prefix);
+    await before?.(prefix);
+    throw this.error(issue, row());
+  }
+
   /** The error for an issue at `issue.index` of a chunk, after `advance(chunk.subarray(0, index))`. */
   error(issue: GuardIssue, row: number): AppError {
     if (issue.kind === 'binary') return binaryAt(this.fileName, this.bytes, this.line, row);

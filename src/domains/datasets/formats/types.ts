@@ -1,6 +1,9 @@
 /** Shared shapes of the dataset file readers (CSV/TSV, JSON Lines, zip of image folders). */
 import type { Problem } from '../../../core/errors.ts';
-import type { ImageStats, TabularStats } from '../stats.ts';
+import type { ColumnSchema, ImageStats, TabularStats } from '../stats.ts';
+
+// Declared beside the profiler that infers it (stats.ts); re-exported here with the other schema shapes.
+export type { ColumnSchema } from '../stats.ts';
 
 /** What the user asked for in the upload form. */
 export type FormatOption = 'auto' | 'csv' | 'tsv' | 'jsonl' | 'zip';
@@ -10,12 +13,6 @@ export type HeaderOption = 'auto' | 'true' | 'false';
 export type DatasetFormat = 'csv' | 'tsv' | 'jsonl' | 'image-folder';
 
 export type DatasetKind = 'tabular' | 'text' | 'images';
-
-export interface ColumnSchema {
-  name: string;
-  type: 'string' | 'number' | 'empty' | 'json';
-  role: 'label' | 'text' | 'id' | 'number' | 'other';
-}
 
 export interface DelimitedSchema {
   format: 'csv' | 'tsv';

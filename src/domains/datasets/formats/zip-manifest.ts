@@ -6,10 +6,9 @@
  */
 import { parse } from 'csv-parse/sync';
 import { AppError } from '../../../core/errors.ts';
-import type { ImageStats } from '../stats.ts';
 import type { ProblemCollector } from '../validate.ts';
-import type { ImageFolderSchema, ImportResult } from './types.ts';
-import type { ImageEntry } from './zip.ts';
+import { imageImportResult, sortedLabels, type ImageEntry, type ZipTally } from './image-result.ts';
+import type { ImportResult } from './types.ts';
 
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 const LABEL_COLUMNS = ['label', 'class'];
@@ -64,7 +63,7 @@ export function applyManifest(
   fileName: string,
   images: ImageEntry[],
   manifest: Manifest,
-  acc: { ignored: number; inflatedTotal: number; extensions: Record<string, number>; problems: ProblemCollector },
+  acc: ZipTally,
 ): ImportResult {
   const { problems } = acc;
   const base = manifest.path.includes('/') ? manifest.path.slice(0, manifest.path.lastIndexOf('/') + 1) : '';
@@ -117,31 +116,5 @@ export function applyManifest(
     throw new AppError('DATASET_EMPTY', `${fileName} has a manifest (${manifest.path}) but no images listed in it.`, { problems: [{ field: manifest.path, problem: 'no rows', fix: 'Add one row per image with its path.' }] });
   }
   if (unlabeled > 0 && counts.size > 0) problems.warn({ problem: `${unlabeled} image${unlabeled === 1 ? ' has' : 's have'} no label (no label column value and no label folder)`, fix: 'Fill the label column, or choose a label column when training.' });
-  const labels = [...counts].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : 1));
-  const stats: ImageStats = {
-    kind: 'images',
-    imageCount: index.length,
-    labelCount: labels.length,
-    labels,
-    unlabeled,
-    ignoredFiles: acc.ignored,
-    uncompressedBytes: acc.inflatedTotal,
-    extensions: acc.extensions,
-  };
-  const schema: ImageFolderSchema = {
-    format: 'image-folder',
-    root: base,
-    labels: labels.map((l) => l.label).sort(),
-    index: '_meta/images.jsonl',
-    manifest: { path: manifest.path, columns: metaCols.map((c) => c.h) },
-  };
-  return {
-    format: 'image-folder',
-    kind: 'images',
-    rowCount: index.length,
-    schema,
-    stats,
-    problems: problems.finalWarnings(),
-    sidecars: [{ name: '_meta/images.jsonl', body: Buffer.from(`${index.join('\n')}\n`) }],
-  };
+  return imageImportResult(index, sortedLabels(counts), unlabeled, acc, { root: base, manifest: { path: manifest.path, columns: metaCols.map((c) => c.h) } });
 }

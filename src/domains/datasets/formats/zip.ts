@@ -9,12 +9,12 @@ import { crc32 } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { AppError } from '../../../core/errors.ts';
 import { applyManifest, isManifestCandidate, MAX_MANIFEST_BYTES, pickManifest, type ManifestFile } from './zip-manifest.ts';
-import type { ImageStats } from '../stats.ts';
 import { ProblemCollector } from '../validate.ts';
+import { imageImportResult, sortedLabels, type ImageEntry, type ZipTally } from './image-result.ts';
 import { ProgressThrottle } from './text-guard.ts';
-import type { ImageFolderSchema, ImportLimits, ImportResult, ProgressFn } from './types.ts';
+import type { ImportLimits, ImportResult, ProgressFn } from './types.ts';
 
-export const IMAGE_INDEX = '_meta/images.jsonl';
+export { IMAGE_INDEX } from './image-result.ts';
 const IMAGE_EXT = /\.(jpe?g|png|gif|bmp|webp|tiff?)$/i;
 const SYSTEM_FILE = /(^|\/)(__MACOSX\/|\.DS_Store$|Thumbs\.db$|desktop\.ini$|\.[^/]*$)/i;
 const RATIO_MIN_BYTES = 1024 * 1024;
@@ -25,12 +25,6 @@ export interface ZipInput {
   limits: ImportLimits;
   signal?: AbortSignal;
   onProgress?: ProgressFn;
-}
-
-export interface ImageEntry {
-  path: string;
-  dir: string[];
-  bytes: number;
 }
 
 function unsafe(fileName: string, entry: string, problem: string): AppError {
@@ -216,7 +210,7 @@ export function commonRoot(dirs: string[][]): number {
   }
 }
 
-function summarise(fileName: string, images: ImageEntry[], acc: { ignored: number; inflatedTotal: number; extensions: Record<string, number>; problems: ProblemCollector }): ImportResult {
+function summarise(fileName: string, images: ImageEntry[], acc: ZipTally): ImportResult {
   const { problems } = acc;
   const depth = commonRoot(images.map((i) => i.dir));
   const root = images[0] ? images[0].dir.slice(0, depth).map((s) => `${s}/`).join('') : '';
@@ -239,26 +233,7 @@ function summarise(fileName: string, images: ImageEntry[], acc: { ignored: numbe
   }
   if (unlabeled > 0) problems.warn({ problem: `${unlabeled} image${unlabeled === 1 ? ' is' : 's are'} not inside a label folder and ${unlabeled === 1 ? 'was' : 'were'} skipped`, fix: 'Move every image into the folder named after its label.' });
   if (counts.size === 1) problems.warn({ problem: `only one label folder ("${[...counts.keys()][0]}")`, fix: 'Image classification needs at least two label folders.' });
-  const labels = [...counts].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : 1));
+  const labels = sortedLabels(counts);
   for (const l of labels) if (l.count < 10) problems.warn({ field: l.label, problem: `label "${l.label}" has only ${l.count} image${l.count === 1 ? '' : 's'}`, fix: 'Add images: at least 10 per label (more is better) for a usable model.' });
-  const stats: ImageStats = {
-    kind: 'images',
-    imageCount: index.length,
-    labelCount: labels.length,
-    labels,
-    unlabeled,
-    ignoredFiles: acc.ignored,
-    uncompressedBytes: acc.inflatedTotal,
-    extensions: acc.extensions,
-  };
-  const schema: ImageFolderSchema = { format: 'image-folder', root, labels: labels.map((l) => l.label).sort(), index: IMAGE_INDEX };
-  return {
-    format: 'image-folder',
-    kind: 'images',
-    rowCount: index.length,
-    schema,
-    stats,
-    problems: problems.finalWarnings(),
-    sidecars: [{ name: IMAGE_INDEX, body: Buffer.from(index.length > 0 ? `${index.join('\n')}\n` : '') }],
-  };
+  return imageImportResult(index, labels, unlabeled, acc, { root });
 }
