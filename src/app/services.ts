@@ -8,19 +8,19 @@ import type { Logger } from '../core/logger.ts';
 import type { Database } from '../storage/schema.ts';
 import type { ArtifactStore } from '../storage/artifacts/types.ts';
 import type { JobQueue } from '../jobs/types.ts';
-import { createDatasetService, type DatasetService } from '../domains/datasets/service.ts';
+import { createDatasetService, type DatasetService } from '../domains/datasets/index.ts';
 import { createEndpointService, type EndpointService } from '../domains/endpoints/service.ts';
 import { createModelService, type ModelService } from '../domains/models/service.ts';
-import { createTextService, TEXT_MODEL_KIND, type TextService } from '../domains/text/service.ts';
+import { createTextService, TEXT_MODEL_KIND, type TextService } from '../domains/text/index.ts';
 import { createLlmService, LLM_MODEL_KIND, type LlmService } from '../domains/llm/service.ts';
-import { createTextQualityService, type TextQualityService } from '../domains/quality/service.ts';
-import { createSummarizeService, type SummarizeService } from '../domains/summarize/service.ts';
+import { createTextQualityService, type TextQualityService } from '../domains/quality/index.ts';
+import { createSummarizeService, type SummarizeService } from '../domains/summarize/index.ts';
 import { createCdsService, type CdsService } from '../domains/cds/service.ts';
 import { createRemoteFhirSource } from '../domains/fhir/remote.ts';
 import { createFhirService, type FhirService } from '../domains/fhir/service.ts';
 import { createRuleEngine } from '../domains/cql/engine.ts';
 import type { RuleService } from '../domains/cql/types.ts';
-import { createImagesService, IMAGE_MODEL_KIND, type ImagesService } from '../domains/images/service.ts';
+import { createImagesService, IMAGE_MODEL_KIND, type ImagesService } from '../domains/images/index.ts';
 
 export interface Deps {
   config: Config;

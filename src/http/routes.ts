@@ -1,34 +1,36 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.ts';
-import { datasetRoutes } from '../domains/datasets/routes.ts';
+import { datasetRoutes } from '../domains/datasets/index.ts';
 import { endpointRoutes } from '../domains/endpoints/routes.ts';
 import { modelRoutes } from '../domains/models/routes.ts';
-import { textRoutes } from '../domains/text/routes.ts';
-import { textQualityRoutes } from '../domains/quality/routes.ts';
+import { textRoutes } from '../domains/text/index.ts';
+import { textQualityRoutes } from '../domains/quality/index.ts';
 import { llmRoutes } from '../domains/llm/routes.ts';
 import { openAiRoutes } from '../domains/llm/openai.ts';
-import { summarizeRoutes } from '../domains/summarize/routes.ts';
+import { summarizeRoutes } from '../domains/summarize/index.ts';
 import { ruleRoutes } from '../domains/cql/routes.ts';
 import { jobRoutes } from '../jobs/routes.ts';
 import { cdsApiRoutes, cdsHooksRoutes } from '../domains/cds/routes.ts';
-import { imageRoutes } from '../domains/images/routes.ts';
+import { imageRoutes } from '../domains/images/index.ts';
 import { fhirApiRoutes, fhirRoutes } from '../domains/fhir/routes.ts';
 
 /** Each domain contributes one plugin; routes stay thin and call the domain service. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const s = ctx.services;
+  const { maxUploadBytes } = ctx.config;
   await app.register(
     async (api) => {
-      await datasetRoutes(api, ctx);
+      await datasetRoutes(api, { datasets: s.datasets, maxUploadBytes });
       await jobRoutes(api, ctx);
       await modelRoutes(api, ctx);
       await endpointRoutes(api, ctx);
-      await textRoutes(api, ctx);
+      await textRoutes(api, { text: s.text, maxUploadBytes });
       await llmRoutes(api, ctx);
-      await textQualityRoutes(api, ctx);
-      await summarizeRoutes(api, ctx);
+      await textQualityRoutes(api, { textQuality: s.textQuality });
+      await summarizeRoutes(api, { summarize: s.summarize, maxUploadBytes });
       await ruleRoutes(api, ctx);
       await cdsApiRoutes(api, ctx);
-      await imageRoutes(api, ctx);
+      await imageRoutes(api, { images: s.images, datasets: s.datasets, endpoints: s.endpoints, maxUploadBytes });
       await fhirApiRoutes(api, ctx);
     },
     { prefix: '/api/v1' },

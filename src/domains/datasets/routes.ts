@@ -1,9 +1,9 @@
 /** /api/v1/datasets: thin routes over the datasets service (see docs/CONTRACTS.md). */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../core/errors.ts';
-import { readUploadForm } from './multipart.ts';
+import { consumeUpload, readMultipart, type MultipartSpec } from '../../core/http/multipart.ts';
+import type { DatasetService } from './service.ts';
 import {
   datasetWithVersionsSchema,
   datasetVersionSchema,
@@ -16,15 +16,24 @@ import {
   uploadDoneSchema,
   uploadFieldsSchema,
   uploadQuerySchema,
+  UPLOAD_FIELDS,
   versionParamsSchema,
 } from './schema.ts';
 import { contentDisposition } from '../../core/http/contentDisposition.ts';
 
 const tags = ['datasets'];
 
-export async function datasetRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+/** What the dataset routes use. */
+export interface DatasetRouteDeps {
+  datasets: DatasetService;
+  maxUploadBytes: number;
+}
+
+export async function datasetRoutes(app: FastifyInstance, deps: DatasetRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const datasets = ctx.services.datasets;
+  const { datasets } = deps;
+  // Fields first, then the file; a field after the file fails the upload instead of being ignored.
+  const form: MultipartSpec = { maxBytes: deps.maxUploadBytes, fields: UPLOAD_FIELDS, defaultFileName: 'upload', missingFileFix: 'Add the file in a part named "file" (curl: -F file=@data.csv).' };
 
   r.post('/datasets', {
     schema: {
@@ -35,14 +44,14 @@ export async function datasetRoutes(app: FastifyInstance, ctx: AppContext): Prom
       response: { 201: uploadDoneSchema, 202: uploadAcceptedSchema },
     },
   }, async (req, reply) => {
-    const form = await readUploadForm(req, ctx.config.maxUploadBytes);
-    const fields = uploadFieldsSchema.safeParse(form.fields);
+    const { fields: raw, file } = await readMultipart(req, form);
+    const fields = uploadFieldsSchema.safeParse(raw);
     if (!fields.success) {
-      form.stream.resume();
+      file.discard();
       const problems = fields.error.issues.map((i) => ({ field: i.path.join('.'), problem: i.message, fix: 'format: auto|csv|tsv|jsonl|zip; header: auto|true|false; name: 1-100 characters.' }));
       throw new AppError('VALIDATION_FAILED', `Invalid upload form: ${problems.map((p) => `${p.field}: ${p.problem}`).join('; ')}`, { problems });
     }
-    const accepted = await datasets.upload({ stream: form.stream, fileName: form.fileName, ...fields.data });
+    const accepted = await consumeUpload(file, (f) => datasets.upload({ stream: f.stream, fileName: f.fileName, ...fields.data }));
     if (!req.query.wait) return reply.status(202).send(accepted);
     const abort = new AbortController();
     const onClose = () => abort.abort(new AppError('BAD_REQUEST', 'The client went away'));

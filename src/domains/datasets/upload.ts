@@ -2,25 +2,11 @@
 import { createHash } from 'node:crypto';
 import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
 import { AppError, isAppError } from '../../core/errors.ts';
+import { uploadTooLarge } from '../../core/http/multipart.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
 
-export function formatBytes(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} bytes` : `${Number(v.toFixed(1))} ${units[i]}`;
-}
-
-export function tooLarge(limit: number): AppError {
-  return new AppError('PAYLOAD_TOO_LARGE', `The file is larger than the upload limit of ${formatBytes(limit)}. Nothing was stored.`, {
-    problems: [{ field: 'file', problem: `larger than ${formatBytes(limit)}${limit >= 1024 ? ` (${limit} bytes)` : ''}`, fix: 'Upload a smaller file (split it), or raise SAGEBRUSH_MAX_UPLOAD_BYTES.' }],
-    extra: { limitBytes: limit },
-  });
-}
+/** The size-limit error of every upload (the multipart reader fails the same way when the plugin truncates). */
+export const tooLarge = (limit: number): AppError => uploadTooLarge(limit);
 
 class UploadMeter extends Transform {
   size = 0;

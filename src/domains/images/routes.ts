@@ -2,8 +2,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../core/errors.ts';
+import { readMultipart, uploadToBuffer } from '../../core/http/multipart.ts';
+import type { DatasetService } from '../datasets/service.ts';
+import type { EndpointService } from '../endpoints/service.ts';
+import type { ImagesService } from './service.ts';
 import { batchRequestSchema, buildRequestSchema, columnsQuery, datasetVersionParams, imagesQuery, modelVersionParams, predictJsonBody, predictQuery } from './schema.ts';
 import { contentDisposition } from '../../core/http/contentDisposition.ts';
 import { nameFromParams, recordInvocation } from '../endpoints/hook.ts';
@@ -29,19 +32,10 @@ function etagMatches(header: string | undefined, etag: string): boolean {
 }
 
 /** The image of a predict request: multipart part `file`, or JSON `{ image: base64 }`. */
-async function readImage(req: FastifyRequest): Promise<Buffer> {
+async function readImage(req: FastifyRequest, maxUploadBytes: number): Promise<Buffer> {
   if (req.isMultipart()) {
-    for await (const part of req.parts()) {
-      if (part.type === 'field') continue;
-      if (part.fieldname !== 'file') {
-        part.file.resume();
-        continue;
-      }
-      const body = await part.toBuffer();
-      if (part.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', 'The image is larger than the upload limit.');
-      return body;
-    }
-    throw new AppError('VALIDATION_FAILED', 'The form has no "file" part.', { problems: [{ field: 'file', problem: 'missing', fix: FIX_IMAGE }] });
+    const { file } = await readMultipart(req, { maxBytes: maxUploadBytes, defaultFileName: 'image', noun: 'image', fix: FIX_IMAGE, missingFileFix: FIX_IMAGE });
+    return uploadToBuffer(file);
   }
   const parsed = predictJsonBody.safeParse(req.body);
   if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'The request has no image.', { problems: [{ field: 'image', problem: 'missing or not a string', fix: FIX_IMAGE }] });
@@ -50,9 +44,18 @@ async function readImage(req: FastifyRequest): Promise<Buffer> {
   return Buffer.from(b64, 'base64');
 }
 
-export async function imageRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+/** What the image routes use. */
+export interface ImageRouteDeps {
+  images: ImagesService;
+  datasets: Pick<DatasetService, 'getVersion'>;
+  endpoints: Pick<EndpointService, 'metrics' | 'resolve'>;
+  maxUploadBytes: number;
+}
+
+export async function imageRoutes(app: FastifyInstance, deps: ImageRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const images = ctx.services.images;
+  const { images, datasets, endpoints } = deps;
+  const image = (req: FastifyRequest) => readImage(req, deps.maxUploadBytes);
 
   r.get('/images/datasets/:idOrName/versions/:version/summary', {
     schema: { tags, summary: 'Per-label image counts (and groups), manifest columns and warnings (labels under minImagesPerLabel…)', params: datasetVersionParams, querystring: columnsQuery },
@@ -68,7 +71,7 @@ export async function imageRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const { idOrName, index } = req.params;
     const version = versionOf(req.params.version);
     // A dataset version never changes, and its id is never reused: it names the thumbnail's bytes for good.
-    const dv = await ctx.services.datasets.getVersion(idOrName, version);
+    const dv = await datasets.getVersion(idOrName, version);
     const etag = `"${dv.id}.${index}"`;
     const cache = { etag, 'cache-control': thumbnailCacheControl(idOrName, version, dv.datasetId) };
     if (etagMatches(req.headers['if-none-match'], etag)) return reply.status(304).headers(cache).send();
@@ -103,7 +106,7 @@ export async function imageRoutes(app: FastifyInstance, ctx: AppContext): Promis
 
   r.post('/images/models/:name/versions/:version/predict', {
     schema: { tags, summary: 'Classify one image (multipart "file" or JSON {image: base64}); ?explain=true adds nearest training images and occlusion saliency', params: modelVersionParams, querystring: predictQuery },
-  }, async (req) => images.predict(req.params.name, req.params.version, await readImage(req), { explain: req.query.explain }));
+  }, async (req) => images.predict(req.params.name, req.params.version, await image(req), { explain: req.query.explain }));
 
   r.post('/images/models/:name/versions/:version/batch', {
     schema: { tags, summary: 'Predict every image of a dataset version (202 + job images.batch; CSV at /images/batch/{jobId}/predictions.csv)', params: modelVersionParams, body: batchRequestSchema },
@@ -124,10 +127,10 @@ export async function imageRoutes(app: FastifyInstance, ctx: AppContext): Promis
 
   r.post('/endpoints/:name/predict-image', {
     schema: { tags: ['endpoints'], summary: 'Classify one image with an image-classifier endpoint (multipart "file" or JSON {image: base64}); ?explain=true', params: z.object({ name: z.string().min(1) }), querystring: predictQuery },
-    onResponse: recordInvocation(ctx.services.endpoints.metrics, nameFromParams),
+    onResponse: recordInvocation(endpoints.metrics, nameFromParams),
   }, async (req) => {
-    const { model } = await ctx.services.endpoints.resolve(req.params.name);
+    const { model } = await endpoints.resolve(req.params.name);
     if (model.kind !== 'image-classifier') throw new AppError('CONFLICT', `Endpoint "${req.params.name}" serves a ${model.kind} model; /predict-image is for image classifiers.`);
-    return ctx.services.images.predictWithModel(model, await readImage(req), { explain: req.query.explain });
+    return images.predictWithModel(model, await image(req), { explain: req.query.explain });
   });
 }

@@ -80,20 +80,25 @@ function fitAndScore(train: LabeledArrays, rows: ArrayLike<number>, labels: stri
   return { classifier, metrics, seconds };
 }
 
-export async function runSweepJob(deps: TextDeps, ctx: JobContext<SweepRequest>): Promise<SweepResult> {
+/** Reads and splits the data once, as training does: the parts, their label set and their arrays. */
+async function prepareExperiment<R extends SweepRequest | LearningCurveRequest>(deps: TextDeps, ctx: JobContext<R>) {
   const req = ctx.job.payload;
   await ctx.progress(0.01, 'reading and splitting the data');
   const prepared = await prepareTrainTest(deps, req);
   const { parts } = prepared;
   const labels = labelSet(parts.train);
+  return { prepared, parts, labels, train: toArrays(parts.train, labels, req.mode), test: toArrays(parts.test, labels, req.mode) };
+}
+
+export async function runSweepJob(deps: TextDeps, ctx: JobContext<SweepRequest>): Promise<SweepResult> {
+  const req = ctx.job.payload;
+  const { prepared, parts, labels, train, test } = await prepareExperiment(deps, ctx);
   const target = labels.indexOf(req.label);
   if (target < 0) {
     throw new AppError('TEXT_UNKNOWN_LABEL', `The training part has no label ${JSON.stringify(req.label)}; its labels are ${labels.join(', ')}.`, {
       problems: [{ field: 'label', problem: `unknown label ${JSON.stringify(req.label)}`, fix: `Use one of: ${labels.join(', ')}.` }],
     });
   }
-  const train = toArrays(parts.train, labels, req.mode);
-  const test = toArrays(parts.test, labels, req.mode);
   const all = Int32Array.from(train.texts.keys());
   const sizes = [...new Set(req.positives)].sort((a, b) => a - b);
   const options = { ...req.options, ...(req.method === 'class-weight' ? { classWeight: 'balanced' as const } : {}) };
@@ -145,12 +150,7 @@ export async function runSweepJob(deps: TextDeps, ctx: JobContext<SweepRequest>)
 
 export async function runLearningCurveJob(deps: TextDeps, ctx: JobContext<LearningCurveRequest>): Promise<LearningCurveResult> {
   const req = ctx.job.payload;
-  await ctx.progress(0.01, 'reading and splitting the data');
-  const prepared = await prepareTrainTest(deps, req);
-  const { parts } = prepared;
-  const labels = labelSet(parts.train);
-  const train = toArrays(parts.train, labels, req.mode);
-  const test = toArrays(parts.test, labels, req.mode);
+  const { prepared, parts, labels, train, test } = await prepareExperiment(deps, ctx);
   const fractions = [...new Set(req.fractions)].sort((a, b) => a - b);
   const subsets = nestedFractions(train.labelIndices, req.mode, fractions, req.seed);
   const points: LearningCurvePoint[] = [];

@@ -2,18 +2,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
 import {
   datasetEditsSchema, decisionUpdateSchema, learningCurveRequestSchema, noisyLabelsRequestSchema, sweepRequestSchema, tuneRequestSchema,
 } from './schema.ts';
-import { REPORT_CONTENT_TYPES } from './service.ts';
+import { REPORT_CONTENT_TYPES, type TextQualityService } from './service.ts';
 
 const tags = ['text quality'];
 const versionParams = z.object({ name: z.string().min(1), version: z.coerce.number().int().positive() });
 
-export async function textQualityRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+/** What the quality routes use. */
+export interface TextQualityRouteDeps {
+  textQuality: TextQualityService;
+}
+
+export async function textQualityRoutes(app: FastifyInstance, deps: TextQualityRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const q = ctx.services.textQuality;
+  const q = deps.textQuality;
 
   r.post('/text/models/:name/versions/:version/tune', {
     schema: { tags, summary: 'Tune the decision rule on out-of-fold scores of the training part (202 + job text.tune)', params: versionParams, body: tuneRequestSchema.optional() },

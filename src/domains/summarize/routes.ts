@@ -1,16 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../core/errors.ts';
+import { consumeUpload, readMultipart, type MultipartSpec } from '../../core/http/multipart.ts';
 import { defaultsQuery, fileParams, jobIdParams, summarizeRequestSchema } from './schema.ts';
-import { formFieldsToBody } from './service.ts';
+import { formFieldsToBody, type SummarizeService } from './service.ts';
 import { contentDisposition } from '../../core/http/contentDisposition.ts';
 
 const tags = { tags: ['summarize'] };
+const MISSING_FILE_FIX = 'Attach the document as the "file" part (after the option fields), or send JSON with "text".';
 
-export async function summarizeRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+/** What the summarize routes use. */
+export interface SummarizeRouteDeps {
+  summarize: SummarizeService;
+  maxUploadBytes: number;
+}
+
+export async function summarizeRoutes(app: FastifyInstance, deps: SummarizeRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const summarize = ctx.services.summarize;
+  const { summarize } = deps;
+  // Option fields are checked by the service (the same schema as the JSON body); the file comes last.
+  const uploadForm: MultipartSpec & { fileOptional: true } = { maxBytes: deps.maxUploadBytes, defaultFileName: 'document.txt', noun: 'document', fileOptional: true, missingFileFix: MISSING_FILE_FIX };
 
   r.post('/summarize', {
     schema: {
@@ -22,23 +31,11 @@ export async function summarizeRoutes(app: FastifyInstance, ctx: AppContext): Pr
     },
   }, async (req, reply) => {
     if (!req.isMultipart()) return reply.status(202).send(await summarize.start(req.body ?? {}));
-    const fields: Record<string, string> = {};
-    for await (const part of req.parts()) {
-      if (part.type === 'field') {
-        fields[part.fieldname] = String(part.value);
-        continue;
-      }
-      try {
-        const file = part.file;
-        return reply.status(202).send(await summarize.startUpload(fields, { fileName: part.filename || 'document.txt', stream: file, truncated: () => file.truncated, maxBytes: ctx.config.maxUploadBytes }));
-      } catch (err) {
-        part.file.resume(); // drain what was not read so the response can go out
-        throw err;
-      }
-    }
+    const { fields, file } = await readMultipart(req, uploadForm);
+    if (file) return reply.status(202).send(await consumeUpload(file, (f) => summarize.startUpload(fields, { fileName: f.fileName, stream: f.stream })));
     // A form without a file may carry the text (or a dataset) as a field.
     if (fields.text !== undefined || fields.dataset !== undefined) return reply.status(202).send(await summarize.start(formFieldsToBody(fields)));
-    throw new AppError('VALIDATION_FAILED', 'The form has no "file" part.', { problems: [{ field: 'file', problem: 'missing', fix: 'Attach the document as the "file" part (after the option fields), or send JSON with "text".' }] });
+    throw new AppError('VALIDATION_FAILED', 'The form has no "file" part.', { problems: [{ field: 'file', problem: 'missing', fix: MISSING_FILE_FIX }] });
   });
 
   r.get('/summarize/defaults', {

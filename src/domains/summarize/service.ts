@@ -100,18 +100,17 @@ export function createSummarizeService(deps: SummarizeDeps) {
       return enqueue(opts, key, file.fileName);
     },
 
-    /** Multipart upload: options as form fields (engine as "extractive" or "endpoint:NAME"), then the file. */
-    async startUpload(fields: Record<string, string>, file: { fileName: string; stream: Readable; truncated?: () => boolean; maxBytes?: number }): Promise<{ job: Job }> {
+    /**
+     * Multipart upload: options as form fields (engine as "extractive" or "endpoint:NAME"), then the file. The
+     * stream fails (PAYLOAD_TOO_LARGE…) when the upload breaks the form's rules; the store then keeps nothing.
+     */
+    async startUpload(fields: Record<string, string>, file: { fileName: string; stream: Readable }): Promise<{ job: Job }> {
       const body = formFieldsToBody(fields);
       const opts = parseWith(summarizeRequestSchema.omit({ text: true, dataset: true, datasetVersion: true, name: true }).strict(), body);
       await precheck(opts);
       const id = newId('sum');
       const key = `summaries/inputs/${id}/${safeName(file.fileName)}`;
       await deps.artifacts.put(key, file.stream);
-      if (file.truncated?.()) {
-        await deps.artifacts.delete(key);
-        throw new AppError('PAYLOAD_TOO_LARGE', `The document is larger than ${file.maxBytes ?? 'the upload limit of'} bytes.`, { problems: [{ field: 'file', problem: 'over the upload limit', fix: 'Split the document, or raise SAGEBRUSH_MAX_UPLOAD_BYTES.' }] });
-      }
       const info = await deps.artifacts.stat(key);
       if (!info || info.size === 0) {
         await deps.artifacts.delete(key);

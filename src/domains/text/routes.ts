@@ -2,15 +2,26 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { contentDisposition } from '../../core/http/contentDisposition.ts';
-import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../core/errors.ts';
+import { consumeUpload, readMultipart, type MultipartSpec } from '../../core/http/multipart.ts';
+import type { TextService } from './service.ts';
 import { batchInputFormatSchema, evaluateRequestSchema, trainingCheckRequestSchema, trainRequestSchema } from './schema.ts';
 
 const accepted = { tags: ['text'] };
 
-export async function textRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+/** What the text routes use. */
+export interface TextRouteDeps {
+  text: TextService;
+  maxUploadBytes: number;
+}
+
+export async function textRoutes(app: FastifyInstance, deps: TextRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const text = ctx.services.text;
+  const { text } = deps;
+  const batchForm: MultipartSpec = {
+    maxBytes: deps.maxUploadBytes, fields: ['model', 'inputFormat', 'column'], defaultFileName: 'input.txt', noun: 'input',
+    missingFileFix: 'Attach the input file as the "file" part.',
+  };
 
   r.post('/text/classifiers', {
     schema: { ...accepted, summary: 'Train a text classifier from a dataset version (202 + job; the job result names the model version)', body: trainRequestSchema },
@@ -31,28 +42,16 @@ export async function textRoutes(app: FastifyInstance, ctx: AppContext): Promise
       consumes: ['multipart/form-data'],
     },
   }, async (req, reply) => {
-    if (!req.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the input as multipart/form-data with a "file" part and fields "model", "inputFormat".');
-    const fields: Record<string, string> = {};
-    for await (const part of req.parts()) {
-      if (part.type === 'field') {
-        fields[part.fieldname] = String(part.value);
-        continue;
-      }
+    const { fields, file } = await readMultipart(req, batchForm);
+    return consumeUpload(file, async (f) => {
       const model = fields.model;
-      if (!model) {
-        part.file.resume();
-        throw new AppError('VALIDATION_FAILED', 'Send the "model" field before the file part.', { problems: [{ field: 'model', problem: 'missing (or after the file part)', fix: 'Put the model, inputFormat and column fields before the file in the form.' }] });
-      }
+      if (!model) throw new AppError('VALIDATION_FAILED', 'Send the "model" field before the file part.', { problems: [{ field: 'model', problem: 'missing (or after the file part)', fix: 'Put the model, inputFormat and column fields before the file in the form.' }] });
       const format = batchInputFormatSchema.safeParse(fields.inputFormat ?? 'one-doc-per-line');
       if (!format.success) {
-        part.file.resume();
         throw new AppError('VALIDATION_FAILED', `inputFormat must be one of ${batchInputFormatSchema.options.join(', ')}.`, { problems: [{ field: 'inputFormat', problem: `"${fields.inputFormat}" is not allowed`, fix: `Use ${batchInputFormatSchema.options.join(' | ')}.` }] });
       }
-      const result = await text.startBatch({ model, fileName: part.filename || 'input.txt', stream: part.file, inputFormat: format.data, column: fields.column });
-      if (part.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', `The input is larger than ${ctx.config.maxUploadBytes} bytes.`);
-      return reply.status(202).send(result);
-    }
-    throw new AppError('VALIDATION_FAILED', 'The form has no "file" part.', { problems: [{ field: 'file', problem: 'missing', fix: 'Attach the input file as the "file" part.' }] });
+      return reply.status(202).send(await text.startBatch({ model, fileName: f.fileName, stream: f.stream, inputFormat: format.data, column: fields.column }));
+    });
   });
 
   r.get('/text/batch-jobs/:id/output', {
