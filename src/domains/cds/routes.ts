@@ -7,12 +7,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { Resource } from '@medplum/fhirtypes';
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
-import { hasValidApiToken } from '../../http/auth.ts';
 import { toProblem } from '../../core/http/problem.ts';
+import { problemOutcome } from '../fhir/operationOutcome.ts';
 import { readCoverageInformation } from './crd.ts';
 import { FHIR_ID } from './schema.ts';
 import type { CdsService } from './service.ts';
@@ -20,58 +19,57 @@ import type { CdsService } from './service.ts';
 const hooksTags = { tags: ['cds-hooks'] };
 const apiTags = { tags: ['cds'] };
 
-function issueType(status: number): OperationOutcomeIssue['code'] {
-  if (status === 401) return 'login';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'not-found';
-  if (status === 412) return 'not-found';
-  if (status >= 500) return 'exception';
-  return 'invalid';
+/** What the CDS Hooks plugin (at the server root) uses. */
+export interface CdsHooksRouteDeps {
+  cds: CdsService;
+  /** SAGEBRUSH_CDS_PUBLIC_URL: the URL clients call (JWT audiences, fhirServer links); else the request's own host. */
+  publicUrl?: string | undefined;
+  /** SAGEBRUSH_CDS_CORS_ORIGINS: browser origins that may call the services ('*' for any). */
+  corsOrigins: readonly string[];
+  /** SAGEBRUSH_API_TOKENS: a valid one admits the caller without a client JWT. */
+  apiTokens: readonly string[];
+  /** The app's constant-time API-token check (src/http/auth.ts). */
+  hasValidApiToken: (request: FastifyRequest, tokens: readonly string[]) => boolean;
 }
 
-/** An error as the OperationOutcome CDS clients expect (CDS Hooks 3.0 recommends it for non-2xx; CRD hook-9). */
-export function outcomeOf(body: { status: number; code: string; title: string; detail: string; problems?: { field?: string; problem: string; fix: string }[] }): OperationOutcome {
-  const issue: OperationOutcomeIssue[] = [
-    { severity: body.status >= 500 ? 'fatal' : 'error', code: issueType(body.status), diagnostics: body.detail, details: { coding: [{ system: 'https://sagebrush.dev/errors', code: body.code }], text: body.title } },
-  ];
-  for (const p of body.problems ?? []) {
-    issue.push({ severity: 'error', code: issueType(body.status), diagnostics: `${p.problem}. ${p.fix}`, ...(p.field ? { expression: [p.field] } : {}) });
-  }
-  return { resourceType: 'OperationOutcome', issue };
+/** What the /api/v1/cds studio routes use. */
+export interface CdsApiRouteDeps {
+  cds: CdsService;
+  publicUrl?: string | undefined;
 }
 
-function publicBase(ctx: AppContext, req: FastifyRequest): string {
-  return ctx.config.cdsPublicUrl ?? `${req.protocol}://${req.host}`;
+function publicBase(deps: { publicUrl?: string | undefined }, req: FastifyRequest): string {
+  return deps.publicUrl ?? `${req.protocol}://${req.host}`;
 }
 
-function originAllowed(ctx: AppContext, req: FastifyRequest, origin: string): boolean {
-  const allowed = ctx.config.cdsCorsOrigins;
+function originAllowed(deps: CdsHooksRouteDeps, req: FastifyRequest, origin: string): boolean {
+  const allowed = deps.corsOrigins;
   return allowed.includes(origin) || allowed.includes('*') || origin === `${req.protocol}://${req.host}`;
 }
 
 /** Root plugin: the CDS Hooks API proper. */
-export async function cdsHooksRoutes(root: FastifyInstance, ctx: AppContext): Promise<void> {
-  const cds = (ctx.services as unknown as { cds: CdsService }).cds;
+export async function cdsHooksRoutes(root: FastifyInstance, deps: CdsHooksRouteDeps): Promise<void> {
+  const { cds, apiTokens: tokens, hasValidApiToken } = deps;
 
   root.setErrorHandler((err, request, reply) => {
     const { body, internal } = toProblem(err, request.id, request.url);
     if (internal) request.log.error({ err, requestId: request.id }, 'unhandled error in CDS Hooks route');
     if (body.status === 401) reply.header('www-authenticate', 'Bearer');
-    return reply.status(body.status).type('application/json').send(outcomeOf(body));
+    return reply.status(body.status).type('application/json').send(problemOutcome(body));
   });
 
   // CORS only for /cds-services: configured origins (and this server's own); never credentials.
   root.addHook('onRequest', async (req, reply) => {
     const origin = req.headers.origin;
-    if (typeof origin !== 'string' || !originAllowed(ctx, req, origin)) return;
+    if (typeof origin !== 'string' || !originAllowed(deps, req, origin)) return;
     reply.header('access-control-allow-origin', origin);
     reply.header('vary', 'Origin');
     reply.header('access-control-expose-headers', 'x-request-id');
   });
   const preflight = async (req: FastifyRequest, reply: FastifyReply) => {
     const origin = req.headers.origin;
-    if (typeof origin !== 'string' || !originAllowed(ctx, req, origin)) {
-      throw new AppError('CDS_CORS_ORIGIN_DENIED', `Origin ${typeof origin === 'string' ? origin : '(none)'} may not call the CDS services. Allowed: ${ctx.config.cdsCorsOrigins.join(', ') || 'none configured'}.`);
+    if (typeof origin !== 'string' || !originAllowed(deps, req, origin)) {
+      throw new AppError('CDS_CORS_ORIGIN_DENIED', `Origin ${typeof origin === 'string' ? origin : '(none)'} may not call the CDS services. Allowed: ${deps.corsOrigins.join(', ') || 'none configured'}.`);
     }
     return reply
       .status(204)
@@ -89,7 +87,6 @@ export async function cdsHooksRoutes(root: FastifyInstance, ctx: AppContext): Pr
    * only when neither is configured (local development). The verified client, or null for a token / open use.
    */
   const verify = async (req: FastifyRequest, audiences: string[]) => {
-    const tokens = ctx.config.apiTokens;
     if (tokens.length > 0 && hasValidApiToken(req, tokens)) return null;
     if (cds.jwt.required) return cds.jwt.verify(req.headers.authorization, audiences);
     if (tokens.length > 0) {
@@ -100,18 +97,18 @@ export async function cdsHooksRoutes(root: FastifyInstance, ctx: AppContext): Pr
 
   // Discovery holds no patient data (auth 'open' for the API-token layer); a registered client's JWT is still checked.
   root.get('/cds-services', { config: { auth: 'open' }, schema: { ...hooksTags, summary: 'CDS Hooks discovery: the services, their hooks, prefetch templates and CRD extensions' } }, async (req) => {
-    if (!(ctx.config.apiTokens.length > 0 && hasValidApiToken(req, ctx.config.apiTokens))) await cds.jwt.verify(req.headers.authorization, [`${publicBase(ctx, req)}/cds-services`]);
+    if (!(tokens.length > 0 && hasValidApiToken(req, tokens))) await cds.jwt.verify(req.headers.authorization, [`${publicBase(deps, req)}/cds-services`]);
     return cds.discovery();
   });
 
   root.post<{ Params: { id: string } }>('/cds-services/:id', { config: { auth: 'cds' }, schema: { ...hooksTags, summary: 'Call a CDS service (CDS Hooks 2.0 request) → cards and CRD coverage-information system actions' } }, async (req, reply) => {
-    const client = await verify(req, [`${publicBase(ctx, req)}/cds-services/${req.params.id}`]);
-    const out = await cds.call(req.params.id, req.body, { client, baseUrl: publicBase(ctx, req) });
+    const client = await verify(req, [`${publicBase(deps, req)}/cds-services/${req.params.id}`]);
+    const out = await cds.call(req.params.id, req.body, { client, baseUrl: publicBase(deps, req) });
     return reply.status(out.status).type('application/json').send(out.body);
   });
 
   root.post<{ Params: { id: string } }>('/cds-services/:id/feedback', { config: { auth: 'cds' }, schema: { ...hooksTags, summary: 'Card feedback (accepted / overridden, with override reasons)' } }, async (req) => {
-    const base = `${publicBase(ctx, req)}/cds-services/${req.params.id}`;
+    const base = `${publicBase(deps, req)}/cds-services/${req.params.id}`;
     const client = await verify(req, [`${base}/feedback`, base]);
     return cds.feedback(req.params.id, req.body, client);
   });
@@ -130,9 +127,9 @@ const tryBody = z.object({
 });
 
 /** /api/v1 plugin: what the sandbox UI and the CLI use. */
-export async function cdsApiRoutes(api: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function cdsApiRoutes(api: FastifyInstance, deps: CdsApiRouteDeps): Promise<void> {
   const r = api.withTypeProvider<ZodTypeProvider>();
-  const cds = (ctx.services as unknown as { cds: CdsService }).cds;
+  const { cds } = deps;
 
   r.get('/cds/services', { schema: { ...apiTags, summary: 'The CDS services (same as GET /cds-services, without the client JWT)' } }, async () => cds.discovery());
   r.get('/cds/samples', { schema: { ...apiTags, summary: 'Sample draft orders for the sandbox' } }, async () => ({ items: cds.samples() }));
@@ -141,7 +138,7 @@ export async function cdsApiRoutes(api: FastifyInstance, ctx: AppContext): Promi
     schema: { ...apiTags, summary: 'Sandbox: build the hook request an EHR would send for a stored patient and draft order, call the service in-process, return request, response and coverage information', body: tryBody },
   }, async (req) => {
     const { service, request } = await cds.buildRequest({ ...req.body, order: req.body.order as Resource | undefined });
-    const base = ctx.config.cdsPublicUrl ?? `${req.protocol}://${req.host}`;
+    const base = publicBase(deps, req);
     try {
       const out = await cds.call(service.id, request, { client: null, baseUrl: base });
       const coverageInformation = (out.body.systemActions ?? []).map((a) => ({ resource: a.resource ? `${a.resource.resourceType}/${a.resource.id ?? ''}` : '', items: a.resource ? readCoverageInformation(a.resource) : [] }));
@@ -149,7 +146,7 @@ export async function cdsApiRoutes(api: FastifyInstance, ctx: AppContext): Promi
     } catch (err) {
       if (!isAppError(err)) throw err;
       const { body } = toProblem(err, req.id);
-      return { serviceId: service.id, request, status: body.status, response: outcomeOf(body), callId: null, durationMs: null, prefetch: {}, decisions: {}, coverageInformation: [] };
+      return { serviceId: service.id, request, status: body.status, response: problemOutcome(body), callId: null, durationMs: null, prefetch: {}, decisions: {}, coverageInformation: [] };
     }
   });
 

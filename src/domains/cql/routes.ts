@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Bundle, Coverage, Resource } from '@medplum/fhirtypes';
-import type { AppContext } from '../../app/context.ts';
+import type { RuleService } from './types.ts';
 
 const tags = { tags: ['rules'] };
 const resource = z.looseObject({ resourceType: z.string().min(1) });
@@ -23,13 +23,18 @@ const testBody = z.object({
   coverage: resource.nullable().optional(),
 });
 
+/** What the rule routes use. */
+export interface RuleRouteDeps {
+  rules: RuleService;
+}
+
 /** /api/v1/rules: the CQL payer rule catalog (list, upload, compile, show, enable/disable, delete, test) and the policy table. */
-export async function ruleRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function ruleRoutes(app: FastifyInstance, deps: RuleRouteDeps): Promise<void> {
   await app.register(async (scope) => {
     // The policy table may be PUT as CSV text; the parser is scoped to these routes.
     scope.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
     const r = scope.withTypeProvider<ZodTypeProvider>();
-    const rules = ctx.services.rules;
+    const { rules } = deps;
 
     r.get('/rules', { schema: { ...tags, summary: 'List rule libraries (built-in and uploaded) with kind and status' } }, async () => ({ items: await rules.list() }));
 

@@ -7,7 +7,6 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
 import { AppError, type ErrorCode } from '../../core/errors.ts';
 import { fhirJsonParser } from './body.ts';
 import { capabilityStatement } from './capability.ts';
@@ -18,8 +17,20 @@ export const FHIR_PREFIX = '/fhir/R4';
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 const tags = ['fhir'];
 
-function baseUrl(ctx: AppContext, req: FastifyRequest): string {
-  return `${ctx.config.cdsPublicUrl ?? `${req.protocol}://${req.host}`}${FHIR_PREFIX}`;
+/** What the /fhir/R4 plugin uses. */
+export interface FhirRouteDeps {
+  fhir: FhirService;
+  /** The server's public URL (SAGEBRUSH_CDS_PUBLIC_URL) for links and Location headers; else the request's host. */
+  publicUrl?: string | undefined;
+}
+
+/** What the /api/v1/fhir helpers use. */
+export interface FhirApiRouteDeps {
+  fhir: FhirService;
+}
+
+function baseUrl(deps: FhirRouteDeps, req: FastifyRequest): string {
+  return `${deps.publicUrl ?? `${req.protocol}://${req.host}`}${FHIR_PREFIX}`;
 }
 
 function send(reply: FastifyReply, status: number, body: unknown): FastifyReply {
@@ -65,10 +76,10 @@ function normalise(err: unknown): AppError | undefined {
 }
 
 /** The /fhir/R4 plugin; register at the server root. */
-export async function fhirRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function fhirRoutes(app: FastifyInstance, deps: FhirRouteDeps): Promise<void> {
   await app.register(
     async (fhir) => {
-      const svc: FhirService = ctx.services.fhir;
+      const svc = deps.fhir;
       const jsonParser = fhirJsonParser(fhir);
       fhir.removeAllContentTypeParsers();
       fhir.addContentTypeParser(['application/fhir+json', 'application/json', 'application/json+fhir'], { parseAs: 'buffer' }, (req, body, done) => jsonParser(req, body as Buffer, done));
@@ -78,11 +89,8 @@ export async function fhirRoutes(app: FastifyInstance, ctx: AppContext): Promise
 
       fhir.setErrorHandler((err, req, reply) => {
         const appErr = normalise(err);
-        if (!appErr) {
-          req.log.error({ err, requestId: req.id }, 'unhandled FHIR error');
-          return send(reply, 500, operationOutcome('fatal', 'exception', `Internal error; quote request id ${req.id} when reporting it.`));
-        }
-        const { status, outcome } = errorOutcome(appErr);
+        if (!appErr) req.log.error({ err, requestId: req.id }, 'unhandled FHIR error');
+        const { status, outcome } = errorOutcome(appErr ?? new AppError('INTERNAL', `Internal error; quote request id ${req.id} when reporting it.`));
         if (status === 401) reply.header('www-authenticate', 'Bearer');
         return send(reply, status, outcome);
       });
@@ -91,21 +99,21 @@ export async function fhirRoutes(app: FastifyInstance, ctx: AppContext): Promise
       );
       // Auth: the app's global hook (src/http/auth.ts) — every route here needs the API token when tokens
       // are set (patient data is never open), except the CapabilityStatement.
-      fhir.get('/metadata', { config: { auth: 'open' }, schema: { tags, summary: 'CapabilityStatement' } }, async (req, reply) => send(reply, 200, capabilityStatement(baseUrl(ctx, req), '0.1.0')));
+      fhir.get('/metadata', { config: { auth: 'open' }, schema: { tags, summary: 'CapabilityStatement' } }, async (req, reply) => send(reply, 200, capabilityStatement(baseUrl(deps, req), '0.1.0')));
 
       fhir.post('/', { schema: { tags, summary: 'Transaction or batch Bundle' } }, async (req, reply) => {
         const prefer = String(req.headers.prefer ?? '');
-        const out = await svc.transaction(asResource(req.body) as Bundle, { baseUrl: baseUrl(ctx, req), returnResources: /return=representation/.test(prefer) });
+        const out = await svc.transaction(asResource(req.body) as Bundle, { baseUrl: baseUrl(deps, req), returnResources: /return=representation/.test(prefer) });
         return send(reply, 200, out);
       });
 
       fhir.get<{ Params: { type: string } }>('/:type', { schema: { tags, summary: 'Search' } }, async (req, reply) =>
-        send(reply, 200, await svc.search(req.params.type, rawParams(req.url), { baseUrl: baseUrl(ctx, req) })),
+        send(reply, 200, await svc.search(req.params.type, rawParams(req.url), { baseUrl: baseUrl(deps, req) })),
       );
 
       fhir.post<{ Params: { type: string } }>('/:type/_search', { schema: { tags, summary: 'Search (form-encoded parameters, keeps them out of URLs and logs)' } }, async (req, reply) => {
         const form = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, string>;
-        return send(reply, 200, await svc.search(req.params.type, { ...rawParams(req.url), ...form }, { baseUrl: baseUrl(ctx, req) }));
+        return send(reply, 200, await svc.search(req.params.type, { ...rawParams(req.url), ...form }, { baseUrl: baseUrl(deps, req) }));
       });
 
       fhir.post<{ Params: { type: string } }>('/:type', { schema: { tags, summary: 'Create (If-None-Exist for a conditional create)' } }, async (req, reply) => {
@@ -118,7 +126,7 @@ export async function fhirRoutes(app: FastifyInstance, ctx: AppContext): Promise
           ? await svc.createIfNoneExist(body, ifNoneExist)
           : { resource: await svc.create(body), created: true };
         versionHeaders(reply, resource);
-        reply.header('location', `${baseUrl(ctx, req)}/${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId ?? '1'}`);
+        reply.header('location', `${baseUrl(deps, req)}/${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId ?? '1'}`);
         if (/return=minimal/.test(String(req.headers.prefer ?? ''))) return reply.status(created ? 201 : 200).send();
         return send(reply, created ? 201 : 200, resource);
       });
@@ -133,7 +141,7 @@ export async function fhirRoutes(app: FastifyInstance, ctx: AppContext): Promise
         const ifMatch = req.headers['if-match'];
         const { resource, created } = await svc.update(req.params.type, req.params.id, asResource(req.body), typeof ifMatch === 'string' ? { ifMatch } : {});
         versionHeaders(reply, resource);
-        if (created) reply.header('location', `${baseUrl(ctx, req)}/${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId ?? '1'}`);
+        if (created) reply.header('location', `${baseUrl(deps, req)}/${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId ?? '1'}`);
         return send(reply, created ? 201 : 200, resource);
       });
 
@@ -143,7 +151,7 @@ export async function fhirRoutes(app: FastifyInstance, ctx: AppContext): Promise
       });
 
       fhir.get<{ Params: { type: string; id: string } }>('/:type/:id/_history', { schema: { tags, summary: 'Versions of a resource, newest first' } }, async (req, reply) =>
-        send(reply, 200, await svc.history(req.params.type, req.params.id, { baseUrl: baseUrl(ctx, req) })),
+        send(reply, 200, await svc.history(req.params.type, req.params.id, { baseUrl: baseUrl(deps, req) })),
       );
 
       fhir.get<{ Params: { type: string; id: string; vid: string } }>('/:type/:id/_history/:vid', { schema: { tags, summary: 'Read one version' } }, async (req, reply) => {
@@ -153,7 +161,7 @@ export async function fhirRoutes(app: FastifyInstance, ctx: AppContext): Promise
       });
 
       fhir.get<{ Params: { id: string } }>('/Patient/:id/$everything', { schema: { tags, summary: "A patient's data as the CDS rules see it (patientBundle)" } }, async (req, reply) => {
-        const b = await svc.patientBundle(req.params.id, { baseUrl: baseUrl(ctx, req) });
+        const b = await svc.patientBundle(req.params.id, { baseUrl: baseUrl(deps, req) });
         if (!b) throw new AppError('FHIR_NOT_FOUND', `Patient/${req.params.id} does not exist in the FHIR store.`, { problems: [{ field: 'Patient.id', problem: 'unknown patient', fix: 'List patients with GET /api/v1/fhir/patients.' }] });
         return send(reply, 200, b);
       });
@@ -193,11 +201,11 @@ const importResultSchema = z.object({
 });
 
 /** Under /api/v1: JSON (not FHIR) helpers for the UI. */
-export async function fhirApiRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function fhirApiRoutes(app: FastifyInstance, deps: FhirApiRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get('/fhir/patients', {
     schema: { tags, summary: 'Patients in the embedded FHIR store (name search, keyset paging) with their active coverage', querystring: patientsQuerySchema, response: { 200: patientsSchema } },
-  }, async (req) => ctx.services.fhir.listPatients(req.query));
+  }, async (req) => deps.fhir.listPatients(req.query));
   r.post('/fhir/import', {
     schema: {
       tags,
@@ -209,10 +217,10 @@ export async function fhirApiRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const started = Date.now();
     const bundle = req.body as Bundle;
     const plans = req.query.plans?.split(',').map((p) => p.trim()).filter(Boolean);
-    const result = await ctx.services.fhir.importBundle(bundle, { ...(req.query.withCoverage ? { withCoverage: req.query.withCoverage } : {}), ...(plans?.length ? { plans } : {}) });
+    const result = await deps.fhir.importBundle(bundle, { ...(req.query.withCoverage ? { withCoverage: req.query.withCoverage } : {}), ...(plans?.length ? { plans } : {}) });
     return { ...result, entries: Array.isArray(bundle?.entry) ? bundle.entry.length : 0, elapsedMs: Date.now() - started };
   });
   r.get('/fhir/counts', {
     schema: { tags, summary: 'Live resources per type in the embedded FHIR store', response: { 200: countsSchema } },
-  }, async () => ({ counts: await ctx.services.fhir.counts() }));
+  }, async () => ({ counts: await deps.fhir.counts() }));
 }

@@ -148,29 +148,27 @@ function like(column: string, pattern: string): Expression<SqlBool> {
   return sql<SqlBool>`${sql.ref(column)} like ${pattern} escape '\\'`;
 }
 
+/**
+ * One-sided date prefixes: [column, operator, bound], the column the resource's range (lo..hi) offers and the
+ * bound of the searched range it is compared with (FHIR R4 search, "date" parameters).
+ */
+const ONE_SIDED: Record<'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb', ['lo' | 'hi', '>=' | '<=' | '>' | '<', 'lo' | 'hi']> = {
+  gt: ['hi', '>', 'hi'],
+  lt: ['lo', '<', 'lo'],
+  ge: ['hi', '>=', 'lo'],
+  le: ['lo', '<=', 'hi'],
+  sa: ['lo', '>', 'hi'],
+  eb: ['hi', '<', 'lo'],
+};
+
 function dateCondition(lo: Expression<string | null>, hi: Expression<string | null>, v: Extract<FilterValue, { kind: 'date' }>, eb: ExpressionBuilder<Database, 'fhir_tokens'> | R): Expression<SqlBool> {
   const e = eb as unknown as ExpressionBuilder<Record<string, never>, never>;
   const cmp = (a: Expression<string | null>, op: '>=' | '<=' | '>' | '<', b: string) => e(a as never, op, b as never);
-  switch (v.prefix) {
-    case 'eq':
-      return e.and([cmp(lo, '>=', v.lo), cmp(hi, '<=', v.hi)]);
-    case 'ne':
-      return e.or([cmp(lo, '<', v.lo), cmp(hi, '>', v.hi)]);
-    case 'gt':
-      return cmp(hi, '>', v.hi);
-    case 'lt':
-      return cmp(lo, '<', v.lo);
-    case 'ge':
-      return cmp(hi, '>=', v.lo);
-    case 'le':
-      return cmp(lo, '<=', v.hi);
-    case 'sa':
-      return cmp(lo, '>', v.hi);
-    case 'eb':
-      return cmp(hi, '<', v.lo);
-    case 'ap':
-      return e.and([cmp(lo, '<=', v.hi), cmp(hi, '>=', v.lo)]);
-  }
+  if (v.prefix === 'eq') return e.and([cmp(lo, '>=', v.lo), cmp(hi, '<=', v.hi)]);
+  if (v.prefix === 'ne') return e.or([cmp(lo, '<', v.lo), cmp(hi, '>', v.hi)]);
+  if (v.prefix === 'ap') return e.and([cmp(lo, '<=', v.hi), cmp(hi, '>=', v.lo)]);
+  const [column, op, bound] = ONE_SIDED[v.prefix];
+  return cmp(column === 'lo' ? lo : hi, op, bound === 'lo' ? v.lo : v.hi);
 }
 
 function valueCondition(t: ExpressionBuilder<Database, 'fhir_tokens'>, f: Filter, v: FilterValue): Expression<SqlBool> {

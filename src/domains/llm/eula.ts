@@ -41,6 +41,11 @@ export function eulaAcceptedInRequest(headers: Record<string, string | string[] 
   return typeof q.accept_eula === 'string' && /^true$/i.test(q.accept_eula);
 }
 
+/** An invocation's acceptance: `"accept_eula": true` in its body, else the header or query (eulaAcceptedInRequest). */
+export function eulaAcceptedBy(req: { body: { accept_eula?: boolean | undefined }; headers: Record<string, string | string[] | undefined>; query?: unknown }): boolean {
+  return req.body.accept_eula === true || eulaAcceptedInRequest(req.headers, req.query);
+}
+
 export function eulaRequired(modelRef: string, license: string | null, action: 'deploy' | 'invoke'): AppError {
   const fix =
     action === 'deploy'

@@ -5,13 +5,23 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
-import { eulaAcceptedInRequest } from './eula.ts';
+import { consumeUpload, readMultipart } from '../../core/http/multipart.ts';
+import { eulaAcceptedBy } from './eula.ts';
 import { fromTgi, infillBodySchema, invocationBodySchema } from './params.ts';
-import { classifyInputs, tgiFinishReason } from './service.ts';
+import { classifyInputs, tgiFinishReason, type LlmService } from './service.ts';
 import { lazySse } from './sse.ts';
 import { nameFromParams, recordInvocation } from '../endpoints/hook.ts';
+import type { EndpointMetrics } from '../endpoints/metrics.ts';
+
+/** What the /api/v1 LLM routes use. */
+export interface LlmRouteDeps {
+  llm: LlmService;
+  /** Invocation counts and latency per endpoint (invocations and infill). */
+  metrics: EndpointMetrics;
+  /** The GGUF upload limit (config maxUploadBytes), for the multipart reader's 413. */
+  maxUploadBytes: number;
+}
 
 const nameParam = z.object({ name: z.string().min(1) });
 const versionParams = z.object({ name: z.string().min(1), version: z.coerce.number().int().positive() });
@@ -34,39 +44,28 @@ export async function retryAfterHook(_req: FastifyRequest, reply: FastifyReply, 
   if (isAppError(err) && err.code === 'RATE_LIMITED' && typeof err.extra?.retryAfter === 'number') reply.header('retry-after', String(err.extra.retryAfter));
 }
 
-async function readRegisterForm(req: FastifyRequest): Promise<{ fields: Record<string, string>; fileName: string; stream: NodeJS.ReadableStream }> {
-  const fields: Record<string, string> = {};
-  for await (const part of req.parts()) {
-    if (part.type === 'field') {
-      if (!(REGISTER_FIELDS as readonly string[]).includes(part.fieldname)) {
-        throw new AppError('VALIDATION_FAILED', `Unknown form field "${part.fieldname}".`, { problems: [{ field: part.fieldname, problem: 'unknown form field', fix: `Use only: file, ${REGISTER_FIELDS.join(', ')} (fields before the file).` }] });
-      }
-      fields[part.fieldname] = String(part.value);
-      continue;
-    }
-    if (part.fieldname !== 'file') throw new AppError('VALIDATION_FAILED', `Unexpected file part "${part.fieldname}".`, { problems: [{ field: part.fieldname, problem: 'unexpected file part', fix: 'Name the file part "file".' }] });
-    return { fields, fileName: part.filename || 'model.gguf', stream: part.file };
-  }
-  throw new AppError('VALIDATION_FAILED', 'The form has no file part.', { problems: [{ field: 'file', problem: 'no file', fix: 'Send the GGUF in a part named "file" (curl -F file=@model.gguf), or JSON {"path": …}.' }] });
-}
-
-export async function llmRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function llmRoutes(app: FastifyInstance, deps: LlmRouteDeps): Promise<void> {
   await app.register(async (sub) => {
     sub.addHook('onError', retryAfterHook);
     const r = sub.withTypeProvider<ZodTypeProvider>();
-    const llm = ctx.services.llm;
+    const { llm } = deps;
+    const onResponse = recordInvocation(deps.metrics, nameFromParams);
+    /** The named endpoint's model, after the licence check (accept_eula in the body, the SageMaker header or the query). */
+    const instanceFor = async (req: Parameters<typeof eulaAcceptedBy>[0] & { params: { name: string } }) => (await llm.endpoint(req.params.name, eulaAcceptedBy(req))).instance;
 
     r.post('/llm/models', {
       schema: { tags: ['llm'], summary: 'Register a GGUF model: JSON {path} (file on the server) or multipart upload (fields, then "file")', body: registerBody.nullish() },
     }, async (req, reply) => {
       if (req.isMultipart()) {
-        const form = await readRegisterForm(req);
-        const f = form.fields;
-        const model = await llm.registerStream(
+        const { fields: f, file } = await readMultipart(req, {
+          maxBytes: deps.maxUploadBytes, fields: REGISTER_FIELDS, defaultFileName: 'model.gguf',
+          missingFileFix: 'Send the GGUF in a part named "file" (curl -F file=@model.gguf), or JSON {"path": …}.',
+        });
+        const model = await consumeUpload(file, (u) => llm.registerStream(
           { name: f.name || undefined, license: f.license || undefined, requiresEula: f.requiresEula === undefined || f.requiresEula === '' ? undefined : /^(true|1|yes)$/i.test(f.requiresEula), description: f.description },
-          form.fileName,
-          form.stream as never,
-        );
+          u.fileName,
+          u.stream,
+        ));
         return reply.status(201).send(model);
       }
       if (!req.body) throw new AppError('VALIDATION_FAILED', 'Send JSON {"path": …} or a multipart upload with a "file" part.', { problems: [{ field: 'body', problem: 'empty body', fix: 'Send {"path": "/models/x.gguf"} or upload the file.' }] });
@@ -87,16 +86,10 @@ export async function llmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     });
 
     r.post('/endpoints/:name/invocations', {
-      schema: {
-        tags: ['llm'],
-        summary: 'TGI / JumpStart text generation ({"inputs": "…"} → [{"generated_text"}]) or Llama-2 chat ({"inputs": [[{role, content}]]} → [{"generation"}])',
-        params: nameParam,
-        body: invocationBodySchema,
-      },
-      onResponse: recordInvocation(ctx.services.endpoints.metrics, nameFromParams),
+      schema: { tags: ['llm'], summary: 'TGI / JumpStart text generation ({"inputs": "…"} → [{"generated_text"}]) or Llama-2 chat ({"inputs": [[{role, content}]]} → [{"generation"}])', params: nameParam, body: invocationBodySchema },
+      onResponse,
     }, async (req, reply) => {
-      const accepted = req.body.accept_eula === true || eulaAcceptedInRequest(req.headers, req.query);
-      const { instance } = await llm.endpoint(req.params.name, accepted);
+      const instance = await instanceFor(req);
       if (!req.body.stream) return llm.invoke(instance, req.body);
       const inputs = classifyInputs(req.body.inputs);
       if (inputs.kind !== 'text' || inputs.texts.length !== 1) {
@@ -121,16 +114,10 @@ export async function llmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     });
 
     r.post('/endpoints/:name/infill', {
-      schema: {
-        tags: ['llm'],
-        summary: 'Fill in the middle between prefix and suffix with the model\'s FIM template (Code Llama <PRE> <SUF> <MID>, StarCoder, DeepSeek, Qwen-coder)',
-        params: nameParam,
-        body: infillBodySchema,
-      },
-      onResponse: recordInvocation(ctx.services.endpoints.metrics, nameFromParams),
+      schema: { tags: ['llm'], summary: 'Fill in the middle between prefix and suffix with the model\'s FIM template (Code Llama <PRE> <SUF> <MID>, StarCoder, DeepSeek, Qwen-coder)', params: nameParam, body: infillBodySchema },
+      onResponse,
     }, async (req, reply) => {
-      const accepted = req.body.accept_eula === true || eulaAcceptedInRequest(req.headers, req.query);
-      const { instance } = await llm.endpoint(req.params.name, accepted);
+      const instance = await instanceFor(req);
       const shape = (prompt: { template: string; display: string; native: boolean }, run: { text: string; finishReason: string; promptTokens: number; completionTokens: number; timeToFirstToken: number; tokensPerSecond: number }) => ({
         generated_text: run.text,
         prefix: req.body.prefix,
