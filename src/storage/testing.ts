@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Kysely } from 'kysely';
+import { afterEach, describe } from 'vitest';
 import { openDatabase } from './db.ts';
 import type { Database } from './schema.ts';
 
@@ -38,6 +39,27 @@ export const inCi = (): boolean => !!process.env.CI && process.env.CI !== 'false
  */
 export function skipBackend(backend: { missing?: string }): boolean {
   return !!backend.missing && !inCi();
+}
+
+/**
+ * One shared suite per backend: a `describe` titled `title(backend.name)` (skipped as `skipBackend` says) in
+ * which `open()` opens a fresh instance of the backend, cleaned up after that test.
+ */
+export function describeEachBackend<T extends { cleanup(): Promise<void> }>(
+  backends: TestBackend<T>[],
+  title: (name: string) => string,
+  suite: (open: () => Promise<T>, backend: TestBackend<T>) => void,
+): void {
+  for (const backend of backends) {
+    describe.skipIf(skipBackend(backend))(title(backend.name), () => {
+      let opened: T | undefined;
+      afterEach(async () => {
+        await opened?.cleanup();
+        opened = undefined;
+      });
+      suite(async () => (opened = await backend.open()), backend);
+    });
+  }
 }
 
 /** Creates a uniquely-named PostgreSQL database next to the one in `baseUrl`. */

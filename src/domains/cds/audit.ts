@@ -8,7 +8,8 @@ import { AppError } from '../../core/errors.ts';
 import { newId, nowIso } from '../../core/ids.ts';
 import type { Database } from '../../storage/schema.ts';
 
-export interface CallRecord {
+/** What a call is known by: the service and hook, the patient and client, and how it ended. */
+interface CallFacts {
   serviceId: string;
   hook: string;
   hookInstance: string;
@@ -16,19 +17,15 @@ export interface CallRecord {
   clientIss: string | null;
   status: number;
   durationMs: number;
+}
+
+export interface CallRecord extends CallFacts {
   request: unknown;
   response: unknown;
 }
 
-export interface CallSummary {
+export interface CallSummary extends CallFacts {
   id: string;
-  serviceId: string;
-  hook: string;
-  hookInstance: string;
-  patientId: string | null;
-  clientIss: string | null;
-  status: number;
-  durationMs: number;
   cards: number;
   systemActions: number;
   createdAt: string;

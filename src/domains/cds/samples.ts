@@ -10,6 +10,22 @@ export interface SampleOrder {
   resource: Resource;
 }
 
+/** A draft ServiceRequest for a CPT-coded service. */
+function cptOrder(id: string, label: string, code: string, display: string, text: string): SampleOrder {
+  return {
+    id,
+    label: `${label} (ServiceRequest)`,
+    resource: {
+      resourceType: 'ServiceRequest',
+      id: `draft-${id}`,
+      status: 'draft',
+      intent: 'original-order',
+      code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code, display }], text },
+      subject: { reference: 'Patient/PATIENT' },
+    },
+  };
+}
+
 export const SAMPLE_ORDERS: SampleOrder[] = [
   {
     id: 'amoxicillin',
@@ -28,30 +44,8 @@ export const SAMPLE_ORDERS: SampleOrder[] = [
       dispenseRequest: { numberOfRepeatsAllowed: 0, quantity: { value: 30, unit: 'capsule' } },
     },
   },
-  {
-    id: 'mri-lumbar',
-    label: 'MRI lumbar spine without contrast, CPT 72148 (ServiceRequest)',
-    resource: {
-      resourceType: 'ServiceRequest',
-      id: 'draft-mri-lumbar',
-      status: 'draft',
-      intent: 'original-order',
-      code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '72148', display: 'MRI lumbar spine without contrast' }], text: 'MRI lumbar spine without contrast' },
-      subject: { reference: 'Patient/PATIENT' },
-    },
-  },
-  {
-    id: 'physical-therapy',
-    label: 'Therapeutic exercise, CPT 97110 (ServiceRequest)',
-    resource: {
-      resourceType: 'ServiceRequest',
-      id: 'draft-physical-therapy',
-      status: 'draft',
-      intent: 'original-order',
-      code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '97110', display: 'Therapeutic exercise, each 15 minutes' }], text: 'Physical therapy: therapeutic exercise' },
-      subject: { reference: 'Patient/PATIENT' },
-    },
-  },
+  cptOrder('mri-lumbar', 'MRI lumbar spine without contrast, CPT 72148', '72148', 'MRI lumbar spine without contrast', 'MRI lumbar spine without contrast'),
+  cptOrder('physical-therapy', 'Therapeutic exercise, CPT 97110', '97110', 'Therapeutic exercise, each 15 minutes', 'Physical therapy: therapeutic exercise'),
 ];
 
 /** The order as a draft for this patient (subject set, status draft, an id when it has none). */

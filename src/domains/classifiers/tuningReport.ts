@@ -4,29 +4,13 @@
  * external assets) and as the PR-curve figure.
  */
 import { escapeXml, prCurvesSvg, type PrPanel } from './charts.ts';
+import type { ClassificationReport } from './evaluate.ts';
 
-export interface LabelFigures {
-  precision: number;
-  recall: number;
-  f1: number;
-  support: number;
-  auc: number | null;
-}
-
-/** The metric fields a report compares (the names of `classificationReport`). */
-export interface ReportMetrics {
-  accuracy: number;
-  precision_macro: number;
-  recall_macro: number;
-  macro_f1: number;
-  micro_precision: number;
-  micro_recall: number;
-  micro_f1: number;
-  hamming_loss?: number;
-  mean_auc: number | null;
-  abstained?: number;
-  per_label: Record<string, LabelFigures>;
-}
+/** The metric fields a report compares: `classificationReport`'s, without the counts and matrices. */
+export type ReportMetrics = Pick<
+  ClassificationReport,
+  'accuracy' | 'precision_macro' | 'recall_macro' | 'macro_f1' | 'micro_precision' | 'micro_recall' | 'micro_f1' | 'hamming_loss' | 'mean_auc' | 'abstained' | 'per_label'
+>;
 
 export interface OperatingPoint {
   threshold: number;

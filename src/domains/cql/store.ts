@@ -3,21 +3,14 @@ import { createHash } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { newId, nowIso } from '../../core/ids.ts';
 import type { CqlLibrariesTable, Database } from '../../storage/schema.ts';
-import type { PolicyRow, RuleKind, RuleStatus } from './types.ts';
+import type { PolicyRow, RuleKind, RuleLibrarySummary, RuleStatus } from './types.ts';
 
-export interface StoredLibrary {
+/** A catalog row: the API's summary fields plus the id, the source, its hash and the compiled ELM. */
+export interface StoredLibrary extends RuleLibrarySummary {
   id: string;
-  name: string;
-  version: string;
-  kind: RuleKind;
-  status: RuleStatus;
-  builtin: boolean;
-  description: string;
   cql: string | null;
   sourceHash: string;
   elm: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export function sha256(text: string): string {

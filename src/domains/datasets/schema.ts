@@ -1,18 +1,10 @@
 /** API shapes of the datasets domain (zod): validation and the OpenAPI document come from these. */
 import { z } from 'zod';
 import type { Problem } from '../../core/errors.ts';
-import { jobSchema } from '../../jobs/schema.ts';
+import { jobSchema, problemSchema } from '../../jobs/schema.ts';
 
 export const VERSION_STATUSES = ['uploading', 'importing', 'ready'] as const;
 export type VersionStatus = (typeof VERSION_STATUSES)[number];
-
-export const problemSchema = z.object({
-  row: z.number().int().optional(),
-  field: z.string().optional(),
-  problem: z.string(),
-  fix: z.string(),
-  severity: z.enum(['error', 'warning']).optional(),
-});
 
 export const datasetSchema = z.object({
   id: z.string(),
@@ -101,3 +93,6 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+
+/** 202 answer of POST /datasets (the web UI imports this type). */
+export type DatasetUploadAccepted = z.infer<typeof uploadAcceptedSchema>;

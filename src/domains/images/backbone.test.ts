@@ -3,20 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../core/errors.ts';
+import { codeOf } from '../../core/testing/errors.ts';
 import { BUNDLED_BACKBONE, backboneCandidates, resolveBackbonePath, verifyBackbone } from './backbone.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sagebrush-backbone-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-    return 'none';
-  } catch (err) {
-    return (err as AppError).code;
-  }
-}
 
 describe('image backbone location', () => {
   it('uses the backbone shipped in the repository, not a folder beside the checkout', () => {

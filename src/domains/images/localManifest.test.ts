@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../core/errors.ts';
+import { thrown } from '../../core/testing/errors.ts';
 import { createTestApp, upload } from '../datasets/testing/harness.ts';
 import { makeZip } from '../datasets/formats/zip-write.ts';
 import { packImages } from './folder.ts';
@@ -23,15 +23,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function manifest(labels: string[], n: number, how: (rel: string) => string): string {
   const pick = labels.flatMap((l) => rows.filter((r) => r[3] === l).slice(0, n));
   return `path,lesion_id,dx\n${pick.map((r) => `${how(r[0]!)},${r[2]},${r[3]}`).join('\n')}\n`;
-}
-
-function thrown(f: () => unknown): AppError {
-  try {
-    f();
-  } catch (err) {
-    return err as AppError;
-  }
-  throw new Error('did not throw');
 }
 
 describe('local image manifests', () => {

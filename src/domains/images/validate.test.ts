@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../core/errors.ts';
+import { codeOf } from '../../core/testing/errors.ts';
 import type { ImageRecord } from './data.ts';
 import { checkImages, checkLabels, throwIfLabelErrors } from './validate.ts';
 
@@ -8,15 +8,6 @@ function records(spec: Record<string, number>, groupsPer?: number): ImageRecord[
   return Object.entries(spec).flatMap(([label, n]) =>
     Array.from({ length: n }, (_, i) => ({ index: index++, path: `${label}/${i}.jpg`, label, group: groupsPer ? `${label}-g${i % groupsPer}` : null, bytes: 1, meta: {} })),
   );
-}
-
-function codeOf(f: () => void): string {
-  try {
-    f();
-    return 'none';
-  } catch (err) {
-    return (err as AppError).code;
-  }
 }
 
 describe('image label rules', () => {

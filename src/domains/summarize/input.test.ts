@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../core/errors.ts';
+import { thrown } from '../../core/testing/errors.ts';
 import { markdownToText, readDocuments } from './input.ts';
-
-const err = (f: () => unknown): AppError => {
-  try {
-    f();
-  } catch (e) {
-    return e as AppError;
-  }
-  throw new Error('expected an error');
-};
 
 describe('summarization input', () => {
   it('reads plain text (and text extracted from a PDF) as one document named after the file', () => {
@@ -34,20 +25,20 @@ describe('summarization input', () => {
   });
 
   it('names the line and the fix for bad JSON Lines', () => {
-    const e = err(() => readDocuments(Buffer.from('{"id":"a","text":"ok"}\n{"id":"b"}\nnot json\n{"id":"a","text":"dup"}\n'), 'd.jsonl'));
+    const e = thrown(() => readDocuments(Buffer.from('{"id":"a","text":"ok"}\n{"id":"b"}\nnot json\n{"id":"a","text":"dup"}\n'), 'd.jsonl'));
     expect(e.code).toBe('JSONL_MALFORMED');
     expect(e.problems?.map((p) => [p.row, p.field])).toEqual([[2, 'text'], [3, undefined], [4, 'id']]);
     expect(e.problems?.[0]?.fix).toMatch(/"text" field/);
   });
 
   it('refuses empty, binary, PDF and non-UTF-8 input with a clear code', () => {
-    expect(err(() => readDocuments(Buffer.alloc(0), 'a.txt')).code).toBe('FILE_EMPTY');
-    expect(err(() => readDocuments(Buffer.from('   \n  '), 'a.txt')).code).toBe('FILE_EMPTY');
-    const pdf = err(() => readDocuments(Buffer.from('%PDF-1.7\n...'), 'paper.pdf'));
+    expect(thrown(() => readDocuments(Buffer.alloc(0), 'a.txt')).code).toBe('FILE_EMPTY');
+    expect(thrown(() => readDocuments(Buffer.from('   \n  '), 'a.txt')).code).toBe('FILE_EMPTY');
+    const pdf = thrown(() => readDocuments(Buffer.from('%PDF-1.7\n...'), 'paper.pdf'));
     expect(pdf.code).toBe('FILE_BINARY');
     expect(pdf.problems?.[0]?.fix).toMatch(/pdftotext/);
-    expect(err(() => readDocuments(Buffer.from([0x61, 0, 0x62]), 'a.txt')).code).toBe('FILE_BINARY');
-    expect(err(() => readDocuments(Buffer.from([0x61, 0xff, 0xfe, 0x62]), 'a.txt')).code).toBe('FILE_ENCODING');
-    expect(err(() => readDocuments(Buffer.from('x'), 'a.docx')).code).toBe('FILE_FORMAT_UNKNOWN');
+    expect(thrown(() => readDocuments(Buffer.from([0x61, 0, 0x62]), 'a.txt')).code).toBe('FILE_BINARY');
+    expect(thrown(() => readDocuments(Buffer.from([0x61, 0xff, 0xfe, 0x62]), 'a.txt')).code).toBe('FILE_ENCODING');
+    expect(thrown(() => readDocuments(Buffer.from('x'), 'a.docx')).code).toBe('FILE_FORMAT_UNKNOWN');
   });
 });

@@ -1,5 +1,6 @@
 /** Request, job payload and result shapes of summarization (zod: validation + OpenAPI from one source). */
 import { z } from 'zod';
+import type { LlmCall } from './mapReduce.ts';
 import { DEFAULT_COMBINE_PROMPT, DEFAULT_MAP_PROMPT, DEFAULT_REFINE_PROMPT } from './prompts.ts';
 
 export const inputFormatSchema = z.enum(['auto', 'text', 'markdown', 'jsonl']);
@@ -51,17 +52,9 @@ export const defaultsQuery = z.object({
   maxNewTokens: z.coerce.number().int().min(1).max(8192).optional(),
 });
 
-/** One LLM call as kept in the result (intermediate summaries). */
-export interface IntermediateSummary {
+/** One LLM call as kept in the result (intermediate summaries), with the document it belongs to. */
+export interface IntermediateSummary extends LlmCall {
   document: string;
-  stage: string;
-  index: number;
-  round: number;
-  promptTokens: number;
-  completionTokens: number;
-  seconds: number;
-  finishReason: string;
-  output: string;
 }
 
 export interface DocumentSummary {

@@ -3,17 +3,16 @@
  * any job is started (200 with ok/problems; no model, no job).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, upload, type TestApp } from '../datasets/testing/harness.ts';
+import type { TestApp } from '../datasets/testing/harness.ts';
+import { appWithCsvs } from './testing/app.ts';
 import { multiClassCsv } from './testing/synthetic.ts';
 
 let t: TestApp;
 const check = (body: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/api/v1/text/classifiers/check', payload: body });
 
 beforeAll(async () => {
-  t = await createTestApp();
-  expect((await upload(t.app, 'enough.csv', multiClassCsv(60), { header: 'false' })).statusCode).toBe(201);
-  // 20 documents per class: the import reads every row, but multi-class training needs 50 per class.
-  expect((await upload(t.app, 'few.csv', multiClassCsv(20), { header: 'false' })).statusCode).toBe(201);
+  // few: 20 documents per class; the import reads every row, but multi-class training needs 50 per class.
+  t = await appWithCsvs({ enough: multiClassCsv(60), few: multiClassCsv(20) });
 }, 60_000);
 afterAll(async () => t?.close());
 

@@ -5,7 +5,8 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../jobs/types.ts';
-import { createTestApp, multipart, upload, type TestApp } from '../datasets/testing/harness.ts';
+import { multipart, upload, type TestApp } from '../datasets/testing/harness.ts';
+import { appWithCsvs } from './testing/app.ts';
 import { multiClassCsv, multiLabelCsv, syntheticSentence } from './testing/synthetic.ts';
 import { mulberry32 } from '../../ml/split/prng.ts';
 import { makeZip } from '../datasets/testing/zip-writer.ts';
@@ -32,9 +33,7 @@ function untar(buf: Buffer): Record<string, string> {
 }
 
 beforeAll(async () => {
-  t = await createTestApp();
-  expect((await upload(t.app, 'tickets.csv', multiClassCsv(60), { header: 'false' })).statusCode).toBe(201);
-  expect((await upload(t.app, 'multi.csv', multiLabelCsv(150), { header: 'false' })).statusCode).toBe(201);
+  t = await appWithCsvs({ tickets: multiClassCsv(60), multi: multiLabelCsv(150) });
 }, 60_000);
 afterAll(async () => t?.close());
 

@@ -2,40 +2,31 @@ import { describe, expect, it } from 'vitest';
 import { segmentDocument, splitSentences } from './sentences.ts';
 
 describe('sentence segmentation', () => {
-  it('keeps abbreviations, genus names, decimals and citation markers inside sentences (lower-cased text)', () => {
-    const text = 'infection by t. cruzi was 2.5 times higher, e.g. in fibroblasts  <cit> . as shown in fig. 3, smith et al. agree [12]. the end.';
-    expect(splitSentences(text)).toEqual([
-      'infection by t. cruzi was 2.5 times higher, e.g. in fibroblasts  <cit> .',
-      'as shown in fig. 3, smith et al. agree [12].',
-      'the end.',
-    ]);
-  });
-
-  it('ends a sentence after a unit that follows a number', () => {
-    expect(splitSentences('cells were incubated for 2 h. serum was added at 37 °c. plates were read.')).toEqual([
-      'cells were incubated for 2 h.',
-      'serum was added at 37 °c.',
-      'plates were read.',
-    ]);
-  });
-
-  it('in cased text only splits before a capital, and keeps initials', () => {
-    expect(splitSentences('We met Dr. Smith and J. Doe. They work on E. coli strains. Results follow! Is it true? Yes.')).toEqual([
-      'We met Dr. Smith and J. Doe.',
-      'They work on E. coli strains.',
-      'Results follow!',
-      'Is it true?',
-      'Yes.',
-    ]);
-  });
-
-  it('"no." and "etc." end sentences unless a number follows', () => {
-    expect(splitSentences('see sample no. 4 for details. the answer was no. we tried a, b, etc. then stopped.')).toEqual([
-      'see sample no. 4 for details.',
-      'the answer was no.',
-      'we tried a, b, etc.',
-      'then stopped.',
-    ]);
+  // [what the case shows, text, the sentences expected]
+  const CASES: Array<[string, string, string[]]> = [
+    [
+      'keeps abbreviations, genus names, decimals and citation markers inside sentences (lower-cased text)',
+      'infection by t. cruzi was 2.5 times higher, e.g. in fibroblasts  <cit> . as shown in fig. 3, smith et al. agree [12]. the end.',
+      ['infection by t. cruzi was 2.5 times higher, e.g. in fibroblasts  <cit> .', 'as shown in fig. 3, smith et al. agree [12].', 'the end.'],
+    ],
+    [
+      'ends a sentence after a unit that follows a number',
+      'cells were incubated for 2 h. serum was added at 37 °c. plates were read.',
+      ['cells were incubated for 2 h.', 'serum was added at 37 °c.', 'plates were read.'],
+    ],
+    [
+      'in cased text only splits before a capital, and keeps initials',
+      'We met Dr. Smith and J. Doe. They work on E. coli strains. Results follow! Is it true? Yes.',
+      ['We met Dr. Smith and J. Doe.', 'They work on E. coli strains.', 'Results follow!', 'Is it true?', 'Yes.'],
+    ],
+    [
+      '"no." and "etc." end sentences unless a number follows',
+      'see sample no. 4 for details. the answer was no. we tried a, b, etc. then stopped.',
+      ['see sample no. 4 for details.', 'the answer was no.', 'we tried a, b, etc.', 'then stopped.'],
+    ],
+  ];
+  it.each(CASES)('%s', (_what, text, expected) => {
+    expect(splitSentences(text)).toEqual(expected);
   });
 
   it('segments sections at headings and paragraphs at blank lines', () => {

@@ -7,7 +7,7 @@
  * The hash of an n-gram is the hash of its string's code points (`hashTerm`), so restored vocabularies rehash
  * their terms and agree with these analyzers bit for bit. Hashing is done inline in the loops on purpose.
  */
-import { isSpaceChar, wordCharTable, isWordChar } from './tokenize.ts';
+import { codePointAt, isSpaceChar, wordCharTable, isWordChar } from './tokenize.ts';
 
 export type AnalyzerKind = 'word' | 'char_wb';
 
@@ -58,12 +58,8 @@ export function hashTerms(terms: readonly string[]): { h1: Int32Array; h2: Int32
     const term = terms[t];
     let h1 = SEED1, h2 = SEED2;
     for (let i = 0; i < term.length; i++) {
-      let c = term.charCodeAt(i);
-      if (c >= 0xd800 && c <= 0xdfff) {
-        const d = i + 1 < term.length ? term.charCodeAt(i + 1) : 0;
-        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) { c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00); i++; }
-        else c = 0xfffd;
-      }
+      const c = codePointAt(term, i);
+      if (c > 0xffff) i++;
       h1 = Math.imul(h1 ^ c, 0x01000193);
       h2 = Math.imul(h2 ^ c, 0x5bd1e995);
       h2 ^= h2 >>> 15;
@@ -115,12 +111,8 @@ export function analyzeWords(text: string, lowercase: boolean, minN: number, max
   const st = s.stream;
   let p = 0, nTok = 0, runStart = -1, before = 0;
   for (let i = 0; i <= t.length; i++) {
-    let c = i < t.length ? t.charCodeAt(i) : 32;
-    if (c >= 0xd800 && c <= 0xdfff) {
-      const d = i + 1 < t.length ? t.charCodeAt(i + 1) : 0;
-      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) { c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00); i++; }
-      else c = 0xfffd;
-    }
+    const c = i < t.length ? codePointAt(t, i) : 32;
+    if (c > 0xffff) i++;
     const w = c < 65536 ? table[c] === 1 : isWordChar(c);
     if (w) {
       if (runStart < 0) {
@@ -170,12 +162,8 @@ export function analyzeCharWb(text: string, lowercase: boolean, minN: number, ma
   // pass 1: the padded stream; word starts are recovered from the pads in pass 2
   let p = 0, inWord = false;
   for (let i = 0; i < t.length; i++) {
-    let c = t.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdfff) {
-      const d = i + 1 < t.length ? t.charCodeAt(i + 1) : 0;
-      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) { c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00); i++; }
-      else c = 0xfffd;
-    }
+    const c = codePointAt(t, i);
+    if (c > 0xffff) i++;
     if (c === 32 || isSpaceChar(c)) {
       if (inWord) { st[p++] = 32; inWord = false; }
     } else {

@@ -48,18 +48,23 @@ export function wordCharTable(): Uint8Array {
   return getWordTable();
 }
 
+/**
+ * The code point at UTF-16 index `i` of `s` (a lone surrogate reads as U+FFFD). A result above 0xffff took two
+ * code units: the caller steps `i` once more. Small enough for V8 to inline into the analyzers' hot loops.
+ */
+export function codePointAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c < 0xd800 || c > 0xdfff) return c;
+  const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+  return c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff ? 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00) : 0xfffd;
+}
+
 /** Code points of `text` (lone surrogates → U+FFFD), as Python indexes a str. */
 export function codePoints(text: string): number[] {
   const out: number[] = [];
   for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdfff) {
-      const d = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
-      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-        i++;
-      } else c = 0xfffd;
-    }
+    const c = codePointAt(text, i);
+    if (c > 0xffff) i++;
     out.push(c);
   }
   return out;

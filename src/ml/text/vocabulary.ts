@@ -9,7 +9,7 @@
  */
 import type { Csr } from '../sparse/csr.ts';
 import { NgramHashTable } from './hashTable.ts';
-import { analyze, hashTerms, hashUtf8Terms, NgramScratch, type AnalyzerKind } from './analyzers.ts';
+import { analyze, hashTerms, hashUtf8Terms, NgramScratch } from './analyzers.ts';
 import { fitVocabulary, grow, weigh, type FitHooks, type VectorizerConfig } from './fitVocabulary.ts';
 import { bytesF32, f32Bytes, packSections, unpackSections } from '../serialize.ts';
 

@@ -82,6 +82,20 @@ export interface DecodedImage { data: Buffer; width: number; height: number; for
 
 /** Decodes once: validates format and size, applies EXIF orientation, flattens alpha onto white. */
 export async function decodeImage(bytes: Buffer, name = 'image'): Promise<DecodedImage> {
+  const { width, height, format } = await readHeader(bytes, name);
+  const scale = Math.min(1, BASE_SIDE / Math.min(width, height));
+  try {
+    let pipeline = input(bytes).rotate().flatten({ background: '#ffffff' }).toColourspace('srgb');
+    if (scale < 1) pipeline = pipeline.resize({ width: Math.round(width * scale), height: Math.round(height * scale), fit: 'fill' });
+    const { data, info } = await pipeline.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    return { data: toRgb(data, info.channels), width: info.width, height: info.height, format };
+  } catch (err) {
+    throw decodeError(err, name);
+  }
+}
+
+/** Format (magic bytes), oriented size from the header, and the minimum-size check: what every decode starts with. */
+async function readHeader(bytes: Buffer, name: string): Promise<ImageInfo & { format: Format }> {
   const format = sniff(bytes, name);
   let meta: Metadata;
   try {
@@ -92,15 +106,7 @@ export async function decodeImage(bytes: Buffer, name = 'image'): Promise<Decode
   const { width, height } = orientedSize(meta);
   if (!width || !height) throw fail('IMAGE_UNREADABLE', name, 'has no readable dimensions', 'Re-export the image as JPEG or PNG');
   checkSize(width, height, name);
-  const scale = Math.min(1, BASE_SIDE / Math.min(width, height));
-  try {
-    let pipeline = input(bytes).rotate().flatten({ background: '#ffffff' }).toColourspace('srgb');
-    if (scale < 1) pipeline = pipeline.resize({ width: Math.round(width * scale), height: Math.round(height * scale), fit: 'fill' });
-    const { data, info } = await pipeline.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    return { data: toRgb(data, info.channels), width: info.width, height: info.height, format };
-  } catch (err) {
-    throw decodeError(err, name);
-  }
+  return { width, height, format };
 }
 
 function orientedSize(meta: Metadata): { width: number; height: number } {
@@ -133,16 +139,7 @@ function toRgb(data: Buffer, channels: number): Buffer {
  * reduced scale so truncated files are caught) and minimum size. Width/height are after EXIF orientation.
  */
 export async function inspectImage(bytes: Buffer, name: string): Promise<ImageInfo> {
-  const format = sniff(bytes, name);
-  let meta: Metadata;
-  try {
-    meta = await input(bytes).metadata();
-  } catch (err) {
-    throw decodeError(err, name);
-  }
-  const { width, height } = orientedSize(meta);
-  if (!width || !height) throw fail('IMAGE_UNREADABLE', name, 'has no readable dimensions', 'Re-export the image as JPEG or PNG');
-  checkSize(width, height, name);
+  const { width, height, format } = await readHeader(bytes, name);
   try {
     // Decoding all the data (shrink-on-load keeps it cheap) is the only way to find a truncated file.
     await input(bytes).resize(64, 64, { fit: 'inside' }).raw().toBuffer();
