@@ -1,9 +1,17 @@
 import type { Command } from 'commander';
-import { createAppContext, type AppContext } from '../app/context.ts';
-import { startJobs } from '../app/jobs.ts';
-import { recoverAtStartup } from '../app/recover.ts';
-import { loadConfig } from '../core/config.ts';
-import { buildApp } from '../http/app.ts';
+import type { AppContext } from '../app/context.ts';
+
+/** The server's modules, loaded when `serve` or `worker` runs rather than for every command (and `--help`). */
+async function serverModules() {
+  const [{ createAppContext }, { startJobs }, { recoverAtStartup }, { loadConfig }, { buildApp }] = await Promise.all([
+    import('../app/context.ts'),
+    import('../app/jobs.ts'),
+    import('../app/recover.ts'),
+    import('../core/config.ts'),
+    import('../http/app.ts'),
+  ]);
+  return { createAppContext, startJobs, recoverAtStartup, loadConfig, buildApp };
+}
 
 function onShutdown(close: () => Promise<void>): Promise<void> {
   return new Promise((resolve) => {
@@ -18,6 +26,7 @@ function onShutdown(close: () => Promise<void>): Promise<void> {
 }
 
 async function context(cmd: Command, extra: { port?: string; host?: string; workers?: string }): Promise<AppContext> {
+  const { loadConfig, createAppContext } = await serverModules();
   const g = cmd.optsWithGlobals<{ dataDir?: string }>();
   const config = loadConfig({ overrides: { dataDir: g.dataDir, port: extra.port, host: extra.host, workerConcurrency: extra.workers } });
   return createAppContext(config);
@@ -31,6 +40,7 @@ export function registerServerCommands(program: Command): void {
     .option('--host <host>', 'address to bind (SAGEBRUSH_HOST, default 127.0.0.1)')
     .option('--no-worker', 'do not run jobs in this process (use `sagebrush worker` elsewhere)')
     .action(async (o: { port?: string; host?: string; worker: boolean }, cmd: Command) => {
+      const { buildApp, recoverAtStartup, startJobs } = await serverModules();
       const ctx = await context(cmd, o);
       const app = await buildApp(ctx);
       await recoverAtStartup(ctx);
@@ -55,6 +65,7 @@ export function registerServerCommands(program: Command): void {
     .description('Run jobs from the queue (BullMQ on Redis via SAGEBRUSH_QUEUE_URL, or the embedded queue of --data-dir)')
     .option('--workers <n>', 'jobs run at once (SAGEBRUSH_WORKER_CONCURRENCY)')
     .action(async (o: { workers?: string }, cmd: Command) => {
+      const { recoverAtStartup, startJobs } = await serverModules();
       const ctx = await context(cmd, o);
       await recoverAtStartup(ctx);
       const jobs = await startJobs(ctx);
