@@ -9,10 +9,10 @@ import type { Database } from '../storage/schema.ts';
 import type { ArtifactStore } from '../storage/artifacts/types.ts';
 import type { JobQueue } from '../jobs/types.ts';
 import { createDatasetService, type DatasetService } from '../domains/datasets/index.ts';
-import { createEndpointService, type EndpointService } from '../domains/endpoints/service.ts';
-import { createModelService, type ModelService } from '../domains/models/service.ts';
-import { createTextService, TEXT_MODEL_KIND, type TextService } from '../domains/text/index.ts';
-import { createLlmService, LLM_MODEL_KIND, type LlmService } from '../domains/llm/service.ts';
+import { createEndpointService, type EndpointService } from '../domains/endpoints/index.ts';
+import { createModelKindRegistry, createModelService, type ModelKindRegistry, type ModelService } from '../domains/models/index.ts';
+import { createTextService, textClassifierKind, type TextService } from '../domains/text/index.ts';
+import { createLlmService, type LlmService } from '../domains/llm/service.ts';
 import { createTextQualityService, type TextQualityService } from '../domains/quality/index.ts';
 import { createSummarizeService, type SummarizeService } from '../domains/summarize/index.ts';
 import { createCdsService, type CdsService } from '../domains/cds/service.ts';
@@ -20,7 +20,7 @@ import { createRemoteFhirSource } from '../domains/fhir/remote.ts';
 import { createFhirService, type FhirService } from '../domains/fhir/service.ts';
 import { createRuleEngine } from '../domains/cql/engine.ts';
 import type { RuleService } from '../domains/cql/types.ts';
-import { createImagesService, IMAGE_MODEL_KIND, type ImagesService } from '../domains/images/index.ts';
+import { createImagesService, type ImagesService } from '../domains/images/index.ts';
 
 export interface Deps {
   config: Config;
@@ -35,6 +35,8 @@ export interface Deps {
 export interface Services {
   datasets: DatasetService;
   models: ModelService;
+  /** The model-kind table: kind → runtime, invocation routes (text-classifier, image-classifier, llm). */
+  kinds: ModelKindRegistry;
   text: TextService;
   textQuality: TextQualityService;
   endpoints: EndpointService;
@@ -58,13 +60,16 @@ export interface Services {
 export function createServices(deps: Deps): Services {
   const datasets = createDatasetService(deps);
   const models = createModelService(deps);
+  // Endpoints serve every kind of this table (filled below, one entry per serving domain) and know none by name.
+  const kinds = createModelKindRegistry();
+  const endpoints = createEndpointService({ db: deps.db, models, kinds });
   const text = createTextService({ ...deps, datasets, models });
   const onChanged = deps.onModelChanged;
   const textForQuality = onChanged ? { ...text, reload: async (id: string) => { await text.reload(id); onChanged(id); } } : text;
   const textQuality = createTextQualityService({ ...deps, datasets, models, text: textForQuality });
-  const llm = createLlmService({ models, artifacts: deps.artifacts, logger: deps.logger, maxUploadBytes: deps.config.maxUploadBytes, endpoints: () => endpoints });
+  const llm = createLlmService({ models, artifacts: deps.artifacts, logger: deps.logger, maxUploadBytes: deps.config.maxUploadBytes, endpoints });
   const images = createImagesService({ ...deps, datasets, models });
-  const endpoints = createEndpointService({ db: deps.db, models, runtimes: { [TEXT_MODEL_KIND]: text.runtime, [LLM_MODEL_KIND]: llm.runtime, [IMAGE_MODEL_KIND]: images.runtime } });
+  kinds.register(textClassifierKind(text)).register(images.kind).register(llm.kind);
   const summarize = createSummarizeService({ logger: deps.logger, artifacts: deps.artifacts, queue: deps.queue, datasets, llm });
   // Reads patient data through the FHIR store and decides through the CQL rules (both looked up lazily).
   const fhir = createFhirService({ db: deps.db, logger: deps.logger, baseUrl: `${deps.config.cdsPublicUrl ?? `http://${deps.config.host === '0.0.0.0' ? 'localhost' : deps.config.host}:${deps.config.port}`}/fhir/R4` });
@@ -77,6 +82,7 @@ export function createServices(deps: Deps): Services {
     rules,
     datasets,
     models,
+    kinds,
     text,
     textQuality,
     endpoints,

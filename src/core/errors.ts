@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   // models and endpoints
   MODEL_NOT_FOUND: { status: 404, title: 'No such model or model version' },
   ENDPOINT_NOT_FOUND: { status: 404, title: 'No such endpoint' },
+  MODEL_KIND_UNKNOWN: { status: 404, title: 'No such model kind on this server' },
   // LLM endpoints (C4/C5)
   LLM_GGUF_INVALID: { status: 400, title: 'The file is not a readable GGUF model' },
   LLM_MODEL_FILE_MISSING: { status: 409, title: "The model's GGUF file is no longer where it was registered" },

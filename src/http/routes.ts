@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.ts';
 import { datasetRoutes } from '../domains/datasets/index.ts';
-import { endpointRoutes } from '../domains/endpoints/routes.ts';
-import { modelRoutes } from '../domains/models/routes.ts';
+import { endpointRoutes } from '../domains/endpoints/index.ts';
+import { modelRoutes } from '../domains/models/index.ts';
 import { textRoutes } from '../domains/text/index.ts';
 import { textQualityRoutes } from '../domains/quality/index.ts';
 import { llmRoutes } from '../domains/llm/routes.ts';
@@ -22,8 +22,8 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
     async (api) => {
       await datasetRoutes(api, { datasets: s.datasets, maxUploadBytes });
       await jobRoutes(api, ctx);
-      await modelRoutes(api, ctx);
-      await endpointRoutes(api, ctx);
+      await modelRoutes(api, { models: s.models, kinds: s.kinds });
+      await endpointRoutes(api, { endpoints: s.endpoints, kinds: s.kinds });
       await textRoutes(api, { text: s.text, maxUploadBytes });
       await llmRoutes(api, ctx);
       await textQualityRoutes(api, { textQuality: s.textQuality });

@@ -10,6 +10,18 @@ function clock(start = T0) {
   return { now: () => t, set: (v: number) => void (t = v), add: (ms: number) => void (t += ms) };
 }
 
+/** A recorder on a fake clock that knows endpoint "ep", fed `[minutes to advance first, latency ms, status]` calls. */
+function recorder(...calls: Array<[number, number, number]>) {
+  const c = clock();
+  const m = new EndpointMetrics(c.now);
+  m.ensure('ep');
+  for (const [minutes, ms, status] of calls) {
+    c.add(minutes * MIN);
+    m.record('ep', ms, status);
+  }
+  return { c, m };
+}
+
 /** Nearest-rank percentile of raw values (the definition the histogram approximates). */
 function nearestRank(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -31,9 +43,7 @@ describe('latency histogram', () => {
 
 describe('EndpointMetrics', () => {
   it('reports counts, error classes and percentiles within the bucket width of the exact nearest-rank values', () => {
-    const c = clock();
-    const m = new EndpointMetrics(c.now);
-    m.ensure('ep');
+    const { m } = recorder();
     const latencies = Array.from({ length: 200 }, (_, i) => 1 + ((i * 37) % 200) * 0.73);
     latencies.forEach((ms, i) => m.record('ep', ms, i % 20 === 0 ? 400 : i % 50 === 1 ? 503 : 200));
     const r = m.report('ep', '1h');
@@ -50,13 +60,7 @@ describe('EndpointMetrics', () => {
   });
 
   it('returns a zero-filled per-minute series ending now and keeps minutes apart', () => {
-    const c = clock();
-    const m = new EndpointMetrics(c.now);
-    m.ensure('ep');
-    m.record('ep', 10, 200);
-    c.add(2 * MIN);
-    m.record('ep', 30, 500);
-    m.record('ep', 50, 200);
+    const { m } = recorder([0, 10, 200], [2, 30, 500], [0, 50, 200]);
     const r = m.report('ep', '5m');
     expect(r.series).toHaveLength(5);
     expect(r.stepSeconds).toBe(60);
@@ -68,12 +72,7 @@ describe('EndpointMetrics', () => {
   });
 
   it('sums a 24 h window into 4-minute steps and forgets minutes older than the ring', () => {
-    const c = clock();
-    const m = new EndpointMetrics(c.now);
-    m.ensure('ep');
-    m.record('ep', 5, 200);
-    c.add(1000 * MIN);
-    m.record('ep', 7, 200);
+    const { c, m } = recorder([0, 5, 200], [1000, 7, 200]);
     let r = m.report('ep', '24h');
     expect(r.series).toHaveLength(360);
     expect(r.stepSeconds).toBe(240);

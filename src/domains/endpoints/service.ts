@@ -1,7 +1,8 @@
 /**
  * Real-time endpoints: a name bound to one model version, loaded once (shared model cache) and
- * answering requests. Deleting an endpoint evicts its model from memory; a model version cannot be
- * deleted while an endpoint uses it (models service checks).
+ * answering requests. How a model is loaded and unloaded comes from its kind's entry in the model-kind
+ * table (models/kinds.ts); this service names no kind. Deleting an endpoint evicts its model from memory;
+ * a model version cannot be deleted while an endpoint uses it (the delete guard registered here).
  */
 import type { Kysely, Selectable } from 'kysely';
 import { AppError } from '../../core/errors.ts';
@@ -9,6 +10,7 @@ import { newId, nowIso } from '../../core/ids.ts';
 import { isUniqueViolation } from '../../storage/db.ts';
 import { clampLimit, decodeCursor, toPage, type Page } from '../../storage/pagination.ts';
 import type { Database, EndpointsTable } from '../../storage/schema.ts';
+import type { EndpointRef, ModelKindRegistry, ModelKindRuntime } from '../models/kinds.ts';
 import type { ModelService, ModelVersion } from '../models/service.ts';
 import { EndpointMetrics, type EndpointMetricsReport, type MetricsWindow } from './metrics.ts';
 
@@ -22,22 +24,6 @@ export interface Endpoint {
   status: string;
   createdAt: string;
   updatedAt: string;
-}
-
-/** The endpoint a runtime call is about (absent for kinds that share one loaded model across endpoints). */
-export interface EndpointRef {
-  id: string;
-  name: string;
-  config: Record<string, unknown>;
-}
-
-/** What a model kind must provide to be served by an endpoint. */
-export interface EndpointRuntime {
-  /** Validates the endpoint config for this model and fills in defaults; throws AppError when it cannot be served so. */
-  prepareConfig?(model: ModelVersion, config: Record<string, unknown>): Promise<Record<string, unknown>>;
-  /** Loads (or warms) the model so the first request is fast; throws when the model cannot be served. */
-  warm(model: ModelVersion, endpoint?: EndpointRef): Promise<void>;
-  evict(model: ModelVersion, endpoint?: EndpointRef): Promise<void>;
 }
 
 export interface EndpointService {
@@ -58,9 +44,26 @@ const RESOLVE_TTL_MS = 1000;
 
 export const ENDPOINT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
 
-export function createEndpointService(deps: { db: Kysely<Database>; models: ModelService; runtimes: Record<string, EndpointRuntime>; now?: () => number }): EndpointService {
-  const { db, models, runtimes } = deps;
+export interface EndpointServiceDeps {
+  db: Kysely<Database>;
+  /** Registers its delete guard here: a version an endpoint uses cannot be deleted (IN_USE). */
+  models: ModelService;
+  /** The model-kind table; read on each call, so kinds registered after this service was created are served. */
+  kinds: ModelKindRegistry;
+  now?: () => number;
+}
+
+export function createEndpointService(deps: EndpointServiceDeps): EndpointService {
+  const { db, models, kinds } = deps;
   const metrics = new EndpointMetrics(deps.now);
+  const runtimeOf = (kind: string): ModelKindRuntime | undefined => kinds.find(kind)?.runtime;
+
+  models.addDeleteGuard(async (ids) => {
+    const used = await db.selectFrom('endpoints').select(['name', 'model_id']).where('model_id', 'in', ids).execute();
+    if (used.length > 0) {
+      throw new AppError('IN_USE', `The model version is used by endpoint(s) ${used.map((u) => `"${u.name}"`).join(', ')}. Delete or re-point those endpoints first.`);
+    }
+  });
 
   async function toEndpoint(row: Selectable<EndpointsTable>): Promise<Endpoint> {
     const m = await models.getById(row.model_id).catch(() => null);
@@ -91,11 +94,11 @@ export function createEndpointService(deps: { db: Kysely<Database>; models: Mode
   const resolved = new Map<string, { at: number; value: Promise<{ endpoint: Endpoint; model: ModelVersion }> }>();
   const forget = (name: string) => resolved.delete(name);
 
-  async function servableModel(ref: string): Promise<{ model: ModelVersion; runtime: EndpointRuntime }> {
+  async function servableModel(ref: string): Promise<{ model: ModelVersion; runtime: ModelKindRuntime }> {
     const model = await models.resolve(ref);
     if (model.status !== 'ready') throw new AppError('CONFLICT', `Model ${model.name}:${model.version} is ${model.status}, not ready; wait for its training job to finish.`);
-    const runtime = runtimes[model.kind];
-    if (!runtime) throw new AppError('VALIDATION_FAILED', `Models of kind "${model.kind}" cannot be served by an endpoint.`, { problems: [{ field: 'model', problem: `kind ${model.kind} has no runtime`, fix: `Use a model of kind: ${Object.keys(runtimes).join(', ')}.` }] });
+    const runtime = runtimeOf(model.kind);
+    if (!runtime) throw new AppError('VALIDATION_FAILED', `Models of kind "${model.kind}" cannot be served by an endpoint.`, { problems: [{ field: 'model', problem: `kind ${model.kind} has no runtime`, fix: `Use a model of kind: ${kinds.names().join(', ')}.` }] });
     return { model, runtime };
   }
 
@@ -162,11 +165,11 @@ export function createEndpointService(deps: { db: Kysely<Database>; models: Mode
       const old = await models.getById(current.model_id).catch(() => null);
       const changed = !old || old.id !== model.id || JSON.stringify(config) !== JSON.stringify(oldConfig);
       // A new configuration of the same model is a new load: unload the old one first (memory).
-      if (changed && old && old.id === model.id) await runtimes[old.kind]?.evict(old, oldRef);
+      if (changed && old && old.id === model.id) await runtimeOf(old.kind)?.evict(old, oldRef);
       await runtime.warm(model, { id: current.id, name: current.name, config });
       await db.updateTable('endpoints').set({ model_id: model.id, kind: model.kind, config_json: JSON.stringify(config), updated_at: nowIso() }).where('id', '=', current.id).execute();
       forget(name);
-      if (old && old.id !== model.id) await runtimes[old.kind]?.evict(old, oldRef);
+      if (old && old.id !== model.id) await runtimeOf(old.kind)?.evict(old, oldRef);
       return toEndpoint(await row(name));
     },
     async delete(name) {
@@ -176,7 +179,7 @@ export function createEndpointService(deps: { db: Kysely<Database>; models: Mode
       forget(name);
       metrics.drop(name);
       const model = await models.getById(r.model_id).catch(() => null);
-      if (model) await runtimes[model.kind]?.evict(model, { id: r.id, name: r.name, config: JSON.parse(r.config_json) as Record<string, unknown> });
+      if (model) await runtimeOf(model.kind)?.evict(model, { id: r.id, name: r.name, config: JSON.parse(r.config_json) as Record<string, unknown> });
     },
   };
 }

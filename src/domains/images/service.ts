@@ -12,7 +12,7 @@ import type { Job, JobContext, JobQueue } from '../../jobs/types.ts';
 import { createModelCache } from '../../runtimes/modelCache.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
 import type { DatasetService } from '../datasets/service.ts';
-import type { EndpointRuntime } from '../endpoints/service.ts';
+import type { ModelKindDefinition, ModelKindRuntime } from '../models/kinds.ts';
 import { requireReadyModel, type ModelService, type ModelVersion } from '../models/service.ts';
 import { withStageLog } from '../models/stageLog.ts';
 import { parseWith } from '../../core/validate.ts';
@@ -78,7 +78,7 @@ export function createImagesService(base: ImagesServiceDeps) {
     run: (ctx: JobContext<BatchJobPayload>) => runBatchJob({ ...deps, predictor: (id) => cache.get(id) }, withStageLog(ctx)),
   });
 
-  const runtime: EndpointRuntime = {
+  const runtime: ModelKindRuntime = {
     async warm(model) {
       await cache.get(model.id);
       deps.backbonePath();
@@ -86,6 +86,13 @@ export function createImagesService(base: ImagesServiceDeps) {
     async evict(model) {
       await cache.evict(model.id);
     },
+  };
+  /** The image-classifier entry of the model-kind table; routes.ts serves its predict-image route. */
+  const kind: ModelKindDefinition = {
+    kind: IMAGE_MODEL_KIND,
+    label: 'image classifier',
+    runtime,
+    invocations: [{ method: 'POST', path: 'predict-image', summary: 'Classify one image (multipart "file" or JSON {image: base64}); ?explain=true' }],
   };
 
   /** A version whose build was cancelled while still queued (its job never ran) is marked cancelled when read; a lost job, failed. */
@@ -107,6 +114,7 @@ export function createImagesService(base: ImagesServiceDeps) {
 
   return {
     runtime,
+    kind,
     requireImageModel,
 
     async summary(idOrName: string, version: number | 'latest', q: ColumnQuery) {

@@ -6,8 +6,8 @@ import type { Readable } from 'node:stream';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
-import type { Endpoint, EndpointService } from '../endpoints/service.ts';
-import type { ModelService, ModelVersion } from '../models/service.ts';
+import type { ServedEndpoint } from '../models/kinds.ts';
+import type { ModelService } from '../models/service.ts';
 import { createLlmCatalog, type RegisterOptions } from './catalog.ts';
 import { validateDialog } from './chat.ts';
 import { eulaRequired } from './eula.ts';
@@ -23,8 +23,13 @@ export interface LlmDeps {
   artifacts: ArtifactStore;
   logger: Logger;
   maxUploadBytes: number;
-  /** Late-bound: the endpoint service is created with this domain's runtime. */
-  endpoints: () => EndpointService;
+  /** Finds the endpoint a request names (the endpoints service): created before this service, it knows no kind. */
+  endpoints: LlmEndpointResolver;
+}
+
+/** The one thing this domain asks of endpoints: the endpoint by name and the model version it serves. */
+export interface LlmEndpointResolver {
+  resolve(name: string): Promise<ServedEndpoint>;
 }
 
 export type TgiGenerated = { generated_text: string; details?: Record<string, unknown> };
@@ -53,8 +58,8 @@ export function createLlmService(deps: LlmDeps) {
   const catalog = createLlmCatalog({ models: deps.models, artifacts: deps.artifacts, maxUploadBytes: deps.maxUploadBytes });
 
   /** The loaded endpoint, after the licence check (`accepted`: this request carries accept_eula=true). */
-  async function endpoint(name: string, accepted = false): Promise<{ endpoint: Endpoint; model: ModelVersion; instance: LlmInstance }> {
-    const { endpoint: ep, model } = await deps.endpoints().resolve(name);
+  async function endpoint(name: string, accepted = false): Promise<ServedEndpoint & { instance: LlmInstance }> {
+    const { endpoint: ep, model } = await deps.endpoints.resolve(name);
     if (model.kind !== LLM_MODEL_KIND) throw new AppError('CONFLICT', `Endpoint "${name}" serves a ${model.kind} model, not an LLM; use its own route (e.g. /classify).`);
     const meta = llmMeta(model);
     if (meta.requiresEula && ep.config.acceptEula !== true && !accepted) throw eulaRequired(`${model.name}:${model.version}`, meta.license, 'invoke');
@@ -92,6 +97,8 @@ export function createLlmService(deps: LlmDeps) {
   return {
     ...provider,
     runtime: runtime.runtime,
+    /** This domain's entry of the model-kind table (runtime.ts). */
+    kind: runtime.kind,
     catalog,
     endpoint,
     invoke,

@@ -1,15 +1,39 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
 import { contentDisposition } from '../../core/http/contentDisposition.ts';
+import type { ModelKindRegistry } from './kinds.ts';
+import type { ModelService } from './service.ts';
 
 const nameParam = z.object({ name: z.string().min(1) });
 const versionParams = z.object({ name: z.string().min(1), version: z.coerce.number().int().positive() });
 
-export async function modelRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+const invocationSchema = z.object({
+  method: z.enum(['GET', 'POST']),
+  path: z.string().describe('the segment after /endpoints/{name}/'),
+  url: z.string().describe('e.g. /api/v1/endpoints/{name}/classify'),
+  summary: z.string(),
+});
+const kindSchema = z.object({ kind: z.string(), label: z.string(), invocations: z.array(invocationSchema) });
+
+export interface ModelRouteDeps {
+  models: ModelService;
+  /** The model-kind table: GET /model-kinds lists what endpoints can serve and on which routes. */
+  kinds: ModelKindRegistry;
+}
+
+export async function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const models = ctx.services.models;
+  const { models, kinds } = deps;
+
+  // Not /models/kinds: that path is GET /models/{name} of a model named "kinds".
+  r.get('/model-kinds', {
+    schema: { tags: ['models'], summary: 'The model kinds endpoints can serve, each with its invocation routes', response: { 200: z.object({ items: z.array(kindSchema) }) } },
+  }, async () => ({ items: kinds.names().map((k) => kinds.info(k, app.prefix)) }));
+
+  r.get('/model-kinds/:kind', {
+    schema: { tags: ['models'], summary: 'One model kind and its invocation routes (404 MODEL_KIND_UNKNOWN)', params: z.object({ kind: z.string().min(1) }), response: { 200: kindSchema } },
+  }, async (req) => kinds.info(req.params.kind, app.prefix));
 
   r.get('/models', {
     schema: {

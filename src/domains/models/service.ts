@@ -28,9 +28,17 @@ export interface ModelService {
   markCancelled(id: string): Promise<void>;
   /** Start-up recovery: `training` versions whose job is over or gone become `failed` (store.ts). */
   failOrphans(): Promise<OrphanedModel[]>;
+  /** Refused (the guard's error, e.g. IN_USE) while a guard says a version is used (endpoints register one). */
   delete(name: string, version?: number): Promise<void>;
+  /**
+   * Adds a check run before versions are deleted: it throws when something still uses one of `modelIds`. The domain
+   * that uses models registers it (endpoints), so this registry queries no other domain's tables.
+   */
+  addDeleteGuard(guard: ModelDeleteGuard): void;
   readArtifact(name: string, version: number, artifact: string): Promise<{ key: string; body: Buffer }>;
 }
+
+export type ModelDeleteGuard = (modelIds: string[]) => Promise<void>;
 
 export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
@@ -62,12 +70,10 @@ export function createModelService(deps: { db: Kysely<Database>; artifacts: Arti
     return found;
   }
 
+  const deleteGuards: ModelDeleteGuard[] = [];
   async function assertNotInUse(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    const used = await db.selectFrom('endpoints').select(['name', 'model_id']).where('model_id', 'in', ids).execute();
-    if (used.length > 0) {
-      throw new AppError('IN_USE', `The model version is used by endpoint(s) ${used.map((u) => `"${u.name}"`).join(', ')}. Delete or re-point those endpoints first.`);
-    }
+    for (const guard of deleteGuards) await guard(ids);
   }
 
   return {
@@ -144,6 +150,9 @@ export function createModelService(deps: { db: Kysely<Database>; artifacts: Arti
       await assertNotInUse(ids);
       for (const id of ids) await artifacts.deletePrefix(`models/${id}/`);
       await db.deleteFrom('models').where('id', 'in', ids).execute();
+    },
+    addDeleteGuard(guard) {
+      deleteGuards.push(guard);
     },
     async readArtifact(name, version, artifact) {
       const model = await get(name, version);

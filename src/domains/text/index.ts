@@ -6,3 +6,4 @@
 export { createTextService, TEXT_MODEL_KIND, type TextService } from './service.ts';
 export type { TextDeps } from './deps.ts';
 export { textRoutes, type TextRouteDeps } from './routes.ts';
+export { CLASSIFY_MAX_BATCH, CLASSIFY_MAX_TEXT_BYTES, textClassifierKind } from './classify.ts';

@@ -10,7 +10,7 @@ import type { Job, JobContext } from '../../jobs/types.ts';
 import { createModelCache } from '../../runtimes/modelCache.ts';
 import { requireReadyModel, type ModelVersion } from '../models/service.ts';
 import { withStageLog } from '../models/stageLog.ts';
-import type { EndpointRuntime } from '../endpoints/service.ts';
+import type { ModelKindRuntime } from '../models/kinds.ts';
 import { runBatchJob, type BatchResult } from './batch.ts';
 import { checkTrainingData, type TrainingCheck } from './check.ts';
 import type { ClassificationResult } from './comprehend.ts';
@@ -88,7 +88,8 @@ export function createTextService(deps: TextDeps) {
     run: (ctx: JobContext<BatchJobPayload>) => runBatchJob({ ...deps, predictor: (id) => cache.get(id) }, withStageLog(ctx)),
   });
 
-  const runtime: EndpointRuntime = {
+  /** Endpoint loading for the model-kind table (classify.ts `textClassifierKind`): the shared model cache. */
+  const runtime: ModelKindRuntime = {
     async warm(model) {
       await cache.get(model.id);
     },

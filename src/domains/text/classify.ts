@@ -1,0 +1,76 @@
+/**
+ * The `text-classifier` model kind: its runtime (the text service's shared model cache) and its real-time
+ * invocation route, `POST /endpoints/:name/classify` in Comprehend's ClassifyDocument shape — `Text` (one document,
+ * answered as `{Classes | Labels, …}`) or `TextList` (up to 25, answered as `{ResultList, ErrorList}` with one
+ * TEXT_INVALID entry per empty or oversized document, the others still classified). Comprehend's real-time limits:
+ * 10 KB per document, 25 documents per call; more goes to a batch job.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError, type Problem } from '../../core/errors.ts';
+import type { InvocationContext, ModelKindDefinition } from '../models/kinds.ts';
+import type { TextService } from './service.ts';
+import { TEXT_MODEL_KIND } from './service.ts';
+
+export const CLASSIFY_MAX_BATCH = 25;
+export const CLASSIFY_MAX_TEXT_BYTES = 10 * 1024;
+
+const classifyBody = z
+  .object({
+    Text: z.string().optional(),
+    TextList: z.array(z.string()).optional(),
+  })
+  .refine((b) => (b.Text === undefined) !== (b.TextList === undefined), { message: 'send exactly one of "Text" (one document) or "TextList" (up to 25 documents)' });
+
+type ClassifyBody = z.infer<typeof classifyBody>;
+
+/** One problem per empty or oversized document (row = its index). */
+function documentProblems(body: ClassifyBody, texts: string[]): Array<Problem & { row: number }> {
+  return texts.flatMap((t, i) => {
+    const field = body.Text !== undefined ? 'Text' : `TextList[${i}]`;
+    if (t.trim() === '') return [{ row: i, field, problem: 'the text is empty', fix: 'Send non-empty text.' }];
+    const bytes = Buffer.byteLength(t, 'utf8');
+    if (bytes > CLASSIFY_MAX_TEXT_BYTES) return [{ row: i, field, problem: `the text is ${bytes} bytes, over the ${CLASSIFY_MAX_TEXT_BYTES}-byte real-time limit`, fix: 'Shorten the text or classify it with a batch job.' }];
+    return [];
+  });
+}
+
+async function classifyRoutes(app: FastifyInstance, ctx: InvocationContext, text: Pick<TextService, 'classify'>): Promise<void> {
+  app.withTypeProvider<ZodTypeProvider>().post('/endpoints/:name/classify', {
+    schema: {
+      tags: ['endpoints'],
+      summary: 'Classify text (Comprehend ClassifyDocument shape; TextList for up to 25 documents)',
+      params: z.object({ name: z.string().min(1) }),
+      body: classifyBody,
+    },
+    onResponse: ctx.onResponse,
+  }, async (req) => {
+    const { model } = await ctx.served(req.params.name, 'classify');
+    const texts = req.body.Text !== undefined ? [req.body.Text] : req.body.TextList!;
+    if (texts.length === 0 || texts.length > CLASSIFY_MAX_BATCH) {
+      throw new AppError('VALIDATION_FAILED', `TextList has ${texts.length} documents; send 1 to ${CLASSIFY_MAX_BATCH}.`, { problems: [{ field: 'TextList', problem: `${texts.length} documents`, fix: `Send at most ${CLASSIFY_MAX_BATCH} documents per call, or use a batch job for more.` }] });
+    }
+    const problems = documentProblems(req.body, texts);
+    if (req.body.Text !== undefined && problems.length > 0) throw new AppError('VALIDATION_FAILED', problems[0]!.problem, { problems });
+    const bad = new Set(problems.map((p) => p.row));
+    const results = await text.classify(model, texts.filter((_, i) => !bad.has(i)));
+    if (req.body.Text !== undefined) return results[0];
+    let k = 0;
+    return {
+      ResultList: texts.flatMap((_, i) => (bad.has(i) ? [] : [{ Index: i, ...results[k++] }])),
+      ErrorList: problems.map((p) => ({ Index: p.row, ErrorCode: 'TEXT_INVALID', ErrorMessage: `${p.problem}. ${p.fix}` })),
+    };
+  });
+}
+
+/** The model-kind table's entry for text classifiers (registered in app/services.ts). */
+export function textClassifierKind(text: Pick<TextService, 'runtime' | 'classify'>): ModelKindDefinition {
+  return {
+    kind: TEXT_MODEL_KIND,
+    label: 'text classifier',
+    runtime: text.runtime,
+    invocations: [{ method: 'POST', path: 'classify', summary: 'Classify text (Comprehend ClassifyDocument shape; TextList for up to 25 documents)' }],
+    routes: (app, ctx) => classifyRoutes(app, ctx, text),
+  };
+}
