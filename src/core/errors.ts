@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   JOB_TYPE_UNKNOWN: { status: 400, title: 'No handler is registered for this job type' },
   QUEUE_UNAVAILABLE: { status: 503, title: 'The job queue backend cannot be reached' },
   JOB_WORKER_FAILED: { status: 500, title: 'The job worker thread could not start' },
+  JOB_RESULT_INVALID: { status: 500, title: 'A job result does not match its job type\'s result schema' },
   // datasets and files
   DATASET_NOT_FOUND: { status: 404, title: 'No such dataset or dataset version' },
   FILE_EMPTY: { status: 400, title: 'The file is empty' },

@@ -20,8 +20,6 @@ export interface BullMqQueueOptions extends QueueOptions {
   queueName?: string;
   /** Redis key prefix (default 'sagebrush'); tests use a unique one. */
   prefix?: string;
-  /** Default for startWorker() (config.workerConcurrency). */
-  concurrency?: number;
 }
 
 const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
@@ -71,8 +69,6 @@ export class BullMqJobQueue extends DbJobQueue {
   private readonly queue: Queue;
   private readonly conns: Redis[];
   private worker: Worker | undefined;
-  private concurrency: number;
-  private closed = false;
 
   private constructor(
     db: Kysely<Database>,
@@ -83,7 +79,6 @@ export class BullMqJobQueue extends DbJobQueue {
   ) {
     super(db, bus, options);
     this.conns = [conn, sub];
-    this.concurrency = options.concurrency ?? 2;
     // BullMQ makes its own connections (with its own ioredis) from the URL, and closes them.
     this.queue = new Queue(this.queueName, { connection: { url: options.url, ...redisOptions }, prefix: this.prefix });
   }
@@ -135,11 +130,7 @@ export class BullMqJobQueue extends DbJobQueue {
     }
   }
 
-  async startWorker(options: { concurrency?: number } = {}): Promise<void> {
-    if (this.closed) throw new Error('the job queue is closed');
-    if (this.workerStarted) return;
-    this.concurrency = Math.max(1, options.concurrency ?? this.concurrency);
-    this.workerStarted = true;
+  protected async startDelivery(): Promise<void> {
     this.worker = new Worker<{ jobId: string }>(
       this.queueName,
       async (bullJob) => {
@@ -154,22 +145,14 @@ export class BullMqJobQueue extends DbJobQueue {
     this.startWatch();
   }
 
-  async stopWorker(): Promise<void> {
-    if (!this.workerStarted) return;
-    this.workerStarted = false;
-    await this.drainRuns();
+  protected async stopDelivery(): Promise<void> {
     // Handlers have settled or were recorded as interrupted: do not wait for stragglers.
     await this.worker?.close(true);
     this.worker = undefined;
-    this.stopWatch();
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.stopWorker();
+  protected override async closeBackend(): Promise<void> {
     await this.queue.close();
-    await this.events.close();
     await Promise.all(this.conns.map((c) => c.quit().catch(() => c.disconnect())));
   }
 }

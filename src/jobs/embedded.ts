@@ -11,35 +11,26 @@ import { LocalEventBus, type EventBus } from './support.ts';
 import type { Job } from './types.ts';
 
 export interface EmbeddedQueueOptions extends QueueOptions {
-  /** Default for startWorker() (config.workerConcurrency). */
-  concurrency?: number;
   /** Default: events reach subscribers in this process (a worker thread passes one that also tells its host). */
   events?: EventBus;
 }
 
 export class EmbeddedJobQueue extends DbJobQueue {
   readonly kind = 'embedded' as const;
-  private concurrency: number;
   private active = 0;
   private pumping = false;
   private pumpAgain = false;
   private pollTimer: NodeJS.Timeout | undefined;
-  private closed = false;
 
   constructor(db: Kysely<Database>, options: EmbeddedQueueOptions = {}) {
     super(db, options.events ?? new LocalEventBus(), options);
-    this.concurrency = options.concurrency ?? 2;
   }
 
   protected async dispatch(_job: Job): Promise<void> {
     if (this.workerStarted) void this.pump();
   }
 
-  async startWorker(options: { concurrency?: number } = {}): Promise<void> {
-    if (this.closed) throw new Error('the job queue is closed');
-    if (this.workerStarted) return;
-    this.concurrency = Math.max(1, options.concurrency ?? this.concurrency);
-    this.workerStarted = true;
+  protected async startDelivery(): Promise<void> {
     this.startWatch(); // includes the first recovery sweep
     this.pollTimer = setInterval(() => void this.pump(), this.timings.pollMs);
     this.pollTimer.unref();
@@ -73,19 +64,8 @@ export class EmbeddedJobQueue extends DbJobQueue {
     }
   }
 
-  async stopWorker(): Promise<void> {
-    if (!this.workerStarted) return;
-    this.workerStarted = false;
+  protected async stopDelivery(): Promise<void> {
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = undefined;
-    await this.drainRuns();
-    this.stopWatch();
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.stopWorker();
-    await this.events.close();
   }
 }

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ownerIsDead, SELF_OWNER, SELF_OWNER_JSON } from './owner.ts';
-import { queueBackends, type QueueTestEnv } from './testing.ts';
+import { anyJob, queueBackends, type QueueTestEnv } from './testing.ts';
 
 /** The pid of a process that has exited (and been reaped). */
 function deadPid(): number {
@@ -38,8 +38,8 @@ describe('recoverOrphans (embedded on SQLite)', () => {
   it('recovers at once the jobs of a dead owner on this host; jobs of live or unknown owners wait for the lease', async () => {
     env = await sqlite!.open();
     const q = await env.queue();
-    q.register({ type: 'plain', parse: (p) => p, run: async () => 'x' });
-    q.register({ type: 'safe', parse: (p) => p, idempotent: true, run: async () => 'x' });
+    q.register(anyJob('plain', async () => 'x'));
+    q.register(anyJob('safe', async () => 'x', { idempotent: true }));
     const dead = JSON.stringify({ ...SELF_OWNER, pid: deadPid() });
     const running = async (type: string, owner: string | null) => {
       const job = await q.store.insert({ id: `job_${type}_${Math.random().toString(36).slice(2)}`, type, payload: {}, idempotent: type === 'safe' });

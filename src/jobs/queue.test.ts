@@ -9,20 +9,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../core/errors.ts';
 import { nowIso } from '../core/ids.ts';
 import { skipBackend } from '../storage/testing.ts';
-import type { DbJobQueue } from './base.ts';
-import { queueBackends, type QueueTestEnv } from './testing.ts';
-import type { Job, JobEvent, JobHandler } from './types.ts';
+import { z } from 'zod';
+import { anyJob as h, queueBackends, type QueueTestEnv, type TestQueue } from './testing.ts';
+import type { Job, JobEvent } from './types.ts';
 
 const backends = queueBackends();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function h<P = any, R = any>(type: string, run: JobHandler<P, R>['run'], extra: Partial<JobHandler<P, R>> = {}): JobHandler<P, R> {
-  return { type, parse: (p) => p as P, run, ...extra };
-}
-
 /** Waits until the job is running (the handler has started). */
-async function running(q: DbJobQueue, id: string): Promise<void> {
+async function running(q: TestQueue, id: string): Promise<void> {
   await vi.waitFor(async () => expect((await q.get(id)).status).toBe('running'), { timeout: 5000, interval: 20 });
 }
 
@@ -61,9 +57,10 @@ for (const b of backends) {
 
     it('rejects unknown types and invalid payloads at enqueue, creating nothing', async () => {
       const q = await (await open()).queue();
-      q.register(h('typed', async () => null, { parse: (p) => { if (!p) throw new AppError('VALIDATION_FAILED', 'payload required'); return p; } }));
+      q.register(h('typed', async () => null, { payload: z.object({ n: z.number() }) }));
       await expect(q.enqueue('nope', {})).rejects.toMatchObject({ code: 'JOB_TYPE_UNKNOWN', message: expect.stringContaining('typed') });
       await expect(q.enqueue('typed', null)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+      await expect(q.enqueue('typed', { n: 'x' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', problems: [expect.objectContaining({ field: 'n' })] });
       expect((await q.list()).items).toEqual([]);
       await expect(q.get('job_missing')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
     });

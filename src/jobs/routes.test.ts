@@ -8,33 +8,33 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { AppContext } from '../app/context.ts';
 import { toProblem } from '../core/http/problem.ts';
 import { databaseBackends, type TestDatabase } from '../storage/testing.ts';
 import { EmbeddedJobQueue } from './embedded.ts';
 import { jobRoutes } from './routes.ts';
+import { anyJob, type TestQueue } from './testing.ts';
 import type { JobEvent } from './types.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let app: FastifyInstance | undefined;
-let queue: EmbeddedJobQueue | undefined;
+let queue: TestQueue | undefined;
 let database: TestDatabase | undefined;
 let unsubscribed = 0;
 
 async function setup() {
   unsubscribed = 0;
   database = await databaseBackends()[0]!.open();
-  queue = new EmbeddedJobQueue(database.db, { timings: { watchMs: 50, pollMs: 50, waitPollMs: 50 } });
+  queue = new EmbeddedJobQueue(database.db, { timings: { watchMs: 50, pollMs: 50, waitPollMs: 50 } }) as TestQueue;
   const q = queue;
-  q.register({ type: 'sleep', parse: (p) => p as { ms: number }, run: async ({ job, progress, log, signal }) => {
+  q.register(anyJob<{ ms: number }>('sleep', async ({ job, progress, log, signal }) => {
     await log('starting');
     for (let i = 1; i <= 4 && !signal.aborted; i++) {
       await sleep(job.payload.ms / 4);
       await progress(i / 4, `quarter ${i}`);
     }
     return { slept: job.payload.ms };
-  } });
+  }));
   const subscribe = q.subscribe.bind(q);
   q.subscribe = (listener, jobId) => {
     const off = subscribe(listener, jobId);
@@ -51,7 +51,7 @@ async function setup() {
     return reply.status(body.status).type('application/problem+json').send(body);
   });
   await app.register(fastifySwagger, { openapi: { openapi: '3.1.0', info: { title: 't', version: '1' } }, transform: jsonSchemaTransform });
-  await app.register(async (api) => jobRoutes(api, { queue: q } as unknown as AppContext), { prefix: '/api/v1' });
+  await app.register(async (api) => jobRoutes(api, { queue: q }), { prefix: '/api/v1' });
   await app.ready();
   return { app, queue: q };
 }

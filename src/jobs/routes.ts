@@ -1,14 +1,19 @@
 /**
- * /api/v1/jobs: list, read, logs, cancel, and live progress as Server-Sent Events. Thin: each route
- * calls ctx.queue. SSE responses are written to the raw socket with heartbeat comments, and every
+ * /api/v1/jobs: list, read, logs, cancel, the registered job types, and live progress as Server-Sent Events.
+ * Thin: each route calls the queue. SSE responses are written to the raw socket with heartbeat comments, and every
  * subscription and timer is released when the client goes away.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { AppContext } from '../app/context.ts';
-import { jobIdParams, jobListQuery, jobListSchema, jobLogsQuery, jobLogsSchema, jobSchema } from './schema.ts';
+import { describeJobType } from './registry.ts';
+import { jobIdParams, jobListQuery, jobListSchema, jobLogsQuery, jobLogsSchema, jobSchema, jobTypesSchema } from './schema.ts';
 import { isTerminal } from './support.ts';
-import type { Job, JobEvent } from './types.ts';
+import type { Job, JobEvent, JobQueue } from './types.ts';
+
+/** What the job routes use. */
+export interface JobRouteDeps {
+  queue: JobQueue;
+}
 
 const HEARTBEAT_MS = 15_000;
 /** A job stream re-reads the job this often, for jobs run by another process (embedded queue). */
@@ -64,9 +69,13 @@ function openSse(request: FastifyRequest, reply: FastifyReply): SseStream {
 
 const eventOf = (job: Job): JobEvent => ({ jobId: job.id, status: job.status, progress: job.progress, message: job.message });
 
-export async function jobRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function jobRoutes(app: FastifyInstance, deps: JobRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const queue = ctx.queue;
+  const { queue } = deps;
+
+  r.get('/jobs/types', {
+    schema: { tags: ['jobs'], summary: 'The registered job types: payload and result JSON Schema, idempotency', response: { 200: jobTypesSchema } },
+  }, async () => ({ items: queue.definitions().map(describeJobType) }));
 
   r.get('/jobs', {
     schema: { tags: ['jobs'], summary: 'List jobs, newest first', querystring: jobListQuery, response: { 200: jobListSchema } },

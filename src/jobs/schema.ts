@@ -63,3 +63,12 @@ export const jobLogsQuery = z.object({
 export const jobLogsSchema = z.object({
   items: z.array(z.object({ at: z.string(), level: z.enum(['debug', 'info', 'warn', 'error']), message: z.string() })),
 });
+
+export const jobTypesSchema = z.object({
+  items: z.array(z.object({
+    type: z.string().describe('Job type, e.g. text.train'),
+    idempotent: z.boolean().describe('Re-run after a crash instead of failing INTERRUPTED'),
+    payload: z.record(z.string(), z.unknown()).describe('JSON Schema of the payload enqueue accepts'),
+    result: z.record(z.string(), z.unknown()).describe('JSON Schema of the stored result'),
+  })),
+});

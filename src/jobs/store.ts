@@ -3,7 +3,7 @@
  * is one guarded UPDATE: a claim only takes a `queued` row, and a running job's writes are fenced by
  * `attempts` (incremented by each claim), so a worker that lost its job cannot overwrite a newer run.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import { AppError } from '../core/errors.ts';
 import { nowIso } from '../core/ids.ts';
 import { dialectOf } from '../storage/db.ts';
@@ -164,35 +164,27 @@ export class JobStore {
   }
 
   /** Writes a running job's final state; `staleBefore` (recovery) also requires it to be stale still. */
-  async finish(id: string, attempt: number, f: FinishFields, staleBefore?: string): Promise<Job | undefined> {
+  finish(id: string, attempt: number, f: FinishFields, staleBefore?: string): Promise<Job | undefined> {
     const at = nowIso();
-    let q = this.db
-      .updateTable('jobs')
-      .set({
-        status: f.status,
-        result_json: f.result === undefined ? null : JSON.stringify(f.result),
-        error_json: f.error ? JSON.stringify(f.error) : null,
-        message: f.message,
-        finished_at: at,
-        updated_at: at,
-        ...(f.progress === undefined ? {} : { progress: f.progress }),
-      })
-      .where('id', '=', id)
-      .where('status', '=', 'running')
-      .where('attempts', '=', attempt);
-    if (staleBefore) q = q.where('updated_at', '<', staleBefore);
-    const row = await q.returningAll().executeTakeFirst();
-    return row && rowToJob(row);
+    return this.updateRun(id, attempt, {
+      status: f.status,
+      result_json: f.result === undefined ? null : JSON.stringify(f.result),
+      error_json: f.error ? JSON.stringify(f.error) : null,
+      message: f.message,
+      finished_at: at,
+      updated_at: at,
+      ...(f.progress === undefined ? {} : { progress: f.progress }),
+    }, staleBefore);
   }
 
   /** Puts a running job back in the queue (interrupted but safe to re-run). */
-  async requeue(id: string, attempt: number, message: string, staleBefore?: string): Promise<Job | undefined> {
-    let q = this.db
-      .updateTable('jobs')
-      .set({ status: 'queued', message, progress: 0, started_at: null, updated_at: nowIso() })
-      .where('id', '=', id)
-      .where('status', '=', 'running')
-      .where('attempts', '=', attempt);
+  requeue(id: string, attempt: number, message: string, staleBefore?: string): Promise<Job | undefined> {
+    return this.updateRun(id, attempt, { status: 'queued', message, progress: 0, started_at: null, updated_at: nowIso() }, staleBefore);
+  }
+
+  /** Updates a run still held by `attempt` (and, with `staleBefore`, still untouched since then). */
+  private async updateRun(id: string, attempt: number, set: Updateable<JobsTable>, staleBefore?: string): Promise<Job | undefined> {
+    let q = this.db.updateTable('jobs').set(set).where('id', '=', id).where('status', '=', 'running').where('attempts', '=', attempt);
     if (staleBefore) q = q.where('updated_at', '<', staleBefore);
     const row = await q.returningAll().executeTakeFirst();
     return row && rowToJob(row);

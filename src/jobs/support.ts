@@ -52,43 +52,40 @@ export function abortError(message: string): Error {
 }
 
 /**
- * Coalesces a handler's progress calls into at most one write per interval, with a trailing write so
- * the latest value always lands. Writes are chained so they never overtake each other.
+ * Coalesces a handler's progress calls into at most one write per interval, with a trailing write so the latest
+ * value always lands. Subclasses say where a write goes: the DB (ProgressThrottle) or the host (thread/).
  */
-export class ProgressThrottle implements ProgressReporter {
+export abstract class ThrottledProgress implements ProgressReporter {
   value = 0;
   message = '';
-  private lastWrite = 0;
+  private last = 0;
   private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
   private stopped = false;
 
-  constructor(
-    private readonly write: (progress: number, message: string) => Promise<void>,
-    private readonly intervalMs: number,
-  ) {}
+  constructor(private readonly intervalMs: number) {}
+
+  /** Sends the current value; called at most once per interval. */
+  protected abstract write(progress: number, message: string): Promise<void>;
+
+  /** What stop() waits for (a write in flight). */
+  protected settled(): Promise<void> {
+    return Promise.resolve();
+  }
 
   update(fraction: number, message?: string): Promise<void> {
     if (this.stopped) return Promise.resolve();
     if (Number.isFinite(fraction)) this.value = Math.min(1, Math.max(0, fraction));
     if (message !== undefined) this.message = String(message);
-    const wait = this.lastWrite + this.intervalMs - Date.now();
-    if (wait <= 0) {
-      this.clearTimer();
-      return this.flush();
-    }
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      void this.flush();
-    }, wait);
+    const wait = this.last + this.intervalMs - Date.now();
+    if (wait <= 0) return this.flush();
+    this.timer ??= setTimeout(() => void this.flush(), wait);
     return Promise.resolve();
   }
 
   private flush(): Promise<void> {
-    this.lastWrite = Date.now();
-    const [p, m] = [this.value, this.message];
-    this.writing = this.writing.then(() => this.write(p, m)).catch(() => {});
-    return this.writing;
+    this.clearTimer();
+    this.last = Date.now();
+    return this.write(this.value, this.message);
   }
 
   private clearTimer(): void {
@@ -100,7 +97,25 @@ export class ProgressThrottle implements ProgressReporter {
   async stop(): Promise<void> {
     this.stopped = true;
     this.clearTimer();
-    await this.writing;
+    await this.settled();
+  }
+}
+
+/** Progress written to the job row; writes are chained so they never overtake each other. */
+export class ProgressThrottle extends ThrottledProgress {
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly sink: (progress: number, message: string) => Promise<void>, intervalMs: number) {
+    super(intervalMs);
+  }
+
+  protected write(progress: number, message: string): Promise<void> {
+    this.writing = this.writing.then(() => this.sink(progress, message)).catch(() => {});
+    return this.writing;
+  }
+
+  protected override settled(): Promise<void> {
+    return this.writing;
   }
 }
 

@@ -3,6 +3,7 @@
  * and BullMQ on Redis (workers on other machines). Job state, progress and logs always live in the
  * metadata DB so the API, CLI and UI read them the same way whichever backend runs the work.
  */
+import type { z } from 'zod';
 import type { Problem } from '../core/errors.ts';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -50,14 +51,32 @@ export interface JobContext<P> {
   log(message: string, level?: JobLogLine['level']): Promise<void>;
 }
 
-export interface JobHandler<P = unknown, R = unknown> {
-  type: string;
-  /** Validates a payload when enqueued (throw AppError VALIDATION_FAILED) and returns the typed payload. */
-  parse(payload: unknown): P;
+/**
+ * The compile-time table of job types, filled by declaration merging: each domain declares its types next to
+ * their definitions (`declare module '../../jobs/types.ts' { interface JobTypes { 'text.train': { payload: P;
+ * result: R } } }`), so adding a job type touches only its domain. See registry.ts and README.md.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface JobTypes {}
+
+export type JobType = keyof JobTypes & string;
+export type JobPayload<T extends JobType> = JobTypes[T] extends { payload: infer P } ? P : never;
+export type JobResult<T extends JobType> = JobTypes[T] extends { result: infer R } ? R : never;
+
+/** One job type: its payload and result schemas (checked at enqueue and on success), handler and idempotency. */
+export interface JobDefinition<P = unknown, R = unknown> {
+  readonly type: string;
+  /** Checked at enqueue (VALIDATION_FAILED naming each field) and again when a worker picks the job up. */
+  readonly payload: z.ZodType<P>;
+  /** The handler's result as stored (JSON) must pass it, or the job fails JOB_RESULT_INVALID. */
+  readonly result: z.ZodType<R>;
   /** Safe to run again after a crash (e.g. writes only to fresh keys). */
-  idempotent?: boolean;
+  readonly idempotent?: boolean;
   run(ctx: JobContext<P>): Promise<R>;
 }
+
+/** The definition of a declared job type: its schemas must produce the types of its JobTypes entry. */
+export type JobDefinitionOf<T extends JobType> = JobDefinition<JobPayload<T>, JobResult<T>> & { readonly type: T };
 
 export interface JobEvent {
   jobId: string;
@@ -76,9 +95,15 @@ export interface ListJobsQuery {
 
 export interface JobQueue {
   readonly kind: 'embedded' | 'bullmq';
-  register(handler: JobHandler<any, any>): void;
-  enqueue<P>(type: string, payload: P): Promise<Job<P>>;
+  /** Adds a job type (defineJob in registry.ts); a second definition of the same type throws. */
+  register(definition: JobDefinition<any, any>): void;
+  /** The registered definitions, by type (GET /api/v1/jobs/types). */
+  definitions(): JobDefinition<unknown, unknown>[];
+  /** Refuses an unregistered type (JOB_TYPE_UNKNOWN) or a payload its schema rejects (VALIDATION_FAILED), storing nothing. */
+  enqueue<T extends JobType>(type: T, payload: JobPayload<T>): Promise<Job<JobPayload<T>, JobResult<T>>>;
   get(id: string): Promise<Job>;
+  /** A succeeded job's result parsed with its type's result schema (a later step's typed input). */
+  result<T extends JobType>(id: string, type: T): Promise<JobResult<T>>;
   list(query?: ListJobsQuery): Promise<{ items: Job[]; nextCursor: string | null }>;
   logs(id: string, options?: { after?: number }): Promise<JobLogLine[]>;
   /** Requests cancellation: a queued job is cancelled at once, a running one through its AbortSignal. */

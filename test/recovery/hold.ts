@@ -9,13 +9,13 @@ import module from 'node:module';
 import { join } from 'node:path';
 import workerThreads from 'node:worker_threads';
 import { DbJobQueue } from '../../src/jobs/base.ts';
-import type { JobContext, JobHandler } from '../../src/jobs/types.ts';
+import type { JobContext, JobDefinition } from '../../src/jobs/types.ts';
 
 const dir = process.env.SB_TEST_HOLD_DIR ?? '';
 
 const register = DbJobQueue.prototype.register;
-DbJobQueue.prototype.register = function (this: DbJobQueue, handler: JobHandler<any, any>) {
-  const held: JobHandler<any, any> = Object.assign(Object.create(handler) as JobHandler<any, any>, {
+DbJobQueue.prototype.register = function (this: DbJobQueue, handler: JobDefinition<any, any>) {
+  const held: JobDefinition<any, any> = Object.assign(Object.create(handler) as JobDefinition<any, any>, {
     run: (ctx: JobContext<unknown>) => handler.run({
       ...ctx,
       progress: async (fraction: number, message?: string) => {

@@ -8,24 +8,32 @@ import type { Config } from '../../core/config.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
-import type { JobContext, JobHandler, JobQueue } from '../../jobs/types.ts';
+import { defineJob, type JobDefinitionOf } from '../../jobs/registry.ts';
+import type { JobContext, JobQueue } from '../../jobs/types.ts';
 import { describe } from './validate.ts';
 import { importFile } from './formats/index.ts';
 import { DEFAULT_LIMITS, type FormatOption, type HeaderOption, type ImportLimits } from './formats/types.ts';
 import { versionMeta, type DatasetStore, type VersionRow } from './store.ts';
 
-export const IMPORT_JOB = 'datasets.import';
+export const IMPORT_JOB = 'datasets.import' as const;
 
 const payloadSchema = z.object({ datasetId: z.string().min(1), versionId: z.string().min(1) });
 export type ImportPayload = z.infer<typeof payloadSchema>;
 
-export interface ImportJobResult {
-  datasetId: string;
-  versionId: string;
-  version: number;
-  format: string;
-  rowCount: number;
-  warnings: number;
+export const importJobResultSchema = z.object({
+  datasetId: z.string(),
+  versionId: z.string(),
+  version: z.number().int(),
+  format: z.string(),
+  rowCount: z.number().int(),
+  warnings: z.number().int().describe('Problems kept as warnings on the version'),
+});
+export type ImportJobResult = z.infer<typeof importJobResultSchema>;
+
+declare module '../../jobs/types.ts' {
+  interface JobTypes {
+    'datasets.import': { payload: ImportPayload; result: ImportJobResult };
+  }
 }
 
 export interface ImportDeps {
@@ -52,16 +60,13 @@ export async function purgeVersion(deps: Pick<ImportDeps, 'artifacts' | 'store'>
   if (datasetGone) await deps.artifacts.deletePrefix(`datasets/${row.dataset_id}/`);
 }
 
-export function createImportHandler(deps: ImportDeps): JobHandler<ImportPayload, ImportJobResult> {
+export function importJob(deps: ImportDeps): JobDefinitionOf<typeof IMPORT_JOB> {
   const { store, artifacts } = deps;
-  return {
+  return defineJob({
     type: IMPORT_JOB,
     idempotent: true,
-    parse(payload) {
-      const r = payloadSchema.safeParse(payload);
-      if (!r.success) throw new AppError('VALIDATION_FAILED', `Invalid ${IMPORT_JOB} payload: ${r.error.message}`);
-      return r.data;
-    },
+    payload: payloadSchema,
+    result: importJobResultSchema,
     async run(ctx: JobContext<ImportPayload>): Promise<ImportJobResult> {
       const row = await store.versionById(ctx.job.payload.versionId);
       if (!row) throw new AppError('DATASET_NOT_FOUND', `Dataset version ${ctx.job.payload.versionId} was deleted before its import ran.`);
@@ -107,7 +112,7 @@ export function createImportHandler(deps: ImportDeps): JobHandler<ImportPayload,
         throw err;
       }
     },
-  };
+  });
 }
 
 async function cancelRequested(queue: JobQueue, jobId: string): Promise<boolean> {

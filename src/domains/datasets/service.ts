@@ -11,7 +11,7 @@ import type { Database } from '../../storage/schema.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
 import { decodeCursor, toPage } from '../../storage/pagination.ts';
 import type { Job, JobQueue } from '../../jobs/types.ts';
-import { createImportHandler, IMPORT_JOB, purgeVersion, versionPrefix, type ImportJobResult } from './import-job.ts';
+import { importJob, IMPORT_JOB, purgeVersion, versionPrefix } from './import-job.ts';
 import { previewText } from './formats/index.ts';
 import type { DatasetSchema, FormatOption, HeaderOption } from './formats/types.ts';
 import { IMAGE_INDEX } from './formats/zip.ts';
@@ -71,8 +71,7 @@ const STALE_UPLOAD_MS = 6 * 60 * 60 * 1000;
 export function createDatasetService(deps: DatasetServiceDeps) {
   const { config, artifacts, queue } = deps;
   const store = createDatasetStore(deps.db);
-  const importHandler = createImportHandler({ ...deps, store });
-  queue.register(importHandler);
+  queue.register(importJob({ ...deps, store }));
 
   function notFound(idOrName: string, version?: VersionRef): AppError {
     const what = version === undefined ? `No dataset "${idOrName}"` : `Dataset "${idOrName}" has no version ${version}`;
@@ -142,8 +141,6 @@ export function createDatasetService(deps: DatasetServiceDeps) {
   }
 
   return {
-    importHandler,
-
     async upload(input: UploadInput): Promise<UploadResult> {
       const format = parseOption(formatOptionSchema, input.format ?? 'auto', 'format');
       const header = parseOption(headerOptionSchema, typeof input.header === 'boolean' ? String(input.header) : (input.header ?? 'auto'), 'header');
@@ -184,7 +181,7 @@ export function createDatasetService(deps: DatasetServiceDeps) {
     async waitForImport(jobId: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<{ dataset: Dataset; version: DatasetVersion }> {
       const job = await queue.wait(jobId, options);
       if (job.status === 'succeeded') {
-        const result = job.result as ImportJobResult;
+        const result = await queue.result(jobId, IMPORT_JOB);
         const [dataset, row] = await Promise.all([store.findDataset(result.datasetId), store.versionById(result.versionId)]);
         if (!dataset || !row) throw notFound(result.datasetId, result.version);
         return { dataset: toDataset(dataset), version: toVersion(row) };

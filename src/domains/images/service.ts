@@ -8,25 +8,24 @@ import { availableParallelism } from 'node:os';
 import type { Logger } from '../../core/logger.ts';
 import { AppError, ERROR_CODES, type ErrorCode, type Problem } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
-import type { Job, JobContext, JobQueue } from '../../jobs/types.ts';
+import type { Job, JobQueue } from '../../jobs/types.ts';
 import { createModelCache } from '../../runtimes/modelCache.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
 import type { DatasetService } from '../datasets/service.ts';
 import type { ModelKindDefinition, ModelKindRuntime } from '../models/kinds.ts';
 import { requireReadyModel, type ModelService, type ModelVersion } from '../models/service.ts';
-import { withStageLog } from '../models/stageLog.ts';
 import { parseWith } from '../../core/validate.ts';
 import { resolveBackbonePath } from './backbone.ts';
-import { runBatchJob, type BatchResult } from './batch.ts';
 import { loadImageDataset, readImageBytes } from './data.ts';
 import type { ImagesDeps } from './deps.ts';
 import { createEmbedder, type Embedder } from './pixels/embedder.ts';
 import { exportImageClassifier } from './pixels/exportOnnx.ts';
 import { thumbnail as makeThumbnail } from './pixels/decode.ts';
 import { predictImage, toPredictor, type ImagePrediction, type ImagePredictor } from './predict.ts';
-import { batchJobPayloadSchema, batchRequestSchema, buildRequestSchema, IMAGE_MODEL_KIND, trainJobPayloadSchema, type BatchJobPayload, type BuildRequest, type TrainJobPayload } from './schema.ts';
+import { batchRequestSchema, buildRequestSchema, IMAGE_MODEL_KIND, type BatchJobPayload, type BuildRequest } from './schema.ts';
 import { loadHead } from './store.ts';
-import { runTrainJob, type TrainResult } from './train.ts';
+import type { TrainResult } from './train.ts';
+import { imageJobs } from './jobs.ts';
 import { checkLabels } from './validate.ts';
 
 export { IMAGE_MODEL_KIND };
@@ -66,17 +65,7 @@ export function createImagesService(base: ImagesServiceDeps) {
     return requireReadyModel(model, IMAGE_MODEL_KIND, 'an image classifier');
   }
 
-  base.queue.register({
-    type: 'images.train',
-    parse: (p) => parseWith<TrainJobPayload>(trainJobPayloadSchema, p),
-    run: (ctx: JobContext<TrainJobPayload>) => runTrainJob(deps, withStageLog(ctx)),
-  });
-  base.queue.register({
-    type: 'images.batch',
-    parse: (p) => parseWith<BatchJobPayload>(batchJobPayloadSchema, p),
-    idempotent: true,
-    run: (ctx: JobContext<BatchJobPayload>) => runBatchJob({ ...deps, predictor: (id) => cache.get(id) }, withStageLog(ctx)),
-  });
+  for (const job of imageJobs(deps, (id) => cache.get(id))) base.queue.register(job);
 
   const runtime: ModelKindRuntime = {
     async warm(model) {
@@ -164,7 +153,7 @@ export function createImagesService(base: ImagesServiceDeps) {
         params: { build: req.build, dataset: { ref: req.dataset, id: ds.datasetId, name: ds.datasetName, version: ds.version }, labelColumn: req.labelColumn ?? null, groupColumn: req.groupColumn ?? null, testFraction: req.testFraction, folds: req.folds, seed: req.seed, minImagesPerLabel: req.minImagesPerLabel },
       });
       try {
-        const job = await base.queue.enqueue<TrainJobPayload>('images.train', { ...req, dataset: `${ds.datasetId}:${ds.version}`, modelId: model.id });
+        const job = await base.queue.enqueue('images.train', { ...req, dataset: `${ds.datasetId}:${ds.version}`, modelId: model.id });
         await base.models.update(model.id, { meta: { jobId: job.id } });
         return { job, model: { id: model.id, name: model.name, version: model.version } };
       } catch (err) {
@@ -177,7 +166,7 @@ export function createImagesService(base: ImagesServiceDeps) {
     async waitForBuild(jobId: string, options: { signal?: AbortSignal } = {}): Promise<{ model: ModelVersion; result: TrainResult }> {
       const job = await base.queue.wait(jobId, options);
       if (job.status !== 'succeeded') return jobOutcome(job);
-      const result = job.result as TrainResult;
+      const result = await base.queue.result(jobId, 'images.train');
       return { model: await base.models.getById(result.model.id), result };
     },
 
@@ -216,10 +205,7 @@ export function createImagesService(base: ImagesServiceDeps) {
     },
 
     async batchCsv(jobId: string): Promise<Buffer> {
-      const job = await base.queue.get(jobId);
-      if (job.type !== 'images.batch') throw new AppError('JOB_NOT_FOUND', `Job ${jobId} is not an image batch job.`);
-      if (job.status !== 'succeeded') throw new AppError('CONFLICT', `Batch job ${jobId} is ${job.status}; its CSV exists once it has succeeded.`);
-      return base.artifacts.get((job.result as BatchResult).outputKey);
+      return base.artifacts.get((await base.queue.result(jobId, 'images.batch')).outputKey);
     },
 
     async exportOnnx(name: string, version: number): Promise<{ body: Buffer; fileName: string }> {

@@ -4,9 +4,8 @@
  * and row edits of a dataset version. Long work runs as jobs; everything else is a direct call.
  */
 import { AppError } from '../../core/errors.ts';
-import type { Job, JobContext } from '../../jobs/types.ts';
+import type { Job } from '../../jobs/types.ts';
 import type { ModelVersion } from '../models/service.ts';
-import { withStageLog } from '../models/stageLog.ts';
 import { svgToPng } from '../classifiers/png.ts';
 import { parseWith } from '../../core/validate.ts';
 import type { TextService } from '../text/service.ts';
@@ -14,16 +13,15 @@ import type { TextDeps } from '../text/deps.ts';
 import { resetDecision, updateDecision, decisionView, type DecisionView } from './decision.ts';
 import type { QualityDeps } from './deps.ts';
 import { editDatasetVersion } from './edits.ts';
-import { runLearningCurveJob, runSweepJob, type LearningCurveResult, type SweepResult } from './experiments.ts';
-import { runNoisyLabelsJob } from './noisy.ts';
+import { QUALITY_JOBS, qualityJobs } from './jobs.ts';
 import {
-  datasetEditsSchema, decisionUpdateSchema, learningCurveRequestSchema, noisyLabelsRequestSchema, resolveObjective, sweepRequestSchema, tunePayloadSchema, tuneRequestSchema,
-  type LearningCurveRequest, type NoisyLabelsRequest, type SweepRequest, type TunePayload, type TuneRequest,
+  datasetEditsSchema, decisionUpdateSchema, learningCurveRequestSchema, noisyLabelsRequestSchema, resolveObjective, sweepRequestSchema, tuneRequestSchema,
+  type LearningCurveRequest, type NoisyLabelsRequest, type SweepRequest, type TuneRequest,
 } from './schema.ts';
-import { REPORT_ARTIFACTS, runTuneJob } from './tune.ts';
+import { REPORT_ARTIFACTS } from './tune.ts';
 
-export const QUALITY_JOBS = { tune: 'text.tune', sweep: 'text.sweep', learningCurve: 'text.learning-curve', noisyLabels: 'text.noisy-labels' } as const;
-const CHART_JOBS: string[] = [QUALITY_JOBS.sweep, QUALITY_JOBS.learningCurve];
+const CHART_JOBS = [QUALITY_JOBS.sweep, QUALITY_JOBS.learningCurve] as const;
+const isChartJob = (type: string): type is (typeof CHART_JOBS)[number] => (CHART_JOBS as readonly string[]).includes(type);
 
 export type ReportFormat = 'json' | 'html' | 'svg' | 'png';
 export const REPORT_CONTENT_TYPES: Record<ReportFormat, string> = {
@@ -34,10 +32,7 @@ export function createTextQualityService(base: TextDeps & { text: TextService })
   const deps: QualityDeps = { ...base, predictor: (id) => base.text.predictor(id), reload: (id) => base.text.reload(id) };
   const { queue } = deps;
 
-  queue.register({ type: QUALITY_JOBS.tune, parse: (p) => parseWith<TunePayload>(tunePayloadSchema, p), idempotent: true, run: (ctx: JobContext<TunePayload>) => runTuneJob(deps, withStageLog(ctx)) });
-  queue.register({ type: QUALITY_JOBS.sweep, parse: (p) => parseWith<SweepRequest>(sweepRequestSchema, p), run: (ctx: JobContext<SweepRequest>) => runSweepJob(deps, ctx) });
-  queue.register({ type: QUALITY_JOBS.learningCurve, parse: (p) => parseWith<LearningCurveRequest>(learningCurveRequestSchema, p), idempotent: true, run: (ctx: JobContext<LearningCurveRequest>) => runLearningCurveJob(deps, ctx) });
-  queue.register({ type: QUALITY_JOBS.noisyLabels, parse: (p) => parseWith<NoisyLabelsRequest>(noisyLabelsRequestSchema, p), idempotent: true, run: (ctx: JobContext<NoisyLabelsRequest>) => runNoisyLabelsJob(deps, ctx) });
+  for (const job of qualityJobs(deps)) queue.register(job);
 
   const model = (name: string, version: number): Promise<ModelVersion> => base.text.requireTextModel(`${name}:${version}`);
 
@@ -91,9 +86,8 @@ export function createTextQualityService(base: TextDeps & { text: TextService })
     },
     async experimentChart(jobId: string, format: 'svg' | 'png'): Promise<Buffer> {
       const job = await queue.get(jobId);
-      if (!CHART_JOBS.includes(job.type)) throw new AppError('JOB_NOT_FOUND', `Job ${jobId} is a ${job.type} job, not a sweep or learning curve.`);
-      if (job.status !== 'succeeded') throw new AppError('CONFLICT', `Job ${jobId} is ${job.status}; its chart exists once it has succeeded.`);
-      const svg = Buffer.from((job.result as SweepResult | LearningCurveResult).chartSvg, 'utf8');
+      if (!isChartJob(job.type)) throw new AppError('JOB_NOT_FOUND', `Job ${jobId} is a ${job.type} job, not a sweep or learning curve.`);
+      const svg = Buffer.from((await queue.result(jobId, job.type)).chartSvg, 'utf8');
       return format === 'png' ? svgToPng(svg) : svg;
     },
     editDataset: (idOrName: string, version: number | 'latest', input: unknown) => editDatasetVersion(deps.datasets, idOrName, version, parseWith(datasetEditsSchema, input ?? {})),

@@ -7,7 +7,7 @@ import { readDocuments } from './input.ts';
 import { summarizeWithLlm, type LlmCall } from './mapReduce.ts';
 import { DEFAULT_PROMPTS, checkPrompts, type Prompts } from './prompts.ts';
 import type { DocumentSummary, IntermediateSummary, SummarizePayload, SummarizeResult } from './schema.ts';
-import type { SummarizeDeps } from './service.ts';
+import type { SummarizeDeps } from './deps.ts';
 
 const words = (s: string) => (s.match(/\S+/g) ?? []).length;
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;

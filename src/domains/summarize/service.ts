@@ -7,27 +7,16 @@
 import type { Readable } from 'node:stream';
 import { AppError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
-import type { Logger } from '../../core/logger.ts';
-import type { Job, JobContext, JobQueue } from '../../jobs/types.ts';
-import type { ArtifactStore } from '../../storage/artifacts/types.ts';
-import type { DatasetService } from '../datasets/service.ts';
-import type { LlmProvider } from '../llm/types.ts';
+import type { Job } from '../../jobs/types.ts';
 import { computeBudget, DEFAULT_CHUNK_CAP } from './budget.ts';
+import type { SummarizeDeps } from './deps.ts';
+import { SUMMARIZE_JOB, summarizeJob } from './jobs.ts';
 import { DEFAULT_PROMPTS, checkPrompts } from './prompts.ts';
-import { runSummarizeJob } from './run.ts';
-import { summarizePayloadSchema, summarizeRequestSchema, type SummarizeOptions, type SummarizePayload, type SummarizeResult } from './schema.ts';
+import { summarizeRequestSchema, type SummarizeOptions, type SummarizePayload, type SummarizeResult } from './schema.ts';
 import { DEFAULT_WEIGHTS } from '../../ml/summarize/extractive.ts';
 
-export interface SummarizeDeps {
-  logger: Logger;
-  artifacts: ArtifactStore;
-  queue: JobQueue;
-  datasets: DatasetService;
-  /** LLM endpoints (absent in builds without them): needed only for engine {endpoint}. */
-  llm?: LlmProvider;
-}
-
-export const SUMMARIZE_JOB = 'summarize.run';
+export type { SummarizeDeps };
+export { SUMMARIZE_JOB };
 
 function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, payload: unknown): T {
   const r = schema.safeParse(payload);
@@ -53,12 +42,7 @@ export function formFieldsToBody(fields: Record<string, string>): Record<string,
 const safeName = (name: string) => name.replace(/[^\w.-]+/g, '_').slice(-100) || 'input.txt';
 
 export function createSummarizeService(deps: SummarizeDeps) {
-  deps.queue.register({
-    type: SUMMARIZE_JOB,
-    parse: (p) => parseWith<SummarizePayload>(summarizePayloadSchema, p),
-    idempotent: true,
-    run: (ctx: JobContext<SummarizePayload>) => runSummarizeJob(deps, ctx),
-  });
+  deps.queue.register(summarizeJob(deps));
 
   /** Checks what can be checked before queueing: prompts, and that the endpoint exists and is an LLM. */
   async function precheck(opts: SummarizeOptions): Promise<void> {
@@ -128,7 +112,7 @@ export function createSummarizeService(deps: SummarizeDeps) {
         const raw = await deps.artifacts.get(`summaries/${jobId}/partial.json`).catch(() => null);
         partial = raw ? JSON.parse(raw.toString('utf8')) : null;
       }
-      return { job, result: (job.result as SummarizeResult | null) ?? null, partial };
+      return { job, result: job.status === 'succeeded' ? await deps.queue.result(jobId, SUMMARIZE_JOB) : null, partial };
     },
 
     async file(jobId: string, file: 'summary.md' | 'result.json' | 'partial.json'): Promise<Buffer> {

@@ -6,22 +6,16 @@ import type { Readable } from 'node:stream';
 import { AppError } from '../../core/errors.ts';
 import { parseWith } from '../../core/validate.ts';
 import { newId } from '../../core/ids.ts';
-import type { Job, JobContext } from '../../jobs/types.ts';
+import type { Job } from '../../jobs/types.ts';
 import { createModelCache } from '../../runtimes/modelCache.ts';
 import { requireReadyModel, type ModelVersion } from '../models/service.ts';
-import { withStageLog } from '../models/stageLog.ts';
 import type { ModelKindRuntime } from '../models/kinds.ts';
-import { runBatchJob, type BatchResult } from './batch.ts';
 import { checkTrainingData, type TrainingCheck } from './check.ts';
 import type { ClassificationResult } from './comprehend.ts';
 import type { TextDeps } from './deps.ts';
-import { toArrays } from './data.ts';
-import { classificationReport } from '../classifiers/evaluate.ts';
-import { loadLabeledDocs } from './load.ts';
 import { classifyTexts, loadTextPredictor, type TextPredictor } from './predictor.ts';
 import { createMicroBatcher, type MicroBatcher } from './batcher.ts';
 import {
-  batchJobPayloadSchema,
   evaluateRequestSchema,
   trainRequestSchema,
   trainingCheckRequestSchema,
@@ -31,7 +25,8 @@ import {
   type TrainRequest,
   type TrainingCheckRequest,
 } from './schema.ts';
-import { runTrainJob, throwIfErrors, type TrainResult } from './train.ts';
+import type { TrainResult } from './train.ts';
+import { textJobs } from './jobs.ts';
 
 export const TEXT_MODEL_KIND = 'text-classifier';
 
@@ -46,47 +41,7 @@ export function createTextService(deps: TextDeps) {
     return requireReadyModel(await deps.models.resolve(ref), TEXT_MODEL_KIND, 'a text classifier');
   }
 
-  deps.queue.register({
-    type: 'text.train',
-    parse: (p) => parseWith<TrainRequest>(trainRequestSchema, p),
-    run: (ctx: JobContext<TrainRequest>) => runTrainJob(deps, withStageLog(ctx)),
-  });
-
-  deps.queue.register({
-    type: 'text.evaluate',
-    parse: (p) => parseWith<EvaluateRequest>(evaluateRequestSchema, p),
-    idempotent: true,
-    async run(jobCtx: JobContext<EvaluateRequest>) {
-      const ctx = withStageLog(jobCtx);
-      const req = ctx.job.payload;
-      const model = await requireTextModel(req.model);
-      const predictor = await cache.get(model.id);
-      await ctx.progress(0.05, 'reading data');
-      const data = await loadLabeledDocs(deps, { ...req, mode: predictor.rule.mode });
-      throwIfErrors(data.problems, 'The evaluation data');
-      const unknown = [...new Set(data.docs.flatMap((d) => d.labels))].filter((l) => !predictor.rule.labels.includes(l));
-      if (unknown.length > 0) {
-        throw new AppError('TEXT_UNKNOWN_LABEL', `The evaluation data has labels the model was not trained on: ${unknown.slice(0, 10).join(', ')}.`, {
-          problems: unknown.slice(0, 50).map((l) => ({ field: 'label', problem: `unknown label ${JSON.stringify(l)}`, fix: `Use the model's labels: ${predictor.rule.labels.join(', ')}.` })),
-        });
-      }
-      await ctx.progress(0.3, `scoring ${data.docs.length} documents`);
-      const arrays = toArrays(data.docs, predictor.rule.labels, predictor.rule.mode);
-      const scores = predictor.classifier.predict(arrays.texts);
-      const rule = predictor.rule;
-      const decision = rule.abstainBelow !== undefined || rule.offsets ? { abstainBelow: rule.abstainBelow, offsets: rule.offsets } : undefined;
-      const metrics = classificationReport(rule.mode, rule.labels, scores, arrays.truth, rule.thresholds, decision);
-      await ctx.progress(1, 'done');
-      return { model: { id: model.id, name: model.name, version: model.version }, dataset: { id: data.versionId, version: data.version }, metrics };
-    },
-  });
-
-  deps.queue.register({
-    type: 'text.batch',
-    parse: (p) => parseWith<BatchJobPayload>(batchJobPayloadSchema, p),
-    idempotent: true,
-    run: (ctx: JobContext<BatchJobPayload>) => runBatchJob({ ...deps, predictor: (id) => cache.get(id) }, withStageLog(ctx)),
-  });
+  for (const job of textJobs(deps, { predictor: (id) => cache.get(id), requireTextModel })) deps.queue.register(job);
 
   /** Endpoint loading for the model-kind table (classify.ts `textClassifierKind`): the shared model cache. */
   const runtime: ModelKindRuntime = {
@@ -131,10 +86,7 @@ export function createTextService(deps: TextDeps) {
       return { job: await deps.queue.enqueue('text.batch', payload) };
     },
     async batchOutput(jobId: string, format: 'jsonl' | 'tar.gz'): Promise<{ body: Buffer; fileName: string }> {
-      const job = await deps.queue.get(jobId);
-      if (job.type !== 'text.batch') throw new AppError('JOB_NOT_FOUND', `Job ${jobId} is not a text batch job.`);
-      if (job.status !== 'succeeded') throw new AppError('CONFLICT', `Batch job ${jobId} is ${job.status}; its output exists once it has succeeded.`);
-      const result = job.result as BatchResult;
+      const result = await deps.queue.result(jobId, 'text.batch');
       const key = format === 'jsonl' ? result.outputKey : result.outputTarKey;
       return { body: await deps.artifacts.get(key), fileName: format === 'jsonl' ? 'predictions.jsonl' : 'output.tar.gz' };
     },

@@ -6,7 +6,7 @@
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { Config } from '../../core/config.ts';
-import type { ProgressReporter, QueueTimings } from '../support.ts';
+import { ThrottledProgress, type QueueTimings } from '../support.ts';
 import type { Job, JobEvent } from '../types.ts';
 
 /** The part of a claimed job the host keeps, to heartbeat it and to record it interrupted if the thread dies. */
@@ -74,36 +74,13 @@ export function liveSignal(signal: AbortSignal, poll: () => void): AbortSignal {
   return signal;
 }
 
-/** Progress in the thread: posted to the host at most once per interval (plus a trailing post); the host writes it. */
-export class PostedProgress implements ProgressReporter {
-  value = 0;
-  message = '';
-  private last = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-
-  constructor(private readonly post: (progress: number, message: string) => void, private readonly intervalMs: number) {}
-
-  update(fraction: number, message?: string): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (Number.isFinite(fraction)) this.value = Math.min(1, Math.max(0, fraction));
-    if (message !== undefined) this.message = String(message);
-    const wait = this.last + this.intervalMs - Date.now();
-    if (wait <= 0) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), wait);
-    return Promise.resolve();
+/** Progress in the thread: posted to the host at once (postMessage is synchronous), throttled; the host writes it. */
+export class PostedProgress extends ThrottledProgress {
+  constructor(private readonly post: (progress: number, message: string) => void, intervalMs: number) {
+    super(intervalMs);
   }
 
-  private flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.last = Date.now();
-    this.post(this.value, this.message);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+  protected async write(progress: number, message: string): Promise<void> {
+    this.post(progress, message);
   }
 }
