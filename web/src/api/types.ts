@@ -1,36 +1,41 @@
 /**
- * Types mirroring docs/CONTRACTS.md (REST API v1). Fields the server may add later are optional, and
- * JSON documents whose shape belongs to another domain (schema, stats, meta) are `unknown`: read them
- * through the defensive helpers next to the pages that use them.
+ * The API's types, taken from the server (one source): each domain's zod schemas (`z.infer` for answers, `z.input`
+ * for request bodies, since defaults make fields optional) or its service's result types. Type-only imports: they
+ * are erased at build time, so no server code reaches the bundle, and `npm run typecheck` fails when the UI reads a
+ * field the server no longer sends. JSON documents whose shape belongs to a model kind (ModelVersion params,
+ * metrics, meta) stay loose and are read defensively by the pages that use them.
  */
+import type { z } from 'zod';
+import type { Problem } from '../../../src/core/errors.ts';
+import type { ProblemBody as ServerProblemBody } from '../../../src/core/http/problem.ts';
+import type { Job as ServerJob, JobEvent, JobLogLine, JobStatus } from '../../../src/jobs/types.ts';
+import type { Page } from '../../../src/storage/pagination.ts';
+import type { Dataset, DatasetUploadAccepted, DatasetVersion, DatasetWithVersions, formatOptionSchema, Preview } from '../../../src/domains/datasets/schema.ts';
+import type { ClassificationReport, LabelMetrics } from '../../../src/domains/classifiers/evaluate.ts';
+import type { ModelVersion as ServerModelVersion } from '../../../src/domains/models/store.ts';
+import type { Endpoint } from '../../../src/domains/endpoints/service.ts';
+import type { ClassificationResult, NameScore } from '../../../src/domains/text/comprehend.ts';
+import type { TrainingCheck } from '../../../src/domains/text/check.ts';
+import type { TrainResult } from '../../../src/domains/text/train.ts';
+import type { BatchResult } from '../../../src/domains/text/batch.ts';
+import type {
+  BatchInputFormat,
+  textFormatSchema,
+  textModeSchema,
+  trainingCheckRequestSchema,
+  trainOptionsSchema,
+  trainRequestSchema,
+} from '../../../src/domains/text/schema.ts';
 
-export interface Problem {
-  row?: number;
-  field?: string;
-  problem: string;
-  fix: string;
-  severity?: 'error' | 'warning';
-  code?: string;
-}
+export type { BatchInputFormat, Dataset, DatasetUploadAccepted, DatasetVersion, Endpoint, JobEvent, JobLogLine, JobStatus, LabelMetrics, Page, Preview, Problem, TrainingCheck };
 
-/** application/problem+json body. */
-export interface ProblemBody {
-  type?: string;
-  title?: string;
-  status?: number;
-  code: string;
-  detail: string;
-  requestId?: string;
-  instance?: string;
-  problems?: Problem[];
-}
+/**
+ * application/problem+json body as the client sees it: the client makes its own codes (HTTP_502, FHIR issue
+ * text) for answers that are not problem+json, so `code` is any string and the rest may be missing.
+ */
+export type ProblemBody = Partial<Pick<ServerProblemBody, 'type' | 'title' | 'status' | 'requestId' | 'instance' | 'problems'>> & { code: string; detail: string };
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type Job = ServerJob;
 
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
 
@@ -38,138 +43,16 @@ export function isTerminal(status: string | undefined): boolean {
   return status !== undefined && (TERMINAL_STATUSES as readonly string[]).includes(status);
 }
 
-export interface Job {
-  id: string;
-  type: string;
-  status: JobStatus;
-  payload: unknown;
-  result: unknown;
-  error: { code: string; message: string; problems?: Problem[] } | null;
-  /** 0..1 */
-  progress: number;
-  message: string;
-  attempts: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  updatedAt: string;
-}
+export type DatasetFormat = z.infer<typeof formatOptionSchema>;
+export type DatasetDetail = DatasetWithVersions;
 
-export interface JobLogLine {
-  at: string;
-  level: 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-}
+/** Classification metrics (`ModelVersion.metrics`, `metrics.json`): the report plus what training adds. */
+export type TextMetrics = Partial<ClassificationReport> & { n_train?: number; n_test?: number; train_seconds?: number };
 
-/** One Server-Sent Event from /jobs/{id}/events or /events. */
-export interface JobEvent {
-  jobId: string;
-  status: JobStatus;
-  progress: number;
-  message: string;
-}
-
-export type DatasetFormat = 'auto' | 'csv' | 'tsv' | 'jsonl' | 'zip';
-
-/** A summary of the latest version, when the list endpoint embeds one (optional). */
-export interface DatasetVersionSummary {
-  version?: number;
-  format?: string;
-  rowCount?: number;
-  sizeBytes?: number;
-  status?: string;
-}
-
-export interface Dataset {
-  id: string;
-  name: string;
-  description: string;
-  kind: string;
-  /** Highest ready version (0 while the first one imports). */
-  latestVersion: number;
-  createdAt: string;
-  updatedAt: string;
-  latest?: DatasetVersionSummary | null;
-}
-
-export interface DatasetVersion {
-  id: string;
-  datasetId: string;
-  version: number;
-  format: string;
-  fileName: string;
-  sizeBytes: number;
-  sha256: string;
-  rowCount: number;
-  /** uploading | importing | ready (a failed import removes its version) */
-  status: string;
-  schema: unknown;
-  stats: unknown;
-  problems: Problem[] | null;
-  meta: unknown;
-  createdAt: string;
-}
-
-export interface DatasetDetail extends Dataset {
-  versions: DatasetVersion[];
-}
-
-export interface Preview {
-  columns: string[];
-  rows: string[][];
-  offset: number;
-  total: number;
-}
-
-/** 202 answer of POST /datasets. */
-export interface DatasetUploadAccepted {
-  dataset: Dataset;
-  version: DatasetVersion;
-  job: Job;
-}
-
-/** Comprehend-style classification metrics (`ModelVersion.metrics`, `metrics.json`). */
-export interface LabelMetrics {
-  precision: number;
-  recall: number;
-  f1: number;
-  support: number;
-  auc?: number | null;
-}
-
-export interface TextMetrics {
-  mode?: 'multi-class' | 'multi-label';
-  labels?: string[];
-  accuracy?: number;
-  precision_macro?: number;
-  recall_macro?: number;
-  macro_f1?: number;
-  micro_precision?: number;
-  micro_recall?: number;
-  micro_f1?: number;
-  hamming_loss?: number;
-  mean_auc?: number | null;
-  per_label?: Record<string, LabelMetrics>;
-  /** multi-class: N×N (rows actual, columns predicted); multi-label: one [[TN,FP],[FN,TP]] per label. Only in metrics.json. */
-  confusion_matrix?: number[][] | number[][][];
-  n_train?: number;
-  n_test?: number;
-  n_documents?: number;
-  train_seconds?: number;
-}
-
-/** One version of a model in the registry. */
-export interface ModelVersion {
-  id: string;
-  name: string;
-  version: number;
-  kind: string;
-  /** training | ready | failed */
-  status: string;
-  datasetVersionId?: string | null;
-  jobId?: string | null;
+/** One version of a model in the registry; params/metrics/meta are the kind's own JSON, read defensively. */
+export interface ModelVersion extends Omit<ServerModelVersion, 'params' | 'metrics' | 'meta'> {
   params?: {
-    mode?: 'multi-class' | 'multi-label';
+    mode?: TextMode;
     labels?: string[];
     format?: string;
     delimiter?: string;
@@ -178,101 +61,24 @@ export interface ModelVersion {
     [k: string]: unknown;
   };
   metrics?: TextMetrics | null;
-  artifacts?: Record<string, string>;
   meta?: { warnings?: Problem[]; [k: string]: unknown } | null;
-  createdAt: string;
 }
 
-export interface Endpoint {
-  id: string;
-  name: string;
-  modelId: string;
-  /** The model version it serves (null when that version is gone). */
-  model?: { name: string; version: number; kind: string } | null;
-  kind: string;
-  config?: Record<string, unknown>;
-  status: string;
-  createdAt: string;
-  updatedAt?: string;
-}
-
-export interface ClassScore {
-  Name: string;
-  Score: number;
-}
-
+export type ClassScore = NameScore;
 /** POST /endpoints/{name}/classify with {Text}: Classes (multi-class) or Labels (multi-label). */
-export interface ClassifyResult {
-  Classes?: ClassScore[];
-  Labels?: ClassScore[];
-  Predicted?: string[] | string | null;
-}
+export type ClassifyResult = ClassificationResult;
 
-export type TextMode = 'multi-class' | 'multi-label';
-export type TextFormat = 'auto' | 'comprehend-csv' | 'wide-csv' | 'jsonl' | 'augmented-manifest';
-
-export interface TrainOptions {
-  wordNgram?: [number, number];
-  charNgram?: [number, number];
-  minDf?: number;
-  maxWordFeatures?: number;
-  maxCharFeatures?: number;
-  C?: number;
-  classWeight?: 'none' | 'balanced';
-  maxEpochs?: number;
-}
-
+export type TextMode = z.infer<typeof textModeSchema>;
+export type TextFormat = z.infer<typeof textFormatSchema>;
+export type TrainOptions = NonNullable<z.input<typeof trainOptionsSchema>>;
 /** Body of POST /text/classifiers. */
-export interface TrainRequest {
-  name: string;
-  dataset: string;
-  datasetVersion?: number;
-  mode: TextMode;
-  format?: TextFormat;
-  delimiter?: string;
-  textColumn?: string;
-  labelColumns?: string[];
-  noneLabel?: string;
-  testDataset?: string;
-  testDatasetVersion?: number;
-  testFraction?: number;
-  seed?: number;
-  options?: TrainOptions;
-}
-
+export type TrainRequest = z.input<typeof trainRequestSchema>;
 /** POST /text/classifiers/check: the training request's data part. */
-export type TrainingCheckRequest = Omit<TrainRequest, 'name' | 'testFraction' | 'seed' | 'options'>;
-
-/** Its answer: would training pass Comprehend's data rules? (errors first, then warnings) */
-export interface TrainingCheck {
-  ok: boolean;
-  dataset: { ref: string; version: number };
-  mode: TextMode;
-  format: TextFormat;
-  documents: number;
-  labels: Array<{ label: string; count: number }>;
-  errors: number;
-  warnings: number;
-  problems: Problem[];
-}
-
+export type TrainingCheckRequest = z.input<typeof trainingCheckRequestSchema>;
 /** `result` of a succeeded text.train job. */
-export interface TrainJobResult {
-  model: { id: string; name: string; version: number };
-  metrics?: TextMetrics;
-  train_seconds?: number;
-  warnings?: Problem[];
-}
-
+export type TrainJobResult = TrainResult;
 /** `result` of a succeeded text.batch job. */
-export interface BatchJobResult {
-  documents: number;
-  errors: number;
-  outputKey?: string;
-  outputTarKey?: string;
-}
-
-export type BatchInputFormat = 'one-doc-per-line' | 'one-doc-per-file' | 'csv';
+export type BatchJobResult = BatchResult;
 
 /** A version whose upload or import has not finished yet. */
 export function isVersionPending(status: string | undefined): boolean {

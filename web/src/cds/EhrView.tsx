@@ -110,7 +110,7 @@ export function EhrView() {
 
   // A suggestion's create actions add their resources (e.g. a prior-authorization Task) to the order list.
   function accept(s: CdsSuggestion) {
-    const created = (s.actions ?? []).filter((a) => a.type === 'create' && a.resource).map((a, i) => ({ key: `action:${s.uuid ?? s.label}#${i}`, resource: a.resource!, status: 'action' as const }));
+    const created = (s.actions ?? []).filter((a) => a.type === 'create' && a.resource).map((a, i) => ({ key: `action:${s.uuid ?? s.label}#${i}`, resource: a.resource as unknown as Order['resource'], status: 'action' as const }));
     setOrders((os) => [...os, ...created]);
   }
 

@@ -1,40 +1,23 @@
 /** CDS Hooks sandbox API: patients (FHIR store), sample orders, `try` (call a service in-process), audit log, feedback. */
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.ts';
+import type { CallSummary } from '../../../src/domains/cds/audit.ts';
+import type { StoredFeedback } from '../../../src/domains/cds/feedback.ts';
+import type { SampleOrder } from '../../../src/domains/cds/samples.ts';
+import type { Card, HookResponse, Suggestion } from '../../../src/domains/cds/types.ts';
+import type { PatientSummary } from '../../../src/domains/fhir/service.ts';
 
-export type Indicator = 'info' | 'warning' | 'critical';
-
-export interface Coding {
-  system?: string;
-  code?: string;
-  display?: string;
-}
-
-export interface CdsSuggestion {
-  label: string;
-  uuid?: string;
-  isRecommended?: boolean;
-  actions?: Array<{ type: string; description: string; resource?: Record<string, unknown> & { resourceType: string; id?: string } }>;
-}
-
-export interface CdsCard {
-  uuid?: string;
-  summary: string;
-  detail?: string;
-  indicator: Indicator;
-  source: { label: string; url?: string; icon?: string; topic?: Coding };
-  suggestions?: CdsSuggestion[];
-  selectionBehavior?: string;
-  overrideReasons?: Coding[];
-  links?: Array<{ label: string; url: string; type: 'absolute' | 'smart'; appContext?: string }>;
-}
-
-export interface HookResponseBody {
-  cards?: CdsCard[];
-  systemActions?: Array<{ type: string; description: string; resource?: { resourceType: string; id?: string } }>;
+export type { CallSummary, SampleOrder };
+export type CdsCard = Card;
+export type CdsSuggestion = Suggestion;
+export type Indicator = Card['indicator'];
+export type PatientItem = PatientSummary;
+export type FeedbackRow = StoredFeedback;
+/** A hook's answer, or the OperationOutcome of a failed call. */
+export type HookResponseBody = Partial<HookResponse> & {
   resourceType?: string;
-  issue?: Array<{ diagnostics?: string; details?: { coding?: Coding[]; text?: string } }>;
-}
+  issue?: Array<{ diagnostics?: string; details?: { coding?: Array<{ system?: string; code?: string; display?: string }>; text?: string } }>;
+};
 
 export interface TryResult {
   serviceId: string;
@@ -45,45 +28,6 @@ export interface TryResult {
   durationMs: number | null;
   prefetch: Record<string, string>;
   coverageInformation: Array<{ resource: string; items: Array<Record<string, string[]>> }>;
-}
-
-export interface PatientItem {
-  id: string;
-  name: string;
-  birthDate?: string | null;
-  gender?: string | null;
-  coverage: string | null;
-}
-
-export interface SampleOrder {
-  id: string;
-  label: string;
-  resource: Record<string, unknown>;
-}
-
-export interface CallSummary {
-  id: string;
-  serviceId: string;
-  hook: string;
-  hookInstance: string;
-  patientId: string | null;
-  clientIss: string | null;
-  status: number;
-  durationMs: number;
-  cards: number;
-  systemActions: number;
-  createdAt: string;
-}
-
-export interface FeedbackRow {
-  id: string;
-  serviceId: string;
-  card: string;
-  outcome: 'accepted' | 'overridden';
-  acceptedSuggestions?: Array<{ id: string }>;
-  overrideReason?: { reason?: Coding; userComment?: string };
-  outcomeTimestamp: string;
-  createdAt: string;
 }
 
 export function usePatients(name: string) {

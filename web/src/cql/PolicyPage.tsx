@@ -27,7 +27,7 @@ export function PolicyPage() {
     setSaved(null);
     try {
       const res = await savePolicy(rows.map((r) => ({ ...r, docNeeded: r.docNeeded || undefined, note: r.note || undefined }) as PolicyRow));
-      setSaved(`Saved ${res.rows.length} rows at ${new Date(res.updatedAt).toLocaleTimeString()}.`);
+      setSaved(`Saved ${res.rows.length} rows at ${new Date(res.updatedAt ?? Date.now()).toLocaleTimeString()}.`);
       await qc.invalidateQueries({ queryKey: ['rules-policy'] });
     } catch (err) {
       setError(err);
@@ -75,7 +75,7 @@ export function PolicyPage() {
               <Table.Td>
                 <Select size="xs" data={REQUIREMENTS} value={r.requirement} onChange={(v) => set(i, { requirement: (v ?? 'pa') as PolicyRow['requirement'] })} aria-label={`Row ${i + 1} requirement`} data-testid={`policy-requirement-${i}`} />
               </Table.Td>
-              <Table.Td><Select size="xs" data={DOCS.map((d) => ({ value: d, label: d || '—' }))} value={r.docNeeded ?? ''} onChange={(v) => set(i, { docNeeded: v || undefined })} aria-label={`Row ${i + 1} doc needed`} /></Table.Td>
+              <Table.Td><Select size="xs" data={DOCS.map((d) => ({ value: d, label: d || '—' }))} value={r.docNeeded ?? ''} onChange={(v) => set(i, { docNeeded: (v || undefined) as PolicyRow['docNeeded'] })} aria-label={`Row ${i + 1} doc needed`} /></Table.Td>
               <Table.Td><TextInput size="xs" title={r.note ?? ''} value={r.note ?? ''} onChange={(e) => set(i, { note: e.currentTarget.value })} aria-label={`Row ${i + 1} note`} /></Table.Td>
               <Table.Td>
                 <ActionIcon variant="subtle" color="red" onClick={() => setRows((rs) => rs.filter((_, j) => j !== i))} aria-label={`Delete row ${i + 1}`}>✕</ActionIcon>

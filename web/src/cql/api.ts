@@ -1,91 +1,29 @@
 /** Rule catalog API (/api/v1/rules): libraries, compile, test on a patient, policy table. */
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.ts';
+import type { Page } from '../api/types.ts';
+import type { PatientSummary } from '../../../src/domains/fhir/service.ts';
+import type {
+  CompileResult,
+  CoverageDecision,
+  CqlProblem,
+  PolicyRow,
+  PolicyTable,
+  RuleExpression,
+  RuleLibraryDetail as RuleDetail,
+  RuleLibrarySummary as RuleSummary,
+  RuleTestResult,
+} from '../../../src/domains/cql/types.ts';
 
-export interface RuleSummary {
-  name: string;
-  version: string;
-  kind: 'order' | 'patient' | 'helper';
-  status: 'enabled' | 'disabled';
-  builtin: boolean;
-  description: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface RuleExpression {
-  name: string;
-  type: string;
-  context?: string;
-  isFunction: boolean;
-}
-
-export interface RuleDetail extends RuleSummary {
-  cql: string | null;
-  expressions: RuleExpression[];
-  includes: { name: string; version: string | null; alias: string }[];
-}
-
-export interface CqlProblem {
-  severity: 'error' | 'warning' | 'info';
-  message: string;
-  line?: number;
-  column?: number;
-}
-
-export interface CompileResult {
-  ok: boolean;
-  name: string | null;
-  version: string | null;
-  problems: CqlProblem[];
-  expressions: RuleExpression[];
-}
-
-export interface CoverageDecision {
-  covered: string;
-  paNeeded?: string;
-  docNeeded?: string[];
-  docPurpose?: string[];
-  infoNeeded?: string[];
-  billingCodes?: { system?: string; code?: string; display?: string }[];
-  reasons: { code?: string; text: string }[];
-  summary: string;
-  detail?: string;
-  rules: { library: string; version: string; expression?: string }[];
-}
-
-export interface RuleTestResult {
-  library: string;
-  version: string;
-  results: Record<string, unknown>;
-  decision: CoverageDecision | null;
-  findings: { summary: string; detail?: string; indicator: string }[];
-  elapsedMs: number;
-}
-
-export interface PolicyRow {
-  plan: string;
-  system: string;
-  code: string;
-  display: string;
-  requirement: 'pa' | 'doc' | 'none' | 'not-covered';
-  docNeeded?: string;
-  note?: string;
-}
-
-export interface PatientItem {
-  id: string;
-  name: string;
-  birthDate?: string | null;
-  coverage: string | null;
-}
+export type { CompileResult, CoverageDecision, CqlProblem, PolicyRow, RuleDetail, RuleExpression, RuleSummary, RuleTestResult };
+export type PatientItem = PatientSummary;
 
 export const useRules = () => useQuery({ queryKey: ['rules'], queryFn: () => api<{ items: RuleSummary[] }>('/rules') });
 export const useRule = (name: string | null) =>
   useQuery({ queryKey: ['rule', name], enabled: !!name, queryFn: () => api<RuleDetail>(`/rules/${encodeURIComponent(name!)}`) });
-export const usePolicy = () => useQuery({ queryKey: ['rules-policy'], queryFn: () => api<{ rows: PolicyRow[]; updatedAt: string | null }>('/rules/policy') });
+export const usePolicy = () => useQuery({ queryKey: ['rules-policy'], queryFn: () => api<PolicyTable>('/rules/policy') });
 export const usePatients = (name: string) =>
-  useQuery({ queryKey: ['fhir-patients', name], queryFn: () => api<{ items: PatientItem[]; nextCursor: string | null }>('/fhir/patients', { query: { name, limit: 100 } }) });
+  useQuery({ queryKey: ['fhir-patients', name], queryFn: () => api<Page<PatientItem>>('/fhir/patients', { query: { name, limit: 100 } }) });
 
 export const compileCql = (cql: string) => api<CompileResult>('/rules/compile', { method: 'POST', body: { cql } });
 export const saveRule = (cql: string) => api<RuleDetail>('/rules', { method: 'POST', body: { cql } });
@@ -93,7 +31,7 @@ export const setRuleStatus = (name: string, status: 'enabled' | 'disabled') => a
 export const deleteRule = (name: string) => api<void>(`/rules/${encodeURIComponent(name)}`, { method: 'DELETE' });
 export const testRule = (name: string, body: { patientId: string; order: unknown; coverage?: unknown }) =>
   api<RuleTestResult>(`/rules/${encodeURIComponent(name)}/test`, { method: 'POST', body });
-export const savePolicy = (rows: PolicyRow[]) => api<{ rows: PolicyRow[]; updatedAt: string }>('/rules/policy', { method: 'PUT', body: rows });
+export const savePolicy = (rows: PolicyRow[]) => api<PolicyTable>('/rules/policy', { method: 'PUT', body: rows });
 
 /** The two sample orders of the test panel. */
 export const SAMPLE_ORDERS: Record<string, { label: string; resource: Record<string, unknown> }> = {

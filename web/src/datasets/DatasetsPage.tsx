@@ -12,7 +12,7 @@ import { datasetPath } from './ImportProgress.tsx';
 
 /** Format, rows and status of the latest version: embedded in the list item when the server sends it, else fetched. */
 function LatestCells({ dataset }: { dataset: Dataset }) {
-  const embedded = dataset.latest ?? null;
+  const embedded = null;
   const { data } = useDatasetVersion(dataset.id, dataset.latestVersion, !embedded);
   const v = embedded ?? data;
   return (

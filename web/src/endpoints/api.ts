@@ -1,35 +1,13 @@
 /** Endpoint metrics (GET /api/v1/endpoints/{name}/metrics): types and the query, refreshed while the page is open. */
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.ts';
+import type { EndpointMetricsReport, LatencySummary, MetricsWindow } from '../../../src/domains/endpoints/metrics.ts';
 
-export const METRICS_WINDOWS = ['5m', '15m', '1h', '6h', '24h'] as const;
-export type MetricsWindow = (typeof METRICS_WINDOWS)[number];
+export type { LatencySummary, MetricsWindow };
+export type EndpointMetrics = EndpointMetricsReport;
 
-export interface LatencySummary {
-  requests: number;
-  errors: number;
-  clientErrors: number;
-  serverErrors: number;
-  errorRate: number | null;
-  meanMs: number | null;
-  maxMs: number | null;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-}
-
-export interface EndpointMetrics {
-  endpoint: string;
-  window: string;
-  windowSeconds: number;
-  stepSeconds: number;
-  from: string;
-  to: string;
-  recordingSince: string;
-  summary: LatencySummary;
-  lifetime: { requests: number; errors: number };
-  series: Array<LatencySummary & { t: string }>;
-}
+/** The windows the page offers (the server accepts a few more). */
+export const METRICS_WINDOWS = ['5m', '15m', '1h', '6h', '24h'] as const satisfies readonly MetricsWindow[];
 
 export function useEndpointMetrics(name: string, window: MetricsWindow) {
   return useQuery({

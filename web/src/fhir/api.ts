@@ -2,30 +2,13 @@
 import { useQuery } from '@tanstack/react-query';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { api, ApiError, authHeaders, parseBody } from '../api/client.ts';
+import type { Page } from '../api/types.ts';
+import type { ImportResult as StoreImportResult, PatientSummary } from '../../../src/domains/fhir/service.ts';
 
-export interface PatientRow {
-  id: string;
-  name: string;
-  birthDate: string | null;
-  gender: string | null;
-  coverage: string | null;
-}
-
-export interface PatientPage {
-  items: PatientRow[];
-  nextCursor: string | null;
-}
-
-export interface ImportResult {
-  created: number;
-  updated: number;
-  unchanged: number;
-  byType: Record<string, number>;
-  coverages: number;
-  patients: string[];
-  entries: number;
-  elapsedMs: number;
-}
+export type PatientRow = PatientSummary;
+export type PatientPage = Page<PatientRow>;
+/** POST /api/v1/fhir/import: the store's result plus what the route adds. */
+export type ImportResult = StoreImportResult & { entries: number; elapsedMs: number };
 
 export function usePatientList(name: string, cursor: string | null) {
   return useQuery({

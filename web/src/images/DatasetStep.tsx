@@ -23,7 +23,7 @@ type Phase =
   | { kind: 'error'; error: unknown };
 
 function isImageDataset(d: Dataset): boolean {
-  return d.kind === 'images' || d.latest?.format === 'zip';
+  return d.kind === 'images';
 }
 
 function defaultName(fileName: string): string {

@@ -6,6 +6,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, ApiError, authHeaders, buildUrl, isApiError, parseBody } from '../api/client.ts';
 import type { Job, ModelVersion, Page, Problem } from '../api/types.ts';
+import type { z } from 'zod';
+import type { ImagePrediction } from '../../../src/domains/images/predict.ts';
+import type { BuildKind, buildRequestSchema } from '../../../src/domains/images/schema.ts';
+
+export type { BuildKind, ImagePrediction };
+/** Body of POST /images/models. */
+export type BuildRequest = z.input<typeof buildRequestSchema>;
 
 const enc = encodeURIComponent;
 
@@ -85,30 +92,6 @@ export interface ImageModelDetail {
   model: ModelVersion;
   metrics: ImageMetrics | null;
   report: ImageReport | null;
-}
-
-export interface ImagePrediction {
-  /** null when a decision rule abstains (see decision.reason). */
-  predicted: string | null;
-  probabilities: Array<{ label: string; score: number }>;
-  outOfDistribution?: { flag: boolean; distance: number; threshold: number; percentile?: number } | null;
-  explanation?: {
-    neighbors?: Array<{ index: number; path: string; label: string; similarity: number; thumbnailUrl?: string }>;
-    saliency?: { grid: number; values: number[] } | null;
-  } | null;
-  decision?: { abstainBelow?: number | null; offsets?: Record<string, number> | null; reason?: string | null } | null;
-}
-
-export type BuildKind = 'quick' | 'standard';
-
-export interface BuildRequest {
-  name: string;
-  dataset: string;
-  build: BuildKind;
-  groupColumn?: string;
-  labelColumn?: string;
-  seed?: number;
-  minImagesPerLabel?: number;
 }
 
 export const imageKeys = {

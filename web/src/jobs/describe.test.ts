@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Job, ModelVersion } from '../api/types.ts';
 import { jobInputs, jobOutputs, jobTitle } from './describe.ts';
 
-const base: Job = { id: 'job_1', type: 'x', status: 'succeeded', payload: {}, result: null, error: null, progress: 1, message: '', attempts: 1, createdAt: '', startedAt: null, finishedAt: null, updatedAt: '' };
+const base: Job = { id: 'job_1', type: 'x', status: 'succeeded', payload: {}, result: null, error: null, progress: 1, message: '', attempts: 1, idempotent: false, cancelRequested: false, createdAt: '', startedAt: null, finishedAt: null, updatedAt: '' };
 
 describe('job titles and outputs', () => {
   it('names a text training and links its model', () => {

@@ -1,46 +1,17 @@
 /** LLM catalog and endpoint queries (GET/POST /api/v1/llm/…, /api/v1/endpoints/{name}/llm). */
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.ts';
-import type { Endpoint, Page } from '../api/types.ts';
+import type { Endpoint, ModelVersion, Page } from '../api/types.ts';
+import type { GgufSummary, SpecialToken } from '../../../src/domains/llm/gguf.ts';
 
-const enc = encodeURIComponent;
+export type { GgufSummary, SpecialToken };
 
-export interface SpecialToken {
-  id: number;
-  text: string;
-}
-
-export interface GgufSummary {
-  architecture: string;
-  name: string | null;
-  sizeLabel: string | null;
-  license: string | null;
-  contextLength: number | null;
-  layers: number | null;
-  vocabSize: number | null;
-  tokenizer: string | null;
-  chatTemplate: string | null;
-  parameterCount: number;
-  quantization: string;
-  tensorTypes: Record<string, number>;
-  specialTokens: {
-    bos: SpecialToken | null;
-    eos: SpecialToken | null;
-    eot: SpecialToken | null;
-    fim: { template: string; prefix: SpecialToken | null; suffix: SpecialToken | null; middle: SpecialToken | null; stop: string[] } | null;
-  };
-  sizeBytes: number;
-}
-
-export interface LlmModel {
-  id: string;
-  name: string;
-  version: number;
-  kind: string;
-  status: string;
-  createdAt: string;
+/** A registered GGUF model: a model version whose meta the LLM catalog writes. */
+export interface LlmModel extends Omit<ModelVersion, 'meta'> {
   meta: { gguf?: GgufSummary; license: string | null; requiresEula: boolean; source: { type: 'path' | 'artifact'; path?: string; sizeBytes: number } };
 }
+
+const enc = encodeURIComponent;
 
 export interface LlmEndpointInfo {
   endpoint: string;

@@ -13,7 +13,7 @@ describe('model metrics helpers', () => {
   });
 
   it('orders per-label rows by the model labels', () => {
-    const per = { b: { precision: 1, recall: 1, f1: 1, support: 2 }, a: { precision: 0.5, recall: 0.5, f1: 0.5, support: 3 } };
+    const per = { b: { precision: 1, recall: 1, f1: 1, support: 2, auc: null }, a: { precision: 0.5, recall: 0.5, f1: 0.5, support: 3, auc: null } };
     expect(perLabelRows({ per_label: per }, ['a', 'b']).map((r) => r.label)).toEqual(['a', 'b']);
     expect(perLabelRows({ per_label: per }).map((r) => r.label)).toEqual(['b', 'a']);
     expect(perLabelRows(null)).toEqual([]);

@@ -1,12 +1,28 @@
 /** Prediction quality: threshold tuning, decision rules, experiments and noisy-label edits (docs/api.md). */
 import { useQuery } from '@tanstack/react-query';
 import { api, isApiError } from '../api/client.ts';
-import type { Job, ModelVersion, TextMetrics, TextMode } from '../api/types.ts';
+import type { Job, ModelVersion, TextMode } from '../api/types.ts';
+import type { z } from 'zod';
+import type { objectiveSchema } from '../../../src/domains/quality/schema.ts';
+import type { DecisionView } from '../../../src/domains/quality/decision.ts';
+import type { TuneResult } from '../../../src/domains/quality/tune.ts';
+import type { LearningCurvePoint, LearningCurveResult, SweepPoint, SweepResult } from '../../../src/domains/quality/experiments.ts';
+import type { NoisyLabelsResult, NoisyRow } from '../../../src/domains/quality/noisy.ts';
+import type { TextQualityService } from '../../../src/domains/quality/service.ts';
+import type { OperatingPoint, ReportCurve, TuningReport } from '../../../src/domains/classifiers/tuningReport.ts';
+
+export type { LearningCurvePoint, LearningCurveResult, NoisyRow, SweepPoint, SweepResult, TuneResult, TuningReport };
+export type Objective = z.input<typeof objectiveSchema>;
+export type Decision = DecisionView;
+export type PrPoint = OperatingPoint;
+export type PrCurve = ReportCurve;
+export type NoisyResult = NoisyLabelsResult;
+/** 202 answer of POST /datasets/{d}/versions/{v}/edits. */
+export type EditsAccepted = Awaited<ReturnType<TextQualityService['editDataset']>>;
 
 const enc = encodeURIComponent;
 
 export type ObjectiveKind = 'f1' | 'f0.5' | 'f2' | 'precision' | 'recall';
-export type Objective = 'f1' | 'f0.5' | 'f2' | { precision: number } | { recall: number };
 
 export function objectiveOf(kind: ObjectiveKind, target: number): Objective {
   if (kind === 'precision') return { precision: target };
@@ -22,124 +38,6 @@ export function describeObjective(o: unknown): string {
     if (typeof r.recall === 'number') return `recall ≥ ${r.recall}`;
   }
   return '—';
-}
-
-export interface TuneResult {
-  model: { id: string; name: string; version: number };
-  objective: unknown;
-  folds: number;
-  thresholds: Record<string, number> | null;
-  abstainBelow: number | null;
-  before: TextMetrics;
-  after: TextMetrics;
-  tuneSeconds: number;
-}
-
-export interface Decision {
-  mode: TextMode;
-  labels: string[];
-  thresholds: Record<string, number> | null;
-  abstainBelow: number | null;
-  offsets: Record<string, number> | null;
-  objective: unknown;
-  tunedAt: string | null;
-  source: 'oof-5fold' | 'manual' | null;
-  editedAt: string | null;
-}
-
-export interface PrPoint {
-  threshold: number;
-  precision: number;
-  recall: number;
-}
-
-export interface PrCurve {
-  label: string;
-  recall: number[];
-  precision: number[];
-  thresholds: number[];
-  average_precision: number | null;
-  chosen: PrPoint | null;
-  baseline: PrPoint | null;
-}
-
-export interface TuningReport {
-  kind: 'tuning-report';
-  mode: TextMode;
-  labels: string[];
-  objective: unknown;
-  source: string;
-  folds: number;
-  tunedAt: string;
-  tuneSeconds: number;
-  nTrain: number;
-  nTest: number;
-  thresholds: Record<string, number> | null;
-  abstainBelow: number | null;
-  before: TextMetrics;
-  after: TextMetrics;
-  curves: PrCurve[];
-}
-
-export interface SweepPoint {
-  n: number;
-  positives_unique: number;
-  positives_trained: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  auc: number | null;
-  macro_f1: number;
-  micro_f1: number;
-  n_train: number;
-}
-
-export interface SweepResult {
-  label: string;
-  method: 'oversample' | 'class-weight';
-  n_train: number;
-  n_test: number;
-  available_positives: number;
-  test_positives: number;
-  points: SweepPoint[];
-}
-
-export interface LearningCurvePoint {
-  fraction: number;
-  n_train: number;
-  macro_f1: number;
-  micro_f1: number;
-  mean_auc: number | null;
-}
-
-export interface LearningCurveResult {
-  n_train: number;
-  n_test: number;
-  points: LearningCurvePoint[];
-}
-
-export interface NoisyRow {
-  row: number;
-  text: string;
-  labels: string[];
-  suggested: string[];
-  score: number;
-  label?: string;
-}
-
-export interface NoisyResult {
-  dataset: { id: string; version: number };
-  mode: TextMode;
-  n_rows: number;
-  folds: number;
-  rows: NoisyRow[];
-}
-
-export interface EditsAccepted {
-  dataset: { id: string; name: string };
-  version: { id: string; version: number; status: string };
-  job: Job;
-  edits: { fromVersion: number; format: string; dropped: number; relabeled: number };
 }
 
 export const qualityKeys = {

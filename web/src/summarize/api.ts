@@ -2,64 +2,18 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.ts';
 import type { Job } from '../api/types.ts';
+import type { Budget } from '../../../src/domains/summarize/budget.ts';
+import type { DocumentSummary, IntermediateSummary, SummarizeResult as ServerResult } from '../../../src/domains/summarize/schema.ts';
+import type { SummarizeService } from '../../../src/domains/summarize/service.ts';
 
+export type { Budget, DocumentSummary };
 export type SummarizeMode = 'map-reduce' | 'refine';
+export type Intermediate = IntermediateSummary;
+export type SummarizeDefaults = Awaited<ReturnType<SummarizeService['defaults']>>;
+/** The result, with its budget read as the LLM engine writes it (the server types it loosely). */
+export type SummarizeResult = Omit<ServerResult, 'budget'> & { budget: (Budget & { chunks: number }) | null };
 
-export interface Budget {
-  contextSize: number;
-  outputTokens: number;
-  margin: number;
-  templateTokens: { map: number; combine: number; refine: number };
-  chunkTokens: number;
-  chunkOverlap: number;
-  tokenMax: number;
-}
-
-export interface SummarizeDefaults {
-  prompts: { map: string; combine: string; refine: string };
-  extractive: { ratio: number; minWords: number; maxWords: number };
-  llmAvailable: boolean;
-  budget: Budget | null;
-}
-
-export interface Intermediate {
-  document: string;
-  stage: string;
-  index: number;
-  round: number;
-  promptTokens: number;
-  completionTokens: number;
-  seconds: number;
-  finishReason: string;
-  output: string;
-}
-
-export interface DocumentSummary {
-  id: string;
-  summary: string;
-  words: number;
-  inputWords: number;
-  chunks: number;
-  sentences?: Array<{ index: number; text: string; score: number; section: string }>;
-  seconds: number;
-}
-
-export interface SummarizeResult {
-  summary: string;
-  engine: 'extractive' | { endpoint: string };
-  mode: string;
-  format: string;
-  chunks: number;
-  documents: DocumentSummary[];
-  intermediate: Intermediate[];
-  tokenMax: number | null;
-  budget: (Budget & { chunks: number }) | null;
-  llmCalls: number;
-  promptTokens: number;
-  completionTokens: number;
-  seconds: number;
-}
-
+/** GET /summarize/{job}; `partial` is partial.json (written while it runs), passed through untyped by the server. */
 export interface SummarizeJobView {
   job: Job;
   result: SummarizeResult | null;

@@ -34,7 +34,7 @@ export function TrainingCheckPanel({ check, error, pending, testId = 'training-c
       </Group>
     );
   }
-  const summary = `${formatNumber(check.documents)} documents, ${check.labels.length} label${check.labels.length === 1 ? '' : 's'}, read as ${check.mode}${check.format !== 'auto' ? ` ${check.format}` : ''}`;
+  const summary = `${formatNumber(check.documents)} documents, ${check.labels.length} label${check.labels.length === 1 ? '' : 's'}, read as ${check.mode} ${check.format}`;
   return (
     <Stack gap="xs" data-testid={testId} data-state={check.ok ? 'ok' : 'blocked'} data-errors={check.errors}>
       {check.ok ? (

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelVersion } from '../../api/types.ts';
 import { defaultVersions, flatten, formatDelta, labelRows, metricRows, paramRows, parseVersions } from './compare.ts';
 
-const mv = (version: number, extra: Partial<ModelVersion> = {}): ModelVersion => ({ id: `m${version}`, name: 'm', version, kind: 'text-classifier', status: 'ready', createdAt: '', ...extra });
+const mv = (version: number, extra: Partial<ModelVersion> = {}): ModelVersion => ({ id: `m${version}`, name: 'm', version, kind: 'text-classifier', status: 'ready', datasetVersionId: null, jobId: null, artifacts: {}, createdAt: '', ...extra });
 
 describe('version comparison helpers', () => {
   it('reads ?versions= as distinct positive integers, at most 4, in the given order', () => {
@@ -41,8 +41,8 @@ describe('version comparison helpers', () => {
 
   it('lines up per-label F1 over the union of labels', () => {
     const rows = labelRows([
-      mv(1, { metrics: { per_label: { a: { f1: 0.5, precision: 0, recall: 0, support: 3 } } } }),
-      mv(2, { metrics: { per_label: { a: { f1: 0.75, precision: 0, recall: 0, support: 3 }, b: { f1: 1, precision: 1, recall: 1, support: 2 } } } }),
+      mv(1, { metrics: { per_label: { a: { f1: 0.5, precision: 0, recall: 0, support: 3, auc: null } } } }),
+      mv(2, { metrics: { per_label: { a: { f1: 0.75, precision: 0, recall: 0, support: 3, auc: null }, b: { f1: 1, precision: 1, recall: 1, support: 2, auc: null } } } }),
     ]);
     expect(rows.map((r) => [r.label, r.f1, r.deltas])).toEqual([
       ['a', [0.5, 0.75], [null, 0.25]],
