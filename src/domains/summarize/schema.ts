@@ -52,9 +52,10 @@ export const defaultsQuery = z.object({
   maxNewTokens: z.coerce.number().int().min(1).max(8192).optional(),
 });
 
-/** One LLM call as kept in the result (intermediate summaries), with the document it belongs to. */
-export interface IntermediateSummary extends LlmCall {
+/** One LLM call as kept in the result (intermediate summaries), with the document it belongs to; a stored stage reads back as a string. */
+export interface IntermediateSummary extends Omit<LlmCall, 'stage'> {
   document: string;
+  stage: string;
 }
 
 export interface DocumentSummary {
