@@ -1,0 +1,76 @@
+/**
+ * POST /endpoints/:name/classify, the text-classifier kind's invocation route (classify.ts), through the real app:
+ * Comprehend's real-time limits (25 documents per call, 10 KB per document counted in UTF-8 bytes) and the answer
+ * shapes (`Text` → one result; `TextList` → ResultList + ErrorList with the failing documents' indexes).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestApp } from '../datasets/testing/harness.ts';
+import { CLASSIFY_MAX_BATCH, CLASSIFY_MAX_TEXT_BYTES } from './classify.ts';
+import { appWithCsvs } from './testing/app.ts';
+import { multiClassCsv } from './testing/synthetic.ts';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await appWithCsvs({ tickets: multiClassCsv(60) });
+  const train = await t.app.inject({ method: 'POST', url: '/api/v1/text/classifiers', payload: { name: 'tickets', dataset: 'tickets', mode: 'multi-class' } });
+  expect(train.statusCode, train.body).toBe(202);
+  const job = await t.ctx.queue.wait(train.json<{ job: { id: string } }>().job.id, { timeoutMs: 60_000 });
+  expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
+  const ep = await t.app.inject({ method: 'POST', url: '/api/v1/endpoints', payload: { name: 'tickets-ep', model: 'tickets:1' } });
+  expect(ep.statusCode, ep.body).toBe(201);
+}, 90_000);
+afterAll(async () => t?.close());
+
+const classify = (payload: object) => t.app.inject({ method: 'POST', url: '/api/v1/endpoints/tickets-ep/classify', payload });
+/** 5,121 × "é": 5,121 characters but 10,242 UTF-8 bytes, just over the limit. */
+const OVER_BYTES = 'é'.repeat(CLASSIFY_MAX_TEXT_BYTES / 2 + 1);
+
+describe('POST /endpoints/:name/classify', () => {
+  it('takes up to 25 documents and answers each in order, shaped like a single-Text answer plus its Index', async () => {
+    expect(CLASSIFY_MAX_BATCH).toBe(25);
+    const docs = Array.from({ length: CLASSIFY_MAX_BATCH }, (_, i) => (i % 2 ? 'refund my invoice payment' : 'where is my parcel delivery'));
+    const res = await classify({ TextList: docs });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json<{ ResultList: Array<{ Index: number }>; ErrorList: unknown[] }>();
+    expect(body.ResultList.map((r) => r.Index)).toEqual(docs.map((_, i) => i));
+    expect(body.ErrorList).toEqual([]);
+    const one = (await classify({ Text: docs[1]! })).json();
+    expect(body.ResultList[1]).toEqual({ Index: 1, ...one });
+  });
+
+  it('refuses 26 documents, an empty list, and Text with TextList, as 400 VALIDATION_FAILED', async () => {
+    const many = await classify({ TextList: Array(CLASSIFY_MAX_BATCH + 1).fill('x') });
+    expect(many.statusCode).toBe(400);
+    expect(many.json()).toMatchObject({ code: 'VALIDATION_FAILED', detail: 'TextList has 26 documents; send 1 to 25.', problems: [{ field: 'TextList', problem: '26 documents' }] });
+    expect(many.json().problems[0].fix).toMatch(/batch job/);
+    expect((await classify({ TextList: [] })).json()).toMatchObject({ code: 'VALIDATION_FAILED', detail: 'TextList has 0 documents; send 1 to 25.' });
+    const both = await classify({ Text: 'a', TextList: ['b'] });
+    expect(both.statusCode).toBe(400);
+    expect(both.json().code).toBe('VALIDATION_FAILED');
+  });
+
+  it('counts the 10 KB limit in UTF-8 bytes: 10,240 ASCII bytes pass, 5,121 "é" (10,242 bytes) do not', async () => {
+    expect(CLASSIFY_MAX_TEXT_BYTES).toBe(10 * 1024);
+    expect((await classify({ Text: 'x'.repeat(CLASSIFY_MAX_TEXT_BYTES) })).statusCode).toBe(200);
+    const over = await classify({ Text: OVER_BYTES });
+    expect(over.statusCode).toBe(400);
+    expect(over.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      detail: 'the text is 10242 bytes, over the 10240-byte real-time limit',
+      problems: [{ row: 0, field: 'Text', fix: 'Shorten the text or classify it with a batch job.' }],
+    });
+    expect((await classify({ Text: '  \n ' })).json()).toMatchObject({ code: 'VALIDATION_FAILED', problems: [{ field: 'Text', problem: 'the text is empty' }] });
+  });
+
+  it('in a TextList, answers the good documents and lists each bad one in ErrorList as TEXT_INVALID', async () => {
+    const res = await classify({ TextList: ['refund my invoice payment', OVER_BYTES, '   ', 'reset my password login'] });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<{ ResultList: Array<{ Index: number }>; ErrorList: unknown[] }>();
+    expect(body.ResultList.map((r) => r.Index)).toEqual([0, 3]);
+    expect(body.ErrorList).toEqual([
+      { Index: 1, ErrorCode: 'TEXT_INVALID', ErrorMessage: 'the text is 10242 bytes, over the 10240-byte real-time limit. Shorten the text or classify it with a batch job.' },
+      { Index: 2, ErrorCode: 'TEXT_INVALID', ErrorMessage: 'the text is empty. Send non-empty text.' },
+    ]);
+  });
+});
