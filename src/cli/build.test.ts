@@ -1,0 +1,142 @@
+/**
+ * The compiled build (ADR 0006). Unit: the launcher's freshness check (bin/freshness.js). Processes: a copy of the
+ * repository's sources built by `npm run build:server`'s script and run through bin/sagebrush.js with a
+ * node_modules that has no tsx, so every module the CLI, the server and its job thread load must come from dist/;
+ * then a source saved after the build makes the launcher run the sources through tsx instead, with a note.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildState, sourceState, STAMP_NAME } from '../../bin/freshness.js';
+import { multiClassCsv } from '../domains/text/testing/synthetic.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+
+describe('bin/freshness.js', () => {
+  const root = mkdtempSync(join(tmpdir(), 'sb-fresh-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const write = (rel: string, text = 'x') => {
+    mkdirSync(join(root, rel, '..'), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  };
+  const stamp = () => writeFileSync(join(root, 'dist', STAMP_NAME), JSON.stringify(sourceState(join(root, 'src'))));
+  const age = (rel: string, s: number) => utimesSync(join(root, rel), Date.now() / 1000 + s, Date.now() / 1000 + s);
+
+  it('is missing without a stamp, fresh after one, stale when an input is newer, added or deleted', () => {
+    write('src/a.ts');
+    write('src/jobs/thread/bootstrap.mjs');
+    write('src/cql/library/x.json');
+    write('src/a.test.ts');
+    expect(buildState(root)).toBe('missing');
+    mkdirSync(join(root, 'dist'));
+    stamp();
+    expect(buildState(root)).toBe('fresh');
+    age('src/a.test.ts', 60); // tests are not built
+    write('src/README.md');
+    expect(buildState(root)).toBe('fresh');
+    age('src/cql/library/x.json', 60); // copied into dist/
+    expect(buildState(root)).toBe('stale');
+    stamp();
+    write('src/b.ts');
+    age('src/b.ts', -3600); // restored from an old archive: older than the build, but new to it
+    expect(buildState(root)).toBe('stale');
+    stamp();
+    unlinkSync(join(root, 'src/b.ts'));
+    expect(buildState(root)).toBe('stale');
+  });
+});
+
+/** A node_modules of links to this checkout's packages, without tsx (and, with `tsx`, with it). */
+function linkModules(dir: string, tsx: boolean): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
+  for (const name of readdirSync(join(ROOT, 'node_modules'))) {
+    if (name === '.bin' || (name === 'tsx' && !tsx)) continue;
+    symlinkSync(join(ROOT, 'node_modules', name), join(dir, name));
+  }
+}
+
+describe('the compiled build', () => {
+  const copy = mkdtempSync(join(tmpdir(), 'sb-build-'));
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SAGEBRUSH_') && !k.startsWith('VITEST') && k !== 'NODE_OPTIONS')), NODE_NO_WARNINGS: '1' };
+  let server: ReturnType<typeof spawn> | undefined;
+
+  /** Runs bin/sagebrush.js in the copy; `loaded` lists the files of the copy and the packages it imported. */
+  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string; loaded: string[] }> {
+    const r = await run(process.execPath, ['--import', './trace-imports.mjs', 'bin/sagebrush.js', ...args], { cwd: copy, env, maxBuffer: 64 << 20 }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    const loaded = [...new Set(r.stderr.split('\n').filter((l) => l.startsWith('IMPORT ')).map((l) => l.slice(7).replace(`file://${copy}/`, '').replace(/^.*\/node_modules\/((?:@[^/]+\/)?[^/]+).*$/, 'npm:$1')))];
+    return { code: typeof r.code === 'number' ? r.code : 0, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => !l.startsWith('IMPORT ')).join('\n'), loaded };
+  }
+
+  beforeAll(async () => {
+    for (const p of ['src', 'bin', 'scripts/build-server.mjs', 'tsconfig.json', 'tsconfig.build.json', 'package.json']) cpSync(join(ROOT, p), join(copy, p), { recursive: true });
+    linkModules(join(copy, 'node_modules'), false);
+    // Every ES module resolved in the process (and its threads: hooks run in their own thread), on stderr.
+    writeFileSync(join(copy, 'trace-hooks.mjs'), "export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.startsWith('file:')) process.stderr.write('IMPORT ' + r.url + '\\n'); return r; }\n");
+    writeFileSync(join(copy, 'trace-imports.mjs'), "import { register } from 'node:module';\nregister('./trace-hooks.mjs', import.meta.url);\n");
+    await run(process.execPath, ['scripts/build-server.mjs'], { cwd: copy, env });
+    expect(buildState(copy)).toBe('fresh');
+  }, 240_000);
+
+  afterAll(async () => {
+    if (server && server.exitCode === null) {
+      server.kill('SIGKILL');
+      await new Promise((r) => server!.once('exit', r));
+    }
+    rmSync(copy, { recursive: true, force: true });
+  });
+
+  it('--help runs from dist/ and loads only the CLI (no app, domains, tsx or heavy libraries)', async () => {
+    const r = await cli(['--help']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Usage: sagebrush');
+    expect(r.loaded).toContain('dist/cli/main.js');
+    const heavy = r.loaded.filter((f) => /^(src\/|dist\/(app|http|domains|storage|runtimes|ml)\/|npm:(tsx|fastify|kysely|better-sqlite3|node-llama-cpp|sharp|onnxruntime-node|@cqframework\/cql|cql-execution|@medplum\/core|zod)$)/.test(f));
+    expect(heavy).toEqual([]);
+  }, 60_000);
+
+  it('serve from dist/ answers /healthz and runs jobs in its thread; the CLI talks to it with --url', async () => {
+    const child = spawn(process.execPath, ['bin/sagebrush.js', '--data-dir', join(copy, 'data'), 'serve', '--port', '0'], { cwd: copy, env: { ...env, SAGEBRUSH_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    server = child;
+    let err = '';
+    child.stderr!.on('data', (d) => (err += String(d)));
+    const url = await new Promise<string>((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error(`serve did not start within 90 s:\n${err}`)), 90_000);
+      child.stderr!.on('data', () => {
+        const m = /Sagebrush is running at (http:\/\/\S+)/.exec(err);
+        if (m) ok(m[1]!);
+      });
+      child.once('exit', (code) => fail(new Error(`serve exited (code ${code}):\n${err}`)));
+      child.once('exit', () => clearTimeout(timer));
+    });
+    expect(err).toMatch(/jobs: thread/);
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+
+    const file = join(copy, 'tickets.csv');
+    writeFileSync(file, multiClassCsv(20));
+    const r = await cli(['--url', url, '--json', 'datasets', 'import', file, '--header', 'false']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).version).toMatchObject({ rowCount: 60, status: 'ready' });
+    expect(r.loaded.filter((f) => f.startsWith('src/') || f === 'npm:tsx')).toEqual([]);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    expect(err).not.toMatch(/older than src/);
+  }, 180_000);
+
+  it('runs the sources through tsx, with a note, once a source is newer than the build', async () => {
+    linkModules(join(copy, 'node_modules'), true);
+    const later = Date.now() / 1000 + 5;
+    utimesSync(join(copy, 'src/cli/output.ts'), later, later);
+    const r = await cli(['--help']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Usage: sagebrush');
+    expect(r.stderr).toContain('dist/ is older than src/');
+    expect(r.loaded).toContain('src/cli/main.ts');
+    expect(r.loaded).not.toContain('dist/cli/main.js');
+  }, 60_000);
+});
