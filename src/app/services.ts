@@ -12,14 +12,12 @@ import { createDatasetService, type DatasetService } from '../domains/datasets/i
 import { createEndpointService, type EndpointService } from '../domains/endpoints/index.ts';
 import { createModelKindRegistry, createModelService, type ModelKindRegistry, type ModelService } from '../domains/models/index.ts';
 import { createTextService, textClassifierKind, type TextService } from '../domains/text/index.ts';
-import { createLlmService, type LlmService } from '../domains/llm/service.ts';
+import { createLlmService, type LlmService } from '../domains/llm/index.ts';
 import { createTextQualityService, type TextQualityService } from '../domains/quality/index.ts';
 import { createSummarizeService, type SummarizeService } from '../domains/summarize/index.ts';
-import { createCdsService, type CdsService } from '../domains/cds/service.ts';
-import { createRemoteFhirSource } from '../domains/fhir/remote.ts';
-import { createFhirService, type FhirService } from '../domains/fhir/service.ts';
-import { createRuleEngine } from '../domains/cql/engine.ts';
-import type { RuleService } from '../domains/cql/types.ts';
+import { createCdsService, type CdsService } from '../domains/cds/index.ts';
+import { createFhirService, createRemoteFhirSource, type FhirService } from '../domains/fhir/index.ts';
+import { createRuleEngine, type RuleService } from '../domains/cql/index.ts';
 import { createImagesService, type ImagesService } from '../domains/images/index.ts';
 
 export interface Deps {
