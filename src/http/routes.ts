@@ -5,40 +5,43 @@ import { endpointRoutes } from '../domains/endpoints/index.ts';
 import { modelRoutes } from '../domains/models/index.ts';
 import { textRoutes } from '../domains/text/index.ts';
 import { textQualityRoutes } from '../domains/quality/index.ts';
-import { llmRoutes } from '../domains/llm/routes.ts';
-import { openAiRoutes } from '../domains/llm/openai.ts';
+import { llmRoutes, openAiRoutes } from '../domains/llm/index.ts';
 import { summarizeRoutes } from '../domains/summarize/index.ts';
-import { ruleRoutes } from '../domains/cql/routes.ts';
+import { ruleRoutes } from '../domains/cql/index.ts';
 import { jobRoutes } from '../jobs/routes.ts';
-import { cdsApiRoutes, cdsHooksRoutes } from '../domains/cds/routes.ts';
+import { cdsApiRoutes, cdsHooksRoutes } from '../domains/cds/index.ts';
 import { imageRoutes } from '../domains/images/index.ts';
-import { fhirApiRoutes, fhirRoutes } from '../domains/fhir/routes.ts';
+import { fhirApiRoutes, fhirRoutes } from '../domains/fhir/index.ts';
+import { hasValidApiToken } from './auth.ts';
 
 /** Each domain contributes one plugin; routes stay thin and call the domain service. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  // Each plugin gets only what it uses (its deps interface, declared in the domain), built here from the context.
   const s = ctx.services;
   const { maxUploadBytes } = ctx.config;
   await app.register(
     async (api) => {
       await datasetRoutes(api, { datasets: s.datasets, maxUploadBytes });
-      await jobRoutes(api, ctx);
+      await jobRoutes(api, { queue: ctx.queue });
       await modelRoutes(api, { models: s.models, kinds: s.kinds });
       await endpointRoutes(api, { endpoints: s.endpoints, kinds: s.kinds });
       await textRoutes(api, { text: s.text, maxUploadBytes });
-      await llmRoutes(api, ctx);
+      await llmRoutes(api, { llm: s.llm, metrics: s.endpoints.metrics, maxUploadBytes });
       await textQualityRoutes(api, { textQuality: s.textQuality });
       await summarizeRoutes(api, { summarize: s.summarize, maxUploadBytes });
-      await ruleRoutes(api, ctx);
-      await cdsApiRoutes(api, ctx);
+      await ruleRoutes(api, { rules: s.rules });
+      await cdsApiRoutes(api, { cds: s.cds, publicUrl: ctx.config.cdsPublicUrl });
       await imageRoutes(api, { images: s.images, datasets: s.datasets, endpoints: s.endpoints, maxUploadBytes });
-      await fhirApiRoutes(api, ctx);
+      await fhirApiRoutes(api, { fhir: s.fhir });
     },
     { prefix: '/api/v1' },
   );
   // CDS Hooks at the server root (/cds-services), with its own JWT check, CORS and OperationOutcome errors.
-  await app.register(async (root) => cdsHooksRoutes(root, ctx));
+  await app.register(async (root) =>
+    cdsHooksRoutes(root, { cds: s.cds, publicUrl: ctx.config.cdsPublicUrl, corsOrigins: ctx.config.cdsCorsOrigins, apiTokens: ctx.config.apiTokens, hasValidApiToken }),
+  );
   // FHIR R4 REST at /fhir/R4 (outside /api/v1), with its own body parsers and OperationOutcome errors.
-  await fhirRoutes(app, ctx);
+  await fhirRoutes(app, { fhir: s.fhir, publicUrl: ctx.config.cdsPublicUrl });
   // OpenAI-compatible API for LLM endpoints (model = endpoint name).
-  await app.register(async (v1) => openAiRoutes(v1, ctx), { prefix: '/v1' });
+  await app.register(async (v1) => openAiRoutes(v1, { llm: s.llm, endpoints: s.endpoints, metrics: s.endpoints.metrics }), { prefix: '/v1' });
 }
