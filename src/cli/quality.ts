@@ -9,7 +9,7 @@ import { importDataset } from './datasets.ts';
 import { CliError, expectOk, printJson, printTable } from './output.ts';
 import { followJobOrThrow, runJob } from './requests.ts';
 import { withTransport } from './session.ts';
-import { formatBody, withFormatOptions, type FormatOptions, type TextMetrics } from './textOptions.ts';
+import { formatBody, splitBody, withFormatOptions, withSplitOptions, type FormatOptions, type SplitOptions, type TextMetrics } from './textOptions.ts';
 import type { Transport } from './transport.ts';
 
 const enc = encodeURIComponent;
@@ -82,9 +82,7 @@ interface TuneJobResult {
 }
 
 function experimentOptions(cmd: Command): Command {
-  return withFormatOptions(cmd)
-    .option('--test-fraction <f>', 'fraction held out as the fixed test split', '0.2')
-    .option('--seed <n>', 'seed of the split and the resampling', '42');
+  return withSplitOptions(withFormatOptions(cmd), { fraction: 'fraction held out as the fixed test split', seed: 'seed of the split and the resampling' });
 }
 
 export function registerTextQualityCommands(text: Command): void {
@@ -151,14 +149,14 @@ export function registerTextQualityCommands(text: Command): void {
     .option('--keep-models', 'register each trained model as a version (default: discard)')
     .option('--name <name>', 'model name for --keep-models')
     .option('--plot <file>', 'write the chart (.svg or .png)')
-    .action(async (arg: string, o: FormatOptions & { label: string; positives: string; method: string; keepModels?: boolean; name?: string; plot?: string; testFraction: string; seed: string }, cmd: Command) =>
+    .action(async (arg: string, o: FormatOptions & { label: string; positives: string; method: string; keepModels?: boolean; name?: string; plot?: string } & SplitOptions, cmd: Command) =>
       withTransport(cmd, async (t, g) => {
         const quiet = g.json === true;
         if (o.plot) plotFormat(o.plot, ['svg', 'png']);
         const ds = await datasetRef(t, arg, quiet);
         const job = await runJob(t, '/api/v1/text/experiments/sweep', {
           ...ds, ...formatBody(o), label: o.label, positives: numList(o.positives, '--positives'), method: o.method, keepModels: o.keepModels === true,
-          ...(o.name ? { name: o.name } : {}), testFraction: Number(o.testFraction), seed: Number(o.seed),
+          ...(o.name ? { name: o.name } : {}), ...splitBody(o),
         }, quiet, 'sweep');
         const r = job.result as { label: string; method: string; available_positives: number; test_positives: number; points: Array<Record<string, number | null>> };
         if (o.plot) await download(t, `/api/v1/text/experiments/${job.id}/chart?format=${plotFormat(o.plot, ['svg', 'png'])}`, o.plot);
@@ -174,12 +172,12 @@ export function registerTextQualityCommands(text: Command): void {
     .description('Learning curve: macro/micro F1 and mean AUC vs the fraction of the training part, on a fixed test split')
     .option('--fractions <f,...>', 'training fractions', '0.1,0.2,0.4,0.6,0.8,1')
     .option('--plot <file>', 'write the chart (.svg or .png)')
-    .action(async (arg: string, o: FormatOptions & { fractions: string; plot?: string; testFraction: string; seed: string }, cmd: Command) =>
+    .action(async (arg: string, o: FormatOptions & { fractions: string; plot?: string } & SplitOptions, cmd: Command) =>
       withTransport(cmd, async (t, g) => {
         const quiet = g.json === true;
         if (o.plot) plotFormat(o.plot, ['svg', 'png']);
         const ds = await datasetRef(t, arg, quiet);
-        const job = await runJob(t, '/api/v1/text/experiments/learning-curve', { ...ds, ...formatBody(o), fractions: numList(o.fractions, '--fractions'), testFraction: Number(o.testFraction), seed: Number(o.seed) }, quiet, 'learning curve');
+        const job = await runJob(t, '/api/v1/text/experiments/learning-curve', { ...ds, ...formatBody(o), fractions: numList(o.fractions, '--fractions'), ...splitBody(o) }, quiet, 'learning curve');
         if (o.plot) await download(t, `/api/v1/text/experiments/${job.id}/chart?format=${plotFormat(o.plot, ['svg', 'png'])}`, o.plot);
         const { chartSvg: _svg, ...rest } = job.result as Record<string, unknown>;
         if (g.json) return printJson({ job: job.id, ...rest, ...(o.plot ? { plot: o.plot } : {}) });

@@ -6,7 +6,7 @@ import { expectOk, printJson, printTable } from './output.ts';
 import { registerTextQualityCommands } from './quality.ts';
 import { followJobOrThrow, runJob } from './requests.ts';
 import { withTransport } from './session.ts';
-import { formatBody, withFormatOptions, type FormatOptions, type TextMetrics } from './textOptions.ts';
+import { formatBody, splitBody, withFormatOptions, withSplitOptions, type FormatOptions, type SplitOptions, type TextMetrics } from './textOptions.ts';
 
 function printMetrics(m: TextMetrics): void {
   const summary = [
@@ -26,15 +26,13 @@ function printMetrics(m: TextMetrics): void {
 export function registerTextCommands(program: Command): void {
   const text = program.command('text').description('Custom text classification (Comprehend-compatible)');
 
-  withFormatOptions(text.command('train <train>'))
+  withSplitOptions(withFormatOptions(text.command('train <train>')), { fraction: 'automatic split: fraction held out for testing', seed: 'seed of the automatic split' })
     .description('Import TRAIN (and --test) as datasets and train a classifier; prints metrics')
     .option('--test <file>', 'labeled test file (must contain every training label); default: a stratified split')
-    .option('--test-fraction <f>', 'automatic split: fraction held out for testing', '0.2')
-    .option('--seed <n>', 'seed of the automatic split', '42')
     .option('--name <name>', 'model name (default: the training file name)')
     .option('--c <C>', 'inverse L2 regularisation strength')
     .option('--class-weight <w>', 'none | balanced')
-    .action(async (file: string, o: FormatOptions & { test?: string; testFraction: string; seed: string; name?: string; c?: string; classWeight?: string }, cmd: Command) =>
+    .action(async (file: string, o: FormatOptions & SplitOptions & { test?: string; name?: string; c?: string; classWeight?: string }, cmd: Command) =>
       withTransport(cmd, async (t, g) => {
         const quiet = g.json === true;
         const train = await importDataset(t, file, {}, quiet);
@@ -45,7 +43,7 @@ export function registerTextCommands(program: Command): void {
           dataset: train.dataset.id,
           datasetVersion: train.version.version,
           ...formatBody(o),
-          ...(test ? { testDataset: test.dataset.id, testDatasetVersion: test.version.version } : { testFraction: Number(o.testFraction), seed: Number(o.seed) }),
+          ...(test ? { testDataset: test.dataset.id, testDatasetVersion: test.version.version } : splitBody(o)),
           options: { ...(o.c ? { C: Number(o.c) } : {}), ...(o.classWeight ? { classWeight: o.classWeight } : {}) },
         }, quiet, 'train');
         const result = job.result as { model: { name: string; version: number }; metrics: TextMetrics; train_seconds: number };

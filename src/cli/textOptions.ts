@@ -52,3 +52,17 @@ export function withFormatOptions(cmd: Command): Command {
     .option('--label-columns <a,b,c>', 'wide CSV: the 0/1 label columns')
     .option('--none-label <name>', 'label for rows with no positive label (wide CSV / JSONL)');
 }
+
+/** --test-fraction / --seed: how a labeled dataset is split into training and test parts (`help` per command). */
+export interface SplitOptions {
+  testFraction: string;
+  seed: string;
+}
+
+export function withSplitOptions(cmd: Command, help: { fraction: string; seed: string }): Command {
+  return cmd.option('--test-fraction <f>', help.fraction, '0.2').option('--seed <n>', help.seed, '42');
+}
+
+export function splitBody(o: SplitOptions): { testFraction: number; seed: number } {
+  return { testFraction: Number(o.testFraction), seed: Number(o.seed) };
+}
