@@ -40,24 +40,19 @@ export const tuneResultSchema = z.object({
   tuneSeconds: z.number(),
 });
 
-export const sweepResultSchema = z.object({
+/** What both experiments report besides their points. */
+const experimentSchema = z.object({ dataset: datasetRefSchema, n_train: z.number().int(), n_test: z.number().int(), chartSvg });
+
+export const sweepResultSchema = experimentSchema.extend({
   label: z.string(),
   method: z.enum(['oversample', 'class-weight']),
-  dataset: datasetRefSchema,
-  n_train: z.number().int(),
-  n_test: z.number().int(),
   available_positives: z.number().int(),
   test_positives: z.number().int(),
   points: z.array(jsonObject<SweepPoint>('One sweep point: positives trained on, precision, recall, F1, AUC')),
-  chartSvg,
 });
 
-export const learningCurveResultSchema = z.object({
-  dataset: datasetRefSchema,
-  n_train: z.number().int(),
-  n_test: z.number().int(),
+export const learningCurveResultSchema = experimentSchema.extend({
   points: z.array(jsonObject<LearningCurvePoint>('One point: training fraction and size, macro/micro F1, mean AUC')),
-  chartSvg,
 });
 
 export const noisyLabelsResultSchema = z.object({
