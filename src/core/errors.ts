@@ -130,6 +130,12 @@ export const ERROR_CODES = {
   CDS_PREFETCH_UNAVAILABLE: { status: 412, title: 'Needed data was neither prefetched nor fetchable from the FHIR server' },
   CDS_CORS_ORIGIN_DENIED: { status: 403, title: 'The browser origin is not allowed to call the CDS services' },
   CDS_CALL_NOT_FOUND: { status: 404, title: 'No such CDS hook call in the audit log' },
+  // feature store (C8)
+  FEATURE_GROUP_NOT_FOUND: { status: 404, title: 'No such feature group' },
+  FEATURE_GROUP_INVALID: { status: 400, title: 'The feature group definition or schema change is invalid' },
+  FEATURE_RECORD_INVALID: { status: 400, title: 'Feature records failed validation; nothing was stored' },
+  FEATURE_RECORD_NOT_FOUND: { status: 404, title: 'No feature record with this record id in the group' },
+  FEATURE_ENTITIES_INVALID: { status: 400, title: 'The entity list for point-in-time retrieval is invalid' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -5,6 +5,7 @@
  * Never edit a shipped migration; add a new one.
  */
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { featuresMigration } from './migrations-features.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -269,7 +270,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
       // Reserved names: 0002_fhir (FHIR store), 0003_cql_rules (payer rule catalog), 0004_cds (CDS Hooks audit, feedback, JWT ids).
-      return { '0001_init': init(dialect), '0002_fhir': fhir(), '0003_cql_rules': cqlRules(), '0004_cds': cds(), '0005_job_owner': jobOwner() };
+      return { '0001_init': init(dialect), '0002_fhir': fhir(), '0003_cql_rules': cqlRules(), '0004_cds': cds(), '0005_job_owner': jobOwner(), '0006_features': featuresMigration(dialect) };
     },
   };
 }

@@ -199,6 +199,35 @@ export interface CqlPolicyTable {
   updated_at: string;
 }
 
+/** Feature groups (migration 0006_features): definition with every schema version (JSON FeatureSchema[]). */
+export interface FeatureGroupsTable {
+  id: string;
+  name: string;
+  description: string;
+  record_id_feature: string;
+  event_time_feature: string;
+  schema_version: number;
+  schemas_json: string;
+  /** The next write sequence number (orders rows with equal event times by write). */
+  next_seq: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The offline store: every record ever written (append-only); event_time in epoch ms. */
+export interface FeatureRecordsTable {
+  group_id: string;
+  record_id: string;
+  event_time: number;
+  seq: number;
+  schema_version: number;
+  written_at: string;
+  values_json: string;
+}
+
+/** The online store: the latest row per (group, record id) by (event_time, seq). */
+export type FeatureOnlineTable = FeatureRecordsTable;
+
 export interface Database {
   datasets: DatasetsTable;
   dataset_versions: DatasetVersionsTable;
@@ -214,4 +243,7 @@ export interface Database {
   fhir_tokens: FhirTokensTable;
   cql_libraries: CqlLibrariesTable;
   cql_policy: CqlPolicyTable;
+  feature_groups: FeatureGroupsTable;
+  feature_records: FeatureRecordsTable;
+  feature_online: FeatureOnlineTable;
 }
