@@ -54,7 +54,8 @@ function cruise(files: Record<string, string>): { status: number | null; violati
 
 const brief = (vs: Violation[]) => vs.map((v) => `${v.rule.severity} ${v.rule.name}: ${v.from} → ${v.to}`).sort();
 
-describe('boundary rules (.dependency-cruiser.cjs)', () => {
+// Each case starts depcruise twice (a few seconds each; more on a loaded machine).
+describe('boundary rules (.dependency-cruiser.cjs)', { timeout: 120_000 }, () => {
   it('passes a tree that keeps to the layers', () => {
     const result = cruise(ALLOWED);
     expect(brief(result.violations)).toEqual([]);
