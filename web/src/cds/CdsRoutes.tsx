@@ -1,13 +1,14 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Badge, Button, Checkbox, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { Badge, Button, Checkbox, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import CodeMirror, { EditorView } from '@uiw/react-codemirror';
 import { json } from '@codemirror/lang-json';
 import { Route, Routes } from 'react-router';
+import { DataTable, type Column } from '../components/DataTable.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { formatDate } from '../components/format.ts';
-import { orderForCode, tryHook, useCall, useCalls, useFeedback, usePatients, usePolicyCodes, useSamples, type TryResult } from './api.ts';
+import { orderForCode, tryHook, useCall, useCalls, useFeedback, usePatients, usePolicyCodes, useSamples, type CallSummary, type FeedbackRow, type TryResult } from './api.ts';
 import { CardView } from './CardView.tsx';
 import { CoverageTable } from './CoverageTable.tsx';
 import { EhrView } from './EhrView.tsx';
@@ -179,6 +180,24 @@ function SandboxPage() {
   );
 }
 
+const CALL_COLUMNS: Array<Column<CallSummary>> = [
+  { header: 'When', cell: (c) => formatDate(c.createdAt) },
+  { header: 'Service', cell: (c) => c.serviceId },
+  { header: 'Status', cell: (c) => <Badge color={c.status === 200 ? 'teal' : 'red'} variant="light">{c.status}</Badge> },
+  { header: 'ms', cell: (c) => c.durationMs.toFixed(1) },
+  { header: 'Cards', cell: (c) => c.cards },
+  { header: 'System actions', cell: (c) => c.systemActions },
+  { header: 'Client', cell: (c) => c.clientIss ?? 'sandbox / no JWT' },
+];
+
+const FEEDBACK_COLUMNS: Array<Column<FeedbackRow>> = [
+  { header: 'When', cell: (f) => formatDate(f.outcomeTimestamp) },
+  { header: 'Service', cell: (f) => f.serviceId },
+  { header: 'Card', cell: (f) => `${f.card.slice(0, 8)}…` },
+  { header: 'Outcome', cell: (f) => f.outcome },
+  { header: 'Detail', cell: (f) => (f.outcome === 'accepted' ? `${f.acceptedSuggestions?.length ?? 0} suggestion(s)` : (f.overrideReason?.reason?.display ?? f.overrideReason?.userComment ?? '')) },
+];
+
 function AuditPage() {
   const calls = useCalls();
   const feedback = useFeedback();
@@ -188,36 +207,16 @@ function AuditPage() {
     <Stack>
       <ErrorAlert error={calls.error ?? feedback.error} />
       <Title order={4}>Hook calls</Title>
-      <Table.ScrollContainer minWidth={800}>
-        <Table highlightOnHover withTableBorder data-testid="cds-calls" fz="sm">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>When</Table.Th>
-              <Table.Th>Service</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>ms</Table.Th>
-              <Table.Th>Cards</Table.Th>
-              <Table.Th>System actions</Table.Th>
-              <Table.Th>Client</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {(calls.data?.items ?? []).map((c) => (
-              <Table.Tr key={c.id} onClick={() => setSelected(c.id)} style={{ cursor: 'pointer' }} bg={selected === c.id ? 'var(--mantine-color-teal-light)' : undefined}>
-                <Table.Td>{formatDate(c.createdAt)}</Table.Td>
-                <Table.Td>{c.serviceId}</Table.Td>
-                <Table.Td>
-                  <Badge color={c.status === 200 ? 'teal' : 'red'} variant="light">{c.status}</Badge>
-                </Table.Td>
-                <Table.Td>{c.durationMs.toFixed(1)}</Table.Td>
-                <Table.Td>{c.cards}</Table.Td>
-                <Table.Td>{c.systemActions}</Table.Td>
-                <Table.Td>{c.clientIss ?? 'sandbox / no JWT'}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+      <DataTable
+        rows={calls.data?.items ?? []}
+        columns={CALL_COLUMNS}
+        rowKey={(c) => c.id}
+        rowAttrs={(c) => ({ onClick: () => setSelected(c.id), style: { cursor: 'pointer' }, bg: selected === c.id ? 'var(--mantine-color-teal-light)' : undefined })}
+        frame="scroll"
+        minWidth={800}
+        tableProps={{ withTableBorder: true, fz: 'sm' }}
+        data-testid="cds-calls"
+      />
       {call.data && (
         <SimpleGrid cols={{ base: 1, lg: 2 }}>
           <JsonView value={call.data.request} testId="cds-call-request" height="320px" />
@@ -225,28 +224,15 @@ function AuditPage() {
         </SimpleGrid>
       )}
       <Title order={4}>Card feedback</Title>
-      <Table withTableBorder data-testid="cds-feedback" fz="sm">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>When</Table.Th>
-            <Table.Th>Service</Table.Th>
-            <Table.Th>Card</Table.Th>
-            <Table.Th>Outcome</Table.Th>
-            <Table.Th>Detail</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(feedback.data?.items ?? []).map((f) => (
-            <Table.Tr key={f.id}>
-              <Table.Td>{formatDate(f.outcomeTimestamp)}</Table.Td>
-              <Table.Td>{f.serviceId}</Table.Td>
-              <Table.Td>{f.card.slice(0, 8)}…</Table.Td>
-              <Table.Td>{f.outcome}</Table.Td>
-              <Table.Td>{f.outcome === 'accepted' ? `${f.acceptedSuggestions?.length ?? 0} suggestion(s)` : (f.overrideReason?.reason?.display ?? f.overrideReason?.userComment ?? '')}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <DataTable
+        rows={feedback.data?.items ?? []}
+        columns={FEEDBACK_COLUMNS}
+        rowKey={(f) => f.id}
+        frame="none"
+        highlightOnHover={false}
+        tableProps={{ withTableBorder: true, fz: 'sm' }}
+        data-testid="cds-feedback"
+      />
     </Stack>
   );
 }

@@ -40,3 +40,21 @@ export function formatPercent(fraction: number | null | undefined): string {
   if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—';
   return `${Math.round(Math.min(1, Math.max(0, fraction)) * 100)}%`;
 }
+
+/** Seconds left from the job's progress and start time (linear extrapolation), or null while unknown. */
+export function etaSeconds(progress: number, startedAt: string | null | undefined, now: number): number | null {
+  if (!startedAt || !(progress > 0.02) || progress >= 1) return null;
+  const started = new Date(startedAt).getTime();
+  if (!Number.isFinite(started)) return null;
+  const elapsed = (now - started) / 1000;
+  if (elapsed <= 0) return null;
+  return Math.max(0, (elapsed * (1 - progress)) / progress);
+}
+
+export function formatSeconds(s: number | null | undefined): string {
+  if (s === null || s === undefined || !Number.isFinite(s)) return '—';
+  if (s < 1) return '<1 s';
+  if (s < 60) return `${Math.round(s)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s % 60)} s`;
+}

@@ -1,12 +1,34 @@
 import { useState } from 'react';
-import { Anchor, Badge, Button, Switch, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Button, Switch, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
+import { DataTable, type Column } from '../components/DataTable.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
-import { setRuleStatus, useRules } from './api.ts';
+import { setRuleStatus, useRules, type RuleSummary } from './api.ts';
 
 const KIND_COLOR: Record<string, string> = { order: 'blue', patient: 'grape', helper: 'gray' };
+
+function columns(toggle: (name: string, enabled: boolean) => void): Array<Column<RuleSummary>> {
+  return [
+    {
+      header: 'Library',
+      cell: (r) => (
+        <>
+          <Anchor component={Link} to={`/rules/${encodeURIComponent(r.name)}`}>{r.name}</Anchor>
+          {r.builtin && <Badge ml="xs" size="xs" variant="outline" color="gray">built-in</Badge>}
+        </>
+      ),
+    },
+    { header: 'Version', cell: (r) => <Text size="sm" ff="monospace">{r.version}</Text> },
+    { header: 'Kind', cell: (r) => <Badge variant="light" color={KIND_COLOR[r.kind] ?? 'gray'}>{r.kind}</Badge> },
+    {
+      header: 'Enabled',
+      cell: (r) => <Switch checked={r.status === 'enabled'} onChange={(e) => toggle(r.name, e.currentTarget.checked)} aria-label={`Enable ${r.name}`} data-testid={`rule-toggle-${r.name}`} />,
+    },
+    { header: 'Description', cell: (r) => <Text size="sm">{r.description}</Text> },
+  ];
+}
 
 /** The rule catalog: every library with its kind and an enable/disable toggle. */
 export function CatalogPage() {
@@ -14,7 +36,11 @@ export function CatalogPage() {
   const rules = useRules();
   const [error, setError] = useState<unknown>(null);
 
-  async function toggle(name: string, enabled: boolean) {
+  function toggle(name: string, enabled: boolean) {
+    void setStatus(name, enabled);
+  }
+
+  async function setStatus(name: string, enabled: boolean) {
     setError(null);
     try {
       await setRuleStatus(name, enabled ? 'enabled' : 'disabled');
@@ -37,33 +63,7 @@ export function CatalogPage() {
         }
       />
       <ErrorAlert error={rules.error ?? error} />
-      <Table striped highlightOnHover data-testid="rules-catalog">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Library</Table.Th>
-            <Table.Th>Version</Table.Th>
-            <Table.Th>Kind</Table.Th>
-            <Table.Th>Enabled</Table.Th>
-            <Table.Th>Description</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(rules.data?.items ?? []).map((r) => (
-            <Table.Tr key={r.name} data-testid={`rule-row-${r.name}`}>
-              <Table.Td>
-                <Anchor component={Link} to={`/rules/${encodeURIComponent(r.name)}`}>{r.name}</Anchor>
-                {r.builtin && <Badge ml="xs" size="xs" variant="outline" color="gray">built-in</Badge>}
-              </Table.Td>
-              <Table.Td><Text size="sm" ff="monospace">{r.version}</Text></Table.Td>
-              <Table.Td><Badge variant="light" color={KIND_COLOR[r.kind] ?? 'gray'}>{r.kind}</Badge></Table.Td>
-              <Table.Td>
-                <Switch checked={r.status === 'enabled'} onChange={(e) => void toggle(r.name, e.currentTarget.checked)} aria-label={`Enable ${r.name}`} data-testid={`rule-toggle-${r.name}`} />
-              </Table.Td>
-              <Table.Td><Text size="sm">{r.description}</Text></Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <DataTable rows={rules.data?.items ?? []} columns={columns(toggle)} rowKey={(r) => r.name} rowAttrs={(r) => ({ 'data-testid': `rule-row-${r.name}` })} frame="none" tableProps={{ striped: true }} data-testid="rules-catalog" />
     </>
   );
 }

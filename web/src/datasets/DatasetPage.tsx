@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Alert, Anchor, Badge, Breadcrumbs, Button, Group, Loader, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { Alert, Badge, Button, Group, Loader, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { isVersionPending, type DatasetVersion } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
@@ -62,49 +62,42 @@ export function DatasetPage() {
 
   return (
     <Stack gap="xl" data-testid="dataset-page">
-      <div>
-        <Breadcrumbs mb="xs">
-          <Anchor component={Link} to="/datasets" size="sm">
-            Datasets
-          </Anchor>
-          <Text size="sm">{dataset.name}</Text>
-        </Breadcrumbs>
-        <PageHeader
-          title={
-            <Group gap="sm">
-              <span data-testid="dataset-name">{dataset.name}</span>
-              {dataset.kind && <Badge variant="outline">{dataset.kind}</Badge>}
-            </Group>
-          }
-          description={dataset.description || undefined}
-          actions={
-            <>
-              <Select
-                aria-label="Version"
-                data={versions.map((v) => ({ value: String(v.version), label: `Version ${v.version}${v.version === dataset.latestVersion ? ' (latest)' : ''}` }))}
-                value={selectedNo ? String(selectedNo) : null}
-                onChange={(v) => v && setParams({ v })}
-                allowDeselect={false}
-                w={180}
-                data-testid="version-select"
-              />
-              <Tooltip label={blocked} disabled={!blocked} multiline w={320}>
-                <span data-testid="dataset-train-reason" data-reason={blocked ?? ''}>
-                  <Button
-                    component={Link}
-                    to={`/models/new?dataset=${encodeURIComponent(dataset.name)}${selectedNo ? `&version=${selectedNo}` : ''}`}
-                    disabled={!version || version.status !== 'ready' || Boolean(blocked)}
-                    data-testid="dataset-train-classifier"
-                  >
-                    Train a text classifier
-                  </Button>
-                </span>
-              </Tooltip>
-              <DeleteDatasetButton idOrName={dataset.id} name={dataset.name} versions={versions.length} />
-            </>
-          }
-        />
-      </div>
+      <PageHeader
+        crumb={{ to: '/datasets', label: 'Datasets', current: dataset.name }}
+        title={
+          <Group gap="sm">
+            <span data-testid="dataset-name">{dataset.name}</span>
+            {dataset.kind && <Badge variant="outline">{dataset.kind}</Badge>}
+          </Group>
+        }
+        description={dataset.description || undefined}
+        actions={
+          <>
+            <Select
+              aria-label="Version"
+              data={versions.map((v) => ({ value: String(v.version), label: `Version ${v.version}${v.version === dataset.latestVersion ? ' (latest)' : ''}` }))}
+              value={selectedNo ? String(selectedNo) : null}
+              onChange={(v) => v && setParams({ v })}
+              allowDeselect={false}
+              w={180}
+              data-testid="version-select"
+            />
+            <Tooltip label={blocked} disabled={!blocked} multiline w={320}>
+              <span data-testid="dataset-train-reason" data-reason={blocked ?? ''}>
+                <Button
+                  component={Link}
+                  to={`/models/new?dataset=${encodeURIComponent(dataset.name)}${selectedNo ? `&version=${selectedNo}` : ''}`}
+                  disabled={!version || version.status !== 'ready' || Boolean(blocked)}
+                  data-testid="dataset-train-classifier"
+                >
+                  Train a text classifier
+                </Button>
+              </span>
+            </Tooltip>
+            <DeleteDatasetButton idOrName={dataset.id} name={dataset.name} versions={versions.length} />
+          </>
+        }
+      />
       {versionError && <ErrorAlert error={versionError} title="Cannot load this version" />}
       {!version && <Text c="dimmed">This dataset has no versions.</Text>}
       {version && (

@@ -3,7 +3,7 @@
  * window (requests, errors, latency p50/p95/p99 as cards, and per-minute charts), refreshed every 5 s.
  */
 import { useState, type ReactNode } from 'react';
-import { Anchor, Breadcrumbs, Group, Loader, Paper, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Group, Loader, Paper, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { formatDate, formatNumber } from '../components/format.ts';
@@ -42,37 +42,30 @@ export function EndpointPage() {
 
   return (
     <Stack gap="lg" data-testid="endpoint-page" data-endpoint={name}>
-      <div>
-        <Breadcrumbs mb="xs">
-          <Anchor component={Link} to="/endpoints" size="sm">
-            Endpoints
-          </Anchor>
-          <Text size="sm">{name}</Text>
-        </Breadcrumbs>
-        <PageHeader
-          title={
-            <Group gap="sm">
-              <span>{name}</span>
-              {endpoint && <StatusBadge status={endpoint.status} />}
-            </Group>
-          }
-          description={
-            endpoint ? (
-              <>
-                {kindLabel(endpoint.kind)} · serves{' '}
-                {endpoint.model ? (
-                  <Anchor component={Link} to={modelPageFor(endpoint.model)} size="sm">
-                    {endpoint.model.name}:{endpoint.model.version}
-                  </Anchor>
-                ) : (
-                  'a deleted model version'
-                )}{' '}
-                · created {formatDate(endpoint.createdAt)}
-              </>
-            ) : undefined
-          }
-        />
-      </div>
+      <PageHeader
+        crumb={{ to: '/endpoints', label: 'Endpoints', current: name }}
+        title={
+          <Group gap="sm">
+            <span>{name}</span>
+            {endpoint && <StatusBadge status={endpoint.status} />}
+          </Group>
+        }
+        description={
+          endpoint ? (
+            <>
+              {kindLabel(endpoint.kind)} · serves{' '}
+              {endpoint.model ? (
+                <Anchor component={Link} to={modelPageFor(endpoint.model)} size="sm">
+                  {endpoint.model.name}:{endpoint.model.version}
+                </Anchor>
+              ) : (
+                'a deleted model version'
+              )}{' '}
+              · created {formatDate(endpoint.createdAt)}
+            </>
+          ) : undefined
+        }
+      />
       <Group justify="space-between" align="end">
         <Title order={4}>Invocation metrics</Title>
         <SegmentedControl size="xs" data={[...METRICS_WINDOWS]} value={range} onChange={(v) => setRange(v as MetricsWindow)} data-testid="endpoint-metrics-window" />

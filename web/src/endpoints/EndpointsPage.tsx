@@ -1,11 +1,11 @@
 import { useState } from 'react';
-import { Anchor, Button, Group, Loader, Modal, Paper, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import type { Endpoint } from '../api/types.ts';
+import { createdColumn, DataTable, type Column } from '../components/DataTable.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
-import { formatDate } from '../components/format.ts';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { deleteEndpoint, endpointKeys, useEndpoints, useModelVersion } from '../models/api.ts';
@@ -57,94 +57,90 @@ function EndpointTryIt({ endpoint }: { endpoint: Endpoint }) {
   return <TryItBox endpoint={endpoint.name} rule={rule} />;
 }
 
+function Actions({ endpoint: e, open }: { endpoint: Endpoint; open: (d: Dialog) => void }) {
+  return (
+    <Group gap="xs" justify="flex-end" wrap="nowrap">
+      {e.kind === 'llm' && (
+        <Button size="xs" variant="light" component={Link} to={`/llm/endpoints/${encodeURIComponent(e.name)}`} data-testid="endpoint-playground">
+          Playground
+        </Button>
+      )}
+      {e.kind === 'text-classifier' && (
+        <Button size="xs" variant="light" onClick={() => open({ kind: 'try', endpoint: e })} data-testid="endpoint-try">
+          Try it
+        </Button>
+      )}
+      <Button size="xs" variant="default" component={Link} to={`/endpoints/${encodeURIComponent(e.name)}`} data-testid="endpoint-metrics">
+        Metrics
+      </Button>
+      <Button size="xs" variant="subtle" color="red" onClick={() => open({ kind: 'delete', endpoint: e })} data-testid="endpoint-delete">
+        Delete
+      </Button>
+    </Group>
+  );
+}
+
+function columns(open: (d: Dialog) => void): Array<Column<Endpoint>> {
+  return [
+    {
+      header: 'Name',
+      td: () => ({ fw: 600 }),
+      cell: (e) => (
+        <Anchor component={Link} to={`/endpoints/${encodeURIComponent(e.name)}`} fw={600} data-testid="endpoint-link">
+          {e.name}
+        </Anchor>
+      ),
+    },
+    {
+      header: 'Model',
+      cell: (e) => (
+        <>
+          {e.model ? (
+            <Anchor component={Link} to={modelPageFor(e.model)} size="sm">
+              {e.model.name}:{e.model.version}
+            </Anchor>
+          ) : (
+            <Text size="sm" c="dimmed" className="sb-mono">
+              {e.modelId} (deleted)
+            </Text>
+          )}
+          <Text size="xs" c="dimmed">
+            {kindLabel(e.kind)}
+          </Text>
+        </>
+      ),
+    },
+    { header: 'Status', cell: (e) => <StatusBadge status={e.status} /> },
+    createdColumn(),
+    { header: '', cell: (e) => <Actions endpoint={e} open={open} /> },
+  ];
+}
+
 export function EndpointsPage() {
-  const { data, error, isPending } = useEndpoints();
+  const list = useEndpoints();
   const [dialog, setDialog] = useState<Dialog>(null);
   const close = () => setDialog(null);
   return (
     <>
       <PageHeader title="Endpoints" description="Real-time inference endpoints for classifiers and LLMs." />
-      {isPending && <Loader />}
-      {error && <ErrorAlert error={error} title="Cannot load endpoints" />}
-      {data && data.items.length === 0 && (
-        <EmptyState title="No endpoints yet — deploy a model" data-testid="endpoints-empty">
-          Deploy a trained model from its page on the{' '}
-          <Anchor component={Link} to="/models">
-            Models
-          </Anchor>{' '}
-          page to get a real-time endpoint.
-        </EmptyState>
-      )}
-      {data && data.items.length > 0 && (
-        <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={720}>
-            <Table highlightOnHover verticalSpacing="sm" data-testid="endpoints-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Model</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                  <Table.Th />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.items.map((e) => (
-                  <Table.Tr key={e.id} data-testid="endpoint-row" data-endpoint={e.name}>
-                    <Table.Td fw={600}>
-                      <Anchor component={Link} to={`/endpoints/${encodeURIComponent(e.name)}`} fw={600} data-testid="endpoint-link">
-                        {e.name}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>
-                      {e.model ? (
-                        <Anchor component={Link} to={modelPageFor(e.model)} size="sm">
-                          {e.model.name}:{e.model.version}
-                        </Anchor>
-                      ) : (
-                        <Text size="sm" c="dimmed" className="sb-mono">
-                          {e.modelId} (deleted)
-                        </Text>
-                      )}
-                      <Text size="xs" c="dimmed">
-                        {kindLabel(e.kind)}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <StatusBadge status={e.status} />
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" c="dimmed">
-                        {formatDate(e.createdAt)}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap="xs" justify="flex-end" wrap="nowrap">
-                        {e.kind === 'llm' && (
-                          <Button size="xs" variant="light" component={Link} to={`/llm/endpoints/${encodeURIComponent(e.name)}`} data-testid="endpoint-playground">
-                            Playground
-                          </Button>
-                        )}
-                        {e.kind === 'text-classifier' && (
-                          <Button size="xs" variant="light" onClick={() => setDialog({ kind: 'try', endpoint: e })} data-testid="endpoint-try">
-                            Try it
-                          </Button>
-                        )}
-                        <Button size="xs" variant="default" component={Link} to={`/endpoints/${encodeURIComponent(e.name)}`} data-testid="endpoint-metrics">
-                          Metrics
-                        </Button>
-                        <Button size="xs" variant="subtle" color="red" onClick={() => setDialog({ kind: 'delete', endpoint: e })} data-testid="endpoint-delete">
-                          Delete
-                        </Button>
-                      </Group>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
-      )}
+      <DataTable
+        query={list}
+        errorTitle="Cannot load endpoints"
+        empty={
+          <EmptyState title="No endpoints yet — deploy a model" data-testid="endpoints-empty">
+            Deploy a trained model from its page on the{' '}
+            <Anchor component={Link} to="/models">
+              Models
+            </Anchor>{' '}
+            page to get a real-time endpoint.
+          </EmptyState>
+        }
+        columns={columns(setDialog)}
+        rowKey={(e) => e.id}
+        rowAttrs={(e) => ({ 'data-testid': 'endpoint-row', 'data-endpoint': e.name })}
+        minWidth={720}
+        data-testid="endpoints-table"
+      />
       <Modal opened={dialog?.kind === 'try'} onClose={close} title={dialog ? `Try ${dialog.endpoint.name}` : ''} size="xl" centered>
         {dialog?.kind === 'try' && <EndpointTryIt endpoint={dialog.endpoint} />}
       </Modal>

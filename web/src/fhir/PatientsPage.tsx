@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
-import { Anchor, Badge, Button, FileInput, Group, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Button, FileInput, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
+import { DataTable, type Column } from '../components/DataTable.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
-import { importBundle, readBundle, useCounts, usePatientList, type ImportResult } from './api.ts';
+import { importBundle, readBundle, useCounts, usePatientList, type ImportResult, type PatientRow } from './api.ts';
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
@@ -64,6 +65,14 @@ function ImportPanel() {
   );
 }
 
+const COLUMNS: Array<Column<PatientRow>> = [
+  { header: 'Name', cell: (p) => <Anchor component={Link} to={`/fhir/patients/${encodeURIComponent(p.id)}`}>{p.name}</Anchor> },
+  { header: 'Birth date', cell: (p) => p.birthDate ?? '' },
+  { header: 'Gender', cell: (p) => p.gender ?? '' },
+  { header: 'Coverage', cell: (p) => (p.coverage ? <Badge variant="light">{p.coverage}</Badge> : <Text c="dimmed" size="sm">none</Text>) },
+  { header: 'Id', cell: (p) => <Text size="xs" c="dimmed" ff="monospace">{p.id}</Text> },
+];
+
 export function PatientsPage() {
   const [name, setName] = useState('');
   const query = useDebounced(name.trim(), 250);
@@ -90,36 +99,19 @@ export function PatientsPage() {
         <TextInput placeholder="Search by name" value={name} onChange={(e) => setName(e.currentTarget.value)} w={320} data-testid="fhir-patient-search" aria-label="Search patients by name" />
       </Group>
       <ErrorAlert error={list.error} />
-      {list.data && list.data.items.length === 0 ? (
-        <EmptyState title={query ? `No patient matches "${query}"` : 'No patients yet'} data-testid="fhir-patients-empty">
-          Import Synthea bundles above, or run <code>sagebrush fhir import FILE --with-coverage PAYER</code>.
-        </EmptyState>
-      ) : (
-        <Table striped highlightOnHover data-testid="fhir-patients">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Birth date</Table.Th>
-              <Table.Th>Gender</Table.Th>
-              <Table.Th>Coverage</Table.Th>
-              <Table.Th>Id</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {(list.data?.items ?? []).map((p) => (
-              <Table.Tr key={p.id}>
-                <Table.Td>
-                  <Anchor component={Link} to={`/fhir/patients/${encodeURIComponent(p.id)}`}>{p.name}</Anchor>
-                </Table.Td>
-                <Table.Td>{p.birthDate ?? ''}</Table.Td>
-                <Table.Td>{p.gender ?? ''}</Table.Td>
-                <Table.Td>{p.coverage ? <Badge variant="light">{p.coverage}</Badge> : <Text c="dimmed" size="sm">none</Text>}</Table.Td>
-                <Table.Td><Text size="xs" c="dimmed" ff="monospace">{p.id}</Text></Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+      <DataTable
+        rows={list.data?.items}
+        columns={COLUMNS}
+        rowKey={(p) => p.id}
+        frame="none"
+        tableProps={{ striped: true }}
+        empty={
+          <EmptyState title={query ? `No patient matches "${query}"` : 'No patients yet'} data-testid="fhir-patients-empty">
+            Import Synthea bundles above, or run <code>sagebrush fhir import FILE --with-coverage PAYER</code>.
+          </EmptyState>
+        }
+        data-testid="fhir-patients"
+      />
       <Group mt="sm">
         <Button variant="default" size="xs" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>Previous</Button>
         <Button variant="default" size="xs" disabled={!list.data?.nextCursor} onClick={() => list.data?.nextCursor && setCursors((c) => [...c, list.data!.nextCursor])}>Next</Button>

@@ -1,10 +1,10 @@
 /** /images/models/:name/:version — advanced metrics, then Predict, Batch, Deploy and Export tabs. */
-import { Alert, Anchor, Badge, Breadcrumbs, Group, Loader, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Group, Loader, Stack, Tabs, Text, Title } from '@mantine/core';
 import { Link, useParams, useSearchParams } from 'react-router';
 import type { ModelVersion } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { formatDate } from '../components/format.ts';
-import { PageHeader } from '../components/PageHeader.tsx';
+import { NameVersionTitle, PageHeader } from '../components/PageHeader.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { DeleteModelButton } from '../models/DeleteModelButton.tsx';
 import { AdvancedMetrics } from './AdvancedMetrics.tsx';
@@ -39,30 +39,18 @@ export function ImageModelPage() {
 
   return (
     <Stack gap="lg" data-testid="images-model-page" data-model={`${model.name}:${model.version}`}>
-      <div>
-        <Breadcrumbs mb="xs">
-          <Anchor component={Link} to="/images" size="sm">
-            Images
-          </Anchor>
-          <Text size="sm">{model.name}</Text>
-        </Breadcrumbs>
-        <PageHeader
-          title={
-            <Group gap="sm">
-              <span data-testid="images-model-name">
-                {model.name}
-                <Text span c="dimmed" inherit>
-                  :{model.version}
-                </Text>
-              </span>
-              <StatusBadge status={model.status} data-testid="images-model-status" />
-              {build && <Badge variant="light">{build} build</Badge>}
-            </Group>
-          }
-          description={`Image classifier · ${labels.length} classes${labels.length ? ` (${labels.join(', ')})` : ''} · created ${formatDate(model.createdAt)}`}
-          actions={<DeleteModelButton model={model} />}
-        />
-      </div>
+      <PageHeader
+        crumb={{ to: '/images', label: 'Images', current: model.name }}
+        title={
+          <Group gap="sm">
+            <NameVersionTitle name={model.name} version={model.version} data-testid="images-model-name" />
+            <StatusBadge status={model.status} data-testid="images-model-status" />
+            {build && <Badge variant="light">{build} build</Badge>}
+          </Group>
+        }
+        description={`Image classifier · ${labels.length} classes${labels.length ? ` (${labels.join(', ')})` : ''} · created ${formatDate(model.createdAt)}`}
+        actions={<DeleteModelButton model={model} />}
+      />
       {!ready && (
         <Alert color={model.status === 'failed' ? 'red' : model.status === 'cancelled' ? 'orange' : 'blue'} variant="light" data-testid="images-model-state">
           This version is {model.status}{model.status === 'cancelled' ? ': its build was stopped before it finished; build again to get a model' : ''}.{' '}

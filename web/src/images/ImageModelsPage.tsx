@@ -1,9 +1,8 @@
-import { Anchor, Badge, Button, Loader, Paper, Table, Text } from '@mantine/core';
-import { Link, useNavigate } from 'react-router';
+import { Anchor, Badge, Button } from '@mantine/core';
+import { Link } from 'react-router';
 import type { ModelVersion } from '../api/types.ts';
+import { createdColumn, DataTable, NameVersion, type Column } from '../components/DataTable.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
-import { ErrorAlert } from '../components/ErrorAlert.tsx';
-import { formatDate } from '../components/format.ts';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { formatMetric } from '../models/metrics.ts';
@@ -20,10 +19,29 @@ function metric(m: ModelVersion, key: string): unknown {
   return (m.metrics as Record<string, unknown> | null | undefined)?.[key];
 }
 
+function BuildBadge({ model }: { model: ModelVersion }) {
+  const build = buildOf(model);
+  return build ? (
+    <Badge variant="light" color={build === 'standard' ? 'indigo' : 'teal'}>
+      {build}
+    </Badge>
+  ) : (
+    '—'
+  );
+}
+
+const COLUMNS: Array<Column<ModelVersion>> = [
+  { header: 'Model', cell: (m) => <NameVersion to={imageModelPath(m.name, m.version)} name={m.name} version={m.version} /> },
+  { header: 'Build', cell: (m) => <BuildBadge model={m} /> },
+  { header: 'Status', cell: (m) => <StatusBadge status={m.status} /> },
+  { header: 'Balanced accuracy', numeric: true, cell: (m) => formatMetric(metric(m, 'balanced_accuracy')) },
+  { header: 'Macro F1', numeric: true, cell: (m) => formatMetric(metric(m, 'macro_f1')) },
+  createdColumn(),
+];
+
 /** /images: image classifiers in the registry. */
 export function ImageModelsPage() {
-  const { data, error, isPending } = useImageModels();
-  const navigate = useNavigate();
+  const list = useImageModels();
   const newButton = (
     <Button component={Link} to="/images/new" data-testid="images-new">
       New image classifier
@@ -36,68 +54,25 @@ export function ImageModelsPage() {
         description="No-code image classifiers like SageMaker Canvas: import a folder per label, quick or standard build, advanced metrics, single and batch prediction."
         actions={newButton}
       />
-      {isPending && <Loader />}
-      {error && <ErrorAlert error={error} title="Cannot load image models" />}
-      {data && data.items.length === 0 && (
-        <EmptyState title="No image classifiers yet" data-testid="images-empty">
-          Upload a zip with one folder per label (or a CSV manifest), then{' '}
-          <Anchor component={Link} to="/images/new">
-            build an image classifier
-          </Anchor>
-          .
-        </EmptyState>
-      )}
-      {data && data.items.length > 0 && (
-        <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={760}>
-            <Table highlightOnHover verticalSpacing="sm" data-testid="images-models-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Model</Table.Th>
-                  <Table.Th>Build</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th ta="right">Balanced accuracy</Table.Th>
-                  <Table.Th ta="right">Macro F1</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.items.map((m) => {
-                  const to = imageModelPath(m.name, m.version);
-                  const build = buildOf(m);
-                  return (
-                    <Table.Tr key={m.id} data-testid="images-model-row" data-model={`${m.name}:${m.version}`} className="sb-row-link" onClick={() => navigate(to)}>
-                      <Table.Td>
-                        <Anchor component={Link} to={to} fw={600} onClick={(e) => e.stopPropagation()}>
-                          {m.name}
-                        </Anchor>
-                        <Text span c="dimmed">
-                          :{m.version}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>{build ? <Badge variant="light" color={build === 'standard' ? 'indigo' : 'teal'}>{build}</Badge> : '—'}</Table.Td>
-                      <Table.Td>
-                        <StatusBadge status={m.status} />
-                      </Table.Td>
-                      <Table.Td ta="right" className="sb-num">
-                        {formatMetric(metric(m, 'balanced_accuracy'))}
-                      </Table.Td>
-                      <Table.Td ta="right" className="sb-num">
-                        {formatMetric(metric(m, 'macro_f1'))}
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm" c="dimmed">
-                          {formatDate(m.createdAt)}
-                        </Text>
-                      </Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
-      )}
+      <DataTable
+        query={list}
+        errorTitle="Cannot load image models"
+        empty={
+          <EmptyState title="No image classifiers yet" data-testid="images-empty">
+            Upload a zip with one folder per label (or a CSV manifest), then{' '}
+            <Anchor component={Link} to="/images/new">
+              build an image classifier
+            </Anchor>
+            .
+          </EmptyState>
+        }
+        columns={COLUMNS}
+        rowKey={(m) => m.id}
+        href={(m) => imageModelPath(m.name, m.version)}
+        rowAttrs={(m) => ({ 'data-testid': 'images-model-row', 'data-model': `${m.name}:${m.version}` })}
+        minWidth={760}
+        data-testid="images-models-table"
+      />
     </>
   );
 }

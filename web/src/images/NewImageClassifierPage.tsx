@@ -1,8 +1,8 @@
 /** /images/new: the Canvas-style wizard — data, checks and thumbnails, build settings, then the build's live progress. */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { Anchor, Badge, Breadcrumbs, Button, Group, Paper, Radio, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Group, Paper, Radio, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import type { Job } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
@@ -93,15 +93,7 @@ export function NewImageClassifierPage() {
 
   return (
     <Stack gap="md" data-testid="images-new-page">
-      <div>
-        <Breadcrumbs mb="xs">
-          <Anchor component={Link} to="/images" size="sm">
-            Images
-          </Anchor>
-          <Text size="sm">New image classifier</Text>
-        </Breadcrumbs>
-        <PageHeader title="Build an image classifier" description="Import images, check them, build without code, then read the advanced metrics." />
-      </div>
+      <PageHeader crumb={{ to: '/images', label: 'Images', current: 'New image classifier' }} title="Build an image classifier" description="Import images, check them, build without code, then read the advanced metrics." />
       <Step n={1} title="Images" testId="images-step-data">
         <DatasetStep
           chosen={dataset}

@@ -1,15 +1,11 @@
 /** Small building blocks of the image pages: authenticated images, a file drop area, a job follower with ETA and Cancel. */
 import { useEffect, useRef, useState, type CSSProperties, type DragEvent, type ReactNode } from 'react';
-import { Anchor, Button, Group, Stack, Text } from '@mantine/core';
-import { Link } from 'react-router';
-import { ApiError, getToken } from '../api/client.ts';
+import { Stack, Text } from '@mantine/core';
+import { getToken } from '../api/client.ts';
 import type { Job } from '../api/types.ts';
-import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { UploadIcon } from '../components/icons.tsx';
-import { ProgressBar } from '../components/ProgressBar.tsx';
-import { cancelJob, useJob } from '../jobs/hooks.ts';
+import { JobProgress } from '../components/JobProgress.tsx';
 import { fetchImageBlobUrl } from './api.ts';
-import { etaSeconds, formatSeconds } from './read.ts';
 
 /**
  * Object URLs of images fetched with a bearer token, by URL and token, shared by every AuthImage: a thumbnail that
@@ -117,17 +113,6 @@ export function FileDropArea({ accept, onFile, disabled = false, title, hint, te
   );
 }
 
-/** Seconds since mount, ticking, so the ETA moves between job events. */
-function useNow(active: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!active) return;
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
-  }, [active]);
-  return now;
-}
-
 interface FollowProps {
   initial: Job;
   /** Shown while it runs. */
@@ -139,91 +124,7 @@ interface FollowProps {
   children?: (job: Job) => ReactNode;
 }
 
-/**
- * Follows a job (SSE with polling fallback, as the text classifier's progress): progress bar with the
- * server's message and an extrapolated time left, Cancel, and the job's problems when it fails.
- */
-export function JobFollower({ initial, runningLabel, title, onSucceeded, onFinished, testId, children }: FollowProps) {
-  const { data: job, error } = useJob(initial.id);
-  const current = job ?? initial;
-  const status = current.status;
-  const running = status === 'queued' || status === 'running';
-  const now = useNow(running);
-  const [cancelError, setCancelError] = useState<unknown>(null);
-  const [cancelling, setCancelling] = useState(false);
-  const done = useRef(false);
-
-  useEffect(() => {
-    if (done.current) return;
-    if (status === 'succeeded' && job?.result !== undefined) {
-      done.current = true;
-      onFinished?.(true);
-      onSucceeded?.(job);
-    } else if (status === 'failed' || status === 'cancelled') {
-      done.current = true;
-      onFinished?.(false);
-    }
-  }, [status, job?.result]);
-
-  if (status === 'failed' || status === 'cancelled') {
-    const e = current.error;
-    const err = new ApiError(0, {
-      code: e?.code ?? (status === 'cancelled' ? 'CANCELLED' : 'JOB_FAILED'),
-      detail: e?.message ?? (status === 'cancelled' ? 'The job was cancelled.' : 'The job failed.'),
-      problems: e?.problems ?? [],
-    });
-    return (
-      <Stack gap="xs" data-testid={`${testId}-failed`} data-status={status}>
-        <ErrorAlert error={err} title={`${title}: ${status}`} />
-        <Text size="sm">
-          <Anchor component={Link} to={`/jobs/${initial.id}`}>
-            Open the job
-          </Anchor>{' '}
-          for its logs.
-        </Text>
-      </Stack>
-    );
-  }
-
-  const eta = running ? etaSeconds(current.progress, current.startedAt, now) : null;
-  return (
-    <Stack gap={6} data-testid={testId} data-status={status}>
-      <ProgressBar
-        value={current.progress}
-        status={status}
-        label={current.message || (status === 'queued' ? 'Waiting for a worker…' : status === 'succeeded' ? 'Done' : runningLabel)}
-        data-testid={`${testId}-bar`}
-      />
-      <Group justify="space-between" gap="xs">
-        <Text size="xs" c="dimmed" data-testid={`${testId}-eta`}>
-          Job{' '}
-          <Anchor component={Link} to={`/jobs/${initial.id}`} size="xs">
-            {initial.id}
-          </Anchor>{' '}
-          · {status}
-          {eta !== null ? ` · about ${formatSeconds(eta)} left` : ''}
-        </Text>
-        {running && (
-          <Button
-            size="xs"
-            variant="default"
-            color="red"
-            loading={cancelling}
-            data-testid={`${testId}-cancel`}
-            onClick={() => {
-              setCancelling(true);
-              cancelJob(initial.id)
-                .catch((err: unknown) => setCancelError(err))
-                .finally(() => setCancelling(false));
-            }}
-          >
-            Cancel
-          </Button>
-        )}
-      </Group>
-      {status === 'succeeded' && job && children?.(job)}
-      {cancelError !== null && <ErrorAlert error={cancelError} title="Cannot cancel the job" />}
-      {error && <ErrorAlert error={error} title="Cannot follow the job" />}
-    </Stack>
-  );
+/** Follows a job with its time left and Cancel (components/JobProgress), titled for the image pages. */
+export function JobFollower({ title, testId, ...rest }: FollowProps) {
+  return <JobProgress {...rest} testIds={{ running: testId, failed: `${testId}-failed`, bar: `${testId}-bar` }} failedTitle={(status) => `${title}: ${status}`} cancellable />;
 }

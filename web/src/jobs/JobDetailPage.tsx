@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Accordion, Anchor, Breadcrumbs, Button, Code, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Accordion, Anchor, Button, Code, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../api/client.ts';
@@ -70,28 +70,21 @@ export function JobDetailPage() {
   const running = !isTerminal(job.status);
   return (
     <Stack gap="lg" data-testid="job-detail">
-      <div>
-        <Breadcrumbs mb="xs">
-          <Anchor component={Link} to="/jobs" size="sm">
-            Jobs
-          </Anchor>
-          <Text size="sm">{jobTitle(job, lookups)}</Text>
-        </Breadcrumbs>
-        <PageHeader
-          title={
-            <Group gap="sm">
-              <span data-testid="job-detail-name">{jobTitle(job, lookups)}</span>
-              <StatusBadge status={job.status} data-testid="job-detail-status" />
-            </Group>
-          }
-          description={
-            <Text span size="sm" c="dimmed" className="sb-mono">
-              {job.type} · {job.id}
-            </Text>
-          }
-          actions={<CancelButton job={job} />}
-        />
-      </div>
+      <PageHeader
+        crumb={{ to: '/jobs', label: 'Jobs', current: jobTitle(job, lookups) }}
+        title={
+          <Group gap="sm">
+            <span data-testid="job-detail-name">{jobTitle(job, lookups)}</span>
+            <StatusBadge status={job.status} data-testid="job-detail-status" />
+          </Group>
+        }
+        description={
+          <Text span size="sm" c="dimmed" className="sb-mono">
+            {job.type} · {job.id}
+          </Text>
+        }
+        actions={<CancelButton job={job} />}
+      />
       <Paper withBorder p="md" radius="md">
         <Stack gap="md">
           <ProgressBar value={job.status === 'succeeded' ? 1 : job.progress} status={job.status} label={job.message} size="md" data-testid="job-progress" />

@@ -3,10 +3,11 @@
  * metadata, deploy it (threads, context size, queue, licence acceptance), and open the endpoints' playgrounds.
  */
 import { useState, type FormEvent } from 'react';
-import { Anchor, Badge, Button, Checkbox, Group, Loader, Modal, NumberInput, Paper, SegmentedControl, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Button, Checkbox, Group, Modal, NumberInput, Paper, SegmentedControl, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import { uploadWithProgress } from '../api/upload.ts';
+import { DataTable, type Column } from '../components/DataTable.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
@@ -144,46 +145,66 @@ function DeployDialog({ model, onClose }: { model: LlmModel; onClose: () => void
   );
 }
 
-function ModelRow({ m, onDeploy }: { m: LlmModel; onDeploy: () => void }) {
-  const g = m.meta.gguf;
-  return (
-    <Table.Tr data-testid="llm-model-row" data-model={`${m.name}:${m.version}`}>
-      <Table.Td>
-        <Text fw={600}>
-          {m.name}:{m.version}
-        </Text>
-        <Text size="xs" c="dimmed">
-          {g?.name ?? ''} · {m.meta.source.type === 'path' ? <span title={m.meta.source.path}>referenced file</span> : 'artifact store'} · {formatBytes(m.meta.source.sizeBytes)}
-        </Text>
-      </Table.Td>
-      <Table.Td>{g?.architecture}</Table.Td>
-      <Table.Td className="sb-num" data-testid="llm-model-params">{g ? formatParams(g.parameterCount) : ''}</Table.Td>
-      <Table.Td>{g?.quantization}</Table.Td>
-      <Table.Td className="sb-num" data-testid="llm-model-context">{g?.contextLength ?? '?'}</Table.Td>
-      <Table.Td>
-        {g?.chatTemplate ? (
+const none = (
+  <Text size="xs" c="dimmed">
+    none
+  </Text>
+);
+
+function columns(onDeploy: (m: LlmModel) => void): Array<Column<LlmModel>> {
+  return [
+    {
+      header: 'Model',
+      cell: (m) => (
+        <>
+          <Text fw={600}>
+            {m.name}:{m.version}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {m.meta.gguf?.name ?? ''} · {m.meta.source.type === 'path' ? <span title={m.meta.source.path}>referenced file</span> : 'artifact store'} · {formatBytes(m.meta.source.sizeBytes)}
+          </Text>
+        </>
+      ),
+    },
+    { header: 'Architecture', cell: (m) => m.meta.gguf?.architecture },
+    { header: 'Parameters', td: () => ({ className: 'sb-num', 'data-testid': 'llm-model-params' }), cell: (m) => (m.meta.gguf ? formatParams(m.meta.gguf.parameterCount) : '') },
+    { header: 'Quantisation', cell: (m) => m.meta.gguf?.quantization },
+    { header: 'Context', td: () => ({ className: 'sb-num', 'data-testid': 'llm-model-context' }), cell: (m) => m.meta.gguf?.contextLength ?? '?' },
+    {
+      header: 'Chat',
+      cell: ({ meta: { gguf: g } }) =>
+        g?.chatTemplate ? (
           <Tooltip label={<pre style={{ margin: 0, maxWidth: 480, whiteSpace: 'pre-wrap' }}>{g.chatTemplate.slice(0, 1200)}</pre>} multiline>
             <Badge variant="light">template</Badge>
           </Tooltip>
         ) : (
-          <Text size="xs" c="dimmed">none</Text>
-        )}
-      </Table.Td>
-      <Table.Td>{g?.specialTokens.fim ? <Badge variant="light" color="grape">{g.specialTokens.fim.template}</Badge> : <Text size="xs" c="dimmed">none</Text>}</Table.Td>
-      <Table.Td>
-        <Text size="sm">{m.meta.license ?? '—'}</Text>
-        {m.meta.requiresEula && <Badge color="orange" variant="light" size="xs" data-testid="llm-model-eula">EULA</Badge>}
-      </Table.Td>
-      <Table.Td style={{ minWidth: 90 }}>
-        <StatusBadge status={m.status} />
-      </Table.Td>
-      <Table.Td>
-        <Button size="xs" variant="light" onClick={onDeploy} disabled={m.status !== 'ready'} data-testid="llm-model-deploy">
+          none
+        ),
+    },
+    { header: 'FIM', cell: ({ meta: { gguf: g } }) => (g?.specialTokens.fim ? <Badge variant="light" color="grape">{g.specialTokens.fim.template}</Badge> : none) },
+    {
+      header: 'Licence',
+      cell: (m) => (
+        <>
+          <Text size="sm">{m.meta.license ?? '—'}</Text>
+          {m.meta.requiresEula && (
+            <Badge color="orange" variant="light" size="xs" data-testid="llm-model-eula">
+              EULA
+            </Badge>
+          )}
+        </>
+      ),
+    },
+    { header: 'Status', td: () => ({ style: { minWidth: 90 } }), cell: (m) => <StatusBadge status={m.status} /> },
+    {
+      header: '',
+      cell: (m) => (
+        <Button size="xs" variant="light" onClick={() => onDeploy(m)} disabled={m.status !== 'ready'} data-testid="llm-model-deploy">
           Deploy
         </Button>
-      </Table.Td>
-    </Table.Tr>
-  );
+      ),
+    },
+  ];
 }
 
 export function LlmModelsPage() {
@@ -208,40 +229,21 @@ export function LlmModelsPage() {
           </Group>
         </Paper>
       )}
-      {models.isPending && <Loader />}
-      {models.error && <ErrorAlert error={models.error} title="Cannot load LLM models" />}
-      {models.data && models.data.items.length === 0 && (
-        <EmptyState title="No LLM models yet" data-testid="llm-models-empty">
-          Register a GGUF file above (or <Anchor href="/api/openapi.json">POST /api/v1/llm/models</Anchor>, <code>sagebrush llm register FILE</code>).
-        </EmptyState>
-      )}
-      {models.data && models.data.items.length > 0 && (
-        <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={1000}>
-            <Table verticalSpacing="sm" data-testid="llm-models-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Model</Table.Th>
-                  <Table.Th>Architecture</Table.Th>
-                  <Table.Th>Parameters</Table.Th>
-                  <Table.Th>Quantisation</Table.Th>
-                  <Table.Th>Context</Table.Th>
-                  <Table.Th>Chat</Table.Th>
-                  <Table.Th>FIM</Table.Th>
-                  <Table.Th>Licence</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {models.data.items.map((m) => (
-                  <ModelRow key={m.id} m={m} onDeploy={() => setDeploying(m)} />
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
-      )}
+      <DataTable
+        query={models}
+        errorTitle="Cannot load LLM models"
+        empty={
+          <EmptyState title="No LLM models yet" data-testid="llm-models-empty">
+            Register a GGUF file above (or <Anchor href="/api/openapi.json">POST /api/v1/llm/models</Anchor>, <code>sagebrush llm register FILE</code>).
+          </EmptyState>
+        }
+        columns={columns(setDeploying)}
+        rowKey={(m) => m.id}
+        rowAttrs={(m) => ({ 'data-testid': 'llm-model-row', 'data-model': `${m.name}:${m.version}` })}
+        minWidth={1000}
+        highlightOnHover={false}
+        data-testid="llm-models-table"
+      />
       <Modal opened={deploying !== null} onClose={() => setDeploying(null)} title={deploying ? `Deploy ${deploying.name}:${deploying.version}` : ''} centered size="lg">
         {deploying && <DeployDialog model={deploying} onClose={() => setDeploying(null)} />}
       </Modal>

@@ -1,8 +1,8 @@
 import { useState, type ReactNode } from 'react';
-import { Alert, Anchor, Breadcrumbs, Group, Loader, Select, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Group, Loader, Select, Stack, Tabs, Text, Title } from '@mantine/core';
 import { Link, Navigate, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
-import { PageHeader } from '../components/PageHeader.tsx';
+import { NameVersionTitle, PageHeader } from '../components/PageHeader.tsx';
 import { ProblemList } from '../components/ProblemList.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { modelPath, useMetricsFile, useModelVersion, useModelVersions } from './api.ts';
@@ -78,56 +78,44 @@ export function ModelPage() {
 
   return (
     <Stack gap="xl" data-testid="model-page" data-model={`${model.name}:${model.version}`}>
-      <div>
-        <Breadcrumbs mb="xs">
-          <Anchor component={Link} to="/models" size="sm">
-            Models
-          </Anchor>
-          <Text size="sm">{model.name}</Text>
-        </Breadcrumbs>
-        <PageHeader
-          title={
-            <Group gap="sm">
-              <span data-testid="model-name">
-                {model.name}
-                <Text span c="dimmed" inherit>
-                  :{model.version}
-                </Text>
-              </span>
-              <StatusBadge status={model.status} data-testid="model-status" />
-            </Group>
-          }
-          description={kindLabel(model.kind)}
-          actions={
-            <>
-              {versions.length > 1 && (
-                <Select
-                  aria-label="Version"
-                  data={versions.map((m) => ({ value: String(m.version), label: `Version ${m.version}${m === versions[0] ? ' (latest)' : ''}` }))}
-                  value={String(model.version)}
-                  onChange={(nv) => nv && navigate(modelPath(model.name, Number(nv)))}
-                  allowDeselect={false}
-                  w={170}
-                  data-testid="model-version-select"
-                />
-              )}
-              {versions.length > 1 && (
-                <Anchor component={Link} to={`/models/${encodeURIComponent(model.name)}/compare?versions=${versions.find((o) => o.version !== model.version)?.version},${model.version}`} size="sm" data-testid="model-compare">
-                  Compare
-                </Anchor>
-              )}
-              <DeployButton
-                model={model}
-                onDeployed={(ep) => {
-                  setEndpoint(ep.name);
-                  openTab('try');
-                }}
+      <PageHeader
+        crumb={{ to: '/models', label: 'Models', current: model.name }}
+        title={
+          <Group gap="sm">
+            <NameVersionTitle name={model.name} version={model.version} data-testid="model-name" />
+            <StatusBadge status={model.status} data-testid="model-status" />
+          </Group>
+        }
+        description={kindLabel(model.kind)}
+        actions={
+          <>
+            {versions.length > 1 && (
+              <Select
+                aria-label="Version"
+                data={versions.map((m) => ({ value: String(m.version), label: `Version ${m.version}${m === versions[0] ? ' (latest)' : ''}` }))}
+                value={String(model.version)}
+                onChange={(nv) => nv && navigate(modelPath(model.name, Number(nv)))}
+                allowDeselect={false}
+                w={170}
+                data-testid="model-version-select"
               />
-              <DeleteModelButton model={model} />
-            </>
-          }
-        />
-      </div>
+            )}
+            {versions.length > 1 && (
+              <Anchor component={Link} to={`/models/${encodeURIComponent(model.name)}/compare?versions=${versions.find((o) => o.version !== model.version)?.version},${model.version}`} size="sm" data-testid="model-compare">
+                Compare
+              </Anchor>
+            )}
+            <DeployButton
+              model={model}
+              onDeployed={(ep) => {
+                setEndpoint(ep.name);
+                openTab('try');
+              }}
+            />
+            <DeleteModelButton model={model} />
+          </>
+        }
+      />
       {!ready && (
         <Alert color={model.status === 'failed' ? 'red' : 'blue'} variant="light">
           This version is {model.status}.{' '}

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { Anchor, Breadcrumbs, Button, Grid, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
-import { Link, useSearchParams } from 'react-router';
+import { Button, Grid, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useSearchParams } from 'react-router';
 import type { Job } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
@@ -81,15 +81,7 @@ export function CreateClassifierPage() {
   const sectionProps = { values, set, errors, disabled: busy };
   return (
     <Stack gap="md" data-testid="create-classifier">
-      <div>
-        <Breadcrumbs mb="xs">
-          <Anchor component={Link} to="/models" size="sm">
-            Models
-          </Anchor>
-          <Text size="sm">New text classifier</Text>
-        </Breadcrumbs>
-        <PageHeader title="Train a text classifier" description="Custom classification like Amazon Comprehend: TF-IDF features and a linear model, trained on your own machines in seconds to minutes." />
-      </div>
+      <PageHeader crumb={{ to: '/models', label: 'Models', current: 'New text classifier' }} title="Train a text classifier" description="Custom classification like Amazon Comprehend: TF-IDF features and a linear model, trained on your own machines in seconds to minutes." />
       {datasetsError && <ErrorAlert error={datasetsError} title="Cannot load datasets" />}
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 8 }}>

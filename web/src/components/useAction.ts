@@ -1,0 +1,23 @@
+import { useState } from 'react';
+
+/**
+ * An async action started from a button or a form: `busy` while it runs (for `loading`), its error kept for an
+ * ErrorAlert (cleared when it starts again). `attempt` resolves to the action's value, or undefined when it threw.
+ */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function attempt<T>(action: () => Promise<T>): Promise<T | undefined> {
+    setBusy(true);
+    setError(null);
+    try {
+      return await action();
+    } catch (err) {
+      setError(err);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, setError, attempt };
+}
