@@ -4,22 +4,15 @@
  * endpoint, and still count), checked against the latencies the hook recorded, by hand.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestApp, upload, type TestApp } from '../datasets/testing/harness.ts';
-import { multiClassCsv } from '../text/testing/synthetic.ts';
+import type { TestApp } from '../datasets/testing/harness.ts';
 import { BUCKET_RATIO } from './metrics.ts';
+import { appWithTextEndpoint } from './testing.ts';
 
 let t: TestApp;
 const recorded: Array<{ name: string; ms: number; status: number }> = [];
 
 beforeAll(async () => {
-  t = await createTestApp();
-  expect((await upload(t.app, 'tickets.csv', multiClassCsv(60), { header: 'false' })).statusCode).toBe(201);
-  const train = await t.app.inject({ method: 'POST', url: '/api/v1/text/classifiers', payload: { name: 'tickets', dataset: 'tickets', mode: 'multi-class' } });
-  expect(train.statusCode, train.body).toBe(202);
-  const job = await t.ctx.queue.wait(train.json<{ job: { id: string } }>().job.id, { timeoutMs: 60_000 });
-  expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
-  const ep = await t.app.inject({ method: 'POST', url: '/api/v1/endpoints', payload: { name: 'tickets-ep', model: 'tickets:1' } });
-  expect(ep.statusCode, ep.body).toBe(201);
+  t = await appWithTextEndpoint('tickets-ep');
   const metrics = t.ctx.services.endpoints.metrics;
   const original = metrics.record.bind(metrics);
   vi.spyOn(metrics, 'record').mockImplementation((name, ms, status) => {

@@ -5,20 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../datasets/testing/harness.ts';
+import { appWithTextEndpoint } from '../endpoints/testing.ts';
 import { CLASSIFY_MAX_BATCH, CLASSIFY_MAX_TEXT_BYTES } from './classify.ts';
-import { appWithCsvs } from './testing/app.ts';
-import { multiClassCsv } from './testing/synthetic.ts';
 
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await appWithCsvs({ tickets: multiClassCsv(60) });
-  const train = await t.app.inject({ method: 'POST', url: '/api/v1/text/classifiers', payload: { name: 'tickets', dataset: 'tickets', mode: 'multi-class' } });
-  expect(train.statusCode, train.body).toBe(202);
-  const job = await t.ctx.queue.wait(train.json<{ job: { id: string } }>().job.id, { timeoutMs: 60_000 });
-  expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
-  const ep = await t.app.inject({ method: 'POST', url: '/api/v1/endpoints', payload: { name: 'tickets-ep', model: 'tickets:1' } });
-  expect(ep.statusCode, ep.body).toBe(201);
+  t = await appWithTextEndpoint('tickets-ep');
 }, 90_000);
 afterAll(async () => t?.close());
 
