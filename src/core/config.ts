@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AppError } from './errors.ts';
+import { parseApiToken } from './apiTokens.ts';
 
 const urlWithScheme = (schemes: string[]) =>
   z.string().refine((v) => schemes.some((s) => v.startsWith(`${s}:`)), {
@@ -43,8 +44,8 @@ export const configSchema = z.object({
   artifactsUrl: urlWithScheme(['file', 's3']),
   /** embedded (in-process, durable in the metadata DB) or redis://host:port for BullMQ */
   queueUrl: z.union([z.literal('embedded'), urlWithScheme(['redis', 'rediss'])]),
-  /** Comma-separated bearer tokens; empty means the API is open (local use). */
-  apiTokens: z.array(z.string().min(16, 'each token must be at least 16 characters')),
+  /** Comma-separated bearer tokens, each `token` or `name:token` (the name identifies the caller); empty means the API is open (local use). */
+  apiTokens: z.array(z.string().refine((e) => parseApiToken(e, 0).token.length >= 16, 'each token must be at least 16 characters (after its `name:`)')),
   /** Custom endpoint for S3-compatible stores (MinIO, moto, Ceph). */
   s3Endpoint: z.string().url().optional(),
   s3Region: z.string().min(1),
@@ -73,6 +74,8 @@ export const configSchema = z.object({
   cdsEmbeddedFhir: z.boolean(),
   /** Origins a hook's fhirServer may use over http or on private/loopback addresses (development FHIR servers); empty: https to public addresses only. */
   cdsFhirServerAllow: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like http://127.0.0.1:8081 (no path)')),
+  /** Origins webhook URLs may use over http or on private/loopback addresses (a receiver on this network); empty: https to public addresses only. */
+  webhookAllow: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like http://127.0.0.1:9000 (no path)')),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
@@ -103,6 +106,7 @@ const ENV_KEYS: Record<string, keyof z.infer<typeof configSchema>> = {
   SAGEBRUSH_CDS_PAYER_NAME: 'cdsPayerName',
   SAGEBRUSH_CDS_EMBEDDED_FHIR: 'cdsEmbeddedFhir',
   SAGEBRUSH_CDS_FHIR_ALLOW: 'cdsFhirServerAllow',
+  SAGEBRUSH_WEBHOOK_ALLOW: 'webhookAllow',
 };
 
 export const CONFIG_ENV_VARS = Object.keys(ENV_KEYS);
@@ -138,7 +142,7 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     if (key === 'apiTokens') out[key] = parseList(raw);
     else if (key === 's3ForcePathStyle' || key === 'embeddedWorker') out[key] = parseBool(raw);
     else if (key === 'cdsRequireJwt' || key === 'cdsEmbeddedFhir') out[key] = parseBool(raw);
-    else if (key === 'cdsCorsOrigins' || key === 'cdsFhirServerAllow') out[key] = parseList(raw);
+    else if (key === 'cdsCorsOrigins' || key === 'cdsFhirServerAllow' || key === 'webhookAllow') out[key] = parseList(raw);
     else if (key === 'cdsClients') out[key] = parseJsonValue(raw);
     else out[key] = raw;
   }
@@ -176,6 +180,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (typeof merged.apiTokens === 'string') merged.apiTokens = parseList(merged.apiTokens);
   if (typeof merged.cdsCorsOrigins === 'string') merged.cdsCorsOrigins = parseList(merged.cdsCorsOrigins);
   if (typeof merged.cdsFhirServerAllow === 'string') merged.cdsFhirServerAllow = parseList(merged.cdsFhirServerAllow);
+  if (typeof merged.webhookAllow === 'string') merged.webhookAllow = parseList(merged.webhookAllow);
   const dataDir = resolve(cwd, typeof merged.dataDir === 'string' && merged.dataDir ? merged.dataDir : './.sagebrush');
   const candidate = {
     host: '127.0.0.1',
@@ -197,6 +202,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     cdsPayerName: 'Sagebrush Health Plan',
     cdsEmbeddedFhir: true,
     cdsFhirServerAllow: [],
+    webhookAllow: [],
     ...merged,
     dataDir,
   };

@@ -10,6 +10,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { AppError } from '../core/errors.ts';
+import { ANONYMOUS, parseApiTokens } from '../core/apiTokens.ts';
+import '../core/http/principal.ts';
 
 export type RouteAuth = 'token' | 'open' | 'cds';
 
@@ -30,12 +32,13 @@ export function apiTokensConfigured(tokens: readonly string[]): boolean {
   return tokens.length > 0;
 }
 
-const digestCache = new WeakMap<readonly string[], Buffer[]>();
+const digestCache = new WeakMap<readonly string[], Array<{ name: string; digest: Buffer }>>();
 
-function digestsOf(tokens: readonly string[]): Buffer[] {
+/** The digest of each entry's token part (`name:token` entries name their caller; core/apiTokens.ts). */
+function digestsOf(tokens: readonly string[]): Array<{ name: string; digest: Buffer }> {
   let digests = digestCache.get(tokens);
   if (!digests) {
-    digests = tokens.map(sha256);
+    digests = parseApiTokens(tokens).map((t) => ({ name: t.name, digest: sha256(t.token) }));
     digestCache.set(tokens, digests);
   }
   return digests;
@@ -51,12 +54,17 @@ function bearerOf(request: FastifyRequest): string | undefined {
  * digests with timingSafeEqual over every token, so the time depends on neither content nor length.
  */
 export function hasValidApiToken(request: FastifyRequest, tokens: readonly string[]): boolean {
+  return apiTokenName(request, tokens) !== undefined;
+}
+
+/** The name of the token the request carries, or undefined; every digest is compared (no early exit). */
+export function apiTokenName(request: FastifyRequest, tokens: readonly string[]): string | undefined {
   const given = bearerOf(request);
-  if (given === undefined) return false;
+  if (given === undefined) return undefined;
   const digest = sha256(given);
-  let ok = false;
-  for (const d of digestsOf(tokens)) ok = timingSafeEqual(d, digest) || ok;
-  return ok;
+  let name: string | undefined;
+  for (const d of digestsOf(tokens)) if (timingSafeEqual(d.digest, digest) && name === undefined) name = d.name;
+  return name;
 }
 
 /** Throws UNAUTHORIZED unless the request has a valid token (no-op when no tokens are configured). */
@@ -86,6 +94,8 @@ export function installAuth(app: FastifyInstance, tokens: readonly string[]): vo
   if (!apiTokensConfigured(tokens)) return;
   app.addHook('onRequest', async (request) => {
     if (request.is404) return;
+    // Who the caller is (recorded as who approved, moved an alias…); "anonymous" when the API is open.
+    request.principal = apiTokenName(request, tokens) ?? ANONYMOUS;
     if (routeAuth(request) !== 'token') return;
     requireApiToken(request, tokens);
   });

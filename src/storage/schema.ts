@@ -228,6 +228,90 @@ export interface FeatureRecordsTable {
 /** The online store: the latest row per (group, record id) by (event_time, seq). */
 export type FeatureOnlineTable = FeatureRecordsTable;
 
+/** Model-registry governance (migration 0007_registry). The current approval of a version; no row: PendingManualApproval. */
+export interface ModelApprovalsTable {
+  model_id: string;
+  /** PendingManualApproval | Approved | Rejected */
+  status: string;
+  updated_by: string;
+  updated_at: string;
+  reason: string;
+}
+
+/** Every approval change of a version: who (API token name), when, why. */
+export interface ModelApprovalHistoryTable {
+  id: string;
+  model_id: string;
+  status: string;
+  previous_status: string;
+  changed_by: string;
+  changed_at: string;
+  reason: string;
+}
+
+/** (model name, alias) → one version (primary key: one holder per alias). */
+export interface ModelAliasesTable {
+  model_name: string;
+  alias: string;
+  model_id: string;
+  updated_by: string;
+  updated_at: string;
+}
+
+export interface ModelTagsTable {
+  model_id: string;
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+/** The written part of a version's model card (metrics and lineage come from the version itself). */
+export interface ModelCardsTable {
+  model_id: string;
+  description: string;
+  intended_use: string;
+  limitations: string;
+  updated_by: string;
+  updated_at: string;
+}
+
+/** Per-model registry options: deployOnApproval's endpoint (null: none). */
+export interface ModelSettingsTable {
+  model_name: string;
+  deploy_endpoint: string | null;
+  updated_by: string;
+  updated_at: string;
+}
+
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  /** JSON string[] of event names */
+  events_json: string;
+  /** HMAC-SHA256 key of the X-Sagebrush-Signature header */
+  secret: string;
+  active: number;
+  description: string;
+  created_by: string;
+  created_at: string;
+}
+
+/** The webhook outbox and delivery log: pending → sending → succeeded | failed (pending again between retries). */
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  event: string;
+  payload_json: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  response_code: number | null;
+  error_code: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   datasets: DatasetsTable;
   dataset_versions: DatasetVersionsTable;
@@ -246,4 +330,12 @@ export interface Database {
   feature_groups: FeatureGroupsTable;
   feature_records: FeatureRecordsTable;
   feature_online: FeatureOnlineTable;
+  model_approvals: ModelApprovalsTable;
+  model_approval_history: ModelApprovalHistoryTable;
+  model_aliases: ModelAliasesTable;
+  model_tags: ModelTagsTable;
+  model_cards: ModelCardsTable;
+  model_settings: ModelSettingsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
