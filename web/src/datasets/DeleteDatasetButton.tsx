@@ -1,31 +1,24 @@
-import { useState } from 'react';
 import { Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { useAction } from '../components/useAction.ts';
 import { datasetKeys, deleteDataset } from './api.ts';
 
 export function DeleteDatasetButton({ idOrName, name, versions }: { idOrName: string; name: string; versions: number }) {
   const [opened, { open, close }] = useDisclosure(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, attempt } = useAction();
   const qc = useQueryClient();
   const navigate = useNavigate();
   const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       await deleteDataset(idOrName);
       qc.removeQueries({ queryKey: datasetKeys.one(idOrName) });
       await qc.invalidateQueries({ queryKey: datasetKeys.list() });
       close();
       navigate('/datasets');
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <>

@@ -8,6 +8,7 @@ import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
+import { useAction } from '../components/useAction.ts';
 import { deleteEndpoint, endpointKeys, useEndpoints, useModelVersion } from '../models/api.ts';
 import { useLiveRule } from '../models/DecisionRule.tsx';
 import { kindLabel, modelPageFor } from '../models/kinds.ts';
@@ -15,20 +16,13 @@ import { TryItBox } from './TryItBox.tsx';
 
 function DeleteDialog({ endpoint, onClose }: { endpoint: Endpoint; onClose: () => void }) {
   const qc = useQueryClient();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, attempt } = useAction();
   const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       await deleteEndpoint(endpoint.name);
       await qc.invalidateQueries({ queryKey: endpointKeys.all });
       onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Stack>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Button, Group, Kbd, Stack, Text, Textarea } from '@mantine/core';
 import type { ClassifyResult } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { useAction } from '../components/useAction.ts';
 import { classify } from '../models/api.ts';
 import type { LiveRule } from '../models/decision.ts';
 import { readScores } from '../models/metrics.ts';
@@ -12,24 +13,17 @@ const MAX_BYTES = 10 * 1024;
 /** A textarea sent to POST /endpoints/{name}/classify; the scores appear as bars (marked with the live rule when known). */
 export function TryItBox({ endpoint, placeholder, rule }: { endpoint: string; placeholder?: string; rule?: LiveRule | null }) {
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, error, attempt } = useAction();
   const [result, setResult] = useState<{ text: string; answer: ClassifyResult; ms: number } | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const bytes = new TextEncoder().encode(text).length;
 
   const run = async () => {
     if (!text.trim() || busy) return;
-    setBusy(true);
-    setError(null);
-    const t0 = performance.now();
-    try {
+    await attempt(async () => {
+      const t0 = performance.now();
       const answer = await classify(endpoint, text);
       setResult({ text, answer, ms: performance.now() - t0 });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

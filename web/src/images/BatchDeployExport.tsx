@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import { authDownloadClick } from '../api/download.ts';
 import type { Endpoint, Job, ModelVersion } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { useAction } from '../components/useAction.ts';
 import { jobKeys } from '../jobs/hooks.ts';
 import { createEndpoint, endpointKeys, useEndpoints } from '../models/api.ts';
 import { endpointNameFor, isValidEndpointName } from '../models/metrics.ts';
@@ -103,8 +104,7 @@ export function ImageDeployPanel({ model }: { model: ModelVersion }) {
   const existing = (endpoints?.items ?? []).filter((e) => e.model?.name === model.name && e.model?.version === model.version);
   const suggested = endpointNameFor(model.name, model.version, (endpoints?.items ?? []).map((e) => e.name));
   const [name, setName] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, attempt } = useAction();
   const [created, setCreated] = useState<Endpoint | null>(null);
   const value = name ?? suggested;
   const invalid = value !== '' && !isValidEndpointName(value);
@@ -113,17 +113,11 @@ export function ImageDeployPanel({ model }: { model: ModelVersion }) {
 
   const deploy = async () => {
     if (busy || !value || invalid) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const ep = await createEndpoint(value, `${model.name}:${model.version}`);
       setCreated(ep);
       await qc.invalidateQueries({ queryKey: endpointKeys.all });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

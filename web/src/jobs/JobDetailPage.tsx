@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import { Accordion, Anchor, Button, Code, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
@@ -9,6 +8,7 @@ import { formatDate, formatDuration } from '../components/format.ts';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
+import { useAction } from '../components/useAction.ts';
 import { cancelJob, jobKeys, useJob } from './hooks.ts';
 import { JobLogs } from './JobLogs.tsx';
 import { jobInputs, jobTitle } from './describe.ts';
@@ -37,19 +37,12 @@ function Json({ value }: { value: unknown }) {
 
 function CancelButton({ job }: { job: Job }) {
   const qc = useQueryClient();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, attempt } = useAction();
   const cancel = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       qc.setQueryData(jobKeys.one(job.id), await cancelJob(job.id));
       void qc.invalidateQueries({ queryKey: jobKeys.all });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Stack gap={4} align="flex-end">

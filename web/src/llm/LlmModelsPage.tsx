@@ -12,6 +12,7 @@ import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
+import { useAction } from '../components/useAction.ts';
 import { deployLlm, llmKeys, playgroundPath, registerByPath, useLlmEndpoints, useLlmModels, type LlmModel } from './api.ts';
 import { formatBytes, formatParams } from './sse.ts';
 
@@ -22,17 +23,14 @@ function RegisterPanel() {
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState('');
   const [license, setLicense] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, error, attempt } = useAction();
   const [progress, setProgress] = useState(0);
-  const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<LlmModel | null>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    setDone(null);
-    try {
+    await attempt(async () => {
+      setDone(null);
       let model: LlmModel;
       if (mode === 'path') model = await registerByPath({ path: path.trim(), ...(name.trim() ? { name: name.trim() } : {}), ...(license.trim() ? { license: license.trim() } : {}) });
       else {
@@ -45,11 +43,7 @@ function RegisterPanel() {
       setDone(model);
       await qc.invalidateQueries({ queryKey: llmKeys.all });
       await qc.invalidateQueries({ queryKey: ['models'] });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -96,14 +90,11 @@ function DeployDialog({ model, onClose }: { model: LlmModel; onClose: () => void
   const [contextSize, setContextSize] = useState<number | string>(Math.min(ctxMax, 4096));
   const [maxQueue, setMaxQueue] = useState<number | string>(16);
   const [accept, setAccept] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, attempt } = useAction();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const config: Record<string, unknown> = { contextSize: Number(contextSize), maxQueue: Number(maxQueue) };
       if (threads !== '') config.threads = Number(threads);
       if (accept) config.acceptEula = true;
@@ -111,11 +102,7 @@ function DeployDialog({ model, onClose }: { model: LlmModel; onClose: () => void
       await qc.invalidateQueries({ queryKey: llmKeys.all });
       await qc.invalidateQueries({ queryKey: ['endpoints'] });
       navigate(playgroundPath(ep.name));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

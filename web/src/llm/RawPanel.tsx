@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { Button, Code, Group, Paper, SegmentedControl, Stack, Text, Textarea } from '@mantine/core';
 import { api } from '../api/client.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { useAction } from '../components/useAction.ts';
 import { StatsLine, type RunStats } from './ParamsPanel.tsx';
 import { clientTokensPerSecond, openAiParameters, postSse, tgiParameters, type GenForm } from './sse.ts';
 
@@ -32,8 +33,7 @@ export function RawPanel({ endpoint, form, acceptEula }: { endpoint: string; for
   const [payload, setPayload] = useState(() => defaultPayload('invocations', endpoint, form));
   const [output, setOutput] = useState('');
   const [response, setResponse] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, attempt } = useAction();
   const [stats, setStats] = useState<RunStats | null>(null);
 
   const send = async () => {
@@ -45,13 +45,11 @@ export function RawPanel({ endpoint, form, acceptEula }: { endpoint: string; for
       return;
     }
     if (acceptEula) body.accept_eula = true;
-    setBusy(true);
-    setError(null);
-    setOutput('');
-    setResponse(null);
-    setStats(null);
-    const started = performance.now();
-    try {
+    await attempt(async () => {
+      setOutput('');
+      setResponse(null);
+      setStats(null);
+      const started = performance.now();
       if (body.stream) {
         let text = '';
         let n = 0;
@@ -79,11 +77,7 @@ export function RawPanel({ endpoint, form, acceptEula }: { endpoint: string; for
         setResponse(res);
         setStats({ tokens: 0, tokensPerSecond: null, ttftMs: null, finish: `answered in ${Math.round(performance.now() - started)} ms` });
       }
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import { Anchor, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
@@ -6,31 +5,25 @@ import { Link, useNavigate } from 'react-router';
 import { isApiError } from '../api/client.ts';
 import type { ModelVersion } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { useAction } from '../components/useAction.ts';
 import { deleteModelVersion, modelKeys } from './api.ts';
 
 /** Deletes one version; a 409 IN_USE (an endpoint serves it) says which endpoints to remove first. */
 export function DeleteModelButton({ model }: { model: ModelVersion }) {
   const [opened, { open, close }] = useDisclosure(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, attempt } = useAction();
   const qc = useQueryClient();
   const navigate = useNavigate();
   const inUse = isApiError(error) && error.code === 'IN_USE';
 
   const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       await deleteModelVersion(model.name, model.version);
       qc.removeQueries({ queryKey: modelKeys.version(model.name, model.version) });
       await qc.invalidateQueries({ queryKey: modelKeys.all });
       close();
       navigate('/models');
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const dismiss = () => {

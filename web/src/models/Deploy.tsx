@@ -4,6 +4,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import type { Endpoint, ModelVersion } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { useAction } from '../components/useAction.ts';
 import { createEndpoint, endpointKeys, useEndpoints } from './api.ts';
 import { endpointNameFor, isValidEndpointName } from './metrics.ts';
 
@@ -20,25 +21,18 @@ export function DeployForm({ model, onDeployed, onCancel, submitLabel = 'Deploy 
   const qc = useQueryClient();
   const suggested = endpointNameFor(model.name, model.version, (endpoints?.items ?? []).map((e) => e.name));
   const [name, setName] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, attempt } = useAction();
   const value = name ?? suggested;
   const invalid = value !== '' && !isValidEndpointName(value);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (busy || !value || invalid) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const created = await createEndpoint(value, `${model.name}:${model.version}`);
       await qc.invalidateQueries({ queryKey: endpointKeys.all });
       onDeployed(created);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -5,6 +5,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { authDownloadClick } from '../api/download.ts';
 import type { Job, ModelVersion } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { useAction } from '../components/useAction.ts';
 import { usePlot } from '../components/usePlot.ts';
 import { jobKeys } from '../jobs/hooks.ts';
 import { experimentChartUrl, parseNumberList, startLearningCurve, startSweep, type DataFields, type LearningCurveResult, type SweepResult } from './api.ts';
@@ -113,8 +114,7 @@ export function ExperimentsPanel({ model, fields, datasetName }: { model: ModelV
   const [method, setMethod] = useState<'oversample' | 'class-weight'>('oversample');
   const [fractions, setFractions] = useState('0.1, 0.2, 0.4, 0.6, 0.8, 1');
   const [job, setJob] = useState<{ job: Job; kind: 'sweep' | 'curve' } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [starting, setStarting] = useState(false);
+  const { busy: starting, error, attempt } = useAction();
   const nList = parseNumberList(positives, { integer: true });
   const fList = parseNumberList(fractions, { max: 1 });
   const valid = kind === 'sweep' ? Boolean(label && nList) : Boolean(fList);
@@ -122,17 +122,11 @@ export function ExperimentsPanel({ model, fields, datasetName }: { model: ModelV
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!valid) return;
-    setStarting(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const r = kind === 'sweep' ? await startSweep(fields, label!, nList!, method) : await startLearningCurve(fields, fList!);
       setJob({ job: r.job, kind });
       void qc.invalidateQueries({ queryKey: jobKeys.all });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setStarting(false);
-    }
+    });
   };
 
   return (

@@ -4,6 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import type { Job, ModelVersion } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { useAction } from '../components/useAction.ts';
 import { datasetPath } from '../datasets/ImportProgress.tsx';
 import { jobKeys } from '../jobs/hooks.ts';
 import { applyEdits, startNoisyLabels, type DataFields, type EditsAccepted, type NoisyResult, type NoisyRow } from './api.ts';
@@ -30,8 +31,7 @@ type Choice = 'fix' | 'drop';
 function NoisyTable({ result, fields, datasetName }: { result: NoisyResult; fields: DataFields; datasetName: string }) {
   const qc = useQueryClient();
   const [choices, setChoices] = useState<Record<number, Choice | undefined>>({});
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, attempt } = useAction();
   const [done, setDone] = useState<EditsAccepted | null>(null);
   const version = fields.datasetVersion ?? result.dataset.version;
   const toggle = (row: number, c: Choice, on: boolean) => setChoices((prev) => ({ ...prev, [row]: on ? c : prev[row] === c ? undefined : prev[row] }));
@@ -39,19 +39,13 @@ function NoisyTable({ result, fields, datasetName }: { result: NoisyResult; fiel
   const relabel = result.rows.filter((r) => choices[r.row] === 'fix').map((r) => ({ row: r.row, labels: r.suggested }));
 
   const apply = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const r = await applyEdits(fields.dataset, version, drop, relabel, fields);
       setDone(r);
       setChoices({});
       void qc.invalidateQueries({ queryKey: ['datasets'] });
       void qc.invalidateQueries({ queryKey: jobKeys.all });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const rows: NoisyRow[] = result.rows;
@@ -135,21 +129,14 @@ export function NoisyLabelsPanel({ fields, datasetName }: { model: ModelVersion;
   const qc = useQueryClient();
   const [top, setTop] = useState<number>(50);
   const [job, setJob] = useState<Job | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [starting, setStarting] = useState(false);
+  const { busy: starting, error, attempt } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setStarting(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const r = await startNoisyLabels(fields, top);
       setJob(r.job);
       void qc.invalidateQueries({ queryKey: jobKeys.all });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setStarting(false);
-    }
+    });
   };
   return (
     <Paper withBorder p="md" radius="md" data-testid="noisy-panel">

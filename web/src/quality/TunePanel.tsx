@@ -5,6 +5,7 @@ import { authDownloadClick } from '../api/download.ts';
 import type { Job, ModelVersion, TextMetrics } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { formatDate } from '../components/format.ts';
+import { useAction } from '../components/useAction.ts';
 import { jobKeys } from '../jobs/hooks.ts';
 import { formatMetric, num } from '../models/metrics.ts';
 import {
@@ -142,8 +143,7 @@ function DecisionEditor({ model, decision, onChange }: { model: ModelVersion; de
   const initial = () => Object.fromEntries(labels.map((l) => [l, decision.thresholds?.[l] ?? 0.5]));
   const [draft, setDraft] = useState<Record<string, number>>(initial);
   const [abstain, setAbstain] = useState<number | ''>(decision.abstainBelow ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, attempt } = useAction();
   const [saved, setSaved] = useState<string | null>(null);
   const key = JSON.stringify([decision.thresholds, decision.abstainBelow]);
   useEffect(() => {
@@ -156,19 +156,13 @@ function DecisionEditor({ model, decision, onChange }: { model: ModelVersion; de
   const multiLabel = decision.mode === 'multi-label';
   const dirty = multiLabel ? labels.some((l) => Math.abs((draft[l] ?? 0.5) - (decision.thresholds?.[l] ?? 0.5)) > 1e-9) : (abstain === '' ? null : abstain) !== decision.abstainBelow;
   const run = async (what: 'save' | 'reset') => {
-    setBusy(true);
-    setError(null);
-    setSaved(null);
-    try {
+    await attempt(async () => {
+      setSaved(null);
       if (what === 'reset') await resetDecision(model.name, model.version);
       else await putDecision(model.name, model.version, multiLabel ? { thresholds: draft } : { abstainBelow: abstain === '' ? null : abstain });
       await qc.invalidateQueries({ queryKey: qualityKeys.decision(model.name, model.version) });
       setSaved(what === 'reset' ? 'Back to the defaults.' : 'Saved.');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -284,8 +278,7 @@ export function TunePanel({ model }: { model: ModelVersion }) {
   const [kind, setKind] = useState<ObjectiveKind>('f1');
   const [target, setTarget] = useState<number>(0.9);
   const [job, setJob] = useState<Job | null>(null);
-  const [startError, setStartError] = useState<unknown>(null);
-  const [starting, setStarting] = useState(false);
+  const { busy: starting, error: startError, attempt } = useAction();
   const [curveLabel, setCurveLabel] = useState<string | null>(null);
   const [draft, setDraft] = useState<Record<string, number>>({});
   const tuned = isTuned(model);
@@ -295,17 +288,11 @@ export function TunePanel({ model }: { model: ModelVersion }) {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setStarting(true);
-    setStartError(null);
-    try {
+    await attempt(async () => {
       const { job: j } = await startTune(model.name, model.version, objectiveOf(kind, target));
       setJob(j);
       void qc.invalidateQueries({ queryKey: jobKeys.all });
-    } catch (err) {
-      setStartError(err);
-    } finally {
-      setStarting(false);
-    }
+    });
   };
 
   const curves = report?.curves ?? [];

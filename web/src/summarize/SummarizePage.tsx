@@ -4,6 +4,7 @@ import { useSearchParams } from 'react-router';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { UploadIcon } from '../components/icons.tsx';
+import { useAction } from '../components/useAction.ts';
 import { useEndpoints } from '../models/api.ts';
 import { startSummarize, uploadSummarize, useSummarizeDefaults, type SummarizeMode } from './api.ts';
 import { EMPTY_FORM, formFields, requestOptions, type SummarizeForm } from './form.ts';
@@ -21,8 +22,7 @@ export function SummarizePage() {
   const [text, setText] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const [form, setForm] = useState<SummarizeForm>(EMPTY_FORM);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, attempt } = useAction();
   const set = <K extends keyof SummarizeForm>(k: K, v: SummarizeForm[K]) => setForm((f) => ({ ...f, [k]: v }));
 
   const endpoints = useEndpoints();
@@ -40,17 +40,11 @@ export function SummarizePage() {
 
   const canSubmit = !busy && (source === 'paste' ? text.trim().length > 0 : file !== null);
   const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const options = requestOptions(form, prompts);
       const res = source === 'paste' ? await startSummarize({ ...options, text }) : await uploadSummarize(formFields(options), file!);
       setParams({ job: res.job.id });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
