@@ -19,6 +19,7 @@ import { createCdsService, type CdsService } from '../domains/cds/index.ts';
 import { createFhirService, createRemoteFhirSource, type FhirService } from '../domains/fhir/index.ts';
 import { createRuleEngine, type RuleService } from '../domains/cql/index.ts';
 import { createImagesService, type ImagesService } from '../domains/images/index.ts';
+import { createFeatureService, type FeatureService } from '../domains/features/index.ts';
 
 export interface Deps {
   config: Config;
@@ -50,6 +51,8 @@ export interface Services {
   fhir: FhirService;
   /** CQL payer rules (C7): RuleEngine (evaluateOrder, patientView) + the rule catalog and policy table. */
   rules: RuleService;
+  /** Feature store (C8): feature groups, offline history + online latest, point-in-time retrieval. */
+  features: FeatureService;
   /** Evicts a model from this process's caches (its decision rule changed in another thread). */
   modelChanged(modelId: string): Promise<void>;
   close(): Promise<void>;
@@ -74,8 +77,10 @@ export function createServices(deps: Deps): Services {
   // Rule tests by patientId read the patient's Bundle from the FHIR store.
   const rules = createRuleEngine({ db: deps.db, logger: deps.logger, fhir });
   const cds = createCdsService({ db: deps.db, logger: deps.logger, config: deps.config, fhir: () => fhir, rules: () => rules, remoteSource: createRemoteFhirSource });
+  const features = createFeatureService({ db: deps.db, queue: deps.queue, datasets });
   return {
     cds,
+    features,
     fhir,
     rules,
     datasets,

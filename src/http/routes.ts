@@ -12,6 +12,7 @@ import { jobRoutes } from '../jobs/routes.ts';
 import { cdsApiRoutes, cdsHooksRoutes } from '../domains/cds/index.ts';
 import { imageRoutes } from '../domains/images/index.ts';
 import { fhirApiRoutes, fhirRoutes } from '../domains/fhir/index.ts';
+import { featureRoutes } from '../domains/features/index.ts';
 import { hasValidApiToken } from './auth.ts';
 
 /** Each domain contributes one plugin; routes stay thin and call the domain service. */
@@ -33,6 +34,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
       await cdsApiRoutes(api, { cds: s.cds, publicUrl: ctx.config.cdsPublicUrl });
       await imageRoutes(api, { images: s.images, datasets: s.datasets, endpoints: s.endpoints, maxUploadBytes });
       await fhirApiRoutes(api, { fhir: s.fhir });
+      await featureRoutes(api, { features: s.features, maxUploadBytes });
     },
     { prefix: '/api/v1' },
   );
