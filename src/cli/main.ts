@@ -16,6 +16,7 @@ import { registerServerCommands } from './server.ts';
 import { registerSummarizeCommands } from './summarize.ts';
 import { registerTextCommands } from './text.ts';
 import { registerImageCommands } from './images.ts';
+import { registerFeatureCommands } from './features.ts';
 
 export function buildProgram(): Command {
   const program = new Command('sagebrush')
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerImageCommands(program);
   registerCdsCommands(program);
   registerRuleCommands(program);
+  registerFeatureCommands(program);
   return program;
 }
 

@@ -74,6 +74,8 @@ function jsonLines(text: string): ParsedBatch {
 export function batchRecords(group: FeatureGroup, body: unknown, format: BatchFormat): ParsedBatch {
   if (format === 'csv') return csvRecords(String(body ?? ''), new Map(group.features.map((f) => [f.name, f.type])));
   if (format === 'jsonl') return jsonLines(typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : '');
+  // A JSON string body is file text (the CLI sends files so): JSON Lines when it starts with "{", else CSV.
+  if (typeof body === 'string') return batchRecords(group, body, /^\s*\{/.test(body) ? 'jsonl' : 'csv');
   const list = Array.isArray(body) ? body : body && typeof body === 'object' && Array.isArray((body as { records?: unknown }).records) ? (body as { records: unknown[] }).records : [body];
   return { records: list, rows: list.map((_, i) => i + 1) };
 }
