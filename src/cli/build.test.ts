@@ -67,9 +67,12 @@ describe('the compiled build', () => {
 
   /** Runs bin/sagebrush.js in the copy; `loaded` lists the files of the copy and the packages it imported. */
   async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string; loaded: string[] }> {
-    const r = await run(process.execPath, ['--import', './trace-imports.mjs', 'bin/sagebrush.js', ...args], { cwd: copy, env, maxBuffer: 64 << 20 }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    const r = await run(process.execPath, ['--import', './trace-imports.mjs', 'bin/sagebrush.js', ...args], { cwd: copy, env, maxBuffer: 64 << 20 }).then(
+      (ok) => ({ ...ok, code: 0 }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
     const loaded = [...new Set(r.stderr.split('\n').filter((l) => l.startsWith('IMPORT ')).map((l) => l.slice(7).replace(`file://${copy}/`, '').replace(/^.*\/node_modules\/((?:@[^/]+\/)?[^/]+).*$/, 'npm:$1')))];
-    return { code: typeof r.code === 'number' ? r.code : 0, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => !l.startsWith('IMPORT ')).join('\n'), loaded };
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => !l.startsWith('IMPORT ')).join('\n'), loaded };
   }
 
   beforeAll(async () => {
