@@ -77,18 +77,20 @@ export function JobProgress(props: JobProgressProps) {
   const now = useNow(running && Boolean(cancellable));
   const [cancelError, setCancelError] = useState<unknown>(null);
   const done = useRef(false);
+  // A live event flips the status before the job is read again in full: success counts once the result is there.
+  const succeeded = status === 'succeeded' && job?.finishedAt ? job : null;
 
   useEffect(() => {
     if (done.current) return;
-    if (status === 'succeeded' && job && job.result !== undefined) {
+    if (succeeded) {
       done.current = true;
       props.onFinished?.(true);
-      props.onSucceeded?.(job);
+      props.onSucceeded?.(succeeded);
     } else if (failed) {
       done.current = true;
       props.onFinished?.(false);
     }
-  }, [status, job?.result]);
+  }, [status, succeeded]);
 
   if (failed) {
     const e = job?.error;
@@ -110,7 +112,6 @@ export function JobProgress(props: JobProgressProps) {
     );
   }
 
-  const succeeded = status === 'succeeded' && job && job.result !== undefined ? job : null;
   if (succeeded && replaceOnSuccess && children) return <>{children(succeeded)}</>;
   const eta = running && cancellable ? etaSeconds(current.progress ?? 0, current.startedAt, now) : null;
   return (
