@@ -4,7 +4,7 @@
 // The stamp holds the newest modification time and the number of the build's input files. A source edited, added,
 // pulled or checked out after the build gets a newer mtime; a deleted one changes the count. Stat-ing the ~300
 // inputs takes a few milliseconds, where hashing their contents would cost more than the whole `--help`.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const STAMP_NAME = '.build-stamp.json';
@@ -39,6 +39,7 @@ export function buildState(root) {
   } catch {
     return 'missing';
   }
+  if (!existsSync(join(root, 'src'))) return 'fresh'; // a copy that ships only the build
   const now = sourceState(join(root, 'src'));
   return now.files === stamp.files && now.newestMs <= stamp.newestMs ? 'fresh' : 'stale';
 }

@@ -47,6 +47,8 @@ describe('bin/freshness.js', () => {
     stamp();
     unlinkSync(join(root, 'src/b.ts'));
     expect(buildState(root)).toBe('stale');
+    rmSync(join(root, 'src'), { recursive: true }); // installed with the build only
+    expect(buildState(root)).toBe('fresh');
   });
 });
 
