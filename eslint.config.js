@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'web/dist/**', '.sagebrush/**', '.tmp/**', 'coverage/**', '**/__reference__/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'web/dist/**', '.sagebrush/**', '.tmp/**', 'coverage/**', '**/__reference__/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
