@@ -12,14 +12,17 @@ import { createDatasetService, type DatasetService } from '../domains/datasets/i
 import { createEndpointService, type EndpointService } from '../domains/endpoints/index.ts';
 import { createModelKindRegistry, createModelService, type ModelKindRegistry, type ModelService } from '../domains/models/index.ts';
 import { createTextService, textClassifierKind, type TextService } from '../domains/text/index.ts';
-import { createLlmService, type LlmService } from '../domains/llm/index.ts';
+import { createLlmService, llmKind, type LlmService } from '../domains/llm/index.ts';
 import { createTextQualityService, type TextQualityService } from '../domains/quality/index.ts';
 import { createSummarizeService, type SummarizeService } from '../domains/summarize/index.ts';
 import { createCdsService, type CdsService } from '../domains/cds/index.ts';
 import { createFhirService, createRemoteFhirSource, type FhirService } from '../domains/fhir/index.ts';
 import { createRuleEngine, type RuleService } from '../domains/cql/index.ts';
-import { createImagesService, type ImagesService } from '../domains/images/index.ts';
+import { createImagesService, imageClassifierKind, type ImagesService } from '../domains/images/index.ts';
 import { createFeatureService, type FeatureService } from '../domains/features/index.ts';
+import { createModelRegistry, endpointDeployer, REGISTRY_EVENTS, type ModelRegistry } from '../domains/models/index.ts';
+import { ENDPOINT_NAME_PATTERN } from '../domains/endpoints/index.ts';
+import { createWebhookService, type WebhookService } from '../domains/webhooks/index.ts';
 
 export interface Deps {
   config: Config;
@@ -53,6 +56,10 @@ export interface Services {
   rules: RuleService;
   /** Feature store (C8): feature groups, offline history + online latest, point-in-time retrieval. */
   features: FeatureService;
+  /** Model-registry governance (C8): approvals, aliases, tags, model cards, deploy-on-approval. */
+  registry: ModelRegistry;
+  /** Webhooks (C8): signed POSTs for registry events, a durable outbox and a delivery log. */
+  webhooks: WebhookService;
   /** Evicts a model from this process's caches (its decision rule changed in another thread). */
   modelChanged(modelId: string): Promise<void>;
   close(): Promise<void>;
@@ -70,7 +77,7 @@ export function createServices(deps: Deps): Services {
   const textQuality = createTextQualityService({ ...deps, datasets, models, text: textForQuality });
   const llm = createLlmService({ models, artifacts: deps.artifacts, logger: deps.logger, maxUploadBytes: deps.config.maxUploadBytes, endpoints });
   const images = createImagesService({ ...deps, datasets, models });
-  kinds.register(textClassifierKind(text)).register(images.kind).register(llm.kind);
+  kinds.register(textClassifierKind(text)).register(imageClassifierKind(images, { maxUploadBytes: deps.config.maxUploadBytes })).register(llmKind(llm));
   const summarize = createSummarizeService({ logger: deps.logger, artifacts: deps.artifacts, queue: deps.queue, datasets, llm });
   // Reads patient data through the FHIR store and decides through the CQL rules (both looked up lazily).
   const fhir = createFhirService({ db: deps.db, logger: deps.logger, baseUrl: `${deps.config.cdsPublicUrl ?? `http://${deps.config.host === '0.0.0.0' ? 'localhost' : deps.config.host}:${deps.config.port}`}/fhir/R4` });
@@ -78,9 +85,14 @@ export function createServices(deps: Deps): Services {
   const rules = createRuleEngine({ db: deps.db, logger: deps.logger, fhir });
   const cds = createCdsService({ db: deps.db, logger: deps.logger, config: deps.config, fhir: () => fhir, rules: () => rules, remoteSource: createRemoteFhirSource });
   const features = createFeatureService({ db: deps.db, queue: deps.queue, datasets });
+  // Registry events go to the webhooks outbox inside the change's transaction; an approval may deploy through endpoints.
+  const webhooks = createWebhookService({ db: deps.db, logger: deps.logger, events: REGISTRY_EVENTS, policy: { allowOrigins: deps.config.webhookAllow } });
+  const registry = createModelRegistry({ db: deps.db, models, events: webhooks, deployer: endpointDeployer(endpoints, ENDPOINT_NAME_PATTERN) });
   return {
     cds,
     features,
+    registry,
+    webhooks,
     fhir,
     rules,
     datasets,
@@ -97,6 +109,7 @@ export function createServices(deps: Deps): Services {
       await images.reload(modelId);
     },
     async close() {
+      await webhooks.stop();
       await images.close();
       await llm.close();
       await text.close();

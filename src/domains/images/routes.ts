@@ -1,18 +1,18 @@
-/** /api/v1/images/* and /api/v1/endpoints/:name/predict-image: thin routes over the images service (docs/api.md "Images"). */
+/**
+ * /api/v1/images/*: thin routes over the images service (docs/api.md "Images"). The endpoint route
+ * /endpoints/:name/predict-image belongs to the image-classifier model kind (kind.ts).
+ */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
-import { readMultipart, uploadToBuffer } from '../../core/http/multipart.ts';
 import type { DatasetService } from '../datasets/service.ts';
-import type { EndpointService } from '../endpoints/service.ts';
+import { readImage } from './readImage.ts';
 import type { ImagesService } from './service.ts';
-import { batchRequestSchema, buildRequestSchema, columnsQuery, datasetVersionParams, imagesQuery, modelVersionParams, predictJsonBody, predictQuery } from './schema.ts';
+import { batchRequestSchema, buildRequestSchema, columnsQuery, datasetVersionParams, imagesQuery, modelVersionParams, predictQuery } from './schema.ts';
 import { contentDisposition } from '../../core/http/contentDisposition.ts';
-import { nameFromParams, recordInvocation } from '../endpoints/hook.ts';
 
 const tags = ['images'];
-const FIX_IMAGE = 'Send the image as multipart/form-data in a part named "file", or as JSON {"image": "<base64>"}.';
 
 const versionOf = (v: string): number | 'latest' => (v === 'latest' ? 'latest' : Number(v));
 
@@ -31,30 +31,16 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   return header.trim() === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }
 
-/** The image of a predict request: multipart part `file`, or JSON `{ image: base64 }`. */
-async function readImage(req: FastifyRequest, maxUploadBytes: number): Promise<Buffer> {
-  if (req.isMultipart()) {
-    const { file } = await readMultipart(req, { maxBytes: maxUploadBytes, defaultFileName: 'image', noun: 'image', fix: FIX_IMAGE, missingFileFix: FIX_IMAGE });
-    return uploadToBuffer(file);
-  }
-  const parsed = predictJsonBody.safeParse(req.body);
-  if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'The request has no image.', { problems: [{ field: 'image', problem: 'missing or not a string', fix: FIX_IMAGE }] });
-  const b64 = parsed.data.image.replace(/^data:[^,]*,/, '').replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(b64)) throw new AppError('VALIDATION_FAILED', 'The "image" field is not valid base64.', { problems: [{ field: 'image', problem: 'not base64', fix: FIX_IMAGE }] });
-  return Buffer.from(b64, 'base64');
-}
-
 /** What the image routes use. */
 export interface ImageRouteDeps {
   images: ImagesService;
   datasets: Pick<DatasetService, 'getVersion'>;
-  endpoints: Pick<EndpointService, 'metrics' | 'resolve'>;
   maxUploadBytes: number;
 }
 
 export async function imageRoutes(app: FastifyInstance, deps: ImageRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { images, datasets, endpoints } = deps;
+  const { images, datasets } = deps;
   const image = (req: FastifyRequest) => readImage(req, deps.maxUploadBytes);
 
   r.get('/images/datasets/:idOrName/versions/:version/summary', {
@@ -123,14 +109,5 @@ export async function imageRoutes(app: FastifyInstance, deps: ImageRouteDeps): P
   }, async (req, reply) => {
     const out = await images.exportOnnx(req.params.name, req.params.version);
     return reply.type('application/octet-stream').header('content-disposition', contentDisposition(out.fileName)).send(out.body);
-  });
-
-  r.post('/endpoints/:name/predict-image', {
-    schema: { tags: ['endpoints'], summary: 'Classify one image with an image-classifier endpoint (multipart "file" or JSON {image: base64}); ?explain=true', params: z.object({ name: z.string().min(1) }), querystring: predictQuery },
-    onResponse: recordInvocation(endpoints.metrics, nameFromParams),
-  }, async (req) => {
-    const { model } = await endpoints.resolve(req.params.name);
-    if (model.kind !== 'image-classifier') throw new AppError('CONFLICT', `Endpoint "${req.params.name}" serves a ${model.kind} model; /predict-image is for image classifiers.`);
-    return images.predictWithModel(model, await image(req), { explain: req.query.explain });
   });
 }

@@ -12,7 +12,7 @@ import type { Job, JobQueue } from '../../jobs/types.ts';
 import { createModelCache } from '../../runtimes/modelCache.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
 import type { DatasetService } from '../datasets/service.ts';
-import type { ModelKindDefinition, ModelKindRuntime } from '../models/kinds.ts';
+import type { ModelKindRuntime } from '../models/kinds.ts';
 import { requireReadyModel, type ModelService, type ModelVersion } from '../models/service.ts';
 import { parseWith } from '../../core/validate.ts';
 import { resolveBackbonePath } from './backbone.ts';
@@ -76,13 +76,6 @@ export function createImagesService(base: ImagesServiceDeps) {
       await cache.evict(model.id);
     },
   };
-  /** The image-classifier entry of the model-kind table; routes.ts serves its predict-image route. */
-  const kind: ModelKindDefinition = {
-    kind: IMAGE_MODEL_KIND,
-    label: 'image classifier',
-    runtime,
-    invocations: [{ method: 'POST', path: 'predict-image', summary: 'Classify one image (multipart "file" or JSON {image: base64}); ?explain=true' }],
-  };
 
   /** A version whose build was cancelled while still queued (its job never ran) is marked cancelled when read; a lost job, failed. */
   async function reconcile(model: ModelVersion): Promise<ModelVersion> {
@@ -102,8 +95,8 @@ export function createImagesService(base: ImagesServiceDeps) {
   }
 
   return {
+    /** Endpoint loading for the model-kind table (kind.ts `imageClassifierKind`): the model cache. */
     runtime,
-    kind,
     requireImageModel,
 
     async summary(idOrName: string, version: number | 'latest', q: ColumnQuery) {

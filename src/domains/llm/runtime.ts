@@ -1,5 +1,5 @@
 /**
- * The model kind `llm` (its model-kind table entry and runtime): endpoint configs (threads, context size, queue
+ * The model kind `llm`'s runtime (its model-kind table entry is kind.ts): endpoint configs (threads, context size, queue
  * bound, licence acceptance, chat/FIM template), loading and unloading. A model file is loaded once per process
  * and shared by every endpoint on it (reference-counted); each endpoint has its own context and queue, created
  * once (memoised) and disposed when the endpoint is deleted or redeployed. After a restart endpoints load lazily
@@ -11,10 +11,10 @@ import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createLlamaContext, defaultThreads, loadLlamaModel, type LlamaModel } from '../../runtimes/llama.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
-import type { EndpointRef, ModelKindDefinition, ModelKindRuntime } from '../models/kinds.ts';
+import type { EndpointRef, ModelKindRuntime } from '../models/kinds.ts';
 import type { ModelVersion } from '../models/service.ts';
 import { CHAT_TEMPLATE_NAMES } from './chat.ts';
-import { eulaAcceptedInRequest, eulaRequired } from './eula.ts';
+import { eulaRequired } from './eula.ts';
 import { FIM_TEMPLATE_NAMES } from './fim.ts';
 import type { GgufSummary } from './gguf.ts';
 import { LlmInstance, type LlmEndpointConfig } from './instance.ts';
@@ -168,23 +168,8 @@ export function createLlmRuntime(deps: { artifacts: ArtifactStore; logger: Logge
     },
   };
 
-  /** The llm entry of the model-kind table; routes.ts serves its routes (the OpenAI ones, keyed by body `model`, too). */
-  const kind: ModelKindDefinition = {
-    kind: LLM_MODEL_KIND,
-    label: 'LLM',
-    runtime,
-    invocations: [
-      { method: 'POST', path: 'invocations', summary: 'TGI / JumpStart text generation or Llama-2 chat; stream: true for SSE' },
-      { method: 'POST', path: 'infill', summary: "Fill in the middle between prefix and suffix with the model's FIM template" },
-      { method: 'GET', path: 'llm', summary: 'The endpoint as loaded: context size, threads, chat and FIM templates, queue' },
-    ],
-    // JumpStart: `X-Amzn-SageMaker-Custom-Attributes: accept_eula=true` on create/update accepts the model's licence.
-    configFromHeaders: (headers) => (eulaAcceptedInRequest(headers) ? { acceptEula: true } : undefined),
-  };
-
   return {
     runtime,
-    kind,
     instance,
     loaded: () => instances.size,
     async close(): Promise<void> {

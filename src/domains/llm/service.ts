@@ -96,9 +96,8 @@ export function createLlmService(deps: LlmDeps) {
 
   return {
     ...provider,
+    /** Endpoint loading for the model-kind table (kind.ts `llmKind`; runtime.ts). */
     runtime: runtime.runtime,
-    /** This domain's entry of the model-kind table (runtime.ts). */
-    kind: runtime.kind,
     catalog,
     endpoint,
     invoke,
