@@ -9,8 +9,8 @@
  */
 import { defineConfig } from 'vitest/config';
 
-/** Tests that run the product as real processes (serve, kill -9 and restart, the README's CLI tour). */
-const PROCESS_TESTS = ['src/jobs/thread/serve.test.ts', 'test/recovery/**/*.test.ts', 'src/cli/readmeTour.test.ts'];
+/** Tests that run the product as real processes (serve, kill -9 and restart, the README's CLI tour, the compiled build). */
+const PROCESS_TESTS = ['src/jobs/thread/serve.test.ts', 'test/recovery/**/*.test.ts', 'src/cli/readmeTour.test.ts', 'src/cli/build.test.ts'];
 
 export default defineConfig({
   test: {
