@@ -17,3 +17,22 @@ export {
 } from './kinds.ts';
 export { withStageLog } from './stageLog.ts';
 export { modelRoutes, type ModelRouteDeps } from './routes.ts';
+// Registry governance (issue 14): approvals, aliases, tags, model cards, deploy-on-approval. Other domains (pipeline
+// steps) call the narrow ModelGovernance (setApproval, setAlias).
+export {
+  APPROVAL_STATUSES,
+  createModelRegistry,
+  endpointDeployer,
+  REGISTRY_EVENTS,
+  type ApprovalResult,
+  type ApprovalStatus,
+  type DeployOutcome,
+  type ModelCard,
+  type ModelGovernance,
+  type ModelRegistry,
+  type ModelRegistryDeps,
+  type RegistryDeployer,
+  type RegistryEventName,
+  type RegistryEventSink,
+} from './registry.ts';
+export { modelRegistryRoutes, type ModelRegistryRouteDeps } from './registryRoutes.ts';

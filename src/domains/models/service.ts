@@ -10,13 +10,14 @@ import type { ArtifactStore } from '../../storage/artifacts/types.ts';
 import { isUniqueViolation } from '../../storage/db.ts';
 import type { Database } from '../../storage/schema.ts';
 import { SELF_OWNER } from '../../jobs/owner.ts';
-import { failOrphanedTraining, findModelById, findModelVersion, listModelVersions, nextVersionNumber, type ModelVersion, type OrphanedModel } from './store.ts';
+import { failOrphanedTraining, findModelById, findModelVersion, listModelVersions, nextVersionNumber, toModelVersion, type ModelVersion, type OrphanedModel } from './store.ts';
+import { findAlias } from './registryStore.ts';
 
 export type { ModelVersion };
 
 export interface ModelService {
   list(q: { kind?: string; name?: string; limit?: number; cursor?: string }): ReturnType<typeof listModelVersions>;
-  /** `name`, `name:version` or a model id; without a version, the latest ready version. */
+  /** `name`, `name:version`, `name@alias` or a model id; without a version, the latest ready version. */
   resolve(ref: string): Promise<ModelVersion>;
   get(name: string, version?: number): Promise<ModelVersion>;
   getById(id: string): Promise<ModelVersion>;
@@ -35,10 +36,15 @@ export interface ModelService {
    * that uses models registers it (endpoints), so this registry queries no other domain's tables.
    */
   addDeleteGuard(guard: ModelDeleteGuard): void;
+  /** Runs inside the transaction that inserts a new version (the registry records its webhook event there). */
+  addCreateHook(hook: ModelCreateHook): void;
+  /** Told after a new version is committed. */
+  addCreateListener(listener: () => void): void;
   readArtifact(name: string, version: number, artifact: string): Promise<{ key: string; body: Buffer }>;
 }
 
 export type ModelDeleteGuard = (modelIds: string[]) => Promise<void>;
+export type ModelCreateHook = (trx: Kysely<Database>, model: ModelVersion) => Promise<void>;
 
 export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
@@ -71,6 +77,8 @@ export function createModelService(deps: { db: Kysely<Database>; artifacts: Arti
   }
 
   const deleteGuards: ModelDeleteGuard[] = [];
+  const createHooks: ModelCreateHook[] = [];
+  const createListeners: Array<() => void> = [];
   async function assertNotInUse(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     for (const guard of deleteGuards) await guard(ids);
@@ -80,6 +88,13 @@ export function createModelService(deps: { db: Kysely<Database>; artifacts: Arti
     list: (q) => listModelVersions(db, q),
     async resolve(ref) {
       if (/^mdl_[\w]+$/.test(ref)) return getById(ref);
+      // NAME@alias: the version the alias points to now (model names cannot contain "@").
+      const at = /^([^@]+)@([^@:]+)$/.exec(ref.trim());
+      if (at) {
+        const hit = await findAlias(db, at[1]!, at[2]!);
+        if (!hit) throw new AppError('MODEL_ALIAS_NOT_FOUND', `Model "${at[1]}" has no alias "${at[2]}".`, { problems: [{ field: 'model', problem: `no alias "${at[2]}"`, fix: `List aliases with GET /api/v1/models/${at[1]}/aliases, or use NAME:VERSION.` }] });
+        return getById(hit.modelId);
+      }
       const { name, version } = parseModelRef(ref);
       return get(name, version);
     },
@@ -108,7 +123,11 @@ export function createModelService(deps: { db: Kysely<Database>; artifacts: Arti
           created_at: nowIso(),
         };
         try {
-          await db.insertInto('models').values(row).execute();
+          await db.transaction().execute(async (trx) => {
+            await trx.insertInto('models').values(row).execute();
+            for (const hook of createHooks) await hook(trx, toModelVersion(row));
+          });
+          for (const listener of createListeners) listener();
           return getById(row.id);
         } catch (err) {
           if (!isUniqueViolation(err)) throw err;
@@ -153,6 +172,12 @@ export function createModelService(deps: { db: Kysely<Database>; artifacts: Arti
     },
     addDeleteGuard(guard) {
       deleteGuards.push(guard);
+    },
+    addCreateHook(hook) {
+      createHooks.push(hook);
+    },
+    addCreateListener(listener) {
+      createListeners.push(listener);
     },
     async readArtifact(name, version, artifact) {
       const model = await get(name, version);
