@@ -152,8 +152,8 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
   return {
     async register(input, by) {
       const url = checkWebhookUrl(String(input.url ?? ''), policy);
-      await resolveWebhookHost(url, policy);
       const events = checkEvents(input.events);
+      await resolveWebhookHost(url, policy);
       if (input.secret !== undefined && input.secret.length < 16) throw invalid('secret', 'secret must be at least 16 characters.', 'Send a longer random secret, or leave it out to have one generated.');
       const secret = input.secret ?? randomBytes(24).toString('base64url');
       const id = newId('whk');
