@@ -1,7 +1,7 @@
 /**
  * Architecture boundaries (issue 13; /work/notes/arch.md, DESIGN.md §4). Imports flow downward only:
  *   cli → http → app → domains → jobs → runtimes / storage → ml → core
- * Checked by `npm run check:boundaries` (part of `npm run lint`); scripts/boundaries.test.ts plants each
+ * Checked by `npm run check:boundaries` (part of `npm run lint`); src/architecture.test.ts plants each
  * forbidden import in a temp tree and expects the rule named here to catch it.
  * Type-only imports count (tsPreCompilationDeps): a cycle through `import type` is still a cycle in the design.
  */
@@ -45,9 +45,25 @@ module.exports = {
       to: { path: '^src/(app|http|cli)/' },
     },
     {
+      name: 'infrastructure-not-above',
+      severity: 'error',
+      comment:
+        'src/jobs, src/storage and src/runtimes are infrastructure under the domains: they import nothing from ' +
+        'src/domains, src/app, src/http or src/cli. What needs the assembled app (the job thread\'s entry, which builds ' +
+        'an AppContext) is a composition root and lives in src/app. Tests may use the real app.',
+      from: { path: '^src/(jobs|storage|runtimes)/', pathNot: TEST_FILE },
+      to: { path: '^src/(domains|app|http|cli)/' },
+    },
+    {
+      name: 'storage-runtimes-below-jobs',
+      severity: 'error',
+      comment: 'src/storage and src/runtimes sit under src/jobs: the queue uses them, never the reverse. Tests may.',
+      from: { path: '^src/(storage|runtimes)/', pathNot: TEST_FILE },
+      to: { path: '^src/jobs/' },
+    },
+    {
       name: 'domain-through-index',
-      // warn until every domain has its index.ts (issue 13); the lead flips this to 'error' at integration.
-      severity: 'warn',
+      severity: 'error',
       comment: "src/app and src/http import a domain only through its index.ts (the domain's public surface).",
       from: { path: '^src/(app|http)/', pathNot: TEST_FILE },
       to: { path: '^src/domains/[^/]+/(?!index\\.ts$)' },

@@ -27,6 +27,12 @@ const ALLOWED: Record<string, string> = {
   // route tests use the real app
   'src/domains/d/service.test.ts': "import { app } from '../../app/context.ts';\nexport const t = app;\n",
   'src/app/context.ts': "import { run } from '../domains/d/index.ts';\nexport const app = { run };\n",
+  // infrastructure: jobs → storage → core; the app (a composition root such as the job thread's entry) → jobs
+  'src/storage/db.ts': "import { AppError } from '../core/errors.ts';\nexport const db = AppError;\n",
+  'src/jobs/queue.ts': "import { db } from '../storage/db.ts';\nexport const queue = db;\n",
+  'src/app/jobThread.ts': "import { queue } from '../jobs/queue.ts';\nimport { app } from './context.ts';\nexport const thread = { queue, app };\n",
+  // a jobs test runs the real app
+  'src/jobs/queue.test.ts': "import { app } from '../app/context.ts';\nexport const t = app;\n",
   // a type-only import of server code is erased before bundling
   'web/src/page.ts': "import type { AppError } from '../../src/core/errors.ts';\nexport type E = AppError;\n",
 };
@@ -78,8 +84,13 @@ describe('boundary rules (.dependency-cruiser.cjs)', { timeout: 120_000 }, () =>
       'web/src/bundle.ts':
         "import type { AppError } from '../../src/core/errors.ts';\nimport { score } from '../../src/ml/score.ts';\nexport const s: AppError | number = score();\n",
       'web/src/mixed.ts': "import type { AppError } from '../../src/core/errors.ts';\nimport { AppError as E } from '../../src/core/errors.ts';\nexport const e: AppError = new E();\n",
-      // app → a domain's internals instead of its index.ts (a warning until every domain has its index)
+      // app → a domain's internals instead of its index.ts
       'src/app/deep.ts': "import { run } from '../domains/d/service.ts';\nexport const deep = run;\n",
+      // jobs (non-test) → app: a job thread entry that builds the AppContext belongs in src/app
+      'src/jobs/entry.ts': "import { app } from '../app/context.ts';\nexport const entry = app;\n",
+      // runtimes → a domain, storage → jobs
+      'src/runtimes/model.ts': "import { run } from '../domains/d/index.ts';\nexport const model = run;\n",
+      'src/storage/queued.ts': "import { queue } from '../jobs/queue.ts';\nexport const queued = queue;\n",
     });
     expect(brief(result.violations)).toEqual(
       [
@@ -89,9 +100,12 @@ describe('boundary rules (.dependency-cruiser.cjs)', { timeout: 120_000 }, () =>
         'error no-circular: src/ml/a.ts → src/ml/b.ts',
         'error web-types-only-from-server: web/src/bundle.ts → src/ml/score.ts',
         'error web-types-only-from-server: web/src/mixed.ts → src/core/errors.ts',
-        'warn domain-through-index: src/app/deep.ts → src/domains/d/service.ts',
+        'error domain-through-index: src/app/deep.ts → src/domains/d/service.ts',
+        'error infrastructure-not-above: src/jobs/entry.ts → src/app/context.ts',
+        'error infrastructure-not-above: src/runtimes/model.ts → src/domains/d/index.ts',
+        'error storage-runtimes-below-jobs: src/storage/queued.ts → src/jobs/queue.ts',
       ].sort(),
     );
-    expect(result.status).toBe(6); // the errors; the warning does not fail the check
+    expect(result.status).toBe(10); // one per error
   });
 });

@@ -26,7 +26,7 @@ export interface AppContext {
 
 export interface AppContextOptions {
   logger?: Logger;
-  /** Queue wiring of a job worker thread (jobs/thread/entry.ts): run hooks, event bus, timings. */
+  /** Queue wiring of a job worker thread (jobThread.ts): run hooks, event bus, timings. */
   queue?: Pick<OpenJobQueueDeps, 'hooks' | 'events' | 'timings'>;
   /** Called when a job changes a model's decision rule (so another thread's caches can evict it). */
   onModelChanged?: (modelId: string) => void;

@@ -8,6 +8,9 @@ import { startJobThread } from '../jobs/thread/host.ts';
 import type { QueueTimings } from '../jobs/support.ts';
 import type { AppContext } from './context.ts';
 
+/** The job thread's entry (its composition root, jobThread.ts); the compiled build (dist/) runs jobThread.js. */
+export const JOB_THREAD_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './jobThread.ts' : './jobThread.js', import.meta.url).href;
+
 export interface RunningJobs {
   mode: 'thread' | 'inline';
   /** Aborts running jobs (re-queued when idempotent, else failed INTERRUPTED) and stops taking new ones. */
@@ -21,7 +24,7 @@ export async function startJobs(ctx: AppContext, options: { concurrency?: number
     return { mode: 'inline', stop: () => ctx.queue.stopWorker() };
   }
   const thread = await startJobThread({
-    config: ctx.config, queue: ctx.queue as DbJobQueue, logger: ctx.logger, concurrency, timings: options.timings,
+    entryUrl: JOB_THREAD_ENTRY, config: ctx.config, queue: ctx.queue as DbJobQueue, logger: ctx.logger, concurrency, timings: options.timings,
     onModelChanged: (modelId) => ctx.services.modelChanged(modelId),
   });
   return { mode: 'thread', stop: () => thread.stop() };

@@ -9,7 +9,7 @@
  * Each step logs one line when it fixed something. Safe to run while other processes work on the same data.
  */
 import { DbJobQueue } from '../jobs/base.ts';
-import { removeTempFiles } from '../domains/datasets/orphans.ts';
+import { removeTempFiles } from '../domains/datasets/index.ts';
 import type { AppContext } from './context.ts';
 
 const STALE_TEMP_MS = 6 * 60 * 60 * 1000;

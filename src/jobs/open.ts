@@ -16,7 +16,7 @@ export interface OpenJobQueueDeps {
   /** BullMQ queue name / Redis key prefix (tests use unique ones). */
   queueName?: string;
   prefix?: string;
-  /** A worker thread's run hooks (thread/entry.ts). */
+  /** A worker thread's run hooks (app/jobThread.ts). */
   hooks?: RunHooks;
   /** Embedded queue only: where events go (a worker thread sends them to its host). */
   events?: EventBus;

@@ -26,7 +26,7 @@ interface LocalRun {
 export interface QueueOptions {
   logger?: Logger;
   timings?: Partial<QueueTimings>;
-  /** Set by a worker thread (jobs/thread/entry.ts); see RunHooks. */
+  /** Set by a worker thread (app/jobThread.ts); see RunHooks. */
   hooks?: RunHooks;
   /** Default for startWorker() (config.workerConcurrency). */
   concurrency?: number;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, expect, it, vi } from 'vitest';
 import { createAppContext, type AppContext } from '../../app/context.ts';
+import { JOB_THREAD_ENTRY } from '../../app/jobs.ts';
 import { loadConfig } from '../../core/config.ts';
 import { multiClassCsv } from '../../domains/text/testing/synthetic.ts';
 import type { DbJobQueue } from '../base.ts';
@@ -38,7 +39,7 @@ async function importCsv(name: string, csv: string): Promise<void> {
 it('runs jobs in the thread, and records the job of a thread that died and restarts it', async () => {
   const config = loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: 'silent' } });
   ctx = await createAppContext(config);
-  thread = await startJobThread({ config, queue: ctx.queue as DbJobQueue, concurrency: 1, timings: { watchMs: 50, pollMs: 50, waitPollMs: 50 } });
+  thread = await startJobThread({ entryUrl: JOB_THREAD_ENTRY, config, queue: ctx.queue as DbJobQueue, concurrency: 1, timings: { watchMs: 50, pollMs: 50, waitPollMs: 50 } });
   const firstThread = thread.threadId;
   await importCsv('small', multiClassCsv(60));
   await importCsv('big', manyClasses(150, 50));

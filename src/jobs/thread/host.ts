@@ -17,10 +17,15 @@ import type { Job } from '../types.ts';
 import { sendControl, type RunInfo, type ThreadData, type ThreadMessage } from './protocol.ts';
 
 const BOOTSTRAP = new URL('./bootstrap.mjs', import.meta.url);
-const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './entry.ts' : './entry.js', import.meta.url).href; // dist/ runs entry.js
 const START_TIMEOUT_MS = 120_000;
 
 export interface JobThreadOptions {
+  /**
+   * file: URL of the module the thread runs (bootstrap.mjs imports it): the composition root that builds the thread's
+   * context and runs the worker loop, src/app/jobThread.ts (.js from dist/). Given by the caller, so this layer
+   * names nothing above it.
+   */
+  entryUrl: string;
   config: Config;
   /** The queue this process serves the API from (its store and event bus). */
   queue: DbJobQueue;
@@ -77,7 +82,7 @@ export async function startJobThread(options: JobThreadOptions): Promise<JobThre
       const channel = new MessageChannel();
       epoch = new SharedArrayBuffer(4);
       control = channel.port1;
-      const data: ThreadData = { entryUrl: ENTRY, config: options.config, concurrency: options.concurrency, timings, epoch, control: channel.port2 };
+      const data: ThreadData = { entryUrl: options.entryUrl, config: options.config, concurrency: options.concurrency, timings, epoch, control: channel.port2 };
       // No execArgv: the parent's loader flags (tsx, vitest) do not belong in the thread; bootstrap.mjs registers tsx.
       worker = new Worker(BOOTSTRAP, { workerData: data, transferList: [channel.port2], execArgv: [], name: 'sagebrush-jobs' });
       let ready = false;
@@ -142,7 +147,7 @@ export async function startJobThread(options: JobThreadOptions): Promise<JobThre
   watch.unref();
 
   // SQLite: a commit that finds the WAL over 1,000 pages runs a checkpoint (with fsyncs) right there, on the
-  // committing thread. Leave those to the job thread's connection (entry.ts), so this event loop never waits on one.
+  // committing thread. Leave those to the job thread's connection (app/jobThread.ts), so this event loop never waits on one.
   const sqlite = dialectOf(queue.store.db) === 'sqlite';
   if (sqlite) await sql`PRAGMA wal_autocheckpoint = 0`.execute(queue.store.db);
 

@@ -26,7 +26,7 @@ export type ThreadMessage =
 export type ControlMessage = { type: 'cancel'; id: string } | { type: 'shutdown' };
 
 export interface ThreadData {
-  /** file: URL of entry.ts, imported by bootstrap.mjs. */
+  /** file: URL of the thread's entry module (app/jobThread.ts), imported by bootstrap.mjs. */
   entryUrl: string;
   config: Config;
   concurrency: number;

@@ -2,18 +2,19 @@
  * The job worker thread: its own AppContext (own DB connection to the same database, the same artifact store and
  * config) running the configured queue's worker loop. Job events, progress and run starts/ends go to the host
  * (host.ts) by postMessage; cancels and shutdown arrive on the control port, read even during synchronous work.
- * Loaded through bootstrap.mjs, which registers tsx so this TypeScript runs in the thread.
+ * Loaded through jobs/thread/bootstrap.mjs (which registers tsx when this is TypeScript); the host is told this
+ * module's URL by app/jobs.ts. It lives in app/ because it is a composition root: it builds the thread's AppContext.
  */
 import { setPriority } from 'node:os';
 import { sql } from 'kysely';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createAppContext } from '../../app/context.ts';
-import { createLogger } from '../../core/logger.ts';
-import { dialectOf } from '../../storage/db.ts';
-import type { DbJobQueue } from '../base.ts';
-import { LocalEventBus, type EventBus, type RunHooks } from '../support.ts';
-import type { JobEvent } from '../types.ts';
-import { PostedProgress, cancelWatcher, liveSignal, type ThreadData, type ThreadMessage } from './protocol.ts';
+import { createLogger } from '../core/logger.ts';
+import type { DbJobQueue } from '../jobs/base.ts';
+import { LocalEventBus, type EventBus, type RunHooks } from '../jobs/support.ts';
+import { PostedProgress, cancelWatcher, liveSignal, type ThreadData, type ThreadMessage } from '../jobs/thread/protocol.ts';
+import type { JobEvent } from '../jobs/types.ts';
+import { dialectOf } from '../storage/db.ts';
+import { createAppContext } from './context.ts';
 
 /**
  * Jobs are background work: under CPU contention the main thread (health, API, endpoints) goes first. On Linux a
@@ -73,7 +74,7 @@ const ctx = await createAppContext(config, {
 });
 started.queue = ctx.queue as DbJobQueue;
 
-// The host's connection does not checkpoint the WAL (host.ts); this thread's commits do, and this timer covers
+// The host's connection does not checkpoint the WAL (jobs/thread/host.ts); this thread's commits do, and this timer covers
 // the time it commits nothing while the host writes (progress, API requests).
 const checkpoints = dialectOf(ctx.db) === 'sqlite'
   ? setInterval(() => void sql`PRAGMA wal_checkpoint(PASSIVE)`.execute(ctx.db).catch(() => undefined), 10_000).unref()
