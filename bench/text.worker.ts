@@ -50,7 +50,7 @@ function predict(modelFile: string, testFile: string) {
   const baselineRssMb = mb(process.memoryUsage().rss);
   const t0 = process.hrtime.bigint();
   const classifier = TextClassifierModel.deserialize(readFileSync(modelFile));
-  const predictor: TextPredictor = { modelId: 'bench', rule: { mode: classifier.mode, labels: [...classifier.labelNames] }, classifier };
+  const predictor: TextPredictor = { modelId: 'bench', key: 'bench', rule: { mode: classifier.mode, labels: [...classifier.labelNames] }, classifier, bytes: new SharedArrayBuffer(0) };
   const loadSeconds = seconds(t0);
   const t1 = process.hrtime.bigint();
   const { results, outputBytes } = runBatch(predictor, texts);

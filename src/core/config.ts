@@ -60,6 +60,10 @@ export const configSchema = z.object({
   embeddedWorker: z.boolean(),
   /** Where `serve` / `worker` run job handlers: a worker thread (the event loop stays free) or inline on the main thread. */
   workerMode: z.enum(['thread', 'inline']),
+  /** Threads that score text for endpoints and batch jobs; 0 scores inline on the event loop. Default: cores − 1, at least 1. */
+  scoringThreads: z.coerce.number().int().min(0).max(256).optional(),
+  /** Most documents waiting for the scoring threads per model; more is refused with 429 (SCORING_QUEUE_FULL). */
+  scoringQueue: z.coerce.number().int().min(1).max(1_000_000),
   /** CDS Hooks clients (EHRs) whose JWTs are accepted; JSON in SAGEBRUSH_CDS_CLIENTS. */
   cdsClients: z.array(cdsClientSchema),
   /** Require a client JWT on /cds-services; default: on when cdsClients is not empty. Off only for local development. */
@@ -99,6 +103,8 @@ const ENV_KEYS: Record<string, keyof z.infer<typeof configSchema>> = {
   SAGEBRUSH_LOG_LEVEL: 'logLevel',
   SAGEBRUSH_EMBEDDED_WORKER: 'embeddedWorker',
   SAGEBRUSH_WORKER_MODE: 'workerMode',
+  SAGEBRUSH_SCORING_THREADS: 'scoringThreads',
+  SAGEBRUSH_SCORING_QUEUE: 'scoringQueue',
   SAGEBRUSH_CDS_CLIENTS: 'cdsClients',
   SAGEBRUSH_CDS_REQUIRE_JWT: 'cdsRequireJwt',
   SAGEBRUSH_CDS_CORS_ORIGINS: 'cdsCorsOrigins',
@@ -197,6 +203,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     logLevel: 'info',
     embeddedWorker: true,
     workerMode: 'thread',
+    scoringQueue: 4096,
     cdsClients: [],
     cdsCorsOrigins: [],
     cdsPayerName: 'Sagebrush Health Plan',

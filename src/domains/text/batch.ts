@@ -2,13 +2,14 @@
  * The `text.batch` job (Comprehend's StartDocumentClassificationJob): classify every document of the
  * input and write JSON Lines in input order — `{"File","Line","Classes"|"Labels"}` — plus
  * Comprehend's `output.tar.gz` wrapping. A bad document becomes a line with `ErrorCode`/`ErrorMessage`
- * instead of failing the job.
+ * instead of failing the job. Chunks of documents are scored on the scoring threads, `threads` chunks at a time
+ * (all cores busy); lines are written in input order whatever order the chunks finish in.
  */
 import type { JobContext } from '../../jobs/types.ts';
-import { buildOutputTarGz } from './comprehend.ts';
+import { buildOutputTarGz, type ClassificationResult } from './comprehend.ts';
 import type { TextDeps } from './deps.ts';
 import { readBatchInput, type BatchDocument } from './batchInput.ts';
-import { classifyTexts, type TextPredictor } from './predictor.ts';
+import type { TextPredictor } from './predictor.ts';
 import type { BatchJobPayload } from './schema.ts';
 import { unzipTextFiles } from './unzip.ts';
 
@@ -20,34 +21,59 @@ export interface BatchResult {
   outputTarKey: string;
 }
 
-const CHUNK = 1000;
+export interface BatchScoring {
+  predictor(modelId: string): Promise<TextPredictor>;
+  score(p: TextPredictor, texts: string[]): Promise<ClassificationResult[]>;
+  threads: number;
+}
 
-export async function runBatchJob(deps: TextDeps & { predictor(modelId: string): Promise<TextPredictor> }, ctx: JobContext<BatchJobPayload>): Promise<BatchResult> {
+const CHUNK = 500;
+
+/** Scores `texts` in chunks, threads + 1 chunks in flight (no thread waits for the next one), and calls `emit` with each chunk's results in input order. */
+export async function scoreInOrder(s: BatchScoring, p: TextPredictor, texts: string[], signal: { throwIfAborted(): void }, emit: (start: number, results: ClassificationResult[]) => Promise<void>): Promise<void> {
+  const inFlight: Array<{ start: number; results: Promise<ClassificationResult[]> }> = [];
+  let next = 0;
+  while (next < texts.length || inFlight.length > 0) {
+    while (next < texts.length && inFlight.length < Math.max(1, s.threads) + 1) {
+      signal.throwIfAborted();
+      inFlight.push({ start: next, results: s.score(p, texts.slice(next, next + CHUNK)) });
+      next += CHUNK;
+    }
+    const head = inFlight.shift()!;
+    try {
+      await emit(head.start, await head.results);
+    } catch (err) {
+      await Promise.allSettled(inFlight.map((f) => f.results)); // no chunk left running unobserved
+      throw err;
+    }
+  }
+}
+
+export async function runBatchJob(deps: TextDeps & BatchScoring, ctx: JobContext<BatchJobPayload>): Promise<BatchResult> {
   const p = ctx.job.payload;
   await ctx.progress(0.01, 'reading input');
   const body = await deps.artifacts.get(p.inputKey);
   const docs: BatchDocument[] = await readBatchInput(p.inputFormat, p.inputFileName, body, { column: p.column, unzip: unzipTextFiles });
   const predictor = await deps.predictor(p.modelId);
   const key = predictor.rule.mode === 'multi-class' ? 'Classes' : 'Labels';
+  const ok = docs.filter((d) => d.text !== undefined);
+  const results: ClassificationResult[] = new Array(ok.length);
+  await scoreInOrder(deps, predictor, ok.map((d) => d.text!), ctx.signal, async (start, part) => {
+    for (let i = 0; i < part.length; i++) results[start + i] = part[i]!;
+    const done = start + part.length;
+    await ctx.progress(0.05 + (0.9 * done) / Math.max(1, ok.length), `${done} of ${ok.length} documents`);
+  });
   const lines: string[] = [];
-  let errors = 0;
-  for (let start = 0; start < docs.length; start += CHUNK) {
-    ctx.signal.throwIfAborted();
-    const part = docs.slice(start, start + CHUNK);
-    const ok = part.filter((d) => d.text !== undefined);
-    const results = classifyTexts(predictor, ok.map((d) => d.text!));
-    let k = 0;
-    for (const d of part) {
-      const head = { File: d.file, ...(d.line !== undefined ? { Line: d.line } : {}) };
-      if (d.error) {
-        errors++;
-        lines.push(JSON.stringify({ ...head, ErrorCode: d.error.code, ErrorMessage: d.error.message }));
-      } else {
-        const r = results[k++]!;
-        lines.push(JSON.stringify({ ...head, [key]: r[key], Predicted: r.Predicted }));
-      }
+  let errors = 0, k = 0;
+  for (const d of docs) {
+    const head = { File: d.file, ...(d.line !== undefined ? { Line: d.line } : {}) };
+    if (d.error) {
+      errors++;
+      lines.push(JSON.stringify({ ...head, ErrorCode: d.error.code, ErrorMessage: d.error.message }));
+    } else {
+      const r = results[k++]!;
+      lines.push(JSON.stringify({ ...head, [key]: r[key], Predicted: r.Predicted }));
     }
-    await ctx.progress(0.05 + (0.9 * Math.min(docs.length, start + CHUNK)) / Math.max(1, docs.length), `${Math.min(docs.length, start + CHUNK)} of ${docs.length} documents`);
   }
   const jsonl = lines.length ? `${lines.join('\n')}\n` : '';
   const outputKey = `${p.outputPrefix}predictions.jsonl`;

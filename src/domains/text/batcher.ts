@@ -1,35 +1,62 @@
 /**
- * Dynamic micro-batching for real-time classification. Requests that arrive while the event loop is
- * busy are scored together in one `predict` call: feature extraction and scoring cost far less per
- * document in a batch than one by one, so under concurrent load the queueing delay shrinks instead of
- * growing with every request. A lone request still goes out on the next turn of the event loop.
+ * Dynamic micro-batching and back-pressure for real-time classification. Requests that arrive while every scorer is
+ * busy wait here and go out together in one batch when a scorer frees up (feature extraction and scoring cost less
+ * per document in a batch, and one message to a thread carries many documents), so under load the queueing delay
+ * shrinks instead of growing with every request; a lone request goes out on the next turn of the event loop.
+ * At most `maxInFlight` batches run at once (one per scoring thread); what waits is bounded by `maxQueued` documents:
+ * beyond it a request is refused with SCORING_QUEUE_FULL (429) and a Retry-After estimate, never queued without
+ * limit. A request whose signal aborts while waiting leaves the queue and is never scored; one already in a batch
+ * finishes with it (a batch is at most `maxBatch` documents: milliseconds).
  */
+import { AppError } from '../../core/errors.ts';
+
 export interface MicroBatcher<R> {
-  run(texts: string[]): Promise<R[]>;
+  run(texts: string[], signal?: AbortSignal): Promise<R[]>;
+  /** Documents waiting (not yet in a running batch). */
+  readonly queued: number;
+}
+
+export interface BatcherOptions {
+  /** Most documents in one batch. */
+  maxBatch?: number;
+  /** Batches running at once. */
+  maxInFlight?: number;
+  /** Most documents waiting; more is refused with 429. */
+  maxQueued?: number;
 }
 
 interface Pending<R> {
   texts: string[];
   resolve(results: R[]): void;
   reject(err: unknown): void;
+  detach(): void;
 }
 
-export function createMicroBatcher<R>(score: (texts: string[]) => Promise<R[]>, maxBatch = 256): MicroBatcher<R> {
+export function createMicroBatcher<R>(score: (texts: string[]) => Promise<R[]>, options: BatcherOptions = {}): MicroBatcher<R> {
+  const maxBatch = options.maxBatch ?? 256, maxInFlight = options.maxInFlight ?? 1, maxQueued = options.maxQueued ?? 4096;
   const pending: Pending<R>[] = [];
-  let scheduled = false;
+  let queued = 0, inFlight = 0, scheduled = false;
+  /** Recent scoring time per document (seconds, moving average): the Retry-After estimate. */
+  let perDoc = 0.001;
 
   async function flush(): Promise<void> {
     scheduled = false;
+    if (inFlight >= maxInFlight || pending.length === 0) return;
     const batch: Pending<R>[] = [];
     let size = 0;
     while (pending.length > 0 && (batch.length === 0 || size + pending[0]!.texts.length <= maxBatch)) {
       const p = pending.shift()!;
+      p.detach();
       batch.push(p);
       size += p.texts.length;
     }
+    queued -= size;
+    inFlight++;
     if (pending.length > 0) schedule();
+    const t0 = performance.now();
     try {
       const results = await score(batch.flatMap((p) => p.texts));
+      perDoc = 0.8 * perDoc + (0.2 * (performance.now() - t0)) / 1000 / Math.max(1, size);
       let offset = 0;
       for (const p of batch) {
         p.resolve(results.slice(offset, offset + p.texts.length));
@@ -37,6 +64,9 @@ export function createMicroBatcher<R>(score: (texts: string[]) => Promise<R[]>, 
       }
     } catch (err) {
       for (const p of batch) p.reject(err);
+    } finally {
+      inFlight--;
+      if (pending.length > 0) schedule();
     }
   }
 
@@ -47,11 +77,36 @@ export function createMicroBatcher<R>(score: (texts: string[]) => Promise<R[]>, 
   }
 
   return {
-    run(texts) {
+    get queued() {
+      return queued;
+    },
+    run(texts, signal) {
+      if (signal?.aborted) return Promise.reject(cancelled());
+      if (queued > 0 && queued + texts.length > maxQueued) {
+        const retryAfter = Math.max(1, Math.ceil((queued * perDoc) / maxInFlight));
+        return Promise.reject(new AppError('SCORING_QUEUE_FULL', `The scoring queue is full: ${queued} documents are waiting (the limit is ${maxQueued}). Retry after ${retryAfter} s.`, {
+          extra: { retryAfter },
+          problems: [{ problem: 'the scoring queue is full', fix: `Retry after ${retryAfter} s, send fewer requests at once, or raise SAGEBRUSH_SCORING_QUEUE.` }],
+        }));
+      }
       return new Promise<R[]>((resolve, reject) => {
-        pending.push({ texts, resolve, reject });
+        const onAbort = () => {
+          const i = pending.indexOf(entry);
+          if (i < 0) return;
+          pending.splice(i, 1);
+          queued -= texts.length;
+          reject(cancelled());
+        };
+        const entry: Pending<R> = { texts, resolve, reject, detach: () => signal?.removeEventListener('abort', onAbort) };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        pending.push(entry);
+        queued += texts.length;
         schedule();
       });
     },
   };
+}
+
+function cancelled(): AppError {
+  return new AppError('REQUEST_CANCELLED', 'The client closed the request before it was scored; nothing was scored for it.');
 }

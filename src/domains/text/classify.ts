@@ -5,10 +5,10 @@
  * TEXT_INVALID entry per empty or oversized document, the others still classified). Comprehend's real-time limits:
  * 10 KB per document, 25 documents per call; more goes to a batch job.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, type Problem } from '../../core/errors.ts';
+import { AppError, isAppError, type Problem } from '../../core/errors.ts';
 import type { InvocationContext, ModelKindDefinition } from '../models/kinds.ts';
 import type { TextService } from './service.ts';
 import { TEXT_MODEL_KIND } from './service.ts';
@@ -36,6 +36,15 @@ function documentProblems(body: ClassifyBody, texts: string[]): Array<Problem & 
   });
 }
 
+/** Aborts when the client closes the connection before the answer is sent (its request then leaves the scoring queue). */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const ac = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) ac.abort();
+  });
+  return ac.signal;
+}
+
 async function classifyRoutes(app: FastifyInstance, ctx: InvocationContext, text: Pick<TextService, 'classify'>): Promise<void> {
   app.withTypeProvider<ZodTypeProvider>().post('/endpoints/:name/classify', {
     schema: {
@@ -45,7 +54,11 @@ async function classifyRoutes(app: FastifyInstance, ctx: InvocationContext, text
       body: classifyBody,
     },
     onResponse: ctx.onResponse,
-  }, async (req) => {
+    // 429 SCORING_QUEUE_FULL says when to come back
+    onError: async (_req, reply, err) => {
+      if (isAppError(err) && typeof err.extra?.retryAfter === 'number') reply.header('retry-after', String(err.extra.retryAfter));
+    },
+  }, async (req, reply) => {
     const { model } = await ctx.served(req.params.name, 'classify');
     const texts = req.body.Text !== undefined ? [req.body.Text] : req.body.TextList!;
     if (texts.length === 0 || texts.length > CLASSIFY_MAX_BATCH) {
@@ -54,7 +67,7 @@ async function classifyRoutes(app: FastifyInstance, ctx: InvocationContext, text
     const problems = documentProblems(req.body, texts);
     if (req.body.Text !== undefined && problems.length > 0) throw new AppError('VALIDATION_FAILED', problems[0]!.problem, { problems });
     const bad = new Set(problems.map((p) => p.row));
-    const results = await text.classify(model, texts.filter((_, i) => !bad.has(i)));
+    const results = await text.classify(model, texts.filter((_, i) => !bad.has(i)), clientGone(reply));
     if (req.body.Text !== undefined) return results[0];
     let k = 0;
     return {

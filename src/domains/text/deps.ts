@@ -1,3 +1,4 @@
+import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
 import type { JobQueue } from '../../jobs/types.ts';
@@ -11,4 +12,6 @@ export interface TextDeps {
   queue: JobQueue;
   datasets: DatasetService;
   models: ModelService;
+  /** Scoring threads and queue (SAGEBRUSH_SCORING_THREADS / _QUEUE); absent: the defaults. */
+  config?: Partial<Pick<Config, 'scoringThreads' | 'scoringQueue'>>;
 }

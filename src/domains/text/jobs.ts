@@ -13,6 +13,7 @@ import { runBatchJob, type BatchResult } from './batch.ts';
 import { toArrays } from './data.ts';
 import type { TextDeps } from './deps.ts';
 import { loadLabeledDocs } from './load.ts';
+import type { ClassificationResult } from './comprehend.ts';
 import type { TextPredictor } from './predictor.ts';
 import { batchJobPayloadSchema, evaluateRequestSchema, trainRequestSchema, type BatchJobPayload, type EvaluateRequest, type TrainRequest } from './schema.ts';
 import { runTrainJob, throwIfErrors, type TrainResult } from './train.ts';
@@ -41,6 +42,10 @@ export const batchResultSchema = z.object({ modelId: z.string(), documents: z.nu
 export interface TextJobModels {
   predictor(modelId: string): Promise<TextPredictor>;
   requireTextModel(ref: string): Promise<ModelVersion>;
+  /** Scores on a scoring thread (or inline when there are none). */
+  score(p: TextPredictor, texts: string[]): Promise<ClassificationResult[]>;
+  /** Scoring threads: how many chunks the batch job keeps in flight. */
+  threads: number;
 }
 
 /** Scores a labeled dataset version with a trained model (the model's own decision rule). */
@@ -71,6 +76,6 @@ export function textJobs(deps: TextDeps, models: TextJobModels) {
   return [
     defineJob({ type: 'text.train', payload: trainRequestSchema, result: trainResultSchema, run: (ctx) => runTrainJob(deps, withStageLog(ctx)) }),
     defineJob({ type: 'text.evaluate', payload: evaluateRequestSchema, result: evaluateResultSchema, idempotent: true, run: (ctx) => runEvaluateJob(deps, models, withStageLog(ctx)) }),
-    defineJob({ type: 'text.batch', payload: batchJobPayloadSchema, result: batchResultSchema, idempotent: true, run: (ctx) => runBatchJob({ ...deps, predictor: models.predictor }, withStageLog(ctx)) }),
+    defineJob({ type: 'text.batch', payload: batchJobPayloadSchema, result: batchResultSchema, idempotent: true, run: (ctx) => runBatchJob({ ...deps, predictor: models.predictor, score: models.score, threads: models.threads }, withStageLog(ctx)) }),
   ];
 }

@@ -13,8 +13,9 @@ import type { ModelKindRuntime } from '../models/kinds.ts';
 import { checkTrainingData, type TrainingCheck } from './check.ts';
 import type { ClassificationResult } from './comprehend.ts';
 import type { TextDeps } from './deps.ts';
-import { classifyTexts, loadTextPredictor, type TextPredictor } from './predictor.ts';
+import { classifyTexts, loadTextPredictor, toResults, type TextPredictor } from './predictor.ts';
 import { createMicroBatcher, type MicroBatcher } from './batcher.ts';
+import { createScoringPool, defaultScoringThreads } from './scoringPool.ts';
 import {
   evaluateRequestSchema,
   trainRequestSchema,
@@ -34,22 +35,35 @@ export function createTextService(deps: TextDeps) {
   const cache = createModelCache<TextPredictor>({
     load: async (id) => loadTextPredictor(await deps.models.getById(id), deps.artifacts),
   });
-  /** One micro-batcher per served model: concurrent real-time requests share one predict call. */
+  const threads = deps.config?.scoringThreads ?? defaultScoringThreads();
+  /** Scoring threads (none: score on the event loop). */
+  const pool = threads > 0 ? createScoringPool(threads) : undefined;
+  /** One micro-batcher per served model: concurrent real-time requests share one batch, one per thread at a time. */
   const batchers = new Map<string, MicroBatcher<ClassificationResult>>();
+  /** Scores on a pool thread, or here when there is no pool. */
+  const score = async (p: TextPredictor, texts: string[]): Promise<ClassificationResult[]> =>
+    pool ? toResults(p.rule, await pool.score(p, texts), texts.length) : classifyTexts(p, texts);
+
+  /** Drops a model here; the threads replace it when a reloaded copy (a new key) reaches them. */
+  async function forget(modelId: string): Promise<void> {
+    batchers.delete(modelId);
+    await cache.evict(modelId);
+  }
 
   async function requireTextModel(ref: string): Promise<ModelVersion> {
     return requireReadyModel(await deps.models.resolve(ref), TEXT_MODEL_KIND, 'a text classifier');
   }
 
-  for (const job of textJobs(deps, { predictor: (id) => cache.get(id), requireTextModel })) deps.queue.register(job);
+  for (const job of textJobs(deps, { predictor: (id) => cache.get(id), requireTextModel, score, threads: Math.max(1, threads) })) deps.queue.register(job);
 
   /** Endpoint loading for the model-kind table (classify.ts `textClassifierKind`): the shared model cache. */
   const runtime: ModelKindRuntime = {
     async warm(model) {
-      await cache.get(model.id);
+      const p = await cache.get(model.id);
+      await pool?.warm(p);
     },
     async evict(model) {
-      await cache.evict(model.id);
+      await forget(model.id);
     },
   };
 
@@ -90,14 +104,17 @@ export function createTextService(deps: TextDeps) {
       const key = format === 'jsonl' ? result.outputKey : result.outputTarKey;
       return { body: await deps.artifacts.get(key), fileName: format === 'jsonl' ? 'predictions.jsonl' : 'output.tar.gz' };
     },
-    async classify(model: ModelVersion, texts: string[]): Promise<ClassificationResult[]> {
+    /** Real-time classification; `signal` (the client went away) takes a waiting request out of the queue. */
+    async classify(model: ModelVersion, texts: string[], signal?: AbortSignal): Promise<ClassificationResult[]> {
       if (texts.length === 0) return [];
       let batcher = batchers.get(model.id);
       if (!batcher) {
-        batcher = createMicroBatcher(async (all: string[]) => classifyTexts(await cache.get(model.id), all));
+        batcher = createMicroBatcher(async (all: string[]) => score(await cache.get(model.id), all), {
+          maxInFlight: Math.max(1, threads), maxQueued: deps.config?.scoringQueue ?? 4096,
+        });
         batchers.set(model.id, batcher);
       }
-      return batcher.run(texts);
+      return batcher.run(texts, signal);
     },
     /** The loaded model (shared cache) for jobs that score with it. */
     predictor: (modelId: string): Promise<TextPredictor> => cache.get(modelId),
@@ -105,9 +122,15 @@ export function createTextService(deps: TextDeps) {
     requireTextModel,
     /** Forgets a loaded model (e.g. after its thresholds change) so the next request reloads it. */
     async reload(modelId: string): Promise<void> {
-      await cache.evict(modelId);
+      await forget(modelId);
     },
-    close: () => cache.clear(),
+    /** Scoring threads in use (0: inline). */
+    scoringThreads: threads,
+    async close() {
+      batchers.clear();
+      await pool?.close();
+      await cache.clear();
+    },
   };
 }
 

@@ -40,6 +40,11 @@ export class TfidfVectorizer {
     return this.idf.length;
   }
 
+  /** The n-gram hash → column table (read-only use: the fused scorer looks documents up in it directly). */
+  get lookupTable(): NgramHashTable {
+    return this.table;
+  }
+
   /** term → column. */
   vocabulary(): Map<string, number> {
     return new Map(this.terms.map((t, i) => [t, i]));

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TextClassifierModel, trainTextClassifier } from '../../ml/index.ts';
+import { parseLabeledText } from './formats.ts';
+import { labelSet, toArrays } from './data.ts';
+import { classifyTexts, type TextPredictor } from './predictor.ts';
+import { createScoringPool } from './scoringPool.ts';
+import { scoreInOrder } from './batch.ts';
+
+// real data: the bundled jigsaw sample (examples/text, Comprehend CSV)
+const docs = parseLabeledText(readFileSync(new URL('../../../examples/text/jigsaw-toxic-1k.csv', import.meta.url), 'utf8'), { format: 'comprehend-csv', mode: 'multi-label', delimiter: '|' }).docs;
+const labelNames = labelSet(docs);
+const arrays = toArrays(docs.slice(0, 600), labelNames, 'multi-label');
+const held = docs.slice(600).map((d) => d.text);
+
+function predictorOf(model: TextClassifierModel, key: string): TextPredictor {
+  const file = model.serialize(), bytes = new SharedArrayBuffer(file.byteLength);
+  new Uint8Array(bytes).set(file);
+  const classifier = TextClassifierModel.deserialize(file);
+  return { modelId: 'm1', key, rule: { mode: classifier.mode, labels: [...classifier.labelNames] }, classifier, bytes };
+}
+
+describe('text scoring pool (piscina worker threads)', () => {
+  const pool = createScoringPool(2);
+  afterAll(() => pool.close());
+  const model = trainTextClassifier({ texts: arrays.texts, labels: arrays.labelIndices, labelNames, mode: 'multi-label', options: { maxEpochs: 2 } });
+  const p = predictorOf(model, 'm1#1');
+
+  it('scores on the threads exactly as inline does (real documents), and reloads a model whose key changed', async () => {
+    await pool.warm(p);
+    const pooled = await pool.score(p, held);
+    expect(Array.from(pooled)).toEqual(Array.from(model.predict(held)));
+    // same model id, new key (e.g. retrained / thresholds changed): the threads load the new bytes
+    const other = trainTextClassifier({ texts: arrays.texts, labels: arrays.labelIndices.map((ls) => ls.filter((l) => l !== 0)), labelNames, mode: 'multi-label', options: { maxEpochs: 1 } });
+    const p2 = predictorOf(other, 'm1#2');
+    expect(Array.from(await pool.score(p2, held.slice(0, 50)))).toEqual(Array.from(other.predict(held.slice(0, 50))));
+  }, 120_000);
+
+  it('a batch split over the threads keeps input order (chunks finish in any order)', async () => {
+    const texts = [...held, ...held, ...held].slice(0, 1100);
+    const out: Array<{ start: number; n: number }> = [];
+    const results = new Array(texts.length);
+    await scoreInOrder({ predictor: async () => p, score: async (q, t) => classifyTexts(q, t).map((r) => r), threads: 2 }, p, texts, { throwIfAborted() {} }, async (start, part) => {
+      out.push({ start, n: part.length });
+      part.forEach((r, i) => (results[start + i] = r));
+    });
+    expect(out.map((o) => o.start)).toEqual([0, 500, 1000]);
+    const pooled: unknown[] = [];
+    await scoreInOrder({ predictor: async () => p, score: async (q, t) => {
+      const scores = await pool.score(q, t);
+      // make later chunks finish first
+      await new Promise((r) => setTimeout(r, t.length === 100 ? 0 : 30));
+      return classifyTexts(q, t).map((r, i) => ({ ...r, first: scores[i * labelNames.length] }));
+    }, threads: 2 }, p, texts, { throwIfAborted() {} }, async (start, part) => { pooled.push(...part.map((r) => ({ ...r, start }))); });
+    expect(pooled.map((r) => (r as { Labels: unknown }).Labels)).toEqual(results.map((r) => r.Labels));
+  }, 120_000);
+});

@@ -1,0 +1,57 @@
+/**
+ * The worker-thread pool that scores text (piscina): CPU-bound analysis and scoring run off the event loop, which
+ * keeps only I/O. Threads start on first use and load each model once (scoringWorker.ts). The pool's own queue is
+ * never used for back-pressure: the dispatcher in front of it (batcher.ts) keeps at most `threads` batches in
+ * flight and bounds what waits.
+ */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { TextPredictor } from './predictor.ts';
+import type { ScoreTask } from './scoringWorker.ts';
+
+const BOOTSTRAP = fileURLToPath(new URL('./scoringBootstrap.mjs', import.meta.url));
+const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './scoringWorker.ts' : './scoringWorker.js', import.meta.url).href; // dist/ runs .js
+
+export interface ScoringPool {
+  readonly threads: number;
+  /** Probabilities, texts × labels, scored on a pool thread. */
+  score(p: TextPredictor, texts: string[]): Promise<Float32Array>;
+  /** Loads the model on every thread (a request then never pays the load). */
+  warm(p: TextPredictor): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** `SAGEBRUSH_SCORING_THREADS` unset: one thread per core but the one the event loop needs, at least one. */
+export function defaultScoringThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+export function createScoringPool(threads: number): ScoringPool {
+  let pool: Piscina | undefined;
+  const get = () =>
+    (pool ??= new Piscina({
+      filename: BOOTSTRAP,
+      workerData: { entryUrl: ENTRY },
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: 60_000,
+      concurrentTasksPerWorker: 1,
+      // no execArgv: the parent's loader flags (tsx, vitest) do not belong in the thread; the bootstrap registers tsx
+      execArgv: [],
+    }));
+  const run = (p: TextPredictor, texts: string[]) => get().run({ modelId: p.modelId, key: p.key, bytes: p.bytes, texts } satisfies ScoreTask) as Promise<Float32Array>;
+  return {
+    threads,
+    score: run,
+    async warm(p) {
+      // with every thread idle, piscina hands one task to each
+      await Promise.all(Array.from({ length: threads }, () => run(p, ['warm up'])));
+    },
+    async close() {
+      const p = pool;
+      pool = undefined;
+      await p?.destroy();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * A text scoring thread's task: score documents with a model it loaded once from the model file's bytes (a
+ * SharedArrayBuffer the main thread posts with every task: shared, never copied). Models are kept by id; a task
+ * naming the same id with another key (the model was reloaded, e.g. its thresholds changed) replaces it.
+ */
+import { TextClassifierModel } from '../../ml/text/classifier.ts';
+import { FusedTextScorer } from '../../ml/text/fusedScorer.ts';
+
+export interface ScoreTask {
+  modelId: string;
+  key: string;
+  bytes: SharedArrayBuffer;
+  texts: string[];
+}
+
+const MAX_MODELS = 4;
+const loaded = new Map<string, { key: string; scorer: FusedTextScorer }>();
+
+function scorerFor(task: ScoreTask): FusedTextScorer {
+  let entry = loaded.get(task.modelId);
+  if (entry?.key !== task.key) {
+    entry = { key: task.key, scorer: new FusedTextScorer(TextClassifierModel.deserialize(new Uint8Array(task.bytes))) };
+    loaded.delete(task.modelId);
+    if (loaded.size >= MAX_MODELS) loaded.delete(loaded.keys().next().value!);
+  } else loaded.delete(task.modelId); // re-inserted below: Map order is LRU order
+  loaded.set(task.modelId, entry);
+  return entry.scorer;
+}
+
+/** Probabilities, texts × labels. */
+export default function score(task: ScoreTask): Float32Array {
+  return scorerFor(task).score(task.texts);
+}
