@@ -36,13 +36,16 @@ export interface CallDetail extends CallSummary {
   response: unknown;
 }
 
-/** A copy of the request without secrets: the FHIR access token is replaced by "[redacted]". */
+/**
+ * The request without secrets: the FHIR access token is replaced by "[redacted]". Only the two objects on that
+ * path are copied (the caller's request is never changed); the rest (prefetch, context) is shared, since the audit
+ * only serialises it. A deep clone of a 15 KB prefetch cost ~5 % of an order-sign call.
+ */
 export function redactRequest(req: unknown): unknown {
   if (typeof req !== 'object' || req === null) return req;
-  const copy = structuredClone(req) as Record<string, unknown>;
-  const auth = copy.fhirAuthorization as Record<string, unknown> | undefined;
-  if (auth && typeof auth === 'object' && 'access_token' in auth) auth.access_token = '[redacted]';
-  return copy;
+  const auth = (req as Record<string, unknown>).fhirAuthorization;
+  if (!auth || typeof auth !== 'object' || !('access_token' in auth)) return req;
+  return { ...req, fhirAuthorization: { ...auth, access_token: '[redacted]' } };
 }
 
 function count(response: unknown, key: 'cards' | 'systemActions'): number {

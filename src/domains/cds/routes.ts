@@ -55,6 +55,8 @@ export async function cdsHooksRoutes(root: FastifyInstance, deps: CdsHooksRouteD
     const { body, internal } = toProblem(err, request.id, request.url);
     if (internal) request.log.error({ err, requestId: request.id }, 'unhandled error in CDS Hooks route');
     if (body.status === 401) reply.header('www-authenticate', 'Bearer');
+    // A full rule-evaluation queue (RATE_LIMITED from the CQL thread pool) says when to come back.
+    if (isAppError(err) && typeof err.extra?.retryAfter === 'number') reply.header('retry-after', String(err.extra.retryAfter));
     return reply.status(body.status).type('application/json').send(problemOutcome(body));
   });
 

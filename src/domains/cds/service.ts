@@ -66,6 +66,11 @@ export interface HookOutcome {
   decisions: Record<string, CoverageDecision>;
 }
 
+/** The rule threads' queue is full: the caller retries (429 + Retry-After), it is not a technical coverage outcome. */
+function isBusy(err: unknown): boolean {
+  return isAppError(err) && err.code === 'RATE_LIMITED';
+}
+
 function problemsOf(issues: { path: PropertyKey[]; message: string }[]) {
   return issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', problem: i.message, fix: 'Send a CDS Hooks 2.0 request (see docs/api.md, CDS Hooks).' }));
 }
@@ -136,6 +141,7 @@ export function createCdsService(deps: CdsDeps) {
         try {
           for (const f of await rules.patientView({ patientBundle })) cards.push(findingCard(f, payer));
         } catch (err) {
+          if (isBusy(err)) throw err;
           deps.logger.warn({ service: service.id, hookInstance: req.hookInstance, error: (err as Error).name }, 'CDS patient-view rules failed');
         }
       }
@@ -159,6 +165,7 @@ export function createCdsService(deps: CdsDeps) {
         try {
           decision = await rules.evaluateOrder({ hook, patientBundle, order, coverage });
         } catch (err) {
+          if (isBusy(err)) throw err;
           deps.logger.warn({ service: service.id, hookInstance: req.hookInstance, error: (err as Error).name }, 'CDS rule evaluation failed');
           decision = fixedDecision('technical');
         }

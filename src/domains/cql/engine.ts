@@ -5,213 +5,37 @@
  * libraries whose declared scope (applicability.ts) rules the order out are not run; `test` always runs its library.
  */
 import type { Kysely } from 'kysely';
-import type { Bundle, Coding, Coverage, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Coverage, Resource } from '@medplum/fhirtypes';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Database } from '../../storage/schema.ts';
 import type { FhirDataSource } from '../fhir/source.ts';
 import { createLibraryRegistry } from './catalog.ts';
 import { applies, appliesToOf } from './applicability.ts';
+import { billingCodes, decisionFromTuple, findings, fixedOutcome, mergeDecisions, noCoverageDecision, technicalDecision, type LibraryDecision } from './decisions.ts';
 import { runLibrary, toJsonSafe, valueSetCodes, wrapResource } from './execute.ts';
 import { defaultPolicyRows, policyParameter, validatePolicy } from './policy.ts';
+import { runFindings, runOrder, type FindingsOutcome, type OrderOutcome } from './run.ts';
 import { readPolicy, writePolicy, type StoredLibrary } from './store.ts';
-import type {
-  CoverageDecision,
-  CoveredCode,
-  DocNeededCode,
-  DocPurposeCode,
-  InfoNeededCode,
-  PaNeededCode,
-  PatientViewFinding,
-  PolicyRow,
-  RuleService,
-  RuleTestInput,
-} from './types.ts';
+import { createRulePool, DEFAULT_QUEUE_PER_THREAD, defaultRuleThreads } from './threads.ts';
+import type { PolicyRow, RuleService, RuleTestInput } from './types.ts';
+import type { CatalogPayload } from './worker.ts';
 
 export interface RuleEngineDeps {
   db: Kysely<Database>;
   logger: Logger;
   /** Reads a stored patient's Bundle for `test({patientId})`; optional (tests without a FHIR store pass a Bundle). */
   fhir?: FhirDataSource | (() => FhirDataSource | undefined);
+  /** Rule worker threads (SAGEBRUSH_CQL_THREADS); 0 evaluates inline on the main thread. Default: cores − 1. */
+  threads?: number;
+  /** Evaluations that may wait for a thread before RATE_LIMITED (SAGEBRUSH_CQL_QUEUE). Default: 128 per thread. */
+  maxQueue?: number;
 }
 
-const COVERED: readonly CoveredCode[] = ['covered', 'not-covered', 'conditional', 'indeterminate'];
-const PA: readonly PaNeededCode[] = ['no-auth', 'auth-needed', 'satisfied', 'performpa', 'conditional', 'indeterminate'];
-const DOC: readonly DocNeededCode[] = ['clinical', 'admin', 'patient', 'conditional', 'indeterminate'];
-const PURPOSE: readonly DocPurposeCode[] = ['withpa', 'withclaim', 'withorder', 'retain-doc', 'OTH'];
-const INFO: readonly InfoNeededCode[] = ['performer', 'location', 'timeframe', 'contract-window', 'detail-code', 'OTH'];
+/** The engine plus `close()`, which ends its rule threads. */
+export type RuleEngineService = RuleService & { close(): Promise<void> };
 
-/** not-covered > auth-needed > conditional > indeterminate > doc-needed > no-auth. */
-export function restrictiveness(d: Pick<CoverageDecision, 'covered' | 'paNeeded' | 'docNeeded'>): number {
-  if (d.covered === 'not-covered') return 6;
-  if (d.paNeeded === 'auth-needed' || d.paNeeded === 'performpa') return 5;
-  if (d.covered === 'conditional' || d.paNeeded === 'conditional') return 4;
-  if (d.covered === 'indeterminate' || d.paNeeded === 'indeterminate') return 3;
-  if (d.docNeeded && d.docNeeded.length > 0) return 2;
-  return 1;
-}
-
-export function truncate(text: string, max = 140): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
-}
-
-function list<T extends string>(value: unknown, allowed: readonly T[]): T[] {
-  const items = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : [];
-  return [...new Set(items.map((s) => s.trim()).filter((s): s is T => (allowed as readonly string[]).includes(s)))];
-}
-
-function codingOf(order: Resource): Coding | undefined {
-  const r = order as { medicationCodeableConcept?: { coding?: Coding[]; text?: string }; code?: { coding?: Coding[]; text?: string }; codeCodeableConcept?: { coding?: Coding[] } };
-  const cc = r.medicationCodeableConcept ?? r.code ?? r.codeCodeableConcept;
-  return cc?.coding?.[0];
-}
-
-/** "amoxicillin 250 MG Oral Capsule" / "MRI lumbar spine" / "MedicationRequest" — what the summary names. */
-export function orderLabel(order: Resource): string {
-  const r = order as { medicationCodeableConcept?: { text?: string }; code?: { text?: string } };
-  const text = r.medicationCodeableConcept?.text ?? r.code?.text;
-  const c = codingOf(order);
-  return text ?? c?.display ?? (c?.code ? `code ${c.code}` : order.resourceType);
-}
-
-/** "Acme Gold" from Coverage.class (type plan) name/value, else the payor's display. */
-export function planLabel(coverage: Coverage | null): string | null {
-  if (!coverage) return null;
-  const plan = coverage.class?.find((c) => c.type?.coding?.some((x) => x.code === 'plan'));
-  return plan?.name ?? plan?.value ?? coverage.payor?.[0]?.display ?? null;
-}
-
-/** CRD resp-43..45: no (active) coverage ⇒ not-covered with reason coverage-not-found. */
-export function noCoverageDecision(order: Resource): CoverageDecision {
-  return {
-    covered: 'not-covered',
-    reasons: [{ code: 'coverage-not-found', text: 'No active Coverage was found for the patient, so no payer rule can apply.' }],
-    summary: truncate(`No active coverage on record: ${orderLabel(order)} cannot be checked against a plan`),
-    detail: 'The patient has no active Coverage (or none was sent). Per Da Vinci CRD the answer is *not-covered* with reason `coverage-not-found`; add or activate the Coverage and order again.',
-    rules: [],
-  };
-}
-
-/** CRD resp-43..45: an inactive Coverage ⇒ not-covered / no-active-coverage; no Patient ⇒ not-covered / no-member-found. */
-export function fixedOutcome(order: Resource, reason: 'no-active-coverage' | 'no-member-found'): CoverageDecision {
-  const text = reason === 'no-active-coverage' ? 'The Coverage sent is not active.' : 'The patient data has no Patient resource, so the member cannot be identified.';
-  return {
-    covered: 'not-covered',
-    reasons: [{ code: reason, text }],
-    summary: truncate(reason === 'no-active-coverage' ? `Coverage is not active: ${orderLabel(order)} cannot be checked against a plan` : `Member not found: ${orderLabel(order)} cannot be checked`),
-    detail: `${text} Per Da Vinci CRD the answer is *not-covered* with reason \`${reason}\`.`,
-    rules: [],
-  };
-}
-
-/** CRD: a technical failure ⇒ indeterminate with reason technical. */
-export function technicalDecision(order: Resource, error: string): CoverageDecision {
-  return {
-    covered: 'indeterminate',
-    paNeeded: 'indeterminate',
-    reasons: [{ code: 'technical', text: error }],
-    summary: truncate(`Coverage requirements for ${orderLabel(order)} could not be determined`),
-    detail: `The payer rules failed to run: ${error}`,
-    rules: [],
-  };
-}
-
-interface LibraryDecision {
-  lib: StoredLibrary;
-  decision: CoverageDecision;
-  reason: string;
-}
-
-/** A library's "Decision" tuple → CoverageDecision (null tuple = the rule does not apply to this order). */
-export function decisionFromTuple(tuple: unknown, lib: { name: string; version: string }, order: Resource, coverage: Coverage | null, billing: Coding[]): CoverageDecision | null {
-  if (tuple == null || typeof tuple !== 'object') return null;
-  const t = tuple as Record<string, unknown>;
-  const covered = (COVERED as readonly string[]).includes(String(t.covered)) ? (t.covered as CoveredCode) : 'indeterminate';
-  const paNeeded = (PA as readonly string[]).includes(String(t.paNeeded)) ? (t.paNeeded as PaNeededCode) : undefined;
-  const docNeeded = list(t.docNeeded, DOC);
-  const docPurpose = list(t.docPurpose, PURPOSE);
-  const infoNeeded = list(t.infoNeeded, INFO);
-  const reason = typeof t.reason === 'string' && t.reason ? t.reason : `${lib.name} decided ${covered}${paNeeded ? ` / ${paNeeded}` : ''}`;
-  const plan = planLabel(coverage);
-  const fallback = paNeeded === 'auth-needed' ? 'Prior authorization required' : covered === 'not-covered' ? 'Not covered' : docNeeded.length ? 'Documentation required' : 'No prior authorization needed';
-  const summary = typeof t.summary === 'string' && t.summary ? t.summary : `${fallback} for ${orderLabel(order)}${plan ? ` (${plan} plan)` : ''}`;
-  return {
-    covered,
-    ...(paNeeded ? { paNeeded } : {}),
-    ...(docNeeded.length ? { docNeeded } : {}),
-    ...(docPurpose.length ? { docPurpose } : {}),
-    ...(infoNeeded.length ? { infoNeeded } : {}),
-    ...(billing.length ? { billingCodes: billing } : {}),
-    reasons: [{ text: reason }],
-    summary: truncate(summary),
-    rules: [{ library: lib.name, version: lib.version, expression: 'Decision' }],
-  };
-}
-
-function billingCodes(results: Record<string, unknown>): Coding[] {
-  const raw = toJsonSafe(results['Billing Codes']);
-  if (!Array.isArray(raw)) return [];
-  return raw
-    .filter((c): c is { code: string; system?: string; display?: string } => !!c && typeof c === 'object' && typeof (c as { code?: unknown }).code === 'string')
-    .map((c) => ({ system: c.system, code: c.code, ...(c.display ? { display: c.display } : {}) }));
-}
-
-/** Most restrictive decision wins; lists (docs, info, billing codes, reasons, rules) are merged. */
-export function mergeDecisions(items: LibraryDecision[], order: Resource, coverage: Coverage | null): CoverageDecision {
-  const plan = planLabel(coverage);
-  const label = orderLabel(order);
-  if (items.length === 0) {
-    return {
-      covered: 'covered',
-      paNeeded: 'no-auth',
-      reasons: [{ text: 'No enabled payer rule has a requirement for this order.' }],
-      summary: truncate(`No prior authorization or documentation requirements for ${label}${plan ? ` (${plan} plan)` : ''}`),
-      detail: `No enabled order rule applies to **${label}**${plan ? ` on the ${plan} plan` : ''}.`,
-      rules: [],
-    };
-  }
-  const sorted = [...items].sort((a, b) => restrictiveness(b.decision) - restrictiveness(a.decision));
-  const top = sorted[0] as LibraryDecision;
-  const uniq = <T>(xs: T[], key: (x: T) => string): T[] => [...new Map(xs.map((x) => [key(x), x])).values()];
-  const docNeeded = uniq(sorted.flatMap((i) => i.decision.docNeeded ?? []), (x) => x);
-  const docPurpose = uniq(sorted.flatMap((i) => i.decision.docPurpose ?? []), (x) => x);
-  const infoNeeded = uniq(sorted.flatMap((i) => i.decision.infoNeeded ?? []), (x) => x);
-  const billing = uniq(sorted.flatMap((i) => i.decision.billingCodes ?? []), (c) => `${c.system}|${c.code}`);
-  const detail = [
-    `**${label}**${plan ? ` — ${plan} plan` : ''}: ${top.decision.summary}`,
-    '',
-    ...sorted.map((i) => {
-      const d = i.decision;
-      const codes = [d.covered, d.paNeeded, d.docNeeded?.length ? `doc-needed: ${d.docNeeded.join(', ')}` : ''].filter(Boolean).join(' · ');
-      return `- **${i.lib.name} ${i.lib.version}** (${codes}): ${i.reason}`;
-    }),
-  ].join('\n');
-  return {
-    covered: top.decision.covered,
-    ...(top.decision.paNeeded ? { paNeeded: top.decision.paNeeded } : {}),
-    ...(docNeeded.length ? { docNeeded } : {}),
-    ...(docPurpose.length ? { docPurpose } : {}),
-    ...(infoNeeded.length ? { infoNeeded } : {}),
-    ...(billing.length ? { billingCodes: billing } : {}),
-    reasons: uniq(sorted.flatMap((i) => i.decision.reasons), (r) => r.text),
-    summary: top.decision.summary,
-    detail,
-    rules: sorted.flatMap((i) => i.decision.rules),
-  };
-}
-
-function findings(value: unknown, library: string): PatientViewFinding[] {
-  const raw = toJsonSafe(value);
-  const items = Array.isArray(raw) ? raw : raw && typeof raw === 'object' ? [raw] : [];
-  return items
-    .filter((f): f is Record<string, unknown> => !!f && typeof f === 'object' && typeof (f as { summary?: unknown }).summary === 'string')
-    .map((f) => ({
-      summary: truncate(String(f.summary)),
-      ...(typeof f.detail === 'string' ? { detail: f.detail } : {}),
-      indicator: f.indicator === 'warning' || f.indicator === 'critical' ? f.indicator : 'info',
-      library,
-    }));
-}
+export { decisionFromTuple, fixedOutcome, mergeDecisions, noCoverageDecision, orderLabel, planLabel, restrictiveness, technicalDecision, truncate } from './decisions.ts';
 
 /** The first active Coverage in a Bundle (what `test` uses when no coverage is given). */
 export function coverageFromBundle(bundle: Bundle): Coverage | null {
@@ -219,9 +43,34 @@ export function coverageFromBundle(bundle: Bundle): Coverage | null {
   return all.find((c) => c.status === 'active') ?? null;
 }
 
-export function createRuleEngine(deps: RuleEngineDeps): RuleService {
+export function createRuleEngine(deps: RuleEngineDeps): RuleEngineService {
   const registry = createLibraryRegistry(deps);
   let policyCache: PolicyRow[] | null = null;
+  const threads = deps.threads ?? defaultRuleThreads();
+  const pool = threads > 0 ? createRulePool({ threads, maxQueue: deps.maxQueue ?? threads * DEFAULT_QUEUE_PER_THREAD, catalog }) : null;
+  let catalogMemo: { libs: StoredLibrary[]; payload: CatalogPayload } | null = null;
+
+  /** The catalog version (every library's name, version, source hash) and its ELM; recomputed when the catalog reloads. */
+  function catalog(): CatalogPayload {
+    const libs = registry.all();
+    if (catalogMemo && catalogMemo.libs.length === libs.length && catalogMemo.libs.every((l, i) => l === libs[i])) return catalogMemo.payload;
+    const key = libs.map((l) => `${l.name}@${l.version}#${l.sourceHash}`).sort().join(',');
+    catalogMemo = { libs, payload: { key, elm: Object.fromEntries(libs.map((l) => [l.name, l.elm])) } };
+    return catalogMemo.payload;
+  }
+
+  /** Inline (threads = 0) or on a rule thread: the same run.ts functions either way. */
+  async function orderOutcomes(bundle: Bundle, order: Resource, coverage: Coverage | null, libs: StoredLibrary[]): Promise<OrderOutcome[]> {
+    const run = { bundle, order, coverage, policy: await policyRows(), libraries: libs.map((l) => ({ name: l.name, version: l.version })) };
+    if (!pool) return runOrder(registry.runnable, run);
+    return (await pool.run<{ outcomes: OrderOutcome[] }>({ kind: 'order', catalogKey: catalog().key, ...run })).outcomes;
+  }
+
+  async function findingsOutcomes(bundle: Bundle, libs: StoredLibrary[]): Promise<FindingsOutcome[]> {
+    const libraries = libs.map((l) => ({ name: l.name, version: l.version }));
+    if (!pool) return runFindings(registry.runnable, bundle, libraries);
+    return (await pool.run<{ findings: FindingsOutcome[] }>({ kind: 'findings', catalogKey: catalog().key, bundle, libraries })).findings;
+  }
 
   async function policyRows(): Promise<PolicyRow[]> {
     if (policyCache) return policyCache;
@@ -272,35 +121,26 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleService {
       const scope = { order, coverage, policy, valueSetCodes };
       const enabled = registry.all().filter((l) => l.status === 'enabled' && l.kind === 'order' && applies(appliesToOf(l), scope));
       if (enabled.length === 0) return mergeDecisions([], order, coverage);
-      const params = await parametersFor(order, coverage);
-      const outcomes = await Promise.all(
-        enabled.map(async (lib) => {
-          try {
-            return (await decide(lib, patientBundle, order, coverage, params)).item;
-          } catch (err) {
-            deps.logger.warn({ library: lib.name, err: (err as Error).message }, 'rule library failed');
-            const d = technicalDecision(order, `${lib.name}: ${(err as Error).message}`);
-            return { lib, decision: { ...d, rules: [{ library: lib.name, version: lib.version }] }, reason: d.reasons[0]?.text ?? '' };
-          }
-        }),
-      );
-      return mergeDecisions(outcomes.filter((o): o is LibraryDecision => o !== null), order, coverage);
+      const outcomes = await orderOutcomes(patientBundle, order, coverage, enabled);
+      const items = outcomes.map((o, i): LibraryDecision | null => {
+        const lib = enabled[i]!;
+        if ('decision' in o) return o.decision ? { lib, decision: o.decision, reason: o.decision.reasons[0]?.text ?? '' } : null;
+        deps.logger.warn({ library: lib.name, err: o.error }, 'rule library failed');
+        const d = technicalDecision(order, `${lib.name}: ${o.error}`);
+        return { lib, decision: { ...d, rules: [{ library: lib.name, version: lib.version }] }, reason: d.reasons[0]?.text ?? '' };
+      });
+      return mergeDecisions(items.filter((o): o is LibraryDecision => o !== null), order, coverage);
     },
 
     async patientView({ patientBundle }) {
       await registry.ready();
       const enabled = registry.all().filter((l) => l.status === 'enabled' && l.kind === 'patient');
-      const out = await Promise.all(
-        enabled.map(async (lib) => {
-          try {
-            return findings((await run(lib, patientBundle, { Order: null, Coverage: null, Policy: [] })).Findings, lib.name);
-          } catch (err) {
-            deps.logger.warn({ library: lib.name, err: (err as Error).message }, 'patient-view rule failed');
-            return [];
-          }
-        }),
-      );
-      return out.flat();
+      const out = await findingsOutcomes(patientBundle, enabled);
+      return out.flatMap((o, i) => {
+        if ('findings' in o) return o.findings;
+        deps.logger.warn({ library: enabled[i]!.name, err: o.error }, 'patient-view rule failed');
+        return [];
+      });
     },
 
     async list() {
@@ -359,5 +199,6 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleService {
       policyCache = valid;
       return { rows: valid, updatedAt };
     },
+    close: async () => pool?.close(),
   };
 }

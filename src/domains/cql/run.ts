@@ -1,0 +1,73 @@
+/**
+ * The CQL part of a decision, shared by the inline engine and the rule worker threads (worker.ts): run the chosen
+ * libraries on one patient Bundle and turn each "Decision" tuple (or "Findings" list) into plain JSON. Both paths
+ * call these functions with their own compiled libraries, so pooled and inline decisions are the same by
+ * construction; only the merge (engine.ts) runs on the main thread.
+ */
+import type cql from 'cql-execution';
+import type { Bundle, Coverage, Resource } from '@medplum/fhirtypes';
+import { AppError } from '../../core/errors.ts';
+import { billingCodes, decisionFromTuple, findings } from './decisions.ts';
+import { runLibrary, wrapResource } from './execute.ts';
+import { policyParameter } from './policy.ts';
+import type { CoverageDecision, PatientViewFinding, PolicyRow } from './types.ts';
+
+/** A library as a run names it (the decision's audit trail records name and version). */
+export interface LibraryRef {
+  name: string;
+  version: string;
+}
+
+/** One library's answer for one order: its decision (null: the rule does not apply) or why it failed. */
+export type OrderOutcome = { decision: CoverageDecision | null } | { error: string };
+export type FindingsOutcome = { findings: PatientViewFinding[] } | { error: string };
+
+/** Compiled libraries by name (the engine's registry, or a worker's cache for one catalog version). */
+export type Runnables = (name: string) => cql.Library;
+
+export interface OrderRun {
+  bundle: Bundle;
+  order: Resource;
+  coverage: Coverage | null;
+  policy: PolicyRow[];
+  libraries: LibraryRef[];
+}
+
+/** The message the engine has always reported for a library that throws while running. */
+function failure(lib: LibraryRef, err: unknown): string {
+  return err instanceof AppError ? err.message : `Library ${lib.name} failed on this patient: ${(err as Error).message}`;
+}
+
+async function results(runnables: Runnables, lib: LibraryRef, bundle: Bundle, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+  // runnables() throws CQL_ELM_INVALID for a library cql-execution cannot load; that message is kept as is.
+  return runLibrary(runnables(lib.name), bundle, params);
+}
+
+/** Every library's outcome for one order, in the order of `libraries`. */
+export async function runOrder(runnables: Runnables, run: OrderRun): Promise<OrderOutcome[]> {
+  const params = { Order: wrapResource(run.order), Coverage: run.coverage ? wrapResource(run.coverage) : null, Policy: policyParameter(run.policy) };
+  return Promise.all(
+    run.libraries.map(async (lib): Promise<OrderOutcome> => {
+      try {
+        const r = await results(runnables, lib, run.bundle, params);
+        return { decision: decisionFromTuple(r.Decision, lib, run.order, run.coverage, billingCodes(r)) };
+      } catch (err) {
+        return { error: failure(lib, err) };
+      }
+    }),
+  );
+}
+
+/** Every patient library's findings for patient-view, in the order of `libraries`. */
+export async function runFindings(runnables: Runnables, bundle: Bundle, libraries: LibraryRef[]): Promise<FindingsOutcome[]> {
+  return Promise.all(
+    libraries.map(async (lib): Promise<FindingsOutcome> => {
+      try {
+        const r = await results(runnables, lib, bundle, { Order: null, Coverage: null, Policy: [] });
+        return { findings: findings(r.Findings, lib.name) };
+      } catch (err) {
+        return { error: failure(lib, err) };
+      }
+    }),
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * The rule worker pool (piscina): CQL evaluation leaves the main thread, which keeps serving HTTP, prefetch and the
+ * audit log while `threads` workers run the libraries (worker.ts). Started on the first evaluation, so processes
+ * that never decide an order start no threads; idle workers do not keep the process alive. A full queue is
+ * refused at once with RATE_LIMITED (HTTP 429) and a Retry-After estimate, instead of letting latency grow.
+ */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { AppError } from '../../core/errors.ts';
+import type { CatalogPayload, RuleReply, RuleTask } from './worker.ts';
+
+const BOOTSTRAP = fileURLToPath(new URL('./workerBootstrap.mjs', import.meta.url));
+const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url).href; // dist/ runs worker.js
+
+/** SAGEBRUSH_CQL_THREADS when unset: every core but the one the event loop needs. */
+export function defaultRuleThreads(): number {
+  return Math.max(0, availableParallelism() - 1);
+}
+
+/** Waiting evaluations per thread when SAGEBRUSH_CQL_QUEUE is unset (at ~3 ms each, under 0.5 s of work). */
+export const DEFAULT_QUEUE_PER_THREAD = 128;
+
+export interface RulePoolOptions {
+  threads: number;
+  /** Evaluations that may wait for a thread; more are refused with RATE_LIMITED. */
+  maxQueue: number;
+  /** The current catalog version (key + every library's ELM), sent to a worker that does not have it yet. */
+  catalog: () => CatalogPayload;
+}
+
+export interface RulePool {
+  readonly threads: number;
+  /** Runs a task on a worker (resending the catalog once if that worker lacks this version). */
+  run<R extends RuleReply>(task: Omit<RuleTask, 'catalog'>): Promise<Exclude<R, { needCatalog: true }>>;
+  close(): Promise<void>;
+}
+
+export function createRulePool(options: RulePoolOptions): RulePool {
+  // Tasks travel as JSON text: for FHIR JSON, stringify + parse costs under half of postMessage's structured clone.
+  let pool: Piscina<string, RuleReply> | null = null;
+  /** Recent mean time from submit to answer (queue wait included), for Retry-After. */
+  let meanMs = 5;
+
+  const start = () =>
+    (pool ??= new Piscina<string, RuleReply>({
+      filename: BOOTSTRAP,
+      workerData: { entryUrl: ENTRY },
+      minThreads: 0,
+      maxThreads: options.threads,
+      maxQueue: options.maxQueue,
+      concurrentTasksPerWorker: 1,
+      // Workers stay while there is traffic (loading cql-execution and the FHIR model costs ~1 s per thread).
+      idleTimeout: 60_000,
+    }));
+
+  function busy(p: Piscina<string, RuleReply>): AppError {
+    // A full queue drains in about the time a queued evaluation has recently taken end to end.
+    const retryAfter = Math.max(1, Math.ceil(meanMs / 1000));
+    return new AppError('RATE_LIMITED', `The rule engine is busy: ${p.queueSize} evaluation(s) are waiting for ${options.threads} rule thread(s) (the queue holds ${options.maxQueue}). Retry after ${retryAfter} s.`, {
+      extra: { retryAfter },
+      problems: [{ problem: 'the rule evaluation queue is full', fix: `Retry after ${retryAfter} s, or raise SAGEBRUSH_CQL_THREADS (more cores) or SAGEBRUSH_CQL_QUEUE.` }],
+    });
+  }
+
+  async function submit(p: Piscina<string, RuleReply>, task: RuleTask): Promise<RuleReply> {
+    try {
+      return await p.run(JSON.stringify(task));
+    } catch (err) {
+      if ((err as Error).message === 'Task queue is at limit') throw busy(p);
+      throw err;
+    }
+  }
+
+  return {
+    threads: options.threads,
+    async run<R extends RuleReply>(task: Omit<RuleTask, 'catalog'>) {
+      const p = start();
+      const t0 = performance.now();
+      let reply = await submit(p, task as RuleTask);
+      if ('needCatalog' in reply) reply = await submit(p, { ...task, catalog: options.catalog() } as RuleTask);
+      if ('needCatalog' in reply) throw new AppError('INTERNAL', 'A rule worker did not accept the rule catalog.');
+      meanMs = meanMs * 0.9 + (performance.now() - t0) * 0.1;
+      return reply as Exclude<R, { needCatalog: true }>;
+    },
+    async close() {
+      const p = pool;
+      pool = null;
+      await p?.destroy();
+    },
+  };
+}

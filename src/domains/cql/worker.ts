@@ -1,0 +1,65 @@
+/**
+ * A rule worker thread (piscina; threads.ts starts it through workerBootstrap.mjs): evaluates orders and
+ * patient-view findings with run.ts, exactly as the inline engine does. Compiled libraries are cached per catalog
+ * version (every library's name, version and source hash): the first task after a catalog change answers
+ * `needCatalog`, the pool resends it with the ELM, and every later task of that version reuses the compiled
+ * cql.Library objects. The FHIR model info and the value-set CodeService load once per thread (execute.ts).
+ */
+import type cql from 'cql-execution';
+import type { Bundle } from '@medplum/fhirtypes';
+import { AppError } from '../../core/errors.ts';
+import { loadLibrary } from './execute.ts';
+import { runFindings, runOrder, type FindingsOutcome, type LibraryRef, type OrderOutcome, type OrderRun } from './run.ts';
+
+/** The ELM of every catalog library by name, for one catalog version. */
+export interface CatalogPayload {
+  key: string;
+  elm: Record<string, Record<string, unknown>>;
+}
+
+export type RuleTask =
+  | ({ kind: 'order'; catalogKey: string; catalog?: CatalogPayload } & OrderRun)
+  | { kind: 'findings'; catalogKey: string; catalog?: CatalogPayload; bundle: Bundle; libraries: LibraryRef[] };
+
+export type RuleReply = { needCatalog: true } | { outcomes: OrderOutcome[] } | { findings: FindingsOutcome[] };
+
+interface LoadedCatalog {
+  elm: Record<string, Record<string, unknown>>;
+  compiled: Map<string, cql.Library>;
+}
+
+/** Newest last; two versions are kept so tasks queued across a catalog change still find theirs. */
+const catalogs = new Map<string, LoadedCatalog>();
+const KEEP = 2;
+
+function install(payload: CatalogPayload): void {
+  if (catalogs.has(payload.key)) return;
+  catalogs.set(payload.key, { elm: payload.elm, compiled: new Map() });
+  while (catalogs.size > KEEP) catalogs.delete(catalogs.keys().next().value as string);
+}
+
+function runnables(catalog: LoadedCatalog) {
+  return (name: string): cql.Library => {
+    const hit = catalog.compiled.get(name);
+    if (hit) return hit;
+    const elm = catalog.elm[name];
+    if (!elm) throw new AppError('RULE_NOT_FOUND', `No rule library named "${name}". Known: ${Object.keys(catalog.elm).join(', ')}.`);
+    try {
+      const loaded = loadLibrary(elm, catalog.elm);
+      catalog.compiled.set(name, loaded);
+      return loaded;
+    } catch (err) {
+      throw new AppError('CQL_ELM_INVALID', `Library ${name} cannot be loaded by cql-execution: ${(err as Error).message}`, { cause: err });
+    }
+  };
+}
+
+/** `json`: the task as JSON text (threads.ts sends text, which is cheaper to pass than a structured clone). */
+export default async function ruleTask(json: string): Promise<RuleReply> {
+  const task = JSON.parse(json) as RuleTask;
+  if (task.catalog) install(task.catalog);
+  const catalog = catalogs.get(task.catalogKey);
+  if (!catalog) return { needCatalog: true };
+  if (task.kind === 'findings') return { findings: await runFindings(runnables(catalog), task.bundle, task.libraries) };
+  return { outcomes: await runOrder(runnables(catalog), task) };
+}
