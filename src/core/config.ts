@@ -78,6 +78,10 @@ export const configSchema = z.object({
   cdsEmbeddedFhir: z.boolean(),
   /** Origins a hook's fhirServer may use over http or on private/loopback addresses (development FHIR servers); empty: https to public addresses only. */
   cdsFhirServerAllow: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like http://127.0.0.1:8081 (no path)')),
+  /** Threads that evaluate the CQL payer rules for CDS hooks; 0 evaluates inline on the event loop. Default: cores − 1. */
+  cqlThreads: z.coerce.number().int().min(0).max(64).optional(),
+  /** Rule evaluations that may wait for those threads; more are refused with 429 (RATE_LIMITED). Default: 128 per thread. */
+  cqlQueue: z.coerce.number().int().min(1).max(1_000_000).optional(),
   /** Origins webhook URLs may use over http or on private/loopback addresses (a receiver on this network); empty: https to public addresses only. */
   webhookAllow: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like http://127.0.0.1:9000 (no path)')),
 });
@@ -112,6 +116,8 @@ const ENV_KEYS: Record<string, keyof z.infer<typeof configSchema>> = {
   SAGEBRUSH_CDS_PAYER_NAME: 'cdsPayerName',
   SAGEBRUSH_CDS_EMBEDDED_FHIR: 'cdsEmbeddedFhir',
   SAGEBRUSH_CDS_FHIR_ALLOW: 'cdsFhirServerAllow',
+  SAGEBRUSH_CQL_THREADS: 'cqlThreads',
+  SAGEBRUSH_CQL_QUEUE: 'cqlQueue',
   SAGEBRUSH_WEBHOOK_ALLOW: 'webhookAllow',
 };
 
