@@ -36,7 +36,7 @@ const KNOWN_BLOBS: Array<[prefix: string, schema: JsonSchema]> = [['Classificati
 
 /** Replaces a described open object with its known shape (walkSchema calls it at each level). */
 export function expandKnown(s: JsonSchema): JsonSchema {
-  if (!s.description || s.properties) return s;
+  if (!s.description || (s.properties && Object.keys(s.properties).length > 0)) return s;
   return KNOWN_BLOBS.find(([prefix]) => s.description!.startsWith(prefix))?.[1] ?? s;
 }
 
