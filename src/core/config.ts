@@ -84,6 +84,8 @@ export const configSchema = z.object({
   cqlQueue: z.coerce.number().int().min(1).max(1_000_000).optional(),
   /** Origins webhook URLs may use over http or on private/loopback addresses (a receiver on this network); empty: https to public addresses only. */
   webhookAllow: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like http://127.0.0.1:9000 (no path)')),
+  /** Pipeline command steps run scripts from this folder only (default: <dataDir>/pipeline-scripts). */
+  pipelineScriptsDir: z.string().min(1).optional(),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
@@ -119,6 +121,7 @@ const ENV_KEYS: Record<string, keyof z.infer<typeof configSchema>> = {
   SAGEBRUSH_CQL_THREADS: 'cqlThreads',
   SAGEBRUSH_CQL_QUEUE: 'cqlQueue',
   SAGEBRUSH_WEBHOOK_ALLOW: 'webhookAllow',
+  SAGEBRUSH_PIPELINE_SCRIPTS_DIR: 'pipelineScriptsDir',
 };
 
 export const CONFIG_ENV_VARS = Object.keys(ENV_KEYS);

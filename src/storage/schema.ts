@@ -312,6 +312,76 @@ export interface WebhookDeliveriesTable {
   updated_at: string;
 }
 
+/** Pipelines (migration 0008_pipelines): one row per name; each changed definition is a pipeline_versions row. */
+export interface PipelinesTable {
+  id: string;
+  name: string;
+  latest_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PipelineVersionsTable {
+  id: string;
+  pipeline_id: string;
+  version: number;
+  /** sha256 of the canonical definition: an unchanged apply keeps the version */
+  hash: string;
+  definition_json: string;
+  created_at: string;
+}
+
+/** One run: running | waiting (only approvals left) | succeeded | failed | cancelled. */
+export interface PipelineRunsTable {
+  id: string;
+  pipeline_id: string;
+  version_id: string;
+  status: string;
+  params_json: string;
+  /** JSON {type, detail?}: what started the run (manual, schedule, event) */
+  trigger_json: string;
+  error_json: string | null;
+  cancel_requested: number;
+  created_at: string;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+/** One step of a run: the orchestrator's durable state (job id, attempts, cache key, outputs). */
+export interface PipelineStepsTable {
+  id: string;
+  run_id: string;
+  name: string;
+  position: number;
+  type: string;
+  status: string;
+  job_id: string | null;
+  worker: string | null;
+  /** JSON ProcessOwner of the orchestrator running an inline step (jobs/owner.ts) */
+  owner: string | null;
+  attempts: number;
+  cache_key: string | null;
+  cached: number;
+  outputs_json: string | null;
+  error_json: string | null;
+  logs_json: string;
+  /** a retry waits until this time */
+  not_before: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+/** Lineage edges: dataset-version → run, run → model-version, model-version → endpoint. */
+export interface PipelineLineageTable {
+  from_kind: string;
+  from_id: string;
+  to_kind: string;
+  to_id: string;
+  run_id: string;
+  created_at: string;
+}
+
 export interface Database {
   datasets: DatasetsTable;
   dataset_versions: DatasetVersionsTable;
@@ -338,4 +408,9 @@ export interface Database {
   model_settings: ModelSettingsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  pipelines: PipelinesTable;
+  pipeline_versions: PipelineVersionsTable;
+  pipeline_runs: PipelineRunsTable;
+  pipeline_steps: PipelineStepsTable;
+  pipeline_lineage: PipelineLineageTable;
 }
