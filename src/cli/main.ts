@@ -17,6 +17,7 @@ import { registerSummarizeCommands } from './summarize.ts';
 import { registerTextCommands } from './text.ts';
 import { registerImageCommands } from './images.ts';
 import { registerFeatureCommands } from './features.ts';
+import { registerWebhookCommands } from './webhooks.ts';
 
 export function buildProgram(): Command {
   const program = new Command('sagebrush')
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerCdsCommands(program);
   registerRuleCommands(program);
   registerFeatureCommands(program);
+  registerWebhookCommands(program);
   return program;
 }
 

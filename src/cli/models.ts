@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { expectOk, printJson, printTable } from './output.ts';
 import { deleteAndReport } from './requests.ts';
 import { withTransport } from './session.ts';
+import { registerModelRegistryCommands } from './modelRegistry.ts';
 
 interface ModelVersion {
   id: string;
@@ -50,6 +51,7 @@ export function registerModelCommands(program: Command): void {
       await deleteAndReport(t, g, version ? `/api/v1/models/${enc(name)}/versions/${version}` : `/api/v1/models/${enc(name)}`, ref);
     }),
   );
+  registerModelRegistryCommands(models);
 
   const endpoints = program.command('endpoints').description('Real-time endpoints');
   endpoints.command('create <name> <model>').description('Serve MODEL[:VERSION] as endpoint NAME').action(async (name: string, model: string, _o: unknown, cmd: Command) =>
