@@ -126,6 +126,8 @@ export function createTextService(deps: TextDeps) {
     },
     /** Scoring threads in use (0: inline). */
     scoringThreads: threads,
+    /** Documents of a model's real-time requests waiting for a scorer. */
+    queuedDocuments: (modelId: string): number => batchers.get(modelId)?.queued ?? 0,
     async close() {
       batchers.clear();
       await pool?.close();
