@@ -32,8 +32,8 @@ export interface RuleEngineDeps {
   maxQueue?: number;
 }
 
-/** The engine plus `close()`, which ends its rule threads. */
-export type RuleEngineService = RuleService & { close(): Promise<void> };
+/** The engine plus its rule threads: how many, how many evaluations they answered, and `close()` to end them. */
+export type RuleEngineService = RuleService & { readonly threads: number; threadTasks(): number; close(): Promise<void> };
 
 export { decisionFromTuple, fixedOutcome, mergeDecisions, noCoverageDecision, orderLabel, planLabel, restrictiveness, technicalDecision, truncate } from './decisions.ts';
 
@@ -199,6 +199,8 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngineService {
       policyCache = valid;
       return { rows: valid, updatedAt };
     },
+    threads: pool?.threads ?? 0,
+    threadTasks: () => pool?.completed() ?? 0,
     close: async () => pool?.close(),
   };
 }

@@ -31,6 +31,8 @@ export interface RulePoolOptions {
 
 export interface RulePool {
   readonly threads: number;
+  /** Tasks the threads have answered (tests prove evaluations left the main thread). */
+  completed(): number;
   /** Runs a task on a worker (resending the catalog once if that worker lacks this version). */
   run<R extends RuleReply>(task: Omit<RuleTask, 'catalog'>): Promise<Exclude<R, { needCatalog: true }>>;
   close(): Promise<void>;
@@ -41,6 +43,7 @@ export function createRulePool(options: RulePoolOptions): RulePool {
   let pool: Piscina<string, RuleReply> | null = null;
   /** Recent mean time from submit to answer (queue wait included), for Retry-After. */
   let meanMs = 5;
+  let done = 0;
 
   const start = () =>
     (pool ??= new Piscina<string, RuleReply>({
@@ -74,6 +77,7 @@ export function createRulePool(options: RulePoolOptions): RulePool {
 
   return {
     threads: options.threads,
+    completed: () => done,
     async run<R extends RuleReply>(task: Omit<RuleTask, 'catalog'>) {
       const p = start();
       const t0 = performance.now();
@@ -81,6 +85,7 @@ export function createRulePool(options: RulePoolOptions): RulePool {
       if ('needCatalog' in reply) reply = await submit(p, { ...task, catalog: options.catalog() } as RuleTask);
       if ('needCatalog' in reply) throw new AppError('INTERNAL', 'A rule worker did not accept the rule catalog.');
       meanMs = meanMs * 0.9 + (performance.now() - t0) * 0.1;
+      done += 1;
       return reply as Exclude<R, { needCatalog: true }>;
     },
     async close() {
