@@ -6,15 +6,37 @@
  */
 import { availableParallelism } from 'node:os';
 import { checkGgufHeader } from './ggufHeader.ts';
-import { getLlama, LlamaLogLevel, readGgufFileInfo, type GgufFileInfo, type Llama, type LlamaContext, type LlamaModel, type Token } from 'node-llama-cpp';
+import type { GgufFileInfo, Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
 
 export type { GgufFileInfo, LlamaContext, LlamaModel, Token };
+
+type LlamaCpp = typeof import('node-llama-cpp');
+let lib: LlamaCpp | undefined;
+let libPromise: Promise<LlamaCpp> | undefined;
+
+/**
+ * node-llama-cpp, imported on first use: loading it costs ~0.4 s of CPU, which every CLI command and server
+ * start paid before although most never touch an LLM (issue 17). Only type imports of it stay static.
+ */
+export function loadLlamaCpp(): Promise<LlamaCpp> {
+  libPromise ??= import('node-llama-cpp').then((m) => (lib = m));
+  return libPromise;
+}
+
+/**
+ * The library for synchronous code that holds a model, context or GGUF info (all of which come from the
+ * functions below, after loadLlamaCpp() has resolved).
+ */
+export function llamaCpp(): LlamaCpp {
+  if (!lib) throw new Error('node-llama-cpp is not loaded yet: await loadLlamaCpp() first');
+  return lib;
+}
 
 let llamaPromise: Promise<Llama> | undefined;
 
 /** The process-wide llama.cpp binding (loaded once; CPU only; prebuilt binaries, no source build). */
 export function llamaBinding(): Promise<Llama> {
-  llamaPromise ??= getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false }).catch((err: unknown) => {
+  llamaPromise ??= loadLlamaCpp().then(({ getLlama, LlamaLogLevel }) => getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false })).catch((err: unknown) => {
     llamaPromise = undefined;
     throw err;
   });
@@ -36,6 +58,7 @@ export function defaultThreads(cores = availableParallelism()): number {
  */
 export async function readGguf(path: string): Promise<GgufFileInfo> {
   await checkGgufHeader(path);
+  const { readGgufFileInfo } = await loadLlamaCpp();
   return readGgufFileInfo(path, { readTensorInfo: true, sourceType: 'filesystem', logWarnings: false });
 }
 

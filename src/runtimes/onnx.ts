@@ -4,7 +4,7 @@
  * onnxruntime's default spins one thread per core, which fights every other job on a small shared machine.
  * Share sessions through createModelCache (src/runtimes/modelCache.ts) with `dispose` → session.dispose().
  */
-import ort from 'onnxruntime-node';
+import type ort from 'onnxruntime-node';
 import { AppError } from '../core/errors.ts';
 
 export interface OnnxSession {
@@ -27,7 +27,11 @@ function itemShape(meta: ort.InferenceSession.ValueMetadata | undefined, fallbac
   throw new AppError('INTERNAL', 'The ONNX model input has symbolic non-batch dimensions; pass options.inputShape');
 }
 
+let ortLib: Promise<typeof ort> | undefined;
+
 export async function openOnnxSession(path: string, options: { threads?: number; inputShape?: readonly number[] } = {}): Promise<OnnxSession> {
+  // Imported on first use: only image models run ONNX, and most commands and servers never open one (issue 17).
+  const ort = await (ortLib ??= import('onnxruntime-node').then((m) => m.default));
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
   const session = await ort.InferenceSession.create(path, {
     intraOpNumThreads: threads,

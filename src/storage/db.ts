@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
@@ -63,19 +63,23 @@ function openSqlite(url: string): Kysely<Database> {
 }
 
 // BIGINT (sizes, COUNT(*)) arrives as a string by default; our values fit in a double.
-const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20 && format !== 'binary') return (v: string) => Number(v);
-    return (pg.types.getTypeParser as (oid: number, format?: 'text' | 'binary') => (v: string) => unknown)(oid, format);
-  },
-};
+function pgTypes(lib: typeof pg) {
+  return {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === 20 && format !== 'binary') return (v: string) => Number(v);
+      return (lib.types.getTypeParser as (oid: number, format?: 'text' | 'binary') => (v: string) => unknown)(oid, format);
+    },
+  };
+}
 
-function openPostgres(url: string, options: OpenDatabaseOptions): Kysely<Database> {
+async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Kysely<Database>> {
+  // Imported only for a postgres:// URL: the embedded SQLite default never needs the driver (issue 17).
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 10_000,
-    types: pgTypes as unknown as pg.CustomTypesConfig,
+    types: pgTypes(pg) as unknown as pg.CustomTypesConfig,
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', (err) => options.logger?.warn({ err }, 'postgres idle client error'));
@@ -89,7 +93,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     db = openSqlite(url);
     dialect = 'sqlite';
   } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    db = openPostgres(url, options);
+    db = await openPostgres(url, options);
     dialect = 'postgres';
   } else {
     throw new AppError('CONFIG_INVALID', `Unsupported database URL "${url}": use sqlite:PATH or postgres://user:pass@host:port/db`);

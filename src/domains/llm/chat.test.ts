@@ -1,7 +1,11 @@
-import { Llama2ChatWrapper } from 'node-llama-cpp';
+import { Llama2ChatWrapper, specializedChatWrapperTypeNames } from 'node-llama-cpp';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../core/errors.ts';
-import { renderChat, toChatHistory, validateDialog } from './chat.ts';
+import { CHAT_TEMPLATE_NAMES, renderChat, toChatHistory, validateDialog } from './chat.ts';
+
+it("CHAT_TEMPLATE_NAMES (written out so the library loads on first use) are 'auto' and node-llama-cpp's wrapper names", () => {
+  expect(CHAT_TEMPLATE_NAMES).toEqual(['auto', ...specializedChatWrapperTypeNames]);
+});
 
 describe('Llama-2 dialogs (JumpStart rules)', () => {
   it('accepts system?, then user/assistant alternating, ending with user', () => {

@@ -4,11 +4,19 @@
  * `<s>[INST] <<SYS>>\n{system}\n<</SYS>>\n\n{user} [/INST] {assistant} </s><s>[INST] {user} [/INST]`.
  * Message contents are plain text: control-token text typed by a user is never parsed as a special token.
  */
-import { resolveChatWrapper, specializedChatWrapperTypeNames, type ChatHistoryItem, type ChatWrapper, type LlamaModel, type LlamaText } from 'node-llama-cpp';
+import type { ChatHistoryItem, ChatWrapper, LlamaModel, LlamaText, SpecializedChatWrapperTypeName } from 'node-llama-cpp';
 import { AppError, type Problem } from '../../core/errors.ts';
+import { llamaCpp } from '../../runtimes/llama.ts';
 import type { ChatMessage } from './params.ts';
 
-export const CHAT_TEMPLATE_NAMES = ['auto', ...specializedChatWrapperTypeNames] as const;
+/**
+ * 'auto' and node-llama-cpp's `specializedChatWrapperTypeNames`, written out so the config schema needs no import of
+ * the library at start-up (it loads on first use); chat.test.ts checks the list against the library's.
+ */
+export const CHAT_TEMPLATE_NAMES = [
+  'auto', 'general', 'deepSeek', 'qwen', 'llama3.2-lightweight', 'llama3.1', 'llama3', 'llama2Chat', 'mistral', 'alpacaChat',
+  'functionary', 'chatML', 'falconChat', 'gemma4', 'gemma', 'harmony', 'muse', 'seed',
+] as const satisfies ReadonlyArray<'auto' | SpecializedChatWrapperTypeName>;
 export type ChatTemplateName = (typeof CHAT_TEMPLATE_NAMES)[number];
 
 /**
@@ -44,8 +52,9 @@ export function toChatHistory(messages: Array<{ role: string; content: string }>
   return history;
 }
 
+/** `model` came from runtimes/llama.ts, so node-llama-cpp is loaded. */
 export function chatWrapperFor(model: LlamaModel, name: ChatTemplateName = 'auto'): ChatWrapper {
-  return resolveChatWrapper(model, { type: name, warningLogs: false }) as ChatWrapper;
+  return llamaCpp().resolveChatWrapper(model, { type: name, warningLogs: false }) as ChatWrapper;
 }
 
 export interface RenderedChat {

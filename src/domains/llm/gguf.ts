@@ -2,8 +2,7 @@
  * What the catalog shows about a GGUF file: architecture, context length, chat template, special tokens
  * (FIM ones included), parameter count and quantisation — read from the header, no weights loaded.
  */
-import { GgmlType, GgufFileType } from 'node-llama-cpp';
-import type { GgufFileInfo } from '../../runtimes/llama.ts';
+import { llamaCpp, type GgufFileInfo } from '../../runtimes/llama.ts';
 import { detectFimTemplate, vocabLookup } from './fim.ts';
 
 export interface SpecialToken {
@@ -49,7 +48,8 @@ type Meta = Record<string, any>;
 
 export function fileTypeName(fileType: number | null | undefined): string {
   if (fileType === null || fileType === undefined) return 'unknown';
-  const name = (GgufFileType as unknown as Record<number, string>)[fileType];
+  // node-llama-cpp is loaded: a GgufFileInfo comes from readGguf.
+  const name = (llamaCpp().GgufFileType as unknown as Record<number, string>)[fileType];
   if (!name) return `ftype ${fileType}`;
   return name === 'ALL_F32' ? 'F32' : name.replace(/^MOSTLY_/, '');
 }
@@ -78,6 +78,7 @@ export function summarizeGguf(info: GgufFileInfo, sizeBytes: number): GgufSummar
   const tok = ((md.tokenizer ?? {}) as Meta).ggml as Meta | undefined;
   const vocab = Array.isArray(tok?.tokens) ? (tok!.tokens as string[]) : undefined;
 
+  const { GgmlType } = llamaCpp();
   let params = 0;
   const byType = new Map<string, number>();
   for (const t of info.fullTensorInfo ?? info.tensorInfo ?? []) {

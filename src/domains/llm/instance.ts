@@ -3,9 +3,9 @@
  * chat format and FIM template. Every generation path (TGI, Llama-2 chat, OpenAI, infill, the LlmHandle for
  * summarization) goes through `run`, which checks the context budget, waits for a slot and streams tokens.
  */
-import { LlamaCompletion, type ChatWrapper, type LlamaContext, type LlamaModel, type LlamaText, type Token } from 'node-llama-cpp';
+import type { ChatWrapper, LlamaCompletion, LlamaContext, LlamaModel, LlamaText, Token } from 'node-llama-cpp';
 import { AppError } from '../../core/errors.ts';
-import { beginningToken, tokenizeContinuation, tokenizePlain, tokenizePrompt } from '../../runtimes/llama.ts';
+import { beginningToken, llamaCpp, tokenizeContinuation, tokenizePlain, tokenizePrompt } from '../../runtimes/llama.ts';
 import type { ModelVersion } from '../models/service.ts';
 import { fitBudget } from './budget.ts';
 import { chatWrapperFor, renderChat, type ChatTemplateName } from './chat.ts';
@@ -68,7 +68,8 @@ export class LlmInstance implements LlmHandle {
     readonly gguf: GgufSummary,
   ) {
     this.queue = new RequestQueue(1, config.maxQueue);
-    this.completion = new LlamaCompletion({ contextSequence: context.getSequence() });
+    // The model came from runtimes/llama.ts, so node-llama-cpp is loaded.
+    this.completion = new (llamaCpp().LlamaCompletion)({ contextSequence: context.getSequence() });
     this.chatWrapper = chatWrapperFor(model, config.chatTemplate);
     this.bos = beginningToken(model);
     const vocab = (model.fileInfo.metadata as unknown as { tokenizer?: { ggml?: { tokens?: readonly string[] } } }).tokenizer?.ggml?.tokens;

@@ -9,8 +9,7 @@
  * float32 CHW, x/255, ImageNet mean/std. Flips and rotations are exact pixel permutations of 'center';
  * 'crop-tl'/'crop-br' take a 224 corner crop of the shorter-side-256 resize (the classic 10-crop recipe).
  */
-import sharp from 'sharp';
-import type { Metadata, Sharp } from 'sharp';
+import type { Metadata, Sharp, SharpConstructor } from 'sharp';
 import { AppError, type ErrorCode } from '../../../core/errors.ts';
 
 export const INPUT_SIZE = 224;
@@ -72,7 +71,16 @@ function decodeError(err: unknown, name: string): AppError {
   return fail('IMAGE_UNREADABLE', name, `is corrupt or truncated (${msg.split('\n')[0]})`, 'Re-export or re-download the image (open it in an image viewer to check), or remove it from the dataset', err);
 }
 
-function input(bytes: Buffer): Sharp {
+let sharpLib: Promise<SharpConstructor> | undefined;
+
+/** sharp (libvips), imported on first use: CLI commands and servers that never decode an image skip loading it (issue 17). */
+function loadSharp(): Promise<SharpConstructor> {
+  sharpLib ??= import('sharp').then((m) => m.default as SharpConstructor);
+  return sharpLib;
+}
+
+async function input(bytes: Buffer): Promise<Sharp> {
+  const sharp = await loadSharp();
   // failOn 'truncated' rejects cut-off files but tolerates the minor warnings many real-world JPEGs carry.
   return sharp(bytes, { failOn: 'truncated', limitInputPixels: MAX_PIXELS, sequentialRead: true });
 }
@@ -85,7 +93,7 @@ export async function decodeImage(bytes: Buffer, name = 'image'): Promise<Decode
   const { width, height, format } = await readHeader(bytes, name);
   const scale = Math.min(1, BASE_SIDE / Math.min(width, height));
   try {
-    let pipeline = input(bytes).rotate().flatten({ background: '#ffffff' }).toColourspace('srgb');
+    let pipeline = (await input(bytes)).rotate().flatten({ background: '#ffffff' }).toColourspace('srgb');
     if (scale < 1) pipeline = pipeline.resize({ width: Math.round(width * scale), height: Math.round(height * scale), fit: 'fill' });
     const { data, info } = await pipeline.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return { data: toRgb(data, info.channels), width: info.width, height: info.height, format };
@@ -99,7 +107,7 @@ async function readHeader(bytes: Buffer, name: string): Promise<ImageInfo & { fo
   const format = sniff(bytes, name);
   let meta: Metadata;
   try {
-    meta = await input(bytes).metadata();
+    meta = await (await input(bytes)).metadata();
   } catch (err) {
     throw decodeError(err, name);
   }
@@ -142,14 +150,15 @@ export async function inspectImage(bytes: Buffer, name: string): Promise<ImageIn
   const { width, height, format } = await readHeader(bytes, name);
   try {
     // Decoding all the data (shrink-on-load keeps it cheap) is the only way to find a truncated file.
-    await input(bytes).resize(64, 64, { fit: 'inside' }).raw().toBuffer();
+    await (await input(bytes)).resize(64, 64, { fit: 'inside' }).raw().toBuffer();
   } catch (err) {
     throw decodeError(err, name);
   }
   return { width, height, format };
 }
 
-function raw(img: { data: Buffer; width: number; height: number }): Sharp {
+async function raw(img: { data: Buffer; width: number; height: number }): Promise<Sharp> {
+  const sharp = await loadSharp();
   return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
 }
 
@@ -160,18 +169,18 @@ async function toRaw(pipeline: Sharp): Promise<Buffer> {
 }
 
 /** 'center': shorter side → 224, centre crop 224×224, as HWC RGB bytes. */
-function centerRgb(img: DecodedImage): Promise<Buffer> {
-  return toRaw(raw(img).resize(INPUT_SIZE, INPUT_SIZE, { fit: 'cover', position: 'centre', kernel: 'lanczos3' }));
+async function centerRgb(img: DecodedImage): Promise<Buffer> {
+  return toRaw((await raw(img)).resize(INPUT_SIZE, INPUT_SIZE, { fit: 'cover', position: 'centre', kernel: 'lanczos3' }));
 }
 
 /** Corner crop of the shorter-side-256 resize. */
-function cornerRgb(img: DecodedImage, corner: 'tl' | 'br'): Promise<Buffer> {
+async function cornerRgb(img: DecodedImage, corner: 'tl' | 'br'): Promise<Buffer> {
   const s = CORNER_RESIZE / Math.min(img.width, img.height);
   const w = Math.max(CORNER_RESIZE, Math.round(img.width * s));
   const h = Math.max(CORNER_RESIZE, Math.round(img.height * s));
   const left = corner === 'tl' ? 0 : w - INPUT_SIZE;
   const top = corner === 'tl' ? 0 : h - INPUT_SIZE;
-  return toRaw(raw(img).resize(w, h, { fit: 'fill', kernel: 'lanczos3' }).extract({ left, top, width: INPUT_SIZE, height: INPUT_SIZE }));
+  return toRaw((await raw(img)).resize(w, h, { fit: 'fill', kernel: 'lanczos3' }).extract({ left, top, width: INPUT_SIZE, height: INPUT_SIZE }));
 }
 
 /**
@@ -314,7 +323,7 @@ export function augmentParams(width: number, height: number, seed: number, copy:
 export async function augmentedRgb(img: DecodedImage, seed: number, copies: readonly number[]): Promise<Uint8Array[]> {
   return Promise.all(copies.map(async (copy) => {
     const p = augmentParams(img.width, img.height, seed, copy);
-    const rgb = await toRaw(raw(img).extract(p.crop).resize(INPUT_SIZE, INPUT_SIZE, { fit: 'fill', kernel: 'lanczos3' })
+    const rgb = await toRaw((await raw(img)).extract(p.crop).resize(INPUT_SIZE, INPUT_SIZE, { fit: 'fill', kernel: 'lanczos3' })
       .modulate({ brightness: p.brightness, saturation: p.saturation, hue: p.hue }));
     return transformSquare(rgb, INPUT_SIZE, p);
   }));
@@ -331,7 +340,7 @@ export async function augmentedTensors(bytes: Buffer, copies: number, seed: numb
 export async function thumbnail(bytes: Buffer, size = 128, name = 'image'): Promise<Buffer> {
   sniff(bytes, name);
   try {
-    return await input(bytes).rotate().resize(size, size, { fit: 'inside' }).webp({ quality: 80 }).toBuffer();
+    return await (await input(bytes)).rotate().resize(size, size, { fit: 'inside' }).webp({ quality: 80 }).toBuffer();
   } catch (err) {
     throw decodeError(err, name);
   }
