@@ -8,11 +8,8 @@ import { AppError } from '../../core/errors.ts';
 import type { Database } from '../../storage/schema.ts';
 import { createAsOfJoin } from './pit.ts';
 import type { FeatureGroup, FeatureRecord, LatestQuery, RetrievedRow, RetrieveOptions, RetrieveResult } from './schema.ts';
-import { scanRecords } from './store.ts';
+import { scanRecords, scanTuning } from './store.ts';
 import { isoOf, parseTime } from './validate.ts';
-
-/** With at most this many distinct ids the scan reads only their rows (an IN list per 500 ids); else the whole group. */
-const SEEK_IDS = 2000;
 
 function checkFeatureNames(group: FeatureGroup, names: string[] | undefined, field: string): void {
   const unknown = (names ?? []).filter((n) => !group.features.some((f) => f.name === n));
@@ -22,7 +19,7 @@ function checkFeatureNames(group: FeatureGroup, names: string[] | undefined, fie
 export async function retrieveAsOf(db: Kysely<Database>, group: FeatureGroup, entities: { ids: string[]; times: Float64Array }, options: RetrieveOptions): Promise<RetrieveResult> {
   checkFeatureNames(group, options.features, 'features');
   const join = createAsOfJoin<string>(entities.ids, entities.times, options.ttlSeconds ? { ttlMs: options.ttlSeconds * 1000 } : {});
-  const scan = scanRecords(db, group.id, { maxTime: join.maxTime, ...(join.ids.length <= SEEK_IDS ? { ids: join.ids } : {}) });
+  const scan = scanRecords(db, group.id, { maxTime: join.maxTime, ...(join.ids.length <= scanTuning.seekIds ? { ids: join.ids } : {}) });
   for await (const page of scan) {
     for (const r of page) join.push(r.record_id, Number(r.event_time), r.values_json);
   }

@@ -15,8 +15,8 @@ export type RecordRow = Selectable<FeatureRecordsTable>;
 
 /** Rows per INSERT: 7 parameters each stays under SQLite's and PostgreSQL's parameter limits. */
 const INSERT_CHUNK = 2000;
-/** Rows per page of the key-ordered scan. */
-const SCAN_PAGE = 20_000;
+/** Rows per page of the key-ordered scan; with at most `seekIds` distinct ids a scan reads only theirs (IN lists). */
+export const scanTuning = { pageSize: 20_000, seekIds: 2000 };
 
 export function toGroup(row: Selectable<FeatureGroupsTable>): FeatureGroup {
   const schemas = JSON.parse(row.schemas_json) as SchemaVersion[];
@@ -134,9 +134,9 @@ export async function* scanRecords(db: Db, groupId: string, options: { maxTime?:
       if (options.maxTime !== undefined && Number.isFinite(options.maxTime)) q = q.where('event_time', '<=', options.maxTime);
       if (ids) q = q.where('record_id', 'in', ids);
       if (cursor) q = q.where(sql<boolean>`(record_id, event_time, seq) > (${cursor[0]}, ${cursor[1]}, ${cursor[2]})`);
-      const page = await q.orderBy('record_id').orderBy('event_time').orderBy('seq').limit(SCAN_PAGE).execute();
+      const page = await q.orderBy('record_id').orderBy('event_time').orderBy('seq').limit(scanTuning.pageSize).execute();
       if (page.length) yield page;
-      if (page.length < SCAN_PAGE) break;
+      if (page.length < scanTuning.pageSize) break;
       const last = page[page.length - 1]!;
       cursor = [last.record_id, Number(last.event_time), Number(last.seq)];
     }
