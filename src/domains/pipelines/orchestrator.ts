@@ -36,7 +36,7 @@ export const hashOf = (v: unknown) => createHash('sha256').update(canonical(v)).
 const NOT_RETRIED = new Set(['VALIDATION_FAILED', 'JOB_TYPE_UNKNOWN', 'PIPELINE_STEP_INTERRUPTED', 'PIPELINE_REF_MISSING', 'PIPELINE_APPROVAL_REJECTED', 'PIPELINE_FAIL_STEP']);
 const workerOf = (owner: string | null) => {
   const o = owner ? (JSON.parse(owner) as { pid?: number; host?: string }) : null;
-  return o ? `${o.host?.split(/[#:]/)[0] ?? 'host'}/${o.pid}` : null;
+  return o ? `${o.host?.split(/[#:/]/)[0] ?? 'host'}/${o.pid}` : null;
 };
 
 export class Orchestrator {

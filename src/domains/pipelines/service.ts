@@ -10,7 +10,7 @@ import { AppError, type Problem } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { JobQueue } from '../../jobs/types.ts';
 import type { Database } from '../../storage/schema.ts';
-import { pipelineJobs, type PipelineDatasetsPort } from './jobs.ts';
+import { pipelineJobs, scriptPath, type PipelineDatasetsPort } from './jobs.ts';
 import { lineageGraph, type LineageGraph, type LineageKind } from './lineage.ts';
 import { hashOf, Orchestrator } from './orchestrator.ts';
 import type { PipelineDefinition, PipelineRun, PipelineVersion, Trigger } from './schema.ts';
@@ -90,6 +90,16 @@ export function createPipelineService(deps: PipelineServiceDeps) {
     /** Validates and stores a definition: the same canonical definition as the latest version keeps that version. */
     async apply(input: unknown): Promise<{ name: string; version: number; created: boolean }> {
       const def = validateDefinition(input, definitions());
+      const scripts = def.steps.flatMap((s) => (s.type === 'command' ? [s] : []));
+      const problems = scripts.flatMap((s) => {
+        try {
+          scriptPath(deps.scriptsDir, s.script);
+          return [];
+        } catch (err) {
+          return [{ field: `steps.${s.name}.script`, problem: (err as AppError).problems?.[0]?.problem ?? String(err), fix: 'Put the script in the pipeline scripts folder (SAGEBRUSH_PIPELINE_SCRIPTS_DIR) and give its path relative to it.' }];
+        }
+      });
+      if (problems.length > 0) throw new AppError('PIPELINE_INVALID', `The pipeline definition is invalid: ${problems.map((p) => `${p.field}: ${p.problem}`).join('; ')}`, { problems });
       const hash = hashOf(def);
       const latest = await store.version(def.name);
       if (latest?.hash === hash) return { name: def.name, version: latest.version, created: false };

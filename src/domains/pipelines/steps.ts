@@ -61,9 +61,11 @@ export async function runInline(step: StepDefinition, scope: RefScope, deps: Inl
   const model = 'model' in inputs ? await deps.registry.resolve(String(inputs.model)) : undefined;
   switch (step.type) {
     case 'register': {
-      const status = String(inputs.approval) as ApprovalStatus;
-      await deps.registry.setApproval(model!.id, status, deps.actor);
-      await deps.log(`registered ${model!.name}:${model!.version} as ${status}`);
+      // A version already decided (a cached training step gave the same version) keeps its decision.
+      const current = await deps.registry.approval(model!.id);
+      const status = current === 'PendingManualApproval' ? (String(inputs.approval) as ApprovalStatus) : current;
+      if (status !== current) await deps.registry.setApproval(model!.id, status, deps.actor);
+      await deps.log(current === status && current !== 'PendingManualApproval' ? `${model!.name}:${model!.version} is already ${current}` : `registered ${model!.name}:${model!.version} as ${status}`);
       return { status: 'succeeded', outputs: { model: ref(model!), approval: status } };
     }
     case 'approval': {
