@@ -1,7 +1,7 @@
 /**
- * Architecture boundaries (issue 13; /work/notes/arch.md, DESIGN.md §4). Imports flow downward only:
+ * Architecture boundaries (issue 13; docs/architecture.md). Imports flow downward only:
  *   cli → http → app → domains → jobs → runtimes / storage → ml → core
- * Checked by `npm run check:boundaries` (part of `npm run lint`); src/architecture.test.ts plants each
+ * Checked by `npm run check:boundaries` (its own step in .ci/run, after lint); src/architecture.test.ts plants each
  * forbidden import in a temp tree and expects the rule named here to catch it.
  * Type-only imports count (tsPreCompilationDeps): a cycle through `import type` is still a cycle in the design.
  */
