@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, upload, type TestApp } from '../datasets/testing/harness.ts';
+import { createTestApp, multipart, upload, type TestApp } from '../datasets/testing/harness.ts';
 import { LABELS_GROUP } from './testing/fixtures.ts';
 
 let t: TestApp;
@@ -89,6 +89,17 @@ describe('/api/v1/feature-groups', () => {
     const paged = (await api('POST', '/image-labels/latest', { limit: 1 })).json();
     expect(paged).toMatchObject({ items: [{ recordId: 'img/1.jpg', values: { status: 'REJECTED' } }], nextCursor: 'img/1.jpg' });
     expect((await api('POST', '/image-labels/latest', { limit: 5, cursor: 'img/1.jpg' })).json().items.map((r: { recordId: string }) => r.recordId)).toEqual(['img/2.jpg', 'img/3.jpg']);
+  });
+
+  it('takes multipart uploads: a records file, and an entity CSV with its option fields', async () => {
+    const form = await multipart([{ name: 'file', fileName: 'more.jsonl', content: '{"image_id":"img/9.jpg","labeled_at":"2024-03-04T00:00:00Z","status":"APPROVED"}\n' }]);
+    const ing = await t.app.inject({ method: 'POST', url: '/api/v1/feature-groups/image-labels/records', ...form });
+    expect(ing.json()).toMatchObject({ written: 1 });
+    const ents = await multipart([{ name: 'features', value: 'status' }, { name: 'ttlSeconds', value: '3600' }, { name: 'file', fileName: 'e.csv', content: 'record_id,timestamp\nimg/9.jpg,2024-03-04T00:30:00Z\nimg/9.jpg,2024-03-04T02:00:00Z\n' }]);
+    const pit = await t.app.inject({ method: 'POST', url: '/api/v1/feature-groups/image-labels/retrieve', ...ents });
+    expect(pit.json().items.map((i: { values: unknown }) => i.values)).toEqual([{ status: 'APPROVED' }, null]);
+    const doc = (await t.app.inject({ url: '/api/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/feature-groups/{name}/retrieve', '/api/v1/feature-groups/{name}/records/{recordId}/history']));
   });
 
   it('adds features as a new schema version; retyping is refused', async () => {

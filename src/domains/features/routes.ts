@@ -1,7 +1,9 @@
 /** /api/v1/feature-groups: groups, records (online, history), ingestion, point-in-time retrieval, latest per id. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { AppError } from '../../core/errors.ts';
+import { consumeUpload, readMultipart, type MultipartSpec } from '../../core/http/multipart.ts';
 import { parseWith } from '../../core/validate.ts';
 import type { BatchFormat } from './input.ts';
 import { createGroupSchema, ingestDatasetSchema, latestQuerySchema, retrieveBodySchema, updateSchemaBody } from './schema.ts';
@@ -24,6 +26,24 @@ function formatOf(contentType: string | undefined): BatchFormat {
   return t === 'text/csv' ? 'csv' : t === 'application/json' || t === '' ? 'json' : 'jsonl';
 }
 
+/** A multipart upload's fields and file text; the format from the file name (.csv, .jsonl/.ndjson, .json). */
+async function uploaded(req: FastifyRequest, spec: MultipartSpec, code: 'FEATURE_RECORD_INVALID' | 'FEATURE_ENTITIES_INVALID'): Promise<{ fields: Record<string, string>; body: unknown; format: BatchFormat }> {
+  const { fields, file } = await readMultipart(req, spec);
+  const chunks: Buffer[] = [];
+  const fileName = file!.fileName;
+  await consumeUpload(file!, async (f) => {
+    for await (const c of f.stream) chunks.push(c as Buffer);
+  });
+  const text = Buffer.concat(chunks).toString('utf8');
+  const ext = /\.([a-z]+)$/i.exec(fileName)?.[1]?.toLowerCase();
+  if (ext !== 'json') return { fields, body: text, format: ext === 'csv' ? 'csv' : ext === 'jsonl' || ext === 'ndjson' ? 'jsonl' : 'json' };
+  try {
+    return { fields, body: JSON.parse(text) as unknown, format: 'json' };
+  } catch (err) {
+    throw new AppError(code, `${fileName} is not valid JSON: ${(err as Error).message}.`, { problems: [{ field: 'file', problem: 'not valid JSON', fix: 'Upload valid JSON, JSON Lines (.jsonl) or CSV (.csv).' }] });
+  }
+}
+
 export async function featureRoutes(app: FastifyInstance, deps: FeatureRouteDeps): Promise<void> {
   await app.register(async (scope) => {
     // Batches may come as CSV or JSON Lines text; the parser is scoped to these routes.
@@ -31,6 +51,8 @@ export async function featureRoutes(app: FastifyInstance, deps: FeatureRouteDeps
     const r = scope.withTypeProvider<ZodTypeProvider>();
     const { features } = deps;
     const big = { bodyLimit: deps.maxUploadBytes };
+    const recordsForm: MultipartSpec = { maxBytes: deps.maxUploadBytes, fields: [], defaultFileName: 'records.json', noun: 'records file' };
+    const entitiesForm: MultipartSpec = { maxBytes: deps.maxUploadBytes, fields: ['features', 'ttlSeconds'], defaultFileName: 'entities.csv', noun: 'entity list' };
 
     r.get('/feature-groups', { schema: { ...tags, summary: 'List feature groups' } }, async () => ({ items: await features.list() }));
     r.post('/feature-groups', { schema: { ...tags, summary: 'Create a feature group: record identifier, event time and typed features (string, integer, double, boolean, json)', body: createGroupSchema } }, async (req, reply) =>
@@ -46,8 +68,12 @@ export async function featureRoutes(app: FastifyInstance, deps: FeatureRouteDeps
     );
     r.post('/feature-groups/:name/records', {
       ...big,
-      schema: { ...tags, summary: 'Ingest records: one JSON object, a JSON array (or {records}), JSON Lines (application/x-ndjson) or CSV (text/csv, header = feature names). Validated whole; any bad row → 400 naming every row and field, nothing stored', params: nameParams, consumes: ['application/json', ...TEXT_TYPES] },
-    }, async (req) => features.ingest(req.params.name, req.body, formatOf(req.headers['content-type'])));
+      schema: { ...tags, summary: 'Ingest records: one JSON object, a JSON array (or {records}), JSON Lines (application/x-ndjson), CSV (text/csv, header = feature names) or a multipart upload of such a file (part "file"). Validated whole; any bad row → 400 naming every row and field, nothing stored', params: nameParams, consumes: ['application/json', ...TEXT_TYPES, 'multipart/form-data'] },
+    }, async (req) => {
+      if (!req.isMultipart()) return features.ingest(req.params.name, req.body, formatOf(req.headers['content-type']));
+      const up = await uploaded(req, recordsForm, 'FEATURE_RECORD_INVALID');
+      return features.ingest(req.params.name, up.body, up.format);
+    });
     r.post('/feature-groups/:name/ingest-dataset', { schema: { ...tags, summary: 'Ingest a dataset version (CSV/TSV/JSON Lines) as records: 202 + the features.ingest-dataset job', params: nameParams, body: ingestDatasetSchema } }, async (req, reply) =>
       reply.status(202).send(await features.ingestDatasetJob(req.params.name, req.body)),
     );
@@ -59,13 +85,18 @@ export async function featureRoutes(app: FastifyInstance, deps: FeatureRouteDeps
     );
     r.post('/feature-groups/:name/retrieve', {
       ...big,
-      schema: { ...tags, summary: 'Point-in-time retrieval: entity rows (JSON {entities} or CSV record_id,timestamp) → values as of each timestamp, in input order; no value from after the timestamp', params: nameParams, consumes: ['application/json', 'text/csv'], querystring: z.object({ features: z.string().max(20_000).optional(), ttlSeconds: z.coerce.number().positive().optional() }) },
+      schema: { ...tags, summary: 'Point-in-time retrieval: entity rows (JSON {entities} or CSV record_id,timestamp) → values as of each timestamp, in input order; no value from after the timestamp', params: nameParams, consumes: ['application/json', 'text/csv', 'multipart/form-data'], querystring: z.object({ features: z.string().max(20_000).optional(), ttlSeconds: z.coerce.number().positive().optional() }) },
     }, async (req) => {
-      if (typeof req.body === 'string') {
-        const names = req.query.features?.split(',').map((s) => s.trim()).filter(Boolean);
-        return features.retrieve(req.params.name, req.body, { ...(names ? { features: names } : {}), ...(req.query.ttlSeconds ? { ttlSeconds: req.query.ttlSeconds } : {}) });
+      // CSV: the body (text/csv) or an uploaded file (fields features, ttlSeconds before it); options may also be in the query.
+      const up = req.isMultipart() ? await uploaded(req, entitiesForm, 'FEATURE_ENTITIES_INVALID') : undefined;
+      const csv = up ? up.body : req.body;
+      if (typeof csv === 'string') {
+        const names = (up?.fields.features ?? req.query.features)?.split(',').map((s) => s.trim()).filter(Boolean);
+        const ttl = up?.fields.ttlSeconds ? Number(up.fields.ttlSeconds) : req.query.ttlSeconds;
+        if (ttl !== undefined && !(ttl > 0)) throw new AppError('FEATURE_ENTITIES_INVALID', `ttlSeconds ${up?.fields.ttlSeconds} is not a positive number.`, { problems: [{ field: 'ttlSeconds', problem: 'not a positive number', fix: 'Give the max age in seconds, e.g. 86400.' }] });
+        return features.retrieve(req.params.name, csv, { ...(names?.length ? { features: names } : {}), ...(ttl ? { ttlSeconds: ttl } : {}) });
       }
-      const body = parseWith(retrieveBodySchema, req.body);
+      const body = parseWith(retrieveBodySchema, csv);
       return features.retrieve(req.params.name, body.entities, { ...(body.features ? { features: body.features } : {}), ...(body.ttlSeconds ? { ttlSeconds: body.ttlSeconds } : {}) });
     });
     r.post('/feature-groups/:name/latest', { schema: { ...tags, summary: 'The latest row per record id, optionally of rows matching where (e.g. {"status": "APPROVED"}) and as of a time; pages by record id', params: nameParams, body: latestQuerySchema } }, async (req) =>
