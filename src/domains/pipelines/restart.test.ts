@@ -1,0 +1,92 @@
+/**
+ * Durability (issue 14): the server stops mid-run (in-process: the app and its context are closed while a step's
+ * job runs) and a new one opens on the same data directory. The run resumes from the last finished step: a
+ * finished step is never run again, a step whose job type is idempotent is re-run and the run completes, and a
+ * non-idempotent one is failed PIPELINE_STEP_INTERRUPTED (its later steps do not run).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createAppContext, type AppContext } from '../../app/context.ts';
+import { loadConfig } from '../../core/config.ts';
+import { buildApp } from '../../http/app.ts';
+import type { PipelineRun } from './schema.ts';
+import { finished, stepOf, waitForRun } from './testing.ts';
+
+const runs = new Map<string, number>();
+const count = (key: string) => runs.set(key, (runs.get(key) ?? 0) + 1);
+
+/** A server on `dir` with the test job types: `test.block*` runs long on its first attempt, briefly after a restart. */
+async function openServer(dir: string): Promise<{ ctx: AppContext; app: FastifyInstance }> {
+  const ctx = await createAppContext(loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: 'silent' } }));
+  const wait = (ms: number, signal: AbortSignal) => new Promise<void>((res, rej) => {
+    const timer = setTimeout(res, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), rej(signal.reason as Error)), { once: true });
+  });
+  const payload = z.object({ key: z.string() });
+  const result = z.object({ key: z.string() });
+  ctx.queue.register({ type: 'test.count', payload, result, run: async ({ job }) => (count(job.payload.key as string), { key: job.payload.key as string }) });
+  for (const [type, idempotent] of [['test.block', true], ['test.block-once', false]] as const) {
+    ctx.queue.register({ type, payload, result, idempotent, run: async ({ job, signal }) => {
+      count(job.payload.key as string);
+      await wait(job.attempts === 1 ? 60_000 : 50, signal);
+      return { key: job.payload.key as string };
+    } });
+  }
+  await ctx.queue.startWorker({ concurrency: 4 });
+  const app = await buildApp(ctx, { webDist: join(dir, 'no-web-ui') });
+  await app.ready();
+  return { ctx, app };
+}
+
+const definition = (name: string, blockType: string) => ({
+  name,
+  steps: [
+    { name: 'first', type: 'job', jobType: 'test.count', inputs: { key: `${name}.first` } },
+    { name: 'second', type: 'job', jobType: blockType, dependsOn: ['first'], inputs: { key: `${name}.second` } },
+    { name: 'third', type: 'job', jobType: 'test.count', dependsOn: ['second'], inputs: { key: `${name}.third` } },
+  ],
+});
+
+describe('a server restart mid-run', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-pipelines-restart-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('resumes from the last finished step; re-runs only an idempotent step that was running', async () => {
+    const first = await openServer(dir);
+    const start = async (name: string, blockType: string): Promise<PipelineRun> => {
+      expect((await first.app.inject({ method: 'POST', url: '/api/v1/pipelines', payload: definition(name, blockType) })).statusCode).toBe(201);
+      return (await first.app.inject({ method: 'POST', url: `/api/v1/pipelines/${name}/runs`, payload: {} })).json<PipelineRun>();
+    };
+    const resumable = await start('resumable', 'test.block');
+    const fragile = await start('fragile', 'test.block-once');
+    const running = (r: PipelineRun) => stepOf(r, 'second').status === 'running';
+    const before = { resumable: await waitForRun(first.app, resumable.id, running), fragile: await waitForRun(first.app, fragile.id, running) };
+    // Both jobs claimed by the worker (not merely queued) before the server stops.
+    for (const r of Object.values(before)) while ((await first.ctx.queue.get(stepOf(r, 'second').jobId!)).status !== 'running') await new Promise((res) => setTimeout(res, 20));
+    // The server stops: running jobs are interrupted (idempotent ones re-queued, others failed INTERRUPTED).
+    await first.app.close();
+    await first.ctx.close();
+    expect(Object.fromEntries(runs)).toEqual({ 'resumable.first': 1, 'resumable.second': 1, 'fragile.first': 1, 'fragile.second': 1 });
+
+    const second = await openServer(dir);
+    try {
+      const resumed = await waitForRun(second.app, resumable.id, finished, 30_000);
+      expect(resumed.status, JSON.stringify(resumed.steps)).toBe('succeeded');
+      expect(stepOf(resumed, 'first')).toMatchObject({ status: 'succeeded', jobId: stepOf(before.resumable, 'first').jobId, attempts: 1 });
+      expect(stepOf(resumed, 'second')).toMatchObject({ status: 'succeeded', jobId: stepOf(before.resumable, 'second').jobId });
+      const failed = await waitForRun(second.app, fragile.id, finished, 30_000);
+      expect(failed).toMatchObject({ status: 'failed', error: { code: 'PIPELINE_STEP_INTERRUPTED', step: 'second' } });
+      expect(stepOf(failed, 'second').error!.message).toMatch(/not idempotent, so it is not run again/);
+      expect(stepOf(failed, 'third').status).toBe('skipped');
+      // No finished step ran twice; only the idempotent interrupted step ran again.
+      expect(Object.fromEntries(runs)).toEqual({ 'resumable.first': 1, 'resumable.second': 2, 'resumable.third': 1, 'fragile.first': 1, 'fragile.second': 1 });
+    } finally {
+      await second.app.close();
+      await second.ctx.close();
+    }
+  }, 90_000);
+});
