@@ -16,6 +16,8 @@ import { OverallMetrics, PerLabelMetrics } from './MetricsTables.tsx';
 import { ModelSummary } from './ModelSummary.tsx';
 import { TryItPanel } from './TryItPanel.tsx';
 import { ModelDeployTab } from './ModelDeployTab.tsx';
+import { ApprovalPanel } from './ApprovalPanel.tsx';
+import { ModelCardPanel } from './ModelCardPanel.tsx';
 import { DatasetQuality } from '../quality/DatasetQuality.tsx';
 import { TunePanel } from '../quality/TunePanel.tsx';
 
@@ -137,6 +139,9 @@ export function ModelPage() {
         <Tabs.Panel value="overview" pt="md">
           <Stack gap="xl">
             <ModelSummary model={model} />
+            <Section title="Approval" testId="model-approval" extra={<Text size="sm" c="dimmed">governance: who approved this version, when and why</Text>}>
+              <ApprovalPanel model={model} />
+            </Section>
             {warnings.length > 0 && (
               <Section title="Training warnings" testId="model-warnings">
                 <ProblemList problems={warnings} data-testid="model-warning-list" />
@@ -163,6 +168,9 @@ export function ModelPage() {
             </Section>
             <Section title="Per label" testId="model-per-label">
               <PerLabelMetrics metrics={metrics} labels={labels} />
+            </Section>
+            <Section title="Model card" testId="model-card-section">
+              <ModelCardPanel model={model} />
             </Section>
           </Stack>
         </Tabs.Panel>
