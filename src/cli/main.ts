@@ -18,6 +18,7 @@ import { registerTextCommands } from './text.ts';
 import { registerImageCommands } from './images.ts';
 import { registerFeatureCommands } from './features.ts';
 import { registerWebhookCommands } from './webhooks.ts';
+import { registerPipelineCommands } from './pipelines.ts';
 
 export function buildProgram(): Command {
   const program = new Command('sagebrush')
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerRuleCommands(program);
   registerFeatureCommands(program);
   registerWebhookCommands(program);
+  registerPipelineCommands(program);
   return program;
 }
 
