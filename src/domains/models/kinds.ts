@@ -64,8 +64,8 @@ export interface ModelKindDefinition {
   invocations: readonly InvocationRoute[];
   /**
    * Registers the handlers of `invocations`, each at `/endpoints/:name/<path>`; the endpoints routes plugin calls it
-   * on its /api/v1 scope. Absent while the kind's own routes plugin still registers them (images, llm today); start-up
-   * fails either way when a declared invocation has no route.
+   * on its /api/v1 scope (text/classify.ts, images/kind.ts, llm/kind.ts). Optional for a kind whose routes some other
+   * plugin registers; start-up fails either way when a declared invocation has no route.
    */
   routes?(app: FastifyInstance, ctx: InvocationContext): Promise<void>;
   /** Endpoint config given by request headers on create/update (llm: JumpStart's `accept_eula=true` custom attribute). */
