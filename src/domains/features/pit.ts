@@ -14,13 +14,6 @@ export interface Candidate<P> {
   payload: P;
 }
 
-interface EntityGroup<P> {
-  /** Entity indices of this id, sorted by timestamp. */
-  order: Int32Array;
-  next: number;
-  cand: Candidate<P> | undefined;
-}
-
 export interface AsOfJoin<P> {
   /** One feature row; rows of one id must come in ascending (event time, write order). */
   push(recordId: string, eventTime: number, payload: P): void;
@@ -32,49 +25,70 @@ export interface AsOfJoin<P> {
   readonly maxTime: number;
 }
 
-/** `ttlMs`: a row older than this at the entity timestamp counts as none. */
+/**
+ * `ttlMs`: a row older than this at the entity timestamp counts as none. State is flat typed arrays per id group
+ * (no object per id or per row): `order[start[g]..start[g+1])` are group g's entities by time, `next[g]` the first
+ * not yet answered; the current candidate of g is its time and payload (a Candidate object is made only when chosen).
+ */
 export function createAsOfJoin<P>(ids: readonly string[], times: Float64Array, options: { ttlMs?: number } = {}): AsOfJoin<P> {
   const n = ids.length;
   const ttl = options.ttlMs ?? Infinity;
-  const byId = new Map<string, number[]>();
+  const groupOf = new Map<string, number>();
+  const groupIds: string[] = [];
+  const gi = new Int32Array(n);
   let maxTime = -Infinity;
   for (let i = 0; i < n; i++) {
     const id = ids[i] as string;
-    const list = byId.get(id);
-    if (list) list.push(i);
-    else byId.set(id, [i]);
+    let g = groupOf.get(id);
+    if (g === undefined) {
+      g = groupIds.length;
+      groupOf.set(id, g);
+      groupIds.push(id);
+    }
+    gi[i] = g;
     if (times[i]! > maxTime) maxTime = times[i]!;
   }
-  const groups = new Map<string, EntityGroup<P>>();
-  for (const [id, list] of byId) {
-    const order = Int32Array.from(list);
-    if (order.length > 1) order.sort((a, b) => times[a]! - times[b]!);
-    groups.set(id, { order, next: 0, cand: undefined });
-  }
+  const G = groupIds.length;
+  const start = new Int32Array(G + 1);
+  for (let i = 0; i < n; i++) start[gi[i]! + 1]!++;
+  for (let g = 0; g < G; g++) start[g + 1]! += start[g]!;
+  const next = start.slice(0, G);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[next[gi[i]!]!++] = i;
+  next.set(start.subarray(0, G));
+  for (let g = 0; g < G; g++) if (start[g + 1]! - start[g]! > 1) order.subarray(start[g]!, start[g + 1]!).sort((a, b) => times[a]! - times[b]!);
+
+  const candTime = new Float64Array(G).fill(-Infinity);
+  const candPayload: (P | undefined)[] = new Array(G);
+  const candObj: (Candidate<P> | undefined)[] = new Array(G);
+  const has = new Uint8Array(G);
   const out: (Candidate<P> | undefined)[] = new Array(n).fill(undefined);
-  const settle = (g: EntityGroup<P>, until: number) => {
-    const { order, cand } = g;
-    let k = g.next;
-    while (k < order.length && times[order[k]!]! < until) {
+  const settle = (g: number, until: number) => {
+    const end = start[g + 1]!;
+    let k = next[g]!;
+    while (k < end && times[order[k]!]! < until) {
       const e = order[k]!;
-      if (cand && times[e]! - cand.eventTime <= ttl) out[e] = cand;
+      if (has[g] && times[e]! - candTime[g]! <= ttl) out[e] = candObj[g] ??= { eventTime: candTime[g]!, payload: candPayload[g] as P };
       k++;
     }
-    g.next = k;
+    next[g] = k;
   };
   return {
-    ids: [...groups.keys()],
+    ids: groupIds,
     maxTime,
     push(recordId, eventTime, payload) {
-      const g = groups.get(recordId);
-      if (!g || g.next === g.order.length) return; // no entity of this id is left to answer
-      if (g.cand && eventTime < g.cand.eventTime) throw new Error(`feature rows of "${recordId}" out of event-time order`);
+      const g = groupOf.get(recordId);
+      if (g === undefined || next[g] === start[g + 1]) return; // no entity of this id is left to answer
+      if (eventTime < candTime[g]!) throw new Error(`feature rows of "${recordId}" out of event-time order`);
       // Entities strictly before this row are answered by the previous candidate; an equal timestamp sees this row.
       settle(g, eventTime);
-      g.cand = { eventTime, payload };
+      candTime[g] = eventTime;
+      candPayload[g] = payload;
+      candObj[g] = undefined;
+      has[g] = 1;
     },
     finish() {
-      for (const g of groups.values()) settle(g, Infinity);
+      for (let g = 0; g < G; g++) settle(g, Infinity);
       return out;
     },
   };
