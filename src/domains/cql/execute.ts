@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import cql from 'cql-execution';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { installFastDistinct } from './distinct.ts';
 import { LIBRARY_DIR } from './translate.ts';
 
 /** The parts of cql-exec-fhir we use (its own typings are an ambient module declaration). */
@@ -22,6 +23,7 @@ interface CqlExecFhir {
   FHIRWrapper: { FHIRv401(): { wrap(json: unknown, type?: string): unknown } };
 }
 const cqlFhir = createRequire(import.meta.url)('cql-exec-fhir') as CqlExecFhir;
+installFastDistinct(); // exact, cheaper `distinct` for lists of FHIR resources (distinct.ts)
 
 let template: FhirPatientSource | null = null;
 let wrapper: FhirWrapper | null = null;
