@@ -6,6 +6,7 @@
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { AppError } from '../../core/errors.ts';
+import { API_JSON_MAX_DEPTH, depthExceededAt } from '../../core/json-depth.ts';
 import type { FeatureGroup, FeatureType } from './schema.ts';
 
 export type BatchFormat = 'json' | 'jsonl' | 'csv';
@@ -16,9 +17,17 @@ export interface ParsedBatch {
   rows: number[];
 }
 
-function invalid(row: number, problem: string, fix: string): AppError {
-  return new AppError('FEATURE_RECORD_INVALID', `Line ${row}: ${problem}. Nothing was stored.`, { problems: [{ row, problem, fix }] });
+function invalid(row: number, problem: string, fix: string, field?: string): AppError {
+  return new AppError('FEATURE_RECORD_INVALID', `Line ${row}${field ? `, "${field}"` : ''}: ${problem}. Nothing was stored.`, { problems: [{ row, ...(field ? { field } : {}), problem, fix }] });
 }
+
+/** JSON text nesting deeper than the API allows (checked before JSON.parse: deep values overflow later walkers). */
+export function tooDeep(text: string): boolean {
+  const buf = Buffer.from(text, 'utf8');
+  return depthExceededAt(buf, 0, buf.length, API_JSON_MAX_DEPTH) >= 0;
+}
+const DEEP = `nests arrays/objects more than ${API_JSON_MAX_DEPTH} levels deep`;
+const DEEP_FIX = `Keep values within ${API_JSON_MAX_DEPTH} levels of nesting.`;
 
 export function convertCell(type: FeatureType, cell: string): unknown {
   if (cell === '') return null;
@@ -41,11 +50,12 @@ export function csvRecords(text: string, types: Map<string, FeatureType> = new M
     throw invalid(line, `the CSV is malformed (${(err as Error).message})`, 'Quote cells that hold commas, quotes or line breaks.');
   }
   const header = rows[0]?.record ?? [];
-  const records = rows.slice(1).map(({ record: cells }) => {
+  const records = rows.slice(1).map(({ record: cells, info }) => {
     const rec: Record<string, unknown> = {};
     header.forEach((h, j) => {
       const cell = cells[j] ?? '';
       const type = types.get(h);
+      if (type === 'json' && tooDeep(cell)) throw invalid(info.lines, DEEP, DEEP_FIX, h);
       if (type) rec[h] = convertCell(type, cell);
       else if (cell !== '') rec[h] = cell;
     });
@@ -60,6 +70,7 @@ function jsonLines(text: string): ParsedBatch {
   const lines = text.split(/\r?\n/);
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
+    if (tooDeep(line)) throw invalid(i + 1, DEEP, DEEP_FIX);
     try {
       records.push(JSON.parse(line));
       rows.push(i + 1);

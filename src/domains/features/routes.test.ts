@@ -102,6 +102,19 @@ describe('/api/v1/feature-groups', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/feature-groups/{name}/retrieve', '/api/v1/feature-groups/{name}/records/{recordId}/history']));
   });
 
+  it('refuses values nested deeper than the API allows and over-long record ids, storing nothing', async () => {
+    const before = await count('feature_records');
+    const deep = `${'['.repeat(300)}${']'.repeat(300)}`;
+    const lines = `{"image_id":"ok.jpg","labeled_at":"2024-03-01"}\n{"image_id":"d.jpg","labeled_at":"2024-03-01","boxes":${deep}}\n`;
+    const res = await api('POST', '/image-labels/records', lines, { 'content-type': 'application/x-ndjson' });
+    expect(res.json()).toMatchObject({ code: 'FEATURE_RECORD_INVALID', problems: [{ row: 2, problem: expect.stringContaining('more than 256 levels') }] });
+    const csv = await api('POST', '/image-labels/records', `image_id,labeled_at,boxes\nd.jpg,2024-03-01,"${deep}"\n`, { 'content-type': 'text/csv' });
+    expect(csv.json()).toMatchObject({ code: 'FEATURE_RECORD_INVALID', problems: [{ row: 2, field: 'boxes' }] });
+    const long = await api('POST', '/image-labels/records', { image_id: 'x'.repeat(1001), labeled_at: '2024-03-01' });
+    expect(long.json()).toMatchObject({ code: 'FEATURE_RECORD_INVALID', problems: [{ row: 1, field: 'image_id', problem: expect.stringContaining('longer than 1000') }] });
+    expect(await count('feature_records')).toBe(before);
+  });
+
   it('adds features as a new schema version; retyping is refused', async () => {
     const v2 = await api('PUT', '/image-labels/schema', { features: [{ name: 'model_version', type: 'integer' }] });
     expect(v2.json()).toMatchObject({ schemaVersion: 2, schemas: [{ version: 1 }, { version: 2 }] });

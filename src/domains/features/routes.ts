@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { consumeUpload, readMultipart, type MultipartSpec } from '../../core/http/multipart.ts';
 import { parseWith } from '../../core/validate.ts';
-import type { BatchFormat } from './input.ts';
+import { tooDeep, type BatchFormat } from './input.ts';
 import { createGroupSchema, ingestDatasetSchema, latestQuerySchema, retrieveBodySchema, updateSchemaBody } from './schema.ts';
 import type { FeatureService } from './service.ts';
 
@@ -37,6 +37,7 @@ async function uploaded(req: FastifyRequest, spec: MultipartSpec, code: 'FEATURE
   const text = Buffer.concat(chunks).toString('utf8');
   const ext = /\.([a-z]+)$/i.exec(fileName)?.[1]?.toLowerCase();
   if (ext !== 'json') return { fields, body: text, format: ext === 'csv' ? 'csv' : ext === 'jsonl' || ext === 'ndjson' ? 'jsonl' : 'json' };
+  if (tooDeep(text)) throw new AppError(code, `${fileName} nests arrays/objects too deeply.`, { problems: [{ field: 'file', problem: 'nested too deeply', fix: 'Keep records within 256 levels of nesting.' }] });
   try {
     return { fields, body: JSON.parse(text) as unknown, format: 'json' };
   } catch (err) {

@@ -9,6 +9,8 @@ const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 const GROUP_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 /** Problems listed in a message; `problems` carries them all (up to MAX_PROBLEMS). */
 const MAX_PROBLEMS = 1000;
+/** Record ids are part of the offline key (PostgreSQL's index rows are limited to ~2.7 kB). */
+export const MAX_ID_CHARS = 1000;
 const TIME_FIX = 'Use ISO-8601 (e.g. 2024-05-01T12:00:00Z; no offset means UTC) or epoch milliseconds.';
 
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -114,6 +116,7 @@ export function checkRecords(group: FeatureGroup, records: unknown[], rows?: num
     const before = total;
     const id = values[idName];
     if (id === undefined || id === null || id === '') add({ row, field: idName, problem: 'the record identifier is missing', fix: `Add "${idName}" to every record.` });
+    else if (String(id).length > MAX_ID_CHARS) add({ row, field: idName, problem: `the record identifier is longer than ${MAX_ID_CHARS} characters`, fix: 'Use a shorter id (e.g. a hash of the long one).' });
     const time = values[timeName];
     if (time === undefined || time === null || time === '') add({ row, field: timeName, problem: 'the event time is missing', fix: `Add "${timeName}" to every record. ${TIME_FIX}` });
     for (const [k, v] of Object.entries(values)) {
