@@ -2,12 +2,18 @@
  * Endpoint benchmark driver: starts the real server in a child process (bench/text.server.ts), trains and deploys a
  * model through the HTTP API exactly as a user would (upload both CSVs with `POST /api/v1/datasets?wait=true`,
  * `POST /api/v1/text/classifiers`, poll the job, `POST /api/v1/endpoints`), then runs bench/text.load.ts in a
- * second child process against it. Everything talks to 127.0.0.1 only.
+ * second child process against it, pinned to CPU 0 with taskset (the server may use every core). Each server
+ * configuration (scoring threads: the default, and 0 = inline on the event loop, as before issue 17) is a fresh server
+ * process on the same data dir, so the rows compare in one run. The default server also gets two 1,000-request
+ * bursts (bench/text.burst.ts) with its RSS read before and after. Everything talks to 127.0.0.1 only.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
 import { startBenchServer } from './serverProcess.ts';
-import { nodeJson } from './text.peers.ts';
+import { REPO_ROOT } from './text.peers.ts';
 
 export interface LoadResult {
   concurrency: number;
@@ -22,11 +28,38 @@ export interface LoadResult {
   mean: number;
   statuses: Record<string, number>;
   firstError?: string;
+  /** CPUs the load generator could use. */
+  cores: number;
+}
+
+export interface BurstResult {
+  count: number;
+  valid: number;
+  malformed: number;
+  validOk: number;
+  validWrong: number;
+  badRefused: number;
+  serverErrors: number;
+  statuses: Record<string, number>;
+  seconds: number;
+}
+
+export interface ServerRun {
+  label: string;
+  /** SAGEBRUSH_SCORING_THREADS of this server (null: the default). */
+  threads: number | null;
+  loads: LoadResult[];
+  peakRssMb: number | null;
 }
 
 export interface EndpointResult {
-  /** One result per load level, in the order asked. */
-  loads: LoadResult[];
+  /** One run per server configuration, each with one result per load level, in the order asked. */
+  runs: ServerRun[];
+  /** Server RSS (MB) before the bursts, after the first, after the second; the bursts' results. */
+  burst?: { rssMb: number[]; results: BurstResult[] };
+  /** CPUs the server process could use, and the CPU list the load generator was pinned to. */
+  serverCores: number;
+  loadCpus: string;
   /** The train job's own timing and the whole API round (uploads + job + deploy). */
   trainSeconds: number;
   setupSeconds: number;
@@ -76,28 +109,72 @@ export interface LoadLevel {
   count: number;
 }
 
-export async function measureEndpoint(opts: { dir: string; trainFile: string; testFile: string; texts: string[]; levels: LoadLevel[] }): Promise<EndpointResult> {
-  const server = await startBenchServer('text.server.ts', join(opts.dir, 'server-data'));
+const LOAD_CPUS = '0';
+const hasTaskset = existsSync('/usr/bin/taskset');
+
+/** A bench/text.*.ts script in its own Node process, pinned to LOAD_CPUS when taskset exists; its last JSON line. */
+async function loadProcess<T>(script: string, args: string[]): Promise<T> {
+  const node = [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'bench', script), ...args];
+  const [cmd, ...rest] = hasTaskset ? ['/usr/bin/taskset', '-c', LOAD_CPUS, ...node] : node;
+  const { stdout } = await promisify(execFile)(cmd!, rest, { cwd: REPO_ROOT, maxBuffer: 64 << 20, timeout: 20 * 60_000, env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as T;
+}
+
+function rssMb(pid: number | undefined): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+export interface ServerConfig {
+  label: string;
+  threads: number | null;
+  /** Also run the bursts against this server. */
+  burst?: boolean;
+}
+
+export async function measureEndpoint(opts: { dir: string; trainFile: string; testFile: string; texts: string[]; levels: LoadLevel[]; servers: ServerConfig[]; burstCount: number }): Promise<EndpointResult> {
+  const dataDir = join(opts.dir, 'server-data');
+  const start = (c: ServerConfig) => startBenchServer('text.server.ts', dataDir, c.threads === null ? {} : { SB_SCORING_THREADS: String(c.threads) });
+  let server = await start(opts.servers[0]!);
   try {
-    const base = `http://127.0.0.1:${server.port}`;
+    const base = () => `http://127.0.0.1:${server.port}`;
     const t0 = performance.now();
-    await uploadCsv(base, opts.trainFile, 'bench-train');
-    await uploadCsv(base, opts.testFile, 'bench-test');
-    const accepted = await api<{ job: { id: string } }>(base, 'POST', '/api/v1/text/classifiers', { name: 'bench-toxic', dataset: 'bench-train', testDataset: 'bench-test', mode: 'multi-label' });
-    const job = await waitJob(base, accepted.job.id);
+    await uploadCsv(base(), opts.trainFile, 'bench-train');
+    await uploadCsv(base(), opts.testFile, 'bench-test');
+    const accepted = await api<{ job: { id: string } }>(base(), 'POST', '/api/v1/text/classifiers', { name: 'bench-toxic', dataset: 'bench-train', testDataset: 'bench-test', mode: 'multi-label' });
+    const job = await waitJob(base(), accepted.job.id);
     if (job.status !== 'succeeded') throw new Error(`train job ${job.status}: ${JSON.stringify(job.error)}`);
-    await api(base, 'POST', '/api/v1/endpoints', { name: 'toxic', model: 'bench-toxic:1' });
+    await api(base(), 'POST', '/api/v1/endpoints', { name: 'toxic', model: 'bench-toxic:1' });
     const setupSeconds = (performance.now() - t0) / 1000;
     const texts = opts.texts.filter((t) => t.trim() !== '' && Buffer.byteLength(t, 'utf8') <= 10 * 1024);
-    const sample = await api(base, 'POST', '/api/v1/endpoints/toxic/classify', { Text: texts[0] });
+    const sample = await api(base(), 'POST', '/api/v1/endpoints/toxic/classify', { Text: texts[0] });
     const textsFile = join(opts.dir, 'endpoint-texts.json');
     writeFileSync(textsFile, JSON.stringify(texts));
-    const loads: LoadResult[] = [];
-    for (const l of opts.levels) {
-      loads.push(await nodeJson<LoadResult>('text.load.ts', [String(server.port), 'toxic', textsFile, String(l.concurrency), String(l.warmup), String(l.count)]));
+    const runs: ServerRun[] = [];
+    let burst: EndpointResult['burst'];
+    for (let i = 0; i < opts.servers.length; i++) {
+      const c = opts.servers[i]!;
+      if (i > 0) {
+        await server.stop();
+        server = await start(c);
+        await api(base(), 'POST', '/api/v1/endpoints/toxic/classify', { Text: texts[0] }); // loads the model
+      }
+      const loads: LoadResult[] = [];
+      for (const l of opts.levels) {
+        loads.push(await loadProcess<LoadResult>('text.load.ts', [String(server.port), 'toxic', textsFile, String(l.concurrency), String(l.warmup), String(l.count)]));
+      }
+      if (c.burst) {
+        const rss = [rssMb(server.child.pid)], results: BurstResult[] = [];
+        for (let b = 0; b < 2; b++) {
+          results.push(await loadProcess<BurstResult>('text.burst.ts', [String(server.port), 'toxic', textsFile, String(opts.burstCount)]));
+          await new Promise((r) => setTimeout(r, 1000));
+          rss.push(rssMb(server.child.pid));
+        }
+        burst = { rssMb: rss, results };
+      }
+      runs.push({ label: c.label, threads: c.threads, loads, peakRssMb: (await server.stop()).peakRssMb ?? null });
     }
-    const stopped = await server.stop();
-    return { loads, trainSeconds: job.result?.train_seconds ?? NaN, setupSeconds, serverPeakRssMb: stopped.peakRssMb ?? null, sample };
+    return { runs, burst, serverCores: availableParallelism(), loadCpus: hasTaskset ? LOAD_CPUS : 'any', trainSeconds: job.result?.train_seconds ?? NaN, setupSeconds, serverPeakRssMb: runs[0]?.peakRssMb ?? null, sample };
   } finally {
     if (server.child.exitCode === null) await server.stop();
   }

@@ -7,6 +7,7 @@
  */
 import { Agent, request } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 const [portArg, endpoint, textsFile, cArg, wArg, nArg] = process.argv.slice(2);
 if (!portArg || !endpoint || !textsFile || !cArg || !wArg || !nArg) {
@@ -60,5 +61,5 @@ agent.destroy();
 console.log(JSON.stringify({
   concurrency, warmup, count, seconds: m.seconds, reqPerSec: count / m.seconds,
   p50: pct(sorted, 0.5), p95: pct(sorted, 0.95), p99: pct(sorted, 0.99), max: sorted[sorted.length - 1],
-  mean: sorted.reduce((s, x) => s + x, 0) / sorted.length, statuses: m.statuses, firstError: m.firstError,
+  mean: sorted.reduce((s, x) => s + x, 0) / sorted.length, statuses: m.statuses, firstError: m.firstError, cores: availableParallelism(),
 }));

@@ -3,7 +3,9 @@
  * temp data dir, the embedded job worker, listening on 127.0.0.1 on a free port (bench/serve.ts).
  * Usage: tsx bench/text.server.ts DATA_DIR — prints `{"port": N}` once listening; on SIGTERM (or when stdin
  * closes, i.e. the parent went away) it closes everything and prints `{"peakRssMb": …}`.
+ * SB_SCORING_THREADS: the server's SAGEBRUSH_SCORING_THREADS (unset: the default, cores − 1).
  */
 import { serveForBench } from './serve.ts';
 
-await serveForBench('text.server.ts', {}, { startWorker: true });
+const threads = process.env.SB_SCORING_THREADS;
+await serveForBench('text.server.ts', threads === undefined ? {} : { scoringThreads: Number(threads) }, { startWorker: true });

@@ -4,19 +4,21 @@
  *   tsx bench/text.worker.ts train TRAIN.csv MODEL.bin
  *     parse as the `text.train` job does (Comprehend CSV, multi-label, `|`), then `trainTextClassifier` with the
  *     job's default options (only this call is timed, as the job's `train_seconds`), then write `model.bin`.
- *   tsx bench/text.worker.ts predict MODEL.bin TEST.csv
- *     the batch job's path: load model.bin, `classifyTexts` over chunks of 1,000 documents, one JSON line per
- *     document, joined into the JSON Lines output; timed from reading model.bin to the joined output. Quality is
- *     computed from the returned scores. A second, warm pass repeats the same loop with the model loaded.
+ *   tsx bench/text.worker.ts predict MODEL.bin TEST.csv [THREADS]
+ *     the batch job's path: load model.bin, score chunks of documents (fused path) — inline, or with THREADS > 0 over
+ *     that many scoring threads (the job's scoreInOrder over the piscina pool; the threads load the model from the
+ *     shared bytes inside the clock) — one JSON line per document, joined into the JSON Lines output; timed from
+ *     reading model.bin to the joined output. The threads are started before the clock, as Node itself is (a server
+ *     starts them once). Quality is computed from the returned scores. A second, warm pass repeats the same loop.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { nanMean, perLabelRocAuc, precisionRecallFscore, TextClassifierModel, trainTextClassifier } from '../src/ml/index.ts';
 import { labelSet, toArrays } from '../src/domains/text/data.ts';
 import { parseLabeledText } from '../src/domains/text/formats.ts';
 import type { ClassificationResult } from '../src/domains/text/comprehend.ts';
-import { classifyTexts, type TextPredictor } from '../src/domains/text/predictor.ts';
-
-const BATCH_CHUNK = 1000; // src/domains/text/batch.ts
+import { classifyTexts, toResults, type TextPredictor } from '../src/domains/text/predictor.ts';
+import { scoreInOrder } from '../src/domains/text/batch.ts';
+import { createScoringPool, type ScoringPool } from '../src/domains/text/scoringPool.ts';
 
 const mb = (bytes: number) => bytes / 2 ** 20;
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
@@ -44,16 +46,21 @@ function train(trainFile: string, modelFile: string) {
   return { trainSeconds, readSeconds, baselineRssMb, peakRssMb, modelMb: mb(bytes.length), nWordFeatures, nCharFeatures, nDocuments, info: model.info };
 }
 
-function predict(modelFile: string, testFile: string) {
+async function predict(modelFile: string, testFile: string, threads: number) {
   const docs = readDocs(testFile);
   const texts = docs.map((d) => d.text);
+  const pool = threads > 0 ? createScoringPool(threads) : undefined;
+  await pool?.start();
   const baselineRssMb = mb(process.memoryUsage().rss);
   const t0 = process.hrtime.bigint();
-  const classifier = TextClassifierModel.deserialize(readFileSync(modelFile));
-  const predictor: TextPredictor = { modelId: 'bench', key: 'bench', rule: { mode: classifier.mode, labels: [...classifier.labelNames] }, classifier, bytes: new SharedArrayBuffer(0) };
+  const file = readFileSync(modelFile);
+  const bytes = new SharedArrayBuffer(file.byteLength);
+  new Uint8Array(bytes).set(file);
+  const classifier = TextClassifierModel.deserialize(file);
+  const predictor: TextPredictor = { modelId: 'bench', key: 'bench', rule: { mode: classifier.mode, labels: [...classifier.labelNames] }, classifier, bytes };
   const loadSeconds = seconds(t0);
   const t1 = process.hrtime.bigint();
-  const { results, outputBytes } = runBatch(predictor, texts);
+  const { results, outputBytes } = await runBatch(predictor, texts, pool);
   const classifySeconds = seconds(t1);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const n = classifier.nLabels;
@@ -69,33 +76,35 @@ function predict(modelFile: string, testFile: string) {
   const aucs = perLabelRocAuc(scores, truth, n);
   // a second pass over the same texts, model loaded and code warm (after the peak RSS was read)
   const t2 = process.hrtime.bigint();
-  runBatch(predictor, texts);
+  await runBatch(predictor, texts, pool);
   const warm = seconds(t2);
+  await pool?.close();
   return {
+    threads,
     nTest: texts.length, loadSeconds, classifySeconds, seconds: loadSeconds + classifySeconds, outputBytes, baselineRssMb, peakRssMb, meanAuc: nanMean(aucs), macroF1: prf.macro.f, microF1: prf.micro.f, warmClassifySeconds: warm,
     perLabel: Object.fromEntries(classifier.labelNames.map((l, j) => [l, { auc: aucs[j], f1: prf.perLabel.f[j], support: prf.perLabel.support[j] }])),
   };
 }
 
-/** The batch job's loop: chunks of 1,000 through `classifyTexts`, one Comprehend JSON line per document, joined. */
-function runBatch(predictor: TextPredictor, texts: string[]): { results: ClassificationResult[]; outputBytes: number } {
+/** The batch job's loop: chunks scored in input order (scoreInOrder), one Comprehend JSON line per document, joined. */
+async function runBatch(predictor: TextPredictor, texts: string[], pool: ScoringPool | undefined): Promise<{ results: ClassificationResult[]; outputBytes: number }> {
   const all: ClassificationResult[] = [];
   const lines: string[] = [];
-  for (let start = 0; start < texts.length; start += BATCH_CHUNK) {
-    const results = classifyTexts(predictor, texts.slice(start, start + BATCH_CHUNK));
+  const score = async (p: TextPredictor, part: string[]) => (pool ? toResults(p.rule, await pool.score(p, part), part.length) : classifyTexts(p, part));
+  await scoreInOrder({ predictor: async () => predictor, score, threads: pool?.threads ?? 1 }, predictor, texts, { throwIfAborted() {} }, async (start, results) => {
     results.forEach((r, k) => {
       lines.push(JSON.stringify({ File: 'test.txt', Line: start + k, Labels: r.Labels, Predicted: r.Predicted }));
       all.push(r);
     });
-  }
+  });
   const jsonl = lines.length ? `${lines.join('\n')}\n` : '';
   return { results: all, outputBytes: Buffer.byteLength(jsonl) };
 }
 
-const [mode, a, b] = process.argv.slice(2);
+const [mode, a, b, c] = process.argv.slice(2);
 if (mode === 'train' && a && b) console.log(JSON.stringify(train(a, b)));
-else if (mode === 'predict' && a && b) console.log(JSON.stringify(predict(a, b)));
+else if (mode === 'predict' && a && b) console.log(JSON.stringify(await predict(a, b, Number(c ?? 0))));
 else {
-  console.error('usage: text.worker.ts train TRAIN.csv MODEL.bin | predict MODEL.bin TEST.csv');
+  console.error('usage: text.worker.ts train TRAIN.csv MODEL.bin | predict MODEL.bin TEST.csv [THREADS]');
   process.exit(2);
 }

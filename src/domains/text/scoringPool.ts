@@ -19,6 +19,8 @@ export interface ScoringPool {
   score(p: TextPredictor, texts: string[]): Promise<Float32Array>;
   /** Loads the model on every thread (a request then never pays the load). */
   warm(p: TextPredictor): Promise<void>;
+  /** Starts every thread and waits until each can take a task (what the first request would otherwise wait for). */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,10 @@ export function createScoringPool(threads: number): ScoringPool {
     async warm(p) {
       // with every thread idle, piscina hands one task to each
       await Promise.all(Array.from({ length: threads }, () => run(p, ['warm up'])));
+    },
+    async start() {
+      const ping = { modelId: '', key: '', bytes: new SharedArrayBuffer(0), texts: [] } satisfies ScoreTask;
+      await Promise.all(Array.from({ length: threads }, () => get().run(ping)));
     },
     async close() {
       const p = pool;

@@ -29,5 +29,6 @@ function scorerFor(task: ScoreTask): FusedTextScorer {
 
 /** Probabilities, texts × labels. */
 export default function score(task: ScoreTask): Float32Array {
+  if (task.texts.length === 0) return new Float32Array(0); // a start-up ping: no model needed
   return scorerFor(task).score(task.texts);
 }
