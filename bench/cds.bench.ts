@@ -8,7 +8,7 @@
  * the remote FHIR client over HTTP (what an external FHIR server costs, minus the network).
  * There is no peer: nothing comparable is installed; the target is absolute (p95 < 100 ms).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -138,7 +138,7 @@ async function buildPrefetch(fhirBase: string, templates: Record<string, string>
   return prefetch;
 }
 
-type Mode = 'prefetch' | 'fetch-own' | 'fetch-remote';
+type Mode = 'prefetch' | 'fetch-own' | 'fetch-remote' | 'prefetch-inline';
 
 interface Bodies {
   byMode: Record<Mode, string[]>;
@@ -209,7 +209,20 @@ const MODE_LABEL: Record<Mode, string> = {
   prefetch: '(a) full prefetch',
   'fetch-own': '(b) no prefetch, `fhirServer` = own /fhir/R4',
   'fetch-remote': '(c) no prefetch, `fhirServer` read over HTTP',
+  'prefetch-inline': '(a′) full prefetch, rules inline on the event loop',
 };
+
+/** What the server process reported (bench/cds.server.ts): the rule threads its engine runs and the cores it sees. */
+interface ServerInfo {
+  ruleThreads: number | null;
+  cores: number | null;
+}
+
+function serverInfo(dataDir: string): ServerInfo {
+  const file = join(dataDir, 'bench-info.json');
+  if (!existsSync(file)) return { ruleThreads: null, cores: null };
+  return JSON.parse(readFileSync(file, 'utf8')) as ServerInfo;
+}
 
 interface Level {
   concurrency: number;
@@ -236,7 +249,9 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
     : [{ concurrency: 1, warmup: 50, count: 200 }, { concurrency: 50, warmup: 200, count: 1000 }];
   const modes: Mode[] = ['prefetch', 'fetch-own', 'fetch-remote'];
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-cds-'));
-  const server = await startBenchServer('cds.server.ts', join(dir, 'server-data'), { SB_BENCH_PORT: String(await freePort()) });
+  const dataDir = join(dir, 'server-data');
+  const server = await startBenchServer('cds.server.ts', dataDir, { SB_BENCH_PORT: String(await freePort()) });
+  let inlineServer: Awaited<ReturnType<typeof startBenchServer>> | undefined;
   try {
     const base = `http://127.0.0.1:${server.port}`;
     log(`importing ${nBundles} Synthea bundles with coverage`);
@@ -252,24 +267,38 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
     const checks: Partial<Record<Mode, CheckResult[]>> = {};
     for (const m of modes) checks[m] = [await check(url, bodies.byMode[m][0]!), await check(url, bodies.byMode[m][1]!)];
     const loadStart = loadavg()[0];
-    const phases = modes.flatMap((m) => {
+    const phasesFor = (target: string, ms: Mode[]) => ms.flatMap((m) => {
       const file = join(dir, `bodies-${m}.json`);
-      writeFileSync(file, JSON.stringify(bodies.byMode[m]));
+      writeFileSync(file, JSON.stringify(bodies.byMode[m === 'prefetch-inline' ? 'prefetch' : m]));
       return levels.map((l) => async () => {
         log(`${m}: ${l.concurrency} client(s), ${l.warmup} warm-up + ${l.count} requests`);
-        return { mode: m, load: await nodeJson<LoadResult>('cds.load.ts', [url, file, String(l.concurrency), String(l.warmup), String(l.count)]) };
+        return { mode: m, load: await nodeJson<LoadResult>('cds.load.ts', [target, file, String(l.concurrency), String(l.warmup), String(l.count)]) };
       });
     });
     // smoke: all phases at once (the figures mean nothing there; this only checks every path still runs, quickly)
-    const results: { mode: Mode; load: LoadResult }[] = [];
-    if (smoke) results.push(...(await Promise.all(phases.map((p) => p()))));
-    else for (const p of phases) results.push(await p());
-    const loadEnd = loadavg()[0];
+    const runPhases = async (ps: (() => Promise<{ mode: Mode; load: LoadResult }>)[]) => {
+      if (smoke) return Promise.all(ps.map((p) => p()));
+      const out: { mode: Mode; load: LoadResult }[] = [];
+      for (const p of ps) out.push(await p());
+      return out;
+    };
+    const results: { mode: Mode; load: LoadResult }[] = await runPhases(phasesFor(url, modes));
     const stopped = await server.stop();
+    const pooled = serverInfo(dataDir);
+    // The reference: the same data and requests on a server evaluating the rules on its event loop (SAGEBRUSH_CQL_THREADS=0).
+    rmSync(join(dataDir, 'bench-info.json'), { force: true });
+    inlineServer = await startBenchServer('cds.server.ts', dataDir, { SB_BENCH_PORT: String(await freePort()), SB_BENCH_CQL_THREADS: '0' });
+    const inlineUrl = `http://127.0.0.1:${inlineServer.port}/cds-services/${SERVICE_ID}`;
+    checks['prefetch-inline'] = [await check(inlineUrl, bodies.byMode.prefetch[0]!), await check(inlineUrl, bodies.byMode.prefetch[1]!)];
+    results.push(...(await runPhases(phasesFor(inlineUrl, ['prefetch-inline']))));
+    await inlineServer.stop();
+    const inline = serverInfo(dataDir);
+    const loadEnd = loadavg()[0];
+    const threadsOf = (m: Mode) => (m === 'prefetch-inline' ? inline : pooled).ruleThreads;
 
     const ok200 = (l: LoadResult) => l.statuses['200'] ?? 0;
     const metRow = (l: LoadResult) => ok200(l) === l.count && l.p95 < TARGET_P95_MS;
-    const main = results.filter((r) => r.mode !== 'fetch-remote');
+    const main = results.filter((r) => r.mode === 'prefetch' || r.mode === 'fetch-own');
     const allMet = main.every((r) => metRow(r.load));
     const md: string[] = [
       '**Method.** The real server (`createAppContext` + `buildApp`: embedded FHIR store on SQLite in a temp data dir, the shipped CQL rules, the CDS services) runs in its own process on 127.0.0.1 (`bench/cds.server.ts`). ' +
@@ -279,23 +308,28 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
         `the requests cycle through all ${fmt(bodies.patients)} imported patients × 2 draft orders (amoxicillin 500 mg MedicationRequest, MRI lumbar spine CPT 72148 ServiceRequest), patients spread over the ${PLANS.join(' / ')} plans; a 200 must carry the coverage-information system action. ` +
         `(a) full prefetch: every template of the service's discovery entry that the context fills (${bodies.prefetchKeys.map((k) => `\`${k}\``).join(', ')}; \`encounter\` needs an encounterId the context does not have) read beforehand from the server's own /fhir/R4 as an EHR would, ${fmt(bodies.prefetchKb, 1)} KB per patient on average (${fmt(buildSeconds, 1)} s to build them all); ` +
         '(b) no prefetch, `fhirServer` = this server\'s /fhir/R4: the service recognises its own base URL and reads the embedded store directly (fetch fallback); ' +
-        '(c) no prefetch, `fhirServer` = the same server spelled `http://127.0.0.1:PORT/fhir/./R4`, which the service does not recognise as its own, so it reads through its remote FHIR client (HTTP requests (POST _search, GET reads) back into the same process): the cost of an external FHIR server minus the network — for reference, not part of the target. ' +
+        '(c) no prefetch, `fhirServer` = the same server spelled `http://127.0.0.1:PORT/fhir/./R4`, which the service does not recognise as its own, so it reads through its remote FHIR client (HTTP requests (POST _search, GET reads) back into the same process): the cost of an external FHIR server minus the network — for reference, not part of the target; ' +
+        '(a′) the requests of (a) against a second server process on the same data with `SAGEBRUSH_CQL_THREADS=0` (the rules run on the event loop, as before issue 17) — the single-threaded reference, not part of the target. ' +
         'Warm-up requests first (not measured), then the measured ones, each from send to the last byte.',
       '',
       `Import: ${fmt(imp.entries)} bundle entries → ${fmt(imp.resources)} resources written (with ${fmt(imp.coverages)} Coverage(s) and the payer Organization), ${fmt(imp.megabytes, 1)} MB of JSON, for ${fmt(imp.patients.length)} patient(s) in ${fmt(imp.seconds, 2)} s wall: **${fmt(imp.resources / imp.seconds)} resources/s** ` +
         `(${fmt(imp.megabytes / imp.seconds, 2)} MB/s; the server's own time inside the import handler ${fmt(imp.serverSeconds, 2)} s = ${fmt(imp.resources / imp.serverSeconds)} resources/s, the rest is HTTP and JSON body parsing).`,
       '',
-      '| mode | clients | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | non-200 | cards/request | p95 < 100 ms |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
+      `**Cores.** ${fmt(cpus().length)} on the machine, shared by both sides (no pinning; other work was running too, see the load averages below). ` +
+        `Server: one process = the event loop (HTTP, prefetch, audit) + the rule threads of the table's "rule threads" column (CQL evaluation, \`SAGEBRUSH_CQL_THREADS\`; default cores − 1 = ${fmt(pooled.ruleThreads)} here; 0 = on the event loop); it saw ${fmt(pooled.cores)} core(s). ` +
+        'Load generator: one separate Node process (one event loop, Node\'s fetch). The 1-client rows are the unloaded reference (one request in flight: latency without queueing).',
+      '',
+      '| mode | rule threads | clients | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | non-200 | cards/request | p95 < 100 ms |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
       ...results.map(({ mode, load: l }) =>
-        `| ${MODE_LABEL[mode]} | ${l.concurrency} | ${fmt(l.count)} (+${fmt(l.warmup)} warm-up) | ${fmt(l.reqPerSec)} | ${fmt(l.p50, 1)} | ${fmt(l.p95, 1)} | ${fmt(l.p99, 1)} | ${fmt(l.max, 1)} | ${l.count - ok200(l)} | ${fmt(l.cardsPerRequest, 2)} | ${mode === 'fetch-remote' ? `(${metRow(l) ? 'met' : 'missed'})` : metRow(l) ? 'MET' : 'MISSED'} |`),
+        `| ${MODE_LABEL[mode]} | ${fmt(threadsOf(mode))} | ${l.concurrency} | ${fmt(l.count)} (+${fmt(l.warmup)} warm-up) | ${fmt(l.reqPerSec)} | ${fmt(l.p50, 1)} | ${fmt(l.p95, 1)} | ${fmt(l.p99, 1)} | ${fmt(l.max, 1)} | ${l.count - ok200(l)} | ${fmt(l.cardsPerRequest, 2)} | ${mode === 'prefetch' || mode === 'fetch-own' ? (metRow(l) ? 'MET' : 'MISSED') : `(${metRow(l) ? 'met' : 'missed'})`} |`),
       '',
       smoke
         ? 'Smoke run: one patient, a few requests, all modes at once; the figures are meaningless.'
         : `Target: order-sign p95 < ${TARGET_P95_MS} ms with full prefetch and with the fetch fallback, at 1 and 50 clients: **${allMet ? 'MET' : 'MISSED'}**` +
           (allMet ? '' : ` — ${main.filter((r) => !metRow(r.load)).map((r) => `${MODE_LABEL[r.mode]} at ${r.load.concurrency} client(s): p95 ${fmt(r.load.p95, 1)} ms (${fmt(r.load.p95 / TARGET_P95_MS, 1)}× the target)`).join('; ')}`) +
           `. Da Vinci CRD's own requirement (answers within 5 s for 90 % of calls) is met by every row: the worst p99 is ${fmt(Math.max(...results.map((r) => r.load.p99)), 0)} ms. ` +
-          `With 50 requests always in flight the mean latency is 50 ÷ throughput (Little's law), so a 50-client p95 under ${TARGET_P95_MS} ms needs well over ${fmt(50 / (TARGET_P95_MS / 1000))} req/s from one Node event loop.`,
+          `With 50 requests always in flight the mean latency is 50 ÷ throughput (Little's law), so a 50-client p95 under ${TARGET_P95_MS} ms needs well over ${fmt(50 / (TARGET_P95_MS / 1000))} req/s from the server process on these cores.`,
       '',
       `Sample answers (first two requests of each mode): ${modes.map((m) => `${MODE_LABEL[m].split(' ')[0]} ${checks[m]!.map((c) => c.summary).join(' / ')}`).join('; ')}.`,
       '',
@@ -306,13 +340,14 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
     ];
     const summary: Record<string, unknown> = {
       import: { bundles: imp.bundles, patients: imp.patients.length, resources: imp.resources, seconds: +imp.seconds.toFixed(2), resourcesPerSec: Math.round(imp.resources / imp.seconds) },
-      orderSign: results.map(({ mode, load: l }) => ({ mode, clients: l.concurrency, p50: +l.p50.toFixed(1), p95: +l.p95.toFixed(1), p99: +l.p99.toFixed(1), reqPerSec: Math.round(l.reqPerSec), non200: l.count - ok200(l) })),
+      orderSign: results.map(({ mode, load: l }) => ({ mode, ruleThreads: threadsOf(mode), clients: l.concurrency, p50: +l.p50.toFixed(1), p95: +l.p95.toFixed(1), p99: +l.p99.toFixed(1), reqPerSec: Math.round(l.reqPerSec), non200: l.count - ok200(l) })),
       targetP95Met: smoke ? null : allMet,
       loadAverageEnd: +loadEnd.toFixed(1),
     };
     return { markdown: md.join('\n'), summary };
   } finally {
     await server.stop();
+    await inlineServer?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
