@@ -36,7 +36,7 @@ describe('sagebrush pipelines', () => {
     expect(run.status).toBe('waiting');
     for (const s of run.steps) expect(Object.keys(s)).toEqual(['name', 'status', 'worker', 'seconds', 'cached']);
     expect(run.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual([
-      'data:succeeded', 'train:succeeded', 'evaluate:succeeded', 'check-f1:succeeded', 'register:succeeded', 'approve:waiting', 'deploy:pending', 'too-weak:skipped',
+      'data:succeeded', 'train:succeeded', 'evaluate:succeeded', 'check-f1:succeeded', 'register:succeeded', 'approve:waiting', 'deploy:pending', 'champion:pending', 'too-weak:skipped',
     ]);
     expect(run.steps[1]).toMatchObject({ worker: expect.stringMatching(/\/\d+$/), seconds: expect.any(Number), cached: false });
 

@@ -55,7 +55,7 @@ describe('pipeline runs', () => {
     const waiting = await waitForRun(t.app, started.id, settled);
     expect(waiting.status, JSON.stringify(waiting.steps)).toBe('waiting');
     expect(Object.fromEntries(waiting.steps.map((s) => [s.name, s.status]))).toEqual({
-      data: 'succeeded', train: 'succeeded', evaluate: 'succeeded', 'check-f1': 'succeeded', register: 'succeeded', approve: 'waiting', deploy: 'pending', 'too-weak': 'skipped',
+      data: 'succeeded', train: 'succeeded', evaluate: 'succeeded', 'check-f1': 'succeeded', register: 'succeeded', approve: 'waiting', deploy: 'pending', champion: 'pending', 'too-weak': 'skipped',
     });
     expect(stepOf(waiting, 'train')).toMatchObject({ cached: false, worker: expect.stringMatching(/\/\d+$/), jobId: expect.any(String), seconds: expect.any(Number) });
     const model = (stepOf(waiting, 'train').outputs as { model: { id: string; name: string; version: number } }).model;
@@ -67,6 +67,8 @@ describe('pipeline runs', () => {
     expect(done.status, JSON.stringify(done.steps)).toBe('succeeded');
     expect(stepOf(done, 'deploy').outputs).toEqual({ endpoint: { name: 'tickets' }, model: { id: model.id, name: 'tickets-clf', version: 1 } });
     expect((await inject('GET', '/endpoints/tickets')).json()).toMatchObject({ model: { name: 'tickets-clf', version: 1 } });
+    expect(stepOf(done, 'champion').outputs).toMatchObject({ alias: 'champion', model: { version: 1 } });
+    expect((await t.ctx.services.registry.aliases('tickets-clf')).map((a) => [a.alias, a.version])).toEqual([['champion', 1]]);
 
     const versionId = (stepOf(done, 'data').outputs as { versionId: string }).versionId;
     const down = (await inject('GET', `/pipelines/lineage?kind=dataset-version&id=${versionId}`)).json<{ downstream: Array<{ kind: string; id: string }> }>();
@@ -86,7 +88,7 @@ describe('pipeline runs', () => {
 
     const strict = await waitForRun(t.app, (await start('retrain-text-classifier', { ...PARAMS, minF1: 1.01 })).id, finished);
     expect(strict.status).toBe('failed');
-    expect(Object.fromEntries(strict.steps.map((s) => [s.name, s.status]))).toMatchObject({ 'check-f1': 'succeeded', register: 'skipped', approve: 'skipped', deploy: 'skipped', 'too-weak': 'failed' });
+    expect(Object.fromEntries(strict.steps.map((s) => [s.name, s.status]))).toMatchObject({ 'check-f1': 'succeeded', register: 'skipped', approve: 'skipped', deploy: 'skipped', champion: 'skipped', 'too-weak': 'failed' });
     expect(stepOf(strict, 'check-f1').outputs).toEqual({ result: false });
     expect(strict.error).toMatchObject({ code: 'PIPELINE_FAIL_STEP', step: 'too-weak', message: expect.stringMatching(/^macro F1 [\d.]+ is below minF1 1\.01: not registered$/) });
   }, 120_000);
