@@ -122,15 +122,18 @@ export function createModelService(deps: { db: Kysely<Database>; artifacts: Arti
           meta_json: JSON.stringify({ ...(input.meta ?? {}), registeredBy: SELF_OWNER }),
           created_at: nowIso(),
         };
+        let inserted = false;
         try {
           await db.transaction().execute(async (trx) => {
             await trx.insertInto('models').values(row).execute();
+            inserted = true;
             for (const hook of createHooks) await hook(trx, toModelVersion(row));
           });
           for (const listener of createListeners) listener();
           return getById(row.id);
         } catch (err) {
-          if (!isUniqueViolation(err)) throw err;
+          // Only the insert's own unique violation is a version-number race; a hook's failure is the hook's.
+          if (inserted || !isUniqueViolation(err)) throw err;
         }
       }
       throw new AppError('CONFLICT', `Could not allocate a version number for model "${input.name}"; retry.`);
