@@ -20,6 +20,9 @@ import { createFhirService, createRemoteFhirSource, type FhirService } from '../
 import { createRuleEngine, type RuleService } from '../domains/cql/index.ts';
 import { createImagesService, imageClassifierKind, type ImagesService } from '../domains/images/index.ts';
 import { createFeatureService, type FeatureService } from '../domains/features/index.ts';
+import { createModelRegistry, endpointDeployer, REGISTRY_EVENTS, type ModelRegistry } from '../domains/models/index.ts';
+import { ENDPOINT_NAME_PATTERN } from '../domains/endpoints/index.ts';
+import { createWebhookService, type WebhookService } from '../domains/webhooks/index.ts';
 
 export interface Deps {
   config: Config;
@@ -53,6 +56,10 @@ export interface Services {
   rules: RuleService;
   /** Feature store (C8): feature groups, offline history + online latest, point-in-time retrieval. */
   features: FeatureService;
+  /** Model-registry governance (C8): approvals, aliases, tags, model cards, deploy-on-approval. */
+  registry: ModelRegistry;
+  /** Webhooks (C8): signed POSTs for registry events, a durable outbox and a delivery log. */
+  webhooks: WebhookService;
   /** Evicts a model from this process's caches (its decision rule changed in another thread). */
   modelChanged(modelId: string): Promise<void>;
   close(): Promise<void>;
@@ -78,9 +85,14 @@ export function createServices(deps: Deps): Services {
   const rules = createRuleEngine({ db: deps.db, logger: deps.logger, fhir });
   const cds = createCdsService({ db: deps.db, logger: deps.logger, config: deps.config, fhir: () => fhir, rules: () => rules, remoteSource: createRemoteFhirSource });
   const features = createFeatureService({ db: deps.db, queue: deps.queue, datasets });
+  // Registry events go to the webhooks outbox inside the change's transaction; an approval may deploy through endpoints.
+  const webhooks = createWebhookService({ db: deps.db, logger: deps.logger, events: REGISTRY_EVENTS, policy: { allowOrigins: deps.config.webhookAllow } });
+  const registry = createModelRegistry({ db: deps.db, models, events: webhooks, deployer: endpointDeployer(endpoints, ENDPOINT_NAME_PATTERN) });
   return {
     cds,
     features,
+    registry,
+    webhooks,
     fhir,
     rules,
     datasets,
@@ -97,6 +109,7 @@ export function createServices(deps: Deps): Services {
       await images.reload(modelId);
     },
     async close() {
+      await webhooks.stop();
       await images.close();
       await llm.close();
       await text.close();

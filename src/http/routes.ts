@@ -13,6 +13,8 @@ import { cdsApiRoutes, cdsHooksRoutes } from '../domains/cds/index.ts';
 import { imageRoutes } from '../domains/images/index.ts';
 import { fhirApiRoutes, fhirRoutes } from '../domains/fhir/index.ts';
 import { featureRoutes } from '../domains/features/index.ts';
+import { modelRegistryRoutes } from '../domains/models/index.ts';
+import { webhookRoutes } from '../domains/webhooks/index.ts';
 import { hasValidApiToken } from './auth.ts';
 
 /** Each domain contributes one plugin; routes stay thin and call the domain service. */
@@ -35,9 +37,14 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
       await imageRoutes(api, { images: s.images, datasets: s.datasets, maxUploadBytes });
       await fhirApiRoutes(api, { fhir: s.fhir });
       await featureRoutes(api, { features: s.features, maxUploadBytes });
+      await modelRegistryRoutes(api, { registry: s.registry });
+      await webhookRoutes(api, { webhooks: s.webhooks });
     },
     { prefix: '/api/v1' },
   );
+  // Webhook deliveries are sent by the serving process (off the request path); stopped with the server.
+  s.webhooks.start();
+  app.addHook('onClose', async () => s.webhooks.stop());
   // CDS Hooks at the server root (/cds-services), with its own JWT check, CORS and OperationOutcome errors.
   await app.register(async (root) =>
     cdsHooksRoutes(root, { cds: s.cds, publicUrl: ctx.config.cdsPublicUrl, corsOrigins: ctx.config.cdsCorsOrigins, apiTokens: ctx.config.apiTokens, hasValidApiToken }),
