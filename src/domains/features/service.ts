@@ -55,6 +55,7 @@ export function createFeatureService(deps: FeatureServiceDeps) {
     if (!deps.datasets) throw new AppError('CONFLICT', 'Dataset ingestion is not available in this process.');
     const g = await group(payload.group);
     const v = await deps.datasets.getVersion(payload.dataset, payload.version ?? 'latest');
+    if (v.status !== 'ready') throw new AppError('DATASET_NOT_READY', `Version ${v.version} of dataset "${payload.dataset}" is ${v.status}, not ready.`, { problems: [{ field: 'version', problem: `status is ${v.status}`, fix: 'Wait for its import to finish (or fix the file and upload it again), then retry.' }] });
     if (!['csv', 'tsv', 'jsonl'].includes(v.format)) {
       throw new AppError('FEATURE_RECORD_INVALID', `Dataset "${payload.dataset}" version ${v.version} is ${v.format}; feature records come from CSV, TSV or JSON Lines.`, { problems: [{ field: 'dataset', problem: `format ${v.format}`, fix: 'Upload the records as a CSV/TSV (header row = feature names) or JSON Lines dataset.' }] });
     }
