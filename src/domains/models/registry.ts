@@ -144,6 +144,7 @@ export function createModelRegistry(deps: ModelRegistryDeps): ModelRegistry {
       }
       const at = nowIso();
       const result = await inTransaction(async (trx) => {
+        await store.lockVersion(trx, model.id);
         const current = await store.readApproval(trx, model.id);
         if (current.status === status) return { approval: current, changed: false };
         const change: ApprovalChange = { status, previousStatus: current.status, by, at, reason };
@@ -160,6 +161,7 @@ export function createModelRegistry(deps: ModelRegistryDeps): ModelRegistry {
       const at = nowIso();
       return inTransaction(async (trx) => {
         // Only `trx` inside: on SQLite another query on `db` would wait for this transaction (one connection).
+        await store.lockAlias(trx, modelName, alias);
         const before = await store.findAlias(trx, modelName, alias);
         await store.upsertAlias(trx, modelName, alias, model.id, by, at);
         const previousVersion = before?.version ?? null;
@@ -170,6 +172,7 @@ export function createModelRegistry(deps: ModelRegistryDeps): ModelRegistry {
     async deleteAlias(modelName, alias, by) {
       const at = nowIso();
       await inTransaction(async (trx) => {
+        await store.lockAlias(trx, modelName, alias);
         const before = await store.findAlias(trx, modelName, alias);
         if (!before || !(await store.removeAlias(trx, modelName, alias))) {
           throw new AppError('MODEL_ALIAS_NOT_FOUND', `Model "${modelName}" has no alias "${alias}".`, { problems: [{ field: 'alias', problem: 'no such alias', fix: `List aliases with GET /api/v1/models/${modelName}/aliases.` }] });

@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { newId } from '../../core/ids.ts';
+import { dialectOf } from '../../storage/db.ts';
 import type { Database } from '../../storage/schema.ts';
 
 export const APPROVAL_STATUSES = ['PendingManualApproval', 'Approved', 'Rejected'] as const;
@@ -37,6 +38,19 @@ export interface AliasRow {
 }
 
 type Db = Kysely<Database>;
+
+/**
+ * Serialises governance writes on PostgreSQL: two concurrent approvals (or alias moves) read-then-write in turn, so
+ * the history and the events see each change once. SQLite transactions already run one at a time.
+ */
+export async function lockVersion(db: Db, modelId: string): Promise<void> {
+  if (dialectOf(db) === 'postgres') await db.selectFrom('models').select('id').where('id', '=', modelId).forUpdate().execute();
+}
+
+/** As lockVersion, for an alias that exists (a first creation race is settled by the upsert's conflict clause). */
+export async function lockAlias(db: Db, modelName: string, alias: string): Promise<void> {
+  if (dialectOf(db) === 'postgres') await db.selectFrom('model_aliases').select('alias').where('model_name', '=', modelName).where('alias', '=', alias).forUpdate().execute();
+}
 
 export async function readApproval(db: Db, modelId: string): Promise<Approval> {
   const row = await db.selectFrom('model_approvals').selectAll().where('model_id', '=', modelId).executeTakeFirst();
