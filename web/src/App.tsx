@@ -25,6 +25,7 @@ const ImagesRoutes = lazy(() => import('./images/ImagesRoutes.tsx').then((m) => 
 const FhirRoutes = lazy(() => import('./fhir/FhirRoutes.tsx').then((m) => ({ default: m.FhirRoutes })));
 const RulesRoutes = lazy(() => import('./cql/RulesRoutes.tsx').then((m) => ({ default: m.RulesRoutes })));
 const CdsRoutes = lazy(() => import('./cds/CdsRoutes.tsx').then((m) => ({ default: m.CdsRoutes })));
+const PipelinesRoutes = lazy(() => import('./pipelines/PipelinesRoutes.tsx').then((m) => ({ default: m.PipelinesRoutes })));
 
 const theme = createTheme({
   primaryColor: 'teal',
@@ -72,6 +73,7 @@ export function App() {
                 <Route path="/fhir/*" element={<FhirRoutes />} />
                 <Route path="/rules/*" element={<RulesRoutes />} />
                 <Route path="/cds/*" element={<CdsRoutes />} />
+                <Route path="/pipelines/*" element={<PipelinesRoutes />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </Suspense>
