@@ -30,6 +30,7 @@ const classificationReport = toSchema(
     recall_macro: z.number(), macro_f1: z.number(), micro_precision: z.number(), micro_recall: z.number(), micro_f1: z.number(),
     hamming_loss: z.number().optional(), mean_auc: z.number().nullable(), per_label: z.record(z.string(), z.record(z.string(), z.unknown())),
     confusion_matrix: z.array(z.unknown()), thresholds: z.array(z.number()).optional(), abstained: z.number().optional(),
+    n_train: z.number().int().optional(), n_test: z.number().int().optional(), train_seconds: z.number().optional(),
   }).strict(),
 );
 const KNOWN_BLOBS: Array<[prefix: string, schema: JsonSchema]> = [['Classification report', classificationReport]];
