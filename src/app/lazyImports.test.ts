@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const HEAVY = ['node-llama-cpp', 'sharp', 'onnxruntime-node', '@aws-sdk/client-s3', 'bullmq', 'ioredis', 'pg'];
+const HEAVY = ['node-llama-cpp', 'sharp', 'onnxruntime-node', 'onnx-proto', '@aws-sdk/client-s3', 'bullmq', 'ioredis', 'pg'];
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-lazy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

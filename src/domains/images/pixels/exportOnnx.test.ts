@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SHARED_DATA } from '../../../ml/__reference__/sharedData.ts';
 import { openOnnxSession } from '../../../runtimes/onnx.ts';
 import { imageTensors, mulberry32, preprocessedRgb } from './decode.ts';
-import { EXPORT_INPUT, EXPORT_OUTPUT, exportImageClassifier, exportedLabels, type ExportHead } from './exportOnnx.ts';
+import { ATTR_INT, ATTR_INTS, EXPORT_INPUT, EXPORT_OUTPUT, exportImageClassifier, exportedLabels, FLOAT, loadOnnxProto, UINT8, type ExportHead } from './exportOnnx.ts';
 
 const BACKBONE = join(SHARED_DATA, 'onnx-models', 'mobilenetv2-12-int8.onnx');
 const SAMPLES = ['mel/ISIC_0024482.jpg', 'nv/ISIC_0024354.jpg'].map((p) => join(SHARED_DATA, 'ham10000-sample', p));
@@ -40,10 +40,15 @@ function headProba(head: ExportHead, features: Float32Array): number[] {
 }
 
 describe('exportImageClassifier', () => {
+  it('writes the enum values of onnx.proto (onnx-proto loads on first use, so they are spelled out)', async () => {
+    const P = await loadOnnxProto();
+    expect([FLOAT, UINT8, ATTR_INT, ATTR_INTS]).toEqual([P.TensorProto.DataType.FLOAT, P.TensorProto.DataType.UINT8, P.AttributeProto.AttributeType.INT, P.AttributeProto.AttributeType.INTS]);
+  });
+
   it('runs in onnxruntime-web with the same probabilities as our pipeline', { timeout: 60_000 }, async () => {
     const head = randomHead(7, 1000, 42);
     const bytes = await exportImageClassifier(BACKBONE, head);
-    expect(exportedLabels(bytes)).toEqual(head.labels);
+    expect(await exportedLabels(bytes)).toEqual(head.labels);
 
     const images = SAMPLES.map((p) => readFileSync(p));
     const backbone = await openOnnxSession(BACKBONE);

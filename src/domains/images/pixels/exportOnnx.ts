@@ -11,14 +11,25 @@
  * the opset imports stay as they are. Labels and preprocessing notes go in metadata_props.
  */
 import { readFile } from 'node:fs/promises';
-import onnxProto from 'onnx-proto';
+import type onnxProto from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
 import { AppError } from '../../../core/errors.ts';
 import { IMAGENET_MEAN, IMAGENET_STD, INPUT_SIZE } from './decode.ts';
 
-const P = onnxProto.onnx;
-const FLOAT = P.TensorProto.DataType.FLOAT;
-const UINT8 = P.TensorProto.DataType.UINT8;
+type OnnxProto = typeof onnxProto.onnx;
+let proto: Promise<OnnxProto> | undefined;
+
+/** onnx-proto (protobufjs), imported on first use: ~0.1 s of CPU that only an export needs (issue 17). */
+export function loadOnnxProto(): Promise<OnnxProto> {
+  proto ??= import('onnx-proto').then((m) => m.default.onnx);
+  return proto;
+}
+
+// Enum values fixed by onnx.proto (TensorProto.DataType, AttributeProto.AttributeType); exportOnnx.test.ts checks them.
+export const FLOAT = 1;
+export const UINT8 = 2;
+export const ATTR_INT = 2;
+export const ATTR_INTS = 7;
 
 export interface ExportHead {
   labels: string[];
@@ -46,8 +57,8 @@ function node(opType: string, inputs: string[], outputs: string[], attributes: o
   return { opType, input: inputs, output: outputs, name: `sagebrush_${outputs[0]}`, domain: '', attribute: attributes };
 }
 
-const intAttr = (name: string, i: number): onnx.IAttributeProto => ({ name, type: P.AttributeProto.AttributeType.INT, i });
-const intsAttr = (name: string, ints: number[]): onnx.IAttributeProto => ({ name, type: P.AttributeProto.AttributeType.INTS, ints });
+const intAttr = (name: string, i: number): onnx.IAttributeProto => ({ name, type: ATTR_INT, i });
+const intsAttr = (name: string, ints: number[]): onnx.IAttributeProto => ({ name, type: ATTR_INTS, ints });
 
 function checkHead(head: ExportHead): number {
   const k = head.labels.length;
@@ -62,6 +73,7 @@ function checkHead(head: ExportHead): number {
 
 export async function exportImageClassifier(backbonePath: string, head: ExportHead): Promise<Uint8Array> {
   const k = checkHead(head);
+  const P = await loadOnnxProto();
   let model: onnx.ModelProto;
   try {
     model = P.ModelProto.decode(await readFile(backbonePath));
@@ -161,8 +173,8 @@ export async function exportImageClassifier(backbonePath: string, head: ExportHe
 }
 
 /** Labels stored in an exported model's metadata (for readers of the file). */
-export function exportedLabels(bytes: Uint8Array): string[] {
-  const model = P.ModelProto.decode(bytes);
+export async function exportedLabels(bytes: Uint8Array): Promise<string[]> {
+  const model = (await loadOnnxProto()).ModelProto.decode(bytes);
   const entry = model.metadataProps.find((p) => p.key === 'labels');
   return entry?.value ? (JSON.parse(entry.value) as string[]) : [];
 }
