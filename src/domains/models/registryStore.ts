@@ -3,7 +3,7 @@
  * tags, model cards and per-model settings. Every writer takes the executor it runs on, so the service can put a
  * change and the event that reports it in one transaction.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { newId } from '../../core/ids.ts';
 import { dialectOf } from '../../storage/db.ts';
 import type { Database } from '../../storage/schema.ts';
@@ -47,9 +47,12 @@ export async function lockVersion(db: Db, modelId: string): Promise<void> {
   if (dialectOf(db) === 'postgres') await db.selectFrom('models').select('id').where('id', '=', modelId).forUpdate().execute();
 }
 
-/** As lockVersion, for an alias that exists (a first creation race is settled by the upsert's conflict clause). */
+/**
+ * As lockVersion, for an alias: a transaction-scoped advisory lock on (model, alias), which also serialises the
+ * first creation of an alias (a row lock would lock nothing while the alias does not exist yet).
+ */
 export async function lockAlias(db: Db, modelName: string, alias: string): Promise<void> {
-  if (dialectOf(db) === 'postgres') await db.selectFrom('model_aliases').select('alias').where('model_name', '=', modelName).where('alias', '=', alias).forUpdate().execute();
+  if (dialectOf(db) === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`model-alias:${modelName}@${alias}`}))`.execute(db);
 }
 
 export async function readApproval(db: Db, modelId: string): Promise<Approval> {
