@@ -39,6 +39,7 @@ describe('pipelines apply', () => {
     ['an unregistered job type', (d: any) => step(d, 'train').jobType = 'text.fit', 'steps.train.jobType', /no job type "text.fit"/],
     ['a then-branch naming no step', (d: any) => step(d, 'check-f1').then = ['publish'], 'steps.check-f1.then', /"publish", which is not a step/],
     ['a bad parameter default', (d: any) => d.parameters.minF1.default = 'high', 'parameters.minF1.default', /not a number/],
+    ['a reserved pipeline name', (d: any) => d.name = 'runs', 'name', /"runs" is reserved/],
   ])('refuses %s with PIPELINE_INVALID naming the field, storing nothing', async (_what, change, field, message) => {
     const before = await stored();
     const res = await apply(broken(change));

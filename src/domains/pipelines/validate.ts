@@ -53,6 +53,8 @@ export function validateDefinition(input: unknown, definitions: Map<string, JobD
   const def = parsed.data;
   const problems: Problem[] = [];
   const add = (field: string, problem: string, fix: string) => problems.push({ field, problem, fix });
+  // The API's static paths under /pipelines/ (runs, lineage) would shadow pipelines with these names.
+  if (['runs', 'lineage'].includes(def.name)) add('name', `"${def.name}" is reserved`, 'Choose another pipeline name.');
   const byName = new Map<string, StepDefinition>();
   for (const s of def.steps) {
     if (byName.has(s.name)) add(`steps.${s.name}.name`, `two steps are named "${s.name}"`, 'Give every step a unique name.');
