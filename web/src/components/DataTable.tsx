@@ -83,12 +83,22 @@ export function DataTable<T>({ query, rows = query?.data?.items, columns, rowKey
       {rows && rows.length === 0 && empty}
       {showTable && frame === 'none' && table}
       {showTable && frame === 'paper' && (
-        <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={minWidth}>{table}</Table.ScrollContainer>
-        </Paper>
+        <TableCard minWidth={minWidth}>{table}</TableCard>
       )}
       {showTable && frame === 'scroll' && <Table.ScrollContainer minWidth={minWidth}>{table}</Table.ScrollContainer>}
     </>
+  );
+}
+
+/** The bordered card a wide table scrolls in (with an optional header above the table, e.g. a filter). */
+export function TableCard({ minWidth, maxHeight, header, p, children }: { minWidth: number; maxHeight?: number; header?: ReactNode; p?: string; children: ReactNode }) {
+  return (
+    <Paper withBorder radius="md" p={p}>
+      {header}
+      <Table.ScrollContainer minWidth={minWidth} maxHeight={maxHeight}>
+        {children}
+      </Table.ScrollContainer>
+    </Paper>
   );
 }
 

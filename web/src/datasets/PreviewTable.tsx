@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { Group, Loader, Pagination, Paper, Table, Text } from '@mantine/core';
+import { Group, Loader, Pagination, Table, Text } from '@mantine/core';
+import { TableCard } from '../components/DataTable.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { formatNumber } from '../components/format.ts';
 import { usePreview } from './api.ts';
@@ -17,32 +18,30 @@ export function PreviewTable({ idOrName, version, enabled }: { idOrName: string;
   const pages = Math.max(1, Math.ceil(data.total / PAGE_SIZE));
   return (
     <div data-testid="preview">
-      <Paper withBorder radius="md">
-        <Table.ScrollContainer minWidth={Math.min(1200, 160 * (data.columns.length + 1))} maxHeight={560}>
-          <Table striped highlightOnHover withColumnBorders stickyHeader verticalSpacing={6} fz="sm" data-testid="preview-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th w={60}>#</Table.Th>
-                {data.columns.map((c, i) => (
-                  <Table.Th key={i}>{c}</Table.Th>
+      <TableCard minWidth={Math.min(1200, 160 * (data.columns.length + 1))} maxHeight={560}>
+        <Table striped highlightOnHover withColumnBorders stickyHeader verticalSpacing={6} fz="sm" data-testid="preview-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th w={60}>#</Table.Th>
+              {data.columns.map((c, i) => (
+                <Table.Th key={i}>{c}</Table.Th>
+              ))}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {data.rows.map((row, r) => (
+              <Table.Tr key={data.offset + r} data-testid="preview-row">
+                <Table.Td c="dimmed">{data.offset + r + 1}</Table.Td>
+                {data.columns.map((_, c) => (
+                  <Table.Td key={c} className="sb-cell">
+                    {row[c] ?? ''}
+                  </Table.Td>
                 ))}
               </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {data.rows.map((row, r) => (
-                <Table.Tr key={data.offset + r} data-testid="preview-row">
-                  <Table.Td c="dimmed">{data.offset + r + 1}</Table.Td>
-                  {data.columns.map((_, c) => (
-                    <Table.Td key={c} className="sb-cell">
-                      {row[c] ?? ''}
-                    </Table.Td>
-                  ))}
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Paper>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </TableCard>
       <Group justify="space-between" mt="sm">
         <Text size="sm" c="dimmed" data-testid="preview-range">
           Rows {formatNumber(data.total === 0 ? 0 : data.offset + 1)}–{formatNumber(data.offset + data.rows.length)} of {formatNumber(data.total)}

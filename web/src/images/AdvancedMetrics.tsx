@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { Badge, Group, Paper, SimpleGrid, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import * as Plot from '@observablehq/plot';
 import type { TextMetrics } from '../api/types.ts';
+import { TableCard } from '../components/DataTable.tsx';
 import { formatNumber } from '../components/format.ts';
 import { ProblemList } from '../components/ProblemList.tsx';
 import { usePlot } from '../components/usePlot.ts';
@@ -172,51 +173,49 @@ export function AdvancedMetrics({ metrics, report, labels }: { metrics: ImageMet
               Chosen by {report.selection}.
             </Text>
           )}
-          <Paper withBorder radius="md">
-            <Table.ScrollContainer minWidth={640}>
-              <Table verticalSpacing={6} highlightOnHover>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Candidate</Table.Th>
-                    <Table.Th ta="right">C</Table.Th>
-                    <Table.Th>Views</Table.Th>
-                    <Table.Th>Augmentation</Table.Th>
-                    <Table.Th>Fitted on</Table.Th>
-                    <Table.Th ta="right">CV balanced accuracy</Table.Th>
-                    <Table.Th ta="right">CV macro F1</Table.Th>
-                    <Table.Th ta="right">Seconds</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {report.tried.map((t, i) => {
-                    const chosen = t.name === report.chosen;
-                    return (
-                      <Table.Tr key={`${t.name}-${i}`} data-testid="images-tried-row" data-chosen={chosen} fw={chosen ? 700 : undefined}>
-                        <Table.Td>
-                          {t.name} {chosen && <Badge size="xs">chosen</Badge>}
-                        </Table.Td>
-                        <Table.Td ta="right" className="sb-num">
-                          {t.C ?? '—'}
-                        </Table.Td>
-                        <Table.Td>{views(t.views)}</Table.Td>
-                        <Table.Td>{views(t.augment)}</Table.Td>
-                        <Table.Td>{t.train_on ?? '—'}</Table.Td>
-                        <Table.Td ta="right" className="sb-num">
-                          {formatMetric(t.cv_balanced_accuracy)}
-                        </Table.Td>
-                        <Table.Td ta="right" className="sb-num">
-                          {formatMetric(t.cv_macro_f1)}
-                        </Table.Td>
-                        <Table.Td ta="right" className="sb-num">
-                          {num(t.seconds) !== null ? t.seconds!.toFixed(1) : '—'}
-                        </Table.Td>
-                      </Table.Tr>
-                    );
-                  })}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          </Paper>
+          <TableCard minWidth={640}>
+            <Table verticalSpacing={6} highlightOnHover>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Candidate</Table.Th>
+                  <Table.Th ta="right">C</Table.Th>
+                  <Table.Th>Views</Table.Th>
+                  <Table.Th>Augmentation</Table.Th>
+                  <Table.Th>Fitted on</Table.Th>
+                  <Table.Th ta="right">CV balanced accuracy</Table.Th>
+                  <Table.Th ta="right">CV macro F1</Table.Th>
+                  <Table.Th ta="right">Seconds</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {report.tried.map((t, i) => {
+                  const chosen = t.name === report.chosen;
+                  return (
+                    <Table.Tr key={`${t.name}-${i}`} data-testid="images-tried-row" data-chosen={chosen} fw={chosen ? 700 : undefined}>
+                      <Table.Td>
+                        {t.name} {chosen && <Badge size="xs">chosen</Badge>}
+                      </Table.Td>
+                      <Table.Td ta="right" className="sb-num">
+                        {t.C ?? '—'}
+                      </Table.Td>
+                      <Table.Td>{views(t.views)}</Table.Td>
+                      <Table.Td>{views(t.augment)}</Table.Td>
+                      <Table.Td>{t.train_on ?? '—'}</Table.Td>
+                      <Table.Td ta="right" className="sb-num">
+                        {formatMetric(t.cv_balanced_accuracy)}
+                      </Table.Td>
+                      <Table.Td ta="right" className="sb-num">
+                        {formatMetric(t.cv_macro_f1)}
+                      </Table.Td>
+                      <Table.Td ta="right" className="sb-num">
+                        {num(t.seconds) !== null ? t.seconds!.toFixed(1) : '—'}
+                      </Table.Td>
+                    </Table.Tr>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          </TableCard>
         </Stack>
       )}
     </Stack>

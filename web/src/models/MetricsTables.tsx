@@ -1,5 +1,6 @@
 import { Group, Paper, Progress, SimpleGrid, Table, Text, Tooltip } from '@mantine/core';
 import type { TextMetrics } from '../api/types.ts';
+import { TableCard } from '../components/DataTable.tsx';
 import { formatNumber } from '../components/format.ts';
 import { formatMetric, num, overallRows, perLabelRows } from './metrics.ts';
 
@@ -57,43 +58,41 @@ export function PerLabelMetrics({ metrics, labels }: { metrics: TextMetrics; lab
   const rows = perLabelRows(metrics, labels);
   if (rows.length === 0) return <Text c="dimmed">No per-label metrics.</Text>;
   return (
-    <Paper withBorder radius="md">
-      <Table.ScrollContainer minWidth={640} maxHeight={480}>
-        <Table highlightOnHover verticalSpacing={6} stickyHeader data-testid="per-label-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Label</Table.Th>
-              <Table.Th ta="right">Precision</Table.Th>
-              <Table.Th ta="right">Recall</Table.Th>
-              <Table.Th ta="right">F1</Table.Th>
-              <Table.Th ta="right">Support</Table.Th>
-              <Table.Th ta="right">AUC</Table.Th>
+    <TableCard minWidth={640} maxHeight={480}>
+      <Table highlightOnHover verticalSpacing={6} stickyHeader data-testid="per-label-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Label</Table.Th>
+            <Table.Th ta="right">Precision</Table.Th>
+            <Table.Th ta="right">Recall</Table.Th>
+            <Table.Th ta="right">F1</Table.Th>
+            <Table.Th ta="right">Support</Table.Th>
+            <Table.Th ta="right">AUC</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((r) => (
+            <Table.Tr key={r.label} data-testid="per-label-row" data-label={r.label}>
+              <Table.Td fw={500}>{r.label}</Table.Td>
+              <Table.Td>
+                <ScoreCell value={r.precision} />
+              </Table.Td>
+              <Table.Td>
+                <ScoreCell value={r.recall} />
+              </Table.Td>
+              <Table.Td>
+                <ScoreCell value={r.f1} />
+              </Table.Td>
+              <Table.Td ta="right" className="sb-num">
+                {formatNumber(r.support)}
+              </Table.Td>
+              <Table.Td>
+                <ScoreCell value={r.auc} />
+              </Table.Td>
             </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((r) => (
-              <Table.Tr key={r.label} data-testid="per-label-row" data-label={r.label}>
-                <Table.Td fw={500}>{r.label}</Table.Td>
-                <Table.Td>
-                  <ScoreCell value={r.precision} />
-                </Table.Td>
-                <Table.Td>
-                  <ScoreCell value={r.recall} />
-                </Table.Td>
-                <Table.Td>
-                  <ScoreCell value={r.f1} />
-                </Table.Td>
-                <Table.Td ta="right" className="sb-num">
-                  {formatNumber(r.support)}
-                </Table.Td>
-                <Table.Td>
-                  <ScoreCell value={r.auc} />
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-    </Paper>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </TableCard>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Badge, Group, Paper, Switch, Table, Text } from '@mantine/core';
 import type { ModelVersion } from '../../api/types.ts';
+import { TableCard } from '../../components/DataTable.tsx';
 import { formatNumber } from '../../components/format.ts';
 import { formatMetric } from '../metrics.ts';
 import { formatDelta, labelRows, metricRows, paramRows } from './compare.ts';
@@ -42,33 +43,36 @@ export function ParamsTable({ versions }: { versions: ModelVersion[] }) {
   const rows = paramRows(versions);
   const shown = onlyDiff ? rows.filter((r) => r.differs) : rows;
   return (
-    <Paper withBorder radius="md" p="xs">
-      <Group justify="space-between" mb="xs">
-        <Text size="sm" c="dimmed">
-          {rows.filter((r) => r.differs).length} of {rows.length} parameters differ
-        </Text>
-        <Switch size="xs" label="Only differences" checked={onlyDiff} onChange={(e) => setOnlyDiff(e.currentTarget.checked)} data-testid="compare-only-diff" />
-      </Group>
-      <Table.ScrollContainer minWidth={560}>
-        <Table verticalSpacing={4} data-testid="compare-params">
-          <VersionHead versions={versions} />
-          <Table.Tbody>
-            {shown.map((r) => (
-              <Table.Tr key={r.key} data-testid="compare-param-row" data-param={r.key} data-differs={String(r.differs)} bg={r.differs ? 'var(--mantine-color-yellow-light)' : undefined}>
-                <Table.Td className="sb-mono" fz="xs">
-                  {r.key}
+    <TableCard
+      minWidth={560}
+      p="xs"
+      header={
+        <Group justify="space-between" mb="xs">
+          <Text size="sm" c="dimmed">
+            {rows.filter((r) => r.differs).length} of {rows.length} parameters differ
+          </Text>
+          <Switch size="xs" label="Only differences" checked={onlyDiff} onChange={(e) => setOnlyDiff(e.currentTarget.checked)} data-testid="compare-only-diff" />
+        </Group>
+      }
+    >
+      <Table verticalSpacing={4} data-testid="compare-params">
+        <VersionHead versions={versions} />
+        <Table.Tbody>
+          {shown.map((r) => (
+            <Table.Tr key={r.key} data-testid="compare-param-row" data-param={r.key} data-differs={String(r.differs)} bg={r.differs ? 'var(--mantine-color-yellow-light)' : undefined}>
+              <Table.Td className="sb-mono" fz="xs">
+                {r.key}
+              </Table.Td>
+              {r.values.map((v, i) => (
+                <Table.Td key={i} ta="right" fz="sm" fw={r.differs ? 600 : undefined} style={{ wordBreak: 'break-all' }}>
+                  {v}
                 </Table.Td>
-                {r.values.map((v, i) => (
-                  <Table.Td key={i} ta="right" fz="sm" fw={r.differs ? 600 : undefined} style={{ wordBreak: 'break-all' }}>
-                    {v}
-                  </Table.Td>
-                ))}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-    </Paper>
+              ))}
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </TableCard>
   );
 }
 
@@ -103,27 +107,25 @@ export function LabelsCompareTable({ versions }: { versions: ModelVersion[] }) {
   const rows = labelRows(versions);
   if (rows.length === 0) return <Text c="dimmed">No per-label metrics.</Text>;
   return (
-    <Paper withBorder radius="md">
-      <Table.ScrollContainer minWidth={560} maxHeight={420}>
-        <Table verticalSpacing={4} stickyHeader data-testid="compare-labels">
-          <VersionHead versions={versions} first="Label (F1)" />
-          <Table.Tbody>
-            {rows.map((r) => (
-              <Table.Tr key={r.label} data-testid="compare-label-row" data-label={r.label}>
-                <Table.Td fz="sm" fw={500}>
-                  {r.label}
+    <TableCard minWidth={560} maxHeight={420}>
+      <Table verticalSpacing={4} stickyHeader data-testid="compare-labels">
+        <VersionHead versions={versions} first="Label (F1)" />
+        <Table.Tbody>
+          {rows.map((r) => (
+            <Table.Tr key={r.label} data-testid="compare-label-row" data-label={r.label}>
+              <Table.Td fz="sm" fw={500}>
+                {r.label}
+              </Table.Td>
+              {r.f1.map((v, i) => (
+                <Table.Td key={i} ta="right" className="sb-num" fz="sm" title={`support ${formatNumber(r.support[i])}`}>
+                  {formatMetric(v)}
+                  <Delta d={r.deltas[i] ?? null} />
                 </Table.Td>
-                {r.f1.map((v, i) => (
-                  <Table.Td key={i} ta="right" className="sb-num" fz="sm" title={`support ${formatNumber(r.support[i])}`}>
-                    {formatMetric(v)}
-                    <Delta d={r.deltas[i] ?? null} />
-                  </Table.Td>
-                ))}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-    </Paper>
+              ))}
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </TableCard>
   );
 }
