@@ -175,7 +175,8 @@ export class Orchestrator {
       const e = err instanceof AppError ? err : new AppError('INTERNAL', (err as Error).message);
       return this.fail({ ...row, status: 'starting', attempts: row.attempts + 1 }, s, { code: e.code, message: e.message });
     }
-    await store.moveStep(row.id, ['starting'], { status: 'running', job_id: job.id });
+    // Cancelled (or failed by another process) while enqueueing: the job must not run on its own.
+    if (!(await store.moveStep(row.id, ['starting'], { status: 'running', job_id: job.id }))) return void (await queue.cancel(job.id).catch(() => undefined));
     await store.addLog(row.id, `attempt ${row.attempts + 1}: job ${job.id} (${jobType})`);
   }
 
