@@ -196,7 +196,7 @@ export class Orchestrator {
         const e = err instanceof MissingRefError ? new AppError('PIPELINE_REF_MISSING', err.message) : err instanceof AppError ? err : new AppError('INTERNAL', (err as Error).message);
         return { status: 'failed', error: { code: e.code, message: e.message } };
       });
-      const current = { ...row, status: 'running', attempts: row.attempts + (row.status === 'waiting' ? 0 : 1) };
+      const current = { ...row, status: 'running', worker: workerOf(SELF_OWNER_JSON), attempts: row.attempts + (row.status === 'waiting' ? 0 : 1) };
       if (outcome.status === 'succeeded') {
         await store.moveStep(row.id, ['running'], { status: 'succeeded', outputs_json: JSON.stringify(outcome.outputs), error_json: null, finished_at: nowIso() });
         await this.lineage(runId, s, outcome.outputs);
