@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createAppContext, type AppContext } from '../../app/context.ts';
 import { loadConfig } from '../../core/config.ts';
+import { SELF_OWNER } from '../../jobs/owner.ts';
 import { buildApp } from '../../http/app.ts';
 import type { PipelineRun } from './schema.ts';
 import { finished, stepOf, waitForRun } from './testing.ts';
@@ -20,7 +21,7 @@ const runs = new Map<string, number>();
 const count = (key: string) => runs.set(key, (runs.get(key) ?? 0) + 1);
 
 /** A server on `dir` with the test job types: `test.block*` runs long on its first attempt, briefly after a restart. */
-async function openServer(dir: string): Promise<{ ctx: AppContext; app: FastifyInstance }> {
+async function openServer(dir: string, options: { app?: boolean } = {}): Promise<{ ctx: AppContext; app: FastifyInstance }> {
   const ctx = await createAppContext(loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: 'silent' } }));
   const wait = (ms: number, signal: AbortSignal) => new Promise<void>((res, rej) => {
     const timer = setTimeout(res, ms);
@@ -28,7 +29,9 @@ async function openServer(dir: string): Promise<{ ctx: AppContext; app: FastifyI
   });
   const payload = z.object({ key: z.string() });
   const result = z.object({ key: z.string() });
-  ctx.queue.register({ type: 'test.count', payload, result, run: async ({ job }) => (count(job.payload.key as string), { key: job.payload.key as string }) });
+  for (const [type, idempotent] of [['test.count', false], ['test.count-idempotent', true]] as const) {
+    ctx.queue.register({ type, payload, result, idempotent, run: async ({ job }) => (count(job.payload.key as string), { key: job.payload.key as string }) });
+  }
   for (const [type, idempotent] of [['test.block', true], ['test.block-once', false]] as const) {
     ctx.queue.register({ type, payload, result, idempotent, run: async ({ job, signal }) => {
       count(job.payload.key as string);
@@ -36,6 +39,7 @@ async function openServer(dir: string): Promise<{ ctx: AppContext; app: FastifyI
       return { key: job.payload.key as string };
     } });
   }
+  if (options.app === false) return { ctx, app: undefined as never }; // no API: no orchestrator, no worker
   await ctx.queue.startWorker({ concurrency: 4 });
   const app = await buildApp(ctx, { webDist: join(dir, 'no-web-ui') });
   await app.ready();
@@ -89,4 +93,44 @@ describe('a server restart mid-run', () => {
       await second.ctx.close();
     }
   }, 90_000);
+
+  it('finishes what a dead orchestrator left: a claimed idempotent step is started again, a non-idempotent one failed, an inline one re-run', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'sb-pipelines-claimed-'));
+    try {
+      // A process that died (same host, this pid with another start time: ownerIsDead) after claiming the steps.
+      const dead = JSON.stringify({ ...SELF_OWNER, start: 'an-earlier-process' });
+      const defs = {
+        idem: { name: 'idem', steps: [{ name: 'x', type: 'job', jobType: 'test.count-idempotent', inputs: { key: 'idem.x' } }] },
+        once: { name: 'once', steps: [{ name: 'x', type: 'job', jobType: 'test.count', inputs: { key: 'once.x' } }] },
+        inline: { name: 'inline', steps: [{ name: 'x', type: 'condition', if: { left: 1, op: 'eq', right: 1 } }] },
+      };
+      const offline = await openServer(other, { app: false });
+      const ids: Record<string, string> = {};
+      for (const [key, def] of Object.entries(defs)) {
+        await offline.ctx.services.pipelines.apply(def);
+        const v = (await offline.ctx.services.pipelines.store.version(def.name))!;
+        ids[key] = await offline.ctx.services.pipelines.store.createRun({ pipelineId: v.pipelineId, versionId: v.id, params: {}, trigger: { type: 'test' }, steps: v.definition.steps });
+        const status = key === 'inline' ? 'running' : 'starting';
+        await offline.ctx.db.updateTable('pipeline_steps').set({ status, owner: dead, attempts: 1, started_at: new Date().toISOString() }).where('run_id', '=', ids[key]!).execute();
+      }
+      await offline.ctx.close();
+
+      const server = await openServer(other);
+      try {
+        const idem = await waitForRun(server.app, ids.idem!, finished, 20_000);
+        expect(idem.status, JSON.stringify(idem.steps)).toBe('succeeded');
+        const once = await waitForRun(server.app, ids.once!, finished, 20_000);
+        expect(once).toMatchObject({ status: 'failed', error: { code: 'PIPELINE_STEP_INTERRUPTED', step: 'x' } });
+        const inline = await waitForRun(server.app, ids.inline!, finished, 20_000);
+        expect(inline.steps[0]).toMatchObject({ status: 'succeeded', outputs: { result: true } });
+        expect(runs.get('idem.x')).toBe(1);
+        expect(runs.get('once.x')).toBeUndefined();
+      } finally {
+        await server.app.close();
+        await server.ctx.close();
+      }
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
