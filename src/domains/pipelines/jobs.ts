@@ -63,7 +63,8 @@ export function pipelineJobs(deps: { datasets: PipelineDatasetsPort; scriptsDir:
       payload: datasetPayload,
       result: z.object({ datasetId: z.string(), versionId: z.string(), version: z.number().int(), rowCount: z.number().int() }),
       idempotent: true,
-      async run({ job, log }) {
+      async run({ job, log, progress }) {
+        await progress(0.1, `resolving ${job.payload.dataset}`);
         const v = await deps.datasets.getVersion(job.payload.dataset, job.payload.version);
         if (v.status !== 'ready') throw new AppError('CONFLICT', `Dataset "${job.payload.dataset}" version ${v.version} is ${v.status}, not ready.`);
         await log(`dataset ${job.payload.dataset} → version ${v.version} (${v.rowCount} rows)`);
@@ -74,7 +75,11 @@ export function pipelineJobs(deps: { datasets: PipelineDatasetsPort; scriptsDir:
       type: 'pipelines.command',
       payload: commandPayload,
       result: z.record(z.string(), z.unknown()),
-      run: ({ job, signal, log }) => runCommand(scriptPath(deps.scriptsDir, job.payload.script), job.payload, signal, log),
+      async run({ job, signal, log, progress }) {
+        const file = scriptPath(deps.scriptsDir, job.payload.script);
+        await progress(0.05, `running ${job.payload.script}`);
+        return runCommand(file, job.payload, signal, log);
+      },
     }),
   ];
 }
