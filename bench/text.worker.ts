@@ -6,8 +6,8 @@
  *     job's default options (only this call is timed, as the job's `train_seconds`), then write `model.bin`.
  *   tsx bench/text.worker.ts predict MODEL.bin TEST.csv [THREADS]
  *     the batch job's path: load model.bin, score chunks of documents (fused path) — inline, or with THREADS > 0 over
- *     that many scoring threads (the job's scoreInOrder over the piscina pool; the threads load the model from the
- *     shared bytes inside the clock) — one JSON line per document, joined into the JSON Lines output; timed from
+ *     that many scoring threads plus this one (the job's scoreInOrder over the piscina pool, small chunks here
+ *     meanwhile; the threads load the model from the shared bytes inside the clock) — one JSON line per document, joined into the JSON Lines output; timed from
  *     reading model.bin to the joined output. The threads are started before the clock, as Node itself is (a server
  *     starts them once). Quality is computed from the returned scores. A second, warm pass repeats the same loop.
  */
@@ -91,7 +91,7 @@ async function runBatch(predictor: TextPredictor, texts: string[], pool: Scoring
   const all: ClassificationResult[] = [];
   const lines: string[] = [];
   const score = async (p: TextPredictor, part: string[]) => (pool ? toResults(p.rule, await pool.score(p, part), part.length) : classifyTexts(p, part));
-  await scoreInOrder({ predictor: async () => predictor, score, threads: pool?.threads ?? 1 }, predictor, texts, { throwIfAborted() {} }, async (start, results) => {
+  await scoreInOrder({ predictor: async () => predictor, score, threads: pool?.threads ?? 1, ...(pool ? { local: classifyTexts } : {}) }, predictor, texts, { throwIfAborted() {} }, async (start, results) => {
     results.forEach((r, k) => {
       lines.push(JSON.stringify({ File: 'test.txt', Line: start + k, Labels: r.Labels, Predicted: r.Predicted }));
       all.push(r);

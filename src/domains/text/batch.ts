@@ -25,21 +25,42 @@ export interface BatchScoring {
   predictor(modelId: string): Promise<TextPredictor>;
   score(p: TextPredictor, texts: string[]): Promise<ClassificationResult[]>;
   threads: number;
+  /** Scores on this thread too (the job's own thread is a core as well), in smaller chunks between the pool's. */
+  local?(p: TextPredictor, texts: string[]): ClassificationResult[];
 }
 
 const CHUNK = 500;
+const LOCAL_CHUNK = 125;
 
-/** Scores `texts` in chunks, threads + 1 chunks in flight (no thread waits for the next one), and calls `emit` with each chunk's results in input order. */
+/**
+ * Scores `texts` in chunks — threads + 1 chunks queued on the pool (a thread never waits for the next one), and with
+ * `local`, a smaller chunk on this thread while they run — and calls `emit` with each chunk's results in input order.
+ */
 export async function scoreInOrder(s: BatchScoring, p: TextPredictor, texts: string[], signal: { throwIfAborted(): void }, emit: (start: number, results: ClassificationResult[]) => Promise<void>): Promise<void> {
-  const inFlight: Array<{ start: number; results: Promise<ClassificationResult[]> }> = [];
-  let next = 0;
-  while (next < texts.length || inFlight.length > 0) {
-    while (next < texts.length && inFlight.length < Math.max(1, s.threads) + 1) {
+  interface Chunk { start: number; pooled: boolean; done: boolean; results: Promise<ClassificationResult[]> }
+  const inFlight: Chunk[] = [];
+  let next = 0, pooled = 0;
+  for (;;) {
+    while (next < texts.length && pooled < Math.max(1, s.threads) + 1) {
       signal.throwIfAborted();
-      inFlight.push({ start: next, results: s.score(p, texts.slice(next, next + CHUNK)) });
+      const c: Chunk = { start: next, pooled: true, done: false, results: s.score(p, texts.slice(next, next + CHUNK)) };
+      c.results.then(() => (c.done = true), () => (c.done = true));
+      inFlight.push(c);
+      pooled++;
       next += CHUNK;
     }
-    const head = inFlight.shift()!;
+    const head = inFlight[0];
+    if (!head) return;
+    if (!head.done && s.local && next < texts.length) {
+      // while the threads work: a small chunk here, then a turn of the event loop for their answers
+      signal.throwIfAborted();
+      inFlight.push({ start: next, pooled: false, done: true, results: Promise.resolve(s.local(p, texts.slice(next, next + LOCAL_CHUNK))) });
+      next += LOCAL_CHUNK;
+      await new Promise((r) => setImmediate(r));
+      continue;
+    }
+    inFlight.shift();
+    if (head.pooled) pooled--;
     try {
       await emit(head.start, await head.results);
     } catch (err) {

@@ -46,6 +46,8 @@ export interface TextJobModels {
   score(p: TextPredictor, texts: string[]): Promise<ClassificationResult[]>;
   /** Scoring threads: how many chunks the batch job keeps in flight. */
   threads: number;
+  /** Scoring on the job's own thread besides the pool (batch.ts). */
+  local?(p: TextPredictor, texts: string[]): ClassificationResult[];
 }
 
 /** Scores a labeled dataset version with a trained model (the model's own decision rule). */
@@ -76,6 +78,6 @@ export function textJobs(deps: TextDeps, models: TextJobModels) {
   return [
     defineJob({ type: 'text.train', payload: trainRequestSchema, result: trainResultSchema, run: (ctx) => runTrainJob(deps, withStageLog(ctx)) }),
     defineJob({ type: 'text.evaluate', payload: evaluateRequestSchema, result: evaluateResultSchema, idempotent: true, run: (ctx) => runEvaluateJob(deps, models, withStageLog(ctx)) }),
-    defineJob({ type: 'text.batch', payload: batchJobPayloadSchema, result: batchResultSchema, idempotent: true, run: (ctx) => runBatchJob({ ...deps, predictor: models.predictor, score: models.score, threads: models.threads }, withStageLog(ctx)) }),
+    defineJob({ type: 'text.batch', payload: batchJobPayloadSchema, result: batchResultSchema, idempotent: true, run: (ctx) => runBatchJob({ ...deps, predictor: models.predictor, score: models.score, threads: models.threads, local: models.local }, withStageLog(ctx)) }),
   ];
 }

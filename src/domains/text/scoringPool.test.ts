@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TextClassifierModel, trainTextClassifier } from '../../ml/index.ts';
 import { parseLabeledText } from './formats.ts';
 import { labelSet, toArrays } from './data.ts';
-import { classifyTexts, type TextPredictor } from './predictor.ts';
+import { classifyTexts, toResults, type TextPredictor } from './predictor.ts';
 import { createScoringPool } from './scoringPool.ts';
 import { scoreInOrder } from './batch.ts';
 
@@ -53,5 +53,11 @@ describe('text scoring pool (piscina worker threads)', () => {
       return classifyTexts(q, t).map((r, i) => ({ ...r, first: scores[i * labelNames.length] }));
     }, threads: 2 }, p, texts, { throwIfAborted() {} }, async (start, part) => { pooled.push(...part.map((r) => ({ ...r, start }))); });
     expect(pooled.map((r) => (r as { Labels: unknown }).Labels)).toEqual(results.map((r) => r.Labels));
+    // the pool and this thread together (the batch job's way): still every result in its place
+    const mixed = new Array(texts.length);
+    await scoreInOrder({ predictor: async () => p, score: async (q, t) => toResults(q.rule, await pool.score(q, t), t.length), local: classifyTexts, threads: 1 }, p, texts, { throwIfAborted() {} }, async (start, part) => {
+      part.forEach((r, i) => (mixed[start + i] = r));
+    });
+    expect(mixed).toEqual(results);
   }, 120_000);
 });

@@ -38,7 +38,8 @@ export function createScoringPool(threads: number): ScoringPool {
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 60_000,
-      concurrentTasksPerWorker: 1,
+      // a second task waits in the thread's own port: it starts the moment the first ends, not a main-thread turn later
+      concurrentTasksPerWorker: 2,
       // no execArgv: the parent's loader flags (tsx, vitest) do not belong in the thread; the bootstrap registers tsx
       execArgv: [],
     }));

@@ -54,7 +54,7 @@ export function createTextService(deps: TextDeps) {
     return requireReadyModel(await deps.models.resolve(ref), TEXT_MODEL_KIND, 'a text classifier');
   }
 
-  for (const job of textJobs(deps, { predictor: (id) => cache.get(id), requireTextModel, score, threads: Math.max(1, threads) })) deps.queue.register(job);
+  for (const job of textJobs(deps, { predictor: (id) => cache.get(id), requireTextModel, score, threads: Math.max(1, threads), ...(pool ? { local: classifyTexts } : {}) })) deps.queue.register(job);
 
   /** Endpoint loading for the model-kind table (classify.ts `textClassifierKind`): the shared model cache. */
   const runtime: ModelKindRuntime = {
