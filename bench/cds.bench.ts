@@ -41,6 +41,20 @@ interface LoadResult {
   firstError?: string;
   cardsPerRequest: number;
   meanRequestKb: number;
+  /** The load process's CPU seconds over the measured requests. */
+  cpuSeconds?: number;
+  /** Cores the server process used over the whole phase (warm-up included): its CPU seconds ÷ wall seconds. */
+  serverCores?: number;
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc; null where there is no /proc. */
+function cpuSecondsOf(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
 }
 
 async function http<T>(method: string, url: string, body?: string, contentType = 'application/json'): Promise<{ status: number; json: T }> {
@@ -267,12 +281,16 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
     const checks: Partial<Record<Mode, CheckResult[]>> = {};
     for (const m of modes) checks[m] = [await check(url, bodies.byMode[m][0]!), await check(url, bodies.byMode[m][1]!)];
     const loadStart = loadavg()[0];
-    const phasesFor = (target: string, ms: Mode[]) => ms.flatMap((m) => {
+    const phasesFor = (target: string, ms: Mode[], pid: number | undefined) => ms.flatMap((m) => {
       const file = join(dir, `bodies-${m}.json`);
       writeFileSync(file, JSON.stringify(bodies.byMode[m === 'prefetch-inline' ? 'prefetch' : m]));
       return levels.map((l) => async () => {
         log(`${m}: ${l.concurrency} client(s), ${l.warmup} warm-up + ${l.count} requests`);
-        return { mode: m, load: await nodeJson<LoadResult>('cds.load.ts', [target, file, String(l.concurrency), String(l.warmup), String(l.count)]) };
+        const [cpu0, t0] = [cpuSecondsOf(pid), performance.now()];
+        const load = await nodeJson<LoadResult>('cds.load.ts', [target, file, String(l.concurrency), String(l.warmup), String(l.count)]);
+        const cpu1 = cpuSecondsOf(pid);
+        if (cpu0 !== null && cpu1 !== null) load.serverCores = (cpu1 - cpu0) / ((performance.now() - t0) / 1000);
+        return { mode: m, load };
       });
     });
     // smoke: all phases at once (the figures mean nothing there; this only checks every path still runs, quickly)
@@ -282,7 +300,7 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
       for (const p of ps) out.push(await p());
       return out;
     };
-    const results: { mode: Mode; load: LoadResult }[] = await runPhases(phasesFor(url, modes));
+    const results: { mode: Mode; load: LoadResult }[] = await runPhases(phasesFor(url, modes, server.child.pid));
     const stopped = await server.stop();
     const pooled = serverInfo(dataDir);
     // The reference: the same data and requests on a server evaluating the rules on its event loop (SAGEBRUSH_CQL_THREADS=0).
@@ -290,7 +308,7 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
     inlineServer = await startBenchServer('cds.server.ts', dataDir, { SB_BENCH_PORT: String(await freePort()), SB_BENCH_CQL_THREADS: '0' });
     const inlineUrl = `http://127.0.0.1:${inlineServer.port}/cds-services/${SERVICE_ID}`;
     checks['prefetch-inline'] = [await check(inlineUrl, bodies.byMode.prefetch[0]!), await check(inlineUrl, bodies.byMode.prefetch[1]!)];
-    results.push(...(await runPhases(phasesFor(inlineUrl, ['prefetch-inline']))));
+    results.push(...(await runPhases(phasesFor(inlineUrl, ['prefetch-inline'], inlineServer.child.pid))));
     await inlineServer.stop();
     const inline = serverInfo(dataDir);
     const loadEnd = loadavg()[0];
@@ -317,12 +335,13 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
       '',
       `**Cores.** ${fmt(cpus().length)} on the machine, shared by both sides (no pinning; other work was running too, see the load averages below). ` +
         `Server: one process = the event loop (HTTP, prefetch, audit) + the rule threads of the table's "rule threads" column (CQL evaluation, \`SAGEBRUSH_CQL_THREADS\`; default cores − 1 = ${fmt(pooled.ruleThreads)} here; 0 = on the event loop); it saw ${fmt(pooled.cores)} core(s). ` +
-        'Load generator: one separate Node process (one event loop, Node\'s fetch). The 1-client rows are the unloaded reference (one request in flight: latency without queueing).',
+        'Load generator: one separate Node process (one event loop, Node\'s fetch). The 1-client rows are the unloaded reference (one request in flight: latency without queueing). ' +
+        'What each side really used is in the table: "server cores" = the server process\'s CPU seconds (all its threads: event loop, rule threads, GC) ÷ wall seconds over the phase (warm-up included); "load-gen cores" = the load process\'s CPU seconds ÷ wall seconds over the measured requests. Their sum near the machine\'s core count means the run was CPU-bound.',
       '',
-      '| mode | rule threads | clients | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | non-200 | cards/request | p95 < 100 ms |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
+      '| mode | rule threads | clients | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | non-200 | cards/request | server cores | load-gen cores | p95 < 100 ms |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
       ...results.map(({ mode, load: l }) =>
-        `| ${MODE_LABEL[mode]} | ${fmt(threadsOf(mode))} | ${l.concurrency} | ${fmt(l.count)} (+${fmt(l.warmup)} warm-up) | ${fmt(l.reqPerSec)} | ${fmt(l.p50, 1)} | ${fmt(l.p95, 1)} | ${fmt(l.p99, 1)} | ${fmt(l.max, 1)} | ${l.count - ok200(l)} | ${fmt(l.cardsPerRequest, 2)} | ${mode === 'prefetch' || mode === 'fetch-own' ? (metRow(l) ? 'MET' : 'MISSED') : `(${metRow(l) ? 'met' : 'missed'})`} |`),
+        `| ${MODE_LABEL[mode]} | ${fmt(threadsOf(mode))} | ${l.concurrency} | ${fmt(l.count)} (+${fmt(l.warmup)} warm-up) | ${fmt(l.reqPerSec)} | ${fmt(l.p50, 1)} | ${fmt(l.p95, 1)} | ${fmt(l.p99, 1)} | ${fmt(l.max, 1)} | ${l.count - ok200(l)} | ${fmt(l.cardsPerRequest, 2)} | ${fmt(l.serverCores, 2)} | ${fmt(l.cpuSeconds === undefined ? undefined : l.cpuSeconds / l.seconds, 2)} | ${mode === 'prefetch' || mode === 'fetch-own' ? (metRow(l) ? 'MET' : 'MISSED') : `(${metRow(l) ? 'met' : 'missed'})`} |`),
       '',
       smoke
         ? 'Smoke run: one patient, a few requests, all modes at once; the figures are meaningless.'

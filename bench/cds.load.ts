@@ -3,7 +3,8 @@
  * `concurrency` clients, each POSTing the next hook request as soon as its previous answer arrived, with Node's
  * built-in fetch (undici; its global agent keeps connections alive), to 127.0.0.1 only. Every request gets a fresh
  * `hookInstance` (the bodies carry the placeholder `__HOOK_INSTANCE__`). The first `warmup` requests are not
- * measured; then `count` are, each from send to the last byte of the answer. A 200 must carry a system action
+ * measured; then `count` are, each from send to the last byte of the answer (and this process's CPU time over them:
+ * how much of the shared cores the load generator itself used). A 200 must carry a system action
  * (CRD's coverage-information on the order) or it counts as an error.
  * Usage: tsx bench/cds.load.ts URL BODIES.json CONCURRENCY WARMUP COUNT — prints one JSON line.
  */
@@ -35,6 +36,7 @@ async function phase(total: number, offset: number) {
   let cards = 0;
   let requestBytes = 0;
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   await Promise.all(Array.from({ length: Math.min(concurrency, total) }, async () => {
     for (let i = next++; i < total; i = next++) {
       const r = await post(bodies[(offset + i) % bodies.length]!);
@@ -50,7 +52,8 @@ async function phase(total: number, offset: number) {
       if (key !== '200' && firstError === undefined) firstError = `${key} ${r.body.slice(0, 300)}`;
     }
   }));
-  return { latencies, seconds: Number(process.hrtime.bigint() - t0) / 1e9, statuses: Object.fromEntries(statuses), firstError, cards, requestBytes };
+  const cpu = process.cpuUsage(cpu0);
+  return { latencies, seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpuSeconds: (cpu.user + cpu.system) / 1e6, statuses: Object.fromEntries(statuses), firstError, cards, requestBytes };
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -60,7 +63,7 @@ await phase(warmup, 0);
 const m = await phase(count, warmup);
 const sorted = m.latencies.slice().sort();
 console.log(JSON.stringify({
-  concurrency, warmup, count, seconds: m.seconds, reqPerSec: count / m.seconds,
+  concurrency, warmup, count, seconds: m.seconds, reqPerSec: count / m.seconds, cpuSeconds: m.cpuSeconds,
   p50: pct(sorted, 0.5), p95: pct(sorted, 0.95), p99: pct(sorted, 0.99), max: sorted[sorted.length - 1],
   mean: sorted.reduce((s, x) => s + x, 0) / sorted.length, statuses: m.statuses, firstError: m.firstError,
   cardsPerRequest: m.cards / count, meanRequestKb: m.requestBytes / count / 1024,
