@@ -109,6 +109,18 @@ describe('kill -9 and restart', () => {
       expect(res.status, `${type}: ${JSON.stringify(res.body)}`).toBe(202);
       jobs.set(type, res.body);
     }
+    // The pipelines' own job types, as the two first steps of one run (no dependencies: both start at once).
+    mkdirSync(join(data, 'pipeline-scripts'), { recursive: true });
+    writeFileSync(join(data, 'pipeline-scripts', 'noop.mjs'), 'process.stdout.write("{}")\n');
+    const steps = [{ name: 'data', type: 'processing', jobType: 'pipelines.dataset-version', inputs: { dataset: 'toxic' } }, { name: 'cmd', type: 'command', script: 'noop.mjs' }];
+    expect((await a.api('/api/v1/pipelines', jsonPost({ name: 'held', steps }))).status).toBe(201);
+    const run = (await a.api('/api/v1/pipelines/held/runs', jsonPost({}))).body;
+    await vi.waitFor(async () => {
+      const r = (await a.api(`/api/v1/pipelines/runs/${run.id}`)).body;
+      for (const s of r.steps) expect(s.jobId).toEqual(expect.any(String));
+      jobs.set('pipelines.dataset-version', { job: { id: r.steps[0].jobId } });
+      jobs.set('pipelines.command', { job: { id: r.steps[1].jobId } });
+    }, { timeout: 30_000, interval: 100 });
     // Every registered job type is covered (all of them can run long on real data); a new type must join this test.
     const registered = (await registeredJobTypes()).filter((type) => HAS_HAM || !type.startsWith('images.'));
     expect([...jobs.keys()].sort()).toEqual(registered);
@@ -141,6 +153,10 @@ describe('kill -9 and restart', () => {
     const c = await start(data);
     await finished(c, jobs.get('datasets.import').job.id);
     expect((await c.api('/api/v1/datasets/toxic2')).body.versions[0]).toMatchObject({ status: 'ready', rowCount: 1000 });
+    // The pipeline run resumes: its re-queued dataset step finishes; the interrupted command step (not idempotent) fails with a clear code.
+    await vi.waitFor(async () => expect((await c.api(`/api/v1/pipelines/runs/${run.id}`)).body.status).toBe('failed'), { timeout: 60_000, interval: 200 });
+    const resumed = (await c.api(`/api/v1/pipelines/runs/${run.id}`)).body;
+    expect(resumed.steps.map((s: any) => [s.name, s.status, s.error?.code ?? null])).toEqual([['data', 'succeeded', null], ['cmd', 'failed', 'PIPELINE_STEP_INTERRUPTED']]);
     expect(c.logs(/recovery:/)).toEqual([]); // nothing left to recover the second time
   }, 600_000);
 
