@@ -27,7 +27,8 @@ const suite: BrowserSuiteOptions = {
 describeBrowser('pipelines UI', suite, (s) => {
   it('shows a run live and follows it through the approval', async () => {
     const { page, server, watched, api } = s;
-    await page.goto(`${server.baseUrl}/pipelines`);
+    await page.goto(`${server.baseUrl}/datasets`);
+    await page.getByTestId('nav-pipelines').click();
     await waitForTestId(page, 'pipelines-table');
     expect(await page.getByTestId('pipelines-table').textContent()).toContain('retrain-text-classifier');
     await page.goto(`${server.baseUrl}/pipelines/runs/${runId}`);

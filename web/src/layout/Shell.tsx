@@ -12,6 +12,7 @@ const NAV = [
   { to: '/jobs', label: 'Jobs', icon: JobsIcon, testId: 'nav-jobs' },
   { to: '/models', label: 'Models', icon: ModelIcon, testId: 'nav-models' },
   { to: '/endpoints', label: 'Endpoints', icon: EndpointIcon, testId: 'nav-endpoints' },
+  { to: '/pipelines', label: 'Pipelines', icon: JobsIcon, testId: 'nav-pipelines' },
   { to: '/llm', label: 'LLMs', icon: ChatIcon, testId: 'nav-llm' },
   { to: '/summarize', label: 'Summarize', icon: SummarizeIcon, testId: 'nav-summarize' },
   { to: '/images', label: 'Images', icon: ImageIcon, testId: 'nav-images' },
