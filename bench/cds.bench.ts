@@ -152,10 +152,12 @@ async function buildPrefetch(fhirBase: string, templates: Record<string, string>
   return prefetch;
 }
 
-type Mode = 'prefetch' | 'fetch-own' | 'fetch-remote' | 'prefetch-inline';
+/** The request sets; 'prefetch-inline' sends the 'prefetch' requests to the server with the rules on its event loop. */
+type BodyMode = 'prefetch' | 'fetch-own' | 'fetch-remote';
+type Mode = BodyMode | 'prefetch-inline';
 
 interface Bodies {
-  byMode: Record<Mode, string[]>;
+  byMode: Record<BodyMode, string[]>;
   patients: number;
   userId: string;
   prefetchKeys: string[];
@@ -261,7 +263,7 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
   const levels: Level[] = smoke
     ? [{ concurrency: 2, warmup: 1, count: 4 }]
     : [{ concurrency: 1, warmup: 50, count: 200 }, { concurrency: 50, warmup: 200, count: 1000 }];
-  const modes: Mode[] = ['prefetch', 'fetch-own', 'fetch-remote'];
+  const modes: BodyMode[] = ['prefetch', 'fetch-own', 'fetch-remote'];
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-cds-'));
   const dataDir = join(dir, 'server-data');
   const server = await startBenchServer('cds.server.ts', dataDir, { SB_BENCH_PORT: String(await freePort()) });
