@@ -45,12 +45,14 @@ interface LoadResult {
   cpuSeconds?: number;
   /** Cores the server process used over the whole phase (warm-up included): its CPU seconds ÷ wall seconds. */
   serverCores?: number;
+  /** The same for its main thread alone (the event loop). */
+  eventLoopCores?: number;
 }
 
-/** CPU seconds (user + system, all threads) a process has used so far, from /proc; null where there is no /proc. */
-function cpuSecondsOf(pid: number | undefined): number | null {
+/** CPU seconds (user + system) a process (all threads) or one of its threads has used so far, from /proc; null where there is no /proc. */
+function cpuSecondsOf(pid: number | undefined, thread?: number): number | null {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
   } catch {
     return null;
@@ -288,10 +290,11 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
       writeFileSync(file, JSON.stringify(bodies.byMode[m === 'prefetch-inline' ? 'prefetch' : m]));
       return levels.map((l) => async () => {
         log(`${m}: ${l.concurrency} client(s), ${l.warmup} warm-up + ${l.count} requests`);
-        const [cpu0, t0] = [cpuSecondsOf(pid), performance.now()];
+        const [cpu0, main0, t0] = [cpuSecondsOf(pid), cpuSecondsOf(pid, pid), performance.now()];
         const load = await nodeJson<LoadResult>('cds.load.ts', [target, file, String(l.concurrency), String(l.warmup), String(l.count)]);
-        const cpu1 = cpuSecondsOf(pid);
-        if (cpu0 !== null && cpu1 !== null) load.serverCores = (cpu1 - cpu0) / ((performance.now() - t0) / 1000);
+        const [cpu1, main1, wall] = [cpuSecondsOf(pid), cpuSecondsOf(pid, pid), (performance.now() - t0) / 1000];
+        if (cpu0 !== null && cpu1 !== null) load.serverCores = (cpu1 - cpu0) / wall;
+        if (main0 !== null && main1 !== null) load.eventLoopCores = (main1 - main0) / wall; // the main thread's id is the pid
         return { mode: m, load };
       });
     });
@@ -338,12 +341,12 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
       `**Cores.** ${fmt(cpus().length)} on the machine, shared by both sides (no pinning; other work was running too, see the load averages below). ` +
         `Server: one process = the event loop (HTTP, prefetch, audit) + the rule threads of the table's "rule threads" column (CQL evaluation, \`SAGEBRUSH_CQL_THREADS\`; default cores − 1 = ${fmt(pooled.ruleThreads)} here; 0 = on the event loop); it saw ${fmt(pooled.cores)} core(s). ` +
         'Load generator: one separate Node process (one event loop, Node\'s fetch). The 1-client rows are the unloaded reference (one request in flight: latency without queueing). ' +
-        'What each side really used is in the table: "server cores" = the server process\'s CPU seconds (all its threads: event loop, rule threads, GC) ÷ wall seconds over the phase (warm-up included); "load-gen cores" = the load process\'s CPU seconds ÷ wall seconds over the measured requests. Their sum near the machine\'s core count means the run was CPU-bound.',
+        'What each side really used is in the table: "server cores" = the server process\'s CPU seconds (all its threads: event loop, rule threads, GC) ÷ wall seconds over the phase (warm-up included), of which "event loop" = its main thread alone; "load-gen cores" = the load process\'s CPU seconds ÷ wall seconds over the measured requests. Their sum near the machine\'s core count means the run was CPU-bound.',
       '',
-      '| mode | rule threads | clients | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | non-200 | cards/request | server cores | load-gen cores | p95 < 100 ms |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
+      '| mode | rule threads | clients | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | non-200 | cards/request | server cores | of which event loop | load-gen cores | p95 < 100 ms |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
       ...results.map(({ mode, load: l }) =>
-        `| ${MODE_LABEL[mode]} | ${fmt(threadsOf(mode))} | ${l.concurrency} | ${fmt(l.count)} (+${fmt(l.warmup)} warm-up) | ${fmt(l.reqPerSec)} | ${fmt(l.p50, 1)} | ${fmt(l.p95, 1)} | ${fmt(l.p99, 1)} | ${fmt(l.max, 1)} | ${l.count - ok200(l)} | ${fmt(l.cardsPerRequest, 2)} | ${fmt(l.serverCores, 2)} | ${fmt(l.cpuSeconds === undefined ? undefined : l.cpuSeconds / l.seconds, 2)} | ${mode === 'prefetch' || mode === 'fetch-own' ? (metRow(l) ? 'MET' : 'MISSED') : `(${metRow(l) ? 'met' : 'missed'})`} |`),
+        `| ${MODE_LABEL[mode]} | ${fmt(threadsOf(mode))} | ${l.concurrency} | ${fmt(l.count)} (+${fmt(l.warmup)} warm-up) | ${fmt(l.reqPerSec)} | ${fmt(l.p50, 1)} | ${fmt(l.p95, 1)} | ${fmt(l.p99, 1)} | ${fmt(l.max, 1)} | ${l.count - ok200(l)} | ${fmt(l.cardsPerRequest, 2)} | ${fmt(l.serverCores, 2)} | ${fmt(l.eventLoopCores, 2)} | ${fmt(l.cpuSeconds === undefined ? undefined : l.cpuSeconds / l.seconds, 2)} | ${mode === 'prefetch' || mode === 'fetch-own' ? (metRow(l) ? 'MET' : 'MISSED') : `(${metRow(l) ? 'met' : 'missed'})`} |`),
       '',
       smoke
         ? 'Smoke run: one patient, a few requests, all modes at once; the figures are meaningless.'
