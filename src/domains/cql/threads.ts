@@ -52,7 +52,9 @@ export function createRulePool(options: RulePoolOptions): RulePool {
       minThreads: 0,
       maxThreads: options.threads,
       maxQueue: options.maxQueue,
-      concurrentTasksPerWorker: 1,
+      // A second task waits in the thread (worker.ts runs them one after the other), so the thread never idles
+      // while the event loop is busy and has not yet dispatched the next one.
+      concurrentTasksPerWorker: 2,
       // Workers stay while there is traffic (loading cql-execution and the FHIR model costs ~1 s per thread).
       idleTimeout: 60_000,
     }));

@@ -54,12 +54,25 @@ function runnables(catalog: LoadedCatalog) {
   };
 }
 
-/** `json`: the task as JSON text (threads.ts sends text, which is cheaper to pass than a structured clone). */
-export default async function ruleTask(json: string): Promise<RuleReply> {
+async function handle(json: string): Promise<RuleReply> {
   const task = JSON.parse(json) as RuleTask;
   if (task.catalog) install(task.catalog);
   const catalog = catalogs.get(task.catalogKey);
   if (!catalog) return { needCatalog: true };
   if (task.kind === 'findings') return { findings: await runFindings(runnables(catalog), task.bundle, task.libraries) };
   return { outcomes: await runOrder(runnables(catalog), task) };
+}
+
+let previous: Promise<unknown> = Promise.resolve();
+
+/**
+ * `json`: the task as JSON text (threads.ts sends text, which is cheaper to pass than a structured clone). The pool
+ * hands a thread a second task while it runs one, so the next starts without waiting for a main-thread turn; tasks
+ * still run one after the other here (CQL evaluation awaits between expressions, and interleaving two would only
+ * delay both).
+ */
+export default function ruleTask(json: string): Promise<RuleReply> {
+  const run = previous.then(() => handle(json));
+  previous = run.catch(() => undefined);
+  return run;
 }
