@@ -31,7 +31,14 @@ async function ddl(dialect: Dialect): Promise<string> {
 }
 
 describe('migration DDL', () => {
-  it.each(['sqlite', 'postgres'] as const)('%s: every migration compiles to the pinned statements', async (dialect) => {
-    await expect(await ddl(dialect)).toMatchFileSnapshot(`./testdata/migrations-ddl.${dialect}.sql`);
+  it('compiles to the pinned statements on SQLite, and on Postgres to the same but for the pinned differing lines', async () => {
+    const sqlite = await ddl('sqlite');
+    const postgres = (await ddl('postgres')).split('\n');
+    await expect(sqlite).toMatchFileSnapshot('./testdata/migrations-ddl.sqlite.sql');
+    const lines = sqlite.split('\n');
+    expect(postgres).toHaveLength(lines.length);
+    // Postgres is pinned as the lines that differ (one file of the whole DDL, not two near-copies).
+    const differing = postgres.flatMap((line, i) => (line === lines[i] ? [] : [`${i + 1}: ${line}`]));
+    await expect(`${differing.join('\n')}\n`).toMatchFileSnapshot('./testdata/migrations-ddl.postgres-diff.sql');
   });
 });

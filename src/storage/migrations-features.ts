@@ -10,6 +10,20 @@
  * (a group's features may grow with its schema version; retrieval parses only the rows it returns).
  */
 import { sql, type Kysely, type Migration } from 'kysely';
+import { emptyTextColumns, idColumn, refColumn, textColumns, timestamps } from './migrationHelpers.ts';
+
+type Table = Parameters<typeof idColumn>[0];
+
+/** The columns the offline and online stores share: one row of one record at one event time. */
+function featureRowColumns(t: Table): Table {
+  return t
+    .$call(refColumn('group_id', 'feature_groups.id'))
+    .$call(textColumns('record_id'))
+    .addColumn('event_time', 'bigint', (c) => c.notNull())
+    .addColumn('seq', 'bigint', (c) => c.notNull())
+    .addColumn('schema_version', 'integer', (c) => c.notNull())
+    .$call(textColumns('written_at', 'values_json'));
+}
 
 /** `dialect` as in migrations.ts (spelled out here: importing its type would make an import cycle). */
 export function featuresMigration(dialect: 'sqlite' | 'postgres'): Migration {
@@ -17,37 +31,23 @@ export function featuresMigration(dialect: 'sqlite' | 'postgres'): Migration {
     async up(db: Kysely<any>) {
       await db.schema
         .createTable('feature_groups')
-        .addColumn('id', 'text', (c) => c.primaryKey())
+        .$call(idColumn)
         .addColumn('name', 'text', (c) => c.notNull().unique())
-        .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
-        .addColumn('record_id_feature', 'text', (c) => c.notNull())
-        .addColumn('event_time_feature', 'text', (c) => c.notNull())
+        .$call(emptyTextColumns('description'))
+        .$call(textColumns('record_id_feature', 'event_time_feature'))
         .addColumn('schema_version', 'integer', (c) => c.notNull().defaultTo(1))
-        .addColumn('schemas_json', 'text', (c) => c.notNull())
+        .$call(textColumns('schemas_json'))
         .addColumn('next_seq', 'bigint', (c) => c.notNull().defaultTo(1))
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .$call(timestamps)
         .execute();
       const rows = db.schema
         .createTable('feature_records')
-        .addColumn('group_id', 'text', (c) => c.notNull().references('feature_groups.id').onDelete('cascade'))
-        .addColumn('record_id', 'text', (c) => c.notNull())
-        .addColumn('event_time', 'bigint', (c) => c.notNull())
-        .addColumn('seq', 'bigint', (c) => c.notNull())
-        .addColumn('schema_version', 'integer', (c) => c.notNull())
-        .addColumn('written_at', 'text', (c) => c.notNull())
-        .addColumn('values_json', 'text', (c) => c.notNull())
+        .$call(featureRowColumns)
         .addPrimaryKeyConstraint('feature_records_pk', ['group_id', 'record_id', 'event_time', 'seq']);
       await (dialect === 'sqlite' ? rows.modifyEnd(sql`without rowid`) : rows).execute();
       await db.schema
         .createTable('feature_online')
-        .addColumn('group_id', 'text', (c) => c.notNull().references('feature_groups.id').onDelete('cascade'))
-        .addColumn('record_id', 'text', (c) => c.notNull())
-        .addColumn('event_time', 'bigint', (c) => c.notNull())
-        .addColumn('seq', 'bigint', (c) => c.notNull())
-        .addColumn('schema_version', 'integer', (c) => c.notNull())
-        .addColumn('written_at', 'text', (c) => c.notNull())
-        .addColumn('values_json', 'text', (c) => c.notNull())
+        .$call(featureRowColumns)
         .addPrimaryKeyConstraint('feature_online_pk', ['group_id', 'record_id'])
         .execute();
     },

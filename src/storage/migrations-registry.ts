@@ -12,88 +12,72 @@
  * Versions' rows cascade: deleting a model version deletes its approval, aliases, tags and card.
  */
 import type { Kysely, Migration } from 'kysely';
+import { emptyTextColumns, idColumn, refColumn, textColumns, timestamps } from './migrationHelpers.ts';
+
+const MODEL = 'models.id';
 
 export function registryMigration(): Migration {
   return {
     async up(db: Kysely<any>) {
       await db.schema
         .createTable('model_approvals')
-        .addColumn('model_id', 'text', (c) => c.primaryKey().references('models.id').onDelete('cascade'))
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('updated_by', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .addColumn('reason', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('model_id', 'text', (c) => c.primaryKey().references(MODEL).onDelete('cascade'))
+        .$call(textColumns('status', 'updated_by', 'updated_at'))
+        .$call(emptyTextColumns('reason'))
         .execute();
       await db.schema
         .createTable('model_approval_history')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('model_id', 'text', (c) => c.notNull().references('models.id').onDelete('cascade'))
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('previous_status', 'text', (c) => c.notNull())
-        .addColumn('changed_by', 'text', (c) => c.notNull())
-        .addColumn('changed_at', 'text', (c) => c.notNull())
-        .addColumn('reason', 'text', (c) => c.notNull().defaultTo(''))
+        .$call(idColumn)
+        .$call(refColumn('model_id', MODEL))
+        .$call(textColumns('status', 'previous_status', 'changed_by', 'changed_at'))
+        .$call(emptyTextColumns('reason'))
         .execute();
       await db.schema.createIndex('model_approval_history_model_idx').on('model_approval_history').columns(['model_id', 'id']).execute();
       await db.schema
         .createTable('model_aliases')
-        .addColumn('model_name', 'text', (c) => c.notNull())
-        .addColumn('alias', 'text', (c) => c.notNull())
-        .addColumn('model_id', 'text', (c) => c.notNull().references('models.id').onDelete('cascade'))
-        .addColumn('updated_by', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .$call(textColumns('model_name', 'alias'))
+        .$call(refColumn('model_id', MODEL))
+        .$call(textColumns('updated_by', 'updated_at'))
         .addPrimaryKeyConstraint('model_aliases_pk', ['model_name', 'alias'])
         .execute();
       await db.schema.createIndex('model_aliases_model_idx').on('model_aliases').column('model_id').execute();
       await db.schema
         .createTable('model_tags')
-        .addColumn('model_id', 'text', (c) => c.notNull().references('models.id').onDelete('cascade'))
-        .addColumn('key', 'text', (c) => c.notNull())
-        .addColumn('value', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .$call(refColumn('model_id', MODEL))
+        .$call(textColumns('key', 'value', 'updated_at'))
         .addPrimaryKeyConstraint('model_tags_pk', ['model_id', 'key'])
         .execute();
       await db.schema
         .createTable('model_cards')
-        .addColumn('model_id', 'text', (c) => c.primaryKey().references('models.id').onDelete('cascade'))
-        .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
-        .addColumn('intended_use', 'text', (c) => c.notNull().defaultTo(''))
-        .addColumn('limitations', 'text', (c) => c.notNull().defaultTo(''))
-        .addColumn('updated_by', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('model_id', 'text', (c) => c.primaryKey().references(MODEL).onDelete('cascade'))
+        .$call(emptyTextColumns('description', 'intended_use', 'limitations'))
+        .$call(textColumns('updated_by', 'updated_at'))
         .execute();
       await db.schema
         .createTable('model_settings')
         .addColumn('model_name', 'text', (c) => c.primaryKey())
         .addColumn('deploy_endpoint', 'text')
-        .addColumn('updated_by', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .$call(textColumns('updated_by', 'updated_at'))
         .execute();
       await db.schema
         .createTable('webhooks')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('url', 'text', (c) => c.notNull())
-        .addColumn('events_json', 'text', (c) => c.notNull())
-        .addColumn('secret', 'text', (c) => c.notNull())
+        .$call(idColumn)
+        .$call(textColumns('url', 'events_json', 'secret'))
         .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
-        .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
-        .addColumn('created_by', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
+        .$call(emptyTextColumns('description'))
+        .$call(textColumns('created_by', 'created_at'))
         .execute();
       await db.schema
         .createTable('webhook_deliveries')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('webhook_id', 'text', (c) => c.notNull().references('webhooks.id').onDelete('cascade'))
-        .addColumn('event', 'text', (c) => c.notNull())
-        .addColumn('payload_json', 'text', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
+        .$call(idColumn)
+        .$call(refColumn('webhook_id', 'webhooks.id'))
+        .$call(textColumns('event', 'payload_json', 'status'))
         .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+        .$call(textColumns('next_attempt_at'))
         .addColumn('response_code', 'integer')
         .addColumn('error_code', 'text')
         .addColumn('last_error', 'text')
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .$call(timestamps)
         .execute();
       // The sender claims due rows by (status, next_attempt_at); the log lists a webhook's rows newest first.
       await db.schema.createIndex('webhook_deliveries_due_idx').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();

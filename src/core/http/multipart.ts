@@ -35,6 +35,16 @@ export interface MultipartSpec {
   fileOptional?: boolean;
 }
 
+/** What a routes plugin that takes uploads needs from the app: the one upload limit (config maxUploadBytes). */
+export interface UploadRouteDeps {
+  maxUploadBytes: number;
+}
+
+/** A form spec bound to the app's upload limit, so each plugin states only its own fields and wording. */
+export function uploadForm<S extends Omit<MultipartSpec, 'maxBytes'>>(deps: UploadRouteDeps, spec: S): S & { maxBytes: number } {
+  return { ...spec, maxBytes: deps.maxUploadBytes };
+}
+
 export interface UploadedFile {
   fileName: string;
   mimeType: string;

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from '../../core/errors.ts';
-import { consumeUpload, readMultipart, type MultipartSpec } from '../../core/http/multipart.ts';
+import { consumeUpload, readMultipart, uploadForm, type UploadRouteDeps } from '../../core/http/multipart.ts';
 import type { DatasetService } from './service.ts';
 import {
   datasetWithVersionsSchema,
@@ -24,16 +24,15 @@ import { contentDisposition } from '../../core/http/contentDisposition.ts';
 const tags = ['datasets'];
 
 /** What the dataset routes use. */
-export interface DatasetRouteDeps {
+export interface DatasetRouteDeps extends UploadRouteDeps {
   datasets: DatasetService;
-  maxUploadBytes: number;
 }
 
 export async function datasetRoutes(app: FastifyInstance, deps: DatasetRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { datasets } = deps;
   // Fields first, then the file; a field after the file fails the upload instead of being ignored.
-  const form: MultipartSpec = { maxBytes: deps.maxUploadBytes, fields: UPLOAD_FIELDS, defaultFileName: 'upload', missingFileFix: 'Add the file in a part named "file" (curl: -F file=@data.csv).' };
+  const form = uploadForm(deps, { fields: UPLOAD_FIELDS, defaultFileName: 'upload', missingFileFix: 'Add the file in a part named "file" (curl: -F file=@data.csv).' });
 
   r.post('/datasets', {
     schema: {

@@ -17,6 +17,11 @@ for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], 
 for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) blocked.addSubnet(net, bits, 'ipv6');
 const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata', 'instance-data', 'metadata.azure.internal']);
 
+/** Host names that name this machine or a cloud metadata service (lower-case, no brackets). Shared with webhooks. */
+export function isLocalOrMetadataName(host: string): boolean {
+  return METADATA_HOSTS.has(host) || host === 'localhost' || host.endsWith('.localhost');
+}
+
 /** Why an address may not be contacted, or null when it is public. IPv4-mapped IPv6 (::ffff:a.b.c.d) is checked as IPv4. */
 export function blockedAddressReason(address: string): string | null {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
@@ -37,8 +42,9 @@ export interface OutboundPolicy {
 
 const refused = (field: string, message: string, fix: string) => new AppError('FHIR_SERVER_NOT_ALLOWED', message, { problems: [{ field, problem: message, fix }] });
 
-function allowed(policy: OutboundPolicy, url: URL): boolean {
-  return policy.allowOrigins.some((o) => {
+/** Whether `url`'s origin is one of the allow-listed origins (malformed entries match nothing). Shared with webhooks. */
+export function originAllowListed(allowOrigins: readonly string[], url: URL): boolean {
+  return allowOrigins.some((o) => {
     try {
       return new URL(o).origin === url.origin;
     } catch {
@@ -59,12 +65,12 @@ export function checkOutboundUrl(raw: string, policy: OutboundPolicy, field = 'f
     throw refused(field, `${field} uses the ${url.protocol} scheme; only https: FHIR servers can be read.`, 'Send the https base URL of the FHIR server.');
   }
   if (url.username || url.password) throw refused(field, `${field} must not carry credentials in the URL.`, 'Send the access token in fhirAuthorization instead.');
-  const ok = allowed(policy, url);
+  const ok = originAllowListed(policy.allowOrigins, url);
   if (url.protocol === 'http:' && !ok) {
     throw refused(field, `${field} ${url.origin} must use https (http is allowed only for origins in SAGEBRUSH_CDS_FHIR_ALLOW).`, 'Send the https base URL, or for development add the origin to SAGEBRUSH_CDS_FHIR_ALLOW.');
   }
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (!ok && (METADATA_HOSTS.has(host) || host === 'localhost' || host.endsWith('.localhost'))) {
+  if (!ok && isLocalOrMetadataName(host)) {
     throw refused(field, `${field} host ${host} is a local or cloud metadata name and may not be contacted.`, 'Use a public FHIR server, or allow-list the origin in SAGEBRUSH_CDS_FHIR_ALLOW.');
   }
   if (!ok && isIP(host)) {
@@ -75,7 +81,7 @@ export function checkOutboundUrl(raw: string, policy: OutboundPolicy, field = 'f
 }
 
 // dns.lookup is read at call time (not bound at import) so a test harness's resolver applies.
-const systemResolve = (host: string) => new Promise<LookupAddress[]>((res, rej) => dns.lookup(host, { all: true, verbatim: true }, (err, addrs) => (err ? rej(err) : res(addrs))));
+export const systemResolve = (host: string) => new Promise<LookupAddress[]>((res, rej) => dns.lookup(host, { all: true, verbatim: true }, (err, addrs) => (err ? rej(err) : res(addrs))));
 
 /** Resolves the host and checks every address; the returned addresses are the only ones the request may use. */
 export async function resolveOutbound(url: URL, policy: OutboundPolicy, field = 'fhirServer'): Promise<LookupAddress[]> {
@@ -83,7 +89,7 @@ export async function resolveOutbound(url: URL, policy: OutboundPolicy, field = 
   const family = isIP(host);
   const addrs = family ? [{ address: host, family }] : await (policy.resolve ?? systemResolve)(host);
   if (addrs.length === 0) throw new Error(`no address for ${host}`);
-  if (!allowed(policy, url)) {
+  if (!originAllowListed(policy.allowOrigins, url)) {
     for (const a of addrs) {
       const why = blockedAddressReason(a.address);
       if (why) throw refused(field, `${field} ${url.origin} resolves to ${why} and may not be contacted.`, 'Use a public FHIR server, or allow-list the origin in SAGEBRUSH_CDS_FHIR_ALLOW.');
@@ -92,16 +98,20 @@ export async function resolveOutbound(url: URL, policy: OutboundPolicy, field = 
   return addrs;
 }
 
+/** A socket lookup that answers only with `addrs` (the checked addresses), so no second DNS answer can rebind. Shared with webhooks. */
+export function pinnedLookup(addrs: LookupAddress[]): LookupFunction {
+  return (_host, options, cb) => {
+    if ((options as { all?: boolean }).all) (cb as unknown as (e: null, a: LookupAddress[]) => void)(null, addrs);
+    else cb(null, addrs[0]!.address, addrs[0]!.family);
+  };
+}
+
 /** A `fetch` for one FHIR server: checks and pins every request as above; never follows redirects. */
 export function createGuardedFetch(policy: OutboundPolicy, maxBytes = 64 * 1024 * 1024): typeof fetch {
   return async (input, init = {}) => {
     const url = checkOutboundUrl(String(input instanceof Request ? input.url : input), policy);
     const addrs = await resolveOutbound(url, policy);
-    // The socket may only connect to the addresses checked above.
-    const pinned: LookupFunction = (_host, options, cb) => {
-      if ((options as { all?: boolean }).all) (cb as unknown as (e: null, a: LookupAddress[]) => void)(null, addrs);
-      else cb(null, addrs[0]!.address, addrs[0]!.family);
-    };
+    const pinned = pinnedLookup(addrs);
     const headers = Object.fromEntries(new Headers(init.headers).entries());
     const body = init.body === undefined || init.body === null ? undefined : String(init.body);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;

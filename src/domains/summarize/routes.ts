@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from '../../core/errors.ts';
-import { consumeUpload, readMultipart, type MultipartSpec } from '../../core/http/multipart.ts';
+import { consumeUpload, readMultipart, uploadForm, type UploadRouteDeps } from '../../core/http/multipart.ts';
 import { defaultsQuery, fileParams, jobIdParams, summarizeRequestSchema } from './schema.ts';
 import { formFieldsToBody, type SummarizeService } from './service.ts';
 import { contentDisposition } from '../../core/http/contentDisposition.ts';
@@ -10,16 +10,15 @@ const tags = { tags: ['summarize'] };
 const MISSING_FILE_FIX = 'Attach the document as the "file" part (after the option fields), or send JSON with "text".';
 
 /** What the summarize routes use. */
-export interface SummarizeRouteDeps {
+export interface SummarizeRouteDeps extends UploadRouteDeps {
   summarize: SummarizeService;
-  maxUploadBytes: number;
 }
 
 export async function summarizeRoutes(app: FastifyInstance, deps: SummarizeRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { summarize } = deps;
   // Option fields are checked by the service (the same schema as the JSON body); the file comes last.
-  const uploadForm: MultipartSpec & { fileOptional: true } = { maxBytes: deps.maxUploadBytes, defaultFileName: 'document.txt', noun: 'document', fileOptional: true, missingFileFix: MISSING_FILE_FIX };
+  const documentForm = uploadForm(deps, { defaultFileName: 'document.txt', noun: 'document', fileOptional: true as const, missingFileFix: MISSING_FILE_FIX });
 
   r.post('/summarize', {
     schema: {
@@ -31,7 +30,7 @@ export async function summarizeRoutes(app: FastifyInstance, deps: SummarizeRoute
     },
   }, async (req, reply) => {
     if (!req.isMultipart()) return reply.status(202).send(await summarize.start(req.body ?? {}));
-    const { fields, file } = await readMultipart(req, uploadForm);
+    const { fields, file } = await readMultipart(req, documentForm);
     if (file) return reply.status(202).send(await consumeUpload(file, (f) => summarize.startUpload(fields, { fileName: f.fileName, stream: f.stream })));
     // A form without a file may carry the text (or a dataset) as a field.
     if (fields.text !== undefined || fields.dataset !== undefined) return reply.status(202).send(await summarize.start(formFieldsToBody(fields)));

@@ -3,25 +3,24 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { contentDisposition } from '../../core/http/contentDisposition.ts';
 import { AppError } from '../../core/errors.ts';
-import { consumeUpload, readMultipart, type MultipartSpec } from '../../core/http/multipart.ts';
+import { consumeUpload, readMultipart, uploadForm, type UploadRouteDeps } from '../../core/http/multipart.ts';
 import type { TextService } from './service.ts';
 import { batchInputFormatSchema, evaluateRequestSchema, trainingCheckRequestSchema, trainRequestSchema } from './schema.ts';
 
 const accepted = { tags: ['text'] };
 
 /** What the text routes use. */
-export interface TextRouteDeps {
+export interface TextRouteDeps extends UploadRouteDeps {
   text: TextService;
-  maxUploadBytes: number;
 }
 
 export async function textRoutes(app: FastifyInstance, deps: TextRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { text } = deps;
-  const batchForm: MultipartSpec = {
-    maxBytes: deps.maxUploadBytes, fields: ['model', 'inputFormat', 'column'], defaultFileName: 'input.txt', noun: 'input',
+  const batchForm = uploadForm(deps, {
+    fields: ['model', 'inputFormat', 'column'], defaultFileName: 'input.txt', noun: 'input',
     missingFileFix: 'Attach the input file as the "file" part.',
-  };
+  });
 
   r.post('/text/classifiers', {
     schema: { ...accepted, summary: 'Train a text classifier from a dataset version (202 + job; the job result names the model version)', body: trainRequestSchema },

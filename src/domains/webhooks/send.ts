@@ -7,14 +7,13 @@
  * `X-Sagebrush-Signature: sha256=<hex HMAC-SHA256 of the exact body bytes with the webhook's secret>`.
  */
 import { createHmac } from 'node:crypto';
-import dns, { type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { AppError } from '../../core/errors.ts';
-import { blockedAddressReason } from '../fhir/ssrf.ts';
+import { blockedAddressReason, isLocalOrMetadataName, originAllowListed, pinnedLookup, systemResolve } from '../fhir/ssrf.ts';
 
-const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata', 'instance-data', 'metadata.azure.internal']);
 const FIX = 'Use an https URL on a public host, or for a receiver on this network add its origin (e.g. http://127.0.0.1:9000) to SAGEBRUSH_WEBHOOK_ALLOW.';
 
 export interface WebhookPolicy {
@@ -26,16 +25,6 @@ export interface WebhookPolicy {
 
 const refused = (message: string, field = 'url') => new AppError('WEBHOOK_URL_NOT_ALLOWED', message, { problems: [{ field, problem: message, fix: FIX }] });
 
-function allowListed(policy: WebhookPolicy, url: URL): boolean {
-  return policy.allowOrigins.some((o) => {
-    try {
-      return new URL(o).origin === url.origin;
-    } catch {
-      return false;
-    }
-  });
-}
-
 /** Checks that need no DNS; throws WEBHOOK_URL_NOT_ALLOWED naming `url`. */
 export function checkWebhookUrl(raw: string, policy: WebhookPolicy): URL {
   let url: URL;
@@ -46,10 +35,10 @@ export function checkWebhookUrl(raw: string, policy: WebhookPolicy): URL {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw refused(`url uses the ${url.protocol} scheme; webhooks are sent over https.`);
   if (url.username || url.password) throw refused('url must not carry credentials; the receiver checks the X-Sagebrush-Signature header instead.');
-  const ok = allowListed(policy, url);
+  const ok = originAllowListed(policy.allowOrigins, url);
   if (url.protocol === 'http:' && !ok) throw refused(`url ${url.origin} must use https (http only for origins in SAGEBRUSH_WEBHOOK_ALLOW).`);
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (!ok && (METADATA_HOSTS.has(host) || host === 'localhost' || host.endsWith('.localhost'))) throw refused(`url host ${host} is a local or cloud metadata name and may not be contacted.`);
+  if (!ok && isLocalOrMetadataName(host)) throw refused(`url host ${host} is a local or cloud metadata name and may not be contacted.`);
   if (!ok && isIP(host)) {
     const why = blockedAddressReason(host);
     if (why) throw refused(`url ${url.origin} is ${why} and may not be contacted.`);
@@ -57,7 +46,6 @@ export function checkWebhookUrl(raw: string, policy: WebhookPolicy): URL {
   return url;
 }
 
-const systemResolve = (host: string) => new Promise<LookupAddress[]>((res, rej) => dns.lookup(host, { all: true, verbatim: true }, (err, addrs) => (err ? rej(err) : res(addrs))));
 
 /** Resolves the host and checks every address (unless allow-listed); the request may use only these. */
 export async function resolveWebhookHost(url: URL, policy: WebhookPolicy): Promise<LookupAddress[]> {
@@ -65,7 +53,7 @@ export async function resolveWebhookHost(url: URL, policy: WebhookPolicy): Promi
   const family = isIP(host);
   const addrs = family ? [{ address: host, family }] : await (policy.resolve ?? systemResolve)(host).catch(() => []);
   if (addrs.length === 0) throw refused(`url host ${host} does not resolve to any address.`);
-  if (!allowListed(policy, url)) {
+  if (!originAllowListed(policy.allowOrigins, url)) {
     for (const a of addrs) {
       const why = blockedAddressReason(a.address);
       if (why) throw refused(`url ${url.origin} resolves to ${why} and may not be contacted.`);
@@ -101,10 +89,7 @@ export async function sendWebhook(input: SendInput, policy: WebhookPolicy): Prom
   } catch (err) {
     return { ok: false, status: null, retry: false, code: 'WEBHOOK_URL_NOT_ALLOWED', message: (err as Error).message };
   }
-  const pinned: LookupFunction = (_host, options, cb) => {
-    if ((options as { all?: boolean }).all) (cb as unknown as (e: null, a: LookupAddress[]) => void)(null, addrs);
-    else cb(null, addrs[0]!.address, addrs[0]!.family);
-  };
+  const pinned = pinnedLookup(addrs);
   const headers = {
     'content-type': 'application/json',
     'content-length': String(Buffer.byteLength(input.body)),

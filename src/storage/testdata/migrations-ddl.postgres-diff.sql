@@ -1,0 +1,2 @@
+7: create table "job_logs" ("id" serial primary key, "job_id" text not null references "jobs" ("id") on delete cascade, "at" text not null, "level" text not null, "message" text not null);
+55: create table "feature_records" ("group_id" text not null references "feature_groups" ("id") on delete cascade, "record_id" text not null, "event_time" bigint not null, "seq" bigint not null, "schema_version" integer not null, "written_at" text not null, "values_json" text not null, constraint "feature_records_pk" primary key ("group_id", "record_id", "event_time", "seq"));
