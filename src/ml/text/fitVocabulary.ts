@@ -47,23 +47,29 @@ export function grow<T extends Int32Array | Float32Array>(a: T, need: number): T
 /** ln(c) for small counts, so weighting does not call Math.log per entry. */
 const LOG = Float64Array.from({ length: 1024 }, (_, i) => (i === 0 ? 0 : Math.log(i)));
 
+/**
+ * One row's values: out[p] = (sublinear) tf × idf of counts[p] for column cols[p], p in [from, to), then L2-normalised.
+ * Each value is rounded to float32 once stored; the norm sums the unrounded values (the fused scorer must match
+ * training bit for bit, so both use this).
+ */
+export function weighSpan(counts: Int32Array, cols: Int32Array, idf: Float32Array, sublinear: boolean, out: Float32Array, from: number, to: number): void {
+  let norm = 0;
+  for (let p = from; p < to; p++) {
+    const c = counts[p];
+    const v = (sublinear ? 1 + (c < 1024 ? LOG[c] : Math.log(c)) : c) * idf[cols[p]];
+    out[p] = v;
+    norm += v * v;
+  }
+  if (norm > 0) {
+    const inv = 1 / Math.sqrt(norm);
+    for (let p = from; p < to; p++) out[p] *= inv;
+  }
+}
+
 /** Turns raw counts into L2-normalised (sublinear) tf × idf values. */
 export function weigh(indptr: Int32Array, indices: Int32Array, counts: Int32Array, nRows: number, nCols: number, idf: Float32Array, sublinear: boolean): Csr {
   const data = new Float32Array(indices.length);
-  for (let i = 0; i < nRows; i++) {
-    const a = indptr[i], b = indptr[i + 1];
-    let norm = 0;
-    for (let p = a; p < b; p++) {
-      const c = counts[p];
-      const v = (sublinear ? 1 + (c < 1024 ? LOG[c] : Math.log(c)) : c) * idf[indices[p]];
-      data[p] = v;
-      norm += v * v;
-    }
-    if (norm > 0) {
-      const inv = 1 / Math.sqrt(norm);
-      for (let p = a; p < b; p++) data[p] *= inv;
-    }
-  }
+  for (let i = 0; i < nRows; i++) weighSpan(counts, indices, idf, sublinear, data, indptr[i], indptr[i + 1]);
   return { nRows, nCols, indptr, indices, data };
 }
 

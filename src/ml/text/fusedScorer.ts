@@ -13,8 +13,8 @@ import { analyze, NgramScratch } from './analyzers.ts';
 import type { TextClassifierModel } from './classifier.ts';
 import type { NgramHashTable } from './hashTable.ts';
 import type { VectorizerConfig } from './vocabulary.ts';
+import { weighSpan } from './fitVocabulary.ts';
 
-const LOG = Float64Array.from({ length: 1024 }, (_, i) => (i === 0 ? 0 : Math.log(i)));
 /** Reset the per-column stamps before the running position could overflow int32. */
 const STAMP_LIMIT = 1 << 30;
 
@@ -115,19 +115,8 @@ export class FusedTextScorer {
       else { seen[col] = start + n + 1; cols[n] = col; counts[n++] = 1; }
     }
     this.running = start + n;
-    // as weigh(): the value is rounded to float32 once stored, the norm sums the unrounded values
-    const vals = this.vals, idf = B.idf;
-    let norm = 0;
-    for (let p = 0; p < n; p++) {
-      const c = counts[p];
-      const v = (sublinearTf ? 1 + (c < 1024 ? LOG[c] : Math.log(c)) : c) * idf[cols[p]];
-      vals[p] = v;
-      norm += v * v;
-    }
-    if (norm > 0) {
-      const inv = 1 / Math.sqrt(norm);
-      for (let p = 0; p < n; p++) vals[p] *= inv;
-    }
+    // the same values as training's weigh(), bit for bit
+    weighSpan(counts, cols, B.idf, sublinearTf, this.vals, 0, n);
     return n;
   }
 
