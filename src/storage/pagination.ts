@@ -3,6 +3,7 @@
  * `{items, nextCursor}`. Ids are time-sortable (core/ids.ts), so "newest first" is `ORDER BY id DESC`
  * and the cursor is the last id of the previous page, base64url-encoded so clients treat it as opaque.
  */
+import type { SelectQueryBuilder } from 'kysely';
 import { AppError } from '../core/errors.ts';
 
 export const DEFAULT_LIMIT = 50;
@@ -42,4 +43,13 @@ export function toPage<R, T>(rows: R[], limit: number, idOf: (row: R) => string,
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
   const last = pageRows[pageRows.length - 1];
   return { items: pageRows.map(map), nextCursor: hasMore && last !== undefined ? encodeCursor(idOf(last)) : null };
+}
+
+/** One newest-first page of `query` (rows with a time-sortable `id`, filters already applied): order, cursor, limit + 1. */
+export async function newestFirstPage<R extends { id: string }, T>(query: SelectQueryBuilder<any, any, R>, q: { limit?: number; cursor?: string }, map: (row: R) => T): Promise<Page<T>> {
+  const limit = clampLimit(q.limit);
+  const after = decodeCursor(q.cursor);
+  let page = query.orderBy('id', 'desc').limit(limit + 1);
+  if (after) page = page.where('id', '<', after);
+  return toPage(await page.execute(), limit, (r) => r.id, map);
 }

@@ -1,7 +1,7 @@
 /** Kysely queries for the model registry (table `models`: one row per model version). */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, ModelsTable } from '../../storage/schema.ts';
-import { clampLimit, decodeCursor, toPage, type Page } from '../../storage/pagination.ts';
+import { newestFirstPage, type Page } from '../../storage/pagination.ts';
 import { ownerIsDead } from '../../jobs/owner.ts';
 
 export interface ModelVersion {
@@ -43,13 +43,10 @@ export function toModelVersion(row: Selectable<ModelsTable>): ModelVersion {
 }
 
 export async function listModelVersions(db: Kysely<Database>, q: { kind?: string; name?: string; limit?: number; cursor?: string }): Promise<Page<ModelVersion>> {
-  const limit = clampLimit(q.limit);
-  const after = decodeCursor(q.cursor);
-  let query = db.selectFrom('models').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  let query = db.selectFrom('models').selectAll();
   if (q.kind) query = query.where('kind', '=', q.kind);
   if (q.name) query = query.where('name', '=', q.name);
-  if (after) query = query.where('id', '<', after);
-  return toPage(await query.execute(), limit, (r) => r.id, toModelVersion);
+  return newestFirstPage(query, q, toModelVersion);
 }
 
 export async function findModelVersion(db: Kysely<Database>, name: string, version?: number): Promise<ModelVersion | undefined> {

@@ -1,7 +1,7 @@
 /** Kysely queries for webhooks and their delivery outbox/log (migration 0007_registry). */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, WebhookDeliveriesTable, WebhooksTable } from '../../storage/schema.ts';
-import { clampLimit, decodeCursor, toPage, type Page } from '../../storage/pagination.ts';
+import { newestFirstPage, type Page } from '../../storage/pagination.ts';
 
 type Db = Kysely<Database>;
 
@@ -53,13 +53,10 @@ export async function findWebhook(db: Db, id: string): Promise<Selectable<Webhoo
 }
 
 export async function listDeliveries(db: Db, q: { webhookId?: string; status?: string; limit?: number; cursor?: string }): Promise<Page<Delivery>> {
-  const limit = clampLimit(q.limit);
-  const after = decodeCursor(q.cursor);
-  let query = db.selectFrom('webhook_deliveries').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  let query = db.selectFrom('webhook_deliveries').selectAll();
   if (q.webhookId) query = query.where('webhook_id', '=', q.webhookId);
   if (q.status) query = query.where('status', '=', q.status);
-  if (after) query = query.where('id', '<', after);
-  return toPage(await query.execute(), limit, (r) => r.id, toDelivery);
+  return newestFirstPage(query, q, toDelivery);
 }
 
 /** Due deliveries, oldest first; `sending` rows untouched for `staleBefore` belong to a sender that died. */
