@@ -27,11 +27,14 @@ function itemShape(meta: ort.InferenceSession.ValueMetadata | undefined, fallbac
   throw new AppError('INTERNAL', 'The ONNX model input has symbolic non-batch dimensions; pass options.inputShape');
 }
 
-let ortLib: Promise<typeof ort> | undefined;
+type OrtModule = typeof ort;
+let ortLib: Promise<OrtModule> | undefined;
 
 export async function openOnnxSession(path: string, options: { threads?: number; inputShape?: readonly number[] } = {}): Promise<OnnxSession> {
   // Imported on first use: only image models run ONNX, and most commands and servers never open one (issue 17).
-  const ort = await (ortLib ??= import('onnxruntime-node').then((m) => m.default));
+  // A CommonJS package: its exports are the namespace's `default` under Node's loader, but some loaders (tsx in the
+  // bench runner) hand back the namespace alone, so take whichever carries InferenceSession.
+  const ort = await (ortLib ??= import('onnxruntime-node').then((m) => ((m as { default?: OrtModule }).default ?? (m as unknown as OrtModule))));
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
   const session = await ort.InferenceSession.create(path, {
     intraOpNumThreads: threads,
