@@ -5,12 +5,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ModelKindRegistry } from '../models/kinds.ts';
+import { endpointNameParams as nameParam, type ModelKindRegistry } from '../models/kinds.ts';
 import { mountInvocationRoutes, withHeaderConfig } from './invocations.ts';
 import { metricsQuerySchema, metricsReportSchema } from './schema.ts';
 import type { EndpointService } from './service.ts';
-
-const nameParam = z.object({ name: z.string().min(1) });
 
 export interface EndpointRouteDeps {
   endpoints: EndpointService;

@@ -5,8 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import type { InvocationContext, ModelKindDefinition } from '../models/kinds.ts';
+import { invocationOptions, type InvocationContext, type ModelKindDefinition } from '../models/kinds.ts';
 import { readImage } from './readImage.ts';
 import { predictQuery } from './schema.ts';
 import { IMAGE_MODEL_KIND, type ImagesService } from './service.ts';
@@ -14,15 +13,8 @@ import { IMAGE_MODEL_KIND, type ImagesService } from './service.ts';
 type KindImages = Pick<ImagesService, 'runtime' | 'predictWithModel'>;
 
 async function predictImageRoutes(app: FastifyInstance, ctx: InvocationContext, images: KindImages, maxUploadBytes: number): Promise<void> {
-  app.withTypeProvider<ZodTypeProvider>().post('/endpoints/:name/predict-image', {
-    schema: {
-      tags: ['endpoints'],
-      summary: 'Classify one image with an image-classifier endpoint (multipart "file" or JSON {image: base64}); ?explain=true',
-      params: z.object({ name: z.string().min(1) }),
-      querystring: predictQuery,
-    },
-    onResponse: ctx.onResponse,
-  }, async (req) => {
+  const summary = 'Classify one image with an image-classifier endpoint (multipart "file" or JSON {image: base64}); ?explain=true';
+  app.withTypeProvider<ZodTypeProvider>().post('/endpoints/:name/predict-image', invocationOptions(ctx, summary, { querystring: predictQuery }), async (req) => {
     const { model } = await ctx.served(req.params.name, 'predict-image');
     return images.predictWithModel(model, await readImage(req, maxUploadBytes), { explain: req.query.explain });
   });

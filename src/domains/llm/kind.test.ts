@@ -2,18 +2,14 @@
  * The llm kind serves its invocation routes (invocations, infill, GET llm) from the model-kind table (kind.ts), like
  * text: through the real app, with the same answers the llm routes plugin gave when it registered them itself.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { problem, type TestApp } from '../datasets/testing/harness.ts';
-import { appWithTextEndpoint } from '../endpoints/testing.ts';
+import { expect, it } from 'vitest';
+import { problem } from '../datasets/testing/harness.ts';
+import { useAppWithTextEndpoint } from '../endpoints/testing.ts';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await appWithTextEndpoint('tickets-ep');
-}, 90_000);
-afterAll(async () => t?.close());
+const app = useAppWithTextEndpoint('tickets-ep');
 
 it('is an entry of the model-kind table with its own routes (no longer registered by the llm plugin)', () => {
-  const kind = t.ctx.services.kinds.get('llm');
+  const kind = app.t.ctx.services.kinds.get('llm');
   expect(kind.invocations.map((r) => `${r.method} ${r.path}`)).toEqual(['POST invocations', 'POST infill', 'GET llm']);
   expect(typeof kind.routes).toBe('function');
   expect(kind.configFromHeaders?.({ 'x-amzn-sagemaker-custom-attributes': 'accept_eula=true' })).toEqual({ acceptEula: true });
@@ -27,10 +23,10 @@ it('answers 409 on a text endpoint with the LLM domain message, and counts invoc
     { method: 'GET' as const, url: '/api/v1/endpoints/tickets-ep/llm' },
   ];
   for (const call of calls) {
-    const res = await t.app.inject(call);
+    const res = await app.t.app.inject(call);
     expect(res.statusCode, call.url).toBe(409);
     expect(problem(res)).toMatchObject({ code: 'CONFLICT', detail });
   }
-  const metrics = (await t.app.inject({ method: 'GET', url: '/api/v1/endpoints/tickets-ep/metrics' })).json<{ summary: { requests: number; errors: number } }>();
+  const metrics = (await app.t.app.inject({ method: 'GET', url: '/api/v1/endpoints/tickets-ep/metrics' })).json<{ summary: { requests: number; errors: number } }>();
   expect(metrics.summary).toMatchObject({ requests: 2, errors: 2 }); // GET llm is not an invocation
 });

@@ -7,6 +7,7 @@
  * table only; it never names a kind.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import type { ModelVersion } from './store.ts';
 
@@ -50,6 +51,14 @@ export interface InvocationContext {
   served(name: string, route: string): Promise<ServedEndpoint>;
   /** The onResponse hook every invocation route carries: records status and latency in the endpoint's metrics. */
   onResponse(req: FastifyRequest, reply: FastifyReply, done: () => void): void;
+}
+
+/** The `:name` param of every `/endpoints/:name/…` route. */
+export const endpointNameParams = z.object({ name: z.string().min(1) });
+
+/** What every invocation route's options start with: the endpoints tag, its summary, the `:name` param, the metrics hook. */
+export function invocationOptions<S extends object>(ctx: InvocationContext, summary: string, schema: S) {
+  return { schema: { tags: ['endpoints'], summary, params: endpointNameParams, ...schema }, onResponse: ctx.onResponse };
 }
 
 export type RequestHeaders = Record<string, string | string[] | undefined>;

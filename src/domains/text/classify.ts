@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, isAppError, type Problem } from '../../core/errors.ts';
-import type { InvocationContext, ModelKindDefinition } from '../models/kinds.ts';
+import { invocationOptions, type InvocationContext, type ModelKindDefinition } from '../models/kinds.ts';
 import type { TextService } from './service.ts';
 import { TEXT_MODEL_KIND } from './service.ts';
 
@@ -47,13 +47,7 @@ function clientGone(reply: FastifyReply): AbortSignal {
 
 async function classifyRoutes(app: FastifyInstance, ctx: InvocationContext, text: Pick<TextService, 'classify'>): Promise<void> {
   app.withTypeProvider<ZodTypeProvider>().post('/endpoints/:name/classify', {
-    schema: {
-      tags: ['endpoints'],
-      summary: 'Classify text (Comprehend ClassifyDocument shape; TextList for up to 25 documents)',
-      params: z.object({ name: z.string().min(1) }),
-      body: classifyBody,
-    },
-    onResponse: ctx.onResponse,
+    ...invocationOptions(ctx, 'Classify text (Comprehend ClassifyDocument shape; TextList for up to 25 documents)', { body: classifyBody }),
     // 429 SCORING_QUEUE_FULL says when to come back
     onError: async (_req, reply, err) => {
       if (isAppError(err) && typeof err.extra?.retryAfter === 'number') reply.header('retry-after', String(err.extra.retryAfter));
