@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { featuresMigration } from './migrations-features.ts';
+import { emptyTextColumns, idColumn, jsonColumn, refColumn, textColumns, timestamps } from './migrationHelpers.ts';
 import { pipelinesMigration } from './migrations-pipelines.ts';
 import { registryMigration } from './migrations-registry.ts';
 
@@ -16,52 +17,47 @@ function init(dialect: Dialect): Migration {
     async up(db: Kysely<any>) {
       await db.schema
         .createTable('datasets')
-        .addColumn('id', 'text', (c) => c.primaryKey())
+        .$call(idColumn)
         .addColumn('name', 'text', (c) => c.notNull().unique())
-        .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
-        .addColumn('kind', 'text', (c) => c.notNull())
+        .$call(emptyTextColumns('description'))
+        .$call(textColumns('kind'))
         .addColumn('latest_version', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .$call(timestamps)
         .execute();
 
       await db.schema
         .createTable('dataset_versions')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('dataset_id', 'text', (c) => c.notNull().references('datasets.id').onDelete('cascade'))
+        .$call(idColumn)
+        .$call(refColumn('dataset_id', 'datasets.id'))
         .addColumn('version', 'integer', (c) => c.notNull())
-        .addColumn('format', 'text', (c) => c.notNull())
-        .addColumn('file_name', 'text', (c) => c.notNull())
-        .addColumn('artifact_key', 'text', (c) => c.notNull())
+        .$call(textColumns('format', 'file_name', 'artifact_key'))
         .addColumn('size_bytes', 'bigint', (c) => c.notNull().defaultTo(0))
-        .addColumn('sha256', 'text', (c) => c.notNull().defaultTo(''))
+        .$call(emptyTextColumns('sha256'))
         .addColumn('row_count', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('schema_json', 'text', (c) => c.notNull().defaultTo('{}'))
-        .addColumn('stats_json', 'text', (c) => c.notNull().defaultTo('{}'))
-        .addColumn('problems_json', 'text', (c) => c.notNull().defaultTo('[]'))
-        .addColumn('meta_json', 'text', (c) => c.notNull().defaultTo('{}'))
-        .addColumn('created_at', 'text', (c) => c.notNull())
+        .$call(textColumns('status'))
+        .$call(jsonColumn('schema_json'))
+        .$call(jsonColumn('stats_json'))
+        .$call(jsonColumn('problems_json', '[]'))
+        .$call(jsonColumn('meta_json'))
+        .$call(textColumns('created_at'))
         .addUniqueConstraint('dataset_versions_dataset_version_uq', ['dataset_id', 'version'])
         .execute();
 
       await db.schema
         .createTable('jobs')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('type', 'text', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('payload_json', 'text', (c) => c.notNull())
+        .$call(idColumn)
+        .$call(textColumns('type', 'status', 'payload_json'))
         .addColumn('result_json', 'text')
         .addColumn('error_json', 'text')
         .addColumn('progress', sql`double precision`, (c) => c.notNull().defaultTo(0))
-        .addColumn('message', 'text', (c) => c.notNull().defaultTo(''))
+        .$call(emptyTextColumns('message'))
         .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('idempotent', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('cancel_requested', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('created_at', 'text', (c) => c.notNull())
+        .$call(textColumns('created_at'))
         .addColumn('started_at', 'text')
         .addColumn('finished_at', 'text')
-        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .$call(textColumns('updated_at'))
         .execute();
       // The worker claims the oldest queued job; lists filter by status or type.
       await db.schema.createIndex('jobs_status_created_idx').on('jobs').columns(['status', 'created_at']).execute();
@@ -74,10 +70,8 @@ function init(dialect: Dialect): Migration {
             ? t.addColumn('id', 'serial', (c) => c.primaryKey())
             : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()),
         )
-        .addColumn('job_id', 'text', (c) => c.notNull().references('jobs.id').onDelete('cascade'))
-        .addColumn('at', 'text', (c) => c.notNull())
-        .addColumn('level', 'text', (c) => c.notNull())
-        .addColumn('message', 'text', (c) => c.notNull())
+        .$call(refColumn('job_id', 'jobs.id'))
+        .$call(textColumns('at', 'level', 'message'))
         .execute();
       await db.schema.createIndex('job_logs_job_id_idx').on('job_logs').columns(['job_id', 'id']).execute();
 
@@ -85,32 +79,29 @@ function init(dialect: Dialect): Migration {
       // deleting a referenced row means (IN_USE error, keep history), not the database.
       await db.schema
         .createTable('models')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('name', 'text', (c) => c.notNull())
+        .$call(idColumn)
+        .$call(textColumns('name'))
         .addColumn('version', 'integer', (c) => c.notNull())
-        .addColumn('kind', 'text', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
+        .$call(textColumns('kind', 'status'))
         .addColumn('dataset_version_id', 'text')
         .addColumn('job_id', 'text')
-        .addColumn('params_json', 'text', (c) => c.notNull().defaultTo('{}'))
-        .addColumn('metrics_json', 'text', (c) => c.notNull().defaultTo('{}'))
-        .addColumn('artifacts_json', 'text', (c) => c.notNull().defaultTo('{}'))
-        .addColumn('meta_json', 'text', (c) => c.notNull().defaultTo('{}'))
-        .addColumn('created_at', 'text', (c) => c.notNull())
+        .$call(jsonColumn('params_json'))
+        .$call(jsonColumn('metrics_json'))
+        .$call(jsonColumn('artifacts_json'))
+        .$call(jsonColumn('meta_json'))
+        .$call(textColumns('created_at'))
         .addUniqueConstraint('models_name_version_uq', ['name', 'version'])
         .execute();
       await db.schema.createIndex('models_dataset_version_idx').on('models').column('dataset_version_id').execute();
 
       await db.schema
         .createTable('endpoints')
-        .addColumn('id', 'text', (c) => c.primaryKey())
+        .$call(idColumn)
         .addColumn('name', 'text', (c) => c.notNull().unique())
-        .addColumn('model_id', 'text', (c) => c.notNull())
-        .addColumn('kind', 'text', (c) => c.notNull())
-        .addColumn('config_json', 'text', (c) => c.notNull().defaultTo('{}'))
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .$call(textColumns('model_id', 'kind'))
+        .$call(jsonColumn('config_json'))
+        .$call(textColumns('status'))
+        .$call(timestamps)
         .execute();
       await db.schema.createIndex('endpoints_model_idx').on('endpoints').column('model_id').execute();
     },
@@ -128,39 +119,31 @@ function cds(): Migration {
     async up(db: Kysely<any>) {
       await db.schema
         .createTable('cds_calls')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('service_id', 'text', (c) => c.notNull())
-        .addColumn('hook', 'text', (c) => c.notNull())
-        .addColumn('hook_instance', 'text', (c) => c.notNull())
+        .$call(idColumn)
+        .$call(textColumns('service_id', 'hook', 'hook_instance'))
         .addColumn('patient_id', 'text')
         .addColumn('client_iss', 'text')
         .addColumn('status', 'integer', (c) => c.notNull())
         .addColumn('duration_ms', sql`double precision`, (c) => c.notNull().defaultTo(0))
         .addColumn('cards', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('system_actions', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('request_json', 'text', (c) => c.notNull())
-        .addColumn('response_json', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
+        .$call(textColumns('request_json', 'response_json', 'created_at'))
         .execute();
       await db.schema.createIndex('cds_calls_created_idx').on('cds_calls').columns(['created_at', 'id']).execute();
       await db.schema
         .createTable('cds_feedback')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('service_id', 'text', (c) => c.notNull())
-        .addColumn('card_uuid', 'text', (c) => c.notNull())
-        .addColumn('outcome', 'text', (c) => c.notNull())
-        .addColumn('accepted_suggestions_json', 'text', (c) => c.notNull().defaultTo('[]'))
+        .$call(idColumn)
+        .$call(textColumns('service_id', 'card_uuid', 'outcome'))
+        .$call(jsonColumn('accepted_suggestions_json', '[]'))
         .addColumn('override_reason_json', 'text')
-        .addColumn('outcome_timestamp', 'text', (c) => c.notNull())
+        .$call(textColumns('outcome_timestamp'))
         .addColumn('client_iss', 'text')
-        .addColumn('created_at', 'text', (c) => c.notNull())
+        .$call(textColumns('created_at'))
         .execute();
       await db.schema.createIndex('cds_feedback_card_idx').on('cds_feedback').column('card_uuid').execute();
       await db.schema
         .createTable('cds_jwt_ids')
-        .addColumn('iss', 'text', (c) => c.notNull())
-        .addColumn('jti', 'text', (c) => c.notNull())
-        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .$call(textColumns('iss', 'jti', 'expires_at'))
         .addPrimaryKeyConstraint('cds_jwt_ids_pk', ['iss', 'jti'])
         .execute();
       await db.schema.createIndex('cds_jwt_ids_expires_idx').on('cds_jwt_ids').column('expires_at').execute();
@@ -183,12 +166,11 @@ function fhir(): Migration {
     async up(db: Kysely<any>) {
       await db.schema
         .createTable('fhir_resources')
-        .addColumn('type', 'text', (c) => c.notNull())
-        .addColumn('id', 'text', (c) => c.notNull())
+        .$call(textColumns('type', 'id'))
         .addColumn('version_id', 'integer', (c) => c.notNull())
-        .addColumn('last_updated', 'text', (c) => c.notNull())
+        .$call(textColumns('last_updated'))
         .addColumn('patient_id', 'text')
-        .addColumn('resource_json', 'text', (c) => c.notNull())
+        .$call(textColumns('resource_json'))
         .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
         .addPrimaryKeyConstraint('fhir_resources_pk', ['type', 'id'])
         .execute();
@@ -196,19 +178,15 @@ function fhir(): Migration {
       await db.schema.createIndex('fhir_resources_updated_idx').on('fhir_resources').columns(['type', 'last_updated']).execute();
       await db.schema
         .createTable('fhir_resource_history')
-        .addColumn('type', 'text', (c) => c.notNull())
-        .addColumn('id', 'text', (c) => c.notNull())
+        .$call(textColumns('type', 'id'))
         .addColumn('version_id', 'integer', (c) => c.notNull())
-        .addColumn('last_updated', 'text', (c) => c.notNull())
-        .addColumn('resource_json', 'text', (c) => c.notNull())
+        .$call(textColumns('last_updated', 'resource_json'))
         .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
         .addPrimaryKeyConstraint('fhir_resource_history_pk', ['type', 'id', 'version_id'])
         .execute();
       await db.schema
         .createTable('fhir_tokens')
-        .addColumn('type', 'text', (c) => c.notNull())
-        .addColumn('id', 'text', (c) => c.notNull())
-        .addColumn('param', 'text', (c) => c.notNull())
+        .$call(textColumns('type', 'id', 'param'))
         .addColumn('system', 'text')
         .addColumn('code', 'text')
         .addColumn('value', 'text')
@@ -228,25 +206,20 @@ function cqlRules(): Migration {
     async up(db: Kysely<any>) {
       await db.schema
         .createTable('cql_libraries')
-        .addColumn('id', 'text', (c) => c.primaryKey())
+        .$call(idColumn)
         .addColumn('name', 'text', (c) => c.notNull().unique())
-        .addColumn('version', 'text', (c) => c.notNull())
-        .addColumn('kind', 'text', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
+        .$call(textColumns('version', 'kind', 'status'))
         .addColumn('builtin', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+        .$call(emptyTextColumns('description'))
         .addColumn('cql', 'text')
-        .addColumn('source_hash', 'text', (c) => c.notNull())
-        .addColumn('elm_json', 'text', (c) => c.notNull())
-        .addColumn('meta_json', 'text', (c) => c.notNull().defaultTo('{}'))
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .$call(textColumns('source_hash', 'elm_json'))
+        .$call(jsonColumn('meta_json'))
+        .$call(timestamps)
         .execute();
       await db.schema
         .createTable('cql_policy')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('rows_json', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .$call(idColumn)
+        .$call(textColumns('rows_json', 'updated_at'))
         .execute();
     },
     async down(db: Kysely<any>) {
