@@ -11,19 +11,8 @@ import { createCliSandbox } from './testing.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const EXAMPLE = join(ROOT, 'examples/pipelines/retrain-text-classifier.yaml');
-const { dir, cli, cleanup } = createCliSandbox('pipelines');
+const { dir, cli, cleanup, json, refused } = createCliSandbox('pipelines');
 afterAll(cleanup);
-
-const json = async (args: string[]) => {
-  const r = await cli(['--json', ...args]);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout);
-};
-const refused = async (args: string[]) => {
-  const r = await cli(['--json', ...args]);
-  expect(r.code, r.stdout).toBe(1);
-  return JSON.parse(r.stderr.trim().split('\n').pop()!).error as { code: string; problems: Array<{ field: string }> };
-};
 
 describe('sagebrush pipelines', () => {
   it('applies the example, runs it to the approval, deploys once approved, reuses cached steps', async () => {

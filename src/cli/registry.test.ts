@@ -8,20 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createCliSandbox } from './testing.ts';
 import { multiClassCsv } from '../domains/text/testing/synthetic.ts';
 
-const { dir, cli, cleanup } = createCliSandbox('registry');
+const { dir, cli, cleanup, json, refused } = createCliSandbox('registry');
 afterAll(cleanup);
-
-const json = async (args: string[]) => {
-  const r = await cli(['--json', ...args]);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout);
-};
-const refused = async (args: string[]) => {
-  const r = await cli(['--json', ...args]);
-  expect(r.code, r.stdout).toBe(1);
-  // The last line: a notice (e.g. running from sources) may come first.
-  return JSON.parse(r.stderr.trim().split('\n').pop()!).error as { code: string; problems: Array<{ field: string }> };
-};
 
 describe('sagebrush models governance + webhooks', () => {
   it('approves, rejects with a reason, moves aliases, tags, writes the card, refuses bad webhook URLs', async () => {

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 
 const BIN = join(import.meta.dirname, '../../bin/sagebrush.js');
 
@@ -21,15 +22,21 @@ export interface CliSandbox {
   dataDir: string;
   cli(args: string[], stdin?: string): Promise<CliResult>;
   cleanup(): void;
+  /** `--json ...args`, which must exit 0: its parsed stdout. */
+  json(args: string[]): Promise<any>;
+  /** `--json ...args`, which must exit 1: the error of its last stderr line (a notice, e.g. running from sources, may come first). */
+  refused(args: string[]): Promise<CliRefusal>;
+}
+
+export interface CliRefusal {
+  code: string;
+  problems: Array<{ field: string }>;
 }
 
 export function createCliSandbox(prefix: string): CliSandbox {
   const dir = mkdtempSync(join(tmpdir(), `sb-cli-${prefix}-`));
   const dataDir = join(dir, 'data');
-  return {
-    dir,
-    dataDir,
-    cli: (args, stdin) =>
+  const cli: CliSandbox['cli'] = (args, stdin) =>
       new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, ...args], { env: { ...process.env, SAGEBRUSH_LOG_LEVEL: 'silent' } });
         let stdout = '';
@@ -39,7 +46,21 @@ export function createCliSandbox(prefix: string): CliSandbox {
         child.on('error', reject);
         child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
         child.stdin.end(stdin ?? '');
-      }),
+      });
+  return {
+    dir,
+    dataDir,
+    cli,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    async json(args) {
+      const r = await cli(['--json', ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout);
+    },
+    async refused(args) {
+      const r = await cli(['--json', ...args]);
+      expect(r.code, r.stdout).toBe(1);
+      return JSON.parse(r.stderr.trim().split('\n').pop()!).error as CliRefusal;
+    },
   };
 }
