@@ -23,6 +23,8 @@ import { createFeatureService, type FeatureService } from '../domains/features/i
 import { createModelRegistry, endpointDeployer, REGISTRY_EVENTS, type ModelRegistry } from '../domains/models/index.ts';
 import { ENDPOINT_NAME_PATTERN } from '../domains/endpoints/index.ts';
 import { createWebhookService, type WebhookService } from '../domains/webhooks/index.ts';
+import { createPipelineService, type PipelineService } from '../domains/pipelines/index.ts';
+import { pipelineEndpointsPort, pipelineRegistryPort, pipelineScriptsDir } from './pipelinePorts.ts';
 
 export interface Deps {
   config: Config;
@@ -60,6 +62,8 @@ export interface Services {
   registry: ModelRegistry;
   /** Webhooks (C8): signed POSTs for registry events, a durable outbox and a delivery log. */
   webhooks: WebhookService;
+  /** Pipelines (C8): versioned definitions, durable runs on the job queue, step caching, lineage. */
+  pipelines: PipelineService;
   /** Evicts a model from this process's caches (its decision rule changed in another thread). */
   modelChanged(modelId: string): Promise<void>;
   close(): Promise<void>;
@@ -88,11 +92,16 @@ export function createServices(deps: Deps): Services {
   // Registry events go to the webhooks outbox inside the change's transaction; an approval may deploy through endpoints.
   const webhooks = createWebhookService({ db: deps.db, logger: deps.logger, events: REGISTRY_EVENTS, policy: { allowOrigins: deps.config.webhookAllow } });
   const registry = createModelRegistry({ db: deps.db, models, events: webhooks, deployer: endpointDeployer(endpoints, ENDPOINT_NAME_PATTERN) });
+  const pipelines = createPipelineService({
+    db: deps.db, queue: deps.queue, logger: deps.logger, datasets, scriptsDir: pipelineScriptsDir(deps.config),
+    registry: pipelineRegistryPort(models, registry), endpoints: pipelineEndpointsPort(endpoints),
+  });
   return {
     cds,
     features,
     registry,
     webhooks,
+    pipelines,
     fhir,
     rules,
     datasets,

@@ -15,6 +15,7 @@ import { fhirApiRoutes, fhirRoutes } from '../domains/fhir/index.ts';
 import { featureRoutes } from '../domains/features/index.ts';
 import { modelRegistryRoutes } from '../domains/models/index.ts';
 import { webhookRoutes } from '../domains/webhooks/index.ts';
+import { pipelineRoutes } from '../domains/pipelines/index.ts';
 import { hasValidApiToken } from './auth.ts';
 
 /** Each domain contributes one plugin; routes stay thin and call the domain service. */
@@ -39,6 +40,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
       await featureRoutes(api, { features: s.features, maxUploadBytes });
       await modelRegistryRoutes(api, { registry: s.registry });
       await webhookRoutes(api, { webhooks: s.webhooks });
+      await pipelineRoutes(api, { pipelines: s.pipelines });
     },
     { prefix: '/api/v1' },
   );
