@@ -86,7 +86,7 @@ export function createServices(deps: Deps): Services {
   // Reads patient data through the FHIR store and decides through the CQL rules (both looked up lazily).
   const fhir = createFhirService({ db: deps.db, logger: deps.logger, baseUrl: `${deps.config.cdsPublicUrl ?? `http://${deps.config.host === '0.0.0.0' ? 'localhost' : deps.config.host}:${deps.config.port}`}/fhir/R4` });
   // Rule tests by patientId read the patient's Bundle from the FHIR store.
-  const rules = createRuleEngine({ db: deps.db, logger: deps.logger, fhir });
+  const rules = createRuleEngine({ db: deps.db, logger: deps.logger, fhir, threads: deps.config.cqlThreads, maxQueue: deps.config.cqlQueue });
   const cds = createCdsService({ db: deps.db, logger: deps.logger, config: deps.config, fhir: () => fhir, rules: () => rules, remoteSource: createRemoteFhirSource });
   const features = createFeatureService({ db: deps.db, queue: deps.queue, datasets });
   // Registry events go to the webhooks outbox inside the change's transaction; an approval may deploy through endpoints.
@@ -119,6 +119,7 @@ export function createServices(deps: Deps): Services {
     },
     async close() {
       await webhooks.stop();
+      await rules.close();
       await images.close();
       await llm.close();
       await text.close();
