@@ -85,6 +85,12 @@ describe('kill -9 and restart', () => {
     } else {
       console.warn(NO_HAM_MESSAGE);
     }
+    // A feature group and a labels dataset for the feature store's ingest job.
+    const labels = await a.api('/api/v1/datasets?wait=true', filePost('labels.csv', 'image_id,labeled_at,status\nd/1.jpg,2024-04-01T00:00:00Z,APPROVED\n', { name: 'labels' }));
+    expect(labels.status, JSON.stringify(labels.body)).toBe(201);
+    const group = { name: 'labels', recordIdentifierFeature: 'image_id', eventTimeFeature: 'labeled_at', features: [{ name: 'image_id', type: 'string' }, { name: 'labeled_at', type: 'string' }, { name: 'status', type: 'string' }] };
+    const created = await a.api('/api/v1/feature-groups', jsonPost(group));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
 
     // Every job type that can run long, each held at its first progress report.
     writeFileSync(join(hold, 'hold'), '');
@@ -98,6 +104,7 @@ describe('kill -9 and restart', () => {
       ['text.noisy-labels', a.api('/api/v1/text/experiments/noisy-labels', jsonPost(TOX))],
       ['summarize.run', a.api('/api/v1/summarize', jsonPost({ text: readFileSync(JIGSAW, 'utf8').slice(0, 20_000) }))],
       ['datasets.import', a.api('/api/v1/datasets', filePost('toxic2.csv', readFileSync(JIGSAW), { name: 'toxic2' }))],
+      ['features.ingest-dataset', a.api('/api/v1/feature-groups/labels/ingest-dataset', jsonPost({ dataset: 'labels' }))],
       ...(HAS_HAM ? ([
         ['images.train', a.api('/api/v1/images/models', jsonPost({ name: 'skin2', dataset: 'skin', folds: 2, cvRepeats: 1, minImagesPerLabel: 1 }))],
         ['images.batch', a.api('/api/v1/images/models/skin/versions/1/batch', jsonPost({ dataset: 'skin' }))],
