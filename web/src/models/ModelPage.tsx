@@ -107,6 +107,9 @@ export function ModelPage() {
                 Compare
               </Anchor>
             )}
+            <Anchor component={Link} to={`/pipelines/lineage?kind=model-version&id=${encodeURIComponent(model.id)}`} size="sm" data-testid="model-lineage">
+              Lineage
+            </Anchor>
             <DeployButton
               model={model}
               onDeployed={(ep) => {

@@ -1,9 +1,10 @@
-/** Pipelines API (src/domains/pipelines): pipelines, runs (live while running), step logs. */
+/** Pipelines API (src/domains/pipelines): pipelines and versions, runs (live while running), step logs, lineage. */
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.ts';
 import type { PipelineRun, PipelineStepRun, PipelineSummary, PipelineVersion, StepLogLine } from '../../../src/domains/pipelines/index.ts';
+import type { LineageGraph, LineageKind, LineageNode } from '../../../src/domains/pipelines/lineage.ts';
 
-export type { PipelineRun, PipelineStepRun, PipelineSummary, PipelineVersion, StepLogLine };
+export type { LineageGraph, LineageKind, LineageNode, PipelineRun, PipelineStepRun, PipelineSummary, PipelineVersion, StepLogLine };
 
 const live = (status: string | undefined) => (status === 'running' || status === 'waiting' ? 1000 : false);
 
@@ -14,6 +15,22 @@ export function usePipelines() {
 export function usePipeline(name: string) {
   return useQuery({ queryKey: ['pipeline', name], queryFn: () => api<PipelineVersion>(`/pipelines/${encodeURIComponent(name)}`) });
 }
+
+/** One version of a pipeline: the definition a run ran (its DAG). */
+export function usePipelineVersion(name: string, version: number | undefined) {
+  return useQuery({
+    queryKey: ['pipeline', name, version],
+    enabled: name !== '' && version !== undefined,
+    queryFn: () => api<PipelineVersion>(`/pipelines/${encodeURIComponent(name)}/versions/${version}`),
+    staleTime: Infinity, // a version never changes
+  });
+}
+
+export function useLineage(kind: string, id: string) {
+  return useQuery({ queryKey: ['pipeline-lineage', kind, id], enabled: kind !== '' && id !== '', queryFn: () => api<LineageGraph>('/pipelines/lineage', { query: { kind, id } }) });
+}
+
+export const lineagePath = (kind: string, id: string) => `/pipelines/lineage?kind=${encodeURIComponent(kind)}&id=${encodeURIComponent(id)}`;
 
 export function useRuns(pipeline?: string) {
   return useQuery({
