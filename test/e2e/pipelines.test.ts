@@ -1,11 +1,14 @@
 /**
  * Issue 14 (pipelines) in the browser: the example pipeline applied and run over the API shows on the Pipelines
- * page; its run page lists the steps with live state (waiting at the approval), a step's outputs and log; once the
- * model is approved the page follows the run to `succeeded`; the pipeline page starts a run from its form.
+ * page; its run page draws the steps as a DAG whose nodes carry their live state (waiting at the approval, the weak
+ * branch skipped) and lists them; clicking a node shows the step's outputs and log; once the model is approved the
+ * page follows the run to `succeeded`; the lineage view (from the run page and from the model page) shows dataset
+ * version → run → model version → endpoint both ways; the pipeline page lists the run history with parameters and
+ * trigger and starts a run from its form.
  */
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { fullPageScreenshot, waitForTestId } from './browser.ts';
+import { fullPageScreenshot, testIdWhere, waitForTestId } from './browser.ts';
 import { topicsCsv } from './studio.ts';
 import { describeBrowser, type BrowserSuiteOptions } from './suite.ts';
 
@@ -35,7 +38,11 @@ describeBrowser('pipelines UI', suite, (s) => {
     await expect.poll(() => page.getByTestId('run-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('waiting');
     expect(await page.getByTestId('step-approve').textContent()).toContain('waiting');
     expect(await page.getByTestId('step-too-weak').textContent()).toContain('skipped');
-    await page.getByTestId('step-train').click();
+    const node = (step: string) => page.getByTestId(`dag-node-${step}`);
+    await expect.poll(() => node('approve').getAttribute('data-status'), { timeout: 20_000 }).toBe('waiting');
+    const dagStates = async () => Object.fromEntries(await Promise.all(['data', 'train', 'evaluate', 'check-f1', 'register', 'approve', 'deploy', 'champion', 'too-weak'].map(async (n) => [n, await node(n).getAttribute('data-status')])));
+    expect(await dagStates()).toEqual({ data: 'succeeded', train: 'succeeded', evaluate: 'succeeded', 'check-f1': 'succeeded', register: 'succeeded', approve: 'waiting', deploy: 'pending', champion: 'pending', 'too-weak': 'skipped' });
+    await node('train').click();
     await waitForTestId(page, 'step-detail');
     expect(await page.getByTestId('step-detail').textContent()).toContain('"name": "topics"');
     await expect.poll(() => page.getByTestId('step-log').textContent(), { timeout: 10_000 }).toMatch(/training on \d+ documents/);
@@ -43,9 +50,30 @@ describeBrowser('pipelines UI', suite, (s) => {
     await api.put('/models/topics/versions/1/approval', { status: 'Approved' });
     await expect.poll(() => page.getByTestId('run-status').getAttribute('data-status'), { timeout: 30_000 }).toBe('succeeded');
     expect(await page.getByTestId('step-deploy').textContent()).toContain('succeeded');
+    await expect.poll(() => node('deploy').getAttribute('data-status'), { timeout: 10_000 }).toBe('succeeded');
+    expect(await page.getByTestId('run-meta').textContent()).toMatch(/manual \(via=api\).*dataset=topics/);
     await fullPageScreenshot(page, SHOT);
 
+    // Lineage from the run: the dataset version upstream, the model version and the endpoint downstream.
+    await page.getByTestId('run-lineage').click();
+    await waitForTestId(page, 'lineage-view');
+    const lineageNode = (kind: string, direction: string) => testIdWhere(page, `lineage-node-${kind}`, { direction });
+    await expect.poll(() => lineageNode('run', 'self').getAttribute('data-id'), { timeout: 10_000 }).toBe(runId);
+    expect(await lineageNode('dataset-version', 'upstream').count()).toBe(1);
+    const modelId = await lineageNode('model-version', 'downstream').getAttribute('data-id');
+    expect(modelId).toMatch(/\S/);
+    expect(await lineageNode('endpoint', 'downstream').getAttribute('data-id')).toBe('topics-live');
+    // From the model page: the run and the dataset version upstream, the endpoint downstream.
+    await page.goto(`${server.baseUrl}/models/topics/1`);
+    await page.getByTestId('model-lineage').click();
+    await waitForTestId(page, 'lineage-view');
+    await expect.poll(() => lineageNode('model-version', 'self').getAttribute('data-id'), { timeout: 10_000 }).toBe(modelId);
+    expect(await lineageNode('run', 'upstream').getAttribute('data-id')).toBe(runId);
+    expect(await lineageNode('dataset-version', 'upstream').count()).toBe(1);
+    expect(await lineageNode('endpoint', 'downstream').getAttribute('data-id')).toBe('topics-live');
+
     await page.goto(`${server.baseUrl}/pipelines/retrain-text-classifier`);
+    await expect.poll(() => page.getByTestId('pipeline-history').textContent(), { timeout: 10_000 }).toMatch(/manual \(via=api\).*dataset=topics.*endpoint=topics-live/);
     await page.getByTestId('param-dataset').fill('topics');
     await page.getByTestId('param-mode').fill('multi-class');
     await page.getByTestId('param-modelName').fill('topics');
