@@ -382,6 +382,17 @@ export interface PipelineLineageTable {
   created_at: string;
 }
 
+/** Migration 0009: the last firing of each pipeline trigger (kind: schedule | dataset-version | approval | feature-records). */
+export interface PipelineTriggersTable {
+  pipeline_id: string;
+  kind: string;
+  /** The fire minute (ISO), the version id or the record high-water mark of the last firing (or the baseline). */
+  last_key: string;
+  last_fired_at: string | null;
+  last_run_id: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   datasets: DatasetsTable;
   dataset_versions: DatasetVersionsTable;
@@ -413,4 +424,5 @@ export interface Database {
   pipeline_runs: PipelineRunsTable;
   pipeline_steps: PipelineStepsTable;
   pipeline_lineage: PipelineLineageTable;
+  pipeline_triggers: PipelineTriggersTable;
 }

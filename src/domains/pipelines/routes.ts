@@ -47,6 +47,7 @@ export async function pipelineRoutes(app: FastifyInstance, deps: PipelineRouteDe
   }, async (req) => pipelines.lineage(req.query.kind, req.query.id));
 
   r.get('/pipelines/:name', { schema: { tags, summary: 'The latest version of a pipeline', params: nameParam } }, async (req) => pipelines.get(req.params.name));
+  r.get('/pipelines/:name/triggers', { schema: { tags, summary: 'The triggers of the latest version: last firing and next fire time', params: nameParam } }, async (req) => ({ items: await pipelines.triggers(req.params.name) }));
   r.get('/pipelines/:name/versions', { schema: { tags, params: nameParam } }, async (req) => ({ items: await pipelines.versions(req.params.name) }));
   r.get('/pipelines/:name/versions/:version', { schema: { tags, params: nameParam.extend({ version: z.coerce.number().int().positive() }) } }, async (req) => pipelines.get(req.params.name, req.params.version));
   r.post('/pipelines/:name/runs', {

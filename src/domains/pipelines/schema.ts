@@ -72,10 +72,24 @@ export const stepSchema = z.discriminatedUnion('type', [
 export type StepDefinition = z.infer<typeof stepSchema>;
 export type StepType = StepDefinition['type'];
 
+/** What starts a run besides a person (triggers.ts; cron and zone are checked there, at apply). */
+export const triggersSchema = z.strictObject({
+  schedule: z.strictObject({ cron: z.string().min(1).max(200), timezone: z.string().min(1).max(100).default('UTC') }).optional(),
+  onDatasetVersion: z.strictObject({ dataset: z.string().min(1).max(200) }).optional(),
+  onApproval: z.strictObject({ model: z.string().min(1).max(200) }).optional(),
+  onFeatureRecords: z.strictObject({
+    group: z.string().min(1).max(200),
+    count: z.number().int().positive().max(10_000_000),
+    where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  }).optional(),
+});
+export type PipelineTriggers = z.infer<typeof triggersSchema>;
+
 export const definitionSchema = z.strictObject({
   name,
   description: z.string().max(2000).optional(),
   parameters: z.record(z.string().regex(NAME_PATTERN), parameterSchema).default({}),
+  triggers: triggersSchema.optional(),
   steps: z.array(stepSchema).min(1).max(100),
 });
 export type PipelineDefinition = z.infer<typeof definitionSchema>;

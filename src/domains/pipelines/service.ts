@@ -15,6 +15,7 @@ import { lineageGraph, type LineageGraph, type LineageKind } from './lineage.ts'
 import { hashOf, Orchestrator } from './orchestrator.ts';
 import type { PipelineDefinition, PipelineRun, PipelineVersion, Trigger } from './schema.ts';
 import type { PipelineEndpointsPort, PipelineRegistryPort } from './steps.ts';
+import { Scheduler, type TriggerInfo } from './scheduler.ts';
 import { createPipelineStore } from './store.ts';
 import { fitsType, validateDefinition } from './validate.ts';
 
@@ -28,6 +29,9 @@ export interface PipelineServiceDeps {
   /** Command steps run scripts from this folder only. */
   scriptsDir: string;
   sweepMs?: number;
+  /** The trigger scheduler's tick (default 15 s) and clock; tests shorten and move them. */
+  triggerTickMs?: number;
+  clock?: () => Date;
 }
 
 export interface PipelineSummary { name: string; latestVersion: number; createdAt: string; updatedAt: string }
@@ -56,6 +60,10 @@ export function createPipelineService(deps: PipelineServiceDeps) {
   const store = createPipelineStore(deps.db);
   for (const job of pipelineJobs({ datasets: deps.datasets, scriptsDir: deps.scriptsDir })) deps.queue.register(job);
   const orchestrator = new Orchestrator({ store, queue: deps.queue, registry: deps.registry, endpoints: deps.endpoints, logger: deps.logger, sweepMs: deps.sweepMs });
+  const scheduler = new Scheduler({
+    db: deps.db, store, logger: deps.logger, tickMs: deps.triggerTickMs, now: deps.clock,
+    startRun: (name, params, trigger) => api.startRun(name, params, trigger),
+  });
   const definitions = () => new Map(deps.queue.definitions().map((d) => [d.type, d]));
 
   async function requireVersion(name: string, version?: number) {
@@ -85,7 +93,7 @@ export function createPipelineService(deps: PipelineServiceDeps) {
     return out;
   }
 
-  return {
+  const api = {
     store,
     /** Validates and stores a definition: the same canonical definition as the latest version keeps that version. */
     async apply(input: unknown): Promise<{ name: string; version: number; created: boolean }> {
@@ -172,10 +180,24 @@ export function createPipelineService(deps: PipelineServiceDeps) {
       }
     },
     lineage: (kind: LineageKind, id: string): Promise<LineageGraph> => lineageGraph(store, kind, id),
-    start: () => orchestrator.start(),
-    stop: () => orchestrator.stop(),
+    /** The triggers of the latest version: their last firing and, for a schedule, the next fire time. */
+    async triggers(name: string): Promise<TriggerInfo[]> {
+      const v = await requireVersion(name);
+      return scheduler.info(v.pipelineId, v.definition.triggers);
+    },
+    /** Checks every trigger now (the scheduler does this each tick). */
+    checkTriggers: () => scheduler.tick(),
+    async start() {
+      await orchestrator.start();
+      await scheduler.start();
+    },
+    async stop() {
+      await scheduler.stop();
+      await orchestrator.stop();
+    },
     advance: (id: string) => orchestrator.advance(id),
   };
+  return api;
 }
 
 export type PipelineService = ReturnType<typeof createPipelineService>;

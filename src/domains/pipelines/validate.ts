@@ -7,6 +7,7 @@
 import { AppError, type Problem } from '../../core/errors.ts';
 import type { JobDefinition } from '../../jobs/registry.ts';
 import { expandKnown, stepOutputSchema } from './outputs.ts';
+import { checkTriggers } from './triggers.ts';
 import { findRefs, scalarType, walkSchema, wholeRef, type JsonSchema, type Ref } from './refs.ts';
 import { APPROVAL_STATUSES, definitionSchema, type ConditionExpr, type PipelineDefinition, type StepDefinition } from './schema.ts';
 
@@ -109,6 +110,7 @@ export function validateDefinition(input: unknown, definitions: Map<string, JobD
     }
   }
   if (problems.length === 0) checkCycles(def, add);
+  if (def.triggers) problems.push(...checkTriggers(def.triggers));
   if (problems.length > 0) throw invalid(problems);
   return def;
 }

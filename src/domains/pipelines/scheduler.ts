@@ -1,0 +1,111 @@
+/**
+ * The trigger scheduler: runs in the orchestrator's process (started and stopped with it). Each tick reads every
+ * pipeline's latest definition, and for each trigger compares its current key (triggers.ts) with the stored last key;
+ * a moved key is claimed with a guarded UPDATE and only the claiming process starts the run, recording
+ * `{type, detail}` as the run's trigger. A schedule missed while no server ran fires once (for the latest missed
+ * minute) on the first tick after start-up. A crash between the claim and the run's insert loses that one firing
+ * (at most once), never doubles it.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from '../../core/logger.ts';
+import type { Database } from '../../storage/schema.ts';
+import { nextFire, parseCron } from './cron.ts';
+import type { PipelineRun, PipelineTriggers, Trigger } from './schema.ts';
+import type { PipelineStore } from './store.ts';
+import { createTriggerStore, currentState, kindsOf, triggeredParams, type TriggerKind } from './triggers.ts';
+
+export interface SchedulerDeps {
+  db: Kysely<Database>;
+  store: PipelineStore;
+  logger: Logger;
+  startRun(name: string, params: Record<string, unknown>, trigger: Trigger): Promise<PipelineRun>;
+  /** Tick interval (default 15 s). */
+  tickMs?: number;
+  /** The clock (tests move it). */
+  now?: () => Date;
+}
+
+export interface TriggerInfo {
+  kind: TriggerKind;
+  config: unknown;
+  lastKey: string | null;
+  lastFiredAt: string | null;
+  lastRunId: string | null;
+  /** Schedules only: the next fire time after now. */
+  nextFireAt?: string | null;
+}
+
+const configOf = (t: PipelineTriggers, kind: TriggerKind) =>
+  ({ schedule: t.schedule, 'dataset-version': t.onDatasetVersion, approval: t.onApproval, 'feature-records': t.onFeatureRecords })[kind];
+
+export class Scheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private readonly triggers;
+  constructor(private readonly deps: SchedulerDeps) {
+    this.triggers = createTriggerStore(deps.db);
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  async start(): Promise<void> {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.deps.tickMs ?? 15_000).unref();
+    await this.tick();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.ticking;
+  }
+
+  /** One pass over every pipeline's triggers (a pass still going is joined, not doubled). */
+  tick(): Promise<void> {
+    this.ticking ??= this.pass().finally(() => { this.ticking = undefined; });
+    return this.ticking;
+  }
+
+  private async pass(): Promise<void> {
+    const { store, logger } = this.deps;
+    try {
+      for (const p of await store.list()) {
+        const v = await store.version(p.name);
+        const t = v?.definition.triggers;
+        if (!v || !t) continue;
+        const rows = await this.triggers.rows(v.pipelineId);
+        for (const kind of kindsOf(t)) {
+          await this.check(p.name, v.pipelineId, kind, t, v.definition.parameters, rows.find((r) => r.kind === kind)?.last_key)
+            .catch((err: unknown) => logger.warn({ err, pipeline: p.name, kind }, 'pipelines: a trigger check failed'));
+        }
+      }
+    } catch (err) {
+      logger.warn({ err }, 'pipelines: the trigger tick failed');
+    }
+  }
+
+  private async check(name: string, pipelineId: string, kind: TriggerKind, t: PipelineTriggers, parameters: Record<string, { type: string }>, last: string | undefined): Promise<void> {
+    const state = await currentState(this.deps.db, kind, t, last, this.now());
+    if (!state) return;
+    if (last === undefined) return this.triggers.baseline(pipelineId, kind, state.key);
+    if (!state.fire || !(await this.triggers.claim(pipelineId, kind, last, state.key))) return;
+    const trigger: Trigger = { type: kind, detail: state.detail };
+    const run = await this.deps.startRun(name, triggeredParams(parameters, trigger), trigger);
+    await this.triggers.recordRun(pipelineId, kind, run.id);
+    this.deps.logger.info({ pipeline: name, run: run.id, trigger }, 'pipelines: a trigger started a run');
+  }
+
+  /** The triggers of a pipeline's latest version with their last firing and (schedules) next fire time. */
+  async info(pipelineId: string, t: PipelineTriggers | undefined): Promise<TriggerInfo[]> {
+    if (!t) return [];
+    const rows = await this.triggers.rows(pipelineId);
+    return kindsOf(t).map((kind) => {
+      const row = rows.find((r) => r.kind === kind);
+      const out: TriggerInfo = { kind, config: configOf(t, kind), lastKey: row?.last_key ?? null, lastFiredAt: row?.last_fired_at ?? null, lastRunId: row?.last_run_id ?? null };
+      if (kind === 'schedule') out.nextFireAt = nextFire(parseCron(t.schedule!.cron), t.schedule!.timezone, this.now())?.toISOString() ?? null;
+      return out;
+    });
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Migration 0009_pipeline_triggers (issue 14): one row per pipeline trigger (schedule, dataset version, approval,
+ * feature records) holding the key of its last firing (the fire minute, the version id, the high-water mark). A firing
+ * is claimed by a guarded UPDATE (`… WHERE last_key = <the key read>`), so two processes never start it twice.
+ */
+import type { Kysely, Migration } from 'kysely';
+
+export function pipelineTriggersMigration(): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('pipeline_triggers')
+        .addColumn('pipeline_id', 'text', (c) => c.notNull().references('pipelines.id').onDelete('cascade'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('last_key', 'text', (c) => c.notNull())
+        .addColumn('last_fired_at', 'text')
+        .addColumn('last_run_id', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('pipeline_triggers_pk', ['pipeline_id', 'kind'])
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('pipeline_triggers').execute();
+    },
+  };
+}
