@@ -50,3 +50,14 @@ describe('sagebrush pipelines', () => {
     expect(await refused(['pipelines', 'cancel', 'prun_nope'])).toMatchObject({ code: 'PIPELINE_RUN_NOT_FOUND' });
   }, 120_000);
 });
+
+describe('pipelines runs: the trigger column', () => {
+  it('says what started each run', async () => {
+    const { triggerLabel } = await import('./pipelines.ts');
+    expect(triggerLabel({ type: 'manual', detail: { via: 'api' } })).toBe('manual (api)');
+    expect(triggerLabel({ type: 'schedule', detail: { scheduledFor: '2026-01-01T02:00:00.000Z' } })).toBe('schedule 2026-01-01T02:00:00.000Z');
+    expect(triggerLabel({ type: 'dataset-version', detail: { dataset: 'sales', version: 2 } })).toBe('dataset-version sales v2');
+    expect(triggerLabel({ type: 'approval', detail: { model: 'churn', version: 3 } })).toBe('approval churn:3');
+    expect(triggerLabel({ type: 'feature-records', detail: { group: 'labels', count: 5 } })).toBe('feature-records labels +5');
+  });
+});

@@ -32,6 +32,18 @@ async function followRun(t: Transport, id: string): Promise<PipelineRun> {
   }
 }
 
+/** What started a run, in a few words: `schedule 2026-01-01T03:00:00.000Z`, `dataset-version sales v2`, `approval churn:3`… */
+export function triggerLabel(t: PipelineRun['trigger']): string {
+  const d = (t.detail ?? {}) as Record<string, unknown>;
+  switch (t.type) {
+    case 'schedule': return `schedule ${String(d.scheduledFor ?? '')}`.trim();
+    case 'dataset-version': return `dataset-version ${String(d.dataset ?? '')} v${String(d.version ?? '?')}`;
+    case 'approval': return `approval ${String(d.model ?? '')}:${String(d.version ?? '?')}`;
+    case 'feature-records': return `feature-records ${String(d.group ?? '')} +${String(d.count ?? '?')}`;
+    default: return typeof d.via === 'string' ? `${t.type} (${d.via})` : t.type;
+  }
+}
+
 const contract = (r: PipelineRun) => ({ run: r.id, status: r.status, steps: r.steps.map((s) => ({ name: s.name, status: s.status, worker: s.worker, seconds: s.seconds, cached: s.cached })) });
 
 function printRun(r: PipelineRun): void {
@@ -82,7 +94,7 @@ export function registerPipelineCommands(program: Command): void {
         const q = new URLSearchParams({ limit: o.limit, ...(o.pipeline ? { pipeline: o.pipeline } : {}) });
         const page = expectOk<{ items: PipelineRun[] }>(await t.request('GET', `/api/v1/pipelines/runs?${q}`));
         if (g.json) printJson(page);
-        else printTable(['run', 'pipeline', 'status', 'trigger', 'created', 'error'], page.items.map((r) => [r.id, `${r.pipeline}:${r.version}`, r.status, r.trigger.type, r.createdAt, r.error?.code]));
+        else printTable(['run', 'pipeline', 'status', 'trigger', 'created', 'error'], page.items.map((r) => [r.id, `${r.pipeline}:${r.version}`, r.status, triggerLabel(r.trigger), r.createdAt, r.error?.code]));
       }),
     );
 
