@@ -14,16 +14,10 @@ import { SUMMARIZE_JOB, summarizeJob } from './jobs.ts';
 import { DEFAULT_PROMPTS, checkPrompts } from './prompts.ts';
 import { summarizeRequestSchema, type SummarizeOptions, type SummarizePayload, type SummarizeResult } from './schema.ts';
 import { DEFAULT_WEIGHTS } from '../../ml/summarize/extractive.ts';
+import { parseWith } from '../../core/validate.ts';
 
 export type { SummarizeDeps };
 export { SUMMARIZE_JOB };
-
-function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, payload: unknown): T {
-  const r = schema.safeParse(payload);
-  if (r.success) return r.data;
-  const problems = r.error.issues.map((i) => ({ field: i.path.map(String).join('.'), problem: i.message, fix: 'See the API schema at /api/openapi.json.' }));
-  throw new AppError('VALIDATION_FAILED', `Invalid request: ${problems.map((p) => `${p.field}: ${p.problem}`).join('; ')}`, { problems });
-}
 
 const NUMERIC_FIELDS = new Set(['chunkSize', 'chunkOverlap', 'tokenMax', 'maxNewTokens', 'temperature', 'seed', 'maxWords', 'ratio', 'datasetVersion']);
 
