@@ -2,6 +2,8 @@
  * Migration 0009_pipeline_triggers (issue 14): one row per pipeline trigger (schedule, dataset version, approval,
  * feature records) holding the key of its last firing (the fire minute, the version id, the high-water mark). A firing
  * is claimed by a guarded UPDATE (`… WHERE last_key = <the key read>`), so two processes never start it twice.
+ * `config_hash` is the hash of the trigger's settings: a changed trigger (another dataset, another cron) starts from a
+ * new baseline instead of firing.
  */
 import type { Kysely, Migration } from 'kysely';
 
@@ -13,6 +15,7 @@ export function pipelineTriggersMigration(): Migration {
         .addColumn('pipeline_id', 'text', (c) => c.notNull().references('pipelines.id').onDelete('cascade'))
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('last_key', 'text', (c) => c.notNull())
+        .addColumn('config_hash', 'text', (c) => c.notNull().defaultTo(''))
         .addColumn('last_fired_at', 'text')
         .addColumn('last_run_id', 'text')
         .addColumn('updated_at', 'text', (c) => c.notNull())

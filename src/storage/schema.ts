@@ -388,6 +388,8 @@ export interface PipelineTriggersTable {
   kind: string;
   /** The fire minute (ISO), the version id or the record high-water mark of the last firing (or the baseline). */
   last_key: string;
+  /** Hash of the trigger's settings; a change re-baselines instead of firing. */
+  config_hash: string;
   last_fired_at: string | null;
   last_run_id: string | null;
   updated_at: string;

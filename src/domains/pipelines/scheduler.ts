@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from '../../core/logger.ts';
 import type { Database } from '../../storage/schema.ts';
 import { nextFire, parseCron } from './cron.ts';
+import { hashOf } from './orchestrator.ts';
 import type { PipelineRun, PipelineTriggers, Trigger } from './schema.ts';
 import type { PipelineStore } from './store.ts';
 import { createTriggerStore, currentState, kindsOf, triggeredParams, type TriggerKind } from './triggers.ts';
@@ -77,7 +78,7 @@ export class Scheduler {
         if (!v || !t) continue;
         const rows = await this.triggers.rows(v.pipelineId);
         for (const kind of kindsOf(t)) {
-          await this.check(p.name, v.pipelineId, kind, t, v.definition.parameters, rows.find((r) => r.kind === kind)?.last_key)
+          await this.check(p.name, v.pipelineId, kind, t, v.definition.parameters, rows.find((r) => r.kind === kind))
             .catch((err: unknown) => logger.warn({ err, pipeline: p.name, kind }, 'pipelines: a trigger check failed'));
         }
       }
@@ -86,11 +87,14 @@ export class Scheduler {
     }
   }
 
-  private async check(name: string, pipelineId: string, kind: TriggerKind, t: PipelineTriggers, parameters: Record<string, { type: string }>, last: string | undefined): Promise<void> {
+  private async check(name: string, pipelineId: string, kind: TriggerKind, t: PipelineTriggers, parameters: Record<string, { type: string }>, row: { last_key: string; config_hash: string } | undefined): Promise<void> {
+    const hash = hashOf(configOf(t, kind));
+    // Changed settings (another dataset, another cron) start from a new baseline, like a first sight.
+    const last = row && row.config_hash === hash ? row.last_key : undefined;
     const state = await currentState(this.deps.db, kind, t, last, this.now());
     if (!state) return;
-    if (last === undefined) return this.triggers.baseline(pipelineId, kind, state.key);
-    if (!state.fire || !(await this.triggers.claim(pipelineId, kind, last, state.key))) return;
+    if (last === undefined) return this.triggers.baseline(pipelineId, kind, state.key, hash, row);
+    if (!state.fire || !(await this.triggers.claim(pipelineId, kind, last, state.key, hash))) return;
     const trigger: Trigger = { type: kind, detail: state.detail };
     const run = await this.deps.startRun(name, triggeredParams(parameters, trigger), trigger);
     await this.triggers.recordRun(pipelineId, kind, run.id);

@@ -80,6 +80,12 @@ describe('pipeline triggers', () => {
     const list = await runs('on-data');
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ params: { dataset: 'sales', model: 'none' }, trigger: { type: 'dataset-version', detail: { dataset: 'sales', version: 2, versionId: expect.any(String) } } });
+    // Pointing the trigger at another dataset that already has a version starts from a new baseline, not a run.
+    expect((await upload(t.app, 'sales-eu.csv', csv(8))).statusCode).toBe(201);
+    await apply(def('on-data', { onDatasetVersion: { dataset: 'sales-eu' } }));
+    await tick();
+    await tick();
+    expect(await runs('on-data')).toHaveLength(1);
   });
 
   it('an approval starts one run with the approved version as the model param', async () => {

@@ -103,14 +103,20 @@ export function triggeredParams(parameters: Record<string, { type: string }>, tr
 export function createTriggerStore(db: Kysely<Database>) {
   return {
     rows: (pipelineId: string) => db.selectFrom('pipeline_triggers').selectAll().where('pipeline_id', '=', pipelineId).execute(),
-    async baseline(pipelineId: string, kind: TriggerKind, key: string): Promise<void> {
-      await db.insertInto('pipeline_triggers').values({ pipeline_id: pipelineId, kind, last_key: key, last_fired_at: null, last_run_id: null, updated_at: nowIso() })
+    /** First sight (or changed settings: `from` is the row read) → the current key, without firing. */
+    async baseline(pipelineId: string, kind: TriggerKind, key: string, configHash: string, from?: { last_key: string; config_hash: string }): Promise<void> {
+      if (from) {
+        await db.updateTable('pipeline_triggers').set({ last_key: key, config_hash: configHash, updated_at: nowIso() })
+          .where('pipeline_id', '=', pipelineId).where('kind', '=', kind).where('last_key', '=', from.last_key).where('config_hash', '=', from.config_hash).execute();
+        return;
+      }
+      await db.insertInto('pipeline_triggers').values({ pipeline_id: pipelineId, kind, last_key: key, config_hash: configHash, last_fired_at: null, last_run_id: null, updated_at: nowIso() })
         .onConflict((oc) => oc.columns(['pipeline_id', 'kind']).doNothing()).execute();
     },
     /** True for the one process whose guarded update moved the key from `from` to `to`. */
-    async claim(pipelineId: string, kind: TriggerKind, from: string, to: string): Promise<boolean> {
+    async claim(pipelineId: string, kind: TriggerKind, from: string, to: string, configHash: string): Promise<boolean> {
       const r = await db.updateTable('pipeline_triggers').set({ last_key: to, last_fired_at: nowIso(), updated_at: nowIso() })
-        .where('pipeline_id', '=', pipelineId).where('kind', '=', kind).where('last_key', '=', from).executeTakeFirst();
+        .where('pipeline_id', '=', pipelineId).where('kind', '=', kind).where('last_key', '=', from).where('config_hash', '=', configHash).executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
     async recordRun(pipelineId: string, kind: TriggerKind, runId: string): Promise<void> {
