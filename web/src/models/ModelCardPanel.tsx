@@ -7,6 +7,8 @@ import { Anchor, Badge, Button, CloseButton, Group, Paper, SimpleGrid, Stack, Ta
 import { Link } from 'react-router';
 import type { ModelVersion } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { useDataset } from '../datasets/api.ts';
+import { datasetPath } from '../datasets/ImportProgress.tsx';
 import { useBusy } from './ApprovalPanel.tsx';
 import { useAliases, useModelCard, useRegistryWrites, type ModelCardView } from './registryApi.ts';
 
@@ -61,6 +63,21 @@ function CardText({ card, onSave, busy }: { card: ModelCardView; onSave: (c: { d
   );
 }
 
+/** The training dataset by its name and version (never an id: it says nothing to a reader), linked to its page. */
+function LineageDataset({ ds, versionId }: { ds: ModelCardView['lineage']['dataset']; versionId: string | null }) {
+  const ref = ds?.name ?? ds?.ref ?? ds?.id ?? '';
+  const { data: dataset, isPending } = useDataset(ref);
+  if (!ds || !ref) return <>not recorded</>;
+  if (!dataset) return <>{ds.name ?? (isPending ? '…' : 'a dataset no longer listed')}</>;
+  const version = ds.version ?? dataset.versions.find((v) => v.id === versionId)?.version;
+  return (
+    <Anchor component={Link} to={datasetPath(dataset.name, version)} size="sm" data-testid="card-dataset">
+      {dataset.name}
+      {version !== undefined ? ` version ${version}` : ''}
+    </Anchor>
+  );
+}
+
 export function ModelCardPanel({ model }: { model: ModelVersion }) {
   const { data: card, error } = useModelCard(model.name, model.version);
   const { data: aliases } = useAliases(model.name);
@@ -80,9 +97,8 @@ export function ModelCardPanel({ model }: { model: ModelVersion }) {
           <Paper withBorder p="sm" radius="md" data-testid="card-lineage">
             <Title order={6}>Training data lineage</Title>
             <Text size="sm">
-              Dataset: {ds ? `${ds.name ?? ds.ref ?? ds.id ?? '?'}${ds.version !== undefined ? ` version ${ds.version}` : ''}` : 'not recorded'}
+              Dataset: <LineageDataset ds={ds} versionId={card.lineage.datasetVersionId} />
             </Text>
-            {card.lineage.datasetVersionId && <Text size="xs" c="dimmed">dataset version id {card.lineage.datasetVersionId}</Text>}
             {card.lineage.trainingJobId && (
               <Anchor component={Link} to={`/jobs/${card.lineage.trainingJobId}`} size="sm">
                 Training job
