@@ -21,3 +21,14 @@ export function useAction() {
   }
   return { busy, error, setError, attempt };
 }
+
+/** useAction for a panel with several buttons: `busy` names the action that runs (its `loading` button), or null. */
+export function useNamedAction() {
+  const { busy, error, attempt } = useAction();
+  const [running, setRunning] = useState<string | null>(null);
+  async function run<T>(what: string, action: () => Promise<T>): Promise<T | undefined> {
+    setRunning(what);
+    return attempt(action);
+  }
+  return { busy: busy ? running : null, error, run };
+}

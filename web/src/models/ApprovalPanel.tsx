@@ -7,6 +7,7 @@ import { Alert, Badge, Button, Group, Stack, Table, Text, TextInput, Textarea } 
 import { useQueryClient } from '@tanstack/react-query';
 import type { ModelVersion } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { useNamedAction } from '../components/useAction.ts';
 import { formatDate } from '../components/format.ts';
 import { useApproval, useRegistrySettings, useRegistryWrites, type ApprovalStatus, type Deployment } from './registryApi.ts';
 
@@ -21,25 +22,6 @@ export function ApprovalBadge({ status }: { status: ApprovalStatus }) {
   );
 }
 
-/** A small busy/error pair for the panel's buttons. */
-export function useBusy() {
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  async function run<T>(what: string, action: () => Promise<T>): Promise<T | undefined> {
-    setBusy(what);
-    setError(null);
-    try {
-      return await action();
-    } catch (err) {
-      setError(err);
-      return undefined;
-    } finally {
-      setBusy(null);
-    }
-  }
-  return { busy, error, run };
-}
-
 export function ApprovalPanel({ model }: { model: ModelVersion }) {
   const { data, error } = useApproval(model.name, model.version);
   const { data: settings } = useRegistrySettings(model.name);
@@ -48,7 +30,7 @@ export function ApprovalPanel({ model }: { model: ModelVersion }) {
   const [reason, setReason] = useState('');
   const [deployment, setDeployment] = useState<Deployment | null>(null);
   const [endpoint, setEndpoint] = useState<string | null>(null);
-  const { busy, error: actionError, run } = useBusy();
+  const { busy, error: actionError, run } = useNamedAction();
   if (error) return <ErrorAlert error={error} title="Cannot load the approval status" />;
   if (!data) return null;
 

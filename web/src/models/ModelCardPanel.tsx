@@ -9,7 +9,7 @@ import type { ModelVersion } from '../api/types.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { useDataset } from '../datasets/api.ts';
 import { datasetPath } from '../datasets/ImportProgress.tsx';
-import { useBusy } from './ApprovalPanel.tsx';
+import { useNamedAction } from '../components/useAction.ts';
 import { useAliases, useModelCard, useRegistryWrites, type ModelCardView } from './registryApi.ts';
 
 const FIELDS = [
@@ -82,7 +82,7 @@ export function ModelCardPanel({ model }: { model: ModelVersion }) {
   const { data: card, error } = useModelCard(model.name, model.version);
   const { data: aliases } = useAliases(model.name);
   const writes = useRegistryWrites(model.name, model.version);
-  const { busy, error: actionError, run } = useBusy();
+  const { busy, error: actionError, run } = useNamedAction();
   const [alias, setAlias] = useState('');
   const [tag, setTag] = useState({ key: '', value: '' });
   if (error) return <ErrorAlert error={error} title="Cannot load the model card" />;
