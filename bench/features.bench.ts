@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { BenchOptions, BenchResult } from './run.ts';
+import { mulberry32 } from '../src/ml/split/prng.ts';
 import { openDatabase } from '../src/storage/db.ts';
 import { createFeatureService } from '../src/domains/features/index.ts';
 
@@ -24,17 +25,6 @@ const run = promisify(execFile);
 const DAY = 86_400_000;
 const START = Date.UTC(2024, 0, 1);
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Side { seconds: number; rows: number; matched: number; checksum: number; baselineRssMb: number; peakRssMb: number; readSeconds?: number; mergeSeconds?: number; pandas?: string }
 
@@ -64,7 +54,7 @@ export async function runBench(options: BenchOptions = { smoke: false }): Promis
       features: [{ name: 'id', type: 'string' }, { name: 'ts', type: 'integer' }, { name: 'f1', type: 'double' }, { name: 'f2', type: 'integer' }, { name: 'status', type: 'string' }],
     });
     // 1 M rows in random order (ids and times shuffled: late rows arrive all the time), written in batches of 50 k.
-    const rand = rng(7);
+    const rand = mulberry32(7).next;
     const statuses = ['APPROVED', 'REJECTED', 'PENDING'];
     const batch = 50_000;
     const t0 = performance.now();

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { BenchOptions, BenchResult } from './run.ts';
+import { mulberry32 } from '../src/ml/split/prng.ts';
 
 export const name = 'import';
 export const title = 'Dataset import throughput (CSV)';
@@ -19,17 +20,6 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const JIGSAW = join(HERE, '../../shared/data/jigsaw-toxic-subset/train_subset.csv');
 const LABELS = ['clean', 'clean', 'clean', 'clean', 'toxic', 'insult', 'obscene', 'threat', 'identity_hate'];
 
-/** Deterministic PRNG (mulberry32) so every run generates the same file. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function vocabulary(): string[] {
   if (existsSync(JIGSAW)) {
@@ -41,7 +31,7 @@ function vocabulary(): string[] {
 
 export async function generateCsv(path: string, targetBytes: number): Promise<{ rows: number; bytes: number }> {
   const words = vocabulary();
-  const rand = rng(42);
+  const rand = mulberry32(42).next;
   const out = createWriteStream(path, { highWaterMark: 1 << 20 });
   let bytes = 0;
   let rows = 0;

@@ -11,6 +11,7 @@
  */
 import type { Metadata, Sharp, SharpConstructor } from 'sharp';
 import { AppError, type ErrorCode } from '../../../core/errors.ts';
+import { mulberry32 as seededRng } from '../../../ml/split/prng.ts';
 
 export const INPUT_SIZE = 224;
 export type ViewName = 'center' | 'hflip' | 'vflip' | 'rot90' | 'rot180' | 'rot270' | 'crop-tl' | 'crop-br';
@@ -267,16 +268,9 @@ export async function preprocessedRgb(bytes: Buffer, name = 'image'): Promise<Ui
   return new Uint8Array(await centerRgb(img));
 }
 
-/** mulberry32: small, fast, seedable PRNG (the same seed always gives the same augmentations). */
+/** mulberry32 (src/ml/split/prng.ts) as a plain function: the same seed always gives the same augmentations. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRng(seed).next;
 }
 
 export interface AugmentParams {
