@@ -12,23 +12,29 @@ export const STAMP_NAME = '.build-stamp.json';
 const INPUT = /\.(?:ts|mjs|json|cql)$/;
 const NOT_INPUT = /\.test\.ts$/;
 
-/** The newest mtime and the count of the build's input files under srcDir. */
-export function sourceState(srcDir) {
-  let newestMs = 0;
-  let files = 0;
+/** Every build input under srcDir (tests and `__reference__/` folders left out), as full paths. */
+export function inputFiles(srcDir) {
+  const out = [];
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, e.name);
       if (e.isDirectory()) {
         if (e.name !== '__reference__') walk(path);
       } else if (INPUT.test(e.name) && !NOT_INPUT.test(e.name)) {
-        files += 1;
-        newestMs = Math.max(newestMs, statSync(path).mtimeMs);
+        out.push(path);
       }
     }
   };
   walk(srcDir);
-  return { newestMs, files };
+  return out;
+}
+
+/** The newest mtime and the count of the build's input files under srcDir. */
+export function sourceState(srcDir) {
+  const files = inputFiles(srcDir);
+  let newestMs = 0;
+  for (const path of files) newestMs = Math.max(newestMs, statSync(path).mtimeMs);
+  return { newestMs, files: files.length };
 }
 
 /** 'fresh', 'missing' (never built) or 'stale' (sources changed since the build). */

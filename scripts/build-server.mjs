@@ -3,10 +3,10 @@
 // checks before it runs dist/. The stamp is removed first and written last, so a failed or half-done build is
 // never taken for a current one.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { STAMP_NAME, sourceState } from '../bin/freshness.js';
+import { STAMP_NAME, inputFiles, sourceState } from '../bin/freshness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
@@ -23,21 +23,14 @@ if (tsc.status !== 0) {
   process.exit(1);
 }
 
-let copied = 0;
-const copyAssets = (dir) => {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) {
-      if (e.name !== '__reference__') copyAssets(path);
-    } else if (/\.(?:mjs|json|cql)$/.test(e.name)) {
-      const to = join(dist, relative(src, path));
-      mkdirSync(dirname(to), { recursive: true });
-      copyFileSync(path, to);
-      copied += 1;
-    }
-  }
-};
-copyAssets(src);
+// The non-TypeScript inputs (.mjs, .json, .cql) go beside the compiled modules that read them.
+const assets = inputFiles(src).filter((path) => !path.endsWith('.ts'));
+for (const path of assets) {
+  const to = join(dist, relative(src, path));
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(path, to);
+}
+const copied = assets.length;
 
 writeFileSync(stamp, `${JSON.stringify({ ...state, builtAt: new Date().toISOString() })}\n`);
 console.log(`build:server: compiled ${state.files - copied} modules and copied ${copied} files to dist/`);
