@@ -167,6 +167,12 @@ export const ERROR_CODES = {
   PIPELINE_RUN_CANCELLED: { status: 409, title: 'The pipeline run was cancelled' },
   PIPELINE_APPROVAL_REJECTED: { status: 409, title: 'The model version a pipeline waited on was rejected' },
   PIPELINE_FAIL_STEP: { status: 422, title: 'The pipeline reached a fail step' },
+  // object detection data (C8 part 2)
+  DETECTION_LABELS_INVALID: { status: 400, title: 'Detection labels have invalid rows (box outside the image, zero area, unknown class, missing image)' },
+  DETECTION_IMAGE_UNREADABLE: { status: 400, title: 'A file of the detection set is not a readable image' },
+  DETECTION_PATH_UNSAFE: { status: 400, title: 'A detection label file names a path outside its folder' },
+  DETECTION_FORMAT_UNKNOWN: { status: 400, title: 'The folder or archive is not a detection set layout Sagebrush reads' },
+  DETECTION_DATASET_NOT_FOUND: { status: 404, title: 'No such detection dataset (or image in it)' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
