@@ -167,6 +167,16 @@ export const ERROR_CODES = {
   PIPELINE_RUN_CANCELLED: { status: 409, title: 'The pipeline run was cancelled' },
   PIPELINE_APPROVAL_REJECTED: { status: 409, title: 'The model version a pipeline waited on was rejected' },
   PIPELINE_FAIL_STEP: { status: 422, title: 'The pipeline reached a fail step' },
+  // labeling and verification (C8 part 2)
+  LABELING_JOB_NOT_FOUND: { status: 404, title: 'No such labeling or verification job' },
+  LABELING_JOB_INVALID: { status: 400, title: 'The labeling or verification job cannot be made; nothing was stored' },
+  LABELING_TASK_NOT_FOUND: { status: 404, title: 'The labeling job has no such task' },
+  LABELING_TASK_INVALID: { status: 400, title: 'The saved task does not fit its job (boxes or decision); nothing was stored' },
+  LABELING_BOXES_INVALID: { status: 400, title: 'Boxes are outside the image, have zero area or an unknown class; nothing was stored' },
+  LABELING_NOT_ASSIGNED: { status: 403, title: 'The image is assigned to another labeler or verifier' },
+  LABELING_VERIFIER_IS_LABELER: { status: 403, title: 'The verifier must be a different person from the labeler' },
+  LABELING_TASK_LOCKED: { status: 409, title: 'The image is being verified; its labels cannot change in the labeling job' },
+  LABELING_INBOX_INVALID: { status: 400, title: 'The feedback inbox image is invalid; nothing was stored' },
   // object detection data (C8 part 2)
   DETECTION_LABELS_INVALID: { status: 400, title: 'Detection labels have invalid rows (box outside the image, zero area, unknown class, missing image)' },
   DETECTION_IMAGE_UNREADABLE: { status: 400, title: 'A file of the detection set is not a readable image' },

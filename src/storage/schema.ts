@@ -395,6 +395,51 @@ export interface PipelineTriggersTable {
   updated_at: string;
 }
 
+/** Migration 0010_labeling: labeling / verification jobs (kind label | verify) over a detection dataset. */
+export interface LabelingJobsTable {
+  id: string;
+  name: string;
+  kind: string;
+  dataset: string;
+  source: string;
+  parent_job_id: string | null;
+  /** JSON array of the labelers (label jobs) or verifiers (verify jobs), by API token name. */
+  people_json: string;
+  classes_json: string;
+  prelabel_model: string | null;
+  total: number;
+  created_by: string;
+  created_at: string;
+}
+
+/** Migration 0010_labeling: one image of a labeling job, its assignee and what was saved. */
+export interface LabelingTasksTable {
+  job_id: string;
+  position: number;
+  ref: string;
+  width: number;
+  height: number;
+  assignee: string;
+  labeler: string | null;
+  input_boxes_json: string | null;
+  uncertainty: number | null;
+  status: string;
+  outcome: string | null;
+  boxes_json: string | null;
+  done_by: string | null;
+  done_at: string | null;
+}
+
+/** Migration 0010_labeling: the feedback inbox (images added unlabeled, claimed by a labeling job). */
+export interface LabelingInboxTable {
+  dataset: string;
+  ref: string;
+  source: string;
+  meta_json: string;
+  added_at: string;
+  job_id: string | null;
+}
+
 export interface Database {
   datasets: DatasetsTable;
   dataset_versions: DatasetVersionsTable;
@@ -427,4 +472,7 @@ export interface Database {
   pipeline_steps: PipelineStepsTable;
   pipeline_lineage: PipelineLineageTable;
   pipeline_triggers: PipelineTriggersTable;
+  labeling_jobs: LabelingJobsTable;
+  labeling_tasks: LabelingTasksTable;
+  labeling_inbox: LabelingInboxTable;
 }

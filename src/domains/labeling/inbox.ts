@@ -1,0 +1,43 @@
+/**
+ * The feedback inbox: an edge device's low-confidence image is added to a detection dataset unlabeled and marked as
+ * inbox, so the next labeling job made "from inbox" takes it (each image once). D4's feedback upload calls `add`
+ * through a port.
+ */
+import type { Kysely } from 'kysely';
+import { AppError } from '../../core/errors.ts';
+import { nowIso } from '../../core/ids.ts';
+import type { Database } from '../../storage/schema.ts';
+import type { LabelingDatasetsPort } from './ports.ts';
+import type { InboxItem } from './schema.ts';
+import * as store from './store.ts';
+
+export interface InboxAddInput {
+  dataset: string;
+  /** Where it came from, e.g. `<fleet>/<device>`. */
+  source: string;
+  image: Buffer;
+  /** The file name to store it under (the datasets domain makes the ref unique). */
+  fileName?: string;
+  meta?: Record<string, unknown>;
+}
+
+export function createInbox(deps: { db: Kysely<Database>; datasets: LabelingDatasetsPort }) {
+  return {
+    async add(input: InboxAddInput): Promise<InboxItem> {
+      if (!input.source || input.source.length > 200) throw new AppError('LABELING_INBOX_INVALID', 'An inbox image needs its source (1–200 characters).', { problems: [{ field: 'source', problem: 'is missing or too long', fix: 'Pass the fleet/device the image came from.' }] });
+      const meta = input.meta ?? {};
+      if (JSON.stringify(meta).length > 20_000) throw new AppError('LABELING_INBOX_INVALID', 'The inbox image\'s meta is larger than 20 000 characters of JSON.', { problems: [{ field: 'meta', problem: 'too large', fix: 'Send only the prediction summary (scores, model version, device).' }] });
+      const name = input.fileName ?? `${input.source.replace(/[^A-Za-z0-9._-]+/g, '_')}-${Date.now()}.jpg`;
+      const [added] = await deps.datasets.addImages(input.dataset, [{ name, bytes: input.image }]);
+      if (!added) throw new AppError('INTERNAL', 'The dataset stored no image.');
+      const row = { dataset: input.dataset, ref: added.ref, source: input.source, meta_json: JSON.stringify(meta), added_at: nowIso(), job_id: null };
+      await store.addInbox(deps.db, row);
+      return store.toInbox(row);
+    },
+    async list(filter: { dataset?: string; open?: boolean; limit?: number } = {}): Promise<InboxItem[]> {
+      return (await store.inboxRows(deps.db, filter.dataset, filter.open ?? false, filter.limit ?? 500)).map(store.toInbox);
+    },
+  };
+}
+
+export type LabelingInbox = ReturnType<typeof createInbox>;
