@@ -440,6 +440,28 @@ export interface LabelingInboxTable {
   job_id: string | null;
 }
 
+/** Migration 0013_detection: a detection dataset (its class names, JSON array). */
+export interface DetectionDatasetsTable {
+  id: string;
+  name: string;
+  classes_json: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Migration 0013_detection: one image of a detection dataset (bytes in the artifact store; labels in `image_labels`). */
+export interface DetectionImagesTable {
+  dataset_id: string;
+  ref: string;
+  width: number;
+  height: number;
+  sha256: string;
+  content_type: string;
+  artifact_key: string;
+  source: string;
+  added_at: string;
+}
+
 export interface Database {
   datasets: DatasetsTable;
   dataset_versions: DatasetVersionsTable;
@@ -472,6 +494,8 @@ export interface Database {
   pipeline_steps: PipelineStepsTable;
   pipeline_lineage: PipelineLineageTable;
   pipeline_triggers: PipelineTriggersTable;
+  detection_datasets: DetectionDatasetsTable;
+  detection_images: DetectionImagesTable;
   labeling_jobs: LabelingJobsTable;
   labeling_tasks: LabelingTasksTable;
   labeling_inbox: LabelingInboxTable;
