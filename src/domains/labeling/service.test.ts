@@ -98,6 +98,11 @@ describe('labeling service', () => {
 
     expect((await svc.getJob(v.id)).progress.outcomes).toEqual({ PENDING: 0, APPROVED: 2, REJECTED: 1 });
     expect(resultSet(await svc.getJob(v.id), await svc.tasks(v.id)).images.map((i) => [i.ref, i.boxes?.length])).toEqual([['a.jpg', 1], ['d.jpg', 1]]);
+    const coco = JSON.parse((await svc.exportJob(v.id, 'coco')).body.toString()) as { images: Array<{ file_name: string }>; annotations: unknown[] };
+    expect([coco.images.map((i) => i.file_name).sort(), coco.annotations.length]).toEqual([['a.jpg', 'd.jpg'], 2]);
+    const yolo = await svc.exportJob(v.id, 'yolo');
+    expect([yolo.contentType, yolo.body.subarray(0, 2).toString()]).toEqual(['application/zip', 'PK']);
+    expect((await svc.exportJob(job.id, 'groundtruth')).body.toString().trim().split('\n')).toHaveLength(3);
     await expect(svc.createVerification(job.id, {}, 'bob')).rejects.toMatchObject({ code: 'LABELING_JOB_INVALID', problems: [{ field: 'job' }] });
   });
 
