@@ -2,6 +2,7 @@
  * Domain services, created once per process with explicit dependencies; each registers the job
  * handlers it owns on the queue. New domains add themselves here.
  */
+import { resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
@@ -24,6 +25,7 @@ import { createModelRegistry, endpointDeployer, REGISTRY_EVENTS, type ModelRegis
 import { ENDPOINT_NAME_PATTERN } from '../domains/endpoints/index.ts';
 import { createWebhookService, type WebhookService } from '../domains/webhooks/index.ts';
 import { createPipelineService, type PipelineService } from '../domains/pipelines/index.ts';
+import { createFinetuneService, finetuneCatalog, finetuneSources, type FinetuneService } from '../domains/finetune/index.ts';
 import { pipelineEndpointsPort, pipelineRegistryPort, pipelineScriptsDir } from './pipelinePorts.ts';
 
 export interface Deps {
@@ -64,6 +66,8 @@ export interface Services {
   webhooks: WebhookService;
   /** Pipelines (C8): versioned definitions, durable runs on the job queue, step caching, lineage. */
   pipelines: PipelineService;
+  /** LLM fine-tuning (issue 16): runs on torchrun or Slurm, metrics, checkpoints, export → catalog → endpoint. */
+  finetune: FinetuneService;
   /** Evicts a model from this process's caches (its decision rule changed in another thread). */
   modelChanged(modelId: string): Promise<void>;
   close(): Promise<void>;
@@ -92,6 +96,10 @@ export function createServices(deps: Deps): Services {
   // Registry events go to the webhooks outbox inside the change's transaction; an approval may deploy through endpoints.
   const webhooks = createWebhookService({ db: deps.db, logger: deps.logger, events: REGISTRY_EVENTS, policy: { allowOrigins: deps.config.webhookAllow } });
   const registry = createModelRegistry({ db: deps.db, models, events: webhooks, deployer: endpointDeployer(endpoints, ENDPOINT_NAME_PATTERN) });
+  const finetune = createFinetuneService({
+    db: deps.db, queue: deps.queue, root: resolve(deps.config.dataDir, 'finetune'),
+    sources: finetuneSources({ models, artifacts: deps.artifacts, datasets }), catalog: finetuneCatalog(llm, pipelineEndpointsPort(endpoints).deploy),
+  });
   const pipelines = createPipelineService({
     db: deps.db, queue: deps.queue, logger: deps.logger, datasets, scriptsDir: pipelineScriptsDir(deps.config),
     registry: pipelineRegistryPort(models, registry), endpoints: pipelineEndpointsPort(endpoints),
@@ -102,6 +110,7 @@ export function createServices(deps: Deps): Services {
     registry,
     webhooks,
     pipelines,
+    finetune,
     fhir,
     rules,
     datasets,

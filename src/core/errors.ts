@@ -183,6 +183,20 @@ export const ERROR_CODES = {
   DETECTION_PATH_UNSAFE: { status: 400, title: 'A detection label file names a path outside its folder' },
   DETECTION_FORMAT_UNKNOWN: { status: 400, title: 'The folder or archive is not a detection set layout Sagebrush reads' },
   DETECTION_DATASET_NOT_FOUND: { status: 404, title: 'No such detection dataset (or image in it)' },
+  // fine-tuning (issue 16)
+  FINETUNE_NOT_FOUND: { status: 404, title: 'No such fine-tuning run (or upload, or checkpoint)' },
+  FINETUNE_UNKNOWN_ARCHITECTURE: { status: 422, title: 'The base model is not a llama-architecture model the trainer knows' },
+  FINETUNE_BAD_MODEL: { status: 422, title: 'The base model or its tokenizer cannot be read by the trainer' },
+  FINETUNE_DATA_INVALID: { status: 422, title: 'The fine-tuning data has bad rows (invalid JSON, empty text, a row over the context)' },
+  FINETUNE_PARALLEL_INVALID: { status: 422, title: 'The parallelism or batch sizes do not fit the model or each other' },
+  FINETUNE_WORLD_SIZE_TOO_LARGE: { status: 422, title: 'The world size is larger than the allocation' },
+  FINETUNE_PARTITION_UNKNOWN: { status: 422, title: 'The Slurm partition does not exist' },
+  FINETUNE_CONFIG_INVALID: { status: 422, title: 'The trainer refused a field of the run config' },
+  FINETUNE_LAUNCHER_UNAVAILABLE: { status: 503, title: 'The launcher (torchrun or Slurm) is not available on this machine' },
+  FINETUNE_WORKER_FAILED: { status: 500, title: 'A training worker died or stopped reporting; the run was stopped' },
+  FINETUNE_TRAINER_FAILED: { status: 500, title: 'The trainer failed' },
+  FINETUNE_NO_CHECKPOINT: { status: 409, title: 'The run has no checkpoint yet' },
+  FINETUNE_EXPORT_FAILED: { status: 500, title: 'Exporting the checkpoint to GGUF failed' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

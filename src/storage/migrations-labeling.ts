@@ -52,8 +52,10 @@ export function labelingMigration(): Migration {
         .addColumn('meta_json', 'text', (c) => c.notNull())
         .addColumn('added_at', 'text', (c) => c.notNull())
         .addColumn('job_id', 'text')
+        .addColumn('source_id', 'text') // the sender's id of the image (edge feedback id): a retried add is one image
         .addPrimaryKeyConstraint('labeling_inbox_pk', ['dataset', 'ref'])
         .execute();
+      await db.schema.createIndex('labeling_inbox_source_id_uq').on('labeling_inbox').columns(['dataset', 'source_id']).unique().execute();
       await db.schema.createIndex('labeling_inbox_open_idx').on('labeling_inbox').columns(['dataset', 'job_id', 'added_at']).execute();
     },
     async down(db: Kysely<any>) {

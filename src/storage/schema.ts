@@ -438,6 +438,7 @@ export interface LabelingInboxTable {
   meta_json: string;
   added_at: string;
   job_id: string | null;
+  source_id: string | null;
 }
 
 /** Migration 0013_detection: a detection dataset (its class names, JSON array). */

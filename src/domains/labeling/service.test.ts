@@ -127,8 +127,12 @@ describe('labeling service', () => {
     await expect(pre.inbox.add({ dataset: 'pre', source: '', image: Buffer.from('x') })).rejects.toMatchObject({ code: 'LABELING_INBOX_INVALID' });
     const item = await pre.inbox.add({ dataset: 'pre', source: 'line-1/cam-2', image: Buffer.from('x'), fileName: 'f1.jpg', meta: { maxScore: 0.3 } });
     expect(item).toMatchObject({ ref: 'inbox/f1.jpg', source: 'line-1/cam-2', jobId: null });
+    // The edge retries a hand-off with the same id: one image, not two.
+    const first = await pre.inbox.add({ dataset: 'pre', source: 'line-1/cam-2', image: Buffer.from('y'), fileName: 'f2.jpg', id: 'fb-1' });
+    expect(await pre.inbox.add({ dataset: 'pre', source: 'line-1/cam-2', image: Buffer.from('y'), fileName: 'f2.jpg', id: 'fb-1' })).toEqual(first);
+    expect(images.filter((i) => i.ref === 'inbox/f2.jpg')).toHaveLength(1);
     const fromInbox = await pre.createJob({ dataset: 'pre', source: 'inbox' }, 'alice');
-    expect((await pre.tasks(fromInbox.id)).map((x) => x.ref)).toEqual(['inbox/f1.jpg']);
+    expect((await pre.tasks(fromInbox.id)).map((x) => x.ref)).toEqual(['inbox/f1.jpg', 'inbox/f2.jpg']);
     expect((await pre.inbox.list({ dataset: 'pre' }))[0]!.jobId).toBe(fromInbox.id);
     await expect(pre.createJob({ dataset: 'pre', source: 'inbox' }, 'alice')).rejects.toMatchObject({ code: 'LABELING_JOB_INVALID' });
   });

@@ -54,6 +54,9 @@ export async function addInbox(db: Db, row: LabelingInboxTable): Promise<void> {
   await db.insertInto('labeling_inbox').values(row).execute();
 }
 
+export const inboxBySourceId = (db: Db, dataset: string, sourceId: string) =>
+  db.selectFrom('labeling_inbox').selectAll().where('dataset', '=', dataset).where('source_id', '=', sourceId).executeTakeFirst();
+
 export async function inboxRows(db: Db, dataset: string | undefined, open: boolean, limit: number): Promise<Selectable<LabelingInboxTable>[]> {
   let q = db.selectFrom('labeling_inbox').selectAll().orderBy('added_at').orderBy('ref').limit(limit);
   if (dataset) q = q.where('dataset', '=', dataset);
