@@ -109,9 +109,9 @@ def check_shape(cfg, mcfg, world_size):
     if mcfg.n_heads % tp or mcfg.n_kv_heads % tp:
         raise _bad("parallel.tensorParallel", "%d does not divide the model's %d heads / %d KV heads" % (tp, mcfg.n_heads, mcfg.n_kv_heads),
                    "Use a tensor-parallel size that divides %d and %d." % (mcfg.n_heads, mcfg.n_kv_heads))
-    if pp > mcfg.n_layers:
-        raise _bad("parallel.pipelineParallel", "%d is more stages than the model's %d layers" % (pp, mcfg.n_layers),
-                   "Use at most %d pipeline stages." % mcfg.n_layers)
+    if mcfg.n_layers % pp:
+        raise _bad("parallel.pipelineParallel", "%d does not divide the model's %d layers" % (pp, mcfg.n_layers),
+                   "Use a pipeline-parallel size that divides %d." % mcfg.n_layers)
     if par["dataParallel"] != world_size:
         raise FinetuneError("FINETUNE_WORLD_SIZE_MISMATCH", "parallel.dataParallel is %d but the trainer was launched with %d processes"
                             % (par["dataParallel"], world_size), field="parallel.dataParallel",

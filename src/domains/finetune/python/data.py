@@ -16,7 +16,8 @@ FIELDS = {"instruction": ("instruction", "response"), "prompt_completion": ("pro
 
 
 def _problem(row, field, problem, fix):
-    return {"row": row, "field": field, "problem": problem, "fix": fix}
+    p = {"row": row, "field": field, "problem": problem, "fix": fix}
+    return {k: v for k, v in p.items() if v is not None}
 
 
 def read_rows(path, fmt):
@@ -112,7 +113,7 @@ class Dataset:
     def __init__(self, cfg, tok):
         d = cfg["data"]
         rows, self.problems = read_rows(d["train"], d["format"])
-        self.rows = len(rows) + len({p["row"] for p in self.problems})
+        self.rows = len(rows) + len({p["row"] for p in self.problems})  # rows with a JSON/field problem counted once
         train, held = split_rows(rows, d["evalFraction"], cfg["hp"]["seed"])
         self.train_rows, self.eval_rows = len(train), len(held)
         enc = lambda rs: [(n,) + encode_row(tok, d["format"], o) for n, o in rs]

@@ -20,7 +20,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from errors import FinetuneError
-from gguf import read_gguf
+from gguf import GGML_F16, GGML_F32, ggml_type_name, read_gguf
 
 # module parameter name → GGUF tensor name ({i} = layer)
 LAYER_TENSORS = {
@@ -167,9 +167,31 @@ def config_from_gguf(g):
                   rope_theta=g.get("llama.rope.freq_base", 10000.0), tied="output.weight" not in names)
 
 
+def check_tensor_types(g):
+    """'F32', 'F16' or 'mixed'; a FinetuneError naming the first tensor of any other (quantized) type."""
+    kinds = set()
+    for t in g.tensors:
+        if t.ggml_type not in (GGML_F32, GGML_F16):
+            raise FinetuneError("FINETUNE_UNSUPPORTED_TENSOR_TYPE", "tensor %s in %s is %s; the trainer reads F32 and F16 tensors only"
+                                % (t.name, g.path, ggml_type_name(t.ggml_type)), field="base.path",
+                                fix="Use an F32 or F16 GGUF of the model (quantized GGUFs cannot be fine-tuned).")
+        kinds.add("F32" if t.ggml_type == GGML_F32 else "F16")
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def describe_base(path, fmt):
+    """(Config, dtype, GgufFile or None) from the file's header only — what inspect reports."""
+    if fmt == "llama2c":
+        return llama2c_config(path)[0], "F32", None
+    g = read_gguf(path)
+    cfg = config_from_gguf(g)
+    return cfg, check_tensor_types(g), g
+
+
 def load_gguf(path):
     g = read_gguf(path)
     cfg = config_from_gguf(g)
+    check_tensor_types(g)
     model = Llama(cfg)
     state = {"tok_embeddings.weight": "token_embd.weight", "norm.weight": "output_norm.weight"}
     if not cfg.tied:
@@ -191,9 +213,9 @@ def load_gguf(path):
 LLAMA2C_FIELDS = ["dim", "hidden_dim", "n_layers", "n_heads", "n_kv_heads", "vocab_size", "max_seq_len"]
 
 
-def load_llama2c(path):
-    """A llama2.c checkpoint, legacy version 0: 7 int32 config (vocab < 0 = separate classifier) then float32
-    weights grouped by kind across layers (run.c's memory_map_weights order), RoPE tables skipped."""
+def llama2c_config(path):
+    """(Config, layout) of a llama2.c checkpoint, legacy version 0: 7 int32 config (vocab < 0 = separate
+    classifier) then float32 weights grouped by kind across layers (run.c's memory_map_weights order)."""
     with open(path, "rb") as f:
         head = f.read(28)
     if len(head) < 28:
@@ -223,6 +245,13 @@ def load_llama2c(path):
     if size != need:
         raise FinetuneError("FINETUNE_BAD_MODEL", "%s has %d bytes; its header %r implies %d" % (path, size, vals, need),
                             field="base.path", fix="The file is truncated or not a llama2.c version 0 checkpoint.")
+    return cfg, parts
+
+
+def load_llama2c(path):
+    """The llama2.c checkpoint's weights into the module (the RoPE tables it stores are skipped)."""
+    cfg, parts = llama2c_config(path)
+    tied, L = cfg.tied, cfg.n_layers
     flat = np.fromfile(path, dtype="<f4", offset=28)
     w, pos = {}, 0
     for name, shape in parts:

@@ -106,7 +106,7 @@ def prepare(config_path, world, rank):
     if r.data.problems:
         p = r.data.problems[0]
         raise FinetuneError("FINETUNE_BAD_DATA", "%s: %d bad row(s); row %s: %s" % (cfg["data"]["train"], len(r.data.problems), p["row"], p["problem"]),
-                            field="data.train" + ("" if p["field"] is None else "." + p["field"]), fix=p["fix"], row=p["row"],
+                            field="data.train" + ("." + p["field"] if "field" in p else ""), fix=p["fix"], row=p["row"],
                             problems=r.data.problems[:50])
     if r.data.train_tokens.shape[0] == 0:
         raise FinetuneError("FINETUNE_BAD_DATA", "%s has no training rows" % cfg["data"]["train"], field="data.train",
