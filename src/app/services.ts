@@ -27,6 +27,7 @@ import { createWebhookService, type WebhookService } from '../domains/webhooks/i
 import { createPipelineService, type PipelineService } from '../domains/pipelines/index.ts';
 import { createFinetuneService, finetuneCatalog, finetuneSources, type FinetuneService } from '../domains/finetune/index.ts';
 import { pipelineEndpointsPort, pipelineRegistryPort, pipelineScriptsDir } from './pipelinePorts.ts';
+import { createEdgeService, type EdgeService } from '../domains/edge/index.ts';
 
 export interface Deps {
   config: Config;
@@ -68,6 +69,8 @@ export interface Services {
   pipelines: PipelineService;
   /** LLM fine-tuning (issue 16): runs on torchrun or Slurm, metrics, checkpoints, export → catalog → endpoint. */
   finetune: FinetuneService;
+  /** Edge (issue 15): fleets, device tokens, deployments with canary/rollback, results and feedback from agents. */
+  edge: EdgeService;
   /** Evicts a model from this process's caches (its decision rule changed in another thread). */
   modelChanged(modelId: string): Promise<void>;
   close(): Promise<void>;
@@ -104,7 +107,10 @@ export function createServices(deps: Deps): Services {
     db: deps.db, queue: deps.queue, logger: deps.logger, datasets, scriptsDir: pipelineScriptsDir(deps.config),
     registry: pipelineRegistryPort(models, registry), endpoints: pipelineEndpointsPort(endpoints),
   });
+  // Feedback images go to the labeling inbox through edge's port (wired to labeling.inbox once that service is here).
+  const edge = createEdgeService({ db: deps.db, artifacts: deps.artifacts, models, inbox: () => undefined });
   return {
+    edge,
     cds,
     features,
     registry,

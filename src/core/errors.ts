@@ -197,6 +197,21 @@ export const ERROR_CODES = {
   FINETUNE_TRAINER_FAILED: { status: 500, title: 'The trainer failed' },
   FINETUNE_NO_CHECKPOINT: { status: 409, title: 'The run has no checkpoint yet' },
   FINETUNE_EXPORT_FAILED: { status: 500, title: 'Exporting the checkpoint to GGUF failed' },
+  // edge (issue 15)
+  EDGE_FLEET_INVALID: { status: 400, title: 'The fleet settings are invalid' },
+  EDGE_FLEET_NOT_FOUND: { status: 404, title: 'No such fleet' },
+  EDGE_DEVICE_NOT_FOUND: { status: 404, title: 'No such device in the fleet' },
+  EDGE_DEVICE_TOKEN_INVALID: { status: 401, title: 'A valid device token is required' },
+  EDGE_DEVICE_REVOKED: { status: 401, title: 'The device token was revoked' },
+  EDGE_DEPLOYMENT_INVALID: { status: 400, title: 'The model version cannot be deployed to the fleet' },
+  EDGE_MODEL_NOT_DEPLOYED: { status: 404, title: 'The model version is not deployed to the device\'s fleet' },
+  EDGE_MODEL_CHECKSUM_MISMATCH: { status: 502, title: 'A downloaded model does not match its sha256' },
+  EDGE_MODEL_LOAD_FAILED: { status: 500, title: 'The agent could not load a downloaded model' },
+  EDGE_INFERENCE_FAILED: { status: 500, title: 'The model failed on an image on the device' },
+  EDGE_IMAGE_UNREADABLE: { status: 400, title: 'A file in the watched folder is not a readable image' },
+  EDGE_UPLOAD_INVALID: { status: 400, title: 'A batch of results, a heartbeat or a feedback image from a device is invalid' },
+  EDGE_QUEUE_FULL: { status: 507, title: 'The agent\'s on-disk queue is over its cap' },
+  EDGE_SERVER_UNREACHABLE: { status: 503, title: 'The agent cannot reach the server' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

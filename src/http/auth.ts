@@ -5,7 +5,8 @@
  *
  * Every route declares `config: { auth }`: absent or `'token'` (the default: deny without a valid token
  * when SAGEBRUSH_API_TOKENS is set), `'open'` (health, OpenAPI, FHIR metadata, the web UI's files), or
- * `'cds'` (CDS Hooks routes, which check their own client JWT or API token with `hasValidApiToken`).
+ * `'cds'` (CDS Hooks routes, which check their own client JWT or API token with `hasValidApiToken`), or `'device'`
+ * (the edge agents' routes under /api/v1/edge/device/: their scope's onRequest hook requires a device token).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
@@ -13,7 +14,7 @@ import { AppError } from '../core/errors.ts';
 import { ANONYMOUS, parseApiTokens } from '../core/apiTokens.ts';
 import '../core/http/principal.ts';
 
-export type RouteAuth = 'token' | 'open' | 'cds';
+export type RouteAuth = 'token' | 'open' | 'cds' | 'device';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -25,7 +26,7 @@ declare module 'fastify' {
 /** The route's declared auth mode (`'token'` when it declares none). */
 export function routeAuth(request: FastifyRequest): RouteAuth {
   const auth = (request.routeOptions.config as { auth?: unknown } | undefined)?.auth;
-  return auth === 'open' || auth === 'cds' ? auth : 'token';
+  return auth === 'open' || auth === 'cds' || auth === 'device' ? auth : 'token';
 }
 
 export function apiTokensConfigured(tokens: readonly string[]): boolean {

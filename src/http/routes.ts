@@ -16,6 +16,7 @@ import { featureRoutes } from '../domains/features/index.ts';
 import { modelRegistryRoutes } from '../domains/models/index.ts';
 import { webhookRoutes } from '../domains/webhooks/index.ts';
 import { pipelineRoutes } from '../domains/pipelines/index.ts';
+import { edgeRoutes } from '../domains/edge/index.ts';
 import { finetuneRoutes } from '../domains/finetune/index.ts';
 import { hasValidApiToken } from './auth.ts';
 
@@ -42,6 +43,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
       await modelRegistryRoutes(api, { registry: s.registry });
       await webhookRoutes(api, { webhooks: s.webhooks });
       await pipelineRoutes(api, { pipelines: s.pipelines });
+      await edgeRoutes(api, { edge: s.edge });
       await finetuneRoutes(api, { finetune: s.finetune, maxUploadBytes });
     },
     { prefix: '/api/v1' },

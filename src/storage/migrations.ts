@@ -12,6 +12,7 @@ import { pipelineTriggersMigration } from './migrations-triggers.ts';
 import { finetuneMigration } from './migrations-finetune.ts';
 import { detectionMigration } from './migrations-detection.ts';
 import { labelingMigration } from './migrations-labeling.ts';
+import { edgeMigration } from './migrations-edge.ts';
 import { registryMigration } from './migrations-registry.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -249,7 +250,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
       // Reserved names: 0002_fhir (FHIR store), 0003_cql_rules (payer rule catalog), 0004_cds (CDS Hooks audit, feedback, JWT ids).
-      return { '0001_init': init(dialect), '0002_fhir': fhir(), '0003_cql_rules': cqlRules(), '0004_cds': cds(), '0005_job_owner': jobOwner(), '0006_features': featuresMigration(dialect), '0007_registry': registryMigration(), '0008_pipelines': pipelinesMigration(), '0009_pipeline_triggers': pipelineTriggersMigration(), '0012_finetune': finetuneMigration(), '0013_detection': detectionMigration(), '0010_labeling': labelingMigration() };
+      return { '0001_init': init(dialect), '0002_fhir': fhir(), '0003_cql_rules': cqlRules(), '0004_cds': cds(), '0005_job_owner': jobOwner(), '0006_features': featuresMigration(dialect), '0007_registry': registryMigration(), '0008_pipelines': pipelinesMigration(), '0009_pipeline_triggers': pipelineTriggersMigration(), '0012_finetune': finetuneMigration(), '0013_detection': detectionMigration(), '0010_labeling': labelingMigration(), '0011_edge': edgeMigration() };
     },
   };
 }

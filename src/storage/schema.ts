@@ -463,6 +463,82 @@ export interface DetectionImagesTable {
   added_at: string;
 }
 
+/** Migration 0011_edge: a fleet of edge devices (feedback threshold, canary share, health policy, the stable model). */
+export interface EdgeFleetsTable {
+  id: string;
+  name: string;
+  feedback_threshold: number;
+  canary_share: number;
+  /** The detection dataset whose labeling inbox receives the fleet's low-confidence images. */
+  feedback_dataset: string;
+  health_json: string;
+  stable_model_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Migration 0011_edge: a device; only the SHA-256 of its token is stored. */
+export interface EdgeDevicesTable {
+  id: string;
+  fleet_id: string;
+  name: string;
+  token_hash: string;
+  revoked_at: string | null;
+  last_seen_at: string | null;
+  model_id: string | null;
+  heartbeat_json: string | null;
+  created_at: string;
+}
+
+/** Migration 0011_edge: a detector version deployed to a fleet (canary | promoted | rolled_back | superseded). */
+export interface EdgeDeploymentsTable {
+  id: string;
+  fleet_id: string;
+  model_id: string;
+  model_ref: string;
+  artifact_key: string;
+  sha256: string;
+  size: number;
+  previous_model_id: string | null;
+  state: string;
+  canary_share: number;
+  canary_devices_json: string;
+  health_json: string | null;
+  reason: string | null;
+  created_by: string;
+  created_at: string;
+  decided_at: string | null;
+}
+
+/** Migration 0011_edge: one inference result, keyed by the id its device generated (idempotent ingestion). */
+export interface EdgeResultsTable {
+  id: string;
+  device_id: string;
+  fleet_id: string;
+  model_id: string | null;
+  image: string;
+  detections_json: string;
+  latency_ms: number | null;
+  error_code: string | null;
+  low_confidence: number;
+  captured_at: string;
+  received_at: string;
+}
+
+/** Migration 0011_edge: one low-confidence image sent back by a device, keyed by the device's id. */
+export interface EdgeFeedbackTable {
+  id: string;
+  device_id: string;
+  fleet_id: string;
+  image: string;
+  artifact_key: string;
+  max_score: number;
+  model_id: string | null;
+  inbox_ref: string | null;
+  captured_at: string;
+  received_at: string;
+}
+
 export interface Database {
   datasets: DatasetsTable;
   dataset_versions: DatasetVersionsTable;
@@ -500,4 +576,9 @@ export interface Database {
   labeling_jobs: LabelingJobsTable;
   labeling_tasks: LabelingTasksTable;
   labeling_inbox: LabelingInboxTable;
+  edge_fleets: EdgeFleetsTable;
+  edge_devices: EdgeDevicesTable;
+  edge_deployments: EdgeDeploymentsTable;
+  edge_results: EdgeResultsTable;
+  edge_feedback: EdgeFeedbackTable;
 }
