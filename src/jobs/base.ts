@@ -8,10 +8,10 @@ import type { Kysely } from 'kysely';
 import { AppError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Database } from '../storage/schema.ts';
-import { jobResult, parsePayload } from './registry.ts';
+import { isIdempotent, jobResult, parsePayload } from './registry.ts';
 import { JobRunner, type QueueOptions } from './runner.ts';
 import { isTerminal, type EventBus } from './support.ts';
-import type { Job, JobDefinition, JobEvent, JobLogLine, JobPayload, JobQueue, JobResult, JobType, ListJobsQuery } from './types.ts';
+import type { EnqueueOptions, Job, JobDefinition, JobEvent, JobLogLine, JobPayload, JobQueue, JobResult, JobType, ListJobsQuery } from './types.ts';
 
 export type { QueueOptions };
 
@@ -74,10 +74,13 @@ export abstract class DbJobQueue extends JobRunner implements JobQueue {
     });
   }
 
-  async enqueue<T extends JobType>(type: T, payload: JobPayload<T>): Promise<Job<JobPayload<T>, JobResult<T>>> {
+  async enqueue<T extends JobType>(type: T, payload: JobPayload<T>, options: EnqueueOptions = {}): Promise<Job<JobPayload<T>, JobResult<T>>> {
     const definition = this.definition(type);
     const parsed = parsePayload(definition, payload);
-    const job = await this.store.insert({ id: newId('job'), type, payload: parsed, idempotent: !!definition.idempotent });
+    if (options.id !== undefined && (!/^job_[A-Za-z0-9_-]{1,80}$/.test(options.id) || (await this.store.find(options.id)))) {
+      throw new AppError('CONFLICT', `Job id "${options.id}" is taken or not a job id.`, { problems: [{ field: 'id', problem: 'taken or malformed', fix: "Pass a fresh id from newId('job'), or none." }] });
+    }
+    const job = await this.store.insert({ id: options.id ?? newId('job'), type, payload: parsed, idempotent: isIdempotent(definition, parsed) });
     this.emit(job);
     await this.dispatch(job);
     return job as Job<JobPayload<T>, JobResult<T>>;

@@ -110,7 +110,8 @@ export class BullMqJobQueue extends DbJobQueue {
     return new BullMqJobQueue(db, options, conn, sub, bus);
   }
 
-  protected async dispatch(job: Job): Promise<void> {
+  /** Adds the BullMQ job that carries this attempt of the job; times out rather than hang while Redis is down. */
+  private async add(job: Job): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     try {
       // ioredis queues commands while Redis is down; do not let an enqueue hang on that.
@@ -121,12 +122,31 @@ export class BullMqJobQueue extends DbJobQueue {
         }),
         new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out after 10 s')), 10_000))),
       ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  protected async dispatch(job: Job): Promise<void> {
+    try {
+      await this.add(job);
     } catch (err) {
       const failed = await this.store.failQueued(job.id, { code: 'QUEUE_UNAVAILABLE', message: 'Redis did not accept the job' }).catch(() => undefined);
       if (failed) this.emit(failed);
       throw new AppError('QUEUE_UNAVAILABLE', `Cannot queue job ${job.id} on Redis: ${(err as Error).message}`, { cause: err });
-    } finally {
-      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Besides the shared recovery: a row queued for longer than the lease whose BullMQ job may be missing (its
+   * enqueuer was killed between the row's insert and the add, or Redis lost its memory) is added again. BullMQ
+   * ignores an id it still holds, and the guarded claim runs a row once, so a re-send never runs a job twice.
+   */
+  protected override async recoverStale(): Promise<void> {
+    await super.recoverStale();
+    const before = new Date(Date.now() - this.timings.leaseMs).toISOString();
+    for (const job of await this.store.queuedBefore(before)) {
+      await this.add(job).catch((err: unknown) => this.logger?.warn({ err, jobId: job.id }, 'could not re-send a queued job to Redis'));
     }
   }
 

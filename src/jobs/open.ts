@@ -22,13 +22,13 @@ export interface OpenJobQueueDeps {
   events?: EventBus;
 }
 
-export async function openJobQueue(config: Pick<Config, 'queueUrl' | 'workerConcurrency'>, deps: OpenJobQueueDeps): Promise<JobQueue> {
+export async function openJobQueue(config: Pick<Config, 'queueUrl' | 'workerConcurrency'> & Partial<Pick<Config, 'queuePrefix'>>, deps: OpenJobQueueDeps): Promise<JobQueue> {
   const common = { logger: deps.logger, timings: deps.timings, hooks: deps.hooks, concurrency: Math.max(1, config.workerConcurrency) };
   if (config.queueUrl === 'embedded') return new EmbeddedJobQueue(deps.db, { ...common, events: deps.events });
   if (config.queueUrl.startsWith('redis://') || config.queueUrl.startsWith('rediss://')) {
     // Loaded on demand: BullMQ and ioredis are only needed when scaling out.
     const { openBullMqQueue } = await import('./bullmq.ts');
-    return openBullMqQueue(deps.db, { ...common, url: config.queueUrl, queueName: deps.queueName, prefix: deps.prefix });
+    return openBullMqQueue(deps.db, { ...common, url: config.queueUrl, queueName: deps.queueName, prefix: deps.prefix ?? config.queuePrefix });
   }
   throw new AppError('CONFIG_INVALID', `Unsupported queue URL "${config.queueUrl}": use "embedded" or redis://host:port`);
 }

@@ -74,8 +74,14 @@ export function jobResult<R>(job: Job, definition: JobDefinition<unknown, R>): R
   throw new AppError('JOB_RESULT_INVALID', `The stored result of job ${job.id} does not match the "${definition.type}" result schema: ${listed(problems)}`, { problems, extra });
 }
 
+/** Whether this job (its payload) is safe to run again after a crash. */
+export function isIdempotent<P>(definition: JobDefinition<P, unknown>, payload: P): boolean {
+  return typeof definition.idempotent === 'function' ? definition.idempotent(payload) === true : definition.idempotent === true;
+}
+
 export interface JobTypeInfo {
   type: string;
+  /** Always safe to re-run (false for a type that decides per payload, e.g. pipelines.command). */
   idempotent: boolean;
   /** JSON Schema of what enqueue accepts. */
   payload: Record<string, unknown>;
@@ -87,7 +93,7 @@ export interface JobTypeInfo {
 export function describeJobType(definition: JobDefinition<unknown, unknown>): JobTypeInfo {
   return {
     type: definition.type,
-    idempotent: !!definition.idempotent,
+    idempotent: definition.idempotent === true,
     payload: z.toJSONSchema(definition.payload, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
     result: z.toJSONSchema(definition.result, { io: 'output', unrepresentable: 'any' }) as Record<string, unknown>,
   };

@@ -233,6 +233,12 @@ export class JobStore {
     return (await q.execute()).filter((r) => isDead(r.owner)).map(rowToJob);
   }
 
+  /** Jobs queued (or re-queued) before `before` and still waiting: a backend that carries ids re-sends them. */
+  async queuedBefore(before: string): Promise<Job[]> {
+    const rows = await this.db.selectFrom('jobs').selectAll().where('status', '=', 'queued').where('updated_at', '<', before).orderBy('id').limit(500).execute();
+    return rows.map(rowToJob);
+  }
+
   /** Running jobs nobody has touched since `before`: their worker died. */
   async stale(before: string, exclude: string[]): Promise<Job[]> {
     let q = this.db.selectFrom('jobs').selectAll().where('status', '=', 'running').where('updated_at', '<', before).orderBy('id').limit(500);

@@ -63,6 +63,9 @@ export type JobType = keyof JobTypes & string;
 export type JobPayload<T extends JobType> = JobTypes[T] extends { payload: infer P } ? P : never;
 export type JobResult<T extends JobType> = JobTypes[T] extends { result: infer R } ? R : never;
 
+/** A per-payload decision, declared as a method so a definition of a narrower payload still fits JobDefinition<unknown>. */
+type PayloadPredicate<P> = { decide(payload: P): boolean }['decide'];
+
 /** One job type: its payload and result schemas (checked at enqueue and on success), handler and idempotency. */
 export interface JobDefinition<P = unknown, R = unknown> {
   readonly type: string;
@@ -70,8 +73,11 @@ export interface JobDefinition<P = unknown, R = unknown> {
   readonly payload: z.ZodType<P>;
   /** The handler's result as stored (JSON) must pass it, or the job fails JOB_RESULT_INVALID. */
   readonly result: z.ZodType<R>;
-  /** Safe to run again after a crash (e.g. writes only to fresh keys). */
-  readonly idempotent?: boolean;
+  /**
+   * Safe to run again after a crash (e.g. writes only to fresh keys). A function decides per payload (a pipeline
+   * command step declares it); it is evaluated once at enqueue and stored with the job.
+   */
+  readonly idempotent?: boolean | PayloadPredicate<P>;
   run(ctx: JobContext<P>): Promise<R>;
 }
 
@@ -93,6 +99,15 @@ export interface ListJobsQuery {
   cursor?: string;
 }
 
+export interface EnqueueOptions {
+  /**
+   * The job's id, chosen by the caller (a `job_…` id from core/ids newId('job')) so it can be recorded before the
+   * enqueue: a caller that crashed in between finds out afterwards whether the job exists. An id already in use
+   * fails CONFLICT and stores nothing.
+   */
+  id?: string;
+}
+
 export interface JobQueue {
   readonly kind: 'embedded' | 'bullmq';
   /** Adds a job type (defineJob in registry.ts); a second definition of the same type throws. */
@@ -100,7 +115,7 @@ export interface JobQueue {
   /** The registered definitions, by type (GET /api/v1/jobs/types). */
   definitions(): JobDefinition<unknown, unknown>[];
   /** Refuses an unregistered type (JOB_TYPE_UNKNOWN) or a payload its schema rejects (VALIDATION_FAILED), storing nothing. */
-  enqueue<T extends JobType>(type: T, payload: JobPayload<T>): Promise<Job<JobPayload<T>, JobResult<T>>>;
+  enqueue<T extends JobType>(type: T, payload: JobPayload<T>, options?: EnqueueOptions): Promise<Job<JobPayload<T>, JobResult<T>>>;
   get(id: string): Promise<Job>;
   /** A succeeded job's result parsed with its type's result schema (a later step's typed input). */
   result<T extends JobType>(id: string, type: T): Promise<JobResult<T>>;

@@ -7,7 +7,7 @@
  *    stderr lines as the job's log, killed on timeout or cancel.
  */
 import { spawn } from 'node:child_process';
-import { realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
@@ -21,6 +21,8 @@ const commandPayload = z.object({
   inputs: z.record(z.string(), z.unknown()),
   outputs: z.record(z.string(), paramTypeSchema),
   timeoutSeconds: z.number().positive().optional(),
+  /** Declared by the step: safe to run again after its worker died mid-run. */
+  idempotent: z.boolean().optional(),
 });
 export type CommandPayload = z.infer<typeof commandPayload>;
 const datasetPayload = z.object({ dataset: z.string().min(1), version: z.union([z.literal('latest'), z.number().int().positive()]).default('latest') });
@@ -75,6 +77,7 @@ export function pipelineJobs(deps: { datasets: PipelineDatasetsPort; scriptsDir:
       type: 'pipelines.command',
       payload: commandPayload,
       result: z.record(z.string(), z.unknown()),
+      idempotent: (p) => p.idempotent === true,
       async run({ job, signal, log, progress }) {
         const file = scriptPath(deps.scriptsDir, job.payload.script);
         await progress(0.05, `running ${job.payload.script}`);
@@ -84,9 +87,19 @@ export function pipelineJobs(deps: { datasets: PipelineDatasetsPort; scriptsDir:
   ];
 }
 
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+
+/**
+ * Linux: the script is killed when the worker thread that started it dies (`setpriv --pdeathsig KILL`), so a worker
+ * killed with -9 leaves no script running on: the step's retry elsewhere is then its only run.
+ */
+function withParentDeath([cmd, args]: [string, string[]]): [string, string[]] {
+  return SETPRIV ? [SETPRIV, ['--pdeathsig', 'KILL', '--', cmd, ...args]] : [cmd, args];
+}
+
 async function runCommand(file: string, p: CommandPayload, signal: AbortSignal, log: (m: string, level?: 'info' | 'warn' | 'error') => Promise<void>): Promise<Record<string, unknown>> {
   // .js/.mjs run on this Node; anything else must be executable itself. Never through a shell.
-  const [cmd, args] = /\.(m?js|cjs)$/.test(file) ? [process.execPath, [file]] : [file, []];
+  const [cmd, args] = withParentDeath(/\.(m?js|cjs)$/.test(file) ? [process.execPath, [file]] : [file, []]);
   const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], shell: false, env: { PATH: process.env.PATH ?? '', SAGEBRUSH_STEP: '1' } });
   let stdout = '';
   let pending = '';

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../core/logger.ts';
 import { AppError } from '../../core/errors.ts';
-import { nowIso } from '../../core/ids.ts';
+import { newId, nowIso } from '../../core/ids.ts';
 import { ownerIsDead, SELF_OWNER_JSON } from '../../jobs/owner.ts';
 import type { Job, JobQueue, JobType } from '../../jobs/types.ts';
 import { MissingRefError, resolveRefs } from './refs.ts';
@@ -149,7 +149,7 @@ export class Orchestrator {
     const { store, queue } = this.deps;
     let payload: unknown;
     try {
-      payload = resolveRefs(s.type === 'command' ? { script: s.script, inputs: s.inputs, outputs: s.outputs, timeoutSeconds: s.timeoutSeconds } : (s as { inputs: unknown }).inputs, this.scope(paramsJson, rows));
+      payload = resolveRefs(s.type === 'command' ? { script: s.script, inputs: s.inputs, outputs: s.outputs, timeoutSeconds: s.timeoutSeconds, ...(s.idempotent ? { idempotent: true } : {}) } : (s as { inputs: unknown }).inputs, this.scope(paramsJson, rows));
     } catch (err) {
       if (!(err instanceof MissingRefError)) throw err;
       return this.fail(row, s, { code: 'PIPELINE_REF_MISSING', message: err.message });
@@ -167,10 +167,12 @@ export class Orchestrator {
       }
       return;
     }
-    if (!(await store.moveStep(row.id, ['pending'], { status: 'starting', owner: SELF_OWNER_JSON, attempts: row.attempts + 1, cache_key: key, started_at: nowIso(), not_before: null }))) return;
+    // The job id is recorded before the enqueue, so after a crash in between the step knows whether its job exists.
+    const jobId = newId('job');
+    if (!(await store.moveStep(row.id, ['pending'], { status: 'starting', owner: SELF_OWNER_JSON, job_id: jobId, attempts: row.attempts + 1, cache_key: key, started_at: nowIso(), not_before: null }))) return;
     let job: Job;
     try {
-      job = await queue.enqueue(jobType, payload as never);
+      job = await queue.enqueue(jobType, payload as never, { id: jobId });
     } catch (err) {
       const e = err instanceof AppError ? err : new AppError('INTERNAL', (err as Error).message);
       return this.fail({ ...row, status: 'starting', attempts: row.attempts + 1 }, s, { code: e.code, message: e.message });
@@ -211,9 +213,19 @@ export class Orchestrator {
   /** A running/starting step: take its job's end, its timeout, or a dead owner into account. */
   private async reconcile(row: StepRow, s: StepDefinition, runId: string): Promise<void> {
     const { store, queue } = this.deps;
-    if (!row.job_id) {
+    if (row.status === 'starting' || !row.job_id) {
+      // Being started (or an inline step being run) by a live orchestrator: not ours to touch.
       if (this.inFlight.has(row.id) || (row.owner !== SELF_OWNER_JSON && !ownerIsDead(row.owner))) return;
       if (row.status === 'running') return void (await store.moveStep(row.id, ['running'], { status: 'pending', owner: null }));
+      // Its orchestrator stopped between recording the job id and marking the step running: the job exists (it was
+      // enqueued: follow it) or it does not (nothing ran: start the step again). Either way it runs at most once.
+      const existing = row.job_id ? await queue.get(row.job_id).catch(() => null) : null;
+      if (existing) {
+        if (await store.moveStep(row.id, ['starting'], { status: 'running' })) await store.addLog(row.id, `attempt ${row.attempts}: job ${existing.id} (${existing.type}), followed after a restart`);
+        return;
+      }
+      if (row.job_id) return void (await store.moveStep(row.id, ['starting'], { status: 'pending', owner: null, job_id: null, attempts: Math.max(0, row.attempts - 1) }));
+      // A row from before job ids were recorded up front: whether its job was enqueued is unknown.
       const jobType = s.type === 'command' ? 'pipelines.command' : (s as { jobType: string }).jobType;
       const idempotent = this.deps.queue.definitions().find((d) => d.type === jobType)?.idempotent === true;
       if (idempotent) return void (await store.moveStep(row.id, ['starting'], { status: 'pending', owner: null }));

@@ -133,4 +133,40 @@ describe('a server restart mid-run', () => {
       rmSync(other, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('a dead orchestrator had recorded the job id before enqueueing: an enqueued job is followed, a missing one started; each runs once', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'sb-pipelines-starting-'));
+    try {
+      const dead = JSON.stringify({ ...SELF_OWNER, start: 'an-earlier-process' });
+      const offline = await openServer(other, { app: false });
+      const ids: Record<string, string> = {};
+      let enqueued = '';
+      for (const key of ['enqueued', 'lost']) {
+        const def = { name: key, steps: [{ name: 'x', type: 'job', jobType: 'test.count', inputs: { key: `${key}.x` } }] };
+        await offline.ctx.services.pipelines.apply(def);
+        const v = (await offline.ctx.services.pipelines.store.version(def.name))!;
+        ids[key] = await offline.ctx.services.pipelines.store.createRun({ pipelineId: v.pipelineId, versionId: v.id, params: {}, trigger: { type: 'test' }, steps: v.definition.steps });
+        // Killed after the enqueue (the job exists, queued) or before it (the recorded id names no job).
+        const jobId = key === 'enqueued' ? (enqueued = (await offline.ctx.queue.enqueue('test.count' as never, { key: 'enqueued.x' } as never)).id) : 'job_neverenqueued0001';
+        await offline.ctx.db.updateTable('pipeline_steps').set({ status: 'starting', owner: dead, job_id: jobId, attempts: 1, started_at: new Date().toISOString() }).where('run_id', '=', ids[key]!).execute();
+      }
+      await offline.ctx.close();
+
+      const server = await openServer(other);
+      try {
+        const followed = await waitForRun(server.app, ids.enqueued!, finished, 20_000);
+        expect(followed.status, JSON.stringify(followed.steps)).toBe('succeeded');
+        expect(stepOf(followed, 'x')).toMatchObject({ jobId: enqueued, attempts: 1 });
+        const restarted = await waitForRun(server.app, ids.lost!, finished, 20_000);
+        expect(restarted.status, JSON.stringify(restarted.steps)).toBe('succeeded');
+        expect(stepOf(restarted, 'x')).toMatchObject({ attempts: 1, jobId: expect.not.stringMatching(/neverenqueued/) });
+        expect([runs.get('enqueued.x'), runs.get('lost.x')]).toEqual([1, 1]);
+      } finally {
+        await server.app.close();
+        await server.ctx.close();
+      }
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -67,6 +67,8 @@ export const stepSchema = z.discriminatedUnion('type', [
     script: z.string().min(1).max(200),
     inputs,
     outputs: z.record(z.string().regex(NAME_PATTERN), paramTypeSchema).default({}),
+    /** The script may run again after its worker died mid-run (it is re-queued instead of failing the step). */
+    idempotent: z.boolean().optional(),
   }),
 ]);
 export type StepDefinition = z.infer<typeof stepSchema>;
