@@ -44,6 +44,10 @@ export const configSchema = z.object({
   artifactsUrl: urlWithScheme(['file', 's3']),
   /** embedded (in-process, durable in the metadata DB) or redis://host:port for BullMQ */
   queueUrl: z.union([z.literal('embedded'), urlWithScheme(['redis', 'rediss'])]),
+  /** BullMQ key prefix on Redis, so several installations (or test runs) can share one Redis. */
+  queuePrefix: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').default('sagebrush'),
+  /** The feature store's online store (latest value per key): `db` (the metadata DB) or redis://host:port. */
+  featuresOnlineUrl: z.union([z.literal('db'), urlWithScheme(['redis', 'rediss'])]).default('db'),
   /** Comma-separated bearer tokens, each `token` or `name:token` (the name identifies the caller); empty means the API is open (local use). */
   apiTokens: z.array(z.string().refine((e) => parseApiToken(e, 0).token.length >= 16, 'each token must be at least 16 characters (after its `name:`)')),
   /** Custom endpoint for S3-compatible stores (MinIO, moto, Ceph). */
@@ -99,6 +103,8 @@ const ENV_KEYS: Record<string, keyof z.infer<typeof configSchema>> = {
   SAGEBRUSH_DATABASE_URL: 'databaseUrl',
   SAGEBRUSH_ARTIFACTS_URL: 'artifactsUrl',
   SAGEBRUSH_QUEUE_URL: 'queueUrl',
+  SAGEBRUSH_QUEUE_PREFIX: 'queuePrefix',
+  SAGEBRUSH_FEATURES_ONLINE_URL: 'featuresOnlineUrl',
   SAGEBRUSH_API_TOKENS: 'apiTokens',
   SAGEBRUSH_S3_ENDPOINT: 's3Endpoint',
   SAGEBRUSH_S3_REGION: 's3Region',
