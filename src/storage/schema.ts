@@ -539,6 +539,22 @@ export interface EdgeFeedbackTable {
   received_at: string;
 }
 
+/** Migration 0012_finetune: a fine-tuning run (its newest job, spec, run directory, launcher id, exported model). */
+export interface FinetuneRunsTable {
+  id: string;
+  name: string;
+  job_id: string | null;
+  spec_json: string;
+  inspection_json: string;
+  run_dir: string;
+  launcher: string;
+  launch_id: string | null;
+  model_id: string | null;
+  endpoint: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   datasets: DatasetsTable;
   dataset_versions: DatasetVersionsTable;
@@ -571,6 +587,7 @@ export interface Database {
   pipeline_steps: PipelineStepsTable;
   pipeline_lineage: PipelineLineageTable;
   pipeline_triggers: PipelineTriggersTable;
+  finetune_runs: FinetuneRunsTable;
   detection_datasets: DetectionDatasetsTable;
   detection_images: DetectionImagesTable;
   labeling_jobs: LabelingJobsTable;

@@ -15,6 +15,7 @@ import { createAppContext } from '../../src/app/context.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { packImages } from '../../src/domains/images/folder.ts';
 import { HAM_DIR, HAS_HAM, NO_HAM_MESSAGE } from '../../src/domains/images/testing.ts';
+import { HAS_TINY, instructionRows, smallSpec, TINY_GGUF } from '../../src/domains/finetune/testing.ts';
 import { filePost, jsonPost, startServer, type ServerProcess } from './server.ts';
 
 const JIGSAW = join(import.meta.dirname, '../../examples/text/jigsaw-toxic-1k.csv');
@@ -105,6 +106,7 @@ describe('kill -9 and restart', () => {
       ['summarize.run', a.api('/api/v1/summarize', jsonPost({ text: readFileSync(JIGSAW, 'utf8').slice(0, 20_000) }))],
       ['datasets.import', a.api('/api/v1/datasets', filePost('toxic2.csv', readFileSync(JIGSAW), { name: 'toxic2' }))],
       ['features.ingest-dataset', a.api('/api/v1/feature-groups/labels/ingest-dataset', jsonPost({ dataset: 'labels' }))],
+      ...(HAS_TINY ? [['finetune.train', (async () => { await a.api('/api/v1/llm/models', jsonPost({ path: TINY_GGUF, name: 'tiny' })); const up = (await a.api('/api/v1/finetune/uploads', filePost('ft.jsonl', instructionRows()))).body; return a.api('/api/v1/finetune/runs', jsonPost(smallSpec('tiny', up.id))); })()]] satisfies Array<[string, Promise<{ status: number; body: any }>]> : []),
       ...(HAS_HAM ? ([
         ['images.train', a.api('/api/v1/images/models', jsonPost({ name: 'skin2', dataset: 'skin', folds: 2, cvRepeats: 1, minImagesPerLabel: 1 }))],
         ['images.batch', a.api('/api/v1/images/models/skin/versions/1/batch', jsonPost({ dataset: 'skin' }))],
@@ -129,7 +131,7 @@ describe('kill -9 and restart', () => {
       jobs.set('pipelines.command', { job: { id: r.steps[1].jobId } });
     }, { timeout: 30_000, interval: 100 });
     // Every registered job type is covered (all of them can run long on real data); a new type must join this test.
-    const registered = (await registeredJobTypes()).filter((type) => HAS_HAM || !type.startsWith('images.'));
+    const registered = (await registeredJobTypes()).filter((type) => HAS_HAM || !type.startsWith('images.')).filter((type) => HAS_TINY || !type.startsWith('finetune.'));
     expect([...jobs.keys()].sort()).toEqual(registered);
     const ids = [...jobs.values()].map((b) => b.job.id as string);
     await vi.waitFor(() => expect(ids.filter((id) => !existsSync(join(hold, `${id}.held`)))).toEqual([]), { timeout: 120_000, interval: 100 });
