@@ -57,7 +57,7 @@ function checkFleet(input: FleetInput): { name: string; feedbackThreshold: numbe
   if (!(feedbackThreshold >= 0 && feedbackThreshold <= 1)) problems.push(problem('feedbackThreshold', `${feedbackThreshold} is outside 0–1`, 'Give a confidence between 0 and 1 (default 0.7).'));
   if (!(canaryShare >= 0 && canaryShare <= 1)) problems.push(problem('canaryShare', `${canaryShare} is outside 0–1`, 'Give a share of devices between 0 and 1 (default 0.5).'));
   const feedbackDataset = input.feedbackDataset ?? input.name;
-  if (!EDGE_NAME.test(feedbackDataset)) problems.push(problem('feedbackDataset', `"${feedbackDataset.slice(0, 80)}" is not a valid dataset name`, 'Name the detection dataset whose inbox gets the low-confidence images.'));
+  if (input.feedbackDataset !== undefined && !EDGE_NAME.test(feedbackDataset)) problems.push(problem('feedbackDataset', `"${feedbackDataset.slice(0, 80)}" is not a valid dataset name`, 'Name the detection dataset whose inbox gets the low-confidence images.'));
   const health = { ...DEFAULT_HEALTH, ...(input.health ?? {}) };
   for (const [k, v] of Object.entries(health)) if (!(Number.isFinite(v) && v > 0)) problems.push(problem(`health.${k}`, `${v} is not a positive number`, 'Give a positive number.'));
   if (health.maxErrorRate > 1) problems.push(problem('health.maxErrorRate', `${health.maxErrorRate} is over 1`, 'Give a share between 0 and 1.'));
