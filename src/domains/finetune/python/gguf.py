@@ -155,15 +155,19 @@ def _pack_value(t, v):
 
 def write_gguf(path, kv, tensors, alignment=None):
     """Writes a GGUF v3 file. `kv`: key → (type, value) in order; `tensors`: list of (name, numpy array) written
-    as F32 (or F16 when the array is float16). The caller renames a temp path into place for atomicity."""
+    as F32 (or F16 when the array is float16), or (name, raw bytes, GGUF dims, ggml type). The caller renames a temp path into place for atomicity."""
     align = alignment or kv.get("general.alignment", (UINT32, DEFAULT_ALIGNMENT))[1]
     infos, blobs, offset = [], [], 0
-    for name, arr in tensors:
-        arr = np.ascontiguousarray(arr)
-        gt = GGML_F16 if arr.dtype == np.float16 else GGML_F32
-        data = arr.astype(np.float16 if gt == GGML_F16 else np.float32).tobytes()
+    for item in tensors:
+        if len(item) == 4:  # (name, raw bytes, GGUF dims, ggml type): copied as is (e.g. a quantized tensor)
+            name, data, dims, gt = item
+        else:
+            name, arr = item
+            arr = np.ascontiguousarray(arr)
+            gt = GGML_F16 if arr.dtype == np.float16 else GGML_F32
+            data = arr.astype(np.float16 if gt == GGML_F16 else np.float32).tobytes()
+            dims = list(reversed(arr.shape))
         nb = name.encode("utf-8")
-        dims = list(reversed(arr.shape))
         infos.append(struct.pack("<Q", len(nb)) + nb + struct.pack("<I", len(dims))
                      + b"".join(struct.pack("<Q", d) for d in dims) + struct.pack("<IQ", gt, offset))
         blobs.append(data)
