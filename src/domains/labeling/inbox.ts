@@ -48,3 +48,24 @@ export function createInbox(deps: { db: Kysely<Database>; datasets: LabelingData
 }
 
 export type LabelingInbox = ReturnType<typeof createInbox>;
+
+/** A low-confidence image from an edge device, as the edge's feedback upload hands it over (its inbox port). */
+export interface FeedbackItem {
+  id: string;
+  fleet: string;
+  device: string;
+  dataset: string;
+  /** The file name on the device. */
+  image: string;
+  bytes: Buffer;
+  maxScore: number;
+  modelId: string | null;
+  capturedAt: string;
+}
+
+/** The edge's inbox port over this inbox: source `<fleet>/<device>`, the feedback id as the idempotency key. */
+export function feedbackInbox(inbox: LabelingInbox): { add(item: FeedbackItem): Promise<{ ref: string }> } {
+  return {
+    add: (f) => inbox.add({ id: f.id, dataset: f.dataset, source: `${f.fleet}/${f.device}`, image: f.bytes, fileName: f.image.split('/').pop() || undefined, meta: { maxScore: f.maxScore, modelId: f.modelId, capturedAt: f.capturedAt } }),
+  };
+}

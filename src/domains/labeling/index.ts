@@ -4,7 +4,7 @@
  * through its port), the ports it needs, and the /api/v1/labeling routes plugin with its dependencies.
  */
 export { createLabelingService, type LabelingService, type LabelingServiceDeps } from './service.ts';
-export type { InboxAddInput, LabelingInbox } from './inbox.ts';
+export { feedbackInbox, type FeedbackItem, type InboxAddInput, type LabelingInbox } from './inbox.ts';
 export type { DatasetImage, LabelingDatasetsPort, LabelingFeaturesPort, Prelabeler } from './ports.ts';
 export { labelFeatures, IMAGE_LABELS, IMAGE_LABELS_DEFINITION, type FeatureStoreForLabels } from './labels.ts';
 export type { InboxItem, LabelingJob, LabelingTask } from './schema.ts';

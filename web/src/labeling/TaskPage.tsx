@@ -90,7 +90,7 @@ export function TaskPage() {
   const total = tasks.data?.items.length ?? 0;
   const go = (to: number) => { if (to >= 0 && to < total) void navigate(`/labeling/jobs/${id}/tasks/${to}`); };
   const changed = task ? !sameBoxes(state.boxes, startBoxes(task)) : false;
-  const scale = Math.min(2, 900 / Math.max(1, task?.width ?? 450)) * (zoom / 2);
+  const scale = Math.min(2, 760 / Math.max(1, task?.width ?? 450)) * (zoom / 2);
 
   async function save(decision?: 'approve' | 'reject' | 'adjust') {
     const body = verify ? (decision === 'adjust' ? { decision, boxes: state.boxes } : { decision }) : { boxes: state.boxes };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boxFromCorners, commit, dragBox, initialState, removeSelected, setClass, undo } from './editorState.ts';
+import { actionFor } from './useEditorKeys.ts';
 
 const size = { width: 450, height: 300 };
 
@@ -30,5 +31,14 @@ describe('box editor state', () => {
     s = undo(undo(s));
     expect(s.boxes).toEqual([]);
     expect(undo(s)).toBe(s);
+  });
+});
+
+describe('editor shortcuts', () => {
+  const key = (k: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; altKey: boolean }> = {}) => actionFor({ key: k, ctrlKey: false, metaKey: false, altKey: false, ...mods });
+  it('maps next / previous / undo / delete / class / save keys', () => {
+    expect([key('n'), key('ArrowRight'), key('p'), key('ArrowLeft'), key('z'), key('z', { ctrlKey: true }), key('Delete'), key('s', { ctrlKey: true })]).toEqual(['next', 'next', 'previous', 'previous', 'undo', 'undo', 'remove', 'save']);
+    expect(key('2')).toEqual({ pickClass: 1 });
+    expect([key('n', { ctrlKey: true }), key('x')]).toEqual([null, null]);
   });
 });

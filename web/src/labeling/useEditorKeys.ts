@@ -25,7 +25,7 @@ export const SHORTCUTS: Array<{ keys: string[]; label: string }> = [
   { keys: ['Ctrl+S'], label: 'save / approve' },
 ];
 
-export function actionFor(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey'>): keyof EditorActions | { pickClass: number } | null {
+export function actionFor(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey'>): Exclude<keyof EditorActions, 'pickClass'> | { pickClass: number } | null {
   const k = e.key;
   if ((e.ctrlKey || e.metaKey) && k.toLowerCase() === 'z') return 'undo';
   if ((e.ctrlKey || e.metaKey) && k.toLowerCase() === 's') return 'save';
