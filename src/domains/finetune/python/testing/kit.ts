@@ -84,7 +84,9 @@ export async function writeStories(path: string, n: number, format = 'text', see
 
 type Json = Record<string, any>;
 
-/** A run.json in `dir` (finetune.md) for the tiny GGUF and `data`, with `over` merged section by section. */
+let configs = 0;
+
+/** A new run-N.json in `dir` (finetune.md) for the tiny GGUF and `data`, with `over` merged section by section. */
 export function writeRunConfig(dir: string, data: string, over: Json = {}): string {
   const cfg: Json = {
     base: { path: TINY_GGUF, format: 'gguf', tokenizer: null },
@@ -97,7 +99,7 @@ export function writeRunConfig(dir: string, data: string, over: Json = {}): stri
     resume: true,
   };
   for (const [k, v] of Object.entries(over)) cfg[k] = v !== null && typeof v === 'object' && !Array.isArray(v) ? { ...cfg[k], ...v } : v;
-  const path = join(dir, 'run.json');
+  const path = join(dir, `run-${++configs}.json`);
   writeFileSync(path, JSON.stringify(cfg, null, 2));
   return path;
 }
