@@ -30,8 +30,11 @@ describe('sagebrush pipelines', () => {
     expect(run.steps[1]).toMatchObject({ worker: expect.stringMatching(/\/\d+$/), seconds: expect.any(Number), cached: false });
 
     expect((await cli(['models', 'approve', 'text-classifier:1'])).code).toBe(0);
-    const shown = await json(['pipelines', 'show', run.run]);
-    expect(shown.status, JSON.stringify(shown.steps)).toBe('succeeded');
+    // One-shot commands start no orchestrator: the approval alone moves nothing; `resume` carries the run on.
+    expect((await json(['pipelines', 'show', run.run])).status).toBe('waiting');
+    const resumed = await json(['pipelines', 'resume', run.run]);
+    expect(resumed.status, JSON.stringify(resumed.steps)).toBe('succeeded');
+    expect(resumed.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`).slice(5, 8)).toEqual(['approve:succeeded', 'deploy:succeeded', 'champion:succeeded']);
     expect((await json(['endpoints', 'list'])).items).toEqual([expect.objectContaining({ name: 'text-classifier', model: expect.objectContaining({ version: 1 }) })]);
     const logs = (await json(['pipelines', 'logs', run.run, '--step', 'train'])).items as Array<{ message: string }>;
     expect(logs.length).toBeGreaterThan(1);

@@ -1,5 +1,5 @@
 /**
- * `sagebrush pipelines apply|list|run|runs|show|cancel|logs|lineage`. Scripts depend on two JSON shapes (keep them
+ * `sagebrush pipelines apply|list|run|resume|runs|show|cancel|logs|lineage`. Scripts depend on two JSON shapes (keep them
  * exactly): `apply FILE --json` → `{name, version}`; `run NAME [--param k=v …] --wait --json` →
  * `{run, status, steps: [{name, status, worker, seconds, cached}]}`. `--wait` returns when the run has finished or
  * only waits for an approval (status `waiting`); it exits 1 when the run failed or was cancelled.
@@ -24,12 +24,24 @@ function parseParams(pairs: string[]): Record<string, string> {
   return out;
 }
 
+/**
+ * Until the run finishes or only waits for an approval. A server's orchestrator advances it; on the embedded store
+ * no orchestrator runs in this one-shot process, so the command drives this run (and only it) itself.
+ */
 async function followRun(t: Transport, id: string): Promise<PipelineRun> {
   for (;;) {
-    const run = expectOk<PipelineRun>(await t.request('GET', `/api/v1/pipelines/runs/${enc(id)}`));
+    const run = expectOk<PipelineRun>(t.mode === 'embedded'
+      ? await t.request('POST', `/api/v1/pipelines/runs/${enc(id)}/advance`)
+      : await t.request('GET', `/api/v1/pipelines/runs/${enc(id)}`));
     if (run.status !== 'running') return run;
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+function finish(run: PipelineRun, json: boolean | undefined): void {
+  if (json) printJson(contract(run));
+  else printRun(run);
+  if (run.status === 'failed' || run.status === 'cancelled') throw new CliError(run.error?.code ?? 'PIPELINE_RUN_FAILED', `run ${run.id} ${run.status}${run.error ? `: ${run.error.message}` : ''}`, 1);
 }
 
 /** What started a run, in a few words: `schedule 2026-01-01T03:00:00.000Z`, `dataset-version sales v2`, `approval churn:3`… */
@@ -80,11 +92,13 @@ export function registerPipelineCommands(program: Command): void {
         let run = expectOk<PipelineRun>(await t.request('POST', `/api/v1/pipelines/${enc(name)}/runs`, body));
         // On the embedded store nothing else advances the run once this command exits: follow it here.
         if (o.wait || t.mode === 'embedded') run = await followRun(t, run.id);
-        if (g.json) printJson(contract(run));
-        else printRun(run);
-        if (run.status === 'failed' || run.status === 'cancelled') throw new CliError(run.error?.code ?? 'PIPELINE_RUN_FAILED', `run ${run.id} ${run.status}${run.error ? `: ${run.error.message}` : ''}`, 1);
+        finish(run, g.json);
       }),
     );
+
+  p.command('resume <run>')
+    .description('Follow a run until it finishes or waits for an approval (on the embedded store: carry it on, e.g. after an approval)')
+    .action(async (id: string, _o: unknown, cmd: Command) => withTransport(cmd, async (t, g) => finish(await followRun(t, id), g.json)));
 
   p.command('runs')
     .option('--pipeline <name>', 'only this pipeline')

@@ -43,6 +43,7 @@ async function openServer(dir: string, options: { app?: boolean } = {}): Promise
   await ctx.queue.startWorker({ concurrency: 4 });
   const app = await buildApp(ctx, { webDist: join(dir, 'no-web-ui') });
   await app.ready();
+  await ctx.services.pipelines.start(); // as `serve` does when it listens
   return { ctx, app };
 }
 

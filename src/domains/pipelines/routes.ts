@@ -1,7 +1,9 @@
 /**
  * /api/v1/pipelines: apply a definition (JSON, or `{text}` holding the YAML/JSON file), list pipelines and their
- * versions, start runs, list / read / cancel runs, step logs, and lineage queries in both directions. The routes
- * plugin also starts the orchestrator with the app (only a process that serves the API advances runs).
+ * versions, start runs, list / read / cancel / advance runs, step logs, and lineage queries in both directions. The
+ * orchestrator and the trigger scheduler start when the server listens (`serve`), never in a one-shot CLI command,
+ * which assembles the app in-process and calls it through inject: such a command exits at once, and must not start
+ * other runs' steps or fire triggers on its way out. It drives only the run it follows (POST …/advance).
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -20,7 +22,7 @@ const scalar = z.union([z.string().max(10_000), z.number(), z.boolean()]);
 export async function pipelineRoutes(app: FastifyInstance, deps: PipelineRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { pipelines } = deps;
-  app.addHook('onReady', async () => pipelines.start());
+  app.addHook('onListen', async () => pipelines.start());
   app.addHook('onClose', async () => pipelines.stop());
   const tags = ['pipelines'];
 
@@ -39,6 +41,9 @@ export async function pipelineRoutes(app: FastifyInstance, deps: PipelineRouteDe
   }, async (req) => pipelines.listRuns(req.query));
   r.get('/pipelines/runs/:id', { schema: { tags, summary: 'A run with its steps (status, worker, seconds, cached, outputs)', params: runParam } }, async (req) => pipelines.getRun(req.params.id));
   r.post('/pipelines/runs/:id/cancel', { schema: { tags, summary: 'Cancel a run: its running jobs are cancelled', params: runParam } }, async (req) => pipelines.cancelRun(req.params.id));
+  r.post('/pipelines/runs/:id/advance', {
+    schema: { tags, summary: "Advance a run now: start the steps that are ready, take finished jobs into account (serve's orchestrator does this by itself)", params: runParam },
+  }, async (req) => pipelines.advanceRun(req.params.id));
   r.get('/pipelines/runs/:id/logs', {
     schema: { tags, summary: "Step logs (the orchestrator's lines and each step's job log)", params: runParam, querystring: z.object({ step: z.string().max(63).optional() }) },
   }, async (req) => ({ items: await pipelines.logs(req.params.id, req.query.step) }));

@@ -24,6 +24,7 @@ describe('pipeline runs', () => {
     mkdirSync(scripts, { recursive: true });
     writeFileSync(join(scripts, 'double.mjs'), `let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const i=JSON.parse(s);console.error('doubling '+i.n);console.log(JSON.stringify({doubled:i.n*2}))});`);
     t = await createTestApp({ pipelineScriptsDir: scripts });
+    await t.ctx.services.pipelines.start(); // as `serve` does when it listens (an injected app starts no orchestrator)
     const up = await upload(t.app, 'tickets.csv', multiClassCsv(60), { header: 'false' });
     expect(up.statusCode, up.body).toBe(201);
     const q = t.ctx.queue;

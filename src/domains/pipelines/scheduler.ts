@@ -3,23 +3,27 @@
  * pipeline's latest definition, and for each trigger compares its current key (triggers.ts) with the stored last key;
  * a moved key is claimed with a guarded UPDATE and only the claiming process starts the run, recording
  * `{type, detail}` as the run's trigger. A schedule missed while no server ran fires once (for the latest missed
- * minute) on the first tick after start-up. A crash between the claim and the run's insert loses that one firing
- * (at most once), never doubles it.
+ * minute) on the first tick after start-up. The claim, the run's insert and its record commit in one transaction,
+ * so a firing starts exactly one run: a crash before the commit leaves the key unclaimed (the next tick fires it),
+ * after it the run exists (the orchestrator resumes it like any other).
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from '../../core/logger.ts';
 import type { Database } from '../../storage/schema.ts';
 import { nextFire, parseCron } from './cron.ts';
 import { hashOf } from './orchestrator.ts';
-import type { PipelineRun, PipelineTriggers, Trigger } from './schema.ts';
-import type { PipelineStore } from './store.ts';
+import type { PipelineTriggers, Trigger } from './schema.ts';
+import { insertRun, type NewRun, type PipelineStore } from './store.ts';
 import { createTriggerStore, currentState, kindsOf, triggeredParams, type TriggerKind } from './triggers.ts';
 
 export interface SchedulerDeps {
   db: Kysely<Database>;
   store: PipelineStore;
   logger: Logger;
-  startRun(name: string, params: Record<string, unknown>, trigger: Trigger): Promise<PipelineRun>;
+  /** The run to insert for these params (bound and checked; throws on bad params). */
+  prepareRun(name: string, params: Record<string, unknown>, trigger: Trigger): Promise<NewRun>;
+  /** Told once a run's insert committed (the orchestrator advances it). */
+  started(runId: string): void;
   /** Tick interval (default 15 s). */
   tickMs?: number;
   /** The clock (tests move it). */
@@ -94,11 +98,27 @@ export class Scheduler {
     const state = await currentState(this.deps.db, kind, t, last, this.now());
     if (!state) return;
     if (last === undefined) return this.triggers.baseline(pipelineId, kind, state.key, hash, row);
-    if (!state.fire || !(await this.triggers.claim(pipelineId, kind, last, state.key, hash))) return;
+    if (!state.fire) return;
     const trigger: Trigger = { type: kind, detail: state.detail };
-    const run = await this.deps.startRun(name, triggeredParams(parameters, trigger), trigger);
-    await this.triggers.recordRun(pipelineId, kind, run.id);
-    this.deps.logger.info({ pipeline: name, run: run.id, trigger }, 'pipelines: a trigger started a run');
+    let input: NewRun | undefined;
+    let refused: unknown;
+    try {
+      input = await this.deps.prepareRun(name, triggeredParams(parameters, trigger), trigger);
+    } catch (err) {
+      refused = err; // e.g. a required param without a default: the firing is used up, and logged
+    }
+    const runId = await this.deps.db.transaction().execute(async (trx) => {
+      const triggers = createTriggerStore(trx);
+      if (!(await triggers.claim(pipelineId, kind, last, state.key, hash))) return undefined;
+      if (!input) return null;
+      const id = await insertRun(trx, input);
+      await triggers.recordRun(pipelineId, kind, id);
+      return id;
+    });
+    if (runId === null) this.deps.logger.warn({ err: refused, pipeline: name, trigger }, 'pipelines: a trigger fired but its run could not start');
+    if (!runId) return;
+    this.deps.started(runId);
+    this.deps.logger.info({ pipeline: name, run: runId, trigger }, 'pipelines: a trigger started a run');
   }
 
   /** The triggers of a pipeline's latest version with their last firing and (schedules) next fire time. */

@@ -1,8 +1,9 @@
 /**
  * The pipelines service: apply a definition (a new version only when its canonical hash changed), start runs with
  * typed parameters (`trigger` records what started a run: the extension point for schedules and events), read and
- * cancel runs, step logs, and lineage. The orchestrator (orchestrator.ts) advances runs; `start()` begins it in the
- * process that serves the API (not in job worker threads).
+ * cancel runs, step logs, and lineage. The orchestrator (orchestrator.ts) advances runs; `start()` begins it and the
+ * trigger scheduler in the process that serves the API (`serve`: routes.ts starts them when it listens), never in
+ * job worker threads, `sagebrush worker` or one-shot CLI commands.
  */
 import type { Kysely } from 'kysely';
 import { parse as parseYaml } from 'yaml';
@@ -16,7 +17,7 @@ import { hashOf, Orchestrator } from './orchestrator.ts';
 import type { PipelineDefinition, PipelineRun, PipelineVersion, Trigger } from './schema.ts';
 import type { PipelineEndpointsPort, PipelineRegistryPort } from './steps.ts';
 import { Scheduler, type TriggerInfo } from './scheduler.ts';
-import { createPipelineStore } from './store.ts';
+import { createPipelineStore, type NewRun } from './store.ts';
 import { fitsType, validateDefinition } from './validate.ts';
 
 export interface PipelineServiceDeps {
@@ -62,7 +63,8 @@ export function createPipelineService(deps: PipelineServiceDeps) {
   const orchestrator = new Orchestrator({ store, queue: deps.queue, registry: deps.registry, endpoints: deps.endpoints, logger: deps.logger, sweepMs: deps.sweepMs });
   const scheduler = new Scheduler({
     db: deps.db, store, logger: deps.logger, tickMs: deps.triggerTickMs, now: deps.clock,
-    startRun: (name, params, trigger) => api.startRun(name, params, trigger),
+    prepareRun: (name, params, trigger) => api.prepareRun(name, params, trigger),
+    started: (id) => void orchestrator.advance(id),
   });
   const definitions = () => new Map(deps.queue.definitions().map((d) => [d.type, d]));
 
@@ -127,11 +129,14 @@ export function createPipelineService(deps: PipelineServiceDeps) {
     },
     /** Starts a run of the latest (or given) version; `trigger` records what started it (manual, schedule, event…). */
     async startRun(name: string, params: Record<string, unknown> = {}, trigger: Trigger = { type: 'manual' }, version?: number): Promise<PipelineRun> {
-      const v = await requireVersion(name, version);
-      const bound = bindParams(v.definition, params);
-      const id = await store.createRun({ pipelineId: v.pipelineId, versionId: v.id, params: bound, trigger, steps: v.definition.steps });
+      const id = await store.createRun(await this.prepareRun(name, params, trigger, version));
       void orchestrator.advance(id);
       return this.getRun(id);
+    },
+    /** What startRun inserts: the version's steps and the params bound to their types (PIPELINE_PARAM_INVALID otherwise). */
+    async prepareRun(name: string, params: Record<string, unknown>, trigger: Trigger, version?: number): Promise<NewRun> {
+      const v = await requireVersion(name, version);
+      return { pipelineId: v.pipelineId, versionId: v.id, params: bindParams(v.definition, params), trigger, steps: v.definition.steps };
     },
     async getRun(id: string): Promise<PipelineRun> {
       const row = await store.runRow(id);
@@ -196,6 +201,12 @@ export function createPipelineService(deps: PipelineServiceDeps) {
       await orchestrator.stop();
     },
     advance: (id: string) => orchestrator.advance(id),
+    /** One pass over a run (guarded like every transition, so harmless beside a running orchestrator); the run after it. */
+    async advanceRun(id: string): Promise<PipelineRun> {
+      await this.getRun(id);
+      await orchestrator.advance(id);
+      return this.getRun(id);
+    },
   };
   return api;
 }

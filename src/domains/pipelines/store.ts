@@ -1,5 +1,5 @@
 /** Kysely queries for pipelines, their versions, runs, step rows and lineage edges (migration 0008_pipelines). */
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
 import { newId, nowIso } from '../../core/ids.ts';
 import type { Database, PipelineRunsTable, PipelineStepsTable } from '../../storage/schema.ts';
 import type { PipelineDefinition, PipelineRun, PipelineStepRun, PipelineVersion, RunStatus, StepError, StepStatus, StepType, Trigger } from './schema.ts';
@@ -15,6 +15,23 @@ export function toStep(r: StepRow): PipelineStepRun {
     name: r.name, type: r.type as StepType, status: r.status as StepStatus, jobId: r.job_id, worker: r.worker, attempts: r.attempts,
     cached: r.cached === 1, seconds, startedAt: r.started_at, finishedAt: r.finished_at, outputs: parse(r.outputs_json), error: parse<StepError>(r.error_json),
   };
+}
+
+export interface NewRun { pipelineId: string; versionId: string; params: Record<string, unknown>; trigger: Trigger; steps: Array<{ name: string; type: string }> }
+
+/** Inserts a run and its pending steps on `trx` (a transaction the caller holds: the trigger scheduler's claim shares it). */
+export async function insertRun(trx: Transaction<Database>, input: NewRun): Promise<string> {
+  const id = newId('prun');
+  const now = nowIso();
+  await trx.insertInto('pipeline_runs').values({
+    id, pipeline_id: input.pipelineId, version_id: input.versionId, status: 'running', params_json: JSON.stringify(input.params),
+    trigger_json: JSON.stringify(input.trigger), error_json: null, cancel_requested: 0, created_at: now, finished_at: null, updated_at: now,
+  }).execute();
+  await trx.insertInto('pipeline_steps').values(input.steps.map((s, position) => ({
+    id: newId('pstep'), run_id: id, name: s.name, position, type: s.type, status: 'pending', job_id: null, worker: null, owner: null, attempts: 0,
+    cache_key: null, cached: 0, outputs_json: null, error_json: null, logs_json: '[]', not_before: null, started_at: null, finished_at: null, updated_at: now,
+  }))).execute();
+  return id;
 }
 
 export function createPipelineStore(db: Kysely<Database>) {
@@ -63,21 +80,7 @@ export function createPipelineStore(db: Kysely<Database>) {
         return version;
       });
     },
-    async createRun(input: { pipelineId: string; versionId: string; params: Record<string, unknown>; trigger: Trigger; steps: Array<{ name: string; type: string }> }): Promise<string> {
-      const id = newId('prun');
-      const now = nowIso();
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto('pipeline_runs').values({
-          id, pipeline_id: input.pipelineId, version_id: input.versionId, status: 'running', params_json: JSON.stringify(input.params),
-          trigger_json: JSON.stringify(input.trigger), error_json: null, cancel_requested: 0, created_at: now, finished_at: null, updated_at: now,
-        }).execute();
-        await trx.insertInto('pipeline_steps').values(input.steps.map((s, position) => ({
-          id: newId('pstep'), run_id: id, name: s.name, position, type: s.type, status: 'pending', job_id: null, worker: null, owner: null, attempts: 0,
-          cache_key: null, cached: 0, outputs_json: null, error_json: null, logs_json: '[]', not_before: null, started_at: null, finished_at: null, updated_at: now,
-        }))).execute();
-      });
-      return id;
-    },
+    createRun: (input: NewRun): Promise<string> => db.transaction().execute((trx) => insertRun(trx, input)),
     runRow: (id: string) => db.selectFrom('pipeline_runs').selectAll().where('id', '=', id).executeTakeFirst(),
     steps: (runId: string) => db.selectFrom('pipeline_steps').selectAll().where('run_id', '=', runId).orderBy('position').execute(),
     async toRun(row: RunRow): Promise<PipelineRun> {

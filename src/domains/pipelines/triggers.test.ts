@@ -21,7 +21,7 @@ const def = (name: string, triggers: object) => ({
 describe('pipeline triggers', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp(); // an injected app: no orchestrator or scheduler of its own, so only the test ticks
   }, 60_000);
   afterAll(async () => t?.close());
 
@@ -32,6 +32,7 @@ describe('pipeline triggers', () => {
   };
   const runs = async (name: string) => (await inject('GET', `/pipelines/runs?pipeline=${name}`)).json<{ items: PipelineRun[] }>().items;
   const tick = () => t.ctx.services.pipelines.checkTriggers();
+  const scheduled = () => ({ prepareRun: t.ctx.services.pipelines.prepareRun, started: (id: string) => void t.ctx.services.pipelines.advance(id) });
 
   it('refuses bad triggers naming the field', async () => {
     for (const [triggers, field] of [
@@ -122,7 +123,7 @@ describe('pipeline triggers', () => {
   it('the scheduler loop fires on its own tick and stops', async () => {
     await apply(def('looped', { onDatasetVersion: { dataset: 'looped-data' } }));
     await tick();
-    const s = new Scheduler({ db: t.ctx.db, store: createPipelineStore(t.ctx.db), logger: t.ctx.logger, tickMs: 50, startRun: (n, p, tr) => t.ctx.services.pipelines.startRun(n, p, tr) });
+    const s = new Scheduler({ db: t.ctx.db, store: createPipelineStore(t.ctx.db), logger: t.ctx.logger, tickMs: 50, ...scheduled() });
     await s.start();
     try {
       expect((await upload(t.app, 'looped-data.csv', 'text,label\nx,a\ny,b\n')).statusCode).toBe(201);
@@ -134,11 +135,33 @@ describe('pipeline triggers', () => {
     }
   });
 
+  it('a firing whose run insert fails is not used up: the claim rolls back with it, and the next tick starts exactly one run', async () => {
+    await apply(def('atomic', { onDatasetVersion: { dataset: 'atomic-data' } }));
+    await tick();
+    let crash = true;
+    const s = new Scheduler({
+      db: t.ctx.db, store: createPipelineStore(t.ctx.db), logger: t.ctx.logger, ...scheduled(),
+      // A run that cannot be stored (a BigInt param is not JSON): the insert throws after the claim, inside its transaction.
+      prepareRun: async (n, p, tr) => ({ ...(await t.ctx.services.pipelines.prepareRun(n, p, tr)), ...(crash ? { params: { n: 1n } } : {}) }),
+    });
+    expect((await upload(t.app, 'atomic-data.csv', 'text,label\nx,a\ny,b\n')).statusCode).toBe(201);
+    await expect(s.tick()).resolves.toBeUndefined(); // the failed check is logged, not thrown
+    expect(await runs('atomic')).toHaveLength(0);
+    crash = false;
+    await s.tick();
+    await s.tick();
+    await tick();
+    const list = await runs('atomic');
+    expect(list).toHaveLength(1);
+    expect(list[0]!.trigger).toMatchObject({ type: 'dataset-version', detail: { dataset: 'atomic-data', version: 1 } });
+    expect((await inject('GET', '/pipelines/atomic/triggers')).json().items[0]).toMatchObject({ lastRunId: list[0]!.id });
+  });
+
   it('two schedulers on one database start a firing once', async () => {
     await apply(def('shared', { onDatasetVersion: { dataset: 'shared-data' } }));
     await tick();
     const store = createPipelineStore(t.ctx.db);
-    const make = () => new Scheduler({ db: t.ctx.db, store, logger: t.ctx.logger, startRun: (n, p, tr) => t.ctx.services.pipelines.startRun(n, p, tr) });
+    const make = () => new Scheduler({ db: t.ctx.db, store, logger: t.ctx.logger, ...scheduled() });
     const [a, b] = [make(), make()];
     expect((await upload(t.app, 'shared-data.csv', 'text,label\nx,a\ny,b\n')).statusCode).toBe(201);
     await Promise.all([a.tick(), b.tick(), tick()]);
