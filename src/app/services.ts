@@ -21,6 +21,7 @@ import { createFhirService, createRemoteFhirSource, type FhirService } from '../
 import { createRuleEngine, type RuleService } from '../domains/cql/index.ts';
 import { createImagesService, imageClassifierKind, type ImagesService } from '../domains/images/index.ts';
 import { createFeatureService, type FeatureService } from '../domains/features/index.ts';
+import { createDetectionDatasetService, type DetectionDatasetService } from '../domains/detection/index.ts';
 import { createModelRegistry, endpointDeployer, REGISTRY_EVENTS, type ModelRegistry } from '../domains/models/index.ts';
 import { ENDPOINT_NAME_PATTERN } from '../domains/endpoints/index.ts';
 import { createWebhookService, type WebhookService } from '../domains/webhooks/index.ts';
@@ -61,6 +62,8 @@ export interface Services {
   rules: RuleService;
   /** Feature store (C8): feature groups, offline history + online latest, point-in-time retrieval. */
   features: FeatureService;
+  /** Detection datasets (issue 15): images in the artifact store, labels in the feature group image_labels. */
+  detectionDatasets: DetectionDatasetService;
   /** Model-registry governance (C8): approvals, aliases, tags, model cards, deploy-on-approval. */
   registry: ModelRegistry;
   /** Webhooks (C8): signed POSTs for registry events, a durable outbox and a delivery log. */
@@ -96,6 +99,7 @@ export function createServices(deps: Deps): Services {
   const rules = createRuleEngine({ db: deps.db, logger: deps.logger, fhir, threads: deps.config.cqlThreads, maxQueue: deps.config.cqlQueue });
   const cds = createCdsService({ db: deps.db, logger: deps.logger, config: deps.config, fhir: () => fhir, rules: () => rules, remoteSource: createRemoteFhirSource });
   const features = createFeatureService({ db: deps.db, queue: deps.queue, datasets });
+  const detectionDatasets = createDetectionDatasetService({ db: deps.db, artifacts: deps.artifacts, features, maxArchiveBytes: deps.config.maxArchiveBytes });
   // Registry events go to the webhooks outbox inside the change's transaction; an approval may deploy through endpoints.
   const webhooks = createWebhookService({ db: deps.db, logger: deps.logger, events: REGISTRY_EVENTS, policy: { allowOrigins: deps.config.webhookAllow } });
   const registry = createModelRegistry({ db: deps.db, models, events: webhooks, deployer: endpointDeployer(endpoints, ENDPOINT_NAME_PATTERN) });
@@ -113,6 +117,7 @@ export function createServices(deps: Deps): Services {
     edge,
     cds,
     features,
+    detectionDatasets,
     registry,
     webhooks,
     pipelines,

@@ -16,6 +16,7 @@ import { featureRoutes } from '../domains/features/index.ts';
 import { modelRegistryRoutes } from '../domains/models/index.ts';
 import { webhookRoutes } from '../domains/webhooks/index.ts';
 import { pipelineRoutes } from '../domains/pipelines/index.ts';
+import { detectionDatasetRoutes } from '../domains/detection/index.ts';
 import { edgeRoutes } from '../domains/edge/index.ts';
 import { finetuneRoutes } from '../domains/finetune/index.ts';
 import { hasValidApiToken } from './auth.ts';
@@ -43,6 +44,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
       await modelRegistryRoutes(api, { registry: s.registry });
       await webhookRoutes(api, { webhooks: s.webhooks });
       await pipelineRoutes(api, { pipelines: s.pipelines });
+      await detectionDatasetRoutes(api, { datasets: s.detectionDatasets, maxUploadBytes });
       await edgeRoutes(api, { edge: s.edge });
       await finetuneRoutes(api, { finetune: s.finetune, maxUploadBytes });
     },

@@ -14,7 +14,7 @@ const CSV_COLUMNS = ['source_ref', 'annotations'];
 export function parseLabelsCsv(text: string, file: string, problems: DetectionProblems): ParsedLabels {
   let rows: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    rows = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, info: true }) as typeof rows;
+    rows = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as typeof rows;
   } catch (err) {
     problems.add('labels', { field: file, problem: `${file} is not a readable CSV (${(err as Error).message})`, fix: 'Export the labels again as CSV with a header row.' });
     return { classes: null, records: [] };
