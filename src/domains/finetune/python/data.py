@@ -123,4 +123,4 @@ class Dataset:
         seq = cfg["hp"]["seqLen"]
         self.train_tokens, self.train_mask, p1 = build_sequences(tr, seq, d["packing"])
         self.eval_tokens, self.eval_mask, p2 = build_sequences(ev, seq, d["packing"])
-        self.problems += sorted(p1 + p2, key=lambda p: p["row"])
+        self.problems = sorted(self.problems + p1 + p2, key=lambda p: p["row"])  # in file order
