@@ -29,6 +29,7 @@ import { createPipelineService, type PipelineService } from '../domains/pipeline
 import { createFinetuneService, finetuneCatalog, finetuneSources, type FinetuneService } from '../domains/finetune/index.ts';
 import { pipelineEndpointsPort, pipelineRegistryPort, pipelineScriptsDir } from './pipelinePorts.ts';
 import { createEdgeService, type EdgeService } from '../domains/edge/index.ts';
+import { createLabelingService, feedbackInbox, labelFeatures, type LabelingService } from '../domains/labeling/index.ts';
 
 export interface Deps {
   config: Config;
@@ -74,6 +75,8 @@ export interface Services {
   finetune: FinetuneService;
   /** Edge (issue 15): fleets, device tokens, deployments with canary/rollback, results and feedback from agents. */
   edge: EdgeService;
+  /** Labeling and verification (issue 15): jobs for named labelers, saves to image_labels, the feedback inbox. */
+  labeling: LabelingService;
   /** Evicts a model from this process's caches (its decision rule changed in another thread). */
   modelChanged(modelId: string): Promise<void>;
   close(): Promise<void>;
@@ -111,10 +114,13 @@ export function createServices(deps: Deps): Services {
     db: deps.db, queue: deps.queue, logger: deps.logger, datasets, scriptsDir: pipelineScriptsDir(deps.config),
     registry: pipelineRegistryPort(models, registry), endpoints: pipelineEndpointsPort(endpoints),
   });
-  // Feedback images go to the labeling inbox through edge's port (wired to labeling.inbox once that service is here).
-  const edge = createEdgeService({ db: deps.db, artifacts: deps.artifacts, models, inbox: () => undefined });
+  // Labeling jobs over the detection datasets; saves go to the feature store (pre-labels: no detector wired yet).
+  const labeling = createLabelingService({ db: deps.db, datasets: detectionDatasets, features: labelFeatures(features) });
+  // Feedback images go to the labeling inbox through edge's port.
+  const edge = createEdgeService({ db: deps.db, artifacts: deps.artifacts, models, inbox: () => feedbackInbox(labeling.inbox) });
   return {
     edge,
+    labeling,
     cds,
     features,
     detectionDatasets,

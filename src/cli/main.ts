@@ -19,6 +19,8 @@ import { registerImageCommands } from './images.ts';
 import { registerFeatureCommands } from './features.ts';
 import { registerWebhookCommands } from './webhooks.ts';
 import { registerPipelineCommands } from './pipelines.ts';
+import { registerDetectionCommands } from './detection.ts';
+import { registerEdgeCommands } from './edge.ts';
 
 export function buildProgram(): Command {
   const program = new Command('sagebrush')
@@ -44,6 +46,8 @@ export function buildProgram(): Command {
   registerFeatureCommands(program);
   registerWebhookCommands(program);
   registerPipelineCommands(program);
+  registerDetectionCommands(program);
+  registerEdgeCommands(program);
   return program;
 }
 

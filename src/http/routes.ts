@@ -18,6 +18,7 @@ import { webhookRoutes } from '../domains/webhooks/index.ts';
 import { pipelineRoutes } from '../domains/pipelines/index.ts';
 import { detectionDatasetRoutes } from '../domains/detection/index.ts';
 import { edgeRoutes } from '../domains/edge/index.ts';
+import { labelingRoutes } from '../domains/labeling/index.ts';
 import { finetuneRoutes } from '../domains/finetune/index.ts';
 import { hasValidApiToken } from './auth.ts';
 
@@ -46,6 +47,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
       await pipelineRoutes(api, { pipelines: s.pipelines });
       await detectionDatasetRoutes(api, { datasets: s.detectionDatasets, maxUploadBytes });
       await edgeRoutes(api, { edge: s.edge });
+      await labelingRoutes(api, { labeling: s.labeling });
       await finetuneRoutes(api, { finetune: s.finetune, maxUploadBytes });
     },
     { prefix: '/api/v1' },
