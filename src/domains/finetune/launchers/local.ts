@@ -29,7 +29,7 @@ export function createLocalLauncher(options: LocalLauncherOptions = {}): Launche
     },
     async launch(spec, io) {
       const env = { ...process.env, PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1', ...options.env };
-      const group = startGroup(spec.python, torchrunArgs(spec), { cwd: spec.runDir, env, onLine: io.onLine });
+      const group = startGroup(spec.python, [spec.python, ...torchrunArgs(spec)], { cwd: spec.runDir, env, onLine: io.onLine });
       return {
         id: String(group.pid),
         cancel: group.cancel,
