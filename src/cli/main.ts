@@ -20,6 +20,7 @@ import { registerFeatureCommands } from './features.ts';
 import { registerWebhookCommands } from './webhooks.ts';
 import { registerPipelineCommands } from './pipelines.ts';
 import { registerDetectionCommands } from './detection.ts';
+import { registerEdgeCommands } from './edge.ts';
 
 export function buildProgram(): Command {
   const program = new Command('sagebrush')
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerWebhookCommands(program);
   registerPipelineCommands(program);
   registerDetectionCommands(program);
+  registerEdgeCommands(program);
   return program;
 }
 
