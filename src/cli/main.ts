@@ -19,6 +19,7 @@ import { registerImageCommands } from './images.ts';
 import { registerFeatureCommands } from './features.ts';
 import { registerWebhookCommands } from './webhooks.ts';
 import { registerPipelineCommands } from './pipelines.ts';
+import { registerLabelingCommands } from './labeling.ts';
 import { registerDetectionCommands } from './detection.ts';
 import { registerEdgeCommands } from './edge.ts';
 
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerPipelineCommands(program);
   registerDetectionCommands(program);
   registerEdgeCommands(program);
+  registerLabelingCommands(program);
   return program;
 }
 
