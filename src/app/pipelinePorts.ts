@@ -1,14 +1,12 @@
 /**
  * Wires the pipelines domain's ports to the services that implement them: model-registry governance (approval
- * status, aliases), endpoints (create or re-point) and datasets (newest version). Kept out of services.ts so that
- * file only lists services.
+ * status, aliases) and the scripts folder. Endpoints need no adapter: the endpoints service's `deploy` is the port.
+ * Kept out of services.ts so that file only lists services.
  */
 import { resolve } from 'node:path';
-import { AppError } from '../core/errors.ts';
 import type { Config } from '../core/config.ts';
-import type { EndpointService } from '../domains/endpoints/index.ts';
 import type { ModelService } from '../domains/models/index.ts';
-import type { PipelineEndpointsPort, PipelineRegistryPort } from '../domains/pipelines/index.ts';
+import type { PipelineRegistryPort } from '../domains/pipelines/index.ts';
 
 /** The part of the model registry (domains/models registry.ts) pipeline steps use. */
 export interface RegistryForPipelines {
@@ -30,20 +28,6 @@ export function pipelineRegistryPort(models: ModelService, registry: RegistryFor
     async setAlias(modelId, alias, by) {
       const m = await models.getById(modelId);
       await registry.setAlias(m.name, alias, m.version, by);
-    },
-  };
-}
-
-export function pipelineEndpointsPort(endpoints: EndpointService): PipelineEndpointsPort {
-  return {
-    async deploy(name, modelId) {
-      const exists = await endpoints.get(name).then(() => true, (err: unknown) => {
-        if (err instanceof AppError && err.code === 'ENDPOINT_NOT_FOUND') return false;
-        throw err;
-      });
-      if (exists) await endpoints.update(name, { model: modelId });
-      else await endpoints.create({ name, model: modelId });
-      return exists ? 'updated' : 'created';
     },
   };
 }

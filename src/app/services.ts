@@ -22,12 +22,12 @@ import { createRuleEngine, type RuleService } from '../domains/cql/index.ts';
 import { createImagesService, imageClassifierKind, type ImagesService } from '../domains/images/index.ts';
 import { createFeatureService, type FeatureService } from '../domains/features/index.ts';
 import { createDetectionDatasetService, type DetectionDatasetService } from '../domains/detection/index.ts';
-import { createModelRegistry, endpointDeployer, REGISTRY_EVENTS, type ModelRegistry } from '../domains/models/index.ts';
+import { createModelRegistry, REGISTRY_EVENTS, type ModelRegistry } from '../domains/models/index.ts';
 import { ENDPOINT_NAME_PATTERN } from '../domains/endpoints/index.ts';
 import { createWebhookService, type WebhookService } from '../domains/webhooks/index.ts';
 import { createPipelineService, type PipelineService } from '../domains/pipelines/index.ts';
 import { createFinetuneService, finetuneCatalog, finetuneSources, type FinetuneService } from '../domains/finetune/index.ts';
-import { pipelineEndpointsPort, pipelineRegistryPort, pipelineScriptsDir } from './pipelinePorts.ts';
+import { pipelineRegistryPort, pipelineScriptsDir } from './pipelinePorts.ts';
 import { createEdgeService, type EdgeService } from '../domains/edge/index.ts';
 import { createLabelingService, feedbackInbox, labelFeatures, type LabelingService } from '../domains/labeling/index.ts';
 
@@ -105,14 +105,14 @@ export function createServices(deps: Deps): Services {
   const detectionDatasets = createDetectionDatasetService({ db: deps.db, artifacts: deps.artifacts, features, maxArchiveBytes: deps.config.maxArchiveBytes });
   // Registry events go to the webhooks outbox inside the change's transaction; an approval may deploy through endpoints.
   const webhooks = createWebhookService({ db: deps.db, logger: deps.logger, events: REGISTRY_EVENTS, policy: { allowOrigins: deps.config.webhookAllow } });
-  const registry = createModelRegistry({ db: deps.db, models, events: webhooks, deployer: endpointDeployer(endpoints, ENDPOINT_NAME_PATTERN) });
+  const registry = createModelRegistry({ db: deps.db, models, events: webhooks, deployer: { endpointNamePattern: ENDPOINT_NAME_PATTERN, deploy: endpoints.deploy } });
   const finetune = createFinetuneService({
     db: deps.db, queue: deps.queue, root: resolve(deps.config.dataDir, 'finetune'),
-    sources: finetuneSources({ models, artifacts: deps.artifacts, datasets }), catalog: finetuneCatalog(llm, pipelineEndpointsPort(endpoints).deploy),
+    sources: finetuneSources({ models, artifacts: deps.artifacts, datasets }), catalog: finetuneCatalog(llm, endpoints.deploy),
   });
   const pipelines = createPipelineService({
     db: deps.db, queue: deps.queue, logger: deps.logger, datasets, scriptsDir: pipelineScriptsDir(deps.config),
-    registry: pipelineRegistryPort(models, registry), endpoints: pipelineEndpointsPort(endpoints),
+    registry: pipelineRegistryPort(models, registry), endpoints,
   });
   // Labeling jobs over the detection datasets; saves go to the feature store (pre-labels: no detector wired yet).
   const labeling = createLabelingService({ db: deps.db, datasets: detectionDatasets, features: labelFeatures(features) });

@@ -14,15 +14,35 @@ const enc = encodeURIComponent;
 interface Approval { model: { name: string; version: number }; status: string; updatedBy: string | null; updatedAt: string | null; reason: string; deployment?: { endpoint: string; action: string; error?: { code: string; message: string } } }
 interface History { status: string; previousStatus: string; by: string; at: string; reason: string }
 
-/** NAME:VERSION → the version's API path (a version is required: governance is per version). */
-function versionPath(ref: string): string {
-  const m = /^([^:@]+):(\d+)$/.exec(ref);
-  if (!m) throw new CliError('BAD_REQUEST', `"${ref}" is not NAME:VERSION (e.g. churn:3).`, 1);
-  return `/api/v1/models/${enc(m[1]!)}/versions/${m[2]}`;
+/**
+ * NAME, NAME:VERSION or NAME@alias → the model's name and version (none for a bare NAME). An alias is looked up in
+ * the model's alias list (GET /models/{name}/aliases), so `models show churn@champion` names the version it points to.
+ */
+export async function resolveModelRef(t: Transport, ref: string): Promise<{ name: string; version?: number }> {
+  const at = /^([^:@]+)@([^:@]+)$/.exec(ref);
+  if (at) {
+    const [, name, alias] = at as unknown as [string, string, string];
+    const list = expectOk<{ items: Array<{ alias: string; version: number }> }>(await t.request('GET', `/api/v1/models/${enc(name)}/aliases`));
+    const hit = list.items.find((a) => a.alias === alias);
+    if (!hit) {
+      throw new CliError('MODEL_ALIAS_NOT_FOUND', `Model "${name}" has no alias "${alias}".`, 1, [{ field: 'model', problem: `no alias "${alias}"`, fix: `List its aliases with: sagebrush models alias list ${name} (or name a version, ${name}:N).` }]);
+    }
+    return { name, version: hit.version };
+  }
+  const m = /^([^:@]+)(?::(\d+))?$/.exec(ref);
+  if (!m) throw new CliError('BAD_REQUEST', `"${ref}" is not NAME, NAME:VERSION or NAME@alias (e.g. churn:3, churn@champion).`, 1);
+  return { name: m[1]!, ...(m[2] ? { version: Number(m[2]) } : {}) };
+}
+
+/** NAME:VERSION or NAME@alias → the version's API path (a version is required: governance is per version). */
+async function versionPath(t: Transport, ref: string): Promise<string> {
+  const { name, version } = await resolveModelRef(t, ref);
+  if (version === undefined) throw new CliError('BAD_REQUEST', `"${ref}" is not NAME:VERSION or NAME@alias (e.g. churn:3, churn@champion).`, 1);
+  return `/api/v1/models/${enc(name)}/versions/${version}`;
 }
 
 async function setApproval(t: Transport, g: GlobalOptions, ref: string, status: string, reason?: string): Promise<void> {
-  const out = expectOk<Approval>(await t.request('PUT', `${versionPath(ref)}/approval`, { status, ...(reason !== undefined ? { reason } : {}) }));
+  const out = expectOk<Approval>(await t.request('PUT', `${await versionPath(t, ref)}/approval`, { status, ...(reason !== undefined ? { reason } : {}) }));
   if (g.json) return printJson(out);
   process.stdout.write(`${out.model.name}:${out.model.version} is ${out.status} (by ${out.updatedBy})\n`);
   const d = out.deployment;
@@ -36,7 +56,7 @@ export function registerModelRegistryCommands(models: Command): void {
     .action(async (ref: string, o: { reason: string }, cmd: Command) => withTransport(cmd, (t, g) => setApproval(t, g, ref, 'Rejected', o.reason)));
   models.command('approval <model>').description('Approval status and history of MODEL:VERSION').action(async (ref: string, _o: unknown, cmd: Command) =>
     withTransport(cmd, async (t, g) => {
-      const out = expectOk<Approval & { history: History[] }>(await t.request('GET', `${versionPath(ref)}/approval`));
+      const out = expectOk<Approval & { history: History[] }>(await t.request('GET', `${await versionPath(t, ref)}/approval`));
       if (g.json) return printJson(out);
       process.stdout.write(`${ref}: ${out.status}\n`);
       printTable(['at', 'by', 'from', 'to', 'reason'], out.history.map((h) => [h.at, h.by, h.previousStatus, h.status, h.reason]));
@@ -65,7 +85,7 @@ export function registerModelRegistryCommands(models: Command): void {
   models.command('tag <model> [pairs...]').description('Set KEY=VALUE tags on MODEL:VERSION (none: list them)').option('--delete <key>', 'remove a tag')
     .action(async (ref: string, pairs: string[], o: { delete?: string }, cmd: Command) =>
       withTransport(cmd, async (t, g) => {
-        const path = `${versionPath(ref)}/tags`;
+        const path = `${await versionPath(t, ref)}/tags`;
         if (o.delete) {
           const res = await t.request('DELETE', `${path}/${enc(o.delete)}`);
           if (res.status !== 204) expectOk(res);
@@ -87,7 +107,8 @@ export function registerModelRegistryCommands(models: Command): void {
       withTransport(cmd, async (t) => {
         const body = { description: o.description, intendedUse: o.intendedUse, limitations: o.limitations };
         const write = Object.values(body).some((v) => v !== undefined);
-        printJson(expectOk(write ? await t.request('PUT', `${versionPath(ref)}/card`, JSON.parse(JSON.stringify(body))) : await t.request('GET', `${versionPath(ref)}/card`)));
+        const path = `${await versionPath(t, ref)}/card`;
+        printJson(expectOk(write ? await t.request('PUT', path, JSON.parse(JSON.stringify(body))) : await t.request('GET', path)));
       }),
     );
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { expectOk, printJson, printTable } from './output.ts';
 import { deleteAndReport } from './requests.ts';
 import { withTransport } from './session.ts';
-import { registerModelRegistryCommands } from './modelRegistry.ts';
+import { registerModelRegistryCommands, resolveModelRef } from './modelRegistry.ts';
 
 interface ModelVersion {
   id: string;
@@ -38,10 +38,10 @@ export function registerModelCommands(program: Command): void {
       printTable(['model', 'kind', 'status', 'macro F1', 'mean AUC', 'created'], page.items.map((m) => [`${m.name}:${m.version}`, m.kind, m.status, fmt(m.metrics.macro_f1), fmt(m.metrics.mean_auc), m.createdAt]));
     }),
   );
-  models.command('show <model>').description('MODEL[:VERSION]').action(async (ref: string, _o: unknown, cmd: Command) =>
+  models.command('show <model>').description('MODEL, MODEL:VERSION or MODEL@alias').action(async (ref: string, _o: unknown, cmd: Command) =>
     withTransport(cmd, async (t) => {
-      const [name, version] = splitRef(ref);
-      const path = version ? `/api/v1/models/${enc(name)}/versions/${version}` : `/api/v1/models/${enc(name)}`;
+      const { name, version } = await resolveModelRef(t, ref);
+      const path = version !== undefined ? `/api/v1/models/${enc(name)}/versions/${version}` : `/api/v1/models/${enc(name)}`;
       printJson(expectOk(await t.request('GET', path)));
     }),
   );

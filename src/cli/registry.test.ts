@@ -29,6 +29,11 @@ describe('sagebrush models governance + webhooks', () => {
     expect(await refused(['models', 'alias', 'set', 'support', 'latest', '1'])).toMatchObject({ code: 'MODEL_ALIAS_INVALID' });
     expect(await json(['models', 'tag', 'support:1', 'team=cx', 'tier=gold'])).toEqual({ tags: { team: 'cx', tier: 'gold' } });
     expect(await json(['models', 'card', 'support:1', '--intended-use', 'routing suggestions'])).toMatchObject({ intendedUse: 'routing suggestions', aliases: ['champion'], tags: { team: 'cx' } });
+    // NAME@alias wherever a version is named: show, approval, card.
+    expect(await json(['models', 'show', 'support@champion'])).toMatchObject({ name: 'support', version: 1 });
+    expect(await json(['models', 'approval', 'support@champion'])).toMatchObject({ model: { name: 'support', version: 1 }, status: 'Rejected' });
+    expect(await json(['models', 'card', 'support@champion'])).toMatchObject({ intendedUse: 'routing suggestions' });
+    expect(await refused(['models', 'show', 'support@nope'])).toMatchObject({ code: 'MODEL_ALIAS_NOT_FOUND', problems: [expect.objectContaining({ field: 'model' })] });
     expect(await json(['models', 'alias', 'delete', 'support', 'champion'])).toEqual({ deleted: 'support@champion' });
 
     expect(await refused(['webhooks', 'add', 'http://169.254.169.254/latest'])).toMatchObject({ code: 'WEBHOOK_URL_NOT_ALLOWED', problems: [{ field: 'url' }] });

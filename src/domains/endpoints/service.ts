@@ -34,6 +34,11 @@ export interface EndpointService {
   resolve(name: string): Promise<{ endpoint: Endpoint; model: ModelVersion }>;
   update(name: string, input: { model?: string; config?: Record<string, unknown> }): Promise<Endpoint>;
   delete(name: string): Promise<void>;
+  /**
+   * Serves `model` (an id, NAME:VERSION or NAME@alias) at `name`: re-points the endpoint when it exists, creates it
+   * otherwise. The one deploy the registry's deploy-on-approval, pipeline deploy steps and fine-tuning use.
+   */
+  deploy(name: string, model: string): Promise<'created' | 'updated'>;
   /** Invocation counts, errors and latency per endpoint, in memory (metrics.ts); fed by the invocation routes' hook. */
   metrics: EndpointMetrics;
   /** The endpoint's metrics over a window ending now; ENDPOINT_NOT_FOUND for an unknown name. */
@@ -102,8 +107,23 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointServic
     return { model, runtime };
   }
 
-  return {
+  const service: EndpointService = {
     metrics,
+    async deploy(name, model) {
+      if (await db.selectFrom('endpoints').select('id').where('name', '=', name).executeTakeFirst()) {
+        await service.update(name, { model });
+        return 'updated';
+      }
+      try {
+        await service.create({ name, model });
+        return 'created';
+      } catch (err) {
+        // Created meanwhile by another deploy (two approvals at once): re-point it instead.
+        if (!(err instanceof AppError && err.code === 'ALREADY_EXISTS')) throw err;
+        await service.update(name, { model });
+        return 'updated';
+      }
+    },
     async metricsReport(name, window) {
       await row(name);
       return metrics.report(name, window);
@@ -182,4 +202,5 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointServic
       if (model) await runtimeOf(model.kind)?.evict(model, { id: r.id, name: r.name, config: JSON.parse(r.config_json) as Record<string, unknown> });
     },
   };
+  return service;
 }

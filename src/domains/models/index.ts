@@ -22,7 +22,6 @@ export { modelRoutes, type ModelRouteDeps } from './routes.ts';
 export {
   APPROVAL_STATUSES,
   createModelRegistry,
-  endpointDeployer,
   REGISTRY_EVENTS,
   type ApprovalResult,
   type ApprovalStatus,

@@ -27,10 +27,10 @@ export interface RegistryEventSink {
   committed(): void;
 }
 
-/** Creates or re-points an endpoint to a version (the endpoints service, given by the app). */
+/** Creates or re-points an endpoint to a version: the endpoints service's one deploy, given by the app. */
 export interface RegistryDeployer {
   endpointNamePattern: RegExp;
-  deploy(endpoint: string, model: ModelVersion): Promise<'created' | 'updated'>;
+  deploy(endpoint: string, modelRef: string): Promise<'created' | 'updated'>;
 }
 
 export interface DeployOutcome {
@@ -107,7 +107,7 @@ export function createModelRegistry(deps: ModelRegistryDeps): ModelRegistry {
     const endpoint = await store.readDeployEndpoint(db, model.name);
     if (!endpoint || !deployer) return undefined;
     try {
-      return { endpoint, action: await deployer.deploy(endpoint, model) };
+      return { endpoint, action: await deployer.deploy(endpoint, model.id) };
     } catch (err) {
       // The approval stands (it is a decision, recorded); the answer says the deployment did not happen and why.
       const e = err instanceof AppError ? err : new AppError('INTERNAL', (err as Error).message);
@@ -228,26 +228,6 @@ export function createModelRegistry(deps: ModelRegistryDeps): ModelRegistry {
       }
       await store.writeDeployEndpoint(db, modelName, endpoint, by, nowIso());
       return { deployOnApproval: endpoint ? { endpoint } : null };
-    },
-  };
-}
-
-/** The deployer over the endpoints service: re-points the endpoint when it exists, else creates it. */
-export function endpointDeployer(endpoints: {
-  get(name: string): Promise<unknown>;
-  create(input: { name: string; model: string }): Promise<unknown>;
-  update(name: string, input: { model?: string }): Promise<unknown>;
-}, endpointNamePattern: RegExp): RegistryDeployer {
-  return {
-    endpointNamePattern,
-    async deploy(endpoint, model) {
-      const exists = await endpoints.get(endpoint).then(() => true, (err: unknown) => {
-        if (err instanceof AppError && err.code === 'ENDPOINT_NOT_FOUND') return false;
-        throw err;
-      });
-      if (exists) await endpoints.update(endpoint, { model: model.id });
-      else await endpoints.create({ name: endpoint, model: model.id });
-      return exists ? 'updated' : 'created';
     },
   };
 }
