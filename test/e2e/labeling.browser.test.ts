@@ -1,7 +1,8 @@
 /**
  * Issue 15 (labeling and verification) in a real browser: a few metal-tags images imported as a detection dataset;
  * labeler A (API token "alice") creates a labeling job in the UI, draws two boxes with the mouse and saves; the
- * editor's keyboard shortcuts go to the next image, undo a drawn box and come back; A makes a verification job for B
+ * editor's handles resize and move a box, zoom keeps it in image pixels, Delete removes it and the keyboard undoes each
+ * step, goes to the next image and back; A makes a verification job for B
  * (a verifier equal to the labeler is refused on screen); in a second browser context B ("bob") approves the image;
  * the image's history — read from the feature store — shows both records (status, labeler, verifier).
  */
@@ -121,6 +122,37 @@ if (noBrowser && process.env.CI) {
     await waitForTestId(a.page, 'editor-image');
     await drawBox(a.page, 20, 20, 90, 90);
     await expect.poll(() => boxCount(a.page), { timeout: 5_000 }).toBe('1');
+    const first = a.page.getByTestId('editor-box').first();
+    expect(await first.getAttribute('data-box')).toBe('20,20,70,70');
+    // Select it, drag its bottom-right handle (+30, +20 image pixels), then move the box by its body.
+    await first.click();
+    await expect.poll(() => first.getAttribute('data-selected'), { timeout: 5_000 }).toBe('true');
+    const handle = (await testIdWhere(a.page, 'editor-handle', { handle: 'se' }).boundingBox())!;
+    const s = (await a.page.getByTestId('editor-canvas').boundingBox())!.width / 450;
+    await a.page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+    await a.page.mouse.down();
+    await a.page.mouse.move(handle.x + handle.width / 2 + 30 * s, handle.y + handle.height / 2 + 20 * s, { steps: 5 });
+    await a.page.mouse.up();
+    await expect.poll(() => first.getAttribute('data-box'), { timeout: 5_000 }).toBe('20,20,100,90');
+    const body = (await first.boundingBox())!;
+    await a.page.mouse.move(body.x + body.width / 2, body.y + body.height / 2);
+    await a.page.mouse.down();
+    await a.page.mouse.move(body.x + body.width / 2 + 10 * s, body.y + body.height / 2 + 5 * s, { steps: 5 });
+    await a.page.mouse.up();
+    await expect.poll(() => first.getAttribute('data-box'), { timeout: 5_000 }).toBe('30,25,100,90');
+    // Zoom keeps the boxes in image pixels.
+    await a.page.getByTestId('zoom-in').click();
+    await expect.poll(() => a.page.getByTestId('zoom-level').textContent(), { timeout: 5_000 }).toBe('150 %');
+    expect(await first.getAttribute('data-box')).toBe('30,25,100,90');
+    // Delete, then undo three times: the delete, the move, the resize; once more removes the drawn box.
+    await a.page.keyboard.press('Delete');
+    await expect.poll(() => boxCount(a.page), { timeout: 5_000 }).toBe('0');
+    await a.page.keyboard.press('Control+z');
+    await expect.poll(() => first.getAttribute('data-box'), { timeout: 5_000 }).toBe('30,25,100,90');
+    await a.page.keyboard.press('z');
+    await expect.poll(() => first.getAttribute('data-box'), { timeout: 5_000 }).toBe('20,20,100,90');
+    await a.page.keyboard.press('z');
+    await expect.poll(() => first.getAttribute('data-box'), { timeout: 5_000 }).toBe('20,20,70,70');
     await a.page.keyboard.press('z');
     await expect.poll(() => boxCount(a.page), { timeout: 5_000 }).toBe('0');
     await a.page.keyboard.press('p');
