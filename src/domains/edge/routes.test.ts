@@ -134,3 +134,24 @@ describe('/api/v1/edge', () => {
     expect((await api('GET', '/fleets/hb/deployments')).json().items[0]).toMatchObject({ state: 'rolled_back', reason: 'device a could not take the version (EDGE_MODEL_CHECKSUM_MISMATCH)' });
   });
 });
+
+describe('/api/v1/edge with API tokens configured', () => {
+  let s: TestApp;
+  beforeAll(async () => {
+    s = await createTestApp({ workerMode: 'inline', apiTokens: ['admin:admin-secret-token-123456'] }, { worker: false });
+  }, 120_000);
+  afterAll(async () => s?.close());
+
+  it('device routes take the device token (not an API token); people routes take an API token (not a device token)', async () => {
+    const admin = { authorization: 'Bearer admin-secret-token-123456' };
+    expect((await s.app.inject({ method: 'POST', url: '/api/v1/edge/fleets', payload: { name: 'sec' }, headers: admin })).statusCode).toBe(201);
+    const reg = await s.app.inject({ method: 'POST', url: '/api/v1/edge/fleets/sec/devices', payload: { name: 'cam' }, headers: admin });
+    const device = { authorization: `Bearer ${reg.json().token}` };
+    expect((await s.app.inject({ method: 'GET', url: '/api/v1/edge/device/desired', headers: device })).statusCode).toBe(200);
+    const withApiToken = await s.app.inject({ method: 'GET', url: '/api/v1/edge/device/desired', headers: admin });
+    expect(withApiToken.statusCode).toBe(401);
+    expect(withApiToken.json().code).toBe('EDGE_DEVICE_TOKEN_INVALID');
+    expect((await s.app.inject({ method: 'GET', url: '/api/v1/edge/fleets/sec', headers: device })).statusCode).toBe(401);
+    expect((await s.app.inject({ method: 'POST', url: '/api/v1/edge/fleets/sec/devices/cam/revoke', headers: device })).statusCode).toBe(401);
+  });
+});

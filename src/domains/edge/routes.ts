@@ -66,7 +66,7 @@ async function deviceRoutes(app: FastifyInstance, edge: EdgeService): Promise<vo
     const { device, fleet } = me(req);
     const abort = new AbortController();
     req.raw.once('close', () => abort.abort());
-    return edge.desired(fleet, device, req.query.current ?? null, req.query.wait * 1000, abort.signal);
+    return edge.desired(fleet, device, req.query.current || null, req.query.wait * 1000, abort.signal);
   });
   r.get('/edge/device/models/:modelId', { config, schema: { tags, summary: "A deployed version's ONNX file (sha256 in x-sagebrush-sha256)", params: z.object({ modelId: z.string().min(1).max(80) }) } }, async (req, reply) => {
     const file = await edge.modelFile(me(req).fleet, req.params.modelId);
