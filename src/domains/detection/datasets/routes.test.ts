@@ -140,5 +140,10 @@ describe('/api/v1/detection/datasets refuses bad uploads; nothing is stored', ()
     const page = (await get('/small/images')).json();
     expect(page.items.map((im: { ref: string; label: unknown }) => [im.ref, im.label === null])).toEqual([['feedback/cam_1-' + page.items[0].ref.slice(15, 23) + '.png', true], ['feedback/cam_1.png', true], ['images/a.png', false]]);
     expect((await get('/small/training-set')).json()).toEqual({ classes: [], images: [{ ref: 'images/a.png', width: 40, height: 30, boxes: [] }] });
+    // the labeling port: every image with whether it has any label record; bytes by ref
+    const svc = t.ctx.services.detectionDatasets;
+    expect((await svc.images('small')).map((im) => [im.ref, im.labeled])).toEqual(page.items.map((im: { ref: string; label: unknown }) => [im.ref, im.label !== null]));
+    expect((await svc.readImage('small', 'feedback/cam_1.png')).equals(png)).toBe(true);
+    await expect(svc.classes('nope')).rejects.toMatchObject({ code: 'DETECTION_DATASET_NOT_FOUND' });
   });
 });
