@@ -35,6 +35,7 @@ export async function extractZip(zipPath: string, fileName: string, maxBytes: nu
   try {
     const zip = await openZip(zipPath, fileName);
     let inflated = 0;
+    const seen = new Set<string>();
     try {
       if (zip.entryCount > MAX_ENTRIES) throw unsafe(fileName, '(archive)', `has ${zip.entryCount} entries; at most ${MAX_ENTRIES} are accepted`);
       for await (const entry of zip.eachEntry() as AsyncIterable<Entry>) {
@@ -43,8 +44,11 @@ export async function extractZip(zipPath: string, fileName: string, maxBytes: nu
         if (why) throw unsafe(fileName, path, why);
         if (isSymlink(entry)) throw unsafe(fileName, path, 'is a symbolic link');
         if (path.endsWith('/') || SYSTEM_FILE.test(path)) continue;
+        const key = path.split('/').filter((s) => s !== '' && s !== '.').join('/');
+        if (seen.has(key)) throw unsafe(fileName, path, 'appears twice in the archive (duplicate entry name)');
+        seen.add(key);
         if (inflated + entry.uncompressedSize > maxBytes) throw unsafe(fileName, path, `brings the uncompressed size over the limit of ${maxBytes} bytes`);
-        const target = join(root, ...path.split('/').filter((s) => s !== '' && s !== '.'));
+        const target = join(root, ...key.split('/'));
         await mkdir(dirname(target), { recursive: true });
         const counter = new Transform({
           transform(chunk: Buffer, _enc, done) {
