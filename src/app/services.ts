@@ -21,7 +21,7 @@ import { createFhirService, createRemoteFhirSource, type FhirService } from '../
 import { createRuleEngine, type RuleService } from '../domains/cql/index.ts';
 import { createImagesService, imageClassifierKind, type ImagesService } from '../domains/images/index.ts';
 import { createFeatureService, type FeatureService } from '../domains/features/index.ts';
-import { createDetectionDatasetService, type DetectionDatasetService } from '../domains/detection/index.ts';
+import { createDetectionDatasetService, createDetectionService, detectorKind, type DetectionDatasetService, type DetectionService } from '../domains/detection/index.ts';
 import { createModelRegistry, REGISTRY_EVENTS, type ModelRegistry } from '../domains/models/index.ts';
 import { ENDPOINT_NAME_PATTERN } from '../domains/endpoints/index.ts';
 import { createWebhookService, type WebhookService } from '../domains/webhooks/index.ts';
@@ -65,6 +65,8 @@ export interface Services {
   features: FeatureService;
   /** Detection datasets (issue 15): images in the artifact store, labels in the feature group image_labels. */
   detectionDatasets: DetectionDatasetService;
+  /** Object detection (issue 15): detector training jobs, predict/draw, the `detector` model kind. */
+  detection: DetectionService;
   /** Model-registry governance (C8): approvals, aliases, tags, model cards, deploy-on-approval. */
   registry: ModelRegistry;
   /** Webhooks (C8): signed POSTs for registry events, a durable outbox and a delivery log. */
@@ -103,6 +105,8 @@ export function createServices(deps: Deps): Services {
   const cds = createCdsService({ db: deps.db, logger: deps.logger, config: deps.config, fhir: () => fhir, rules: () => rules, remoteSource: createRemoteFhirSource });
   const features = createFeatureService({ db: deps.db, queue: deps.queue, datasets });
   const detectionDatasets = createDetectionDatasetService({ db: deps.db, artifacts: deps.artifacts, features, maxArchiveBytes: deps.config.maxArchiveBytes });
+  const detection = createDetectionService({ logger: deps.logger, artifacts: deps.artifacts, queue: deps.queue, models, datasets: detectionDatasets });
+  kinds.register(detectorKind(detection, { maxUploadBytes: deps.config.maxUploadBytes }));
   // Registry events go to the webhooks outbox inside the change's transaction; an approval may deploy through endpoints.
   const webhooks = createWebhookService({ db: deps.db, logger: deps.logger, events: REGISTRY_EVENTS, policy: { allowOrigins: deps.config.webhookAllow } });
   const registry = createModelRegistry({ db: deps.db, models, events: webhooks, deployer: { endpointNamePattern: ENDPOINT_NAME_PATTERN, deploy: endpoints.deploy } });
@@ -124,6 +128,7 @@ export function createServices(deps: Deps): Services {
     cds,
     features,
     detectionDatasets,
+    detection,
     registry,
     webhooks,
     pipelines,
@@ -147,6 +152,7 @@ export function createServices(deps: Deps): Services {
       await webhooks.stop();
       await rules.close();
       await images.close();
+      await detection.close();
       await llm.close();
       await text.close();
     },

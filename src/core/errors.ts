@@ -183,6 +183,11 @@ export const ERROR_CODES = {
   DETECTION_PATH_UNSAFE: { status: 400, title: 'A detection label file names a path outside its folder' },
   DETECTION_FORMAT_UNKNOWN: { status: 400, title: 'The folder or archive is not a detection set layout Sagebrush reads' },
   DETECTION_DATASET_NOT_FOUND: { status: 404, title: 'No such detection dataset (or image in it)' },
+  DETECTION_MODEL_NOT_FOUND: { status: 404, title: 'No such detector model (or version)' },
+  DETECTION_TOO_FEW_IMAGES: { status: 400, title: 'Too few labeled images to train and hold out a test split' },
+  DETECTION_TRAIN_FAILED: { status: 500, title: 'The detector trainer (Python) failed' },
+  DETECTION_MODEL_INVALID: { status: 500, title: 'The detector ONNX file does not follow the detector contract' },
+  PYTHON_TORCH_MISSING: { status: 503, title: 'No Python interpreter on this machine can import torch' },
   // fine-tuning (issue 16)
   FINETUNE_NOT_FOUND: { status: 404, title: 'No such fine-tuning run (or upload, or checkpoint)' },
   FINETUNE_UNKNOWN_ARCHITECTURE: { status: 422, title: 'The base model is not a llama-architecture model the trainer knows' },

@@ -16,7 +16,7 @@ import { featureRoutes } from '../domains/features/index.ts';
 import { modelRegistryRoutes } from '../domains/models/index.ts';
 import { webhookRoutes } from '../domains/webhooks/index.ts';
 import { pipelineRoutes } from '../domains/pipelines/index.ts';
-import { detectionDatasetRoutes } from '../domains/detection/index.ts';
+import { detectionDatasetRoutes, detectionRoutes } from '../domains/detection/index.ts';
 import { edgeRoutes } from '../domains/edge/index.ts';
 import { labelingRoutes } from '../domains/labeling/index.ts';
 import { finetuneRoutes } from '../domains/finetune/index.ts';
@@ -46,6 +46,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
       await webhookRoutes(api, { webhooks: s.webhooks });
       await pipelineRoutes(api, { pipelines: s.pipelines });
       await detectionDatasetRoutes(api, { datasets: s.detectionDatasets, maxUploadBytes });
+      await detectionRoutes(api, { detection: s.detection, maxUploadBytes });
       await edgeRoutes(api, { edge: s.edge });
       await labelingRoutes(api, { labeling: s.labeling });
       await finetuneRoutes(api, { finetune: s.finetune, maxUploadBytes });

@@ -1,0 +1,74 @@
+/**
+ * The `detection.train` job: trains a detector from a folder (CLI, embedded) or from a detection dataset's training
+ * set (latest approved labels in the feature store), stores the ONNX file and metrics on the model version created
+ * when training was requested, and marks it ready. Cancel aborts the signal, which kills the Python trainer
+ * (runtimes/python.ts); the version is then marked cancelled, a failure marks it failed.
+ */
+import { z } from 'zod';
+import { defineJob, jsonObject, modelRefSchema } from '../../jobs/registry.ts';
+import type { JobContext } from '../../jobs/types.ts';
+import type { DetectionMetrics } from '../../ml/detection/index.ts';
+import type { DetectionServiceDeps } from './deps.ts';
+import { folderSource, datasetSource } from './sources.ts';
+import { saveDetector } from './store.ts';
+import { trainDetector } from './trainer.ts';
+
+export const trainPayloadSchema = z.object({
+  modelId: z.string().min(1),
+  folder: z.string().min(1).optional().describe('A folder laid out like metal-tags (images/ + labels.csv or YOLO labels)'),
+  dataset: z.string().min(1).optional().describe('A detection dataset name: its latest approved labels'),
+  epochs: z.number().int().min(1).max(500).optional(),
+  seed: z.number().int().min(0).optional(),
+}).refine((p) => !!p.folder !== !!p.dataset, { message: 'give exactly one of folder or dataset' });
+export type TrainPayload = z.infer<typeof trainPayloadSchema>;
+
+export interface DetectionTrainResult {
+  model: { id: string; name: string; version: number };
+  train_seconds: number;
+  map50: number;
+  map50_95: number;
+  n_train: number;
+  n_test: number;
+  metrics: DetectionMetrics;
+}
+
+declare module '../../jobs/types.ts' {
+  interface JobTypes {
+    'detection.train': { payload: TrainPayload; result: DetectionTrainResult };
+  }
+}
+
+export const trainResultSchema = z.object({
+  model: modelRefSchema,
+  train_seconds: z.number(),
+  map50: z.number(),
+  map50_95: z.number(),
+  n_train: z.number().int(),
+  n_test: z.number().int(),
+  metrics: jsonObject<DetectionMetrics>('Held-out COCO metrics: map50, map75, map50_95, per-class AP, PR curve at IoU 0.5'),
+});
+
+async function runTrain(deps: DetectionServiceDeps, ctx: JobContext<TrainPayload>): Promise<DetectionTrainResult> {
+  const p = ctx.job.payload;
+  try {
+    await ctx.progress(0.01, 'reading the training set');
+    const source = p.folder ? await folderSource(p.folder) : await datasetSource(deps, p.dataset!);
+    const trained = await trainDetector(source, { epochs: p.epochs, seed: p.seed, signal: ctx.signal, progress: (f, m) => ctx.progress(f, m) });
+    await ctx.progress(0.98, 'storing the model');
+    const model = await saveDetector(deps, p.modelId, trained, { folder: p.folder ?? null, dataset: p.dataset ?? null });
+    const r = (x: number) => Math.round(x * 1e4) / 1e4;
+    return {
+      model: { id: model.id, name: model.name, version: model.version },
+      train_seconds: r(trained.train_seconds), map50: r(trained.metrics.map50), map50_95: r(trained.metrics.map50_95),
+      n_train: trained.n_train, n_test: trained.n_test, metrics: trained.metrics,
+    };
+  } catch (err) {
+    const cancelled = ctx.signal.aborted && (await deps.queue.get(ctx.job.id).catch(() => undefined))?.cancelRequested === true;
+    await (cancelled ? deps.models.markCancelled(p.modelId) : deps.models.markFailed(p.modelId)).catch(() => undefined);
+    throw err;
+  }
+}
+
+export function detectionJobs(deps: DetectionServiceDeps) {
+  return [defineJob({ type: 'detection.train', payload: trainPayloadSchema, result: trainResultSchema, run: (ctx) => runTrain(deps, ctx) })];
+}
