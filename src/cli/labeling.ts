@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CliError, expectOk, fromResponse, printJson, printTable } from './output.ts';
+import { expectOk, fromResponse, printJson, printTable } from './output.ts';
 import { withTransport } from './session.ts';
 
 interface Job {
@@ -80,7 +80,6 @@ export function registerLabelingCommands(program: Command): void {
       withTransport(cmd, async (t, g) => {
         const res = await t.request('GET', `${jobPath(id)}/export?format=${encodeURIComponent(o.format)}`);
         if (res.status >= 400) throw fromResponse(res);
-        if (res.body.length === 0) throw new CliError('INTERNAL', 'The export was empty.', 1);
         writeFileSync(o.out, res.body);
         if (g.json) return printJson({ out: o.out, bytes: res.body.length, format: o.format });
         process.stdout.write(`Wrote ${res.body.length} bytes (${o.format}) to ${o.out}\n`);
