@@ -15,5 +15,11 @@ if [ "${SAGEBRUSH_SKIP_SERVICES:-}" != "1" ]; then
     echo "warning: PostgreSQL/Redis/S3 test services are not available; their suites will be skipped" >&2
   fi
 fi
+# The Slurm fine-tuning tests (test/e2e/finetune-slurm.test.ts) bring their clusters up with scripts/slurm/*.sh;
+# here only check they can: as root with slurm-wlm (warning locally, an error in CI).
+if [ "$(id -u)" != 0 ] || ! command -v slurmctld >/dev/null; then
+  if [ -n "${CI:-}" ]; then echo "Slurm tests need root and slurm-wlm in CI" >&2; exit 1; fi
+  echo "warning: not root or no slurm-wlm: the Slurm fine-tuning tests will be skipped" >&2
+fi
 npm run --silent build:web >/dev/null
 exec npx vitest run "$@"

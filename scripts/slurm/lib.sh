@@ -33,6 +33,7 @@ start_munge() {
 write_conf() {
   local dir="$1" cluster="$2" host="$3" addr="$4" cport="$5" dport="$6" nodes="$7" partition="$8"
   mkdir -p "$dir/state" "$dir/spool"
+  for n in $(echo "$nodes" | grep -o 'NodeName=[A-Za-z0-9]*' | cut -d= -f2); do mkdir -p "$dir/spool/$n"; done
   cat >"$dir/slurm.conf.new" <<CONF
 # Written by scripts/slurm ($(basename "$0")): a test cluster on this machine.
 ClusterName=$cluster
@@ -74,7 +75,7 @@ CONF
 # Is this controller answering with every node idle (or allocated/mixed: busy with a job)?
 cluster_ready() { # conf, [netns]
   local conf="$1" ns="${2:-}"
-  local run=(); [ -n "$ns" ] && run=(ip netns exec "$ns")
+  local run=(); [ -n "$ns" ] && run=(nsenter --net="/run/netns/$ns")
   local states
   states=$(SLURM_CONF="$conf" "${run[@]}" sinfo -h -N -o '%t' 2>/dev/null) || return 1
   [ -n "$states" ] && ! echo "$states" | grep -qvE '^(idle|alloc|mix)$'

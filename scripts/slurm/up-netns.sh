@@ -5,7 +5,9 @@
 # Files are shared (one file system), as on a cluster with a shared home. Idempotent; needs root.
 # Prints `export …` lines on stdout:  eval "$(bash scripts/slurm/up-netns.sh)"
 #   SAGEBRUSH_SLURM_NETNS2_CONF  the cluster's slurm.conf     SAGEBRUSH_SLURM_NETNS2_NS  the namespace of slurmctld
-# Clients run inside sbft-a: SLURM_CONF=… ip netns exec sbft-a sinfo. Stop with scripts/slurm/down.sh.
+# Clients run inside sbft-a: SLURM_CONF=… nsenter --net=/run/netns/sbft-a sinfo. Stop with scripts/slurm/down.sh.
+# The daemons enter only the network namespace (nsenter --net): `ip netns exec` also remounts /sys, which hides
+# the cgroup mounts slurmd 22.05 initialises.
 set -euo pipefail
 exec 3>&1 1>&2
 cd "$(dirname "$0")"
@@ -32,18 +34,19 @@ if ! cluster_ready "$CONF" "$A"; then
     ip netns exec "$B" ip addr add 10.231.0.2/24 dev sbft
   fi
   for ns in "$A" "$B"; do ip netns exec "$ns" ip link set lo up; ip netns exec "$ns" ip link set sbft up; done
-  wait_for "the veth link" ip netns exec "$A" ping -c1 -W1 10.231.0.2
+  wait_for "the veth link" sh -c "ip netns exec $A ip link show sbft | grep -q LOWER_UP"
   nodes="NodeName=sbnodea NodeAddr=10.231.0.1 NodeHostname=$(hostname) CPUs=$CPUS RealMemory=1024 State=UNKNOWN
 NodeName=sbnodeb NodeAddr=10.231.0.2 NodeHostname=$(hostname) CPUs=$CPUS RealMemory=1024 State=UNKNOWN"
   write_conf "$DIR" sagebrush2 "$(hostname)" 10.231.0.1 16827 16828 "$nodes" nodes2
   if ! pgrep -F "$DIR/slurmctld.pid" >/dev/null 2>&1; then
     log "starting slurmctld in $A"
-    ip netns exec "$A" slurmctld -f "$CONF" -i 3>&- >/dev/null
+    nsenter --net="/run/netns/$A" slurmctld -f "$CONF" -i 3>&- >/dev/null
   fi
   for n in a b; do
     if ! pgrep -F "$DIR/slurmd-sbnode$n.pid" >/dev/null 2>&1; then
       log "starting slurmd sbnode$n in sbft-$n"
-      ip netns exec "sbft-$n" slurmd -f "$CONF" -N "sbnode$n" 3>&- >/dev/null
+      mkdir -p "$DIR/spool/sbnode$n"
+      nsenter --net="/run/netns/sbft-$n" slurmd -f "$CONF" -N "sbnode$n" 3>&- >/dev/null
     fi
   done
   wait_for "the two-node cluster" cluster_ready "$CONF" "$A" || { tail -5 "$DIR"/slurm*.log >&2; exit 1; }
