@@ -7,13 +7,14 @@ import { formatDate } from '../components/format.ts';
 import { NameVersionTitle, PageHeader } from '../components/PageHeader.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { DeleteModelButton } from '../models/DeleteModelButton.tsx';
+import { ModelGovernance } from '../models/ModelGovernance.tsx';
 import { AdvancedMetrics } from './AdvancedMetrics.tsx';
 import { useImageModel } from './api.ts';
 import { ImageBatchPanel, ImageDeployPanel, ImageExportPanel } from './BatchDeployExport.tsx';
 import { buildOf } from './ImageModelsPage.tsx';
 import { PredictPanel } from './PredictPanel.tsx';
 
-const TABS = ['metrics', 'predict', 'batch', 'deploy', 'export'] as const;
+const TABS = ['metrics', 'predict', 'batch', 'deploy', 'export', 'governance'] as const;
 type Tab = (typeof TABS)[number];
 
 /** The build job: image builds record it in meta (the version exists before its job). */
@@ -84,6 +85,9 @@ export function ImageModelPage() {
           <Tabs.Tab value="deploy" disabled={!ready} data-testid="images-tab-deploy">
             Deploy
           </Tabs.Tab>
+          <Tabs.Tab value="governance" data-testid="images-tab-governance">
+            Governance
+          </Tabs.Tab>
           <Tabs.Tab value="export" disabled={!ready} data-testid="images-tab-export">
             Export
           </Tabs.Tab>
@@ -118,6 +122,9 @@ export function ImageModelPage() {
             Export
           </Title>
           <ImageExportPanel model={model} />
+        </Tabs.Panel>
+        <Tabs.Panel value="governance" pt="md">
+          <ModelGovernance model={model} />
         </Tabs.Panel>
       </Tabs>
     </Stack>

@@ -15,6 +15,7 @@ import { StatusBadge } from '../components/StatusBadge.tsx';
 import { useAction } from '../components/useAction.ts';
 import { deployLlm, llmKeys, playgroundPath, registerByPath, useLlmEndpoints, useLlmModels, type LlmModel } from './api.ts';
 import { formatBytes, formatParams } from './sse.ts';
+import { ModelGovernance } from '../models/ModelGovernance.tsx';
 
 function RegisterPanel() {
   const qc = useQueryClient();
@@ -138,7 +139,7 @@ const none = (
   </Text>
 );
 
-function columns(onDeploy: (m: LlmModel) => void): Array<Column<LlmModel>> {
+function columns(onDeploy: (m: LlmModel) => void, onGovern: (m: LlmModel) => void): Array<Column<LlmModel>> {
   return [
     {
       header: 'Model',
@@ -186,9 +187,14 @@ function columns(onDeploy: (m: LlmModel) => void): Array<Column<LlmModel>> {
     {
       header: '',
       cell: (m) => (
-        <Button size="xs" variant="light" onClick={() => onDeploy(m)} disabled={m.status !== 'ready'} data-testid="llm-model-deploy">
-          Deploy
-        </Button>
+        <Group gap={4} wrap="nowrap">
+          <Button size="xs" variant="light" onClick={() => onDeploy(m)} disabled={m.status !== 'ready'} data-testid="llm-model-deploy">
+            Deploy
+          </Button>
+          <Button size="xs" variant="subtle" onClick={() => onGovern(m)} data-testid="llm-model-governance">
+            Governance
+          </Button>
+        </Group>
       ),
     },
   ];
@@ -198,6 +204,7 @@ export function LlmModelsPage() {
   const models = useLlmModels();
   const endpoints = useLlmEndpoints();
   const [deploying, setDeploying] = useState<LlmModel | null>(null);
+  const [governing, setGoverning] = useState<LlmModel | null>(null);
   return (
     <>
       <PageHeader title="LLMs" description="GGUF models served with llama.cpp: TGI / JumpStart payloads, Llama-2 chat, OpenAI-compatible /v1, infill for code models." />
@@ -224,7 +231,7 @@ export function LlmModelsPage() {
             Register a GGUF file above (or <Anchor href="/api/openapi.json">POST /api/v1/llm/models</Anchor>, <code>sagebrush llm register FILE</code>).
           </EmptyState>
         }
-        columns={columns(setDeploying)}
+        columns={columns(setDeploying, setGoverning)}
         rowKey={(m) => m.id}
         rowAttrs={(m) => ({ 'data-testid': 'llm-model-row', 'data-model': `${m.name}:${m.version}` })}
         minWidth={1000}
@@ -233,6 +240,9 @@ export function LlmModelsPage() {
       />
       <Modal opened={deploying !== null} onClose={() => setDeploying(null)} title={deploying ? `Deploy ${deploying.name}:${deploying.version}` : ''} centered size="lg">
         {deploying && <DeployDialog model={deploying} onClose={() => setDeploying(null)} />}
+      </Modal>
+      <Modal opened={governing !== null} onClose={() => setGoverning(null)} title={governing ? `Governance of ${governing.name}:${governing.version}` : ''} centered size="xl">
+        {governing && <ModelGovernance model={governing} />}
       </Modal>
     </>
   );

@@ -6,6 +6,8 @@ import { useState } from 'react';
 import { Alert, Badge, Button, Group, Stack, Table, Text, TextInput, Textarea } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import type { ModelVersion } from '../api/types.ts';
+
+export type GovernedModel = Pick<ModelVersion, 'name' | 'version' | 'status'>;
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { useNamedAction } from '../components/useAction.ts';
 import { formatDate } from '../components/format.ts';
@@ -22,7 +24,8 @@ export function ApprovalBadge({ status }: { status: ApprovalStatus }) {
   );
 }
 
-export function ApprovalPanel({ model }: { model: ModelVersion }) {
+/** Any kind's version (text, image, LLM): only its name, version and status are read. */
+export function ApprovalPanel({ model }: { model: GovernedModel }) {
   const { data, error } = useApproval(model.name, model.version);
   const { data: settings } = useRegistrySettings(model.name);
   const writes = useRegistryWrites(model.name, model.version);

@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import { Anchor, Badge, Button, CloseButton, Group, Paper, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { Link } from 'react-router';
-import type { ModelVersion } from '../api/types.ts';
+import type { GovernedModel } from './ApprovalPanel.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { useDataset } from '../datasets/api.ts';
 import { datasetPath } from '../datasets/ImportProgress.tsx';
@@ -78,7 +78,8 @@ function LineageDataset({ ds, versionId }: { ds: ModelCardView['lineage']['datas
   );
 }
 
-export function ModelCardPanel({ model }: { model: ModelVersion }) {
+/** Any kind's version (text, image, LLM): only its name, version and status are read. */
+export function ModelCardPanel({ model }: { model: GovernedModel }) {
   const { data: card, error } = useModelCard(model.name, model.version);
   const { data: aliases } = useAliases(model.name);
   const writes = useRegistryWrites(model.name, model.version);
