@@ -27,6 +27,7 @@ const RulesRoutes = lazy(() => import('./cql/RulesRoutes.tsx').then((m) => ({ de
 const CdsRoutes = lazy(() => import('./cds/CdsRoutes.tsx').then((m) => ({ default: m.CdsRoutes })));
 const PipelinesRoutes = lazy(() => import('./pipelines/PipelinesRoutes.tsx').then((m) => ({ default: m.PipelinesRoutes })));
 const LabelingRoutes = lazy(() => import('./labeling/LabelingRoutes.tsx').then((m) => ({ default: m.LabelingRoutes })));
+const EdgeRoutes = lazy(() => import('./edge/EdgeRoutes.tsx').then((m) => ({ default: m.EdgeRoutes })));
 
 const theme = createTheme({
   primaryColor: 'teal',
@@ -76,6 +77,7 @@ export function App() {
                 <Route path="/cds/*" element={<CdsRoutes />} />
                 <Route path="/pipelines/*" element={<PipelinesRoutes />} />
                 <Route path="/labeling/*" element={<LabelingRoutes />} />
+                <Route path="/edge/*" element={<EdgeRoutes />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </Suspense>

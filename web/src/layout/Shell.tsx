@@ -17,6 +17,7 @@ const NAV = [
   { to: '/summarize', label: 'Summarize', icon: SummarizeIcon, testId: 'nav-summarize' },
   { to: '/images', label: 'Images', icon: ImageIcon, testId: 'nav-images' },
   { to: '/labeling', label: 'Labeling', icon: ImageIcon, testId: 'nav-labeling' },
+  { to: '/edge', label: 'Edge fleets', icon: EndpointIcon, testId: 'nav-edge' },
   { to: '/fhir', label: 'Patients (FHIR)', icon: PatientIcon, testId: 'nav-fhir' },
   { to: '/rules', label: 'Payer rules', icon: RulesIcon, testId: 'nav-rules' },
   { to: '/cds', label: 'CDS Hooks', icon: HookIcon, testId: 'nav-cds' },
