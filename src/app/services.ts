@@ -30,6 +30,7 @@ import { createFinetuneService, finetuneCatalog, finetuneSources, type FinetuneS
 import { pipelineRegistryPort, pipelineScriptsDir } from './pipelinePorts.ts';
 import { createEdgeService, type EdgeService } from '../domains/edge/index.ts';
 import { createLabelingService, feedbackInbox, labelFeatures, type LabelingService } from '../domains/labeling/index.ts';
+import { approvedDetectorPrelabeler } from './labelingPorts.ts';
 
 export interface Deps {
   config: Config;
@@ -118,8 +119,8 @@ export function createServices(deps: Deps): Services {
     db: deps.db, queue: deps.queue, logger: deps.logger, datasets, scriptsDir: pipelineScriptsDir(deps.config),
     registry: pipelineRegistryPort(models, registry), endpoints,
   });
-  // Labeling jobs over the detection datasets; saves go to the feature store (pre-labels: no detector wired yet).
-  const labeling = createLabelingService({ db: deps.db, datasets: detectionDatasets, features: labelFeatures(features) });
+  // Labeling jobs over the detection datasets; saves go to the feature store; pre-labels from the approved detector.
+  const labeling = createLabelingService({ db: deps.db, datasets: detectionDatasets, features: labelFeatures(features), prelabeler: approvedDetectorPrelabeler(deps.db, detection) });
   // Feedback images go to the labeling inbox through edge's port.
   const edge = createEdgeService({ db: deps.db, artifacts: deps.artifacts, models, inbox: () => feedbackInbox(labeling.inbox) });
   return {

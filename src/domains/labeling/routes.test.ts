@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../datasets/testing/harness.ts';
 import { pngBytes, tempFolder } from '../detection/formats/testing.ts';
+import { buildFixtureDetector } from '../edge/testing/detectorFixture.ts';
+import { grayImage } from '../edge/testing/fixtures.ts';
 
 const TOKENS = { alice: 'alice-token-0123456789', bob: 'bob-token-0123456789ab' };
 let t: TestApp;
@@ -94,5 +96,32 @@ describe('/api/v1/labeling', () => {
     expect((await call('bob', 'GET', `/labeling/jobs/${res.json().id}/tasks`)).json().items).toMatchObject([{ ref: item.ref, width: 64, height: 48, assignee: 'bob' }]);
     const again = await call('alice', 'POST', '/labeling/jobs', { dataset: 'parts', source: 'inbox' });
     expect([again.statusCode, again.json().code, again.json().problems[0].field]).toEqual([400, 'LABELING_JOB_INVALID', 'source']);
+  });
+});
+
+describe('pre-labels from the current approved detector (active learning)', () => {
+  it('orders a new job most uncertain first, with the detector\'s boxes; none before the detector is approved', async () => {
+    // The fixture detector's one box is the whole image, scored by brightness: dark = least sure.
+    const levels: Record<string, number> = { 'images/mid.png': 128, 'images/bright.png': 230, 'images/dark.png': 30, 'images/dim.png': 90 };
+    const files: Record<string, Buffer> = { 'class_labels.json': Buffer.from(JSON.stringify({ labels: [{ label: 'scratch' }] })) };
+    for (const [ref, level] of Object.entries(levels)) files[ref] = await grayImage(level, 60, 40);
+    await t.ctx.services.detectionDatasets.importFolder(tempFolder(files), { name: 'lit' });
+    const model = await t.ctx.services.models.create({ name: 'scratch-detector', kind: 'detector', params: {} });
+    const key = `models/${model.id}/model.onnx`;
+    await t.ctx.artifacts.put(key, Buffer.from(await buildFixtureDetector()));
+    await t.ctx.services.models.markReady(model.id, { metrics: {}, artifacts: { 'model.onnx': key }, meta: { classes: ['scratch'] } });
+
+    const before = await call('alice', 'POST', '/labeling/jobs', { dataset: 'lit', limit: 1 });
+    expect(before.json()).toMatchObject({ prelabelModel: null });
+    expect((await call('alice', 'GET', `/labeling/jobs/${before.json().id}/tasks`)).json().items).toMatchObject([{ ref: 'images/bright.png', inputBoxes: null, uncertainty: null }]);
+
+    expect((await call('alice', 'PUT', '/models/scratch-detector/versions/1/approval', { status: 'Approved' })).statusCode).toBe(200);
+    const job = await call('alice', 'POST', '/labeling/jobs', { dataset: 'lit' });
+    expect(job.json()).toMatchObject({ prelabelModel: 'scratch-detector:1', total: 3 });
+    const tasks = (await call('alice', 'GET', `/labeling/jobs/${job.json().id}/tasks`)).json().items as Array<{ ref: string; uncertainty: number; inputBoxes: unknown[] }>;
+    // dark (30/255 = 0.12 < the 0.25 minimum score: no box, uncertainty 1), then dim (90), then mid (128).
+    expect(tasks.map((x) => [x.ref, Math.round(x.uncertainty * 100) / 100])).toEqual([['images/dark.png', 1], ['images/dim.png', 0.65], ['images/mid.png', 0.5]]);
+    expect(tasks[0]!.inputBoxes).toEqual([]);
+    expect(tasks[2]!.inputBoxes).toEqual([{ classId: 0, x: 0, y: 0, w: 60, h: 40, score: expect.closeTo(0.502, 2) }]);
   });
 });
