@@ -14,6 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext } from '../../src/app/context.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { buildApp } from '../../src/http/app.ts';
+import { tempFolder } from '../../src/domains/detection/formats/testing.ts';
+import { buildFixtureDetector } from '../../src/domains/edge/testing/detectorFixture.ts';
+import { grayImage } from '../../src/domains/edge/testing/fixtures.ts';
 import { browserUnavailableReason, fullPageScreenshot, launchBrowser, testIdWhere, waitForTestId, watchPage } from './browser.ts';
 
 const SHOT = process.env.SAGEBRUSH_LABELING_SCREENSHOT || '/tmp/sagebrush-labeling.png';
@@ -81,6 +84,11 @@ if (noBrowser && process.env.CI) {
     };
     folder = smallTagsFolder();
     await ctx.services.detectionDatasets.importFolder(folder, { name: 'tags' });
+    // A second dataset and an approved detector (a real fixture ONNX: one whole-image box scored by brightness).
+    await ctx.services.detectionDatasets.importFolder(tempFolder({ 'images/gray.png': await grayImage(180, 90, 60), 'class_labels.json': JSON.stringify({ labels: [{ label: 'scratch' }] }) }), { name: 'lit' });
+    const model = await ctx.services.models.create({ name: 'scratch-detector', kind: 'detector', params: {} });
+    await ctx.artifacts.put(`models/${model.id}/model.onnx`, Buffer.from(await buildFixtureDetector()));
+    await ctx.services.models.markReady(model.id, { metrics: {}, artifacts: { 'model.onnx': `models/${model.id}/model.onnx` }, meta: { classes: ['scratch'] } });
     browser = await launchBrowser();
   }, 120_000);
 
@@ -192,5 +200,25 @@ if (noBrowser && process.env.CI) {
     const history = (await res.json()) as { items: Array<{ values: Record<string, string> }> };
     expect(history.items.map((r) => [r.values.status, r.values.labeler, r.values.verifier, JSON.parse(r.values.boxes!).length])).toEqual([['PENDING', 'alice', '', 2], ['APPROVED', 'alice', 'bob', 2]]);
     expect([...a.watched.pageErrors, ...b.watched.pageErrors]).toEqual([]);
+  });
+
+  it('shows the approved detector\'s pre-labels dashed, apart from the boxes, and takes them on request', async () => {
+    const headers = { authorization: `Bearer ${TOKENS.alice}`, 'content-type': 'application/json' };
+    const approve = await fetch(`${baseUrl}/api/v1/models/scratch-detector/versions/1/approval`, { method: 'PUT', headers, body: JSON.stringify({ status: 'Approved' }) });
+    expect(approve.status).toBe(200);
+    const job = (await (await fetch(`${baseUrl}/api/v1/labeling/jobs`, { method: 'POST', headers, body: JSON.stringify({ dataset: 'lit' }) })).json()) as { id: string; prelabelModel: string };
+    expect(job.prelabelModel).toBe('scratch-detector:1');
+    const { page, watched } = await pageAs('alice');
+    await page.goto(`${baseUrl}/labeling/jobs/${job.id}/tasks/0`);
+    await waitForTestId(page, 'editor-image');
+    await expect.poll(() => page.getByTestId('editor-prelabel').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.getByTestId('editor-prelabel').textContent()).toBe('pre scratch 0.71');
+    expect(await boxCount(page)).toBe('0');
+    await page.getByTestId('use-prelabels').click();
+    await expect.poll(() => boxCount(page), { timeout: 5_000 }).toBe('1');
+    expect(await page.getByTestId('editor-box').first().getAttribute('data-box')).toBe('0,0,90,60');
+    await page.getByTestId('task-save').click();
+    await expect.poll(() => page.getByTestId('task-status').getAttribute('data-outcome'), { timeout: 10_000 }).toBe('PENDING');
+    expect(watched.pageErrors).toEqual([]);
   });
 });
