@@ -19,6 +19,7 @@ import { registerImageCommands } from './images.ts';
 import { registerFeatureCommands } from './features.ts';
 import { registerWebhookCommands } from './webhooks.ts';
 import { registerPipelineCommands } from './pipelines.ts';
+import { registerFinetuneCommands } from './finetune.ts';
 import { registerLabelingCommands } from './labeling.ts';
 import { registerDetectionCommands } from './detection.ts';
 import { registerEdgeCommands } from './edge.ts';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerFeatureCommands(program);
   registerWebhookCommands(program);
   registerPipelineCommands(program);
+  registerFinetuneCommands(program);
   registerDetectionCommands(program);
   registerEdgeCommands(program);
   registerLabelingCommands(program);
