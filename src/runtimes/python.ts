@@ -25,8 +25,7 @@ export function pythonCandidates(env: NodeJS.ProcessEnv = process.env): string[]
 const found = new Map<string, PythonInfo>();
 
 /** The first candidate that imports torch (memoised per candidate list); PYTHON_TORCH_MISSING otherwise. */
-export function findTorchPython(env: NodeJS.ProcessEnv = process.env): PythonInfo {
-  const candidates = pythonCandidates(env);
+export function findTorchPython(env: NodeJS.ProcessEnv = process.env, candidates: readonly string[] = pythonCandidates(env)): PythonInfo {
   const key = candidates.join('\0');
   const hit = found.get(key);
   if (hit) return hit;

@@ -7,7 +7,7 @@
  * training part; see README.md).
  */
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppError } from '../../core/errors.ts';
 import { evaluateDetections, type DetectionMetrics } from '../../ml/detection/index.ts';
@@ -64,6 +64,15 @@ export function splitLabeled(images: readonly DetectionImage[], seed: number): {
   return { test: order.slice(0, nTest).map((i) => labeled[i]!), train: order.slice(nTest).map((i) => labeled[i]!) };
 }
 
+/**
+ * torch threads: every core on an idle machine, one on a busy one — torch's OpenMP workers spin-wait, and on an
+ * oversubscribed 2-core machine two threads ran the head's epochs several times slower than one (measured).
+ */
+export function trainerThreads(): number {
+  const cores = availableParallelism();
+  return loadavg()[0]! < cores - 0.5 ? cores : 1;
+}
+
 const corners = (b: LabeledBox): number[] => [b.classId, b.x, b.y, b.x + b.w, b.y + b.h];
 
 async function writeJob(dir: string, source: TrainSource, train: DetectionImage[], epochs: number, seed: number, signal?: AbortSignal): Promise<void> {
@@ -87,7 +96,7 @@ async function writeJob(dir: string, source: TrainSource, train: DetectionImage[
   } finally {
     await pixels.close();
   }
-  const job = { classes: source.classes, size: INPUT_SIZE, epochs, seed, threads: 2, images };
+  const job = { classes: source.classes, size: INPUT_SIZE, epochs, seed, threads: trainerThreads(), images };
   await writeFile(join(dir, 'job.json'), JSON.stringify(job));
 }
 
@@ -150,6 +159,22 @@ export async function trainDetector(source: TrainSource, options: TrainOptions =
     await options.progress?.(0.92, `evaluating on ${test.length} held-out images`);
     const metrics = await evaluateHeldOut(onnx, source, test, options);
     return { onnx, classes: source.classes, metrics, train_seconds, n_train: train.length, n_test: test.length, epochs, seed, testRefs: test.map((t) => t.ref) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A contract-shaped detector with an untrained head (same graph, backbone and metadata as a trained one; its
+ * detections are meaningless). Seconds instead of minutes: for tests of the file's plumbing (two runtimes, edge
+ * agents, pre-labels), never for predictions.
+ */
+export async function exportUntrainedDetector(classes: string[], options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+  const dir = await mkdtemp(join(tmpdir(), 'sagebrush-detect-'));
+  try {
+    await writeJob(dir, { classes, images: [], read: () => Promise.reject(new Error('no images')) }, [], 0, 0, options.signal);
+    await runTrainer(dir, { signal: options.signal });
+    return await withDetectorMetadata(await readFile(join(dir, 'model.onnx')), classes, { epochs: 0, untrained: true, input: INPUT_SIZE });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
