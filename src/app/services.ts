@@ -20,7 +20,7 @@ import { createCdsService, type CdsService } from '../domains/cds/index.ts';
 import { createFhirService, createRemoteFhirSource, type FhirService } from '../domains/fhir/index.ts';
 import { createRuleEngine, type RuleService } from '../domains/cql/index.ts';
 import { createImagesService, imageClassifierKind, type ImagesService } from '../domains/images/index.ts';
-import { createFeatureService, type FeatureService } from '../domains/features/index.ts';
+import { createFeatureService, openOnlineStore, type FeatureService } from '../domains/features/index.ts';
 import { createDetectionDatasetService, createDetectionService, detectorKind, type DetectionDatasetService, type DetectionService } from '../domains/detection/index.ts';
 import { createModelRegistry, REGISTRY_EVENTS, type ModelRegistry } from '../domains/models/index.ts';
 import { ENDPOINT_NAME_PATTERN } from '../domains/endpoints/index.ts';
@@ -104,7 +104,8 @@ export function createServices(deps: Deps): Services {
   // Rule tests by patientId read the patient's Bundle from the FHIR store.
   const rules = createRuleEngine({ db: deps.db, logger: deps.logger, fhir, threads: deps.config.cqlThreads, maxQueue: deps.config.cqlQueue });
   const cds = createCdsService({ db: deps.db, logger: deps.logger, config: deps.config, fhir: () => fhir, rules: () => rules, remoteSource: createRemoteFhirSource });
-  const features = createFeatureService({ db: deps.db, queue: deps.queue, datasets });
+  // The online store: the metadata DB's table, or Redis (SAGEBRUSH_FEATURES_ONLINE_URL), written after each offline commit.
+  const features = createFeatureService({ db: deps.db, queue: deps.queue, datasets, logger: deps.logger, online: openOnlineStore(deps.db, deps.config.featuresOnlineUrl, deps.config.queuePrefix) });
   const detectionDatasets = createDetectionDatasetService({ db: deps.db, artifacts: deps.artifacts, features, maxArchiveBytes: deps.config.maxArchiveBytes });
   const detection = createDetectionService({ logger: deps.logger, artifacts: deps.artifacts, queue: deps.queue, models, datasets: detectionDatasets });
   kinds.register(detectorKind(detection, { maxUploadBytes: deps.config.maxUploadBytes }));
@@ -151,6 +152,7 @@ export function createServices(deps: Deps): Services {
     },
     async close() {
       await webhooks.stop();
+      await features.close();
       await rules.close();
       await images.close();
       await detection.close();

@@ -138,6 +138,7 @@ export const ERROR_CODES = {
   FEATURE_RECORD_INVALID: { status: 400, title: 'Feature records failed validation; nothing was stored' },
   FEATURE_RECORD_NOT_FOUND: { status: 404, title: 'No feature record with this record id in the group' },
   FEATURE_ENTITIES_INVALID: { status: 400, title: 'The entity list for point-in-time retrieval is invalid' },
+  FEATURE_ONLINE_UNAVAILABLE: { status: 503, title: 'The Redis online store of the feature store did not answer' },
   // model registry governance + webhooks (C8)
   MODEL_APPROVAL_INVALID: { status: 400, title: 'The approval status or reason is invalid' },
   MODEL_APPROVAL_CONFLICT: { status: 409, title: 'Only a ready model version can be approved' },

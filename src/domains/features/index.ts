@@ -5,4 +5,5 @@
 export { createFeatureService, type FeatureService, type FeatureServiceDeps, type FeatureDatasetSource } from './service.ts';
 export { featureRoutes, type FeatureRouteDeps } from './routes.ts';
 export { FEATURES_INGEST_JOB, ingestDatasetJob } from './jobs.ts';
+export { openOnlineStore, type OnlineStore } from './online.ts';
 export type { FeatureGroup, FeatureRecord, IngestResult, RetrieveResult, RetrievedRow } from './schema.ts';

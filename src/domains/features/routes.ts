@@ -81,6 +81,9 @@ export async function featureRoutes(app: FastifyInstance, deps: FeatureRouteDeps
     r.get('/feature-groups/:name/records/:recordId', { schema: { ...tags, summary: 'Online store: the latest value of a record id (by event time, ties by write order)', params: recordParams } }, async (req) =>
       features.online(req.params.name, req.params.recordId),
     );
+    r.post('/feature-groups/:name/online/rebuild', { schema: { ...tags, summary: "Rebuild the group's online store (latest per record id) from the offline history", params: nameParams } }, async (req) =>
+      features.rebuildOnline(req.params.name),
+    );
     r.get('/feature-groups/:name/records/:recordId/history', { schema: { ...tags, summary: 'Offline store: every row written for a record id, oldest event first', params: recordParams, querystring: z.object({ limit: z.coerce.number().int().min(1).max(100_000).optional() }) } }, async (req) =>
       features.history(req.params.name, req.params.recordId, req.query.limit),
     );

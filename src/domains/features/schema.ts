@@ -66,6 +66,8 @@ export interface IngestResult {
   /** Record ids whose online value changed (a row older than the online one only joins the history). */
   onlineUpdated: number;
   schemaVersion: number;
+  /** The records are stored, but the Redis online store did not take them: rebuild it (POST …/online/rebuild). */
+  onlineStale?: true;
 }
 
 export const entityRowSchema = z.object({

@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { AppError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
 import { isUniqueViolation } from '../../storage/db.ts';
 import type { Database } from '../../storage/schema.ts';
 import type { Job, JobQueue } from '../../jobs/types.ts';
@@ -13,6 +14,7 @@ import { batchRecords, csvRecords, type BatchFormat } from './input.ts';
 import { FEATURES_INGEST_JOB, ingestDatasetJob, type IngestDatasetPayload } from './jobs.ts';
 import { latestPerId, retrieveAsOf } from './query.ts';
 import type { CreateGroupInput, FeatureGroup, FeatureRecord, IngestResult, LatestQuery, RetrieveOptions, RetrieveResult } from './schema.ts';
+import { dbOnlineStore, type OnlineStore } from './online.ts';
 import * as store from './store.ts';
 import { checkEntities, checkGroup, checkRecords, checkSchemaChange } from './validate.ts';
 
@@ -27,6 +29,9 @@ export interface FeatureServiceDeps {
   /** For ingestion from a dataset version (the `features.ingest-dataset` job); optional in unit tests. */
   queue?: JobQueue;
   datasets?: FeatureDatasetSource;
+  /** The online store (online.ts): the metadata DB's table by default, or Redis. */
+  online?: OnlineStore;
+  logger?: Logger;
 }
 
 async function readAll(stream: Readable): Promise<string> {
@@ -37,6 +42,7 @@ async function readAll(stream: Readable): Promise<string> {
 
 export function createFeatureService(deps: FeatureServiceDeps) {
   const { db } = deps;
+  const onlineStore = deps.online ?? dbOnlineStore(db);
 
   async function group(nameOrId: string): Promise<FeatureGroup> {
     const g = await store.findGroup(db, nameOrId);
@@ -47,8 +53,16 @@ export function createFeatureService(deps: FeatureServiceDeps) {
   async function write(g: FeatureGroup, records: unknown[], rows?: number[]): Promise<IngestResult> {
     if (records.length === 0) throw new AppError('FEATURE_RECORD_INVALID', 'The batch has no records. Nothing was stored.', { problems: [{ field: 'records', problem: 'is empty', fix: 'Send at least one record.' }] });
     const checked = checkRecords(g, records, rows);
-    const { onlineUpdated } = await store.appendRecords(db, g, checked);
-    return { group: g.name, written: checked.length, onlineUpdated, schemaVersion: g.schemaVersion };
+    const appended = await store.appendRecords(db, g, checked, { online: onlineStore.inTransaction });
+    const result = { group: g.name, written: checked.length, onlineUpdated: appended.onlineUpdated, schemaVersion: g.schemaVersion };
+    if (onlineStore.inTransaction) return result;
+    // After the offline commit only: the online store never holds a value the history lacks.
+    try {
+      return { ...result, onlineUpdated: await onlineStore.apply(g.id, appended.rows) };
+    } catch (err) {
+      deps.logger?.warn({ err, group: g.name }, 'features: records stored, but the online store did not take them; rebuild it');
+      return { ...result, onlineStale: true as const };
+    }
   }
 
   async function ingestDataset(payload: IngestDatasetPayload, signal?: AbortSignal): Promise<IngestResult & { dataset: string; version: number }> {
@@ -82,7 +96,9 @@ export function createFeatureService(deps: FeatureServiceDeps) {
     list: async (): Promise<FeatureGroup[]> => store.listGroups(db),
     get: group,
     async remove(nameOrId: string): Promise<void> {
-      await store.deleteGroup(db, (await group(nameOrId)).id);
+      const g = await group(nameOrId);
+      await store.deleteGroup(db, g.id);
+      await onlineStore.drop(g.id);
     },
     /** Adds features (a new schema version); existing features keep their names and types. */
     async addFeatures(nameOrId: string, features: CreateGroupInput['features']): Promise<FeatureGroup> {
@@ -106,10 +122,16 @@ export function createFeatureService(deps: FeatureServiceDeps) {
     /** The online store: the latest value of one record id. */
     async online(nameOrId: string, recordId: string): Promise<FeatureRecord> {
       const g = await group(nameOrId);
-      const row = await store.getOnline(db, g.id, recordId);
+      const row = await onlineStore.get(g.id, recordId);
       if (!row) throw new AppError('FEATURE_RECORD_NOT_FOUND', `Feature group "${g.name}" has no record "${recordId}".`);
       return store.toRecord(row);
     },
+    /** Rebuilds the group's online store from the offline history (after Redis lost its data, or `onlineStale`). */
+    async rebuildOnline(nameOrId: string): Promise<{ group: string; store: 'db' | 'redis'; records: number }> {
+      const g = await group(nameOrId);
+      return { group: g.name, store: onlineStore.kind, records: await onlineStore.rebuild(g.id) };
+    },
+    close: () => onlineStore.close(),
     /** Every row ever written for one record id, oldest event first. */
     async history(nameOrId: string, recordId: string, limit = 1000): Promise<{ recordId: string; items: FeatureRecord[] }> {
       const g = await group(nameOrId);

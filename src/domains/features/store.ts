@@ -73,14 +73,18 @@ export async function deleteGroup(db: Db, groupId: string): Promise<void> {
   });
 }
 
-/** Appends the records (in order: later in the batch = later write) and updates the online rows; one transaction. */
-export async function appendRecords(db: Db, group: FeatureGroup, records: CheckedRecord[]): Promise<{ onlineUpdated: number }> {
+/**
+ * Appends the records (in order: later in the batch = later write) and, unless `online` is false (the online store is
+ * elsewhere and is written after this commit), updates the online rows; one transaction. Returns the rows written.
+ */
+export async function appendRecords(db: Db, group: FeatureGroup, records: CheckedRecord[], options: { online?: boolean } = {}): Promise<{ onlineUpdated: number; rows: RecordRow[] }> {
   return db.transaction().execute(async (tx) => {
     const claimed = await tx.updateTable('feature_groups').set((eb) => ({ next_seq: eb('next_seq', '+', records.length), updated_at: nowIso() })).where('id', '=', group.id).returning('next_seq').executeTakeFirstOrThrow();
     const first = Number(claimed.next_seq) - records.length;
     const writtenAt = nowIso();
     const rows: RecordRow[] = records.map((r, i) => ({ group_id: group.id, record_id: r.recordId, event_time: r.eventTime, seq: first + i, schema_version: group.schemaVersion, written_at: writtenAt, values_json: JSON.stringify(r.values) }));
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) await tx.insertInto('feature_records').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+    if (options.online === false) return { onlineUpdated: 0, rows };
     // One candidate per id (PostgreSQL refuses to upsert a row twice in one statement): the batch's latest.
     const latest = new Map<string, RecordRow>();
     for (const r of rows) {
@@ -103,7 +107,7 @@ export async function appendRecords(db: Db, group: FeatureGroup, records: Checke
         .executeTakeFirst();
       onlineUpdated += Number(res.numInsertedOrUpdatedRows ?? 0);
     }
-    return { onlineUpdated };
+    return { onlineUpdated, rows };
   });
 }
 
