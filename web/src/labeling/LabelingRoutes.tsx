@@ -3,7 +3,7 @@
  * at most N, dealt to named labelers), a job's page (JobPage.tsx) and the bounding-box editor (TaskPage.tsx).
  */
 import { useState } from 'react';
-import { Badge, Button, Group, NumberInput, Paper, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import { Autocomplete, Badge, Button, Group, NumberInput, Paper, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { Route, Routes, useNavigate } from 'react-router';
 import { DataTable, type Column } from '../components/DataTable.tsx';
@@ -12,7 +12,7 @@ import { PageHeader } from '../components/PageHeader.tsx';
 import { formatDate } from '../components/format.ts';
 import { useAction } from '../components/useAction.ts';
 import { NotFoundPage } from '../layout/NotFoundPage.tsx';
-import { createJob, namesOf, useJobs, useMe, type LabelingJob } from './api.ts';
+import { createJob, namesOf, useDetectionDatasets, useJobs, useMe, type LabelingJob } from './api.ts';
 import { JobPage } from './JobPage.tsx';
 import { TaskPage } from './TaskPage.tsx';
 
@@ -31,6 +31,7 @@ function CreateJobForm() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const { busy, error, attempt } = useAction();
+  const datasets = useDetectionDatasets();
   const [dataset, setDataset] = useState('');
   const [source, setSource] = useState<'unlabeled' | 'inbox'>('unlabeled');
   const [limit, setLimit] = useState<number | string>(200);
@@ -46,7 +47,7 @@ function CreateJobForm() {
       <Stack gap="sm">
         <Text fw={600}>New labeling job</Text>
         <Group align="flex-end" wrap="wrap">
-          <TextInput label="Detection dataset" placeholder="metal-tags" value={dataset} onChange={(e) => setDataset(e.currentTarget.value)} data-testid="job-dataset" required />
+          <Autocomplete label="Detection dataset" placeholder="metal-tags" value={dataset} onChange={setDataset} data={(datasets.data?.items ?? []).map((d) => d.name)} data-testid="job-dataset" required />
           <div>
             <Text size="sm" fw={500} mb={4}>Images</Text>
             <SegmentedControl value={source} onChange={(v) => setSource(v as 'unlabeled' | 'inbox')} data={[{ value: 'unlabeled', label: 'All unlabeled' }, { value: 'inbox', label: 'Feedback inbox' }]} data-testid="job-source" />

@@ -15,6 +15,11 @@ export function useMe() {
   return useQuery({ queryKey: ['labeling-me'], queryFn: () => api<{ principal: string }>('/labeling/me'), staleTime: Infinity });
 }
 
+/** Detection datasets (D1's /detection/datasets) for the job form's picker. */
+export function useDetectionDatasets() {
+  return useQuery({ queryKey: ['detection-datasets'], queryFn: () => api<{ items: Array<{ name: string; images: number }> }>('/detection/datasets') });
+}
+
 export function useJobs() {
   return useQuery({ queryKey: ['labeling-jobs'], queryFn: () => api<{ items: LabelingJob[] }>('/labeling/jobs'), refetchInterval: 5000 });
 }
