@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../datasets/testing/harness.ts';
 import type { Detection } from '../detection/formats/types.ts';
 import { resultSet } from './export.ts';
+import { feedbackInbox } from './inbox.ts';
 import { labelFeatures } from './labels.ts';
 import type { DatasetImage, LabelingDatasetsPort } from './ports.ts';
 import { createLabelingService, type LabelingService } from './service.ts';
@@ -135,5 +136,13 @@ describe('labeling service', () => {
     expect((await pre.tasks(fromInbox.id)).map((x) => x.ref)).toEqual(['inbox/f1.jpg', 'inbox/f2.jpg']);
     expect((await pre.inbox.list({ dataset: 'pre' }))[0]!.jobId).toBe(fromInbox.id);
     await expect(pre.createJob({ dataset: 'pre', source: 'inbox' }, 'alice')).rejects.toMatchObject({ code: 'LABELING_JOB_INVALID' });
+
+    // The edge's feedback upload through its port: source fleet/device, the device's file name, the feedback id.
+    const edge = feedbackInbox(pre.inbox);
+    const fb = { id: 'fb-9', fleet: 'line-1', device: 'cam-3', dataset: 'pre', image: 'incoming/low-17.jpg', bytes: Buffer.from('z'), maxScore: 0.41, modelId: 'mdl_1', capturedAt: '2026-12-06T10:00:00Z' };
+    const handed = await edge.add(fb);
+    expect(handed).toMatchObject({ ref: 'inbox/low-17.jpg', source: 'line-1/cam-3', meta: { maxScore: 0.41, modelId: 'mdl_1', capturedAt: '2026-12-06T10:00:00Z' } });
+    expect((await edge.add(fb)).ref).toBe(handed.ref);
+    expect((await pre.inbox.list({ dataset: 'pre', open: true })).map((i) => i.ref)).toEqual(['inbox/low-17.jpg']);
   });
 });
