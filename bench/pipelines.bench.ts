@@ -5,8 +5,10 @@
  * sequential noop steps run M times: per-step overhead = (run wall − K × median plain-job latency) / K, run wall from
  * the run's stored createdAt → finishedAt; and each step's job startedAt → finishedAt. Embedded queue, and BullMQ when a Redis
  * URL is known (SAGEBRUSH_BENCH_REDIS_URL, SAGEBRUSH_TEST_REDIS_URL, or scripts/ci/services.sh's 127.0.0.1:56379 if it
- * answers); otherwise that row says so. `--smoke`: N = 5, K = 3, M = 2, embedded only.
+ * answers); otherwise that row says so. `--smoke`: N = 5, K = 3, M = 2 (BullMQ too when Redis answers). BullMQ keys go under
+ * a fresh SAGEBRUSH_QUEUE_PREFIX, removed afterwards.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,7 +47,8 @@ async function redisUrl(): Promise<string | undefined> {
 
 async function measure(queueUrl: string, n: number, k: number, m: number): Promise<Measured> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-pipelines-'));
-  const ctx = await createAppContext(loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: 'silent', queueUrl } }));
+  const queuePrefix = `sb-bench-${randomBytes(4).toString('hex')}`;
+  const ctx = await createAppContext(loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: 'silent', queueUrl, queuePrefix } }));
   try {
     const q = ctx.queue;
     q.register({ type: NOOP, idempotent: true, payload: z.object({ i: z.number() }), result: z.object({ i: z.number() }), run: async ({ job }) => ({ i: job.payload.i as number }) });
@@ -88,6 +91,18 @@ async function measure(queueUrl: string, n: number, k: number, m: number): Promi
     await ctx.services.pipelines.stop();
     await ctx.close();
     rmSync(dir, { recursive: true, force: true });
+    if (queueUrl !== 'embedded') await dropKeys(queueUrl, `${queuePrefix}:*`);
+  }
+}
+
+async function dropKeys(url: string, pattern: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url);
+  try {
+    const keys = await redis.keys(pattern);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
   }
 }
 
@@ -95,7 +110,7 @@ export async function runBench(options: BenchOptions = { smoke: false }): Promis
   const smoke = options.smoke;
   const n = smoke ? 5 : 200, k = smoke ? 3 : 10, m = smoke ? 2 : 20;
   const embedded = await measure('embedded', n, k, m);
-  const url = smoke ? undefined : await redisUrl();
+  const url = await redisUrl();
   const bull = url ? await measure(url, n, k, m) : undefined;
   const row = (label: string, x: Measured) => [
     `| ${label} — plain job, enqueue → succeeded | ${f(pct(x.plain, 50))} | ${f(pct(x.plain, 95))} | ${x.plain.length} |`,
@@ -109,7 +124,7 @@ export async function runBench(options: BenchOptions = { smoke: false }): Promis
     '| queue — measure | median (ms) | p95 (ms) | samples |',
     '|---|---:|---:|---:|',
     ...row('embedded', embedded),
-    ...(bull ? row('BullMQ (Redis on 127.0.0.1)', bull) : [`| BullMQ | skipped: ${smoke ? 'smoke run' : 'no Redis'} | – | – |`]),
+    ...(bull ? row('BullMQ (Redis on 127.0.0.1)', bull) : [`| BullMQ | skipped: no Redis (set SAGEBRUSH_BENCH_REDIS_URL, or start scripts/ci/services.sh) | – | – |`]),
     '',
     'Reading it: a step\'s job runs as fast as any job (the plain row adds the enqueue and the wait); the overhead is the orchestrator noticing the finish, storing outputs and enqueuing the next step. A whole-run p95 near or above 1 000 ms means some step finish was picked up by the 1 s sweep rather than by a queue event.',
   ];
