@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { AppError } from '../../core/errors.ts';
 import { contentDisposition } from '../../core/http/contentDisposition.ts';
 import { decodeBase64, readUploadedImage } from './readUpload.ts';
 import type { DetectionService } from './service.ts';
@@ -36,9 +37,20 @@ export async function detectionRoutes(app: FastifyInstance, deps: DetectionRoute
 
   r.get('/detection/models', { schema: { tags, summary: 'Detector model versions (kind detector), newest first', querystring: listQuery } }, async (req) => detection.listModels(req.query));
 
-  r.post('/detection/models', { schema: { tags, summary: 'Train a detector on a detection dataset (202 + job; seeded 20 % held out)', body: trainBody } }, async (req, reply) => {
+  r.post('/detection/models', {
+    schema: { tags, summary: 'Train a detector on a detection dataset: 202 + job detection.train (seeded 20 % held out); ?wait=true → 201 with the result', body: trainBody, querystring: z.object({ wait: z.enum(['true', 'false', '1', '0']).optional() }) },
+  }, async (req, reply) => {
     const started = await detection.train(req.body);
-    return reply.code(202).send(started);
+    if (req.query.wait !== 'true' && req.query.wait !== '1') return reply.code(202).send(started);
+    const abort = new AbortController();
+    const onClose = () => abort.abort(new AppError('BAD_REQUEST', 'The client went away'));
+    req.raw.once('close', onClose);
+    try {
+      const result = await detection.waitForTraining(started.job.id, { signal: abort.signal });
+      return reply.code(201).send({ ...result, job: { id: started.job.id } });
+    } finally {
+      req.raw.off('close', onClose);
+    }
   });
 
   r.get('/detection/models/:ref', { schema: { tags, summary: 'One detector version (id, NAME, NAME:VERSION or NAME@alias) with its held-out metrics', params: refParams } }, async (req) => detection.getModel(req.params.ref));
