@@ -246,5 +246,30 @@ for (const b of backends) {
       await expect(q.wait(job.id, { signal: ac.signal })).rejects.toThrow('client went away');
       expect((await q.get(job.id)).status).toBe('queued');
     });
+
+    it('enqueues under an id the caller chose (a taken one is CONFLICT, storing nothing); idempotency may depend on the payload', async () => {
+      const q = await (await open()).queue();
+      q.register(h<{ safe: boolean }>('maybe', async () => 'ok', { idempotent: (p: { safe: boolean }) => p.safe }));
+      const id = `job_chosen${randomBytes(4).toString('hex')}`;
+      expect(await q.enqueue('maybe', { safe: true }, { id })).toMatchObject({ id, idempotent: true });
+      await expect(q.enqueue('maybe', { safe: false }, { id })).rejects.toMatchObject({ code: 'CONFLICT' });
+      await expect(q.enqueue('maybe', { safe: false }, { id: 'not-a-job-id' })).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect((await q.enqueue('maybe', { safe: false })).idempotent).toBe(false);
+      expect((await q.list()).items).toHaveLength(2);
+      await q.startWorker();
+      expect(await q.wait(id, { timeoutMs: 10_000 })).toMatchObject({ status: 'succeeded', payload: { safe: true } });
+    });
+
+    it('runs a job whose row is queued but was never handed to the backend (its enqueuer died in between), once', async () => {
+      const q = await (await open()).queue({ timings: { leaseMs: 300 } });
+      let runs = 0;
+      q.register(h('lost', async () => ++runs));
+      // The row as an enqueue that was killed after its insert leaves it: queued, nothing in Redis.
+      const job = await q.store.insert({ id: `job_lost${randomBytes(4).toString('hex')}`, type: 'lost', payload: {}, idempotent: false });
+      await q.startWorker();
+      expect(await q.wait(job.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'succeeded', result: 1, attempts: 1 });
+      await sleep(700); // later recovery ticks find nothing queued to re-send
+      expect(runs).toBe(1);
+    });
   });
 }
