@@ -26,6 +26,7 @@ const FhirRoutes = lazy(() => import('./fhir/FhirRoutes.tsx').then((m) => ({ def
 const RulesRoutes = lazy(() => import('./cql/RulesRoutes.tsx').then((m) => ({ default: m.RulesRoutes })));
 const CdsRoutes = lazy(() => import('./cds/CdsRoutes.tsx').then((m) => ({ default: m.CdsRoutes })));
 const PipelinesRoutes = lazy(() => import('./pipelines/PipelinesRoutes.tsx').then((m) => ({ default: m.PipelinesRoutes })));
+const FinetuneRoutes = lazy(() => import('./finetune/FinetuneRoutes.tsx').then((m) => ({ default: m.FinetuneRoutes })));
 const LabelingRoutes = lazy(() => import('./labeling/LabelingRoutes.tsx').then((m) => ({ default: m.LabelingRoutes })));
 const EdgeRoutes = lazy(() => import('./edge/EdgeRoutes.tsx').then((m) => ({ default: m.EdgeRoutes })));
 
@@ -76,6 +77,7 @@ export function App() {
                 <Route path="/rules/*" element={<RulesRoutes />} />
                 <Route path="/cds/*" element={<CdsRoutes />} />
                 <Route path="/pipelines/*" element={<PipelinesRoutes />} />
+                <Route path="/finetune/*" element={<FinetuneRoutes />} />
                 <Route path="/labeling/*" element={<LabelingRoutes />} />
                 <Route path="/edge/*" element={<EdgeRoutes />} />
                 <Route path="*" element={<NotFoundPage />} />

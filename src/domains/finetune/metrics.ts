@@ -42,7 +42,7 @@ export function series(events: MetricsEvent[], name: SeriesName): SeriesPoint[] 
   for (const e of events) {
     if (name === 'eval_loss' ? e.type !== 'eval' : e.type !== 'step') continue;
     const v = (e as unknown as Record<string, unknown>)[name];
-    if (typeof v === 'number' && Number.isFinite(v)) byStep.set(e.step, v);
+    if (typeof v === 'number' && Number.isFinite(v)) byStep.set((e as StepEvent | EvalEvent).step, v);
   }
   return [...byStep.entries()].sort((a, b) => a[0] - b[0]).map(([step, value]) => ({ step, value }));
 }

@@ -77,6 +77,8 @@ export const finetuneSpecSchema = z.strictObject({
   hp: hpSchema.default(hpSchema.parse({})),
   parallel: parallelSchema.default(parallelSchema.parse({})),
   launcher: launcherSpecSchema.default(launcherSpecSchema.parse({})),
+  /** After success: export the last checkpoint to GGUF and register it in the LLM catalog (the job's `model` output; implied by deploy). */
+  register: z.boolean().default(false),
   /** After success: export the last checkpoint to GGUF, register it in the LLM catalog and deploy it under this endpoint name. */
   deploy: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/, 'an endpoint name: letters, digits or "-"').optional(),
 });

@@ -130,9 +130,9 @@ export function createFinetuneService(deps: FinetuneServiceDeps) {
     },
     async afterSuccess(runId, log) {
       const row = await store.get(runId);
-      if (!row.spec.deploy) return { model: null, endpoint: null };
+      if (!row.spec.deploy && !row.spec.register) return { model: null, endpoint: null };
       const out = await exportRun(runId, { deploy: row.spec.deploy });
-      await log(`exported step ${out.checkpoint.step} to ${out.gguf.path} (${out.gguf.bytes} bytes), registered ${out.model.name}:${out.model.version}, deployed on endpoint ${out.endpoint}`);
+      await log(`exported step ${out.checkpoint.step} to ${out.gguf.path} (${out.gguf.bytes} bytes), registered ${out.model.name}:${out.model.version}${out.endpoint ? `, deployed on endpoint ${out.endpoint}` : ''}`);
       return { model: out.model, endpoint: out.endpoint };
     },
   }));

@@ -14,6 +14,7 @@ const NAV = [
   { to: '/endpoints', label: 'Endpoints', icon: EndpointIcon, testId: 'nav-endpoints' },
   { to: '/pipelines', label: 'Pipelines', icon: JobsIcon, testId: 'nav-pipelines' },
   { to: '/llm', label: 'LLMs', icon: ChatIcon, testId: 'nav-llm' },
+  { to: '/finetune', label: 'Fine-tuning', icon: ChatIcon, testId: 'nav-finetune' },
   { to: '/summarize', label: 'Summarize', icon: SummarizeIcon, testId: 'nav-summarize' },
   { to: '/images', label: 'Images', icon: ImageIcon, testId: 'nav-images' },
   { to: '/labeling', label: 'Labeling', icon: ImageIcon, testId: 'nav-labeling' },

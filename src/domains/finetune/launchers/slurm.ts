@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Problem } from '../../../core/errors.ts';
 import { renderSbatch, type SbatchOptions } from './sbatch.ts';
-import { failedRankFromOutput, type LaunchExit, type Launcher, type LaunchSpec } from './types.ts';
+import { failedRankFromOutput, type LaunchExit, type Launcher } from './types.ts';
 
 const run = promisify(execFile);
 
