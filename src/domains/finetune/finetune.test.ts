@@ -1,10 +1,12 @@
 /** Pure parts of fine-tuning: sbatch rendering (injection-safe), sinfo parsing and the Slurm check, metrics, shape checks. */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { trainerError } from './errors.ts';
 import { createSlurmLauncher, failedRankFromOutput, parseSinfo, renderSbatch, shellQuote, type LaunchSpec } from './launchers/index.ts';
+import { GUARD } from './launchers/process.ts';
 import { parseMetricsLine, series, summarize, type MetricsEvent } from './metrics.ts';
 import { shapeProblems } from './prepare.ts';
 import { finetuneSpecSchema } from './schema.ts';
@@ -118,5 +120,28 @@ describe('checks and errors', () => {
   it('reads which worker torchrun saw fail', () => {
     expect(failedRankFromOutput(['  rank      : 1 (local_rank: 1)', '  exitcode  : -9 (pid: 123)', 'Signal 9 (SIGKILL) received by PID 123'])).toBe('worker rank 1 killed by SIGKILL');
     expect(failedRankFromOutput(['all good'])).toBeNull();
+  });
+});
+
+describe('guard.py', () => {
+  /** Pids of the processes in process group `pgid` named `comm`. */
+  const inGroup = (pgid: number, comm: string) => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return stat.includes(`(${comm})`) && Number(fields[2]) === pgid;
+    } catch {
+      return false;
+    }
+  }).map(Number);
+  const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+  it('ends its process group (the trainer) when the process that started it is killed with SIGKILL', async () => {
+    // bash stands for the server: its own process group (as the launcher's detached spawn), guard and "trainer" inside.
+    const parent = spawn('bash', ['-c', `/usr/bin/python3 ${GUARD} -- sleep 120 & wait`], { detached: true, stdio: 'ignore' });
+    let sleeper = 0;
+    await vi.waitFor(() => { [sleeper = 0] = inGroup(parent.pid!, 'sleep'); expect(sleeper).toBeGreaterThan(0); }, { timeout: 10_000, interval: 50 });
+    process.kill(parent.pid!, 'SIGKILL');
+    await vi.waitFor(() => expect(alive(sleeper)).toBe(false), { timeout: 10_000, interval: 100 });
   });
 });
