@@ -10,13 +10,14 @@ import { newId, nowIso } from '../../core/ids.ts';
 import { parseWith } from '../../core/validate.ts';
 import type { Database } from '../../storage/schema.ts';
 import { byUncertainty, prelabel } from './prelabel.ts';
-import type { LabelingDatasetsPort, Prelabeler } from './ports.ts';
+import type { LabelingDatasetsPort, LabelingFeaturesPort, Prelabeler } from './ports.ts';
 import { createJobSchema, createVerificationSchema, type CreateJobInput, type CreateVerificationInput } from './schema.ts';
 import * as store from './store.ts';
 
 export interface JobMakerDeps {
   db: Kysely<Database>;
   datasets: LabelingDatasetsPort;
+  features: LabelingFeaturesPort;
   prelabeler?: Prelabeler;
 }
 
@@ -34,11 +35,14 @@ export async function makeLabelingJob(deps: JobMakerDeps, body: CreateJobInput, 
     const open = await store.inboxRows(deps.db, input.dataset, true, input.limit);
     picked = open.map((r) => byRef.get(r.ref)).filter((i): i is (typeof images)[number] => i !== undefined);
   } else {
-    const taken = await store.refsInLabelJobs(deps.db, input.dataset);
-    picked = images.filter((i) => !i.labeled && !taken.has(i.ref)).slice(0, input.limit);
+    // Unlabeled = no label record, or a latest record that a verifier REJECTED (it goes back for labeling).
+    const held = await store.heldRefs(deps.db, input.dataset);
+    const free = images.filter((i) => !held.has(i.ref));
+    const statuses = await deps.features.latestStatuses(input.dataset, free.filter((i) => i.labeled).map((i) => i.ref));
+    picked = free.filter((i) => !i.labeled || statuses.get(i.ref) === 'REJECTED').slice(0, input.limit);
   }
   if (picked.length === 0) {
-    throw invalid(`Dataset "${input.dataset}" has no ${input.source === 'inbox' ? 'images in the feedback inbox' : 'unlabeled images that no labeling job holds'}; no job was made.`, 'source', 'no images to label', input.source === 'inbox' ? 'Wait for feedback images from the edge, or label the unlabeled images (source "unlabeled").' : 'Add images to the dataset (or use source "inbox" for feedback images).');
+    throw invalid(`Dataset "${input.dataset}" has no ${input.source === 'inbox' ? 'images in the feedback inbox' : 'unlabeled (or rejected) images that no labeling job holds'}; no job was made.`, 'source', 'no images to label', input.source === 'inbox' ? 'Wait for feedback images from the edge, or label the unlabeled images (source "unlabeled").' : 'Add images to the dataset (or use source "inbox" for feedback images).');
   }
   const pre = await prelabel(deps.prelabeler, picked, async (ref) => (await deps.datasets.imageBytes(input.dataset, ref)).bytes);
   const order = pre ? byUncertainty(pre.results.map((r) => r.uncertainty)) : picked.map((_, i) => i);

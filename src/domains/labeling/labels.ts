@@ -4,7 +4,7 @@
  * The detection datasets create the group on import; labeling creates the same definition if it is still missing.
  */
 import { AppError } from '../../core/errors.ts';
-import type { CreateGroupInput, FeatureGroup, FeatureRecord } from '../features/schema.ts';
+import type { CreateGroupInput, FeatureGroup, FeatureRecord, RetrieveResult } from '../features/schema.ts';
 import type { LabelingFeaturesPort, LabelRecordValues } from './ports.ts';
 
 export const IMAGE_LABELS = 'image_labels';
@@ -33,6 +33,7 @@ export interface FeatureStoreForLabels {
   create(input: CreateGroupInput): Promise<FeatureGroup>;
   ingest(nameOrId: string, body: unknown): Promise<unknown>;
   history(nameOrId: string, recordId: string): Promise<{ items: FeatureRecord[] }>;
+  retrieve(nameOrId: string, entities: Record<string, unknown>[], options?: { features?: string[] }): Promise<RetrieveResult>;
 }
 
 const isCode = (err: unknown, code: string) => err instanceof AppError && err.code === code;
@@ -55,6 +56,21 @@ export function labelFeatures(features: FeatureStoreForLabels): LabelingFeatures
       // `boxes` is a JSON string in the contract; a group made with a json-typed feature takes the array itself.
       const boxesType = g.features.find((f) => f.name === 'boxes')?.type;
       await features.ingest(IMAGE_LABELS, { ...record, boxes: boxesType === 'json' ? JSON.parse(record.boxes) : record.boxes });
+    },
+    async latestStatuses(dataset: string, refs: string[]) {
+      const out = new Map<string, string>();
+      if (refs.length === 0) return out;
+      // Point-in-time at now = the latest record of each image (ties by write order), one read for all of them.
+      const now = Date.now();
+      try {
+        const res = await features.retrieve(IMAGE_LABELS, refs.map((ref) => ({ recordId: `${dataset}/${ref}`, timestamp: now })), { features: ['status'] });
+        res.items.forEach((row, i) => {
+          if (row.values) out.set(refs[i]!, String(row.values.status));
+        });
+      } catch (err) {
+        if (!isCode(err, 'FEATURE_GROUP_NOT_FOUND')) throw err;
+      }
+      return out;
     },
     async history(image: string) {
       try {

@@ -48,6 +48,8 @@ export interface LabelingFeaturesPort {
   write(record: LabelRecordValues): Promise<void>;
   /** Every record of one image (`<dataset>/<ref>`), oldest event first; [] when it has none. */
   history(image: string): Promise<LabelHistoryItem[]>;
+  /** The status of each given image's latest record (by event time), by ref; images without one are absent. */
+  latestStatuses(dataset: string, refs: string[]): Promise<Map<string, string>>;
 }
 
 /** Detector predictions for pre-labels; `model` names the detector version used (null: none is approved). */

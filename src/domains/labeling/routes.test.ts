@@ -91,6 +91,9 @@ describe('/api/v1/labeling', () => {
   it('the inbox: an edge image added unlabeled is taken by the next job "from inbox", once', async () => {
     const item = await t.ctx.services.labeling.inbox.add({ dataset: 'parts', source: 'line-1/cam-1', image: await pngBytes(64, 48), fileName: 'low.png', id: 'fb-1', meta: { maxScore: 0.2 } });
     expect((await call('alice', 'GET', '/labeling/inbox?dataset=parts&open=true')).json().items.map((i: { ref: string }) => i.ref)).toEqual([item.ref]);
+    // A job over the unlabeled images leaves the open inbox image to the inbox job.
+    const plain = await call('alice', 'POST', '/labeling/jobs', { dataset: 'parts' });
+    expect((await call('alice', 'GET', `/labeling/jobs/${plain.json().id}/tasks`)).json().items.map((x: { ref: string }) => x.ref)).toEqual(['images/c.png']);
     const res = await call('alice', 'POST', '/labeling/jobs', { dataset: 'parts', source: 'inbox', labelers: ['bob'] });
     expect(res.statusCode).toBe(201);
     expect((await call('bob', 'GET', `/labeling/jobs/${res.json().id}/tasks`)).json().items).toMatchObject([{ ref: item.ref, width: 64, height: 48, assignee: 'bob' }]);

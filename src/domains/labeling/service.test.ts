@@ -15,7 +15,8 @@ import { createLabelingService, type LabelingService } from './service.ts';
 function fakeDatasets(images: DatasetImage[]): LabelingDatasetsPort {
   return {
     classes: async () => ['scratch', 'dent'],
-    images: async () => images,
+    // Like the datasets service: an image is labeled once it has any record in image_labels.
+    images: async (dataset) => Promise.all(images.map(async (i) => ({ ...i, labeled: i.labeled || (await history(`${dataset}/${i.ref}`)).length > 0 }))),
     async addImages(_dataset, files) {
       return files.map((f) => {
         const img = { ref: `inbox/${f.name}`, width: 450, height: 300, labeled: false };
@@ -36,7 +37,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => t?.close());
 
-const history = async (image: string) => (await t.ctx.services.features.history('image_labels', image)).items;
+const history = async (image: string) => (await t.ctx.services.features.history('image_labels', image).catch(() => ({ items: [] }))).items;
 const box = { classId: 0, x: 10, y: 20, w: 30, h: 40 };
 
 describe('labeling service', () => {
@@ -104,6 +105,9 @@ describe('labeling service', () => {
     const yolo = await svc.exportJob(v.id, 'yolo');
     expect([yolo.contentType, yolo.body.subarray(0, 2).toString()]).toEqual(['application/zip', 'PK']);
     expect((await svc.exportJob(job.id, 'groundtruth')).body.toString().trim().split('\n')).toHaveLength(3);
+    // The rejected image goes back for labeling; the approved ones and the one another job holds do not.
+    const again = await svc.createJob({ dataset: 'tags' }, 'lead');
+    expect((await svc.tasks(again.id)).map((x) => x.ref)).toEqual(['c.jpg']);
     await expect(svc.createVerification(job.id, {}, 'bob')).rejects.toMatchObject({ code: 'LABELING_JOB_INVALID', problems: [{ field: 'job' }] });
   });
 

@@ -43,11 +43,12 @@ export async function finishTask(db: Db, jobId: string, position: number, set: {
   await db.updateTable('labeling_tasks').set({ ...set, status: 'done' }).where('job_id', '=', jobId).where('position', '=', position).execute();
 }
 
-/** Refs of the dataset that some labeling job already holds (done or not). */
-export async function refsInLabelJobs(db: Db, dataset: string): Promise<Set<string>> {
-  const rows = await db.selectFrom('labeling_tasks').innerJoin('labeling_jobs', 'labeling_jobs.id', 'labeling_tasks.job_id')
-    .select('labeling_tasks.ref').where('labeling_jobs.dataset', '=', dataset).where('labeling_jobs.kind', '=', 'label').execute();
-  return new Set(rows.map((r) => r.ref));
+/** Refs of the dataset that a labeling job holds unsaved (an open task), or that wait in the inbox for an inbox job. */
+export async function heldRefs(db: Db, dataset: string): Promise<Set<string>> {
+  const open = await db.selectFrom('labeling_tasks').innerJoin('labeling_jobs', 'labeling_jobs.id', 'labeling_tasks.job_id')
+    .select('labeling_tasks.ref').where('labeling_jobs.dataset', '=', dataset).where('labeling_jobs.kind', '=', 'label').where('labeling_tasks.status', '=', 'todo').execute();
+  const inbox = await db.selectFrom('labeling_inbox').select('ref').where('dataset', '=', dataset).where('job_id', 'is', null).execute();
+  return new Set([...open, ...inbox].map((r) => r.ref));
 }
 
 export async function addInbox(db: Db, row: LabelingInboxTable): Promise<void> {
