@@ -37,6 +37,13 @@ describe('sbatch rendering', () => {
     expect(() => renderSbatch({ ...spec, workers: 3 })).toThrow(/split evenly/);
   });
 
+  it('requests name uploads by id, never by path', () => {
+    for (const upload of ['../../etc/passwd', '/etc/passwd', 'ftu_../x', 'ftu_a/b']) {
+      expect(finetuneSpecSchema.safeParse({ base: 'tiny', data: { upload } }).success, upload).toBe(false);
+      expect(finetuneSpecSchema.safeParse({ base: { checkpoint: upload, tokenizer: 'ftu_1' }, data: { upload: 'ftu_1' } }).success, upload).toBe(false);
+    }
+  });
+
   it('the schema refuses the same characters at the API', () => {
     const r = finetuneSpecSchema.safeParse({ base: 'tiny', data: { upload: 'ftu_1' }, launcher: { type: 'slurm', partition: 'a;b', time: 'x' } });
     expect(r.success).toBe(false);
