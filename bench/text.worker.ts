@@ -56,7 +56,7 @@ async function predict(modelFile: string, testFile: string, threads: number) {
   const file = readFileSync(modelFile);
   const bytes = new SharedArrayBuffer(file.byteLength);
   new Uint8Array(bytes).set(file);
-  const classifier = TextClassifierModel.deserialize(file);
+  const classifier = TextClassifierModel.deserialize(new Uint8Array(bytes), true); // as loadTextPredictor does
   const predictor: TextPredictor = { modelId: 'bench', key: 'bench', rule: { mode: classifier.mode, labels: [...classifier.labelNames] }, classifier, bytes };
   const loadSeconds = seconds(t0);
   const t1 = process.hrtime.bigint();

@@ -24,7 +24,11 @@ export function packSections(header: Record<string, unknown>, sections: Record<s
   return out;
 }
 
-export function unpackSections(buf: Uint8Array, what = 'model'): { header: Record<string, unknown>; section(name: string): Uint8Array } {
+/**
+ * With `views`, a section whose bytes are 4-byte aligned is returned as a view into `buf`, not a copy: typed arrays
+ * over it share `buf`'s memory (a SharedArrayBuffer's: one copy for every thread) and must not be written.
+ */
+export function unpackSections(buf: Uint8Array, what = 'model', views = false): { header: Record<string, unknown>; section(name: string): Uint8Array } {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (b.length < 12 || b.toString('latin1', 0, 4) !== MAGIC) throw new Error(`${what}: not a Sagebrush model file (bad magic bytes)`);
   const version = b.readUInt32LE(4);
@@ -45,8 +49,10 @@ export function unpackSections(buf: Uint8Array, what = 'model'): { header: Recor
     section(name: string): Uint8Array {
       const entry = table?.[name];
       if (!entry || base + entry[0] + entry[1] > b.length) throw new Error(`${what}: missing or truncated section ${name}`);
+      const bytes = b.subarray(base + entry[0], base + entry[0] + entry[1]);
+      if (views && bytes.byteOffset % 4 === 0) return bytes;
       // a copy, so typed-array views over it are aligned
-      return new Uint8Array(b.subarray(base + entry[0], base + entry[0] + entry[1]));
+      return new Uint8Array(bytes);
     },
   };
 }

@@ -29,6 +29,7 @@ const PipelinesRoutes = lazy(() => import('./pipelines/PipelinesRoutes.tsx').the
 const FinetuneRoutes = lazy(() => import('./finetune/FinetuneRoutes.tsx').then((m) => ({ default: m.FinetuneRoutes })));
 const LabelingRoutes = lazy(() => import('./labeling/LabelingRoutes.tsx').then((m) => ({ default: m.LabelingRoutes })));
 const EdgeRoutes = lazy(() => import('./edge/EdgeRoutes.tsx').then((m) => ({ default: m.EdgeRoutes })));
+const DetectionRoutes = lazy(() => import('./detection/DetectionRoutes.tsx').then((m) => ({ default: m.DetectionRoutes })));
 
 const theme = createTheme({
   primaryColor: 'teal',
@@ -80,6 +81,7 @@ export function App() {
                 <Route path="/finetune/*" element={<FinetuneRoutes />} />
                 <Route path="/labeling/*" element={<LabelingRoutes />} />
                 <Route path="/edge/*" element={<EdgeRoutes />} />
+                <Route path="/detection/*" element={<DetectionRoutes />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </Suspense>

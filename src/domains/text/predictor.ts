@@ -38,7 +38,8 @@ export async function loadTextPredictor(model: ModelVersion, artifacts: Artifact
   const file = await artifacts.get(key);
   const bytes = new SharedArrayBuffer(file.byteLength);
   new Uint8Array(bytes).set(file);
-  const classifier = TextClassifierModel.deserialize(file);
+  // views into the shared bytes (never written): the threads' models use the same memory
+  const classifier = TextClassifierModel.deserialize(new Uint8Array(bytes), true);
   return { modelId: model.id, key: `${model.id}#${++loads}`, rule: decisionRule(model, classifier), classifier, bytes };
 }
 

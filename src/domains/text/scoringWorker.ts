@@ -1,7 +1,8 @@
 /**
  * A text scoring thread's task: score documents with a model it loaded once from the model file's bytes (a
  * SharedArrayBuffer the main thread posts with every task: shared, never copied). Models are kept by id; a task
- * naming the same id with another key (the model was reloaded, e.g. its thresholds changed) replaces it.
+ * naming the same id with another key (the model was reloaded, e.g. its thresholds changed) replaces it. The model's
+ * arrays (idf, n-gram look-up tables) are views into those shared bytes: one copy in memory for all threads.
  */
 import { TextClassifierModel } from '../../ml/text/classifier.ts';
 import { FusedTextScorer } from '../../ml/text/fusedScorer.ts';
@@ -19,7 +20,7 @@ const loaded = new Map<string, { key: string; scorer: FusedTextScorer }>();
 function scorerFor(task: ScoreTask): FusedTextScorer {
   let entry = loaded.get(task.modelId);
   if (entry?.key !== task.key) {
-    entry = { key: task.key, scorer: new FusedTextScorer(TextClassifierModel.deserialize(new Uint8Array(task.bytes))) };
+    entry = { key: task.key, scorer: new FusedTextScorer(TextClassifierModel.deserialize(new Uint8Array(task.bytes), true)) };
     loaded.delete(task.modelId);
     if (loaded.size >= MAX_MODELS) loaded.delete(loaded.keys().next().value!);
   } else loaded.delete(task.modelId); // re-inserted below: Map order is LRU order

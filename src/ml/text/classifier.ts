@@ -10,6 +10,7 @@ import { labelMatrix } from '../metrics/classification.ts';
 import { TfidfVectorizer, type VectorizerConfig } from './vocabulary.ts';
 import { resolveTextClassifierOptions, type TextClassifierOptions } from './options.ts';
 import { packSections, unpackSections, f32Bytes, bytesF32 } from '../serialize.ts';
+import { lookupSections, storedLookupTable } from './lookupTables.ts';
 
 export interface TrainTextClassifierInput {
   texts: readonly string[];
@@ -64,21 +65,26 @@ export class TextClassifierModel {
       sections[`idf${b}`] = f32Bytes(v.idf);
       return { config: v.config, nTerms: v.nFeatures };
     });
+    // the n-gram look-up tables as they are in memory: loading (in every scoring thread) copies, never rebuilds
+    const lookup = lookupSections(this.vectorizers.map((v) => v.lookupTable));
+    Object.assign(sections, lookup.sections);
     const header = {
       kind: 'text-classifier', mode: this.mode, labelNames: this.labelNames, options: this.options, info: this.info, blocks,
       linear: { nFeatures: this.linear.nFeatures, nLabels: this.linear.nLabels, interceptScaling: this.linear.interceptScaling },
+      lookup: lookup.header,
     };
     return packSections(header, sections);
   }
 
-  static deserialize(buf: Uint8Array): TextClassifierModel {
-    const { header: h, section } = unpackSections(buf, 'text classifier');
+  /** With `views`, the model's arrays are views into `buf` (e.g. shared by scoring threads), which must then never be written. */
+  static deserialize(buf: Uint8Array, views = false): TextClassifierModel {
+    const { header: h, section } = unpackSections(buf, 'text classifier', views);
     if (h.kind !== 'text-classifier') throw new Error(`text classifier: the file holds a ${String(h.kind)}, not a text classifier`);
     const blocks = h.blocks as { config: VectorizerConfig; nTerms: number }[];
     const vectorizers = blocks.map((b, k) => {
       const idf = bytesF32(section(`idf${k}`));
       if (idf.length !== b.nTerms) throw new Error(`text classifier: block ${k} has ${idf.length} idf values, header says ${b.nTerms} terms`);
-      return TfidfVectorizer.fromUtf8Terms(b.config, section(`terms${k}`), idf);
+      return TfidfVectorizer.fromUtf8Terms(b.config, section(`terms${k}`), idf, storedLookupTable(h.lookup, section, k, b.nTerms));
     });
     const lin = h.linear as { nFeatures: number; nLabels: number; interceptScaling: number };
     const weights = bytesF32(section('weights'));

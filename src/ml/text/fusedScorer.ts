@@ -4,7 +4,8 @@
  * sparse matrix built for the batch. Same arithmetic, in the same order, as `TextClassifierModel.predict`
  * (transform + weigh, float32 values, float64 accumulation in the linear kernels, float32 scores), so the two
  * agree to float rounding; the fused path only saves the batch-sized allocations and the second pass over them,
- * and keeps a document's columns in cache between look-up and scoring.
+ * and keeps a document's columns in cache between look-up and scoring. char_wb blocks go word by word through a
+ * cache of each word's columns (charWbCache.ts), which gives the same columns in the same order.
  * A scorer holds scratch buffers: use one per thread (it is not re-entrant, but scoring is synchronous).
  */
 import { dotBlock, paddedStride } from '../linear/kernels.ts';
@@ -13,6 +14,7 @@ import { analyze, NgramScratch } from './analyzers.ts';
 import type { TextClassifierModel } from './classifier.ts';
 import type { NgramHashTable } from './hashTable.ts';
 import type { VectorizerConfig } from './vocabulary.ts';
+import { CharWbColumns } from './charWbCache.ts';
 import { weighSpan } from './fitVocabulary.ts';
 
 /** Reset the per-column stamps before the running position could overflow int32. */
@@ -26,6 +28,8 @@ interface Block {
   weights: Float32Array;
   /** seen[col] = 1 + running position of col's entry; an entry before the document's start is stale. */
   seen: Int32Array;
+  /** char_wb blocks: their columns word by word through a cache (charWbCache.ts). */
+  charWb: CharWbColumns | null;
 }
 
 export class FusedTextScorer {
@@ -58,7 +62,9 @@ export class FusedTextScorer {
     this.tmp = new Float64Array(S);
     let offset = 0;
     this.blocks = model.vectorizers.map((v) => {
-      const b: Block = { config: v.config, table: v.lookupTable, idf: v.idf, weights: this.W.subarray(offset * S), seen: new Int32Array(v.nFeatures) };
+      const { analyzer, ngramRange, lowercase } = v.config;
+      const charWb = analyzer === 'char_wb' ? new CharWbColumns(v.lookupTable, ngramRange[0], ngramRange[1], lowercase) : null;
+      const b: Block = { config: v.config, table: v.lookupTable, idf: v.idf, weights: this.W.subarray(offset * S), seen: new Int32Array(v.nFeatures), charWb };
       offset += v.nFeatures;
       return b;
     });
@@ -96,10 +102,18 @@ export class FusedTextScorer {
 
   /** Fills cols/vals[0..n) with the document's distinct columns of block `B` (first-occurrence order) and their L2-normalised tf-idf. */
   private columns(B: Block, text: string): number {
-    const s = this.scratch, { analyzer, lowercase, ngramRange, sublinearTf } = B.config;
-    analyze(analyzer, text, lowercase, ngramRange, s);
-    const cnt = s.count, ids = s.ids;
-    B.table.getMany(s.h1, s.h2, cnt, ids);
+    const { analyzer, lowercase, ngramRange, sublinearTf } = B.config;
+    let cnt: number, ids: Int32Array;
+    if (B.charWb) {
+      cnt = B.charWb.run(text);
+      ids = B.charWb.ids;
+    } else {
+      const s = this.scratch;
+      analyze(analyzer, text, lowercase, ngramRange, s);
+      cnt = s.count;
+      ids = s.ids;
+      B.table.getMany(s.h1, s.h2, cnt, ids);
+    }
     if (cnt > this.cols.length) this.grow(cnt);
     if (this.running + cnt >= STAMP_LIMIT) {
       for (const blk of this.blocks) blk.seen.fill(0);

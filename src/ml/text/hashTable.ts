@@ -34,6 +34,8 @@ export class NgramHashTable {
   private hotCap: number;
   private cold: Int32Array;
   private coldMask: number;
+  /** Restored from stored slots: keys by id are absent, so it cannot grow. */
+  private readOnly = false;
 
   constructor(expected = 1024) {
     this.hotCap = Math.min(HOT_IDS, Math.max(16, expected));
@@ -47,6 +49,35 @@ export class NgramHashTable {
     this.coldMask = cap - 1;
     this.keys1 = new Int32Array(Math.max(16, expected));
     this.keys2 = new Int32Array(Math.max(16, expected));
+  }
+
+  /**
+   * The probe tables as they are in memory (what a model file stores, so loading needs no rebuild): hot slots, cold
+   * slots, the hot capacity and the number of keys. Keys by id are not part of it: a restored table only looks up.
+   */
+  slots(): { hot: Int32Array; cold: Int32Array; hotCap: number; size: number } {
+    return { hot: this.hot, cold: this.cold, hotCap: this.hotCap, size: this.size };
+  }
+
+  /**
+   * A read-only table over stored slots (see `slots()`); throws when they cannot be such a table. Each slot's id is
+   * checked to be < size, so a damaged file can never make a look-up return a column outside the model.
+   */
+  static fromSlots(hot: Int32Array, cold: Int32Array, hotCap: number, size: number): NgramHashTable {
+    const pow2 = (n: number) => n >= 64 && (n & (n - 1)) === 0;
+    if (!pow2(hot.length) || !pow2(cold.length) || !Number.isInteger(hotCap) || hotCap < 16 || hotCap > HOT_IDS || hotCap * 8 > hot.length) {
+      throw new Error('lookup table: slot arrays have the wrong shape');
+    }
+    let inHot = 0, inCold = 0;
+    for (let o = 2; o < hot.length; o += 4) if (hot[o] !== 0) { if (hot[o] > hotCap || hot[o] > size) throw new Error('lookup table: a slot holds an id out of range'); inHot++; }
+    for (let o = 2; o < cold.length; o += 4) if (cold[o] !== 0) { if (cold[o] <= hotCap || cold[o] > size) throw new Error('lookup table: a slot holds an id out of range'); inCold++; }
+    if (inHot + inCold !== size || inCold * 8 > cold.length) throw new Error(`lookup table: ${inHot + inCold} keys stored, expected ${size}`);
+    const t = new NgramHashTable(16);
+    t.hot = hot; t.hotMask = hot.length / 4 - 1; t.hotCap = hotCap;
+    t.cold = cold; t.coldMask = cold.length / 4 - 1;
+    t.size = size;
+    t.readOnly = true;
+    return t;
   }
 
   /** Id of the key, or -1. */
@@ -73,6 +104,7 @@ export class NgramHashTable {
   add(h1: number, h2: number): number {
     const found = this.get(h1, h2);
     if (found >= 0) return found;
+    if (this.readOnly) throw new Error('lookup table: a table restored from a model file is read-only');
     const id = this.size++;
     const isHot = id < this.hotCap, sl = isHot ? this.hot : this.cold, mask = isHot ? this.hotMask : this.coldMask;
     let s = fmix32(h1) & mask;

@@ -57,10 +57,16 @@ export class TfidfVectorizer {
     return new TfidfVectorizer(copyConfig(config), terms, idf, tableOf(h1, h2));
   }
 
-  /** Restores from terms stored as UTF-8 joined by '\n' (the model file's layout); strings are decoded lazily. */
-  static fromUtf8Terms(config: VectorizerConfig, utf8: Uint8Array, idf: Float32Array): TfidfVectorizer {
-    const n = idf.length, { h1, h2 } = hashUtf8Terms(utf8, n);
+  /**
+   * Restores from terms stored as UTF-8 joined by '\n' (the model file's layout); strings are decoded lazily. With
+   * `table` (the file's stored lookup table, lookupTables.ts) the terms are not rehashed at all.
+   */
+  static fromUtf8Terms(config: VectorizerConfig, utf8: Uint8Array, idf: Float32Array, table?: NgramHashTable): TfidfVectorizer {
+    const n = idf.length;
+    if (table && table.size !== n) throw new Error(`vectorizer: the lookup table holds ${table.size} terms, expected ${n}`);
     const decode = () => (n === 0 ? [] : Buffer.from(utf8.buffer, utf8.byteOffset, utf8.byteLength).toString('utf8').split('\n'));
+    if (table) return new TfidfVectorizer(copyConfig(config), decode, idf, table);
+    const { h1, h2 } = hashUtf8Terms(utf8, n);
     return new TfidfVectorizer(copyConfig(config), decode, idf, tableOf(h1, h2));
   }
 

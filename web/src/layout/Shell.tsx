@@ -17,6 +17,7 @@ const NAV = [
   { to: '/finetune', label: 'Fine-tuning', icon: ChatIcon, testId: 'nav-finetune' },
   { to: '/summarize', label: 'Summarize', icon: SummarizeIcon, testId: 'nav-summarize' },
   { to: '/images', label: 'Images', icon: ImageIcon, testId: 'nav-images' },
+  { to: '/detection', label: 'Detection', icon: ImageIcon, testId: 'nav-detection' },
   { to: '/labeling', label: 'Labeling', icon: ImageIcon, testId: 'nav-labeling' },
   { to: '/edge', label: 'Edge fleets', icon: EndpointIcon, testId: 'nav-edge' },
   { to: '/fhir', label: 'Patients (FHIR)', icon: PatientIcon, testId: 'nav-fhir' },

@@ -1,0 +1,178 @@
+/**
+ * The char_wb block's columns for scoring, word by word through a cache. char_wb n-grams never cross a word (the
+ * analyzer pads each whitespace-separated word and takes n-grams inside it), so a word's known columns, in the
+ * analyzer's order, depend on the word alone; words repeat (Zipf), so most are hashed once as a whole and their
+ * columns copied, instead of hashing and looking up ~4 n-grams per character. The output is exactly the sequence
+ * `analyzeCharWb` + `getMany` give with the unknown (-1) ids dropped: same columns, same order, so scores are
+ * bit for bit those of the uncached path.
+ * Words are keyed by a 64-bit hash of their code points (as the vocabulary keys its n-grams, hashTable.ts).
+ * The cache is bounded: when full it is emptied and refills.
+ */
+import { SEED1, SEED2 } from './analyzers.ts';
+import { fmix32, type NgramHashTable } from './hashTable.ts';
+import { codePointAt, isSpaceChar } from './tokenize.ts';
+
+const SLOTS = 1 << 16;
+/** At most this many cached words (load ≤ 0.5 of SLOTS). */
+const MAX_WORDS = SLOTS >> 1;
+/** Longer words (URLs, runs of symbols) are analysed directly, never cached. */
+const MAX_CACHED_WORD = 48;
+/** Cached column ids in all. */
+const POOL = 1 << 20;
+
+export class CharWbColumns {
+  /** Output of `run`: the document's known columns in analyzer order (with repeats). */
+  ids = new Int32Array(16384);
+  /** The padded word being read: [32, code points…, 32]. */
+  private word = new Int32Array(64);
+  private h1 = new Int32Array(512);
+  private h2 = new Int32Array(512);
+  private got = new Int32Array(512);
+  /** Cache slots: [key1, key2, entry + 1, unused]. */
+  private readonly slots = new Int32Array(SLOTS * 4);
+  private readonly entryStart = new Int32Array(MAX_WORDS + 1);
+  private readonly entryLen = new Int32Array(MAX_WORDS + 1);
+  private readonly pool = new Int32Array(POOL);
+  private nWords = 0;
+  private used = 0;
+
+  constructor(
+    private readonly table: NgramHashTable,
+    private readonly minN: number,
+    private readonly maxN: number,
+    private readonly lowercase: boolean,
+  ) {}
+
+  /** Fills `ids[0..n)` for `text` and returns n. */
+  run(text: string): number {
+    const t = this.lowercase ? text.toLowerCase() : text;
+    let n = 0, m = 1, w1 = SEED1, w2 = SEED2;
+    let word = this.word;
+    word[0] = 32;
+    for (let i = 0; i <= t.length; i++) {
+      let c = 32;
+      if (i < t.length) {
+        c = codePointAt(t, i);
+        if (c > 0xffff) i++;
+        if (isSpaceChar(c)) c = 32;
+      }
+      if (c !== 32) {
+        if (m + 1 >= word.length) word = this.growWord(m + 2);
+        word[m++] = c;
+        w1 = Math.imul(w1 ^ c, 0x01000193);
+        w2 = Math.imul(w2 ^ c, 0x5bd1e995);
+        w2 ^= w2 >>> 15;
+        continue;
+      }
+      if (m === 1) continue; // no word open
+      word[m++] = 32;
+      n = this.emitWord(m, w1, w2, n);
+      m = 1; w1 = SEED1; w2 = SEED2;
+    }
+    return n;
+  }
+
+  /** Appends the padded word word[0..m)'s known columns at ids[n..) and returns the new n. */
+  private emitWord(m: number, w1: number, w2: number, n: number): number {
+    const cacheable = m - 2 <= MAX_CACHED_WORD;
+    if (cacheable) {
+      const slots = this.slots, mask = SLOTS - 1;
+      let s = fmix32(w1) & mask;
+      for (;;) {
+        const o = s << 2, e = slots[o + 2];
+        if (e === 0) break;
+        if (slots[o] === w1 && slots[o + 1] === w2) {
+          const from = this.entryStart[e - 1], len = this.entryLen[e - 1];
+          if (n + len > this.ids.length) this.growIds(n + len);
+          const ids = this.ids, pool = this.pool;
+          for (let j = 0; j < len; j++) ids[n + j] = pool[from + j];
+          return n + len;
+        }
+        s = (s + 1) & mask;
+      }
+    }
+    const k = this.known(m);
+    if (n + k > this.ids.length) this.growIds(n + k);
+    const ids = this.ids, got = this.got;
+    for (let j = 0; j < k; j++) ids[n + j] = got[j];
+    if (cacheable) this.remember(w1, w2, k);
+    return n + k;
+  }
+
+  /** got[0..k) = the known columns of the padded word word[0..m), in analyzeCharWb's order; returns k. */
+  private known(m: number): number {
+    const minN = this.minN, maxN = this.maxN, word = this.word;
+    const most = m < minN ? 1 : m * (maxN - minN + 1);
+    if (most > this.h1.length) this.growNgrams(most);
+    const H1 = this.h1, H2 = this.h2;
+    let k = 0;
+    if (m < minN) {
+      // sklearn emits the whole padded word once
+      let h1 = SEED1, h2 = SEED2;
+      for (let j = 0; j < m; j++) {
+        const c = word[j];
+        h1 = Math.imul(h1 ^ c, 0x01000193);
+        h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+        h2 ^= h2 >>> 15;
+      }
+      H1[k] = h1; H2[k++] = h2;
+    } else {
+      for (let o = 0; o < m; o++) {
+        let h1 = SEED1, h2 = SEED2;
+        const end = Math.min(m, o + maxN);
+        for (let j = o; j < end; j++) {
+          const c = word[j];
+          h1 = Math.imul(h1 ^ c, 0x01000193);
+          h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+          h2 ^= h2 >>> 15;
+          if (j - o + 1 >= minN) { H1[k] = h1; H2[k++] = h2; }
+        }
+      }
+    }
+    const got = this.got;
+    this.table.getMany(H1, H2, k, got);
+    let kept = 0;
+    for (let j = 0; j < k; j++) if (got[j] >= 0) got[kept++] = got[j];
+    return kept;
+  }
+
+  private remember(w1: number, w2: number, k: number): void {
+    if (this.nWords >= MAX_WORDS || this.used + k > POOL) {
+      this.slots.fill(0);
+      this.nWords = 0;
+      this.used = 0;
+    }
+    const e = this.nWords++;
+    this.entryStart[e] = this.used;
+    this.entryLen[e] = k;
+    const pool = this.pool, got = this.got, at = this.used;
+    for (let j = 0; j < k; j++) pool[at + j] = got[j];
+    this.used += k;
+    const slots = this.slots, mask = SLOTS - 1;
+    let s = fmix32(w1) & mask;
+    while (slots[(s << 2) + 2] !== 0) s = (s + 1) & mask;
+    const o = s << 2;
+    slots[o] = w1;
+    slots[o + 1] = w2;
+    slots[o + 2] = e + 1;
+  }
+
+  private growWord(n: number): Int32Array {
+    const w = new Int32Array(Math.max(n, this.word.length * 2));
+    w.set(this.word);
+    return (this.word = w);
+  }
+
+  private growNgrams(n: number): void {
+    const cap = Math.max(n, this.h1.length * 2);
+    this.h1 = new Int32Array(cap);
+    this.h2 = new Int32Array(cap);
+    this.got = new Int32Array(cap);
+  }
+
+  private growIds(n: number): void {
+    const ids = new Int32Array(Math.max(n, this.ids.length * 2));
+    ids.set(this.ids);
+    this.ids = ids;
+  }
+}
