@@ -57,7 +57,7 @@ export function registerDetectionCommands(program: Command): void {
     .command('train <folder>')
     .description('Import FOLDER (images/ + labels.csv, a Ground Truth manifest, YOLO labels or COCO JSON) and train a detector; held-out (seeded 20 %) mAP50-95 and mAP50')
     .option('--name <name>', 'model (and dataset) name (default: the folder name)')
-    .option('--epochs <n>', 'training epochs of the detection head (default 40)')
+    .option('--epochs <n>', 'training epochs of the detection head (default 30)')
     .option('--seed <n>', 'seed of the 80/20 split and of training', '42')
     .action(async (folder: string, o: { name?: string; epochs?: string; seed: string }, cmd: Command) =>
       withTransport(cmd, async (t, g) => {
@@ -104,6 +104,22 @@ export function registerDetectionCommands(program: Command): void {
           process.stdout.write(`${r.image} (${r.width}×${r.height}): ${r.detections.length} detection(s)${r.drawn ? ` → ${r.drawn}` : ''}\n`);
           if (r.detections.length) printTable(['class', 'score', 'x1', 'y1', 'x2', 'y2'], r.detections.map((d) => [d.class, d.score.toFixed(3), d.x1, d.y1, d.x2, d.y2]));
         }
+        return undefined;
+      }),
+    );
+
+  detection
+    .command('export-onnx <model>')
+    .description('Write MODEL\'s single-file ONNX detector (uint8 image [H,W,3] → boxes, scores, class_ids after NMS) to --out')
+    .requiredOption('--out <file>', 'where to write the .onnx file')
+    .action(async (ref: string, o: { out: string }, cmd: Command) =>
+      withTransport(cmd, async (t, g) => {
+        const res = await t.request('GET', `/api/v1/detection/models/${enc(ref)}/onnx`);
+        if (res.status !== 200) throw fromResponse(res);
+        writeFileSync(o.out, res.body);
+        const sha256 = String(res.headers['x-sha256'] ?? '');
+        if (g.json) return printJson({ out: o.out, bytes: res.body.length, sha256 });
+        process.stdout.write(`wrote ${o.out} (${res.body.length} bytes, sha256 ${sha256})\n`);
         return undefined;
       }),
     );

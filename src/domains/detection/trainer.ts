@@ -22,7 +22,7 @@ import type { DetectionImage, LabeledBox } from './formats/types.ts';
 export const TRAIN_SCRIPT = resolve(import.meta.dirname, 'python/train.py');
 /** The network input (w, h): the sample's 450×300 rounded to multiples of 32. */
 export const INPUT_SIZE: readonly [number, number] = [448, 288];
-export const DEFAULT_EPOCHS = 40;
+export const DEFAULT_EPOCHS = 30;
 export const MIN_IMAGES = 10;
 
 export interface TrainSource {
