@@ -134,7 +134,6 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     renameSync(src, join(o.data, dest, `${id.slice(0, 8)}-${name}`));
     state.inferences++;
     state.recent.push(Date.now());
-    sync.kick();
   }
 
   /** New files are taken once their size stopped changing between two polls (a writer may still be copying). */
@@ -142,6 +141,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     const seen = new Map<string, number>();
     while (!signal.aborted) {
       if (models.current) {
+        let processed = 0;
         let names: string[] = [];
         try {
           names = readdirSync(o.watch).filter((n) => !n.startsWith('.') && !/\.(tmp|part)$/i.test(n)).sort();
@@ -165,10 +165,13 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
           seen.delete(name);
           try {
             await process1(name);
+            processed++;
           } catch (err) {
             log('error', `could not process ${name}: ${(err as Error).message}`);
           }
         }
+        // Sync once per pass, not per image: during a burst the uploads do not compete with inference image by image.
+        if (processed > 0) sync.kick();
       }
       await sleep(opt.pollMs, signal);
     }
