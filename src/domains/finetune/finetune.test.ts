@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { trainerError } from './errors.ts';
-import { createSlurmLauncher, failedRankFromOutput, parseSinfo, renderSbatch, shellQuote, type LaunchSpec } from './launchers/index.ts';
+import { createSlurmLauncher, failedRankFromOutput, parseSinfo, renderSbatch, shellQuote, type LaunchExit, type LaunchSpec } from './launchers/index.ts';
+import { trainJob } from './jobs.ts';
 import { GUARD } from './launchers/process.ts';
 import { parseMetricsLine, series, summarize, type MetricsEvent } from './metrics.ts';
 import { shapeProblems } from './prepare.ts';
@@ -150,5 +151,41 @@ describe('guard.py', () => {
     await vi.waitFor(() => { [sleeper = 0] = inGroup(parent.pid!, 'sleep'); expect(sleeper).toBeGreaterThan(0); }, { timeout: 10_000, interval: 50 });
     process.kill(parent.pid!, 'SIGKILL');
     await vi.waitFor(() => expect(alive(sleeper)).toBe(false), { timeout: 10_000, interval: 100 });
+  });
+});
+
+describe('following a run (finetune.train)', () => {
+  /** A launch whose processes never end by themselves (a worker stuck after "done", or hung), and its metrics file. */
+  function stuckLaunch(lines: string[]) {
+    const runDir = mkdtempSync(join(dir, 'run-'));
+    let cancelled = false;
+    let end: (v: LaunchExit) => void = () => {};
+    const done = new Promise<LaunchExit>((r) => (end = r));
+    return {
+      wasCancelled: () => cancelled,
+      deps: {
+        create: async () => 'r',
+        afterSuccess: async () => ({ model: null, endpoint: null }),
+        launch: async () => {
+          setTimeout(() => writeFileSync(join(runDir, 'metrics.jsonl'), `${lines.join('\n')}\n`), 50);
+          return { runDir, maxSteps: 2, workers: 2, name: 'r', handle: { id: '1', done, cancel: async () => { cancelled = true; end({ ok: false, exitCode: null, signal: 'SIGTERM', cancelled: true, detail: '' }); } } };
+        },
+      },
+    };
+  }
+  const ctx = () => ({ job: { id: 'job_1', payload: { runId: 'r' } }, signal: new AbortController().signal, progress: async () => {}, log: async () => {} }) as never;
+  const lines = ['{"type":"start","world_size":2,"resumed_from_step":0,"base_eval_loss":2.5}', '{"type":"step","step":2,"loss":1.0,"lr":0.001,"tokens_per_s":10,"seqs_per_s":1}'];
+
+  it('stops workers still running after the "done" line and counts the run as finished', async () => {
+    const l = stuckLaunch([...lines, '{"type":"done","step":2,"final_loss":1.0,"eval_loss":1.1,"base_eval_loss":2.5}']);
+    const result = await trainJob({ ...l.deps, doneGraceMs: 300 }).run(ctx());
+    expect(l.wasCancelled()).toBe(true);
+    expect(result).toMatchObject({ status: 'succeeded', steps: 2, evalLoss: 1.1, evalLossBase: 2.5 });
+  });
+
+  it('a run that goes silent is stopped at the stall limit and fails FINETUNE_WORKER_FAILED (never hangs)', async () => {
+    const l = stuckLaunch(lines);
+    await expect(trainJob({ ...l.deps, stallMs: 1500 }).run(ctx())).rejects.toMatchObject({ code: 'FINETUNE_WORKER_FAILED', message: expect.stringMatching(/wrote nothing for 2 s/) });
+    expect(l.wasCancelled()).toBe(true);
   });
 });

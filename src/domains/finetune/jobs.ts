@@ -58,11 +58,13 @@ export interface TrainJobDeps {
   afterSuccess(runId: string, log: (m: string) => Promise<void>): Promise<{ model: TrainResult['model']; endpoint: string | null }>;
   /** No output for this long stops the run (default 10 min). */
   stallMs?: number;
+  /** After rank 0's "done" line, workers still running this long are stopped and the run counts as finished (default 30 s). */
+  doneGraceMs?: number;
 }
 
 const isNoise = (e: MetricsEvent | null) => e !== null && e.type === 'step';
 
-export async function followRun(ctx: JobContext<TrainPayload>, runId: string, deps: TrainJobDeps): Promise<{ exit: LaunchExit; events: MetricsEvent[]; stalled: boolean; name: string; workers: number }> {
+export async function followRun(ctx: JobContext<TrainPayload>, runId: string, deps: TrainJobDeps): Promise<{ exit: LaunchExit; events: MetricsEvent[]; stalled: boolean; lingered: boolean; name: string; workers: number }> {
   const { signal, progress, log } = ctx;
   let pending: string[] = [];
   let lastActivity = Date.now();
@@ -84,6 +86,10 @@ export async function followRun(ctx: JobContext<TrainPayload>, runId: string, de
   signal.addEventListener('abort', onAbort, { once: true });
   let stalled = false;
   let finished = false;
+  // A worker stuck in process-group teardown after the trainer wrote "done" (seen with gloo on torch 1.13) must not
+  // hold the job: the checkpoint and metrics are complete, so it is stopped after a grace period.
+  let doneAt = 0;
+  let lingered = false;
   const flush = async () => {
     const lines = pending;
     pending = [];
@@ -95,10 +101,16 @@ export async function followRun(ctx: JobContext<TrainPayload>, runId: string, de
       if (e.type === 'step') await progress(started.maxSteps ? Math.min(0.99, e.step / started.maxSteps) : 0.5, `step ${e.step}${started.maxSteps ? `/${started.maxSteps}` : ''} loss ${e.loss.toFixed(4)}`);
       else if (e.type === 'eval') await log(`step ${e.step}: eval loss ${e.eval_loss.toFixed(4)}`);
       else if (e.type === 'checkpoint') await log(`checkpoint at step ${e.step}: ${e.path}`);
+      else if (e.type === 'done') doneAt = Date.now();
       else if (e.type === 'start') await log(`started: world size ${e.world_size}, resumed from step ${e.resumed_from_step}, base eval loss ${e.base_eval_loss ?? '?'}`);
     }
     await flush();
-    if (!finished && !stalled && Date.now() - lastActivity > (deps.stallMs ?? 600_000)) {
+    if (!finished && !lingered && doneAt && Date.now() - doneAt > (deps.doneGraceMs ?? 30_000)) {
+      lingered = true;
+      await log(`the trainer wrote "done" but its workers were still running ${Math.round((deps.doneGraceMs ?? 30_000) / 1000)} s later: stopping them`, 'warn');
+      await handle.cancel();
+    }
+    if (!finished && !stalled && !doneAt && Date.now() - lastActivity > (deps.stallMs ?? 600_000)) {
       stalled = true;
       await log(`no output for ${Math.round((deps.stallMs ?? 600_000) / 1000)} s: stopping the workers`, 'error');
       await handle.cancel();
@@ -115,7 +127,7 @@ export async function followRun(ctx: JobContext<TrainPayload>, runId: string, de
   await loop;
   await tick();
   signal.removeEventListener('abort', onAbort);
-  return { exit, events: follower.events, stalled, name: started.name, workers: started.workers };
+  return { exit, events: follower.events, stalled, lingered, name: started.name, workers: started.workers };
 }
 
 export const trainJob = (deps: TrainJobDeps) =>
@@ -127,12 +139,12 @@ export const trainJob = (deps: TrainJobDeps) =>
       await ctx.progress(0, 'launching the trainer');
       const runId = ctx.job.payload.runId ?? (await deps.create(ctx.job.payload.spec!, ctx.job.id));
       ctx.signal.throwIfAborted();
-      const { exit, events, stalled, name, workers } = await followRun(ctx, runId, deps);
+      const { exit, events, stalled, lingered, name, workers } = await followRun(ctx, runId, deps);
       ctx.signal.throwIfAborted();
       if (stalled) throw new AppError('FINETUNE_WORKER_FAILED', `The trainer wrote nothing for ${Math.round((deps.stallMs ?? 600_000) / 1000)} s (a worker hung or its node was lost); the run was stopped. Resume from the last checkpoint.`);
       const s = summarize(events);
       if (s.error) throw trainerError(s.error as unknown as TrainerError);
-      if (!exit.ok) throw new AppError('FINETUNE_WORKER_FAILED', `The run failed: ${exit.detail || `exit ${exit.exitCode ?? exit.signal}`}. Checkpoints written before stay; resume with \`sagebrush finetune resume ${name}\`.`, { extra: { exitCode: exit.exitCode, signal: exit.signal } });
+      if (!exit.ok && !(lingered && s.done)) throw new AppError('FINETUNE_WORKER_FAILED', `The run failed: ${exit.detail || `exit ${exit.exitCode ?? exit.signal}`}. Checkpoints written before stay; resume with \`sagebrush finetune resume ${name}\`.`, { extra: { exitCode: exit.exitCode, signal: exit.signal } });
       if (!s.done) throw new AppError('FINETUNE_TRAINER_FAILED', `The trainer exited without its "done" line (last step ${s.step}); see the job log.`);
       const deployed = await deps.afterSuccess(runId, (m) => ctx.log(m));
       await ctx.progress(1, `done: eval loss ${s.baseEvalLoss?.toFixed(4) ?? '?'} → ${s.evalLoss?.toFixed(4) ?? '?'}`);
