@@ -14,7 +14,8 @@ import { promisify } from 'node:util';
 import { createAppContext } from '../src/app/context.ts';
 import { loadConfig } from '../src/core/config.ts';
 import type { Job } from '../src/jobs/types.ts';
-import { precisionRecallFscore, thresholdScores } from '../src/ml/index.ts';
+import { nanMean, perLabelRocAuc, precisionRecallFscore, thresholdScores } from '../src/ml/index.ts';
+import { ablate, ablationMarkdown } from './quality.ablation.ts';
 import { tuneThresholds } from '../src/ml/diagnostics/index.ts';
 import { toArrays } from '../src/domains/text/data.ts';
 import { parseLabeledText } from '../src/domains/text/formats.ts';
@@ -35,6 +36,7 @@ interface PeerTuned {
   tune_seconds: number;
   macro_f1: number;
   tuned_macro_f1: number;
+  mean_auc: number;
   per_label_f1: Record<string, number>;
   tuned_per_label_f1: Record<string, number>;
   thresholds: Record<string, number>;
@@ -45,6 +47,7 @@ interface OursRun {
   trainSeconds: number;
   tuneWallSeconds: number;
   ceilingMacroF1: number;
+  meanAuc: number;
 }
 
 async function runPeer(ds: PreparedDataset): Promise<PeerTuned> {
@@ -80,7 +83,8 @@ async function runOurs(ds: PreparedDataset, dir: string): Promise<OursRun> {
     const n = predictor.rule.labels.length;
     const ceiling = tuneThresholds(scores, test.truth, n, { kind: 'f-beta', beta: 1 }).thresholds;
     const ceilingMacroF1 = precisionRecallFscore(test.truth, thresholdScores(scores, n, ceiling), n).macro.f;
-    return { result, trainSeconds: (trained.result as { train_seconds: number }).train_seconds, tuneWallSeconds, ceilingMacroF1 };
+    const meanAuc = nanMean(perLabelRocAuc(scores, test.truth, n));
+    return { result, trainSeconds: (trained.result as { train_seconds: number }).train_seconds, tuneWallSeconds, ceilingMacroF1, meanAuc };
   } finally {
     await ctx.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -111,22 +115,27 @@ function datasetMarkdown(ds: PreparedDataset, ours: OursRun, peer: PeerTuned | u
   md.push(`| macro F1 gain | | ${peer ? `| ${sgn(peer.tuned_macro_f1 - peer.macro_f1)} | | ` : ''}| **${sgn(ourGain)}** | |`);
   md.push(`| micro F1 | | ${peer ? '– | – | | ' : ''}${f4(r.before.micro_f1)} | ${f4(r.after.micro_f1)} | |`);
   md.push('');
-  md.push('| system | train (s) | tuning (s): 5 folds + choice | tuned macro F1 | vs peer |');
-  md.push('|---|---:|---:|---:|---:|');
-  if (peer) md.push(`| scikit-learn ${peer.version} (\`--tune-thresholds\`: KFold(5, shuffle, seed 0)) | ${peer.fit_seconds.toFixed(1)} | ${peer.tune_seconds.toFixed(1)} | ${f4(peer.tuned_macro_f1)} | – |`);
-  md.push(`| **Sagebrush** (\`text.tune\`: iterative-stratified 5 folds, objective F1) | ${ours.trainSeconds.toFixed(1)} | ${r.tuneSeconds.toFixed(1)} (job wall ${ours.tuneWallSeconds.toFixed(1)}) | **${f4(r.after.macro_f1)}** | ${peer ? sgn(r.after.macro_f1 - peer.tuned_macro_f1) : '–'} |`);
-  md.push(`| ceiling: our model, thresholds chosen on the test split itself (reference only) | | | ${f4(ours.ceilingMacroF1)} | |`);
+  md.push('| system | train (s) | tuning (s): 5 folds + choice | mean ROC AUC (test) | AUC vs peer | tuned macro F1 | vs peer |');
+  md.push('|---|---:|---:|---:|---:|---:|---:|');
+  if (peer) md.push(`| scikit-learn ${peer.version} (\`--tune-thresholds\`: KFold(5, shuffle, seed 0)) | ${peer.fit_seconds.toFixed(1)} | ${peer.tune_seconds.toFixed(1)} | ${f4(peer.mean_auc)} | – | ${f4(peer.tuned_macro_f1)} | – |`);
+  md.push(`| **Sagebrush** (\`text.tune\`: iterative-stratified 5 folds, objective F1) | ${ours.trainSeconds.toFixed(1)} | ${r.tuneSeconds.toFixed(1)} (job wall ${ours.tuneWallSeconds.toFixed(1)}) | ${f4(ours.meanAuc)} | ${peer ? sgn(ours.meanAuc - peer.mean_auc) : '–'} | **${f4(r.after.macro_f1)}** | ${peer ? sgn(r.after.macro_f1 - peer.tuned_macro_f1) : '–'} |`);
+  md.push(`| ceiling: our model, thresholds chosen on the test split itself (reference only) | | | | | ${f4(ours.ceilingMacroF1)} | |`);
   md.push('');
   const target = TARGETS[ds.key];
   if (target !== undefined && !smoke) {
     const met = r.after.macro_f1 >= target;
+    if (peer) {
+      const aucMet = ours.meanAuc >= peer.mean_auc + 0.005;
+      md.push(`Target mean ROC AUC ≥ scikit-learn's + 0.005: **${aucMet ? 'met' : 'missed'}** — ${sgn(ours.meanAuc - peer.mean_auc)}. Tuned macro F1 above scikit-learn's: **${r.after.macro_f1 > peer.tuned_macro_f1 ? 'met' : 'missed'}**.`);
+      md.push('');
+    }
     md.push(`Target tuned macro F1 ≥ ${target.toFixed(2)}: **${met ? 'met' : 'missed'}** — ${f4(r.after.macro_f1)}${met ? '' : ` (short by ${(target - r.after.macro_f1).toFixed(4)}; the ceiling of threshold tuning for this model on this split is ${f4(ours.ceilingMacroF1)})`}.${peer ? ` Tuning time ${(r.tuneSeconds / peer.tune_seconds).toFixed(2)}× the peer's.` : ''}`);
     md.push('');
   }
   return {
     md,
     summary: {
-      before: r.before.macro_f1, after: r.after.macro_f1, gain: Number(ourGain.toFixed(4)), tuneSeconds: r.tuneSeconds, ceiling: Number(ours.ceilingMacroF1.toFixed(4)),
+      before: r.before.macro_f1, after: r.after.macro_f1, meanAuc: Number(ours.meanAuc.toFixed(4)), gain: Number(ourGain.toFixed(4)), tuneSeconds: r.tuneSeconds, ceiling: Number(ours.ceilingMacroF1.toFixed(4)),
       ...(peer ? { peer: { before: peer.macro_f1, after: peer.tuned_macro_f1, tuneSeconds: peer.tune_seconds } } : {}),
     },
   };
@@ -141,7 +150,11 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
   }
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-quality-'));
   try {
-    const { datasets, skipped } = prepareDatasets(DATA_DIR, dir, smoke);
+    // SAGEBRUSH_BENCH_QUALITY_DATASETS=jigsaw (comma list) runs only those; SAGEBRUSH_BENCH_QUALITY_ABLATION=0 skips the ablation
+    const only = process.env.SAGEBRUSH_BENCH_QUALITY_DATASETS?.split(',').map((x) => x.trim()).filter(Boolean);
+    const prepared = prepareDatasets(DATA_DIR, dir, smoke);
+    const datasets = only ? prepared.datasets.filter((d) => only.includes(d.key)) : prepared.datasets;
+    const skipped = [...prepared.skipped, ...prepared.datasets.filter((d) => !datasets.includes(d)).map((d) => `${d.key} (not in SAGEBRUSH_BENCH_QUALITY_DATASETS)`)];
     if (datasets.length === 0) {
       const msg = `Skipped: no data set found (${skipped.join('; ')}).`;
       return { markdown: msg, summary: { skipped: msg } };
@@ -166,6 +179,7 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
       }
       const out = datasetMarkdown(ds, ours, peer, smoke);
       md.push(...out.md);
+      if (!smoke && process.env.SAGEBRUSH_BENCH_QUALITY_ABLATION !== '0') md.push(...ablationMarkdown(ds.title, await ablate(ds.trainFile, log)));
       summary[ds.key] = out.summary;
     }
     const notes = [...skipped.map((s) => `${s}: skipped`), ...peers.notes.filter((n) => n.startsWith('sklearn') || n.startsWith('peer') || n.startsWith('apt'))];

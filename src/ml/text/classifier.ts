@@ -9,6 +9,7 @@ import { fitLogisticRegression, predictProba, type ClassMode, type FitInfo, type
 import { labelMatrix } from '../metrics/classification.ts';
 import { TfidfVectorizer, type VectorizerConfig } from './vocabulary.ts';
 import { resolveTextClassifierOptions, type TextClassifierOptions } from './options.ts';
+import { fitStackedModel } from './stack.ts';
 import { packSections, unpackSections, f32Bytes, bytesF32 } from '../serialize.ts';
 import { lookupSections, storedLookupTable } from './lookupTables.ts';
 
@@ -94,6 +95,14 @@ export class TextClassifierModel {
   }
 }
 
+/** Plain one-vs-rest fit, or (nbWords / stackFolds) the stacked model of stack.ts folded into one linear model. */
+function fitLinear(blocks: Csr[], Y: Uint8Array, L: number, o: TextClassifierOptions, signal: AbortSignal | undefined, onProgress: (f: number) => void): { model: LinearModel; info: FitInfo } {
+  const base = { C: o.C, classWeight: o.classWeight, maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed, signal };
+  if (!o.nbWords && o.stackFolds === 0) return fitLogisticRegression(blocks, Y, L, { ...base, onProgress });
+  const nbBlock = o.nbWords && o.wordNgram ? 0 : -1;
+  return fitStackedModel(blocks, Y, L, { ...base, nbBlock, stackFolds: o.stackFolds, stackC: o.stackC, stackRefit: o.stackRefit, onProgress });
+}
+
 function checkTexts(texts: readonly string[]): void {
   if (!Array.isArray(texts)) throw new Error('texts: expected an array of strings');
   for (let i = 0; i < texts.length; i++) if (typeof texts[i] !== 'string') throw new Error(`texts[${i}]: expected a string, got ${typeof texts[i]}`);
@@ -143,10 +152,7 @@ export function trainTextClassifier(input: TrainTextClassifierInput): TextClassi
   }
   if (blocks.every((b) => b.nCols === 0)) throw new Error(`texts: no n-gram occurs in at least minDf = ${o.minDf} documents; add documents or lower minDf`);
   const Y = labelMatrix(input.labels, input.labelNames.length);
-  const { model, info } = fitLogisticRegression(blocks, Y, input.labelNames.length, {
-    C: o.C, classWeight: o.classWeight, maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed, signal,
-    onProgress: (f) => progress?.(0.5 + 0.5 * f, 'training'),
-  });
+  const { model, info } = fitLinear(blocks, Y, input.labelNames.length, o, signal, (f) => progress?.(0.5 + 0.5 * f, 'training'));
   const nWord = o.wordNgram ? vectorizers[0].nFeatures : 0;
   const nChar = o.charNgram ? vectorizers[vectorizers.length - 1].nFeatures : 0;
   return new TextClassifierModel(input.mode, [...input.labelNames], o, vectorizers, model, { ...info, nDocuments: texts.length, nWordFeatures: nWord, nCharFeatures: nChar });

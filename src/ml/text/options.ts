@@ -25,6 +25,21 @@ export interface TextClassifierOptions {
   tol: number;
   /** Seed of the solver's row order. */
   seed: number;
+  /**
+   * Adds an NB-weighted word model (log-count ratios per label, NB-LR) beside the word+char model; its weights are
+   * folded into the word block's, so scoring cost is unchanged. Ignored without word features (wordNgram null).
+   */
+  nbWords: boolean;
+  /**
+   * Inner folds (2–10) whose out-of-fold base logits train a per-label combiner over every label's logits of the
+   * base models (stacking; folded into the weights). 0 = no combiner: with nbWords the two models' logits are
+   * averaged. Costs about stackFolds extra fits at training time, nothing at scoring time.
+   */
+  stackFolds: number;
+  /** Inverse regularisation strength of the combiner. */
+  stackC: number;
+  /** With stackFolds: refit the base models on all rows (slower) instead of averaging the inner folds' models. */
+  stackRefit: boolean;
 }
 
 /**
@@ -47,6 +62,10 @@ export const DEFAULT_TEXT_CLASSIFIER_OPTIONS: Readonly<TextClassifierOptions> = 
   maxEpochs: 3,
   tol: 0.1,
   seed: 0,
+  nbWords: true,
+  stackFolds: 3,
+  stackC: 0.1,
+  stackRefit: false,
 });
 
 function isInt(v: unknown, min: number): v is number {
@@ -81,5 +100,9 @@ export function resolveTextClassifierOptions(partial: Partial<TextClassifierOpti
   if (!isInt(o.maxEpochs, 1) || o.maxEpochs > 10000) throw new Error(`option maxEpochs: expected an integer from 1 to 10000, got ${JSON.stringify(o.maxEpochs)}`);
   if (typeof o.tol !== 'number' || !(o.tol > 0) || !Number.isFinite(o.tol)) throw new Error(`option tol: expected a positive number, got ${JSON.stringify(o.tol)}`);
   if (!isInt(o.seed, 0) || o.seed > 0xffffffff) throw new Error(`option seed: expected an integer from 0 to 4294967295, got ${JSON.stringify(o.seed)}`);
+  if (typeof o.nbWords !== 'boolean') throw new Error(`option nbWords: expected true or false, got ${JSON.stringify(o.nbWords)}`);
+  if (!(o.stackFolds === 0 || (isInt(o.stackFolds, 2) && o.stackFolds <= 10))) throw new Error(`option stackFolds: expected 0 (off) or an integer from 2 to 10, got ${JSON.stringify(o.stackFolds)}`);
+  if (typeof o.stackC !== 'number' || !(o.stackC > 0) || !Number.isFinite(o.stackC)) throw new Error(`option stackC: expected a positive finite number, got ${JSON.stringify(o.stackC)}`);
+  if (typeof o.stackRefit !== 'boolean') throw new Error(`option stackRefit: expected true or false, got ${JSON.stringify(o.stackRefit)}`);
   return { ...o, wordNgram, charNgram };
 }
