@@ -2,7 +2,8 @@
 
 Bad input (a config field, the base model, a dataset row) is a FinetuneError: the script prints one JSON line
 {"type":"error","code":"FINETUNE_…","message":…,"field":…,"fix":…} (plus "row" for dataset rows) and exits
-with code 2, so the platform can show the field and the fix before anything runs. Anything else exits 1.
+with code 2, so the platform can show the field and the fix before anything runs. A lost peer worker (gloo's
+"Connection closed by peer") is FINETUNE_WORKER_LOST, exit 1, printed by the surviving ranks. Anything else exits 1.
 """
 import json
 import os
@@ -38,3 +39,14 @@ def run_main(main):
             sys.stdout.write(json.dumps(e.to_json()) + "\n")
             sys.stdout.flush()
         sys.exit(2)
+    except RuntimeError as e:
+        # gloo reports a dead peer (a worker killed, a node gone) as a RuntimeError in the next collective
+        text = str(e)
+        if not any(k in text for k in ("Connection closed by peer", "Connection reset by peer", "Broken pipe", "Timed out", "timed out")):
+            raise
+        rank = os.environ.get("RANK", os.environ.get("SLURM_PROCID", "0"))
+        sys.stdout.write(json.dumps({"type": "error", "code": "FINETUNE_WORKER_LOST", "rank": int(rank or 0),
+                                     "message": "rank %s lost a peer worker mid-run: %s" % (rank, text.splitlines()[0][:300]),
+                                     "fix": "A worker died (killed, out of memory, node lost); resume the run from its last checkpoint."}) + "\n")
+        sys.stdout.flush()
+        sys.exit(1)
