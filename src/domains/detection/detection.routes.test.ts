@@ -4,10 +4,10 @@
  * metrics, predict (multipart, base64, batch with a bad item), an image with boxes drawn, the ONNX download, the
  * endpoint through the model-kind table, and the documented errors (not an image, unknown model, cancel).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, multipart, problem, type TestApp } from '../datasets/testing/harness.ts';
 import { packDetectionFolder } from './formats/pack.ts';
 import { HAS_METAL_TAGS, HAS_TORCH, metalTagsSubset } from './testing.ts';
@@ -102,6 +102,31 @@ describe.skipIf(!HAS_TORCH || !HAS_METAL_TAGS)('/api/v1/detection/models (real t
     expect(res.json()).toMatchObject({ model: { name: 'det', version: 1 }, width: 450, height: 300 });
     expect((await inject('DELETE', '/api/v1/endpoints/tags-ep')).statusCode).toBe(204);
   });
+
+  it('cancel kills the Python trainer: the job ends cancelled, the version cancelled, no train.py left', async () => {
+    const trainers = (): number[] => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('detection/python/train.py');
+      } catch {
+        return false;
+      }
+    }).map(Number);
+    const before = new Set(trainers());
+    const res = await inject('POST', '/api/v1/detection/models', { dataset: 'tags', name: 'cancelled', epochs: 50 });
+    expect(res.statusCode, res.body).toBe(202);
+    const { job } = res.json();
+    // Wait until the trainer reports (its progress comes from the Python process's JSON lines).
+    let mine: number[] = [];
+    await vi.waitFor(async () => {
+      mine = trainers().filter((pid) => !before.has(pid));
+      expect(mine.length).toBeGreaterThan(0);
+      expect((await inject('GET', `/api/v1/jobs/${job.id}`)).json().message).toMatch(/features|epoch/);
+    }, { timeout: 300_000, interval: 250 });
+    expect((await inject('POST', `/api/v1/jobs/${job.id}/cancel`)).statusCode).toBe(200);
+    await vi.waitFor(async () => expect((await inject('GET', `/api/v1/jobs/${job.id}`)).json().status).toBe('cancelled'), { timeout: 30_000, interval: 200 });
+    await vi.waitFor(() => expect(trainers().filter((pid) => mine.includes(pid))).toEqual([]), { timeout: 10_000, interval: 100 });
+    expect((await inject('GET', '/api/v1/models?name=cancelled')).json().items[0].status).toBe('cancelled');
+  }, 400_000);
 
   it('documented errors: not an image (400 IMAGE_UNREADABLE), unknown model (404 DETECTION_MODEL_NOT_FOUND), folder over HTTP (400)', async () => {
     const notImage = await upload('/api/v1/detection/models/det/predict', Buffer.from('%PDF-1.4 not an image'), 'doc.pdf');
