@@ -4,6 +4,7 @@
  * exactly the uninterrupted curve; export.py's GGUF loads in node-llama-cpp and has a lower held-out loss.
  */
 import { readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llamaCpp, parseLines, probe, PY_DIR, runPython, tempDir, TINY_GGUF, trainerMissing, writeRunConfig, writeStories } from './testing/kit.ts';
@@ -13,6 +14,14 @@ const TRAIN = join(PY_DIR, 'train.py');
 const dir = tempDir();
 let data = '';
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((res) => srv.listen(0, '127.0.0.1', res));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((res) => srv.close(res));
+  return port;
+}
 
 const steps = (lines: Array<Record<string, any>>) => lines.filter((l) => l.type === 'step');
 
@@ -72,5 +81,29 @@ describe.skipIf(missing !== null)(`trainer${missing ? ` — skipped: ${missing}`
     expect(after.map((s) => s.loss)).toEqual(steps(full.lines).slice(4).map((s) => s.loss));
     expect(resumed.lines.find((l) => l.type === 'done')!.eval_loss).toBe(full.lines.find((l) => l.type === 'done')!.eval_loss);
     expect(firstStepMs).toBeGreaterThan(0);
+  });
+
+  it('Slurm-style launch (SLURM_PROCID/SLURM_NTASKS, no torchrun): a worker killed mid-run fails the other fast with FINETUNE_WORKER_LOST', { timeout: 180_000 }, async () => {
+    const cfg = writeRunConfig(join(dir), data, { hp: { maxSteps: 50, checkpointEvery: 0, evalEvery: 0 }, outDir: join(dir, 'slurm'), parallel: { dataParallel: 2 } });
+    const env = (rank: number, port: number) => ({ SLURM_PROCID: String(rank), SLURM_NTASKS: '2', SLURM_LOCALID: String(rank), SLURM_NNODES: '1', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port) });
+    const port = await freePort();
+    let killRank1: (() => void) | undefined;
+    let killedAt = 0;
+    const rank1 = runPython([TRAIN, '--config', cfg], { env: env(1, port), onSpawn: (kill) => (killRank1 = kill) });
+    const rank0 = runPython([TRAIN, '--config', cfg], {
+      env: env(0, port),
+      onLine: (line) => {
+        if (line.includes('"type": "step", "step": 2,')) {
+          killedAt = Date.now();
+          killRank1?.();
+        }
+      },
+    });
+    const [r0, r1] = await Promise.all([rank0, rank1]);
+    expect(r1.signal).toBe('SIGKILL');
+    expect(r0.code, r0.stderr.slice(-2000)).toBe(1);
+    expect(r0.lines.find((l) => l.type === 'start')?.world_size).toBe(2);
+    expect(r0.lines.at(-1)).toMatchObject({ type: 'error', code: 'FINETUNE_WORKER_LOST', rank: 0 });
+    expect(Date.now() - killedAt).toBeLessThan(60_000);
   });
 });
