@@ -21,4 +21,12 @@ describe.skipIf(missing !== null)(`GGUF reader/writer${missing ? ` — skipped: 
     expect(b.text).toBe(a.text);
     expect(a.text.length).toBeGreaterThan(20);
   });
+
+  it('reads F16 tensors (widened to float32): logits within 0.05 of the F32 model, and the F16 file loads in node-llama-cpp', { timeout: 120_000 }, async () => {
+    const out = join(dir, 'f16.gguf');
+    const r = await probe('f16', TINY_GGUF, out);
+    expect(r.types).toEqual(['F16', 'F32']);
+    expect(r.max_abs_logit_diff).toBeLessThan(0.05);
+    expect((await llamaCpp(out, 'Once upon a time', 8)).text.length).toBeGreaterThan(5);
+  });
 });

@@ -1,13 +1,15 @@
 /**
  * train.py end to end on the tiny model (few steps): 1 vs 2 DDP workers at the same global batch and seed give
  * the same loss curve; kill -9 mid-run then resume loses at most the checkpoint interval and continues with
- * exactly the uninterrupted curve; export.py's GGUF loads in node-llama-cpp and has a lower held-out loss.
+ * exactly the uninterrupted curve (LoRA with dropout on the llama2.c checkpoint); export.py's GGUFs (from a GGUF
+ * base, and from the llama2.c base with the vocab of tok512.bin) load in node-llama-cpp; the fine-tuned one has
+ * a lower held-out loss than the base; a worker killed under a Slurm-style launch fails the other one fast.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { llamaCpp, parseLines, probe, PY_DIR, runPython, tempDir, TINY_GGUF, trainerMissing, writeRunConfig, writeStories } from './testing/kit.ts';
+import { llamaCpp, parseLines, probe, PY_DIR, runPython, tempDir, TINY_BIN, TINY_GGUF, TINY_TOK, trainerMissing, writeRunConfig, writeStories } from './testing/kit.ts';
 
 const missing = trainerMissing();
 const TRAIN = join(PY_DIR, 'train.py');
@@ -59,7 +61,7 @@ describe.skipIf(missing !== null)(`trainer${missing ? ` — skipped: ${missing}`
   });
 
   it('kill -9 after a checkpoint, then resume: steps lost ≤ checkpointEvery and the same curve as without the kill', { timeout: 240_000 }, async () => {
-    const over = (outDir: string) => ({ method: 'lora', lora: { rank: 4, alpha: 8, dropout: 0.1, targets: ['wq', 'wv', 'w1', 'w3'] }, hp: { lr: 0.01, maxSteps: 8, checkpointEvery: 2, evalEvery: 4 }, outDir });
+    const over = (outDir: string) => ({ base: { path: TINY_BIN, format: 'llama2c', tokenizer: TINY_TOK }, method: 'lora', lora: { rank: 4, alpha: 8, dropout: 0.1, targets: ['wq', 'wv', 'w1', 'w3'] }, hp: { lr: 0.01, maxSteps: 8, checkpointEvery: 2, evalEvery: 4 }, outDir });
     const full = await runPython([TRAIN, '--config', writeRunConfig(join(dir), data, over(join(dir, 'ref')))]);
     expect(full.code, full.stderr.slice(-2000)).toBe(0);
     const cfg = writeRunConfig(join(dir), data, over(join(dir, 'killed')));
@@ -81,6 +83,13 @@ describe.skipIf(missing !== null)(`trainer${missing ? ` — skipped: ${missing}`
     expect(after.map((s) => s.loss)).toEqual(steps(full.lines).slice(4).map((s) => s.loss));
     expect(resumed.lines.find((l) => l.type === 'done')!.eval_loss).toBe(full.lines.find((l) => l.type === 'done')!.eval_loss);
     expect(firstStepMs).toBeGreaterThan(0);
+    // the llama2.c base exports as a GGUF with the vocab of tok512.bin (LoRA merged) that llama.cpp runs
+    const out = join(dir, 'lora-llama2c.gguf');
+    const ex = await runPython([join(PY_DIR, 'export.py'), '--checkpoint', join(dir, 'killed', 'checkpoints', 'step-000008'), '--base', TINY_BIN, '--out', out]);
+    expect(ex.code, ex.stderr.slice(-2000)).toBe(0);
+    expect(ex.lines[0]).toMatchObject({ type: 'export', method: 'lora', step: 8 });
+    const gen = await llamaCpp(out, 'Once upon a time', 24);
+    expect(gen.text.trim().length).toBeGreaterThan(10);
   });
 
   it('Slurm-style launch (SLURM_PROCID/SLURM_NTASKS, no torchrun): a worker killed mid-run fails the other fast with FINETUNE_WORKER_LOST', { timeout: 180_000 }, async () => {

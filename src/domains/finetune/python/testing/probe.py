@@ -3,7 +3,7 @@
 Why a script: the TypeScript tests compare our Python reader/tokenizer/model with node-llama-cpp and need the
 Python side's answers (and a few deliberately bad files) without duplicating trainer code in the tests.
 Commands: roundtrip SRC OUT | tokenize GGUF TOKBIN JSON_STRINGS | greedy GGUF BIN TOKBIN PROMPT N |
-loss GGUF TEXT SEQLEN | bad-arch SRC OUT | bad-type SRC OUT.
+loss GGUF TEXT SEQLEN | bad-arch SRC OUT | bad-type SRC OUT | f16 SRC OUT | targets RUN_JSON.
 """
 import os
 import sys
@@ -95,6 +95,36 @@ def bad_type(src, out):
     return {"path": out}
 
 
+def f16(src, out):
+    """SRC's 2-D weights written as F16 (file_type 1); the logits of both on a prompt."""
+    g = gguf.read_gguf(src)
+    kv = type(g.kv)(g.kv)
+    kv["general.file_type"] = (gguf.UINT32, 1)
+    gguf.write_gguf(out, kv, [(t.name, g.tensor(t.name).astype("float16") if len(t.dims) == 2 else g.tensor(t.name)) for t in g.tensors])
+    h = gguf.read_gguf(out)
+    (m32, _), (m16, _) = load_gguf(src), load_gguf(out)
+    x = torch.tensor([from_gguf(g).encode("Once upon a time", bos=True)])
+    with torch.no_grad():
+        diff = float((m32(x) - m16(x)).abs().max())
+    return {"path": out, "types": sorted({gguf.ggml_type_name(t.ggml_type) for t in h.tensors}), "max_abs_logit_diff": diff}
+
+
+def targets(run_json):
+    """The text of the training targets (mask = 1) of each training example, as the trainer builds them."""
+    from config import load_config
+    from data import Dataset
+    from runsetup import load_tokenizer
+    cfg = load_config(run_json)
+    m, g = load_gguf(cfg["base"]["path"])
+    tok = load_tokenizer(cfg, g, m.cfg.vocab_size)
+    d = Dataset(cfg, tok)
+    out = []
+    for ids, mask in zip(d.train_tokens.tolist(), d.train_mask.tolist()):
+        out.append({"all": tok.decode(ids), "targets": tok.decode([i for i, k in zip(ids, mask) if k]),
+                     "eos_target": any(i == tok.eos_id and k for i, k in zip(ids, mask))})
+    return {"sequences": out}
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "roundtrip":
@@ -109,6 +139,10 @@ if __name__ == "__main__":
         r = bad_arch(*args)
     elif cmd == "bad-type":
         r = bad_type(*args)
+    elif cmd == "f16":
+        r = f16(*args)
+    elif cmd == "targets":
+        r = targets(*args)
     else:
         raise SystemExit("unknown command " + cmd)
     sys.stdout.write(json.dumps(r) + "\n")
