@@ -11,6 +11,7 @@ import re
 import sys
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]  # our inspect.py must not shadow the stdlib's
 
 

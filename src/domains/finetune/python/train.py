@@ -11,6 +11,7 @@ import os
 import sys
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree (the build copies this folder)
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 import inspect as _stdlib_inspect  # noqa: E402,F401  (loaded first so our inspect.py never shadows it)
 sys.path.insert(0, _HERE)

@@ -45,7 +45,7 @@ export function parseLines(stdout: string): Array<Record<string, any>> {
 /** Runs `python3 ARGS…` (niced, one thread per process); `onLine` sees each stdout line as it comes. */
 export function runPython(args: string[], opts: { env?: Record<string, string>; onLine?: (line: string, kill: () => void) => void; onSpawn?: (kill: () => void) => void } = {}): Promise<PyResult> {
   return new Promise((res, rej) => {
-    const child = spawn('nice', ['-n', '10', PYTHON, ...args], { env: { ...process.env, OMP_NUM_THREADS: '1', ...opts.env } });
+    const child = spawn('nice', ['-n', '10', PYTHON, ...args], { env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1', ...opts.env } });
     opts.onSpawn?.(() => child.kill('SIGKILL'));
     let stdout = '';
     let stderr = '';

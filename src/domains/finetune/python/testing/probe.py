@@ -9,6 +9,7 @@ import os
 import sys
 
 _PY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True
 import inspect as _stdlib_inspect  # noqa: E402,F401  (before python/ joins the path: its inspect.py is not the stdlib's)
 sys.path.insert(0, _PY)
 
