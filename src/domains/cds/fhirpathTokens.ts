@@ -6,9 +6,9 @@
  * request carries and the prefetch so far (never over the network). Several values are joined with commas
  * (`_id=a,b`); no value leaves the template unfilled.
  */
+import { createRequire } from 'node:module';
 import type { Resource } from '@medplum/fhirtypes';
-import fhirpath from 'fhirpath';
-import r4 from 'fhirpath/fhir-context/r4/index.js';
+import type Fhirpath from 'fhirpath';
 import { refKey, type ResourcePool } from './pool.ts';
 
 export interface TokenScope {
@@ -24,8 +24,24 @@ const cache = new Map<string, Compiled | null>();
 // fhirpath.js does not export ResourceNode, and user functions get plain values; resolve() must return a
 // ResourceNode (made with an R4 evaluation context) for ofType() to see the resource type.
 type ResNodeClass = { makeResNode(ctx: unknown, data: unknown, parent: null, path: null, _data: null, type: null): unknown };
-const probe = fhirpath.evaluate({ resourceType: 'Basic' }, '$this', {}, r4, { resolveInternalTypes: false })[0] as { constructor: ResNodeClass; ctx: unknown };
-const ResourceNode = probe.constructor;
+
+interface FhirpathLib {
+  fhirpath: typeof Fhirpath;
+  r4: Parameters<typeof Fhirpath.compile>[1];
+  probe: { constructor: ResNodeClass; ctx: unknown };
+}
+
+// fhirpath.js and its R4 model (~0.3 s to load) are required when the first token is evaluated, not at import:
+// processes that never fill a prefetch template (most CLI commands) never load them
+let loaded: FhirpathLib | null = null;
+function lib(): FhirpathLib {
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  const fhirpath = require('fhirpath') as typeof Fhirpath;
+  const r4 = require('fhirpath/fhir-context/r4/index.js') as FhirpathLib['r4'];
+  const probe = fhirpath.evaluate({ resourceType: 'Basic' }, '$this', {}, r4, { resolveInternalTypes: false })[0] as FhirpathLib['probe'];
+  return (loaded = { fhirpath, r4, probe });
+}
 
 let activePool: ResourcePool = new Map();
 const resolve = {
@@ -36,7 +52,8 @@ const resolve = {
       const v = typeof node === 'object' && node !== null && 'data' in node ? node.data : node;
       const key = refKey(typeof v === 'string' ? v : (v as { reference?: unknown } | null)?.reference);
       const hit = key ? activePool.get(key) : undefined;
-      return hit ? [ResourceNode.makeResNode(probe.ctx, hit, null, null, null, null)] : [];
+      const { probe } = lib();
+      return hit ? [probe.constructor.makeResNode(probe.ctx, hit, null, null, null, null)] : [];
     }),
 };
 
@@ -44,6 +61,7 @@ function compile(expression: string): Compiled | null {
   if (!cache.has(expression)) {
     let c: Compiled | null = null;
     try {
+      const { fhirpath, r4 } = lib();
       c = fhirpath.compile(expression, r4, { userInvocationTable: { resolve } }) as unknown as Compiled;
     } catch {
       c = null; // not FHIRPath: the token has no value

@@ -21,11 +21,26 @@ interface FhirObjectLike {
   _typeHierarchy(): unknown;
 }
 
-const require = createRequire(import.meta.url);
-const cqlRequire = createRequire(require.resolve('cql-execution'));
-const list = cqlRequire('./elm/list') as ListModule;
-const { toNormalizedKey } = cqlRequire('./util/immutableUtil') as { toNormalizedKey(x: unknown): unknown };
-const { is } = createRequire(cqlRequire.resolve('./elm/list'))('immutable') as { is(a: unknown, b: unknown): boolean };
+interface Library {
+  list: ListModule;
+  /** cql-execution's own toDistinctList, as loaded (before installFastDistinct replaces it). */
+  original: (items: unknown[]) => unknown[];
+  toNormalizedKey(x: unknown): unknown;
+  is(a: unknown, b: unknown): boolean;
+}
+
+// cql-execution is loaded on first use, not when this module is imported: processes that never evaluate a rule
+// (most CLI commands) do not pay for it
+let loaded: Library | null = null;
+function cqlLib(): Library {
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  const cqlRequire = createRequire(require.resolve('cql-execution'));
+  const list = cqlRequire('./elm/list') as ListModule;
+  const { toNormalizedKey } = cqlRequire('./util/immutableUtil') as { toNormalizedKey(x: unknown): unknown };
+  const { is } = createRequire(cqlRequire.resolve('./elm/list'))('immutable') as { is(a: unknown, b: unknown): boolean };
+  return (loaded = { list, original: list.toDistinctList, toNormalizedKey, is });
+}
 
 function isFhirObject(x: unknown): x is FhirObjectLike {
   return x !== null && typeof x === 'object' && '_json' in x && typeof (x as { _typeHierarchy?: unknown })._typeHierarchy === 'function';
@@ -45,12 +60,15 @@ interface Kept {
 }
 
 /** cql-execution's own toDistinctList, as loaded (before installFastDistinct replaces it). */
-export const libraryDistinct: (items: unknown[]) => unknown[] = list.toDistinctList;
+export function libraryDistinct(items: unknown[]): unknown[] {
+  return cqlLib().original(items);
+}
 
 /** The same elements, in the same order, as libraryDistinct(items). */
 export function fastDistinct(items: unknown[]): unknown[] {
   const buckets = items.map(bucketOf);
   if (buckets.some((b) => b === null)) return libraryDistinct(items);
+  const { toNormalizedKey, is } = cqlLib();
   const groups = new Map<string, Kept[]>();
   const out: unknown[] = [];
   items.forEach((raw, i) => {
@@ -78,5 +96,5 @@ export function fastDistinct(items: unknown[]): unknown[] {
 
 /** Every query and union of cql-execution (in this thread) uses fastDistinct from now on. */
 export function installFastDistinct(): void {
-  list.toDistinctList = fastDistinct;
+  cqlLib().list.toDistinctList = fastDistinct;
 }

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import cql from 'cql-execution';
+import type CqlModule from 'cql-execution';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { installFastDistinct } from './distinct.ts';
 import { LIBRARY_DIR } from './translate.ts';
@@ -22,12 +22,25 @@ interface CqlExecFhir {
   PatientSource: { FHIRv401(options?: { requireProfileTagging?: boolean }): FhirPatientSource };
   FHIRWrapper: { FHIRv401(): { wrap(json: unknown, type?: string): unknown } };
 }
-const cqlFhir = createRequire(import.meta.url)('cql-exec-fhir') as CqlExecFhir;
-installFastDistinct(); // exact, cheaper `distinct` for lists of FHIR resources (distinct.ts)
+
+// cql-execution and cql-exec-fhir (~0.5 s to load) are required on first use, not at import: processes that never
+// evaluate a rule (most CLI commands, a server before its first CDS call) never load them
+let cqlLoaded: typeof CqlModule | null = null;
+let cqlFhirLoaded: CqlExecFhir | null = null;
+function cqlLib(): typeof CqlModule {
+  if (cqlLoaded) return cqlLoaded;
+  cqlLoaded = createRequire(import.meta.url)('cql-execution') as typeof CqlModule;
+  installFastDistinct(); // exact, cheaper `distinct` for lists of FHIR resources (distinct.ts)
+  return cqlLoaded;
+}
+function cqlFhirLib(): CqlExecFhir {
+  cqlLib();
+  return (cqlFhirLoaded ??= createRequire(import.meta.url)('cql-exec-fhir') as CqlExecFhir);
+}
 
 let template: FhirPatientSource | null = null;
 let wrapper: FhirWrapper | null = null;
-let codeService: cql.CodeService | null = null;
+let codeService: CqlModule.CodeService | null = null;
 /** Value set URL → its codes (the CodeService is built once per process, so this never goes stale). */
 const valueSetCache = new Map<string, readonly string[] | null>();
 
@@ -78,7 +91,7 @@ function memoiseGet(proto: { get(field: string): unknown }): void {
 }
 
 function fhirWrapper(): FhirWrapper {
-  const w = cqlFhir.FHIRWrapper.FHIRv401();
+  const w = cqlFhirLib().FHIRWrapper.FHIRv401();
   memoiseFindClass(w);
   memoiseGet(Object.getPrototypeOf(w.wrap({ resourceType: 'Patient' })) as { get(field: string): unknown });
   return w;
@@ -86,7 +99,7 @@ function fhirWrapper(): FhirWrapper {
 
 function fhirPatientTemplate(): FhirPatientSource {
   wrapper ??= fhirWrapper(); // patches FHIRObject.prototype.get, which the Patient records inherit
-  const t = cqlFhir.PatientSource.FHIRv401();
+  const t = cqlFhirLib().PatientSource.FHIRv401();
   memoiseFindClass(t);
   return t;
 }
@@ -169,27 +182,29 @@ export function valueSetCodes(url: string): readonly string[] | null {
 }
 
 /** Value set expansions of library/valuesets.json (keys starting with "_" are comments). */
-export function getCodeService(): cql.CodeService {
+export function getCodeService(): CqlModule.CodeService {
   if (codeService) return codeService;
+  const cql = cqlLib();
   const raw = JSON.parse(readFileSync(join(LIBRARY_DIR, 'valuesets.json'), 'utf8')) as Record<string, unknown>;
   const sets = Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('_')));
-  codeService = new cql.CodeService(sets as ConstructorParameters<typeof cql.CodeService>[0]);
+  codeService = new cql.CodeService(sets as ConstructorParameters<typeof CqlModule.CodeService>[0]);
   return codeService;
 }
 
 /** Build a runnable library from ELM; `all` holds every ELM its includes may resolve to (exact name + version). */
-export function loadLibrary(elm: Record<string, unknown>, all: Record<string, Record<string, unknown>>): cql.Library {
+export function loadLibrary(elm: Record<string, unknown>, all: Record<string, Record<string, unknown>>): CqlModule.Library {
+  const cql = cqlLib();
   return new cql.Library(elm, new cql.Repository(all));
 }
 
 /** Evaluate every Patient-context expression of `library` for the patient in `bundle`. */
 export async function runLibrary(
-  library: cql.Library,
+  library: CqlModule.Library,
   bundle: Bundle,
   parameters: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  const executor = new cql.Executor(library, getCodeService(), parameters);
-  const results = await executor.exec(patientSource(bundle) as unknown as Parameters<cql.Executor['exec']>[0]);
+  const executor = new (cqlLib().Executor)(library, getCodeService(), parameters);
+  const results = await executor.exec(patientSource(bundle) as unknown as Parameters<CqlModule.Executor['exec']>[0]);
   const byPatient = (results.patientResults ?? {}) as Record<string, Record<string, unknown>>;
   return Object.values(byPatient)[0] ?? {};
 }
@@ -200,6 +215,7 @@ export function toJsonSafe(value: unknown, depth = 0): unknown {
   if (depth > 12) return '…';
   if (typeof value !== 'object') return typeof value === 'function' ? undefined : value;
   if (Array.isArray(value)) return value.map((v) => toJsonSafe(v, depth + 1));
+  const cql = cqlLib();
   if (value instanceof cql.DateTime || value instanceof cql.Date) return value.toString();
   const v = value as Record<string, unknown>;
   if ('_json' in v) return v._json; // cql-exec-fhir FHIRObject

@@ -47,7 +47,7 @@ export class CharWbColumns {
   run(text: string): number {
     const t = this.lowercase ? text.toLowerCase() : text;
     let n = 0, m = 1, w1 = SEED1, w2 = SEED2;
-    let word = this.word;
+    let word: Int32Array = this.word;
     word[0] = 32;
     for (let i = 0; i <= t.length; i++) {
       let c = 32;
