@@ -40,13 +40,13 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false> |
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-async function agentFor(fleet: string, device: string) {
+async function agentFor(fleet: string, device: string, extra: { listen?: number; annotate?: boolean } = {}) {
   const { token } = await api('POST', `/fleets/${fleet}/devices`, { name: device });
   const dir = mkdtempSync(join(tmpdir(), 'sb-agent-'));
   const watch = join(dir, 'watch');
   const data = join(dir, 'data');
   const start = async () => {
-    const a = await startAgent({ server: url, token, watch, data, device, pollMs: 50, heartbeatMs: 300, maxBackoffMs: 500, longPollSeconds: 2, modelRetryMs: 500, log: (level, msg, extra) => logs.push({ level, msg, ...(extra as { code?: string }) }) });
+    const a = await startAgent({ ...extra, server: url, token, watch, data, device, pollMs: 50, heartbeatMs: 300, maxBackoffMs: 500, longPollSeconds: 2, modelRetryMs: 500, log: (level, msg, extra) => logs.push({ level, msg, ...(extra as { code?: string }) }) });
     agents.push(a);
     return a;
   };
@@ -119,5 +119,27 @@ describe('edge agent (in-process, real server on loopback)', () => {
     expect(agent.status().queue.depth).toBeGreaterThan(0);
     expect((await api('GET', '/fleets/f3')).totals.results).toBe(0);
     expect(logs.some((l) => l.code === 'EDGE_DEVICE_REVOKED' && l.level === 'error')).toBe(true);
+  });
+
+  it('answers HTTP POSTs on loopback with the same pipeline (queued, fed back) and writes annotated images', async () => {
+    await api('POST', '/fleets', { name: 'f4' });
+    await registerFixtureDetector({ models: t.ctx.services.models, artifacts: t.ctx.artifacts }, 'http-det');
+    await api('POST', '/fleets/f4/deployments', { model: 'http-det:1' });
+    const { agent, data, watch } = await agentFor('f4', 'cam', { listen: 0, annotate: true });
+    await until('model', () => agent.status().modelId);
+    const post = (body: Buffer) => fetch(`${agent.url}/infer`, { method: 'POST', body: new Uint8Array(body), headers: { 'x-image-name': 'posted.png' } });
+    const ok = await post(await grayImage(20));
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ image: 'posted.png', lowConfidence: true, detections: [{ classId: 0 }] });
+    const bad = await post(Buffer.from('not an image'));
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).code).toBe('EDGE_IMAGE_UNREADABLE');
+    await drop(watch, 'folder.png', await grayImage(240));
+    await until('both on the server, the dark one fed back', async () => {
+      const s = await api('GET', '/fleets/f4');
+      return s.totals.results === 3 && s.totals.feedback === 1;
+    });
+    expect(readdirSync(join(data, 'annotated')).filter((n) => n.endsWith('.jpg')).length).toBe(2);
+    expect((await (await fetch(`${agent.url}/status`)).json()).inferences).toBe(3);
   });
 });

@@ -15,6 +15,7 @@ import { backoffMs, sleep, stderrLog, type AgentLog } from './log.ts';
 import { FailureError, ModelSlot, sha256 } from './models.ts';
 import { Outbox } from './outbox.ts';
 import { createSync } from './sync.ts';
+import { annotate, listen } from './local.ts';
 
 export interface AgentOptions {
   server: string;
@@ -30,10 +31,16 @@ export interface AgentOptions {
   longPollSeconds?: number;
   modelRetryMs?: number;
   threads?: number;
+  /** Also write `<data>/annotated/<image>.jpg` with the boxes drawn. */
+  annotate?: boolean;
+  /** Serve POST /infer (image bytes → result) and GET /status on 127.0.0.1:<port> (0: any free port). */
+  listen?: number;
   log?: AgentLog;
 }
 
 export interface AgentHandle {
+  /** The local HTTP address when `listen` was given. */
+  url?: string;
   stop(): Promise<void>;
   status(): AgentStatus;
 }
@@ -52,7 +59,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   const device = o.device ?? hostname();
   const log = o.log ?? stderrLog(device);
   const opt = { pollMs: 200, heartbeatMs: 5000, maxQueueBytes: 512 * 1024 * 1024, baseBackoffMs: 500, maxBackoffMs: 30_000, longPollSeconds: 20, modelRetryMs: 10_000, threads: 1, ...o };
-  for (const d of ['processed', 'rejected']) mkdirSync(join(o.data, d), { recursive: true });
+  for (const d of ['processed', 'rejected', ...(o.annotate ? ['annotated'] : [])]) mkdirSync(join(o.data, d), { recursive: true });
   mkdirSync(o.watch, { recursive: true });
   const outbox = new Outbox(join(o.data, 'outbox'));
   const models = new ModelSlot(o.data, opt.threads);
@@ -98,23 +105,17 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
 
   const status = (): AgentStatus => ({ device, modelId: models.current?.modelId ?? null, model: models.ref, inferences: state.inferences, queue: outbox.size, lastError: state.lastError, warnings: warnings() });
 
-  async function process1(name: string): Promise<void> {
-    const src = join(o.watch, name);
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(src);
-    } catch {
-      return; // gone already
-    }
+  /** One image (from the folder or an HTTP POST): infer, queue its result (and it as feedback when low-confidence). */
+  async function infer(name: string, bytes: Buffer, capturedAt: string): Promise<EdgeResult> {
     const id = sha256(Buffer.from(`${device}\0${name}\0${sha256(bytes)}`)).slice(0, 40);
-    const base = { id, image: name, modelId: models.current?.modelId ?? null, capturedAt: new Date(statSync(src).mtimeMs).toISOString() };
+    const base = { id, image: name, modelId: models.current?.modelId ?? null, capturedAt };
     let result: EdgeResult;
-    let dest = 'processed';
     try {
       const rgb = await decodeRgb(bytes, name);
       const t0 = performance.now();
       const dets = await models.use((d) => d.detect(rgb));
       const latencyMs = performance.now() - t0;
+      if (o.annotate) await annotate(join(o.data, 'annotated', `${id.slice(0, 8)}-${name.replace(/\.[^.]*$/, '')}.jpg`), rgb, dets, models.current?.classes ?? []);
       const threshold = models.feedbackThreshold;
       const lowConfidence = !dets.some((d) => d.score >= threshold);
       result = { ...base, latencyMs, detections: dets, lowConfidence, error: null };
@@ -125,15 +126,29 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     } catch (err) {
       const e = err as { code?: string; message: string };
       const code = e.code === 'EDGE_IMAGE_UNREADABLE' ? e.code : 'EDGE_INFERENCE_FAILED';
-      if (code === 'EDGE_IMAGE_UNREADABLE') dest = 'rejected';
       log('warn', e.message, { code, image: name });
       result = { ...base, latencyMs: null, detections: [], lowConfidence: false, error: { code, message: e.message.slice(0, 2000) } };
     }
     outbox.put('results', id, result);
     appendFileSync(join(o.data, 'results.jsonl'), `${JSON.stringify(result)}\n`);
-    renameSync(src, join(o.data, dest, `${id.slice(0, 8)}-${name}`));
     state.inferences++;
     state.recent.push(Date.now());
+    return result;
+  }
+
+  async function process1(name: string): Promise<void> {
+    const src = join(o.watch, name);
+    let bytes: Buffer;
+    let capturedAt: string;
+    try {
+      bytes = readFileSync(src);
+      capturedAt = new Date(statSync(src).mtimeMs).toISOString();
+    } catch {
+      return; // gone already
+    }
+    const result = await infer(name, bytes, capturedAt);
+    const dest = result.error?.code === 'EDGE_IMAGE_UNREADABLE' ? 'rejected' : 'processed';
+    renameSync(src, join(o.data, dest, `${result.id.slice(0, 8)}-${name}`));
   }
 
   /** New files are taken once their size stopped changing between two polls (a writer may still be copying). */
@@ -222,11 +237,14 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
       await sleep(opt.heartbeatMs, signal);
     }
   })()];
-  log('info', `agent started: watching ${o.watch}, server ${o.server}`);
+  const http = o.listen === undefined ? undefined : await listen(o.listen, { infer: async (name, bytes) => { if (!models.current) return undefined; const r = await infer(name, bytes, new Date().toISOString()); sync.kick(); return r; }, status });
+  log('info', `agent started: watching ${o.watch}, server ${o.server}${http ? `, POST images to ${http.url}/infer` : ''}`);
   return {
     status,
+    url: http?.url,
     async stop() {
       stopper.abort();
+      await http?.close();
       await Promise.allSettled(loops);
       await models.close();
     },
