@@ -62,6 +62,8 @@ export class ModelSlot {
       this.save();
       return 'unchanged';
     }
+    // The id becomes a file name here: never trust a server (or a proxy) with a path.
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(m.id) || !/^[0-9a-f]{64}$/.test(m.sha256)) throw new AppError('EDGE_MODEL_LOAD_FAILED', `The server named a model id or sha256 that is not well-formed (${JSON.stringify(m.id).slice(0, 90)}); refused.`);
     const path = join(this.dir, `${m.id}.onnx`);
     if (!(existsSync(path) && sha256(readFileSync(path)) === m.sha256)) {
       const got = await client.call('GET', `/models/${encodeURIComponent(m.id)}`, undefined, 120_000);

@@ -85,6 +85,9 @@ describe('/api/v1/edge', () => {
     const fb = { image: 'dark.png', modelId: v1.id, maxScore: 0.16, capturedAt: new Date().toISOString(), data: image.toString('base64') };
     expect((await api('PUT', '/device/feedback/fb-00000001', fb, token)).statusCode).toBe(201);
     expect((await api('PUT', '/device/feedback/fb-00000001', fb, token)).statusCode).toBe(200);
+    // The id becomes part of an artifact key: only [A-Za-z0-9_-]{8,80} passes; nothing is stored for the rest.
+    for (const id of ['..%2F..%2Fescape01', 'a.b.c.d.e.f.g.h', 'short']) expect((await api('PUT', `/device/feedback/${id}`, fb, token)).statusCode, id).toBe(400);
+    expect(await t.ctx.artifacts.list('edge/')).toHaveLength(1);
     const notImage = await api('PUT', '/device/feedback/fb-00000002', { ...fb, data: Buffer.from('hello').toString('base64') }, token);
     expect(notImage.json()).toMatchObject({ code: 'EDGE_UPLOAD_INVALID' });
     const status = (await api('GET', '/fleets/plant')).json();
