@@ -9,6 +9,7 @@ export { detectorKind } from './kind.ts';
 export type { DetectionServiceDeps, TrainingSetPort } from './deps.ts';
 export type { DetectionTrainResult } from './jobs.ts';
 export { DETECTOR_KIND, openDetector, detectorClasses, type Detector } from './onnxDetector.ts';
+export { exportUntrainedDetector } from './trainer.ts';
 export { decodeRgb, type RgbImage } from './pixels.ts';
 export { drawDetections } from './draw.ts';
 export * from './datasets/index.ts';
