@@ -10,13 +10,13 @@ import { databaseBackends, missingMessage, type TestBackend, type TestDatabase }
 import type { DbJobQueue } from './base.ts';
 import { openJobQueue } from './open.ts';
 import type { QueueTimings } from './support.ts';
-import type { Job, JobDefinition } from './types.ts';
+import type { EnqueueOptions, Job, JobDefinition } from './types.ts';
 
 /**
  * A queue whose enqueue also takes ad-hoc type names: the suites of src/jobs exercise the machinery with job types
  * no domain declares (domain code gets the typed enqueue only).
  */
-export type TestQueue = DbJobQueue & { enqueue(type: string, payload: unknown): Promise<Job<any, any>> };
+export type TestQueue = DbJobQueue & { enqueue(type: string, payload: unknown, options?: EnqueueOptions): Promise<Job<any, any>> };
 
 /** An ad-hoc job definition whose payload and result schemas accept anything. */
 export function anyJob<P = any, R = any>(type: string, run: JobDefinition<P, R>['run'], extra: Partial<JobDefinition<P, R>> = {}): JobDefinition<P, R> {
