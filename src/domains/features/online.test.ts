@@ -29,14 +29,18 @@ async function sqlite(): Promise<TestDatabase> {
   return db;
 }
 
+async function dropKeys(): Promise<void> {
+  const r = new Redis(REDIS!);
+  const keys = await r.keys(`${prefix}:*`);
+  if (keys.length) await r.del(...keys);
+  r.disconnect();
+}
+
 function redisStore(t: TestDatabase, url = REDIS!): OnlineStore {
   const store = redisOnlineStore(t.db, url, prefix);
   closers.push(async () => {
     await store.close();
-    const r = new Redis(REDIS!);
-    const keys = await r.keys(`${prefix}:*`);
-    if (keys.length) await r.del(...keys);
-    r.disconnect();
+    await dropKeys();
   });
   return store;
 }
@@ -108,7 +112,10 @@ describe.skipIf(skipBackend(backends[1]!))('the Redis online store is written af
   it('through the app: SAGEBRUSH_FEATURES_ONLINE_URL selects Redis; POST …/online/rebuild', async () => {
     if (!REDIS) throw new Error(backends[1]!.missing);
     const app = await createTestApp({ featuresOnlineUrl: REDIS, queuePrefix: prefix }, { worker: false });
-    closers.push(() => app.close());
+    closers.push(async () => {
+      await app.close();
+      await dropKeys();
+    });
     const inject = (method: 'GET' | 'POST', url: string, payload?: object) => app.app.inject({ method, url: `/api/v1${url}`, payload });
     expect((await inject('POST', '/feature-groups', LABELS_GROUP)).statusCode).toBe(201);
     expect((await inject('POST', '/feature-groups/image-labels/records', [{ image_id: 'a', labeled_at: T0, status: 'APPROVED' }])).json()).toMatchObject({ written: 1, onlineUpdated: 1 });
