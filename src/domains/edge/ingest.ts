@@ -66,6 +66,28 @@ export function createIngest(deps: { db: Kysely<Database>; artifacts: ArtifactSt
     if (sentAt >= prev) await db.updateTable('edge_devices').set({ heartbeat_json: JSON.stringify(hb), model_id: hb.modelId, last_seen_at: nowIso() }).where('id', '=', device.id).execute();
     else await db.updateTable('edge_devices').set({ last_seen_at: nowIso() }).where('id', '=', device.id).execute();
     if (hb.modelError) await deployments.judgeCanary(fleet.id);
+    await retryHandoffs(fleet);
+  }
+
+  /** Hands stored feedback images whose inbox hand-off failed (e.g. the dataset did not exist yet) over again. */
+  async function retryHandoffs(fleet: Fleet, limit = 10): Promise<number> {
+    const inbox = deps.inbox?.();
+    if (!inbox) return 0;
+    const rows = await db.selectFrom('edge_feedback').innerJoin('edge_devices', 'edge_devices.id', 'edge_feedback.device_id')
+      .select(['edge_feedback.id', 'edge_feedback.image', 'edge_feedback.artifact_key', 'edge_feedback.max_score', 'edge_feedback.model_id', 'edge_feedback.captured_at', 'edge_devices.name as device'])
+      .where('edge_feedback.fleet_id', '=', fleet.id).where('edge_feedback.inbox_ref', 'is', null).orderBy('edge_feedback.received_at').limit(limit).execute();
+    let done = 0;
+    for (const r of rows) {
+      try {
+        const bytes = await artifacts.get(r.artifact_key);
+        const { ref } = await inbox.add({ id: r.id, fleet: fleet.name, dataset: fleet.feedbackDataset, device: r.device, image: r.image, bytes, artifactKey: r.artifact_key, maxScore: Number(r.max_score), modelId: r.model_id, capturedAt: r.captured_at });
+        await db.updateTable('edge_feedback').set({ inbox_ref: ref }).where('id', '=', r.id).execute();
+        done++;
+      } catch {
+        return done; // still failing: the next heartbeat tries again
+      }
+    }
+    return done;
   }
 
   async function feedback(fleet: Fleet, device: Device, id: string, upload: FeedbackUpload): Promise<{ created: boolean; inboxRef: string | null; inboxError?: { code: string; message: string } }> {
@@ -94,5 +116,5 @@ export function createIngest(deps: { db: Kysely<Database>; artifacts: ArtifactSt
     }
   }
 
-  return { results, heartbeat, feedback };
+  return { results, heartbeat, feedback, retryHandoffs };
 }
