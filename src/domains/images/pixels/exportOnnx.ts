@@ -15,6 +15,7 @@ import type onnxProto from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
 import { AppError } from '../../../core/errors.ts';
 import { IMAGENET_MEAN, IMAGENET_STD, INPUT_SIZE } from './decode.ts';
+import { cutToPooled } from './pooled.ts';
 
 type OnnxProto = typeof onnxProto.onnx;
 let proto: Promise<OnnxProto> | undefined;
@@ -82,6 +83,15 @@ export async function exportImageClassifier(backbonePath: string, head: ExportHe
   }
   const graph = model.graph;
   if (!graph) throw failed(`The backbone ${backbonePath} has no graph`);
+  // a head trained on the pooled penultimate layer (pixels/pooled.ts): cut the backbone the same way first
+  const firstWidth = Number(graph.output?.[0]?.type?.tensorType?.shape?.dim?.[1]?.dimValue ?? 0);
+  if ((graph.output ?? []).length === 1 && firstWidth && firstWidth !== head.nFeatures) {
+    try {
+      cutToPooled(model);
+    } catch {
+      // not cuttable: the width check below names the mismatch
+    }
+  }
   const initializer = graph.initializer ?? [];
   const graphInputs = graph.input ?? [];
   const graphOutputs = graph.output ?? [];
@@ -92,8 +102,8 @@ export async function exportImageClassifier(backbonePath: string, head: ExportHe
     throw failed(`The backbone must have one input and one output (has ${realInputs.length} and ${graphOutputs.length})`);
   }
   const backboneIn = realInputs[0]!.name!;
-  const backboneOut = graphOutputs[0]!.name!;
-  const outDims = graphOutputs[0]!.type?.tensorType?.shape?.dim ?? [];
+  const backboneOut = graph.output![0]!.name!;
+  const outDims = graph.output![0]!.type?.tensorType?.shape?.dim ?? [];
   const outWidth = Number(outDims[1]?.dimValue ?? 0);
   if (outWidth && outWidth !== head.nFeatures) throw failed(`The backbone outputs ${outWidth} features but the head expects ${head.nFeatures}`);
   const opset = model.opsetImport.find((o) => !o.domain);
