@@ -110,4 +110,16 @@ describe('createEmbedder', () => {
     expect([...out.keys()]).toEqual([items[0]!.key]);
     await expect(emb.embed(items, { views: ['center'] })).rejects.toMatchObject({ code: 'IMAGE_UNREADABLE' });
   });
+
+  it("features: 'pooled' embeds the 1,280-d pooled layer under its own backbone id (own cache files)", { timeout: 60_000 }, async () => {
+    const pooled = createEmbedder({ artifacts: store, backbonePath: BACKBONE, features: 'pooled' });
+    const logits = createEmbedder({ artifacts: store, backbonePath: BACKBONE });
+    expect(pooled.dim).toBe(1280);
+    expect(pooled.backboneId).toBe(`${logits.backboneId}-pooled`);
+    const [v] = await pooled.embedOne(images[0]!, ['center']);
+    expect(v!.length).toBe(1280);
+    const got = await pooled.embed([item(images[0]!)], { views: ['center'] });
+    expect(close(got.get(sha(images[0]!))![0]!, v!)).toBe(true);
+    expect(await store.exists(embeddingKey(pooled.backboneId, sha(images[0]!), 'center'))).toBe(true);
+  });
 });
