@@ -198,6 +198,9 @@ describe.skipIf(skipBackend({ missing }))('pipelines on PostgreSQL + Redis with 
     // The step's job goes on on its worker while no orchestrator runs; the run is picked up where it stands.
     rmSync(gate);
     await vi.waitFor(() => expect(count('done crash.slow')).toBe(1), { timeout: 60_000, interval: 100 });
+    // Workers run jobs only: with no server (no orchestrator) nothing starts the next step.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(count('start crash.last')).toBe(0);
     s = await server();
     const run = await runOf(s, id, done);
     expect(run.status, JSON.stringify(run.steps)).toBe('succeeded');
