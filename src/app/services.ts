@@ -123,7 +123,7 @@ export function createServices(deps: Deps): Services {
   // Labeling jobs over the detection datasets; saves go to the feature store; pre-labels from the approved detector.
   const labeling = createLabelingService({ db: deps.db, datasets: detectionDatasets, features: labelFeatures(features), prelabeler: approvedDetectorPrelabeler(deps.db, detection) });
   // Feedback images go to the labeling inbox through edge's port.
-  const edge = createEdgeService({ db: deps.db, artifacts: deps.artifacts, models, inbox: () => feedbackInbox(labeling.inbox) });
+  const edge = createEdgeService({ db: deps.db, artifacts: deps.artifacts, models, queue: deps.queue, inbox: () => feedbackInbox(labeling.inbox) });
   return {
     edge,
     labeling,

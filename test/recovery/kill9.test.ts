@@ -133,6 +133,14 @@ describe('kill -9 and restart', () => {
       jobs.set('pipelines.dataset-version', { job: { id: r.steps[0].jobId } });
       jobs.set('pipelines.command', { job: { id: r.steps[1].jobId } });
     }, { timeout: 30_000, interval: 100 });
+    // edge.deploy runs only as a pipeline step (held at its first progress report, before it resolves the model).
+    expect((await a.api('/api/v1/pipelines', jsonPost({ name: 'held-deploy', steps: [{ name: 'deploy', type: 'job', jobType: 'edge.deploy', inputs: { model: 'det:1', fleet: 'line-1' } }] }))).status).toBe(201);
+    const deployRun = (await a.api('/api/v1/pipelines/held-deploy/runs', jsonPost({}))).body;
+    await vi.waitFor(async () => {
+      const jobId = (await a.api(`/api/v1/pipelines/runs/${deployRun.id}`)).body.steps[0].jobId;
+      expect(jobId).toEqual(expect.any(String));
+      jobs.set('edge.deploy', { job: { id: jobId } });
+    }, { timeout: 30_000, interval: 100 });
     // Every registered job type is covered (all of them can run long on real data); a new type must join this test.
     const registered = (await registeredJobTypes()).filter((type) => HAS_HAM || !type.startsWith('images.')).filter((type) => HAS_TINY || !type.startsWith('finetune.'));
     expect([...jobs.keys()].sort()).toEqual(registered);

@@ -3,11 +3,13 @@
  * (deployments.ts), and what devices send (ingest.ts), composed for the routes and the CLI.
  */
 import type { Kysely } from 'kysely';
+import type { JobQueue } from '../../jobs/types.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
 import type { Database } from '../../storage/schema.ts';
 import { createDeployments, type Deployment, type EdgeModelsPort } from './deployments.ts';
 import { createFleetStore, type Device, type Fleet, type FleetInput } from './fleets.ts';
 import { createIngest, type EdgeInboxPort } from './ingest.ts';
+import { edgeJobs } from './jobs.ts';
 import type { DesiredModel, EdgeResult, FeedbackUpload, Heartbeat } from './protocol.ts';
 
 export interface DeviceStatus {
@@ -66,6 +68,8 @@ export interface EdgeServiceDeps {
   models: EdgeModelsPort;
   /** The labeling inbox (looked up on use, so the labeling domain may be created after this one). */
   inbox?: () => EdgeInboxPort | undefined;
+  /** Where the `edge.deploy` job (jobs.ts, pipeline steps) is registered. */
+  queue?: Pick<JobQueue, 'register'>;
 }
 
 export function createEdgeService(deps: EdgeServiceDeps): EdgeService {
@@ -73,6 +77,7 @@ export function createEdgeService(deps: EdgeServiceDeps): EdgeService {
   const fleets = createFleetStore(db);
   const deployments = createDeployments({ db, artifacts: deps.artifacts, models: deps.models, fleets });
   const ingest = createIngest({ db, artifacts: deps.artifacts, deployments, inbox: deps.inbox });
+  if (deps.queue) for (const job of edgeJobs({ models: deps.models, edge: { deploy: deployments.deploy, deployments: async (f) => deployments.list((await fleets.fleet(f)).id) } })) deps.queue.register(job);
 
   async function countsBy(table: 'edge_results' | 'edge_feedback', fleetId: string): Promise<Map<string, number>> {
     const rows = await db.selectFrom(table).select(['device_id', (eb) => eb.fn.countAll<number>().as('n')]).where('fleet_id', '=', fleetId).groupBy('device_id').execute();
