@@ -18,6 +18,7 @@ export interface JobMakerDeps {
   db: Kysely<Database>;
   datasets: LabelingDatasetsPort;
   features: LabelingFeaturesPort;
+  /** The current approved detector's predictions (D2); absent or null: tasks keep dataset order, no pre-labels. */
   prelabeler?: Prelabeler;
 }
 

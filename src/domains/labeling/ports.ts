@@ -3,6 +3,7 @@
  * classes and bytes, adding inbox images — D1's datasets service), the feature store (label records, history) and an
  * optional pre-labeler (the current approved detector — D2). The domain never sees those services themselves.
  */
+import type { LabelStatus } from '../detection/datasets/labels.ts';
 import type { Detection } from '../detection/formats/types.ts';
 
 /** One image of a detection dataset as labeling sees it. */
@@ -32,7 +33,7 @@ export interface LabelRecordValues {
   dataset: string;
   ref: string;
   boxes: string;
-  status: 'APPROVED' | 'REJECTED' | 'PENDING';
+  status: LabelStatus;
   labeler: string;
   verifier: string;
   job: string;

@@ -3,27 +3,20 @@
  * names), a save per image that writes a PENDING record to the feature group `image_labels`, verification by a second
  * person (approve / reject / adjust → APPROVED or REJECTED record), progress, export, and the feedback inbox.
  */
-import type { Kysely } from 'kysely';
 import { AppError } from '../../core/errors.ts';
 import { nowIso } from '../../core/ids.ts';
 import { parseWith } from '../../core/validate.ts';
-import type { Database } from '../../storage/schema.ts';
+import { recordId } from '../detection/datasets/labels.ts';
 import type { LabeledBox } from '../detection/formats/types.ts';
 import { checkBoxes } from './boxes.ts';
 import { resultSet, writeExport } from './export.ts';
 import { createInbox } from './inbox.ts';
-import { makeLabelingJob, makeVerificationJob } from './jobs.ts';
-import type { LabelingDatasetsPort, LabelingFeaturesPort, Prelabeler } from './ports.ts';
+import { makeLabelingJob, makeVerificationJob, type JobMakerDeps } from './jobs.ts';
 import { saveTaskSchema, type CreateJobInput, type CreateVerificationInput, type ExportFormat, type LabelingJob, type LabelingTask, type Outcome, type SaveTaskInput } from './schema.ts';
 import * as store from './store.ts';
 
-export interface LabelingServiceDeps {
-  db: Kysely<Database>;
-  datasets: LabelingDatasetsPort;
-  features: LabelingFeaturesPort;
-  /** The current approved detector's predictions (D2); absent or null: tasks keep dataset order, no pre-labels. */
-  prelabeler?: Prelabeler;
-}
+/** The database and the ports (the job maker needs all of them too). */
+export type LabelingServiceDeps = JobMakerDeps;
 
 export function createLabelingService(deps: LabelingServiceDeps) {
   const { db } = deps;
@@ -96,7 +89,7 @@ export function createLabelingService(deps: LabelingServiceDeps) {
       const at = nowIso();
       const labeler = job.kind === 'label' ? by : (task.labeler ?? '');
       await deps.features.write({
-        image: `${job.dataset}/${task.ref}`, event_time: at, dataset: job.dataset, ref: task.ref, boxes: JSON.stringify(boxes),
+        image: recordId(job.dataset, task.ref), event_time: at, dataset: job.dataset, ref: task.ref, boxes: JSON.stringify(boxes),
         status: outcome, labeler, verifier: job.kind === 'verify' ? by : '', job: job.id,
       });
       await store.finishTask(db, job.id, position, { outcome, boxes_json: JSON.stringify(boxes), done_by: by, done_at: at });
@@ -110,7 +103,7 @@ export function createLabelingService(deps: LabelingServiceDeps) {
     async history(id: string, position: number) {
       const job = await jobRow(id);
       const task = await taskRow(job, position);
-      const image = `${job.dataset}/${task.ref}`;
+      const image = recordId(job.dataset, task.ref);
       return { image, items: await deps.features.history(image) };
     },
     /** The job's results in one of the three formats (see export.ts for what a job's results are). */

@@ -12,7 +12,7 @@ export const IMAGE_LABELS = 'image_labels';
 export const LABEL_STATUSES = ['APPROVED', 'REJECTED', 'PENDING'] as const;
 export type LabelStatus = (typeof LABEL_STATUSES)[number];
 
-/** The same definition labeling creates (src/domains/labeling/labels.ts); whoever comes first makes it. */
+/** The group's one definition (labeling's writes use it too, src/domains/labeling/labels.ts); whoever comes first makes it. */
 export const IMAGE_LABELS_GROUP: CreateGroupInput = {
   name: IMAGE_LABELS,
   description: 'Bounding-box labels per detection image (record id <dataset>/<ref>): status, labeler, verifier, job',
@@ -42,13 +42,17 @@ export interface ImageLabel {
 
 export const recordId = (dataset: string, ref: string): string => `${dataset}/${ref}`;
 
-export async function ensureLabelGroup(features: DetectionFeaturesPort): Promise<void> {
+const isCode = (err: unknown, code: string) => err instanceof AppError && err.code === code;
+
+/** The group, made on first use by whoever writes first (these datasets' import or labeling); returns its definition. */
+export async function ensureLabelGroup(features: Pick<DetectionFeaturesPort, 'get' | 'create'>): Promise<FeatureGroup> {
   try {
-    await features.get(IMAGE_LABELS);
+    return await features.get(IMAGE_LABELS);
   } catch (err) {
-    if (!(err instanceof AppError) || err.code !== 'FEATURE_GROUP_NOT_FOUND') throw err;
-    await features.create(IMAGE_LABELS_GROUP).catch((e: unknown) => {
-      if (!(e instanceof AppError) || e.code !== 'ALREADY_EXISTS') throw e; // made meanwhile by another writer
+    if (!isCode(err, 'FEATURE_GROUP_NOT_FOUND')) throw err;
+    return features.create(IMAGE_LABELS_GROUP).catch(async (e: unknown) => {
+      if (isCode(e, 'ALREADY_EXISTS')) return features.get(IMAGE_LABELS); // made meanwhile by another writer
+      throw e;
     });
   }
 }
@@ -78,7 +82,7 @@ function toLabel(values: Record<string, unknown>, eventTime: string): ImageLabel
 
 async function groupExists(features: DetectionFeaturesPort): Promise<boolean> {
   return features.get(IMAGE_LABELS).then(() => true, (err: unknown) => {
-    if (err instanceof AppError && err.code === 'FEATURE_GROUP_NOT_FOUND') return false;
+    if (isCode(err, 'FEATURE_GROUP_NOT_FOUND')) return false;
     throw err;
   });
 }
