@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/core/config.ts';
 import { registerFixtureDetector } from '../../src/domains/edge/testing/detectorFixture.ts';
 import { grayImage } from '../../src/domains/edge/testing/fixtures.ts';
 import { agentProcess, serve, type Proc } from '../../src/domains/edge/testing/processes.ts';
+import { tempFolder } from '../../src/domains/detection/formats/testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-edge-e2e-'));
 const dataDir = join(dir, 'server');
@@ -55,6 +56,8 @@ beforeAll(async () => {
   const ctx = await openCtx();
   const deps = { models: ctx.services.models, artifacts: ctx.artifacts };
   ids = { v1: (await registerFixtureDetector(deps, 'tags-det')).id, broken: (await registerFixtureDetector(deps, 'tags-det', 'broken')).id };
+  // The fleet's feedback dataset (a detection dataset named like the fleet): its labeling inbox gets the dark images.
+  await ctx.services.detectionDatasets.importFolder(tempFolder({ 'images/seed.png': await grayImage(128), 'class_labels.json': JSON.stringify({ labels: [{ label: 'scratch' }] }) }), { name: 'line-1' });
   await ctx.close();
   server = await serve(dataDir);
   await api('POST', '/fleets', { name: 'line-1', canaryShare: 0.5, health: { minSamples: 5, maxErrorRate: 0.2 } });
@@ -107,6 +110,14 @@ describe('edge agents as processes on loopback', () => {
       const feedback = await ctx.db.selectFrom('edge_feedback').select(['image']).execute();
       expect(feedback.length).toBe(dark);
       expect(new Set(feedback.map((f) => f.image)).size).toBe(dark);
+      // …and each reached the labeling inbox once (the next labeling job "from inbox" finds them).
+      const inbox = await until('all handed to the labeling inbox', async () => {
+        const rows = await ctx.db.selectFrom('labeling_inbox').select(['ref', 'source']).where('dataset', '=', 'line-1').execute();
+        return rows.length >= dark ? rows : undefined;
+      });
+      expect(inbox.length).toBe(dark);
+      expect(new Set(inbox.map((r) => r.ref)).size).toBe(dark);
+      expect(new Set(inbox.map((r) => r.source))).toEqual(new Set(['line-1/a', 'line-1/b']));
     } finally {
       await ctx.close();
     }
