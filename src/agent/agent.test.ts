@@ -40,7 +40,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false> |
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-async function agentFor(fleet: string, device: string, extra: { listen?: number; annotate?: boolean } = {}) {
+async function agentFor(fleet: string, device: string, extra: { listen?: number; annotate?: boolean; maxQueueBytes?: number } = {}) {
   const { token } = await api('POST', `/fleets/${fleet}/devices`, { name: device });
   const dir = mkdtempSync(join(tmpdir(), 'sb-agent-'));
   const watch = join(dir, 'watch');
@@ -141,5 +141,20 @@ describe('edge agent (in-process, real server on loopback)', () => {
     });
     expect(readdirSync(join(data, 'annotated')).filter((n) => n.endsWith('.jpg')).length).toBe(2);
     expect((await (await fetch(`${agent.url}/status`)).json()).inferences).toBe(3);
+  });
+
+  it('over its queue cap (server refusing it): EDGE_QUEUE_FULL is warned, feedback images stop being queued, results still are', async () => {
+    await api('POST', '/fleets', { name: 'f5' });
+    await registerFixtureDetector({ models: t.ctx.services.models, artifacts: t.ctx.artifacts }, 'cap-det');
+    await api('POST', '/fleets/f5/deployments', { model: 'cap-det:1' });
+    const { agent, data, watch } = await agentFor('f5', 'cam', { maxQueueBytes: 1500 });
+    await until('model', () => agent.status().modelId);
+    await api('POST', '/fleets/f5/devices/cam/revoke'); // nothing drains any more: heartbeats pile up
+    await until('over the cap', () => agent.status().warnings.some((w) => w.startsWith('EDGE_QUEUE_FULL')));
+    await drop(watch, 'dark-over-cap.png', await grayImage(15));
+    await until('inferred', () => existsSync(join(data, 'results.jsonl')) && readFileSync(join(data, 'results.jsonl'), 'utf8').includes('dark-over-cap.png'));
+    expect(readdirSync(join(data, 'outbox', 'feedback'))).toEqual([]);
+    expect(readdirSync(join(data, 'outbox', 'results'))).toHaveLength(1);
+    expect(logs.some((l) => l.code === 'EDGE_QUEUE_FULL' && l.msg.includes('over its cap'))).toBe(true);
   });
 });
