@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFinetuneService, createSlurmLauncher, type FinetuneService } from '../../src/domains/finetune/index.ts';
 import { HAS_TINY, HAS_TORCH, instructionRows, smallSpec, TINY_GGUF } from '../../src/domains/finetune/testing.ts';
 import { EmbeddedJobQueue } from '../../src/jobs/embedded.ts';
@@ -85,6 +85,17 @@ describe.skipIf(why !== null)(`fine-tuning on Slurm${why ? ` — skipped: ${why}
     expect(logs).toMatch(/rendezvous 127\.0\.0\.1:\d+/);
     expect((await one.series(run.id, ['loss'])).loss).toHaveLength(12);
   }, 420_000);
+
+  it('cancel reaches scancel: the job ends cancelled and leaves the Slurm queue', async () => {
+    const run = await one.create(slurmSpec({ name: 'slurmcancel', hp: { lr: 0.003, warmupSteps: 2, maxSteps: 5000, seqLen: 64, microBatch: 4, globalBatch: 8, evalEvery: 1000, checkpointEvery: 1000 } }));
+    await vi.waitFor(async () => expect((await one.get(run.id)).summary.step).toBeGreaterThan(0), { timeout: 120_000, interval: 500 });
+    const slurmId = (await one.get(run.id)).launchId!;
+    await one.cancel(run.id);
+    const done = await one.wait(run.id, 60_000);
+    expect(done.status).toBe('cancelled');
+    expect(execFileSync('squeue', ['-h', '-j', slurmId, '-o', '%T'], { encoding: 'utf8' }).trim()).toBe('');
+    expect(execFileSync('scontrol', ['show', 'job', '-o', slurmId], { encoding: 'utf8' })).toMatch(/JobState=CANCELLED/);
+  }, 240_000);
 
   it('two Slurm nodes in two network namespaces: one worker each, DDP across the veth pair', async () => {
     const env = up('up-netns.sh');
