@@ -19,12 +19,12 @@ export interface AblationRow {
 }
 
 export const VARIANTS: { name: string; options: Partial<TextClassifierOptions> }[] = [
-  { name: 'word+char LR only (all new options off)', options: { nbWords: false, stackFolds: 0 } },
-  { name: '+ NB-weighted word model (logits averaged)', options: { nbWords: true, stackFolds: 0 } },
-  { name: '+ stacked combiner only (3 inner folds, stackC 0.1)', options: { nbWords: false, stackFolds: 3 } },
-  { name: '**default**: NB words + stacked combiner (stackC 0.1)', options: {} },
-  { name: 'default with stackC 1', options: { stackC: 1 } },
-  { name: 'default with classWeight balanced', options: { classWeight: 'balanced' } },
+  { name: 'word+char LR only (all new options off)', options: { nbWords: false, stackFolds: 0, classWeight: 'none' } },
+  { name: '+ NB-weighted word model (logits averaged)', options: { nbWords: true, stackFolds: 0, classWeight: 'none' } },
+  { name: '+ stacked combiner only (3 inner folds, stackC 0.1)', options: { nbWords: false, stackFolds: 3, classWeight: 'none' } },
+  { name: 'NB words + stacked combiner (stackC 0.1)', options: { classWeight: 'none' } },
+  { name: 'NB words + stacked combiner with stackC 1', options: { classWeight: 'none', stackC: 1 } },
+  { name: '**default**: NB words + stacked combiner + balanced class weights', options: {} },
 ];
 
 export async function ablate(trainFile: string, log: (m: string) => void, variants = VARIANTS): Promise<AblationRow[]> {

@@ -17,7 +17,10 @@ export interface TextClassifierOptions {
   sublinearTf: boolean;
   /** Inverse L2 regularisation strength of the logistic regression. */
   C: number;
-  /** 'balanced' reweighs each label's positives and negatives to equal total weight. */
+  /**
+   * 'balanced' reweighs each label's positives and negatives to equal total weight (the default since issue 18: on
+   * jigsaw-10k's train part, out of fold, it added +0.0067 mean ROC AUC and +0.0112 macro F1 to the stacked model).
+   */
   classWeight: ClassWeight;
   /** Passes of dual coordinate descent at most. */
   maxEpochs: number;
@@ -58,7 +61,7 @@ export const DEFAULT_TEXT_CLASSIFIER_OPTIONS: Readonly<TextClassifierOptions> = 
   lowercase: true,
   sublinearTf: true,
   C: 4,
-  classWeight: 'none' as ClassWeight,
+  classWeight: 'balanced' as ClassWeight,
   maxEpochs: 3,
   tol: 0.1,
   seed: 0,
