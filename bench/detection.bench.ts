@@ -7,7 +7,7 @@
  * `--smoke`: 14 images, 1 epoch (checks the path runs; the numbers mean nothing).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchOptions, BenchResult } from './run.ts';
@@ -22,23 +22,34 @@ const BIN = join(import.meta.dirname, '../bin/sagebrush.js');
 const GATE = 0.4;
 const TEN_MINUTES = 600;
 
-function cli(dataDir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
+const TIME = '/usr/bin/time';
+
+/** The CLI as a child process; with GNU time, the CPU seconds (user + sys) of it and its children (the trainer). */
+function cli(dataDir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string; seconds: number; cpuSeconds: number | null }> {
   const started = performance.now();
+  const timeFile = join(dataDir, '..', `cpu-${Date.now()}.txt`);
+  const timed = existsSync(TIME);
+  const argv = [BIN, '--data-dir', dataDir, ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, ...args], { env: { ...process.env, SAGEBRUSH_LOG_LEVEL: 'silent' } });
+    const child = timed
+      ? spawn(TIME, ['-f', '%U %S', '-o', timeFile, process.execPath, ...argv], { env: { ...process.env, SAGEBRUSH_LOG_LEVEL: 'silent' } })
+      : spawn(process.execPath, argv, { env: { ...process.env, SAGEBRUSH_LOG_LEVEL: 'silent' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, seconds: (performance.now() - started) / 1000 }));
+    child.on('close', (code) => {
+      const cpu = timed && existsSync(timeFile) ? readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) : null;
+      resolve({ code: code ?? -1, stdout, stderr, seconds: (performance.now() - started) / 1000, cpuSeconds: cpu && cpu.length === 2 && cpu.every(Number.isFinite) ? cpu[0]! + cpu[1]! : null });
+    });
   });
 }
 
-async function json(dataDir: string, args: string[]): Promise<{ body: any; seconds: number }> {
+async function json(dataDir: string, args: string[]): Promise<{ body: any; seconds: number; cpuSeconds: number | null }> {
   const r = await cli(dataDir, ['--json', ...args]);
   if (r.code !== 0) throw new Error(`sagebrush ${args.join(' ')} failed (${r.code}): ${r.stderr.slice(-2000)}`);
-  return { body: JSON.parse(r.stdout), seconds: r.seconds };
+  return { body: JSON.parse(r.stdout), seconds: r.seconds, cpuSeconds: r.cpuSeconds };
 }
 
 /** images/s of `run` over `images`, repeated for at least `minSeconds` after one warm-up pass. */
@@ -61,6 +72,7 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-det-'));
   try {
     const dataDir = join(dir, 'data');
+    mkdirSync(dataDir, { recursive: true });
     const folder = options.smoke ? metalTagsSubset(14) : METAL_TAGS;
     const trainArgs = ['detection', 'train', folder, '--name', 'tags', ...(options.smoke ? ['--epochs', '1'] : [])];
     const train = await json(dataDir, trainArgs);
@@ -109,9 +121,15 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
       '|---|---:|---|',
       `| training time (train_seconds: split, features, head, export) | ${t.train_seconds.toFixed(1)} s | < ${TEN_MINUTES} s on this 2-core machine: ${t.train_seconds < TEN_MINUTES ? '**MET**' : '**MISSED**'} |`,
       `| CLI wall time (import + train + held-out evaluation) | ${train.seconds.toFixed(1)} s | |`,
+      `| CPU time of that run, user + sys, CLI and trainer | ${train.cpuSeconds === null ? '–' : `${train.cpuSeconds.toFixed(0)} s (${((100 * train.cpuSeconds) / train.seconds).toFixed(0)} % of one core: the rest went to other work on the machine)`} | |`,
       `| held-out mAP50-95 (COCO 101-point, ${t.n_test} images) | ${t.map50_95.toFixed(4)} | ≥ ${GATE} (the sample's gate, YOLOv8n on a GPU): ${gateMet ? '**MET**' : `**MISSED** by ${(GATE - t.map50_95).toFixed(4)}`} |`,
       `| held-out mAP50 | ${t.map50.toFixed(4)} | |`,
       `| images trained on / held out | ${t.n_train} / ${t.n_test} | seeded 20 % of the labeled images |`,
+      '',
+      'Why below the bar where it is: the backbone is the frozen ImageNet MobileNetV2 int8 (only the FCOS head trains, so',
+      'a CPU epoch takes seconds); localisation at high IoU is what lags (mAP50 well above mAP50-95). YOLOv8n reaches',
+      'the sample\'s 0.4 fine-tuning every layer with mosaic augmentation for many epochs on a GPU. On 47 held-out',
+      'images one image moves mAP by about ±0.02.',
       '',
       `Inference, ${images.length} decoded 450×300 images, 1 thread, median of 3 interleaved rounds:`,
       '',
@@ -121,7 +139,7 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
       `| ours (onnxDetector.detect: tensor, run, clip, sort) | ${oursIps.toFixed(1)} | ${(oursIps / directIps).toFixed(2)}× (aim ≥ 0.95×) |`,
       `| ours incl. JPEG decode (sharp) | ${e2e.toFixed(1)} | ${(e2e / directIps).toFixed(2)}× |`,
     ].join('\n');
-    return { markdown, summary: { ...t, cli_seconds: train.seconds, ours_ips: oursIps, ort_ips: directIps, e2e_ips: e2e } };
+    return { markdown, summary: { ...t, cli_seconds: train.seconds, cpu_seconds: train.cpuSeconds, ours_ips: oursIps, ort_ips: directIps, e2e_ips: e2e } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
