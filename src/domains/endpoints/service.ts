@@ -8,7 +8,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { AppError } from '../../core/errors.ts';
 import { newId, nowIso } from '../../core/ids.ts';
 import { isUniqueViolation } from '../../storage/db.ts';
-import { clampLimit, decodeCursor, toPage, type Page } from '../../storage/pagination.ts';
+import { newestFirstPage, type Page } from '../../storage/pagination.ts';
 import type { Database, EndpointsTable } from '../../storage/schema.ts';
 import type { EndpointRef, ModelKindRegistry, ModelKindRuntime } from '../models/kinds.ts';
 import type { ModelService, ModelVersion } from '../models/service.ts';
@@ -151,12 +151,7 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointServic
       return toEndpoint({ ...values });
     },
     async list(q) {
-      const limit = clampLimit(q.limit);
-      const after = decodeCursor(q.cursor);
-      let query = db.selectFrom('endpoints').selectAll().orderBy('id', 'desc').limit(limit + 1);
-      if (after) query = query.where('id', '<', after);
-      const rows = await query.execute();
-      const page = toPage(rows, limit, (r) => r.id, (r) => r);
+      const page = await newestFirstPage(db.selectFrom('endpoints').selectAll(), q, (r) => r);
       return { items: await Promise.all(page.items.map(toEndpoint)), nextCursor: page.nextCursor };
     },
     async get(name) {

@@ -1,7 +1,7 @@
 /**
  * Applying pipeline definitions through the real app (issue 14): validation errors name the step and field and
  * store nothing (cycle, dangling reference, unknown parameter, a condition on an output the step does not produce,
- * an unregistered job type); the same definition twice keeps its version, a changed one is a new version.
+ * an unregistered job type); the same definition twice keeps its version, a changed one is a new version; runs page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, problem, type TestApp } from '../datasets/testing/harness.ts';
@@ -81,6 +81,25 @@ describe('pipelines apply', () => {
     expect((await apply(def)).json()).toMatchObject({ name: 'built', version: 1, created: true });
     const bad = await apply({ ...def, steps: [...def.steps.slice(0, 1), { ...def.steps[1]!, if: { left: ref.step('data', 'rows'), op: 'gt', right: 100 } }, def.steps[2]] });
     expect(problem(bad).problems).toEqual([expect.objectContaining({ field: 'steps.big.if.left', problem: expect.stringContaining('does not produce rows') })]);
+  });
+
+  it('pages runs newest first with the shared opaque cursor; a made-up cursor is BAD_REQUEST', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/pipelines/built/runs', payload: { params: { dataset: `d${i}` } } });
+      expect(res.statusCode, res.body).toBe(202);
+      ids.unshift(res.json<{ id: string }>().id);
+    }
+    const seen: string[] = [];
+    let cursor = '';
+    do {
+      const page = (await t.app.inject({ method: 'GET', url: `/api/v1/pipelines/runs?pipeline=built&limit=2${cursor ? `&cursor=${cursor}` : ''}` })).json<{ items: Array<{ id: string }>; nextCursor: string | null }>();
+      seen.push(...page.items.map((r) => r.id));
+      expect(page.nextCursor ?? '').not.toContain(page.items.at(-1)?.id ?? '-'); // opaque, not the raw id
+      cursor = page.nextCursor ?? '';
+    } while (cursor);
+    expect(seen).toEqual(ids);
+    expect(problem(await t.app.inject({ method: 'GET', url: '/api/v1/pipelines/runs?cursor=%27%20or%201' })).code).toBe('BAD_REQUEST');
   });
 
   it('answers PIPELINE_NOT_FOUND for an unknown pipeline or version', async () => {

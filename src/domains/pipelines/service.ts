@@ -144,12 +144,10 @@ export function createPipelineService(deps: PipelineServiceDeps) {
       return store.toRun(row);
     },
     async listRuns(q: { pipeline?: string; limit?: number; cursor?: string } = {}): Promise<{ items: PipelineRun[]; nextCursor: string | null }> {
-      const limit = q.limit ?? 50;
       const pipelineId = q.pipeline ? (await store.findPipeline(q.pipeline))?.id : undefined;
       if (q.pipeline && !pipelineId) throw notFound(q.pipeline);
-      const rows = await store.runs({ pipelineId, limit: limit + 1, cursor: q.cursor });
-      const items = await Promise.all(rows.slice(0, limit).map((r) => store.toRun(r)));
-      return { items, nextCursor: rows.length > limit ? items.at(-1)!.id : null };
+      const page = await store.runs({ pipelineId, limit: q.limit, cursor: q.cursor });
+      return { items: await Promise.all(page.items.map((r) => store.toRun(r))), nextCursor: page.nextCursor };
     },
     async cancelRun(id: string): Promise<PipelineRun> {
       const run = await this.getRun(id);

@@ -1,6 +1,7 @@
 /** Kysely queries for pipelines, their versions, runs, step rows and lineage edges (migration 0008_pipelines). */
 import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
 import { newId, nowIso } from '../../core/ids.ts';
+import { newestFirstPage, type Page } from '../../storage/pagination.ts';
 import type { Database, PipelineRunsTable, PipelineStepsTable } from '../../storage/schema.ts';
 import type { PipelineDefinition, PipelineRun, PipelineStepRun, PipelineVersion, RunStatus, StepError, StepStatus, StepType, Trigger } from './schema.ts';
 
@@ -91,11 +92,11 @@ export function createPipelineStore(db: Kysely<Database>) {
         steps: (await this.steps(row.id)).map(toStep),
       };
     },
-    async runs(q: { pipelineId?: string; limit: number; cursor?: string }): Promise<RunRow[]> {
-      let query = db.selectFrom('pipeline_runs').selectAll().orderBy('id', 'desc').limit(q.limit);
+    /** One newest-first page of runs (the shared keyset pagination: opaque cursor, limit 1..200, default 50). */
+    async runs(q: { pipelineId?: string; limit?: number; cursor?: string }): Promise<Page<RunRow>> {
+      let query = db.selectFrom('pipeline_runs').selectAll();
       if (q.pipelineId) query = query.where('pipeline_id', '=', q.pipelineId);
-      if (q.cursor) query = query.where('id', '<', q.cursor);
-      return query.execute();
+      return newestFirstPage(query, q, (r) => r);
     },
     activeRunIds: async () => (await db.selectFrom('pipeline_runs').select('id').where('status', 'in', ['running', 'waiting']).execute()).map((r) => r.id),
     runIdOfJob: async (jobId: string) => (await db.selectFrom('pipeline_steps').select('run_id').where('job_id', '=', jobId).executeTakeFirst())?.run_id,
