@@ -47,6 +47,36 @@ async function openServer(dir: string, options: { app?: boolean } = {}): Promise
   return { ctx, app };
 }
 
+type Server = Awaited<ReturnType<typeof openServer>>;
+
+/** Opens a server on `dir`, runs `check` against it, and always closes it. */
+async function withServer(dir: string, check: (server: Server) => Promise<void>): Promise<void> {
+  const server = await openServer(dir);
+  try {
+    await check(server);
+  } finally {
+    await server.app.close();
+    await server.ctx.close();
+  }
+}
+
+/** A data directory of its own for one test, removed afterwards. */
+async function inTempDir(prefix: string, fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Applies `def` and records a run of it without starting it: what an orchestrator leaves when it dies mid-start. */
+async function plantRun(ctx: AppContext, def: { name: string; steps: object[] }): Promise<string> {
+  await ctx.services.pipelines.apply(def);
+  const v = (await ctx.services.pipelines.store.version(def.name))!;
+  return ctx.services.pipelines.store.createRun({ pipelineId: v.pipelineId, versionId: v.id, params: {}, trigger: { type: 'test' }, steps: v.definition.steps });
+}
+
 const definition = (name: string, blockType: string) => ({
   name,
   steps: [
@@ -77,8 +107,7 @@ describe('a server restart mid-run', () => {
     await first.ctx.close();
     expect(Object.fromEntries(runs)).toEqual({ 'resumable.first': 1, 'resumable.second': 1, 'fragile.first': 1, 'fragile.second': 1 });
 
-    const second = await openServer(dir);
-    try {
+    await withServer(dir, async (second) => {
       const resumed = await waitForRun(second.app, resumable.id, finished, 30_000);
       expect(resumed.status, JSON.stringify(resumed.steps)).toBe('succeeded');
       expect(stepOf(resumed, 'first')).toMatchObject({ status: 'succeeded', jobId: stepOf(before.resumable, 'first').jobId, attempts: 1 });
@@ -89,15 +118,11 @@ describe('a server restart mid-run', () => {
       expect(stepOf(failed, 'third').status).toBe('skipped');
       // No finished step ran twice; only the idempotent interrupted step ran again.
       expect(Object.fromEntries(runs)).toEqual({ 'resumable.first': 1, 'resumable.second': 2, 'resumable.third': 1, 'fragile.first': 1, 'fragile.second': 1 });
-    } finally {
-      await second.app.close();
-      await second.ctx.close();
-    }
+    });
   }, 90_000);
 
   it('finishes what a dead orchestrator left: a claimed idempotent step is started again, a non-idempotent one failed, an inline one re-run', async () => {
-    const other = mkdtempSync(join(tmpdir(), 'sb-pipelines-claimed-'));
-    try {
+    await inTempDir('sb-pipelines-claimed-', async (other) => {
       // A process that died (same host, this pid with another start time: ownerIsDead) after claiming the steps.
       const dead = JSON.stringify({ ...SELF_OWNER, start: 'an-earlier-process' });
       const defs = {
@@ -108,16 +133,13 @@ describe('a server restart mid-run', () => {
       const offline = await openServer(other, { app: false });
       const ids: Record<string, string> = {};
       for (const [key, def] of Object.entries(defs)) {
-        await offline.ctx.services.pipelines.apply(def);
-        const v = (await offline.ctx.services.pipelines.store.version(def.name))!;
-        ids[key] = await offline.ctx.services.pipelines.store.createRun({ pipelineId: v.pipelineId, versionId: v.id, params: {}, trigger: { type: 'test' }, steps: v.definition.steps });
+        ids[key] = await plantRun(offline.ctx, def);
         const status = key === 'inline' ? 'running' : 'starting';
         await offline.ctx.db.updateTable('pipeline_steps').set({ status, owner: dead, attempts: 1, started_at: new Date().toISOString() }).where('run_id', '=', ids[key]!).execute();
       }
       await offline.ctx.close();
 
-      const server = await openServer(other);
-      try {
+      await withServer(other, async (server) => {
         const idem = await waitForRun(server.app, ids.idem!, finished, 20_000);
         expect(idem.status, JSON.stringify(idem.steps)).toBe('succeeded');
         const once = await waitForRun(server.app, ids.once!, finished, 20_000);
@@ -126,35 +148,26 @@ describe('a server restart mid-run', () => {
         expect(inline.steps[0]).toMatchObject({ status: 'succeeded', outputs: { result: true } });
         expect(runs.get('idem.x')).toBe(1);
         expect(runs.get('once.x')).toBeUndefined();
-      } finally {
-        await server.app.close();
-        await server.ctx.close();
-      }
-    } finally {
-      rmSync(other, { recursive: true, force: true });
-    }
+      });
+    });
   }, 60_000);
 
   it('a dead orchestrator had recorded the job id before enqueueing: an enqueued job is followed, a missing one started; each runs once', async () => {
-    const other = mkdtempSync(join(tmpdir(), 'sb-pipelines-starting-'));
-    try {
+    await inTempDir('sb-pipelines-starting-', async (other) => {
       const dead = JSON.stringify({ ...SELF_OWNER, start: 'an-earlier-process' });
       const offline = await openServer(other, { app: false });
       const ids: Record<string, string> = {};
       let enqueued = '';
       for (const key of ['enqueued', 'lost']) {
         const def = { name: key, steps: [{ name: 'x', type: 'job', jobType: 'test.count', inputs: { key: `${key}.x` } }] };
-        await offline.ctx.services.pipelines.apply(def);
-        const v = (await offline.ctx.services.pipelines.store.version(def.name))!;
-        ids[key] = await offline.ctx.services.pipelines.store.createRun({ pipelineId: v.pipelineId, versionId: v.id, params: {}, trigger: { type: 'test' }, steps: v.definition.steps });
+        ids[key] = await plantRun(offline.ctx, def);
         // Killed after the enqueue (the job exists, queued) or before it (the recorded id names no job).
         const jobId = key === 'enqueued' ? (enqueued = (await offline.ctx.queue.enqueue('test.count' as never, { key: 'enqueued.x' } as never)).id) : 'job_neverenqueued0001';
         await offline.ctx.db.updateTable('pipeline_steps').set({ status: 'starting', owner: dead, job_id: jobId, attempts: 1, started_at: new Date().toISOString() }).where('run_id', '=', ids[key]!).execute();
       }
       await offline.ctx.close();
 
-      const server = await openServer(other);
-      try {
+      await withServer(other, async (server) => {
         const followed = await waitForRun(server.app, ids.enqueued!, finished, 20_000);
         expect(followed.status, JSON.stringify(followed.steps)).toBe('succeeded');
         expect(stepOf(followed, 'x')).toMatchObject({ jobId: enqueued, attempts: 1 });
@@ -162,12 +175,7 @@ describe('a server restart mid-run', () => {
         expect(restarted.status, JSON.stringify(restarted.steps)).toBe('succeeded');
         expect(stepOf(restarted, 'x')).toMatchObject({ attempts: 1, jobId: expect.not.stringMatching(/neverenqueued/) });
         expect([runs.get('enqueued.x'), runs.get('lost.x')]).toEqual([1, 1]);
-      } finally {
-        await server.app.close();
-        await server.ctx.close();
-      }
-    } finally {
-      rmSync(other, { recursive: true, force: true });
-    }
+      });
+    });
   }, 60_000);
 });

@@ -77,6 +77,11 @@ export function ModelPage() {
     else next.set('tab', t);
     setParams(next, { replace: true });
   };
+  /** A new endpoint (from the header button or the Deploy tab) opens "Try it" on it. */
+  const tryDeployed = (ep: { name: string }) => {
+    setEndpoint(ep.name);
+    openTab('try');
+  };
 
   return (
     <Stack gap="xl" data-testid="model-page" data-model={`${model.name}:${model.version}`}>
@@ -112,10 +117,7 @@ export function ModelPage() {
             </Anchor>
             <DeployButton
               model={model}
-              onDeployed={(ep) => {
-                setEndpoint(ep.name);
-                openTab('try');
-              }}
+              onDeployed={tryDeployed}
             />
             <DeleteModelButton model={model} />
           </>
@@ -221,10 +223,7 @@ export function ModelPage() {
               <Section title="Real-time endpoint" extra={<Text size="sm" c="dimmed">serve this version over HTTP</Text>}>
                 <ModelDeployTab
                   model={model}
-                  onDeployed={(ep) => {
-                    setEndpoint(ep.name);
-                    openTab('try');
-                  }}
+                  onDeployed={tryDeployed}
                 />
               </Section>
             </Tabs.Panel>
