@@ -56,6 +56,7 @@ describe.skipIf(!ready)(`fine-tuning with local torchrun${ready ? '' : ` — ${N
   }, 60_000);
 
   afterAll(async () => {
+    await ctx?.services.pipelines.stop();
     await app?.close();
     await ctx?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -115,6 +116,28 @@ describe.skipIf(!ready)(`fine-tuning with local torchrun${ready ? '' : ` — ${N
     expect(gen.statusCode, gen.body).toBe(200);
     expect(gen.json()[0].generated_text.length).toBeGreaterThan(0);
   }, 300_000);
+
+  it('runs as a pipeline step: finetune.train (spec inputs, register) then a deploy step on its model output', async () => {
+    const steps = [
+      { name: 'ft', type: 'training', jobType: 'finetune.train', inputs: { spec: { ...smallSpec('tiny', upload), register: true } } },
+      { name: 'serve', type: 'deploy', inputs: { endpoint: 'ft-pipe', model: '${{ steps.ft.outputs.model.id }}' } },
+    ];
+    const applied = await post('/api/v1/pipelines', { name: 'tune', steps });
+    expect(applied.statusCode, applied.body).toBe(201);
+    await ctx.services.pipelines.start(); // as `serve` does when it listens (an injected app starts no orchestrator)
+    const started = await post('/api/v1/pipelines/tune/runs', {});
+    expect(started.statusCode, started.body).toBe(202);
+    let run: any;
+    await vi.waitFor(async () => {
+      run = (await app.inject({ method: 'GET', url: `/api/v1/pipelines/runs/${started.json().id}` })).json();
+      expect(run.status).not.toMatch(/running|queued/);
+    }, { timeout: 150_000, interval: 1000 }).catch(async (err: unknown) => {
+      const jobs = await Promise.all(run.steps.filter((s: any) => s.jobId).map((s: any) => ctx.queue.get(s.jobId)));
+      throw new Error(`${String(err)}\nrun: ${JSON.stringify(run)}\njobs: ${JSON.stringify(jobs.map((j) => [j.type, j.status, j.message, j.error]))}`);
+    });
+    expect(run.status, JSON.stringify(run.steps.map((s: any) => s.error))).toBe('succeeded');
+    expect((await app.inject({ method: 'GET', url: '/api/v1/endpoints/ft-pipe' })).statusCode).toBe(200);
+  }, 360_000);
 
   it('a worker killed with SIGKILL fails the job FINETUNE_WORKER_FAILED, and resume continues from the last checkpoint', async () => {
     const res = await post('/api/v1/finetune/runs', { ...smallSpec('tiny', upload, { parallel: { dataParallel: 2 }, hp: { lr: 0.003, warmupSteps: 2, maxSteps: 40, seqLen: 64, microBatch: 4, globalBatch: 8, evalEvery: 20, checkpointEvery: 4 } }), name: 'killed' });
