@@ -149,4 +149,20 @@ describe('labeling service', () => {
     expect((await edge.add(fb)).ref).toBe(handed.ref);
     expect((await pre.inbox.list({ dataset: 'pre', open: true })).map((i) => i.ref)).toEqual(['inbox/low-17.jpg']);
   });
+
+  it('two jobs made at once over one inbox: one takes the images, the other is CONFLICT and stores nothing', async () => {
+    let arrived = 0;
+    let release!: () => void;
+    const both = new Promise<void>((r) => (release = r));
+    // Both calls have read the open inbox before either stores its job (the pre-labeler is asked in between).
+    const race = createLabelingService({
+      db: t.ctx.db, datasets: fakeDatasets([]), features: labelFeatures(t.ctx.services.features),
+      prelabeler: { current: async () => ((++arrived === 2 && release(), await both), null) },
+    });
+    await race.inbox.add({ dataset: 'race', source: 'line-1/cam-1', image: Buffer.from('r'), fileName: 'r1.jpg' });
+    const results = await Promise.allSettled([race.createJob({ dataset: 'race', source: 'inbox' }, 'lead'), race.createJob({ dataset: 'race', source: 'inbox' }, 'lead')]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'CONFLICT', problems: [expect.objectContaining({ field: 'source', fix: expect.any(String) })] } });
+    expect(await t.ctx.db.selectFrom('labeling_jobs').select('id').where('dataset', '=', 'race').execute()).toHaveLength(1);
+  });
 });

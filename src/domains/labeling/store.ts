@@ -1,5 +1,6 @@
 /** Kysely queries of the labeling domain (migration 0010_labeling): jobs, tasks, the inbox. */
 import type { Kysely, Selectable } from 'kysely';
+import { AppError } from '../../core/errors.ts';
 import type { Database, LabelingInboxTable, LabelingJobsTable, LabelingTasksTable } from '../../storage/schema.ts';
 import type { InboxItem, JobKind, LabelingJob, LabelingTask, Outcome, PersonProgress } from './schema.ts';
 
@@ -14,7 +15,11 @@ export async function insertJob(db: Db, job: JobRow, tasks: TaskRow[], inboxRefs
     // Claim the inbox images in the same transaction: two jobs never take the same image.
     if (inboxRefs.length > 0) {
       const claimed = await tx.updateTable('labeling_inbox').set({ job_id: job.id }).where('dataset', '=', job.dataset).where('ref', 'in', inboxRefs).where('job_id', 'is', null).executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) !== inboxRefs.length) throw new Error('inbox images were claimed by another job meanwhile');
+      if (Number(claimed.numUpdatedRows) !== inboxRefs.length) {
+        throw new AppError('CONFLICT', `Another labeling job took some of dataset "${job.dataset}"'s inbox images meanwhile; no job was made.`, {
+          problems: [{ field: 'source', problem: 'inbox images were claimed by another job meanwhile', fix: 'Make the job again: it takes the inbox images still open.' }],
+        });
+      }
     }
   });
 }
