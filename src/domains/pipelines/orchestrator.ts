@@ -8,7 +8,6 @@
  * type is idempotent, else failed INTERRUPTED → the step fails PIPELINE_STEP_INTERRUPTED); a job step claimed but not
  * yet enqueued by a dead process is re-started only when its job type is idempotent; an inline step is re-run.
  */
-import { createHash } from 'node:crypto';
 import type { Logger } from '../../core/logger.ts';
 import { AppError } from '../../core/errors.ts';
 import { newId, nowIso } from '../../core/ids.ts';
@@ -19,6 +18,7 @@ import { isJobStep, TERMINAL_STEP, type PipelineDefinition, type StepDefinition,
 import { runInline, type PipelineEndpointsPort, type PipelineRegistryPort } from './steps.ts';
 import type { PipelineStore, StepRow } from './store.ts';
 import { dependenciesOf } from './validate.ts';
+import { hashOf, offBranch, ready, scope, workerOf } from './runState.ts';
 
 export interface OrchestratorDeps {
   store: PipelineStore;
@@ -29,15 +29,7 @@ export interface OrchestratorDeps {
   sweepMs?: number;
 }
 
-const canonical = (v: unknown): string =>
-  Array.isArray(v) ? `[${v.map(canonical).join(',')}]` : v && typeof v === 'object'
-    ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}` : JSON.stringify(v) ?? 'null';
-export const hashOf = (v: unknown) => createHash('sha256').update(canonical(v)).digest('hex');
 const NOT_RETRIED = new Set(['VALIDATION_FAILED', 'JOB_TYPE_UNKNOWN', 'PIPELINE_STEP_INTERRUPTED', 'PIPELINE_REF_MISSING', 'PIPELINE_APPROVAL_REJECTED', 'PIPELINE_FAIL_STEP']);
-const workerOf = (owner: string | null) => {
-  const o = owner ? (JSON.parse(owner) as { pid?: number; host?: string }) : null;
-  return o ? `${o.host?.split(/[#:/]/)[0] ?? 'host'}/${o.pid}` : null;
-};
 
 export class Orchestrator {
   private readonly chains = new Map<string, { running: Promise<void>; again: boolean }>();
@@ -107,7 +99,7 @@ export class Orchestrator {
     for (const row of rows.filter((r) => r.status === 'pending')) {
       const s = stepDef(row.name);
       const deps = dependenciesOf(s, def).map((n) => rows.find((r) => r.name === n)!);
-      if (failed || deps.some((d) => ['skipped', 'failed', 'cancelled'].includes(d.status)) || this.offBranch(s, def, rows)) {
+      if (failed || deps.some((d) => ['skipped', 'failed', 'cancelled'].includes(d.status)) || offBranch(s, def, rows)) {
         await store.moveStep(row.id, ['pending'], { status: 'skipped', finished_at: nowIso() });
         continue;
       }
@@ -117,39 +109,19 @@ export class Orchestrator {
       rows = await store.steps(runId);
     }
     rows = await store.steps(runId);
-    if (rows.some((r) => r.status === 'pending' && !r.not_before && this.ready(stepDef(r.name), def, rows))) return void this.advanceSoon(runId);
+    if (rows.some((r) => r.status === 'pending' && !r.not_before && ready(stepDef(r.name), def, rows))) return void this.advanceSoon(runId);
     await this.settle(runId, rows);
-  }
-
-  private ready(s: StepDefinition, def: PipelineDefinition, rows: StepRow[]): boolean {
-    return dependenciesOf(s, def).every((n) => TERMINAL_STEP.includes(rows.find((r) => r.name === n)!.status as StepStatus));
   }
 
   private advanceSoon(runId: string): void {
     setImmediate(() => void this.advance(runId));
   }
 
-  /** A step on the branch its condition did not take. */
-  private offBranch(s: StepDefinition, def: PipelineDefinition, rows: StepRow[]): boolean {
-    return def.steps.some((c) => {
-      if (c.type !== 'condition' || !(c.then.includes(s.name) || c.else.includes(s.name))) return false;
-      const row = rows.find((r) => r.name === c.name)!;
-      if (row.status !== 'succeeded') return false;
-      const result = (JSON.parse(row.outputs_json ?? '{}') as { result?: boolean }).result === true;
-      return c.then.includes(s.name) ? !result : result;
-    });
-  }
-
-  private scope(paramsJson: string, rows: StepRow[]) {
-    const outputs = Object.fromEntries(rows.filter((r) => r.status === 'succeeded').map((r) => [r.name, JSON.parse(r.outputs_json ?? 'null') as unknown]));
-    return { params: JSON.parse(paramsJson) as Record<string, unknown>, outputs };
-  }
-
   private async startJob(row: StepRow, s: StepDefinition, runId: string, version: { name: string; definition: PipelineDefinition }, paramsJson: string, rows: StepRow[]): Promise<void> {
     const { store, queue } = this.deps;
     let payload: unknown;
     try {
-      payload = resolveRefs(s.type === 'command' ? { script: s.script, inputs: s.inputs, outputs: s.outputs, timeoutSeconds: s.timeoutSeconds, ...(s.idempotent ? { idempotent: true } : {}) } : (s as { inputs: unknown }).inputs, this.scope(paramsJson, rows));
+      payload = resolveRefs(s.type === 'command' ? { script: s.script, inputs: s.inputs, outputs: s.outputs, timeoutSeconds: s.timeoutSeconds, ...(s.idempotent ? { idempotent: true } : {}) } : (s as { inputs: unknown }).inputs, scope(paramsJson, rows));
     } catch (err) {
       if (!(err instanceof MissingRefError)) throw err;
       return this.fail(row, s, { code: 'PIPELINE_REF_MISSING', message: err.message });
@@ -192,7 +164,7 @@ export class Orchestrator {
     this.inFlight.add(row.id);
     try {
       const rows = await store.steps(runId);
-      const outcome = await runInline(s, this.scope(paramsJson, rows), {
+      const outcome = await runInline(s, scope(paramsJson, rows), {
         registry: this.deps.registry, endpoints: this.deps.endpoints, actor: `pipeline:${pipeline}/${runId}`, log: (m) => store.addLog(row.id, m),
       }).catch((err: unknown): { status: 'failed'; error: StepError } => {
         const e = err instanceof MissingRefError ? new AppError('PIPELINE_REF_MISSING', err.message) : err instanceof AppError ? err : new AppError('INTERNAL', (err as Error).message);

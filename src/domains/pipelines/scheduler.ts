@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from '../../core/logger.ts';
 import type { Database } from '../../storage/schema.ts';
 import { nextFire, parseCron } from './cron.ts';
-import { hashOf } from './orchestrator.ts';
+import { hashOf } from './runState.ts';
 import type { PipelineTriggers, Trigger } from './schema.ts';
 import { insertRun, type NewRun, type PipelineStore } from './store.ts';
 import { createTriggerStore, currentState, kindsOf, triggeredParams, type TriggerKind } from './triggers.ts';
