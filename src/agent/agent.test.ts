@@ -40,7 +40,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false> |
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-async function agentFor(fleet: string, device: string, extra: { listen?: number; annotate?: boolean; maxQueueBytes?: number } = {}) {
+async function agentFor(fleet: string, device: string, extra: { listen?: number; annotate?: boolean; maxQueueBytes?: number; keepProcessed?: number } = {}) {
   const { token } = await api('POST', `/fleets/${fleet}/devices`, { name: device });
   const dir = mkdtempSync(join(tmpdir(), 'sb-agent-'));
   const watch = join(dir, 'watch');
@@ -125,7 +125,7 @@ describe('edge agent (in-process, real server on loopback)', () => {
     await api('POST', '/fleets', { name: 'f4' });
     await registerFixtureDetector({ models: t.ctx.services.models, artifacts: t.ctx.artifacts }, 'http-det');
     await api('POST', '/fleets/f4/deployments', { model: 'http-det:1' });
-    const { agent, data, watch } = await agentFor('f4', 'cam', { listen: 0, annotate: true });
+    const { agent, data, watch } = await agentFor('f4', 'cam', { listen: 0, annotate: true, keepProcessed: 30 });
     await until('model', () => agent.status().modelId);
     const post = (body: Buffer) => fetch(`${agent.url}/infer`, { method: 'POST', body: new Uint8Array(body), headers: { 'x-image-name': 'posted.png' } });
     const ok = await post(await grayImage(20));
@@ -141,6 +141,9 @@ describe('edge agent (in-process, real server on loopback)', () => {
     });
     expect(readdirSync(join(data, 'annotated')).filter((n) => n.endsWith('.jpg')).length).toBe(2);
     expect((await (await fetch(`${agent.url}/status`)).json()).inferences).toBe(3);
+    // Bounded disk: past 50 images only the newest keepProcessed (30) processed images stay.
+    for (let i = 0; i < 50; i++) await drop(watch, `bulk-${i}.png`, await grayImage(240));
+    await until('pruned', () => agent.status().inferences >= 53 && readdirSync(join(data, 'processed')).length <= 30, 30_000);
   });
 
   it('over its queue cap (server refusing it): EDGE_QUEUE_FULL is warned, feedback images stop being queued, results still are', async () => {

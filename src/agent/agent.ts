@@ -5,7 +5,7 @@
  * Exactly once: each image's result id is derived from the device, the file name and its bytes, so re-processing an
  * image after a crash rewrites the same outbox item, and the server stores each id once.
  */
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { DesiredModel, EdgeResult, Heartbeat } from '../domains/edge/protocol.ts';
@@ -31,6 +31,8 @@ export interface AgentOptions {
   longPollSeconds?: number;
   modelRetryMs?: number;
   threads?: number;
+  /** How many processed (and rejected, annotated) images to keep on disk; older ones are deleted (default 1000). */
+  keepProcessed?: number;
   /** Also write `<data>/annotated/<image>.jpg` with the boxes drawn. */
   annotate?: boolean;
   /** Serve POST /infer (image bytes → result) and GET /status on 127.0.0.1:<port> (0: any free port). */
@@ -58,7 +60,7 @@ export interface AgentStatus {
 export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   const device = o.device ?? hostname();
   const log = o.log ?? stderrLog(device);
-  const opt = { pollMs: 200, heartbeatMs: 5000, maxQueueBytes: 512 * 1024 * 1024, baseBackoffMs: 500, maxBackoffMs: 30_000, longPollSeconds: 20, modelRetryMs: 10_000, threads: 1, ...o };
+  const opt = { pollMs: 200, heartbeatMs: 5000, maxQueueBytes: 512 * 1024 * 1024, baseBackoffMs: 500, maxBackoffMs: 30_000, longPollSeconds: 20, modelRetryMs: 10_000, threads: 1, keepProcessed: 1000, ...o };
   for (const d of ['processed', 'rejected', ...(o.annotate ? ['annotated'] : [])]) mkdirSync(join(o.data, d), { recursive: true });
   mkdirSync(o.watch, { recursive: true });
   const outbox = new Outbox(join(o.data, 'outbox'));
@@ -187,6 +189,10 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
         }
         // Sync once per pass, not per image: during a burst the uploads do not compete with inference image by image.
         if (processed > 0) sync.kick();
+        // Bounded disk: keep the newest `keepProcessed` processed/rejected/annotated images (checked every 50).
+        if (processed > 0 && Math.floor(state.inferences / 50) !== Math.floor((state.inferences - processed) / 50)) {
+          for (const d of ['processed', 'rejected', 'annotated']) pruneDir(join(o.data, d), opt.keepProcessed);
+        }
       }
       await sleep(opt.pollMs, signal);
     }
@@ -249,6 +255,15 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
       await models.close();
     },
   };
+}
+
+function pruneDir(dir: string, keep: number): void {
+  try {
+    const files = readdirSync(dir).map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);
+    for (const { f } of files.slice(keep)) rmSync(join(dir, f), { force: true });
+  } catch {
+    // a missing folder has nothing to prune
+  }
 }
 
 function dirBytes(dir: string): number {

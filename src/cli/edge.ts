@@ -93,14 +93,14 @@ export function registerEdgeCommands(program: Command): void {
       .option('--device <name>', 'device name (for logs; the token decides which device it is)')
       .option('--max-queue-mb <mb>', 'cap of the on-disk queue', '512').option('--heartbeat-ms <ms>', 'heartbeat interval', '5000')
       .option('--max-backoff-ms <ms>', 'longest wait between retries', '30000').option('--threads <n>', 'onnxruntime threads', '1')
-      .option('--annotate', 'also write <data>/annotated/*.jpg with the boxes drawn')
+      .option('--annotate', 'also write <data>/annotated/*.jpg with the boxes drawn').option('--keep-processed <n>', 'processed images kept on disk (older ones deleted)', '1000')
       .option('--listen <port>', 'serve POST /infer (image bytes) and GET /status on 127.0.0.1:<port>')
-      .action(async (o: { server: string; watch: string; data: string; device?: string; maxQueueMb: string; heartbeatMs: string; maxBackoffMs: string; threads: string; annotate?: boolean; listen?: string }, cmd: Command) => {
+      .action(async (o: { server: string; watch: string; data: string; device?: string; maxQueueMb: string; heartbeatMs: string; maxBackoffMs: string; threads: string; annotate?: boolean; listen?: string; keepProcessed: string }, cmd: Command) => {
         // --token is the program's global option (also SAGEBRUSH_DEVICE_TOKEN).
         const token = globalOptions(cmd).token ?? process.env.SAGEBRUSH_DEVICE_TOKEN;
         if (!token) throw new CliError('EDGE_DEVICE_TOKEN_INVALID', 'Give the device token: --token TOKEN (from `sagebrush edge devices register`) or SAGEBRUSH_DEVICE_TOKEN.', 1);
         const { startAgent } = await import('../agent/agent.ts');
-        const agent = await startAgent({ server: o.server, token, watch: o.watch, data: o.data, device: o.device, maxQueueBytes: Number(o.maxQueueMb) * 1024 * 1024, heartbeatMs: Number(o.heartbeatMs), maxBackoffMs: Number(o.maxBackoffMs), threads: Number(o.threads), annotate: o.annotate, ...(o.listen !== undefined ? { listen: Number(o.listen) } : {}) });
+        const agent = await startAgent({ server: o.server, token, watch: o.watch, data: o.data, device: o.device, maxQueueBytes: Number(o.maxQueueMb) * 1024 * 1024, heartbeatMs: Number(o.heartbeatMs), maxBackoffMs: Number(o.maxBackoffMs), threads: Number(o.threads), annotate: o.annotate, keepProcessed: Number(o.keepProcessed), ...(o.listen !== undefined ? { listen: Number(o.listen) } : {}) });
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
