@@ -3,16 +3,21 @@
  * is one guarded UPDATE: a claim only takes a `queued` row, and a running job's writes are fenced by
  * `attempts` (incremented by each claim), so a worker that lost its job cannot overwrite a newer run.
  */
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Updateable, type UpdateObject } from 'kysely';
 import { AppError } from '../core/errors.ts';
 import { nowIso } from '../core/ids.ts';
 import { dialectOf } from '../storage/db.ts';
-import { clampLimit, decodeCursor, toPage, type Page } from '../storage/pagination.ts';
+import { newestFirstPage, type Page } from '../storage/pagination.ts';
 import type { Database, JobsTable } from '../storage/schema.ts';
 import type { Job, JobError, JobLogLine, JobStatus, ListJobsQuery } from './types.ts';
 import { SELF_OWNER_JSON } from './owner.ts';
 
 export type JobRow = Selectable<JobsTable>;
+
+/** What a claim sets: running, the next attempt (the fence a stale worker's writes fail on), fresh progress, this process as owner. */
+function claimSet(at: string): UpdateObject<Database, 'jobs'> {
+  return { status: 'running', attempts: sql<number>`attempts + 1`, started_at: at, updated_at: at, progress: 0, message: '', owner: SELF_OWNER_JSON };
+}
 
 function parseJson(text: string | null): unknown {
   if (text === null) return null;
@@ -80,13 +85,10 @@ export class JobStore {
   }
 
   async list(query: ListJobsQuery = {}): Promise<Page<Job>> {
-    const limit = clampLimit(query.limit);
-    const after = decodeCursor(query.cursor);
-    let q = this.db.selectFrom('jobs').selectAll().orderBy('id', 'desc').limit(limit + 1);
+    let q = this.db.selectFrom('jobs').selectAll();
     if (query.status) q = q.where('status', '=', query.status);
     if (query.type) q = q.where('type', '=', query.type);
-    if (after) q = q.where('id', '<', after);
-    return toPage(await q.execute(), limit, (r) => r.id, rowToJob);
+    return newestFirstPage(q, query, rowToJob);
   }
 
   /** Log lines in order; `after` skips the first N lines (the count a client has already seen). */
@@ -114,7 +116,7 @@ export class JobStore {
     const pg = dialectOf(this.db) === 'postgres';
     const row = await this.db
       .updateTable('jobs')
-      .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1), started_at: at, updated_at: at, progress: 0, message: '', owner: SELF_OWNER_JSON }))
+      .set(claimSet(at))
       .where('id', '=', (eb) => {
         let sub = eb.selectFrom('jobs').select('id').where('status', '=', 'queued').where('type', 'in', types).orderBy('created_at').orderBy('id').limit(1);
         // PostgreSQL: concurrent claimers skip a row another one is taking instead of both reading it.
@@ -128,16 +130,8 @@ export class JobStore {
   }
 
   /** Moves one given job from queued to running (BullMQ delivers ids); undefined if it is not queued. */
-  async claim(id: string): Promise<Job | undefined> {
-    const at = nowIso();
-    const row = await this.db
-      .updateTable('jobs')
-      .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1), started_at: at, updated_at: at, progress: 0, message: '', owner: SELF_OWNER_JSON }))
-      .where('id', '=', id)
-      .where('status', '=', 'queued')
-      .returningAll()
-      .executeTakeFirst();
-    return row && rowToJob(row);
+  claim(id: string): Promise<Job | undefined> {
+    return this.transition(id, 'queued', claimSet(nowIso()));
   }
 
   async setProgress(id: string, attempt: number, progress: number, message: string): Promise<boolean> {
@@ -190,39 +184,24 @@ export class JobStore {
     return row && rowToJob(row);
   }
 
-  async cancelQueued(id: string): Promise<Job | undefined> {
+  cancelQueued(id: string): Promise<Job | undefined> {
     const at = nowIso();
-    const row = await this.db
-      .updateTable('jobs')
-      .set({ status: 'cancelled', cancel_requested: 1, message: 'cancelled before it started', finished_at: at, updated_at: at })
-      .where('id', '=', id)
-      .where('status', '=', 'queued')
-      .returningAll()
-      .executeTakeFirst();
-    return row && rowToJob(row);
+    return this.transition(id, 'queued', { status: 'cancelled', cancel_requested: 1, message: 'cancelled before it started', finished_at: at, updated_at: at });
   }
 
   /** A queued job that can never run (its queue backend refused it). */
-  async failQueued(id: string, error: JobError): Promise<Job | undefined> {
+  failQueued(id: string, error: JobError): Promise<Job | undefined> {
     const at = nowIso();
-    const row = await this.db
-      .updateTable('jobs')
-      .set({ status: 'failed', error_json: JSON.stringify(error), message: error.message, finished_at: at, updated_at: at })
-      .where('id', '=', id)
-      .where('status', '=', 'queued')
-      .returningAll()
-      .executeTakeFirst();
-    return row && rowToJob(row);
+    return this.transition(id, 'queued', { status: 'failed', error_json: JSON.stringify(error), message: error.message, finished_at: at, updated_at: at });
   }
 
-  async requestCancel(id: string): Promise<Job | undefined> {
-    const row = await this.db
-      .updateTable('jobs')
-      .set({ cancel_requested: 1, message: 'cancelling', updated_at: nowIso() })
-      .where('id', '=', id)
-      .where('status', '=', 'running')
-      .returningAll()
-      .executeTakeFirst();
+  requestCancel(id: string): Promise<Job | undefined> {
+    return this.transition(id, 'running', { cancel_requested: 1, message: 'cancelling', updated_at: nowIso() });
+  }
+
+  /** One guarded UPDATE of a job still in `from`: the updated job, or undefined when it was not in `from`. */
+  private async transition(id: string, from: JobStatus, set: UpdateObject<Database, 'jobs'>): Promise<Job | undefined> {
+    const row = await this.db.updateTable('jobs').set(set).where('id', '=', id).where('status', '=', from).returningAll().executeTakeFirst();
     return row && rowToJob(row);
   }
 
