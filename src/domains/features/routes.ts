@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
-import { consumeUpload, readMultipart, type MultipartSpec } from '../../core/http/multipart.ts';
+import { consumeUpload, readMultipart, uploadToBuffer, type MultipartSpec } from '../../core/http/multipart.ts';
 import { parseWith } from '../../core/validate.ts';
 import { tooDeep, type BatchFormat } from './input.ts';
 import { createGroupSchema, ingestDatasetSchema, latestQuerySchema, retrieveBodySchema, updateSchemaBody } from './schema.ts';
@@ -29,12 +29,8 @@ function formatOf(contentType: string | undefined): BatchFormat {
 /** A multipart upload's fields and file text; the format from the file name (.csv, .jsonl/.ndjson, .json). */
 async function uploaded(req: FastifyRequest, spec: MultipartSpec, code: 'FEATURE_RECORD_INVALID' | 'FEATURE_ENTITIES_INVALID'): Promise<{ fields: Record<string, string>; body: unknown; format: BatchFormat }> {
   const { fields, file } = await readMultipart(req, spec);
-  const chunks: Buffer[] = [];
   const fileName = file!.fileName;
-  await consumeUpload(file!, async (f) => {
-    for await (const c of f.stream) chunks.push(c as Buffer);
-  });
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = (await consumeUpload(file!, uploadToBuffer)).toString('utf8');
   const ext = /\.([a-z]+)$/i.exec(fileName)?.[1]?.toLowerCase();
   if (ext !== 'json') return { fields, body: text, format: ext === 'csv' ? 'csv' : ext === 'jsonl' || ext === 'ndjson' ? 'jsonl' : 'json' };
   if (tooDeep(text)) throw new AppError(code, `${fileName} nests arrays/objects too deeply.`, { problems: [{ field: 'file', problem: 'nested too deeply', fix: 'Keep records within 256 levels of nesting.' }] });
