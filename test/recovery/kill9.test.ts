@@ -74,7 +74,7 @@ describe('kill -9 and restart', () => {
     const data = join(dir, 'data');
     const hold = join(dir, 'hold');
     mkdirSync(hold);
-    const a = await start(data, { hold, workers: 16 });
+    const a = await start(data, { hold, workers: 24 }); // more than the job types held at once (17), so none waits in the queue
 
     // What the jobs need, made with the hold off: a text dataset and model (and an image dataset and model).
     const up = await a.api('/api/v1/datasets?wait=true', filePost('toxic.csv', readFileSync(JIGSAW), { name: 'toxic' }));
