@@ -1,5 +1,5 @@
 /** Fine-tuning: the runs (list), a form to start one (base model, data file, method, workers, steps), a run's page. */
-import { useState } from 'react';
+import { useState, type ComponentPropsWithoutRef } from 'react';
 import { Button, FileInput, Group, NumberInput, Paper, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { Route, Routes, useNavigate } from 'react-router';
 import { DataTable, type Column } from '../components/DataTable.tsx';
@@ -47,13 +47,13 @@ function CreateForm() {
       <Stack gap="xs">
         <Group grow>
           <Select label="Base model (LLM catalog)" data={(models.data?.items ?? []).map((m) => `${m.name}:${m.version}`)} value={base} onChange={setBase} data-testid="finetune-base" />
-          <FileInput label="Data (JSONL or .txt)" value={file} onChange={setFile} accept=".jsonl,.json,.txt" data-testid="finetune-data" />
-          <TextInput label="Name (optional)" value={name} onChange={(e) => setName(e.currentTarget.value)} />
+          <FileInput label="Data (JSONL or .txt)" value={file} onChange={setFile} accept=".jsonl,.json,.txt" data-testid="finetune-data" fileInputProps={{ 'data-testid': 'finetune-data-file' } as ComponentPropsWithoutRef<'input'>} />
+          <TextInput label="Name (optional)" value={name} onChange={(e) => setName(e.currentTarget.value)} data-testid="finetune-name" />
         </Group>
         <Group grow>
           <Select label="Method" data={['lora', 'full']} value={method} onChange={setMethod} />
-          <NumberInput label="Workers" min={1} value={workers} onChange={setWorkers} />
-          <NumberInput label="Steps" min={1} value={steps} onChange={setSteps} />
+          <NumberInput label="Workers" min={1} value={workers} onChange={setWorkers} data-testid="finetune-workers" />
+          <NumberInput label="Steps" min={1} value={steps} onChange={setSteps} data-testid="finetune-steps" />
           <Select label="Launcher" data={['local', 'slurm']} value={launcher} onChange={setLauncher} />
         </Group>
         <ErrorAlert error={error} />

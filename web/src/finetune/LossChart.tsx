@@ -22,7 +22,7 @@ export function LossChart({ series }: { series: RunSeries }) {
     [series],
   );
   return (
-    <div ref={sizeRef} data-testid="finetune-loss-chart">
+    <div ref={sizeRef} data-testid="finetune-loss-chart" data-steps={series.loss.length}>
       {series.loss.length === 0 ? <Text c="dimmed" size="sm">No steps yet.</Text> : null}
       <div ref={hostRef} />
     </div>

@@ -59,9 +59,9 @@ export function RunPage() {
             <Table.Tbody>
               <Table.Tr><Table.Td>workers (world size)</Table.Td><Table.Td>{s.worldSize ?? r.spec.parallel.dataParallel}</Table.Td></Table.Tr>
               <Table.Tr><Table.Td>tensor × pipeline parallel (recorded)</Table.Td><Table.Td>{r.spec.parallel.tensorParallel} × {r.spec.parallel.pipelineParallel}</Table.Td></Table.Tr>
-              <Table.Tr><Table.Td>tokens / s</Table.Td><Table.Td>{fmt(s.tokensPerSecond, 0)}</Table.Td></Table.Tr>
-              <Table.Tr><Table.Td>sequences / s</Table.Td><Table.Td>{fmt(s.seqsPerSecond, 1)}</Table.Td></Table.Tr>
-              <Table.Tr><Table.Td>step</Table.Td><Table.Td>{s.step}{r.spec.hp.maxSteps ? ` / ${r.spec.hp.maxSteps}` : ''}{s.resumedFromStep ? ` (resumed from ${s.resumedFromStep})` : ''}</Table.Td></Table.Tr>
+              <Table.Tr><Table.Td>tokens / s</Table.Td><Table.Td data-testid="finetune-stat" data-stat="tokens-per-s">{fmt(s.tokensPerSecond, 0)}</Table.Td></Table.Tr>
+              <Table.Tr><Table.Td>sequences / s</Table.Td><Table.Td data-testid="finetune-stat" data-stat="seqs-per-s">{fmt(s.seqsPerSecond, 1)}</Table.Td></Table.Tr>
+              <Table.Tr><Table.Td>step</Table.Td><Table.Td data-testid="finetune-stat" data-stat="step">{s.step}{r.spec.hp.maxSteps ? ` / ${r.spec.hp.maxSteps}` : ''}{s.resumedFromStep ? ` (resumed from ${s.resumedFromStep})` : ''}</Table.Td></Table.Tr>
               <Table.Tr><Table.Td>eval loss: base → fine-tuned</Table.Td><Table.Td>{fmt(s.baseEvalLoss)} → {fmt(s.evalLoss)}</Table.Td></Table.Tr>
               <Table.Tr><Table.Td>final training loss</Table.Td><Table.Td>{fmt(s.finalLoss)}</Table.Td></Table.Tr>
             </Table.Tbody>
@@ -77,7 +77,7 @@ export function RunPage() {
           <Table.Thead><Table.Tr><Table.Th>checkpoint</Table.Th><Table.Th>step</Table.Th><Table.Th>bytes</Table.Th><Table.Th /></Table.Tr></Table.Thead>
           <Table.Tbody>
             {r.checkpoints.map((c) => (
-              <Table.Tr key={c.name}>
+              <Table.Tr key={c.name} data-testid="finetune-checkpoint" data-step={c.step}>
                 <Table.Td>{c.name}{c.latest ? ' (latest)' : ''}</Table.Td>
                 <Table.Td>{c.step}</Table.Td>
                 <Table.Td>{c.bytes}</Table.Td>

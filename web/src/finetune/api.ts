@@ -1,5 +1,5 @@
 /** Fine-tuning API (src/domains/finetune): runs (live while running), metric series, uploads, export/deploy. */
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.ts';
 import { uploadWithProgress } from '../api/upload.ts';
 import type { FinetuneRunView } from '../../../src/domains/finetune/index.ts';
@@ -18,8 +18,9 @@ export function useRun(run: string) {
   return useQuery({ queryKey: ['finetune-run', run], queryFn: () => api<FinetuneRunView>(`/finetune/runs/${encodeURIComponent(run)}`), refetchInterval: (q) => (live(q.state.data?.status) ? 1000 : false) });
 }
 
+/** Polled while the run trains; `running` is in the key so the run's end fetches the series once more (its last steps). */
 export function useSeries(run: string, running: boolean) {
-  return useQuery({ queryKey: ['finetune-series', run], queryFn: () => api<RunSeries>(`/finetune/runs/${encodeURIComponent(run)}/metrics`), refetchInterval: running ? 1000 : false });
+  return useQuery({ queryKey: ['finetune-series', run, running], queryFn: () => api<RunSeries>(`/finetune/runs/${encodeURIComponent(run)}/metrics`), refetchInterval: running ? 1000 : false, placeholderData: keepPreviousData });
 }
 
 export const uploadData = (file: File, onProgress: (f: number) => void) => {
