@@ -165,6 +165,12 @@ def main():
             last_ckpt = done
     if start >= max_steps:
         loss = state.get("final_loss")
+    if world > 1:
+        # Every rank meets here before "done" and before tearing gloo down: rank 0 is still writing the last
+        # checkpoint while the others have finished, and a rank destroying its group while a peer is busy or
+        # already gone hung in destroy_process_group (seen in the bench, torch 1.13). After the barrier all
+        # ranks are idle, so the destroy is local and quick; a peer lost here fails the barrier (WORKER_LOST).
+        dist.barrier()
     metrics.emit({"type": "done", "step": max(start, max_steps), "final_loss": loss, "eval_loss": eval_loss,
                   "base_eval_loss": base_eval, "last_checkpoint_step": last_ckpt})
     if world > 1:
