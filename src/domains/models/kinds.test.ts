@@ -138,14 +138,15 @@ describe('a kind added by one register call, through the real app', () => {
 
   it('lists every kind with its invocation routes at GET /api/v1/model-kinds', async () => {
     const list = (await app.inject({ method: 'GET', url: '/api/v1/model-kinds' })).json<{ items: Array<{ kind: string; invocations: Array<{ url: string }> }> }>();
-    expect(list.items.map((k) => k.kind)).toEqual(['text-classifier', 'image-classifier', 'llm', 'echo-test', 'other-test']);
+    expect(list.items.map((k) => k.kind)).toEqual(['text-classifier', 'image-classifier', 'llm', 'detector', 'echo-test', 'other-test']);
     const urls = Object.fromEntries(list.items.map((k) => [k.kind, k.invocations.map((i) => i.url)]));
     expect(urls['text-classifier']).toEqual(['/api/v1/endpoints/{name}/classify']);
     expect(urls['image-classifier']).toEqual(['/api/v1/endpoints/{name}/predict-image']);
     expect(urls.llm).toEqual(['/api/v1/endpoints/{name}/invocations', '/api/v1/endpoints/{name}/infill', '/api/v1/endpoints/{name}/llm']);
+    expect(urls.detector).toEqual(['/api/v1/endpoints/{name}/detect']);
     const one = await app.inject({ method: 'GET', url: '/api/v1/model-kinds/echo-test' });
     expect(one.json()).toEqual({ kind: 'echo-test', label: 'echo tester', invocations: [{ method: 'POST', path: 'echo', summary: 'Echo the body', url: '/api/v1/endpoints/{name}/echo' }] });
-    const unknown = await app.inject({ method: 'GET', url: '/api/v1/model-kinds/detector' });
+    const unknown = await app.inject({ method: 'GET', url: '/api/v1/model-kinds/segmenter' });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().code).toBe('MODEL_KIND_UNKNOWN');
   });
