@@ -32,7 +32,9 @@ export function registerTextCommands(program: Command): void {
     .option('--name <name>', 'model name (default: the training file name)')
     .option('--c <C>', 'inverse L2 regularisation strength')
     .option('--class-weight <w>', 'none | balanced')
-    .action(async (file: string, o: FormatOptions & SplitOptions & { test?: string; name?: string; c?: string; classWeight?: string }, cmd: Command) =>
+    .option('--nb-words', 'add an NB-weighted word model (slower to train; see the text README)')
+    .option('--stack-folds <k>', 'per-label combiner over both models, trained on k inner folds (0 = off; slower to train)')
+    .action(async (file: string, o: FormatOptions & SplitOptions & { test?: string; name?: string; c?: string; classWeight?: string; nbWords?: boolean; stackFolds?: string }, cmd: Command) =>
       withTransport(cmd, async (t, g) => {
         const quiet = g.json === true;
         const train = await importDataset(t, file, {}, quiet);
@@ -44,7 +46,12 @@ export function registerTextCommands(program: Command): void {
           datasetVersion: train.version.version,
           ...formatBody(o),
           ...(test ? { testDataset: test.dataset.id, testDatasetVersion: test.version.version } : splitBody(o)),
-          options: { ...(o.c ? { C: Number(o.c) } : {}), ...(o.classWeight ? { classWeight: o.classWeight } : {}) },
+          options: {
+            ...(o.c ? { C: Number(o.c) } : {}),
+            ...(o.classWeight ? { classWeight: o.classWeight } : {}),
+            ...(o.nbWords ? { nbWords: true } : {}),
+            ...(o.stackFolds !== undefined ? { stackFolds: Number(o.stackFolds) } : {}),
+          },
         }, quiet, 'train');
         const result = job.result as { model: { name: string; version: number }; metrics: TextMetrics; train_seconds: number };
         if (g.json) return printJson({ model: result.model, train_seconds: result.train_seconds, ...result.metrics });

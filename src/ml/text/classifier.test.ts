@@ -105,6 +105,6 @@ describe('quality on jigsaw-toxic-balanced-10k', () => {
     const P = model.predict(pick(d.texts, test));
     const auc = nanMean(perLabelRocAuc(P, labelMatrix(pick(d.labels, test), d.labelNames.length), d.labelNames.length));
     expect(auc).toBeGreaterThanOrEqual(0.94);
-  }, 240_000); // the stacked default trains ~3 models per label set (issue 18); a loaded shared machine needs the room
+  }, 240_000); // a loaded shared machine needs the room
   if (!data) it.skip('jigsaw quality test skipped: /work/shared/data/jigsaw-toxic-balanced-10k is absent (set SAGEBRUSH_SHARED_DATA)', () => {});
 });

@@ -82,6 +82,6 @@ describe('options', () => {
     expect(() => resolveTextClassifierOptions({ stackFolds: 1 })).toThrow(/stackFolds: expected 0 \(off\) or an integer from 2 to 10/);
     expect(() => resolveTextClassifierOptions({ nbWords: 'yes' as never })).toThrow(/nbWords: expected true or false/);
     expect(() => resolveTextClassifierOptions({ stackC: 0 })).toThrow(/stackC: expected a positive/);
-    expect(resolveTextClassifierOptions({}).stackFolds).toBe(3);
+    expect(resolveTextClassifierOptions({})).toMatchObject({ nbWords: false, stackFolds: 0, classWeight: 'none' }); // opt-in: the training-time budget
   });
 });
