@@ -1,6 +1,6 @@
 /**
- * The `detection.train` job: trains a detector from a folder (CLI, embedded) or from a detection dataset's training
- * set (latest approved labels in the feature store), stores the ONNX file and metrics on the model version created
+ * The `detection.train` job: trains a detector from a detection dataset's training set (latest approved labels in
+ * the feature store; the CLI imports a folder as a dataset first), stores the ONNX file and metrics on the model version created
  * when training was requested, and marks it ready. Cancel aborts the signal, which kills the Python trainer
  * (runtimes/python.ts); the version is then marked cancelled, a failure marks it failed.
  */
@@ -9,7 +9,7 @@ import { defineJob, jsonObject, modelRefSchema } from '../../jobs/registry.ts';
 import type { JobContext } from '../../jobs/types.ts';
 import type { DetectionMetrics } from '../../ml/detection/index.ts';
 import type { DetectionServiceDeps } from './deps.ts';
-import { folderSource, datasetSource } from './sources.ts';
+import { datasetSource } from './sources.ts';
 import { DETECTOR_KIND } from './onnxDetector.ts';
 import { saveDetector } from './store.ts';
 import { trainDetector } from './trainer.ts';
@@ -17,12 +17,10 @@ import { trainDetector } from './trainer.ts';
 export const trainPayloadSchema = z.object({
   modelId: z.string().min(1).optional().describe('The model version created when training was requested (service, CLI, HTTP)'),
   name: z.string().min(1).optional().describe('Instead of modelId: the job creates the next version of this model (pipeline steps)'),
-  folder: z.string().min(1).optional().describe('A folder laid out like metal-tags (images/ + labels.csv or YOLO labels)'),
-  dataset: z.string().min(1).optional().describe('A detection dataset name: its latest approved labels'),
+  dataset: z.string().min(1).describe('A detection dataset name: its latest approved labels'),
   epochs: z.number().int().min(1).max(500).optional(),
   seed: z.number().int().min(0).optional(),
-}).refine((p) => !!p.folder !== !!p.dataset, { message: 'give exactly one of folder or dataset' })
-  .refine((p) => !!p.modelId !== !!p.name, { message: 'give exactly one of modelId or name' });
+}).strict().refine((p) => !!p.modelId !== !!p.name, { message: 'give exactly one of modelId or name' });
 export type TrainPayload = z.infer<typeof trainPayloadSchema>;
 
 export interface DetectionTrainResult {
@@ -54,13 +52,13 @@ export const trainResultSchema = z.object({
 async function runTrain(deps: DetectionServiceDeps, ctx: JobContext<TrainPayload>): Promise<DetectionTrainResult> {
   const p = ctx.job.payload;
   // A pipeline step names the model; the version is made here, once per run of the job (not idempotent).
-  const modelId = p.modelId ?? (await deps.models.create({ name: p.name!, kind: DETECTOR_KIND, jobId: ctx.job.id, params: { folder: p.folder ?? null, dataset: p.dataset ?? null, epochs: p.epochs ?? null, seed: p.seed ?? 42 }, meta: { jobId: ctx.job.id } })).id;
+  const modelId = p.modelId ?? (await deps.models.create({ name: p.name!, kind: DETECTOR_KIND, jobId: ctx.job.id, params: { dataset: p.dataset, epochs: p.epochs ?? null, seed: p.seed ?? 42 }, meta: { jobId: ctx.job.id } })).id;
   try {
     await ctx.progress(0.01, 'reading the training set');
-    const source = p.folder ? await folderSource(p.folder) : await datasetSource(deps, p.dataset!);
+    const source = await datasetSource(deps, p.dataset);
     const trained = await trainDetector(source, { epochs: p.epochs, seed: p.seed, signal: ctx.signal, progress: (f, m) => ctx.progress(f, m) });
     await ctx.progress(0.98, 'storing the model');
-    const model = await saveDetector(deps, modelId, trained, { folder: p.folder ?? null, dataset: p.dataset ?? null });
+    const model = await saveDetector(deps, modelId, trained, { dataset: p.dataset });
     const r = (x: number) => Math.round(x * 1e4) / 1e4;
     return {
       model: { id: model.id, name: model.name, version: model.version },

@@ -1,6 +1,6 @@
 /**
  * /api/v1/detection/models…: thin routes over the detection service — list, train from a detection dataset (202 +
- * job; training from a server folder is CLI-only, so no HTTP client can make the server read arbitrary paths),
+ * job; no route or job payload names a server folder — the CLI imports a folder as a dataset first),
  * one model with its held-out metrics, the ONNX file, predict (single, batch), and an image with boxes drawn.
  * The endpoint route /endpoints/:name/detect belongs to the detector model kind (kind.ts).
  */

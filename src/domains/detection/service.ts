@@ -19,8 +19,7 @@ import { ONNX_ARTIFACT } from './store.ts';
 
 export interface TrainRequest {
   name?: string;
-  folder?: string;
-  dataset?: string;
+  dataset: string;
   epochs?: number;
   seed?: number;
 }
@@ -109,9 +108,9 @@ export function createDetectionService(deps: DetectionServiceDeps) {
     /** Creates the model version (status training) and enqueues its training job. */
     async train(req: TrainRequest): Promise<{ job: Job; model: { id: string; name: string; version: number } }> {
       const name = req.name ?? 'detector';
-      const model = await deps.models.create({ name, kind: DETECTOR_KIND, params: { folder: req.folder ?? null, dataset: req.dataset ?? null, epochs: req.epochs ?? null, seed: req.seed ?? 42 } });
+      const model = await deps.models.create({ name, kind: DETECTOR_KIND, params: { dataset: req.dataset, epochs: req.epochs ?? null, seed: req.seed ?? 42 } });
       try {
-        const job = await deps.queue.enqueue('detection.train', { modelId: model.id, folder: req.folder, dataset: req.dataset, epochs: req.epochs, seed: req.seed });
+        const job = await deps.queue.enqueue('detection.train', { modelId: model.id, dataset: req.dataset, epochs: req.epochs, seed: req.seed });
         await deps.models.update(model.id, { meta: { jobId: job.id } });
         return { job, model: { id: model.id, name: model.name, version: model.version } };
       } catch (err) {
