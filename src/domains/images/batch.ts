@@ -9,6 +9,7 @@ import { loadImageDataset, readImageBytes } from './data.ts';
 import type { ImagesDeps } from './deps.ts';
 import { predictImage, type ImagePredictor } from './predict.ts';
 import type { BatchJobPayload } from './schema.ts';
+import { featuresOf } from './store.ts';
 
 export interface BatchResult {
   modelId: string;
@@ -31,7 +32,7 @@ export async function runBatchJob(deps: ImagesDeps & { predictor(modelId: string
   await ctx.progress(0.01, 'reading the dataset');
   const ds = await loadImageDataset(deps, p.dataset);
   const predictor = await deps.predictor(p.modelId);
-  const embedder = deps.embedder();
+  const embedder = deps.embedder(featuresOf(predictor.head));
   const labels = predictor.head.labels;
   const lines = [['path', 'predicted', ...labels.map((l) => `p_${l}`), 'ood', 'error'].map(csvField).join(',')];
   let errors = 0;

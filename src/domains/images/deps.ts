@@ -4,6 +4,7 @@ import type { JobQueue } from '../../jobs/types.ts';
 import type { DatasetService } from '../datasets/service.ts';
 import type { ModelService } from '../models/service.ts';
 import type { Embedder } from './pixels/embedder.ts';
+import type { ImageFeatureKind } from './schema.ts';
 
 /** What the image-classification domain needs from the rest of the app (passed explicitly). */
 export interface ImagesDeps {
@@ -12,8 +13,8 @@ export interface ImagesDeps {
   queue: JobQueue;
   datasets: DatasetService;
   models: ModelService;
-  /** The frozen backbone (embeddings cached in the artifact store). */
-  embedder(): Embedder;
+  /** The frozen backbone for one feature layer (default 'logits': heads trained before issue 18 record none). */
+  embedder(features?: ImageFeatureKind): Embedder;
   /** Path of the backbone ONNX file (throws IMAGE_BACKBONE_MISSING when absent). */
   backbonePath(): string;
 }

@@ -6,11 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeZip } from '../datasets/formats/zip-write.ts';
 import { multipart, upload, type TestApp } from '../datasets/testing/harness.ts';
 import { parseCsv } from '../../ml/__reference__/sharedData.ts';
+import { resolveBackbonePath } from './backbone.ts';
 import { preprocessedRgb } from './pixels/decode.ts';
+import { createEmbedder } from './pixels/embedder.ts';
+import { predictImage, probabilities, toPredictor } from './predict.ts';
+import { loadHead } from './store.ts';
 import { HAM_DIR, HAS_HAM, hamApp, NO_HAM_MESSAGE } from './testing.ts';
 
 const LABELS = ['akiec', 'bcc', 'bkl', 'df', 'mel', 'nv', 'vasc'];
@@ -73,7 +78,7 @@ describe.skipIf(!HAS_HAM)('images routes (HAM10000 sample)', () => {
     const total = metrics.confusion_matrix.matrix.flat().reduce((a: number, b: number) => a + b, 0);
     expect(total).toBe(report.split.test);
     expect(metrics.calibration.temperature).toBeGreaterThan(0);
-    expect(report).toMatchObject({ build: 'quick', split: { kind: 'stratified-group', groupColumn: 'lesion_id', train: 136, test: 34 } });
+    expect(report).toMatchObject({ build: 'quick', features: { kind: 'pooled', dim: 1280, backboneId: expect.stringMatching(/-pooled$/) }, split: { kind: 'stratified-group', groupColumn: 'lesion_id', train: 136, test: 34 } });
     expect(report.tried.length).toBeGreaterThan(1);
     expect(report.tried.map((c: { name: string }) => c.name)).toContain(report.chosen);
     expect(report.warnings.map((w: { field?: string }) => w.field)).toEqual(expect.arrayContaining(['akiec', 'vasc']));
@@ -193,6 +198,60 @@ describe.skipIf(!HAS_HAM)('images routes (HAM10000 sample)', () => {
     expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     await session.release();
   });
+
+  it('trains on the pooled 1,280 features by default and records it; the export (onnxruntime-web) matches our pipeline', async () => {
+    const model = await t.ctx.services.models.get('skin', 1);
+    expect(model.meta.features).toBe('pooled');
+    expect(model.params.features).toBe('pooled');
+    const { head, embeddings } = await loadHead(model, t.ctx.artifacts);
+    expect(head).toMatchObject({ features: 'pooled', nFeatures: 1280 });
+    const res = await t.app.inject({ url: '/api/v1/images/models/skin/versions/1/export.onnx' });
+    ortWeb.env.wasm.numThreads = 1;
+    const web = await ortWeb.InferenceSession.create(new Uint8Array(res.rawPayload));
+    const pooled = createEmbedder({ artifacts: t.ctx.artifacts, backbonePath: resolveBackbonePath(), features: 'pooled' });
+    const predictor = toPredictor(model, head, embeddings);
+    for (const i of [0, 100]) {
+      const bytes = readFileSync(imagePath(i));
+      const out = await web.run({ image: new ortWeb.Tensor('uint8', await preprocessedRgb(bytes), [1, 224, 224, 3]) });
+      const [center] = await pooled.embedOne(bytes, ['center']);
+      const mean = predictor.standardizer.mean, scale = predictor.standardizer.scale;
+      const ours = probabilities(predictor, center!.map((v, j) => (v - mean[j]!) / scale[j]!), 1);
+      const theirs = out.probabilities!.data as Float32Array;
+      for (let c = 0; c < 7; c++) expect(Math.abs(theirs[c]! - ours[c]!)).toBeLessThan(1e-4);
+    }
+    await web.release();
+  });
+
+  it('rejects an unknown features option with VALIDATION_FAILED naming the field and the choices', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/images/models', payload: { name: 'bad-features', dataset: 'ham', features: 'penultimate' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(res.json().problems[0]).toMatchObject({ field: 'body.features', problem: expect.stringMatching(/"pooled".*"logits"/) });
+  });
+
+  it('a logits model, and one trained before features were recorded, predict with the logits exactly as before', async () => {
+    const built = await t.app.inject({ method: 'POST', url: '/api/v1/images/models?wait=true', payload: { name: 'old', dataset: 'ham', groupColumn: 'lesion_id', features: 'logits', folds: 2, cvRepeats: 1 } });
+    expect(built.statusCode, built.body).toBe(201);
+    const model = await t.ctx.services.models.get('old', 1);
+    expect(model.meta.features).toBe('logits');
+    const { head, embeddings } = await loadHead(model, t.ctx.artifacts);
+    expect(head).toMatchObject({ features: 'logits', nFeatures: 1000 });
+    // An old-style head: no `features`, the logits backboneId (what builds wrote before issue 18).
+    const { features: _f, ...old } = head;
+    await t.ctx.artifacts.put(model.artifacts['head.json']!, JSON.stringify(old));
+    await t.ctx.services.images.reload(model.id);
+    // The code path before this change: the default (logits) embedder and the same head.
+    const logits = createEmbedder({ artifacts: t.ctx.artifacts, backbonePath: resolveBackbonePath() });
+    const bytes = readFileSync(imagePath(3));
+    const expected = await predictImage(toPredictor(model, old, embeddings), logits, bytes);
+    const got = (await t.app.inject({ method: 'POST', url: '/api/v1/images/models/old/versions/1/predict', payload: { image: bytes.toString('base64') } })).json();
+    expect(got.probabilities).toEqual(expected.probabilities);
+    expect(got.outOfDistribution).toEqual(expected.outOfDistribution);
+    const exported = await t.app.inject({ url: '/api/v1/images/models/old/versions/1/export.onnx' });
+    const session = await ort.InferenceSession.create(new Uint8Array(exported.rawPayload));
+    expect(session.outputNames).toEqual(['probabilities']);
+    await session.release();
+  }, 300_000);
 });
 
 // Only registered when the data is missing, so a normal run reports no skipped test.

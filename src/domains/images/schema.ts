@@ -7,10 +7,19 @@ export type BuildKind = z.infer<typeof buildKindSchema>;
 
 const columnName = z.string().min(1).max(200);
 
+/**
+ * Which backbone layer a build trains on: 'pooled' (MobileNetV2's 1,280 pooled penultimate values; +0.05–0.06
+ * balanced accuracy on the HAM10000 sample, docs/benchmarks.md images-features) or 'logits' (the 1,000 ImageNet
+ * logits, what builds used before issue 18). A model records it; prediction uses the same layer.
+ */
+export const imageFeaturesSchema = z.enum(['pooled', 'logits'], { error: 'use "pooled" (default: the 1,280 pooled penultimate features) or "logits" (the 1,000 ImageNet logits)' });
+export type ImageFeatureKind = z.infer<typeof imageFeaturesSchema>;
+
 export const buildRequestSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit'),
   dataset: z.string().min(1).describe('"name" or "name:version" (default: latest version)'),
   build: buildKindSchema.default('quick'),
+  features: imageFeaturesSchema.default('pooled').describe('backbone layer the head is trained on: "pooled" (1,280 values, default) or "logits" (1,000)'),
   groupColumn: columnName.optional().describe('manifest column whose images must stay on one side of every split (e.g. lesion_id)'),
   labelColumn: columnName.optional().describe('manifest column holding the label (default: the label folder)'),
   testFraction: z.number().gt(0).lt(1).default(0.2),

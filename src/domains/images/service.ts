@@ -22,8 +22,8 @@ import { createEmbedder, type Embedder } from './pixels/embedder.ts';
 import { exportImageClassifier } from './pixels/exportOnnx.ts';
 import { thumbnail as makeThumbnail } from './pixels/decode.ts';
 import { predictImage, toPredictor, type ImagePrediction, type ImagePredictor } from './predict.ts';
-import { batchRequestSchema, buildRequestSchema, IMAGE_MODEL_KIND, type BatchJobPayload, type BuildRequest } from './schema.ts';
-import { loadHead } from './store.ts';
+import { batchRequestSchema, buildRequestSchema, IMAGE_MODEL_KIND, type BatchJobPayload, type BuildRequest, type ImageFeatureKind } from './schema.ts';
+import { featuresOf, loadHead } from './store.ts';
 import type { TrainResult } from './train.ts';
 import { imageJobs } from './jobs.ts';
 import { checkLabels } from './validate.ts';
@@ -45,12 +45,16 @@ export interface ImagesServiceDeps {
 type ColumnQuery = { labelColumn?: string; groupColumn?: string; minImagesPerLabel?: number };
 
 export function createImagesService(base: ImagesServiceDeps) {
-  let embedder: Embedder | undefined;
+  const embedders = new Map<ImageFeatureKind, Embedder>();
   let backbone: string | undefined;
   const deps: ImagesDeps = {
     ...base,
     backbonePath: () => (backbone ??= base.backbonePath ?? resolveBackbonePath()),
-    embedder: () => (embedder ??= createEmbedder({ artifacts: base.artifacts, backbonePath: deps.backbonePath(), threads: base.threads ?? Math.min(2, availableParallelism()) })),
+    embedder: (features = 'logits') => {
+      let e = embedders.get(features);
+      if (!e) embedders.set(features, (e = createEmbedder({ artifacts: base.artifacts, backbonePath: deps.backbonePath(), threads: base.threads ?? Math.min(2, availableParallelism()), features })));
+      return e;
+    },
   };
   const cache = createModelCache<ImagePredictor>({
     load: async (id) => {
@@ -143,7 +147,7 @@ export function createImagesService(base: ImagesServiceDeps) {
         name: req.name,
         kind: IMAGE_MODEL_KIND,
         datasetVersionId: ds.versionId,
-        params: { build: req.build, dataset: { ref: req.dataset, id: ds.datasetId, name: ds.datasetName, version: ds.version }, labelColumn: req.labelColumn ?? null, groupColumn: req.groupColumn ?? null, testFraction: req.testFraction, folds: req.folds, seed: req.seed, minImagesPerLabel: req.minImagesPerLabel },
+        params: { build: req.build, features: req.features, dataset: { ref: req.dataset, id: ds.datasetId, name: ds.datasetName, version: ds.version }, labelColumn: req.labelColumn ?? null, groupColumn: req.groupColumn ?? null, testFraction: req.testFraction, folds: req.folds, seed: req.seed, minImagesPerLabel: req.minImagesPerLabel },
       });
       try {
         const job = await base.queue.enqueue('images.train', { ...req, dataset: `${ds.datasetId}:${ds.version}`, modelId: model.id });
@@ -180,13 +184,15 @@ export function createImagesService(base: ImagesServiceDeps) {
 
     async predictWithModel(model: ModelVersion, bytes: Buffer, options: { explain?: boolean } = {}): Promise<ImagePrediction> {
       if (bytes.length === 0) throw new AppError('IMAGE_UNREADABLE', 'The image is empty (0 bytes).', { problems: [{ field: 'file', problem: 'empty', fix: 'Send a JPEG, PNG or WebP image.' }] });
-      return predictImage(await cache.get(model.id), deps.embedder(), bytes, options);
+      const predictor = await cache.get(model.id);
+      return predictImage(predictor, deps.embedder(featuresOf(predictor.head)), bytes, options);
     },
 
     async predict(name: string, version: number, bytes: Buffer, options: { explain?: boolean } = {}): Promise<ImagePrediction> {
       const model = await requireImageModel({ name, version });
       if (bytes.length === 0) throw new AppError('IMAGE_UNREADABLE', 'The image is empty (0 bytes).', { problems: [{ field: 'file', problem: 'empty', fix: 'Send a JPEG, PNG or WebP image.' }] });
-      return predictImage(await cache.get(model.id), deps.embedder(), bytes, options);
+      const predictor = await cache.get(model.id);
+      return predictImage(predictor, deps.embedder(featuresOf(predictor.head)), bytes, options);
     },
 
     async startBatch(name: string, version: number, input: unknown): Promise<{ job: Job }> {

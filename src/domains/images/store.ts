@@ -21,10 +21,17 @@ export interface StoredHead {
   temperature: number;
   views: ViewName[];
   backboneId: string;
+  /** The backbone layer the head was trained on; absent on heads trained before issue 18 (= 'logits'). */
+  features?: 'pooled' | 'logits';
   ood: OodModel;
   dataset: { id: string; name: string; version: number };
   /** Training images, in the row order of train-embeddings.f32 (`index` = position in the dataset's image index). */
   train: Array<{ index: number; path: string; label: string }>;
+}
+
+/** The layer a head predicts with: its recorded `features`, else the backboneId's '-pooled' suffix, else (older heads) logits. */
+export function featuresOf(head: Pick<StoredHead, 'features' | 'backboneId'>): 'pooled' | 'logits' {
+  return head.features ?? (head.backboneId.endsWith('-pooled') ? 'pooled' : 'logits');
 }
 
 export async function saveImageModel(
@@ -47,7 +54,7 @@ export async function saveImageModel(
   const model = await deps.models.markReady(modelId, {
     metrics: { ...(input.metrics as Record<string, unknown>), cv },
     artifacts,
-    meta: { labels: input.head.labels, warnings: (input.report as { warnings?: unknown }).warnings ?? [] },
+    meta: { labels: input.head.labels, features: featuresOf(input.head), warnings: (input.report as { warnings?: unknown }).warnings ?? [] },
   });
   return { id: model.id, name: model.name, version: model.version };
 }

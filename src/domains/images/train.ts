@@ -34,6 +34,8 @@ export interface TriedCandidate {
 
 export interface TrainReport {
   build: string;
+  /** Backbone layer the head was trained on, and its width. */
+  features: { kind: 'pooled' | 'logits'; dim: number; backboneId: string };
   split: { kind: 'stratified-group' | 'stratified'; groupColumn: string | null; labelColumn: string | null; seed: number; testFraction: number; train: number; test: number; groupsTrain: number; groupsTest: number };
   tried: TriedCandidate[];
   chosen: string;
@@ -95,7 +97,8 @@ async function train(deps: ImagesDeps, ctx: JobContext<TrainJobPayload>): Promis
 
   // Embeddings (cached per image and view): the long step, with an ETA.
   const plan = buildPlan(p.build);
-  const embedder = deps.embedder();
+  const featureKind = p.features ?? 'pooled';
+  const embedder = deps.embedder(featureKind);
   const embedStart = performance.now();
   let lastReport = 0;
   const embedErrors: Problem[] = [];
@@ -213,6 +216,7 @@ async function train(deps: ImagesDeps, ctx: JobContext<TrainJobPayload>): Promis
   };
   const report: TrainReport = {
     build: p.build,
+    features: { kind: featureKind, dim: embedder.dim, backboneId: embedder.backboneId },
     split: {
       kind: p.groupColumn ? 'stratified-group' : 'stratified',
       groupColumn: p.groupColumn ?? null,
@@ -244,6 +248,7 @@ async function train(deps: ImagesDeps, ctx: JobContext<TrainJobPayload>): Promis
     temperature: temp.temperature,
     views: chosen.c.views,
     backboneId: embedder.backboneId,
+    features: featureKind,
     ood,
     dataset: { id: ds.datasetId, name: ds.datasetName, version: ds.version },
     train: Array.from(trainIdx, (i) => ({ index: records[i]!.index, path: records[i]!.path, label: records[i]!.label! })),

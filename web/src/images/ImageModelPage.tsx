@@ -37,6 +37,8 @@ export function ImageModelPage() {
   const metaLabels = Array.isArray(model.meta?.labels) ? (model.meta.labels as unknown[]).filter((l): l is string => typeof l === 'string') : null;
   const labels = model.params?.labels ?? metaLabels ?? metrics?.confusion_matrix?.labels ?? [];
   const build = report?.build ?? buildOf(model);
+  // Which backbone layer the head uses; versions built before this was recorded used the 1,000 logits.
+  const features = report?.features?.kind ?? (typeof model.meta?.features === 'string' ? model.meta.features : ready ? 'logits' : null);
 
   return (
     <Stack gap="lg" data-testid="images-model-page" data-model={`${model.name}:${model.version}`}>
@@ -47,6 +49,11 @@ export function ImageModelPage() {
             <NameVersionTitle name={model.name} version={model.version} data-testid="images-model-name" />
             <StatusBadge status={model.status} data-testid="images-model-status" />
             {build && <Badge variant="light">{build} build</Badge>}
+            {features && (
+              <Badge variant="light" color="gray" data-testid="images-model-features" title="backbone layer the classifier was trained on">
+                {features === 'pooled' ? 'pooled features (1,280)' : features === 'logits' ? 'logit features (1,000)' : `${features} features`}
+              </Badge>
+            )}
           </Group>
         }
         description={`Image classifier · ${labels.length} classes${labels.length ? ` (${labels.join(', ')})` : ''} · created ${formatDate(model.createdAt)}`}
