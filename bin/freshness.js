@@ -8,8 +8,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const STAMP_NAME = '.build-stamp.json';
-/** Files the build compiles (.ts) or copies beside the output (.mjs thread bootstrap, CQL library, JSON). */
-const INPUT = /\.(?:ts|mjs|json|cql)$/;
+/** Files the build compiles (.ts) or copies beside the output (.mjs thread bootstrap, CQL library, JSON, the Python trainers). */
+const INPUT = /\.(?:ts|mjs|json|cql|py)$/;
 const NOT_INPUT = /\.test\.ts$/;
 
 /** Every build input under srcDir (tests and `__reference__/` folders left out), as full paths. */
