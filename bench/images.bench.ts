@@ -30,7 +30,8 @@ const C = 0.03;
 const MAX_ITER = 500;
 const FOLDS = 5;
 const SEED = 0;
-const TARGETS = { quickBa: 0.4, quickF1: 0.38, quickSeconds: 60, standardBa: 0.47, leakage: 0.55 };
+/** Issue 18's targets (pooled features); the leakage bound stays well above every honest figure seen (≤ 0.51). */
+const TARGETS = { quickBa: 0.45, quickF1: 0.38, quickSeconds: 60, standardBa: 0.5, leakage: 0.6 };
 
 /** C grid of the sweep table (the cheap centre-trained variants only). */
 const SWEEP_C = [0.003, 0.01, 0.03, 0.1, 0.3];
@@ -56,7 +57,8 @@ interface EmbedRun {
 
 /** Embeds every image with `views` into a fresh (empty) cache; returns n × views × d. */
 async function embedCold(sample: Sample, backbonePath: string, dir: string, views: ViewName[]): Promise<{ E: Embeddings; run: EmbedRun; embedder: Embedder }> {
-  const embedder = createEmbedder({ artifacts: new FsArtifactStore(mkdtempSync(join(dir, 'cache-'))), backbonePath });
+  // The builds' default layer (issue 18): the pooled 1,280 penultimate values.
+  const embedder = createEmbedder({ artifacts: new FsArtifactStore(mkdtempSync(join(dir, 'cache-'))), backbonePath, features: 'pooled' });
   // load the session outside the clock (a service keeps it loaded)
   await embedder.embedOne(sample.images[0].bytes, ['center']);
   const items = sample.images.map((im) => ({ key: im.key, load: async () => im.bytes }));
@@ -190,7 +192,7 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
     const md: string[] = [];
     md.push(
       `**Data.** ${n} HAM10000 images (${sample.labels.map((l, c) => `${l} ${y.filter((v) => v === c).length}`).join(', ')}), groups = \`lesion_id\`. ` +
-        `Backbone: MobileNetV2-12 int8 ONNX (onnxruntime-node, 1 intra-op thread), features = the 1000 raw ImageNet logits. ` +
+        `Backbone: MobileNetV2-12 int8 ONNX (onnxruntime-node, 1 intra-op thread), features = the 1,280 pooled penultimate values (the builds' default since issue 18; logits vs pooled: the images-features section). ` +
         `Folds: \`stratifiedGroupKFold\` (src/ml/split/group.ts), seed ${SEED} — ${foldSummary(y, groups, folds, k, sample.labels)}.`,
       '',
       '**Speed** (cold embedding cache: every image decoded and run through the backbone; session loaded before the clock).',
