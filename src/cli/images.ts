@@ -75,8 +75,9 @@ export function registerImageCommands(program: Command): void {
     .option('--label-column <col>', 'manifest column with the label (default: the label folder)')
     .option('--build <kind>', 'quick | standard', 'quick')
     .option('--seed <n>', 'seed of the split and CV folds', '0')
+    .option('--features <layer>', 'pooled (the 1,280-d penultimate layer, default) | logits (the 1,000 ImageNet logits)')
     .option('--min-images-per-label <n>', 'warn below this many images per label (Canvas: 25)', '25')
-    .action(async (input: string, o: { name?: string; groupColumn?: string; labelColumn?: string; build: string; seed: string; minImagesPerLabel: string }, cmd: Command) =>
+    .action(async (input: string, o: { name?: string; groupColumn?: string; labelColumn?: string; build: string; seed: string; features?: string; minImagesPerLabel: string }, cmd: Command) =>
       withTransport(cmd, async (t, g) => {
         const quiet = g.json === true;
         const name = safeName(o.name ?? basename(input.replace(/[\\/]+$/, '')));
@@ -89,6 +90,7 @@ export function registerImageCommands(program: Command): void {
           minImagesPerLabel: Number(o.minImagesPerLabel),
           ...(o.groupColumn ? { groupColumn: o.groupColumn } : {}),
           ...(o.labelColumn ? { labelColumn: o.labelColumn } : {}),
+          ...(o.features ? { features: o.features } : {}),
         }, quiet, 'train');
         const r = job.result as TrainResult;
         if (g.json) return printJson({ model: { name: r.model.name, version: r.model.version }, train_seconds: r.train_seconds, build: r.report.build, chosen: r.report.chosen, split: r.report.split, ...r.metrics, warnings: r.report.warnings });
