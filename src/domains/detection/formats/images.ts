@@ -4,20 +4,17 @@
  * decoded once at thumbnail size so a truncated file is refused at import, not in the middle of a training run.
  */
 import type { SharpConstructor } from 'sharp';
+import { sniffImageType, type ImageType } from '../../../core/imageType.ts';
 
 /** Image names: .jpg/.jpeg/.png/.webp, also the '.jpg_1' copies download tools make (the sample has ten). */
 export const IMAGE_FILE = /\.(jpe?g|png|webp)(_\d+)?$/i;
 const MAX_PIXELS = 100_000_000;
 
-export type ImageFormat = 'jpeg' | 'png' | 'webp';
+export type ImageFormat = ImageType;
 export const CONTENT_TYPES: Record<ImageFormat, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
 
-export function sniffImage(bytes: Buffer): ImageFormat | null {
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.readUInt32BE(4) === 0x0d0a1a0a) return 'png';
-  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') return 'webp';
-  return null;
-}
+/** The shared magic-byte sniff (src/core/imageType.ts), kept under this module's name for its callers. */
+export const sniffImage = sniffImageType;
 
 let sharpLib: Promise<SharpConstructor> | undefined;
 function loadSharp(): Promise<SharpConstructor> {

@@ -11,6 +11,7 @@
  */
 import type { Metadata, Sharp, SharpConstructor } from 'sharp';
 import { AppError, type ErrorCode } from '../../../core/errors.ts';
+import { sniffImageType, type ImageType } from '../../../core/imageType.ts';
 import { mulberry32 as seededRng } from '../../../ml/split/prng.ts';
 
 export const INPUT_SIZE = 224;
@@ -27,17 +28,16 @@ const BASE_SIDE = 512;
 const MAX_PIXELS = 100_000_000;
 const CORNER_RESIZE = 256;
 
-type Format = 'jpeg' | 'png' | 'webp';
+type Format = ImageType;
 
 function fail(code: ErrorCode, name: string, problem: string, fix: string, cause?: unknown): AppError {
   return new AppError(code, `${name}: ${problem}`, { problems: [{ field: name, problem, fix }], cause });
 }
 
-/** Identifies the container by its first bytes; only JPEG, PNG and WebP are accepted. */
+/** Identifies the container by its first bytes (core sniff); only JPEG, PNG and WebP are accepted. */
 function sniff(bytes: Buffer, name: string): Format {
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.readUInt32BE(4) === 0x0d0a1a0a) return 'png';
-  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+  const type = sniffImageType(bytes);
+  if (type) return type;
   const other = otherFormat(bytes);
   if (other) {
     throw fail('IMAGE_FORMAT_UNSUPPORTED', name, `is a ${other} image; only JPEG, PNG and WebP are supported`, 'Convert it to JPEG or PNG (e.g. `magick in.gif out.png`) or remove it from the dataset');
