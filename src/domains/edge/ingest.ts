@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import { AppError } from '../../core/errors.ts';
 import { nowIso } from '../../core/ids.ts';
+import { sniffImageType, type ImageType } from '../../core/imageType.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
 import type { Database } from '../../storage/schema.ts';
 import type { Deployments } from './deployments.ts';
@@ -32,12 +33,12 @@ export interface EdgeInboxPort {
   add(item: EdgeInboxItem): Promise<{ ref: string }>;
 }
 
-const IMAGE_TYPES: Array<{ ext: string; test: (b: Buffer) => boolean }> = [
-  { ext: 'jpg', test: (b) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { ext: 'png', test: (b) => b.length > 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
-  { ext: 'webp', test: (b) => b.length > 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP' },
-];
-export const imageExtension = (b: Buffer): string | undefined => IMAGE_TYPES.find((t) => t.test(b))?.ext;
+/** File extension per sniffed type (core sniff); ingest also wants bytes past the signature (a bare signature is no image). */
+const IMAGE_EXT: Record<ImageType, { ext: string; signatureBytes: number }> = { jpeg: { ext: 'jpg', signatureBytes: 3 }, png: { ext: 'png', signatureBytes: 8 }, webp: { ext: 'webp', signatureBytes: 12 } };
+export const imageExtension = (b: Buffer): string | undefined => {
+  const type = sniffImageType(b);
+  return type && b.length > IMAGE_EXT[type].signatureBytes ? IMAGE_EXT[type].ext : undefined;
+};
 
 export function createIngest(deps: { db: Kysely<Database>; artifacts: ArtifactStore; deployments: Deployments; inbox?: () => EdgeInboxPort | undefined }) {
   const { db, artifacts, deployments } = deps;

@@ -8,6 +8,7 @@
 import { crc32 } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { AppError } from '../../../core/errors.ts';
+import { sniffImageType } from '../../../core/imageType.ts';
 import { applyManifest, isManifestCandidate, MAX_MANIFEST_BYTES, pickManifest, type ManifestFile } from './zip-manifest.ts';
 import { ProblemCollector } from '../validate.ts';
 import { imageImportResult, sortedLabels, type ImageEntry, type ZipTally } from './image-result.ts';
@@ -67,12 +68,13 @@ function isSymlink(entry: Entry): boolean {
   return madeBy === 3 && ((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000;
 }
 
+/** JPEG and WebP use the core sniff; PNG keeps its 4-byte check (looser than core's full signature), GIF/BMP/TIFF are zip-only. */
 const MAGIC: Array<[RegExp, (h: Buffer) => boolean]> = [
-  [/\.jpe?g$/i, (h) => h[0] === 0xff && h[1] === 0xd8 && h[2] === 0xff],
+  [/\.jpe?g$/i, (h) => sniffImageType(h) === 'jpeg'],
   [/\.png$/i, (h) => h.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]))],
   [/\.gif$/i, (h) => h.subarray(0, 4).toString('latin1') === 'GIF8'],
   [/\.bmp$/i, (h) => h.subarray(0, 2).toString('latin1') === 'BM'],
-  [/\.webp$/i, (h) => h.subarray(0, 4).toString('latin1') === 'RIFF' && h.subarray(8, 12).toString('latin1') === 'WEBP'],
+  [/\.webp$/i, (h) => sniffImageType(h) === 'webp'],
   [/\.tiff?$/i, (h) => ['II*\0', 'MM\0*'].includes(h.subarray(0, 4).toString('latin1'))],
 ];
 
