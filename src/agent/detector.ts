@@ -6,6 +6,7 @@
 import type ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { AppError } from '../core/errors.ts';
+import { sniffImageType } from '../core/imageType.ts';
 
 export interface Detection { classId: number; score: number; x1: number; y1: number; x2: number; y2: number }
 export interface Rgb { data: Uint8Array; width: number; height: number }
@@ -14,10 +15,11 @@ type OrtModule = typeof ort;
 let ortLib: Promise<OrtModule> | undefined;
 export const loadOrt = (): Promise<OrtModule> => (ortLib ??= import('onnxruntime-node').then((m) => (m as { default?: OrtModule }).default ?? (m as unknown as OrtModule)));
 
+/** JPEG and WebP by the core sniff; PNG keeps its 4-byte check (sharp refuses a broken signature as corrupt). */
 const MAGIC: Array<(b: Buffer) => boolean> = [
-  (b) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
+  (b) => b.length > 3 && sniffImageType(b) === 'jpeg',
   (b) => b.length > 8 && b.readUInt32BE(0) === 0x89504e47,
-  (b) => b.length > 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP',
+  (b) => b.length > 12 && sniffImageType(b) === 'webp',
 ];
 
 /** Bytes → RGB pixels (EXIF-oriented). Throws EDGE_IMAGE_UNREADABLE naming the file. */
