@@ -28,11 +28,15 @@ export interface ZipInput {
   onProgress?: ProgressFn;
 }
 
-function unsafe(fileName: string, entry: string, problem: string): AppError {
-  return new AppError('ARCHIVE_UNSAFE', `${fileName} is unsafe: entry "${entry}" ${problem}. Nothing was extracted.`, {
-    problems: [{ field: entry, problem, fix: 'Zip the label folders with relative paths only (e.g. `zip -r images.zip cats dogs`), without symlinks, and keep the uncompressed size under SAGEBRUSH_MAX_ARCHIVE_BYTES.' }],
+/** ARCHIVE_UNSAFE naming the entry; each archive reader keeps its own closing sentence and fix. */
+export function archiveUnsafe(fileName: string, entry: string, problem: string, wording: { outcome: string; fix: string }): AppError {
+  return new AppError('ARCHIVE_UNSAFE', `${fileName} is unsafe: entry "${entry}" ${problem}. ${wording.outcome}`, {
+    problems: [{ field: entry, problem, fix: wording.fix }],
   });
 }
+
+const UNSAFE_WORDING = { outcome: 'Nothing was extracted.', fix: 'Zip the label folders with relative paths only (e.g. `zip -r images.zip cats dogs`), without symlinks, and keep the uncompressed size under SAGEBRUSH_MAX_ARCHIVE_BYTES.' };
+const unsafe = (fileName: string, entry: string, problem: string): AppError => archiveUnsafe(fileName, entry, problem, UNSAFE_WORDING);
 
 function invalid(fileName: string, why: string, entry?: string): AppError {
   const problem = why.replace(/\.+$/, '');
@@ -63,7 +67,8 @@ export function unsafePath(path: string): string | undefined {
   return undefined;
 }
 
-function isSymlink(entry: Entry): boolean {
+/** A Unix-made entry whose mode is a symbolic link (refused: extracting one could point outside the target). */
+export function isSymlink(entry: Entry): boolean {
   const madeBy = entry.versionMadeBy >> 8;
   return madeBy === 3 && ((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000;
 }

@@ -1,7 +1,8 @@
 /**
  * A zip upload of a detection set, extracted into a private temp folder so readDetectionFolder can read it. The entry
- * checks are the dataset archives' (datasets/formats/zip.ts: openZip, entryPath, unsafePath): absolute paths, `..`
- * segments and symlinks are refused before anything is written, the number of entries is capped and inflated bytes
+ * checks are the dataset archives' (datasets/formats/zip.ts: openZip, entryPath, unsafePath, isSymlink,
+ * archiveUnsafe): absolute paths, `..` segments and symlinks are refused before anything is written, the number of
+ * entries is capped and inflated bytes
  * are counted against maxArchiveBytes as they stream (a lying header cannot bomb us). A zip holding one top folder
  * (`metal-tags/images/…`) is read from inside that folder.
  */
@@ -13,20 +14,13 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Entry } from 'yauzl';
 import { AppError } from '../../../core/errors.ts';
-import { entryPath, openZip, unsafePath } from '../../datasets/formats/zip.ts';
+import { archiveUnsafe, entryPath, isSymlink, openZip, unsafePath } from '../../datasets/formats/zip.ts';
 
 const MAX_ENTRIES = 200_000;
 const SYSTEM_FILE = /(^|\/)(__MACOSX\/|\.DS_Store$|Thumbs\.db$)/i;
 
-function unsafe(fileName: string, entry: string, problem: string): AppError {
-  return new AppError('ARCHIVE_UNSAFE', `${fileName} is unsafe: entry "${entry}" ${problem}. Nothing was imported.`, {
-    problems: [{ field: entry, problem, fix: 'Zip the folder with relative paths only (e.g. `cd metal-tags && zip -r ../set.zip .`), without symlinks, and keep it under SAGEBRUSH_MAX_ARCHIVE_BYTES uncompressed.' }],
-  });
-}
-
-function isSymlink(entry: Entry): boolean {
-  return entry.versionMadeBy >> 8 === 3 && ((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000;
-}
+const UNSAFE_WORDING = { outcome: 'Nothing was imported.', fix: 'Zip the folder with relative paths only (e.g. `cd metal-tags && zip -r ../set.zip .`), without symlinks, and keep it under SAGEBRUSH_MAX_ARCHIVE_BYTES uncompressed.' };
+const unsafe = (fileName: string, entry: string, problem: string): AppError => archiveUnsafe(fileName, entry, problem, UNSAFE_WORDING);
 
 /** Extracts the zip; returns the folder to read and a cleanup function (always call it). */
 export async function extractZip(zipPath: string, fileName: string, maxBytes: number): Promise<{ dir: string; cleanup: () => Promise<void> }> {
