@@ -2,7 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { AppError } from '../../core/errors.ts';
 import { nowIso } from '../../core/ids.ts';
-import { clampLimit, decodeCursor, toPage, type Page } from '../../storage/pagination.ts';
+import { newestFirstPage, type Page } from '../../storage/pagination.ts';
 import type { Database, FinetuneRunsTable } from '../../storage/schema.ts';
 import type { FinetuneSpec, Inspection } from './schema.ts';
 
@@ -58,11 +58,7 @@ export function createFinetuneStore(db: Kysely<Database>) {
       }).where('id', '=', id).execute();
     },
     async list(q: { limit?: number; cursor?: string }): Promise<Page<FinetuneRunRow>> {
-      const limit = clampLimit(q.limit);
-      const after = decodeCursor(q.cursor);
-      let query = db.selectFrom('finetune_runs').selectAll().orderBy('id', 'desc').limit(limit + 1);
-      if (after) query = query.where('id', '<', after);
-      return toPage(await query.execute(), limit, (r) => r.id, toRow);
+      return newestFirstPage(db.selectFrom('finetune_runs').selectAll(), q, toRow);
     },
   };
 }
