@@ -29,8 +29,10 @@ function parseParams(pairs: string[]): Record<string, string> {
  * no orchestrator runs in this one-shot process, so the command drives this run (and only it) itself.
  */
 async function followRun(t: Transport, id: string): Promise<PipelineRun> {
-  for (;;) {
-    const run = expectOk<PipelineRun>(t.mode === 'embedded'
+  // The first look is always one pass over the run (POST …/advance, harmless beside the server's orchestrator): a run
+  // waiting for an approval that was just given would otherwise still read `waiting` until the server's next sweep.
+  for (let first = true; ; first = false) {
+    const run = expectOk<PipelineRun>(t.mode === 'embedded' || first
       ? await t.request('POST', `/api/v1/pipelines/runs/${enc(id)}/advance`)
       : await t.request('GET', `/api/v1/pipelines/runs/${enc(id)}`));
     if (run.status !== 'running') return run;
