@@ -1,6 +1,6 @@
 /**
  * `sagebrush detection …` — object detection (issue 15). `train FOLDER` imports the folder (laid out like
- * ../shared/data/metal-tags: images/ + labels.csv or YOLO labels) as a detection dataset through the same upload
+ * the metal-tags sample: images/ + labels.csv or YOLO labels) as a detection dataset through the same upload
  * path as `detection import` (so embedded and --url runs validate alike), trains a detector on its latest approved
  * labels with a seeded 20 % held out, and prints `{model, train_seconds, map50, map50_95, n_train, n_test}` with
  * --json. `predict MODEL IMAGE…` prints boxes (and with --draw, writes the images with boxes drawn). D1's dataset
@@ -61,7 +61,7 @@ export function registerDetectionCommands(program: Command): void {
     .option('--seed <n>', 'seed of the 80/20 split and of training', '42')
     .action(async (folder: string, o: { name?: string; epochs?: string; seed: string }, cmd: Command) =>
       withTransport(cmd, async (t, g) => {
-        if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new CliError('FILE_NOT_FOUND', `${folder} is not a folder.`, 1, [{ field: 'FOLDER', problem: 'not a folder', fix: 'Pass a folder laid out like ../shared/data/metal-tags.' }]);
+        if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new CliError('FILE_NOT_FOUND', `${folder} is not a folder.`, 1, [{ field: 'FOLDER', problem: 'not a folder', fix: 'Pass a folder with images/ plus labels.csv (or YOLO labels + dataset.yaml, or a COCO JSON).' }]);
         const name = safeName(o.name ?? basename(folder.replace(/[\\/]+$/, '')));
         const quiet = g.json === true;
         const dataset = await importFolder(t, folder, name);

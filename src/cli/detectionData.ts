@@ -1,6 +1,6 @@
 /**
  * `sagebrush detection import|export|datasets` — detection datasets (D1's part of the `detection` command, which
- * src/cli/detection.ts creates): import a folder laid out like ../shared/data/metal-tags (packed into a zip and
+ * src/cli/detection.ts creates): import a folder laid out like the metal-tags sample (packed into a zip and
  * uploaded, so embedded and --url runs validate the same way) or a zip; export the training set (latest APPROVED
  * label per image) as a zip in Ground Truth / YOLO / COCO; list datasets.
  */

@@ -98,7 +98,7 @@ export function createDetectionDatasetService(deps: DetectionDatasetServiceDeps)
   }
 
   return {
-    /** Imports a folder laid out like ../shared/data/metal-tags (name: the folder's name by default). */
+    /** Imports a folder laid out like the metal-tags sample (images/ + labels.csv or YOLO/COCO labels) (name: the folder's name by default). */
     async importFolder(dir: string, options: { name?: string } = {}): Promise<ImportSummary> {
       const name = options.name ?? basename(dir.replace(/\/+$/, ''));
       await assertFree(name);

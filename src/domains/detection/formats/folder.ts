@@ -1,5 +1,5 @@
 /**
- * readDetectionFolder(dir): a detection set from a folder laid out like ../shared/data/metal-tags. The layout is
+ * readDetectionFolder(dir): a detection set from a folder laid out like the metal-tags sample (images/ + labels.csv). The layout is
  * detected from its top-level files, in this order: `labels.csv` (Ground Truth export), a Ground Truth augmented
  * manifest (`*.manifest` / `*.jsonl`), `dataset.yaml` + `labels/` or `labels_yolo/` (YOLO), a COCO `*.json`; a folder
  * with images only is a set of unlabeled images. Every image under the folder is part of the set (unlabeled when no
@@ -75,7 +75,7 @@ async function readLabels(index: FolderIndex, problems: DetectionProblems): Prom
   }
   if (index.images.size > 0) return { layout: 'images', parsed: { classes: null, records: [] } };
   throw new AppError('DETECTION_FORMAT_UNKNOWN', 'The folder has no images and no label file Sagebrush reads.', {
-    problems: [{ problem: 'no labels.csv, *.manifest, dataset.yaml + labels/, COCO *.json or images', fix: 'Lay the folder out like ../shared/data/metal-tags: images/ plus labels.csv (or YOLO labels + dataset.yaml, or a COCO JSON).' }],
+    problems: [{ problem: 'no labels.csv, *.manifest, dataset.yaml + labels/, COCO *.json or images', fix: 'Lay the folder out as images/ plus labels.csv (or YOLO labels + dataset.yaml, or a COCO JSON).' }],
   });
 }
 

@@ -17,7 +17,7 @@ export interface PackedFolder { zipPath: string; fileName: string; files: number
 
 export async function packDetectionFolder(dir: string): Promise<PackedFolder> {
   const root = await realpath(dir).catch(() => {
-    throw new AppError('DETECTION_FORMAT_UNKNOWN', `${dir} does not exist.`, { problems: [{ field: 'folder', problem: 'not found', fix: 'Pass a folder laid out like ../shared/data/metal-tags, or a zip of one.' }] });
+    throw new AppError('DETECTION_FORMAT_UNKNOWN', `${dir} does not exist.`, { problems: [{ field: 'folder', problem: 'not found', fix: 'Pass a folder with images/ plus labels.csv (or YOLO labels + dataset.yaml, or a COCO JSON), or a zip of one.' }] });
   });
   const zip = new yazl.ZipFile();
   let files = 0;
