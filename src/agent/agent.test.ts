@@ -12,6 +12,7 @@ import { createTestApp, type TestApp } from '../domains/datasets/testing/harness
 import { registerFixtureDetector } from '../domains/edge/testing/detectorFixture.ts';
 import { grayImage } from '../domains/edge/testing/fixtures.ts';
 import { startAgent, type AgentHandle } from './agent.ts';
+import { until as pollUntil } from '../core/testing/poll.ts';
 
 let t: TestApp;
 let url: string;
@@ -31,15 +32,7 @@ const api = async (method: string, path: string, body?: unknown) => {
   const res = await t.app.inject({ method: method as 'GET', url: `/api/v1/edge${path}`, ...(body ? { payload: body as object } : {}) });
   return res.json();
 };
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 20_000) => pollUntil(what, fn, { ms, intervalMs: 100 });
 async function agentFor(fleet: string, device: string, extra: { listen?: number; annotate?: boolean; maxQueueBytes?: number; keepProcessed?: number } = {}) {
   const { token } = await api('POST', `/fleets/${fleet}/devices`, { name: device });
   const dir = mkdtempSync(join(tmpdir(), 'sb-agent-'));

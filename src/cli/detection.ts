@@ -9,6 +9,7 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
+import type { DetectionTrainResult } from '../domains/detection/index.ts';
 import { addDetectionDataCommands } from './detectionData.ts';
 import { CliError, expectOk, fromResponse, printJson, printTable } from './output.ts';
 import { runJob } from './requests.ts';
@@ -17,15 +18,6 @@ import type { Transport } from './transport.ts';
 
 const enc = encodeURIComponent;
 
-interface TrainJobResult {
-  model: { id: string; name: string; version: number };
-  train_seconds: number;
-  map50: number;
-  map50_95: number;
-  n_train: number;
-  n_test: number;
-  metrics: { map75: number; perClass: Array<{ classId: number; nTruth: number; ap50: number | null; ap50_95: number | null }> };
-}
 interface Prediction { width: number; height: number; detections: Array<{ class: string; score: number; x1: number; y1: number; x2: number; y2: number }> }
 
 function safeName(s: string): string {
@@ -67,7 +59,7 @@ export function registerDetectionCommands(program: Command): void {
         const dataset = await importFolder(t, folder, name);
         const body = { dataset, name, seed: Number(o.seed), ...(o.epochs ? { epochs: Number(o.epochs) } : {}) };
         const job = await runJob(t, '/api/v1/detection/models', body, quiet, 'train');
-        const r = job.result as TrainJobResult;
+        const r = job.result as DetectionTrainResult;
         const out = { model: `${r.model.name}:${r.model.version}`, train_seconds: r.train_seconds, map50: r.map50, map50_95: r.map50_95, n_train: r.n_train, n_test: r.n_test };
         if (g.json) return printJson(out);
         process.stdout.write(`trained ${out.model} in ${r.train_seconds.toFixed(1)} s on ${r.n_train} images; held-out ${r.n_test}: mAP50-95 ${r.map50_95.toFixed(4)} · mAP50 ${r.map50.toFixed(4)} · mAP75 ${r.metrics.map75.toFixed(4)}\n`);

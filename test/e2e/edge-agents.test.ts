@@ -15,6 +15,7 @@ import { registerFixtureDetector } from '../../src/domains/edge/testing/detector
 import { grayImage } from '../../src/domains/edge/testing/fixtures.ts';
 import { agentProcess, serve, type Proc } from '../../src/domains/edge/testing/processes.ts';
 import { tempFolder } from '../../src/domains/detection/formats/testing.ts';
+import { until as pollUntil } from '../../src/core/testing/poll.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-edge-e2e-'));
 const dataDir = join(dir, 'server');
@@ -31,20 +32,8 @@ async function api(method: string, path: string, body?: unknown) {
   if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
   return json;
 }
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (${String(last ?? '')})\n${agents.map((a) => `--- ${a.name}\n${a.proc.output().slice(-3000)}`).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 60_000) =>
+  pollUntil(what, fn, { ms, context: () => agents.map((a) => `--- ${a.name}\n${a.proc.output().slice(-3000)}`).join('\n') });
 const lines = (data: string) => (existsSync(join(data, 'results.jsonl')) ? readFileSync(join(data, 'results.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { image: string; lowConfidence: boolean; error: unknown }) : []);
 async function drop(watch: string, name: string, level: number): Promise<void> {
   writeFileSync(join(watch, `.${name}.tmp`), await grayImage(level));

@@ -18,6 +18,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HAS_METAL_TAGS, HAS_TORCH, metalTagsSubset } from '../../src/domains/detection/testing.ts';
 import { grayImage } from '../../src/domains/edge/testing/fixtures.ts';
 import { agentProcess, serve, type Proc } from '../../src/domains/edge/testing/processes.ts';
+import { until as pollUntil } from '../../src/core/testing/poll.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/sagebrush.js');
@@ -43,20 +44,8 @@ async function api(path: string): Promise<any> {
   if (!res.ok) throw new Error(`GET ${path} → ${res.status} ${await res.text()}`);
   return res.json();
 }
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (${String(last ?? '')})\n--- agent\n${agent?.output().slice(-3000) ?? ''}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 90_000) =>
+  pollUntil(what, fn, { ms, intervalMs: 300, context: () => `--- agent\n${agent?.output().slice(-3000) ?? ''}` });
 
 afterAll(async () => {
   await agent?.kill('SIGTERM');
