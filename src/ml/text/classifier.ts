@@ -9,7 +9,8 @@ import { fitLogisticRegression, predictProba, type ClassMode, type FitInfo, type
 import { labelMatrix } from '../metrics/classification.ts';
 import { TfidfVectorizer, type VectorizerConfig } from './vocabulary.ts';
 import { resolveTextClassifierOptions, type TextClassifierOptions } from './options.ts';
-import { fitStackedModel } from './stack.ts';
+import { fitStackedModel } from './stackFit.ts';
+import { defaultTrainThreads, startTrainThreads } from './parallelTrain.ts';
 import { packSections, unpackSections, f32Bytes, bytesF32 } from '../serialize.ts';
 import { lookupSections, storedLookupTable } from './lookupTables.ts';
 
@@ -23,6 +24,8 @@ export interface TrainTextClassifierInput {
   /** Called with the overall fraction done (0..1) and a short stage message. */
   onProgress?: (fraction: number, message: string) => void;
   signal?: AbortSignal;
+  /** Threads for the stacked model's fits (this one included); the model is the same for any value. Default 2 (1 on one core). */
+  threads?: number;
 }
 
 export interface TrainingInfo extends FitInfo {
@@ -96,12 +99,15 @@ export class TextClassifierModel {
 }
 
 /** Plain one-vs-rest fit, or (nbWords / stackFolds) the stacked model of stack.ts folded into one linear model. */
-function fitLinear(blocks: Csr[], Y: Uint8Array, L: number, o: TextClassifierOptions, signal: AbortSignal | undefined, onProgress: (f: number) => void): { model: LinearModel; info: FitInfo } {
+function fitLinear(blocks: Csr[], Y: Uint8Array, L: number, o: TextClassifierOptions, threads: number, signal: AbortSignal | undefined, onProgress: (f: number) => void): { model: LinearModel; info: FitInfo } {
   const base = { C: o.C, classWeight: o.classWeight, maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed, signal };
-  if (!o.nbWords && o.stackFolds === 0) return fitLogisticRegression(blocks, Y, L, { ...base, onProgress });
+  if (!stacked(o)) return fitLogisticRegression(blocks, Y, L, { ...base, onProgress });
   const nbBlock = o.nbWords && o.wordNgram ? 0 : -1;
-  return fitStackedModel(blocks, Y, L, { ...base, nbBlock, stackFolds: o.stackFolds, stackC: o.stackC, stackRefit: o.stackRefit, onProgress });
+  const splitBlocks = o.blendWordChar && blocks.length === 2;
+  return fitStackedModel(blocks, Y, L, { ...base, nbBlock, splitBlocks, stackFolds: o.stackFolds, stackC: o.stackC, stackRefit: o.stackRefit, threads, onProgress });
 }
+
+const stacked = (o: TextClassifierOptions) => o.nbWords || o.stackFolds > 0 || o.blendWordChar;
 
 function checkTexts(texts: readonly string[]): void {
   if (!Array.isArray(texts)) throw new Error('texts: expected an array of strings');
@@ -132,6 +138,10 @@ export function trainTextClassifier(input: TrainTextClassifierInput): TextClassi
   checkInput(input);
   const o = resolveTextClassifierOptions(input.options);
   const { texts, signal } = input, progress = input.onProgress;
+  const threads = input.threads ?? defaultTrainThreads();
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads: expected an integer ≥ 1, got ${JSON.stringify(threads)}`);
+  // the workers boot while this thread builds the features
+  if (threads > 1 && stacked(o)) startTrainThreads(threads);
   const configs: VectorizerConfig[] = [];
   if (o.wordNgram) configs.push({ analyzer: 'word', ngramRange: o.wordNgram, minDf: o.minDf, maxFeatures: o.maxWordFeatures, lowercase: o.lowercase, sublinearTf: o.sublinearTf });
   if (o.charNgram) configs.push({ analyzer: 'char_wb', ngramRange: o.charNgram, minDf: o.minDf, maxFeatures: o.maxCharFeatures, lowercase: o.lowercase, sublinearTf: o.sublinearTf });
@@ -152,7 +162,7 @@ export function trainTextClassifier(input: TrainTextClassifierInput): TextClassi
   }
   if (blocks.every((b) => b.nCols === 0)) throw new Error(`texts: no n-gram occurs in at least minDf = ${o.minDf} documents; add documents or lower minDf`);
   const Y = labelMatrix(input.labels, input.labelNames.length);
-  const { model, info } = fitLinear(blocks, Y, input.labelNames.length, o, signal, (f) => progress?.(0.5 + 0.5 * f, 'training'));
+  const { model, info } = fitLinear(blocks, Y, input.labelNames.length, o, threads, signal, (f) => progress?.(0.5 + 0.5 * f, 'training'));
   const nWord = o.wordNgram ? vectorizers[0].nFeatures : 0;
   const nChar = o.charNgram ? vectorizers[vectorizers.length - 1].nFeatures : 0;
   return new TextClassifierModel(input.mode, [...input.labelNames], o, vectorizers, model, { ...info, nDocuments: texts.length, nWordFeatures: nWord, nCharFeatures: nChar });

@@ -43,6 +43,11 @@ export interface TextClassifierOptions {
   stackC: number;
   /** With stackFolds: refit the base models on all rows (slower) instead of averaging the inner folds' models. */
   stackRefit: boolean;
+  /**
+   * Word-only and char-only models as separate bases instead of one word+char model, so the combiner (or, without
+   * stackFolds, the average) blends them per label. Needs both feature types; ignored otherwise.
+   */
+  blendWordChar: boolean;
 }
 
 /**
@@ -71,6 +76,7 @@ export const DEFAULT_TEXT_CLASSIFIER_OPTIONS: Readonly<TextClassifierOptions> = 
   stackFolds: 0,
   stackC: 0.1,
   stackRefit: false,
+  blendWordChar: false,
 });
 
 function isInt(v: unknown, min: number): v is number {
@@ -109,5 +115,6 @@ export function resolveTextClassifierOptions(partial: Partial<TextClassifierOpti
   if (!(o.stackFolds === 0 || (isInt(o.stackFolds, 2) && o.stackFolds <= 10))) throw new Error(`option stackFolds: expected 0 (off) or an integer from 2 to 10, got ${JSON.stringify(o.stackFolds)}`);
   if (typeof o.stackC !== 'number' || !(o.stackC > 0) || !Number.isFinite(o.stackC)) throw new Error(`option stackC: expected a positive finite number, got ${JSON.stringify(o.stackC)}`);
   if (typeof o.stackRefit !== 'boolean') throw new Error(`option stackRefit: expected true or false, got ${JSON.stringify(o.stackRefit)}`);
+  if (typeof o.blendWordChar !== 'boolean') throw new Error(`option blendWordChar: expected true or false, got ${JSON.stringify(o.blendWordChar)}`);
   return { ...o, wordNgram, charNgram };
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { csrFromDense } from '../sparse/csr.ts';
 import { decisionFunction, type LinearModel } from '../linear/logreg.ts';
 import { mulberry32 } from '../split/prng.ts';
-import { fitNbModel, fitStackedModel, foldModels, innerFolds, nbRatios } from './stack.ts';
+import { fitNbModel, foldModels, innerFolds, nbRatios } from './stack.ts';
+import { fitStackedModel } from './stackFit.ts';
 import { resolveTextClassifierOptions } from './options.ts';
 
 // From __reference__/stack_reference.py (numpy ratios; scikit-learn 1.2.1 liblinear NB-LR, weights × r).

@@ -1,40 +1,21 @@
 /**
- * Model-side quality gains that keep scoring cost unchanged (issue 18): an NB-weighted word model and a stacked
- * per-label combiner, both folded into ONE linear model over the same feature blocks.
+ * Model-side quality gains that keep scoring cost unchanged (issue 18): an NB-weighted word model, separate word
+ * and char models and a stacked per-label combiner, all folded into ONE linear model over the same feature blocks.
  *
  * - NB weighting (NB-LR, Wang & Manning 2012 as used on Jigsaw): per label l, the log-count ratio
  *   r_l = log((p/‖p‖₁) / (q/‖q‖₁)) with p = α + Σ_{y=1} x, q = α + Σ_{y=0} x over the word tf-idf block; a binary
  *   logistic regression is fitted on x ⊙ r_l. Its weights times r_l are weights on x itself, so the ratio folds
  *   into the stored weights.
- * - Stacking: the base logits (the word+char model's and the NB model's, every label) of rows the base models did
- *   not see (inner k-fold) are the features of one small logistic regression per label, which learns how much
- *   each base model and each *other* label says about the label (e.g. severe_toxic from toxic). Logits are linear
- *   in x, so the combiner folds into the weights too: w'_j = Σ_k a_kj w_k, b'_j = Σ_k a_kj b_k + c_j.
+ * - Stacking: the base logits (every base model's, every label) of rows the base models did not see (inner
+ *   k-fold) are the features of one small logistic regression per label, which learns how much each base model
+ *   and each *other* label says about the label (e.g. severe_toxic from toxic) — with word-only and char-only
+ *   bases that is a per-label word/char blend chosen on out-of-fold scores. Logits are linear in x, so the
+ *   combiner folds into the weights too: w'_j = Σ_k a_kj w_k, b'_j = Σ_k a_kj b_k + c_j.
+ * The fitting itself (folds × bases as independent tasks, on worker threads) is in stackFit.ts.
  */
-import { csrFromDense, sliceRows, type Csr } from '../sparse/csr.ts';
-import { decisionFunction, fitLogisticRegression, type ClassWeight, type FitInfo, type LinearModel } from '../linear/logreg.ts';
+import type { Csr } from '../sparse/csr.ts';
+import { fitLogisticRegression, type ClassWeight, type LinearModel } from '../linear/logreg.ts';
 import { mulberry32, permutation } from '../split/prng.ts';
-
-export interface StackOptions {
-  C: number;
-  classWeight: ClassWeight;
-  maxEpochs: number;
-  tol: number;
-  seed: number;
-  /** Index of the word block in `blocks` (the NB model's features), or -1 for no NB model. */
-  nbBlock: number;
-  /** Inner folds for the combiner's training scores; 0 = no combiner (base logits are averaged). */
-  stackFolds: number;
-  /** Inverse regularisation of the combiner. */
-  stackC: number;
-  /**
-   * true: refit the base models on all rows after the inner folds (about stackFolds + 1 fits); false: the base
-   * models are the average of the inner folds' models (bagging; stackFolds − 1 data-equivalents of fitting).
-   */
-  stackRefit: boolean;
-  signal?: AbortSignal;
-  onProgress?: (fraction: number) => void;
-}
 
 /** Log-count ratios, feature-major (r[f * L + l]), with Laplace smoothing α (NB-SVM's default 1). */
 export function nbRatios(X: Csr, Y: Uint8Array, L: number, alpha = 1): Float32Array {
@@ -52,8 +33,17 @@ export function nbRatios(X: Csr, Y: Uint8Array, L: number, alpha = 1): Float32Ar
   return r;
 }
 
+export interface BaseFitOptions {
+  C: number;
+  classWeight: ClassWeight;
+  maxEpochs: number;
+  tol: number;
+  seed: number;
+  signal?: AbortSignal;
+}
+
 /** One binary NB-LR per label on X ⊙ r_l; returned weights are already multiplied by r (they score X directly). */
-export function fitNbModel(X: Csr, Y: Uint8Array, L: number, o: Pick<StackOptions, 'C' | 'classWeight' | 'maxEpochs' | 'tol' | 'seed' | 'signal'>): LinearModel {
+export function fitNbModel(X: Csr, Y: Uint8Array, L: number, o: BaseFitOptions): LinearModel {
   const r = nbRatios(X, Y, L), d = X.nCols, n = X.nRows;
   const weights = new Float32Array((d + 1) * L), y = new Uint8Array(n), data = new Float32Array(X.data.length);
   for (let l = 0; l < L; l++) {
@@ -66,55 +56,31 @@ export function fitNbModel(X: Csr, Y: Uint8Array, L: number, o: Pick<StackOption
   return { nFeatures: d, nLabels: L, weights, interceptScaling: 1 };
 }
 
-interface BaseModels {
-  full: LinearModel;
-  nb: LinearModel | null;
-  info: FitInfo;
-}
-
-function fitBases(blocks: readonly Csr[], Y: Uint8Array, L: number, o: StackOptions): BaseModels {
-  const { model: full, info } = fitLogisticRegression(blocks, Y, L, { C: o.C, classWeight: o.classWeight, maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed, signal: o.signal });
-  const nb = o.nbBlock >= 0 ? fitNbModel(blocks[o.nbBlock]!, Y, L, o) : null;
-  return { full, nb, info };
-}
-
-/** Base logits rows × (L · nBases): the full model's labels first, then the NB model's. */
-function baseLogits(bases: BaseModels, blocks: readonly Csr[], nbBlock: number): { Z: Float32Array; width: number } {
-  const a = decisionFunction(bases.full, blocks), L = bases.full.nLabels, n = blocks[0]!.nRows;
-  if (!bases.nb) return { Z: a, width: L };
-  const b = decisionFunction(bases.nb, blocks[nbBlock]!), Z = new Float32Array(n * 2 * L);
-  for (let i = 0; i < n; i++) {
-    Z.set(a.subarray(i * L, (i + 1) * L), i * 2 * L);
-    Z.set(b.subarray(i * L, (i + 1) * L), i * 2 * L + L);
-  }
-  return { Z, width: 2 * L };
+/** A base model over the feature columns [from, from + model.nFeatures) of the full feature space. */
+export interface PlacedModel {
+  model: LinearModel;
+  from: number;
 }
 
 /**
- * Folds base models and a combiner A ((width + 1) × L feature-major, last row = bias, interceptScaling 1) into one
- * linear model over all blocks. Without a combiner the base logits are averaged.
+ * Folds base models and a combiner A ((nBases·L + 1) × L feature-major, last row = bias, interceptScaling 1) into
+ * one linear model over all d features. Without a combiner the base logits are averaged.
  */
-export function foldModels(bases: Omit<BaseModels, 'info'>, blockWidths: readonly number[], nbBlock: number, A: Float32Array | null): LinearModel {
-  const L = bases.full.nLabels, d = bases.full.nFeatures, M = bases.nb ? 2 : 1, width = M * L;
+export function foldBases(bases: readonly PlacedModel[], d: number, A: Float32Array | null): LinearModel {
+  const L = bases[0]!.model.nLabels, M = bases.length, width = M * L;
   const coef = A ?? averaging(L, M);
   const W = new Float32Array((d + 1) * L);
-  const nbFrom = blockWidths.slice(0, Math.max(nbBlock, 0)).reduce((s, w) => s + w, 0);
-  const wf = bases.full.weights, wn = bases.nb?.weights;
   const row = new Float64Array(L);
   for (let f = 0; f <= d; f++) {
     row.fill(0);
-    const bias = f === d, scaleF = bias ? bases.full.interceptScaling : 1;
-    for (let k = 0; k < L; k++) {
-      const v = wf[f * L + k]! * scaleF;
-      if (v !== 0) for (let j = 0; j < L; j++) row[j] += coef[k * L + j]! * v;
-    }
-    if (wn) {
-      const g = bias ? bases.nb!.nFeatures : f - nbFrom;
-      if (bias || (g >= 0 && g < bases.nb!.nFeatures)) {
-        for (let k = 0; k < L; k++) {
-          const v = wn[g * L + k]!;
-          if (v !== 0) for (let j = 0; j < L; j++) row[j] += coef[(L + k) * L + j]! * v;
-        }
+    const bias = f === d;
+    for (let m = 0; m < M; m++) {
+      const { model, from } = bases[m]!, g = bias ? model.nFeatures : f - from;
+      if (!bias && (g < 0 || g >= model.nFeatures)) continue;
+      const scale = bias ? model.interceptScaling : 1, w = model.weights;
+      for (let k = 0; k < L; k++) {
+        const v = w[g * L + k]! * scale;
+        if (v !== 0) for (let j = 0; j < L; j++) row[j] += coef[(m * L + k) * L + j]! * v;
       }
     }
     if (bias) for (let j = 0; j < L; j++) row[j] += coef[width * L + j]!;
@@ -123,20 +89,25 @@ export function foldModels(bases: Omit<BaseModels, 'info'>, blockWidths: readonl
   return { nFeatures: d, nLabels: L, weights: W, interceptScaling: 1 };
 }
 
-/** acc + s · m, weight by weight (bagging the inner folds' models); the fit info is the last model's. */
-function addScaled(acc: BaseModels | null, m: BaseModels, s: number): BaseModels {
-  const scale = (x: LinearModel): LinearModel => {
-    const w = Float32Array.from(x.weights, (v) => v * s), d = x.nFeatures, L = x.nLabels;
-    for (let j = 0; j < L; j++) w[d * L + j]! *= x.interceptScaling;
-    return { ...x, weights: w, interceptScaling: 1 };
-  };
-  const add = (a: LinearModel, b: LinearModel): LinearModel => {
-    const c = scale(b);
-    for (let i = 0; i < c.weights.length; i++) c.weights[i]! += a.weights[i]!;
-    return c;
-  };
-  if (!acc) return { full: scale(m.full), nb: m.nb && scale(m.nb), info: m.info };
-  return { full: add(acc.full, m.full), nb: acc.nb && m.nb && add(acc.nb, m.nb), info: m.info };
+/** The two-base case (a word+char model and an NB model over block nbBlock) of foldBases. */
+export function foldModels(bases: { full: LinearModel; nb: LinearModel | null }, blockWidths: readonly number[], nbBlock: number, A: Float32Array | null): LinearModel {
+  const nbFrom = blockWidths.slice(0, Math.max(nbBlock, 0)).reduce((s, w) => s + w, 0);
+  const placed: PlacedModel[] = [{ model: bases.full, from: 0 }];
+  if (bases.nb) placed.push({ model: bases.nb, from: nbFrom });
+  return foldBases(placed, bases.full.nFeatures, A);
+}
+
+/** The model's weights times s with the intercept scaling folded in (bagging the inner folds' models). */
+export function scaledModel(x: LinearModel, s: number): LinearModel {
+  const w = Float32Array.from(x.weights, (v) => v * s), d = x.nFeatures, L = x.nLabels;
+  for (let j = 0; j < L; j++) w[d * L + j]! *= x.interceptScaling;
+  return { ...x, weights: w, interceptScaling: 1 };
+}
+
+/** acc += s · m, weight by weight (acc has interceptScaling 1). */
+export function addScaledInto(acc: LinearModel, m: LinearModel, s: number): void {
+  const c = scaledModel(m, s);
+  for (let i = 0; i < c.weights.length; i++) acc.weights[i]! += c.weights[i]!;
 }
 
 function averaging(L: number, M: number): Float32Array {
@@ -150,34 +121,4 @@ export function innerFolds(n: number, k: number, seed: number): Int32Array {
   const order = permutation(n, mulberry32(seed ^ 0x5eed)), folds = new Int32Array(n);
   for (let p = 0; p < n; p++) folds[order[p]!] = p % k;
   return folds;
-}
-
-/** The base models (and, with stackFolds ≥ 2, the combiner fitted on their inner out-of-fold logits) as one model. */
-export function fitStackedModel(blocks: readonly Csr[], Y: Uint8Array, L: number, o: StackOptions): { model: LinearModel; info: FitInfo } {
-  const n = blocks[0]!.nRows, k = o.stackFolds, steps = k >= 2 ? k + 1 : 1;
-  let step = 0;
-  const tick = () => o.onProgress?.(++step / steps);
-  let A: Float32Array | null = null, bag: BaseModels | null = null;
-  if (k >= 2) {
-    const folds = innerFolds(n, k, o.seed);
-    let Z: Float32Array | null = null, width = 0;
-    for (let f = 0; f < k; f++) {
-      const tr: number[] = [], te: number[] = [];
-      for (let i = 0; i < n; i++) (folds[i] === f ? te : tr).push(i);
-      const Ytr = new Uint8Array(tr.length * L);
-      tr.forEach((i, r) => Ytr.set(Y.subarray(i * L, (i + 1) * L), r * L));
-      const bases = fitBases(blocks.map((b) => sliceRows(b, tr)), Ytr, L, o);
-      const z = baseLogits(bases, blocks.map((b) => sliceRows(b, te)), o.nbBlock);
-      width = z.width;
-      if (!o.stackRefit) bag = addScaled(bag, bases, 1 / k);
-      Z ??= new Float32Array(n * width);
-      te.forEach((i, r) => Z!.set(z.Z.subarray(r * width, (r + 1) * width), i * width));
-      tick();
-    }
-    const fit = fitLogisticRegression(csrFromDense(Z!, n, width), Y, L, { C: o.stackC, maxEpochs: 15, tol: 0.05, seed: o.seed, signal: o.signal });
-    A = fit.model.weights; // (width + 1) × L, bias row last with interceptScaling 1
-  }
-  const bases = bag ?? fitBases(blocks, Y, L, o);
-  tick();
-  return { model: foldModels(bases, blocks.map((b) => b.nCols), o.nbBlock, A), info: bases.info };
 }
