@@ -2,9 +2,12 @@
  * The char_wb block's columns for scoring, word by word through a cache. char_wb n-grams never cross a word (the
  * analyzer pads each whitespace-separated word and takes n-grams inside it), so a word's known columns, in the
  * analyzer's order, depend on the word alone; words repeat (Zipf), so most are hashed once as a whole and their
- * columns copied, instead of hashing and looking up ~4 n-grams per character. The output is exactly the sequence
- * `analyzeCharWb` + `getMany` give with the unknown (-1) ids dropped: same columns, same order, so scores are
- * bit for bit those of the uncached path.
+ * columns replayed from the cache, instead of hashing and looking up ~4 n-grams per character. The sequence is
+ * exactly what `analyzeCharWb` + `getMany` give with the unknown (-1) ids dropped: same columns, same order, so
+ * scores are bit for bit those of the uncached path.
+ * `distinct` (the scorer's path) counts the columns into the scorer's distinct-column arrays as it replays a word
+ * (first-occurrence order, as the uncached path dedupes), so no per-document id list is written and read again;
+ * `run` lists them with repeats (tests compare it with the analyzer).
  * Words are keyed by a 64-bit hash of their code points (as the vocabulary keys its n-grams, hashTable.ts).
  * The cache is bounded: when full it is emptied and refills.
  */
@@ -20,14 +23,23 @@ const MAX_CACHED_WORD = 48;
 /** Cached column ids in all. */
 const POOL = 1 << 20;
 
+/** Where `distinct` counts a document's columns (the scorer's arrays; see FusedTextScorer.columns). */
+export interface DistinctSink {
+  /** seen[col] = 1 + running position of col's entry; entries before `start` are earlier documents'. */
+  seen: Int32Array;
+  /** Distinct columns in first-occurrence order and their counts; at least as long as the block has columns. */
+  cols: Int32Array;
+  counts: Int32Array;
+}
+
 export class CharWbColumns {
   /** Output of `run`: the document's known columns in analyzer order (with repeats). */
   ids = new Int32Array(16384);
   /** The padded word being read: [32, code points…, 32]. */
-  private word = new Int32Array(64);
-  private h1 = new Int32Array(512);
-  private h2 = new Int32Array(512);
-  private got = new Int32Array(512);
+  private word = new Int32Array(256);
+  private h1 = new Int32Array(2048);
+  private h2 = new Int32Array(2048);
+  private got = new Int32Array(2048);
   /** Cache slots: [key1, key2, entry + 1, unused]. */
   private readonly slots = new Int32Array(SLOTS * 4);
   private readonly entryStart = new Int32Array(MAX_WORDS + 1);
@@ -35,6 +47,10 @@ export class CharWbColumns {
   private readonly pool = new Int32Array(POOL);
   private nWords = 0;
   private used = 0;
+  // `distinct` mode: the sink and the document's running start; n = distinct columns so far
+  private sink: DistinctSink | null = null;
+  private start = 0;
+  private dedupe = false;
 
   constructor(
     private readonly table: NgramHashTable,
@@ -43,18 +59,36 @@ export class CharWbColumns {
     private readonly lowercase: boolean,
   ) {}
 
-  /** Fills `ids[0..n)` for `text` and returns n. */
+  /** Fills `ids[0..n)` for `text` and returns n (columns with repeats, analyzer order). */
   run(text: string): number {
-    const t = this.lowercase ? text.toLowerCase() : text;
+    this.dedupe = false;
+    return this.scan(text);
+  }
+
+  /**
+   * Counts `text`'s columns into `sink` (cols/counts[0..n), first-occurrence order; seen[] stamped from `start`)
+   * and returns n, the number of distinct columns.
+   */
+  distinct(text: string, sink: DistinctSink, start: number): number {
+    this.dedupe = true;
+    this.sink = sink;
+    this.start = start;
+    return this.scan(text);
+  }
+
+  private scan(text: string): number {
+    const t = this.lowercase ? text.toLowerCase() : text, len = t.length;
     let n = 0, m = 1, w1 = SEED1, w2 = SEED2;
     let word: Int32Array = this.word;
     word[0] = 32;
-    for (let i = 0; i <= t.length; i++) {
+    for (let i = 0; i <= len; i++) {
       let c = 32;
-      if (i < t.length) {
-        c = codePointAt(t, i);
-        if (c > 0xffff) i++;
-        if (isSpaceChar(c)) c = 32;
+      if (i < len) {
+        c = t.charCodeAt(i);
+        if (c >= 0xd800 && c <= 0xdfff) {
+          c = codePointAt(t, i);
+          if (c > 0xffff) i++;
+        } else if (c > 32 ? c >= 0x85 && isSpaceChar(c) : c !== 32 && isSpaceChar(c)) c = 32;
       }
       if (c !== 32) {
         if (m + 1 >= word.length) word = this.growWord(m + 2);
@@ -72,7 +106,7 @@ export class CharWbColumns {
     return n;
   }
 
-  /** Appends the padded word word[0..m)'s known columns at ids[n..) and returns the new n. */
+  /** Appends the padded word word[0..m)'s known columns (at ids[n..), or counted into the sink) and returns the new n. */
   private emitWord(m: number, w1: number, w2: number, n: number): number {
     const cacheable = m - 2 <= MAX_CACHED_WORD;
     if (cacheable) {
@@ -81,22 +115,30 @@ export class CharWbColumns {
       for (;;) {
         const o = s << 2, e = slots[o + 2];
         if (e === 0) break;
-        if (slots[o] === w1 && slots[o + 1] === w2) {
-          const from = this.entryStart[e - 1], len = this.entryLen[e - 1];
-          if (n + len > this.ids.length) this.growIds(n + len);
-          const ids = this.ids, pool = this.pool;
-          for (let j = 0; j < len; j++) ids[n + j] = pool[from + j];
-          return n + len;
-        }
+        if (slots[o] === w1 && slots[o + 1] === w2) return this.put(this.pool, this.entryStart[e - 1], this.entryLen[e - 1], n);
         s = (s + 1) & mask;
       }
     }
     const k = this.known(m);
-    if (n + k > this.ids.length) this.growIds(n + k);
-    const ids = this.ids, got = this.got;
-    for (let j = 0; j < k; j++) ids[n + j] = got[j];
     if (cacheable) this.remember(w1, w2, k);
-    return n + k;
+    return this.put(this.got, 0, k, n);
+  }
+
+  /** Emits src[from..from+len) after the n columns so far; returns the new n. */
+  private put(src: Int32Array, from: number, len: number, n: number): number {
+    if (this.dedupe) {
+      const { seen, cols, counts } = this.sink!, start = this.start;
+      for (let j = from, end = from + len; j < end; j++) {
+        const col = src[j], at = seen[col] - 1 - start;
+        if (at >= 0) counts[at]++;
+        else { seen[col] = start + n + 1; cols[n] = col; counts[n++] = 1; }
+      }
+      return n;
+    }
+    if (n + len > this.ids.length) this.growIds(n + len);
+    const ids = this.ids;
+    for (let j = 0; j < len; j++) ids[n + j] = src[from + j];
+    return n + len;
   }
 
   /** got[0..k) = the known columns of the padded word word[0..m), in analyzeCharWb's order; returns k. */

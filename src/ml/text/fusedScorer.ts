@@ -8,13 +8,13 @@
  * cache of each word's columns (charWbCache.ts), which gives the same columns in the same order.
  * A scorer holds scratch buffers: use one per thread (it is not re-entrant, but scoring is synchronous).
  */
-import { dotBlock, paddedStride } from '../linear/kernels.ts';
+import { paddedStride } from '../linear/kernels.ts';
 import type { ClassMode } from '../linear/logreg.ts';
 import { analyze, NgramScratch } from './analyzers.ts';
 import type { TextClassifierModel } from './classifier.ts';
 import type { NgramHashTable } from './hashTable.ts';
 import type { VectorizerConfig } from './vocabulary.ts';
-import { CharWbColumns } from './charWbCache.ts';
+import { CharWbColumns, type DistinctSink } from './charWbCache.ts';
 import { weighSpan } from './fitVocabulary.ts';
 
 /** Reset the per-column stamps before the running position could overflow int32. */
@@ -24,10 +24,12 @@ interface Block {
   config: Readonly<VectorizerConfig>;
   table: NgramHashTable;
   idf: Float32Array;
-  /** Weights of this block's first column onwards (padded label stride). */
-  weights: Float32Array;
+  /** The block's first column in the model's weights. */
+  first: number;
   /** seen[col] = 1 + running position of col's entry; an entry before the document's start is stale. */
   seen: Int32Array;
+  /** seen + the scorer's cols/counts, where a char_wb block's cache counts a document's columns. */
+  sink: DistinctSink;
   /** char_wb blocks: their columns word by word through a cache (charWbCache.ts). */
   charWb: CharWbColumns | null;
 }
@@ -35,36 +37,45 @@ interface Block {
 export class FusedTextScorer {
   readonly nLabels: number;
   private readonly mode: ClassMode;
+  /** Accumulator stride (labels padded for the kernel's width). */
   private readonly S: number;
-  private readonly width: number;
+  /** The model's own weights, label stride L: the kernel reads them in place (no padded copy at load). */
   private readonly W: Float32Array;
   private readonly biasRow: number;
   private readonly bias: number;
   private readonly blocks: Block[];
   private readonly scratch = new NgramScratch();
-  private cols = new Int32Array(4096);
-  private counts = new Int32Array(4096);
-  private vals = new Float32Array(4096);
+  /** A document's distinct columns of one block (never more than the block's columns: sized once, never grown). */
+  private readonly cols: Int32Array;
+  private readonly counts: Int32Array;
+  private readonly vals: Float32Array;
   private readonly acc: Float64Array;
   private readonly tmp: Float64Array;
+  /** Columns of the widest block: a document never has more distinct columns in one block. */
+  private readonly widest: number;
   private running = 0;
 
   constructor(model: TextClassifierModel) {
-    const lin = model.linear, L = lin.nLabels, S = paddedStride(L);
+    const lin = model.linear, L = lin.nLabels;
     this.nLabels = L;
     this.mode = model.mode;
-    this.S = S;
-    this.width = Math.min(S, 8);
-    this.W = S === L ? lin.weights : padWeights(lin.weights, lin.nFeatures, L, S);
-    this.biasRow = lin.nFeatures * S;
+    this.S = paddedStride(L);
+    this.W = lin.weights;
+    this.biasRow = lin.nFeatures * L;
     this.bias = lin.interceptScaling;
-    this.acc = new Float64Array(S);
-    this.tmp = new Float64Array(S);
+    this.acc = new Float64Array(this.S);
+    this.tmp = new Float64Array(this.S);
+    const widest = Math.max(1, ...model.vectorizers.map((v) => v.nFeatures));
+    this.widest = widest;
+    this.cols = new Int32Array(widest);
+    this.counts = new Int32Array(widest);
+    this.vals = new Float32Array(widest);
     let offset = 0;
     this.blocks = model.vectorizers.map((v) => {
       const { analyzer, ngramRange, lowercase } = v.config;
       const charWb = analyzer === 'char_wb' ? new CharWbColumns(v.lookupTable, ngramRange[0], ngramRange[1], lowercase) : null;
-      const b: Block = { config: v.config, table: v.lookupTable, idf: v.idf, weights: this.W.subarray(offset * S), seen: new Int32Array(v.nFeatures), charWb };
+      const seen = new Int32Array(v.nFeatures);
+      const b: Block = { config: v.config, table: v.lookupTable, idf: v.idf, first: offset, seen, sink: { seen, cols: this.cols, counts: this.counts }, charWb };
       offset += v.nFeatures;
       return b;
     });
@@ -83,14 +94,15 @@ export class FusedTextScorer {
   }
 
   private scoreOne(text: string, out: Float32Array, at: number): void {
-    const S = this.S, width = this.width, acc = this.acc, tmp = this.tmp, L = this.nLabels;
+    const S = this.S, acc = this.acc, tmp = this.tmp, L = this.nLabels, W = this.W;
     for (let b = 0; b < this.blocks.length; b++) {
-      const n = this.columns(this.blocks[b], text);
+      const B = this.blocks[b];
+      const n = this.columns(B, text);
       const into = b === 0 ? acc : tmp;
-      for (let c = 0; c < S; c += width) dotBlock(this.blocks[b].weights, S, c, width, this.cols, this.vals, 0, n, into);
+      rowsDot(W, L, B.first, this.cols, this.vals, n, into, S);
       if (b > 0) for (let l = 0; l < S; l++) acc[l] += tmp[l];
     }
-    const W = this.W, biasRow = this.biasRow, bias = this.bias;
+    const biasRow = this.biasRow, bias = this.bias;
     for (let l = 0; l < L; l++) out[at + l] = acc[l] + W[biasRow + l] * bias;
     for (let l = 0; l < L; l++) out[at + l] = 1 / (1 + Math.exp(-out[at + l]));
     if (this.mode === 'multi-class') {
@@ -102,48 +114,77 @@ export class FusedTextScorer {
 
   /** Fills cols/vals[0..n) with the document's distinct columns of block `B` (first-occurrence order) and their L2-normalised tf-idf. */
   private columns(B: Block, text: string): number {
-    const { analyzer, lowercase, ngramRange, sublinearTf } = B.config;
-    let cnt: number, ids: Int32Array;
-    if (B.charWb) {
-      cnt = B.charWb.run(text);
-      ids = B.charWb.ids;
-    } else {
-      const s = this.scratch;
-      analyze(analyzer, text, lowercase, ngramRange, s);
-      cnt = s.count;
-      ids = s.ids;
-      B.table.getMany(s.h1, s.h2, cnt, ids);
-    }
-    if (cnt > this.cols.length) this.grow(cnt);
-    if (this.running + cnt >= STAMP_LIMIT) {
+    const { sublinearTf } = B.config;
+    const cols = this.cols, counts = this.counts, seen = B.seen;
+    if (this.running + this.widest >= STAMP_LIMIT) {
       for (const blk of this.blocks) blk.seen.fill(0);
       this.running = 0;
     }
-    const seen = B.seen, cols = this.cols, counts = this.counts, start = this.running;
+    const start = this.running;
     let n = 0;
-    for (let k = 0; k < cnt; k++) {
-      const col = ids[k];
-      if (col < 0) continue;
-      const at = seen[col] - 1 - start;
-      if (at >= 0) counts[at]++;
-      else { seen[col] = start + n + 1; cols[n] = col; counts[n++] = 1; }
+    if (B.charWb) n = B.charWb.distinct(text, B.sink, start);
+    else {
+      const s = this.scratch, { analyzer, lowercase, ngramRange } = B.config;
+      analyze(analyzer, text, lowercase, ngramRange, s);
+      const cnt = s.count, ids = s.ids;
+      B.table.getMany(s.h1, s.h2, cnt, ids);
+      for (let k = 0; k < cnt; k++) {
+        const col = ids[k];
+        if (col < 0) continue;
+        const at = seen[col] - 1 - start;
+        if (at >= 0) counts[at]++;
+        else { seen[col] = start + n + 1; cols[n] = col; counts[n++] = 1; }
+      }
     }
     this.running = start + n;
     // the same values as training's weigh(), bit for bit
     weighSpan(counts, cols, B.idf, sublinearTf, this.vals, 0, n);
     return n;
   }
-
-  private grow(n: number): void {
-    const cap = Math.max(n, this.cols.length * 2);
-    this.cols = new Int32Array(cap);
-    this.counts = new Int32Array(cap);
-    this.vals = new Float32Array(cap);
-  }
 }
 
-function padWeights(weights: Float32Array, nFeatures: number, L: number, S: number): Float32Array {
-  const W = new Float32Array((nFeatures + 1) * S);
-  for (let f = 0; f <= nFeatures; f++) for (let l = 0; l < L; l++) W[f * S + l] = weights[f * L + l];
-  return W;
+/**
+ * into[0..S) = Σ_p vals[p] · W[(first + cols[p])·L + l], label by label in float64, in p order (as dotBlock sums
+ * the padded rows). Rows are read with stride L in chunks of up to 8 labels: a chunk may read past a row's last
+ * label into the next row (the bias row follows the last feature row, so that stays inside W); those extra sums
+ * land in the accumulator's padding and are never used.
+ */
+function rowsDot(W: Float32Array, L: number, first: number, cols: Int32Array, vals: Float32Array, n: number, into: Float64Array, S: number): void {
+  for (let c = 0; c < L; c += 8) {
+    const left = L - c, width = left > 4 ? 8 : left > 2 ? 4 : left > 1 ? 2 : 1;
+    dotRows(W, L, first * L + c, width, cols, vals, n, into, c);
+  }
+  for (let l = L; l < S; l++) into[l] = 0;
+}
+
+/** out[c .. c+width) = Σ_p vals[p] · W[base + cols[p]·L + j]: dotBlock with the row base and stride as arguments. */
+function dotRows(W: Float32Array, L: number, base: number, width: number, cols: Int32Array, vals: Float32Array, n: number, out: Float64Array, c: number): void {
+  if (width === 8) {
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    for (let p = 0; p < n; p++) {
+      const b = base + cols[p] * L, v = vals[p];
+      a0 += v * W[b]; a1 += v * W[b + 1]; a2 += v * W[b + 2]; a3 += v * W[b + 3];
+      a4 += v * W[b + 4]; a5 += v * W[b + 5]; a6 += v * W[b + 6]; a7 += v * W[b + 7];
+    }
+    out[c] = a0; out[c + 1] = a1; out[c + 2] = a2; out[c + 3] = a3;
+    out[c + 4] = a4; out[c + 5] = a5; out[c + 6] = a6; out[c + 7] = a7;
+  } else if (width === 4) {
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (let p = 0; p < n; p++) {
+      const b = base + cols[p] * L, v = vals[p];
+      a0 += v * W[b]; a1 += v * W[b + 1]; a2 += v * W[b + 2]; a3 += v * W[b + 3];
+    }
+    out[c] = a0; out[c + 1] = a1; out[c + 2] = a2; out[c + 3] = a3;
+  } else if (width === 2) {
+    let a0 = 0, a1 = 0;
+    for (let p = 0; p < n; p++) {
+      const b = base + cols[p] * L, v = vals[p];
+      a0 += v * W[b]; a1 += v * W[b + 1];
+    }
+    out[c] = a0; out[c + 1] = a1;
+  } else {
+    let a0 = 0;
+    for (let p = 0; p < n; p++) a0 += vals[p] * W[base + cols[p] * L];
+    out[c] = a0;
+  }
 }
