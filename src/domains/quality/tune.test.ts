@@ -160,6 +160,10 @@ describe('text.tune (multi-class) and restarts', () => {
     await succeeded(runJob(t, '/api/v1/text/classifiers', { name: 'tickets-ts', dataset: 'tickets', testDataset: 'holdout', mode: 'multi-class' }));
     const res = await succeeded<TuneResult>(runJob(t, '/api/v1/text/models/tickets-ts/versions/1/tune', { objective: 'f1', folds: 3 }));
     expect(res.before.n_documents).toBe(30);
+    // F objective: per-class offsets were tuned out of fold (null when plain argmax was best) and are the stored rule
+    expect(res).toHaveProperty('offsets');
+    if (res.offsets) expect(Object.keys(res.offsets).sort()).toEqual(Object.keys(res.before.per_label).sort());
+    expect((await t.app.inject({ method: 'GET', url: decisionUrl('tickets-ts/versions/1') })).json().offsets).toEqual(res.offsets);
     const report = (await t.app.inject({ method: 'GET', url: '/api/v1/text/models/tickets-ts/versions/1/tuning-report' })).json<TuningReport>();
     expect(report).toMatchObject({ nTrain: 180, nTest: 30, mode: 'multi-class' });
     expect(report.curves[0]!.label).toBe('answered (top class)');

@@ -18,6 +18,7 @@ import { classificationReport, decideClasses, type ClassificationReport } from '
 import { rebuildModelParts } from '../text/parts.ts';
 import { yieldToLoop, type QualityDeps } from './deps.ts';
 import { resolveObjective, type TunePayload } from './schema.ts';
+import { tuneOffsets } from './offsets.ts';
 
 export interface TuneResult {
   model: { id: string; name: string; version: number };
@@ -25,6 +26,8 @@ export interface TuneResult {
   folds: number;
   thresholds: Record<string, number> | null;
   abstainBelow: number | null;
+  /** multi-class with an F objective: per-class score offsets chosen on the out-of-fold scores (null: plain argmax won). */
+  offsets: Record<string, number> | null;
   before: ClassificationReport;
   after: ClassificationReport;
   tuneSeconds: number;
@@ -35,8 +38,15 @@ export const REPORT_ARTIFACTS = { json: 'tuning-report.json', html: 'tuning-repo
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 const point = (p: { precision: number; recall: number }, threshold: number): OperatingPoint => ({ threshold, precision: r4(p.precision), recall: r4(p.recall) });
 
-function selectivePoint(scores: Float32Array, truth: Uint8Array, n: number, abstainBelow: number | null): { precision: number; recall: number } {
-  const decided = decideClasses(scores, n, { abstainBelow });
+/** Per row: the raw score of the class argmax(score + offset) picks, and whether that class is right. */
+function decided(scores: Float32Array, truth: Uint8Array, n: number, offsets: number[] | null): { confidence: Float32Array; correct: Uint8Array } {
+  const picked = decideClasses(scores, n, offsets ? { offsets } : {});
+  const confidence = Float32Array.from(picked, (c, i) => scores[i * n + c]!), correct = Uint8Array.from(picked, (c, i) => truth[i * n + c]!);
+  return { confidence, correct };
+}
+
+function selectivePoint(scores: Float32Array, truth: Uint8Array, n: number, abstainBelow: number | null, offsets: number[] | null): { precision: number; recall: number } {
+  const decided = decideClasses(scores, n, { abstainBelow, ...(offsets ? { offsets } : {}) });
   let answered = 0, correct = 0;
   decided.forEach((c, i) => {
     if (c < 0) return;
@@ -79,6 +89,7 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
 
   let thresholds: Float64Array | null = null;
   let abstainBelow: number | null = null;
+  let offsets: number[] | null = null;
   const validation: TuningReport['validation'] = {};
   if (mode === 'multi-label') {
     const t = tuneThresholds(oof, train.truth, n, objective);
@@ -88,7 +99,11 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
       validation[l] = c ? { threshold: r4(c.threshold), precision: r4(c.precision), recall: r4(c.recall), f: r4(c.f) } : null;
     });
   } else {
-    const a = tuneAbstain(oof, train.truth, n, objective);
+    // F objectives: first per-class offsets maximising macro F-beta out of fold, then the abstain level on the
+    // decisions they make (confidence = the chosen class's raw score, as decideClasses compares it)
+    if (objective.kind === 'f-beta') offsets = tuneOffsets(oof, train.truth, n, objective.beta ?? 1).offsets;
+    const d = decided(oof, train.truth, n, offsets);
+    const a = tuneAbstain(d.confidence, d.correct, 1, objective);
     abstainBelow = a.abstainBelow;
     validation.answered = a.choice ? { threshold: r4(a.choice.threshold), precision: r4(a.choice.precision), recall: r4(a.choice.recall), f: r4(a.choice.f) } : null;
   }
@@ -101,7 +116,7 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
   const before = classificationReport(mode, labels, scores, test.truth);
   const after = mode === 'multi-label'
     ? classificationReport(mode, labels, scores, test.truth, thresholds!)
-    : classificationReport(mode, labels, scores, test.truth, undefined, { abstainBelow });
+    : classificationReport(mode, labels, scores, test.truth, undefined, { abstainBelow, ...(offsets ? { offsets } : {}) });
 
   const curves: ReportCurve[] = [];
   if (mode === 'multi-label') {
@@ -112,11 +127,12 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
       curves.push({ label: l, ...downsampleCurve(curve, 200, [t, 0.5]), average_precision: r4(curveAveragePrecision(curve)), chosen: point(pointAt(y, s, t), t), baseline: point(pointAt(y, s, 0.5), 0.5) });
     });
   } else {
-    const curve = selectiveCurve(scores, test.truth, n);
+    const d = decided(scores, test.truth, n, offsets);
+    const curve = selectiveCurve(d.confidence, d.correct, 1);
     const keep = abstainBelow === null ? [] : [abstainBelow];
     curves.push({
       label: 'answered (top class)', ...downsampleCurve(curve, 200, keep), average_precision: r4(curveAveragePrecision(curve)),
-      chosen: point(selectivePoint(scores, test.truth, n, abstainBelow), abstainBelow ?? 0), baseline: point(selectivePoint(scores, test.truth, n, null), 0),
+      chosen: point(selectivePoint(scores, test.truth, n, abstainBelow, offsets), abstainBelow ?? 0), baseline: point(selectivePoint(scores, test.truth, n, null, null), 0),
     });
   }
 
@@ -139,13 +155,13 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
   await deps.artifacts.put(keys[REPORT_ARTIFACTS.svg]!, svg);
   const decision = mode === 'multi-label'
     ? { thresholds: Array.from(thresholds!), objective: objectiveName, tunedAt, source }
-    : { abstainBelow, objective: objectiveName, tunedAt, source };
+    : { abstainBelow, offsets, objective: objectiveName, tunedAt, source };
   const fresh = await deps.models.getById(model.id);
   await deps.models.markReady(model.id, { metrics: fresh.metrics, artifacts: { ...fresh.artifacts, ...keys }, meta: { decision } });
   await deps.reload(model.id);
   await ctx.progress(1, 'done');
   return {
     model: { id: model.id, name: model.name, version: model.version }, objective: objectiveName, folds: p.folds,
-    thresholds: thresholdMap, abstainBelow: report.abstainBelow, before, after, tuneSeconds: report.tuneSeconds,
+    thresholds: thresholdMap, abstainBelow: report.abstainBelow, offsets: offsets && Object.fromEntries(labels.map((l, j) => [l, offsets![j]!])), before, after, tuneSeconds: report.tuneSeconds,
   };
 }
