@@ -15,7 +15,8 @@ import { applies, appliesToOf } from './applicability.ts';
 import { billingCodes, decisionFromTuple, findings, fixedOutcome, mergeDecisions, noCoverageDecision, technicalDecision, type LibraryDecision } from './decisions.ts';
 import { runLibrary, toJsonSafe, valueSetCodes, wrapResource } from './execute.ts';
 import { defaultPolicyRows, policyParameter, validatePolicy } from './policy.ts';
-import { runFindings, runOrder, type FindingsOutcome, type OrderOutcome } from './run.ts';
+import { runFindings, runOrder, type FindingsOutcome, type OrderOutcome, type RunMode } from './run.ts';
+import { onlyTypes, retrievedTypes } from './retrieves.ts';
 import { readPolicy, writePolicy, type StoredLibrary } from './store.ts';
 import { createRulePool, DEFAULT_QUEUE_PER_THREAD, defaultRuleThreads } from './threads.ts';
 import type { PolicyRow, RuleService, RuleTestInput } from './types.ts';
@@ -30,6 +31,12 @@ export interface RuleEngineDeps {
   threads?: number;
   /** Evaluations that may wait for a thread before RATE_LIMITED (SAGEBRUSH_CQL_QUEUE). Default: 128 per thread. */
   maxQueue?: number;
+  /**
+   * `fast` (default): only the defines a decision reads, over the Patient and the resource types the libraries
+   * retrieve (retrieves.ts). `reference`: every define of every library over the whole Bundle, on this thread
+   * (threads forced to 0) — the plain cql-execution path the tests compare the fast one with.
+   */
+  evaluation?: RunMode;
 }
 
 /** The engine plus its rule threads: how many, how many evaluations they answered, and `close()` to end them. */
@@ -46,7 +53,8 @@ export function coverageFromBundle(bundle: Bundle): Coverage | null {
 export function createRuleEngine(deps: RuleEngineDeps): RuleEngineService {
   const registry = createLibraryRegistry(deps);
   let policyCache: PolicyRow[] | null = null;
-  const threads = deps.threads ?? defaultRuleThreads();
+  const mode: RunMode = deps.evaluation ?? 'fast';
+  const threads = mode === 'reference' ? 0 : (deps.threads ?? defaultRuleThreads());
   const pool = threads > 0 ? createRulePool({ threads, maxQueue: deps.maxQueue ?? threads * DEFAULT_QUEUE_PER_THREAD, catalog }) : null;
   let catalogMemo: { libs: StoredLibrary[]; payload: CatalogPayload } | null = null;
 
@@ -59,17 +67,31 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngineService {
     return catalogMemo.payload;
   }
 
+  /** Resource types each set of libraries retrieves, per catalog version (null: any type, send the whole Bundle). */
+  const typesMemo = new Map<string, Set<string> | null>();
+  function dataFor(bundle: Bundle, libs: StoredLibrary[]): Bundle {
+    if (mode === 'reference') return bundle;
+    const { key, elm } = catalog();
+    const memoKey = `${key}|${libs.map((l) => l.name).join(',')}`;
+    if (!typesMemo.has(memoKey)) {
+      if (typesMemo.size > 64) typesMemo.clear();
+      typesMemo.set(memoKey, retrievedTypes(libs.map((l) => l.name), elm));
+    }
+    return onlyTypes(bundle, typesMemo.get(memoKey) ?? null);
+  }
+
   /** Inline (threads = 0) or on a rule thread: the same run.ts functions either way. */
   async function orderOutcomes(bundle: Bundle, order: Resource, coverage: Coverage | null, libs: StoredLibrary[]): Promise<OrderOutcome[]> {
-    const run = { bundle, order, coverage, policy: await policyRows(), libraries: libs.map((l) => ({ name: l.name, version: l.version })) };
-    if (!pool) return runOrder(registry.runnable, run);
+    const run = { bundle: dataFor(bundle, libs), order, coverage, policy: await policyRows(), libraries: libs.map((l) => ({ name: l.name, version: l.version })) };
+    if (!pool) return runOrder(registry.runnable, run, mode);
     return (await pool.run<{ outcomes: OrderOutcome[] }>({ kind: 'order', catalogKey: catalog().key, ...run })).outcomes;
   }
 
   async function findingsOutcomes(bundle: Bundle, libs: StoredLibrary[]): Promise<FindingsOutcome[]> {
     const libraries = libs.map((l) => ({ name: l.name, version: l.version }));
-    if (!pool) return runFindings(registry.runnable, bundle, libraries);
-    return (await pool.run<{ findings: FindingsOutcome[] }>({ kind: 'findings', catalogKey: catalog().key, bundle, libraries })).findings;
+    const data = dataFor(bundle, libs);
+    if (!pool) return runFindings(registry.runnable, data, libraries, mode);
+    return (await pool.run<{ findings: FindingsOutcome[] }>({ kind: 'findings', catalogKey: catalog().key, bundle: data, libraries })).findings;
   }
 
   async function policyRows(): Promise<PolicyRow[]> {

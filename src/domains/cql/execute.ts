@@ -209,6 +209,31 @@ export async function runLibrary(
   return Object.values(byPatient)[0] ?? {};
 }
 
+/**
+ * Evaluate only the Patient-context expressions `names` (and whatever they reference, on demand) in one patient
+ * context — what the CDS path needs ("Decision", "Billing Codes"; "Findings"), where `runLibrary` evaluates every
+ * define of the library. CQL expressions have no side effects and each define is cached in the context, so a
+ * named expression's value is the same as in a full run; unnamed defines ("Patient", helpers nothing reads) are
+ * simply never computed. Absent names are left out, as a full run would not have them either.
+ */
+export async function runExpressions(
+  library: CqlModule.Library,
+  bundle: Bundle,
+  parameters: Record<string, unknown>,
+  names: readonly string[],
+): Promise<Record<string, unknown>> {
+  const cql = cqlLib();
+  const patient = sharedPatient(bundle);
+  const out: Record<string, unknown> = {};
+  if (!patient) return out;
+  const ctx = new cql.PatientContext(library, patient as unknown as ConstructorParameters<typeof cql.PatientContext>[1], getCodeService(), parameters);
+  for (const name of names) {
+    const expr = library.expressions[name] as (CqlModule.Expression & { context?: string }) | undefined;
+    if (expr && expr.context === 'Patient') out[name] = await expr.execute(ctx);
+  }
+  return out;
+}
+
 /** A CQL/FHIR result value as plain JSON: FHIR objects as their JSON, dates as ISO strings, codes as {system, code}. */
 export function toJsonSafe(value: unknown, depth = 0): unknown {
   if (value == null) return null;

@@ -8,7 +8,7 @@ import type cql from 'cql-execution';
 import type { Bundle, Coverage, Resource } from '@medplum/fhirtypes';
 import { AppError } from '../../core/errors.ts';
 import { billingCodes, decisionFromTuple, findings } from './decisions.ts';
-import { runLibrary, wrapResource } from './execute.ts';
+import { runExpressions, runLibrary, wrapResource } from './execute.ts';
 import { policyParameter } from './policy.ts';
 import type { CoverageDecision, PatientViewFinding, PolicyRow } from './types.ts';
 
@@ -38,18 +38,29 @@ function failure(lib: LibraryRef, err: unknown): string {
   return err instanceof AppError ? err.message : `Library ${lib.name} failed on this patient: ${(err as Error).message}`;
 }
 
-async function results(runnables: Runnables, lib: LibraryRef, bundle: Bundle, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+/** The only defines a decision reads: an order rule's "Decision" and "Billing Codes", a patient rule's "Findings". */
+export const ORDER_EXPRESSIONS = ['Decision', 'Billing Codes'] as const;
+export const FINDINGS_EXPRESSIONS = ['Findings'] as const;
+
+/**
+ * How a run evaluates a library: `fast` (the CDS path) evaluates only the defines the decision reads; `reference`
+ * evaluates every define with cql-execution's own Executor, as `rules test` does (tests compare the two).
+ */
+export type RunMode = 'fast' | 'reference';
+
+async function results(runnables: Runnables, lib: LibraryRef, bundle: Bundle, params: Record<string, unknown>, names: readonly string[], mode: RunMode): Promise<Record<string, unknown>> {
   // runnables() throws CQL_ELM_INVALID for a library cql-execution cannot load; that message is kept as is.
-  return runLibrary(runnables(lib.name), bundle, params);
+  const library = runnables(lib.name);
+  return mode === 'reference' ? runLibrary(library, bundle, params) : runExpressions(library, bundle, params, names);
 }
 
 /** Every library's outcome for one order, in the order of `libraries`. */
-export async function runOrder(runnables: Runnables, run: OrderRun): Promise<OrderOutcome[]> {
+export async function runOrder(runnables: Runnables, run: OrderRun, mode: RunMode = 'fast'): Promise<OrderOutcome[]> {
   const params = { Order: wrapResource(run.order), Coverage: run.coverage ? wrapResource(run.coverage) : null, Policy: policyParameter(run.policy) };
   return Promise.all(
     run.libraries.map(async (lib): Promise<OrderOutcome> => {
       try {
-        const r = await results(runnables, lib, run.bundle, params);
+        const r = await results(runnables, lib, run.bundle, params, ORDER_EXPRESSIONS, mode);
         return { decision: decisionFromTuple(r.Decision, lib, run.order, run.coverage, billingCodes(r)) };
       } catch (err) {
         return { error: failure(lib, err) };
@@ -59,11 +70,11 @@ export async function runOrder(runnables: Runnables, run: OrderRun): Promise<Ord
 }
 
 /** Every patient library's findings for patient-view, in the order of `libraries`. */
-export async function runFindings(runnables: Runnables, bundle: Bundle, libraries: LibraryRef[]): Promise<FindingsOutcome[]> {
+export async function runFindings(runnables: Runnables, bundle: Bundle, libraries: LibraryRef[], mode: RunMode = 'fast'): Promise<FindingsOutcome[]> {
   return Promise.all(
     libraries.map(async (lib): Promise<FindingsOutcome> => {
       try {
-        const r = await results(runnables, lib, bundle, { Order: null, Coverage: null, Policy: [] });
+        const r = await results(runnables, lib, bundle, { Order: null, Coverage: null, Policy: [] }, FINDINGS_EXPRESSIONS, mode);
         return { findings: findings(r.Findings, lib.name) };
       } catch (err) {
         return { error: failure(lib, err) };
