@@ -86,11 +86,12 @@ async function runCli(ds: PreparedDataset, dir: string): Promise<CliRun> {
   const rssFile = join(dir, `cli-rss-${ds.key}.json`);
   const build = buildState(REPO_ROOT);
   const h0 = performance.now();
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bin', 'sagebrush.js'), '--help'], { cwd: REPO_ROOT, timeout: 120_000, env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+  // As users run it: `node bin/sagebrush.js` (no tsx preload; the launcher registers tsx itself when dist/ is stale).
+  await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'bin', 'sagebrush.js'), '--help'], { cwd: REPO_ROOT, timeout: 120_000, env: { ...process.env, NODE_NO_WARNINGS: '1' } });
   const startSeconds = (performance.now() - h0) / 1000;
   const t0 = performance.now();
   const { stdout } = await promisify(execFile)(process.execPath, [
-    '--import', 'tsx', '--import', join(REPO_ROOT, 'bench', 'text.rss.ts'), join(REPO_ROOT, 'bin', 'sagebrush.js'),
+    '--import', join(REPO_ROOT, 'bench', 'text.rss.mjs'), join(REPO_ROOT, 'bin', 'sagebrush.js'),
     '--data-dir', dataDir, '--json', 'text', 'train', ds.trainFile, '--mode', 'multi-label', '--test', ds.testFile,
   ], { cwd: REPO_ROOT, maxBuffer: 64 << 20, timeout: 30 * 60_000, env: { ...process.env, NODE_NO_WARNINGS: '1', SB_BENCH_RSS_FILE: rssFile } });
   const wallSeconds = (performance.now() - t0) / 1000;

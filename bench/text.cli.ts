@@ -1,0 +1,96 @@
+/**
+ * The CLI row of the text bench on its own (`npx tsx bench/text.cli.ts [jigsaw|goemotions …] [--keep DIR]`):
+ * `sagebrush --help` and `sagebrush --json text train TRAIN --mode multi-label --test TEST` end to end, without the
+ * peers (scikit-learn, fastText) the full `npm run bench -- text` runs. Besides the wall time it prints where the
+ * time went: the timeline of the run's jobs (queued → started → finished) and of the train job's stage logs, read
+ * from the run's own data directory. The split files are written once into .tmp/text-cli-data and reused.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { prepareDatasets, type PreparedDataset } from './text.data.ts';
+import { REPO_ROOT } from './text.peers.ts';
+import { buildState } from '../bin/freshness.js';
+
+const run = promisify(execFile);
+const BIN = join(REPO_ROOT, 'bin', 'sagebrush.js');
+/** SB_BENCH_DATA / SB_BENCH_CACHE: for timing another checkout (e.g. a baseline build elsewhere) on the same files. */
+const DATA_DIR = process.env.SB_BENCH_DATA ?? join(REPO_ROOT, '..', 'shared', 'data');
+const CACHE = process.env.SB_BENCH_CACHE ?? join(REPO_ROOT, '.tmp', 'text-cli-data');
+
+export interface CliTimeline {
+  wallSeconds: number;
+  trainSeconds: number;
+  /** Seconds from the process start to each event (job queued/started/finished, train-job stage logs). */
+  events: Array<{ at: number; what: string }>;
+  meanAuc: number;
+}
+
+function datasets(): PreparedDataset[] {
+  const stamp = join(CACHE, 'datasets.json');
+  if (existsSync(stamp)) return JSON.parse(readFileSync(stamp, 'utf8')) as PreparedDataset[];
+  mkdirSync(CACHE, { recursive: true });
+  const { datasets: ds } = prepareDatasets(DATA_DIR, CACHE, false);
+  const kept = ds.map((d) => ({ ...d, testTexts: [] }));
+  writeFileSync(stamp, JSON.stringify(kept));
+  return kept;
+}
+
+/** Times `sagebrush --help` (`n` runs; the best) — process start plus loading the CLI's modules. */
+export async function helpSeconds(n = 5): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await run(process.execPath, [BIN, '--help'], { cwd: REPO_ROOT });
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return best;
+}
+
+export async function cliTimeline(ds: PreparedDataset, keep?: string): Promise<CliTimeline> {
+  const dataDir = keep ?? mkdtempSync(join(tmpdir(), 'sb-cli-'));
+  const startedAt = Date.now();
+  const t0 = performance.now();
+  const { stdout } = await run(process.execPath, [BIN, '--data-dir', dataDir, '--json', 'text', 'train', ds.trainFile, '--mode', 'multi-label', '--test', ds.testFile], {
+    cwd: REPO_ROOT, maxBuffer: 64 << 20, timeout: 30 * 60_000, env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const out = JSON.parse(stdout) as { train_seconds: number; mean_auc: number };
+  const db = new Database(join(dataDir, 'sagebrush.db'), { readonly: true });
+  const at = (iso: string | null) => (iso ? (Date.parse(iso) - startedAt) / 1000 : NaN);
+  const events: CliTimeline['events'] = [];
+  const jobs = db.prepare('SELECT id, type, created_at, started_at, finished_at FROM jobs ORDER BY created_at').all() as Array<Record<string, string>>;
+  for (const j of jobs) {
+    events.push({ at: at(j.created_at!), what: `${j.type} queued` }, { at: at(j.started_at!), what: `${j.type} started` }, { at: at(j.finished_at!), what: `${j.type} finished` });
+    const logs = db.prepare('SELECT at, message FROM job_logs WHERE job_id = ? ORDER BY id').all(j.id) as Array<{ at: string; message: string }>;
+    for (const l of logs) events.push({ at: at(l.at), what: `  ${j.type}: ${l.message.slice(0, 70)}` });
+  }
+  db.close();
+  if (!keep) rmSync(dataDir, { recursive: true, force: true });
+  events.push({ at: wallSeconds, what: 'process exited' });
+  events.sort((a, b) => a.at - b.at);
+  return { wallSeconds, trainSeconds: out.train_seconds, events, meanAuc: out.mean_auc };
+}
+
+if (process.argv[1]?.endsWith('text.cli.ts')) {
+  const args = process.argv.slice(2);
+  const keepAt = args.indexOf('--keep');
+  const keep = keepAt >= 0 ? args[keepAt + 1] : undefined;
+  const wanted = args.filter((a, i) => !a.startsWith('--') && (keepAt < 0 || i !== keepAt + 1));
+  const all = datasets().filter((d) => wanted.length === 0 || wanted.includes(d.key));
+  const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+  console.log(`build: ${buildState(REPO_ROOT)}; ${cpus().length} CPUs; load ${load()}`);
+  console.log(`sagebrush --help: ${(await helpSeconds()).toFixed(3)} s (best of 5); node -e '' for scale: ${(await (async () => {
+    const t0 = performance.now();
+    await run(process.execPath, ['-e', '']);
+    return (performance.now() - t0) / 1000;
+  })()).toFixed(3)} s`);
+  for (const ds of all) {
+    const r = await cliTimeline(ds, keep ? join(keep, ds.key) : undefined);
+    console.log(`\n${ds.key}: wall ${r.wallSeconds.toFixed(2)} s, train_seconds ${r.trainSeconds.toFixed(2)} s → ${(r.wallSeconds / r.trainSeconds).toFixed(2)}× (overhead ${(r.wallSeconds - r.trainSeconds).toFixed(2)} s); mean AUC ${r.meanAuc.toFixed(4)}; load ${load()}`);
+    for (const e of r.events) console.log(`  ${e.at.toFixed(2).padStart(7)}  ${e.what}`);
+  }
+}
