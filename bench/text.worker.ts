@@ -11,12 +11,11 @@
  *     reading model.bin to the joined output. The threads are started before the clock, as Node itself is (a server
  *     starts them once). Quality is computed from the returned scores. A second, warm pass repeats the same loop.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { nanMean, perLabelRocAuc, precisionRecallFscore, TextClassifierModel, trainTextClassifier } from '../src/ml/index.ts';
 import { labelSet, toArrays } from '../src/domains/text/data.ts';
 import { parseLabeledText } from '../src/domains/text/formats.ts';
-import type { ClassificationResult } from '../src/domains/text/comprehend.ts';
-import { classifyTexts, toResults, type TextPredictor } from '../src/domains/text/predictor.ts';
+import { resultJson, scorerOf, type TextPredictor } from '../src/domains/text/predictor.ts';
 import { scoreInOrder } from '../src/domains/text/batch.ts';
 import { createScoringPool, type ScoringPool } from '../src/domains/text/scoringPool.ts';
 
@@ -53,24 +52,18 @@ async function predict(modelFile: string, testFile: string, threads: number) {
   await pool?.start();
   const baselineRssMb = mb(process.memoryUsage().rss);
   const t0 = process.hrtime.bigint();
-  const file = readFileSync(modelFile);
-  const bytes = new SharedArrayBuffer(file.byteLength);
-  new Uint8Array(bytes).set(file);
+  const bytes = readShared(modelFile);
   const classifier = TextClassifierModel.deserialize(new Uint8Array(bytes), true); // as loadTextPredictor does
   const predictor: TextPredictor = { modelId: 'bench', key: 'bench', rule: { mode: classifier.mode, labels: [...classifier.labelNames] }, classifier, bytes };
   const loadSeconds = seconds(t0);
   const t1 = process.hrtime.bigint();
-  const { results, outputBytes } = await runBatch(predictor, texts, pool);
+  const { scores: raw, outputBytes } = await runBatch(predictor, texts, pool);
   const classifySeconds = seconds(t1);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const n = classifier.nLabels;
-  const scores = new Float32Array(texts.length * n);
-  const pred = new Uint8Array(texts.length * n);
-  const index = new Map(classifier.labelNames.map((l, j) => [l, j]));
-  results.forEach((r, i) => {
-    for (const { Name, Score } of r.Labels ?? []) scores[i * n + index.get(Name)!] = Score;
-    for (const name of r.Predicted as string[]) pred[i * n + index.get(name)!] = 1;
-  });
+  // quality from the scores as served: rounded to 4 decimals; predicted at the default threshold 0.5 (toResult's rule)
+  const scores = raw.map((x) => Math.round(x * 1e4) / 1e4);
+  const pred = Uint8Array.from(raw, (x) => (x >= 0.5 ? 1 : 0));
   const truth = toArrays(docs, [...classifier.labelNames], 'multi-label').truth;
   const prf = precisionRecallFscore(truth, pred, n);
   const aucs = perLabelRocAuc(scores, truth, n);
@@ -86,19 +79,37 @@ async function predict(modelFile: string, testFile: string, threads: number) {
   };
 }
 
-/** The batch job's loop: chunks scored in input order (scoreInOrder), one Comprehend JSON line per document, joined. */
-async function runBatch(predictor: TextPredictor, texts: string[], pool: ScoringPool | undefined): Promise<{ results: ClassificationResult[]; outputBytes: number }> {
-  const all: ClassificationResult[] = [];
-  const lines: string[] = [];
-  const score = async (p: TextPredictor, part: string[]) => (pool ? toResults(p.rule, await pool.score(p, part), part.length) : classifyTexts(p, part));
-  await scoreInOrder({ predictor: async () => predictor, score, threads: pool?.threads ?? 1, ...(pool ? { local: classifyTexts } : {}) }, predictor, texts, { throwIfAborted() {} }, async (start, results) => {
-    results.forEach((r, k) => {
-      lines.push(JSON.stringify({ File: 'test.txt', Line: start + k, Labels: r.Labels, Predicted: r.Predicted }));
-      all.push(r);
-    });
+/** model.bin read straight into shared memory (what the scoring threads load from): one copy, not two. */
+function readShared(file: string): SharedArrayBuffer {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size, bytes = new SharedArrayBuffer(size), view = new Uint8Array(bytes);
+    for (let at = 0; at < size; ) {
+      const got = readSync(fd, view, at, size - at, at);
+      if (got === 0) throw new Error(`${file}: file ended at byte ${at} of ${size}`);
+      at += got;
+    }
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The batch job's loop with its raw path (runBatchJob with scoreRaw/localRaw): chunks scored in input order
+ * (scoreInOrder) into one score array, then one Comprehend JSON line per document (resultJson), joined.
+ */
+async function runBatch(predictor: TextPredictor, texts: string[], pool: ScoringPool | undefined): Promise<{ scores: Float32Array; outputBytes: number }> {
+  const L = predictor.rule.labels.length, scores = new Float32Array(texts.length * L);
+  const local = (p: TextPredictor, part: string[]) => scorerOf(p.classifier).score(part);
+  const score = async (p: TextPredictor, part: string[]) => (pool ? pool.score(p, part) : local(p, part));
+  await scoreInOrder({ score, threads: pool?.threads ?? 1, ...(pool ? { local } : {}) }, predictor, texts, { throwIfAborted() {} }, async (start, part) => {
+    scores.set(part, start * L);
   });
+  const lines = new Array<string>(texts.length);
+  for (let i = 0; i < texts.length; i++) lines[i] = resultJson(predictor.rule, scores, i * L, `{"File":"test.txt","Line":${i},`);
   const jsonl = lines.length ? `${lines.join('\n')}\n` : '';
-  return { results: all, outputBytes: Buffer.byteLength(jsonl) };
+  return { scores, outputBytes: Buffer.byteLength(jsonl) };
 }
 
 const [mode, a, b, c] = process.argv.slice(2);

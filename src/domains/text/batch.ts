@@ -9,7 +9,7 @@ import type { JobContext } from '../../jobs/types.ts';
 import { buildOutputTarGz, type ClassificationResult } from './comprehend.ts';
 import type { TextDeps } from './deps.ts';
 import { readBatchInput, type BatchDocument } from './batchInput.ts';
-import type { TextPredictor } from './predictor.ts';
+import { resultJson, type TextPredictor } from './predictor.ts';
 import type { BatchJobPayload } from './schema.ts';
 import { unzipTextFiles } from './unzip.ts';
 
@@ -21,12 +21,22 @@ export interface BatchResult {
   outputTarKey: string;
 }
 
-export interface BatchScoring {
-  predictor(modelId: string): Promise<TextPredictor>;
-  score(p: TextPredictor, texts: string[]): Promise<ClassificationResult[]>;
+/** How chunks are scored: `R` is a chunk's result (ClassificationResult[], or the raw scores, texts × labels). */
+export interface ChunkScoring<R> {
+  score(p: TextPredictor, texts: string[]): Promise<R>;
   threads: number;
   /** Scores on this thread too (the job's own thread is a core as well), in smaller chunks between the pool's. */
-  local?(p: TextPredictor, texts: string[]): ClassificationResult[];
+  local?(p: TextPredictor, texts: string[]): R;
+}
+
+export interface BatchScoring extends ChunkScoring<ClassificationResult[]> {
+  predictor(modelId: string): Promise<TextPredictor>;
+  /**
+   * Optional raw path: probabilities (texts × labels) from the pool, and on this thread. With them the job writes
+   * its lines straight from the scores (resultJson: the same bytes, no result objects).
+   */
+  scoreRaw?(p: TextPredictor, texts: string[]): Promise<Float32Array>;
+  localRaw?(p: TextPredictor, texts: string[]): Float32Array;
 }
 
 const CHUNK = 500;
@@ -36,8 +46,8 @@ const LOCAL_CHUNK = 125;
  * Scores `texts` in chunks — threads + 1 chunks queued on the pool (a thread never waits for the next one), and with
  * `local`, a smaller chunk on this thread while they run — and calls `emit` with each chunk's results in input order.
  */
-export async function scoreInOrder(s: BatchScoring, p: TextPredictor, texts: string[], signal: { throwIfAborted(): void }, emit: (start: number, results: ClassificationResult[]) => Promise<void>): Promise<void> {
-  interface Chunk { start: number; pooled: boolean; done: boolean; results: Promise<ClassificationResult[]> }
+export async function scoreInOrder<R>(s: ChunkScoring<R>, p: TextPredictor, texts: string[], signal: { throwIfAborted(): void }, emit: (start: number, results: R) => Promise<void>): Promise<void> {
+  interface Chunk { start: number; pooled: boolean; done: boolean; results: Promise<R> }
   const inFlight: Chunk[] = [];
   let next = 0, pooled = 0;
   for (;;) {
@@ -78,12 +88,25 @@ export async function runBatchJob(deps: TextDeps & BatchScoring, ctx: JobContext
   const predictor = await deps.predictor(p.modelId);
   const key = predictor.rule.mode === 'multi-class' ? 'Classes' : 'Labels';
   const ok = docs.filter((d) => d.text !== undefined);
-  const results: ClassificationResult[] = new Array(ok.length);
-  await scoreInOrder(deps, predictor, ok.map((d) => d.text!), ctx.signal, async (start, part) => {
-    for (let i = 0; i < part.length; i++) results[start + i] = part[i]!;
-    const done = start + part.length;
-    await ctx.progress(0.05 + (0.9 * done) / Math.max(1, ok.length), `${done} of ${ok.length} documents`);
-  });
+  const texts = ok.map((d) => d.text!);
+  const progress = async (done: number) => ctx.progress(0.05 + (0.9 * done) / Math.max(1, ok.length), `${done} of ${ok.length} documents`);
+  // one line per scored document, by its index among the scored ones
+  let line: (i: number, head: Record<string, unknown>) => string;
+  if (deps.scoreRaw) {
+    const L = predictor.rule.labels.length, scores = new Float32Array(texts.length * L);
+    await scoreInOrder({ score: deps.scoreRaw, threads: deps.threads, ...(deps.localRaw ? { local: deps.localRaw } : {}) }, predictor, texts, ctx.signal, async (start, part) => {
+      scores.set(part, start * L);
+      await progress(start + part.length / L);
+    });
+    line = (i, head) => resultJson(predictor.rule, scores, i * L, `${JSON.stringify(head).slice(0, -1)},`);
+  } else {
+    const results: ClassificationResult[] = new Array(ok.length);
+    await scoreInOrder(deps, predictor, texts, ctx.signal, async (start, part) => {
+      for (let i = 0; i < part.length; i++) results[start + i] = part[i]!;
+      await progress(start + part.length);
+    });
+    line = (i, head) => JSON.stringify({ ...head, [key]: results[i]![key], Predicted: results[i]!.Predicted });
+  }
   const lines: string[] = [];
   let errors = 0, k = 0;
   for (const d of docs) {
@@ -91,10 +114,7 @@ export async function runBatchJob(deps: TextDeps & BatchScoring, ctx: JobContext
     if (d.error) {
       errors++;
       lines.push(JSON.stringify({ ...head, ErrorCode: d.error.code, ErrorMessage: d.error.message }));
-    } else {
-      const r = results[k++]!;
-      lines.push(JSON.stringify({ ...head, [key]: r[key], Predicted: r.Predicted }));
-    }
+    } else lines.push(line(k++, head));
   }
   const jsonl = lines.length ? `${lines.join('\n')}\n` : '';
   const outputKey = `${p.outputPrefix}predictions.jsonl`;

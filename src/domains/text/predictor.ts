@@ -63,3 +63,51 @@ export function toResults(rule: DecisionRule, scores: Float32Array, count: numbe
 export function classifyTexts(p: TextPredictor, texts: string[]): ClassificationResult[] {
   return toResults(p.rule, scorerOf(p.classifier).score(texts), texts.length);
 }
+
+/** Per rule: each label's `{"Name":…,"Score":` and its name as JSON (escaped once, not per document). */
+const jsonParts = new WeakMap<DecisionRule, { entry: string[]; name: string[] }>();
+/** SCORE_TEXT[k] = JSON of k / 10⁴ (a score rounded to 4 decimals, as toResult rounds): no number printing per label. */
+let SCORE_TEXT: string[] | null = null;
+
+/**
+ * One result as JSON, byte for byte `JSON.stringify({ ...head, Labels|Classes, Predicted })` of `toResult` (same
+ * rounding, same stable sort by rounded score, same decision), built from the scores with no per-label objects;
+ * `head` is the line's leading members with their trailing comma, e.g. `{"File":"a.txt","Line":"3",`.
+ */
+export function resultJson(rule: DecisionRule, scores: Float32Array, offset: number, head: string): string {
+  let parts = jsonParts.get(rule);
+  if (!parts) {
+    const name = rule.labels.map((l) => JSON.stringify(l));
+    jsonParts.set(rule, (parts = { name, entry: name.map((q) => `{"Name":${q},"Score":`) }));
+  }
+  const { name: names, entry } = parts;
+  const text = (SCORE_TEXT ??= Array.from({ length: 10001 }, (_, k) => String(k / 1e4)));
+  const n = rule.labels.length, order = new Array<number>(n), rounded = new Array<number>(n);
+  for (let j = 0; j < n; j++) {
+    // k / 10⁴ is toResult's rounded score; comparing k compares those
+    rounded[j] = Math.round(scores[offset + j]! * 1e4);
+    // insertion sort, descending, stable (Array.prototype.sort's order for ties)
+    let k = j;
+    while (k > 0 && rounded[order[k - 1]!]! < rounded[j]!) { order[k] = order[k - 1]!; k--; }
+    order[k] = j;
+  }
+  let out = head + (rule.mode === 'multi-class' ? '"Classes":[' : '"Labels":[');
+  for (let k = 0; k < n; k++) {
+    const j = order[k]!, v = rounded[j]!;
+    out += `${k ? ',' : ''}${entry[j]}${v >= 0 && v <= 10000 ? text[v] : Number.isFinite(v) ? String(v / 1e4) : 'null'}}`;
+  }
+  if (rule.mode === 'multi-class') {
+    // toResult's decision: the best score after offsets; null below abstainBelow
+    let best = 0;
+    const off = rule.offsets;
+    for (let j = 1; j < n; j++) if (scores[offset + j]! + (off?.[j] ?? 0) > scores[offset + best]! + (off?.[best] ?? 0)) best = j;
+    const abstain = rule.abstainBelow !== undefined && scores[offset + best]! < rule.abstainBelow;
+    return `${out}],"Predicted":${abstain ? 'null' : names[best]}}`;
+  }
+  out += '],"Predicted":[';
+  let first = true;
+  for (let j = 0; j < n; j++) {
+    if (scores[offset + j]! >= (rule.thresholds?.[j] ?? 0.5)) { out += (first ? '' : ',') + names[j]; first = false; }
+  }
+  return `${out}]}`;
+}

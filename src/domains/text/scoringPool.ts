@@ -19,7 +19,11 @@ export interface ScoringPool {
   score(p: TextPredictor, texts: string[]): Promise<Float32Array>;
   /** Loads the model on every thread (a request then never pays the load). */
   warm(p: TextPredictor): Promise<void>;
-  /** Starts every thread and waits until each can take a task (what the first request would otherwise wait for). */
+  /**
+   * Starts every thread and waits until each can take a task (what the first request would otherwise wait for);
+   * each thread also runs its scoring code once on a tiny built-in model, so its first real documents are scored by
+   * optimised code (scoringWorker.ts, warmUp.ts).
+   */
   start(): Promise<void>;
   close(): Promise<void>;
 }

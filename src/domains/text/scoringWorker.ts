@@ -6,6 +6,7 @@
  */
 import { TextClassifierModel } from '../../ml/text/classifier.ts';
 import { FusedTextScorer } from '../../ml/text/fusedScorer.ts';
+import { warmUpTextScoring } from '../../ml/text/warmUp.ts';
 
 export interface ScoreTask {
   modelId: string;
@@ -28,8 +29,14 @@ function scorerFor(task: ScoreTask): FusedTextScorer {
   return entry.scorer;
 }
 
-/** Probabilities, texts × labels. */
+let warmed = false;
+
+/** Probabilities, texts × labels. An empty task is the pool's start-up ping: the thread warms its JIT (warmUp.ts), once. */
 export default function score(task: ScoreTask): Float32Array {
-  if (task.texts.length === 0) return new Float32Array(0); // a start-up ping: no model needed
+  if (task.texts.length === 0) {
+    if (!warmed) warmUpTextScoring();
+    warmed = true;
+    return new Float32Array(0);
+  }
   return scorerFor(task).score(task.texts);
 }

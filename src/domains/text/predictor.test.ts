@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { toResult, type DecisionRule } from './comprehend.ts';
+import { resultJson } from './predictor.ts';
+
+/** What the batch job wrote before resultJson: JSON.stringify of toResult's object. */
+const reference = (rule: DecisionRule, scores: Float32Array, offset: number, head: Record<string, unknown>) => {
+  const r = toResult(scores, offset, rule);
+  const key = rule.mode === 'multi-class' ? 'Classes' : 'Labels';
+  return JSON.stringify({ ...head, [key]: r[key], Predicted: r.Predicted });
+};
+
+describe('resultJson (a batch output line straight from the scores)', () => {
+  // scores with exact ties, ties after rounding to 4 decimals, 0, 1 and values near the 0.5 threshold
+  const rows = [
+    [0.5, 0.5, 0.49999, 0.50004, 0.1, 0.9, 0],
+    [0.12344, 0.12341, 0.12346, 1, 0.99996, 0.00004, 0.3],
+    [0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2],
+    [0.7071, 0.0001, 0.00005, 0.33333, 0.66667, 0.5, 0.25],
+  ];
+  const scores = Float32Array.from(rows.flat());
+  const labels = ['toxic', 'severe "toxic"', 'obscène', 'threat\\n', 'insult', 'identity_hate', 'clean 😀'];
+  const head = { File: 'in put.txt', Line: '12' };
+  const prefix = `${JSON.stringify(head).slice(0, -1)},`;
+
+  it('is byte for byte the JSON.stringify of toResult: multi-label with default and tuned thresholds', () => {
+    for (const rule of [{ mode: 'multi-label', labels }, { mode: 'multi-label', labels, thresholds: [0.3, 0.5, 0.2, 0.9, 0.1, 0.5, 0.2] }] as DecisionRule[]) {
+      for (let i = 0; i < rows.length; i++) expect(resultJson(rule, scores, i * 7, prefix)).toBe(reference(rule, scores, i * 7, head));
+    }
+  });
+
+  it('is byte for byte the JSON.stringify of toResult: multi-class with offsets and abstention', () => {
+    for (const rule of [{ mode: 'multi-class', labels }, { mode: 'multi-class', labels, offsets: [0, 0.3, 0, 0, 0, 0, -0.1] }, { mode: 'multi-class', labels, abstainBelow: 0.6 }] as DecisionRule[]) {
+      for (let i = 0; i < rows.length; i++) expect(resultJson(rule, scores, i * 7, prefix)).toBe(reference(rule, scores, i * 7, head));
+    }
+  });
+});
+
+describe('resultJson score text', () => {
+  it('prints every 4-decimal score as JSON.stringify does', () => {
+    const labels = ['a'], rule: DecisionRule = { mode: 'multi-label', labels };
+    for (let k = 0; k <= 10000; k++) {
+      const s = Float32Array.of(k / 1e4);
+      expect(resultJson(rule, s, 0, '{')).toBe(reference(rule, s, 0, {}));
+    }
+  });
+});
