@@ -14,6 +14,7 @@ import { describe } from './validate.ts';
 import { importFile } from './formats/index.ts';
 import { DEFAULT_LIMITS, type FormatOption, type HeaderOption, type ImportLimits } from './formats/types.ts';
 import { versionMeta, type DatasetStore, type VersionRow } from './store.ts';
+import { PARSE_CACHE_MAX_FILE_BYTES, type ParseCache } from './parse-cache.ts';
 
 export const IMPORT_JOB = 'datasets.import' as const;
 
@@ -42,6 +43,8 @@ export interface ImportDeps {
   artifacts: ArtifactStore;
   queue: JobQueue;
   store: DatasetStore;
+  /** Where a CSV's records are kept for the next reader in this process (absent: not kept). */
+  parseCache?: ParseCache;
 }
 
 export function importLimits(config: Config): ImportLimits {
@@ -84,6 +87,7 @@ export function importJob(deps: ImportDeps): JobDefinitionOf<typeof IMPORT_JOB> 
           limits: importLimits(deps.config),
           signal: ctx.signal,
           onProgress: (fraction, message) => ctx.progress(fraction * 0.99, message),
+          keepRecords: deps.parseCache !== undefined && Number(row.size_bytes) <= PARSE_CACHE_MAX_FILE_BYTES,
         });
         for (const s of result.sidecars ?? []) await artifacts.put(`${versionPrefix(row)}${s.name}`, s.body);
         const ok = await store.markReady(
@@ -99,6 +103,7 @@ export function importJob(deps: ImportDeps): JobDefinitionOf<typeof IMPORT_JOB> 
           { kind: result.kind, description: meta.description },
         );
         if (!ok) throw new AppError('DATASET_NOT_FOUND', `Dataset version ${row.id} was deleted while it was importing.`);
+        if (result.records) deps.parseCache?.put(row.sha256, Number(row.size_bytes), result.records);
         for (const p of result.problems.slice(0, 20)) await ctx.log(`warning: ${describe(p)}. Fix: ${p.fix}`, 'warn');
         await ctx.progress(1, `${result.rowCount} ${result.kind === 'images' ? 'images' : 'rows'} imported`);
         return resultOf({ ...row, format: result.format, row_count: result.rowCount }, result.problems.length);

@@ -22,6 +22,7 @@ import { removeTempFiles } from './orphans.ts';
 import { ownerIsDead, SELF_OWNER } from '../../jobs/owner.ts';
 import { checkDatasetName, nameFromFileName, safeFileName } from './validate.ts';
 import { previewImages } from './preview-images.ts';
+import { createParseCache } from './parse-cache.ts';
 
 export interface DatasetServiceDeps {
   config: Config;
@@ -71,7 +72,8 @@ const STALE_UPLOAD_MS = 6 * 60 * 60 * 1000;
 export function createDatasetService(deps: DatasetServiceDeps) {
   const { config, artifacts, queue } = deps;
   const store = createDatasetStore(deps.db);
-  queue.register(importJob({ ...deps, store }));
+  const parseCache = createParseCache();
+  queue.register(importJob({ ...deps, store, parseCache }));
 
   function notFound(idOrName: string, version?: VersionRef): AppError {
     const what = version === undefined ? `No dataset "${idOrName}"` : `Dataset "${idOrName}" has no version ${version}`;
@@ -234,6 +236,11 @@ export function createDatasetService(deps: DatasetServiceDeps) {
         sha256: row.sha256,
         contentType: CONTENT_TYPES[row.format] ?? CONTENT_TYPES[ext] ?? 'application/octet-stream',
       };
+    },
+
+    /** A recently imported comma-separated CSV's records (by file sha256) as a strict reader gets them (parse-cache.ts). */
+    csvRecords(sha256: string): string[][] | undefined {
+      return parseCache.get(sha256);
     },
 
     async delete(idOrName: string): Promise<void> {

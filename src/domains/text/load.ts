@@ -1,7 +1,7 @@
 /** Reads a dataset version from the store as labeled documents in the requested text format. */
 import { AppError, type Problem } from '../../core/errors.ts';
 import type { TextDeps } from './deps.ts';
-import { parseLabeledText, type LabeledDocument, type TextFormat } from './formats.ts';
+import { detectTextFormat, parseLabeledText, type LabeledDocument, type ParseOptions, type ParsedText, type TextFormat } from './formats.ts';
 import type { z } from 'zod';
 import type { labeledSourceSchema } from './schema.ts';
 
@@ -21,6 +21,29 @@ export async function readStream(stream: AsyncIterable<Uint8Array>): Promise<Buf
   return Buffer.concat(chunks);
 }
 
+/**
+ * Comprehend CSV documents from records the dataset import already parsed (the same record rules as formats.ts's
+ * csvRecords: strict quotes, CRLF/LF/CR, blank lines skipped), exactly as parseLabeledText builds them; undefined
+ * when the content is not Comprehend CSV. Training right after an import (the CLI's `text train`) then parses once.
+ */
+export function comprehendFromRecords(content: string, records: readonly string[][], options: ParseOptions): ParsedText | undefined {
+  const format = !options.format || options.format === 'auto' ? detectTextFormat(content.replace(/^\uFEFF/, '').slice(0, 65536)) : options.format;
+  if (format !== 'comprehend-csv') return undefined;
+  const delimiter = options.delimiter ?? '|';
+  const docs: LabeledDocument[] = [];
+  const problems: Problem[] = [];
+  records.forEach((record, i) => {
+    const row = i + 1;
+    if (record.length < 2) {
+      problems.push({ row, field: 'text', problem: `row has ${record.length} column; a label and a text are needed`, fix: 'Write each row as `label,text` and quote texts that contain commas or newlines.', severity: 'error', code: 'TEXT_ROW_MALFORMED' });
+      return;
+    }
+    const label = record[0]!;
+    docs.push({ row, text: record.slice(1).join(','), labels: options.mode === 'multi-label' ? label.split(delimiter) : [label] });
+  });
+  return { format, docs, problems };
+}
+
 export async function loadLabeledDocs(deps: TextDeps, source: LabeledSource): Promise<LoadedDocs> {
   const version = await deps.datasets.getVersion(source.dataset, source.datasetVersion ?? 'latest');
   if (!['csv', 'jsonl'].includes(version.format)) {
@@ -29,8 +52,8 @@ export async function loadLabeledDocs(deps: TextDeps, source: LabeledSource): Pr
     });
   }
   const file = await deps.datasets.openFile(source.dataset, version.version);
-  const body = await readStream(file.stream);
-  const parsed = parseLabeledText(body.toString('utf8'), {
+  const content = (await readStream(file.stream)).toString('utf8');
+  const options: ParseOptions = {
     format: source.format,
     mode: source.mode,
     delimiter: source.delimiter,
@@ -38,6 +61,8 @@ export async function loadLabeledDocs(deps: TextDeps, source: LabeledSource): Pr
     labelColumns: source.labelColumns,
     noneLabel: source.noneLabel,
     labelAttribute: source.labelAttribute,
-  });
+  };
+  const records = version.format === 'csv' ? deps.datasets.csvRecords(file.sha256) : undefined;
+  const parsed = (records && comprehendFromRecords(content, records, options)) ?? parseLabeledText(content, options);
   return { docs: parsed.docs, problems: parsed.problems, format: parsed.format, versionId: version.id, version: version.version };
 }

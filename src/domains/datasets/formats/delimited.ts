@@ -8,7 +8,7 @@ import type { CsvError } from 'csv-parse';
 import { AppError } from '../../../core/errors.ts';
 import { TableProfiler } from '../stats.ts';
 import { duplicateHeaderError, genericColumns, looksLikeHeader, normaliseHeader, ProblemCollector } from '../validate.ts';
-import { createCsvEngine, parseSample } from './csv-engine.ts';
+import { createCsvEngine, parseSample, QUOTE_ERRORS } from './csv-engine.ts';
 import { ProgressThrottle, TextGuard } from './text-guard.ts';
 import type { DelimitedSchema, HeaderOption, ImportLimits, ImportResult, ProgressFn } from './types.ts';
 
@@ -26,7 +26,17 @@ export interface DelimitedInput {
   limits: ImportLimits;
   signal?: AbortSignal;
   onProgress?: ProgressFn;
+  /**
+   * Read with relax_quotes off, so the records are exactly what a strict reader (the text domain's) gets; at the
+   * first quote that only the relaxed rules accept, throws QuotesNeedRelaxing and the caller reads again relaxed.
+   */
+  strictQuotes?: boolean;
+  /** Every record the parser delivers is pushed here (header and blank rows included), for the parse cache. */
+  keepRecords?: string[][];
 }
+
+/** A strict read met a quote the relaxed rules accept: read the file again without `strictQuotes`. */
+export class QuotesNeedRelaxing extends Error {}
 
 const QUOTE_FIX = 'Quote fields that contain the delimiter, quotes or line breaks ("a, b"), and double quotes inside quoted fields ("say ""hi"""). Every row needs as many fields as the header.';
 
@@ -46,7 +56,9 @@ export async function importDelimited(input: DelimitedInput): Promise<ImportResu
   let stop = false;
   let headerError: AppError | undefined;
 
+  const kept = input.keepRecords;
   const onRecord = (record: string[], endLine: number): void => {
+    kept?.push(record);
     records++;
     const startLine = lastEndLine + 1;
     lastEndLine = endLine;
@@ -89,15 +101,21 @@ export async function importDelimited(input: DelimitedInput): Promise<ImportResu
     (profiler as TableProfiler).addRow(record);
   };
 
-  const engine = createCsvEngine(delimiter, limits.maxRecordChars, onRecord);
+  const engine = createCsvEngine(delimiter, limits.maxRecordChars, onRecord, !input.strictQuotes);
+  // Until the first quote error a strict and a relaxed read deliver the same records; from there only the relaxed
+  // one is the import's answer, so a strict read gives up at that point (wherever it is noticed).
+  const relaxIfQuote = (err: CsvError | undefined): CsvError | undefined => {
+    if (err && input.strictQuotes && QUOTE_ERRORS.has(err.code)) throw new QuotesNeedRelaxing(err.message);
+    return err;
+  };
   try {
     for await (const chunk of input.source) {
       input.signal?.throwIfAborted();
       await guard.throwIfBad(chunk, () => records + 1, async (prefix) => {
-        engine.write(prefix);
+        relaxIfQuote(engine.write(prefix));
         await engine.settle();
       });
-      const err = engine.write(chunk);
+      const err = relaxIfQuote(engine.write(chunk));
       guard.advance(chunk);
       if (err) throw csvError(err, fileName, lastEndLine, limits);
       if (stop) break;
@@ -105,7 +123,7 @@ export async function importDelimited(input: DelimitedInput): Promise<ImportResu
     }
     if (!stop) {
       guard.finish(records + 1);
-      const err = await engine.end();
+      const err = relaxIfQuote(await engine.end());
       if (err) throw csvError(err, fileName, lastEndLine, limits);
     }
   } finally {

@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import { AppError } from '../../../core/errors.ts';
-import { importDelimited, previewDelimited } from './delimited.ts';
+import { importDelimited, previewDelimited, QuotesNeedRelaxing } from './delimited.ts';
 import { detectFormat, SNIFF_BYTES } from './detect.ts';
 import { importJsonl, previewJsonl } from './jsonl.ts';
 import { prepend, readHead } from './text-guard.ts';
@@ -23,9 +23,25 @@ export interface ImportFileInput {
   limits: ImportLimits;
   signal?: AbortSignal;
   onProgress?: ProgressFn;
+  /**
+   * Return a comma-separated CSV's records in `ImportResult.records` when they are exactly what a strict reader
+   * (relax_quotes off) gets, so a job that reads the file next can skip parsing it again (parse-cache.ts).
+   */
+  keepRecords?: boolean;
 }
 
 export async function importFile(input: ImportFileInput): Promise<ImportResult> {
+  if (!input.keepRecords) return readFile(input, false);
+  try {
+    return await readFile(input, true);
+  } catch (err) {
+    if (!(err instanceof QuotesNeedRelaxing)) throw err;
+    // A quote only the relaxed rules accept: the import reads the file as it always has, and keeps no records.
+    return readFile(input, false);
+  }
+}
+
+async function readFile(input: ImportFileInput, keep: boolean): Promise<ImportResult> {
   const stream = await input.open();
   try {
     const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
@@ -41,16 +57,20 @@ export async function importFile(input: ImportFileInput): Promise<ImportResult> 
     }
     const source = prepend(head, it);
     if (detected.format === 'jsonl') return await importJsonl({ ...common, source, totalBytes: input.sizeBytes });
-    return await importDelimited({
+    const delimiter = detected.delimiter ?? (detected.format === 'tsv' ? '\t' : ',');
+    const records = keep && detected.format === 'csv' && delimiter === ',' ? [] as string[][] : undefined;
+    const result = await importDelimited({
       ...common,
       source,
       head,
       headIsWhole: ended,
       format: detected.format,
-      delimiter: detected.delimiter ?? (detected.format === 'tsv' ? '\t' : ','),
+      delimiter,
       header: input.header,
       totalBytes: input.sizeBytes,
+      ...(records ? { strictQuotes: true, keepRecords: records } : {}),
     });
+    return records ? { ...result, records } : result;
   } finally {
     stream.destroy();
   }

@@ -55,6 +55,8 @@ export interface ImportResult {
   problems: Problem[];
   /** Extra files to store next to the original (e.g. the image index). */
   sidecars?: Array<{ name: string; body: Buffer }>;
+  /** A comma-separated CSV's records as a strict reader gets them, when asked for (ImportFileInput.keepRecords). */
+  records?: string[][];
 }
 
 export interface ImportLimits {
