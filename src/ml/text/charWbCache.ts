@@ -25,11 +25,17 @@ const POOL = 1 << 20;
 
 /** Where `distinct` counts a document's columns (the scorer's arrays; see FusedTextScorer.columns). */
 export interface DistinctSink {
-  /** seen[col] = 1 + running position of col's entry; entries before `start` are earlier documents'. */
-  seen: Int32Array;
-  /** Distinct columns in first-occurrence order and their counts; at least as long as the block has columns. */
+  /**
+   * Two int32 per column: [2·col] = 1 + running position of col's entry (entries before `start` are earlier
+   * documents'), [2·col + 1] = the column's idf as float32 bits (read through `metaF`): side by side, so counting a
+   * new column and fetching its idf is one cache miss, not two.
+   */
+  meta: Int32Array;
+  metaF: Float32Array;
+  /** Distinct columns in first-occurrence order, their counts and idf; at least as long as the block has columns. */
   cols: Int32Array;
   counts: Int32Array;
+  idfs: Float32Array;
 }
 
 export class CharWbColumns {
@@ -127,11 +133,11 @@ export class CharWbColumns {
   /** Emits src[from..from+len) after the n columns so far; returns the new n. */
   private put(src: Int32Array, from: number, len: number, n: number): number {
     if (this.dedupe) {
-      const { seen, cols, counts } = this.sink!, start = this.start;
+      const { meta, metaF, cols, counts, idfs } = this.sink!, start = this.start;
       for (let j = from, end = from + len; j < end; j++) {
-        const col = src[j], at = seen[col] - 1 - start;
+        const col = src[j], at = meta[col << 1] - 1 - start;
         if (at >= 0) counts[at]++;
-        else { seen[col] = start + n + 1; cols[n] = col; counts[n++] = 1; }
+        else { meta[col << 1] = start + n + 1; idfs[n] = metaF[(col << 1) + 1]; cols[n] = col; counts[n++] = 1; }
       }
       return n;
     }

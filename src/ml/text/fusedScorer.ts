@@ -15,7 +15,6 @@ import type { TextClassifierModel } from './classifier.ts';
 import type { NgramHashTable } from './hashTable.ts';
 import type { VectorizerConfig } from './vocabulary.ts';
 import { CharWbColumns, type DistinctSink } from './charWbCache.ts';
-import { weighSpan } from './fitVocabulary.ts';
 
 /** Reset the per-column stamps before the running position could overflow int32. */
 const STAMP_LIMIT = 1 << 30;
@@ -26,9 +25,7 @@ interface Block {
   idf: Float32Array;
   /** The block's first column in the model's weights. */
   first: number;
-  /** seen[col] = 1 + running position of col's entry; an entry before the document's start is stale. */
-  seen: Int32Array;
-  /** seen + the scorer's cols/counts, where a char_wb block's cache counts a document's columns. */
+  /** Per column [seen, idf bits] (see DistinctSink.meta), with the scorer's cols/counts/idfs: where a document's columns are counted. */
   sink: DistinctSink;
   /** char_wb blocks: their columns word by word through a cache (charWbCache.ts). */
   charWb: CharWbColumns | null;
@@ -49,6 +46,7 @@ export class FusedTextScorer {
   private readonly cols: Int32Array;
   private readonly counts: Int32Array;
   private readonly vals: Float32Array;
+  private readonly idfs: Float32Array;
   private readonly acc: Float64Array;
   private readonly tmp: Float64Array;
   /** Columns of the widest block: a document never has more distinct columns in one block. */
@@ -70,12 +68,14 @@ export class FusedTextScorer {
     this.cols = new Int32Array(widest);
     this.counts = new Int32Array(widest);
     this.vals = new Float32Array(widest);
+    this.idfs = new Float32Array(widest);
     let offset = 0;
     this.blocks = model.vectorizers.map((v) => {
       const { analyzer, ngramRange, lowercase } = v.config;
       const charWb = analyzer === 'char_wb' ? new CharWbColumns(v.lookupTable, ngramRange[0], ngramRange[1], lowercase) : null;
-      const seen = new Int32Array(v.nFeatures);
-      const b: Block = { config: v.config, table: v.lookupTable, idf: v.idf, first: offset, seen, sink: { seen, cols: this.cols, counts: this.counts }, charWb };
+      const meta = new Int32Array(2 * v.nFeatures), metaF = new Float32Array(meta.buffer);
+      for (let c = 0; c < v.nFeatures; c++) metaF[2 * c + 1] = v.idf[c];
+      const b: Block = { config: v.config, table: v.lookupTable, idf: v.idf, first: offset, sink: { meta, metaF, cols: this.cols, counts: this.counts, idfs: this.idfs }, charWb };
       offset += v.nFeatures;
       return b;
     });
@@ -115,9 +115,9 @@ export class FusedTextScorer {
   /** Fills cols/vals[0..n) with the document's distinct columns of block `B` (first-occurrence order) and their L2-normalised tf-idf. */
   private columns(B: Block, text: string): number {
     const { sublinearTf } = B.config;
-    const cols = this.cols, counts = this.counts, seen = B.seen;
+    const cols = this.cols, counts = this.counts, idfs = this.idfs, { meta, metaF } = B.sink;
     if (this.running + this.widest >= STAMP_LIMIT) {
-      for (const blk of this.blocks) blk.seen.fill(0);
+      for (const blk of this.blocks) for (let c = 0; c < blk.sink.meta.length; c += 2) blk.sink.meta[c] = 0;
       this.running = 0;
     }
     const start = this.running;
@@ -131,15 +131,35 @@ export class FusedTextScorer {
       for (let k = 0; k < cnt; k++) {
         const col = ids[k];
         if (col < 0) continue;
-        const at = seen[col] - 1 - start;
+        const at = meta[col << 1] - 1 - start;
         if (at >= 0) counts[at]++;
-        else { seen[col] = start + n + 1; cols[n] = col; counts[n++] = 1; }
+        else { meta[col << 1] = start + n + 1; idfs[n] = metaF[(col << 1) + 1]; cols[n] = col; counts[n++] = 1; }
       }
     }
     this.running = start + n;
-    // the same values as training's weigh(), bit for bit
-    weighSpan(counts, cols, B.idf, sublinearTf, this.vals, 0, n);
+    weigh(counts, idfs, sublinearTf, this.vals, n);
     return n;
+  }
+}
+
+/** ln(c) for small counts: fitVocabulary's table, same values. */
+const LOG = Float64Array.from({ length: 1024 }, (_, i) => (i === 0 ? 0 : Math.log(i)));
+
+/**
+ * vals[0..n) = L2-normalised (sublinear) tf × idf: training's weighSpan bit for bit (same float64 steps, same
+ * float32 stores), with each column's idf already beside its count (idfs) instead of read by column.
+ */
+function weigh(counts: Int32Array, idfs: Float32Array, sublinear: boolean, vals: Float32Array, n: number): void {
+  let norm = 0;
+  for (let p = 0; p < n; p++) {
+    const c = counts[p];
+    const v = (sublinear ? 1 + (c < 1024 ? LOG[c] : Math.log(c)) : c) * idfs[p];
+    vals[p] = v;
+    norm += v * v;
+  }
+  if (norm > 0) {
+    const inv = 1 / Math.sqrt(norm);
+    for (let p = 0; p < n; p++) vals[p] *= inv;
   }
 }
 
