@@ -67,7 +67,7 @@ export interface EndpointResult {
   sample: unknown;
 }
 
-async function api<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${base}${path}`, {
     method,
     ...(body instanceof FormData ? { body } : body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
@@ -86,7 +86,7 @@ async function uploadCsv(base: string, file: string, name: string): Promise<void
   await api(base, 'POST', '/api/v1/datasets?wait=true', form);
 }
 
-interface JobView {
+export interface JobView {
   id: string;
   status: string;
   result?: { train_seconds?: number } | null;
@@ -103,6 +103,17 @@ async function waitJob(base: string, id: string, timeoutMs = 15 * 60_000): Promi
   }
 }
 
+/** Uploads both CSVs, trains `bench-toxic` through the API and deploys it at endpoint `toxic`; the train job. */
+export async function deployBenchModel(base: string, trainFile: string, testFile: string): Promise<JobView> {
+  await uploadCsv(base, trainFile, 'bench-train');
+  await uploadCsv(base, testFile, 'bench-test');
+  const accepted = await api<{ job: { id: string } }>(base, 'POST', '/api/v1/text/classifiers', { name: 'bench-toxic', dataset: 'bench-train', testDataset: 'bench-test', mode: 'multi-label' });
+  const job = await waitJob(base, accepted.job.id);
+  if (job.status !== 'succeeded') throw new Error(`train job ${job.status}: ${JSON.stringify(job.error)}`);
+  await api(base, 'POST', '/api/v1/endpoints', { name: 'toxic', model: 'bench-toxic:1' });
+  return job;
+}
+
 export interface LoadLevel {
   concurrency: number;
   warmup: number;
@@ -113,7 +124,7 @@ const LOAD_CPUS = '0';
 const hasTaskset = existsSync('/usr/bin/taskset');
 
 /** A bench/text.*.ts script in its own Node process, pinned to LOAD_CPUS when taskset exists; its last JSON line. */
-async function loadProcess<T>(script: string, args: string[]): Promise<T> {
+export async function loadProcess<T>(script: string, args: string[]): Promise<T> {
   const node = [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'bench', script), ...args];
   const [cmd, ...rest] = hasTaskset ? ['/usr/bin/taskset', '-c', LOAD_CPUS, ...node] : node;
   const { stdout } = await promisify(execFile)(cmd!, rest, { cwd: REPO_ROOT, maxBuffer: 64 << 20, timeout: 20 * 60_000, env: { ...process.env, NODE_NO_WARNINGS: '1' } });
@@ -139,12 +150,7 @@ export async function measureEndpoint(opts: { dir: string; trainFile: string; te
   try {
     const base = () => `http://127.0.0.1:${server.port}`;
     const t0 = performance.now();
-    await uploadCsv(base(), opts.trainFile, 'bench-train');
-    await uploadCsv(base(), opts.testFile, 'bench-test');
-    const accepted = await api<{ job: { id: string } }>(base(), 'POST', '/api/v1/text/classifiers', { name: 'bench-toxic', dataset: 'bench-train', testDataset: 'bench-test', mode: 'multi-label' });
-    const job = await waitJob(base(), accepted.job.id);
-    if (job.status !== 'succeeded') throw new Error(`train job ${job.status}: ${JSON.stringify(job.error)}`);
-    await api(base(), 'POST', '/api/v1/endpoints', { name: 'toxic', model: 'bench-toxic:1' });
+    const job = await deployBenchModel(base(), opts.trainFile, opts.testFile);
     const setupSeconds = (performance.now() - t0) / 1000;
     const texts = opts.texts.filter((t) => t.trim() !== '' && Buffer.byteLength(t, 'utf8') <= 10 * 1024);
     const sample = await api(base(), 'POST', '/api/v1/endpoints/toxic/classify', { Text: texts[0] });

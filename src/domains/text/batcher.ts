@@ -10,8 +10,18 @@
  */
 import { AppError } from '../../core/errors.ts';
 
+/**
+ * What `run` needs of a cancellation signal: an AbortSignal fits, and so does the invocation route's lighter one
+ * (classify.ts), which costs a request no AbortController (an EventTarget) on the hot path.
+ */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface MicroBatcher<R> {
-  run(texts: string[], signal?: AbortSignal): Promise<R[]>;
+  run(texts: string[], signal?: CancelSignal): Promise<R[]>;
   /** Documents waiting (not yet in a running batch). */
   readonly queued: number;
 }
@@ -29,7 +39,8 @@ interface Pending<R> {
   texts: string[];
   resolve(results: R[]): void;
   reject(err: unknown): void;
-  detach(): void;
+  signal: CancelSignal | undefined;
+  onAbort: (() => void) | undefined;
 }
 
 export function createMicroBatcher<R>(score: (texts: string[]) => Promise<R[]>, options: BatcherOptions = {}): MicroBatcher<R> {
@@ -46,7 +57,7 @@ export function createMicroBatcher<R>(score: (texts: string[]) => Promise<R[]>, 
     let size = 0;
     while (pending.length > 0 && (batch.length === 0 || size + pending[0]!.texts.length <= maxBatch)) {
       const p = pending.shift()!;
-      p.detach();
+      if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
       batch.push(p);
       size += p.texts.length;
     }
@@ -90,15 +101,17 @@ export function createMicroBatcher<R>(score: (texts: string[]) => Promise<R[]>, 
         }));
       }
       return new Promise<R[]>((resolve, reject) => {
-        const onAbort = () => {
-          const i = pending.indexOf(entry);
-          if (i < 0) return;
-          pending.splice(i, 1);
-          queued -= texts.length;
-          reject(cancelled());
-        };
-        const entry: Pending<R> = { texts, resolve, reject, detach: () => signal?.removeEventListener('abort', onAbort) };
-        signal?.addEventListener('abort', onAbort, { once: true });
+        const entry: Pending<R> = { texts, resolve, reject, signal, onAbort: undefined };
+        if (signal) {
+          entry.onAbort = () => {
+            const i = pending.indexOf(entry);
+            if (i < 0) return;
+            pending.splice(i, 1);
+            queued -= texts.length;
+            reject(cancelled());
+          };
+          signal.addEventListener('abort', entry.onAbort, { once: true });
+        }
         pending.push(entry);
         queued += texts.length;
         schedule();

@@ -5,11 +5,13 @@
  * TEXT_INVALID entry per empty or oversized document, the others still classified). Comprehend's real-time limits:
  * 10 KB per document, 25 documents per call; more goes to a batch job.
  */
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, isAppError, type Problem } from '../../core/errors.ts';
 import { invocationOptions, type InvocationContext, type ModelKindDefinition } from '../models/kinds.ts';
+import type { CancelSignal } from './batcher.ts';
 import type { TextService } from './service.ts';
 import { TEXT_MODEL_KIND } from './service.ts';
 
@@ -36,14 +38,35 @@ function documentProblems(body: ClassifyBody, texts: string[]): Array<Problem & 
   });
 }
 
-/** Aborts when the client closes the connection before the answer is sent (its request then leaves the scoring queue). */
-function clientGone(reply: FastifyReply): AbortSignal {
-  const ac = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) ac.abort();
-  });
-  return ac.signal;
+/**
+ * Aborts when the client closes the connection before the answer is sent (its request then leaves the scoring queue).
+ * One plain object and one 'close' listener per request, not an AbortController: creating an AbortSignal (an
+ * EventTarget) and listening on it was about 6 % of the event loop's CPU under 50 clients (issue 17 profile).
+ */
+class ClientGone implements CancelSignal {
+  aborted = false;
+  private listener: (() => void) | undefined;
+
+  constructor(res: ServerResponse) {
+    res.on('close', () => {
+      if (res.writableFinished || this.aborted) return;
+      this.aborted = true;
+      const listener = this.listener;
+      this.listener = undefined;
+      listener?.();
+    });
+  }
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    this.listener = listener;
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    if (this.listener === listener) this.listener = undefined;
+  }
 }
+
+const clientGone = (reply: FastifyReply): CancelSignal => new ClientGone(reply.raw);
 
 async function classifyRoutes(app: FastifyInstance, ctx: InvocationContext, text: Pick<TextService, 'classify'>): Promise<void> {
   app.withTypeProvider<ZodTypeProvider>().post('/endpoints/:name/classify', {

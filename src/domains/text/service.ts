@@ -14,7 +14,7 @@ import { checkTrainingData, type TrainingCheck } from './check.ts';
 import type { ClassificationResult } from './comprehend.ts';
 import type { TextDeps } from './deps.ts';
 import { classifyTexts, loadTextPredictor, toResults, type TextPredictor } from './predictor.ts';
-import { createMicroBatcher, type MicroBatcher } from './batcher.ts';
+import { createMicroBatcher, type CancelSignal, type MicroBatcher } from './batcher.ts';
 import { createScoringPool, defaultScoringThreads } from './scoringPool.ts';
 import {
   evaluateRequestSchema,
@@ -105,7 +105,7 @@ export function createTextService(deps: TextDeps) {
       return { body: await deps.artifacts.get(key), fileName: format === 'jsonl' ? 'predictions.jsonl' : 'output.tar.gz' };
     },
     /** Real-time classification; `signal` (the client went away) takes a waiting request out of the queue. */
-    async classify(model: ModelVersion, texts: string[], signal?: AbortSignal): Promise<ClassificationResult[]> {
+    async classify(model: ModelVersion, texts: string[], signal?: CancelSignal): Promise<ClassificationResult[]> {
       if (texts.length === 0) return [];
       let batcher = batchers.get(model.id);
       if (!batcher) {
