@@ -1,50 +1,45 @@
 /**
- * Image features ablation (issue 18): the backbone's 1,000 ImageNet logits vs its pooled penultimate layer (1,280-d,
- * pixels/pooled.ts) vs both side by side, through the same head (StandardScaler + class-balanced multinomial LR,
- * src/ml) and the scikit-learn peer on the same features and folds. Repeated lesion-grouped CV: 5 folds of
- * `stratifiedGroupKFold` at 3 fold seeds, predictions pooled over the seeds. 4 views (TTA4); the variants are those
- * of the images bench. Embedding runs through the product's embedder (`features: 'logits' | 'pooled'`).
+ * Image features ablation (issue 18): the pooled penultimate layer (1,280-d, pixels/pooled.ts; the builds' default
+ * before this change) vs multi-layer features (those + the global averages of the last 3 trunk stages, 1,856-d,
+ * pixels/multilayer.ts), on / off, through
+ *  - the builds' whole procedure in nested lesion-grouped CV (bench/images.nested.ts: each outer fold's candidate
+ *    choice made by inner CV on its training part only, the quick and standard plans of src/domains/images/plan.ts),
+ *  - our head at a fixed C next to scikit-learn on the same features and folds (the reference),
+ *  - a leakage check: the same nested CV with the labels permuted must score at chance (1/k).
+ * 5-fold `stratifiedGroupKFold` at fold seeds 0, 1, 2; out-of-fold predictions pooled per seed. One embedding pass
+ * (multilayer; its first 1,280 columns are exactly the pooled features).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ImageFeatures } from '../src/domains/images/fit.ts';
+import { buildPlan } from '../src/domains/images/plan.ts';
 import { createEmbedder } from '../src/domains/images/pixels/embedder.ts';
-import type { ViewName } from '../src/domains/images/pixels/decode.ts';
+import { mulberry32 } from '../src/domains/images/pixels/decode.ts';
 import { stratifiedGroupKFold } from '../src/ml/split/group.ts';
 import { FsArtifactStore } from '../src/storage/artifacts/fs.ts';
 import { crossValidate, peerAvailable, runPeer, scores, type Embeddings, type Variant } from './images.cv.ts';
-import { loadSample, sharedDataDir, type Sample } from './images.data.ts';
+import { loadSample, sharedDataDir } from './images.data.ts';
+import { firstColumns, nestedCv } from './images.nested.ts';
 import type { BenchOptions, BenchResult } from './run.ts';
 
 export const name = 'images-features';
-export const title = 'Image features: ImageNet logits vs the pooled penultimate layer (HAM10000 sample, repeated lesion-grouped CV)';
+export const title = 'Image features: pooled penultimate layer vs multi-layer (HAM10000 sample, nested lesion-grouped CV)';
 
-const TTA4: ViewName[] = ['center', 'hflip', 'vflip', 'rot180'];
 const SEEDS = [0, 1, 2];
 const C = 0.03;
+/** The build's augmentation seed for request seed 0 (train.ts: seed × 1000 + 17). */
+const AUG_SEED = 17;
 const VARIANTS: Variant[] = [
   { name: '1 view (centre)', train: 'center', test: 'center' },
   { name: '4-view TTA, head trained on all 4 views', train: 'each', test: 'mean-proba' },
 ];
 
-async function embed(sample: Sample, backbonePath: string, dir: string, features: 'logits' | 'pooled'): Promise<{ E: Embeddings; seconds: number }> {
-  const embedder = createEmbedder({ artifacts: new FsArtifactStore(mkdtempSync(join(dir, `cache-${features}-`))), backbonePath, features });
-  await embedder.embedOne(sample.images[0]!.bytes, ['center']);
-  const t = performance.now();
-  const got = await embedder.embed(sample.images.map((im) => ({ key: im.key, load: async () => im.bytes })), { views: TTA4 });
-  const seconds = (performance.now() - t) / 1000, d = embedder.dim, n = sample.images.length;
-  const data = new Float32Array(n * TTA4.length * d);
-  sample.images.forEach((im, i) => got.get(im.key)!.slice(0, TTA4.length).forEach((v, j) => data.set(v, (i * TTA4.length + j) * d)));
-  return { E: { n, views: TTA4.length, d, data }, seconds };
-}
-
-function concat(a: Embeddings, b: Embeddings): Embeddings {
-  const d = a.d + b.d, data = new Float32Array(a.n * a.views * d);
-  for (let r = 0; r < a.n * a.views; r++) {
-    data.set(a.data.subarray(r * a.d, (r + 1) * a.d), r * d);
-    data.set(b.data.subarray(r * b.d, (r + 1) * b.d), r * d + a.d);
-  }
-  return { n: a.n, views: a.views, d, data };
+function toEmbeddings(f: ImageFeatures): Embeddings {
+  const n = f.items.length, views = f.viewNames.length, d = f.dim;
+  const data = new Float32Array(n * views * d);
+  f.items.forEach((it, i) => it.views.forEach((v, j) => data.set(v, (i * views + j) * d)));
+  return { n, views, d, data };
 }
 
 export async function run(options: BenchOptions = { smoke: false }): Promise<BenchResult> {
@@ -54,49 +49,79 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
   if (!dataDir || !backbonePath || !existsSync(backbonePath)) return { markdown: 'Skipped: shared data not found.', summary: { skipped: true } };
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-imgfeat-'));
   try {
-    const sample = loadSample(dataDir, options.smoke ? 2 : Infinity);
+    const smoke = options.smoke;
+    const sample = loadSample(dataDir, smoke ? 3 : Infinity);
     const k = sample.labels.length;
     const y = Int32Array.from(sample.images.map((im) => im.label));
     const groups = sample.images.map((im) => im.group);
-    const sets: { name: string; E: Embeddings; seconds: number | null }[] = [];
-    for (const f of ['logits', 'pooled'] as const) {
-      log(`embedding (${f})`);
-      const r = await embed(sample, backbonePath, dir, f);
-      sets.push({ name: f === 'logits' ? 'ImageNet logits (1,000-d, before)' : 'pooled penultimate layer (1,280-d)', ...r });
-    }
-    sets.push({ name: 'logits + pooled side by side (2,280-d)', E: concat(sets[0]!.E, sets[1]!.E), seconds: null });
-    const peerOk = !options.smoke && peerAvailable();
-    const md = [
-      `**Method.** ${sample.images.length} images, ${k} classes, groups = lesion_id. 5-fold \`stratifiedGroupKFold\` at fold seeds ${SEEDS.join(', ')}; each seed's out-of-fold predictions are pooled into one balanced accuracy (± = the spread of the per-seed figures). Head: standardise + class-balanced multinomial LR, C ${C} (ours: src/ml fitSoftmax; peer: scikit-learn on the same features and folds). Embedding time: 4 views, cold cache, 1 onnxruntime thread.`,
-      '',
-      '| features | variant | embed 4 views (s) | ours BA (pooled over seeds) | ours macro F1 | scikit-learn BA | scikit-learn macro F1 |',
-      '|---|---|---:|---:|---:|---:|---:|',
+    const std = buildPlan('standard');
+    const embedder = createEmbedder({ artifacts: new FsArtifactStore(join(dir, 'cache')), backbonePath, features: 'multilayer' });
+    log(`embedding ${sample.images.length} images (multilayer, ${std.views.length} views + ${std.augment} augmented copies)`);
+    const t0 = performance.now();
+    const got = await embedder.embed(sample.images.map((im) => ({ key: im.key, load: async () => im.bytes })), { views: std.views, augment: { copies: std.augment, seed: AUG_SEED } });
+    const embedSeconds = (performance.now() - t0) / 1000;
+    const multi: ImageFeatures = {
+      viewNames: std.views,
+      dim: embedder.dim,
+      items: sample.images.map((im) => { const v = got.get(im.key)!; return { views: v.slice(0, std.views.length), aug: v.slice(std.views.length) }; }),
+    };
+    const sets = [
+      { name: 'pooled (1,280-d; off)', f: firstColumns(multi, 1280) },
+      { name: `multilayer (${multi.dim.toLocaleString('en-US')}-d: + stages of 96, 160, 320 ch; on)`, f: multi },
     ];
-    const summary: Record<string, unknown> = {};
-    for (const s of sets) {
-      for (const v of VARIANTS) {
-        const truth: number[] = [], ours: number[] = [], peer: number[] = [];
-        const perSeed: number[] = [];
-        for (const seed of SEEDS) {
-          log(`${s.name} / ${v.name} / seed ${seed}`);
-          const folds = stratifiedGroupKFold(y, groups, options.smoke ? 2 : 5, seed);
-          const r = crossValidate(s.E, y, folds, k, C, v);
-          perSeed.push(r.balancedAccuracy);
-          truth.push(...y);
-          ours.push(...r.proba);
-          if (peerOk) {
-            const p = await runPeer(dir, s.E, y, folds, k, C, 500, [v]);
-            peer.push(...p.variants[v.name]!.proba);
-          }
+    const folds = smoke ? 2 : 5;
+    const md = [
+      `**Method.** ${sample.images.length} images, ${k} classes, groups = lesion_id; ${folds}-fold \`stratifiedGroupKFold\` at fold seeds ${SEEDS.join(', ')}, each seed's out-of-fold predictions pooled into one balanced accuracy (mean over seeds, ± = half the spread). ` +
+        `**Nested** = the build's whole procedure: per outer fold its candidates (plan.ts) are scored by grouped 5-fold CV on the outer training part only and the winner (balanced accuracy + ½ macro F1) is refitted there and scores the untouched outer fold — nothing is chosen on the images it is scored on. ` +
+        `**Fixed C** = our head (standardise + class-balanced multinomial LR, C ${C}) and scikit-learn on the same features and folds (the reference). Embedding: one multilayer pass, ${std.views.length} views + ${std.augment} augmented copies per image, ${embedSeconds.toFixed(1)} s cold (1 onnxruntime thread); the pooled rows use its first 1,280 columns (identical to the pooled features).`,
+      '',
+      '| features | evaluation | ours BA | ours macro F1 | scikit-learn BA | chosen (outer folds × seeds) | seconds |',
+      '|---|---|---:|---:|---:|---|---:|',
+    ];
+    const summary: Record<string, unknown> = { embedSeconds: +embedSeconds.toFixed(1) };
+    const peerOk = !smoke && peerAvailable();
+    const seeds = smoke ? [0] : SEEDS;
+    const fmtBa = (xs: number[]) => `**${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3)}** (± ${((Math.max(...xs) - Math.min(...xs)) / 2).toFixed(3)})`;
+    const mean = (xs: number[]) => +(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3);
+    for (const plan of ['quick', 'standard'] as const) {
+      for (const s of sets) {
+        log(`nested CV: ${plan} plan, ${s.name}`);
+        const ba: number[] = [], f1: number[] = [], chosen: Record<string, number> = {};
+        let seconds = 0;
+        for (const seed of seeds) {
+          const r = nestedCv(s.f, y, groups, k, buildPlan(plan).candidates, seed, folds, smoke ? 2 : 5);
+          ba.push(r.balancedAccuracy); f1.push(r.macroF1); seconds += r.seconds;
+          for (const [c, m] of Object.entries(r.chosen)) chosen[c] = (chosen[c] ?? 0) + m;
         }
-        const o = scores(truth, Float64Array.from(ours), k);
-        const p = peer.length ? scores(truth, Float64Array.from(peer), k) : null;
-        const spread = Math.max(...perSeed) - Math.min(...perSeed);
-        md.push(`| ${s.name} | ${v.name} | ${s.seconds === null ? '–' : s.seconds.toFixed(1)} | **${o.balancedAccuracy.toFixed(3)}** (± ${(spread / 2).toFixed(3)}) | ${o.macroF1.toFixed(3)} | ${p ? p.balancedAccuracy.toFixed(3) : '–'} | ${p ? p.macroF1.toFixed(3) : '–'} |`);
-        summary[`${s.name} / ${v.name}`] = { ours: Number(o.balancedAccuracy.toFixed(3)), peer: p ? Number(p.balancedAccuracy.toFixed(3)) : null };
+        md.push(`| ${s.name} | nested, ${plan} build's candidates | ${fmtBa(ba)} | ${mean(f1).toFixed(3)} | – | ${Object.entries(chosen).map(([c, m]) => `${c} ×${m}`).join(', ')} | ${seconds.toFixed(0)} |`);
+        summary[`${plan} / ${s.name}`] = { nestedBa: mean(ba), macroF1: mean(f1) };
       }
     }
-    md.push('', 'The end-to-end quick/standard builds (the `images` bench) still embed with the service\'s default features (`logits`) until the service passes `features: \'pooled\'` to createEmbedder (src/domains/images/service.ts, not changed here).');
+    for (const v of VARIANTS) {
+      for (const s of sets) {
+        log(`fixed C: ${v.name}, ${s.name}`);
+        const E = toEmbeddings(s.f);
+        const ours: number[] = [], oursF1: number[] = [], peer: number[] = [];
+        for (const seed of seeds) {
+          const fo = stratifiedGroupKFold(y, groups, folds, seed);
+          const r = crossValidate(E, y, fo, k, C, v);
+          ours.push(r.balancedAccuracy); oursF1.push(r.macroF1);
+          if (peerOk) peer.push(scores(y, Float64Array.from((await runPeer(dir, E, y, fo, k, C, 500, [v])).variants[v.name]!.proba), k).balancedAccuracy);
+        }
+        md.push(`| ${s.name} | fixed C ${C}, ${v.name} | ${fmtBa(ours)} | ${mean(oursF1).toFixed(3)} | ${peer.length ? mean(peer).toFixed(3) : '–'} | – | – |`);
+        summary[`${v.name} / ${s.name}`] = { ours: mean(ours), peer: peer.length ? mean(peer) : null };
+      }
+    }
+    // leakage check: permuted labels (same groups) through the same nested procedure → chance
+    const rand = mulberry32(7);
+    const perm = Int32Array.from(y);
+    for (let i = perm.length - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [perm[i], perm[j]] = [perm[j]!, perm[i]!]; }
+    log('leakage check: permuted labels');
+    const leak = nestedCv(sets[1]!.f, perm, groups, k, buildPlan('quick').candidates, 0, folds, smoke ? 2 : 5);
+    const bound = 1 / k + 0.15;
+    md.push(`| ${sets[1]!.name} | leakage check: nested, quick, labels permuted (seed 0) | ${leak.balancedAccuracy.toFixed(3)} | ${leak.macroF1.toFixed(3)} | – | chance = ${(1 / k).toFixed(3)}; ${leak.balancedAccuracy <= bound ? 'ok' : '**SUSPICIOUS**'} (bound ${bound.toFixed(3)}) | ${leak.seconds.toFixed(0)} |`);
+    summary.leakage = { permutedBa: +leak.balancedAccuracy.toFixed(3), ok: leak.balancedAccuracy <= bound };
+    if (smoke) md.push('', 'Smoke run: 3 images per label, 2 folds, 1 seed; figures are meaningless.');
     return { markdown: md.join('\n'), summary };
   } finally {
     rmSync(dir, { recursive: true, force: true });

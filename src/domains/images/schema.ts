@@ -8,11 +8,12 @@ export type BuildKind = z.infer<typeof buildKindSchema>;
 const columnName = z.string().min(1).max(200);
 
 /**
- * Which backbone layer a build trains on: 'pooled' (MobileNetV2's 1,280 pooled penultimate values; +0.05–0.06
- * balanced accuracy on the HAM10000 sample, docs/benchmarks.md images-features) or 'logits' (the 1,000 ImageNet
- * logits, what builds used before issue 18). A model records it; prediction uses the same layer.
+ * Which backbone layer(s) a build trains on: 'pooled' (MobileNetV2's 1,280 pooled penultimate values; +0.05–0.06
+ * balanced accuracy on the HAM10000 sample over the logits, docs/benchmarks.md images-features), 'multilayer' (those
+ * + the global averages of the last 3 trunk stages, 96 + 160 + 320 values: pixels/multilayer.ts) or 'logits' (the
+ * 1,000 ImageNet logits, what builds used before issue 18). A model records it; prediction uses the same layer(s).
  */
-export const imageFeaturesSchema = z.enum(['pooled', 'logits'], { error: 'use "pooled" (default: the 1,280 pooled penultimate features) or "logits" (the 1,000 ImageNet logits)' });
+export const imageFeaturesSchema = z.enum(['pooled', 'multilayer', 'logits'], { error: 'use "pooled" (the 1,280 pooled penultimate features), "multilayer" (those + 3 earlier blocks, 1,856) or "logits" (the 1,000 ImageNet logits)' });
 export type ImageFeatureKind = z.infer<typeof imageFeaturesSchema>;
 
 export const buildRequestSchema = z.object({

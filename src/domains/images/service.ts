@@ -222,6 +222,7 @@ export function createImagesService(base: ImagesServiceDeps) {
           nFeatures: head.nFeatures,
           standardizer: { mean: Float64Array.from(head.standardizer.mean), scale: Float64Array.from(head.standardizer.scale) },
           temperature: head.temperature,
+          features: featuresOf(head),
         });
       } catch (err) {
         if (err instanceof AppError) throw err;

@@ -9,6 +9,7 @@ import type { ArtifactStore } from '../../storage/artifacts/types.ts';
 import type { ModelVersion } from '../models/service.ts';
 import type { ImagesDeps } from './deps.ts';
 import type { ViewName } from './pixels/decode.ts';
+import type { ImageFeatureKind } from './schema.ts';
 
 export interface StoredHead {
   format: 'sagebrush-image-head/1';
@@ -21,17 +22,19 @@ export interface StoredHead {
   temperature: number;
   views: ViewName[];
   backboneId: string;
-  /** The backbone layer the head was trained on; absent on heads trained before issue 18 (= 'logits'). */
-  features?: 'pooled' | 'logits';
+  /** The backbone layer(s) the head was trained on; absent on heads trained before issue 18 (= 'logits'). */
+  features?: ImageFeatureKind;
   ood: OodModel;
   dataset: { id: string; name: string; version: number };
   /** Training images, in the row order of train-embeddings.f32 (`index` = position in the dataset's image index). */
   train: Array<{ index: number; path: string; label: string }>;
 }
 
-/** The layer a head predicts with: its recorded `features`, else the backboneId's '-pooled' suffix, else (older heads) logits. */
-export function featuresOf(head: Pick<StoredHead, 'features' | 'backboneId'>): 'pooled' | 'logits' {
-  return head.features ?? (head.backboneId.endsWith('-pooled') ? 'pooled' : 'logits');
+/** The layer a head predicts with: its recorded `features`, else the backboneId's suffix, else (older heads) logits. */
+export function featuresOf(head: Pick<StoredHead, 'features' | 'backboneId'>): ImageFeatureKind {
+  if (head.features) return head.features;
+  if (head.backboneId.endsWith('-multilayer')) return 'multilayer';
+  return head.backboneId.endsWith('-pooled') ? 'pooled' : 'logits';
 }
 
 export async function saveImageModel(

@@ -18,7 +18,7 @@ import { imageMetrics, quickScores, r4, summariseFolds, type CvSummary, type Ima
 import { evalRows, fitHead, headLogits, oofLogits, trainRows, type Candidate, type ImageFeatures } from './fit.ts';
 import { buildPlan } from './plan.ts';
 import { saveImageModel, type StoredHead } from './store.ts';
-import type { TrainJobPayload } from './schema.ts';
+import type { ImageFeatureKind, TrainJobPayload } from './schema.ts';
 import { checkImages, checkLabels, throwIfLabelErrors } from './validate.ts';
 
 export interface TriedCandidate {
@@ -35,7 +35,7 @@ export interface TriedCandidate {
 export interface TrainReport {
   build: string;
   /** Backbone layer the head was trained on, and its width. */
-  features: { kind: 'pooled' | 'logits'; dim: number; backboneId: string };
+  features: { kind: ImageFeatureKind; dim: number; backboneId: string };
   split: { kind: 'stratified-group' | 'stratified'; groupColumn: string | null; labelColumn: string | null; seed: number; testFraction: number; train: number; test: number; groupsTrain: number; groupsTest: number };
   tried: TriedCandidate[];
   chosen: string;

@@ -15,6 +15,7 @@ import { AppError, isAppError } from '../../../core/errors.ts';
 import { createModelCache, type ModelCache } from '../../../runtimes/modelCache.ts';
 import { openOnnxSession, type OnnxSession } from '../../../runtimes/onnx.ts';
 import type { ArtifactStore } from '../../../storage/artifacts/types.ts';
+import { multiLayerBackboneFile } from './multilayer.ts';
 import { pooledBackboneFile } from './pooled.ts';
 import { augmentedRgb, decodeImage, rgbToTensor, viewRgb, INPUT_SIZE, type ViewName } from './decode.ts';
 
@@ -54,18 +55,24 @@ export interface EmbedderDeps {
   /** onnxruntime intra-op threads (default 1: small shared machines). */
   threads?: number;
   batchSize?: number;
-  /** Backbone output width (default 1000 for 'logits', 1280 for 'pooled': MobileNetV2's pooled penultimate layer). */
+  /** Backbone output width (default 1000 for 'logits', 1280 for 'pooled', 1856 for 'multilayer': MobileNetV2's). */
   dim?: number;
   /**
    * Which layer is the feature vector: 'logits' (the backbone's own output, the ImageNet logits) or 'pooled' (the
    * classifier layer's input, cut out by pixels/pooled.ts; +0.07 balanced accuracy on the HAM10000 sample, see
-   * docs/benchmarks.md). Default 'logits' so heads trained on logits keep predicting. backboneId gets a '-pooled'
-   * suffix, so the two never share cache files or a model's recorded backbone.
+   * docs/benchmarks.md), or 'multilayer' (the pooled layer + the global averages of the last 3 trunk stages,
+   * pixels/multilayer.ts). Default 'logits' so heads trained on logits keep predicting. backboneId gets a
+   * '-pooled' / '-multilayer' suffix, so the kinds never share cache files or a model's recorded backbone.
    */
-  features?: 'logits' | 'pooled';
+  features?: FeatureKind;
   /** Overrides how the backbone session is obtained (tests count runs through it). */
   openSession?(): Promise<OnnxSession>;
 }
+
+/** Which backbone layer(s) an embedder outputs. */
+export type FeatureKind = 'logits' | 'pooled' | 'multilayer';
+/** Output width per kind for the bundled MobileNetV2 (multilayer = 1,280 + 96 + 160 + 320). */
+export const FEATURE_DIMS: Record<FeatureKind, number> = { logits: 1000, pooled: 1280, multilayer: 1856 };
 
 const TENSOR_SIZE = 3 * INPUT_SIZE * INPUT_SIZE;
 /** Bump when decode/preprocessing changes: old cache files then read as misses. */
@@ -132,14 +139,15 @@ interface Prepared {
 export function createEmbedder(deps: EmbedderDeps): Embedder {
   const threads = Math.max(1, Math.floor(deps.threads ?? 1));
   const batchSize = Math.max(1, Math.floor(deps.batchSize ?? 16));
-  const pooled = deps.features === 'pooled';
-  const dim = deps.dim ?? (pooled ? 1280 : 1000);
-  let pooledPath: Promise<string> | undefined;
-  const openSession = deps.openSession ?? (pooled
-    ? async () => sharedSessions.get(`${threads}|${await (pooledPath ??= pooledBackboneFile(deps.backbonePath))}`)
+  const kind: FeatureKind = deps.features ?? 'logits';
+  const dim = deps.dim ?? FEATURE_DIMS[kind];
+  let cutPath: Promise<string> | undefined;
+  const cutFile = kind === 'pooled' ? pooledBackboneFile : multiLayerBackboneFile;
+  const openSession = deps.openSession ?? (kind !== 'logits'
+    ? async () => sharedSessions.get(`${threads}|${await (cutPath ??= cutFile(deps.backbonePath))}`)
     : () => sharedSessions.get(`${threads}|${deps.backbonePath}`));
   let backboneId: string | undefined;
-  const getBackboneId = () => (backboneId ??= `${backboneIdOf(deps.backbonePath)}${pooled ? '-pooled' : ''}`);
+  const getBackboneId = () => (backboneId ??= `${backboneIdOf(deps.backbonePath)}${kind === 'logits' ? '' : `-${kind}`}`);
 
   async function runTensors(tensors: readonly Float32Array[]): Promise<Float32Array[]> {
     const session = await openSession();

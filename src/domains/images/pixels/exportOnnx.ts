@@ -15,6 +15,8 @@ import type onnxProto from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
 import { AppError } from '../../../core/errors.ts';
 import { IMAGENET_MEAN, IMAGENET_STD, INPUT_SIZE } from './decode.ts';
+import type { FeatureKind } from './embedder.ts';
+import { cutToMultiLayer } from './multilayer.ts';
 import { cutToPooled } from './pooled.ts';
 
 type OnnxProto = typeof onnxProto.onnx;
@@ -40,6 +42,8 @@ export interface ExportHead {
   nFeatures: number;
   standardizer: { mean: Float64Array; scale: Float64Array };
   temperature: number;
+  /** The backbone layer(s) the head was trained on (store.ts featuresOf); absent: the backbone's output, or the pooled cut when widths differ. */
+  features?: FeatureKind;
 }
 
 export const EXPORT_INPUT = 'image';
@@ -83,11 +87,14 @@ export async function exportImageClassifier(backbonePath: string, head: ExportHe
   }
   const graph = model.graph;
   if (!graph) throw failed(`The backbone ${backbonePath} has no graph`);
-  // a head trained on the pooled penultimate layer (pixels/pooled.ts): cut the backbone the same way first
+  // a head trained on the pooled penultimate layer (pixels/pooled.ts) or on several layers (multilayer.ts): cut
+  // the backbone the same way first
   const firstWidth = Number(graph.output?.[0]?.type?.tensorType?.shape?.dim?.[1]?.dimValue ?? 0);
-  if ((graph.output ?? []).length === 1 && firstWidth && firstWidth !== head.nFeatures) {
+  const kind = head.features ?? ((graph.output ?? []).length === 1 && firstWidth && firstWidth !== head.nFeatures ? 'pooled' : 'logits');
+  if (kind !== 'logits') {
     try {
-      cutToPooled(model);
+      if (kind === 'multilayer') cutToMultiLayer(model);
+      else cutToPooled(model);
     } catch {
       // not cuttable: the width check below names the mismatch
     }
