@@ -10,7 +10,7 @@ import { labelMatrix } from '../metrics/classification.ts';
 import { TfidfVectorizer, type VectorizerConfig } from './vocabulary.ts';
 import { resolveTextClassifierOptions, type TextClassifierOptions } from './options.ts';
 import { fitStackedModel } from './stackFit.ts';
-import { defaultTrainThreads, startTrainThreads } from './parallelTrain.ts';
+import { defaultTrainThreads, fitVectorizers, startTrainThreads } from './parallelTrain.ts';
 import { packSections, unpackSections, f32Bytes, bytesF32 } from '../serialize.ts';
 import { lookupSections, storedLookupTable } from './lookupTables.ts';
 
@@ -148,18 +148,13 @@ export function trainTextClassifier(input: TrainTextClassifierInput): TextClassi
   // rough shares of the work: char features cost ~3× word features; the solver about as much as both
   const share = configs.map((c) => (c.analyzer === 'word' ? 1 : 3));
   const total = share.reduce((a, b) => a + b, 0);
-  let done = 0;
-  const vectorizers: TfidfVectorizer[] = [], blocks: Csr[] = [];
-  for (let b = 0; b < configs.length; b++) {
-    const from = done, span = (0.5 * share[b]) / total;
-    const r = TfidfVectorizer.fitTransform(texts, configs[b], {
-      signal,
-      onProgress: (f) => progress?.(from + f * span, `${configs[b].analyzer} features`),
-    });
-    vectorizers.push(r.vectorizer);
-    blocks.push(r.matrix);
-    done += span;
-  }
+  const from = share.map((_, b) => (0.5 * share.slice(0, b).reduce((a, x) => a + x, 0)) / total);
+  // the blocks are fitted side by side when a worker thread is up (started above, for stacked models)
+  const fitted = fitVectorizers(texts, configs, threads, (b) => ({
+    signal,
+    onProgress: (f) => progress?.(from[b]! + (f * 0.5 * share[b]!) / total, `${configs[b]!.analyzer} features`),
+  }));
+  const vectorizers = fitted.map((r) => r.vectorizer), blocks = fitted.map((r) => r.matrix);
   if (blocks.every((b) => b.nCols === 0)) throw new Error(`texts: no n-gram occurs in at least minDf = ${o.minDf} documents; add documents or lower minDf`);
   const Y = labelMatrix(input.labels, input.labelNames.length);
   const { model, info } = fitLinear(blocks, Y, input.labelNames.length, o, threads, signal, (f) => progress?.(0.5 + 0.5 * f, 'training'));

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { Csr } from '../sparse/csr.ts';
 import { runStackTask, taskCount, type StackJob } from './stackTasks.ts';
+import { TfidfVectorizer, type FitHooks, type VectorizerConfig, type VectorizerParts } from './vocabulary.ts';
 
 const BOOTSTRAP = fileURLToPath(new URL('./trainBootstrap.mjs', import.meta.url));
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './trainWorker.ts' : './trainWorker.js', import.meta.url).href; // dist/ runs .js
@@ -77,18 +78,32 @@ export function shareJob(job: StackJob): StackJob {
   };
 }
 
+/** A job as the workers receive it (trainWorker.ts runs the same task functions as this thread). */
+export type WorkerJob = { kind: 'stack'; job: StackJob } | { kind: 'vectorize'; texts: readonly string[]; configs: VectorizerConfig[] };
+
+/** What a worker posts back for a vectorize task (stack tasks write into the job's shared arrays instead). */
+export interface VectorizeResult {
+  t: number;
+  parts: VectorizerParts;
+  matrix: Csr;
+}
+
+export function taskTotal(w: WorkerJob): number {
+  return w.kind === 'stack' ? taskCount(w.job) : w.configs.length;
+}
+
 /**
- * Runs every task of `job`; with threads ≥ 2 the job must come from shareJob. onTask is called on this thread
- * with the fraction of tasks done after each task it ran. Every task index is claimed exactly once, by this thread
- * or a worker; after a failure or an abort the remaining claims are skipped (still counted), so the wait ends.
+ * Runs every task of `w` here and on the workers: task indices are claimed from a shared counter, each exactly
+ * once; after a failure or an abort the remaining claims are skipped (still counted), so the wait ends. Returns
+ * the messages the workers posted (their results and failures), read synchronously from their ports.
  */
-export function runStackJob(job: StackJob, threads: number, signal?: AbortSignal, onTask?: (fraction: number) => void): void {
-  const n = taskCount(job);
+function runShared(w: WorkerJob, threads: number, runLocal: (t: number) => void, signal?: AbortSignal): unknown[] {
+  const n = taskTotal(w);
   const control = new Int32Array(new SharedArrayBuffer(16));
   const helpers = threads > 1 ? workers.slice(0, threads - 1) : [];
-  const ports = helpers.map((w) => {
+  const ports = helpers.map((worker) => {
     const { port1, port2 } = new MessageChannel();
-    w.postMessage({ job, control, port: port2 }, [port2]);
+    worker.postMessage({ w, control, port: port2 }, [port2]);
     return port1;
   });
   let error: unknown = null;
@@ -96,22 +111,63 @@ export function runStackJob(job: StackJob, threads: number, signal?: AbortSignal
     if (signal?.aborted) Atomics.store(control, ABORTED, 1);
     if (error === null && !Atomics.load(control, ABORTED) && !Atomics.load(control, FAILED)) {
       try {
-        runStackTask(job, t, signal);
+        runLocal(t);
       } catch (e) {
         error = e;
         Atomics.store(control, ABORTED, 1);
       }
     }
     Atomics.add(control, DONE, 1);
-    if (error === null) onTask?.(Atomics.load(control, DONE) / n);
   }
-  // the tasks the workers claimed: wait until each has finished
+  // the tasks the workers claimed: wait until each has finished (a worker posts its result before counting it done)
   for (let done; (done = Atomics.load(control, DONE)) < n;) Atomics.wait(control, DONE, done, 1000);
   clearTimeout(idleTimer);
   idleTimer = setTimeout(() => void stopTrainThreads(), IDLE_MS).unref();
-  const failures = ports.map((p) => receiveMessageOnPort(p)?.message).filter((m) => typeof m === 'string');
-  for (const p of ports) p.close();
+  const messages: unknown[] = [];
+  for (const p of ports) {
+    for (let m; (m = receiveMessageOnPort(p));) messages.push(m.message);
+    p.close();
+  }
   if (error !== null) throw error;
-  if (Atomics.load(control, FAILED)) throw new Error(`training thread failed: ${failures[0] ?? 'unknown error'}`);
+  if (Atomics.load(control, FAILED)) {
+    const failure = messages.find((m) => typeof m === 'string');
+    throw new Error(`training thread failed: ${typeof failure === 'string' ? failure : 'unknown error'}`);
+  }
   signal?.throwIfAborted();
+  return messages;
+}
+
+/** Runs every task of a stack job; with threads ≥ 2 the job must come from shareJob. */
+export function runStackJob(job: StackJob, threads: number, signal?: AbortSignal, onTask?: (fraction: number) => void): void {
+  let done = 0;
+  const n = taskCount(job);
+  runShared({ kind: 'stack', job }, threads, (t) => {
+    runStackTask(job, t, signal);
+    onTask?.(++done / n);
+  }, signal);
+}
+
+/**
+ * Fits one vectorizer per config on `texts` (sklearn's fit_transform), the configs side by side on the threads: a
+ * worker sends its vectorizer back as parts (the same terms, idf and lookup table), so the result does not depend
+ * on which thread fitted which block. hooks apply to the blocks fitted on this thread.
+ */
+export function fitVectorizers(texts: readonly string[], configs: VectorizerConfig[], threads: number, hooks: (b: number) => FitHooks): { vectorizer: TfidfVectorizer; matrix: Csr }[] {
+  const out: ({ vectorizer: TfidfVectorizer; matrix: Csr } | undefined)[] = configs.map(() => undefined);
+  // the costly char block first: this thread starts on it, a worker that arrives meanwhile takes the word block
+  const order = configs.map((_, b) => b).sort((a, b) => Number(configs[b]!.analyzer === 'char_wb') - Number(configs[a]!.analyzer === 'char_wb'));
+  const ordered = order.map((b) => configs[b]!);
+  const useWorkers = threads > 1 && configs.length > 1 && workers.length > 0;
+  const messages = runShared({ kind: 'vectorize', texts: useWorkers ? texts : [], configs: ordered }, useWorkers ? threads : 1, (t) => {
+    out[order[t]!] = TfidfVectorizer.fitTransform(texts, ordered[t]!, hooks(order[t]!));
+  }, hooks(0).signal);
+  for (const m of messages) {
+    if (typeof m === 'string') continue;
+    const r = m as VectorizeResult;
+    out[order[r.t]!] = { vectorizer: TfidfVectorizer.fromParts(r.parts), matrix: r.matrix };
+  }
+  return out.map((r, b) => {
+    if (!r) throw new Error(`training thread failed: block ${b} was not fitted`);
+    return r;
+  });
 }

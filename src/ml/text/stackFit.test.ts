@@ -3,7 +3,8 @@ import { csrFromDense, type Csr } from '../sparse/csr.ts';
 import { decisionFunction } from '../linear/logreg.ts';
 import { mulberry32 } from '../split/prng.ts';
 import { fitStackedModel, type StackOptions } from './stackFit.ts';
-import { startTrainThreads, stopTrainThreads, trainThreadsReady } from './parallelTrain.ts';
+import { fitVectorizers, startTrainThreads, stopTrainThreads, trainThreadsReady } from './parallelTrain.ts';
+import { TfidfVectorizer, type VectorizerConfig } from './vocabulary.ts';
 import { trainTextClassifier } from './classifier.ts';
 
 // A learnable two-block problem big enough that each fit task takes a few milliseconds.
@@ -49,6 +50,26 @@ describe('stacked training on worker threads', () => {
     let correct = 0;
     for (let k = 0; k < z.length; k++) if ((z[k]! > 0 ? 1 : 0) === test.Y[k]) correct++;
     expect(correct / z.length).toBeGreaterThan(0.85);
+  });
+
+  it('fits the word and char vectorizers side by side: a block fitted on the worker is the one fitted here', async () => {
+    const texts = Array.from({ length: 400 }, (_, i) => `doc ${i % 37} has words like w${i % 11} and x${(i * 7) % 13}, then more ${'z'.repeat(i % 5)}`);
+    const configs: VectorizerConfig[] = [
+      { analyzer: 'word', ngramRange: [1, 2], minDf: 2, maxFeatures: null, lowercase: true, sublinearTf: true },
+      { analyzer: 'char_wb', ngramRange: [2, 5], minDf: 2, maxFeatures: null, lowercase: true, sublinearTf: true },
+    ];
+    startTrainThreads(2);
+    await trainThreadsReady();
+    const local = new Set<number>();
+    const par = fitVectorizers(texts, configs, 2, (b) => ({ onProgress: () => local.add(b) }));
+    expect(local.size).toBeLessThan(2); // the worker fitted a block
+    configs.forEach((c, b) => {
+      const seq = TfidfVectorizer.fitTransform(texts, c);
+      expect(par[b]!.matrix).toEqual(seq.matrix);
+      expect(par[b]!.vectorizer.serialize()).toEqual(seq.vectorizer.serialize());
+      expect(par[b]!.vectorizer.lookupTable.slots()).toEqual(seq.vectorizer.lookupTable.slots());
+      expect(par[b]!.vectorizer.transform(['doc 3 has words w2'])).toEqual(seq.vectorizer.transform(['doc 3 has words w2']));
+    });
   });
 
   it('trainTextClassifier: the same model file for 1 and 2 threads', async () => {

@@ -15,6 +15,13 @@ import { bytesF32, f32Bytes, packSections, unpackSections } from '../serialize.t
 
 export { throwIfAborted, type FitHooks, type VectorizerConfig } from './fitVocabulary.ts';
 
+export interface VectorizerParts {
+  config: VectorizerConfig;
+  terms: string[];
+  idf: Float32Array;
+  slots: { hot: Int32Array; cold: Int32Array; hotCap: number; size: number };
+}
+
 export class TfidfVectorizer {
   private termList: readonly string[] | null;
 
@@ -91,6 +98,18 @@ export class TfidfVectorizer {
     const idf = bytesF32(section('idf'));
     if (idf.length !== h.nTerms) throw new Error(`vectorizer: ${idf.length} idf values, header says ${String(h.nTerms)} terms`);
     return TfidfVectorizer.fromUtf8Terms(h.config as VectorizerConfig, section('terms'), idf);
+  }
+
+  /** The parts a fitted vectorizer is made of, as plain data (a training thread sends them back; see fromParts). */
+  toParts(): VectorizerParts {
+    const { hot, cold, hotCap, size } = this.table.slots();
+    return { config: copyConfig(this.config), terms: [...this.terms], idf: this.idf, slots: { hot, cold, hotCap, size } };
+  }
+
+  /** The vectorizer toParts described, with the very same lookup table (no rehashing). */
+  static fromParts(p: VectorizerParts): TfidfVectorizer {
+    const { hot, cold, hotCap, size } = p.slots;
+    return new TfidfVectorizer(copyConfig(p.config), p.terms, p.idf, NgramHashTable.fromSlots(hot, cold, hotCap, size));
   }
 
   /** Fits the vocabulary and idf on `texts` and returns their tf-idf matrix (sklearn's fit_transform). */
