@@ -77,7 +77,7 @@ function problemsOf(issues: { path: PropertyKey[]; message: string }[]) {
 
 export function createCdsService(deps: CdsDeps) {
   const now = deps.now ?? (() => new Date());
-  const audit = createAuditLog(deps.db);
+  const audit = createAuditLog(deps.db, deps.logger);
   const feedback = createFeedbackStore(deps.db);
   const jwt = createJwtVerifier({ clients: deps.config.cdsClients, required: deps.config.cdsRequireJwt ?? deps.config.cdsClients.length > 0, db: deps.db, now });
 
@@ -196,17 +196,17 @@ export function createCdsService(deps: CdsDeps) {
       const out = await evaluate(service, req, meta);
       response = out.body;
       const durationMs = performance.now() - started;
-      const callId = await record(durationMs);
+      const callId = record(durationMs);
       return { status, callId, durationMs, ...out };
     } catch (err) {
       status = isAppError(err) ? err.status : 500;
       response = { error: isAppError(err) ? err.code : 'INTERNAL', message: isAppError(err) ? err.message : 'internal error' };
-      await record(performance.now() - started).catch(() => undefined);
+      record(performance.now() - started);
       throw err;
     }
 
-    async function record(durationMs: number): Promise<string> {
-      const id = await audit.record({
+    function record(durationMs: number): string {
+      const id = audit.record({
         serviceId: service!.id,
         hook: typeof raw.hook === 'string' ? raw.hook : service!.hook,
         hookInstance: typeof raw.hookInstance === 'string' ? raw.hookInstance : '',
@@ -227,6 +227,8 @@ export function createCdsService(deps: CdsDeps) {
     audit,
     discovery,
     call,
+    /** Writes the queued audit rows (the app calls it before closing the database). */
+    close: () => audit.flush(),
 
     async feedback(serviceId: string, body: unknown, client: VerifiedClient | null) {
       if (!findService(serviceId)) throw new AppError('CDS_SERVICE_NOT_FOUND', `No CDS service "${serviceId}". GET /cds-services lists them.`);
