@@ -153,6 +153,7 @@ export function createServices(deps: Deps): Services {
     async close() {
       await webhooks.stop();
       await features.close();
+      await cds.close(); // writes the queued hook-call audit rows
       await rules.close();
       await images.close();
       await detection.close();
