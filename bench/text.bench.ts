@@ -228,17 +228,19 @@ function endpointMarkdown(e: EndpointResult, smoke: boolean): string[] {
   const pooled = e.runs[0]!, inline = e.runs.find((r) => r.threads === 0);
   const main = pooled.loads[0]!, before = inline?.loads[0];
   const met = okOf(main) === main.count && main.p99 < 20;
+  const cpuOf = (l: LoadResult) => (l.serverCpuUs ? `${fmt(l.serverCpuUs.eventLoop + l.serverCpuUs.busiestOther + l.serverCpuUs.rest)} = ${fmt(l.serverCpuUs.eventLoop)} + ${fmt(l.serverCpuUs.busiestOther)} + ${fmt(l.serverCpuUs.rest)}` : '–');
   const rows = e.runs.flatMap((r) => r.loads.map((l) =>
-    `| ${r.label} | ${l.concurrency} | ${fmt(l.count)} (+${fmt(l.warmup)} warm-up) | ${fmt(l.reqPerSec)} | ${fmt(l.p50, 2)} | ${fmt(l.p95, 2)} | ${fmt(l.p99, 2)} | ${fmt(l.p99 / l.p50, 1)}× | ${fmt(l.max, 1)} | ${l.count - okOf(l)} |`));
+    `| ${r.label} | ${l.concurrency} | ${fmt(l.count)} (+${fmt(l.warmup)} warm-up) | ${fmt(l.reqPerSec)} | ${fmt(l.p50, 2)} | ${fmt(l.p95, 2)} | ${fmt(l.p99, 2)} | ${fmt(l.p99 / l.p50, 1)}× | ${fmt(l.max, 1)} | ${l.count - okOf(l)} | ${cpuOf(l)} | ${fmt(l.loadAvg, 1)} |`));
   const lines = [
     '### Real-time endpoint (jigsaw model) — single-document `POST /api/v1/endpoints/{name}/classify {"Text": …}`',
     '',
     `Server: the real app (\`createAppContext\` + \`buildApp\`, embedded SQLite + job worker) in its own process on 127.0.0.1, free to use all ${e.serverCores} cores; the model was trained and deployed through the API (upload both CSVs with \`POST /api/v1/datasets?wait=true\`, \`POST /api/v1/text/classifiers\`, \`POST /api/v1/endpoints\`; ${fmt(e.setupSeconds, 1)} s, of which training ${fmt(e.trainSeconds, 2)} s). ` +
       `Each configuration is a fresh server process on the same data dir, measured in this run: the default (scoring threads = cores − 1: analysis and scoring on a piscina worker thread, the event loop does HTTP and JSON only, requests that wait are batched, one batch per thread) and \`SAGEBRUSH_SCORING_THREADS=0\` (scoring on the event loop with the micro-batcher — the path before issue 17, now with the fused scorer). ` +
-      `Load: a separate Node process pinned with \`taskset -c ${e.loadCpus}\` (${main.cores} core), so client and server share CPU ${e.loadCpus} and the server has the other core to itself; N clients over keep-alive HTTP/1.1 (\`http.Agent({ keepAlive: true })\`), each sending the next test-set comment as soon as its previous answer arrived; warm-up requests first, then the measured ones. The 1-client rows are the unloaded service time, for reference.`,
+      `Load: a separate Node process pinned with \`taskset -c ${e.loadCpus}\` (${main.cores} core), so client and server share CPU ${e.loadCpus} and the server has the other core to itself; N clients over keep-alive HTTP/1.1 (\`http.Agent({ keepAlive: true })\`), each sending the next test-set comment as soon as its previous answer arrived; warm-up requests first (a run of their own: the JIT of a fresh server process settles only after several thousand requests, and until then the server spends about twice the CPU per request), then the measured ones. The 1-client rows are the unloaded service time, for reference. ` +
+      'Server CPU per request: user + system time of each server thread from /proc over the measured requests, divided by their number — the event loop (HTTP, routing, validation, JSON), the busiest other thread (the scoring thread when there is one) and every other thread together (V8 compiler and GC helpers, the job worker); unlike the latencies it hardly depends on what else the machine runs. Load average: the machine\'s 1-minute load average when the row started (2 cores; other work shares them).',
     '',
-    '| server | clients | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | p99 ÷ p50 | max (ms) | non-200 |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | clients | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | p99 ÷ p50 | max (ms) | non-200 | server CPU per request (µs): event loop + busiest other thread + the rest | load average |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
     '',
     `Server peak RSS: ${e.runs.map((r) => `${r.label} ${fmt(r.peakRssMb)} MB`).join('; ')} (the first includes training).` + (main.firstError ? ` First error: ${main.firstError}.` : ''),
@@ -256,6 +258,13 @@ function endpointMarkdown(e: EndpointResult, smoke: boolean): string[] {
     lines.push('', `**Where the time goes.** One request alone takes ${fmt(alone.p50, 2)} ms (p50 of the 1-client row, client included: HTTP, routing, validation, the hop to the scoring thread and back, JSON); ` +
       `at ${main.concurrency} clients the mean is ${fmt(main.mean, 2)} ms, so about ${fmt((1 - alone.p50 / main.mean) * 100)} % of a loaded request's time is waiting for a CPU, not work: the server is CPU-bound at ${fmt(main.reqPerSec)} req/s with its event loop (HTTP + JSON), its scoring thread and the load generator sharing ${e.serverCores} cores. ` +
       `Scoring a batch on the thread no longer stalls the event loop${aloneInline ? ` (1-client p99 ${fmt(alone.p99, 2)} ms, max ${fmt(alone.max, 1)} ms with the thread; ${fmt(aloneInline.p99, 2)} ms, max ${fmt(aloneInline.max, 1)} ms inline)` : ''}; what is left per request is mostly the HTTP and JSON work of the event loop, which a second event loop (more processes or cores) would divide.`);
+  }
+  const cpu = main.serverCpuUs, inlineCpu = before?.serverCpuUs;
+  if (cpu) {
+    const total = cpu.eventLoop + cpu.busiestOther + cpu.rest;
+    lines.push('', `**CPU per request** (${main.concurrency} clients, default server): ${fmt(total)} µs — ${fmt(cpu.eventLoop)} µs on the event loop, ${fmt(cpu.busiestOther)} µs on the scoring thread, ${fmt(cpu.rest)} µs on other threads` +
+      (inlineCpu ? `; inline: ${fmt(inlineCpu.eventLoop + inlineCpu.busiestOther + inlineCpu.rest)} µs (${fmt(inlineCpu.eventLoop)} µs on the event loop)` : '') +
+      `. With a core each, the event loop alone would carry up to ${fmt(1e6 / cpu.eventLoop)} req/s and the scoring thread ${fmt(1e6 / cpu.busiestOther)} req/s; on ${e.serverCores} cores shared with the load generator and the machine's other work (load average ${fmt(main.loadAvg, 1)}), the server got ${fmt((main.reqPerSec * total) / 1e6, 2)} cores' worth of CPU for its ${fmt(main.reqPerSec)} req/s.`);
   }
   if (e.burst) {
     const b = e.burst;
@@ -307,7 +316,7 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
       log('endpoint: server, train + deploy through the API, load');
       return measureEndpoint({
         dir, trainFile: jigsaw!.trainFile, testFile: jigsaw!.testFile, texts: jigsaw!.testTexts,
-        levels: smoke ? [{ concurrency: 5, warmup: 5, count: 20 }] : [{ concurrency: 50, warmup: 500, count: 5000 }, { concurrency: 1, warmup: 100, count: 1000 }],
+        levels: smoke ? [{ concurrency: 5, warmup: 5, count: 20 }] : [{ concurrency: 50, warmup: 10_000, count: 5000 }, { concurrency: 1, warmup: 100, count: 1000 }],
         servers: [{ label: 'default: scoring threads (cores − 1)', threads: null, burst: true }, { label: 'inline (`SAGEBRUSH_SCORING_THREADS=0`)', threads: 0 }],
         burstCount: smoke ? 50 : 1000,
       });

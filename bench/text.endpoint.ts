@@ -8,8 +8,8 @@
  * bursts (bench/text.burst.ts) with its RSS read before and after. Everything talks to 127.0.0.1 only.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { startBenchServer } from './serverProcess.ts';
@@ -30,6 +30,16 @@ export interface LoadResult {
   firstError?: string;
   /** CPUs the load generator could use. */
   cores: number;
+  /** 1-minute load average of the machine when the level started (other work shares it). */
+  loadAvg?: number;
+  /** The server's CPU per measured request (µs, user + system, from /proc): its event loop, its busiest other thread (the scoring thread when there is one), every other thread together. */
+  serverCpuUs?: ServerCpu;
+}
+
+export interface ServerCpu {
+  eventLoop: number;
+  busiestOther: number;
+  rest: number;
 }
 
 export interface BurstResult {
@@ -131,6 +141,39 @@ export async function loadProcess<T>(script: string, args: string[]): Promise<T>
   return JSON.parse(stdout.trim().split('\n').pop() ?? '') as T;
 }
 
+/** CPU ms (user + system) of each thread of a process, by thread id (Linux /proc; empty elsewhere). */
+export function threadCpuMs(pid: number | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  if (pid === undefined || !existsSync(`/proc/${pid}/task`)) return out;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, ((Number(f[11]) + Number(f[12])) * 1000) / 100); // utime + stime, in clock ticks of 1/100 s
+    } catch {
+      /* the thread ended */
+    }
+  }
+  return out;
+}
+
+/** CPU per request (µs) between two threadCpuMs snapshots of `pid`. */
+export function cpuPerRequest(pid: number, before: Map<string, number>, after: Map<string, number>, requests: number): ServerCpu | undefined {
+  if (after.size === 0) return undefined;
+  const used = [...after].map(([tid, ms]) => [tid, ((ms - (before.get(tid) ?? 0)) * 1000) / requests] as const);
+  const others = used.filter(([tid]) => tid !== String(pid)).map(([, us]) => us).sort((a, b) => b - a);
+  return { eventLoop: used.find(([tid]) => tid === String(pid))?.[1] ?? 0, busiestOther: others[0] ?? 0, rest: others.slice(1).reduce((a, b) => a + b, 0) };
+}
+
+/** One load level against the server: the warm-up as a run of its own, then the measured requests with the server's CPU around them. */
+export async function measureLevel(port: number, pid: number, textsFile: string, l: LoadLevel): Promise<LoadResult> {
+  const loadAvg = loadavg()[0];
+  if (l.warmup > 0) await loadProcess<LoadResult>('text.load.ts', [String(port), 'toxic', textsFile, String(l.concurrency), '0', String(l.warmup)]);
+  const before = threadCpuMs(pid);
+  const r = await loadProcess<LoadResult>('text.load.ts', [String(port), 'toxic', textsFile, String(l.concurrency), '0', String(l.count)]);
+  return { ...r, warmup: l.warmup, loadAvg, serverCpuUs: cpuPerRequest(pid, before, threadCpuMs(pid), r.count) };
+}
+
 function rssMb(pid: number | undefined): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -166,9 +209,7 @@ export async function measureEndpoint(opts: { dir: string; trainFile: string; te
         await api(base(), 'POST', '/api/v1/endpoints/toxic/classify', { Text: texts[0] }); // loads the model
       }
       const loads: LoadResult[] = [];
-      for (const l of opts.levels) {
-        loads.push(await loadProcess<LoadResult>('text.load.ts', [String(server.port), 'toxic', textsFile, String(l.concurrency), String(l.warmup), String(l.count)]));
-      }
+      for (const l of opts.levels) loads.push(await measureLevel(server.port, server.child.pid!, textsFile, l));
       if (c.burst) {
         const rss = [rssMb(server.child.pid)], results: BurstResult[] = [];
         for (let b = 0; b < 2; b++) {
