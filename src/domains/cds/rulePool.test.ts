@@ -1,5 +1,6 @@
 /**
- * CQL rule threads (issue 17). (1) Decisions evaluated on the piscina pool equal the inline, single-threaded ones for
+ * CQL rule threads (issue 17). (1) Decisions evaluated on the piscina pool (the fast path) equal the reference
+ * path's (inline, single-threaded, every define over the whole Bundle) — cards and system actions too — for
  * every Synthea patient of the shared data (skipped with a message when it is absent), on order-sign and
  * order-select with both sample orders, and the pooled calls really ran on the threads. (2) A full evaluation queue
  * answers 429 with Retry-After as an OperationOutcome through the real CDS Hooks routes plugin. The engines are
@@ -79,7 +80,9 @@ describe('CQL rule threads', () => {
   });
 
   it.skipIf(!HAS_SYNTHEA)('pooled decisions equal inline decisions for every Synthea patient on order-sign and order-select', async () => {
-    const inline = createRuleEngine({ db: db.db, logger: silentLogger, threads: 0 });
+    // The reference: every define of every library over the whole Bundle on this thread (issue 17's fast path —
+    // only the defines a decision reads, only the retrieved types, on the rule threads — must answer the same).
+    const inline = createRuleEngine({ db: db.db, logger: silentLogger, evaluation: 'reference' });
     await inline.list(); // seed the built-ins once, before the second engine reads them
     const pooled = createRuleEngine({ db: db.db, logger: silentLogger, threads: 2 });
     const [single, threaded] = [cdsWith(inline), cdsWith(pooled)];

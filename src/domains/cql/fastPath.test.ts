@@ -1,0 +1,125 @@
+/**
+ * Issue 17 (throughput): the CDS path's cheaper evaluation decides exactly as the reference path. (1) Only the
+ * defines a decision reads are evaluated: a define nothing reads that would throw no longer fails the rule (the
+ * reference path, every define, still does). (2) The rules get only the Patient and the resource types they
+ * retrieve (retrieves.ts), and a Retrieve that cannot be pinned to a base FHIR type keeps the whole Bundle.
+ * (3) For every Synthea patient of the shared data (whole record, every resource type), both plans and both
+ * sample orders, the pooled fast path's decision and findings equal the reference path's (every define, the whole
+ * Bundle, on this thread; skipped with a message when ../shared is absent).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../storage/schema.ts';
+import { createRuleEngine, type RuleEngineService } from './engine.ts';
+import { onlyTypes, retrievedTypes } from './retrieves.ts';
+import { coverage, HAS_SYNTHEA, medicationOrder, openTestDb, patientWith, serviceOrder, silentLogger, SYNTHEA_DIR } from './testing.ts';
+import { LIBRARY_DIR } from './translate.ts';
+
+if (!HAS_SYNTHEA) console.warn(`fastPath.test: Synthea bundles not found under ${SYNTHEA_DIR}; the fast = reference comparison on them is skipped.`);
+
+const PLANS = [coverage('acme-gold', 'Acme Gold'), coverage('acme-standard', 'Acme Standard')];
+const ORDERS: Resource[] = [medicationOrder(), serviceOrder()];
+const elm = (name: string) => JSON.parse(readFileSync(join(LIBRARY_DIR, 'elm', `${name}.json`), 'utf8')) as Record<string, unknown>;
+
+let db: Kysely<Database>;
+let close: () => Promise<void>;
+const engines: RuleEngineService[] = [];
+function engine(options: Partial<Parameters<typeof createRuleEngine>[0]>): RuleEngineService {
+  const e = createRuleEngine({ db, logger: silentLogger, ...options });
+  engines.push(e);
+  return e;
+}
+
+beforeAll(async () => {
+  ({ db, close } = await openTestDb());
+  await engine({ threads: 0 }).list(); // seed the built-ins once
+}, 120_000);
+afterAll(async () => {
+  await Promise.all(engines.map((e) => e.close()));
+  await close();
+});
+
+describe('the defines a decision reads', () => {
+  it('are the only ones evaluated: a define nothing reads cannot fail the rule (the reference path still runs it)', async () => {
+    const fast = engine({ threads: 0 });
+    const reference = engine({ evaluation: 'reference' });
+    await fast.add({
+      cql: `library UnreadDefine version '1.0.0'
+using FHIR version '4.0.1'
+include FHIRHelpers version '4.0.1' called FHIRHelpers
+include CoverageCommon version '1.0.0' called Common
+parameter "Order" FHIR.Resource
+context Patient
+define "Never Read": singleton from { 1, 2 }
+define "Decision": Common."Decision"('covered', 'no-auth', null, null, null, 'UnreadDefine answers', 'UnreadDefine answered')
+`,
+    });
+    await fast.setStatus('UnreadDefine', 'enabled');
+    try {
+      const input = { hook: 'order-sign' as const, patientBundle: patientWith([]), order: serviceOrder('99999', 'not in the policy table'), coverage: PLANS[0]! };
+      const d = await fast.evaluateOrder(input);
+      expect(d.rules.map((r) => r.library)).toEqual(['UnreadDefine']);
+      expect(d.covered).toBe('covered');
+      const r = await reference.evaluateOrder(input);
+      expect(r.reasons.map((x) => x.code)).toContain('technical'); // every define runs there, and "Never Read" throws
+    } finally {
+      await fast.remove('UnreadDefine');
+    }
+  }, 120_000);
+});
+
+describe('the data handed to the rules', () => {
+  const catalog = () => Object.fromEntries(['AmoxicillinPriorAuth', 'TablePolicy', 'Sinusitis', 'CoverageCommon', 'FHIRHelpers'].map((n) => [n, elm(n)]));
+
+  it('is the Patient and the types the libraries (and their includes) retrieve', () => {
+    expect([...retrievedTypes(['TablePolicy'], catalog())!].sort()).toEqual(['Patient']);
+    expect([...retrievedTypes(['AmoxicillinPriorAuth', 'TablePolicy'], catalog())!].sort()).toEqual(['Condition', 'Patient']); // via Sinusitis
+    const bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient', id: 'p' } }, { resource: { resourceType: 'Observation', id: 'o', status: 'final', code: {} } }, { resource: { resourceType: 'Condition', id: 'c', subject: {} } }] };
+    const slim = onlyTypes(bundle, new Set(['Patient', 'Condition']));
+    expect(slim.entry!.map((e) => e.resource!.resourceType)).toEqual(['Patient', 'Condition']);
+    expect(onlyTypes(bundle, new Set(['Patient', 'Condition']))).toBe(slim); // the same object per Bundle: wrapped once per call
+  });
+
+  it('is the whole Bundle when a Retrieve is not a base FHIR type or an include is unknown', () => {
+    const withProfile = { library: { statements: { def: [{ expression: { type: 'Retrieve', dataType: '{http://hl7.org/fhir}Condition', templateId: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-condition' } }] } } };
+    const abstract = { library: { statements: { def: [{ expression: { type: 'Retrieve', dataType: '{http://hl7.org/fhir}Resource' } }] } } };
+    const unknownInclude = { library: { includes: { def: [{ path: 'Missing' }] } } };
+    expect(retrievedTypes(['X'], { X: withProfile })).toBeNull();
+    expect(retrievedTypes(['X'], { X: abstract })).toBeNull();
+    expect(retrievedTypes(['X'], { X: unknownInclude })).toBeNull();
+    const bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient', id: 'p' } }] };
+    expect(onlyTypes(bundle, null)).toBe(bundle);
+  });
+});
+
+describe('fast path = reference path on the Synthea patients', () => {
+  it.skipIf(!HAS_SYNTHEA)('gives the same decisions and findings for every patient, plan and sample order', async () => {
+    const fast = engine({ threads: 1 });
+    const reference = engine({ evaluation: 'reference' });
+    const files = readdirSync(SYNTHEA_DIR).filter((f) => f.endsWith('.json.gz')).sort();
+    const outcomes = new Set<string>();
+    let compared = 0;
+    for (const [i, file] of files.entries()) {
+      const record = JSON.parse(gunzipSync(readFileSync(join(SYNTHEA_DIR, file))).toString('utf8')) as Bundle;
+      const plan = PLANS[i % 2]!;
+      const bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [...(record.entry ?? []).map((e) => ({ resource: e.resource! })), { resource: plan }] };
+      for (const order of ORDERS) {
+        const input = { hook: 'order-sign' as const, patientBundle: bundle, order, coverage: plan };
+        const [a, b] = await Promise.all([reference.evaluateOrder(input), fast.evaluateOrder(structuredClone(input))]);
+        expect(b, `${file} ${order.resourceType}`).toEqual(a);
+        expect(a.reasons.map((r) => r.code)).not.toContain('technical');
+        outcomes.add(`${a.covered}/${a.paNeeded ?? ''}/${(a.docNeeded ?? []).join(',')}`);
+        compared += 1;
+      }
+      expect(await fast.patientView({ patientBundle: bundle }), file).toEqual(await reference.patientView({ patientBundle: bundle }));
+    }
+    expect(compared).toBe(files.length * ORDERS.length);
+    expect(fast.threadTasks()).toBeGreaterThanOrEqual(compared); // the fast decisions came from the rule thread
+    expect(reference.threads).toBe(0);
+    expect(outcomes.size).toBeGreaterThan(2); // the patients exercise several outcomes
+  }, 600_000);
+});
