@@ -7,7 +7,7 @@
  */
 
 /** Files above this size are not kept (their records would be several times as large in memory). */
-export const PARSE_CACHE_MAX_FILE_BYTES = 32 * 1024 * 1024;
+export const PARSE_CACHE_MAX_FILE_BYTES = 16 * 1024 * 1024;
 const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
 const MAX_ENTRIES = 4;
 const TTL_MS = 10 * 60_000;

@@ -2,7 +2,8 @@
  * CSV (RFC 4180: quoted fields may hold delimiters, doubled quotes and newlines) and TSV, read as a
  * stream with csv-parse. Records are handled synchronously inside the parser (no object-mode
  * buffering), so every record, error and bad byte is known by its exact row. Memory stays bounded:
- * one record at a time plus the column profiles.
+ * one record at a time plus the column profiles — unless the caller keeps the records (`keepRecords`, only for
+ * files up to PARSE_CACHE_MAX_FILE_BYTES).
  */
 import type { CsvError } from 'csv-parse';
 import { AppError } from '../../../core/errors.ts';
