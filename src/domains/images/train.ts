@@ -16,6 +16,7 @@ import { loadImageDataset, readImageBytes } from './data.ts';
 import type { ImagesDeps } from './deps.ts';
 import { imageMetrics, quickScores, r4, summariseFolds, type CvSummary, type ImageMetrics } from './evaluate.ts';
 import { evalRows, fitHead, headLogits, oofLogits, trainRows, type Candidate, type ImageFeatures } from './fit.ts';
+import { FEATURE_LAYERS } from './pixels/embedder.ts';
 import { buildPlan } from './plan.ts';
 import { saveImageModel, type StoredHead } from './store.ts';
 import type { ImageFeatureKind, TrainJobPayload } from './schema.ts';
@@ -35,7 +36,7 @@ export interface TriedCandidate {
 export interface TrainReport {
   build: string;
   /** Backbone layer the head was trained on, and its width. */
-  features: { kind: ImageFeatureKind; dim: number; backboneId: string };
+  features: { kind: ImageFeatureKind; dim: number; backboneId: string; layers: string };
   split: { kind: 'stratified-group' | 'stratified'; groupColumn: string | null; labelColumn: string | null; seed: number; testFraction: number; train: number; test: number; groupsTrain: number; groupsTest: number };
   tried: TriedCandidate[];
   chosen: string;
@@ -216,7 +217,7 @@ async function train(deps: ImagesDeps, ctx: JobContext<TrainJobPayload>): Promis
   };
   const report: TrainReport = {
     build: p.build,
-    features: { kind: featureKind, dim: embedder.dim, backboneId: embedder.backboneId },
+    features: { kind: featureKind, dim: embedder.dim, backboneId: embedder.backboneId, layers: FEATURE_LAYERS[featureKind] },
     split: {
       kind: p.groupColumn ? 'stratified-group' : 'stratified',
       groupColumn: p.groupColumn ?? null,

@@ -51,7 +51,7 @@ export function ImageModelPage() {
             {build && <Badge variant="light">{build} build</Badge>}
             {features && (
               <Badge variant="light" color="gray" data-testid="images-model-features" title="backbone layer the classifier was trained on">
-                {features === 'pooled' ? 'pooled features (1,280)' : features === 'logits' ? 'logit features (1,000)' : `${features} features`}
+                {features === 'pooled' ? 'pooled features (1,280)' : features === 'multilayer' ? 'multi-layer features (1,856)' : features === 'logits' ? 'logit features (1,000)' : `${features} features`}
               </Badge>
             )}
           </Group>

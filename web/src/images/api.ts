@@ -75,7 +75,7 @@ export interface TriedRow {
 export interface ImageReport {
   build?: 'quick' | 'standard' | string;
   /** Backbone layer the head was trained on (absent on builds before issue 18: the 1,000 logits). */
-  features?: { kind: 'pooled' | 'logits' | string; dim: number; backboneId?: string };
+  features?: { kind: 'pooled' | 'multilayer' | 'logits' | string; dim: number; backboneId?: string };
   split?: { kind: string; groupColumn: string | null; train: number; test: number; groupsTrain?: number; groupsTest?: number };
   tried?: TriedRow[];
   chosen?: string;

@@ -73,6 +73,12 @@ export interface EmbedderDeps {
 export type FeatureKind = 'logits' | 'pooled' | 'multilayer';
 /** Output width per kind for the bundled MobileNetV2 (multilayer = 1,280 + 96 + 160 + 320). */
 export const FEATURE_DIMS: Record<FeatureKind, number> = { logits: 1000, pooled: 1280, multilayer: 1856 };
+/** What each kind is, in words (a build's report.features.layers). */
+export const FEATURE_LAYERS: Record<FeatureKind, string> = {
+  logits: 'the backbone output (ImageNet logits)',
+  pooled: 'the pooled penultimate layer',
+  multilayer: 'the pooled penultimate layer + the global averages of the last 3 trunk stages (MobileNetV2: 96, 160, 320 channels)',
+};
 
 const TENSOR_SIZE = 3 * INPUT_SIZE * INPUT_SIZE;
 /** Bump when decode/preprocessing changes: old cache files then read as misses. */
