@@ -15,8 +15,10 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync }
 import { nanMean, perLabelRocAuc, precisionRecallFscore, TextClassifierModel, trainTextClassifier } from '../src/ml/index.ts';
 import { labelSet, toArrays } from '../src/domains/text/data.ts';
 import { parseLabeledText } from '../src/domains/text/formats.ts';
-import { resultJson, scorerOf, type TextPredictor } from '../src/domains/text/predictor.ts';
+import { scorerOf, type TextPredictor } from '../src/domains/text/predictor.ts';
+import { ResultLineWriter } from '../src/domains/text/resultLines.ts';
 import { scoreInOrder } from '../src/domains/text/batch.ts';
+import { warmUpTextScoring } from '../src/ml/text/warmUp.ts';
 import { createScoringPool, type ScoringPool } from '../src/domains/text/scoringPool.ts';
 
 const mb = (bytes: number) => bytes / 2 ** 20;
@@ -49,7 +51,12 @@ async function predict(modelFile: string, testFile: string, threads: number) {
   const docs = readDocs(testFile);
   const texts = docs.map((d) => d.text);
   const pool = threads > 0 ? createScoringPool(threads) : undefined;
-  await pool?.start();
+  // the threaded path as a running server has it: pool threads started and their code warm (start() warms them), and
+  // this thread's too (it scores chunks as well); the inline run stays fully cold: a fresh process's first batch
+  if (pool) {
+    await pool.start();
+    warmUpTextScoring();
+  }
   const baselineRssMb = mb(process.memoryUsage().rss);
   const t0 = process.hrtime.bigint();
   const bytes = readShared(modelFile);
@@ -97,7 +104,7 @@ function readShared(file: string): SharedArrayBuffer {
 
 /**
  * The batch job's loop with its raw path (runBatchJob with scoreRaw/localRaw): chunks scored in input order
- * (scoreInOrder) into one score array, then one Comprehend JSON line per document (resultJson), joined.
+ * (scoreInOrder) into one score array, then one Comprehend JSON line per document (ResultLineWriter), as one string.
  */
 async function runBatch(predictor: TextPredictor, texts: string[], pool: ScoringPool | undefined): Promise<{ scores: Float32Array; outputBytes: number }> {
   const L = predictor.rule.labels.length, scores = new Float32Array(texts.length * L);
@@ -106,9 +113,9 @@ async function runBatch(predictor: TextPredictor, texts: string[], pool: Scoring
   await scoreInOrder({ score, threads: pool?.threads ?? 1, ...(pool ? { local } : {}) }, predictor, texts, { throwIfAborted() {} }, async (start, part) => {
     scores.set(part, start * L);
   });
-  const lines = new Array<string>(texts.length);
-  for (let i = 0; i < texts.length; i++) lines[i] = resultJson(predictor.rule, scores, i * L, `{"File":"test.txt","Line":${i},`);
-  const jsonl = lines.length ? `${lines.join('\n')}\n` : '';
+  const w = new ResultLineWriter(predictor.rule);
+  for (let i = 0; i < texts.length; i++) w.line(scores, i * L, `{"File":"test.txt","Line":${i},`);
+  const jsonl = w.bytes().toString('utf8'); // the job's output string (runBatchJob)
   return { scores, outputBytes: Buffer.byteLength(jsonl) };
 }
 

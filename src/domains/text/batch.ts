@@ -9,7 +9,8 @@ import type { JobContext } from '../../jobs/types.ts';
 import { buildOutputTarGz, type ClassificationResult } from './comprehend.ts';
 import type { TextDeps } from './deps.ts';
 import { readBatchInput, type BatchDocument } from './batchInput.ts';
-import { resultJson, type TextPredictor } from './predictor.ts';
+import type { TextPredictor } from './predictor.ts';
+import { ResultLineWriter } from './resultLines.ts';
 import type { BatchJobPayload } from './schema.ts';
 import { unzipTextFiles } from './unzip.ts';
 
@@ -43,21 +44,31 @@ const CHUNK = 500;
 const LOCAL_CHUNK = 125;
 
 /**
+ * Pool chunk size: CHUNK for large inputs; smaller for small ones, so at least ~4 chunks per scoring thread (this
+ * one included) exist — with 500-document chunks a 2,000-document batch put half its work on the pool at once, and
+ * this thread, done with its share, waited on a thread that other processes had slowed.
+ */
+export function chunkSize(n: number, threads: number): number {
+  return Math.max(LOCAL_CHUNK, Math.min(CHUNK, Math.ceil(n / ((Math.max(1, threads) + 1) * 4))));
+}
+
+/**
  * Scores `texts` in chunks — threads + 1 chunks queued on the pool (a thread never waits for the next one), and with
  * `local`, a smaller chunk on this thread while they run — and calls `emit` with each chunk's results in input order.
  */
-export async function scoreInOrder<R>(s: ChunkScoring<R>, p: TextPredictor, texts: string[], signal: { throwIfAborted(): void }, emit: (start: number, results: R) => Promise<void>): Promise<void> {
+export async function scoreInOrder<R>(s: ChunkScoring<R> & Partial<Pick<BatchScoring, 'predictor'>>, p: TextPredictor, texts: string[], signal: { throwIfAborted(): void }, emit: (start: number, results: R) => Promise<void>): Promise<void> {
   interface Chunk { start: number; pooled: boolean; done: boolean; results: Promise<R> }
   const inFlight: Chunk[] = [];
   let next = 0, pooled = 0;
+  const size = s.local ? chunkSize(texts.length, s.threads) : CHUNK;
   for (;;) {
     while (next < texts.length && pooled < Math.max(1, s.threads) + 1) {
       signal.throwIfAborted();
-      const c: Chunk = { start: next, pooled: true, done: false, results: s.score(p, texts.slice(next, next + CHUNK)) };
+      const c: Chunk = { start: next, pooled: true, done: false, results: s.score(p, texts.slice(next, next + size)) };
       c.results.then(() => (c.done = true), () => (c.done = true));
       inFlight.push(c);
       pooled++;
-      next += CHUNK;
+      next += size;
     }
     const head = inFlight[0];
     if (!head) return;
@@ -90,33 +101,36 @@ export async function runBatchJob(deps: TextDeps & BatchScoring, ctx: JobContext
   const ok = docs.filter((d) => d.text !== undefined);
   const texts = ok.map((d) => d.text!);
   const progress = async (done: number) => ctx.progress(0.05 + (0.9 * done) / Math.max(1, ok.length), `${done} of ${ok.length} documents`);
-  // one line per scored document, by its index among the scored ones
-  let line: (i: number, head: Record<string, unknown>) => string;
+  const heads = docs.map((d) => ({ File: d.file, ...(d.line !== undefined ? { Line: d.line } : {}) }));
+  const errorLine = (i: number) => JSON.stringify({ ...heads[i], ErrorCode: docs[i]!.error!.code, ErrorMessage: docs[i]!.error!.message });
+  let jsonl: string;
   if (deps.scoreRaw) {
+    // raw path: the scores into one array, the lines written as bytes from them (resultLines.ts: the same bytes)
     const L = predictor.rule.labels.length, scores = new Float32Array(texts.length * L);
     await scoreInOrder({ score: deps.scoreRaw, threads: deps.threads, ...(deps.localRaw ? { local: deps.localRaw } : {}) }, predictor, texts, ctx.signal, async (start, part) => {
       scores.set(part, start * L);
       await progress(start + part.length / L);
     });
-    line = (i, head) => resultJson(predictor.rule, scores, i * L, `${JSON.stringify(head).slice(0, -1)},`);
+    const w = new ResultLineWriter(predictor.rule);
+    for (let i = 0, k = 0; i < docs.length; i++) {
+      if (docs[i]!.error) w.raw(errorLine(i));
+      else w.line(scores, L * k++, `${JSON.stringify(heads[i]).slice(0, -1)},`);
+    }
+    jsonl = w.bytes().toString('utf8');
   } else {
     const results: ClassificationResult[] = new Array(ok.length);
     await scoreInOrder(deps, predictor, texts, ctx.signal, async (start, part) => {
       for (let i = 0; i < part.length; i++) results[start + i] = part[i]!;
       await progress(start + part.length);
     });
-    line = (i, head) => JSON.stringify({ ...head, [key]: results[i]![key], Predicted: results[i]!.Predicted });
+    const lines: string[] = [];
+    for (let i = 0, k = 0; i < docs.length; i++) {
+      if (docs[i]!.error) lines.push(errorLine(i));
+      else lines.push(JSON.stringify({ ...heads[i], [key]: results[k]![key], Predicted: results[k++]!.Predicted }));
+    }
+    jsonl = lines.length ? `${lines.join('\n')}\n` : '';
   }
-  const lines: string[] = [];
-  let errors = 0, k = 0;
-  for (const d of docs) {
-    const head = { File: d.file, ...(d.line !== undefined ? { Line: d.line } : {}) };
-    if (d.error) {
-      errors++;
-      lines.push(JSON.stringify({ ...head, ErrorCode: d.error.code, ErrorMessage: d.error.message }));
-    } else lines.push(line(k++, head));
-  }
-  const jsonl = lines.length ? `${lines.join('\n')}\n` : '';
+  const errors = docs.length - ok.length;
   const outputKey = `${p.outputPrefix}predictions.jsonl`;
   const outputTarKey = `${p.outputPrefix}output.tar.gz`;
   await deps.artifacts.put(outputKey, jsonl);

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { TextClassifierModel, trainTextClassifier } from '../../ml/index.ts';
+import type { JobContext } from '../../jobs/types.ts';
+import { labelSet, toArrays } from './data.ts';
+import { parseLabeledText } from './formats.ts';
+import { chunkSize, runBatchJob, type BatchScoring } from './batch.ts';
+import type { TextDeps } from './deps.ts';
+import { classifyTexts, scorerOf, type TextPredictor } from './predictor.ts';
+import type { BatchJobPayload } from './schema.ts';
+
+// real data: the bundled jigsaw sample (examples/text, Comprehend CSV)
+const docs = parseLabeledText(readFileSync(new URL('../../../examples/text/jigsaw-toxic-1k.csv', import.meta.url), 'utf8'), { format: 'comprehend-csv', mode: 'multi-label', delimiter: '|' }).docs;
+const labelNames = labelSet(docs);
+const arrays = toArrays(docs.slice(0, 400), labelNames, 'multi-label');
+
+async function run(scoring: Omit<BatchScoring, 'predictor'>, p: TextPredictor, input: string): Promise<{ jsonl: string; errors: number }> {
+  const store = new Map<string, Buffer>([['in', Buffer.from(input)]]);
+  const artifacts = { get: async (k: string) => store.get(k)!, put: async (k: string, b: Buffer | string) => void store.set(k, Buffer.from(b)) };
+  const deps = { artifacts, predictor: async () => p, ...scoring } as unknown as TextDeps & BatchScoring;
+  const payload: BatchJobPayload = { modelId: 'm', inputKey: 'in', inputFileName: 'in.txt', inputFormat: 'one-doc-per-line', outputPrefix: 'out/' };
+  const ctx = { job: { payload }, signal: new AbortController().signal, progress: async () => {}, log: async () => {} } as unknown as JobContext<BatchJobPayload>;
+  const r = await runBatchJob(deps, ctx);
+  return { jsonl: store.get(r.outputKey)!.toString('utf8'), errors: r.errors };
+}
+
+describe('text.batch job', () => {
+  it('writes the same JSON Lines from raw scores (scoreRaw/localRaw) as from result objects, error lines included', async () => {
+    for (const mode of ['multi-label', 'multi-class'] as const) {
+      const labels = mode === 'multi-label' ? arrays.labelIndices : arrays.labelIndices.map((ls) => [ls.length ? 1 : 0]);
+      const names = mode === 'multi-label' ? labelNames : ['clean', 'flagged'];
+      const model = TextClassifierModel.deserialize(trainTextClassifier({ texts: arrays.texts, labels, labelNames: names, mode, options: { maxEpochs: 1 } }).serialize());
+      const p: TextPredictor = { modelId: 'm', key: 'm#1', rule: { mode, labels: names }, classifier: model, bytes: new SharedArrayBuffer(0) };
+      // 700 documents (two chunks and local ones), an empty line (an error line) and a non-ASCII one
+      const input = [...docs.slice(400, 1000).map((d) => d.text.replace(/[\r\n\u2028]+/g, ' ')), '', 'ünïcödé 😀 text', ...docs.slice(0, 100).map((d) => d.text.replace(/[\r\n\u2028]+/g, ' '))].join('\n');
+      const objects = await run({ score: async (q, t) => classifyTexts(q, t), local: classifyTexts, threads: 1 }, p, input);
+      const raw = await run({ score: async (q, t) => classifyTexts(q, t), threads: 1, scoreRaw: async (q, t) => scorerOf(q.classifier).score(t), localRaw: (q, t) => scorerOf(q.classifier).score(t) }, p, input);
+      expect(objects.errors).toBe(1);
+      expect(raw.errors).toBe(1);
+      expect(raw.jsonl.split('\n').length).toBe(703);
+      expect(raw.jsonl).toBe(objects.jsonl);
+    }
+  }, 60_000);
+});
+
+describe('chunkSize (pool chunks of the batch job when this thread scores too)', () => {
+  it('keeps about 4 chunks per thread on small batches, 500 documents on large ones, never under the local chunk', () => {
+    expect(chunkSize(2000, 1)).toBe(250);
+    expect(chunkSize(100_000, 1)).toBe(500);
+    expect(chunkSize(100, 1)).toBe(125);
+    expect(chunkSize(5426, 1)).toBe(500);
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { toResult, type DecisionRule } from './comprehend.ts';
+import { ResultLineWriter } from './resultLines.ts';
+
+describe('ResultLineWriter (batch output lines as bytes)', () => {
+  // ties, ties after rounding, 0, 1, values at the threshold, and a score the rounding table does not hold (NaN)
+  const rows = [
+    [0.5, 0.5, 0.49999, 0.50004, 0.1, 0.9, 0],
+    [0.12344, 0.12341, 0.12346, 1, 0.99996, 0.00004, 0.3],
+    [0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2],
+    [0.7071, 0.0001, 0.00005, 0.33333, 0.66667, 0.5, 0.25],
+  ];
+  const scores = Float32Array.from(rows.flat());
+  const labels = ['toxic', 'severe "toxic"', 'obscène', 'threat\\n', 'insult', 'identity_hate', 'clean 😀'];
+  const rules: DecisionRule[] = [
+    { mode: 'multi-label', labels }, { mode: 'multi-label', labels, thresholds: [0.3, 0.5, 0.2, 0.9, 0.1, 0.5, 0.2] },
+    { mode: 'multi-class', labels }, { mode: 'multi-class', labels, offsets: [0, 0.3, 0, 0, 0, 0, -0.1] }, { mode: 'multi-class', labels, abstainBelow: 0.6 },
+  ];
+
+  it('writes exactly the JSON Lines that JSON.stringify of toResult gives, error lines in between', () => {
+    for (const rule of rules) {
+      const w = new ResultLineWriter(rule), expected: string[] = [];
+      for (let i = 0; i < rows.length; i++) {
+        const head = { File: `dös ${i}.txt`, Line: String(i) }, r = toResult(scores, i * 7, rule), key = rule.mode === 'multi-class' ? 'Classes' : 'Labels';
+        w.line(scores, i * 7, `${JSON.stringify(head).slice(0, -1)},`);
+        expected.push(JSON.stringify({ ...head, [key]: r[key], Predicted: r.Predicted }));
+        const error = JSON.stringify({ File: 'x', ErrorCode: 'EMPTY_DOCUMENT', ErrorMessage: 'the document is empty' });
+        w.raw(error);
+        expected.push(error);
+      }
+      expect(w.bytes().toString('utf8')).toBe(`${expected.join('\n')}\n`);
+    }
+  });
+
+  it('grows its buffer across many lines and prints every 4-decimal score as JSON does', () => {
+    const rule: DecisionRule = { mode: 'multi-label', labels: ['a'] }, w = new ResultLineWriter(rule), expected: string[] = [];
+    for (let k = 0; k <= 10000; k++) {
+      const s = Float32Array.of(k / 1e4), r = toResult(s, 0, rule);
+      w.line(s, 0, '{');
+      expected.push(JSON.stringify({ Labels: r.Labels, Predicted: r.Predicted }));
+    }
+    expect(w.bytes().toString('utf8')).toBe(`${expected.join('\n')}\n`);
+  });
+});

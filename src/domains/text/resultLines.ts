@@ -1,0 +1,135 @@
+/**
+ * The batch job's JSON Lines output written as bytes: per document, `resultJson`'s line (predictor.ts: byte for byte
+ * `JSON.stringify` of toResult's object) plus '\n', copied from pre-encoded pieces — each label's `{"Name":…,"Score":`
+ * and the 10,001 possible 4-decimal scores — into one growing buffer. Building the lines as JS strings cost more
+ * than scoring on 28-label models (GoEmotions: ~150k label entries, ~6 MB, per 5,426 documents).
+ */
+import type { DecisionRule } from './comprehend.ts';
+
+/** SCORE_BYTES[SCORE_AT[k] .. SCORE_AT[k + 1]) = JSON of k / 10⁴ (String(k / 1e4): '0', '0.5', '0.1234', '1'). */
+let SCORE_BYTES: Uint8Array | null = null;
+let SCORE_AT: Int32Array | null = null;
+
+function scoreTable(): void {
+  const texts = Array.from({ length: 10001 }, (_, k) => String(k / 1e4));
+  SCORE_BYTES = Buffer.from(texts.join(''), 'latin1');
+  SCORE_AT = new Int32Array(10002);
+  for (let k = 0; k < texts.length; k++) SCORE_AT[k + 1] = SCORE_AT[k]! + texts[k]!.length;
+}
+
+export class ResultLineWriter {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private at = 0;
+  /** Per label j: `{"Name":<json>,"Score":` at entryAt[2j] .. entryAt[2j + 1] of `pieces`, `<json name>` at nameAt[2j] ... */
+  private readonly pieces: Uint8Array;
+  private readonly entryAt: Int32Array;
+  private readonly nameAt: Int32Array;
+  private readonly order: Int32Array;
+  private readonly rounded: Float64Array;
+  private readonly open: Buffer;
+
+  constructor(private readonly rule: DecisionRule) {
+    if (!SCORE_BYTES) scoreTable();
+    const parts: Buffer[] = [], n = rule.labels.length;
+    this.entryAt = new Int32Array(2 * n);
+    this.nameAt = new Int32Array(2 * n);
+    let at = 0;
+    const add = (text: string, into: Int32Array, j: number) => {
+      const b = Buffer.from(text, 'utf8');
+      parts.push(b);
+      into[2 * j] = at;
+      into[2 * j + 1] = at += b.length;
+    };
+    rule.labels.forEach((l, j) => {
+      add(`{"Name":${JSON.stringify(l)},"Score":`, this.entryAt, j);
+      add(JSON.stringify(l), this.nameAt, j);
+    });
+    this.pieces = Buffer.concat(parts);
+    this.order = new Int32Array(rule.labels.length);
+    this.rounded = new Float64Array(rule.labels.length);
+    this.open = Buffer.from(rule.mode === 'multi-class' ? '"Classes":[' : '"Labels":[', 'latin1');
+  }
+
+  /** Appends `text` and '\n' (e.g. an error line). */
+  raw(text: string): void {
+    this.ensure(Buffer.byteLength(text, 'utf8') + 1);
+    this.at += this.buf.write(text, this.at, 'utf8');
+    this.buf[this.at++] = 10;
+  }
+
+  /** Appends the result line of scores[offset ..) with `head` (leading members and their comma, e.g. `{"File":"a","Line":"3",`). */
+  line(scores: Float32Array, offset: number, head: string): void {
+    const rule = this.rule, n = rule.labels.length, order = this.order, rounded = this.rounded;
+    for (let j = 0; j < n; j++) {
+      rounded[j] = Math.round(scores[offset + j]! * 1e4); // k / 10⁴ is toResult's rounded score
+      let k = j; // insertion sort, descending, stable (Array.prototype.sort's order for ties)
+      while (k > 0 && rounded[order[k - 1]!]! < rounded[j]!) { order[k] = order[k - 1]!; k--; }
+      order[k] = j;
+    }
+    this.ensure(Buffer.byteLength(head, 'utf8') + 64);
+    this.at += this.buf.write(head, this.at, 'utf8');
+    this.copy(this.open, 0, this.open.length);
+    const bytes = SCORE_BYTES!, at = SCORE_AT!, pieces = this.pieces, entryAt = this.entryAt;
+    for (let k = 0; k < n; k++) {
+      const j = order[k]!, v = rounded[j]!;
+      if (k) this.byte(44);
+      this.copy(pieces, entryAt[2 * j]!, entryAt[2 * j + 1]!);
+      if (v >= 0 && v <= 10000) this.copy(bytes, at[v]!, at[v + 1]!);
+      else this.putText(Number.isFinite(v) ? String(v / 1e4) : 'null');
+      this.byte(125);
+    }
+    this.putText('],"Predicted":');
+    if (rule.mode === 'multi-class') {
+      // toResult's decision: the best score after offsets; null below abstainBelow
+      let best = 0;
+      const off = rule.offsets;
+      for (let j = 1; j < n; j++) if (scores[offset + j]! + (off?.[j] ?? 0) > scores[offset + best]! + (off?.[best] ?? 0)) best = j;
+      if (rule.abstainBelow !== undefined && scores[offset + best]! < rule.abstainBelow) this.putText('null');
+      else this.copy(this.pieces, this.nameAt[2 * best]!, this.nameAt[2 * best + 1]!);
+    } else {
+      this.byte(91);
+      let first = true;
+      for (let j = 0; j < n; j++) {
+        if (scores[offset + j]! >= (rule.thresholds?.[j] ?? 0.5)) {
+          if (!first) this.byte(44);
+          this.copy(this.pieces, this.nameAt[2 * j]!, this.nameAt[2 * j + 1]!);
+          first = false;
+        }
+      }
+      this.byte(93);
+    }
+    this.byte(125);
+    this.byte(10);
+  }
+
+  /** The lines written so far (a view of the buffer: copy it before writing more). */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.at);
+  }
+
+  /** Appends src[from..to) byte by byte (pieces are a few bytes: no subarray objects). */
+  private copy(src: Uint8Array, from: number, to: number): void {
+    if (this.at + (to - from) > this.buf.length) this.ensure(to - from);
+    const buf = this.buf;
+    let at = this.at;
+    for (let i = from; i < to; i++) buf[at++] = src[i]!;
+    this.at = at;
+  }
+
+  private putText(s: string): void {
+    this.ensure(s.length * 3);
+    this.at += this.buf.write(s, this.at, 'utf8');
+  }
+
+  private byte(c: number): void {
+    if (this.at >= this.buf.length) this.ensure(1);
+    this.buf[this.at++] = c;
+  }
+
+  private ensure(more: number): void {
+    if (this.at + more <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.at + more, this.buf.length * 2));
+    this.buf.copy(next, 0, 0, this.at);
+    this.buf = next;
+  }
+}
