@@ -5,6 +5,7 @@ import { TextClassifierModel } from './classifier.ts';
 import { TfidfVectorizer, type VectorizerConfig } from './vocabulary.ts';
 import { resolveTextClassifierOptions } from './options.ts';
 import { LOOKUP_VERSION } from './lookupTables.ts';
+import { NgramHashTable } from './hashTable.ts';
 import { packSections, unpackSections } from '../serialize.ts';
 import { mulberry32 } from '../split/prng.ts';
 
@@ -89,5 +90,23 @@ describe('stored n-gram lookup tables (model file)', () => {
     expect(shared.linear.weights.buffer).toBe(sab);
     expect(shared.predict(held)).toEqual(expected);
     expect(TextClassifierModel.deserialize(file).vectorizers[0]!.idf.buffer).not.toBe(file.buffer);
+  });
+});
+
+describe('restored tables\' key filter', () => {
+  it('never rejects a key the table holds, and answers -1 for the keys it does not hold, as the fitted table does', () => {
+    for (const c of configs) {
+      const fitted = TfidfVectorizer.fitTransform(texts, c).vectorizer.lookupTable;
+      const { hot, cold, hotCap, size } = fitted.slots();
+      const restored = NgramHashTable.fromSlots(hot, cold, hotCap, size);
+      const ids = new Int32Array(size);
+      restored.getMany(fitted.keys1, fitted.keys2, size, ids);
+      expect(Array.from(ids)).toEqual(Array.from({ length: size }, (_, i) => i));
+      // made-up keys: the same answer as the fitted table's (almost all -1)
+      const rand = mulberry32(9), n = 20000, k1 = new Int32Array(n), k2 = new Int32Array(n), got = new Int32Array(n);
+      for (let i = 0; i < n; i++) { k1[i] = (rand.next() * 2 ** 32) | 0; k2[i] = (rand.next() * 2 ** 32) | 0; }
+      restored.getMany(k1, k2, n, got);
+      expect(Array.from(got)).toEqual(Array.from(k1, (a, i) => fitted.get(a, k2[i]!)));
+    }
   });
 });
