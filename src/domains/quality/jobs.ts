@@ -35,6 +35,7 @@ export const tuneResultSchema = z.object({
   folds: z.number().int(),
   thresholds: thresholdsSchema,
   abstainBelow: z.number().nullable(),
+  offsets: z.record(z.string(), z.number()).nullable(),
   before: report('before tuning'),
   after: report('after tuning'),
   tuneSeconds: z.number(),
