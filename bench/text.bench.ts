@@ -232,7 +232,7 @@ function endpointMarkdown(e: EndpointResult, smoke: boolean): string[] {
   const rows = e.runs.flatMap((r) => r.loads.map((l) =>
     `| ${r.label} | ${l.concurrency} | ${fmt(l.count)} (+${fmt(l.warmup)} warm-up) | ${fmt(l.reqPerSec)} | ${fmt(l.p50, 2)} | ${fmt(l.p95, 2)} | ${fmt(l.p99, 2)} | ${fmt(l.p99 / l.p50, 1)}× | ${fmt(l.max, 1)} | ${l.count - okOf(l)} | ${cpuOf(l)} | ${fmt(l.loadAvg, 1)} |`));
   const lines = [
-    '### Real-time endpoint (jigsaw model) — single-document `POST /api/v1/endpoints/{name}/classify {"Text": …}`',
+    `${ENDPOINT_HEADING} (jigsaw model) — single-document \`POST /api/v1/endpoints/{name}/classify {"Text": …}\``,
     '',
     `Server: the real app (\`createAppContext\` + \`buildApp\`, embedded SQLite + job worker) in its own process on 127.0.0.1, free to use all ${e.serverCores} cores; the model was trained and deployed through the API (upload both CSVs with \`POST /api/v1/datasets?wait=true\`, \`POST /api/v1/text/classifiers\`, \`POST /api/v1/endpoints\`; ${fmt(e.setupSeconds, 1)} s, of which training ${fmt(e.trainSeconds, 2)} s). ` +
       `Each configuration is a fresh server process on the same data dir, measured in this run: the default (scoring threads = cores − 1: analysis and scoring on a piscina worker thread, the event loop does HTTP and JSON only, requests that wait are batched, one batch per thread) and \`SAGEBRUSH_SCORING_THREADS=0\` (scoring on the event loop with the micro-batcher — the path before issue 17, now with the fused scorer). ` +
@@ -296,6 +296,24 @@ function method(repeats: Record<string, number>): string[] {
   ];
 }
 
+const ENDPOINT_HEADING = '### Real-time endpoint';
+
+/**
+ * `SB_BENCH_TEXT_ONLY=endpoint`: only the endpoint part runs; the section keeps the data-set tables of the last full
+ * run (read from docs/benchmarks.md) and says so, with the endpoint part in place of the old one.
+ */
+function withEarlierTables(endpoint: string[]): string {
+  const doc = readFileSync(join(REPO_ROOT, 'docs', 'benchmarks.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('<!-- bench:text:start -->'), doc.indexOf('<!-- bench:text:end -->'));
+  // an earlier endpoint-only run names the full run its tables come from: keep that date, not its own
+  const earlier = /^The training and batch tables below are from the full run of (\S+);.*\n/m.exec(section);
+  const ran = earlier?.[1] ?? /^Run (\S+) on .*$/m.exec(section)?.[1] ?? 'an earlier run';
+  const body = section.slice(section.search(/^Command: .*$/m)).replace(/^Command: .*\n/, '').replace(earlier?.[0] ?? '\0', '');
+  const head = body.slice(0, body.indexOf(ENDPOINT_HEADING) >= 0 ? body.indexOf(ENDPOINT_HEADING) : body.search(/^Notes: /m)).trim();
+  const notes = /^Notes: .*$/m.exec(body)?.[0] ?? '';
+  return [`The training and batch tables below are from the full run of ${ran}; the endpoint part was re-run alone (\`SB_BENCH_TEXT_ONLY=endpoint\`) as dated above.`, '', head, '', ...endpoint, '', notes].join('\n').trim();
+}
+
 export async function run(options: BenchOptions = { smoke: false }): Promise<BenchResult> {
   const smoke = options.smoke;
   const log = (m: string) => console.error(`[text] ${m}`);
@@ -324,6 +342,10 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
     };
     const results: DatasetResult[] = [];
     let endpoint: EndpointResult | undefined;
+    if (process.env.SB_BENCH_TEXT_ONLY === 'endpoint' && jigsaw && !smoke) {
+      endpoint = await measureLoad();
+      return { markdown: withEarlierTables(endpointMarkdown(endpoint, false)), summary: { endpointOnly: true, endpoint: endpoint.runs.map((r) => ({ server: r.label, loads: r.loads })) } };
+    }
     if (smoke) {
       // smoke: everything at once (the numbers mean nothing; this only checks that every path still runs)
       const [rs, ep] = await Promise.all([
