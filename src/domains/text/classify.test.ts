@@ -67,6 +67,22 @@ describe('POST /endpoints/:name/classify', () => {
     ]);
   });
 
+  it('answers with each result written straight from the scores (classifyJson), byte for byte JSON.stringify of the result objects', async () => {
+    const docs = ['refund my invoice payment', 'where is my parcel delivery', 'reset my password login'];
+    const model = await t.ctx.services.models.resolve((await t.ctx.services.endpoints.get('tickets-ep')).modelId);
+    const objects = await t.ctx.services.text.classify(model, docs);
+    expect(await t.ctx.services.text.classifyJson(model, docs)).toEqual(objects.map((o) => JSON.stringify(o)));
+    const one = await classify({ Text: docs[0]! });
+    expect(one.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(one.body).toBe(JSON.stringify(objects[0]));
+    const list = await classify({ TextList: [docs[0]!, ' ', docs[1]!, docs[2]!] });
+    expect(list.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(list.body).toBe(JSON.stringify({
+      ResultList: [{ Index: 0, ...objects[0] }, { Index: 2, ...objects[1] }, { Index: 3, ...objects[2] }],
+      ErrorList: [{ Index: 1, ErrorCode: 'TEXT_INVALID', ErrorMessage: 'the text is empty. Send non-empty text.' }],
+    }));
+  });
+
   it('creates no AbortController per request (issue 17: its EventTarget was ~6 % of the event loop under load); a client that leaves is still noticed (scoring.routes.test.ts)', async () => {
     const Real = globalThis.AbortController;
     let created = 0;

@@ -68,7 +68,7 @@ class ClientGone implements CancelSignal {
 
 const clientGone = (reply: FastifyReply): CancelSignal => new ClientGone(reply.raw);
 
-async function classifyRoutes(app: FastifyInstance, ctx: InvocationContext, text: Pick<TextService, 'classify'>): Promise<void> {
+async function classifyRoutes(app: FastifyInstance, ctx: InvocationContext, text: Pick<TextService, 'classifyJson'>): Promise<void> {
   app.withTypeProvider<ZodTypeProvider>().post('/endpoints/:name/classify', {
     ...invocationOptions(ctx, 'Classify text (Comprehend ClassifyDocument shape; TextList for up to 25 documents)', { body: classifyBody }),
     // 429 SCORING_QUEUE_FULL says when to come back
@@ -84,18 +84,19 @@ async function classifyRoutes(app: FastifyInstance, ctx: InvocationContext, text
     const problems = documentProblems(req.body, texts);
     if (req.body.Text !== undefined && problems.length > 0) throw new AppError('VALIDATION_FAILED', problems[0]!.problem, { problems });
     const bad = new Set(problems.map((p) => p.row));
-    const results = await text.classify(model, texts.filter((_, i) => !bad.has(i)), clientGone(reply));
-    if (req.body.Text !== undefined) return results[0];
+    // each result comes as its JSON (what JSON.stringify of the result object gives), so the answer is sent as is
+    const results = await text.classifyJson(model, problems.length === 0 ? texts : texts.filter((_, i) => !bad.has(i)), clientGone(reply));
+    reply.type('application/json; charset=utf-8');
+    if (req.body.Text !== undefined) return reply.send(results[0]);
     let k = 0;
-    return {
-      ResultList: texts.flatMap((_, i) => (bad.has(i) ? [] : [{ Index: i, ...results[k++] }])),
-      ErrorList: problems.map((p) => ({ Index: p.row, ErrorCode: 'TEXT_INVALID', ErrorMessage: `${p.problem}. ${p.fix}` })),
-    };
+    const resultList = texts.flatMap((_, i) => (bad.has(i) ? [] : [`{"Index":${i},${results[k++]!.slice(1)}`]));
+    const errorList = problems.map((p) => ({ Index: p.row, ErrorCode: 'TEXT_INVALID', ErrorMessage: `${p.problem}. ${p.fix}` }));
+    return reply.send(`{"ResultList":[${resultList.join(',')}],"ErrorList":${JSON.stringify(errorList)}}`);
   });
 }
 
 /** The model-kind table's entry for text classifiers (registered in app/services.ts). */
-export function textClassifierKind(text: Pick<TextService, 'runtime' | 'classify'>): ModelKindDefinition {
+export function textClassifierKind(text: Pick<TextService, 'runtime' | 'classifyJson'>): ModelKindDefinition {
   return {
     kind: TEXT_MODEL_KIND,
     label: 'text classifier',

@@ -11,9 +11,9 @@ import { createModelCache } from '../../runtimes/modelCache.ts';
 import { requireReadyModel, type ModelVersion } from '../models/service.ts';
 import type { ModelKindRuntime } from '../models/kinds.ts';
 import { checkTrainingData, type TrainingCheck } from './check.ts';
-import type { ClassificationResult } from './comprehend.ts';
+import { toResult, type ClassificationResult, type DecisionRule } from './comprehend.ts';
 import type { TextDeps } from './deps.ts';
-import { classifyTexts, loadTextPredictor, toResults, type TextPredictor } from './predictor.ts';
+import { classifyTexts, loadTextPredictor, resultJson, scorerOf, toResults, type TextPredictor } from './predictor.ts';
 import { createMicroBatcher, type CancelSignal, type MicroBatcher } from './batcher.ts';
 import { createScoringPool, defaultScoringThreads } from './scoringPool.ts';
 import {
@@ -31,6 +31,13 @@ import { textJobs } from './jobs.ts';
 
 export const TEXT_MODEL_KIND = 'text-classifier';
 
+/** One real-time document's scores: its row (labels wide, from `offset`) of a batch's fresh score matrix. */
+interface ScoredRow {
+  rule: DecisionRule;
+  scores: Float32Array;
+  offset: number;
+}
+
 export function createTextService(deps: TextDeps) {
   const cache = createModelCache<TextPredictor>({
     load: async (id) => loadTextPredictor(await deps.models.getById(id), deps.artifacts),
@@ -38,8 +45,11 @@ export function createTextService(deps: TextDeps) {
   const threads = deps.config?.scoringThreads ?? defaultScoringThreads();
   /** Scoring threads (none: score on the event loop). */
   const pool = threads > 0 ? createScoringPool(threads) : undefined;
-  /** One micro-batcher per served model: concurrent real-time requests share one batch, one per thread at a time. */
-  const batchers = new Map<string, MicroBatcher<ClassificationResult>>();
+  /**
+   * One micro-batcher per served model: concurrent real-time requests share one batch, one per thread at a time. It
+   * yields each document's row of scores; the caller shapes it (an object, or JSON written straight from the scores).
+   */
+  const batchers = new Map<string, MicroBatcher<ScoredRow>>();
   /** Scores on a pool thread, or here when there is no pool. */
   const score = async (p: TextPredictor, texts: string[]): Promise<ClassificationResult[]> =>
     pool ? toResults(p.rule, await pool.score(p, texts), texts.length) : classifyTexts(p, texts);
@@ -48,6 +58,22 @@ export function createTextService(deps: TextDeps) {
   async function forget(modelId: string): Promise<void> {
     batchers.delete(modelId);
     await cache.evict(modelId);
+  }
+
+  /** Scores real-time documents through the model's micro-batcher (one batch per scoring thread at a time). */
+  async function scoreRows(model: ModelVersion, texts: string[], signal?: CancelSignal): Promise<ScoredRow[]> {
+    if (texts.length === 0) return [];
+    let batcher = batchers.get(model.id);
+    if (!batcher) {
+      batcher = createMicroBatcher(async (all: string[]) => {
+        const p = await cache.get(model.id);
+        const scores = pool ? await pool.score(p, all) : scorerOf(p.classifier).score(all);
+        const n = p.rule.labels.length;
+        return all.map((_, i): ScoredRow => ({ rule: p.rule, scores, offset: i * n }));
+      }, { maxInFlight: Math.max(1, threads), maxQueued: deps.config?.scoringQueue ?? 4096 });
+      batchers.set(model.id, batcher);
+    }
+    return batcher.run(texts, signal);
   }
 
   async function requireTextModel(ref: string): Promise<ModelVersion> {
@@ -106,15 +132,15 @@ export function createTextService(deps: TextDeps) {
     },
     /** Real-time classification; `signal` (the client went away) takes a waiting request out of the queue. */
     async classify(model: ModelVersion, texts: string[], signal?: CancelSignal): Promise<ClassificationResult[]> {
-      if (texts.length === 0) return [];
-      let batcher = batchers.get(model.id);
-      if (!batcher) {
-        batcher = createMicroBatcher(async (all: string[]) => score(await cache.get(model.id), all), {
-          maxInFlight: Math.max(1, threads), maxQueued: deps.config?.scoringQueue ?? 4096,
-        });
-        batchers.set(model.id, batcher);
-      }
-      return batcher.run(texts, signal);
+      return (await scoreRows(model, texts, signal)).map((r) => toResult(r.scores, r.offset, r.rule));
+    },
+    /**
+     * Real-time classification answered as JSON: each document's result as `JSON.stringify` of `classify`'s object
+     * would give it, byte for byte, written straight from the scores (predictor.ts `resultJson`) — no result objects
+     * and no serialisation on the event loop (issue 17).
+     */
+    async classifyJson(model: ModelVersion, texts: string[], signal?: CancelSignal): Promise<string[]> {
+      return (await scoreRows(model, texts, signal)).map((r) => resultJson(r.rule, r.scores, r.offset, '{'));
     },
     /** The loaded model (shared cache) for jobs that score with it. */
     predictor: (modelId: string): Promise<TextPredictor> => cache.get(modelId),
