@@ -148,11 +148,14 @@ export function trainTextClassifier(input: TrainTextClassifierInput): TextClassi
   // rough shares of the work: char features cost ~3× word features; the solver about as much as both
   const share = configs.map((c) => (c.analyzer === 'word' ? 1 : 3));
   const total = share.reduce((a, b) => a + b, 0);
-  const from = share.map((_, b) => (0.5 * share.slice(0, b).reduce((a, x) => a + x, 0)) / total);
-  // the blocks are fitted side by side when a worker thread is up (started above, for stacked models)
+  // each block's own fraction done, summed by share: monotone whichever thread fits which block in which order
+  const doneOf = share.map(() => 0);
   const fitted = fitVectorizers(texts, configs, threads, (b) => ({
     signal,
-    onProgress: (f) => progress?.(from[b]! + (f * 0.5 * share[b]!) / total, `${configs[b]!.analyzer} features`),
+    onProgress: (f) => {
+      doneOf[b] = f;
+      progress?.((0.5 * doneOf.reduce((a, x, k) => a + x * share[k]!, 0)) / total, `${configs[b]!.analyzer} features`);
+    },
   }));
   const vectorizers = fitted.map((r) => r.vectorizer), blocks = fitted.map((r) => r.matrix);
   if (blocks.every((b) => b.nCols === 0)) throw new Error(`texts: no n-gram occurs in at least minDf = ${o.minDf} documents; add documents or lower minDf`);
