@@ -16,8 +16,8 @@ async function* chunks(buf: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
 }
 
-function importText(text: string, keepRecords: boolean, fileName = 'd.csv'): Promise<ImportResult> {
-  const buf = Buffer.from(text);
+function importText(text: string | Buffer, keepRecords: boolean, fileName = 'd.csv'): Promise<ImportResult> {
+  const buf = Buffer.isBuffer(text) ? text : Buffer.from(text);
   return importFile({
     open: async () => Readable.from(chunks(buf, 5)),
     localPath: async () => {
@@ -64,6 +64,20 @@ describe('import keeps the records a strict reader gets', () => {
     const kept = await errorOf(importText(text, true));
     expect(kept?.code).toBe('FILE_BINARY');
     expect(kept).toEqual(await errorOf(importText(text, false)));
+  });
+
+  it('files the import refuses: the same error (code, message, rows, lines) whether records are kept or not', async () => {
+    for (const text of [
+      'a,b\nc\n"d\ne",f,g\n', // column counts (the problem names lines)
+      'a,a\n1,2\n', // duplicate header
+      'a,b\n1,2\n\u0000,3\n', // NUL byte
+      'a,b\n1,"2\n', // unclosed quote
+      Buffer.concat([Buffer.from('a,b\n1,2\n'), Buffer.from([0xc3, 0x28]), Buffer.from(',x\n')]), // not UTF-8
+    ]) {
+      const kept = await errorOf(importText(text, true));
+      expect(kept?.code, JSON.stringify(text)).toBeDefined();
+      expect(kept).toEqual(await errorOf(importText(text, false)));
+    }
   });
 
   it('keeps nothing for TSV, other delimiters, or when not asked', async () => {

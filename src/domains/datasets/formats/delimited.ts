@@ -34,10 +34,17 @@ export interface DelimitedInput {
   strictQuotes?: boolean;
   /** Every record the parser delivers is pushed here (header and blank rows included), for the parse cache. */
   keepRecords?: string[][];
+  /**
+   * The file's records, already read in memory exactly as the strict rules read them (fast-csv.ts); `source` is then
+   * not read. Problems name lines, which only csv-parse knows: on any error this throws ReadAgain.
+   */
+  records?: readonly string[][];
 }
 
+/** This way of reading cannot give the import's answer for this file: the caller reads it again the next way. */
+export class ReadAgain extends Error {}
 /** A strict read met a quote the relaxed rules accept: read the file again without `strictQuotes`. */
-export class QuotesNeedRelaxing extends Error {}
+export class QuotesNeedRelaxing extends ReadAgain {}
 
 const QUOTE_FIX = 'Quote fields that contain the delimiter, quotes or line breaks ("a, b"), and double quotes inside quoted fields ("say ""hi"""). Every row needs as many fields as the header.';
 
@@ -102,6 +109,15 @@ export async function importDelimited(input: DelimitedInput): Promise<ImportResu
     (profiler as TableProfiler).addRow(record);
   };
 
+  if (input.records) {
+    input.signal?.throwIfAborted();
+    for (const record of input.records) {
+      onRecord(record, 0);
+      if (stop) break;
+    }
+    if (stop || headerError || problems.errorCount > 0) throw new ReadAgain('problems need line numbers');
+    return finishImport({ input, problems, profiler, records, blank, hasHeader });
+  }
   const engine = createCsvEngine(delimiter, limits.maxRecordChars, onRecord, !input.strictQuotes);
   // Until the first quote error a strict and a relaxed read deliver the same records; from there only the relaxed
   // one is the import's answer, so a strict read gives up at that point (wherever it is noticed).
@@ -131,6 +147,21 @@ export async function importDelimited(input: DelimitedInput): Promise<ImportResu
     engine.destroy();
   }
   if (headerError) throw headerError;
+  return finishImport({ input, problems, profiler, records, blank, hasHeader });
+}
+
+interface ImportEnd {
+  input: DelimitedInput;
+  problems: ProblemCollector;
+  profiler: TableProfiler | undefined;
+  records: number;
+  blank: number;
+  hasHeader: boolean;
+}
+
+/** After the last record: the import's errors, or its result (schema, stats, warnings). */
+function finishImport({ input, problems, profiler, records, blank, hasHeader }: ImportEnd): ImportResult {
+  const { fileName, delimiter } = input;
   problems.throwIfErrors('CSV_MALFORMED', `${fileName} is not valid ${input.format.toUpperCase()}`);
   if (!profiler || profiler.rows === 0) {
     throw new AppError('DATASET_EMPTY', `${fileName} has ${hasHeader ? 'a header but ' : ''}no data rows.`, {

@@ -4,10 +4,11 @@
  */
 import type { Readable } from 'node:stream';
 import { AppError } from '../../../core/errors.ts';
-import { importDelimited, previewDelimited, QuotesNeedRelaxing } from './delimited.ts';
+import { importDelimited, previewDelimited, ReadAgain } from './delimited.ts';
+import { fastCsvRecords } from './fast-csv.ts';
 import { detectFormat, SNIFF_BYTES } from './detect.ts';
 import { importJsonl, previewJsonl } from './jsonl.ts';
-import { prepend, readHead } from './text-guard.ts';
+import { prepend, readHead, TextGuard } from './text-guard.ts';
 import { importZip } from './zip.ts';
 import type { DatasetSchema, FormatOption, HeaderOption, ImportLimits, ImportResult, ProgressFn } from './types.ts';
 
@@ -30,18 +31,45 @@ export interface ImportFileInput {
   keepRecords?: boolean;
 }
 
+/**
+ * How a CSV is read: 'fast' — in memory with fast-csv.ts (clean UTF-8, quotes csv-parse reads the same, no row
+ * errors), else 'strict' — csv-parse streaming with relax_quotes off, else 'relaxed' — as imports always read. The
+ * first two keep the records (keepRecords); each gives up (ReadAgain) where it could answer differently.
+ */
+type ReadMode = 'fast' | 'strict' | 'relaxed';
+
 export async function importFile(input: ImportFileInput): Promise<ImportResult> {
-  if (!input.keepRecords) return readFile(input, false);
-  try {
-    return await readFile(input, true);
-  } catch (err) {
-    if (!(err instanceof QuotesNeedRelaxing)) throw err;
-    // A quote only the relaxed rules accept: the import reads the file as it always has, and keeps no records.
-    return readFile(input, false);
+  if (!input.keepRecords) return readFile(input, 'relaxed');
+  for (const mode of ['fast', 'strict'] as const) {
+    try {
+      return await readFile(input, mode);
+    } catch (err) {
+      if (!(err instanceof ReadAgain)) throw err;
+    }
   }
+  return readFile(input, 'relaxed');
 }
 
-async function readFile(input: ImportFileInput, keep: boolean): Promise<ImportResult> {
+/** The whole file, when it is valid UTF-8 without NUL bytes and fast-csv.ts reads it; else ReadAgain. */
+async function recordsInMemory(head: Buffer, it: AsyncIterator<Buffer>, fileName: string): Promise<string[][]> {
+  const parts = [head];
+  for (let r = await it.next(); !r.done; r = await it.next()) parts.push(r.value);
+  const bytes = Buffer.concat(parts);
+  const guard = new TextGuard(fileName);
+  let clean = guard.inspect(bytes) === undefined;
+  if (clean) {
+    try {
+      guard.finish(0);
+    } catch {
+      clean = false;
+    }
+  }
+  const records = clean ? fastCsvRecords(bytes.toString('utf8')) : undefined;
+  if (!records) throw new ReadAgain('csv-parse reads this file');
+  return records;
+}
+
+async function readFile(input: ImportFileInput, mode: ReadMode): Promise<ImportResult> {
   const stream = await input.open();
   try {
     const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
@@ -58,7 +86,12 @@ async function readFile(input: ImportFileInput, keep: boolean): Promise<ImportRe
     const source = prepend(head, it);
     if (detected.format === 'jsonl') return await importJsonl({ ...common, source, totalBytes: input.sizeBytes });
     const delimiter = detected.delimiter ?? (detected.format === 'tsv' ? '\t' : ',');
-    const records = keep && detected.format === 'csv' && delimiter === ',' ? [] as string[][] : undefined;
+    // Only a comma-separated CSV is kept; anything else is read as always, whatever the mode.
+    const how = detected.format === 'csv' && delimiter === ',' ? mode : 'relaxed';
+    // Fast only below the longest record allowed, so no record can be over it (csv-parse's error, with its line).
+    if (how === 'fast' && input.sizeBytes >= input.limits.maxRecordChars) throw new ReadAgain('too large to read in memory');
+    const inMemory = how === 'fast' ? await recordsInMemory(head, it, input.fileName) : undefined;
+    const records = inMemory ?? (how === 'strict' ? [] as string[][] : undefined);
     const result = await importDelimited({
       ...common,
       source,
@@ -68,7 +101,7 @@ async function readFile(input: ImportFileInput, keep: boolean): Promise<ImportRe
       delimiter,
       header: input.header,
       totalBytes: input.sizeBytes,
-      ...(records ? { strictQuotes: true, keepRecords: records } : {}),
+      ...(inMemory ? { records: inMemory } : records ? { strictQuotes: true, keepRecords: records } : {}),
     });
     return records ? { ...result, records } : result;
   } finally {
