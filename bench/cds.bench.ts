@@ -47,6 +47,8 @@ interface LoadResult {
   serverCores?: number;
   /** The same for its main thread alone (the event loop). */
   eventLoopCores?: number;
+  /** The server's CPU milliseconds per request over the phase (warm-up included): what a call costs, whatever the machine's load. */
+  serverCpuMs?: number;
 }
 
 /** CPU seconds (user + system) a process (all threads) or one of its threads has used so far, from /proc; null where there is no /proc. */
@@ -293,7 +295,10 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
         const [cpu0, main0, t0] = [cpuSecondsOf(pid), cpuSecondsOf(pid, pid), performance.now()];
         const load = await nodeJson<LoadResult>('cds.load.ts', [target, file, String(l.concurrency), String(l.warmup), String(l.count)]);
         const [cpu1, main1, wall] = [cpuSecondsOf(pid), cpuSecondsOf(pid, pid), (performance.now() - t0) / 1000];
-        if (cpu0 !== null && cpu1 !== null) load.serverCores = (cpu1 - cpu0) / wall;
+        if (cpu0 !== null && cpu1 !== null) {
+          load.serverCores = (cpu1 - cpu0) / wall;
+          load.serverCpuMs = ((cpu1 - cpu0) * 1000) / (l.warmup + l.count);
+        }
         if (main0 !== null && main1 !== null) load.eventLoopCores = (main1 - main0) / wall; // the main thread's id is the pid
         return { mode: m, load };
       });
@@ -341,12 +346,12 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
       `**Cores.** ${fmt(cpus().length)} on the machine, shared by both sides (no pinning; other work was running too, see the load averages below). ` +
         `Server: one process = the event loop (HTTP, prefetch, audit) + the rule threads of the table's "rule threads" column (CQL evaluation, \`SAGEBRUSH_CQL_THREADS\`; default cores − 1 = ${fmt(pooled.ruleThreads)} here; 0 = on the event loop); it saw ${fmt(pooled.cores)} core(s). ` +
         'Load generator: one separate Node process (one event loop, node:http). The 1-client rows are the unloaded reference (one request in flight: latency without queueing). ' +
-        'What each side really used is in the table: "server cores" = the server process\'s CPU seconds (all its threads: event loop, rule threads, GC) ÷ wall seconds over the phase (warm-up included), of which "event loop" = its main thread alone; "load-gen cores" = the load process\'s CPU seconds ÷ wall seconds over the measured requests. Their sum near the machine\'s core count means the run was CPU-bound.',
+        'What each side really used is in the table: "server cores" = the server process\'s CPU seconds (all its threads: event loop, rule threads, GC) ÷ wall seconds over the phase (warm-up included), of which "event loop" = its main thread alone; "load-gen cores" = the load process\'s CPU seconds ÷ wall seconds over the measured requests. Their sum near the machine\'s core count means the run was CPU-bound. "Server CPU ms/request" (server CPU seconds over the phase ÷ its requests, warm-up included) and "load-gen CPU ms/request" are what one call costs each side whatever else the machine runs: compare runs by these when their load averages differ.',
       '',
-      '| mode | rule threads | clients | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | non-200 | cards/request | server cores | of which event loop | load-gen cores | p95 < 100 ms |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
+      '| mode | rule threads | clients | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | non-200 | cards/request | server cores | of which event loop | server CPU ms/request | load-gen cores | load-gen CPU ms/request | p95 < 100 ms |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
       ...results.map(({ mode, load: l }) =>
-        `| ${MODE_LABEL[mode]} | ${fmt(threadsOf(mode))} | ${l.concurrency} | ${fmt(l.count)} (+${fmt(l.warmup)} warm-up) | ${fmt(l.reqPerSec)} | ${fmt(l.p50, 1)} | ${fmt(l.p95, 1)} | ${fmt(l.p99, 1)} | ${fmt(l.max, 1)} | ${l.count - ok200(l)} | ${fmt(l.cardsPerRequest, 2)} | ${fmt(l.serverCores, 2)} | ${fmt(l.eventLoopCores, 2)} | ${fmt(l.cpuSeconds === undefined ? undefined : l.cpuSeconds / l.seconds, 2)} | ${mode === 'prefetch' || mode === 'fetch-own' ? (metRow(l) ? 'MET' : 'MISSED') : `(${metRow(l) ? 'met' : 'missed'})`} |`),
+        `| ${MODE_LABEL[mode]} | ${fmt(threadsOf(mode))} | ${l.concurrency} | ${fmt(l.count)} (+${fmt(l.warmup)} warm-up) | ${fmt(l.reqPerSec)} | ${fmt(l.p50, 1)} | ${fmt(l.p95, 1)} | ${fmt(l.p99, 1)} | ${fmt(l.max, 1)} | ${l.count - ok200(l)} | ${fmt(l.cardsPerRequest, 2)} | ${fmt(l.serverCores, 2)} | ${fmt(l.eventLoopCores, 2)} | ${fmt(l.serverCpuMs, 2)} | ${fmt(l.cpuSeconds === undefined ? undefined : l.cpuSeconds / l.seconds, 2)} | ${fmt(l.cpuSeconds === undefined ? undefined : (l.cpuSeconds * 1000) / l.count, 2)} | ${mode === 'prefetch' || mode === 'fetch-own' ? (metRow(l) ? 'MET' : 'MISSED') : `(${metRow(l) ? 'met' : 'missed'})`} |`),
       '',
       smoke
         ? 'Smoke run: one patient, a few requests, all modes at once; the figures are meaningless.'
@@ -358,13 +363,14 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
       `Sample answers (first two requests of each mode): ${modes.map((m) => `${MODE_LABEL[m].split(' ')[0]} ${checks[m]!.map((c) => c.summary).join(' / ')}`).join('; ')}.`,
       '',
       `Notes: no peer — nothing comparable (a CRD server such as the Da Vinci reference implementation, or the AWS sample on HealthLake) runs on this machine, so the target is absolute; ` +
-        `client JWT verification off (local development mode), as above; every call is still written to the audit table (\`cds_calls\`, request and response bodies) as in production; ` +
+        `client JWT verification off (local development mode), as above; every call is still written to the audit table (\`cds_calls\`, request and response bodies) as in production — since issue 17 behind the answer, batched, within 20 ms (src/domains/cds/README.md, step 7); ` +
+        `the requests cycle over the same ${fmt(bodies.patients * 2)} (patient, order) pairs, but nothing is memoised across calls (no decision, wrapped resource or prefetch result is reused by content), so every call is evaluated in full and the repetition gains nothing; ` +
         `the load process and the server share the machine's cores, and the machine is shared with other work: 1-minute load average ${fmt(loadStart, 1)} when the load phases began and ${fmt(loadEnd, 1)} when they ended (${fmt(cpus().length)} cores); ` +
         `server peak RSS ${fmt(stopped.peakRssMb)} MB.`,
     ];
     const summary: Record<string, unknown> = {
       import: { bundles: imp.bundles, patients: imp.patients.length, resources: imp.resources, seconds: +imp.seconds.toFixed(2), resourcesPerSec: Math.round(imp.resources / imp.seconds) },
-      orderSign: results.map(({ mode, load: l }) => ({ mode, ruleThreads: threadsOf(mode), clients: l.concurrency, p50: +l.p50.toFixed(1), p95: +l.p95.toFixed(1), p99: +l.p99.toFixed(1), reqPerSec: Math.round(l.reqPerSec), non200: l.count - ok200(l) })),
+      orderSign: results.map(({ mode, load: l }) => ({ mode, ruleThreads: threadsOf(mode), clients: l.concurrency, p50: +l.p50.toFixed(1), p95: +l.p95.toFixed(1), p99: +l.p99.toFixed(1), reqPerSec: Math.round(l.reqPerSec), serverCpuMs: l.serverCpuMs === undefined ? null : +l.serverCpuMs.toFixed(2), non200: l.count - ok200(l) })),
       targetP95Met: smoke ? null : allMet,
       loadAverageEnd: +loadEnd.toFixed(1),
     };
