@@ -72,14 +72,12 @@ function memoiseFindClass(owner: object): void {
 function memoiseGet(proto: { get(field: string): unknown }): void {
   if (Object.prototype.hasOwnProperty.call(proto, '__sagebrushMemo')) return;
   const get = proto.get;
-  // The memo lives on the object under a symbol (not in a WeakMap): a call makes thousands of short-lived
-  // FHIRObjects, and WeakMap entries (ephemerons) are extra work for every garbage collection.
-  const MEMO = Symbol('sagebrush.get-memo');
-  proto.get = function memoisedGet(this: object & { [MEMO]?: Map<string, unknown> }, field: string): unknown {
-    let fields = this[MEMO];
+  const memo = new WeakMap<object, Map<string, unknown>>();
+  proto.get = function memoisedGet(this: object, field: string): unknown {
+    let fields = memo.get(this);
     if (!fields) {
       fields = new Map();
-      Object.defineProperty(this, MEMO, { value: fields, enumerable: false });
+      memo.set(this, fields);
     }
     let value: unknown;
     if (fields.has(field)) value = fields.get(field);
