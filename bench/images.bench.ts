@@ -57,8 +57,8 @@ interface EmbedRun {
 
 /** Embeds every image with `views` into a fresh (empty) cache; returns n × views × d. */
 async function embedCold(sample: Sample, backbonePath: string, dir: string, views: ViewName[]): Promise<{ E: Embeddings; run: EmbedRun; embedder: Embedder }> {
-  // The builds' default layers (issue 18): the pooled 1,280 penultimate values + 3 earlier trunk stages (1,856).
-  const embedder = createEmbedder({ artifacts: new FsArtifactStore(mkdtempSync(join(dir, 'cache-'))), backbonePath, features: 'multilayer' });
+  // The builds' default layer (issue 18): the pooled 1,280 penultimate values (multi-layer: the images-features section).
+  const embedder = createEmbedder({ artifacts: new FsArtifactStore(mkdtempSync(join(dir, 'cache-'))), backbonePath, features: 'pooled' });
   // load the session outside the clock (a service keeps it loaded)
   await embedder.embedOne(sample.images[0].bytes, ['center']);
   const items = sample.images.map((im) => ({ key: im.key, load: async () => im.bytes }));
@@ -192,7 +192,7 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
     const md: string[] = [];
     md.push(
       `**Data.** ${n} HAM10000 images (${sample.labels.map((l, c) => `${l} ${y.filter((v) => v === c).length}`).join(', ')}), groups = \`lesion_id\`. ` +
-        `Backbone: MobileNetV2-12 int8 ONNX (onnxruntime-node, 1 intra-op thread), features = the 1,856 multi-layer values: the 1,280 pooled penultimate values + the global averages of 3 earlier trunk stages (the builds' default since issue 18; pooled vs multi-layer in nested CV: the images-features section). ` +
+        `Backbone: MobileNetV2-12 int8 ONNX (onnxruntime-node, 1 intra-op thread), features = the 1,280 pooled penultimate values (the builds' default since issue 18; logits vs pooled, and pooled vs multi-layer in nested CV: the images-features section). ` +
         `Folds: \`stratifiedGroupKFold\` (src/ml/split/group.ts), seed ${SEED} — ${foldSummary(y, groups, folds, k, sample.labels)}.`,
       '',
       '**Speed** (cold embedding cache: every image decoded and run through the backbone; session loaded before the clock).',

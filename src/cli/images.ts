@@ -75,7 +75,7 @@ export function registerImageCommands(program: Command): void {
     .option('--label-column <col>', 'manifest column with the label (default: the label folder)')
     .option('--build <kind>', 'quick | standard', 'quick')
     .option('--seed <n>', 'seed of the split and CV folds', '0')
-    .option('--features <layer>', 'multilayer (the pooled penultimate layer + 3 earlier blocks, 1,856-d, default) | pooled (the 1,280-d penultimate layer) | logits (the 1,000 ImageNet logits)')
+    .option('--features <layer>', 'pooled (the 1,280-d penultimate layer, default) | multilayer (that + 3 earlier blocks, 1,856-d) | logits (the 1,000 ImageNet logits)')
     .option('--min-images-per-label <n>', 'warn below this many images per label (Canvas: 25)', '25')
     .action(async (input: string, o: { name?: string; groupColumn?: string; labelColumn?: string; build: string; seed: string; features?: string; minImagesPerLabel: string }, cmd: Command) =>
       withTransport(cmd, async (t, g) => {

@@ -78,7 +78,7 @@ describe.skipIf(!HAS_HAM)('images routes (HAM10000 sample)', () => {
     const total = metrics.confusion_matrix.matrix.flat().reduce((a: number, b: number) => a + b, 0);
     expect(total).toBe(report.split.test);
     expect(metrics.calibration.temperature).toBeGreaterThan(0);
-    expect(report).toMatchObject({ build: 'quick', features: { kind: 'multilayer', dim: 1856, backboneId: expect.stringMatching(/-multilayer$/) }, split: { kind: 'stratified-group', groupColumn: 'lesion_id', train: 136, test: 34 } });
+    expect(report).toMatchObject({ build: 'quick', features: { kind: 'pooled', dim: 1280, backboneId: expect.stringMatching(/-pooled$/) }, split: { kind: 'stratified-group', groupColumn: 'lesion_id', train: 136, test: 34 } });
     expect(report.tried.length).toBeGreaterThan(1);
     expect(report.tried.map((c: { name: string }) => c.name)).toContain(report.chosen);
     expect(report.warnings.map((w: { field?: string }) => w.field)).toEqual(expect.arrayContaining(['akiec', 'vasc']));
@@ -199,16 +199,16 @@ describe.skipIf(!HAS_HAM)('images routes (HAM10000 sample)', () => {
     await session.release();
   });
 
-  it('trains on the multi-layer 1,856 features by default and records it; the export (onnxruntime-web) matches our pipeline', async () => {
+  it('trains on the pooled 1,280 features by default and records it; the export (onnxruntime-web) matches our pipeline', async () => {
     const model = await t.ctx.services.models.get('skin', 1);
-    expect(model.meta.features).toBe('multilayer');
-    expect(model.params.features).toBe('multilayer');
+    expect(model.meta.features).toBe('pooled');
+    expect(model.params.features).toBe('pooled');
     const { head, embeddings } = await loadHead(model, t.ctx.artifacts);
-    expect(head).toMatchObject({ features: 'multilayer', nFeatures: 1856 });
+    expect(head).toMatchObject({ features: 'pooled', nFeatures: 1280 });
     const res = await t.app.inject({ url: '/api/v1/images/models/skin/versions/1/export.onnx' });
     ortWeb.env.wasm.numThreads = 1;
     const web = await ortWeb.InferenceSession.create(new Uint8Array(res.rawPayload));
-    const pooled = createEmbedder({ artifacts: t.ctx.artifacts, backbonePath: resolveBackbonePath(), features: 'multilayer' });
+    const pooled = createEmbedder({ artifacts: t.ctx.artifacts, backbonePath: resolveBackbonePath(), features: 'pooled' });
     const predictor = toPredictor(model, head, embeddings);
     for (const i of [0, 100]) {
       const bytes = readFileSync(imagePath(i));
@@ -226,7 +226,7 @@ describe.skipIf(!HAS_HAM)('images routes (HAM10000 sample)', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/images/models', payload: { name: 'bad-features', dataset: 'ham', features: 'penultimate' } });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
-    expect(res.json().problems[0]).toMatchObject({ field: 'body.features', problem: expect.stringMatching(/"multilayer".*"pooled".*"logits"/) });
+    expect(res.json().problems[0]).toMatchObject({ field: 'body.features', problem: expect.stringMatching(/"pooled".*"multilayer".*"logits"/) });
   });
 
   it('a logits model, and one trained before features were recorded, predict with the logits exactly as before', async () => {

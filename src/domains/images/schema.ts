@@ -13,14 +13,14 @@ const columnName = z.string().min(1).max(200);
  * + the global averages of the last 3 trunk stages, 96 + 160 + 320 values: pixels/multilayer.ts) or 'logits' (the
  * 1,000 ImageNet logits, what builds used before issue 18). A model records it; prediction uses the same layer(s).
  */
-export const imageFeaturesSchema = z.enum(['pooled', 'multilayer', 'logits'], { error: 'use "multilayer" (default: the 1,280 pooled penultimate features + 3 earlier blocks, 1,856), "pooled" (the 1,280 alone) or "logits" (the 1,000 ImageNet logits)' });
+export const imageFeaturesSchema = z.enum(['pooled', 'multilayer', 'logits'], { error: 'use "pooled" (default: the 1,280 pooled penultimate features), "multilayer" (those + 3 earlier blocks, 1,856) or "logits" (the 1,000 ImageNet logits)' });
 export type ImageFeatureKind = z.infer<typeof imageFeaturesSchema>;
 
 export const buildRequestSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit'),
   dataset: z.string().min(1).describe('"name" or "name:version" (default: latest version)'),
   build: buildKindSchema.default('quick'),
-  features: imageFeaturesSchema.default('multilayer').describe('backbone layer(s) the head is trained on: "multilayer" (1,856 values, default), "pooled" (1,280) or "logits" (1,000)'),
+  features: imageFeaturesSchema.default('pooled').describe('backbone layer(s) the head is trained on: "pooled" (1,280 values, default), "multilayer" (1,856) or "logits" (1,000)'),
   groupColumn: columnName.optional().describe('manifest column whose images must stay on one side of every split (e.g. lesion_id)'),
   labelColumn: columnName.optional().describe('manifest column holding the label (default: the label folder)'),
   testFraction: z.number().gt(0).lt(1).default(0.2),

@@ -98,7 +98,7 @@ async function train(deps: ImagesDeps, ctx: JobContext<TrainJobPayload>): Promis
 
   // Embeddings (cached per image and view): the long step, with an ETA.
   const plan = buildPlan(p.build);
-  const featureKind = p.features ?? 'multilayer';
+  const featureKind = p.features ?? 'pooled';
   const embedder = deps.embedder(featureKind);
   const embedStart = performance.now();
   let lastReport = 0;
