@@ -48,6 +48,9 @@ export interface TextJobModels {
   threads: number;
   /** Scoring on the job's own thread besides the pool (batch.ts). */
   local?(p: TextPredictor, texts: string[]): ClassificationResult[];
+  /** The batch job's raw path (batch.ts): scores only, its lines written from them. */
+  scoreRaw?(p: TextPredictor, texts: string[]): Promise<Float32Array>;
+  localRaw?(p: TextPredictor, texts: string[]): Float32Array;
 }
 
 /** Scores a labeled dataset version with a trained model (the model's own decision rule). */
@@ -78,6 +81,6 @@ export function textJobs(deps: TextDeps, models: TextJobModels) {
   return [
     defineJob({ type: 'text.train', payload: trainRequestSchema, result: trainResultSchema, run: (ctx) => runTrainJob(deps, withStageLog(ctx)) }),
     defineJob({ type: 'text.evaluate', payload: evaluateRequestSchema, result: evaluateResultSchema, idempotent: true, run: (ctx) => runEvaluateJob(deps, models, withStageLog(ctx)) }),
-    defineJob({ type: 'text.batch', payload: batchJobPayloadSchema, result: batchResultSchema, idempotent: true, run: (ctx) => runBatchJob({ ...deps, predictor: models.predictor, score: models.score, threads: models.threads, local: models.local }, withStageLog(ctx)) }),
+    defineJob({ type: 'text.batch', payload: batchJobPayloadSchema, result: batchResultSchema, idempotent: true, run: (ctx) => runBatchJob({ ...deps, predictor: models.predictor, score: models.score, threads: models.threads, local: models.local, scoreRaw: models.scoreRaw, localRaw: models.localRaw }, withStageLog(ctx)) }),
   ];
 }

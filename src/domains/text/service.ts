@@ -80,7 +80,10 @@ export function createTextService(deps: TextDeps) {
     return requireReadyModel(await deps.models.resolve(ref), TEXT_MODEL_KIND, 'a text classifier');
   }
 
-  for (const job of textJobs(deps, { predictor: (id) => cache.get(id), requireTextModel, score, threads: Math.max(1, threads), ...(pool ? { local: classifyTexts } : {}) })) deps.queue.register(job);
+  const scoreRaw = async (p: TextPredictor, texts: string[]): Promise<Float32Array> => (pool ? pool.score(p, texts) : scorerOf(p.classifier).score(texts));
+  const localRaw = (p: TextPredictor, texts: string[]): Float32Array => scorerOf(p.classifier).score(texts);
+  const jobModels = { predictor: (id: string) => cache.get(id), requireTextModel, score, threads: Math.max(1, threads), scoreRaw, ...(pool ? { local: classifyTexts, localRaw } : {}) };
+  for (const job of textJobs(deps, jobModels)) deps.queue.register(job);
 
   /** Endpoint loading for the model-kind table (classify.ts `textClassifierKind`): the shared model cache. */
   const runtime: ModelKindRuntime = {
