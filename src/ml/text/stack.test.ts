@@ -83,7 +83,7 @@ describe('options', () => {
     expect(() => resolveTextClassifierOptions({ stackFolds: 1 })).toThrow(/stackFolds: expected 0 \(off\) or an integer from 2 to 10/);
     expect(() => resolveTextClassifierOptions({ nbWords: 'yes' as never })).toThrow(/nbWords: expected true or false/);
     expect(() => resolveTextClassifierOptions({ stackC: 0 })).toThrow(/stackC: expected a positive/);
-    expect(resolveTextClassifierOptions({})).toMatchObject({ nbWords: true, stackFolds: 2, stackC: 0.1, stackRefit: false, blendWordChar: true, classWeight: 'balanced' });
+    expect(resolveTextClassifierOptions({})).toMatchObject({ nbWords: false, stackFolds: 0, stackC: 0.1, stackRefit: false, blendWordChar: false, classWeight: 'none' });
     expect(() => resolveTextClassifierOptions({ blendWordChar: 1 as never })).toThrow(/option blendWordChar: expected true or false/);
   });
 });
