@@ -34,7 +34,8 @@ export function registerTextCommands(program: Command): void {
     .option('--class-weight <w>', 'none | balanced')
     .option('--nb-words', 'add an NB-weighted word model (slower to train; see the text README)')
     .option('--stack-folds <k>', 'per-label combiner over both models, trained on k inner folds (0 = off; slower to train)')
-    .action(async (file: string, o: FormatOptions & SplitOptions & { test?: string; name?: string; c?: string; classWeight?: string; nbWords?: boolean; stackFolds?: string }, cmd: Command) =>
+    .option('--blend-word-char', 'word-only and char-only models as bases, blended per label (with --stack-folds; slower to train)')
+    .action(async (file: string, o: FormatOptions & SplitOptions & { test?: string; name?: string; c?: string; classWeight?: string; nbWords?: boolean; stackFolds?: string; blendWordChar?: boolean }, cmd: Command) =>
       withTransport(cmd, async (t, g) => {
         const quiet = g.json === true;
         const train = await importDataset(t, file, {}, quiet);
@@ -51,6 +52,7 @@ export function registerTextCommands(program: Command): void {
             ...(o.classWeight ? { classWeight: o.classWeight } : {}),
             ...(o.nbWords ? { nbWords: true } : {}),
             ...(o.stackFolds !== undefined ? { stackFolds: Number(o.stackFolds) } : {}),
+            ...(o.blendWordChar ? { blendWordChar: true } : {}),
           },
         }, quiet, 'train');
         const result = job.result as { model: { name: string; version: number }; metrics: TextMetrics; train_seconds: number };

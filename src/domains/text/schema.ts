@@ -27,10 +27,11 @@ export const trainOptionsSchema = z
     C: z.number().positive().optional(),
     classWeight: z.enum(['none', 'balanced']).optional(),
     maxEpochs: z.number().int().min(1).max(1000).optional(),
-    nbWords: z.boolean().optional().describe('add the NB-weighted word model (default true)'),
-    stackFolds: z.number().int().min(0).max(10).refine((k) => k !== 1, 'use 0 (off) or 2–10 inner folds').optional().describe('inner folds of the stacked combiner; 0 = off (default 3)'),
+    nbWords: z.boolean().optional().describe('add the NB-weighted word model (default false)'),
+    stackFolds: z.number().int().min(0).max(10).refine((k) => k !== 1, 'use 0 (off) or 2–10 inner folds').optional().describe('inner folds of the stacked combiner; 0 = off (default 0)'),
     stackC: z.number().positive().optional().describe('inverse regularisation of the combiner (default 0.1)'),
     stackRefit: z.boolean().optional().describe('refit the base models on all rows instead of averaging the inner folds (default false)'),
+    blendWordChar: z.boolean().optional().describe('a word-only and a char-only model as bases instead of one word+char model, blended per label (default false)'),
   })
   .default({});
 
