@@ -40,6 +40,28 @@ const FILES: Record<string, string> = {
 };
 
 describe('import keeps the records a strict reader gets', () => {
+  it('the in-memory read reports progress as a streamed read does (progress bars; the kill -9 test holds a job there)', async () => {
+    const text = FILES.comprehend!;
+    const buf = Buffer.from(text);
+    const seen: Array<{ fast: boolean; messages: string[] }> = [];
+    for (const keepRecords of [true, false]) {
+      const messages: string[] = [];
+      const result = await importFile({
+        open: async () => Readable.from(chunks(buf, 5)),
+        localPath: async () => {
+          throw new Error('no path');
+        },
+        fileName: 'd.csv', sizeBytes: buf.length, format: 'auto', header: 'auto', limits: { ...DEFAULT_LIMITS, maxArchiveBytes: 1 << 20 }, keepRecords,
+        onProgress: async (_fraction, message) => {
+          messages.push(message);
+        },
+      });
+      seen.push({ fast: result.records !== undefined, messages });
+    }
+    expect(seen.map((x) => x.fast)).toEqual([true, false]);
+    for (const { messages } of seen) expect(messages.length).toBeGreaterThan(0);
+  });
+
   for (const [name, text] of Object.entries(FILES)) {
     it(`${name}: records = csv-parse strict, the import's answer unchanged`, async () => {
       const kept = await importText(text, true);

@@ -116,6 +116,8 @@ export async function importDelimited(input: DelimitedInput): Promise<ImportResu
       if (stop) break;
     }
     if (stop || headerError || problems.errorCount > 0) throw new ReadAgain('problems need line numbers');
+    // the same report a streamed read makes after its chunks (progress bars, and the recovery tests' hold point)
+    await progress.tick(input.totalBytes, `${records} rows read`);
     return finishImport({ input, problems, profiler, records, blank, hasHeader });
   }
   const engine = createCsvEngine(delimiter, limits.maxRecordChars, onRecord, !input.strictQuotes);
