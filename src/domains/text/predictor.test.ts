@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ESCAPED_LABELS, TIE_ROWS } from './testing/scoreRows.ts';
 import { toResult, type DecisionRule } from './comprehend.ts';
 import { resultJson } from './predictor.ts';
 
@@ -11,14 +12,9 @@ const reference = (rule: DecisionRule, scores: Float32Array, offset: number, hea
 
 describe('resultJson (a batch output line straight from the scores)', () => {
   // scores with exact ties, ties after rounding to 4 decimals, 0, 1 and values near the 0.5 threshold
-  const rows = [
-    [0.5, 0.5, 0.49999, 0.50004, 0.1, 0.9, 0],
-    [0.12344, 0.12341, 0.12346, 1, 0.99996, 0.00004, 0.3],
-    [0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2],
-    [0.7071, 0.0001, 0.00005, 0.33333, 0.66667, 0.5, 0.25],
-  ];
+  const rows = TIE_ROWS;
   const scores = Float32Array.from(rows.flat());
-  const labels = ['toxic', 'severe "toxic"', 'obscène', 'threat\\n', 'insult', 'identity_hate', 'clean 😀'];
+  const labels = [...ESCAPED_LABELS];
   const head = { File: 'in put.txt', Line: '12' };
   const prefix = `${JSON.stringify(head).slice(0, -1)},`;
 

@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { ESCAPED_LABELS, TIE_ROWS } from './testing/scoreRows.ts';
 import { toResult, type DecisionRule } from './comprehend.ts';
 import { ResultLineWriter } from './resultLines.ts';
 
 describe('ResultLineWriter (batch output lines as bytes)', () => {
   // ties, ties after rounding, 0, 1, values at the threshold, and a score the rounding table does not hold (NaN)
-  const rows = [
-    [0.5, 0.5, 0.49999, 0.50004, 0.1, 0.9, 0],
-    [0.12344, 0.12341, 0.12346, 1, 0.99996, 0.00004, 0.3],
-    [0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2],
-    [0.7071, 0.0001, 0.00005, 0.33333, 0.66667, 0.5, 0.25],
-  ];
+  const rows = TIE_ROWS;
   const scores = Float32Array.from(rows.flat());
-  const labels = ['toxic', 'severe "toxic"', 'obscène', 'threat\\n', 'insult', 'identity_hate', 'clean 😀'];
+  const labels = [...ESCAPED_LABELS];
   const rules: DecisionRule[] = [
     { mode: 'multi-label', labels }, { mode: 'multi-label', labels, thresholds: [0.3, 0.5, 0.2, 0.9, 0.1, 0.5, 0.2] },
     { mode: 'multi-class', labels }, { mode: 'multi-class', labels, offsets: [0, 0.3, 0, 0, 0, 0, -0.1] }, { mode: 'multi-class', labels, abstainBelow: 0.6 },
