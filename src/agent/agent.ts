@@ -5,7 +5,7 @@
  * Exactly once: each image's result id is derived from the device, the file name and its bytes, so re-processing an
  * image after a crash rewrites the same outbox item, and the server stores each id once.
  */
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { DesiredModel, EdgeResult, Heartbeat } from '../domains/edge/protocol.ts';
@@ -15,6 +15,7 @@ import { backoffMs, sleep, stderrLog, type AgentLog } from './log.ts';
 import { FailureError, ModelSlot, sha256 } from './models.ts';
 import { Outbox } from './outbox.ts';
 import { createSync } from './sync.ts';
+import { KeepNewest } from './keepNewest.ts';
 import { annotate, listen } from './local.ts';
 
 export interface AgentOptions {
@@ -69,6 +70,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   const stopper = new AbortController();
   const signal = stopper.signal;
   const state = { inferences: 0, recent: [] as number[], lastError: null as { code: string; message: string } | null, overCap: false };
+  const kept = new KeepNewest(opt.keepProcessed);
   const sync = createSync({ outbox, client, log, signal, ...opt, onError: (e) => setError(e) });
 
   function setError(e: { code: string; message: string } | null): void {
@@ -117,7 +119,10 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
       const t0 = performance.now();
       const dets = await models.use((d) => d.detect(rgb));
       const latencyMs = performance.now() - t0;
-      if (o.annotate) await annotate(join(o.data, 'annotated', `${id.slice(0, 8)}-${name.replace(/\.[^.]*$/, '')}.jpg`), rgb, dets, models.current?.classes ?? []);
+      if (o.annotate) {
+        await annotate(join(o.data, 'annotated', `${id.slice(0, 8)}-${name.replace(/\.[^.]*$/, '')}.jpg`), rgb, dets, models.current?.classes ?? []);
+        kept.added(join(o.data, 'annotated'));
+      }
       const threshold = models.feedbackThreshold;
       const lowConfidence = !dets.some((d) => d.score >= threshold);
       result = { ...base, latencyMs, detections: dets, lowConfidence, error: null };
@@ -151,6 +156,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     const result = await infer(name, bytes, capturedAt);
     const dest = result.error?.code === 'EDGE_IMAGE_UNREADABLE' ? 'rejected' : 'processed';
     renameSync(src, join(o.data, dest, `${result.id.slice(0, 8)}-${name}`));
+    kept.added(join(o.data, dest));
   }
 
   /** New files are taken once their size stopped changing between two polls (a writer may still be copying). */
@@ -189,10 +195,8 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
         }
         // Sync once per pass, not per image: during a burst the uploads do not compete with inference image by image.
         if (processed > 0) sync.kick();
-        // Bounded disk: keep the newest `keepProcessed` processed/rejected/annotated images (checked every 50).
-        if (processed > 0 && Math.floor(state.inferences / 50) !== Math.floor((state.inferences - processed) / 50)) {
-          for (const d of ['processed', 'rejected', 'annotated']) pruneDir(join(o.data, d), opt.keepProcessed);
-        }
+        // Bounded disk: the newest `keepProcessed` processed/rejected/annotated images stay.
+        if (processed > 0) kept.prune();
       }
       await sleep(opt.pollMs, signal);
     }
@@ -243,7 +247,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
       await sleep(opt.heartbeatMs, signal);
     }
   })()];
-  const http = o.listen === undefined ? undefined : await listen(o.listen, { infer: async (name, bytes) => { if (!models.current) return undefined; const r = await infer(name, bytes, new Date().toISOString()); sync.kick(); return r; }, status });
+  const http = o.listen === undefined ? undefined : await listen(o.listen, { infer: async (name, bytes) => { if (!models.current) return undefined; const r = await infer(name, bytes, new Date().toISOString()); kept.prune(); sync.kick(); return r; }, status });
   log('info', `agent started: watching ${o.watch}, server ${o.server}${http ? `, POST images to ${http.url}/infer` : ''}`);
   return {
     status,
@@ -255,15 +259,6 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
       await models.close();
     },
   };
-}
-
-function pruneDir(dir: string, keep: number): void {
-  try {
-    const files = readdirSync(dir).map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);
-    for (const { f } of files.slice(keep)) rmSync(join(dir, f), { force: true });
-  } catch {
-    // a missing folder has nothing to prune
-  }
 }
 
 function dirBytes(dir: string): number {
