@@ -15,12 +15,16 @@ export function paddedStride(nLabels: number): number {
   return (nLabels + 7) & ~7;
 }
 
-/** out[c .. c+width) = Σ_p data[p] · W[indices[p]·S + c + j] for the row [from, to). */
-export function dotBlock(W: Float32Array, S: number, c: number, width: number, indices: Int32Array, data: Float32Array, from: number, to: number, out: Float64Array): void {
+/**
+ * out[c .. c+width) = Σ_p data[p] · W[base + indices[p]·S + j] for the row [from, to), in p order, in float64. The
+ * solver passes base = c (its label block) and its padded stride S; the fused text scorer (fusedScorer.ts) passes
+ * the label stride of the model's own weights and base = (block's first column)·L + c.
+ */
+export function dotBlock(W: Float32Array, S: number, base: number, width: number, indices: Int32Array, data: Float32Array, from: number, to: number, out: Float64Array, c: number): void {
   if (width === 8) {
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
     for (let p = from; p < to; p++) {
-      const b = indices[p] * S + c, v = data[p];
+      const b = base + indices[p] * S, v = data[p];
       a0 += v * W[b]; a1 += v * W[b + 1]; a2 += v * W[b + 2]; a3 += v * W[b + 3];
       a4 += v * W[b + 4]; a5 += v * W[b + 5]; a6 += v * W[b + 6]; a7 += v * W[b + 7];
     }
@@ -29,20 +33,20 @@ export function dotBlock(W: Float32Array, S: number, c: number, width: number, i
   } else if (width === 4) {
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     for (let p = from; p < to; p++) {
-      const b = indices[p] * S + c, v = data[p];
+      const b = base + indices[p] * S, v = data[p];
       a0 += v * W[b]; a1 += v * W[b + 1]; a2 += v * W[b + 2]; a3 += v * W[b + 3];
     }
     out[c] = a0; out[c + 1] = a1; out[c + 2] = a2; out[c + 3] = a3;
   } else if (width === 2) {
     let a0 = 0, a1 = 0;
     for (let p = from; p < to; p++) {
-      const b = indices[p] * S + c, v = data[p];
+      const b = base + indices[p] * S, v = data[p];
       a0 += v * W[b]; a1 += v * W[b + 1];
     }
     out[c] = a0; out[c + 1] = a1;
   } else {
     let a0 = 0;
-    for (let p = from; p < to; p++) a0 += data[p] * W[indices[p] * S + c];
+    for (let p = from; p < to; p++) a0 += data[p] * W[base + indices[p] * S];
     out[c] = a0;
   }
 }
@@ -92,7 +96,7 @@ export function blockViews(W: Float32Array, S: number, blocks: readonly Csr[]): 
 export function dotRow(blocks: readonly Csr[], views: Float32Array[], S: number, width: number, i: number, acc: Float64Array, tmp: Float64Array): void {
   for (let b = 0; b < blocks.length; b++) {
     const B = blocks[b], out = b === 0 ? acc : tmp;
-    for (let c = 0; c < S; c += width) dotBlock(views[b], S, c, width, B.indices, B.data, B.indptr[i], B.indptr[i + 1], out);
+    for (let c = 0; c < S; c += width) dotBlock(views[b], S, c, width, B.indices, B.data, B.indptr[i], B.indptr[i + 1], out, c);
     if (b > 0) for (let l = 0; l < S; l++) acc[l] += tmp[l];
   }
 }

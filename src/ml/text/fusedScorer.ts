@@ -8,7 +8,7 @@
  * cache of each word's columns (charWbCache.ts), which gives the same columns in the same order.
  * A scorer holds scratch buffers: use one per thread (it is not re-entrant, but scoring is synchronous).
  */
-import { paddedStride } from '../linear/kernels.ts';
+import { dotBlock, paddedStride } from '../linear/kernels.ts';
 import type { ClassMode } from '../linear/logreg.ts';
 import { analyze, NgramScratch } from './analyzers.ts';
 import type { TextClassifierModel } from './classifier.ts';
@@ -164,47 +164,15 @@ function weigh(counts: Int32Array, idfs: Float32Array, sublinear: boolean, vals:
 }
 
 /**
- * into[0..S) = Σ_p vals[p] · W[(first + cols[p])·L + l], label by label in float64, in p order (as dotBlock sums
- * the padded rows). Rows are read with stride L in chunks of up to 8 labels: a chunk may read past a row's last
- * label into the next row (the bias row follows the last feature row, so that stays inside W); those extra sums
- * land in the accumulator's padding and are never used.
+ * into[0..S) = Σ_p vals[p] · W[(first + cols[p])·L + l], label by label in float64, in p order: the solver's
+ * kernel (dotBlock) on the model's own weights, stride L. Rows are read in chunks of up to 8 labels: a chunk may
+ * read past a row's last label into the next row (the bias row follows the last feature row, so that stays inside
+ * W); those extra sums land in the accumulator's padding and are never used.
  */
 function rowsDot(W: Float32Array, L: number, first: number, cols: Int32Array, vals: Float32Array, n: number, into: Float64Array, S: number): void {
   for (let c = 0; c < L; c += 8) {
     const left = L - c, width = left > 4 ? 8 : left > 2 ? 4 : left > 1 ? 2 : 1;
-    dotRows(W, L, first * L + c, width, cols, vals, n, into, c);
+    dotBlock(W, L, first * L + c, width, cols, vals, 0, n, into, c);
   }
   for (let l = L; l < S; l++) into[l] = 0;
-}
-
-/** out[c .. c+width) = Σ_p vals[p] · W[base + cols[p]·L + j]: dotBlock with the row base and stride as arguments. */
-function dotRows(W: Float32Array, L: number, base: number, width: number, cols: Int32Array, vals: Float32Array, n: number, out: Float64Array, c: number): void {
-  if (width === 8) {
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-    for (let p = 0; p < n; p++) {
-      const b = base + cols[p] * L, v = vals[p];
-      a0 += v * W[b]; a1 += v * W[b + 1]; a2 += v * W[b + 2]; a3 += v * W[b + 3];
-      a4 += v * W[b + 4]; a5 += v * W[b + 5]; a6 += v * W[b + 6]; a7 += v * W[b + 7];
-    }
-    out[c] = a0; out[c + 1] = a1; out[c + 2] = a2; out[c + 3] = a3;
-    out[c + 4] = a4; out[c + 5] = a5; out[c + 6] = a6; out[c + 7] = a7;
-  } else if (width === 4) {
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    for (let p = 0; p < n; p++) {
-      const b = base + cols[p] * L, v = vals[p];
-      a0 += v * W[b]; a1 += v * W[b + 1]; a2 += v * W[b + 2]; a3 += v * W[b + 3];
-    }
-    out[c] = a0; out[c + 1] = a1; out[c + 2] = a2; out[c + 3] = a3;
-  } else if (width === 2) {
-    let a0 = 0, a1 = 0;
-    for (let p = 0; p < n; p++) {
-      const b = base + cols[p] * L, v = vals[p];
-      a0 += v * W[b]; a1 += v * W[b + 1];
-    }
-    out[c] = a0; out[c + 1] = a1;
-  } else {
-    let a0 = 0;
-    for (let p = 0; p < n; p++) a0 += vals[p] * W[base + cols[p] * L];
-    out[c] = a0;
-  }
 }
