@@ -4,7 +4,7 @@ import { TextClassifierModel, trainTextClassifier } from '../../ml/index.ts';
 import type { JobContext } from '../../jobs/types.ts';
 import { labelSet, toArrays } from './data.ts';
 import { parseLabeledText } from './formats.ts';
-import { chunkSize, runBatchJob, type BatchScoring } from './batch.ts';
+import { chunkSize, runBatchJob, scoreInOrder, type BatchScoring } from './batch.ts';
 import type { TextDeps } from './deps.ts';
 import { classifyTexts, scorerOf, type TextPredictor } from './predictor.ts';
 import type { BatchJobPayload } from './schema.ts';
@@ -43,11 +43,29 @@ describe('text.batch job', () => {
   }, 60_000);
 });
 
-describe('chunkSize (pool chunks of the batch job when this thread scores too)', () => {
-  it('keeps about 4 chunks per thread on small batches, 500 documents on large ones, never under the local chunk', () => {
+describe('chunkSize and scoreInOrder (guided chunks: every thread ends at about the same time)', () => {
+  it('gives a share of what is left: ~4 chunks per thread, at most 500 (125 on this thread), at least 32', () => {
     expect(chunkSize(2000, 1)).toBe(250);
     expect(chunkSize(100_000, 1)).toBe(500);
-    expect(chunkSize(100, 1)).toBe(125);
     expect(chunkSize(5426, 1)).toBe(500);
+    expect(chunkSize(2000, 1, true)).toBe(125);
+    expect(chunkSize(300, 1, true)).toBe(38);
+    expect(chunkSize(100, 1)).toBe(32);
+    expect(chunkSize(10, 3, true)).toBe(32);
+  });
+
+  it('ends a batch with small pool chunks, so this thread never waits long on the last one; every document once, in order', async () => {
+    const texts = Array.from({ length: 1996 }, (_, i) => `doc ${i}`), sizes: number[] = [], seen: number[] = [];
+    const p = { modelId: 'm' } as TextPredictor;
+    // the pool answers a turn later; this thread scores its own chunks at once
+    const score = async (_p: TextPredictor, t: string[]) => { sizes.push(t.length); await new Promise((r) => setImmediate(r)); return t; };
+    await scoreInOrder({ score, local: (_p, t) => t, threads: 1 }, p, texts, { throwIfAborted() {} }, async (start, part) => {
+      expect(start).toBe(seen.length);
+      for (const t of part) seen.push(Number(t.slice(4)));
+    });
+    expect(seen).toEqual(texts.map((_, i) => i));
+    expect(sizes[0]).toBe(250);
+    // the last pool chunks: what this thread may wait for at the end (it was a 250-document chunk)
+    expect(Math.max(...sizes.slice(-2))).toBeLessThanOrEqual(64);
   });
 });
