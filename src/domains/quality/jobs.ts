@@ -39,6 +39,9 @@ export const tuneResultSchema = z.object({
   before: report('before tuning'),
   after: report('after tuning'),
   tuneSeconds: z.number(),
+  labelC: z.record(z.string(), z.number()).optional().describe('with cGrid: the C chosen per label out of fold'),
+  cGrid: z.array(z.object({ C: z.number(), meanObjective: z.number() })).optional().describe('with cGrid: each C\'s mean out-of-fold objective over labels'),
+  refittedFrom: z.object({ id: z.string(), version: z.number().int() }).optional().describe('with cGrid: the version tuned; `model` is the refitted new version'),
 });
 
 /** What both experiments report besides their points. */

@@ -19,6 +19,7 @@ import {
   type LearningCurveRequest, type NoisyLabelsRequest, type SweepRequest, type TuneRequest,
 } from './schema.ts';
 import { REPORT_ARTIFACTS } from './tune.ts';
+import { checkCGrid } from './tuneC.ts';
 
 const CHART_JOBS = [QUALITY_JOBS.sweep, QUALITY_JOBS.learningCurve] as const;
 const isChartJob = (type: string): type is (typeof CHART_JOBS)[number] => (CHART_JOBS as readonly string[]).includes(type);
@@ -46,6 +47,7 @@ export function createTextQualityService(base: TextDeps & { text: TextService })
       const req = parseWith<TuneRequest>(tuneRequestSchema, input ?? {});
       resolveObjective(req.objective, req.beta);
       const m = await model(name, version);
+      checkCGrid(m, req.cGrid);
       return { job: await queue.enqueue(QUALITY_JOBS.tune, { ...req, modelId: m.id }) };
     },
     async getDecision(name: string, version: number): Promise<DecisionView> {

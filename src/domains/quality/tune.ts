@@ -19,6 +19,7 @@ import { rebuildModelParts } from '../text/parts.ts';
 import { yieldToLoop, type QualityDeps } from './deps.ts';
 import { resolveObjective, type TunePayload } from './schema.ts';
 import { tuneOffsets } from './offsets.ts';
+import { gridOutOfFold, saveRefit, type GridOutOfFold } from './tuneC.ts';
 
 export interface TuneResult {
   model: { id: string; name: string; version: number };
@@ -31,6 +32,10 @@ export interface TuneResult {
   before: ClassificationReport;
   after: ClassificationReport;
   tuneSeconds: number;
+  /** With cGrid: the C chosen per label, each grid value's mean out-of-fold objective, and the version refitted (model is the new one). */
+  labelC?: Record<string, number>;
+  cGrid?: { C: number; meanObjective: number }[];
+  refittedFrom?: { id: string; version: number };
 }
 
 export const REPORT_ARTIFACTS = { json: 'tuning-report.json', html: 'tuning-report.html', svg: 'pr-curves.svg' } as const;
@@ -72,7 +77,15 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
   const started = performance.now();
   const folds = kFoldAssignment(train.labelIndices, mode, p.folds, p.seed);
   const options = parts.params.options;
-  const oof = await outOfFoldScores({
+  const onFold = async (done: number, k: number) => {
+    await ctx.progress(0.05 + (0.8 * done) / k, `fold ${done} of ${k} done`);
+    await yieldToLoop();
+  };
+  let grid: GridOutOfFold | null = null;
+  if (p.cGrid?.length) {
+    grid = await gridOutOfFold({ ...train, labels, options, folds, k: p.folds, cGrid: p.cGrid, objective, signal: ctx.signal, onFold });
+  }
+  const oof = grid ? grid.scores : await outOfFoldScores({
     nRows: train.texts.length, nLabels: n, folds, k: p.folds, signal: ctx.signal,
     fitPredict: (tr, te, f) => {
       const clf = trainTextClassifier({
@@ -81,10 +94,7 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
       void ctx.progress(0.05 + (0.8 * (f + 0.9)) / p.folds, `fold ${f + 1} of ${p.folds}: scoring ${te.length} held-out documents`);
       return clf.predict(Array.from(te, (i) => train.texts[i]!));
     },
-    onFold: async (done, k) => {
-      await ctx.progress(0.05 + (0.8 * done) / k, `fold ${done} of ${k} done`);
-      await yieldToLoop();
-    },
+    onFold,
   });
 
   let thresholds: Float64Array | null = null;
@@ -107,11 +117,14 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
     abstainBelow = a.abstainBelow;
     validation.answered = a.choice ? { threshold: r4(a.choice.threshold), precision: r4(a.choice.precision), recall: r4(a.choice.recall), f: r4(a.choice.f) } : null;
   }
-  const tuneSeconds = (performance.now() - started) / 1000;
   ctx.signal.throwIfAborted();
+  // with a C grid the decision belongs to the model refitted at the chosen per-label C (a new version)
+  if (grid) await ctx.progress(0.86, 'refitting the whole training part with the chosen C per label');
+  const target = grid ? await saveRefit(deps, ctx.job.id, model, parts, grid.labelC, ctx.signal) : model;
+  const tuneSeconds = (performance.now() - started) / 1000;
 
   await ctx.progress(0.88, `measuring on the ${parts.test.length} test documents`);
-  const predictor = await deps.predictor(model.id);
+  const predictor = await deps.predictor(target.id);
   const scores = predictor.classifier.predict(test.texts);
   const before = classificationReport(mode, labels, scores, test.truth);
   const after = mode === 'multi-label'
@@ -143,12 +156,12 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
   const { confusion_matrix: _b, ...beforeSummary } = before;
   const { confusion_matrix: _a, ...afterSummary } = after;
   const report: TuningReport = {
-    kind: 'tuning-report', model: { id: model.id, name: model.name, version: model.version, kind: model.kind }, mode, labels, objective: objectiveName, source, folds: p.folds,
+    kind: 'tuning-report', model: { id: target.id, name: target.name, version: target.version, kind: target.kind }, mode, labels, objective: objectiveName, source, folds: p.folds,
     tunedAt, tuneSeconds: Math.round(tuneSeconds * 1000) / 1000, nTrain: parts.train.length, nTest: parts.test.length,
     thresholds: thresholdMap, abstainBelow, validation, before: beforeSummary, after: afterSummary, curves,
   };
   const svg = reportSvg(report);
-  const prefix = `models/${model.id}/`;
+  const prefix = `models/${target.id}/`;
   const keys = { [REPORT_ARTIFACTS.json]: `${prefix}${REPORT_ARTIFACTS.json}`, [REPORT_ARTIFACTS.html]: `${prefix}${REPORT_ARTIFACTS.html}`, [REPORT_ARTIFACTS.svg]: `${prefix}${REPORT_ARTIFACTS.svg}` };
   await deps.artifacts.put(keys[REPORT_ARTIFACTS.json]!, JSON.stringify(report, null, 2));
   await deps.artifacts.put(keys[REPORT_ARTIFACTS.html]!, reportHtml(report, svg));
@@ -156,12 +169,13 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
   const decision = mode === 'multi-label'
     ? { thresholds: Array.from(thresholds!), objective: objectiveName, tunedAt, source }
     : { abstainBelow, offsets, objective: objectiveName, tunedAt, source };
-  const fresh = await deps.models.getById(model.id);
-  await deps.models.markReady(model.id, { metrics: fresh.metrics, artifacts: { ...fresh.artifacts, ...keys }, meta: { decision } });
-  await deps.reload(model.id);
+  const fresh = await deps.models.getById(target.id);
+  await deps.models.markReady(target.id, { metrics: fresh.metrics, artifacts: { ...fresh.artifacts, ...keys }, meta: { decision } });
+  await deps.reload(target.id);
   await ctx.progress(1, 'done');
   return {
-    model: { id: model.id, name: model.name, version: model.version }, objective: objectiveName, folds: p.folds,
+    model: { id: target.id, name: target.name, version: target.version }, objective: objectiveName, folds: p.folds,
+    ...(grid ? { labelC: Object.fromEntries(labels.map((l, j) => [l, grid!.labelC[j]!])), cGrid: grid.perC, refittedFrom: { id: model.id, version: model.version } } : {}),
     thresholds: thresholdMap, abstainBelow: report.abstainBelow, offsets: offsets && Object.fromEntries(labels.map((l, j) => [l, offsets![j]!])), before, after, tuneSeconds: report.tuneSeconds,
   };
 }

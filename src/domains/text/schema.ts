@@ -25,6 +25,7 @@ export const trainOptionsSchema = z
     maxWordFeatures: z.number().int().min(0).optional(),
     maxCharFeatures: z.number().int().min(0).optional(),
     C: z.number().positive().optional(),
+    labelC: z.record(z.string(), z.number().positive()).nullable().optional().describe('{label: C} in place of C for the labels named (plain model only; `text.tune` with cGrid chooses it); default null'),
     classWeight: z.enum(['none', 'balanced']).optional(),
     maxEpochs: z.number().int().min(1).max(1000).optional(),
     nbWords: z.boolean().optional().describe('add the NB-weighted word model (default false)'),

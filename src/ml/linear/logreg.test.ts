@@ -54,6 +54,18 @@ describe('fitLogisticRegression (vs scikit-learn liblinear)', () => {
     });
   }
 
+  it('labelC: each label fitted at its own C equals sklearn fitted per label at that C (C=4, 0.5, 4)', () => {
+    // reference: the scikit-learn values above (REF.c4 / REF.c05), one binary problem per label
+    const { model } = fitLogisticRegression(X, Y, 3, { labelC: [4, 0.5, 4], maxEpochs: 3000, tol: 1e-6 });
+    const { coef, intercept } = coefficients(model);
+    [REF.c4[0]!, REF.c05[1]!, REF.c4[2]!].forEach((want, l) => {
+      want.coef.forEach((w, j) => expect(Math.abs(coef[l][j] - w)).toBeLessThan(2e-3));
+      expect(Math.abs(intercept[l] - want.intercept)).toBeLessThan(2e-3);
+    });
+    expect(() => fitLogisticRegression(X, Y, 3, { labelC: [4, 0.5] })).toThrow(/labelC has 2 values/);
+    expect(() => fitLogisticRegression(X, Y, 3, { labelC: [4, 0, 1] })).toThrow(/labelC\[1\] must be a positive number/);
+  });
+
   it('multi-class: one-vs-rest probabilities normalised per row', () => {
     const Yc = new Uint8Array(n * 4);
     for (let i = 0; i < n; i++) {

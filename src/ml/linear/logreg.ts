@@ -24,6 +24,11 @@ export type ClassWeight = 'none' | 'balanced';
 export interface LogRegOptions {
   /** Inverse regularisation strength (> 0). Default 4. */
   C?: number;
+  /**
+   * Per-label C (length nLabels) in place of C: each label's binary problem is independent, so this is the same
+   * as fitting each label alone at its own C (e.g. C chosen per label by inner cross-validation).
+   */
+  labelC?: ArrayLike<number>;
   /** 'balanced': per label, positives weigh n/(2·#pos) and negatives n/(2·#neg) (sklearn's formula for each binary problem). */
   classWeight?: ClassWeight;
   /** Passes over the data at most. Default 10. */
@@ -62,13 +67,18 @@ export function fitLogisticRegression(X: Csr | readonly Csr[], Y: Uint8Array, nL
   const n = blocks[0].nRows, d = blocks.reduce((a, b) => a + b.nCols, 0), L = nLabels;
   if (Y.length !== n * L) throw new Error(`logistic regression: Y has ${Y.length} entries, expected ${n} × ${L}`);
   if (!(o.C > 0) || !Number.isFinite(o.C)) throw new Error(`logistic regression: C must be a positive number, got ${o.C}`);
-  const Cpos = new Float64Array(L).fill(o.C), Cneg = new Float64Array(L).fill(o.C);
+  const labelC = Float64Array.from({ length: L }, (_, l) => (o.labelC ? o.labelC[l]! : o.C));
+  if (o.labelC && o.labelC.length !== L) throw new Error(`logistic regression: labelC has ${o.labelC.length} values, expected one per label (${L})`);
+  labelC.forEach((c, l) => {
+    if (!(c > 0) || !Number.isFinite(c)) throw new Error(`logistic regression: labelC[${l}] must be a positive number, got ${c}`);
+  });
+  const Cpos = Float64Array.from(labelC), Cneg = Float64Array.from(labelC);
   if (o.classWeight === 'balanced') {
     for (let l = 0; l < L; l++) {
       let pos = 0;
       for (let i = 0; i < n; i++) pos += Y[i * L + l];
-      if (pos > 0) Cpos[l] = (o.C * n) / (2 * pos);
-      if (pos < n) Cneg[l] = (o.C * n) / (2 * (n - pos));
+      if (pos > 0) Cpos[l] = (labelC[l]! * n) / (2 * pos);
+      if (pos < n) Cneg[l] = (labelC[l]! * n) / (2 * (n - pos));
     }
   }
   const W = new Float32Array((d + 1) * L);

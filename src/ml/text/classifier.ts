@@ -8,7 +8,7 @@ import { hstack, type Csr } from '../sparse/csr.ts';
 import { fitLogisticRegression, predictProba, type ClassMode, type FitInfo, type LinearModel } from '../linear/logreg.ts';
 import { labelMatrix } from '../metrics/classification.ts';
 import { TfidfVectorizer, type VectorizerConfig } from './vocabulary.ts';
-import { resolveTextClassifierOptions, type TextClassifierOptions } from './options.ts';
+import { perLabelC, resolveTextClassifierOptions, type TextClassifierOptions } from './options.ts';
 import { fitStackedModel } from './stackFit.ts';
 import { defaultTrainThreads, fitVectorizers, startTrainThreads } from './parallelTrain.ts';
 import { packSections, unpackSections, f32Bytes, bytesF32 } from '../serialize.ts';
@@ -99,9 +99,9 @@ export class TextClassifierModel {
 }
 
 /** Plain one-vs-rest fit, or (nbWords / stackFolds) the stacked model of stack.ts folded into one linear model. */
-function fitLinear(blocks: Csr[], Y: Uint8Array, L: number, o: TextClassifierOptions, threads: number, signal: AbortSignal | undefined, onProgress: (f: number) => void): { model: LinearModel; info: FitInfo } {
-  const base = { C: o.C, classWeight: o.classWeight, maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed, signal };
-  if (!stacked(o)) return fitLogisticRegression(blocks, Y, L, { ...base, onProgress });
+function fitLinear(blocks: Csr[], Y: Uint8Array, labelNames: readonly string[], o: TextClassifierOptions, threads: number, signal: AbortSignal | undefined, onProgress: (f: number) => void): { model: LinearModel; info: FitInfo } {
+  const base = { C: o.C, classWeight: o.classWeight, maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed, signal }, L = labelNames.length;
+  if (!stacked(o)) return fitLogisticRegression(blocks, Y, L, { ...base, labelC: perLabelC(o, labelNames), onProgress });
   const nbBlock = o.nbWords && o.wordNgram ? 0 : -1;
   const splitBlocks = o.blendWordChar && blocks.length === 2;
   return fitStackedModel(blocks, Y, L, { ...base, nbBlock, splitBlocks, stackFolds: o.stackFolds, stackC: o.stackC, stackRefit: o.stackRefit, threads, onProgress });
@@ -160,7 +160,7 @@ export function trainTextClassifier(input: TrainTextClassifierInput): TextClassi
   const vectorizers = fitted.map((r) => r.vectorizer), blocks = fitted.map((r) => r.matrix);
   if (blocks.every((b) => b.nCols === 0)) throw new Error(`texts: no n-gram occurs in at least minDf = ${o.minDf} documents; add documents or lower minDf`);
   const Y = labelMatrix(input.labels, input.labelNames.length);
-  const { model, info } = fitLinear(blocks, Y, input.labelNames.length, o, threads, signal, (f) => progress?.(0.5 + 0.5 * f, 'training'));
+  const { model, info } = fitLinear(blocks, Y, input.labelNames, o, threads, signal, (f) => progress?.(0.5 + 0.5 * f, 'training'));
   const nWord = o.wordNgram ? vectorizers[0].nFeatures : 0;
   const nChar = o.charNgram ? vectorizers[vectorizers.length - 1].nFeatures : 0;
   return new TextClassifierModel(input.mode, [...input.labelNames], o, vectorizers, model, { ...info, nDocuments: texts.length, nWordFeatures: nWord, nCharFeatures: nChar });

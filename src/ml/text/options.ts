@@ -18,6 +18,11 @@ export interface TextClassifierOptions {
   /** Inverse L2 regularisation strength of the logistic regression. */
   C: number;
   /**
+   * Per-label C ({label: C}) in place of C for the labels it names (e.g. what `text.tune` with a C grid chose out
+   * of fold); null = C for every label. Plain word+char model only (not with nbWords / stackFolds / blendWordChar).
+   */
+  labelC: Record<string, number> | null;
+  /**
    * 'balanced' reweighs each label's positives and negatives to equal total weight (opt-in: out of fold on
    * jigsaw-10k's train part it adds +0.0014 to +0.0028 AUC to the stacked models, nothing to the plain one).
    */
@@ -66,6 +71,7 @@ export const DEFAULT_TEXT_CLASSIFIER_OPTIONS: Readonly<TextClassifierOptions> = 
   lowercase: true,
   sublinearTf: true,
   C: 4,
+  labelC: null,
   classWeight: 'none' as ClassWeight,
   maxEpochs: 3,
   tol: 0.1,
@@ -110,6 +116,13 @@ export function resolveTextClassifierOptions(partial: Partial<TextClassifierOpti
   if (typeof o.lowercase !== 'boolean') throw new Error(`option lowercase: expected true or false, got ${JSON.stringify(o.lowercase)}`);
   if (typeof o.sublinearTf !== 'boolean') throw new Error(`option sublinearTf: expected true or false, got ${JSON.stringify(o.sublinearTf)}`);
   if (typeof o.C !== 'number' || !(o.C > 0) || !Number.isFinite(o.C)) throw new Error(`option C: expected a positive finite number, got ${JSON.stringify(o.C)}`);
+  if (o.labelC !== null) {
+    if (typeof o.labelC !== 'object' || Array.isArray(o.labelC)) throw new Error(`option labelC: expected {label: C} or null, got ${JSON.stringify(o.labelC)}`);
+    for (const [label, c] of Object.entries(o.labelC)) {
+      if (typeof c !== 'number' || !(c > 0) || !Number.isFinite(c)) throw new Error(`option labelC: C of label ${JSON.stringify(label)} must be a positive finite number, got ${JSON.stringify(c)}`);
+    }
+    if (o.nbWords || o.stackFolds > 0 || o.blendWordChar) throw new Error('option labelC: works with the plain word+char model only; leave nbWords, stackFolds and blendWordChar off');
+  }
   if (o.classWeight !== 'none' && o.classWeight !== 'balanced') throw new Error(`option classWeight: expected 'none' or 'balanced', got ${JSON.stringify(o.classWeight)}`);
   if (!isInt(o.maxEpochs, 1) || o.maxEpochs > 10000) throw new Error(`option maxEpochs: expected an integer from 1 to 10000, got ${JSON.stringify(o.maxEpochs)}`);
   if (typeof o.tol !== 'number' || !(o.tol > 0) || !Number.isFinite(o.tol)) throw new Error(`option tol: expected a positive number, got ${JSON.stringify(o.tol)}`);
@@ -120,4 +133,13 @@ export function resolveTextClassifierOptions(partial: Partial<TextClassifierOpti
   if (typeof o.stackRefit !== 'boolean') throw new Error(`option stackRefit: expected true or false, got ${JSON.stringify(o.stackRefit)}`);
   if (typeof o.blendWordChar !== 'boolean') throw new Error(`option blendWordChar: expected true or false, got ${JSON.stringify(o.blendWordChar)}`);
   return { ...o, wordNgram, charNgram };
+}
+
+/** C per label (labelNames order) from C and labelC; throws when labelC names a label that is not trained. */
+export function perLabelC(o: TextClassifierOptions, labelNames: readonly string[]): Float64Array | undefined {
+  if (!o.labelC) return undefined;
+  for (const label of Object.keys(o.labelC)) {
+    if (!labelNames.includes(label)) throw new Error(`option labelC: label ${JSON.stringify(label)} is not among the training labels (${labelNames.join(', ')})`);
+  }
+  return Float64Array.from(labelNames, (l) => o.labelC![l] ?? o.C);
 }

@@ -1,0 +1,124 @@
+/**
+ * `text.tune` with a C grid (issue 18): every fold is trained once per C of the grid on one set of features
+ * (trainTextClassifierGrid), each label takes the C whose out-of-fold scores reach the best objective value at
+ * their best threshold, the thresholds are chosen on those same out-of-fold scores, and the model is refitted on
+ * the whole training part with that per-label C (option labelC) as a NEW version that carries the decision.
+ * Out of fold on GoEmotions' train part alone (nested: chosen on 80 %, scored on 20 %) per-label C from
+ * {0.5, 1, 2, 4, 8} added about +0.009 macro F1 to C = 4 everywhere; on jigsaw-10k's train part ±0.001
+ * (docs/benchmarks.md, quality ablation). Plain word+char multi-label models only.
+ */
+import { AppError } from '../../core/errors.ts';
+import { chooseThreshold, column, precisionRecallCurve, resolveTextClassifierOptions, trainTextClassifier, type ThresholdObjective } from '../../ml/index.ts';
+import { outOfFoldScores } from '../../ml/diagnostics/index.ts';
+import { trainTextClassifierGrid } from '../../ml/text/trainGrid.ts';
+import type { ModelVersion } from '../models/service.ts';
+import { modelSource, type ModelParts, type TextModelParams } from '../text/parts.ts';
+import { classificationReport } from '../classifiers/evaluate.ts';
+import { toArrays } from '../text/data.ts';
+import type { TextDeps } from '../text/deps.ts';
+import { saveTextModelVersion } from '../text/register.ts';
+
+export interface GridOutOfFold {
+  /** Out-of-fold scores, rows × labels, each label's column from its chosen C. */
+  scores: Float32Array;
+  /** Chosen C per label (labels order). */
+  labelC: number[];
+  /** Per C of the grid: the mean over labels of the objective at the best threshold, out of fold. */
+  perC: { C: number; meanObjective: number }[];
+}
+
+/** Refuses a C grid where it cannot apply (before the job is queued), naming the field and the fix. */
+export function checkCGrid(model: ModelVersion, cGrid: readonly number[] | undefined): void {
+  if (!cGrid || cGrid.length === 0) return;
+  const params = model.params as unknown as TextModelParams;
+  const fix = 'Leave cGrid out to tune the thresholds of this version as it is.';
+  if (params.mode !== 'multi-label') {
+    throw new AppError('VALIDATION_FAILED', `cGrid needs a multi-label model; ${model.name}:${model.version} is ${params.mode}.`, { problems: [{ field: 'cGrid', problem: 'per-label C applies to multi-label models only', fix }] });
+  }
+  const o = resolveTextClassifierOptions(params.options as never);
+  if (o.nbWords || o.stackFolds > 0 || o.blendWordChar) {
+    throw new AppError('VALIDATION_FAILED', `cGrid needs the plain word+char model; ${model.name}:${model.version} was trained with nbWords, stackFolds or blendWordChar.`, {
+      problems: [{ field: 'cGrid', problem: 'per-label C applies to the plain model only', fix: `${fix} Or retrain without nbWords, stackFolds and blendWordChar.` }],
+    });
+  }
+}
+
+/** The objective at the best threshold of one label's scores (0 when there is no valid choice). */
+function bestObjective(truth: Uint8Array, scores: Float32Array, n: number, l: number, objective: ThresholdObjective): number {
+  const c = chooseThreshold(precisionRecallCurve(column(truth, n, l), column(scores, n, l)), objective);
+  if (!c) return 0;
+  return objective.kind === 'f-beta' ? c.f : objective.kind === 'target-precision' ? c.recall : c.precision;
+}
+
+/**
+ * Per label, the grid index whose scores reach the best objective (the first in grid order on ties), and the
+ * scores with each label's column taken from its chosen index.
+ */
+export function choosePerLabel(grid: readonly Float32Array[], truth: Uint8Array, n: number, objective: ThresholdObjective): { pick: number[]; scores: Float32Array; meanObjective: number[] } {
+  const values = grid.map((s) => Array.from({ length: n }, (_, l) => bestObjective(truth, s, n, l, objective)));
+  const pick = Array.from({ length: n }, (_, l) => values.reduce((b, v, g) => (v[l]! > values[b]![l]! ? g : b), 0));
+  const scores = new Float32Array(grid[0]!.length);
+  for (let k = 0; k < scores.length; k++) scores[k] = grid[pick[k % n]!]![k]!;
+  return { pick, scores, meanObjective: values.map((v) => v.reduce((a, b) => a + b, 0) / n) };
+}
+
+export interface GridFoldInput {
+  texts: readonly string[];
+  labelIndices: readonly (readonly number[])[];
+  truth: Uint8Array;
+  labels: string[];
+  options: Record<string, unknown>;
+  folds: Int32Array;
+  k: number;
+  cGrid: readonly number[];
+  objective: ThresholdObjective;
+  signal: AbortSignal;
+  onFold: (done: number, k: number) => Promise<void>;
+}
+
+export async function gridOutOfFold(input: GridFoldInput): Promise<GridOutOfFold> {
+  const { texts, labels, cGrid } = input, n = labels.length, G = cGrid.length;
+  // one wide matrix: row r holds the G score rows of the grid side by side
+  const wide = await outOfFoldScores({
+    nRows: texts.length, nLabels: n * G, folds: input.folds, k: input.k, signal: input.signal, onFold: input.onFold,
+    fitPredict: (tr, te) => {
+      const models = trainTextClassifierGrid({
+        texts: Array.from(tr, (i) => texts[i]!), labels: Array.from(tr, (i) => input.labelIndices[i]!), labelNames: labels, mode: 'multi-label', options: input.options, signal: input.signal,
+      }, cGrid);
+      const heldOut = Array.from(te, (i) => texts[i]!);
+      const out = new Float32Array(te.length * n * G);
+      models.forEach((m, g) => {
+        const s = m.predict(heldOut);
+        for (let r = 0; r < te.length; r++) out.set(s.subarray(r * n, (r + 1) * n), r * n * G + g * n);
+      });
+      return out;
+    },
+  });
+  const grid = cGrid.map((_, g) => {
+    const s = new Float32Array(texts.length * n);
+    for (let r = 0; r < texts.length; r++) s.set(wide.subarray(r * n * G + g * n, r * n * G + (g + 1) * n), r * n);
+    return s;
+  });
+  const chosen = choosePerLabel(grid, input.truth, n, input.objective);
+  return { scores: chosen.scores, labelC: chosen.pick.map((g) => cGrid[g]!), perC: cGrid.map((C, g) => ({ C, meanObjective: chosen.meanObjective[g]! })) };
+}
+
+/**
+ * Trains the whole training part with the chosen per-label C and saves it as the next version of the model's
+ * name (same data, split and options plus labelC); returns the new version.
+ */
+export async function saveRefit(deps: TextDeps, jobId: string, model: ModelVersion, parts: ModelParts, labelC: number[], signal: AbortSignal): Promise<ModelVersion> {
+  const { mode, labels } = parts.params;
+  const train = toArrays(parts.train, labels, mode), test = toArrays(parts.test, labels, mode);
+  const options = { ...parts.params.options, labelC: Object.fromEntries(labels.map((l, j) => [l, labelC[j]!])) };
+  const started = performance.now();
+  const classifier = trainTextClassifier({ texts: train.texts, labels: train.labelIndices, labelNames: labels, mode, options, signal });
+  const trainSeconds = (performance.now() - started) / 1000;
+  const metrics = classificationReport(mode, labels, classifier.predict(test.texts), test.truth);
+  const saved = await saveTextModelVersion(deps, {
+    name: model.name, jobId, mode, source: modelSource(parts.params), dataset: { versionId: parts.dataset.versionId, version: parts.dataset.version, format: parts.params.format },
+    classifier, metrics, splitInfo: parts.params.split, test: parts.test, nTrain: parts.train.length, trainSeconds, warnings: [],
+    extraParams: { refittedFrom: { id: model.id, version: model.version, by: 'text.tune cGrid' } },
+  });
+  return deps.models.getById(saved.model.id);
+}
