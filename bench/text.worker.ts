@@ -16,8 +16,7 @@ import { nanMean, perLabelRocAuc, precisionRecallFscore, TextClassifierModel, tr
 import { labelSet, toArrays } from '../src/domains/text/data.ts';
 import { parseLabeledText } from '../src/domains/text/formats.ts';
 import { scorerOf, type TextPredictor } from '../src/domains/text/predictor.ts';
-import { ResultLineWriter } from '../src/domains/text/resultLines.ts';
-import { scoreInOrder } from '../src/domains/text/batch.ts';
+import { scoreLines } from '../src/domains/text/batch.ts';
 import { warmUpTextScoring } from '../src/ml/text/warmUp.ts';
 import { createScoringPool, type ScoringPool } from '../src/domains/text/scoringPool.ts';
 
@@ -103,19 +102,15 @@ function readShared(file: string): SharedArrayBuffer {
 }
 
 /**
- * The batch job's loop with its raw path (runBatchJob with scoreRaw/localRaw): chunks scored in input order
- * (scoreInOrder) into one score array, then one Comprehend JSON line per document (ResultLineWriter), as one string.
+ * The batch job's loop with its raw path (runBatchJob with scoreRaw/localRaw: scoreLines): chunks scored in input
+ * order (scoreInOrder) into one score array, each chunk's Comprehend JSON lines (ResultLineWriter) written as it
+ * comes in, joined into one string.
  */
 async function runBatch(predictor: TextPredictor, texts: string[], pool: ScoringPool | undefined): Promise<{ scores: Float32Array; outputBytes: number }> {
-  const L = predictor.rule.labels.length, scores = new Float32Array(texts.length * L);
   const local = (p: TextPredictor, part: string[]) => scorerOf(p.classifier).score(part);
   const score = async (p: TextPredictor, part: string[]) => (pool ? pool.score(p, part) : local(p, part));
-  await scoreInOrder({ score, threads: pool?.threads ?? 1, ...(pool ? { local } : {}) }, predictor, texts, { throwIfAborted() {} }, async (start, part) => {
-    scores.set(part, start * L);
-  });
-  const w = new ResultLineWriter(predictor.rule);
-  for (let i = 0; i < texts.length; i++) w.line(scores, i * L, `{"File":"test.txt","Line":${i},`);
-  const jsonl = w.bytes().toString('utf8'); // the job's output string (runBatchJob)
+  const lines = { count: texts.length, head: (i: number) => `{"File":"test.txt","Line":${i},`, error: () => undefined };
+  const { scores, jsonl } = await scoreLines({ score, threads: pool?.threads ?? 1, ...(pool ? { local } : {}) }, predictor, texts, lines, { throwIfAborted() {} });
   return { scores, outputBytes: Buffer.byteLength(jsonl) };
 }
 

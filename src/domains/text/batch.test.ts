@@ -4,7 +4,8 @@ import { TextClassifierModel, trainTextClassifier } from '../../ml/index.ts';
 import type { JobContext } from '../../jobs/types.ts';
 import { labelSet, toArrays } from './data.ts';
 import { parseLabeledText } from './formats.ts';
-import { chunkSize, runBatchJob, scoreInOrder, type BatchScoring } from './batch.ts';
+import { chunkSize, runBatchJob, scoreInOrder, scoreLines, type BatchScoring } from './batch.ts';
+import { ResultLineWriter } from './resultLines.ts';
 import type { TextDeps } from './deps.ts';
 import { classifyTexts, scorerOf, type TextPredictor } from './predictor.ts';
 import type { BatchJobPayload } from './schema.ts';
@@ -68,4 +69,26 @@ describe('chunkSize and scoreInOrder (guided chunks: every thread ends at about 
     // the last pool chunks: what this thread may wait for at the end (it was a 250-document chunk)
     expect(Math.max(...sizes.slice(-2))).toBeLessThanOrEqual(64);
   });
+});
+
+describe('scoreLines (each chunk\'s lines written as it comes in)', () => {
+  it('writes the lines of a sequential pass byte for byte, error lines first, between and last included', async () => {
+    const model = TextClassifierModel.deserialize(trainTextClassifier({ texts: arrays.texts, labels: arrays.labelIndices, labelNames, mode: 'multi-label', options: { maxEpochs: 1 } }).serialize());
+    const p: TextPredictor = { modelId: 'm', key: 'm#1', rule: { mode: 'multi-label', labels: labelNames }, classifier: model, bytes: new SharedArrayBuffer(0) };
+    const all = docs.slice(0, 900).map((d) => d.text);
+    const bad = new Set([0, 1, 250, 251, 899]);
+    const texts = all.filter((_, i) => !bad.has(i));
+    const lines = { count: all.length, head: (i: number) => `{"File":"f","Line":${i},`, error: (i: number) => (bad.has(i) ? `{"File":"f","Line":${i},"ErrorCode":"X"}` : undefined) };
+    const local = (q: TextPredictor, t: string[]) => scorerOf(q.classifier).score(t);
+    const got = await scoreLines({ score: async (q, t) => local(q, t), local, threads: 1 }, p, texts, lines, { throwIfAborted() {} });
+    const scores = local(p, texts), w = new ResultLineWriter(p.rule);
+    for (let i = 0, k = 0; i < all.length; i++) {
+      const e = lines.error(i);
+      if (e !== undefined) w.raw(e);
+      else w.line(scores, labelNames.length * k++, lines.head(i));
+    }
+    expect(got.scores).toEqual(scores);
+    expect(got.jsonl).toBe(w.bytes().toString('utf8'));
+    expect(got.jsonl.split('\n').length).toBe(901);
+  }, 60_000);
 });

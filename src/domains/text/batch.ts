@@ -97,6 +97,42 @@ export async function scoreInOrder<R>(s: ChunkScoring<R> & Partial<Pick<BatchSco
   }
 }
 
+/** The documents of a batch's output, in input order: those with text (scored, in order) and those with an error line. */
+export interface OutputLines {
+  count: number;
+  /** Document i's leading members with their comma, e.g. `{"File":"a.txt","Line":3,`. */
+  head(i: number): string;
+  /** Document i's whole error line, or undefined when it has text to score. */
+  error(i: number): string | undefined;
+}
+
+/**
+ * The raw path's loop: `texts` (the documents without an error, in order) scored in chunks into one score array,
+ * and each chunk's JSON lines written as soon as it is in, in input order (error lines in their place), while the
+ * threads score later chunks — writing (~0.03 s for jigsaw-10k's 1,996 lines, more with 28 labels) then shares the
+ * batch's time with them instead of following it.
+ */
+export async function scoreLines(s: ChunkScoring<Float32Array>, p: TextPredictor, texts: string[], lines: OutputLines, signal: { throwIfAborted(): void }, progress?: (done: number) => Promise<void>): Promise<{ scores: Float32Array; jsonl: string }> {
+  const L = p.rule.labels.length, scores = new Float32Array(texts.length * L), w = new ResultLineWriter(p.rule);
+  let doc = 0, written = 0;
+  /** Writes the lines of documents up to the `scored`-th one with text, and the error lines before the next. */
+  const writeUntil = (scored: number) => {
+    for (; doc < lines.count; doc++) {
+      const error = lines.error(doc);
+      if (error !== undefined) w.raw(error);
+      else if (written === scored) break;
+      else w.line(scores, L * written++, lines.head(doc));
+    }
+  };
+  await scoreInOrder(s, p, texts, signal, async (start, part) => {
+    scores.set(part, start * L);
+    writeUntil(start + part.length / L);
+    await progress?.(start + part.length / L);
+  });
+  writeUntil(texts.length);
+  return { scores, jsonl: w.bytes().toString('utf8') };
+}
+
 export async function runBatchJob(deps: TextDeps & BatchScoring, ctx: JobContext<BatchJobPayload>): Promise<BatchResult> {
   const p = ctx.job.payload;
   await ctx.progress(0.01, 'reading input');
@@ -112,17 +148,8 @@ export async function runBatchJob(deps: TextDeps & BatchScoring, ctx: JobContext
   let jsonl: string;
   if (deps.scoreRaw) {
     // raw path: the scores into one array, the lines written as bytes from them (resultLines.ts: the same bytes)
-    const L = predictor.rule.labels.length, scores = new Float32Array(texts.length * L);
-    await scoreInOrder({ score: deps.scoreRaw, threads: deps.threads, ...(deps.localRaw ? { local: deps.localRaw } : {}) }, predictor, texts, ctx.signal, async (start, part) => {
-      scores.set(part, start * L);
-      await progress(start + part.length / L);
-    });
-    const w = new ResultLineWriter(predictor.rule);
-    for (let i = 0, k = 0; i < docs.length; i++) {
-      if (docs[i]!.error) w.raw(errorLine(i));
-      else w.line(scores, L * k++, `${JSON.stringify(heads[i]).slice(0, -1)},`);
-    }
-    jsonl = w.bytes().toString('utf8');
+    const lines = { count: docs.length, head: (i: number) => `${JSON.stringify(heads[i]).slice(0, -1)},`, error: (i: number) => (docs[i]!.error ? errorLine(i) : undefined) };
+    jsonl = (await scoreLines({ score: deps.scoreRaw, threads: deps.threads, ...(deps.localRaw ? { local: deps.localRaw } : {}) }, predictor, texts, lines, ctx.signal, progress)).jsonl;
   } else {
     const results: ClassificationResult[] = new Array(ok.length);
     await scoreInOrder(deps, predictor, texts, ctx.signal, async (start, part) => {

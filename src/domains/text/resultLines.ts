@@ -10,11 +10,27 @@ import type { DecisionRule } from './comprehend.ts';
 let SCORE_BYTES: Uint8Array | null = null;
 let SCORE_AT: Int32Array | null = null;
 
+/**
+ * Fills the table with integer arithmetic: String(k / 1e4) for 10,001 values cost ~10 ms in a fresh process, inside
+ * the first batch's time. k / 10⁴ is the double nearest that 4-decimal number, whose shortest form is the number's own
+ * digits: '0.' and k's 4 digits without trailing zeros (0 and 1 alone) — the same text (resultLines.test.ts).
+ */
 function scoreTable(): void {
-  const texts = Array.from({ length: 10001 }, (_, k) => String(k / 1e4));
-  SCORE_BYTES = Buffer.from(texts.join(''), 'latin1');
-  SCORE_AT = new Int32Array(10002);
-  for (let k = 0; k < texts.length; k++) SCORE_AT[k + 1] = SCORE_AT[k]! + texts[k]!.length;
+  const bytes = new Uint8Array(6 * 10001), at = new Int32Array(10002);
+  let n = 0;
+  for (let k = 0; k <= 10000; k++) {
+    if (k === 0 || k === 10000) bytes[n++] = k === 0 ? 48 : 49;
+    else {
+      let digits = 4;
+      for (let v = k; v % 10 === 0; v /= 10) digits--;
+      bytes[n++] = 48; // '0'
+      bytes[n++] = 46; // '.'
+      for (let d = 0, p = 1000; d < digits; d++, p /= 10) bytes[n++] = 48 + (Math.floor(k / p) % 10);
+    }
+    at[k + 1] = n;
+  }
+  SCORE_BYTES = bytes.subarray(0, n);
+  SCORE_AT = at;
 }
 
 export class ResultLineWriter {

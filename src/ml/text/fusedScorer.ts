@@ -20,7 +20,12 @@ import { CharWbColumns, type DistinctSink } from './charWbCache.ts';
 const STAMP_LIMIT = 1 << 30;
 
 interface Block {
-  config: Readonly<VectorizerConfig>;
+  // the vectorizer's settings as plain fields: a config object's shape varies with its values (maxFeatures null or a
+  // number), and a shape the warm-up had not seen deoptimised the scorer on its first real document
+  analyzer: VectorizerConfig['analyzer'];
+  ngramRange: readonly [number, number];
+  lowercase: boolean;
+  sublinearTf: boolean;
   table: NgramHashTable;
   idf: Float32Array;
   /** The block's first column in the model's weights. */
@@ -75,7 +80,7 @@ export class FusedTextScorer {
       const charWb = analyzer === 'char_wb' ? new CharWbColumns(v.lookupTable, ngramRange[0], ngramRange[1], lowercase) : null;
       const meta = new Int32Array(2 * v.nFeatures), metaF = new Float32Array(meta.buffer);
       for (let c = 0; c < v.nFeatures; c++) metaF[2 * c + 1] = v.idf[c];
-      const b: Block = { config: v.config, table: v.lookupTable, idf: v.idf, first: offset, sink: { meta, metaF, cols: this.cols, counts: this.counts, idfs: this.idfs }, charWb };
+      const b: Block = { analyzer, ngramRange: [ngramRange[0], ngramRange[1]], lowercase, sublinearTf: v.config.sublinearTf, table: v.lookupTable, idf: v.idf, first: offset, sink: { meta, metaF, cols: this.cols, counts: this.counts, idfs: this.idfs }, charWb };
       offset += v.nFeatures;
       return b;
     });
@@ -114,7 +119,7 @@ export class FusedTextScorer {
 
   /** Fills cols/vals[0..n) with the document's distinct columns of block `B` (first-occurrence order) and their L2-normalised tf-idf. */
   private columns(B: Block, text: string): number {
-    const { sublinearTf } = B.config;
+    const sublinearTf = B.sublinearTf;
     const cols = this.cols, counts = this.counts, idfs = this.idfs, { meta, metaF } = B.sink;
     if (this.running + this.widest >= STAMP_LIMIT) {
       for (const blk of this.blocks) for (let c = 0; c < blk.sink.meta.length; c += 2) blk.sink.meta[c] = 0;
@@ -124,7 +129,7 @@ export class FusedTextScorer {
     let n = 0;
     if (B.charWb) n = B.charWb.distinct(text, B.sink, start);
     else {
-      const s = this.scratch, { analyzer, lowercase, ngramRange } = B.config;
+      const s = this.scratch, { analyzer, lowercase, ngramRange } = B;
       analyze(analyzer, text, lowercase, ngramRange, s);
       const cnt = s.count, ids = s.ids;
       B.table.getMany(s.h1, s.h2, cnt, ids);

@@ -62,14 +62,12 @@ function oddDocuments(): string[] {
  * SharedArrayBuffer as a scoring thread does.
  */
 function tinyModels(docs: string[]): TextClassifierModel[] {
-  // maxFeatures null in one block, a number in the other, as real models have either: the configs' object shape then
-  // already holds both kinds of value (a first real one of the other kind changed the shape and deoptimised the scorer)
-  const configOf = (analyzer: 'word' | 'char_wb', ngramRange: [number, number], maxFeatures: number | null): VectorizerConfig => ({ analyzer, ngramRange, minDf: 1, maxFeatures, lowercase: true, sublinearTf: true });
+  const configOf = (analyzer: 'word' | 'char_wb', ngramRange: [number, number]): VectorizerConfig => ({ analyzer, ngramRange, minDf: 1, maxFeatures: null, lowercase: true, sublinearTf: true });
   const word = [...new Set(docs.flatMap((d) => wordNgrams(wordTokens(d.toLowerCase()), [1, 2])))];
   const char = withFiller([...new Set(docs.flatMap((d) => charWbNgrams(d.toLowerCase(), [2, 5])))]);
   const vectorizers = [
-    TfidfVectorizer.fromTerms(configOf('word', [1, 2], null), word, new Float32Array(word.length).fill(1.5)),
-    TfidfVectorizer.fromTerms(configOf('char_wb', [2, 5], 1 << 20), char, new Float32Array(char.length).fill(2)),
+    TfidfVectorizer.fromTerms(configOf('word', [1, 2]), word, new Float32Array(word.length).fill(1.5)),
+    TfidfVectorizer.fromTerms(configOf('char_wb', [2, 5]), char, new Float32Array(char.length).fill(2)),
   ];
   const d = word.length + char.length, options = resolveTextClassifierOptions({});
   const info = { epochs: 1, converged: true, maxViolation: 0, nDocuments: docs.length, nWordFeatures: word.length, nCharFeatures: char.length };
