@@ -1,6 +1,8 @@
 /**
  * Builds the long-lived dependencies (metadata DB, artifact store, job queue) from the config, and
  * the domain services on top of them. Everything is passed explicitly: nothing reads globals.
+ * The service set is every domain (services.ts, imported only when used) unless the caller names a leaner one: the
+ * embedded CLI's text commands open textServices.ts, so they load and construct only the domains they use.
  */
 import { mkdirSync } from 'node:fs';
 import type { Kysely } from 'kysely';
@@ -12,15 +14,21 @@ import { openArtifactStore } from '../storage/artifacts/open.ts';
 import type { ArtifactStore } from '../storage/artifacts/types.ts';
 import { openJobQueue, type OpenJobQueueDeps } from '../jobs/open.ts';
 import type { JobQueue } from '../jobs/types.ts';
-import { createServices, type Services } from './services.ts';
+import type { Deps } from './modelServices.ts';
+import type { Services } from './services.ts';
 
-export interface AppContext {
+/** What every service set has: closing it releases its threads, timers and caches. */
+export interface ServiceSet {
+  close(): Promise<void>;
+}
+
+export interface AppContext<S extends ServiceSet = Services> {
   config: Config;
   logger: Logger;
   db: Kysely<Database>;
   artifacts: ArtifactStore;
   queue: JobQueue;
-  services: Services;
+  services: S;
   close(): Promise<void>;
 }
 
@@ -32,13 +40,17 @@ export interface AppContextOptions {
   onModelChanged?: (modelId: string) => void;
 }
 
-export async function createAppContext(config: Config, options: AppContextOptions = {}): Promise<AppContext> {
+export function createAppContext(config: Config, options?: AppContextOptions): Promise<AppContext>;
+/** With a lean service set: its queue registers only the job handlers of the domains it constructs. */
+export function createAppContext<S extends ServiceSet>(config: Config, options: AppContextOptions & { services: (deps: Deps) => S }): Promise<AppContext<S>>;
+export async function createAppContext(config: Config, options: AppContextOptions & { services?: (deps: Deps) => ServiceSet } = {}): Promise<AppContext<ServiceSet>> {
   const logger = options.logger ?? createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
   const db = await openDatabase(config.databaseUrl, { logger });
   const artifacts = await openArtifactStore(config);
   const queue = await openJobQueue(config, { db, logger, ...options.queue });
-  const services = createServices({ config, logger, db, artifacts, queue, onModelChanged: options.onModelChanged });
+  const create = options.services ?? (await import('./services.ts')).createServices;
+  const services = create({ config, logger, db, artifacts, queue, onModelChanged: options.onModelChanged });
   let closed = false;
   return {
     config,

@@ -3,15 +3,9 @@
  * handlers it owns on the queue. New domains add themselves here.
  */
 import { resolve } from 'node:path';
-import type { Kysely } from 'kysely';
-import type { Config } from '../core/config.ts';
-import type { Logger } from '../core/logger.ts';
-import type { Database } from '../storage/schema.ts';
-import type { ArtifactStore } from '../storage/artifacts/types.ts';
-import type { JobQueue } from '../jobs/types.ts';
 import { createDatasetService, type DatasetService } from '../domains/datasets/index.ts';
-import { createEndpointService, type EndpointService } from '../domains/endpoints/index.ts';
-import { createModelKindRegistry, createModelService, type ModelKindRegistry, type ModelService } from '../domains/models/index.ts';
+import type { EndpointService } from '../domains/endpoints/index.ts';
+import type { ModelKindRegistry, ModelService } from '../domains/models/index.ts';
 import { createTextService, textClassifierKind, type TextService } from '../domains/text/index.ts';
 import { createLlmService, llmKind, type LlmService } from '../domains/llm/index.ts';
 import { createTextQualityService, type TextQualityService } from '../domains/quality/index.ts';
@@ -22,25 +16,17 @@ import { createRuleEngine, type RuleService } from '../domains/cql/index.ts';
 import { createImagesService, imageClassifierKind, type ImagesService } from '../domains/images/index.ts';
 import { createFeatureService, openOnlineStore, type FeatureService } from '../domains/features/index.ts';
 import { createDetectionDatasetService, createDetectionService, detectorKind, type DetectionDatasetService, type DetectionService } from '../domains/detection/index.ts';
-import { createModelRegistry, REGISTRY_EVENTS, type ModelRegistry } from '../domains/models/index.ts';
-import { ENDPOINT_NAME_PATTERN } from '../domains/endpoints/index.ts';
-import { createWebhookService, type WebhookService } from '../domains/webhooks/index.ts';
+import type { ModelRegistry } from '../domains/models/index.ts';
+import type { WebhookService } from '../domains/webhooks/index.ts';
 import { createPipelineService, type PipelineService } from '../domains/pipelines/index.ts';
 import { createFinetuneService, finetuneCatalog, finetuneSources, type FinetuneService } from '../domains/finetune/index.ts';
 import { pipelineRegistryPort, pipelineScriptsDir } from './pipelinePorts.ts';
 import { createEdgeService, type EdgeService } from '../domains/edge/index.ts';
 import { createLabelingService, feedbackInbox, labelFeatures, type LabelingService } from '../domains/labeling/index.ts';
 import { approvedDetectorPrelabeler } from './labelingPorts.ts';
+import { createModelLifecycle, type Deps } from './modelServices.ts';
 
-export interface Deps {
-  config: Config;
-  logger: Logger;
-  db: Kysely<Database>;
-  artifacts: ArtifactStore;
-  queue: JobQueue;
-  /** Told after a model's decision rule changed here (a job worker thread tells its host to evict the model). */
-  onModelChanged?: (modelId: string) => void;
-}
+export type { Deps } from './modelServices.ts';
 
 export interface Services {
   datasets: DatasetService;
@@ -87,10 +73,8 @@ export interface Services {
 
 export function createServices(deps: Deps): Services {
   const datasets = createDatasetService(deps);
-  const models = createModelService(deps);
-  // Endpoints serve every kind of this table (filled below, one entry per serving domain) and know none by name.
-  const kinds = createModelKindRegistry();
-  const endpoints = createEndpointService({ db: deps.db, models, kinds });
+  // Models, the kind table (filled below, one entry per serving domain), endpoints, webhooks and the registry.
+  const { models, kinds, endpoints, webhooks, registry } = createModelLifecycle(deps);
   const text = createTextService({ ...deps, datasets, models });
   const onChanged = deps.onModelChanged;
   const textForQuality = onChanged ? { ...text, reload: async (id: string) => { await text.reload(id); onChanged(id); } } : text;
@@ -109,9 +93,6 @@ export function createServices(deps: Deps): Services {
   const detectionDatasets = createDetectionDatasetService({ db: deps.db, artifacts: deps.artifacts, features, maxArchiveBytes: deps.config.maxArchiveBytes });
   const detection = createDetectionService({ logger: deps.logger, artifacts: deps.artifacts, queue: deps.queue, models, datasets: detectionDatasets });
   kinds.register(detectorKind(detection, { maxUploadBytes: deps.config.maxUploadBytes }));
-  // Registry events go to the webhooks outbox inside the change's transaction; an approval may deploy through endpoints.
-  const webhooks = createWebhookService({ db: deps.db, logger: deps.logger, events: REGISTRY_EVENTS, policy: { allowOrigins: deps.config.webhookAllow } });
-  const registry = createModelRegistry({ db: deps.db, models, events: webhooks, deployer: { endpointNamePattern: ENDPOINT_NAME_PATTERN, deploy: endpoints.deploy } });
   const finetune = createFinetuneService({
     db: deps.db, queue: deps.queue, root: resolve(deps.config.dataDir, 'finetune'),
     sources: finetuneSources({ models, artifacts: deps.artifacts, datasets }), catalog: finetuneCatalog(llm, endpoints.deploy),

@@ -79,7 +79,7 @@ export function registerDatasetCommands(program: Command): void {
         if (g.json) return printJson({ dataset, version });
         process.stdout.write(`imported ${dataset.name} v${version.version}: ${version.rowCount} rows, format ${version.format}, ${version.sizeBytes} bytes\n`);
         if (version.problems.length) printProblems(version.problems);
-      }),
+      }, 'text'),
     );
 
   ds.command('list')

@@ -1,9 +1,13 @@
 /**
  * Resolves the transport for a command from the global options: `--url`/SAGEBRUSH_URL means a
  * running server; otherwise the embedded store in --data-dir is opened in-process (with a worker,
- * so jobs the command starts actually run).
+ * so jobs the command starts actually run). A command names the domains it calls (its scope): 'text' opens only
+ * datasets, jobs, the model lifecycle and text classification (app/textServices.ts, http/textApi.ts); 'all' (the
+ * default) the whole app.
  */
 import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext, ServiceSet } from '../app/context.ts';
 import { embeddedTransport, remoteTransport, type Transport } from './transport.ts';
 
 export interface GlobalOptions {
@@ -17,7 +21,10 @@ export function globalOptions(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
 }
 
-export async function openTransport(opts: GlobalOptions): Promise<Transport> {
+/** The domains an embedded command uses: 'text' (datasets, jobs, models, text classification) or 'all'. */
+export type CommandScope = 'all' | 'text';
+
+export async function openTransport(opts: GlobalOptions, scope: CommandScope = 'all'): Promise<Transport> {
   const url = opts.url ?? process.env.SAGEBRUSH_URL;
   if (url) {
     const token = opts.token ?? process.env.SAGEBRUSH_TOKEN ?? process.env.SAGEBRUSH_API_TOKENS?.split(',')[0];
@@ -32,17 +39,27 @@ export async function openTransport(opts: GlobalOptions): Promise<Transport> {
     import('../http/app.ts'),
   ]);
   const config = loadConfig({ overrides: { dataDir: opts.dataDir, logLevel: process.env.SAGEBRUSH_LOG_LEVEL ?? 'warn', apiTokens: [] } });
-  const ctx = await createAppContext(config, { logger: createLogger(config.logLevel) });
-  const app = await buildApp(ctx);
+  const logger = createLogger(config.logLevel);
+  if (scope === 'text') {
+    const [{ createTextServices }, { registerTextApi }] = await Promise.all([import('../app/textServices.ts'), import('../http/textApi.ts')]);
+    const ctx = await createAppContext(config, { logger, services: createTextServices });
+    return startEmbedded(await buildApp(ctx, { routes: registerTextApi, webDist: null }), ctx);
+  }
+  const ctx = await createAppContext(config, { logger });
+  // No web UI: requests come only from this command, through inject.
+  return startEmbedded(await buildApp(ctx, { webDist: null }), ctx);
+}
+
+async function startEmbedded(app: FastifyInstance, ctx: AppContext<ServiceSet>): Promise<Transport> {
   await app.ready();
-  await ctx.queue.startWorker({ concurrency: config.workerConcurrency });
+  await ctx.queue.startWorker({ concurrency: ctx.config.workerConcurrency });
   return embeddedTransport(app, ctx);
 }
 
 /** Runs a command body with a transport that is always closed afterwards. */
-export async function withTransport<T>(cmd: Command, body: (t: Transport, opts: GlobalOptions) => Promise<T>): Promise<T> {
+export async function withTransport<T>(cmd: Command, body: (t: Transport, opts: GlobalOptions) => Promise<T>, scope: CommandScope = 'all'): Promise<T> {
   const opts = globalOptions(cmd);
-  const transport = await openTransport(opts);
+  const transport = await openTransport(opts, scope);
   try {
     return await body(transport, opts);
   } finally {

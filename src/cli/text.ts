@@ -59,7 +59,7 @@ export function registerTextCommands(program: Command): void {
         if (g.json) return printJson({ model: result.model, train_seconds: result.train_seconds, ...result.metrics });
         process.stdout.write(`trained ${result.model.name}:${result.model.version} in ${result.train_seconds.toFixed(2)} s\n`);
         printMetrics(result.metrics);
-      }),
+      }, 'text'),
     );
 
   withFormatOptions(text.command('evaluate <model> <labeled>'))
@@ -72,7 +72,7 @@ export function registerTextCommands(program: Command): void {
         const result = job.result as { model: { name: string; version: number }; metrics: TextMetrics };
         if (g.json) return printJson({ model: result.model, ...result.metrics });
         printMetrics(result.metrics);
-      }),
+      }, 'text'),
     );
 
   text
@@ -93,7 +93,7 @@ export function registerTextCommands(program: Command): void {
         const summary = job.result as { documents: number; errors: number };
         if (g.json) return printJson({ job: job.id, out: o.out, ...summary });
         process.stdout.write(`wrote ${summary.documents} results (${summary.errors} errors) to ${o.out}\n`);
-      }),
+      }, 'text'),
     );
 
   registerTextQualityCommands(text);

@@ -7,7 +7,8 @@ import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app/context.ts';
+import type { AppContext, ServiceSet } from '../app/context.ts';
+import type { JobEvent } from '../jobs/types.ts';
 
 export interface ApiResponse {
   status: number;
@@ -28,6 +29,11 @@ export interface Transport {
   upload(path: string, filePath: string, fields: UploadField[], onProgress?: (sent: number, total: number) => void): Promise<ApiResponse>;
   /** A JSON request whose response body is read as it arrives (server-sent events). */
   stream(method: string, path: string, body: unknown, headers?: Record<string, string>): Promise<StreamResponse>;
+  /**
+   * Embedded only: resolves when job `id` has ended, told by the in-process queue (its events) rather than found by
+   * polling, and passes each of the job's events on (a progress bar). Over HTTP, progress.ts polls instead.
+   */
+  waitForJob?(id: string, onEvent: (event: JobEvent) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,7 +116,7 @@ export function remoteTransport(baseUrl: string, token?: string): Transport {
   };
 }
 
-export function embeddedTransport(app: FastifyInstance, ctx: AppContext): Transport {
+export function embeddedTransport(app: FastifyInstance, ctx: Pick<AppContext<ServiceSet>, 'queue' | 'close'>): Transport {
   async function inject(method: string, url: string, payload: unknown, headers: Record<string, string>) {
     const res = await app.inject({ method: method as 'GET', url, payload: payload as string, headers });
     return response(res.statusCode, res.headers as ApiResponse['headers'], res.rawPayload);
@@ -126,6 +132,14 @@ export function embeddedTransport(app: FastifyInstance, ctx: AppContext): Transp
     async stream(method, url, body, headers = {}) {
       const res = await app.inject({ method: method as 'POST', url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers }, payloadAsStream: true });
       return streamResponse(res.statusCode, res.headers as StreamResponse['headers'], res.stream());
+    },
+    async waitForJob(id, onEvent) {
+      const unsubscribe = ctx.queue.subscribe(onEvent, id);
+      try {
+        await ctx.queue.wait(id);
+      } finally {
+        unsubscribe();
+      }
     },
     close: async () => {
       await app.close();

@@ -8,22 +8,30 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
-import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, } from 'fastify-type-provider-zod';
-import type { AppContext } from '../app/context.ts';
+import type { AppContext, ServiceSet } from '../app/context.ts';
 import { AppError } from '../core/errors.ts';
 import { frameworkErrorReply, MAX_PARAM_LENGTH, toProblem } from '../core/http/problem.ts';
 import { installJsonBodyParser } from '../core/http/json-body.ts';
 import { installAuth } from './auth.ts';
 import { clientErrorHandler, installResponseHeaderGuard } from '../core/http/protocol.ts';
-import { registerRoutes } from './routes.ts';
 
 export type ApiApp = FastifyInstance;
 
+/** What the framework set-up reads from the context (the routes read the services). */
+type HttpContext = Pick<AppContext<ServiceSet>, 'logger' | 'config'>;
+
 const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
-export async function buildApp(ctx: AppContext, options: { webDist?: string } = {}): Promise<FastifyInstance> {
+/** `webDist`: the built web UI served at `/` (default web/dist when it exists); null: none (the embedded CLI). */
+export function buildApp(ctx: AppContext, options?: { webDist?: string | null }): Promise<FastifyInstance>;
+/**
+ * With `routes` in place of every domain's (routes.ts, imported only when used): the embedded CLI's text commands
+ * serve only their domains' routes (textApi.ts) from a lean context.
+ */
+export function buildApp<C extends HttpContext>(ctx: C, options: { webDist?: string | null; routes: (app: FastifyInstance, ctx: C) => Promise<void> }): Promise<FastifyInstance>;
+export async function buildApp(ctx: HttpContext, options: { webDist?: string | null; routes?: (app: FastifyInstance, ctx: HttpContext) => Promise<void> } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     genReqId: (req) => {
@@ -39,6 +47,7 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     ajv: { customOptions: { coerceTypes: 'array' } },
   });
+  const webDist = options.webDist === undefined ? WEB_DIST : options.webDist;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -59,9 +68,8 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    const webDist = options.webDist ?? WEB_DIST;
     // A missing hashed asset (a tab still running an older build) is a 404, not the page's HTML served as a script.
-    if (!isApiPath(path) && !path.startsWith('/assets/') && request.method === 'GET' && existsSync(join(webDist, 'index.html'))) {
+    if (webDist !== null && !isApiPath(path) && !path.startsWith('/assets/') && request.method === 'GET' && existsSync(join(webDist, 'index.html'))) {
       // Client-side routes (e.g. /datasets/ds_1) get the single-page app; never any other file.
       return reply.sendFile('index.html', webDist);
     }
@@ -88,10 +96,12 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string } = 
   app.get('/healthz', { schema: { hide: true }, config: open }, async () => ({ status: 'ok' }));
   app.get('/api/openapi.json', { schema: { hide: true }, config: open }, async () => app.swagger());
 
-  await registerRoutes(app, ctx);
+  if (options.routes) await options.routes(app, ctx);
+  else await (await import('./routes.ts')).registerRoutes(app, ctx as AppContext);
 
-  const webDist = options.webDist ?? WEB_DIST;
-  if (existsSync(webDist)) {
+  if (webDist !== null && existsSync(webDist)) {
+    // Loaded only to serve the UI: the embedded CLI (no UI) starts without it.
+    const { default: fastifyStatic } = await import('@fastify/static');
     // The UI's static files are open: the plugin's own routes are marked here, in their own context.
     await app.register(async (web) => {
       web.addHook('onRoute', (route) => {
