@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitSoftmax, softmaxLogits, softmaxProba } from './softmax.ts';
+import { fitSoftmax, fitSoftmaxPath, softmaxLogits, softmaxProba } from './softmax.ts';
 import { imagesReference as ref, type SoftmaxCase } from '../__reference__/imagesReference.ts';
 import { mulberry32 } from '../split/prng.ts';
 
@@ -46,6 +46,34 @@ describe('fitSoftmax matches sklearn LogisticRegression(multinomial, lbfgs) 1.2.
     const c = ref.softmax.find((s) => s.name === 'wide-balanced')!;
     const model = fitSoftmax(c.X, c.y, c.n, c.d, c.k, { C: c.C, classWeight: 'balanced' });
     expect(maxDiff(softmaxProba(model, c.X, c.n), c.proba)).toBeLessThan(1e-3);
+  });
+});
+
+describe('fitSoftmaxPath (one row-space basis, warm-started C path) matches sklearn at every C', () => {
+  const check = (model: ReturnType<typeof fitSoftmax>, c: SoftmaxCase) => {
+    expect(model.converged).toBe(true);
+    const ours = objective(model.coef, model.intercept, c), theirs = objective(c.coef, c.intercept, c);
+    expect((ours - theirs) / theirs).toBeLessThan(1e-7);
+    expect(maxDiff(softmaxProba(model, c.X, c.n), c.proba)).toBeLessThan(5e-4);
+  };
+  it('iris at C 1 and C 0.05 in one call (sklearn 1.2.1 reference fits of the same data), in the caller\'s order', () => {
+    const c1 = ref.softmax.find((s) => s.name === 'iris-C1')!, c05 = ref.softmax.find((s) => s.name === 'iris-C0.05')!;
+    const [m1, m05] = fitSoftmaxPath(c1.X, c1.y, c1.n, c1.d, c1.k, [1, 0.05], { tol: 1e-9, maxIter: 5000 });
+    check(m1!, c1);
+    check(m05!, c05);
+  });
+  it('wide balanced data (row-space solve) reaches the sklearn optimum when warm-started from a 10× smaller C', () => {
+    const c = ref.softmax.find((s) => s.name === 'wide-balanced')!;
+    const path = fitSoftmaxPath(c.X, c.y, c.n, c.d, c.k, [c.C / 10, c.C], { classWeight: 'balanced', tol: 1e-9, maxIter: 5000 });
+    check(path[1]!, c);
+    // the warm start pays: the second solve needs fewer iterations than a cold fit at the same C
+    const cold = fitSoftmax(c.X, c.y, c.n, c.d, c.k, { C: c.C, classWeight: 'balanced', tol: 1e-9, maxIter: 5000 });
+    expect(path[1]!.iterations).toBeLessThan(cold.iterations);
+  });
+  it('rejects an empty path and a bad C', () => {
+    const c = ref.softmax[0]!;
+    expect(() => fitSoftmaxPath(c.X, c.y, c.n, c.d, c.k, [])).toThrow(/Cs is empty/);
+    expect(() => fitSoftmaxPath(c.X, c.y, c.n, c.d, c.k, [0.1, -1])).toThrow(/C must be/);
   });
 });
 

@@ -299,9 +299,20 @@ function rowWeights(y: ArrayLike<number>, n: number, k: number, options: Softmax
 }
 
 export function fitSoftmax(X: ArrayLike<number>, y: ArrayLike<number>, n: number, d: number, nClasses: number, options: SoftmaxOptions = {}): SoftmaxModel {
+  return fitSoftmaxPath(X, y, n, d, nClasses, [options.C ?? 1], options)[0]!;
+}
+
+/**
+ * The same problem at several C on the same rows (a regularisation path, e.g. the image head's C grid or its
+ * C ensemble): the row-space basis is computed once, and each C is solved warm-started from the solution at the
+ * next smaller C (the optimum moves smoothly with C, so later solves take fewer L-BFGS iterations). Models come back
+ * in the order of `Cs`; each equals `fitSoftmax` at that C up to the solver's tolerance (options.C is ignored).
+ */
+export function fitSoftmaxPath(X: ArrayLike<number>, y: ArrayLike<number>, n: number, d: number, nClasses: number, Cs: readonly number[], options: SoftmaxOptions = {}): SoftmaxModel[] {
   checkInputs(X, y, n, d, nClasses);
-  const C = options.C ?? 1, maxIter = options.maxIter ?? 500, tol = options.tol ?? 1e-4;
-  if (!(C > 0 && Number.isFinite(C))) throw new Error(`fitSoftmax: C must be a finite number > 0 (got ${C})`);
+  const maxIter = options.maxIter ?? 500, tol = options.tol ?? 1e-4;
+  if (Cs.length === 0) throw new Error('fitSoftmaxPath: Cs is empty; give at least one C');
+  for (const C of Cs) if (!(C > 0 && Number.isFinite(C))) throw new Error(`fitSoftmax: C must be a finite number > 0 (got ${C})`);
   const k = nClasses;
   const w = rowWeights(y, n, k, options);
   const yi = Int32Array.from(y as ArrayLike<number>);
@@ -313,10 +324,18 @@ export function fitSoftmax(X: ArrayLike<number>, y: ArrayLike<number>, n: number
     space = rowSpace(X64, n, d);
     Z = space.L; p = space.r;
   }
-  const obj = new Objective(Z, n, p, k, yi, w, 1 / C);
   const theta = new Float64Array(k * p + k);
-  const { iterations, converged } = lbfgs(obj, theta, maxIter, tol);
+  const order = [...Cs.keys()].sort((a, b) => Cs[a]! - Cs[b]!);
+  const models: SoftmaxModel[] = new Array(Cs.length);
+  for (const at of order) {
+    const obj = new Objective(Z, n, p, k, yi, w, 1 / Cs[at]!);
+    const { iterations, converged } = lbfgs(obj, theta, maxIter, tol);
+    models[at] = toModel(theta, space, X64, d, p, k, iterations, converged);
+  }
+  return models;
+}
 
+function toModel(theta: Float64Array, space: ReturnType<typeof rowSpace> | null, X64: Float64Array, d: number, p: number, k: number, iterations: number, converged: boolean): SoftmaxModel {
   const coef = new Float64Array(k * d);
   if (space) {
     // W = V Q = (V L_P⁻¹) X_P: per class solve u L_P = v (back substitution on L_Pᵀ), then coef = u X_P
