@@ -78,8 +78,7 @@ export class FusedTextScorer {
     this.blocks = model.vectorizers.map((v) => {
       const { analyzer, ngramRange, lowercase } = v.config;
       const charWb = analyzer === 'char_wb' ? new CharWbColumns(v.lookupTable, ngramRange[0], ngramRange[1], lowercase) : null;
-      const meta = new Int32Array(2 * v.nFeatures), metaF = new Float32Array(meta.buffer);
-      for (let c = 0; c < v.nFeatures; c++) metaF[2 * c + 1] = v.idf[c];
+      const { meta, metaF } = columnMeta(v.idf);
       const b: Block = { analyzer, ngramRange: [ngramRange[0], ngramRange[1]], lowercase, sublinearTf: v.config.sublinearTf, table: v.lookupTable, idf: v.idf, first: offset, sink: { meta, metaF, cols: this.cols, counts: this.counts, idfs: this.idfs }, charWb };
       offset += v.nFeatures;
       return b;
@@ -145,6 +144,17 @@ export class FusedTextScorer {
     weigh(counts, idfs, sublinearTf, this.vals, n);
     return n;
   }
+}
+
+/**
+ * Per column [0, idf bits] (DistinctSink.meta). A top-level loop over plain arrays: the same optimised code for every
+ * model (inside the constructor's callback it was deoptimised at a real model's first load, and its 150k columns
+ * ran unoptimised inside the first batch's time).
+ */
+function columnMeta(idf: Float32Array): { meta: Int32Array; metaF: Float32Array } {
+  const n = idf.length, meta = new Int32Array(2 * n), metaF = new Float32Array(meta.buffer);
+  for (let c = 0; c < n; c++) metaF[2 * c + 1] = idf[c];
+  return { meta, metaF };
 }
 
 /** ln(c) for small counts: fitVocabulary's table, same values. */

@@ -74,29 +74,16 @@ export class NgramHashTable {
    * checked to be < size, so a damaged file can never make a look-up return a column outside the model.
    */
   static fromSlots(hot: Int32Array, cold: Int32Array, hotCap: number, size: number): NgramHashTable {
-    const pow2 = (n: number) => n >= 64 && (n & (n - 1)) === 0;
-    if (!pow2(hot.length) || !pow2(cold.length) || !Number.isInteger(hotCap) || hotCap < 16 || hotCap > HOT_IDS || hotCap * 8 > hot.length) {
+    if (!isPow2Slots(hot.length) || !isPow2Slots(cold.length) || !Number.isInteger(hotCap) || hotCap < 16 || hotCap > HOT_IDS || hotCap * 8 > hot.length) {
       throw new Error('lookup table: slot arrays have the wrong shape');
     }
     // one pass over the slots: check every id, and set the key filter's bits
     let bits = 1 << 12, log = 12;
     while (bits < size * 16 && log < 30) { bits *= 2; log++; }
     const filter = new Int32Array(bits >>> 5), shift = 32 - log;
-    let inHot = 0, inCold = 0;
-    for (let o = 2; o < hot.length; o += 4) {
-      if (hot[o] === 0) continue;
-      if (hot[o] > hotCap || hot[o] > size) throw new Error('lookup table: a slot holds an id out of range');
-      const bit = Math.imul(hot[o - 1], FILTER_MUL) >>> shift;
-      filter[bit >>> 5] |= 1 << (bit & 31);
-      inHot++;
-    }
-    for (let o = 2; o < cold.length; o += 4) {
-      if (cold[o] === 0) continue;
-      if (cold[o] <= hotCap || cold[o] > size) throw new Error('lookup table: a slot holds an id out of range');
-      const bit = Math.imul(cold[o - 1], FILTER_MUL) >>> shift;
-      filter[bit >>> 5] |= 1 << (bit & 31);
-      inCold++;
-    }
+    const inHot = scanSlots(hot, 1, Math.min(hotCap, size), size, filter, shift);
+    const inCold = scanSlots(cold, hotCap + 1, size, size, filter, shift);
+    if (inHot < 0 || inCold < 0) throw new Error('lookup table: a slot holds an id out of range');
     if (inHot + inCold !== size || inCold * 8 > cold.length) throw new Error(`lookup table: ${inHot + inCold} keys stored, expected ${size}`);
     const t = new NgramHashTable(16);
     t.hot = hot; t.hotMask = hot.length / 4 - 1; t.hotCap = hotCap;
@@ -209,4 +196,24 @@ export class NgramHashTable {
     this.coldMask = mask;
     this.cold = sl;
   }
+}
+
+const isPow2Slots = (n: number) => n >= 64 && (n & (n - 1)) === 0;
+
+/**
+ * Counts the used slots of `slots` and sets their keys' filter bits; -1 when a slot holds an id (+ 1) outside
+ * [lo, hi]. A plain top-level loop (fromSlots calls it once per part): the same code for every model, so the warm-up's
+ * loads leave it optimised for a real model's load, where an inline loop had been deoptimised.
+ */
+function scanSlots(slots: Int32Array, lo: number, hi: number, size: number, filter: Int32Array, shift: number): number {
+  let used = 0;
+  for (let o = 2; o < slots.length; o += 4) {
+    const v = slots[o];
+    if (v === 0) continue;
+    if (v < lo || v > hi || v > size) return -1;
+    const bit = Math.imul(slots[o - 1], FILTER_MUL) >>> shift;
+    filter[bit >>> 5] |= 1 << (bit & 31);
+    used++;
+  }
+  return used;
 }
