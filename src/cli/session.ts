@@ -43,12 +43,14 @@ export async function openTransport(opts: GlobalOptions, scope: CommandScope = '
   if (scope === 'text') {
     const [{ createTextServices }, { registerTextApi }] = await Promise.all([import('../app/textServices.ts'), import('../http/textApi.ts')]);
     const ctx = await createAppContext(config, { logger, services: createTextServices });
-    return startEmbedded(await buildApp(ctx, { routes: registerTextApi, webDist: null }), ctx);
+    return startEmbedded(await buildApp(ctx, { routes: registerTextApi, ...EMBEDDED_HTTP }), ctx);
   }
   const ctx = await createAppContext(config, { logger });
-  // No web UI: requests come only from this command, through inject.
-  return startEmbedded(await buildApp(ctx, { webDist: null }), ctx);
+  return startEmbedded(await buildApp(ctx, EMBEDDED_HTTP), ctx);
 }
+
+/** Requests come only from this command, through inject: no web UI, no OpenAPI document (nor their libraries). */
+const EMBEDDED_HTTP = { webDist: null, openapi: false } as const;
 
 async function startEmbedded(app: FastifyInstance, ctx: AppContext<ServiceSet>): Promise<Transport> {
   await app.ready();
