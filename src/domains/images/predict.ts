@@ -1,5 +1,6 @@
 /**
- * Prediction with a trained image classifier: embed the test-time views (uncached), average, standardise,
+ * Prediction with a trained image classifier: embed the test-time views (uncached; with the model's seeded augmented
+ * copies when it was built with test-time augmentation), average, standardise,
  * softmax head with the fitted temperature (calibrated probabilities), the out-of-distribution flag from the
  * k-NN distance to the training images, and, on request, an explanation (nearest training images and an
  * occlusion saliency grid). A decision rule stored on the model (`meta.decision.abstainBelow`, per-label
@@ -10,6 +11,7 @@ import { applyStandardizer } from '../../ml/preprocess/standardize.ts';
 import type { ModelVersion } from '../models/service.ts';
 import { decideClasses } from '../classifiers/evaluate.ts';
 import type { Embedder } from './pixels/embedder.ts';
+import { augmentedTensors } from './pixels/decode.ts';
 import { occlusionSaliency } from './pixels/saliency.ts';
 import { meanOf } from './fit.ts';
 import type { StoredHead } from './store.ts';
@@ -79,7 +81,9 @@ export async function predictImage(p: ImagePredictor, embedder: Embedder, bytes:
   const k = head.labels.length;
   const d = head.nFeatures;
   const views = await embedder.embedOne(bytes, head.views);
-  const Z = applyStandardizer(p.standardizer, meanOf(views, d), 1);
+  // the same seeded copies the build averaged into its test rows (decode.ts augmentParams depends on seed and copy only)
+  const copies = head.testAugment ? await embedder.embedTensors(await augmentedTensors(bytes, head.testAugment.copies, head.testAugment.seed)) : [];
+  const Z = applyStandardizer(p.standardizer, meanOf([...views, ...copies], d), 1);
   const proba = probabilities(p, Z, 1);
   const nTrain = p.embeddings.length / d;
   const ood = oodScore(head.ood, Z, p.embeddings, nTrain, d);

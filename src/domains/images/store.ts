@@ -21,6 +21,8 @@ export interface StoredHead {
   standardizer: { mean: number[]; scale: number[] };
   temperature: number;
   views: ViewName[];
+  /** Seeded augmented copies averaged with the views at prediction (issue 18); absent: the views only. */
+  testAugment?: { copies: number; seed: number };
   backboneId: string;
   /** The backbone layer(s) the head was trained on; absent on heads trained before issue 18 (= 'logits'). */
   features?: ImageFeatureKind;

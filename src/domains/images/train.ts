@@ -15,7 +15,7 @@ import { stratifiedGroupKFold, stratifiedGroupSplit } from '../../ml/split/group
 import { loadImageDataset, readImageBytes } from './data.ts';
 import type { ImagesDeps } from './deps.ts';
 import { imageMetrics, quickScores, r4, summariseFolds, type CvSummary, type ImageMetrics } from './evaluate.ts';
-import { evalRows, fitHead, headLogits, oofLogits, trainRows, type Candidate, type ImageFeatures } from './fit.ts';
+import { evalRows, fitHead, headLogits, oofLogits, testCopies, trainRows, type Candidate, type ImageFeatures } from './fit.ts';
 import { FEATURE_LAYERS } from './pixels/embedder.ts';
 import { buildPlan } from './plan.ts';
 import { saveImageModel, type StoredHead } from './store.ts';
@@ -28,6 +28,10 @@ export interface TriedCandidate {
   views: string[];
   augment: number;
   train_on: string;
+  /** C ensemble members (heads averaged); absent: the single C. */
+  ensemble_C?: number[];
+  /** Augmented copies averaged into each prediction row with the views (test-time augmentation). */
+  test_copies: number;
   cv_balanced_accuracy: number;
   cv_macro_f1: number;
   seconds: number;
@@ -40,6 +44,8 @@ export interface TrainReport {
   split: { kind: 'stratified-group' | 'stratified'; groupColumn: string | null; labelColumn: string | null; seed: number; testFraction: number; train: number; test: number; groupsTrain: number; groupsTest: number };
   tried: TriedCandidate[];
   chosen: string;
+  /** The chosen head in words: standardise + class-balanced softmax, its C (or averaged C ensemble), training and prediction rows. */
+  head: { model: string; C: number; ensembleC: number[] | null; trainRows: string; predictRows: string };
   selection: string;
   train_seconds: number;
   embed_seconds: number;
@@ -159,7 +165,7 @@ async function train(deps: ImagesDeps, ctx: JobContext<TrainJobPayload>): Promis
     const t0 = performance.now();
     const logits = oofLogits(features, trainIdx, y, selFolds, k, c, ctx.signal);
     const s = quickScores(logits, yTrain, k);
-    tried.push({ name: c.name, C: c.C, views: c.views, augment: c.augment, train_on: c.trainOn, cv_balanced_accuracy: r4(s.balancedAccuracy), cv_macro_f1: r4(s.macroF1), seconds: r4((performance.now() - t0) / 1000) });
+    tried.push({ name: c.name, C: c.C, views: c.views, augment: c.augment, train_on: c.trainOn, ...(c.Cs ? { ensemble_C: [...c.Cs] } : {}), test_copies: testCopies(c), cv_balanced_accuracy: r4(s.balancedAccuracy), cv_macro_f1: r4(s.macroF1), seconds: r4((performance.now() - t0) / 1000) });
     // Ties go to the earlier (cheaper, more regularised) candidate.
     if (!best || s.balancedAccuracy + 0.5 * s.macroF1 > best.ba + 0.5 * best.f1 + 1e-9) best = { c, logits, ba: s.balancedAccuracy, f1: s.macroF1 };
   }
@@ -168,9 +174,10 @@ async function train(deps: ImagesDeps, ctx: JobContext<TrainJobPayload>): Promis
 
   await ctx.progress(0.9, `fitting ${chosen.c.name} on ${trainIdx.length} images; testing on ${testIdx.length}`);
   const rows = trainRows(features, trainIdx, y, chosen.c);
-  const head = fitHead(rows.X, rows.y, rows.n, features.dim, k, chosen.c.C);
+  const head = fitHead(rows.X, rows.y, rows.n, features.dim, k, chosen.c.Cs ?? chosen.c.C);
   const yTest = Int32Array.from(testIdx, (i) => y[i]!);
-  const testLogits = headLogits(head, evalRows(features, testIdx, chosen.c.views), testIdx.length);
+  const copies = testCopies(chosen.c);
+  const testLogits = headLogits(head, evalRows(features, testIdx, chosen.c.views, copies), testIdx.length);
   const testProba = temperatureProba(testLogits, testIdx.length, k, temp.temperature);
   const metrics = imageMetrics(labels, testProba, yTest);
 
@@ -201,7 +208,7 @@ async function train(deps: ImagesDeps, ctx: JobContext<TrainJobPayload>): Promis
   const cv = summariseFolds(perFold, accuracies, pooled, nFolds);
 
   // Out-of-distribution scorer and nearest-neighbour index on the standardised training features.
-  const trainFeatures = applyStandardizer(head.standardizer, evalRows(features, trainIdx, chosen.c.views), trainIdx.length);
+  const trainFeatures = applyStandardizer(head.standardizer, evalRows(features, trainIdx, chosen.c.views, copies), trainIdx.length);
   const ood = fitOod(trainFeatures, trainIdx.length, features.dim);
   const trainSeconds = seconds();
   const full: FullMetrics = {
@@ -231,6 +238,13 @@ async function train(deps: ImagesDeps, ctx: JobContext<TrainJobPayload>): Promis
     },
     tried,
     chosen: chosen.c.name,
+    head: {
+      model: `standardise + class-balanced multinomial logistic regression${chosen.c.Cs ? ` (${chosen.c.Cs.length} heads at C ${chosen.c.Cs.join(', ')}, coefficients averaged)` : ''}`,
+      C: chosen.c.C,
+      ensembleC: chosen.c.Cs ? [...chosen.c.Cs] : null,
+      trainRows: chosen.c.trainOn === 'mean' ? `one row per image: mean of ${chosen.c.views.join(', ')}${chosen.c.augment ? ` + ${chosen.c.augment} augmented copies as rows` : ''}` : `one row per view (${chosen.c.views.join(', ')})${chosen.c.augment ? ` and per augmented copy (${chosen.c.augment})` : ''}`,
+      predictRows: `mean of ${chosen.c.views.join(', ')}${copies ? ` and ${copies} seeded augmented copies` : ''}`,
+    },
     selection: `highest balanced accuracy + 0.5 × macro F1 in grouped ${Math.max(...selFolds) + 1}-fold CV on the training part`,
     train_seconds: r4(trainSeconds),
     embed_seconds: r4(embedSeconds),
@@ -248,6 +262,7 @@ async function train(deps: ImagesDeps, ctx: JobContext<TrainJobPayload>): Promis
     standardizer: { mean: Array.from(head.standardizer.mean), scale: Array.from(head.standardizer.scale) },
     temperature: temp.temperature,
     views: chosen.c.views,
+    ...(copies > 0 ? { testAugment: { copies, seed: p.seed * 1000 + SEED_AUGMENT } } : {}),
     backboneId: embedder.backboneId,
     features: featureKind,
     ood,
