@@ -25,6 +25,8 @@ export interface GridOutOfFold {
   labelC: number[];
   /** Per C of the grid: the mean over labels of the objective at the best threshold, out of fold. */
   perC: { C: number; meanObjective: number }[];
+  /** Out-of-fold scores at each C of the grid (rows × labels each). */
+  grid: Float32Array[];
 }
 
 /** Refuses a C grid where it cannot apply (before the job is queued), naming the field and the fix. */
@@ -72,8 +74,8 @@ export interface GridFoldInput {
   k: number;
   cGrid: readonly number[];
   objective: ThresholdObjective;
-  signal: AbortSignal;
-  onFold: (done: number, k: number) => Promise<void>;
+  signal?: AbortSignal;
+  onFold?: (done: number, k: number) => void | Promise<void>;
 }
 
 export async function gridOutOfFold(input: GridFoldInput): Promise<GridOutOfFold> {
@@ -100,7 +102,7 @@ export async function gridOutOfFold(input: GridFoldInput): Promise<GridOutOfFold
     return s;
   });
   const chosen = choosePerLabel(grid, input.truth, n, input.objective);
-  return { scores: chosen.scores, labelC: chosen.pick.map((g) => cGrid[g]!), perC: cGrid.map((C, g) => ({ C, meanObjective: chosen.meanObjective[g]! })) };
+  return { scores: chosen.scores, labelC: chosen.pick.map((g) => cGrid[g]!), perC: cGrid.map((C, g) => ({ C, meanObjective: chosen.meanObjective[g]! })), grid };
 }
 
 /**
