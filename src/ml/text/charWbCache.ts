@@ -9,7 +9,8 @@
  * (first-occurrence order, as the uncached path dedupes), so no per-document id list is written and read again;
  * `run` lists them with repeats (tests compare it with the analyzer).
  * Words are keyed by a 64-bit hash of their code points (as the vocabulary keys its n-grams, hashTable.ts).
- * The cache is bounded: when full it is emptied and refills.
+ * The cache is bounded: when full it is emptied and refills. A model file may carry the columns of its frequent
+ * words (wordColumns.ts): those are looked up first and never computed or cached here.
  */
 import { SEED1, SEED2 } from './analyzers.ts';
 import { fmix32, type NgramHashTable } from './hashTable.ts';
@@ -19,9 +20,16 @@ const SLOTS = 1 << 16;
 /** At most this many cached words (load ≤ 0.5 of SLOTS). */
 const MAX_WORDS = SLOTS >> 1;
 /** Longer words (URLs, runs of symbols) are analysed directly, never cached. */
-const MAX_CACHED_WORD = 48;
+export const MAX_CACHED_WORD = 48;
 /** Cached column ids in all. */
 const POOL = 1 << 20;
+
+/** A char_wb block's precomputed words (wordColumns.ts): `slots` [key1, key2, start + 1, length] (open addressing), their columns in `ids`. */
+export interface StoredWordColumns {
+  slots: Int32Array;
+  mask: number;
+  ids: Int32Array;
+}
 
 /** Where `distinct` counts a document's columns (the scorer's arrays; see FusedTextScorer.columns). */
 export interface DistinctSink {
@@ -63,6 +71,8 @@ export class CharWbColumns {
     private readonly minN: number,
     private readonly maxN: number,
     private readonly lowercase: boolean,
+    /** The model file's precomputed words (wordColumns.ts), looked up before this cache; absent in older files. */
+    private readonly stored: StoredWordColumns | null = null,
   ) {}
 
   /** Fills `ids[0..n)` for `text` and returns n (columns with repeats, analyzer order). */
@@ -115,6 +125,17 @@ export class CharWbColumns {
   /** Appends the padded word word[0..m)'s known columns (at ids[n..), or counted into the sink) and returns the new n. */
   private emitWord(m: number, w1: number, w2: number, n: number): number {
     const cacheable = m - 2 <= MAX_CACHED_WORD;
+    const stored = this.stored;
+    if (cacheable && stored !== null) {
+      const slots = stored.slots, mask = stored.mask;
+      let s = fmix32(w1) & mask;
+      for (;;) {
+        const o = s << 2, e = slots[o + 2];
+        if (e === 0) break;
+        if (slots[o] === w1 && slots[o + 1] === w2) return this.put(stored.ids, e - 1, slots[o + 3], n);
+        s = (s + 1) & mask;
+      }
+    }
     if (cacheable) {
       const slots = this.slots, mask = SLOTS - 1;
       let s = fmix32(w1) & mask;

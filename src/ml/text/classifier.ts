@@ -13,6 +13,7 @@ import { fitStackedModel } from './stackFit.ts';
 import { defaultTrainThreads, fitVectorizers, startTrainThreads } from './parallelTrain.ts';
 import { packSections, unpackSections, f32Bytes, bytesF32 } from '../serialize.ts';
 import { lookupSections, storedLookupTable } from './lookupTables.ts';
+import { modelWordColumns, storedWordColumns, wordColumnSections } from './wordColumns.ts';
 
 export interface TrainTextClassifierInput {
   texts: readonly string[];
@@ -72,10 +73,14 @@ export class TextClassifierModel {
     // the n-gram look-up tables as they are in memory: loading (in every scoring thread) copies, never rebuilds
     const lookup = lookupSections(this.vectorizers.map((v) => v.lookupTable));
     Object.assign(sections, lookup.sections);
+    // the char_wb columns of the word block's words, so a cold scoring thread does not compute them (wordColumns.ts)
+    const words = wordColumnSections(this.vectorizers);
+    if (words) Object.assign(sections, words.sections);
     const header = {
       kind: 'text-classifier', mode: this.mode, labelNames: this.labelNames, options: this.options, info: this.info, blocks,
       linear: { nFeatures: this.linear.nFeatures, nLabels: this.linear.nLabels, interceptScaling: this.linear.interceptScaling },
       lookup: lookup.header,
+      ...(words ? { wordColumns: words.header } : {}),
     };
     return packSections(header, sections);
   }
@@ -94,7 +99,9 @@ export class TextClassifierModel {
     const weights = bytesF32(section('weights'));
     if (weights.length !== (lin.nFeatures + 1) * lin.nLabels) throw new Error('text classifier: weight section size does not match the header');
     const options = resolveTextClassifierOptions(h.options as TextClassifierOptions);
-    return new TextClassifierModel(h.mode as ClassMode, h.labelNames as string[], options, vectorizers, { ...lin, weights }, h.info as TrainingInfo);
+    const model = new TextClassifierModel(h.mode as ClassMode, h.labelNames as string[], options, vectorizers, { ...lin, weights }, h.info as TrainingInfo);
+    modelWordColumns.set(model, storedWordColumns(h.wordColumns, section, vectorizers));
+    return model;
   }
 }
 

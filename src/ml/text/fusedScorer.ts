@@ -15,6 +15,7 @@ import type { TextClassifierModel } from './classifier.ts';
 import type { NgramHashTable } from './hashTable.ts';
 import type { VectorizerConfig } from './vocabulary.ts';
 import { CharWbColumns, type DistinctSink } from './charWbCache.ts';
+import { modelWordColumns } from './wordColumns.ts';
 
 /** Reset the per-column stamps before the running position could overflow int32. */
 const STAMP_LIMIT = 1 << 30;
@@ -75,9 +76,10 @@ export class FusedTextScorer {
     this.vals = new Float32Array(widest);
     this.idfs = new Float32Array(widest);
     let offset = 0;
-    this.blocks = model.vectorizers.map((v) => {
+    const stored = modelWordColumns.get(model);
+    this.blocks = model.vectorizers.map((v, k) => {
       const { analyzer, ngramRange, lowercase } = v.config;
-      const charWb = analyzer === 'char_wb' ? new CharWbColumns(v.lookupTable, ngramRange[0], ngramRange[1], lowercase) : null;
+      const charWb = analyzer === 'char_wb' ? new CharWbColumns(v.lookupTable, ngramRange[0], ngramRange[1], lowercase, stored?.[k] ?? null) : null;
       const { meta, metaF } = columnMeta(v.idf);
       const b: Block = { analyzer, ngramRange: [ngramRange[0], ngramRange[1]], lowercase, sublinearTf: v.config.sublinearTf, table: v.lookupTable, idf: v.idf, first: offset, sink: { meta, metaF, cols: this.cols, counts: this.counts, idfs: this.idfs }, charWb };
       offset += v.nFeatures;

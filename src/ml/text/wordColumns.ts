@@ -1,0 +1,104 @@
+/**
+ * Precomputed char_wb columns of known words, stored in the model file so that a cold scoring thread does not work
+ * them out again: the char_wb scorer (charWbCache.ts) caches each word's columns, but every thread of every process
+ * starts with an empty cache, and computing a word's columns (hash ~4 n-grams per character, look each up) was
+ * ~25–30 % of a cold batch's scoring time. The words are the word block's unigrams (the vocabulary's frequent
+ * words, ~12k in jigsaw-10k and GoEmotions): written at save time from the model alone, so training is unchanged.
+ * Words not stored are computed and cached as before. Each stored entry is exactly what `CharWbColumns.run(word)`
+ * gives (the same code computes it), so scores are bit for bit the same with or without the section.
+ *
+ * Section `wordcols{b}` (b = the char_wb block) = int32 [slot table: SLOTS × (key1, key2, start + 1, length) | ids],
+ * keyed by the word's 64-bit hash over its code points (the key charWbCache.ts computes while scanning a word); the
+ * header's `wordColumns: { version, blocks: [{ block, slots, ids }] }`. `WORD_COLUMNS_VERSION` must change with the
+ * hash (analyzers.ts) or the char_wb analyzer; a file with another version (or none) scores without the section.
+ */
+import { hashTerms } from './analyzers.ts';
+import { CharWbColumns, MAX_CACHED_WORD, type StoredWordColumns } from './charWbCache.ts';
+import { fmix32 } from './hashTable.ts';
+import { isSpaceChar } from './tokenize.ts';
+import type { TfidfVectorizer } from './vocabulary.ts';
+
+export const WORD_COLUMNS_VERSION = 1;
+
+interface StoredBlock {
+  block: number;
+  slots: number;
+  ids: number;
+}
+
+export interface WordColumnsHeader {
+  version: number;
+  blocks: StoredBlock[];
+}
+
+/** A term with whitespace (what the char_wb analyzer splits words on, tokenize.ts) is not one word. */
+const isOneWord = (t: string) => { for (const ch of t) if (isSpaceChar(ch.codePointAt(0)!)) return false; return true; };
+
+/**
+ * Header entry and sections for the model's char_wb blocks, from the word block's unigrams; none without a word block.
+ */
+export function wordColumnSections(vectorizers: readonly TfidfVectorizer[]): { header: WordColumnsHeader; sections: Record<string, Uint8Array> } | undefined {
+  const word = vectorizers.find((v) => v.config.analyzer === 'word');
+  if (!word) return undefined;
+  const sections: Record<string, Uint8Array> = {}, blocks: StoredBlock[] = [];
+  vectorizers.forEach((v, b) => {
+    if (v.config.analyzer !== 'char_wb') return;
+    const { lowercase, ngramRange } = v.config, cw = new CharWbColumns(v.lookupTable, ngramRange[0], ngramRange[1], lowercase);
+    const words = [...new Set(word.terms.filter(isOneWord).map((t) => (lowercase ? t.toLowerCase() : t)))]
+      .filter((t) => t.length > 0 && [...t].length <= MAX_CACHED_WORD);
+    let size = 16;
+    while (size < words.length * 2) size *= 2;
+    const keys = hashTerms(words), mask = size - 1, head = size * 4;
+    let all = new Int32Array(head + 32 * words.length), used = 0;
+    for (let w = 0; w < words.length; w++) {
+      const n = cw.run(words[w]!), k1 = keys.h1[w]!;
+      let s = fmix32(k1) & mask;
+      while (all[(s << 2) + 2] !== 0) s = (s + 1) & mask;
+      const o = s << 2;
+      all[o] = k1; all[o + 1] = keys.h2[w]!; all[o + 2] = used + 1; all[o + 3] = n;
+      if (head + used + n > all.length) { const more = new Int32Array(2 * (head + used + n)); more.set(all); all = more; }
+      all.set(cw.ids.subarray(0, n), head + used);
+      used += n;
+    }
+    sections[`wordcols${b}`] = new Uint8Array(all.buffer, 0, (head + used) * 4);
+    blocks.push({ block: b, slots: size, ids: used });
+  });
+  return blocks.length ? { header: { version: WORD_COLUMNS_VERSION, blocks }, sections } : undefined;
+}
+
+/**
+ * The stored words of each block (undefined where none), from a file's header and sections: views into its bytes.
+ * Throws when a stored table is damaged: an entry outside its ids, or a column outside its block.
+ */
+export function storedWordColumns(header: unknown, section: (name: string) => Uint8Array, vectorizers: readonly TfidfVectorizer[]): (StoredWordColumns | undefined)[] {
+  const out: (StoredWordColumns | undefined)[] = vectorizers.map(() => undefined);
+  const h = header as Partial<WordColumnsHeader> | undefined;
+  if (!h || h.version !== WORD_COLUMNS_VERSION || !Array.isArray(h.blocks)) return out;
+  for (const meta of h.blocks) {
+    const v = vectorizers[meta.block];
+    if (!v || v.config.analyzer !== 'char_wb') throw new Error(`text classifier: stored word columns name block ${meta.block}, which is not a char_wb block`);
+    const bytes = section(`wordcols${meta.block}`), size = meta.slots;
+    if (!(Number.isInteger(size) && size >= 16 && (size & (size - 1)) === 0) || bytes.byteOffset % 4 !== 0 || bytes.byteLength !== (size * 4 + meta.ids) * 4) {
+      throw new Error(`text classifier: block ${meta.block}'s stored word columns are truncated`);
+    }
+    const all = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    const slots = all.subarray(0, size * 4), ids = all.subarray(size * 4);
+    if (!validEntries(slots, ids, v.nFeatures)) throw new Error(`text classifier: block ${meta.block}'s stored word columns hold an entry out of range`);
+    out[meta.block] = { slots, mask: size - 1, ids };
+  }
+  return out;
+}
+
+/** Every used slot's [start, start + length) inside `ids`, and every id a column of the block (top-level loops: see hashTable's scanSlots). */
+function validEntries(slots: Int32Array, ids: Int32Array, nColumns: number): boolean {
+  for (let o = 0; o < slots.length; o += 4) {
+    const start = slots[o + 2] - 1, len = slots[o + 3];
+    if (start < 0) continue;
+    if (len < 0 || start + len > ids.length) return false;
+  }
+  for (let i = 0; i < ids.length; i++) if (ids[i] < 0 || ids[i] >= nColumns) return false;
+  return true;
+}
+
+/** Per loaded model (deserialize sets it): each block's stored words, for the fused scorer. */
+export const modelWordColumns = new WeakMap<object, (StoredWordColumns | undefined)[]>();
