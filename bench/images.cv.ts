@@ -26,6 +26,10 @@ export interface Variant {
   train: 'center' | 'each';
   /** 'center': the centre view; 'mean-proba': probabilities averaged over the views. */
   test: 'center' | 'mean-proba';
+  /** Peer only (images.peer.py): training rows / averaged prediction rows as view indices, and a C ensemble. */
+  trainViews?: number[];
+  testViews?: number[];
+  Cs?: number[];
 }
 
 export interface CvResult {

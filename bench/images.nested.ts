@@ -5,7 +5,7 @@
  * head is refitted on that part and scores the untouched outer fold. Unlike the build's reported `cv` (the chosen
  * settings re-run over all images), nothing here was chosen on the images it is scored on.
  */
-import { evalRows, fitHead, headLogits, oofLogits, trainRows, type Candidate, type ImageFeatures } from '../src/domains/images/fit.ts';
+import { evalRows, fitHead, headLogits, oofLogits, testCopies, trainRows, type Candidate, type ImageFeatures } from '../src/domains/images/fit.ts';
 import { quickScores } from '../src/domains/images/evaluate.ts';
 import { stratifiedGroupKFold } from '../src/ml/split/group.ts';
 
@@ -31,8 +31,9 @@ export function nestedCv(f: ImageFeatures, y: Int32Array, groups: string[], k: n
     const trainIdx = Int32Array.from(train);
     const yTrain = Int32Array.from(train, (i) => y[i]!);
     const inner = stratifiedGroupKFold(yTrain, train.map((i) => groups[i]!), innerFolds, seed);
-    let best: { c: Candidate; score: number } | undefined;
-    for (const c of candidates) {
+    let best: { c: Candidate; score: number } | undefined = candidates.length === 1 ? { c: candidates[0]!, score: NaN } : undefined;
+    // a single candidate is no choice: no inner CV needed (the build still runs it, for the temperature only)
+    for (const c of candidates.length === 1 ? [] : candidates) {
       const s = quickScores(oofLogits(f, trainIdx, y, inner, k, c), yTrain, k);
       const score = s.balancedAccuracy + 0.5 * s.macroF1;
       if (!best || score > best.score + 1e-9) best = { c, score };
@@ -40,8 +41,8 @@ export function nestedCv(f: ImageFeatures, y: Int32Array, groups: string[], k: n
     const c = best!.c;
     chosen[c.name] = (chosen[c.name] ?? 0) + 1;
     const rows = trainRows(f, trainIdx, y, c);
-    const head = fitHead(rows.X, rows.y, rows.n, f.dim, k, c.C);
-    const out = headLogits(head, evalRows(f, test, c.views), test.length);
+    const head = fitHead(rows.X, rows.y, rows.n, f.dim, k, c.Cs ?? c.C);
+    const out = headLogits(head, evalRows(f, test, c.views, testCopies(c)), test.length);
     test.forEach((i, r) => logits.set(out.subarray(r * k, (r + 1) * k), i * k));
   }
   const s = quickScores(logits, y, k);

@@ -12,7 +12,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ImageFeatures } from '../src/domains/images/fit.ts';
+import type { Candidate, ImageFeatures } from '../src/domains/images/fit.ts';
 import { buildPlan } from '../src/domains/images/plan.ts';
 import { createEmbedder } from '../src/domains/images/pixels/embedder.ts';
 import { mulberry32 } from '../src/domains/images/pixels/decode.ts';
@@ -27,8 +27,8 @@ export const name = 'images-features';
 export const title = 'Image features: pooled penultimate layer vs multi-layer (HAM10000 sample, nested lesion-grouped CV)';
 
 const SEEDS = [0, 1, 2];
-/** The standard plan's nested CV is ~10× the quick plan's work (8 training rows per image): one fold seed. */
-const STANDARD_SEEDS = [0];
+/** The previous standard plan (best of 3 C by inner CV) costs ~7 min per fold seed in nested CV: seed 0 only. */
+const PREVIOUS_STANDARD_SEEDS = [0];
 const C = 0.03;
 /** The build's augmentation seed for request seed 0 (train.ts: seed × 1000 + 17). */
 const AUG_SEED = 17;
@@ -37,11 +37,26 @@ const VARIANTS: Variant[] = [
   { name: '4-view TTA, head trained on all 4 views', train: 'each', test: 'mean-proba' },
 ];
 
-function toEmbeddings(f: ImageFeatures): Embeddings {
-  const n = f.items.length, views = f.viewNames.length, d = f.dim;
+/** n × views × d; with `aug`, the augmented copies follow the views on the views axis. */
+function toEmbeddings(f: ImageFeatures, aug = false): Embeddings {
+  const n = f.items.length, views = f.viewNames.length + (aug ? f.items[0]!.aug.length : 0), d = f.dim;
   const data = new Float32Array(n * views * d);
-  f.items.forEach((it, i) => it.views.forEach((v, j) => data.set(v, (i * views + j) * d)));
+  f.items.forEach((it, i) => [...it.views, ...(aug ? it.aug : [])].forEach((v, j) => data.set(v, (i * views + j) * d)));
   return { n, views, d, data };
+}
+
+/** The standard head with one part switched off (ablation; each is a single fixed candidate, so nested CV = plain CV). */
+function standardAblation(std: Candidate): Array<{ what: string; c: Candidate }> {
+  return [
+    { what: 'C ensemble, no test-time copies', c: { ...std, name: 'no-tta-copies', testAugment: false } },
+    { what: 'single C 0.03, test-time copies', c: { ...std, name: 'single-C0.03', C: 0.03, Cs: undefined } },
+    { what: 'single C 0.03, no test-time copies', c: { ...std, name: 'single-C0.03-no-tta-copies', C: 0.03, Cs: undefined, testAugment: false } },
+  ];
+}
+
+/** The standard plan before issue 18's head work: best of C 0.01 / 0.03 / 0.1 by inner grouped CV, views only at test. */
+function previousStandard(std: Candidate): Candidate[] {
+  return [0.01, 0.03, 0.1].map((C) => ({ ...std, name: `4view+aug4-each-C${C}`, C, Cs: undefined, testAugment: false }));
 }
 
 export async function run(options: BenchOptions = { smoke: false }): Promise<BenchResult> {
@@ -73,7 +88,7 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
     ];
     const folds = smoke ? 2 : 5;
     const md = [
-      `**Method.** ${sample.images.length} images, ${k} classes, groups = lesion_id; ${folds}-fold \`stratifiedGroupKFold\` at fold seeds ${SEEDS.join(', ')} (the standard plan's nested CV: seed ${STANDARD_SEEDS.join(', ')} only, ~10× the work), each seed's out-of-fold predictions pooled into one balanced accuracy (mean over seeds, ± = half the spread). ` +
+      `**Method.** ${sample.images.length} images, ${k} classes, groups = lesion_id; ${folds}-fold \`stratifiedGroupKFold\` at fold seeds ${SEEDS.join(', ')} (the previous standard plan's nested CV: seed ${PREVIOUS_STANDARD_SEEDS.join(', ')} only, ~7 min a seed), each seed's out-of-fold predictions pooled into one balanced accuracy (mean over seeds, ± = half the spread). ` +
         `**Nested** = the build's whole procedure: per outer fold its candidates (plan.ts) are scored by grouped 5-fold CV on the outer training part only and the winner (balanced accuracy + ½ macro F1) is refitted there and scores the untouched outer fold — nothing is chosen on the images it is scored on. ` +
         `**Fixed C** = our head (standardise + class-balanced multinomial LR, C ${C}) and scikit-learn on the same features and folds (the reference). Embedding: one multilayer pass, ${std.views.length} views + ${std.augment} augmented copies per image, ${embedSeconds.toFixed(1)} s cold (1 onnxruntime thread); the pooled rows use its first 1,280 columns (identical to the pooled features).`,
       '',
@@ -125,7 +140,39 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
     const bound = 1 / k + 0.15;
     row(`| ${sets[1]!.name} | leakage check: nested, quick, labels permuted (seed 0) | ${leak.balancedAccuracy.toFixed(3)} | ${leak.macroF1.toFixed(3)} | – | chance = ${(1 / k).toFixed(3)}; ${leak.balancedAccuracy <= bound ? 'ok' : '**SUSPICIOUS**'} (bound ${bound.toFixed(3)}) | ${leak.seconds.toFixed(0)} |`);
     summary.leakage = { permutedBa: +leak.balancedAccuracy.toFixed(3), ok: leak.balancedAccuracy <= bound };
-    nested('standard', smoke ? [0] : STANDARD_SEEDS);
+    nested('standard', seeds);
+    // The standard head's parts on / off (pooled; fixed candidates, so nothing is chosen), and scikit-learn fitting the
+    // same head (StandardScaler + LR at each C, coefficients averaged, views + copies averaged at test) on the same folds.
+    const stdCandidate = buildPlan('standard').candidates[0]!;
+    const pooledSet = sets[0]!;
+    if (stdCandidate.Cs && stdCandidate.testAugment) {
+      const nViews = std.views.length, nAug = stdCandidate.augment;
+      const E = peerOk ? toEmbeddings(pooledSet.f, true) : null;
+      const peerVariant: Variant = { name: 'standard head', train: 'each', test: 'mean-proba', trainViews: Array.from({ length: nViews + nAug }, (_, i) => i), testViews: Array.from({ length: nViews + nAug }, (_, i) => i), Cs: [...stdCandidate.Cs] };
+      const rowsOf = [{ what: `${stdCandidate.name} (the standard build's head)`, c: stdCandidate }, ...standardAblation(stdCandidate)];
+      for (const { what, c } of rowsOf) {
+        log(`standard ablation: ${what}`);
+        const ba: number[] = [], f1: number[] = [], peer: number[] = [];
+        let seconds = 0;
+        for (const seed of seeds) {
+          const r = nestedCv(pooledSet.f, y, groups, k, [c], seed, folds, smoke ? 2 : 5);
+          ba.push(r.balancedAccuracy); f1.push(r.macroF1); seconds += r.seconds;
+          if (E && c === stdCandidate) peer.push(scores(y, Float64Array.from((await runPeer(dir, E, y, stratifiedGroupKFold(y, groups, folds, seed), k, C, 500, [peerVariant])).variants[peerVariant.name]!.proba), k).balancedAccuracy);
+        }
+        row(`| ${pooledSet.name} | standard head, ${what}, fold seeds ${seeds.join(', ')} (fixed: nested = plain CV) | ${fmtBa(ba)} | ${mean(f1).toFixed(3)} | ${peer.length ? mean(peer).toFixed(3) : '–'} | – | ${seconds.toFixed(0)} |`);
+        summary[`standard head / ${what}`] = { ba: mean(ba), macroF1: mean(f1), peer: peer.length ? mean(peer) : null };
+      }
+      log('leakage check: standard plan, permuted labels');
+      const leakStd = nestedCv(pooledSet.f, perm, groups, k, buildPlan('standard').candidates, 0, folds, smoke ? 2 : 5);
+      row(`| ${pooledSet.name} | leakage check: nested, standard, labels permuted (seed 0) | ${leakStd.balancedAccuracy.toFixed(3)} | ${leakStd.macroF1.toFixed(3)} | – | chance = ${(1 / k).toFixed(3)}; ${leakStd.balancedAccuracy <= bound ? 'ok' : '**SUSPICIOUS**'} (bound ${bound.toFixed(3)}) | ${leakStd.seconds.toFixed(0)} |`);
+      summary.leakageStandard = { permutedBa: +leakStd.balancedAccuracy.toFixed(3), ok: leakStd.balancedAccuracy <= bound };
+      log('nested CV: previous standard plan (best C by inner CV)');
+      const prevSeeds = smoke ? [0] : PREVIOUS_STANDARD_SEEDS;
+      const prev = prevSeeds.map((seed) => nestedCv(pooledSet.f, y, groups, k, previousStandard(stdCandidate), seed, folds, smoke ? 2 : 5));
+      const chosenPrev: Record<string, number> = {};
+      for (const r of prev) for (const [c, m] of Object.entries(r.chosen)) chosenPrev[c] = (chosenPrev[c] ?? 0) + m;
+      row(`| ${pooledSet.name} | nested, previous standard plan (best of C 0.01 / 0.03 / 0.1 by inner CV, views only at test), fold seed ${prevSeeds.join(', ')} | ${fmtBa(prev.map((r) => r.balancedAccuracy))} | ${mean(prev.map((r) => r.macroF1)).toFixed(3)} | – | ${Object.entries(chosenPrev).map(([c, m]) => `${c} ×${m}`).join(', ')} | ${prev.reduce((a, r) => a + r.seconds, 0).toFixed(0)} |`);
+    }
     if (smoke) md.push('', 'Smoke run: 3 images per label, 2 folds, 1 seed; figures are meaningless.');
     return { markdown: md.join('\n'), summary };
   } finally {
