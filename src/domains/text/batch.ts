@@ -61,18 +61,21 @@ export function chunkSize(remaining: number, threads: number, local = false): nu
  * `local`, a smaller chunk on this thread while they run — and calls `emit` with each chunk's results in input order.
  */
 export async function scoreInOrder<R>(s: ChunkScoring<R> & Partial<Pick<BatchScoring, 'predictor'>>, p: TextPredictor, texts: string[], signal: { throwIfAborted(): void }, emit: (start: number, results: R) => Promise<void>): Promise<void> {
-  interface Chunk { start: number; pooled: boolean; done: boolean; results: Promise<R> }
+  interface Chunk { start: number; done: boolean; results: Promise<R> }
   const inFlight: Chunk[] = [];
-  let next = 0, pooled = 0;
+  // pool chunks not finished yet: the pool is topped up as soon as one finishes (not when its results are emitted,
+  // which waits for the chunks before it and for this thread's own chunk: the pool thread sat idle meanwhile)
+  let next = 0, running = 0;
   const size = (local: boolean) => (s.local ? chunkSize(texts.length - next, s.threads, local) : CHUNK);
   for (;;) {
-    while (next < texts.length && pooled < Math.max(1, s.threads) + 1) {
+    while (next < texts.length && running < Math.max(1, s.threads) + 1) {
       signal.throwIfAborted();
       const n = size(false);
-      const c: Chunk = { start: next, pooled: true, done: false, results: s.score(p, texts.slice(next, next + n)) };
-      c.results.then(() => (c.done = true), () => (c.done = true));
+      const c: Chunk = { start: next, done: false, results: s.score(p, texts.slice(next, next + n)) };
+      const finished = () => { c.done = true; running--; };
+      c.results.then(finished, finished);
       inFlight.push(c);
-      pooled++;
+      running++;
       next += n;
     }
     const head = inFlight[0];
@@ -81,13 +84,12 @@ export async function scoreInOrder<R>(s: ChunkScoring<R> & Partial<Pick<BatchSco
       // while the threads work: a small chunk here, then a turn of the event loop for their answers
       signal.throwIfAborted();
       const n = size(true);
-      inFlight.push({ start: next, pooled: false, done: true, results: Promise.resolve(s.local(p, texts.slice(next, next + n))) });
+      inFlight.push({ start: next, done: true, results: Promise.resolve(s.local(p, texts.slice(next, next + n))) });
       next += n;
       await new Promise((r) => setImmediate(r));
       continue;
     }
     inFlight.shift();
-    if (head.pooled) pooled--;
     try {
       await emit(head.start, await head.results);
     } catch (err) {
