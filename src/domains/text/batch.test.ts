@@ -71,6 +71,19 @@ describe('chunkSize and scoreInOrder (guided chunks: every thread ends at about 
   });
 });
 
+describe('scoreInOrder keeps the pool busy', () => {
+  it('sends the pool its next chunk as soon as one finishes, before this thread emits (writes) the finished one', async () => {
+    const texts = Array.from({ length: 1000 }, (_, i) => `doc ${i}`), events: string[] = [];
+    const score = async (_p: TextPredictor, t: string[]) => { events.push('score'); await new Promise((r) => setImmediate(r)); return t; };
+    await scoreInOrder({ score, local: (_p, t) => t, threads: 1 }, { modelId: 'm' } as TextPredictor, texts, { throwIfAborted() {} }, async () => {
+      events.push('emit');
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r)); // a long write
+    });
+    // two chunks at the start (one running, one queued); the third goes out before the first chunk is emitted
+    expect(events.slice(0, events.indexOf('emit')).filter((e) => e === 'score').length).toBeGreaterThanOrEqual(3);
+  });
+});
+
 describe('scoreLines (each chunk\'s lines written as it comes in)', () => {
   it('writes the lines of a sequential pass byte for byte, error lines first, between and last included', async () => {
     const model = TextClassifierModel.deserialize(trainTextClassifier({ texts: arrays.texts, labels: arrays.labelIndices, labelNames, mode: 'multi-label', options: { maxEpochs: 1 } }).serialize());
