@@ -2,7 +2,8 @@
  * Exploration for issue 18 (not part of `npm run bench`): compares per-label threshold rules and per-label C on the
  * out-of-fold logits that quality.explore.ts saved (TRAIN only). Nested: rows are split 80/20 (5 ways × R seeds);
  * each rule chooses on the 80 % and is scored (macro F1) on the 20 %. Dev/test data is never read.
- * Usage: npx tsx bench/quality.rules.ts OOF.bin [R]
+ * Usage: npx tsx bench/quality.rules.ts OOF.bin [R]. (Bootstrap-averaged and half-best-F thresholds were compared
+ * here too and dropped — see thresholdRules.ts.)
  */
 import { readFileSync } from 'node:fs';
 import { mulberry32, permutation } from '../src/ml/index.ts';
@@ -37,8 +38,6 @@ const rules: { name: string; rule: ThresholdRule }[] = [
   { name: 'smoothed 0.05', rule: { kind: 'smoothed', window: 0.05 } },
   { name: 'smoothed 0.1', rule: { kind: 'smoothed', window: 0.1 } },
   { name: 'smoothed 0.2', rule: { kind: 'smoothed', window: 0.2 } },
-  { name: 'bagged 25', rule: { kind: 'bagged', rounds: 25, seed: 0 } },
-  { name: 'half best F', rule: { kind: 'halfF' } },
 ];
 if (process.env.FAST) rules.splice(1, rules.length - 1, rules[2]!); // best + smoothed 0.1 only
 const R = Number(reps);

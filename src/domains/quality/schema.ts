@@ -18,6 +18,8 @@ export const tuneRequestSchema = z.object({
   beta: z.number().positive().max(100).optional().describe("with objective 'fbeta'"),
   folds: z.number().int().min(2).max(20).default(5),
   seed: z.number().int().min(0).max(0xffffffff).default(0).describe('seed of the fold assignment'),
+  smoothing: z.number().min(0).max(0.5).default(0)
+    .describe('F objectives, multi-label: choose each threshold on F averaged over ±smoothing × the label\'s positives around each cut (0 = off, the plain first maximum)'),
   cGrid: z.array(z.number().positive().max(1e6)).min(2).max(8).optional()
     .describe('multi-label, plain model: choose C per label out of fold from these values (each costs k fits), then refit as a new version with that labelC that carries the thresholds'),
 });

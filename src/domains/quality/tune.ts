@@ -20,6 +20,7 @@ import { yieldToLoop, type QualityDeps } from './deps.ts';
 import { resolveObjective, type TunePayload } from './schema.ts';
 import { tuneOffsets } from './offsets.ts';
 import { gridOutOfFold, saveRefit, type GridOutOfFold } from './tuneC.ts';
+import { smoothThresholds } from './thresholdRules.ts';
 
 export interface TuneResult {
   model: { id: string; name: string; version: number };
@@ -32,7 +33,10 @@ export interface TuneResult {
   before: ClassificationReport;
   after: ClassificationReport;
   tuneSeconds: number;
-  /** With cGrid: the C chosen per label, each grid value's mean out-of-fold objective, and the version refitted (model is the new one). */
+  /**
+   * With cGrid: the refitted version's C per label (the C chosen out of fold × (k−1)/k), each grid value's mean
+   * out-of-fold objective, and the version tuned (model is the refitted new one).
+   */
   labelC?: Record<string, number>;
   cGrid?: { C: number; meanObjective: number }[];
   refittedFrom?: { id: string; version: number };
@@ -108,6 +112,7 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
       const c = t.labels[j]!.choice;
       validation[l] = c ? { threshold: r4(c.threshold), precision: r4(c.precision), recall: r4(c.recall), f: r4(c.f) } : null;
     });
+    if (p.smoothing > 0 && objective.kind === 'f-beta') smoothThresholds(thresholds, oof, train.truth, labels, { kind: 'smoothed', window: p.smoothing, beta: objective.beta ?? 1 }, validation);
   } else {
     // F objectives: first per-class offsets maximising macro F-beta out of fold, then the abstain level on the
     // decisions they make (confidence = the chosen class's raw score, as decideClasses compares it)
@@ -120,7 +125,10 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
   ctx.signal.throwIfAborted();
   // with a C grid the decision belongs to the model refitted at the chosen per-label C (a new version)
   if (grid) await ctx.progress(0.86, 'refitting the whole training part with the chosen C per label');
-  const target = grid ? await saveRefit(deps, ctx.job.id, model, parts, grid.labelC, ctx.signal) : model;
+  // the fold models saw (k−1)/k of the rows: the refit keeps their regularisation per row (C·(k−1)/k), so its
+  // scores sit where the thresholds were chosen (nested on train: +0.0005 to +0.0016 macro F1 on GoEmotions)
+  const refitC = grid?.labelC.map((c) => (c * (p.folds - 1)) / p.folds);
+  const target = refitC ? await saveRefit(deps, ctx.job.id, model, parts, refitC, ctx.signal) : model;
   const tuneSeconds = (performance.now() - started) / 1000;
 
   await ctx.progress(0.88, `measuring on the ${parts.test.length} test documents`);
@@ -175,7 +183,7 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
   await ctx.progress(1, 'done');
   return {
     model: { id: target.id, name: target.name, version: target.version }, objective: objectiveName, folds: p.folds,
-    ...(grid ? { labelC: Object.fromEntries(labels.map((l, j) => [l, grid!.labelC[j]!])), cGrid: grid.perC, refittedFrom: { id: model.id, version: model.version } } : {}),
+    ...(grid ? { labelC: Object.fromEntries(labels.map((l, j) => [l, refitC![j]!])), cGrid: grid.perC, refittedFrom: { id: model.id, version: model.version } } : {}),
     thresholds: thresholdMap, abstainBelow: report.abstainBelow, offsets: offsets && Object.fromEntries(labels.map((l, j) => [l, offsets![j]!])), before, after, tuneSeconds: report.tuneSeconds,
   };
 }

@@ -2,7 +2,8 @@
  * `text.tune` with a C grid (issue 18): every fold is trained once per C of the grid on one set of features
  * (trainTextClassifierGrid), each label takes the C whose out-of-fold scores reach the best objective value at
  * their best threshold, the thresholds are chosen on those same out-of-fold scores, and the model is refitted on
- * the whole training part with that per-label C (option labelC) as a NEW version that carries the decision.
+ * the whole training part with that per-label C × (k−1)/k (option labelC; the fold models' regularisation per row)
+ * as a NEW version that carries the decision.
  * Out of fold on GoEmotions' train part alone (nested: chosen on 80 %, scored on 20 %) per-label C from
  * {0.5, 1, 2, 4, 8} added about +0.009 macro F1 to C = 4 everywhere; on jigsaw-10k's train part ±0.001
  * (docs/benchmarks.md, quality ablation). Plain word+char multi-label models only.
