@@ -34,7 +34,8 @@ const Y = labelMatrix(labels, L);
 const k = 5, folds = kFoldAssignment(labels, 'multi-label', k, 0);
 const Cs = cs.split(',').map(Number);
 const variants: { name: string; C: number; classWeight: 'none' | 'balanced' }[] = Cs.map((C) => ({ name: `C=${C}`, C, classWeight: 'none' }));
-if (process.env.BAL) variants.push({ name: `C=${process.env.BAL} balanced`, C: Number(process.env.BAL), classWeight: 'balanced' });
+// BAL=1,4: balanced class weights at those C too
+for (const c of process.env.BAL?.split(',') ?? []) variants.push({ name: `C=${c} balanced`, C: Number(c), classWeight: 'balanced' });
 const logits = variants.map(() => new Float32Array(n * L));
 for (let f = 0; f < k; f++) {
   const tr: number[] = [], te: number[] = [];

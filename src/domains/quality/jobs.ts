@@ -40,7 +40,8 @@ export const tuneResultSchema = z.object({
   after: report('after tuning'),
   tuneSeconds: z.number(),
   labelC: z.record(z.string(), z.number()).optional().describe('with cGrid: the refitted version\'s C per label (the C chosen out of fold × (k−1)/k)'),
-  cGrid: z.array(z.object({ C: z.number(), meanObjective: z.number() })).optional().describe('with cGrid: each C\'s mean out-of-fold objective over labels'),
+  labelClassWeight: z.record(z.string(), z.enum(['none', 'balanced'])).optional().describe('with cGrid: the refitted version\'s class weight per label'),
+  cGrid: z.array(z.object({ C: z.number(), classWeight: z.enum(['none', 'balanced']), meanObjective: z.number() })).optional().describe('with cGrid: each C\'s mean out-of-fold objective over labels'),
   refittedFrom: z.object({ id: z.string(), version: z.number().int() }).optional().describe('with cGrid: the version tuned; `model` is the refitted new version'),
 });
 

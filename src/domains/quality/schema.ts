@@ -20,6 +20,7 @@ export const tuneRequestSchema = z.object({
   seed: z.number().int().min(0).max(0xffffffff).default(0).describe('seed of the fold assignment'),
   smoothing: z.number().min(0).max(0.5).default(0)
     .describe('F objectives, multi-label: choose each threshold on F averaged over ±smoothing × the label\'s positives around each cut (0 = off, the plain first maximum)'),
+  balancedGrid: z.boolean().default(false).describe('with cGrid: also try balanced class weights at each C, chosen per label like C (doubles the fits)'),
   cGrid: z.array(z.number().positive().max(1e6)).min(2).max(8).optional()
     .describe('multi-label, plain model: choose C per label out of fold from these values (each costs k fits), then refit as a new version with that labelC that carries the thresholds'),
 });

@@ -38,7 +38,8 @@ export interface TuneResult {
    * out-of-fold objective, and the version tuned (model is the refitted new one).
    */
   labelC?: Record<string, number>;
-  cGrid?: { C: number; meanObjective: number }[];
+  labelClassWeight?: Record<string, 'none' | 'balanced'>;
+  cGrid?: { C: number; classWeight: 'none' | 'balanced'; meanObjective: number }[];
   refittedFrom?: { id: string; version: number };
 }
 
@@ -87,7 +88,8 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
   };
   let grid: GridOutOfFold | null = null;
   if (p.cGrid?.length) {
-    grid = await gridOutOfFold({ ...train, labels, options, folds, k: p.folds, cGrid: p.cGrid, objective, signal: ctx.signal, onFold });
+    const settings = p.cGrid.flatMap((C) => (p.balancedGrid ? (['none', 'balanced'] as const) : (['none'] as const)).map((classWeight) => ({ C, classWeight })));
+    grid = await gridOutOfFold({ ...train, labels, options, folds, k: p.folds, grid: settings, objective, signal: ctx.signal, onFold });
   }
   const oof = grid ? grid.scores : await outOfFoldScores({
     nRows: train.texts.length, nLabels: n, folds, k: p.folds, signal: ctx.signal,
@@ -128,7 +130,7 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
   // the fold models saw (k−1)/k of the rows: the refit keeps their regularisation per row (C·(k−1)/k), so its
   // scores sit where the thresholds were chosen (nested on train: +0.0005 to +0.0016 macro F1 on GoEmotions)
   const refitC = grid?.labelC.map((c) => (c * (p.folds - 1)) / p.folds);
-  const target = refitC ? await saveRefit(deps, ctx.job.id, model, parts, refitC, ctx.signal) : model;
+  const target = refitC ? await saveRefit(deps, ctx.job.id, model, parts, refitC, grid!.labelClassWeight, ctx.signal) : model;
   const tuneSeconds = (performance.now() - started) / 1000;
 
   await ctx.progress(0.88, `measuring on the ${parts.test.length} test documents`);
@@ -183,7 +185,7 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
   await ctx.progress(1, 'done');
   return {
     model: { id: target.id, name: target.name, version: target.version }, objective: objectiveName, folds: p.folds,
-    ...(grid ? { labelC: Object.fromEntries(labels.map((l, j) => [l, refitC![j]!])), cGrid: grid.perC, refittedFrom: { id: model.id, version: model.version } } : {}),
+    ...(grid ? { labelC: Object.fromEntries(labels.map((l, j) => [l, refitC![j]!])), labelClassWeight: Object.fromEntries(labels.map((l, j) => [l, grid!.labelClassWeight[j]!])), cGrid: grid.perC, refittedFrom: { id: model.id, version: model.version } } : {}),
     thresholds: thresholdMap, abstainBelow: report.abstainBelow, offsets: offsets && Object.fromEntries(labels.map((l, j) => [l, offsets![j]!])), before, after, tuneSeconds: report.tuneSeconds,
   };
 }

@@ -45,15 +45,17 @@ describe('text.tune with cGrid (real app)', () => {
   });
 
   it('chooses C per label out of fold and refits a new version that carries labelC and the thresholds', async () => {
-    const r = await succeeded<TuneResult>(runJob(t, '/api/v1/text/models/multi/versions/1/tune', { objective: 'f1', folds: 3, cGrid: [0.5, 4] }));
+    const r = await succeeded<TuneResult>(runJob(t, '/api/v1/text/models/multi/versions/1/tune', { objective: 'f1', folds: 3, cGrid: [0.5, 4], balancedGrid: true }));
     expect(r.refittedFrom?.version).toBe(1);
     expect(r.model.version).toBe(2);
     expect(Object.keys(r.labelC!).sort()).toEqual(['account', 'billing', 'shipping']);
     // the refit keeps the 2/3-of-the-rows fold models' regularisation per row: chosen C × (k − 1)/k
     for (const c of Object.values(r.labelC!)) expect([0.5 * 2 / 3, 4 * 2 / 3]).toContain(c);
-    expect(r.cGrid!.map((g) => g.C)).toEqual([0.5, 4]);
-    const v2 = (await t.app.inject({ method: 'GET', url: '/api/v1/models/multi/versions/2' })).json<{ params: { options: { labelC: Record<string, number> } } }>();
+    expect(r.cGrid!.map((g) => `${g.C} ${g.classWeight}`)).toEqual(['0.5 none', '0.5 balanced', '4 none', '4 balanced']);
+    for (const w of Object.values(r.labelClassWeight!)) expect(['none', 'balanced']).toContain(w);
+    const v2 = (await t.app.inject({ method: 'GET', url: '/api/v1/models/multi/versions/2' })).json<{ params: { options: { labelC: Record<string, number>; labelClassWeight: Record<string, string> } } }>();
     expect(v2.params.options.labelC).toEqual(r.labelC);
+    expect(v2.params.options.labelClassWeight).toEqual(r.labelClassWeight);
     const decision = (await t.app.inject({ method: 'GET', url: '/api/v1/text/models/multi/versions/2/decision' })).json<{ thresholds: Record<string, number> }>();
     expect(decision.thresholds).toEqual(r.thresholds);
     // the version tuned is left as it was

@@ -11,7 +11,8 @@
 import { AppError } from '../../core/errors.ts';
 import { chooseThreshold, column, precisionRecallCurve, resolveTextClassifierOptions, trainTextClassifier, type ThresholdObjective } from '../../ml/index.ts';
 import { outOfFoldScores } from '../../ml/diagnostics/index.ts';
-import { trainTextClassifierGrid } from '../../ml/text/trainGrid.ts';
+import { trainTextClassifierGrid, type GridSetting } from '../../ml/text/trainGrid.ts';
+import type { ClassWeight } from '../../ml/index.ts';
 import type { ModelVersion } from '../models/service.ts';
 import { modelSource, type ModelParts, type TextModelParams } from '../text/parts.ts';
 import { classificationReport } from '../classifiers/evaluate.ts';
@@ -22,10 +23,11 @@ import { saveTextModelVersion } from '../text/register.ts';
 export interface GridOutOfFold {
   /** Out-of-fold scores, rows × labels, each label's column from its chosen C. */
   scores: Float32Array;
-  /** Chosen C per label (labels order). */
+  /** Chosen C and class weight per label (labels order). */
   labelC: number[];
-  /** Per C of the grid: the mean over labels of the objective at the best threshold, out of fold. */
-  perC: { C: number; meanObjective: number }[];
+  labelClassWeight: ClassWeight[];
+  /** Per setting of the grid: the mean over labels of the objective at the best threshold, out of fold. */
+  perC: { C: number; classWeight: ClassWeight; meanObjective: number }[];
   /** Out-of-fold scores at each C of the grid (rows × labels each). */
   grid: Float32Array[];
 }
@@ -73,21 +75,21 @@ export interface GridFoldInput {
   options: Record<string, unknown>;
   folds: Int32Array;
   k: number;
-  cGrid: readonly number[];
+  grid: readonly GridSetting[];
   objective: ThresholdObjective;
   signal?: AbortSignal;
   onFold?: (done: number, k: number) => void | Promise<void>;
 }
 
 export async function gridOutOfFold(input: GridFoldInput): Promise<GridOutOfFold> {
-  const { texts, labels, cGrid } = input, n = labels.length, G = cGrid.length;
+  const { texts, labels, grid: settings } = input, n = labels.length, G = settings.length;
   // one wide matrix: row r holds the G score rows of the grid side by side
   const wide = await outOfFoldScores({
     nRows: texts.length, nLabels: n * G, folds: input.folds, k: input.k, signal: input.signal, onFold: input.onFold,
     fitPredict: (tr, te) => {
       const models = trainTextClassifierGrid({
         texts: Array.from(tr, (i) => texts[i]!), labels: Array.from(tr, (i) => input.labelIndices[i]!), labelNames: labels, mode: 'multi-label', options: input.options, signal: input.signal,
-      }, cGrid);
+      }, settings);
       const heldOut = Array.from(te, (i) => texts[i]!);
       const out = new Float32Array(te.length * n * G);
       models.forEach((m, g) => {
@@ -97,23 +99,27 @@ export async function gridOutOfFold(input: GridFoldInput): Promise<GridOutOfFold
       return out;
     },
   });
-  const grid = cGrid.map((_, g) => {
+  const grid = settings.map((_, g) => {
     const s = new Float32Array(texts.length * n);
     for (let r = 0; r < texts.length; r++) s.set(wide.subarray(r * n * G + g * n, r * n * G + (g + 1) * n), r * n);
     return s;
   });
   const chosen = choosePerLabel(grid, input.truth, n, input.objective);
-  return { scores: chosen.scores, labelC: chosen.pick.map((g) => cGrid[g]!), perC: cGrid.map((C, g) => ({ C, meanObjective: chosen.meanObjective[g]! })), grid };
+  return {
+    scores: chosen.scores, labelC: chosen.pick.map((g) => settings[g]!.C), labelClassWeight: chosen.pick.map((g) => settings[g]!.classWeight),
+    perC: settings.map((s, g) => ({ ...s, meanObjective: chosen.meanObjective[g]! })), grid,
+  };
 }
 
 /**
  * Trains the whole training part with the chosen per-label C and saves it as the next version of the model's
  * name (same data, split and options plus labelC); returns the new version.
  */
-export async function saveRefit(deps: TextDeps, jobId: string, model: ModelVersion, parts: ModelParts, labelC: number[], signal: AbortSignal): Promise<ModelVersion> {
+export async function saveRefit(deps: TextDeps, jobId: string, model: ModelVersion, parts: ModelParts, labelC: number[], labelClassWeight: ClassWeight[], signal: AbortSignal): Promise<ModelVersion> {
   const { mode, labels } = parts.params;
   const train = toArrays(parts.train, labels, mode), test = toArrays(parts.test, labels, mode);
-  const options = { ...parts.params.options, labelC: Object.fromEntries(labels.map((l, j) => [l, labelC[j]!])) };
+  const byLabel = <T>(v: T[]) => Object.fromEntries(labels.map((l, j) => [l, v[j]!]));
+  const options = { ...parts.params.options, labelC: byLabel(labelC), labelClassWeight: byLabel(labelClassWeight) };
   const started = performance.now();
   const classifier = trainTextClassifier({ texts: train.texts, labels: train.labelIndices, labelNames: labels, mode, options, signal });
   const trainSeconds = (performance.now() - started) / 1000;

@@ -27,6 +27,7 @@ export const trainOptionsSchema = z
     C: z.number().positive().optional(),
     labelC: z.record(z.string(), z.number().positive()).nullable().optional().describe('{label: C} in place of C for the labels named (plain model only; `text.tune` with cGrid chooses it); default null'),
     classWeight: z.enum(['none', 'balanced']).optional(),
+    labelClassWeight: z.record(z.string(), z.enum(['none', 'balanced'])).nullable().optional().describe('{label: class weight} in place of classWeight for the labels named (plain model only; `text.tune` with cGrid + balancedGrid chooses it); default null'),
     maxEpochs: z.number().int().min(1).max(1000).optional(),
     nbWords: z.boolean().optional().describe('add the NB-weighted word model (default false)'),
     stackFolds: z.number().int().min(0).max(10).refine((k) => k !== 1, 'use 0 (off) or 2–10 inner folds').optional().describe('inner folds of the stacked combiner; 0 = off (default 0)'),

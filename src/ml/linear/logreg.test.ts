@@ -54,7 +54,7 @@ describe('fitLogisticRegression (vs scikit-learn liblinear)', () => {
     });
   }
 
-  it('labelC: each label fitted at its own C equals sklearn fitted per label at that C (C=4, 0.5, 4)', () => {
+  it('labelC / labelClassWeight: each label fitted at its own C / weights equals sklearn fitted per label so', () => {
     // reference: the scikit-learn values above (REF.c4 / REF.c05), one binary problem per label
     const { model } = fitLogisticRegression(X, Y, 3, { labelC: [4, 0.5, 4], maxEpochs: 3000, tol: 1e-6 });
     const { coef, intercept } = coefficients(model);
@@ -63,6 +63,12 @@ describe('fitLogisticRegression (vs scikit-learn liblinear)', () => {
       expect(Math.abs(intercept[l] - want.intercept)).toBeLessThan(2e-3);
     });
     expect(() => fitLogisticRegression(X, Y, 3, { labelC: [4, 0.5] })).toThrow(/labelC has 2 values/);
+    // labelClassWeight: labels 0 and 2 balanced, label 1 not = sklearn's balanced / plain fits at C = 4 (REF above)
+    const w = coefficients(fitLogisticRegression(X, Y, 3, { labelClassWeight: ['balanced', 'none', 'balanced'], maxEpochs: 3000, tol: 1e-6 }).model);
+    [REF.balanced[0]!, REF.c4[1]!, REF.balanced[2]!].forEach((want, l) => {
+      want.coef.forEach((x, j) => expect(Math.abs(w.coef[l][j] - x)).toBeLessThan(2e-3));
+      expect(Math.abs(w.intercept[l] - want.intercept)).toBeLessThan(2e-3);
+    });
     expect(() => fitLogisticRegression(X, Y, 3, { labelC: [4, 0, 1] })).toThrow(/labelC\[1\] must be a positive number/);
   });
 

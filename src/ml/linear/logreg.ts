@@ -29,6 +29,8 @@ export interface LogRegOptions {
    * as fitting each label alone at its own C (e.g. C chosen per label by inner cross-validation).
    */
   labelC?: ArrayLike<number>;
+  /** Per-label class weights (length nLabels) in place of classWeight; independent per label like labelC. */
+  labelClassWeight?: readonly ClassWeight[];
   /** 'balanced': per label, positives weigh n/(2·#pos) and negatives n/(2·#neg) (sklearn's formula for each binary problem). */
   classWeight?: ClassWeight;
   /** Passes over the data at most. Default 10. */
@@ -73,8 +75,9 @@ export function fitLogisticRegression(X: Csr | readonly Csr[], Y: Uint8Array, nL
     if (!(c > 0) || !Number.isFinite(c)) throw new Error(`logistic regression: labelC[${l}] must be a positive number, got ${c}`);
   });
   const Cpos = Float64Array.from(labelC), Cneg = Float64Array.from(labelC);
-  if (o.classWeight === 'balanced') {
-    for (let l = 0; l < L; l++) {
+  if (o.labelClassWeight && o.labelClassWeight.length !== L) throw new Error(`logistic regression: labelClassWeight has ${o.labelClassWeight.length} values, expected one per label (${L})`);
+  for (let l = 0; l < L; l++) {
+    if ((o.labelClassWeight ? o.labelClassWeight[l] : o.classWeight) === 'balanced') {
       let pos = 0;
       for (let i = 0; i < n; i++) pos += Y[i * L + l];
       if (pos > 0) Cpos[l] = (labelC[l]! * n) / (2 * pos);

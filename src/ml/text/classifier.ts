@@ -8,7 +8,7 @@ import { hstack, type Csr } from '../sparse/csr.ts';
 import { fitLogisticRegression, predictProba, type ClassMode, type FitInfo, type LinearModel } from '../linear/logreg.ts';
 import { labelMatrix } from '../metrics/classification.ts';
 import { TfidfVectorizer, type VectorizerConfig } from './vocabulary.ts';
-import { perLabelC, resolveTextClassifierOptions, type TextClassifierOptions } from './options.ts';
+import { perLabelC, perLabelClassWeight, resolveTextClassifierOptions, type TextClassifierOptions } from './options.ts';
 import { fitStackedModel } from './stackFit.ts';
 import { defaultTrainThreads, fitVectorizers, startTrainThreads } from './parallelTrain.ts';
 import { packSections, unpackSections, f32Bytes, bytesF32 } from '../serialize.ts';
@@ -108,7 +108,7 @@ export class TextClassifierModel {
 /** Plain one-vs-rest fit, or (nbWords / stackFolds) the stacked model of stack.ts folded into one linear model. */
 function fitLinear(blocks: Csr[], Y: Uint8Array, labelNames: readonly string[], o: TextClassifierOptions, threads: number, signal: AbortSignal | undefined, onProgress: (f: number) => void): { model: LinearModel; info: FitInfo } {
   const base = { C: o.C, classWeight: o.classWeight, maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed, signal }, L = labelNames.length;
-  if (!stacked(o)) return fitLogisticRegression(blocks, Y, L, { ...base, labelC: perLabelC(o, labelNames), onProgress });
+  if (!stacked(o)) return fitLogisticRegression(blocks, Y, L, { ...base, labelC: perLabelC(o, labelNames), labelClassWeight: perLabelClassWeight(o, labelNames), onProgress });
   const nbBlock = o.nbWords && o.wordNgram ? 0 : -1;
   const splitBlocks = o.blendWordChar && blocks.length === 2;
   return fitStackedModel(blocks, Y, L, { ...base, nbBlock, splitBlocks, stackFolds: o.stackFolds, stackC: o.stackC, stackRefit: o.stackRefit, threads, onProgress });

@@ -1,20 +1,25 @@
 /**
- * The plain word+char text classifier trained at several C values on one set of features: the vectorizers are
- * fitted once and only the logistic regression is refitted per C (the features are ~⅓ of a training's cost).
- * `text.tune` uses it to score every fold at each C of a grid and choose C per label out of fold. Each model is
- * the one trainTextClassifier gives with options {…options, C} (same features, same solver, same seed).
+ * The plain word+char text classifier trained at several (C, class weight) settings on one set of features: the
+ * vectorizers are fitted once and only the logistic regression is refitted per setting (the features are ~⅓ of a
+ * training's cost). `text.tune` uses it to score every fold at each setting of a grid and choose one per label out
+ * of fold. Each model is the one trainTextClassifier gives with options {…options, C, classWeight}.
  */
-import { fitLogisticRegression } from '../linear/logreg.ts';
+import { fitLogisticRegression, type ClassWeight } from '../linear/logreg.ts';
 import { labelMatrix } from '../metrics/classification.ts';
 import { TextClassifierModel, type TrainTextClassifierInput } from './classifier.ts';
 import { resolveTextClassifierOptions } from './options.ts';
 import { fitVectorizers } from './parallelTrain.ts';
 import type { VectorizerConfig } from './vocabulary.ts';
 
-export function trainTextClassifierGrid(input: TrainTextClassifierInput, Cs: readonly number[]): TextClassifierModel[] {
+export interface GridSetting {
+  C: number;
+  classWeight: ClassWeight;
+}
+
+export function trainTextClassifierGrid(input: TrainTextClassifierInput, settings: readonly GridSetting[]): TextClassifierModel[] {
   const o = resolveTextClassifierOptions(input.options);
-  if (o.nbWords || o.stackFolds > 0 || o.blendWordChar || o.labelC) throw new Error('C grid: works with the plain word+char model only (no nbWords, stackFolds, blendWordChar or labelC)');
-  for (const C of Cs) if (!(C > 0) || !Number.isFinite(C)) throw new Error(`C grid: every C must be a positive finite number, got ${C}`);
+  if (o.nbWords || o.stackFolds > 0 || o.blendWordChar || o.labelC || o.labelClassWeight) throw new Error('C grid: works with the plain word+char model only (no nbWords, stackFolds, blendWordChar, labelC or labelClassWeight)');
+  for (const { C } of settings) if (!(C > 0) || !Number.isFinite(C)) throw new Error(`C grid: every C must be a positive finite number, got ${C}`);
   const configs: VectorizerConfig[] = [];
   if (o.wordNgram) configs.push({ analyzer: 'word', ngramRange: o.wordNgram, minDf: o.minDf, maxFeatures: o.maxWordFeatures, lowercase: o.lowercase, sublinearTf: o.sublinearTf });
   if (o.charNgram) configs.push({ analyzer: 'char_wb', ngramRange: o.charNgram, minDf: o.minDf, maxFeatures: o.maxCharFeatures, lowercase: o.lowercase, sublinearTf: o.sublinearTf });
@@ -23,11 +28,11 @@ export function trainTextClassifierGrid(input: TrainTextClassifierInput, Cs: rea
   if (blocks.every((b) => b.nCols === 0)) throw new Error(`texts: no n-gram occurs in at least minDf = ${o.minDf} documents; add documents or lower minDf`);
   const L = input.labelNames.length, Y = labelMatrix(input.labels, L);
   const nWord = o.wordNgram ? vectorizers[0]!.nFeatures : 0, nChar = o.charNgram ? vectorizers[vectorizers.length - 1]!.nFeatures : 0;
-  return Cs.map((C, k) => {
+  return settings.map(({ C, classWeight }, k) => {
     const { model, info } = fitLogisticRegression(blocks, Y, L, {
-      C, classWeight: o.classWeight, maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed, signal: input.signal,
-      onProgress: (f) => input.onProgress?.((k + f) / Cs.length, `training at C = ${C}`),
+      C, classWeight, maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed, signal: input.signal,
+      onProgress: (f) => input.onProgress?.((k + f) / settings.length, `training at C = ${C}, class weight ${classWeight}`),
     });
-    return new TextClassifierModel(input.mode, [...input.labelNames], { ...o, C }, vectorizers, model, { ...info, nDocuments: input.texts.length, nWordFeatures: nWord, nCharFeatures: nChar });
+    return new TextClassifierModel(input.mode, [...input.labelNames], { ...o, C, classWeight }, vectorizers, model, { ...info, nDocuments: input.texts.length, nWordFeatures: nWord, nCharFeatures: nChar });
   });
 }
