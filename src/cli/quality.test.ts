@@ -46,6 +46,16 @@ describe('sagebrush text tune / decision / sweep / noisy-labels', () => {
     expect(JSON.parse(set.stdout)).toMatchObject({ source: 'manual', thresholds: { billing: 0.9 } });
   }, 90_000);
 
+  it('--c-grid chooses C (and with --balanced-grid class weights) per label and refits a new version', async () => {
+    const r = await cli(['--json', 'text', 'tune', 'multi:1', '--folds', '3', '--c-grid', '0.5,4', '--balanced-grid', '--smoothing', '0.1']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.model).toMatchObject({ name: 'multi', version: 2 });
+    expect(out.refittedFrom).toMatchObject({ version: 1 });
+    expect(Object.keys(out.labelC).sort()).toEqual(['account', 'billing', 'shipping']);
+    expect(Object.keys(out.labelClassWeight).sort()).toEqual(['account', 'billing', 'shipping']);
+  }, 90_000);
+
   it('sweeps a label of an imported dataset and lists suspicious rows', async () => {
     const plot = join(dir, 'sweep.svg');
     const s = await cli(['--json', 'text', 'sweep', 'multi', '--mode', 'multi-label', '--label', 'billing', '--positives', '5,20', '--plot', plot]);
