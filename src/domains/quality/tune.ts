@@ -89,7 +89,8 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
   let grid: GridOutOfFold | null = null;
   if (p.cGrid?.length) {
     const settings = p.cGrid.flatMap((C) => (p.balancedGrid ? (['none', 'balanced'] as const) : (['none'] as const)).map((classWeight) => ({ C, classWeight })));
-    grid = await gridOutOfFold({ ...train, labels, options, folds, k: p.folds, grid: settings, objective, signal: ctx.signal, onFold });
+    // the grid replaces any per-label setting the version was trained with (e.g. a version an earlier grid refitted)
+    grid = await gridOutOfFold({ ...train, labels, options: { ...options, labelC: null, labelClassWeight: null }, folds, k: p.folds, grid: settings, objective, signal: ctx.signal, onFold });
   }
   const oof = grid ? grid.scores : await outOfFoldScores({
     nRows: train.texts.length, nLabels: n, folds, k: p.folds, signal: ctx.signal,

@@ -61,6 +61,11 @@ describe('text.tune with cGrid (real app)', () => {
     // the version tuned is left as it was
     const d1 = (await t.app.inject({ method: 'GET', url: '/api/v1/text/models/multi/versions/1/decision' })).json<{ thresholds: unknown }>();
     expect(d1.thresholds).toBeNull();
+    // a refitted version can be tuned with a grid again: the grid replaces its per-label settings
+    const again = await succeeded<TuneResult>(runJob(t, '/api/v1/text/models/multi/versions/2/tune', { folds: 3, cGrid: [1, 2] }));
+    expect(again.model.version).toBe(3);
+    for (const c of Object.values(again.labelC!)) expect([2 / 3, 4 / 3]).toContain(c);
+    expect(Object.values(again.labelClassWeight!)).toEqual(['none', 'none', 'none']);
   }, 120_000);
 
   it('refuses a C grid for a multi-class model with a 400 that names cGrid', async () => {
