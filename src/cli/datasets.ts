@@ -89,7 +89,7 @@ export function registerDatasetCommands(program: Command): void {
         const page = expectOk<{ items: Dataset[] }>(await t.request('GET', `/api/v1/datasets?limit=${enc(o.limit)}`));
         if (g.json) return printJson(page);
         printTable(['id', 'name', 'kind', 'latest', 'created'], page.items.map((d) => [d.id, d.name, d.kind, d.latestVersion, d.createdAt]));
-      }),
+      }, 'text'),
     );
 
   ds.command('show <dataset>')
@@ -103,7 +103,7 @@ export function registerDatasetCommands(program: Command): void {
         process.stdout.write(`${d.name} (${d.id}) v${v.version}: ${v.status}, ${v.format}, ${v.rowCount} rows, ${v.sizeBytes} bytes, file ${v.fileName}\n`);
         process.stdout.write(`stats: ${JSON.stringify(v.stats, null, 2)}\n`);
         if (v.problems.length) printProblems(v.problems);
-      }),
+      }, 'text'),
     );
 
   ds.command('preview <dataset>')
@@ -120,7 +120,7 @@ export function registerDatasetCommands(program: Command): void {
         if (g.json) return printJson(p);
         printTable(p.columns, p.rows.map((r) => r.map((c) => c.replace(/\s+/g, ' '))));
         process.stdout.write(`(${p.rows.length} of ${p.total} rows)\n`);
-      }),
+      }, 'text'),
     );
 
   ds.command('delete <dataset>').action(async (name: string, _o: unknown, cmd: Command) =>

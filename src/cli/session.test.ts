@@ -1,6 +1,6 @@
 /**
- * Issue 17: an embedded command opens only what it calls. The text scope (`sagebrush text train`, `text evaluate`,
- * `text predict`, `datasets import`) builds datasets, the model lifecycle and text classification — not the other
+ * Issue 17: an embedded command opens only what it calls. The text scope (`sagebrush text train|evaluate|predict`,
+ * `datasets import|list|show|preview`) builds datasets, the model lifecycle and text classification — not the other
  * domains, the OpenAPI document, the web UI or ajv — and its worker runs only those domains' job types. Jobs are
  * followed by the in-process queue's events: the command goes on as the job ends, without polling.
  */
