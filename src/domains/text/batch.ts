@@ -115,7 +115,7 @@ export interface OutputLines {
  * batch's time with them instead of following it.
  */
 export async function scoreLines(s: ChunkScoring<Float32Array>, p: TextPredictor, texts: string[], lines: OutputLines, signal: { throwIfAborted(): void }, progress?: (done: number) => Promise<void>): Promise<{ scores: Float32Array; jsonl: string }> {
-  const L = p.rule.labels.length, scores = new Float32Array(texts.length * L), w = new ResultLineWriter(p.rule);
+  const L = p.rule.labels.length, scores = new Float32Array(texts.length * L), w = new ResultLineWriter(p.rule, lines.count);
   let doc = 0, written = 0;
   /** Writes the lines of documents up to the `scored`-th one with text, and the error lines before the next. */
   const writeUntil = (scored: number) => {

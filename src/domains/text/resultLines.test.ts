@@ -37,4 +37,19 @@ describe('ResultLineWriter (batch output lines as bytes)', () => {
     }
     expect(w.bytes().toString('utf8')).toBe(`${expected.join('\n')}\n`);
   });
+
+  it('sized for the expected number of lines, writes them all into one buffer (no growth), with the same bytes', () => {
+    const rule: DecisionRule = { mode: 'multi-label', labels: [...ESCAPED_LABELS] }, n = 3000;
+    const sized = new ResultLineWriter(rule, n), plain = new ResultLineWriter(rule);
+    sized.line(scores, 0, '{');
+    const first = sized.bytes().buffer;
+    for (let i = 0; i < n; i++) {
+      const at = (i % rows.length) * 7;
+      if (i > 0) sized.line(scores, at, `{"Line":${i},`);
+      plain.line(scores, at, i > 0 ? `{"Line":${i},` : '{');
+    }
+    expect(sized.bytes().buffer).toBe(first);
+    expect(sized.bytes().equals(plain.bytes())).toBe(true);
+    expect(plain.bytes().length).toBeGreaterThan(1 << 16);
+  });
 });

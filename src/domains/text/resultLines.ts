@@ -44,7 +44,11 @@ export class ResultLineWriter {
   private readonly rounded: Float64Array;
   private readonly open: Buffer;
 
-  constructor(private readonly rule: DecisionRule) {
+  /**
+   * `expectedLines`: how many result lines will be written, so that the buffer is sized once (each growth copied it
+   * and, the first time, deoptimised the copying code in the middle of a batch).
+   */
+  constructor(private readonly rule: DecisionRule, expectedLines = 0) {
     if (!SCORE_BYTES) scoreTable();
     const parts: Buffer[] = [], n = rule.labels.length;
     this.entryAt = new Int32Array(2 * n);
@@ -64,6 +68,9 @@ export class ResultLineWriter {
     this.order = new Int32Array(rule.labels.length);
     this.rounded = new Float64Array(rule.labels.length);
     this.open = Buffer.from(rule.mode === 'multi-class' ? '"Classes":[' : '"Labels":[', 'latin1');
+    // a line: its head (~40 bytes), every label's entry, score (≤ 6) and brackets, the predicted names, the rest
+    const perLine = 64 + this.pieces.length + 8 * n, size = Math.min(expectedLines * perLine, 1 << 28);
+    if (size > this.buf.length) this.buf = Buffer.allocUnsafe(size);
   }
 
   /** Appends `text` and '\n' (e.g. an error line). */
