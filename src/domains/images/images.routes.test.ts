@@ -81,6 +81,10 @@ describe.skipIf(!HAS_HAM)('images routes (HAM10000 sample)', () => {
     expect(report).toMatchObject({ build: 'quick', features: { kind: 'pooled', dim: 1280, backboneId: expect.stringMatching(/-pooled$/) }, split: { kind: 'stratified-group', groupColumn: 'lesion_id', train: 136, test: 34 } });
     expect(report.tried.length).toBeGreaterThan(1);
     expect(report.tried.map((c: { name: string }) => c.name)).toContain(report.chosen);
+    // which head the build used, in words (issue 18): the quick build's single C, its views, no test-time copies
+    const chosen = report.tried.find((c: { name: string }) => c.name === report.chosen);
+    expect(report.head).toMatchObject({ model: expect.stringMatching(/^standardise \+ class-balanced multinomial logistic regression$/), C: chosen.C, ensembleC: null, predictRows: 'mean of center, hflip' });
+    expect(chosen.test_copies).toBe(0);
     expect(report.warnings.map((w: { field?: string }) => w.field)).toEqual(expect.arrayContaining(['akiec', 'vasc']));
     const list = (await t.app.inject({ url: '/api/v1/images/models' })).json();
     expect(list.items.map((m: { name: string }) => m.name)).toContain('skin');
