@@ -245,7 +245,9 @@ async function train(deps: ImagesDeps, ctx: JobContext<TrainJobPayload>): Promis
       trainRows: chosen.c.trainOn === 'mean' ? `one row per image: mean of ${chosen.c.views.join(', ')}${chosen.c.augment ? ` + ${chosen.c.augment} augmented copies as rows` : ''}` : `one row per view (${chosen.c.views.join(', ')})${chosen.c.augment ? ` and per augmented copy (${chosen.c.augment})` : ''}`,
       predictRows: `mean of ${chosen.c.views.join(', ')}${copies ? ` and ${copies} seeded augmented copies` : ''}`,
     },
-    selection: `highest balanced accuracy + 0.5 × macro F1 in grouped ${Math.max(...selFolds) + 1}-fold CV on the training part`,
+    selection: plan.candidates.length === 1
+      ? `one fixed candidate, nothing chosen; its grouped ${Math.max(...selFolds) + 1}-fold CV on the training part gives the out-of-fold logits the temperature is fitted on`
+      : `highest balanced accuracy + 0.5 × macro F1 in grouped ${Math.max(...selFolds) + 1}-fold CV on the training part`,
     train_seconds: r4(trainSeconds),
     embed_seconds: r4(embedSeconds),
     embed_images_per_second: r4(usable.length / Math.max(1e-3, embedSeconds)),
