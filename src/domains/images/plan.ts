@@ -23,7 +23,8 @@
  * average 0.495; views + copies at test, C 0.01/0.03 → 0.491/0.505. Tried and not kept: probabilities averaged over
  * the views instead of features (0.493), signed square root (0.475) or L2-normalised embeddings (0.486), 6 views
  * (+ 90°/270°: 0.474), 8 augmented training copies (0.482), class-prior logit shifts (≤ 0.492), 1-SE rule (nested
- * seed 0: 0.488). The ablation rows: docs/benchmarks.md images-features.
+ * seed 0: 0.488). Nested over fold seeds 0–2 (bench, nothing chosen): 0.505 ± 0.011; without the test-time copies
+ * 0.494; single C 0.03 with copies 0.505. The ablation rows: docs/benchmarks.md images-features.
  */
 import type { Candidate } from './fit.ts';
 import type { ViewName } from './pixels/decode.ts';
