@@ -4,9 +4,11 @@
  * their best threshold, the thresholds are chosen on those same out-of-fold scores, and the model is refitted on
  * the whole training part with that per-label C × (k−1)/k (option labelC; the fold models' regularisation per row)
  * as a NEW version that carries the decision.
- * Out of fold on GoEmotions' train part alone (nested: chosen on 80 %, scored on 20 %) per-label C from
- * {0.5, 1, 2, 4, 8} added about +0.009 macro F1 to C = 4 everywhere; on jigsaw-10k's train part ±0.001
- * (docs/benchmarks.md, quality ablation). Plain word+char multi-label models only.
+ * Nested on the train parts only (chosen on 80 % of the out-of-fold rows, scored on the other 20 %) per-label C
+ * from {0.5, 1, 2, 4} added +0.0079 (3 folds) / +0.0104 (5 folds) held-out macro F1 to C = 4 on GoEmotions and
+ * +0.0040 / +0.0011 on jigsaw-10k; balanced class weights per label as well (balancedGrid, opt-in) +0.0096 / +0.0102
+ * and +0.0033 — no steady gain for twice the fits (docs/benchmarks.md, tuning ablation). Plain word+char
+ * multi-label models only.
  */
 import { AppError } from '../../core/errors.ts';
 import { chooseThreshold, column, precisionRecallCurve, resolveTextClassifierOptions, trainTextClassifier, type ThresholdObjective } from '../../ml/index.ts';

@@ -83,7 +83,8 @@ export const DEFAULT_TEXT_CLASSIFIER_OPTIONS: Readonly<TextClassifierOptions> = 
   // char-only + NB-word bases, a stacked combiner, balanced weights) adds +0.0049 (2 inner folds) to +0.0072 (3)
   // mean ROC AUC, but even on 2 threads it takes 0.50-0.67× fastText's training time against the plain model's
   // ~0.3× — over the ≤ ½ fastText budget — and on GoEmotions it lowered the tuned dev macro F1 (0.472 vs 0.488).
-  // Measurements: docs/benchmarks.md (quality ablation), src/domains/text/README.md.
+  // Measurements: docs/benchmarks.md (quality ablation), src/domains/text/README.md. labelC / labelClassWeight are
+  // what `text.tune` with cGrid chooses per label out of fold (a refit at the same cost as one plain training).
   nbWords: false,
   stackFolds: 0,
   stackC: 0.1,
