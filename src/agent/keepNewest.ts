@@ -13,7 +13,9 @@ export class KeepNewest {
 
   /** One file was written into `dir`. */
   added(dir: string): void {
-    this.counts.set(dir, (this.counts.get(dir) ?? countFiles(dir) - 1) + 1);
+    const n = this.counts.get(dir);
+    // first sight of a folder: list it once (the new file and any left from an earlier run included)
+    this.counts.set(dir, n === undefined ? list(dir).length : n + 1);
   }
 
   /** Deletes the oldest files of every folder over its bound; returns how many were deleted. */
@@ -22,23 +24,15 @@ export class KeepNewest {
     for (const [dir, n] of this.counts) {
       if (n <= this.keep) continue;
       removed += pruneDir(dir, this.keep);
-      this.counts.set(dir, countFiles(dir));
+      this.counts.set(dir, list(dir).length);
     }
     return removed;
   }
 }
 
-function countFiles(dir: string): number {
-  try {
-    return readdirSync(dir).length;
-  } catch {
-    return 0; // a missing folder holds nothing
-  }
-}
-
 function pruneDir(dir: string, keep: number): number {
   const files: Array<{ f: string; t: number }> = [];
-  for (const f of safeList(dir)) {
+  for (const f of list(dir)) {
     try {
       files.push({ f, t: statSync(join(dir, f)).mtimeMs });
     } catch {
@@ -51,10 +45,10 @@ function pruneDir(dir: string, keep: number): number {
   return old.length;
 }
 
-function safeList(dir: string): string[] {
+function list(dir: string): string[] {
   try {
     return readdirSync(dir);
   } catch {
-    return [];
+    return []; // a missing folder holds nothing
   }
 }
