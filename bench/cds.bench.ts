@@ -158,7 +158,7 @@ async function buildPrefetch(fhirBase: string, templates: Record<string, string>
 
 /** The request sets; 'prefetch-inline' sends the 'prefetch' requests to the server with the rules on its event loop. */
 type BodyMode = 'prefetch' | 'fetch-own' | 'fetch-remote';
-type Mode = BodyMode | 'prefetch-inline';
+type Mode = BodyMode | 'prefetch-inline' | 'prefetch-norules';
 
 interface Bodies {
   byMode: Record<BodyMode, string[]>;
@@ -230,6 +230,7 @@ const MODE_LABEL: Record<Mode, string> = {
   'fetch-own': '(b) no prefetch, `fhirServer` = own /fhir/R4',
   'fetch-remote': '(c) no prefetch, `fhirServer` read over HTTP',
   'prefetch-inline': '(a′) full prefetch, rules inline on the event loop',
+  'prefetch-norules': '(a″) full prefetch, every order rule library disabled (all but CQL)',
 };
 
 /** What the server process reported (bench/cds.server.ts): the rule threads its engine runs and the cores it sees. */
@@ -289,7 +290,7 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
     const loadStart = loadavg()[0];
     const phasesFor = (target: string, ms: Mode[], pid: number | undefined) => ms.flatMap((m) => {
       const file = join(dir, `bodies-${m}.json`);
-      writeFileSync(file, JSON.stringify(bodies.byMode[m === 'prefetch-inline' ? 'prefetch' : m]));
+      writeFileSync(file, JSON.stringify(bodies.byMode[m === 'prefetch-inline' || m === 'prefetch-norules' ? 'prefetch' : m]));
       return levels.map((l) => async () => {
         log(`${m}: ${l.concurrency} client(s), ${l.warmup} warm-up + ${l.count} requests`);
         const [cpu0, main0, t0] = [cpuSecondsOf(pid), cpuSecondsOf(pid, pid), performance.now()];
@@ -319,10 +320,19 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
     const inlineUrl = `http://127.0.0.1:${inlineServer.port}/cds-services/${SERVICE_ID}`;
     checks['prefetch-inline'] = [await check(inlineUrl, bodies.byMode.prefetch[0]!), await check(inlineUrl, bodies.byMode.prefetch[1]!)];
     results.push(...(await runPhases(phasesFor(inlineUrl, ['prefetch-inline'], inlineServer.child.pid))));
+    // Where the time goes: the same calls with every order library disabled, so the call does everything (HTTP,
+    // parsing, prefetch, coverage, cards, audit) but run CQL; what is left when CQL is subtracted.
+    const inlineBase = `http://127.0.0.1:${inlineServer.port}`;
+    const libraries = (await ok<{ items: { name: string; kind: string; status: string }[] }>('GET', `${inlineBase}/api/v1/rules`)).items;
+    for (const lib of libraries.filter((l) => l.kind === 'order' && l.status === 'enabled')) {
+      await ok('PATCH', `${inlineBase}/api/v1/rules/${encodeURIComponent(lib.name)}`, JSON.stringify({ status: 'disabled' }));
+    }
+    checks['prefetch-norules'] = [await check(inlineUrl, bodies.byMode.prefetch[0]!), await check(inlineUrl, bodies.byMode.prefetch[1]!)];
+    results.push(...(await runPhases(phasesFor(inlineUrl, ['prefetch-norules'], inlineServer.child.pid))));
     await inlineServer.stop();
     const inline = serverInfo(dataDir);
     const loadEnd = loadavg()[0];
-    const threadsOf = (m: Mode) => (m === 'prefetch-inline' ? inline : pooled).ruleThreads;
+    const threadsOf = (m: Mode) => (m === 'prefetch-inline' || m === 'prefetch-norules' ? inline : pooled).ruleThreads;
 
     const ok200 = (l: LoadResult) => l.statuses['200'] ?? 0;
     const metRow = (l: LoadResult) => ok200(l) === l.count && l.p95 < TARGET_P95_MS;
@@ -337,7 +347,8 @@ export async function run(options: BenchOptions = { smoke: false }): Promise<Ben
         `(a) full prefetch: every template of the service's discovery entry that the context fills (${bodies.prefetchKeys.map((k) => `\`${k}\``).join(', ')}; \`encounter\` needs an encounterId the context does not have) read beforehand from the server's own /fhir/R4 as an EHR would, ${fmt(bodies.prefetchKb, 1)} KB per patient on average (${fmt(buildSeconds, 1)} s to build them all); ` +
         '(b) no prefetch, `fhirServer` = this server\'s /fhir/R4: the service recognises its own base URL and reads the embedded store directly (fetch fallback); ' +
         '(c) no prefetch, `fhirServer` = the same server spelled `http://127.0.0.1:PORT/fhir/./R4`, which the service does not recognise as its own, so it reads through its remote FHIR client (HTTP requests (POST _search, GET reads) back into the same process): the cost of an external FHIR server minus the network — for reference, not part of the target; ' +
-        '(a′) the requests of (a) against a second server process on the same data with `SAGEBRUSH_CQL_THREADS=0` (the rules run on the event loop, as before issue 17) — the single-threaded reference, not part of the target. ' +
+        '(a′) the requests of (a) against a second server process on the same data with `SAGEBRUSH_CQL_THREADS=0` (the rules run on the event loop, as before issue 17) — the single-threaded reference, not part of the target; ' +
+        '(a″) then the same requests against that server with every order rule library disabled (`PATCH /api/v1/rules/:name`): the call does all its other work (HTTP, JSON parsing, validation, prefetch, coverage choice, coverage information, audit) but runs no CQL — where the time goes, not part of the target. ' +
         'Warm-up requests first (not measured), then the measured ones, each from send to the last byte.',
       '',
       `Import: ${fmt(imp.entries)} bundle entries → ${fmt(imp.resources)} resources written (with ${fmt(imp.coverages)} Coverage(s) and the payer Organization), ${fmt(imp.megabytes, 1)} MB of JSON, for ${fmt(imp.patients.length)} patient(s) in ${fmt(imp.seconds, 2)} s wall: **${fmt(imp.resources / imp.seconds)} resources/s** ` +
