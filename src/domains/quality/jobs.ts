@@ -42,7 +42,8 @@ export const tuneResultSchema = z.object({
   labelC: z.record(z.string(), z.number()).optional().describe('with cGrid: the refitted version\'s C per label (the C chosen out of fold × (k−1)/k)'),
   labelClassWeight: z.record(z.string(), z.enum(['none', 'balanced'])).optional().describe('with cGrid: the refitted version\'s class weight per label'),
   cGrid: z.array(z.object({ C: z.number(), classWeight: z.enum(['none', 'balanced']), meanObjective: z.number() })).optional().describe('with cGrid: each C\'s mean out-of-fold objective over labels'),
-  refittedFrom: z.object({ id: z.string(), version: z.number().int() }).optional().describe('with cGrid: the version tuned; `model` is the refitted new version'),
+  refittedFrom: z.object({ id: z.string(), version: z.number().int() }).optional().describe('with cGrid or stack: the version tuned; `model` is the refitted new version'),
+  stack: z.object({ bases: z.array(z.string()), combinerC: z.number() }).optional().describe('with stack: the combiner\'s base models and its C'),
 });
 
 /** What both experiments report besides their points. */

@@ -20,6 +20,7 @@ import {
 } from './schema.ts';
 import { REPORT_ARTIFACTS } from './tune.ts';
 import { checkCGrid } from './tuneC.ts';
+import { checkStack } from './tuneStack.ts';
 
 const CHART_JOBS = [QUALITY_JOBS.sweep, QUALITY_JOBS.learningCurve] as const;
 const isChartJob = (type: string): type is (typeof CHART_JOBS)[number] => (CHART_JOBS as readonly string[]).includes(type);
@@ -48,6 +49,7 @@ export function createTextQualityService(base: TextDeps & { text: TextService })
       resolveObjective(req.objective, req.beta);
       const m = await model(name, version);
       checkCGrid(m, req.cGrid);
+      checkStack(m, req);
       return { job: await queue.enqueue(QUALITY_JOBS.tune, { ...req, modelId: m.id }) };
     },
     async getDecision(name: string, version: number): Promise<DecisionView> {

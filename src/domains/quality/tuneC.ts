@@ -11,7 +11,7 @@
  * multi-label models only.
  */
 import { AppError } from '../../core/errors.ts';
-import { chooseThreshold, column, precisionRecallCurve, resolveTextClassifierOptions, trainTextClassifier, type ThresholdObjective } from '../../ml/index.ts';
+import { chooseThreshold, column, precisionRecallCurve, resolveTextClassifierOptions, trainTextClassifier, type TextClassifierModel, type ThresholdObjective } from '../../ml/index.ts';
 import { outOfFoldScores } from '../../ml/diagnostics/index.ts';
 import { trainTextClassifierGrid, type GridSetting } from '../../ml/text/trainGrid.ts';
 import type { ClassWeight } from '../../ml/index.ts';
@@ -32,6 +32,8 @@ export interface GridOutOfFold {
   perC: { C: number; classWeight: ClassWeight; meanObjective: number }[];
   /** Out-of-fold scores at each C of the grid (rows × labels each). */
   grid: Float32Array[];
+  /** With nbWords: the NB-weighted word model's out-of-fold scores (rows × labels), fitted in the same folds. */
+  nb: Float32Array | null;
 }
 
 /** Refuses a C grid where it cannot apply (before the job is queued), naming the field and the fix. */
@@ -79,19 +81,21 @@ export interface GridFoldInput {
   k: number;
   grid: readonly GridSetting[];
   objective: ThresholdObjective;
+  /** Also fit the NB word model in every fold (text.tune --stack's second base). */
+  nbWords?: boolean;
   signal?: AbortSignal;
   onFold?: (done: number, k: number) => void | Promise<void>;
 }
 
 export async function gridOutOfFold(input: GridFoldInput): Promise<GridOutOfFold> {
-  const { texts, labels, grid: settings } = input, n = labels.length, G = settings.length;
+  const { texts, labels, grid: settings } = input, n = labels.length, G = settings.length + (input.nbWords ? 1 : 0);
   // one wide matrix: row r holds the G score rows of the grid side by side
   const wide = await outOfFoldScores({
     nRows: texts.length, nLabels: n * G, folds: input.folds, k: input.k, signal: input.signal, onFold: input.onFold,
     fitPredict: (tr, te) => {
       const models = trainTextClassifierGrid({
         texts: Array.from(tr, (i) => texts[i]!), labels: Array.from(tr, (i) => input.labelIndices[i]!), labelNames: labels, mode: 'multi-label', options: input.options, signal: input.signal,
-      }, settings);
+      }, settings, { nbWords: input.nbWords });
       const heldOut = Array.from(te, (i) => texts[i]!);
       const out = new Float32Array(te.length * n * G);
       models.forEach((m, g) => {
@@ -101,15 +105,16 @@ export async function gridOutOfFold(input: GridFoldInput): Promise<GridOutOfFold
       return out;
     },
   });
-  const grid = settings.map((_, g) => {
+  const all = Array.from({ length: G }, (_, g) => {
     const s = new Float32Array(texts.length * n);
     for (let r = 0; r < texts.length; r++) s.set(wide.subarray(r * n * G + g * n, r * n * G + (g + 1) * n), r * n);
     return s;
   });
+  const grid = all.slice(0, settings.length), nb = input.nbWords ? all[settings.length]! : null;
   const chosen = choosePerLabel(grid, input.truth, n, input.objective);
   return {
     scores: chosen.scores, labelC: chosen.pick.map((g) => settings[g]!.C), labelClassWeight: chosen.pick.map((g) => settings[g]!.classWeight),
-    perC: settings.map((s, g) => ({ ...s, meanObjective: chosen.meanObjective[g]! })), grid,
+    perC: settings.map((s, g) => ({ ...s, meanObjective: chosen.meanObjective[g]! })), grid, nb,
   };
 }
 
@@ -117,19 +122,28 @@ export async function gridOutOfFold(input: GridFoldInput): Promise<GridOutOfFold
  * Trains the whole training part with the chosen per-label C and saves it as the next version of the model's
  * name (same data, split and options plus labelC); returns the new version.
  */
-export async function saveRefit(deps: TextDeps, jobId: string, model: ModelVersion, parts: ModelParts, labelC: number[], labelClassWeight: ClassWeight[], signal: AbortSignal): Promise<ModelVersion> {
+export interface RefitExtra {
+  /** Turns the refitted plain model into the saved one (text.tune stack folds its combiner in here). */
+  finish?: (clf: TextClassifierModel, texts: readonly string[], labels: readonly (readonly number[])[]) => TextClassifierModel;
+  /** Recorded in the new version's params.refittedFrom.by. */
+  by?: string;
+  extraParams?: Record<string, unknown>;
+}
+
+export async function saveRefit(deps: TextDeps, jobId: string, model: ModelVersion, parts: ModelParts, labelC: number[], labelClassWeight: ClassWeight[], signal: AbortSignal, extra: RefitExtra = {}): Promise<ModelVersion> {
   const { mode, labels } = parts.params;
   const train = toArrays(parts.train, labels, mode), test = toArrays(parts.test, labels, mode);
   const byLabel = <T>(v: T[]) => Object.fromEntries(labels.map((l, j) => [l, v[j]!]));
   const options = { ...parts.params.options, labelC: byLabel(labelC), labelClassWeight: byLabel(labelClassWeight) };
   const started = performance.now();
-  const classifier = trainTextClassifier({ texts: train.texts, labels: train.labelIndices, labelNames: labels, mode, options, signal });
+  const plain = trainTextClassifier({ texts: train.texts, labels: train.labelIndices, labelNames: labels, mode, options, signal });
+  const classifier = extra.finish ? extra.finish(plain, train.texts, train.labelIndices) : plain;
   const trainSeconds = (performance.now() - started) / 1000;
   const metrics = classificationReport(mode, labels, classifier.predict(test.texts), test.truth);
   const saved = await saveTextModelVersion(deps, {
     name: model.name, jobId, mode, source: modelSource(parts.params), dataset: { versionId: parts.dataset.versionId, version: parts.dataset.version, format: parts.params.format },
     classifier, metrics, splitInfo: parts.params.split, test: parts.test, nTrain: parts.train.length, trainSeconds, warnings: [],
-    extraParams: { refittedFrom: { id: model.id, version: model.version, by: 'text.tune cGrid' } },
+    extraParams: { refittedFrom: { id: model.id, version: model.version, by: extra.by ?? 'text.tune cGrid' }, ...(extra.extraParams ?? {}) },
   });
   return deps.models.getById(saved.model.id);
 }

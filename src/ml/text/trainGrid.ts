@@ -3,11 +3,14 @@
  * vectorizers are fitted once and only the logistic regression is refitted per setting (the features are ~⅓ of a
  * training's cost). `text.tune` uses it to score every fold at each setting of a grid and choose one per label out
  * of fold. Each model is the one trainTextClassifier gives with options {…options, C, classWeight}.
+ * With `nbWords`, one more model comes last: the NB-weighted word model of stack.ts (at the options' C and class
+ * weight) over the same features — zero weights on the char block — as the second base of `text.tune --stack`.
  */
 import { fitLogisticRegression, type ClassWeight } from '../linear/logreg.ts';
 import { labelMatrix } from '../metrics/classification.ts';
 import { TextClassifierModel, type TrainTextClassifierInput } from './classifier.ts';
 import { resolveTextClassifierOptions } from './options.ts';
+import { fitNbModel, foldBases } from './stack.ts';
 import { fitVectorizers } from './parallelTrain.ts';
 import type { VectorizerConfig } from './vocabulary.ts';
 
@@ -16,7 +19,7 @@ export interface GridSetting {
   classWeight: ClassWeight;
 }
 
-export function trainTextClassifierGrid(input: TrainTextClassifierInput, settings: readonly GridSetting[]): TextClassifierModel[] {
+export function trainTextClassifierGrid(input: TrainTextClassifierInput, settings: readonly GridSetting[], extra: { nbWords?: boolean } = {}): TextClassifierModel[] {
   const o = resolveTextClassifierOptions(input.options);
   if (o.nbWords || o.stackFolds > 0 || o.blendWordChar || o.labelC || o.labelClassWeight) throw new Error('C grid: works with the plain word+char model only (no nbWords, stackFolds, blendWordChar, labelC or labelClassWeight)');
   for (const { C } of settings) if (!(C > 0) || !Number.isFinite(C)) throw new Error(`C grid: every C must be a positive finite number, got ${C}`);
@@ -28,11 +31,20 @@ export function trainTextClassifierGrid(input: TrainTextClassifierInput, setting
   if (blocks.every((b) => b.nCols === 0)) throw new Error(`texts: no n-gram occurs in at least minDf = ${o.minDf} documents; add documents or lower minDf`);
   const L = input.labelNames.length, Y = labelMatrix(input.labels, L);
   const nWord = o.wordNgram ? vectorizers[0]!.nFeatures : 0, nChar = o.charNgram ? vectorizers[vectorizers.length - 1]!.nFeatures : 0;
-  return settings.map(({ C, classWeight }, k) => {
+  const total = settings.length + (extra.nbWords ? 1 : 0);
+  const models = settings.map(({ C, classWeight }, k) => {
     const { model, info } = fitLogisticRegression(blocks, Y, L, {
       C, classWeight, maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed, signal: input.signal,
-      onProgress: (f) => input.onProgress?.((k + f) / settings.length, `training at C = ${C}, class weight ${classWeight}`),
+      onProgress: (f) => input.onProgress?.((k + f) / total, `training at C = ${C}, class weight ${classWeight}`),
     });
     return new TextClassifierModel(input.mode, [...input.labelNames], { ...o, C, classWeight }, vectorizers, model, { ...info, nDocuments: input.texts.length, nWordFeatures: nWord, nCharFeatures: nChar });
   });
+  if (!extra.nbWords) return models;
+  if (!o.wordNgram) throw new Error('C grid: nbWords needs the word block (wordNgram)');
+  const nb = fitNbModel(blocks[0]!, Y, L, { C: o.C, classWeight: o.classWeight, maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed, signal: input.signal });
+  const d = blocks.reduce((s, b) => s + b.nCols, 0);
+  // placed over all d features (the word block comes first): one model that scores the texts like the others
+  const placed = foldBases([{ model: nb, from: 0 }], d, null);
+  input.onProgress?.(1, 'NB word model trained');
+  return [...models, new TextClassifierModel(input.mode, [...input.labelNames], o, vectorizers, placed, { epochs: 0, converged: true, maxViolation: 0, nDocuments: input.texts.length, nWordFeatures: nWord, nCharFeatures: nChar })];
 }

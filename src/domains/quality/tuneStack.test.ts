@@ -1,0 +1,81 @@
+/**
+ * `text.tune` with stack through the real app: a new version whose one linear model holds the cross-label
+ * combiner (with the NB word base), carrying the thresholds chosen on the combiner's cross-fitted scores; the
+ * version tuned is left unchanged; clear 400s where stack cannot apply or a plain tune would mismatch.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TextClassifierModel, trainTextClassifier } from '../../ml/index.ts';
+import { upload } from '../datasets/testing/harness.ts';
+import { multiClassCsv, multiLabelCsv } from '../text/testing/synthetic.ts';
+import { openApp, runJob, succeeded, tempDir, type OpenApp } from './testing/app.ts';
+import type { TuneResult } from './tune.ts';
+import { rebuildModelParts } from '../text/parts.ts';
+import { toArrays } from '../text/data.ts';
+import type { TextDeps } from '../text/deps.ts';
+
+interface VersionView { id: string; metrics: Record<string, unknown>; artifacts: Record<string, string>; params: { options: Record<string, unknown>; tuneStack?: { bases: string[]; combinerC: number; folds: number }; refittedFrom?: { version: number; by: string } } }
+
+describe('text.tune with stack (real app)', () => {
+  const data = tempDir();
+  let t: OpenApp;
+  beforeAll(async () => {
+    t = await openApp(data.dir);
+    expect((await upload(t.app, 'multi.csv', multiLabelCsv(150), { header: 'false' })).statusCode).toBe(201);
+    expect((await upload(t.app, 'tickets.csv', multiClassCsv(60), { header: 'false' })).statusCode).toBe(201);
+    await succeeded(runJob(t, '/api/v1/text/classifiers', { name: 'multi', dataset: 'multi', mode: 'multi-label' }));
+    await succeeded(runJob(t, '/api/v1/text/classifiers', { name: 'tickets', dataset: 'tickets', mode: 'multi-class' }));
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    data.remove();
+  });
+  const version = async (v: number) => (await t.app.inject({ method: 'GET', url: `/api/v1/models/multi/versions/${v}` })).json<VersionView>();
+  const decision = async (v: number) => (await t.app.inject({ method: 'GET', url: `/api/v1/text/models/multi/versions/${v}/decision` })).json<{ thresholds: Record<string, number> | null }>();
+
+  it('refits a new version with the combiner (and NB word base) folded into its weights, carrying the thresholds', async () => {
+    const before = await version(1);
+    const r = await succeeded<TuneResult>(runJob(t, '/api/v1/text/models/multi/versions/1/tune', { folds: 3, stack: true, stackNbWords: true }));
+    expect(r.refittedFrom?.version).toBe(1);
+    expect(r.model.version).toBe(2);
+    expect(r.stack).toEqual({ bases: ['word+char', 'nb-words'], combinerC: 0.1 });
+    // the version's own C, refitted at C × (k − 1)/k for every label
+    for (const c of Object.values(r.labelC!)) expect(c).toBeCloseTo((4 * 2) / 3, 9);
+    const v2 = await version(2);
+    expect(v2.params.tuneStack).toEqual({ bases: ['word+char', 'nb-words'], combinerC: 0.1, folds: 3 });
+    expect(v2.params.refittedFrom).toMatchObject({ version: 1, by: 'text.tune stack' });
+    expect((await decision(2)).thresholds).toEqual(r.thresholds);
+    // the stored model is the plain refit (same features) with the combiner folded into its weights: its scores differ
+    const { models, datasets } = t.ctx.services;
+    const deps: TextDeps = { logger: t.ctx.logger, artifacts: t.ctx.artifacts, queue: t.ctx.queue, datasets, models };
+    const parts = await rebuildModelParts(deps, await models.getById(v2.id));
+    const labels = parts.params.labels, train = toArrays(parts.train, labels, 'multi-label'), test = toArrays(parts.test, labels, 'multi-label');
+    const plain = trainTextClassifier({ texts: train.texts, labels: train.labelIndices, labelNames: labels, mode: 'multi-label', options: parts.params.options });
+    const stored = TextClassifierModel.deserialize(await t.ctx.artifacts.get(v2.artifacts['model.bin']!));
+    expect(stored.vectorizers.map((v) => v.terms)).toEqual(plain.vectorizers.map((v) => v.terms));
+    const a = stored.predict(test.texts), b = plain.predict(test.texts);
+    expect(a.length).toBe(b.length);
+    expect(Math.max(...a.map((x, i) => Math.abs(x - b[i]!)))).toBeGreaterThan(0.01);
+    // the version tuned is left as it was
+    expect((await decision(1)).thresholds).toBeNull();
+    expect(await version(1)).toEqual(before);
+  }, 120_000);
+
+  it('refuses a plain tune of a stacked version (its thresholds belong to the combiner) with a 400 that names stack', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/text/models/multi/versions/2/tune', payload: { folds: 3 } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', problems: [{ field: 'stack' }] });
+  });
+
+  it('stacks over the C chosen per label with cGrid, from a stacked version too', async () => {
+    const r = await succeeded<TuneResult>(runJob(t, '/api/v1/text/models/multi/versions/2/tune', { folds: 3, stack: true, cGrid: [0.5, 4] }));
+    expect(r.model.version).toBe(3);
+    expect(r.stack).toEqual({ bases: ['word+char'], combinerC: 0.1 });
+    for (const c of Object.values(r.labelC!)) expect([0.5 * 2 / 3, 4 * 2 / 3]).toContain(c);
+  }, 120_000);
+
+  it('refuses stack for a multi-class model with a 400 that names stack', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/text/models/tickets/versions/1/tune', payload: { stack: true } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', problems: [{ field: 'stack' }] });
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * `text.tune` with stack (issue 18): the out-of-fold logits the tune job computes anyway (at the version's C, or
+ * at each label's C chosen by cGrid) — optionally beside an NB-weighted word model fitted in the same folds — feed
+ * one small logistic regression per label over ALL labels' logits (stackCombiner.ts). Its scores are cross-fitted
+ * over the tune folds (each row scored by a combiner that did not see it) and the thresholds are chosen on them;
+ * the combiner refitted on all rows folds into the refitted model's weights (foldBases), so the new version is
+ * one linear model: scoring cost, model format and ONNX export are unchanged. The extra cost lands in tuning.
+ */
+import { AppError } from '../../core/errors.ts';
+import { labelMatrix, resolveTextClassifierOptions, TextClassifierModel } from '../../ml/index.ts';
+import { fitNbModel, foldBases } from '../../ml/text/stack.ts';
+import { crossFitCombiner, fitCombiner, logitsOf, sideBySide } from '../../ml/text/stackCombiner.ts';
+import type { ModelVersion } from '../models/service.ts';
+import type { TextModelParams } from '../text/parts.ts';
+import type { GridOutOfFold } from './tuneC.ts';
+
+/** The combiner's inverse regularisation (the text option stackC's default). */
+export const COMBINER_C = 0.1;
+
+export interface StackOutOfFold {
+  /** Cross-fitted combiner probabilities, rows × labels: the thresholds are chosen on these. */
+  scores: Float32Array;
+  /** The combiner fitted on all rows ((M·L + 1) × L, bias row last), M = 1 or 2 (with the NB word base). */
+  A: Float32Array;
+  nbWords: boolean;
+}
+
+/** Refuses stack where it cannot apply (before the job is queued), naming the field and the fix. */
+export function checkStack(model: ModelVersion, req: { stack?: boolean; cGrid?: readonly number[] | undefined }): void {
+  const params = model.params as unknown as TextModelParams & { tuneStack?: unknown };
+  if (!req.stack) {
+    // a stacked version's weights hold a combiner its options do not describe: plain out-of-fold scores would not match it
+    if (params.tuneStack && !req.cGrid?.length) {
+      throw new AppError('VALIDATION_FAILED', `${model.name}:${model.version} holds a combiner fitted by text.tune stack; its thresholds can only be tuned on the combiner's scores.`, {
+        problems: [{ field: 'stack', problem: 'missing for a version refitted by text.tune stack', fix: 'Send {"stack": true} (refits from the version\'s plain options as a new version), or tune the version it was refitted from.' }],
+      });
+    }
+    return;
+  }
+  const fix = 'Leave stack out to tune the thresholds of this version as it is.';
+  if (params.mode !== 'multi-label') {
+    throw new AppError('VALIDATION_FAILED', `stack needs a multi-label model; ${model.name}:${model.version} is ${params.mode}.`, { problems: [{ field: 'stack', problem: 'the cross-label combiner applies to multi-label models only', fix }] });
+  }
+  const o = resolveTextClassifierOptions(params.options as never);
+  if (o.nbWords || o.stackFolds > 0 || o.blendWordChar || !o.wordNgram) {
+    throw new AppError('VALIDATION_FAILED', `stack needs the plain word+char model; ${model.name}:${model.version} was trained with nbWords, stackFolds, blendWordChar or without word n-grams.`, {
+      problems: [{ field: 'stack', problem: 'the tune-time stack applies to the plain model only', fix: `${fix} Or retrain without nbWords, stackFolds and blendWordChar.` }],
+    });
+  }
+}
+
+/** The combiner on the grid's chosen out-of-fold scores (and the NB model's), cross-fitted over the tune folds. */
+export function stackOutOfFold(grid: GridOutOfFold, truth: Uint8Array, L: number, folds: Int32Array, k: number): StackOutOfFold {
+  const Z = sideBySide(grid.nb ? [logitsOf(grid.scores), logitsOf(grid.nb)] : [logitsOf(grid.scores)], L);
+  return { scores: crossFitCombiner(Z, truth, L, folds, k, { C: COMBINER_C }), A: fitCombiner(Z, truth, L, { C: COMBINER_C }), nbWords: grid.nb !== null };
+}
+
+/**
+ * The refitted plain model with the combiner folded in: with the NB base, an NB word model is fitted on the
+ * whole training part (at the version's C × (k−1)/k, the fold models' regularisation per row, like labelC).
+ */
+export function foldStack(clf: TextClassifierModel, texts: readonly string[], labels: readonly (readonly number[])[], stack: StackOutOfFold, k: number): TextClassifierModel {
+  const L = clf.nLabels, d = clf.linear.nFeatures, o = clf.options;
+  const placed = [{ model: clf.linear, from: 0 }];
+  if (stack.nbWords) {
+    const words = clf.vectorizers[0]!.transform(texts);
+    placed.push({ model: fitNbModel(words, labelMatrix(labels, L), L, { C: (o.C * (k - 1)) / k, classWeight: o.classWeight, maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed }), from: 0 });
+  }
+  return new TextClassifierModel(clf.mode, clf.labelNames, o, clf.vectorizers, foldBases(placed, d, stack.A), clf.info);
+}

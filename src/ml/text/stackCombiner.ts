@@ -1,0 +1,79 @@
+/**
+ * The cross-label combiner of `text.tune --stack` (issue 18), fitted on out-of-fold logits the tune job already
+ * has: per label, one logistic regression over the logits of ALL labels of every base model (Z: rows × (M·L),
+ * base m's label k at column m·L + k). Its coefficients A ((M·L + 1) × L, feature-major, bias row last) are the
+ * `A` of foldBases (stack.ts), so the tuned model stays one linear model. Cross-fitted scores (each row scored by
+ * a combiner fitted on the other folds) are what the thresholds are chosen on: the combiner never scores a row it
+ * was fitted on.
+ */
+import { csrFromDense } from '../sparse/csr.ts';
+import { fitLogisticRegression } from '../linear/logreg.ts';
+
+/** Probabilities → logits, clamped away from 0 and 1 (float32 scores saturate near ±16). */
+export function logitsOf(p: ArrayLike<number>): Float32Array {
+  return Float32Array.from(p, (v) => {
+    const q = Math.min(Math.max(v, 1e-7), 1 - 1e-7);
+    return Math.log(q / (1 - q));
+  });
+}
+
+/** Z of M bases side by side: rows × (M·L), base m's label k at column m·L + k. */
+export function sideBySide(bases: readonly Float32Array[], L: number): Float32Array {
+  const M = bases.length, n = bases[0]!.length / L, Z = new Float32Array(n * M * L);
+  for (let i = 0; i < n; i++) bases.forEach((b, m) => Z.set(b.subarray(i * L, (i + 1) * L), i * M * L + m * L));
+  return Z;
+}
+
+export interface CombinerOptions {
+  /** Inverse regularisation (the text option stackC's default is 0.1). */
+  C: number;
+  seed?: number;
+}
+
+/** The combiner A ((W + 1) × L, bias row last, intercept scaling 1) fitted on Z's rows `rows` (all when omitted). */
+export function fitCombiner(Z: Float32Array, Y: Uint8Array, L: number, o: CombinerOptions, rows?: readonly number[]): Float32Array {
+  const W = Z.length / (Y.length / L);
+  let Zr = Z, Yr = Y;
+  if (rows) {
+    Zr = new Float32Array(rows.length * W);
+    Yr = new Uint8Array(rows.length * L);
+    rows.forEach((i, r) => {
+      Zr.set(Z.subarray(i * W, (i + 1) * W), r * W);
+      Yr.set(Y.subarray(i * L, (i + 1) * L), r * L);
+    });
+  }
+  // a small dense problem (rows × W): solved closer to the optimum than the text model's fast defaults
+  const { model } = fitLogisticRegression(csrFromDense(Zr, Zr.length / W, W), Yr, L, { C: o.C, maxEpochs: 200, tol: 1e-3, seed: o.seed ?? 0, interceptScaling: 1 });
+  return model.weights;
+}
+
+/** Combined logits of Z's rows `rows` (all when omitted): rows × L. */
+export function applyCombiner(Z: Float32Array, A: Float32Array, L: number, rows?: readonly number[]): Float32Array {
+  const W = A.length / L - 1, ids = rows ?? Array.from({ length: Z.length / W }, (_, i) => i), out = new Float32Array(ids.length * L);
+  ids.forEach((i, r) => {
+    for (let j = 0; j < L; j++) {
+      let s = A[W * L + j]!;
+      for (let c = 0; c < W; c++) s += A[c * L + j]! * Z[i * W + c]!;
+      out[r * L + j] = s;
+    }
+  });
+  return out;
+}
+
+/**
+ * Cross-fitted combiner probabilities over `rows` (all when omitted): the rows of fold f are scored by a combiner
+ * fitted on the rows of the other folds. Returned in `rows` order, rows × L.
+ */
+export function crossFitCombiner(Z: Float32Array, Y: Uint8Array, L: number, folds: Int32Array, k: number, o: CombinerOptions, rows?: readonly number[]): Float32Array {
+  const ids = rows ?? Array.from({ length: folds.length }, (_, i) => i), out = new Float32Array(ids.length * L);
+  for (let f = 0; f < k; f++) {
+    const fit: number[] = [], pos: number[] = [];
+    ids.forEach((i, r) => (folds[i] === f ? pos.push(r) : fit.push(i)));
+    if (pos.length === 0) continue;
+    const z = applyCombiner(Z, fitCombiner(Z, Y, L, o, fit), L, pos.map((r) => ids[r]!));
+    pos.forEach((r, q) => {
+      for (let j = 0; j < L; j++) out[r * L + j] = 1 / (1 + Math.exp(-z[q * L + j]!));
+    });
+  }
+  return out;
+}
