@@ -7,8 +7,8 @@
  *   tsx bench/text.worker.ts predict MODEL.bin TEST.csv [THREADS]
  *     the batch job's path: load model.bin, score chunks of documents (fused path) — inline, or with THREADS > 0 over
  *     that many scoring threads plus this one (the job's scoreInOrder over the piscina pool, small chunks here
- *     meanwhile; the threads load the model from the shared bytes inside the clock) — one JSON line per document, joined into the JSON Lines output; timed from
- *     reading model.bin to the joined output. The threads are started before the clock, as Node itself is (a server
+ *     meanwhile; the threads load the model from the shared bytes inside the clock) — one JSON line per document, written as the JSON Lines output's bytes; timed from
+ *     reading model.bin to those bytes. The threads are started before the clock, as Node itself is (a server
  *     starts them once). Quality is computed from the returned scores. A second, warm pass repeats the same loop.
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,6 @@ import { labelSet, toArrays } from '../src/domains/text/data.ts';
 import { parseLabeledText } from '../src/domains/text/formats.ts';
 import { scorerOf, type TextPredictor } from '../src/domains/text/predictor.ts';
 import { scoreLines } from '../src/domains/text/batch.ts';
-import { warmUpTextScoring } from '../src/ml/text/warmUp.ts';
 import { createScoringPool, type ScoringPool } from '../src/domains/text/scoringPool.ts';
 
 const mb = (bytes: number) => bytes / 2 ** 20;
@@ -50,12 +49,10 @@ async function predict(modelFile: string, testFile: string, threads: number) {
   const docs = readDocs(testFile);
   const texts = docs.map((d) => d.text);
   const pool = threads > 0 ? createScoringPool(threads) : undefined;
-  // the threaded path as a running server has it: pool threads started and their code warm (start() warms them), and
-  // this thread's too (it scores chunks as well); the inline run stays fully cold: a fresh process's first batch
-  if (pool) {
-    await pool.start();
-    warmUpTextScoring();
-  }
+  // the threaded path as a running server has it: pool threads started and their code warm, and this thread's scorer
+  // and line writer too (it scores chunks and writes the lines) — all by the pool's own start(), as the product warms
+  // them; the inline run stays fully cold: a fresh process's first batch
+  if (pool) await pool.start();
   const baselineRssMb = mb(process.memoryUsage().rss);
   const t0 = process.hrtime.bigint();
   const bytes = readShared(modelFile);
@@ -104,14 +101,14 @@ function readShared(file: string): SharedArrayBuffer {
 /**
  * The batch job's loop with its raw path (runBatchJob with scoreRaw/localRaw: scoreLines): chunks scored in input
  * order (scoreInOrder) into one score array, each chunk's Comprehend JSON lines (ResultLineWriter) written as it
- * comes in, joined into one string.
+ * comes in, into one buffer: the output's bytes, as the job stores them.
  */
 async function runBatch(predictor: TextPredictor, texts: string[], pool: ScoringPool | undefined): Promise<{ scores: Float32Array; outputBytes: number }> {
   const local = (p: TextPredictor, part: string[]) => scorerOf(p.classifier).score(part);
   const score = async (p: TextPredictor, part: string[]) => (pool ? pool.score(p, part) : local(p, part));
   const lines = { count: texts.length, head: (i: number) => `{"File":"test.txt","Line":${i},`, error: () => undefined };
   const { scores, jsonl } = await scoreLines({ score, threads: pool?.threads ?? 1, ...(pool ? { local } : {}) }, predictor, texts, lines, { throwIfAborted() {} });
-  return { scores, outputBytes: Buffer.byteLength(jsonl) };
+  return { scores, outputBytes: jsonl.length };
 }
 
 const [mode, a, b, c] = process.argv.slice(2);

@@ -101,7 +101,8 @@ describe('scoreLines (each chunk\'s lines written as it comes in)', () => {
       else w.line(scores, labelNames.length * k++, lines.head(i));
     }
     expect(got.scores).toEqual(scores);
-    expect(got.jsonl).toBe(w.bytes().toString('utf8'));
-    expect(got.jsonl.split('\n').length).toBe(901);
+    expect(Buffer.isBuffer(got.jsonl)).toBe(true); // the bytes the job stores, not a decoded string
+    expect(got.jsonl.toString('utf8')).toBe(w.bytes().toString('utf8'));
+    expect(got.jsonl.toString('utf8').split('\n').length).toBe(901);
   }, 60_000);
 });

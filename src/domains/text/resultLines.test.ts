@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ESCAPED_LABELS, TIE_ROWS } from './testing/scoreRows.ts';
 import { toResult, type DecisionRule } from './comprehend.ts';
-import { ResultLineWriter } from './resultLines.ts';
+import { ResultLineWriter, warmUpResultLines } from './resultLines.ts';
 
 describe('ResultLineWriter (batch output lines as bytes)', () => {
   // ties, ties after rounding, 0, 1, values at the threshold, and a score the rounding table does not hold (NaN)
@@ -51,5 +51,26 @@ describe('ResultLineWriter (batch output lines as bytes)', () => {
     expect(sized.bytes().buffer).toBe(first);
     expect(sized.bytes().equals(plain.bytes())).toBe(true);
     expect(plain.bytes().length).toBeGreaterThan(1 << 16);
+  });
+});
+
+describe('warmUpResultLines (the line writer\'s JIT warm-up, run by the scoring pool\'s start)', () => {
+  it('writes lines of every rule shape, and the writer then still writes exactly JSON.stringify\'s lines for rules read from JSON', () => {
+    expect(warmUpResultLines()).toBeGreaterThan(100_000);
+    const scores = Float32Array.from(TIE_ROWS.flat());
+    // a model's rule as a loaded model has it: strings from JSON.parse, not literals
+    const loaded = JSON.parse(JSON.stringify([
+      { mode: 'multi-label', labels: ESCAPED_LABELS }, { mode: 'multi-label', labels: ESCAPED_LABELS, thresholds: [0.3, null, 0.2, 0.9, 0.1, 0.5, 0.2] },
+      { mode: 'multi-class', labels: ESCAPED_LABELS, offsets: [0, 0.3, 0, 0, 0, 0, -0.1], abstainBelow: 0.6 },
+    ])) as DecisionRule[];
+    for (const rule of loaded) {
+      const w = new ResultLineWriter(rule, 2), expected: string[] = [], key = rule.mode === 'multi-class' ? 'Classes' : 'Labels';
+      for (let i = 0; i < TIE_ROWS.length; i++) {
+        const r = toResult(scores, i * 7, rule);
+        w.line(scores, i * 7, `{"Line":${i},`);
+        expected.push(JSON.stringify({ Line: i, [key]: r[key], Predicted: r.Predicted }));
+      }
+      expect(w.bytes().toString('utf8')).toBe(`${expected.join('\n')}\n`);
+    }
   });
 });

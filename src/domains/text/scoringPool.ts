@@ -7,7 +7,9 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { warmUpTextScoring } from '../../ml/text/warmUp.ts';
 import type { TextPredictor } from './predictor.ts';
+import { warmUpResultLines } from './resultLines.ts';
 import type { ScoreTask } from './scoringWorker.ts';
 
 const BOOTSTRAP = fileURLToPath(new URL('./scoringBootstrap.mjs', import.meta.url));
@@ -17,12 +19,14 @@ export interface ScoringPool {
   readonly threads: number;
   /** Probabilities, texts × labels, scored on a pool thread. */
   score(p: TextPredictor, texts: string[]): Promise<Float32Array>;
-  /** Loads the model on every thread (a request then never pays the load). */
+  /** Starts the pool (`start`, once) and loads the model on every thread (a request then never pays the load). */
   warm(p: TextPredictor): Promise<void>;
   /**
    * Starts every thread and waits until each can take a task (what the first request would otherwise wait for);
    * each thread also runs its scoring code once on a tiny built-in model, so its first real documents are scored by
-   * optimised code (scoringWorker.ts, warmUp.ts).
+   * optimised code (scoringWorker.ts, warmUp.ts). This thread, which scores a batch job's chunks too and writes its
+   * lines, warms its scorer and line writer meanwhile (resultLines.ts `warmUpResultLines`). Once per pool; later
+   * calls wait for the first.
    */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -48,21 +52,44 @@ export function createScoringPool(threads: number): ScoringPool {
       execArgv: [],
     }));
   const run = (p: TextPredictor, texts: string[]) => get().run({ modelId: p.modelId, key: p.key, bytes: p.bytes, texts } satisfies ScoreTask) as Promise<Float32Array>;
+  let started: Promise<void> | undefined;
+  const start = () =>
+    (started ??= (async () => {
+      const ping = { modelId: '', key: '', bytes: new SharedArrayBuffer(0), texts: [] } satisfies ScoreTask;
+      const pings = Promise.all(Array.from({ length: threads }, () => get().run(ping)));
+      warmUpThisThread(); // while the threads warm up
+      await pings;
+    })().catch((err: unknown) => {
+      started = undefined; // a failed start is tried again by the next call
+      throw err;
+    }));
   return {
     threads,
     score: run,
     async warm(p) {
+      await start();
       // with every thread idle, piscina hands one task to each
       await Promise.all(Array.from({ length: threads }, () => run(p, ['warm up'])));
     },
-    async start() {
-      const ping = { modelId: '', key: '', bytes: new SharedArrayBuffer(0), texts: [] } satisfies ScoreTask;
-      await Promise.all(Array.from({ length: threads }, () => get().run(ping)));
-    },
+    start,
     async close() {
       const p = pool;
       pool = undefined;
+      started = undefined;
       await p?.destroy();
     },
   };
+}
+
+let thisThreadWarm = false;
+
+/** Whether this thread's scorer and line writer have been warmed (`warmUpThisThread`). */
+export const thisThreadWarmed = (): boolean => thisThreadWarm;
+
+/** The scorer's and the line writer's JIT warm-up on this thread, once per thread (see `ScoringPool.start`). */
+export function warmUpThisThread(): void {
+  if (thisThreadWarm) return;
+  thisThreadWarm = true;
+  warmUpTextScoring();
+  warmUpResultLines();
 }
