@@ -4,8 +4,9 @@
  * peers (scikit-learn, fastText) the full `npm run bench -- text` runs. Besides the wall time it prints where the
  * time went: the timeline of the run's jobs (queued → started → finished) and of the train job's stage logs, read
  * from the run's own data directory. The split files are written once into .tmp/text-cli-data and reused.
- * `--dist` runs dist/cli/main.js directly (what bin/sagebrush.js runs when the build is fresh), for timing a build
- * while other work keeps touching src/ (which would make bin/sagebrush.js run the sources through tsx instead).
+ * `--dist` runs the build directly — dist/bundle/main.js, what bin/sagebrush.js runs when the build is fresh (or
+ * dist/cli/main.js from a build without the bundle) — for timing a build while other work keeps touching src/ (which
+ * would make bin/sagebrush.js run the sources through tsx instead). `--per-file` runs dist/cli/main.js (no bundle).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,9 @@ import { REPO_ROOT } from './text.peers.ts';
 import { buildState } from '../bin/freshness.js';
 
 const run = promisify(execFile);
-const BIN = process.argv.includes('--dist') ? join(REPO_ROOT, 'dist', 'cli', 'main.js') : join(REPO_ROOT, 'bin', 'sagebrush.js');
+const BUNDLE = join(REPO_ROOT, 'dist', 'bundle', 'main.js');
+const PER_FILE = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+const BIN = process.argv.includes('--per-file') ? PER_FILE : process.argv.includes('--dist') ? (existsSync(BUNDLE) ? BUNDLE : PER_FILE) : join(REPO_ROOT, 'bin', 'sagebrush.js');
 /** SB_BENCH_DATA / SB_BENCH_CACHE: for timing another checkout (e.g. a baseline build elsewhere) on the same files. */
 const DATA_DIR = process.env.SB_BENCH_DATA ?? join(REPO_ROOT, '..', 'shared', 'data');
 const CACHE = process.env.SB_BENCH_CACHE ?? join(REPO_ROOT, '.tmp', 'text-cli-data');
@@ -88,7 +91,7 @@ if (process.argv[1]?.endsWith('text.cli.ts')) {
   const wanted = args.filter((a, i) => !a.startsWith('--') && (keepAt < 0 || i !== keepAt + 1));
   const all = datasets().filter((d) => wanted.length === 0 || wanted.includes(d.key));
   const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
-  console.log(`build: ${buildState(REPO_ROOT)}${BIN.endsWith('main.js') ? ' (--dist: dist/cli/main.js run directly)' : ''}; ${cpus().length} CPUs; load ${load()}`);
+  console.log(`build: ${buildState(REPO_ROOT)}${BIN.endsWith('main.js') ? ` (${BIN.slice(REPO_ROOT.length + 1)} run directly)` : ''}; ${cpus().length} CPUs; load ${load()}`);
   console.log(`sagebrush --help: ${(await helpSeconds()).toFixed(3)} s (best of 5); node -e '' for scale: ${(await (async () => {
     const t0 = performance.now();
     await run(process.execPath, ['-e', '']);

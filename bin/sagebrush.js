@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Runs the compiled CLI (dist/, `npm run build`) when it is current with src/; otherwise the TypeScript sources
 // through tsx's loader, so `npx sagebrush` works from a fresh clone, after `git pull` and while editing, and never
-// runs a stale build. tsx is loaded only then: it costs ~1 s of start-up (ADR 0006).
+// runs a stale build. tsx is loaded only then: it costs ~1 s of start-up (ADR 0006). From the build it runs the
+// bundle (dist/bundle/main.js, a few files in place of ~800 modules: ~0.4 s less start-up) when the build made one.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildState } from './freshness.js';
 
-const state = buildState(fileURLToPath(new URL('..', import.meta.url)));
+const root = fileURLToPath(new URL('..', import.meta.url));
+const state = buildState(root);
 if (state === 'fresh') {
-  await import('../dist/cli/main.js');
+  await (existsSync(`${root}dist/bundle/main.js`) ? import('../dist/bundle/main.js') : import('../dist/cli/main.js'));
 } else {
   if (state === 'stale') process.stderr.write('sagebrush: dist/ is older than src/, so this runs from the sources (slower start); `npm run build` refreshes it.\n');
   const { register } = await import('tsx/esm/api');

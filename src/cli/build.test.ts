@@ -1,17 +1,18 @@
 /**
  * The compiled build (ADR 0006). Unit: the launcher's freshness check (bin/freshness.js). Processes: a copy of the
  * repository's sources built by `npm run build:server`'s script and run through bin/sagebrush.js with a
- * node_modules that has no tsx, so every module the CLI, the server and its job thread load must come from dist/;
+ * node_modules that has no tsx, so every module the CLI, the server and its job thread load must come from dist/ —
+ * the CLI from its bundle (dist/bundle/, scripts/bundle-server.mjs), the worker threads from their per-file entries;
  * then a source saved after the build makes the launcher run the sources through tsx instead, with a note.
  */
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildState, sourceState, STAMP_NAME } from '../../bin/freshness.js';
-import { multiClassCsv } from '../domains/text/testing/synthetic.ts';
+import { multiClassCsv, multiLabelCsv } from '../domains/text/testing/synthetic.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -78,7 +79,7 @@ describe('the compiled build', () => {
   }
 
   beforeAll(async () => {
-    for (const p of ['src', 'bin', 'scripts/build-server.mjs', 'tsconfig.json', 'tsconfig.build.json', 'package.json']) cpSync(join(ROOT, p), join(copy, p), { recursive: true });
+    for (const p of ['src', 'bin', 'scripts/build-server.mjs', 'scripts/bundle-server.mjs', 'tsconfig.json', 'tsconfig.build.json', 'package.json']) cpSync(join(ROOT, p), join(copy, p), { recursive: true });
     linkModules(join(copy, 'node_modules'), false);
     // Every ES module resolved in the process (and its threads: hooks run in their own thread), on stderr.
     writeFileSync(join(copy, 'trace-hooks.mjs'), "export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.startsWith('file:')) process.stderr.write('IMPORT ' + r.url + '\\n'); return r; }\n");
@@ -95,14 +96,42 @@ describe('the compiled build', () => {
     rmSync(copy, { recursive: true, force: true });
   });
 
-  it('--help runs from dist/ and loads only the CLI (no app, domains, tsx or heavy libraries)', async () => {
+  /** The sources and libraries inside the bundle's files among `loaded` (dist/bundle/meta.json, esbuild's metafile). */
+  function bundledInputs(loaded: string[]): string[] {
+    const meta = JSON.parse(readFileSync(join(copy, 'dist/bundle/meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+    const outputs = Object.fromEntries(Object.entries(meta.outputs).map(([file, o]) => [resolve(copy, file), o]));
+    return loaded.filter((f) => f.startsWith('dist/bundle/')).flatMap((f) => Object.keys(outputs[join(copy, f)]?.inputs ?? {}))
+      .map((i) => i.replace(/^.*\/node_modules\/((?:@[^/]+\/)?[^/]+).*$/, 'npm:$1').replace(/^.*?\/?src\//, 'src/'));
+  }
+  const HEAVY = /^(src\/|dist\/(app|http|domains|storage|runtimes|ml)\/|npm:(tsx|fastify|kysely|better-sqlite3|node-llama-cpp|sharp|onnxruntime-node|@cqframework\/cql|cql-execution|@medplum\/core|zod)$)/;
+
+  it('--help runs the bundle and loads only the CLI (no app, domains, tsx or heavy libraries)', async () => {
     const r = await cli(['--help']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Usage: sagebrush');
-    expect(r.loaded).toContain('dist/cli/main.js');
-    const heavy = r.loaded.filter((f) => /^(src\/|dist\/(app|http|domains|storage|runtimes|ml)\/|npm:(tsx|fastify|kysely|better-sqlite3|node-llama-cpp|sharp|onnxruntime-node|@cqframework\/cql|cql-execution|@medplum\/core|zod)$)/.test(f));
-    expect(heavy).toEqual([]);
+    expect(r.loaded).toContain('dist/bundle/main.js');
+    expect(r.loaded.filter((f) => HEAVY.test(f))).toEqual([]);
+    const inside = bundledInputs(r.loaded);
+    expect(inside).toContain('src/cli/main.ts');
+    expect(inside.filter((f) => /^src\/(app|http|domains|storage|runtimes|ml)\/|^npm:(fastify|kysely|zod|pino)$/.test(f))).toEqual([]);
   }, 60_000);
+
+  it('text train runs from the bundle: the whole app from a few files, none of the per-file tree on its thread', async () => {
+    const file = join(copy, 'comments.csv');
+    writeFileSync(file, multiLabelCsv(160));
+    const r = await cli(['--data-dir', join(copy, 'train-data'), '--json', 'text', 'train', file, '--mode', 'multi-label']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { model: { version: number }; train_seconds: number; micro_f1: number };
+    expect(out.model.version).toBe(1);
+    expect(out.train_seconds).toBeGreaterThan(0);
+    expect(out.micro_f1).toBeGreaterThan(0.5);
+    // no module of the per-file tree on this thread (the bundle holds them), tsx nowhere
+    const own = r.loaded.filter((f) => !f.startsWith('npm:'));
+    expect(own.filter((f) => f.startsWith('src/') || f === 'dist/cli/main.js' || /^dist\/(app|http|domains|storage|jobs|core)\//.test(f))).toEqual([]);
+    expect(r.loaded).not.toContain('npm:tsx');
+    expect(own.filter((f) => f.startsWith('dist/bundle/')).length).toBeLessThan(60);
+    expect(bundledInputs(r.loaded)).toEqual(expect.arrayContaining(['src/domains/text/train.ts', 'npm:kysely', 'npm:fastify', 'npm:zod']));
+  }, 120_000);
 
   it('serve from dist/ answers /healthz and runs jobs in its thread; the CLI talks to it with --url', async () => {
     const child = spawn(process.execPath, ['bin/sagebrush.js', '--data-dir', join(copy, 'data'), 'serve', '--port', '0'], { cwd: copy, env: { ...env, SAGEBRUSH_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
