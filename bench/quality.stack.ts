@@ -116,6 +116,8 @@ if (process.argv[1]?.endsWith('quality.stack.ts')) {
   const { datasets } = prepareDatasets(join(REPO_ROOT, '..', 'shared', 'data'), mkdtempSync(join(tmpdir(), 'sb-qs-')), false);
   const ds = datasets.find((d) => d.key === which);
   if (!ds) throw new Error(`no data set ${which}`);
-  const t = await stackAblation(ds.trainFile, (m) => console.error(m));
+  // STACK_REPS / STACK_COMBINER_C (comma list) shrink the run (GoEmotions: 28 labels, 5× the rows)
+  const reps = Number(process.env.STACK_REPS ?? 2), cs = (process.env.STACK_COMBINER_C ?? '0.1,1').split(',').map(Number);
+  const t = await stackAblation(ds.trainFile, (m) => console.error(m), 5, reps, cs);
   console.log(stackAblationMarkdown(ds.title, t).join('\n'));
 }

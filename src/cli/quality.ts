@@ -82,6 +82,7 @@ interface TuneJobResult {
   labelC?: Record<string, number>;
   labelClassWeight?: Record<string, string>;
   refittedFrom?: { id: string; version: number };
+  stack?: { bases: string[]; combinerC: number };
 }
 
 function experimentOptions(cmd: Command): Command {
@@ -97,18 +98,21 @@ export function registerTextQualityCommands(text: Command): void {
     .option('--plot <file>', 'write the PR curves with the chosen points (.svg or .png) or the whole report (.html)')
     .option('--c-grid <list>', 'comma-separated C values: choose C per label out of fold and refit as a new version (multi-label, plain model), e.g. 0.5,1,2,4')
     .option('--balanced-grid', 'with --c-grid: also try balanced class weights per label')
+    .option('--stack', 'fit a per-label combiner over all labels\' out-of-fold logits (+ an NB word model) and refit it, folded in, as a new version (multi-label, plain model)')
+    .option('--no-stack-nb-words', 'with --stack: the word+char model alone as the combiner\'s base')
     .option('--smoothing <w>', 'choose thresholds on F averaged over ±w × positives (0 = off)', '0')
-    .action(async (ref: string, o: { objective: string; folds: string; plot?: string; cGrid?: string; balancedGrid?: boolean; smoothing: string }, cmd: Command) =>
+    .action(async (ref: string, o: { objective: string; folds: string; plot?: string; cGrid?: string; balancedGrid?: boolean; stack?: boolean; stackNbWords: boolean; smoothing: string }, cmd: Command) =>
       withTransport(cmd, async (t, g) => {
         const quiet = g.json === true;
         if (o.plot) plotFormat(o.plot, ['svg', 'png', 'html']);
         const m = await resolveModel(t, ref);
         const grid = o.cGrid ? { cGrid: o.cGrid.split(',').map(Number), balancedGrid: o.balancedGrid === true } : {};
-        const job = await runJob(t, `/api/v1/text/models/${enc(m.name)}/versions/${m.version}/tune`, { ...parseObjective(o.objective), folds: Number(o.folds), smoothing: Number(o.smoothing), ...grid }, quiet, 'tune');
+        const stack = o.stack ? { stack: true, stackNbWords: o.stackNbWords } : {};
+        const job = await runJob(t, `/api/v1/text/models/${enc(m.name)}/versions/${m.version}/tune`, { ...parseObjective(o.objective), folds: Number(o.folds), smoothing: Number(o.smoothing), ...grid, ...stack }, quiet, 'tune');
         const r = job.result as TuneJobResult;
-        // with --c-grid the report belongs to the refitted new version
+        // with --c-grid / --stack the report belongs to the refitted new version
         if (o.plot) await download(t, `/api/v1/text/models/${enc(m.name)}/versions/${r.model.version}/tuning-report?format=${plotFormat(o.plot, ['svg', 'png', 'html'])}`, o.plot);
-        if (g.json) return printJson({ model: r.model, objective: r.objective, folds: r.folds, thresholds: r.thresholds, abstainBelow: r.abstainBelow, tune_seconds: r.tuneSeconds, before: r.before, after: r.after, ...(r.labelC ? { labelC: r.labelC, labelClassWeight: r.labelClassWeight, refittedFrom: r.refittedFrom } : {}), ...(o.plot ? { plot: o.plot } : {}) });
+        if (g.json) return printJson({ model: r.model, objective: r.objective, folds: r.folds, thresholds: r.thresholds, abstainBelow: r.abstainBelow, tune_seconds: r.tuneSeconds, before: r.before, after: r.after, ...(r.labelC ? { labelC: r.labelC, labelClassWeight: r.labelClassWeight, refittedFrom: r.refittedFrom } : {}), ...(r.stack ? { stack: r.stack } : {}), ...(o.plot ? { plot: o.plot } : {}) });
         process.stdout.write(`tuned ${r.model.name}:${r.model.version} (${r.objective}, ${r.folds}-fold out-of-fold scores) in ${r.tuneSeconds.toFixed(1)} s\n`);
         process.stdout.write(`macro F1 ${r.before.macro_f1.toFixed(4)} → ${r.after.macro_f1.toFixed(4)} · micro F1 ${r.before.micro_f1.toFixed(4)} → ${r.after.micro_f1.toFixed(4)} (test split)\n`);
         if (r.abstainBelow !== null || !r.thresholds) process.stdout.write(`abstain below ${r.abstainBelow === null ? '— (always answer)' : r.abstainBelow.toFixed(4)}\n`);
