@@ -29,11 +29,15 @@ export function inputFiles(srcDir) {
   return out;
 }
 
-/** The newest mtime and the count of the build's input files under srcDir. */
+/** Beside src/: the lockfile names the library versions the bundle (dist/bundle/) holds, so a new one outdates it. */
+const ROOT_INPUTS = ['package-lock.json'];
+
+/** The newest mtime (of the lockfile too) and the count of the build's input files under srcDir. */
 export function sourceState(srcDir) {
   const files = inputFiles(srcDir);
   let newestMs = 0;
   for (const path of files) newestMs = Math.max(newestMs, statSync(path).mtimeMs);
+  for (const name of ROOT_INPUTS) newestMs = Math.max(newestMs, statSync(join(srcDir, '..', name), { throwIfNoEntry: false })?.mtimeMs ?? 0);
   return { newestMs, files: files.length };
 }
 

@@ -27,7 +27,7 @@ describe('bin/freshness.js', () => {
   const stamp = () => writeFileSync(join(root, 'dist', STAMP_NAME), JSON.stringify(sourceState(join(root, 'src'))));
   const age = (rel: string, s: number) => utimesSync(join(root, rel), Date.now() / 1000 + s, Date.now() / 1000 + s);
 
-  it('is missing without a stamp, fresh after one, stale when an input is newer, added or deleted', () => {
+  it('is missing without a stamp, fresh after one, stale when an input or the lockfile is newer, or an input added or deleted', () => {
     write('src/a.ts');
     write('src/jobs/thread/bootstrap.mjs');
     write('src/cql/library/x.json');
@@ -48,6 +48,12 @@ describe('bin/freshness.js', () => {
     stamp();
     unlinkSync(join(root, 'src/b.ts'));
     expect(buildState(root)).toBe('stale');
+    stamp();
+    write('package-lock.json'); // new library versions: the bundle holds the old ones
+    age('package-lock.json', 60);
+    expect(buildState(root)).toBe('stale');
+    stamp();
+    expect(buildState(root)).toBe('fresh');
     rmSync(join(root, 'src'), { recursive: true }); // installed with the build only
     expect(buildState(root)).toBe('fresh');
   });
