@@ -56,15 +56,15 @@ describe('sagebrush text tune / decision / sweep / noisy-labels', () => {
     expect(Object.keys(out.labelClassWeight).sort()).toEqual(['account', 'billing', 'shipping']);
   }, 90_000);
 
-  it('--stack refits a new version with the combiner (--no-stack-nb-words: the word+char base alone)', async () => {
-    const r = await cli(['--json', 'text', 'tune', 'multi:1', '--folds', '3', '--stack']);
+  it('--stack refits a new version with the combiner (--stack-nb-words: with the NB word base)', async () => {
+    const r = await cli(['--json', 'text', 'tune', 'multi:1', '--folds', '3', '--stack', '--stack-nb-words']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.refittedFrom).toMatchObject({ version: 1 });
-    expect(out.stack).toEqual({ bases: ['word+char', 'nb-words'], combinerC: 1 });
-    const plain = await cli(['--json', 'text', 'tune', 'multi:1', '--folds', '3', '--stack', '--no-stack-nb-words']);
+    expect(out.stack).toEqual({ bases: ['word+char', 'nb-words'], combinerC: 0.1 });
+    const plain = await cli(['--json', 'text', 'tune', 'multi:1', '--folds', '3', '--stack']);
     expect(plain.code, plain.stderr).toBe(0);
-    expect(JSON.parse(plain.stdout).stack).toEqual({ bases: ['word+char'], combinerC: 1 });
+    expect(JSON.parse(plain.stdout).stack).toEqual({ bases: ['word+char'], combinerC: 0.1 });
   }, 90_000);
 
   it('sweeps a label of an imported dataset and lists suspicious rows', async () => {

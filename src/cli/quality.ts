@@ -98,16 +98,16 @@ export function registerTextQualityCommands(text: Command): void {
     .option('--plot <file>', 'write the PR curves with the chosen points (.svg or .png) or the whole report (.html)')
     .option('--c-grid <list>', 'comma-separated C values: choose C per label out of fold and refit as a new version (multi-label, plain model), e.g. 0.5,1,2,4')
     .option('--balanced-grid', 'with --c-grid: also try balanced class weights per label')
-    .option('--stack', 'fit a per-label combiner over all labels\' out-of-fold logits (+ an NB word model) and refit it, folded in, as a new version (multi-label, plain model)')
-    .option('--no-stack-nb-words', 'with --stack: the word+char model alone as the combiner\'s base')
+    .option('--stack', 'fit a per-label combiner over all labels\' out-of-fold logits and refit it, folded in, as a new version (multi-label, plain model)')
+    .option('--stack-nb-words', 'with --stack: an NB-weighted word model fitted in the same folds as a second base')
     .option('--smoothing <w>', 'choose thresholds on F averaged over ±w × positives (0 = off)', '0')
-    .action(async (ref: string, o: { objective: string; folds: string; plot?: string; cGrid?: string; balancedGrid?: boolean; stack?: boolean; stackNbWords: boolean; smoothing: string }, cmd: Command) =>
+    .action(async (ref: string, o: { objective: string; folds: string; plot?: string; cGrid?: string; balancedGrid?: boolean; stack?: boolean; stackNbWords?: boolean; smoothing: string }, cmd: Command) =>
       withTransport(cmd, async (t, g) => {
         const quiet = g.json === true;
         if (o.plot) plotFormat(o.plot, ['svg', 'png', 'html']);
         const m = await resolveModel(t, ref);
         const grid = o.cGrid ? { cGrid: o.cGrid.split(',').map(Number), balancedGrid: o.balancedGrid === true } : {};
-        const stack = o.stack ? { stack: true, stackNbWords: o.stackNbWords } : {};
+        const stack = o.stack ? { stack: true, stackNbWords: o.stackNbWords === true } : {};
         const job = await runJob(t, `/api/v1/text/models/${enc(m.name)}/versions/${m.version}/tune`, { ...parseObjective(o.objective), folds: Number(o.folds), smoothing: Number(o.smoothing), ...grid, ...stack }, quiet, 'tune');
         const r = job.result as TuneJobResult;
         // with --c-grid / --stack the report belongs to the refitted new version

@@ -25,7 +25,7 @@ export const tuneRequestSchema = z.object({
     .describe('multi-label, plain model: choose C per label out of fold from these values (each costs k fits), then refit as a new version with that labelC that carries the thresholds'),
   stack: z.boolean().default(false)
     .describe('multi-label, plain model: fit a per-label combiner over all labels\' out-of-fold logits (thresholds chosen on its cross-fitted scores), refit and fold it into one linear model as a new version (with cGrid: over the chosen C per label)'),
-  stackNbWords: z.boolean().default(true).describe('with stack: also fit an NB-weighted word model in the tune folds as a second base of the combiner (false: the word+char model alone)'),
+  stackNbWords: z.boolean().default(false).describe('with stack: also fit an NB-weighted word model in the tune folds as a second base of the combiner'),
 });
 export type TuneRequest = z.infer<typeof tuneRequestSchema>;
 

@@ -34,14 +34,14 @@ describe('text.tune with stack (real app)', () => {
 
   it('refits a new version with the combiner (and NB word base) folded into its weights, carrying the thresholds', async () => {
     const before = await version(1);
-    const r = await succeeded<TuneResult>(runJob(t, '/api/v1/text/models/multi/versions/1/tune', { folds: 3, stack: true }));
+    const r = await succeeded<TuneResult>(runJob(t, '/api/v1/text/models/multi/versions/1/tune', { folds: 3, stack: true, stackNbWords: true }));
     expect(r.refittedFrom?.version).toBe(1);
     expect(r.model.version).toBe(2);
-    expect(r.stack).toEqual({ bases: ['word+char', 'nb-words'], combinerC: 1 });
+    expect(r.stack).toEqual({ bases: ['word+char', 'nb-words'], combinerC: 0.1 });
     // the version's own C, refitted at C × (k − 1)/k for every label
     for (const c of Object.values(r.labelC!)) expect(c).toBeCloseTo((4 * 2) / 3, 9);
     const v2 = await version(2);
-    expect(v2.params.tuneStack).toEqual({ bases: ['word+char', 'nb-words'], combinerC: 1, folds: 3 });
+    expect(v2.params.tuneStack).toEqual({ bases: ['word+char', 'nb-words'], combinerC: 0.1, folds: 3 });
     expect(v2.params.refittedFrom).toMatchObject({ version: 1, by: 'text.tune stack' });
     expect((await decision(2)).thresholds).toEqual(r.thresholds);
     // the stored model is the plain refit (same features) with the combiner folded into its weights: its scores differ
@@ -67,9 +67,9 @@ describe('text.tune with stack (real app)', () => {
   });
 
   it('stacks over the C chosen per label with cGrid, from a stacked version too', async () => {
-    const r = await succeeded<TuneResult>(runJob(t, '/api/v1/text/models/multi/versions/2/tune', { folds: 3, stack: true, stackNbWords: false, cGrid: [0.5, 4] }));
+    const r = await succeeded<TuneResult>(runJob(t, '/api/v1/text/models/multi/versions/2/tune', { folds: 3, stack: true, cGrid: [0.5, 4] }));
     expect(r.model.version).toBe(3);
-    expect(r.stack).toEqual({ bases: ['word+char'], combinerC: 1 });
+    expect(r.stack).toEqual({ bases: ['word+char'], combinerC: 0.1 });
     for (const c of Object.values(r.labelC!)) expect([0.5 * 2 / 3, 4 * 2 / 3]).toContain(c);
   }, 120_000);
 
