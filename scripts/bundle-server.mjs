@@ -10,7 +10,6 @@
 // That last point is why every `import.meta.url` / `import.meta.dirname` of a source module, and every `__dirname` /
 // `__filename` of a bundled CommonJS library, is rewritten to name the module's own file (its dist/ twin for sources,
 // its node_modules file for libraries), computed from the chunk's URL so the tree can still move as a whole.
-import { build } from 'esbuild';
 import { readFile, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -74,6 +73,8 @@ function locationPlugin(srcDir, distDir, outDir) {
 /** Bundles src/cli/main.ts into outDir (emptied first); returns the number of files written. */
 export async function bundleCli({ srcDir, distDir, outDir }) {
   rmSync(outDir, { recursive: true, force: true });
+  // esbuild comes with tsx (a dependency); imported here, so a missing one fails only this step (build-server.mjs)
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: { main: join(srcDir, 'cli/main.ts') },
     outdir: outDir,
