@@ -79,8 +79,16 @@ describe('scoreInOrder keeps the pool busy', () => {
       events.push('emit');
       for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r)); // a long write
     });
-    // two chunks at the start (one running, one queued); the third goes out before the first chunk is emitted
-    expect(events.slice(0, events.indexOf('emit')).filter((e) => e === 'score').length).toBeGreaterThanOrEqual(3);
+    // three chunks at the start (one running, two queued); the fourth goes out before the first chunk is emitted
+    expect(events.slice(0, events.indexOf('emit')).filter((e) => e === 'score').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('queues three chunks per pool thread before this thread scores its first own chunk (the thread has work while this one is busy)', async () => {
+    const texts = Array.from({ length: 5426 }, (_, i) => `doc ${i}`), events: string[] = [];
+    const score = async (_p: TextPredictor, t: string[]) => { events.push('score'); await new Promise((r) => setImmediate(r)); return t; };
+    const local = (_p: TextPredictor, t: string[]) => { events.push('local'); return t; };
+    await scoreInOrder({ score, local, threads: 1 }, { modelId: 'm' } as TextPredictor, texts, { throwIfAborted() {} }, async () => {});
+    expect(events.indexOf('local')).toBe(3);
   });
 });
 

@@ -46,8 +46,9 @@ export function createScoringPool(threads: number): ScoringPool {
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 60_000,
-      // a second task waits in the thread's own port: it starts the moment the first ends, not a main-thread turn later
-      concurrentTasksPerWorker: 2,
+      // more tasks wait in the thread's own port: the next starts the moment one ends, not a main-thread turn later
+      // (batch.ts IN_FLIGHT: up to three per thread; the real-time batcher keeps one per thread)
+      concurrentTasksPerWorker: 3,
       // no execArgv: the parent's loader flags (tsx, vitest) do not belong in the thread; the bootstrap registers tsx
       execArgv: [],
     }));
