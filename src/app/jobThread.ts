@@ -99,3 +99,5 @@ port.on('message', (m: { type: 'stop' }) => {
 
 await ctx.queue.startWorker({ concurrency: data.concurrency });
 post({ type: 'ready' });
+// Batch scoring jobs run here: start the scoring threads and warm the scorers now, not inside the first job.
+void ctx.services.text.startScoring().catch((err: unknown) => logger.warn({ err }, 'text scoring warm-up failed; the first batch job warms up instead'));

@@ -15,7 +15,7 @@ import { toResult, type ClassificationResult, type DecisionRule } from './compre
 import type { TextDeps } from './deps.ts';
 import { classifyTexts, loadTextPredictor, resultJson, scorerOf, toResults, type TextPredictor } from './predictor.ts';
 import { createMicroBatcher, type CancelSignal, type MicroBatcher } from './batcher.ts';
-import { createScoringPool, defaultScoringThreads } from './scoringPool.ts';
+import { createScoringPool, defaultScoringThreads, warmUpThisThread } from './scoringPool.ts';
 import {
   evaluateRequestSchema,
   trainRequestSchema,
@@ -98,6 +98,14 @@ export function createTextService(deps: TextDeps) {
 
   return {
     runtime,
+    /**
+     * Starts the scoring threads and warms their scorer and this thread's scorer and line writer (ScoringPool.start),
+     * so the first batch job is scored by optimised code; the job thread calls it once it is ready (app/jobThread.ts).
+     */
+    async startScoring(): Promise<void> {
+      if (pool) await pool.start();
+      else warmUpThisThread();
+    },
     async train(input: unknown): Promise<{ job: Job }> {
       const req = parseWith<TrainRequest>(trainRequestSchema, input);
       await deps.datasets.getVersion(req.dataset, req.datasetVersion ?? 'latest');
