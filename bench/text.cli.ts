@@ -21,7 +21,8 @@ import { buildState } from '../bin/freshness.js';
 const run = promisify(execFile);
 const BUNDLE = join(REPO_ROOT, 'dist', 'bundle', 'main.js');
 const PER_FILE = join(REPO_ROOT, 'dist', 'cli', 'main.js');
-const BIN = process.argv.includes('--per-file') ? PER_FILE : process.argv.includes('--dist') ? (existsSync(BUNDLE) ? BUNDLE : PER_FILE) : join(REPO_ROOT, 'bin', 'sagebrush.js');
+/** SB_BENCH_BIN: a CLI entry of another build (e.g. a copy of dist/ taken before a change), for same-run comparisons. */
+const BIN = process.env.SB_BENCH_BIN ?? (process.argv.includes('--per-file') ? PER_FILE : process.argv.includes('--dist') ? (existsSync(BUNDLE) ? BUNDLE : PER_FILE) : join(REPO_ROOT, 'bin', 'sagebrush.js'));
 /** SB_BENCH_DATA / SB_BENCH_CACHE: for timing another checkout (e.g. a baseline build elsewhere) on the same files. */
 const DATA_DIR = process.env.SB_BENCH_DATA ?? join(REPO_ROOT, '..', 'shared', 'data');
 const CACHE = process.env.SB_BENCH_CACHE ?? join(REPO_ROOT, '.tmp', 'text-cli-data');

@@ -58,4 +58,21 @@ describe('validation helpers', () => {
     expect(checkDatasetName('DS_Train')).toBe('DS_Train');
     expect(() => checkDatasetName('a/b')).toThrow(/Invalid dataset name/);
   });
+
+  it('gives exact length percentiles and histogram counts, short and long lengths mixed', () => {
+    let seed = 11;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    for (const count of [1, 2, 3, 19, 20, 21, 200]) {
+      const lengths = Array.from({ length: count }, () => (rand(10) === 0 ? 16_000 + rand(1_000) : 1 + rand(rand(2) ? 40 : 6_000)));
+      const p = new TableProfiler(['text']);
+      for (const n of lengths) p.addRow(['y'.repeat(n)]);
+      const got = p.finish().stats.columns[0]!.length!;
+      const sorted = [...lengths].sort((a, b) => a - b);
+      const rank = (r: number) => sorted[r - 1];
+      expect(got).toMatchObject({ min: sorted[0], median: rank(Math.ceil(count * 0.5)), p95: rank(Math.ceil(count * 0.95)), max: sorted.at(-1) });
+      const bins = LENGTH_BINS.map((from, i) => sorted.filter((n) => n >= from && (i + 1 === LENGTH_BINS.length || n < LENGTH_BINS[i + 1]!)).length);
+      expect(got.histogram.map((b) => b.count), `${count} values`).toEqual(bins);
+    }
+  });
 });
+

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LabeledDocument } from './formats.ts';
-import { validateDelimiter, validateTestDocs, validateTrainingDocs } from './validate.ts';
+import { duplicateKey, validateDelimiter, validateTestDocs, validateTrainingDocs } from './validate.ts';
 
 function docs(spec: Record<string, number>, text = (l: string, i: number) => `${l} document number ${i}`): LabeledDocument[] {
   const out: LabeledDocument[] = [];
@@ -78,5 +78,25 @@ describe('Comprehend validation rules', () => {
     expect(p).toHaveLength(1);
     expect(p[0]).toMatchObject({ code: 'TEXT_TEST_LABEL_MISSING' });
     expect(p[0]!.problem).toContain('"b"');
+  });
+
+  it('compares documents for duplicates by exactly the old key (trim, whitespace runs as one space, lower case)', () => {
+    const reference = (t: string) => t.trim().replace(/\s+/g, ' ').toLowerCase();
+    const crafted = ['', ' ', '  ', 'a', ' a', 'a ', 'a  b', 'a b', 'A B', 'a\tb', 'a\nb', 'a\r\nb', 'a\u00a0b', '\u00a0a', 'a\u2028b', 'a\ufeff', '\ufeffa', 'a\u3000b', 'a \u00a0b', 'İstanbul', 'ΣΑΣ', 'x\vy', 'x\fy'];
+    for (const t of crafted) expect(duplicateKey(t), JSON.stringify(t)).toBe(reference(t));
+    const alphabet = [' ', ' ', '\t', '\n', '\u00a0', '\u2029', 'a', 'B', 'İ', 'ß', '\u00e9'];
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    for (let i = 0; i < 2000; i++) {
+      const t = Array.from({ length: rand(8) }, () => alphabet[rand(alphabet.length)]).join('');
+      expect(duplicateKey(t), JSON.stringify(t)).toBe(reference(t));
+    }
+  });
+
+  it('finds conflicting duplicates that differ only in case and whitespace', () => {
+    const d = docs({ a: 50, b: 50 });
+    d[60] = { ...d[60]!, text: ` A  Document\tnumber\u00a04 ` };
+    const p = validateTrainingDocs(d, { mode: 'multi-class' }).filter((x) => x.code === 'TEXT_DUPLICATE_CONFLICT');
+    expect(p).toEqual([expect.objectContaining({ row: 61, problem: expect.stringContaining('same text as row 5') })]);
   });
 });
