@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../jobs/types.ts';
 import { multipart, upload } from '../datasets/testing/harness.ts';
-import { multiClassCsv, multiLabelCsv } from '../text/testing/synthetic.ts';
-import { openApp, runJob, succeeded, tempDir, type OpenApp } from './testing/app.ts';
+import { multiClassCsv } from '../text/testing/synthetic.ts';
+import { openApp, openAppWithModels, runJob, succeeded, tempDir, type OpenApp } from './testing/app.ts';
 import type { TuneResult } from './tune.ts';
 import type { TuningReport } from '../classifiers/tuningReport.ts';
 
@@ -26,11 +26,7 @@ async function batchPredicted(model: string, lines: string[]): Promise<unknown[]
 }
 
 beforeAll(async () => {
-  t = await openApp(data.dir);
-  expect((await upload(t.app, 'multi.csv', multiLabelCsv(150), { header: 'false' })).statusCode).toBe(201);
-  expect((await upload(t.app, 'tickets.csv', multiClassCsv(60), { header: 'false' })).statusCode).toBe(201);
-  await succeeded(runJob(t, '/api/v1/text/classifiers', { name: 'multi', dataset: 'multi', mode: 'multi-label' }));
-  await succeeded(runJob(t, '/api/v1/text/classifiers', { name: 'tickets', dataset: 'tickets', mode: 'multi-class' }));
+  t = await openAppWithModels(data.dir);
   expect((await t.app.inject({ method: 'POST', url: '/api/v1/endpoints', payload: { name: 'multi-ep', model: 'multi:1' } })).statusCode).toBe(201);
   expect((await t.app.inject({ method: 'POST', url: '/api/v1/endpoints', payload: { name: 'tickets-ep', model: 'tickets:1' } })).statusCode).toBe(201);
 }, 60_000);

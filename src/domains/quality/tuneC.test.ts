@@ -4,9 +4,7 @@
  * clear 400 where a C grid cannot apply.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upload } from '../datasets/testing/harness.ts';
-import { multiClassCsv, multiLabelCsv } from '../text/testing/synthetic.ts';
-import { openApp, runJob, succeeded, tempDir, type OpenApp } from './testing/app.ts';
+import { openAppWithModels, runJob, succeeded, tempDir, type OpenApp } from './testing/app.ts';
 import type { TuneResult } from './tune.ts';
 import { choosePerLabel } from './tuneC.ts';
 
@@ -33,11 +31,7 @@ describe('text.tune with cGrid (real app)', () => {
   const data = tempDir();
   let t: OpenApp;
   beforeAll(async () => {
-    t = await openApp(data.dir);
-    expect((await upload(t.app, 'multi.csv', multiLabelCsv(150), { header: 'false' })).statusCode).toBe(201);
-    expect((await upload(t.app, 'tickets.csv', multiClassCsv(60), { header: 'false' })).statusCode).toBe(201);
-    await succeeded(runJob(t, '/api/v1/text/classifiers', { name: 'multi', dataset: 'multi', mode: 'multi-label' }));
-    await succeeded(runJob(t, '/api/v1/text/classifiers', { name: 'tickets', dataset: 'tickets', mode: 'multi-class' }));
+    t = await openAppWithModels(data.dir);
   }, 60_000);
   afterAll(async () => {
     await t?.close();

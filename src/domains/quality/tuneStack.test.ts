@@ -5,9 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TextClassifierModel, trainTextClassifier } from '../../ml/index.ts';
-import { upload } from '../datasets/testing/harness.ts';
-import { multiClassCsv, multiLabelCsv } from '../text/testing/synthetic.ts';
-import { openApp, runJob, succeeded, tempDir, type OpenApp } from './testing/app.ts';
+import { openAppWithModels, runJob, succeeded, tempDir, type OpenApp } from './testing/app.ts';
 import type { TuneResult } from './tune.ts';
 import { rebuildModelParts } from '../text/parts.ts';
 import { toArrays } from '../text/data.ts';
@@ -19,11 +17,7 @@ describe('text.tune with stack (real app)', () => {
   const data = tempDir();
   let t: OpenApp;
   beforeAll(async () => {
-    t = await openApp(data.dir);
-    expect((await upload(t.app, 'multi.csv', multiLabelCsv(150), { header: 'false' })).statusCode).toBe(201);
-    expect((await upload(t.app, 'tickets.csv', multiClassCsv(60), { header: 'false' })).statusCode).toBe(201);
-    await succeeded(runJob(t, '/api/v1/text/classifiers', { name: 'multi', dataset: 'multi', mode: 'multi-label' }));
-    await succeeded(runJob(t, '/api/v1/text/classifiers', { name: 'tickets', dataset: 'tickets', mode: 'multi-class' }));
+    t = await openAppWithModels(data.dir);
   }, 60_000);
   afterAll(async () => {
     await t?.close();

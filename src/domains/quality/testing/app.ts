@@ -11,6 +11,8 @@ import { createAppContext, type AppContext } from '../../../app/context.ts';
 import { loadConfig } from '../../../core/config.ts';
 import { buildApp } from '../../../http/app.ts';
 import type { Job } from '../../../jobs/types.ts';
+import { upload } from '../../datasets/testing/harness.ts';
+import { multiClassCsv, multiLabelCsv } from '../../text/testing/synthetic.ts';
 
 export interface OpenApp {
   app: FastifyInstance;
@@ -51,4 +53,14 @@ export async function succeeded<R>(job: Promise<Job>): Promise<R> {
   const j = await job;
   expect(j.status, JSON.stringify(j.error)).toBe('succeeded');
   return j.result as R;
+}
+
+/** The app on `dir` with two trained version-1 text models: `multi` (multi-label, 150 synthetic rows) and `tickets` (multi-class, 60). */
+export async function openAppWithModels(dir: string): Promise<OpenApp> {
+  const t = await openApp(dir);
+  expect((await upload(t.app, 'multi.csv', multiLabelCsv(150), { header: 'false' })).statusCode).toBe(201);
+  expect((await upload(t.app, 'tickets.csv', multiClassCsv(60), { header: 'false' })).statusCode).toBe(201);
+  await succeeded(runJob(t, '/api/v1/text/classifiers', { name: 'multi', dataset: 'multi', mode: 'multi-label' }));
+  await succeeded(runJob(t, '/api/v1/text/classifiers', { name: 'tickets', dataset: 'tickets', mode: 'multi-class' }));
+  return t;
 }
