@@ -58,4 +58,39 @@ describe('loadLabeledDocs after an import in the same process', () => {
     expect({ docs: loaded.docs, problems: loaded.problems, format: loaded.format }).toEqual(fresh);
     spy.mockRestore();
   });
+
+  it('reads only the head of a file whose records it has (format detection), with the same documents', async () => {
+    // ~600 KB with multi-byte characters, a quoted newline and a comma in the text: past the bytes detection needs
+    const rows = Array.from({ length: 6000 }, (_, i) => `${i % 3 ? 'clean' : 'toxic|insult'},"é€ comment ${i}, with ""quotes"" and\na newline ${'ü'.repeat(30)}"`);
+    const text = `${rows.join('\n')}\n`;
+    const res = await upload(t.app, 'big.csv', text, { header: 'false' });
+    expect(res.statusCode, res.body).toBe(201);
+    const datasets = t.ctx.services.datasets;
+    let bytesRead = 0;
+    const openFile = datasets.openFile.bind(datasets);
+    const counting = {
+      ...datasets,
+      csvRecords: datasets.csvRecords.bind(datasets),
+      getVersion: datasets.getVersion.bind(datasets),
+      async openFile(...args: Parameters<typeof openFile>) {
+        const file = await openFile(...args);
+        const stream = file.stream as AsyncIterable<Uint8Array> & { destroy?: () => void };
+        return { ...file, stream: (async function* () {
+          try {
+            for await (const c of stream) {
+              bytesRead += c.length;
+              yield c;
+            }
+          } finally {
+            stream.destroy?.();
+          }
+        })() };
+      },
+    };
+    const loaded = await loadLabeledDocs({ datasets: counting } as unknown as TextDeps, { dataset: 'big', mode: 'multi-label', delimiter: '|', format: 'auto' });
+    expect({ docs: loaded.docs, problems: loaded.problems, format: loaded.format }).toEqual(parseLabeledText(text, { mode: 'multi-label', delimiter: '|' }));
+    expect(loaded.docs).toHaveLength(6000);
+    expect(bytesRead).toBeLessThan(Buffer.byteLength(text) / 2);
+  });
 });
+

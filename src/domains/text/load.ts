@@ -22,6 +22,28 @@ export async function readStream(stream: AsyncIterable<Uint8Array>): Promise<Buf
 }
 
 /**
+ * Bytes enough for the characters comprehendFromRecords reads (a BOM, then detectTextFormat's 65,536): UTF-8 needs at
+ * most 4 bytes per character, so their decoding is the same as the whole file's (a character cut at the end lies past them).
+ */
+const DETECT_HEAD_BYTES = 4 * (65536 + 1);
+
+async function readUpTo(chunks: AsyncIterator<Uint8Array>, limit: number): Promise<{ bytes: Buffer; ended: boolean }> {
+  const parts: Buffer[] = [];
+  let total = 0;
+  while (total < limit) {
+    const r = await chunks.next();
+    if (r.done) return { bytes: Buffer.concat(parts), ended: true };
+    parts.push(Buffer.from(r.value));
+    total += r.value.length;
+  }
+  return { bytes: Buffer.concat(parts), ended: false };
+}
+
+async function readRest(chunks: AsyncIterator<Uint8Array>): Promise<Buffer> {
+  return (await readUpTo(chunks, Infinity)).bytes;
+}
+
+/**
  * Comprehend CSV documents from records the dataset import already parsed (the same record rules as formats.ts's
  * csvRecords: strict quotes, CRLF/LF/CR, blank lines skipped), exactly as parseLabeledText builds them; undefined
  * when the content is not Comprehend CSV. Training right after an import (the CLI's `text train`) then parses once.
@@ -52,7 +74,7 @@ export async function loadLabeledDocs(deps: TextDeps, source: LabeledSource): Pr
     });
   }
   const file = await deps.datasets.openFile(source.dataset, version.version);
-  const content = (await readStream(file.stream)).toString('utf8');
+  const records = version.format === 'csv' ? deps.datasets.csvRecords(file.sha256) : undefined;
   const options: ParseOptions = {
     format: source.format,
     mode: source.mode,
@@ -62,7 +84,11 @@ export async function loadLabeledDocs(deps: TextDeps, source: LabeledSource): Pr
     noneLabel: source.noneLabel,
     labelAttribute: source.labelAttribute,
   };
-  const records = version.format === 'csv' ? deps.datasets.csvRecords(file.sha256) : undefined;
-  const parsed = (records && comprehendFromRecords(content, records, options)) ?? parseLabeledText(content, options);
+  const chunks = file.stream[Symbol.asyncIterator]();
+  // With the import's records, the file's text serves only format detection: read its head, the rest only if needed.
+  const head = records ? await readUpTo(chunks, DETECT_HEAD_BYTES) : { bytes: Buffer.alloc(0), ended: false };
+  const fromRecords = records && comprehendFromRecords(head.bytes.toString('utf8'), records, options);
+  if (fromRecords) await chunks.return?.();
+  const parsed = fromRecords ?? parseLabeledText(head.ended ? head.bytes.toString('utf8') : Buffer.concat([head.bytes, await readRest(chunks)]).toString('utf8'), options);
   return { docs: parsed.docs, problems: parsed.problems, format: parsed.format, versionId: version.id, version: version.version };
 }
