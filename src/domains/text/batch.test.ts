@@ -6,6 +6,7 @@ import { labelSet, toArrays } from './data.ts';
 import { parseLabeledText } from './formats.ts';
 import { chunkSize, runBatchJob, scoreInOrder, scoreLines, type BatchScoring } from './batch.ts';
 import { ResultLineWriter } from './resultLines.ts';
+import { claimChunk, markDone, POOL_MAX } from './sharedChunks.ts';
 import type { TextDeps } from './deps.ts';
 import { classifyTexts, scorerOf, type TextPredictor } from './predictor.ts';
 import type { BatchJobPayload } from './schema.ts';
@@ -113,4 +114,39 @@ describe('scoreLines (each chunk\'s lines written as it comes in)', () => {
     expect(got.jsonl.toString('utf8')).toBe(w.bytes().toString('utf8'));
     expect(got.jsonl.toString('utf8').split('\n').length).toBe(901);
   }, 60_000);
+});
+
+describe('scoreLines as shared work (the pool threads and this one claim chunks from one counter)', () => {
+  const p = { modelId: 'm', key: 'm#1', rule: { mode: 'multi-label', labels: ['a'] } } as unknown as TextPredictor;
+  const lines = (n: number) => ({ count: n, head: (i: number) => `{"Line":${i},`, error: () => undefined });
+  /** A pool thread that takes part in the claims: one chunk per turn of the event loop, scores = the document's number. */
+  const claimingPool = (log: number[]) => async (q: TextPredictor, t: string[]) => {
+    const c = q.chunks!;
+    for (let k = claimChunk(c, POOL_MAX); k; k = claimChunk(c, POOL_MAX)) {
+      await new Promise((r) => setImmediate(r));
+      for (let i = k[0]; i < k[1]; i++) c.scores[i] = Number(t[i]!.slice(4));
+      markDone(c, k[0], k[1]);
+      log.push(k[1] - k[0]);
+    }
+    return new Float32Array(0);
+  };
+
+  it('writes every document once, in order, whoever scored it; the pool is sent the whole run once per thread', async () => {
+    const texts = Array.from({ length: 3000 }, (_, i) => `doc ${i}`), poolChunks: number[] = [];
+    let calls = 0;
+    const pool = claimingPool(poolChunks);
+    const got = await scoreLines({ score: (q, t) => { calls++; expect(t.length).toBe(3000); return pool(q, t); }, local: (_q, t) => Float32Array.from(t, (x) => Number(x.slice(4))), threads: 2 }, p, texts, lines(3000), { throwIfAborted() {} });
+    expect(calls).toBe(2);
+    expect(Array.from(got.scores)).toEqual(texts.map((_, i) => i));
+    expect(got.jsonl.toString('utf8').split('\n').slice(0, 2)).toEqual(['{"Line":0,"Labels":[{"Name":"a","Score":0}],"Predicted":[]}', '{"Line":1,"Labels":[{"Name":"a","Score":1}],"Predicted":["a"]}']);
+    expect(poolChunks.length).toBeGreaterThan(0);
+  });
+
+  it('a cancellation stops the claims: the pool threads finish the chunk they hold and stop, and the batch rejects', async () => {
+    const texts = Array.from({ length: 3000 }, (_, i) => `doc ${i}`), poolChunks: number[] = [];
+    let local = 0;
+    const signal = { throwIfAborted() { if (local >= 2) throw new Error('cancelled'); } };
+    await expect(scoreLines({ score: claimingPool(poolChunks), local: (_q, t) => { local++; return new Float32Array(t.length); }, threads: 1 }, p, texts, lines(3000), signal)).rejects.toThrow('cancelled');
+    expect(poolChunks.reduce((a, b) => a + b, 0) + 2 * 125).toBeLessThan(3000);
+  });
 });

@@ -11,6 +11,7 @@ import type { TextDeps } from './deps.ts';
 import { readBatchInput, type BatchDocument } from './batchInput.ts';
 import type { TextPredictor } from './predictor.ts';
 import { ResultLineWriter } from './resultLines.ts';
+import { claimChunk, createSharedChunks, LOCAL_MAX, markDone, scoredUntil, stopClaims } from './sharedChunks.ts';
 import type { BatchJobPayload } from './schema.ts';
 import { unzipTextFiles } from './unzip.ts';
 
@@ -121,6 +122,8 @@ export interface OutputLines {
  * threads score later chunks — writing (~0.03 s for jigsaw-10k's 1,996 lines, more with 28 labels) then shares the
  * batch's time with them instead of following it. The lines come back as their UTF-8 bytes (what the job stores):
  * decoding GoEmotions' 5.6 MB into a string only to encode it again for the file cost ~5 ms after the last chunk.
+ * With `local` (this thread scores too) the documents are shared work (sharedChunks.ts): every thread claims its
+ * own chunks, so no pool thread waits for this one to send it the next.
  */
 export async function scoreLines(s: ChunkScoring<Float32Array>, p: TextPredictor, texts: string[], lines: OutputLines, signal: { throwIfAborted(): void }, progress?: (done: number) => Promise<void>): Promise<{ scores: Float32Array; jsonl: Buffer }> {
   const L = p.rule.labels.length, scores = new Float32Array(texts.length * L), w = new ResultLineWriter(p.rule, lines.count);
@@ -134,13 +137,67 @@ export async function scoreLines(s: ChunkScoring<Float32Array>, p: TextPredictor
       else w.line(scores, L * written++, lines.head(doc));
     }
   };
-  await scoreInOrder(s, p, texts, signal, async (start, part) => {
-    scores.set(part, start * L);
-    writeUntil(start + part.length / L);
-    await progress?.(start + part.length / L);
-  });
+  if (s.local) {
+    for (let from = 0; from < texts.length; from += ROUND) {
+      const run = texts.slice(from, from + ROUND);
+      await scoreShared(s, s.local, p, run, signal, async (done, runScores) => {
+        scores.set(runScores.subarray(0, done * L), from * L);
+        writeUntil(from + done);
+        await progress?.(from + done);
+      });
+    }
+  } else {
+    await scoreInOrder(s, p, texts, signal, async (start, part) => {
+      scores.set(part, start * L);
+      writeUntil(start + part.length / L);
+      await progress?.(start + part.length / L);
+    });
+  }
   writeUntil(texts.length);
   return { scores, jsonl: w.bytes() };
+}
+
+/**
+ * Documents per run of shared work: each pool thread is sent a run's texts at once (a copy per thread), so a run is
+ * bounded; a big batch is several runs, one after the other.
+ */
+const ROUND = 16384;
+
+/**
+ * Scores `texts` as shared work (sharedChunks.ts) of the pool's threads (one task each, with `p.chunks`) and this
+ * one (`local`, chunks of at most LOCAL_MAX), and calls `emit(done, scores)` whenever the scored run from the first
+ * document grew (`done` documents; `scores` the run's scores). A scorer that does not take part in the claims (its
+ * answer is every document's scores) is fine too: its answer is used as it is.
+ */
+async function scoreShared(s: ChunkScoring<Float32Array>, local: (p: TextPredictor, texts: string[]) => Float32Array, p: TextPredictor, texts: string[], signal: { throwIfAborted(): void }, emit: (done: number, scores: Float32Array) => Promise<void>): Promise<void> {
+  const L = p.rule.labels.length, n = texts.length, threads = Math.max(1, s.threads);
+  const chunks = createSharedChunks(n, L, threads + 1), shared = { ...p, chunks };
+  let failed: { err: unknown } | undefined;
+  const pool = Promise.all(Array.from({ length: threads }, () => s.score(shared, texts).then((r) => {
+    if (r.length === n * L && n > 0) { chunks.scores.set(r); markDone(chunks, 0, n); } // it scored everything itself
+  }))).catch((err: unknown) => { failed ??= { err }; stopClaims(chunks); });
+  let done = 0;
+  try {
+    for (let c = claimChunk(chunks, LOCAL_MAX); c && !failed; c = claimChunk(chunks, LOCAL_MAX)) {
+      signal.throwIfAborted();
+      const [start, end] = c;
+      chunks.scores.set(local(p, texts.slice(start, end)), start * L);
+      markDone(chunks, start, end);
+      const now = scoredUntil(chunks, done);
+      if (now > done) await emit((done = now), chunks.scores);
+      // a turn of the event loop: a cancellation, the pool's answers and progress writes get through
+      await new Promise((r) => setImmediate(r));
+    }
+  } catch (err) {
+    failed ??= { err };
+    stopClaims(chunks);
+  }
+  await pool;
+  if (failed) throw failed.err;
+  signal.throwIfAborted();
+  const all = scoredUntil(chunks, done);
+  if (all !== n) throw new Error(`text batch: ${n - all} documents were not scored`);
+  if (all > done) await emit(all, chunks.scores);
 }
 
 export async function runBatchJob(deps: TextDeps & BatchScoring, ctx: JobContext<BatchJobPayload>): Promise<BatchResult> {

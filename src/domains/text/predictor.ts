@@ -7,6 +7,7 @@ import { TextClassifierModel } from '../../ml/index.ts';
 import { FusedTextScorer } from '../../ml/text/fusedScorer.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
 import type { ModelVersion } from '../models/service.ts';
+import type { SharedChunks } from './sharedChunks.ts';
 import { toResult, type ClassificationResult, type DecisionRule } from './comprehend.ts';
 
 export interface TextPredictor {
@@ -17,6 +18,11 @@ export interface TextPredictor {
   classifier: TextClassifierModel;
   /** model.bin, shared with the scoring threads. */
   bytes: SharedArrayBuffer;
+  /**
+   * Set only on the copy a batch hands its scoring threads (batch.ts `scoreLines`): the batch's shared work, which a
+   * thread given it claims and scores chunk by chunk (sharedChunks.ts) instead of scoring the texts it was sent.
+   */
+  chunks?: SharedChunks;
 }
 
 export function decisionRule(model: ModelVersion, classifier: TextClassifierModel): DecisionRule {

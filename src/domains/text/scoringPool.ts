@@ -17,7 +17,10 @@ const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './scoringWorker.ts' : '
 
 export interface ScoringPool {
   readonly threads: number;
-  /** Probabilities, texts × labels, scored on a pool thread. */
+  /**
+   * Probabilities, texts × labels, scored on a pool thread; with `p.chunks` (a batch's shared work) the thread scores
+   * the chunks of `texts` it claims into `p.chunks.scores` and answers an empty array.
+   */
   score(p: TextPredictor, texts: string[]): Promise<Float32Array>;
   /** Starts the pool (`start`, once) and loads the model on every thread (a request then never pays the load). */
   warm(p: TextPredictor): Promise<void>;
@@ -52,7 +55,7 @@ export function createScoringPool(threads: number): ScoringPool {
       // no execArgv: the parent's loader flags (tsx, vitest) do not belong in the thread; the bootstrap registers tsx
       execArgv: [],
     }));
-  const run = (p: TextPredictor, texts: string[]) => get().run({ modelId: p.modelId, key: p.key, bytes: p.bytes, texts } satisfies ScoreTask) as Promise<Float32Array>;
+  const run = (p: TextPredictor, texts: string[]) => get().run({ modelId: p.modelId, key: p.key, bytes: p.bytes, texts, ...(p.chunks ? { chunks: p.chunks } : {}) } satisfies ScoreTask) as Promise<Float32Array>;
   let started: Promise<void> | undefined;
   const start = () =>
     (started ??= (async () => {

@@ -7,12 +7,18 @@
 import { TextClassifierModel } from '../../ml/text/classifier.ts';
 import { FusedTextScorer } from '../../ml/text/fusedScorer.ts';
 import { warmUpTextScoring } from '../../ml/text/warmUp.ts';
+import { scoreClaimed, type SharedChunks } from './sharedChunks.ts';
 
 export interface ScoreTask {
   modelId: string;
   key: string;
   bytes: SharedArrayBuffer;
   texts: string[];
+  /**
+   * A batch's shared work (sharedChunks.ts): `texts` is the whole run and the thread scores the chunks it claims
+   * into the shared scores, then answers an empty array.
+   */
+  chunks?: SharedChunks;
 }
 
 const MAX_MODELS = 4;
@@ -38,5 +44,10 @@ export default function score(task: ScoreTask): Float32Array {
     warmed = true;
     return new Float32Array(0);
   }
-  return scorerFor(task).score(task.texts);
+  const scorer = scorerFor(task);
+  if (task.chunks) {
+    scoreClaimed(task.chunks, task.texts, scorer.nLabels, (texts, out) => scorer.score(texts, out));
+    return new Float32Array(0);
+  }
+  return scorer.score(task.texts);
 }

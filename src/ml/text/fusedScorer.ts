@@ -89,7 +89,7 @@ export class FusedTextScorer {
   }
 
   /** Probabilities rows × labels (row-major), equal to `model.predict(texts)` up to float rounding. */
-  score(texts: readonly string[], out = new Float32Array(texts.length * this.nLabels)): Float32Array {
+  score(texts: readonly string[], out: Float32Array = new Float32Array(texts.length * this.nLabels)): Float32Array {
     const L = this.nLabels;
     for (let d = 0; d < texts.length; d++) {
       const t = texts[d];
