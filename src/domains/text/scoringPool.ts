@@ -55,7 +55,7 @@ export function createScoringPool(threads: number): ScoringPool {
       // no execArgv: the parent's loader flags (tsx, vitest) do not belong in the thread; the bootstrap registers tsx
       execArgv: [],
     }));
-  const run = (p: TextPredictor, texts: string[]) => get().run({ modelId: p.modelId, key: p.key, bytes: p.bytes, texts, ...(p.chunks ? { chunks: p.chunks } : {}) } satisfies ScoreTask) as Promise<Float32Array>;
+  const run = (p: TextPredictor, texts: string[]) => get().run({ modelId: p.modelId, key: p.key, bytes: p.bytes, texts, filters: p.classifier.lookupFilters(), ...(p.chunks ? { chunks: p.chunks } : {}) } satisfies ScoreTask) as Promise<Float32Array>;
   let started: Promise<void> | undefined;
   const start = () =>
     (started ??= (async () => {

@@ -19,6 +19,11 @@ export interface ScoreTask {
    * into the shared scores, then answers an empty array.
    */
   chunks?: SharedChunks;
+  /**
+   * The look-up key filters of the model this process loaded from `bytes` (TextClassifierModel.lookupFilters): that
+   * load checked the bytes, so the thread's load does not scan them again.
+   */
+  filters?: (Int32Array | null)[];
 }
 
 const MAX_MODELS = 4;
@@ -27,7 +32,7 @@ const loaded = new Map<string, { key: string; scorer: FusedTextScorer }>();
 function scorerFor(task: ScoreTask): FusedTextScorer {
   let entry = loaded.get(task.modelId);
   if (entry?.key !== task.key) {
-    entry = { key: task.key, scorer: new FusedTextScorer(TextClassifierModel.deserialize(new Uint8Array(task.bytes), true)) };
+    entry = { key: task.key, scorer: new FusedTextScorer(TextClassifierModel.deserialize(new Uint8Array(task.bytes), true, task.filters ? { filters: task.filters } : undefined)) };
     loaded.delete(task.modelId);
     if (loaded.size >= MAX_MODELS) loaded.delete(loaded.keys().next().value!);
   } else loaded.delete(task.modelId); // re-inserted below: Map order is LRU order

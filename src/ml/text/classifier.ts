@@ -85,22 +85,35 @@ export class TextClassifierModel {
     return packSections(header, sections);
   }
 
-  /** With `views`, the model's arrays are views into `buf` (e.g. shared by scoring threads), which must then never be written. */
-  static deserialize(buf: Uint8Array, views = false): TextClassifierModel {
+  /**
+   * Each block's look-up key filter (NgramHashTable.keyFilter; null where the block has none), in shared memory: what
+   * a scoring thread passes back to `deserialize` as `checked.filters` when it loads the same bytes.
+   */
+  lookupFilters(): (Int32Array | null)[] {
+    return this.vectorizers.map((v) => v.lookupTable.keyFilter);
+  }
+
+  /**
+   * With `views`, the model's arrays are views into `buf` (e.g. shared by scoring threads), which must then never be
+   * written. `checked`: `buf` holds exactly the bytes of a model this process already loaded (and so checked) from
+   * them, and `filters` are that model's `lookupFilters()`: the stored tables are not scanned again (a scoring
+   * thread's load of the shared model file: the one real integrity check was the first load's).
+   */
+  static deserialize(buf: Uint8Array, views = false, checked?: { filters: readonly (Int32Array | null)[] }): TextClassifierModel {
     const { header: h, section } = unpackSections(buf, 'text classifier', views);
     if (h.kind !== 'text-classifier') throw new Error(`text classifier: the file holds a ${String(h.kind)}, not a text classifier`);
     const blocks = h.blocks as { config: VectorizerConfig; nTerms: number }[];
     const vectorizers = blocks.map((b, k) => {
       const idf = bytesF32(section(`idf${k}`));
       if (idf.length !== b.nTerms) throw new Error(`text classifier: block ${k} has ${idf.length} idf values, header says ${b.nTerms} terms`);
-      return TfidfVectorizer.fromUtf8Terms(b.config, section(`terms${k}`), idf, storedLookupTable(h.lookup, section, k, b.nTerms));
+      return TfidfVectorizer.fromUtf8Terms(b.config, section(`terms${k}`), idf, storedLookupTable(h.lookup, section, k, b.nTerms, checked?.filters[k]));
     });
     const lin = h.linear as { nFeatures: number; nLabels: number; interceptScaling: number };
     const weights = bytesF32(section('weights'));
     if (weights.length !== (lin.nFeatures + 1) * lin.nLabels) throw new Error('text classifier: weight section size does not match the header');
     const options = resolveTextClassifierOptions(h.options as TextClassifierOptions);
     const model = new TextClassifierModel(h.mode as ClassMode, h.labelNames as string[], options, vectorizers, { ...lin, weights }, h.info as TrainingInfo);
-    modelWordColumns.set(model, storedWordColumns(h.wordColumns, section, vectorizers));
+    modelWordColumns.set(model, storedWordColumns(h.wordColumns, section, vectorizers, checked !== undefined));
     return model;
   }
 }

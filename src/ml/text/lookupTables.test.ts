@@ -93,6 +93,31 @@ describe('stored n-gram lookup tables (model file)', () => {
   });
 });
 
+describe('a second load of checked bytes (a scoring thread loading the shared model file)', () => {
+  const m = model(), file = m.serialize(), expected = m.predict(held);
+
+  it('reuses the first load\'s key filters (shared memory, no second scan of the tables) and scores the same', () => {
+    const sab = new SharedArrayBuffer(file.byteLength);
+    new Uint8Array(sab).set(file);
+    const first = TextClassifierModel.deserialize(new Uint8Array(sab), true), filters = first.lookupFilters();
+    expect(filters.every((f) => f !== null && f.buffer instanceof SharedArrayBuffer)).toBe(true);
+    const second = TextClassifierModel.deserialize(new Uint8Array(sab), true, { filters });
+    second.lookupFilters().forEach((f, k) => expect(f).toBe(filters[k]));
+    expect(second.predict(held)).toEqual(expected);
+    // what `checked` means: the tables are not scanned again — a load of these bytes with the filters relies on the
+    // first load's check (the same damage is refused by any load without them)
+    const damaged = rewrite(file, (_h, s) => {
+      const t = new Int32Array(s.lookup1!.slice().buffer);
+      t[t.findIndex((v, i) => i % 4 === 2 && v !== 0)] = 1 << 30;
+      s.lookup1 = new Uint8Array(t.buffer);
+    });
+    expect(() => TextClassifierModel.deserialize(damaged, true)).toThrow(/out of range/);
+    expect(() => TextClassifierModel.deserialize(damaged, true, { filters })).not.toThrow();
+    // filters of another shape (another model's) are not taken: the tables are checked as usual
+    expect(() => TextClassifierModel.deserialize(damaged, true, { filters: [new Int32Array(8), new Int32Array(8)] })).toThrow(/out of range/);
+  });
+});
+
 describe('restored tables\' key filter', () => {
   it('never rejects a key the table holds, and answers -1 for the keys it does not hold, as the fitted table does', () => {
     for (const c of configs) {

@@ -41,9 +41,10 @@ export function lookupSections(tables: readonly NgramHashTable[]): { header: Loo
 
 /**
  * Block b's stored table, or undefined when the file has none of this version (the caller rebuilds it from the
- * terms). Throws when the stored table is damaged or does not match the block's `nTerms`.
+ * terms). Throws when the stored table is damaged or does not match the block's `nTerms`. `checked`: see
+ * NgramHashTable.fromSlots (this block's key filter from a load of the same bytes that checked them).
  */
-export function storedLookupTable(header: unknown, section: (name: string) => Uint8Array, b: number, nTerms: number): NgramHashTable | undefined {
+export function storedLookupTable(header: unknown, section: (name: string) => Uint8Array, b: number, nTerms: number, checked?: Int32Array | null): NgramHashTable | undefined {
   const h = header as Partial<LookupHeader> | undefined;
   if (!h || h.version !== LOOKUP_VERSION || !Array.isArray(h.blocks)) return undefined;
   const meta = h.blocks[b];
@@ -53,5 +54,5 @@ export function storedLookupTable(header: unknown, section: (name: string) => Ui
   if (bytes.byteLength % 4 !== 0 || bytes.byteOffset % 4 !== 0) throw new Error(`text classifier: block ${b}'s lookup table is truncated`);
   const all = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   if (!Number.isInteger(meta.hotLength) || meta.hotLength <= 0 || meta.hotLength >= all.length) throw new Error(`text classifier: block ${b}'s lookup table is truncated`);
-  return NgramHashTable.fromSlots(all.subarray(0, meta.hotLength), all.subarray(meta.hotLength), meta.hotCap, meta.size);
+  return NgramHashTable.fromSlots(all.subarray(0, meta.hotLength), all.subarray(meta.hotLength), meta.hotCap, meta.size, checked);
 }

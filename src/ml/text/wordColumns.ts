@@ -68,9 +68,11 @@ export function wordColumnSections(vectorizers: readonly TfidfVectorizer[]): { h
 
 /**
  * The stored words of each block (undefined where none), from a file's header and sections: views into its bytes.
- * Throws when a stored table is damaged: an entry outside its ids, or a column outside its block.
+ * Throws when a stored table is damaged: an entry outside its ids, or a column outside its block. `checked`: these
+ * very bytes were checked by an earlier load in this process (a scoring thread's load of the shared model file), so
+ * the entries are not scanned again; sizes are still checked.
  */
-export function storedWordColumns(header: unknown, section: (name: string) => Uint8Array, vectorizers: readonly TfidfVectorizer[]): (StoredWordColumns | undefined)[] {
+export function storedWordColumns(header: unknown, section: (name: string) => Uint8Array, vectorizers: readonly TfidfVectorizer[], checked = false): (StoredWordColumns | undefined)[] {
   const out: (StoredWordColumns | undefined)[] = vectorizers.map(() => undefined);
   const h = header as Partial<WordColumnsHeader> | undefined;
   if (!h || h.version !== WORD_COLUMNS_VERSION || !Array.isArray(h.blocks)) return out;
@@ -83,7 +85,7 @@ export function storedWordColumns(header: unknown, section: (name: string) => Ui
     }
     const all = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     const slots = all.subarray(0, size * 4), ids = all.subarray(size * 4);
-    if (!validEntries(slots, ids, v.nFeatures)) throw new Error(`text classifier: block ${meta.block}'s stored word columns hold an entry out of range`);
+    if (!checked && !validEntries(slots, ids, v.nFeatures)) throw new Error(`text classifier: block ${meta.block}'s stored word columns hold an entry out of range`);
     out[meta.block] = { slots, mask: size - 1, ids };
   }
   return out;
