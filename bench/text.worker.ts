@@ -6,8 +6,8 @@
  *     job's default options (only this call is timed, as the job's `train_seconds`), then write `model.bin`.
  *   tsx bench/text.worker.ts predict MODEL.bin TEST.csv [THREADS]
  *     the batch job's path: load model.bin, score chunks of documents (fused path) — inline, or with THREADS > 0 over
- *     that many scoring threads plus this one (the job's scoreInOrder over the piscina pool, small chunks here
- *     meanwhile; the threads load the model from the shared bytes inside the clock) — one JSON line per document, written as the JSON Lines output's bytes; timed from
+ *     that many scoring threads plus this one (the job's scoreLines: every thread claims chunks of one shared run,
+ *     sharedChunks.ts; the threads load the model from the shared bytes inside the clock) — one JSON line per document, written as the JSON Lines output's bytes; timed from
  *     reading model.bin to those bytes. The threads are started before the clock, as Node itself is (a server
  *     starts them once). Quality is computed from the returned scores. A second, warm pass repeats the same loop.
  */
