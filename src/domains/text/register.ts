@@ -37,27 +37,7 @@ export function sourceOptions(s: LabeledSource): Record<string, unknown> {
 }
 
 export async function saveTextModelVersion(deps: TextDeps, input: SaveModelInput) {
-  const draft = await startTextModelVersion(deps, input);
-  return draft.finish(input.metrics);
-}
-
-/** The metrics saved with a version: the report plus the training's size and time. */
-export type SavedMetrics = ClassificationReport & { train_seconds: number; n_train: number; n_test: number };
-
-export interface TextModelDraft {
-  /** Writes metrics.json and output.tar.gz, waits for the files started earlier and marks the version ready. */
-  finish(metrics: ClassificationReport): Promise<{ model: { id: string; name: string; version: number }; metrics: SavedMetrics }>;
-  /** Marks the version failed (e.g. the evaluation threw). */
-  fail(): Promise<void>;
-}
-
-/**
- * Creates the version row and starts writing the files that do not depend on the evaluation — model.bin (~14 MB for
- * jigsaw-10k, fsynced) and split.json — so their disk time overlaps the evaluation's CPU (issue 17); `finish` writes
- * the rest once the metrics are known. The same files, bytes and row as writing everything after the evaluation.
- */
-export async function startTextModelVersion(deps: TextDeps, input: Omit<SaveModelInput, 'metrics'>): Promise<TextModelDraft> {
-  const { classifier } = input;
+  const { classifier, metrics } = input;
   const labelNames = [...classifier.labelNames];
   const model = await deps.models.create({
     name: input.name,
@@ -69,49 +49,30 @@ export async function startTextModelVersion(deps: TextDeps, input: Omit<SaveMode
       dataset: { ref: input.source.dataset, version: input.dataset.version }, ...sourceOptions(input.source), ...(input.extraParams ?? {}),
     },
   });
-  const prefix = `models/${model.id}/`;
-  const artifacts: Record<string, string> = {
-    'model.bin': `${prefix}model.bin`,
-    'metrics.json': `${prefix}metrics.json`,
-    'split.json': `${prefix}split.json`,
-    'output.tar.gz': `${prefix}output.tar.gz`,
-  };
-  let early: Promise<unknown>;
   try {
-    early = Promise.all([
+    const prefix = `models/${model.id}/`;
+    const fullMetrics = { ...metrics, train_seconds: round3(input.trainSeconds), n_train: input.nTrain, n_test: input.test.length };
+    const artifacts: Record<string, string> = {
+      'model.bin': `${prefix}model.bin`,
+      'metrics.json': `${prefix}metrics.json`,
+      'split.json': `${prefix}split.json`,
+      'output.tar.gz': `${prefix}output.tar.gz`,
+    };
+    // Four independent files, each fsynced before its rename: written at once, their disk waits overlap.
+    await Promise.all([
       deps.artifacts.put(artifacts['model.bin']!, classifier.serialize()),
+      deps.artifacts.put(artifacts['metrics.json']!, JSON.stringify(fullMetrics, null, 2)),
       deps.artifacts.put(artifacts['split.json']!, JSON.stringify({ ...input.splitInfo, testRows: input.test.map((d) => d.row) })),
+      buildOutputTarGz({
+        'output/confusion_matrix.json': comprehendConfusionMatrix(input.mode, labelNames, metrics.confusion_matrix),
+        'output/metrics.json': fullMetrics,
+      }).then((tarGz) => deps.artifacts.put(artifacts['output.tar.gz']!, tarGz)),
     ]);
+    const { confusion_matrix: _cm, ...summary } = fullMetrics;
+    await deps.models.markReady(model.id, { metrics: summary, artifacts, meta: { warnings: input.warnings } });
+    return { model: { id: model.id, name: model.name, version: model.version }, metrics: fullMetrics };
   } catch (err) {
     await deps.models.markFailed(model.id);
     throw err;
   }
-  // awaited in finish (or fail); a rejection meanwhile must not count as unhandled
-  early.catch(() => {});
-  return {
-    async finish(metrics) {
-      try {
-        const fullMetrics: SavedMetrics = { ...metrics, train_seconds: round3(input.trainSeconds), n_train: input.nTrain, n_test: input.test.length };
-        // Each file fsynced before its rename: written at once, their disk waits overlap.
-        await Promise.all([
-          early,
-          deps.artifacts.put(artifacts['metrics.json']!, JSON.stringify(fullMetrics, null, 2)),
-          buildOutputTarGz({
-            'output/confusion_matrix.json': comprehendConfusionMatrix(input.mode, labelNames, metrics.confusion_matrix),
-            'output/metrics.json': fullMetrics,
-          }).then((tarGz) => deps.artifacts.put(artifacts['output.tar.gz']!, tarGz)),
-        ]);
-        const { confusion_matrix: _cm, ...summary } = fullMetrics;
-        await deps.models.markReady(model.id, { metrics: summary, artifacts, meta: { warnings: input.warnings } });
-        return { model: { id: model.id, name: model.name, version: model.version }, metrics: fullMetrics };
-      } catch (err) {
-        await deps.models.markFailed(model.id);
-        throw err;
-      }
-    },
-    async fail() {
-      await early.catch(() => {});
-      await deps.models.markFailed(model.id);
-    },
-  };
 }

@@ -12,7 +12,7 @@ import { classificationReport } from '../classifiers/evaluate.ts';
 import type { TrainRequest } from './schema.ts';
 import type { TextDeps } from './deps.ts';
 import { prepareTrainTest } from './parts.ts';
-import { startTextModelVersion } from './register.ts';
+import { saveTextModelVersion } from './register.ts';
 
 export { throwIfErrors } from './validate.ts';
 
@@ -53,22 +53,13 @@ export async function runTrainJob(deps: TextDeps, ctx: JobContext<TrainRequest>)
   ctx.signal.throwIfAborted();
   await ctx.progress(0.88, `evaluating on ${parts.test.length} documents`);
 
-  // The version row and the files that do not need the metrics (model.bin, split.json) are started first, so their
-  // writes overlap the evaluation below (register.ts).
-  const draft = await startTextModelVersion(deps, {
+  const test = toArrays(parts.test, labelNames, req.mode);
+  const metrics = classificationReport(req.mode, labelNames, classifier.predict(test.texts), test.truth);
+  const saved = await saveTextModelVersion(deps, {
     name: req.name, jobId: ctx.job.id, mode: req.mode, source: req,
     dataset: { versionId: source.versionId, version: source.version, format: source.format },
-    classifier, splitInfo, test: parts.test, nTrain: parts.train.length, trainSeconds, warnings,
+    classifier, metrics, splitInfo, test: parts.test, nTrain: parts.train.length, trainSeconds, warnings,
   });
-  let metrics: ReturnType<typeof classificationReport>;
-  try {
-    const test = toArrays(parts.test, labelNames, req.mode);
-    metrics = classificationReport(req.mode, labelNames, classifier.predict(test.texts), test.truth);
-  } catch (err) {
-    await draft.fail();
-    throw err;
-  }
-  const saved = await draft.finish(metrics);
   await ctx.progress(1, 'done');
   return { model: saved.model, metrics: saved.metrics, train_seconds: Math.round(trainSeconds * 1000) / 1000, warnings };
 }
