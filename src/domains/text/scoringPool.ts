@@ -55,7 +55,10 @@ export function createScoringPool(threads: number): ScoringPool {
       // no execArgv: the parent's loader flags (tsx, vitest) do not belong in the thread; the bootstrap registers tsx
       execArgv: [],
     }));
-  const run = (p: TextPredictor, texts: string[]) => get().run({ modelId: p.modelId, key: p.key, bytes: p.bytes, texts, filters: p.classifier.lookupFilters(), ...(p.chunks ? { chunks: p.chunks } : {}) } satisfies ScoreTask) as Promise<Float32Array>;
+  // the checked look-up filters go with the tasks that load a model on a thread (a batch's, warm()'s), not with every
+  // real-time request's: a thread loads a model once, and posting shared memory costs a little each time
+  const run = (p: TextPredictor, texts: string[], load = p.chunks !== undefined) =>
+    get().run({ modelId: p.modelId, key: p.key, bytes: p.bytes, texts, ...(load ? { filters: p.classifier.lookupFilters() } : {}), ...(p.chunks ? { chunks: p.chunks } : {}) } satisfies ScoreTask) as Promise<Float32Array>;
   let started: Promise<void> | undefined;
   const start = () =>
     (started ??= (async () => {
@@ -69,11 +72,11 @@ export function createScoringPool(threads: number): ScoringPool {
     }));
   return {
     threads,
-    score: run,
+    score: (p, texts) => run(p, texts),
     async warm(p) {
       await start();
       // with every thread idle, piscina hands one task to each
-      await Promise.all(Array.from({ length: threads }, () => run(p, ['warm up'])));
+      await Promise.all(Array.from({ length: threads }, () => run(p, ['warm up'], true)));
     },
     start,
     async close() {
