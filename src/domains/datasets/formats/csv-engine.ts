@@ -5,6 +5,7 @@
 import { finished } from 'node:stream/promises';
 import { parse, type CsvError } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
+import { scanField } from './fast-csv.ts';
 
 // Record breaks: CRLF, LF or a bare CR (old Mac files), mixed freely. csv-parse's auto-detection keeps only the
 // first kind it meets, so a file mixing CRLF and LF would read LF breaks as part of a field.
@@ -106,39 +107,13 @@ export function sampleRecords(sample: Buffer, delimiter: string, max: number): s
   let record: string[] = [];
   let i = 0;
   while (rows.length < max) {
-    let value: string;
-    let quoted = false;
-    if (i < n && s.charCodeAt(i) === QUOTE) {
-      quoted = true;
-      let out = '';
-      let from = i + 1;
-      for (;;) {
-        const q = s.indexOf('"', from);
-        if (q < 0 || q + 1 >= n) return rows; // the sample ends inside the quoted field (or at its closing quote)
-        if (s.charCodeAt(q + 1) === QUOTE) {
-          out += s.slice(from, q + 1);
-          from = q + 2;
-          continue;
-        }
-        out += s.slice(from, q);
-        i = q + 1;
-        break;
-      }
-      value = out;
-      const c = s.charCodeAt(i);
-      if (c !== d && c !== LF && c !== CR) return undefined; // text after the closing quote
-    } else {
-      let j = i;
-      while (j < n) {
-        const c = s.charCodeAt(j);
-        if (c === d || c === LF || c === CR) break;
-        if (c === QUOTE) return undefined; // a quote inside an unquoted field
-        j++;
-      }
-      value = s.slice(i, j);
-      i = j;
-    }
-    if (i >= n) return rows; // a record the sample cuts off
+    const field = scanField(s, i, d);
+    if (field === 'invalid') return undefined;
+    if (field === 'open') return rows; // the sample ends inside the quoted field
+    const { value, quoted } = field;
+    i = field.end;
+    // a record the sample cuts off (a closing quote as its last byte too: csv-parse waits for what follows it)
+    if (i >= n) return rows;
     if (s.charCodeAt(i) === d) {
       record.push(decode(value));
       i++;
