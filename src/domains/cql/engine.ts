@@ -13,10 +13,10 @@ import type { FhirDataSource } from '../fhir/source.ts';
 import { createLibraryRegistry } from './catalog.ts';
 import { applies, appliesToOf } from './applicability.ts';
 import { billingCodes, decisionFromTuple, findings, fixedOutcome, mergeDecisions, noCoverageDecision, technicalDecision, type LibraryDecision } from './decisions.ts';
-import { runLibrary, toJsonSafe, valueSetCodes, wrapResource } from './execute.ts';
+import { runLibrary, toJsonSafe, valueSetCodes, valueSetCodings, wrapResource } from './execute.ts';
 import { defaultPolicyRows, policyParameter, validatePolicy } from './policy.ts';
 import { runFindings, runOrder, type FindingsOutcome, type OrderOutcome, type RunMode } from './run.ts';
-import { onlyTypes, retrievedTypes } from './retrieves.ts';
+import { retrievable, retrievalPlan, type RetrievalPlan } from './retrieves.ts';
 import { readPolicy, writePolicy, type StoredLibrary } from './store.ts';
 import { createRulePool, DEFAULT_QUEUE_PER_THREAD, defaultRuleThreads } from './threads.ts';
 import type { PolicyRow, RuleService, RuleTestInput } from './types.ts';
@@ -67,17 +67,17 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngineService {
     return catalogMemo.payload;
   }
 
-  /** Resource types each set of libraries retrieves, per catalog version (null: any type, send the whole Bundle). */
-  const typesMemo = new Map<string, Set<string> | null>();
+  /** What each set of libraries can retrieve (types, value-set code cuts), per catalog version (null: the whole Bundle). */
+  const planMemo = new Map<string, RetrievalPlan | null>();
   function dataFor(bundle: Bundle, libs: StoredLibrary[]): Bundle {
     if (mode === 'reference') return bundle;
     const { key, elm } = catalog();
     const memoKey = `${key}|${libs.map((l) => l.name).join(',')}`;
-    if (!typesMemo.has(memoKey)) {
-      if (typesMemo.size > 64) typesMemo.clear();
-      typesMemo.set(memoKey, retrievedTypes(libs.map((l) => l.name), elm));
+    if (!planMemo.has(memoKey)) {
+      if (planMemo.size > 64) planMemo.clear();
+      planMemo.set(memoKey, retrievalPlan(libs.map((l) => l.name), elm, valueSetCodings));
     }
-    return onlyTypes(bundle, typesMemo.get(memoKey) ?? null);
+    return retrievable(bundle, planMemo.get(memoKey) ?? null);
   }
 
   /** Inline (threads = 0) or on a rule thread: the same run.ts functions either way. */

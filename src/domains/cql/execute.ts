@@ -181,6 +181,12 @@ export function valueSetCodes(url: string): readonly string[] | null {
   return codes;
 }
 
+/** The codes of a value set in the CodeService (every version) as {system, code}, or null when it has none by that URL. */
+export function valueSetCodings(url: string): readonly { system: unknown; code: unknown }[] | null {
+  const sets = getCodeService().findValueSetsByOid(url);
+  return sets.length === 0 ? null : sets.flatMap((vs) => vs.codes.map((c) => ({ system: c.system as unknown, code: c.code as unknown })));
+}
+
 /** Value set expansions of library/valuesets.json (keys starting with "_" are comments). */
 export function getCodeService(): CqlModule.CodeService {
   if (codeService) return codeService;

@@ -15,7 +15,8 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../storage/schema.ts';
 import { createRuleEngine, type RuleEngineService } from './engine.ts';
-import { onlyTypes, retrievedTypes } from './retrieves.ts';
+import { valueSetCodings } from './execute.ts';
+import { onlyTypes, retrievable, retrievalPlan, retrievedTypes } from './retrieves.ts';
 import { coverage, HAS_SYNTHEA, medicationOrder, openTestDb, patientWith, serviceOrder, silentLogger, SYNTHEA_DIR } from './testing.ts';
 import { LIBRARY_DIR } from './translate.ts';
 
@@ -94,6 +95,59 @@ describe('the data handed to the rules', () => {
     const bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient', id: 'p' } }] };
     expect(onlyTypes(bundle, null)).toBe(bundle);
   });
+});
+
+describe('the code cut: Conditions no value-set Retrieve can return are left out', () => {
+  const catalog = () => Object.fromEntries(['AmoxicillinPriorAuth', 'TablePolicy', 'Sinusitis', 'CoverageCommon', 'FHIRHelpers'].map((n) => [n, elm(n)]));
+  const SNOMED = 'http://snomed.info/sct';
+  const condition = (id: string, code: unknown): Resource => ({ resourceType: 'Condition', id, subject: { reference: 'Patient/p1' }, ...(code === undefined ? {} : { code }) }) as Resource;
+
+  it('keeps a Condition whose coding (system and code) is in a retrieved value set, and any it cannot judge', () => {
+    const plan = retrievalPlan(['AmoxicillinPriorAuth'], catalog(), valueSetCodings)!;
+    const f = plan.types.get('Condition')!;
+    expect(f.all).toBe(false);
+    // the union of Sinusitis's two value sets (valuesets.json: acute 5 SNOMED + J01.x, chronic 2 SNOMED + J32.x)
+    expect(!f.all && [...f.codes].filter((k) => k.startsWith(SNOMED)).length).toBe(7);
+    const bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [
+      { resource: { resourceType: 'Patient', id: 'p1' } },
+      { resource: condition('viral-sinusitis', { coding: [{ system: 'http://loinc.org', code: 'x' }, { system: SNOMED, code: '444814009' }] }) },
+      { resource: condition('hypertension', { coding: [{ system: SNOMED, code: '59621000' }] }) },
+      { resource: condition('right-code-other-system', { coding: [{ system: 'http://example.org', code: '444814009' }] }) },
+      { resource: condition('code-without-system', { coding: [{ code: '444814009' }] }) },
+      { resource: condition('text-only', { text: 'sinusitis' }) },
+      { resource: condition('no-code', undefined) },
+      { resource: { resourceType: 'Observation', id: 'o', status: 'final', code: {} } },
+    ] };
+    const slim = retrievable(bundle, plan);
+    // cql-execution matches code and system with ===, so neither wrong-system nor system-less codings can match;
+    // a CodeableConcept without codings, or no code at all, is kept (left to the engine)
+    expect(slim.entry!.map((e) => e.resource!.id)).toEqual(['p1', 'viral-sinusitis', 'text-only', 'no-code']);
+    expect(retrievable(bundle, plan)).toBe(slim);
+  });
+
+  it('keeps every resource of a type when a Retrieve has no codes, codes other than a value set, or an unknown value set', () => {
+    const lib = (codes: unknown) => ({ library: { valueSets: { def: [{ name: 'Known', id: 'http://sagebrush.local/fhir/ValueSet/acute-sinusitis' }, { name: 'Unknown', id: 'http://example.org/none' }] }, statements: { def: [{ expression: { type: 'Retrieve', dataType: '{http://hl7.org/fhir}Condition', codeProperty: 'code', ...(codes ? { codes } : {}) } }] } } });
+    expect(retrievalPlan(['X'], { X: lib({ type: 'ValueSetRef', name: 'Known' }) }, valueSetCodings)!.types.get('Condition')!.all).toBe(false);
+    expect(retrievalPlan(['X'], { X: lib(undefined) }, valueSetCodings)!.types.get('Condition')!.all).toBe(true);
+    expect(retrievalPlan(['X'], { X: lib({ type: 'ValueSetRef', name: 'Unknown' }) }, valueSetCodings)!.types.get('Condition')!.all).toBe(true);
+    expect(retrievalPlan(['X'], { X: lib({ type: 'ToList', operand: { type: 'CodeRef', name: 'c' } }) }, valueSetCodings)!.types.get('Condition')!.all).toBe(true);
+    // two Retrieves of one type: one without codes keeps them all
+    const both = lib({ type: 'ValueSetRef', name: 'Known' });
+    (both.library.statements.def as unknown[]).push({ expression: { type: 'Retrieve', dataType: '{http://hl7.org/fhir}Condition' } });
+    expect(retrievalPlan(['X'], { X: both }, valueSetCodings)!.types.get('Condition')!.all).toBe(true);
+  });
+
+  it('decides as the reference path does over a patient with many unrelated Conditions', async () => {
+    const fast = engine({ threads: 0 });
+    const reference = engine({ evaluation: 'reference' });
+    const others = Array.from({ length: 30 }, (_, i) => ({ system: SNOMED, code: String(100000 + i) }));
+    for (const sinus of [[], [{ system: SNOMED, code: '444814009' }], [{ system: SNOMED, code: '40055000', status: 'resolved' }]]) {
+      for (const plan of PLANS) {
+        const input = { hook: 'order-sign' as const, patientBundle: patientWith([...others, ...sinus]), order: medicationOrder(), coverage: plan };
+        expect(await fast.evaluateOrder(structuredClone(input))).toEqual(await reference.evaluateOrder(input));
+      }
+    }
+  }, 120_000);
 });
 
 describe('fast path = reference path on the Synthea patients', () => {
