@@ -9,6 +9,7 @@ import type { JobContext } from '../../jobs/types.ts';
 import { trainTextClassifier } from '../../ml/index.ts';
 import { labelSet, toArrays } from './data.ts';
 import { classificationReport } from '../classifiers/evaluate.ts';
+import { startModelSerializer, type ModelSerializer } from './serializeThread.ts';
 import type { TrainRequest } from './schema.ts';
 import type { TextDeps } from './deps.ts';
 import { prepareTrainTest } from './parts.ts';
@@ -24,6 +25,16 @@ export interface TrainResult {
 }
 
 export async function runTrainJob(deps: TextDeps, ctx: JobContext<TrainRequest>): Promise<TrainResult> {
+  // the thread that serialises the model on the second core loads while the data is read and the model trains
+  const serializer = startModelSerializer();
+  try {
+    return await trainAndSave(deps, ctx, serializer);
+  } finally {
+    serializer.close();
+  }
+}
+
+async function trainAndSave(deps: TextDeps, ctx: JobContext<TrainRequest>, serializer: ModelSerializer): Promise<TrainResult> {
   const req = ctx.job.payload;
   await ctx.progress(0.01, 'reading training data');
   const { source, parts, splitInfo, warnings } = await prepareTrainTest(deps, req);
@@ -54,11 +65,13 @@ export async function runTrainJob(deps: TextDeps, ctx: JobContext<TrainRequest>)
   await ctx.progress(0.88, `evaluating on ${parts.test.length} documents`);
 
   const test = toArrays(parts.test, labelNames, req.mode);
+  // model.bin's bytes are made on the serialisation thread while this one scores the test part (serializeThread.ts)
+  const modelBytes = serializer.serialize(classifier);
   const metrics = classificationReport(req.mode, labelNames, classifier.predict(test.texts), test.truth);
   const saved = await saveTextModelVersion(deps, {
     name: req.name, jobId: ctx.job.id, mode: req.mode, source: req,
     dataset: { versionId: source.versionId, version: source.version, format: source.format },
-    classifier, metrics, splitInfo, test: parts.test, nTrain: parts.train.length, trainSeconds, warnings,
+    classifier, modelBytes: await modelBytes, metrics, splitInfo, test: parts.test, nTrain: parts.train.length, trainSeconds, warnings,
   });
   await ctx.progress(1, 'done');
   return { model: saved.model, metrics: saved.metrics, train_seconds: Math.round(trainSeconds * 1000) / 1000, warnings };
