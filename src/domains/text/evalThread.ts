@@ -21,7 +21,7 @@ const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './evalWorker.ts' : './e
 /** The thread's state word: loaded, then warm (the job's thread reads it while training blocks its event loop). */
 export const LOADED = 1, WARM = 2;
 /** Training texts the warm-up model is fitted on and scores. */
-export const WARM_UP_TEXTS = 200;
+export const WARM_UP_TEXTS = 128;
 
 /** What the thread needs to score: the model without its term strings (scoring never reads them). */
 export interface ScoringParts {
