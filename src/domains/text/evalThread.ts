@@ -5,9 +5,11 @@
  * started with the job, loads while the data is read, and optimises its scoring code while the model trains, on a
  * tiny model fitted on a sample of the training texts (predictWarmUp.ts). When training ends it gets the trained
  * model's scoring parts (tf-idf look-up tables, idf, weights — not the term strings) and the test texts, and scores
- * them while the job's thread serialises the model. Same code on the same float32 parameters, each document's row
- * depending on that document alone: the probabilities are bit for bit those of `model.predict(texts)` here (tested).
- * A thread that is not warm yet (a short job), is on a one-core machine, or fails: the job's thread scores, as before.
+ * them in chunks it claims from a shared counter while the job's thread serialises the model; the job's thread then
+ * claims what is left (on a busy machine the thread may get little time). Same code on the same float32 parameters,
+ * each document's row depending on that document alone: the probabilities are bit for bit those of
+ * `model.predict(texts)` here (tested). A thread that is not warm yet (a short job), a one-core machine, or a
+ * failed thread: the job's thread scores, as before.
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +35,31 @@ export interface ScoringParts {
   blocks: Omit<VectorizerParts, 'terms'>[];
 }
 
-export type EvalMessage = { kind: 'warm'; input: WarmUpInput } | { kind: 'score'; parts: ScoringParts; texts: readonly string[] };
+/** One evaluation, shared by both threads: the texts, the chunk claim counter, per-chunk done flags, the probabilities. */
+export interface ScoreTask {
+  texts: readonly string[];
+  next: Int32Array;
+  done: Uint8Array;
+  scores: Float32Array;
+}
+
+export type EvalMessage = { kind: 'warm'; input: WarmUpInput } | ({ kind: 'score'; parts: ScoringParts } & ScoreTask);
+
+/** Documents per claimed chunk: small enough that neither thread waits long for the other's last one. */
+export const CHUNK = 64;
+
+/**
+ * Scores the chunks of `t.texts` this thread claims until none is left (both threads run this). Each document's
+ * row depends on that document alone, so any split gives `model.predict(texts)`'s rows.
+ */
+export function scoreClaimedChunks(model: Pick<TextClassifierModel, 'predict' | 'nLabels'>, t: ScoreTask): void {
+  const n = t.texts.length, L = model.nLabels, chunks = Math.ceil(n / CHUNK);
+  for (let c; (c = Atomics.add(t.next, 0, 1)) < chunks;) {
+    const a = c * CHUNK;
+    t.scores.set(model.predict(t.texts.slice(a, Math.min(n, a + CHUNK))), a * L);
+    Atomics.store(t.done, c, 1);
+  }
+}
 
 export function scoringParts(model: TextClassifierModel): ScoringParts {
   return {
@@ -48,8 +74,9 @@ export interface EvalThread {
   /** Loaded, warm and idle: `score` would hand the texts over. */
   readonly ready: boolean;
   /**
-   * `model.predict(texts)`, worked out on the thread when it is ready (this thread only copies the parts over and
-   * goes on: `here` runs meanwhile), else here after `here`. `here`'s result comes back with the probabilities.
+   * `model.predict(texts)`: when the thread is ready, it scores chunks of the texts while `here` runs on this thread,
+   * which then scores the chunks the thread has not claimed yet; else all here, after `here`. `here`'s result comes
+   * back with the probabilities.
    */
   score<T>(model: TextClassifierModel, texts: readonly string[], here: () => T): Promise<{ scores: Float32Array; here: T }>;
   /** Stops the thread (never needed for the process to exit: it is unref'd). */
@@ -85,19 +112,29 @@ export function startEvalThread(cores = availableParallelism()): EvalThread {
         return { scores: model.predict(texts), here: result };
       }
       busy = true; // one evaluation at a time
-      const answer = new Promise<{ scores?: Float32Array; error?: string } | undefined>((resolve) => {
-        const onMessage = (m: { scores?: Float32Array; error?: string }) => { done(); resolve(m); };
-        const onExit = () => { done(); resolve(undefined); };
-        const done = () => { w.off('message', onMessage); w.off('exit', onExit); };
-        w.on('message', onMessage);
-        w.on('exit', onExit);
+      const n = texts.length, L = model.nLabels, chunks = Math.ceil(n / CHUNK);
+      const task: ScoreTask = {
+        texts, next: new Int32Array(new SharedArrayBuffer(4)), done: new Uint8Array(new SharedArrayBuffer(Math.max(1, chunks))),
+        scores: new Float32Array(new SharedArrayBuffer(Math.max(1, n * L) * 4)),
+      };
+      const ended = new Promise<void>((resolve) => {
+        const finish = () => { w.off('message', finish); w.off('exit', finish); resolve(); };
+        w.on('message', finish);
+        w.on('exit', finish);
       });
-      w.postMessage({ kind: 'score', parts: scoringParts(model), texts } satisfies EvalMessage);
+      w.postMessage({ kind: 'score', parts: scoringParts(model), ...task } satisfies EvalMessage);
       try {
         const result = here();
-        const m = await answer;
-        // a failed or lost thread: the same probabilities, worked out here
-        return { scores: m?.scores ?? model.predict(texts), here: result };
+        // what the thread has not claimed yet is scored here too (a busy machine may give the thread little time)
+        scoreClaimedChunks(model, task);
+        await ended;
+        // chunks the thread claimed but did not finish (it failed or stopped): scored here
+        for (let c = 0; c < chunks; c++) {
+          if (task.done[c]) continue;
+          const a = c * CHUNK;
+          task.scores.set(model.predict(texts.slice(a, Math.min(n, a + CHUNK))), a * L);
+        }
+        return { scores: n * L === 0 ? new Float32Array(0) : new Float32Array(task.scores), here: result };
       } finally {
         busy = false;
       }
