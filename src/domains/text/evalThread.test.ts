@@ -22,7 +22,7 @@ async function warmed(t: EvalThread): Promise<void> {
 
 describe('evaluation thread (text.train)', () => {
   it('once warm, scores on the thread — bit for bit model.predict — while `here` runs on this thread', async () => {
-    const t = startEvalThread(2);
+    const t = startEvalThread(2, 0);
     try {
       expect(t.ready).toBe(false); // not before its warm-up
       t.warm(train.texts, labelNames.length, 'multi-label');
@@ -40,9 +40,9 @@ describe('evaluation thread (text.train)', () => {
     }
   }, 120_000);
 
-  it('scores here, after `here`, without a second core, before the warm-up, and after the thread stopped', async () => {
+  it('scores here, after `here`, without a second core, on a busy machine, before the warm-up, and after the thread stopped', async () => {
     const expected = bits(model.predict(held));
-    const one = startEvalThread(1);
+    const one = startEvalThread(1, 0);
     one.warm(train.texts, labelNames.length, 'multi-label');
     const order: string[] = [];
     const a = await one.score(model, held, () => order.push('here'));
@@ -50,7 +50,14 @@ describe('evaluation thread (text.train)', () => {
     expect(bits(a.scores).equals(expected)).toBe(true);
     one.close();
 
-    const cold = startEvalThread(2);
+    const busy = startEvalThread(2, 2.5); // every core busy over the last minute: no thread
+    busy.warm(train.texts, labelNames.length, 'multi-label');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(busy.ready).toBe(false);
+    expect(bits((await busy.score(model, held, () => 0)).scores).equals(expected)).toBe(true);
+    busy.close();
+
+    const cold = startEvalThread(2, 0);
     expect(bits((await cold.score(model, held, () => 0)).scores).equals(expected)).toBe(true); // never warmed
     cold.warm(train.texts, labelNames.length, 'multi-label');
     await warmed(cold);

@@ -8,10 +8,10 @@
  * them in chunks it claims from a shared counter while the job's thread serialises the model; the job's thread then
  * claims what is left (on a busy machine the thread may get little time). Same code on the same float32 parameters,
  * each document's row depending on that document alone: the probabilities are bit for bit those of
- * `model.predict(texts)` here (tested). A thread that is not warm yet (a short job), a one-core machine, or a
- * failed thread: the job's thread scores, as before.
+ * `model.predict(texts)` here (tested). A thread that is not warm yet (a short job), a one-core or busy machine
+ * (no thread), or a failed thread: the job's thread scores, as before.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TextClassifierModel } from '../../ml/index.ts';
@@ -83,12 +83,15 @@ export interface EvalThread {
   close(): void;
 }
 
-/** Starts the thread (on a one-core machine, none). */
-export function startEvalThread(cores = availableParallelism()): EvalThread {
+/**
+ * Starts the thread unless no core is likely free for it: a one-core machine, or a last-minute load average of at
+ * least the number of cores (every core busy: the thread's warm-up and scoring would only compete with the job).
+ */
+export function startEvalThread(cores = availableParallelism(), load = loadavg()[0]!): EvalThread {
   let worker: Worker | undefined;
   let busy = false;
   const state = new Int32Array(new SharedArrayBuffer(4));
-  if (cores > 1) {
+  if (cores > 1 && load < cores) {
     const w = new Worker(BOOTSTRAP, { workerData: { entryUrl: ENTRY, state }, execArgv: [] });
     w.unref();
     worker = w;
