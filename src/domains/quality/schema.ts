@@ -26,6 +26,8 @@ export const tuneRequestSchema = z.object({
   stack: z.boolean().default(false)
     .describe('multi-label, plain model: fit a per-label combiner over all labels\' out-of-fold logits (thresholds chosen on its cross-fitted scores), refit and fold it into one linear model as a new version (with cGrid: over the chosen C per label)'),
   stackNbWords: z.boolean().default(false).describe('with stack: also fit an NB-weighted word model in the tune folds as a second base of the combiner'),
+  stackAllC: z.boolean().default(false)
+    .describe('with stack and cGrid: the combiner sees the out-of-fold logits at every C of the grid, not only each label\'s chosen C (the refit fits every C)'),
 });
 export type TuneRequest = z.infer<typeof tuneRequestSchema>;
 

@@ -20,7 +20,7 @@ import { yieldToLoop, type QualityDeps } from './deps.ts';
 import { resolveObjective, type TunePayload } from './schema.ts';
 import { tuneOffsets } from './offsets.ts';
 import { gridOutOfFold, saveRefit, type GridOutOfFold } from './tuneC.ts';
-import { COMBINER_C, foldStack, stackOutOfFold, type StackOutOfFold } from './tuneStack.ts';
+import { COMBINER_C, foldStack, stackBases, stackOutOfFold, type StackOutOfFold } from './tuneStack.ts';
 import { smoothThresholds } from './thresholdRules.ts';
 
 export interface TuneResult {
@@ -99,7 +99,7 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
     grid = await gridOutOfFold({ ...train, labels, options: { ...options, labelC: null, labelClassWeight: null }, folds, k: p.folds, grid: settings, objective, nbWords: p.stack && p.stackNbWords, signal: ctx.signal, onFold });
   }
   // with stack: the thresholds are chosen on the combiner's cross-fitted scores
-  const stack: StackOutOfFold | null = grid && p.stack ? stackOutOfFold(grid, train.truth, n, folds, p.folds) : null;
+  const stack: StackOutOfFold | null = grid && p.stack ? stackOutOfFold(grid, train.truth, n, folds, p.folds, p.stackAllC) : null;
   const oof = stack ? stack.scores : grid ? grid.scores : await outOfFoldScores({
     nRows: train.texts.length, nLabels: n, folds, k: p.folds, signal: ctx.signal,
     fitPredict: (tr, te, f) => {
@@ -139,7 +139,7 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
   // the fold models saw (k−1)/k of the rows: the refit keeps their regularisation per row (C·(k−1)/k), so its
   // scores sit where the thresholds were chosen (nested on train: +0.0005 to +0.0016 macro F1 on GoEmotions)
   const refitC = grid?.labelC.map((c) => (c * (p.folds - 1)) / p.folds);
-  const stackInfo = stack ? { bases: stack.nbWords ? ['word+char', 'nb-words'] : ['word+char'], combinerC: COMBINER_C } : null;
+  const stackInfo = stack ? { bases: stackBases(stack), combinerC: COMBINER_C } : null;
   const refit = stack ? { finish: (clf: Parameters<typeof foldStack>[0], texts: readonly string[], y: readonly (readonly number[])[]) => foldStack(clf, texts, y, stack, p.folds), by: 'text.tune stack', extraParams: { tuneStack: { ...stackInfo, folds: p.folds } } } : {};
   const target = refitC ? await saveRefit(deps, ctx.job.id, model, parts, refitC, grid!.labelClassWeight, ctx.signal, refit) : model;
   const tuneSeconds = (performance.now() - started) / 1000;

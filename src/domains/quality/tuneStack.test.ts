@@ -4,7 +4,12 @@
  * version tuned is left unchanged; clear 400s where stack cannot apply or a plain tune would mismatch.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TextClassifierModel, trainTextClassifier } from '../../ml/index.ts';
+import { decisionFunction, fitLogisticRegression, labelMatrix, TextClassifierModel, trainTextClassifier } from '../../ml/index.ts';
+import { fitNbModel } from '../../ml/text/stack.ts';
+import { foldStack } from './tuneStack.ts';
+import { parseLabeledText } from '../text/formats.ts';
+import { labelSet } from '../text/data.ts';
+import { multiLabelCsv } from '../text/testing/synthetic.ts';
 import { openAppWithModels, runJob, succeeded, tempDir, type OpenApp } from './testing/app.ts';
 import type { TuneResult } from './tune.ts';
 import { rebuildModelParts } from '../text/parts.ts';
@@ -71,5 +76,38 @@ describe('text.tune with stack (real app)', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/text/models/tickets/versions/1/tune', payload: { stack: true } });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', problems: [{ field: 'stack' }] });
+  });
+
+  it('with stackAllC, the combiner sees every C of the grid (recorded as its bases)', async () => {
+    const r = await succeeded<TuneResult>(runJob(t, '/api/v1/text/models/multi/versions/1/tune', { folds: 3, stack: true, stackNbWords: true, stackAllC: true, cGrid: [0.5, 4] }));
+    expect(r.model.version).toBe(4);
+    const bases = ['word+char C=0.5', 'word+char C=4', 'nb-words'];
+    expect(r.stack).toEqual({ bases, combinerC: 0.1 });
+    expect((await version(4)).params.tuneStack).toEqual({ bases, combinerC: 0.1, folds: 3 });
+    expect((await decision(4)).thresholds).toEqual(r.thresholds);
+  }, 120_000);
+});
+
+describe('foldStack with allC', () => {
+  it('folds a refit at every grid setting (C × (k−1)/k) and the NB base into one model whose logits are the combiner\'s', () => {
+    const docs = parseLabeledText(multiLabelCsv(90), { mode: 'multi-label', format: 'comprehend-csv' }).docs;
+    const names = labelSet(docs), L = names.length, texts = docs.map((d) => d.text), labels = docs.map((d) => d.labels.map((l) => names.indexOf(l)));
+    const clf = trainTextClassifier({ texts, labels, labelNames: names, mode: 'multi-label', options: {} });
+    const grid = [{ C: 0.5, classWeight: 'none' as const }, { C: 2, classWeight: 'balanced' as const }], M = grid.length + 1, k = 4;
+    const A = Float32Array.from({ length: (M * L + 1) * L }, (_, i) => Math.sin(i + 1) / 2);
+    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: true, allC: grid }, k);
+    const blocks = clf.vectorizers.map((v) => v.transform(texts)), Y = labelMatrix(labels, L), o = clf.options, fit = { maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed };
+    const bases = [
+      ...grid.map((g) => fitLogisticRegression(blocks, Y, L, { ...fit, C: (g.C * (k - 1)) / k, classWeight: g.classWeight }).model),
+      fitNbModel(blocks[0]!, Y, L, { ...fit, C: (o.C * (k - 1)) / k, classWeight: o.classWeight }),
+    ].map((m) => decisionFunction(m, m.nFeatures === blocks[0]!.nCols ? [blocks[0]!] : blocks));
+    const got = decisionFunction(folded.linear, blocks);
+    for (let i = 0; i < texts.length; i++) {
+      for (let j = 0; j < L; j++) {
+        let want = A[M * L * L + j]!;
+        bases.forEach((b, m) => { for (let c = 0; c < L; c++) want += A[(m * L + c) * L + j]! * b[i * L + c]!; });
+        expect(got[i * L + j]!).toBeCloseTo(want, 3);
+      }
+    }
   });
 });
