@@ -48,6 +48,8 @@ export async function stackAblation(trainFile: string, log: (m: string) => void,
     variants.push({ name: `stack: combiner (C ${C}) over C-per-label logits (cGrid + stack)`, base: (rows) => [pickCols(logit, perLabelC(rows))], C });
     variants.push({ name: `stack + NB words: combiner (C ${C}) over C = 4 and NB logits`, base: () => [logit[DEFAULT]!, nbLogit], C });
     variants.push({ name: `stack + NB words: combiner (C ${C}) over C-per-label and NB logits (cGrid + stack + NB)`, base: (rows) => [pickCols(logit, perLabelC(rows)), nbLogit], C });
+    variants.push({ name: `stack: combiner (C ${C}) over every C's logits (cGrid + stack + stackAllC)`, base: () => logit, C });
+    variants.push({ name: `stack + NB words: combiner (C ${C}) over every C's and NB logits (cGrid + stack + NB + stackAllC)`, base: () => [...logit, nbLogit], C });
   }
   const sums = new Map<string, number>();
   let evals = 0;
