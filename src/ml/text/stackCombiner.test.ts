@@ -22,7 +22,7 @@ const Z = Float32Array.from(REF.Z.flat()), Y = Uint8Array.from(REF.Y.flat()), L 
 
 describe('cross-label combiner (scikit-learn liblinear reference)', () => {
   it('fits per label the coefficients and intercept scikit-learn fits on all labels\' logits', () => {
-    const A = fitCombiner(Z, Y, L, { C: REF.C, maxEpochs: 5000, tol: 1e-7 });
+    const A = fitCombiner(Z, Y, L, { C: REF.C, maxEpochs: 5000, tol: 1e-7, solver: 'dual' });
     expect(A.length).toBe((W + 1) * L);
     for (let j = 0; j < L; j++) {
       for (let c = 0; c < W; c++) expect(A[c * L + j]).toBeCloseTo(REF.coef[j]![c]!, 2);
@@ -30,8 +30,16 @@ describe('cross-label combiner (scikit-learn liblinear reference)', () => {
     }
   });
 
-  it('stops at the default 15 passes (the solver\'s cost bound) near the converged solution', () => {
+  it('solves small designs exactly by default (Newton): scikit-learn\'s optimum to 4 decimals', () => {
     const A = fitCombiner(Z, Y, L, { C: REF.C });
+    for (let j = 0; j < L; j++) {
+      for (let c = 0; c < W; c++) expect(A[c * L + j]).toBeCloseTo(REF.coef[j]![c]!, 4);
+      expect(A[W * L + j]).toBeCloseTo(REF.intercept[j]!, 4);
+    }
+  });
+
+  it('the dual solver stops at the default 15 passes (its cost bound) near the converged solution', () => {
+    const A = fitCombiner(Z, Y, L, { C: REF.C, solver: 'dual' });
     for (let j = 0; j < L; j++) for (let c = 0; c < W; c++) expect(A[c * L + j]).toBeCloseTo(REF.coef[j]![c]!, 1);
   });
 

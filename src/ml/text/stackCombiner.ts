@@ -8,6 +8,15 @@
  */
 import { csrFromDense } from '../sparse/csr.ts';
 import { fitLogisticRegression } from '../linear/logreg.ts';
+import { fitDenseLogit } from './denseLogit.ts';
+
+/**
+ * The exact Newton solver (denseLogit.ts) runs while rows × (features + 1)² × labels — one Newton step's work — stays
+ * under this; above it (e.g. GoEmotions' 28 labels × 2 bases) the dual solver's bounded passes. Measured on
+ * jigsaw-10k (bench/quality.stack.ts, .tmp experiments of issue 18): 15 dual passes left the combiner over every C + NB
+ * 0.0013 mean AUC below the optimum on the 8,004-row train part; Newton solves 7 labels × 36 features in ~1 s.
+ */
+export const NEWTON_BUDGET = 1e9;
 
 /** Probabilities → logits, clamped away from 0 and 1 (float32 scores saturate near ±16). */
 export function logitsOf(p: ArrayLike<number>): Float32Array {
@@ -34,11 +43,23 @@ export interface CombinerOptions {
    */
   maxEpochs?: number;
   tol?: number;
+  /** 'auto' (default): Newton within NEWTON_BUDGET, else the dual solver; 'newton' / 'dual' force one. */
+  solver?: 'auto' | 'newton' | 'dual';
 }
 
 /** The combiner A ((W + 1) × L, bias row last, intercept scaling 1) fitted on Z's rows `rows` (all when omitted). */
 export function fitCombiner(Z: Float32Array, Y: Uint8Array, L: number, o: CombinerOptions, rows?: readonly number[]): Float32Array {
-  const W = Z.length / (Y.length / L);
+  const N = Y.length / L, W = Z.length / N, nRows = rows?.length ?? N;
+  const solver = o.solver ?? 'auto';
+  if (solver === 'newton' || (solver === 'auto' && nRows * (W + 1) ** 2 * L <= NEWTON_BUDGET)) {
+    const ids = rows ?? Array.from({ length: N }, (_, i) => i), cols = Array.from({ length: W }, (_, c) => c), A = new Float32Array((W + 1) * L);
+    const y = new Uint8Array(N);
+    for (let j = 0; j < L; j++) {
+      for (let i = 0; i < N; i++) y[i] = Y[i * L + j]!;
+      fitDenseLogit(Z, W, y, o.C, ids, cols).forEach((v, c) => (A[c * L + j] = v));
+    }
+    return A;
+  }
   let Zr = Z, Yr = Y;
   if (rows) {
     Zr = new Float32Array(rows.length * W);
