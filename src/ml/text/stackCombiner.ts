@@ -12,11 +12,11 @@ import { fitDenseLogit } from './denseLogit.ts';
 
 /**
  * The exact Newton solver (denseLogit.ts) runs while rows × (features + 1)² × labels — one Newton step's work — stays
- * under this; above it (e.g. GoEmotions' 28 labels × 2 bases) the dual solver's bounded passes. Measured on
+ * under this; above it (e.g. GoEmotions: 35k rows × 28 labels, one base or more) the dual solver's bounded passes. Measured on
  * jigsaw-10k (bench/quality.stack.ts, .tmp experiments of issue 18): 15 dual passes left the combiner over every C + NB
  * 0.0013 mean AUC below the optimum on the 8,004-row train part; Newton solves 7 labels × 36 features in ~1 s.
  */
-export const NEWTON_BUDGET = 1e9;
+export const NEWTON_BUDGET = 4e8;
 
 /** Probabilities → logits, clamped away from 0 and 1 (float32 scores saturate near ±16). */
 export function logitsOf(p: ArrayLike<number>): Float32Array {
