@@ -99,9 +99,10 @@ function readShared(file: string): SharedArrayBuffer {
 }
 
 /**
- * The batch job's loop with its raw path (runBatchJob with scoreRaw/localRaw: scoreLines): chunks scored in input
- * order (scoreInOrder) into one score array, each chunk's Comprehend JSON lines (ResultLineWriter) written as it
- * comes in, into one buffer: the output's bytes, as the job stores them.
+ * The batch job's loop (runBatchJob with scoreRaw/localRaw: scoreLines): with a pool, shared work claimed by the pool
+ * thread and this one into one score array (sharedChunks.ts); inline, chunk by chunk (scoreInOrder); the Comprehend
+ * JSON lines (ResultLineWriter) of the scored run written as it grows, into one buffer: the output's bytes, as the job
+ * stores them.
  */
 async function runBatch(predictor: TextPredictor, texts: string[], pool: ScoringPool | undefined): Promise<{ scores: Float32Array; outputBytes: number }> {
   const local = (p: TextPredictor, part: string[]) => scorerOf(p.classifier).score(part);

@@ -4,7 +4,7 @@ import { TextClassifierModel, trainTextClassifier } from '../../ml/index.ts';
 import type { JobContext } from '../../jobs/types.ts';
 import { labelSet, toArrays } from './data.ts';
 import { parseLabeledText } from './formats.ts';
-import { chunkSize, runBatchJob, scoreInOrder, scoreLines, type BatchScoring } from './batch.ts';
+import { runBatchJob, scoreInOrder, scoreLines, type BatchScoring } from './batch.ts';
 import { ResultLineWriter } from './resultLines.ts';
 import { claimChunk, markDone, POOL_MAX } from './sharedChunks.ts';
 import type { TextDeps } from './deps.ts';
@@ -26,70 +26,52 @@ async function run(scoring: Omit<BatchScoring, 'predictor'>, p: TextPredictor, i
   return { jsonl: store.get(r.outputKey)!.toString('utf8'), errors: r.errors };
 }
 
+/** The lines the job must write, built the plain way: a result object per document (predictor.ts), JSON.stringify'd. */
+function objectLines(p: TextPredictor, input: string): string {
+  const lines = input.split('\n').map((text, i) => {
+    const head = { File: 'in.txt', Line: String(i) };
+    if (text.trim() === '') return JSON.stringify({ ...head, ErrorCode: 'EMPTY_DOCUMENT', ErrorMessage: 'the document is empty' });
+    const r = classifyTexts(p, [text])[0]!;
+    const key = p.rule.mode === 'multi-class' ? 'Classes' : 'Labels';
+    return JSON.stringify({ ...head, [key]: r[key], Predicted: r.Predicted });
+  });
+  return `${lines.join('\n')}\n`;
+}
+
 describe('text.batch job', () => {
-  it('writes the same JSON Lines from raw scores (scoreRaw/localRaw) as from result objects, error lines included', async () => {
+  it('writes, with and without this thread scoring too, the lines of one result object per document, error lines included', async () => {
     for (const mode of ['multi-label', 'multi-class'] as const) {
       const labels = mode === 'multi-label' ? arrays.labelIndices : arrays.labelIndices.map((ls) => [ls.length ? 1 : 0]);
       const names = mode === 'multi-label' ? labelNames : ['clean', 'flagged'];
       const model = TextClassifierModel.deserialize(trainTextClassifier({ texts: arrays.texts, labels, labelNames: names, mode, options: { maxEpochs: 1 } }).serialize());
       const p: TextPredictor = { modelId: 'm', key: 'm#1', rule: { mode, labels: names }, classifier: model, bytes: new SharedArrayBuffer(0) };
-      // 700 documents (two chunks and local ones), an empty line (an error line) and a non-ASCII one
+      // 702 documents (several chunks), an empty line (an error line) and a non-ASCII one
       const input = [...docs.slice(400, 1000).map((d) => d.text.replace(/[\r\n\u2028]+/g, ' ')), '', 'ünïcödé 😀 text', ...docs.slice(0, 100).map((d) => d.text.replace(/[\r\n\u2028]+/g, ' '))].join('\n');
-      const objects = await run({ score: async (q, t) => classifyTexts(q, t), local: classifyTexts, threads: 1 }, p, input);
-      const raw = await run({ score: async (q, t) => classifyTexts(q, t), threads: 1, scoreRaw: async (q, t) => scorerOf(q.classifier).score(t), localRaw: (q, t) => scorerOf(q.classifier).score(t) }, p, input);
-      expect(objects.errors).toBe(1);
-      expect(raw.errors).toBe(1);
-      expect(raw.jsonl.split('\n').length).toBe(703);
-      expect(raw.jsonl).toBe(objects.jsonl);
+      const raw = (q: TextPredictor, t: string[]) => scorerOf(q.classifier).score(t);
+      const shared = await run({ threads: 1, scoreRaw: async (q, t) => raw(q, t), localRaw: raw }, p, input);
+      const pooledOnly = await run({ threads: 1, scoreRaw: async (q, t) => raw(q, t) }, p, input);
+      expect(shared.errors).toBe(1);
+      expect(shared.jsonl.split('\n').length).toBe(703);
+      const expected = objectLines(p, input);
+      expect(expected).toContain('"ErrorCode"');
+      expect(shared.jsonl).toBe(expected);
+      expect(pooledOnly.jsonl).toBe(expected);
     }
   }, 60_000);
 });
 
-describe('chunkSize and scoreInOrder (guided chunks: every thread ends at about the same time)', () => {
-  it('gives a share of what is left: ~4 chunks per thread, at most 500 (125 on this thread), at least 32', () => {
-    expect(chunkSize(2000, 1)).toBe(250);
-    expect(chunkSize(100_000, 1)).toBe(500);
-    expect(chunkSize(5426, 1)).toBe(500);
-    expect(chunkSize(2000, 1, true)).toBe(125);
-    expect(chunkSize(300, 1, true)).toBe(38);
-    expect(chunkSize(100, 1)).toBe(32);
-    expect(chunkSize(10, 3, true)).toBe(32);
-  });
-
-  it('ends a batch with small pool chunks, so this thread never waits long on the last one; every document once, in order', async () => {
-    const texts = Array.from({ length: 1996 }, (_, i) => `doc ${i}`), sizes: number[] = [], seen: number[] = [];
-    const p = { modelId: 'm' } as TextPredictor;
-    // the pool answers a turn later; this thread scores its own chunks at once
-    const score = async (_p: TextPredictor, t: string[]) => { sizes.push(t.length); await new Promise((r) => setImmediate(r)); return t; };
-    await scoreInOrder({ score, local: (_p, t) => t, threads: 1 }, p, texts, { throwIfAborted() {} }, async (start, part) => {
+describe('scoreInOrder (no pool: scored inline, chunk by chunk)', () => {
+  it('emits every document once, in input order, and stops between chunks when cancelled', async () => {
+    const texts = Array.from({ length: 1996 }, (_, i) => `doc ${i}`), seen: number[] = [];
+    await scoreInOrder({ score: async (_p, t) => t }, { modelId: 'm' } as TextPredictor, texts, { throwIfAborted() {} }, async (start, part) => {
       expect(start).toBe(seen.length);
       for (const t of part) seen.push(Number(t.slice(4)));
     });
     expect(seen).toEqual(texts.map((_, i) => i));
-    expect(sizes[0]).toBe(250);
-    // the last pool chunks: what this thread may wait for at the end (it was a 250-document chunk)
-    expect(Math.max(...sizes.slice(-2))).toBeLessThanOrEqual(64);
-  });
-});
-
-describe('scoreInOrder keeps the pool busy', () => {
-  it('sends the pool its next chunk as soon as one finishes, before this thread emits (writes) the finished one', async () => {
-    const texts = Array.from({ length: 1000 }, (_, i) => `doc ${i}`), events: string[] = [];
-    const score = async (_p: TextPredictor, t: string[]) => { events.push('score'); await new Promise((r) => setImmediate(r)); return t; };
-    await scoreInOrder({ score, local: (_p, t) => t, threads: 1 }, { modelId: 'm' } as TextPredictor, texts, { throwIfAborted() {} }, async () => {
-      events.push('emit');
-      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r)); // a long write
-    });
-    // three chunks at the start (one running, two queued); the fourth goes out before the first chunk is emitted
-    expect(events.slice(0, events.indexOf('emit')).filter((e) => e === 'score').length).toBeGreaterThanOrEqual(4);
-  });
-
-  it('queues three chunks per pool thread before this thread scores its first own chunk (the thread has work while this one is busy)', async () => {
-    const texts = Array.from({ length: 5426 }, (_, i) => `doc ${i}`), events: string[] = [];
-    const score = async (_p: TextPredictor, t: string[]) => { events.push('score'); await new Promise((r) => setImmediate(r)); return t; };
-    const local = (_p: TextPredictor, t: string[]) => { events.push('local'); return t; };
-    await scoreInOrder({ score, local, threads: 1 }, { modelId: 'm' } as TextPredictor, texts, { throwIfAborted() {} }, async () => {});
-    expect(events.indexOf('local')).toBe(3);
+    let scored = 0;
+    const signal = { throwIfAborted() { if (scored >= 1000) throw new Error('cancelled'); } };
+    await expect(scoreInOrder({ score: async (_p, t) => { scored += t.length; return t; } }, { modelId: 'm' } as TextPredictor, texts, signal, async () => {})).rejects.toThrow('cancelled');
+    expect(scored).toBe(1000);
   });
 });
 

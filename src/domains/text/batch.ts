@@ -2,11 +2,11 @@
  * The `text.batch` job (Comprehend's StartDocumentClassificationJob): classify every document of the
  * input and write JSON Lines in input order — `{"File","Line","Classes"|"Labels"}` — plus
  * Comprehend's `output.tar.gz` wrapping. A bad document becomes a line with `ErrorCode`/`ErrorMessage`
- * instead of failing the job. Chunks of documents are scored on the scoring threads, `threads` chunks at a time
- * (all cores busy); lines are written in input order whatever order the chunks finish in.
+ * instead of failing the job. The documents are scored on the scoring threads and on the job's own thread as shared
+ * work (sharedChunks.ts); lines are written in input order, each run as soon as it is scored.
  */
 import type { JobContext } from '../../jobs/types.ts';
-import { buildOutputTarGz, type ClassificationResult } from './comprehend.ts';
+import { buildOutputTarGz } from './comprehend.ts';
 import type { TextDeps } from './deps.ts';
 import { readBatchInput, type BatchDocument } from './batchInput.ts';
 import type { TextPredictor } from './predictor.ts';
@@ -23,87 +23,34 @@ export interface BatchResult {
   outputTarKey: string;
 }
 
-/** How chunks are scored: `R` is a chunk's result (ClassificationResult[], or the raw scores, texts × labels). */
+/** How chunks are scored: `R` is a chunk's result (the raw scores, texts × labels). */
 export interface ChunkScoring<R> {
   score(p: TextPredictor, texts: string[]): Promise<R>;
   threads: number;
-  /** Scores on this thread too (the job's own thread is a core as well), in smaller chunks between the pool's. */
+  /** Scores on this thread too (the job's own thread is a core as well): the documents become shared work. */
   local?(p: TextPredictor, texts: string[]): R;
 }
 
-export interface BatchScoring extends ChunkScoring<ClassificationResult[]> {
+/** What the batch job scores with: probabilities (texts × labels) from the pool, and on this thread when it has one. */
+export interface BatchScoring {
   predictor(modelId: string): Promise<TextPredictor>;
-  /**
-   * Optional raw path: probabilities (texts × labels) from the pool, and on this thread. With them the job writes
-   * its lines straight from the scores (resultJson: the same bytes, no result objects).
-   */
-  scoreRaw?(p: TextPredictor, texts: string[]): Promise<Float32Array>;
+  /** Scoring threads (at least 1: with none, `scoreRaw` scores inline). */
+  threads: number;
+  scoreRaw(p: TextPredictor, texts: string[]): Promise<Float32Array>;
+  /** Set when there is a pool: this thread claims chunks of the shared work too (scoreShared). */
   localRaw?(p: TextPredictor, texts: string[]): Float32Array;
 }
 
 const CHUNK = 500;
-/**
- * Pool chunks in flight per thread: one running, two waiting in its port (scoringPool's concurrentTasksPerWorker).
- * A thread's next chunk is sent only when this thread turns its event loop, between its own chunks and writes; with
- * one chunk waiting, the pool thread ran dry every second chunk (measured on GoEmotions under a shared machine's
- * load: 40–70 ms of gaps in a 0.25 s batch; with two waiting, 27–48 ms).
- */
-const IN_FLIGHT = 3;
-const LOCAL_CHUNK = 125;
-/** The smallest chunk (~5–10 ms of scoring): a task's hand-off to a thread costs well under a millisecond. */
-const MIN_CHUNK = 32;
 
 /**
- * Size of the next chunk when this thread scores too: a share of what is left (guided self-scheduling), at most
- * CHUNK (LOCAL_CHUNK on this thread), at least MIN_CHUNK. Chunks shrink as the batch ends, so every thread finishes
- * at about the same time: with fixed sizes the last pool chunk (250 documents of jigsaw-10k's 1,996) was still
- * running when this thread ran out of work, and it waited ~0.1 s, a third of the batch, for that one chunk.
+ * Without a pool (`score` runs inline) the documents are scored here in chunks of CHUNK, each emitted before the
+ * next is scored: progress and cancellation get through between chunks.
  */
-export function chunkSize(remaining: number, threads: number, local = false): number {
-  const share = Math.ceil(remaining / ((Math.max(1, threads) + 1) * 4));
-  return Math.max(MIN_CHUNK, Math.min(local ? LOCAL_CHUNK : CHUNK, share));
-}
-
-/**
- * Scores `texts` in chunks — IN_FLIGHT chunks per thread queued on the pool (a thread never waits for the next one), and with
- * `local`, a smaller chunk on this thread while they run — and calls `emit` with each chunk's results in input order.
- */
-export async function scoreInOrder<R>(s: ChunkScoring<R> & Partial<Pick<BatchScoring, 'predictor'>>, p: TextPredictor, texts: string[], signal: { throwIfAborted(): void }, emit: (start: number, results: R) => Promise<void>): Promise<void> {
-  interface Chunk { start: number; done: boolean; results: Promise<R> }
-  const inFlight: Chunk[] = [];
-  // pool chunks not finished yet: the pool is topped up as soon as one finishes (not when its results are emitted,
-  // which waits for the chunks before it and for this thread's own chunk: the pool thread sat idle meanwhile)
-  let next = 0, running = 0;
-  const size = (local: boolean) => (s.local ? chunkSize(texts.length - next, s.threads, local) : CHUNK);
-  for (;;) {
-    while (next < texts.length && running < Math.max(1, s.threads) * IN_FLIGHT) {
-      signal.throwIfAborted();
-      const n = size(false);
-      const c: Chunk = { start: next, done: false, results: s.score(p, texts.slice(next, next + n)) };
-      const finished = () => { c.done = true; running--; };
-      c.results.then(finished, finished);
-      inFlight.push(c);
-      running++;
-      next += n;
-    }
-    const head = inFlight[0];
-    if (!head) return;
-    if (!head.done && s.local && next < texts.length) {
-      // while the threads work: a small chunk here, then a turn of the event loop for their answers
-      signal.throwIfAborted();
-      const n = size(true);
-      inFlight.push({ start: next, done: true, results: Promise.resolve(s.local(p, texts.slice(next, next + n))) });
-      next += n;
-      await new Promise((r) => setImmediate(r));
-      continue;
-    }
-    inFlight.shift();
-    try {
-      await emit(head.start, await head.results);
-    } catch (err) {
-      await Promise.allSettled(inFlight.map((f) => f.results)); // no chunk left running unobserved
-      throw err;
-    }
+export async function scoreInOrder<R>(s: Pick<ChunkScoring<R>, 'score'>, p: TextPredictor, texts: string[], signal: { throwIfAborted(): void }, emit: (start: number, results: R) => Promise<void>): Promise<void> {
+  for (let start = 0; start < texts.length; start += CHUNK) {
+    signal.throwIfAborted();
+    await emit(start, await s.score(p, texts.slice(start, start + CHUNK)));
   }
 }
 
@@ -206,35 +153,19 @@ export async function runBatchJob(deps: TextDeps & BatchScoring, ctx: JobContext
   const body = await deps.artifacts.get(p.inputKey);
   const docs: BatchDocument[] = await readBatchInput(p.inputFormat, p.inputFileName, body, { column: p.column, unzip: unzipTextFiles });
   const predictor = await deps.predictor(p.modelId);
-  const key = predictor.rule.mode === 'multi-class' ? 'Classes' : 'Labels';
   const ok = docs.filter((d) => d.text !== undefined);
   const texts = ok.map((d) => d.text!);
   const progress = async (done: number) => ctx.progress(0.05 + (0.9 * done) / Math.max(1, ok.length), `${done} of ${ok.length} documents`);
   const heads = docs.map((d) => ({ File: d.file, ...(d.line !== undefined ? { Line: d.line } : {}) }));
   const errorLine = (i: number) => JSON.stringify({ ...heads[i], ErrorCode: docs[i]!.error!.code, ErrorMessage: docs[i]!.error!.message });
-  let jsonl: string | Buffer;
-  if (deps.scoreRaw) {
-    // raw path: the scores into one array, the lines written as bytes from them (resultLines.ts: the same bytes)
-    const lines = { count: docs.length, head: (i: number) => `${JSON.stringify(heads[i]).slice(0, -1)},`, error: (i: number) => (docs[i]!.error ? errorLine(i) : undefined) };
-    jsonl = (await scoreLines({ score: deps.scoreRaw, threads: deps.threads, ...(deps.localRaw ? { local: deps.localRaw } : {}) }, predictor, texts, lines, ctx.signal, progress)).jsonl;
-  } else {
-    const results: ClassificationResult[] = new Array(ok.length);
-    await scoreInOrder(deps, predictor, texts, ctx.signal, async (start, part) => {
-      for (let i = 0; i < part.length; i++) results[start + i] = part[i]!;
-      await progress(start + part.length);
-    });
-    const lines: string[] = [];
-    for (let i = 0, k = 0; i < docs.length; i++) {
-      if (docs[i]!.error) lines.push(errorLine(i));
-      else lines.push(JSON.stringify({ ...heads[i], [key]: results[k]![key], Predicted: results[k++]!.Predicted }));
-    }
-    jsonl = lines.length ? `${lines.join('\n')}\n` : '';
-  }
+  // the scores into one array, the lines written as bytes from them (resultLines.ts)
+  const lines = { count: docs.length, head: (i: number) => `${JSON.stringify(heads[i]).slice(0, -1)},`, error: (i: number) => (docs[i]!.error ? errorLine(i) : undefined) };
+  const { jsonl } = await scoreLines({ score: deps.scoreRaw, threads: deps.threads, ...(deps.localRaw ? { local: deps.localRaw } : {}) }, predictor, texts, lines, ctx.signal, progress);
   const errors = docs.length - ok.length;
   const outputKey = `${p.outputPrefix}predictions.jsonl`;
   const outputTarKey = `${p.outputPrefix}output.tar.gz`;
   await deps.artifacts.put(outputKey, jsonl);
-  await deps.artifacts.put(outputTarKey, await buildOutputTarGz({ 'predictions.jsonl': typeof jsonl === 'string' ? jsonl : jsonl.toString('utf8') }));
+  await deps.artifacts.put(outputTarKey, await buildOutputTarGz({ 'predictions.jsonl': jsonl.toString('utf8') }));
   await ctx.log(`classified ${docs.length - errors} documents, ${errors} errors`);
   await ctx.progress(1, 'done');
   return { modelId: p.modelId, documents: docs.length, errors, outputKey, outputTarKey };

@@ -13,7 +13,6 @@ import { runBatchJob, type BatchResult } from './batch.ts';
 import { toArrays } from './data.ts';
 import type { TextDeps } from './deps.ts';
 import { loadLabeledDocs } from './load.ts';
-import type { ClassificationResult } from './comprehend.ts';
 import type { TextPredictor } from './predictor.ts';
 import { batchJobPayloadSchema, evaluateRequestSchema, trainRequestSchema, type BatchJobPayload, type EvaluateRequest, type TrainRequest } from './schema.ts';
 import { runTrainJob, throwIfErrors, type TrainResult } from './train.ts';
@@ -42,14 +41,11 @@ export const batchResultSchema = z.object({ modelId: z.string(), documents: z.nu
 export interface TextJobModels {
   predictor(modelId: string): Promise<TextPredictor>;
   requireTextModel(ref: string): Promise<ModelVersion>;
-  /** Scores on a scoring thread (or inline when there are none). */
-  score(p: TextPredictor, texts: string[]): Promise<ClassificationResult[]>;
-  /** Scoring threads: how many chunks the batch job keeps in flight. */
+  /** Scoring threads (at least 1): how many the batch job's shared work is split over. */
   threads: number;
-  /** Scoring on the job's own thread besides the pool (batch.ts). */
-  local?(p: TextPredictor, texts: string[]): ClassificationResult[];
-  /** The batch job's raw path (batch.ts): scores only, its lines written from them. */
-  scoreRaw?(p: TextPredictor, texts: string[]): Promise<Float32Array>;
+  /** The batch job's scoring (batch.ts): probabilities from a scoring thread (or inline when there are none)… */
+  scoreRaw(p: TextPredictor, texts: string[]): Promise<Float32Array>;
+  /** …and on the job's own thread besides the pool (set only when there is a pool). */
   localRaw?(p: TextPredictor, texts: string[]): Float32Array;
 }
 
@@ -81,6 +77,6 @@ export function textJobs(deps: TextDeps, models: TextJobModels) {
   return [
     defineJob({ type: 'text.train', payload: trainRequestSchema, result: trainResultSchema, run: (ctx) => runTrainJob(deps, withStageLog(ctx)) }),
     defineJob({ type: 'text.evaluate', payload: evaluateRequestSchema, result: evaluateResultSchema, idempotent: true, run: (ctx) => runEvaluateJob(deps, models, withStageLog(ctx)) }),
-    defineJob({ type: 'text.batch', payload: batchJobPayloadSchema, result: batchResultSchema, idempotent: true, run: (ctx) => runBatchJob({ ...deps, predictor: models.predictor, score: models.score, threads: models.threads, local: models.local, scoreRaw: models.scoreRaw, localRaw: models.localRaw }, withStageLog(ctx)) }),
+    defineJob({ type: 'text.batch', payload: batchJobPayloadSchema, result: batchResultSchema, idempotent: true, run: (ctx) => runBatchJob({ ...deps, predictor: models.predictor, threads: models.threads, scoreRaw: models.scoreRaw, ...(models.localRaw ? { localRaw: models.localRaw } : {}) }, withStageLog(ctx)) }),
   ];
 }

@@ -3,9 +3,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TextClassifierModel, trainTextClassifier } from '../../ml/index.ts';
 import { parseLabeledText } from './formats.ts';
 import { labelSet, toArrays } from './data.ts';
-import { classifyTexts, scorerOf, toResults, type TextPredictor } from './predictor.ts';
+import { scorerOf, type TextPredictor } from './predictor.ts';
 import { createScoringPool } from './scoringPool.ts';
-import { scoreInOrder, scoreLines } from './batch.ts';
+import { scoreLines } from './batch.ts';
 import { ResultLineWriter } from './resultLines.ts';
 import type { SharedChunks } from './sharedChunks.ts';
 
@@ -36,31 +36,6 @@ describe('text scoring pool (piscina worker threads)', () => {
     const other = trainTextClassifier({ texts: arrays.texts, labels: arrays.labelIndices.map((ls) => ls.filter((l) => l !== 0)), labelNames, mode: 'multi-label', options: { maxEpochs: 1 } });
     const p2 = predictorOf(other, 'm1#2');
     expect(Array.from(await pool.score(p2, held.slice(0, 50)))).toEqual(Array.from(other.predict(held.slice(0, 50))));
-  }, 120_000);
-
-  it('a batch split over the threads keeps input order (chunks finish in any order)', async () => {
-    const texts = [...held, ...held, ...held].slice(0, 1100);
-    const out: Array<{ start: number; n: number }> = [];
-    const results = new Array(texts.length);
-    await scoreInOrder({ predictor: async () => p, score: async (q, t) => classifyTexts(q, t).map((r) => r), threads: 2 }, p, texts, { throwIfAborted() {} }, async (start, part) => {
-      out.push({ start, n: part.length });
-      part.forEach((r, i) => (results[start + i] = r));
-    });
-    expect(out.map((o) => o.start)).toEqual([0, 500, 1000]);
-    const pooled: unknown[] = [];
-    await scoreInOrder({ predictor: async () => p, score: async (q, t) => {
-      const scores = await pool.score(q, t);
-      // make later chunks finish first
-      await new Promise((r) => setTimeout(r, t.length === 100 ? 0 : 30));
-      return classifyTexts(q, t).map((r, i) => ({ ...r, first: scores[i * labelNames.length] }));
-    }, threads: 2 }, p, texts, { throwIfAborted() {} }, async (start, part) => { pooled.push(...part.map((r) => ({ ...r, start }))); });
-    expect(pooled.map((r) => (r as { Labels: unknown }).Labels)).toEqual(results.map((r) => r.Labels));
-    // the pool and this thread together (the batch job's way): still every result in its place
-    const mixed = new Array(texts.length);
-    await scoreInOrder({ predictor: async () => p, score: async (q, t) => toResults(q.rule, await pool.score(q, t), t.length), local: classifyTexts, threads: 1 }, p, texts, { throwIfAborted() {} }, async (start, part) => {
-      part.forEach((r, i) => (mixed[start + i] = r));
-    });
-    expect(mixed).toEqual(results);
   }, 120_000);
 
   it('batch lines: the pool threads claim their own chunks, so they go on scoring while this thread is busy; same bytes as one pass', async () => {

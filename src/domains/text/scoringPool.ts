@@ -50,7 +50,7 @@ export function createScoringPool(threads: number): ScoringPool {
       maxThreads: threads,
       idleTimeout: 60_000,
       // more tasks wait in the thread's own port: the next starts the moment one ends, not a main-thread turn later
-      // (batch.ts IN_FLIGHT: up to three per thread; the real-time batcher keeps one per thread)
+      // (the real-time batcher keeps one per thread; a batch's shared task or a warm-up may overlap with it)
       concurrentTasksPerWorker: 3,
       // no execArgv: the parent's loader flags (tsx, vitest) do not belong in the thread; the bootstrap registers tsx
       execArgv: [],

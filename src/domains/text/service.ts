@@ -13,7 +13,7 @@ import type { ModelKindRuntime } from '../models/kinds.ts';
 import { checkTrainingData, type TrainingCheck } from './check.ts';
 import { toResult, type ClassificationResult, type DecisionRule } from './comprehend.ts';
 import type { TextDeps } from './deps.ts';
-import { classifyTexts, loadTextPredictor, resultJson, scorerOf, toResults, type TextPredictor } from './predictor.ts';
+import { loadTextPredictor, resultJson, scorerOf, type TextPredictor } from './predictor.ts';
 import { createMicroBatcher, type CancelSignal, type MicroBatcher } from './batcher.ts';
 import { createScoringPool, defaultScoringThreads, warmUpThisThread } from './scoringPool.ts';
 import {
@@ -50,10 +50,6 @@ export function createTextService(deps: TextDeps) {
    * yields each document's row of scores; the caller shapes it (an object, or JSON written straight from the scores).
    */
   const batchers = new Map<string, MicroBatcher<ScoredRow>>();
-  /** Scores on a pool thread, or here when there is no pool. */
-  const score = async (p: TextPredictor, texts: string[]): Promise<ClassificationResult[]> =>
-    pool ? toResults(p.rule, await pool.score(p, texts), texts.length) : classifyTexts(p, texts);
-
   /** Drops a model here; the threads replace it when a reloaded copy (a new key) reaches them. */
   async function forget(modelId: string): Promise<void> {
     batchers.delete(modelId);
@@ -82,7 +78,7 @@ export function createTextService(deps: TextDeps) {
 
   const scoreRaw = async (p: TextPredictor, texts: string[]): Promise<Float32Array> => (pool ? pool.score(p, texts) : scorerOf(p.classifier).score(texts));
   const localRaw = (p: TextPredictor, texts: string[]): Float32Array => scorerOf(p.classifier).score(texts);
-  const jobModels = { predictor: (id: string) => cache.get(id), requireTextModel, score, threads: Math.max(1, threads), scoreRaw, ...(pool ? { local: classifyTexts, localRaw } : {}) };
+  const jobModels = { predictor: (id: string) => cache.get(id), requireTextModel, threads: Math.max(1, threads), scoreRaw, ...(pool ? { localRaw } : {}) };
   for (const job of textJobs(deps, jobModels)) deps.queue.register(job);
 
   /** Endpoint loading for the model-kind table (classify.ts `textClassifierKind`): the shared model cache. */
