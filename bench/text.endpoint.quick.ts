@@ -46,7 +46,7 @@ for (const s of servers) {
       const cpu = r.serverCpuUs;
       console.log(`threads=${s} clients=${r.concurrency} n=${r.count}+${r.warmup} req/s=${f(r.reqPerSec)} p50=${f(r.p50, 2)} p95=${f(r.p95, 2)} p99=${f(r.p99, 2)} max=${f(r.max, 1)} ` +
         `non200=${r.count - (r.statuses['200'] ?? 0)} load1=${f(r.loadAvg, 2)} cpu/req=${cpu ? f(cpu.eventLoop + cpu.busiestOther + cpu.rest) : '–'}us ` +
-        `[event loop ${f(cpu?.eventLoop)}, busiest other ${f(cpu?.busiestOther)}, rest ${f(cpu?.rest)}]${r.firstError ? ` err=${r.firstError}` : ''}`);
+        `[event loop ${f(cpu?.eventLoop)}, busiest other ${f(cpu?.busiestOther)}, rest ${f(cpu?.rest)}] client cpu/req=${f((r as { clientCpuUsPerRequest?: number }).clientCpuUsPerRequest)}us${r.firstError ? ` err=${r.firstError}` : ''}`);
     }
   } finally {
     await server.stop();

@@ -55,11 +55,15 @@ async function phase(total: number, offset: number) {
 const pct = (sorted: Float64Array, q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
 
 await phase(warmup, 0);
+const cpu0 = process.cpuUsage();
 const m = await phase(count, warmup);
+const cpu = process.cpuUsage(cpu0);
 const sorted = m.latencies.slice().sort();
 agent.destroy();
 console.log(JSON.stringify({
   concurrency, warmup, count, seconds: m.seconds, reqPerSec: count / m.seconds,
   p50: pct(sorted, 0.5), p95: pct(sorted, 0.95), p99: pct(sorted, 0.99), max: sorted[sorted.length - 1],
   mean: sorted.reduce((s, x) => s + x, 0) / sorted.length, statuses: m.statuses, firstError: m.firstError, cores: availableParallelism(),
+  // the load generator's own CPU per measured request (µs): near 1e6 ÷ req/s, its one core is the bottleneck
+  clientCpuUsPerRequest: (cpu.user + cpu.system) / count,
 }));
