@@ -18,8 +18,6 @@ export interface SaveModelInput {
   source: LabeledSource;
   dataset: { versionId: string; version: number; format: TextFormat };
   classifier: TextClassifierModel;
-  /** `classifier.serialize()` when the caller already has it (train.ts serialises while its test part is scored). */
-  modelBytes?: Buffer;
   metrics: ClassificationReport;
   splitInfo: Record<string, unknown>;
   test: LabeledDocument[];
@@ -62,7 +60,7 @@ export async function saveTextModelVersion(deps: TextDeps, input: SaveModelInput
     };
     // Four independent files, each fsynced before its rename: written at once, their disk waits overlap.
     await Promise.all([
-      deps.artifacts.put(artifacts['model.bin']!, input.modelBytes ?? classifier.serialize()),
+      deps.artifacts.put(artifacts['model.bin']!, classifier.serialize()),
       deps.artifacts.put(artifacts['metrics.json']!, JSON.stringify(fullMetrics, null, 2)),
       deps.artifacts.put(artifacts['split.json']!, JSON.stringify({ ...input.splitInfo, testRows: input.test.map((d) => d.row) })),
       buildOutputTarGz({

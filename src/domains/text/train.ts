@@ -9,7 +9,6 @@ import type { JobContext } from '../../jobs/types.ts';
 import { trainTextClassifier } from '../../ml/index.ts';
 import { labelSet, toArrays } from './data.ts';
 import { classificationReport } from '../classifiers/evaluate.ts';
-import { startEvalThread, type EvalThread } from './evalThread.ts';
 import type { TrainRequest } from './schema.ts';
 import type { TextDeps } from './deps.ts';
 import { prepareTrainTest } from './parts.ts';
@@ -25,16 +24,6 @@ export interface TrainResult {
 }
 
 export async function runTrainJob(deps: TextDeps, ctx: JobContext<TrainRequest>): Promise<TrainResult> {
-  // the second core's evaluation thread loads while the data is read (evalThread.ts)
-  const evalThread = startEvalThread();
-  try {
-    return await trainAndSave(deps, ctx, evalThread);
-  } finally {
-    evalThread.close();
-  }
-}
-
-async function trainAndSave(deps: TextDeps, ctx: JobContext<TrainRequest>, evalThread: EvalThread): Promise<TrainResult> {
   const req = ctx.job.payload;
   await ctx.progress(0.01, 'reading training data');
   const { source, parts, splitInfo, warnings } = await prepareTrainTest(deps, req);
@@ -43,8 +32,6 @@ async function trainAndSave(deps: TextDeps, ctx: JobContext<TrainRequest>, evalT
 
   const labelNames = labelSet(parts.train);
   const train = toArrays(parts.train, labelNames, req.mode);
-  // ...and optimises its scoring code on a sample of these texts while this thread trains
-  evalThread.warm(train.texts, labelNames.length, req.mode);
   const started = performance.now();
   let lastReport = 0;
   const classifier = trainTextClassifier({
@@ -67,13 +54,11 @@ async function trainAndSave(deps: TextDeps, ctx: JobContext<TrainRequest>, evalT
   await ctx.progress(0.88, `evaluating on ${parts.test.length} documents`);
 
   const test = toArrays(parts.test, labelNames, req.mode);
-  // the thread scores the test part while this one serialises the model (or, without it, this one does both)
-  const { scores, here: modelBytes } = await evalThread.score(classifier, test.texts, () => classifier.serialize());
-  const metrics = classificationReport(req.mode, labelNames, scores, test.truth);
+  const metrics = classificationReport(req.mode, labelNames, classifier.predict(test.texts), test.truth);
   const saved = await saveTextModelVersion(deps, {
     name: req.name, jobId: ctx.job.id, mode: req.mode, source: req,
     dataset: { versionId: source.versionId, version: source.version, format: source.format },
-    classifier, modelBytes, metrics, splitInfo, test: parts.test, nTrain: parts.train.length, trainSeconds, warnings,
+    classifier, metrics, splitInfo, test: parts.test, nTrain: parts.train.length, trainSeconds, warnings,
   });
   await ctx.progress(1, 'done');
   return { model: saved.model, metrics: saved.metrics, train_seconds: Math.round(trainSeconds * 1000) / 1000, warnings };
