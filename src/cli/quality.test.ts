@@ -65,7 +65,14 @@ describe('sagebrush text tune / decision / sweep / noisy-labels', () => {
     const plain = await cli(['--json', 'text', 'tune', 'multi:1', '--folds', '3', '--stack']);
     expect(plain.code, plain.stderr).toBe(0);
     expect(JSON.parse(plain.stdout).stack).toEqual({ bases: ['word+char'], combinerC: 0.1 });
-  }, 90_000);
+    // --stack-all-c: one base per grid setting; without --c-grid it is refused, naming the field
+    const all = await cli(['--json', 'text', 'tune', 'multi:1', '--folds', '3', '--stack', '--c-grid', '0.5,4', '--stack-all-c']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(JSON.parse(all.stdout).stack).toEqual({ bases: ['word+char C=0.5', 'word+char C=4'], combinerC: 0.1 });
+    const refused = await cli(['text', 'tune', 'multi:1', '--stack', '--stack-all-c']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/stackAllC needs stack and cGrid/);
+  }, 120_000);
 
   it('sweeps a label of an imported dataset and lists suspicious rows', async () => {
     const plot = join(dir, 'sweep.svg');

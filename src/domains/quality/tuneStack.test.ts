@@ -72,6 +72,14 @@ describe('text.tune with stack (real app)', () => {
     for (const c of Object.values(r.labelC!)) expect([0.5 * 2 / 3, 4 * 2 / 3]).toContain(c);
   }, 120_000);
 
+  it('refuses stackAllC without stack and cGrid with a 400 that names stackAllC (instead of ignoring it)', async () => {
+    for (const payload of [{ stackAllC: true }, { stack: true, stackAllC: true }, { cGrid: [0.5, 4], stackAllC: true }]) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/text/models/multi/versions/1/tune', payload });
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(res.json().problems[0].field).toBe('stackAllC');
+    }
+  });
+
   it('refuses stack for a multi-class model with a 400 that names stack', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/text/models/tickets/versions/1/tune', payload: { stack: true } });
     expect(res.statusCode).toBe(400);
