@@ -34,6 +34,23 @@ export type TuneRequest = z.infer<typeof tuneRequestSchema>;
 export const tunePayloadSchema = tuneRequestSchema.extend({ modelId: z.string().min(1) });
 export type TunePayload = z.infer<typeof tunePayloadSchema>;
 
+/** Options that only modify another one, with what they need (checked before a job is queued). */
+const DEPENDENT_OPTIONS = [
+  { field: 'balancedGrid', needs: 'cGrid', sent: (r: TuneRequest) => r.balancedGrid, ok: (r: TuneRequest) => Boolean(r.cGrid?.length), example: '{"cGrid": [0.5, 1, 2, 4], "balancedGrid": true}' },
+  { field: 'stackNbWords', needs: 'stack', sent: (r: TuneRequest) => r.stackNbWords, ok: (r: TuneRequest) => r.stack, example: '{"stack": true, "stackNbWords": true}' },
+  { field: 'stackAllC', needs: 'stack and cGrid', sent: (r: TuneRequest) => r.stackAllC, ok: (r: TuneRequest) => r.stack && Boolean(r.cGrid?.length), example: '{"stack": true, "cGrid": [0.5, 1, 2, 4], "stackAllC": true}' },
+] as const;
+
+/** Refuses an option sent without the one it modifies (it would do nothing), instead of ignoring it. */
+export function checkTuneOptions(req: TuneRequest): void {
+  for (const d of DEPENDENT_OPTIONS) {
+    if (!d.sent(req) || d.ok(req)) continue;
+    throw new AppError('VALIDATION_FAILED', `${d.field} needs ${d.needs}: without it the option changes nothing.`, {
+      problems: [{ field: d.field, problem: `sent without ${d.needs}`, fix: `Send e.g. ${d.example}, or leave ${d.field} out.` }],
+    });
+  }
+}
+
 /** The ml objective and its display name ('f1', 'f0.5', 'fbeta(2)', 'precision>=0.9', 'recall>=0.8'). */
 export function resolveObjective(o: ObjectiveInput, beta?: number): { objective: ThresholdObjective; name: string } {
   if (typeof o === 'object') {

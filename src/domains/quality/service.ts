@@ -15,7 +15,7 @@ import type { QualityDeps } from './deps.ts';
 import { editDatasetVersion } from './edits.ts';
 import { QUALITY_JOBS, qualityJobs } from './jobs.ts';
 import {
-  datasetEditsSchema, decisionUpdateSchema, learningCurveRequestSchema, noisyLabelsRequestSchema, resolveObjective, sweepRequestSchema, tuneRequestSchema,
+  datasetEditsSchema, decisionUpdateSchema, learningCurveRequestSchema, noisyLabelsRequestSchema, checkTuneOptions, resolveObjective, sweepRequestSchema, tuneRequestSchema,
   type LearningCurveRequest, type NoisyLabelsRequest, type SweepRequest, type TuneRequest,
 } from './schema.ts';
 import { REPORT_ARTIFACTS } from './tune.ts';
@@ -47,6 +47,7 @@ export function createTextQualityService(base: TextDeps & { text: TextService })
     async tune(name: string, version: number, input: unknown): Promise<{ job: Job }> {
       const req = parseWith<TuneRequest>(tuneRequestSchema, input ?? {});
       resolveObjective(req.objective, req.beta);
+      checkTuneOptions(req);
       const m = await model(name, version);
       checkCGrid(m, req.cGrid);
       checkStack(m, req);

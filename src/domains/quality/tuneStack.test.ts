@@ -72,11 +72,15 @@ describe('text.tune with stack (real app)', () => {
     for (const c of Object.values(r.labelC!)) expect([0.5 * 2 / 3, 4 * 2 / 3]).toContain(c);
   }, 120_000);
 
-  it('refuses stackAllC without stack and cGrid with a 400 that names stackAllC (instead of ignoring it)', async () => {
-    for (const payload of [{ stackAllC: true }, { stack: true, stackAllC: true }, { cGrid: [0.5, 4], stackAllC: true }]) {
+  it('refuses an option sent without the one it modifies (stackAllC, stackNbWords, balancedGrid) with a 400 naming it, instead of ignoring it', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ stackAllC: true }, 'stackAllC'], [{ stack: true, stackAllC: true }, 'stackAllC'], [{ cGrid: [0.5, 4], stackAllC: true }, 'stackAllC'],
+      [{ stackNbWords: true }, 'stackNbWords'], [{ cGrid: [0.5, 4], stackNbWords: true }, 'stackNbWords'], [{ balancedGrid: true }, 'balancedGrid'],
+    ];
+    for (const [payload, field] of cases) {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/text/models/multi/versions/1/tune', payload });
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
-      expect(res.json().problems[0].field).toBe('stackAllC');
+      expect(res.json().problems[0].field).toBe(field);
     }
   });
 

@@ -37,14 +37,8 @@ export interface StackOutOfFold {
 }
 
 /** Refuses stack where it cannot apply (before the job is queued), naming the field and the fix. */
-export function checkStack(model: ModelVersion, req: { stack?: boolean; stackAllC?: boolean; cGrid?: readonly number[] | undefined }): void {
+export function checkStack(model: ModelVersion, req: { stack?: boolean; cGrid?: readonly number[] | undefined }): void {
   const params = model.params as unknown as TextModelParams & { tuneStack?: unknown };
-  if (req.stackAllC && !(req.stack && req.cGrid?.length)) {
-    // every setting of WHICH grid: without both there is nothing for the option to change, so say so instead of ignoring it
-    throw new AppError('VALIDATION_FAILED', 'stackAllC needs stack and cGrid: the combiner then sees the out-of-fold logits at every setting of the grid.', {
-      problems: [{ field: 'stackAllC', problem: `sent without ${req.stack ? 'cGrid' : 'stack'}`, fix: 'Send {"stack": true, "cGrid": [0.5, 1, 2, 4], "stackAllC": true}, or leave stackAllC out.' }],
-    });
-  }
   if (!req.stack) {
     // a stacked version's weights hold a combiner its options do not describe: plain out-of-fold scores would not match it
     if (params.tuneStack && !req.cGrid?.length) {
