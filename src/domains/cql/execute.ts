@@ -172,19 +172,18 @@ export function wrapResource(resource: Resource): unknown {
   return wrapper.wrap(resource, resource.resourceType);
 }
 
-/** The codes of a value set in the CodeService (every version), or null when it has none by that URL. */
-export function valueSetCodes(url: string): readonly string[] | null {
-  if (valueSetCache.has(url)) return valueSetCache.get(url) ?? null;
-  const sets = getCodeService().findValueSetsByOid(url);
-  const codes = sets.length === 0 ? null : sets.flatMap((vs) => vs.codes.map((c) => String(c.code)));
-  valueSetCache.set(url, codes);
-  return codes;
-}
-
 /** The codes of a value set in the CodeService (every version) as {system, code}, or null when it has none by that URL. */
 export function valueSetCodings(url: string): readonly { system: unknown; code: unknown }[] | null {
   const sets = getCodeService().findValueSetsByOid(url);
   return sets.length === 0 ? null : sets.flatMap((vs) => vs.codes.map((c) => ({ system: c.system as unknown, code: c.code as unknown })));
+}
+
+/** The codes alone (as strings), memoised: applicability checks read them on every call. */
+export function valueSetCodes(url: string): readonly string[] | null {
+  if (valueSetCache.has(url)) return valueSetCache.get(url) ?? null;
+  const codes = valueSetCodings(url)?.map((c) => String(c.code)) ?? null;
+  valueSetCache.set(url, codes);
+  return codes;
 }
 
 /** Value set expansions of library/valuesets.json (keys starting with "_" are comments). */

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../storage/schema.ts';
 import { createRuleEngine, type RuleEngineService } from './engine.ts';
 import { valueSetCodings } from './execute.ts';
-import { onlyTypes, retrievable, retrievalPlan, retrievedTypes } from './retrieves.ts';
+import { retrievable, retrievalPlan, type RetrievalPlan } from './retrieves.ts';
 import { coverage, HAS_SYNTHEA, medicationOrder, openTestDb, patientWith, serviceOrder, silentLogger, SYNTHEA_DIR } from './testing.ts';
 import { LIBRARY_DIR } from './translate.ts';
 
@@ -75,25 +75,29 @@ define "Decision": Common."Decision"('covered', 'no-auth', null, null, null, 'Un
 
 describe('the data handed to the rules', () => {
   const catalog = () => Object.fromEntries(['AmoxicillinPriorAuth', 'TablePolicy', 'Sinusitis', 'CoverageCommon', 'FHIRHelpers'].map((n) => [n, elm(n)]));
+  /** The retrieved types of a plan (no value sets known here, so no code cut). */
+  const typesOf = (plan: RetrievalPlan | null) => (plan ? [...plan.types.keys()].sort() : null);
+  const noValueSets = () => null;
 
   it('is the Patient and the types the libraries (and their includes) retrieve', () => {
-    expect([...retrievedTypes(['TablePolicy'], catalog())!].sort()).toEqual(['Patient']);
-    expect([...retrievedTypes(['AmoxicillinPriorAuth', 'TablePolicy'], catalog())!].sort()).toEqual(['Condition', 'Patient']); // via Sinusitis
+    expect(typesOf(retrievalPlan(['TablePolicy'], catalog(), noValueSets))).toEqual(['Patient']);
+    expect(typesOf(retrievalPlan(['AmoxicillinPriorAuth', 'TablePolicy'], catalog(), noValueSets))).toEqual(['Condition', 'Patient']); // via Sinusitis
     const bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient', id: 'p' } }, { resource: { resourceType: 'Observation', id: 'o', status: 'final', code: {} } }, { resource: { resourceType: 'Condition', id: 'c', subject: {} } }] };
-    const slim = onlyTypes(bundle, new Set(['Patient', 'Condition']));
+    const plan = retrievalPlan(['AmoxicillinPriorAuth'], catalog(), noValueSets)!;
+    const slim = retrievable(bundle, plan);
     expect(slim.entry!.map((e) => e.resource!.resourceType)).toEqual(['Patient', 'Condition']);
-    expect(onlyTypes(bundle, new Set(['Patient', 'Condition']))).toBe(slim); // the same object per Bundle: wrapped once per call
+    expect(retrievable(bundle, plan)).toBe(slim); // the same object per Bundle: wrapped once per call
   });
 
   it('is the whole Bundle when a Retrieve is not a base FHIR type or an include is unknown', () => {
     const withProfile = { library: { statements: { def: [{ expression: { type: 'Retrieve', dataType: '{http://hl7.org/fhir}Condition', templateId: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-condition' } }] } } };
     const abstract = { library: { statements: { def: [{ expression: { type: 'Retrieve', dataType: '{http://hl7.org/fhir}Resource' } }] } } };
     const unknownInclude = { library: { includes: { def: [{ path: 'Missing' }] } } };
-    expect(retrievedTypes(['X'], { X: withProfile })).toBeNull();
-    expect(retrievedTypes(['X'], { X: abstract })).toBeNull();
-    expect(retrievedTypes(['X'], { X: unknownInclude })).toBeNull();
+    expect(retrievalPlan(['X'], { X: withProfile }, noValueSets)).toBeNull();
+    expect(retrievalPlan(['X'], { X: abstract }, noValueSets)).toBeNull();
+    expect(retrievalPlan(['X'], { X: unknownInclude }, noValueSets)).toBeNull();
     const bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient', id: 'p' } }] };
-    expect(onlyTypes(bundle, null)).toBe(bundle);
+    expect(retrievable(bundle, null)).toBe(bundle);
   });
 });
 

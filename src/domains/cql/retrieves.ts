@@ -125,12 +125,6 @@ export function retrievalPlan(names: readonly string[], all: Record<string, Elm>
   return { id: String(plans), types };
 }
 
-/** The resource types of a plan (null: every type). */
-export function retrievedTypes(names: readonly string[], all: Record<string, Elm>, valueSets: ValueSetCodings = () => null): Set<string> | null {
-  const plan = retrievalPlan(names, all, valueSets);
-  return plan ? new Set(plan.types.keys()) : null;
-}
-
 /** False only when the resource's CodeableConcept at the filter's property has no coding in its codes. */
 function mayMatch(resource: Resource, filter: TypeFilter): boolean {
   if (filter.all) return true;
@@ -171,8 +165,3 @@ export function retrievable(bundle: Bundle, plan: RetrievalPlan | null): Bundle 
   return out;
 }
 
-/** `bundle` with only the resources of `types` (no code cut): for callers that hold a type set. */
-export function onlyTypes(bundle: Bundle, types: Set<string> | null): Bundle {
-  if (!types) return bundle;
-  return retrievable(bundle, { id: `types:${[...types].sort().join(',')}`, types: new Map([...types].map((t) => [t, ALL])) });
-}
