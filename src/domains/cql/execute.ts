@@ -10,6 +10,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type CqlModule from 'cql-execution';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { CompiledServices } from './compiled/index.ts';
+import type { ModelInfo as CompiledModelInfo } from './compiled/types.ts';
 import { installFastDistinct } from './distinct.ts';
 import { LIBRARY_DIR } from './translate.ts';
 
@@ -195,6 +197,12 @@ export function getCodeService(): CqlModule.CodeService {
   codeService = new cql.CodeService(sets as ConstructorParameters<typeof CqlModule.CodeService>[0]);
   return codeService;
 }
+
+/** What the compiled evaluator (compiled/) reads through this module: cql-exec-fhir's model info, our value sets. */
+export const compiledServices: CompiledServices = {
+  modelInfo: () => ((wrapper ??= fhirWrapper()) as unknown as { _modelInfo: CompiledModelInfo })._modelInfo,
+  findValueSet: (id, version) => getCodeService().findValueSet(id, version),
+};
 
 /** Build a runnable library from ELM; `all` holds every ELM its includes may resolve to (exact name + version). */
 export function loadLibrary(elm: Record<string, unknown>, all: Record<string, Record<string, unknown>>): CqlModule.Library {

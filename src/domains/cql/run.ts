@@ -8,7 +8,8 @@ import type cql from 'cql-execution';
 import type { Bundle, Coverage, Resource } from '@medplum/fhirtypes';
 import { AppError } from '../../core/errors.ts';
 import { billingCodes, decisionFromTuple, findings } from './decisions.ts';
-import { runExpressions, runLibrary, wrapResource } from './execute.ts';
+import { runCompiled, type SourceLibrary } from './compiled/index.ts';
+import { compiledServices, runExpressions, runLibrary, wrapResource } from './execute.ts';
 import { policyParameter } from './policy.ts';
 import type { CoverageDecision, PatientViewFinding, PolicyRow } from './types.ts';
 
@@ -48,15 +49,34 @@ export const FINDINGS_EXPRESSIONS = ['Findings'] as const;
  */
 export type RunMode = 'fast' | 'reference';
 
-async function results(runnables: Runnables, lib: LibraryRef, bundle: Bundle, params: Record<string, unknown>, names: readonly string[], mode: RunMode): Promise<Record<string, unknown>> {
+/** The parameters cql-execution receives wrapped as FHIR resources (the compiled path reads their JSON). */
+const RESOURCE_PARAMS: ReadonlySet<string> = new Set(['Order', 'Coverage']);
+
+/**
+ * The parameters of one run: raw JSON for the compiled evaluator, and cql-execution's (FHIR resources wrapped),
+ * made only if some library needs them and then shared by the run's libraries.
+ */
+class RunParams {
+  private wrappedParams: Record<string, unknown> | null = null;
+  constructor(readonly raw: Record<string, unknown>) {}
+  wrapped(): Record<string, unknown> {
+    return (this.wrappedParams ??= Object.fromEntries(Object.entries(this.raw).map(([k, v]) => [k, RESOURCE_PARAMS.has(k) && v != null ? wrapResource(v as Resource) : v])));
+  }
+}
+
+async function results(runnables: Runnables, lib: LibraryRef, bundle: Bundle, params: RunParams, names: readonly string[], mode: RunMode): Promise<Record<string, unknown>> {
   // runnables() throws CQL_ELM_INVALID for a library cql-execution cannot load; that message is kept as is.
   const library = runnables(lib.name);
-  return mode === 'reference' ? runLibrary(library, bundle, params) : runExpressions(library, bundle, params, names);
+  if (mode === 'reference') return runLibrary(library, bundle, params.wrapped());
+  // the compiled evaluator (compiled/) answers when it supports the library and vouches for this evaluation;
+  // otherwise cql-execution does, as before
+  const compiled = runCompiled(library as unknown as SourceLibrary, bundle, params.raw, RESOURCE_PARAMS, names, compiledServices);
+  return compiled ?? runExpressions(library, bundle, params.wrapped(), names);
 }
 
 /** Every library's outcome for one order, in the order of `libraries`. */
 export async function runOrder(runnables: Runnables, run: OrderRun, mode: RunMode = 'fast'): Promise<OrderOutcome[]> {
-  const params = { Order: wrapResource(run.order), Coverage: run.coverage ? wrapResource(run.coverage) : null, Policy: policyParameter(run.policy) };
+  const params = new RunParams({ Order: run.order, Coverage: run.coverage ?? null, Policy: policyParameter(run.policy) });
   return Promise.all(
     run.libraries.map(async (lib): Promise<OrderOutcome> => {
       try {
@@ -74,7 +94,7 @@ export async function runFindings(runnables: Runnables, bundle: Bundle, librarie
   return Promise.all(
     libraries.map(async (lib): Promise<FindingsOutcome> => {
       try {
-        const r = await results(runnables, lib, bundle, { Order: null, Coverage: null, Policy: [] }, FINDINGS_EXPRESSIONS, mode);
+        const r = await results(runnables, lib, bundle, new RunParams({ Order: null, Coverage: null, Policy: [] }), FINDINGS_EXPRESSIONS, mode);
         return { findings: findings(r.Findings, lib.name) };
       } catch (err) {
         return { error: failure(lib, err) };
