@@ -13,9 +13,10 @@ import type { FhirDataSource } from '../fhir/source.ts';
 import { createLibraryRegistry } from './catalog.ts';
 import { applies, appliesToOf } from './applicability.ts';
 import { billingCodes, decisionFromTuple, findings, fixedOutcome, mergeDecisions, noCoverageDecision, technicalDecision, type LibraryDecision } from './decisions.ts';
-import { runLibrary, toJsonSafe, valueSetCodes, valueSetCodings, wrapResource } from './execute.ts';
+import { compiledStatus, type SourceLibrary } from './compiled/index.ts';
+import { compiledServices, runLibrary, toJsonSafe, valueSetCodes, valueSetCodings, wrapResource } from './execute.ts';
 import { defaultPolicyRows, policyParameter, validatePolicy } from './policy.ts';
-import { runFindings, runOrder, type FindingsOutcome, type OrderOutcome, type RunMode } from './run.ts';
+import { FINDINGS_EXPRESSIONS, ORDER_EXPRESSIONS, runFindings, runOrder, type FindingsOutcome, type OrderOutcome, type RunMode } from './run.ts';
 import { retrievable, retrievalPlan, type RetrievalPlan } from './retrieves.ts';
 import { readPolicy, writePolicy, type StoredLibrary } from './store.ts';
 import { createRulePool, DEFAULT_QUEUE_PER_THREAD, defaultRuleThreads } from './threads.ts';
@@ -209,6 +210,8 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngineService {
         decision,
         findings: findings(results.Findings, lib.name),
         elapsedMs,
+        // how the CDS hooks evaluate this library (this test always runs cql-execution, the reference)
+        fastPath: compiledStatus(registry.runnable(lib.name) as unknown as SourceLibrary, lib.kind === 'order' ? ORDER_EXPRESSIONS : FINDINGS_EXPRESSIONS, compiledServices),
       };
     },
     async getPolicy() {

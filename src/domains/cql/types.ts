@@ -123,6 +123,11 @@ export interface RuleTestResult {
   /** Findings (patient libraries). */
   findings: PatientViewFinding[];
   elapsedMs: number;
+  /**
+   * How the CDS hooks evaluate this library: `compiled` (the compiled evaluator, compiled/), or on cql-execution with
+   * the reason (a node or type the compiler does not cover). `test` itself always runs cql-execution.
+   */
+  fastPath: { compiled: true } | { compiled: false; reason: string };
 }
 
 export type PolicyRequirement = 'pa' | 'doc' | 'none' | 'not-covered';
