@@ -2,7 +2,8 @@
 // Runs the compiled CLI (dist/, `npm run build`) when it is current with src/; otherwise the TypeScript sources
 // through tsx's loader, so `npx sagebrush` works from a fresh clone, after `git pull` and while editing, and never
 // runs a stale build. tsx is loaded only then: it costs ~1 s of start-up (ADR 0006). From the build it runs the
-// bundle (dist/bundle/main.js, a few files in place of ~800 modules: ~0.4 s less start-up) when the build made one.
+// bundle when the build made one: dist/bundle/main.js runs main.cjs, one CommonJS file in place of ~800 modules,
+// with V8's code cache (bin/bundle.js, ADR 0007).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildState } from './freshness.js';

@@ -1,6 +1,6 @@
 // `npm run build:server`: compiles src/ to dist/ with tsc (tsconfig.build.json), copies the non-TypeScript files the
 // code reads beside itself (the job thread's bootstrap, the CQL library), bundles the CLI into dist/bundle/
-// (bundle-server.mjs: what bin/sagebrush.js runs, for a faster start) and writes the stamp bin/sagebrush.js
+// (bundle-server.mjs: what bin/sagebrush.js runs, for a faster start; ADR 0007) and writes the stamp bin/sagebrush.js
 // checks before it runs dist/. The stamp is removed first and written last, so a failed or half-done build is
 // never taken for a current one.
 import { spawnSync } from 'node:child_process';
@@ -35,12 +35,17 @@ for (const path of assets) {
 const copied = assets.length;
 
 // The bundle only speeds start-up: without it bin/sagebrush.js runs dist/cli/main.js, so a failure here is a warning.
+// Running `--help` from it checks that it loads, and writes its first code cache (bin/bundle.js; ADR 0007).
 const bundleDir = join(dist, 'bundle');
-const bundled = await bundleCli({ srcDir: src, distDir: dist, outDir: bundleDir }).catch((err) => {
+const bundled = await bundleCli({ srcDir: src, distDir: dist, outDir: bundleDir }).then(() => {
+  const help = spawnSync(process.execPath, [join(bundleDir, 'main.js'), '--help'], { encoding: 'utf8' });
+  if (help.status !== 0) throw new Error(`the bundle does not run \`--help\`: ${help.stderr.trim().split('\n').slice(0, 5).join(' / ')}`);
+  return true;
+}).catch((err) => {
   rmSync(bundleDir, { recursive: true, force: true });
   console.error(`build:server: bundling the CLI failed, so it runs from dist/cli/main.js (slower start): ${err.message}`);
-  return 0;
+  return false;
 });
 
 writeFileSync(stamp, `${JSON.stringify({ ...state, builtAt: new Date().toISOString() })}\n`);
-console.log(`build:server: compiled ${state.files - copied} modules, copied ${copied} files${bundled ? ` and bundled the CLI into ${bundled} files` : ''} in dist/`);
+console.log(`build:server: compiled ${state.files - copied} modules, copied ${copied} files${bundled ? ' and bundled the CLI (dist/bundle/main.cjs)' : ''} in dist/`);

@@ -3,7 +3,9 @@
  * repository's sources built by `npm run build:server`'s script and run through bin/sagebrush.js with a
  * node_modules that has no tsx, so every module the CLI, the server and its job thread load must come from dist/ —
  * the CLI from its bundle (dist/bundle/, scripts/bundle-server.mjs), the worker threads from their per-file entries;
- * then a source saved after the build makes the launcher run the sources through tsx instead, with a note.
+ * then a source saved after the build makes the launcher run the sources through tsx instead, with a note. The bundle
+ * is one CommonJS script run with V8's code cache (bin/bundle.js, ADR 0007; codeCache.test.ts covers the loader):
+ * which of its modules a command evaluates is traced through esbuild's lazy-init helpers (see trace-imports.mjs).
  */
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
@@ -71,17 +73,27 @@ function linkModules(dir: string, tsx: boolean): void {
 
 describe('the compiled build', () => {
   const copy = mkdtempSync(join(tmpdir(), 'sb-build-'));
-  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SAGEBRUSH_') && !k.startsWith('VITEST') && k !== 'NODE_OPTIONS')), NODE_NO_WARNINGS: '1' };
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SAGEBRUSH_') && !k.startsWith('VITEST') && k !== 'NODE_OPTIONS')), NODE_NO_WARNINGS: '1', SAGEBRUSH_DEBUG_CODE_CACHE: '1' };
   let server: ReturnType<typeof spawn> | undefined;
 
-  /** Runs bin/sagebrush.js in the copy; `loaded` lists the files of the copy and the packages it imported. */
-  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string; loaded: string[] }> {
+  /**
+   * Runs bin/sagebrush.js in the copy. `loaded`: the files of the copy and the packages it imported or the bundle
+   * required; `evaluated`: the bundle's lazily evaluated sources and libraries that ran; `codeCache`: the loader's word.
+   */
+  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string; loaded: string[]; evaluated: string[]; codeCache: string }> {
     const r = await run(process.execPath, ['--import', './trace-imports.mjs', 'bin/sagebrush.js', ...args], { cwd: copy, env, maxBuffer: 64 << 20 }).then(
       (ok) => ({ ...ok, code: 0 }),
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
-    const loaded = [...new Set(r.stderr.split('\n').filter((l) => l.startsWith('IMPORT ')).map((l) => l.slice(7).replace(`file://${copy}/`, '').replace(/^.*\/node_modules\/((?:@[^/]+\/)?[^/]+).*$/, 'npm:$1')))];
-    return { code: r.code, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => !l.startsWith('IMPORT ')).join('\n'), loaded };
+    const lines = r.stderr.split('\n');
+    const npm = (f: string) => f.replace(/^.*node_modules\/((?:@[^/]+\/)?[^/]+).*$/, 'npm:$1');
+    const tagged = (tag: string) => [...new Set(lines.filter((l) => l.startsWith(tag)).map((l) => npm(l.slice(tag.length).replace(`file://${copy}/`, '').replace(`${copy}/`, ''))))];
+    const required = tagged('REQUIRE ').map((f) => (/^[@\w]/.test(f) && !f.startsWith('npm:') && !f.startsWith('dist/') ? `npm:${f.split('/')[0]}` : f));
+    return {
+      code: r.code, stdout: r.stdout, loaded: [...tagged('IMPORT '), ...required], evaluated: tagged('INIT '),
+      codeCache: /^code cache: (.*)$/m.exec(r.stderr)?.[1] ?? '',
+      stderr: lines.filter((l) => !/^(IMPORT|REQUIRE|INIT) /.test(l)).join('\n'),
+    };
   }
 
   beforeAll(async () => {
@@ -89,7 +101,17 @@ describe('the compiled build', () => {
     linkModules(join(copy, 'node_modules'), false);
     // Every ES module resolved in the process (and its threads: hooks run in their own thread), on stderr.
     writeFileSync(join(copy, 'trace-hooks.mjs'), "export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.startsWith('file:')) process.stderr.write('IMPORT ' + r.url + '\\n'); return r; }\n");
-    writeFileSync(join(copy, 'trace-imports.mjs'), "import { register } from 'node:module';\nregister('./trace-hooks.mjs', import.meta.url);\n");
+    // What the bundle requires (packages, and files of the copy), and which of its lazily evaluated modules run:
+    // esbuild's init helpers (__esm, __commonJS) call Object.getOwnPropertyNames on `{ "<module path>"() {…} }`.
+    writeFileSync(join(copy, 'trace-imports.mjs'), [
+      "import Module, { register } from 'node:module';",
+      "register('./trace-hooks.mjs', import.meta.url);",
+      'const load = Module._load;',
+      "Module._load = function (request, parent, ...rest) { if (parent?.filename?.endsWith('/dist/bundle/main.cjs') && !request.startsWith('node:') && !Module.isBuiltin(request)) process.stderr.write('REQUIRE ' + (request.startsWith('.') ? Module._resolveFilename(request, parent) : request) + '\\n'); return load.call(this, request, parent, ...rest); };",
+      'const names = Object.getOwnPropertyNames;',
+      "Object.getOwnPropertyNames = function (o) { const r = names(o); if (r.length === 1 && /^(?:src\\/|.*node_modules\\/).*\\.(?:[cm]?js|ts|json)$/.test(r[0])) process.stderr.write('INIT ' + r[0] + '\\n'); return r; };",
+      '',
+    ].join('\n'));
     await run(process.execPath, ['scripts/build-server.mjs'], { cwd: copy, env });
     expect(buildState(copy)).toBe('fresh');
   }, 240_000);
@@ -102,27 +124,19 @@ describe('the compiled build', () => {
     rmSync(copy, { recursive: true, force: true });
   });
 
-  /** The sources and libraries inside the bundle's files among `loaded` (dist/bundle/meta.json, esbuild's metafile). */
-  function bundledInputs(loaded: string[]): string[] {
-    const meta = JSON.parse(readFileSync(join(copy, 'dist/bundle/meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
-    const outputs = Object.fromEntries(Object.entries(meta.outputs).map(([file, o]) => [resolve(copy, file), o]));
-    return loaded.filter((f) => f.startsWith('dist/bundle/')).flatMap((f) => Object.keys(outputs[join(copy, f)]?.inputs ?? {}))
-      .map((i) => i.replace(/^.*\/node_modules\/((?:@[^/]+\/)?[^/]+).*$/, 'npm:$1').replace(/^.*?\/?src\//, 'src/'));
-  }
-  const HEAVY = /^(src\/|dist\/(app|http|domains|storage|runtimes|ml)\/|npm:(tsx|fastify|kysely|better-sqlite3|node-llama-cpp|sharp|onnxruntime-node|@cqframework\/cql|cql-execution|@medplum\/core|zod)$)/;
+  const HEAVY = /^(src\/|dist\/(app|http|domains|storage|runtimes|ml)\/|npm:(tsx|fastify|kysely|better-sqlite3|node-llama-cpp|sharp|onnxruntime-node|piscina|@cqframework\/cql|cql-execution|@medplum\/core|zod)$)/;
 
-  it('--help runs the bundle and loads only the CLI (no app, domains, tsx or heavy libraries)', async () => {
+  it('--help runs the bundle with the build\'s code cache and evaluates only the CLI (no app, domains, tsx or heavy libraries)', async () => {
     const r = await cli(['--help']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Usage: sagebrush');
     expect(r.loaded).toContain('dist/bundle/main.js');
+    expect(r.codeCache).toBe('accepted (taken at exit)'); // written by the build's own `--help`
     expect(r.loaded.filter((f) => HEAVY.test(f))).toEqual([]);
-    const inside = bundledInputs(r.loaded);
-    expect(inside).toContain('src/cli/main.ts');
-    expect(inside.filter((f) => /^src\/(app|http|domains|storage|runtimes|ml)\/|^npm:(fastify|kysely|zod|pino)$/.test(f))).toEqual([]);
+    expect(r.evaluated.filter((f) => /^src\/(app|http|domains|storage|runtimes|ml)\/|^npm:(fastify|kysely|zod|pino)$/.test(f))).toEqual([]);
   }, 60_000);
 
-  it('text train runs from the bundle: the whole app from a few files, none of the per-file tree on its thread', async () => {
+  it('text train runs from the bundle: the whole app from one file, none of the per-file tree on its thread', async () => {
     const file = join(copy, 'comments.csv');
     writeFileSync(file, multiLabelCsv(160));
     const r = await cli(['--data-dir', join(copy, 'train-data'), '--json', 'text', 'train', file, '--mode', 'multi-label']);
@@ -135,9 +149,24 @@ describe('the compiled build', () => {
     const own = r.loaded.filter((f) => !f.startsWith('npm:'));
     expect(own.filter((f) => f.startsWith('src/') || f === 'dist/cli/main.js' || /^dist\/(app|http|domains|storage|jobs|core)\//.test(f))).toEqual([]);
     expect(r.loaded).not.toContain('npm:tsx');
-    expect(own.filter((f) => f.startsWith('dist/bundle/')).length).toBeLessThan(60);
-    expect(bundledInputs(r.loaded)).toEqual(expect.arrayContaining(['src/domains/text/train.ts', 'npm:kysely', 'npm:fastify', 'npm:zod']));
+    expect(r.loaded).toContain('npm:better-sqlite3');
+    // these ran, evaluated lazily from the bundle, so `--help` above did not evaluate them
+    expect(r.evaluated).toEqual(expect.arrayContaining(['src/domains/text/train.ts', 'src/http/app.ts', 'npm:kysely', 'npm:fastify', 'npm:zod']));
+    // the first command to reach the checkpoint replaces the build's cache with one holding the app's code
+    expect(r.codeCache).toBe('accepted (taken at exit), written at checkpoint');
+    expect((await cli(['--help'])).codeCache).toBe('accepted (taken at checkpoint)');
   }, 120_000);
+
+  it('a damaged code cache is not used: the bundle compiles from its source, runs, and writes a new one', async () => {
+    const cache = join(copy, 'dist/bundle/main.cjs.cache');
+    const good = readFileSync(cache);
+    writeFileSync(cache, Buffer.concat([good.subarray(0, good.length - 100), Buffer.alloc(100, 7)]));
+    const r = await cli(['--help']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Usage: sagebrush');
+    expect(r.codeCache).toBe('stale or damaged, written at exit');
+    expect((await cli(['--help'])).codeCache).toBe('accepted (taken at exit)');
+  }, 60_000);
 
   it('serve from dist/ answers /healthz and runs jobs in its thread; the CLI talks to it with --url', async () => {
     const child = spawn(process.execPath, ['bin/sagebrush.js', '--data-dir', join(copy, 'data'), 'serve', '--port', '0'], { cwd: copy, env: { ...env, SAGEBRUSH_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });

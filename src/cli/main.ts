@@ -71,7 +71,7 @@ export async function runCli(argv: string[]): Promise<number> {
 // main.ts (tsx), main.js (dist/) or the bin/sagebrush.js launcher.
 const isMain = process.argv[1] !== undefined && /(?:main\.[jt]s|sagebrush(?:\.js)?)$/.test(process.argv[1]);
 if (isMain) {
-  const code = await runCli(process.argv);
   // Long-lived commands (serve, worker) resolve only at shutdown; exit so stray handles can't hang a one-shot run.
-  process.exit(code);
+  // (No top-level await: the CLI bundle is a CommonJS script, for V8's code cache — ADR 0007.)
+  void runCli(process.argv).then((code) => process.exit(code));
 }

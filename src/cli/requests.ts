@@ -4,6 +4,7 @@
  */
 import type { Problem } from '../core/errors.ts';
 import type { Job } from '../jobs/types.ts';
+import { codeCacheCheckpoint } from './codeCache.ts';
 import { CliError, expectOk, printJson } from './output.ts';
 import { followJob } from './progress.ts';
 import type { GlobalOptions } from './session.ts';
@@ -21,6 +22,7 @@ export async function followJobOrThrow(t: Transport, id: string, quiet: boolean,
 
 /** POSTs `body` to `path` (which answers 202 + a job) and follows the job; throws unless it succeeded. */
 export async function runJob(t: Transport, path: string, body: unknown, quiet: boolean, label: string): Promise<Job> {
+  codeCacheCheckpoint(); // before the job (training, say) runs on this thread
   const accepted = expectOk<{ job: Job }>(await t.request('POST', path, body));
   return followJobOrThrow(t, accepted.job.id, quiet, label);
 }
