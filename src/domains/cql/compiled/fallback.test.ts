@@ -101,6 +101,21 @@ describe('libraries the compiled evaluator does not cover', () => {
   });
 });
 
+describe('a hostile library', () => {
+  it('nested deeper than the stack allows is refused by the compiler, not thrown at the caller', () => {
+    let expression: Elm = { type: 'Literal', valueType: '{urn:hl7-org:elm-types:r1}Boolean', value: 'true' };
+    for (let i = 0; i < 200_000; i++) expression = { type: 'Not', operand: expression };
+    const source = { library: { identifier: { id: 'Deep' }, statements: { def: [{ name: 'Decision', context: 'Patient', expression }] } } };
+    expect(compiledStatus({ source, includes: {} }, ORDER_EXPRESSIONS, compiledServices)).toEqual({ compiled: false, reason: expect.stringContaining('the compiler failed') });
+  });
+
+  it('that refers to itself is refused (no recursion in compiled code)', () => {
+    const ref = (name: string) => ({ type: 'ExpressionRef', name });
+    const source = { library: { identifier: { id: 'Loop' }, statements: { def: [{ name: 'Decision', context: 'Patient', expression: ref('A') }, { name: 'A', context: 'Patient', expression: { type: 'Not', operand: ref('Decision') } }] } } };
+    expect(compiledStatus({ source, includes: {} }, ORDER_EXPRESSIONS, compiledServices)).toEqual({ compiled: false, reason: expect.stringContaining('refers to itself') });
+  });
+});
+
 describe('a library exercising the compiled operators', () => {
   it('is compiled and equals the reference on edge data', async () => {
     expect(compiledStatus(runnables('Operators'), ORDER_EXPRESSIONS, compiledServices)).toEqual({ compiled: true });

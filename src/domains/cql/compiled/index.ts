@@ -63,8 +63,8 @@ function plan(library: SourceLibrary, names: readonly string[], services: Compil
     }
     result = { ok: true, lib, defs, closure: closureOf(lib) };
   } catch (err) {
-    if (!(err instanceof Unsupported)) throw err;
-    result = { ok: false, reason: err.message };
+    // Unsupported, or anything else the compile hit (an ELM nested too deep for the stack, …): cql-execution decides
+    result = { ok: false, reason: err instanceof Unsupported ? err.message : `the compiler failed: ${(err as Error).message}` };
   }
   byNames.set(key, result);
   return result;
