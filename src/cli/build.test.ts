@@ -150,6 +150,7 @@ describe('the compiled build', () => {
     expect(own.filter((f) => f.startsWith('src/') || f === 'dist/cli/main.js' || /^dist\/(app|http|domains|storage|jobs|core)\//.test(f))).toEqual([]);
     expect(r.loaded).not.toContain('npm:tsx');
     expect(r.loaded).toContain('npm:better-sqlite3');
+    expect(r.loaded).not.toContain('npm:piscina'); // the scoring pool's library loads with the first pool
     // these ran, evaluated lazily from the bundle, so `--help` above did not evaluate them
     expect(r.evaluated).toEqual(expect.arrayContaining(['src/domains/text/train.ts', 'src/http/app.ts', 'npm:kysely', 'npm:fastify', 'npm:zod']));
     // the first command to reach the checkpoint replaces the build's cache with one holding the app's code

@@ -4,15 +4,18 @@
  * never used for back-pressure: the dispatcher in front of it (batcher.ts) keeps at most `threads` batches in
  * flight and bounds what waits.
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { warmUpTextScoring } from '../../ml/text/warmUp.ts';
 import type { TextPredictor } from './predictor.ts';
 import { warmUpResultLines } from './resultLines.ts';
 import type { ScoreTask } from './scoringWorker.ts';
 
 const BOOTSTRAP = fileURLToPath(new URL('./scoringBootstrap.mjs', import.meta.url));
+/** piscina loads with the first pool (~15 ms of start-up): a one-shot `text train` never starts one (issue 17). */
+const loadPiscina = () => (createRequire(import.meta.url)('piscina') as { Piscina: typeof Piscina }).Piscina;
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './scoringWorker.ts' : './scoringWorker.js', import.meta.url).href; // dist/ runs .js
 
 export interface ScoringPool {
@@ -43,7 +46,7 @@ export function defaultScoringThreads(): number {
 export function createScoringPool(threads: number): ScoringPool {
   let pool: Piscina | undefined;
   const get = () =>
-    (pool ??= new Piscina({
+    (pool ??= new (loadPiscina())({
       filename: BOOTSTRAP,
       workerData: { entryUrl: ENTRY },
       minThreads: threads,
