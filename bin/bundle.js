@@ -1,5 +1,5 @@
 // Runs the CLI bundle (dist/bundle/main.cjs: one CommonJS file, scripts/bundle-server.mjs) with V8's code cache
-// (ADR 0007). Node 20 has no module compile cache, and compiling the bundle's ~5.8 MB took ~0.1 s of every run; V8
+// (ADR 0008). Node 20 has no module compile cache, and compiling the bundle's ~5.8 MB took ~0.1 s of every run; V8
 // accepts a cache it wrote for the same source, so the bundle is compiled with `vm.Script` and `cachedData`, and the
 // cache — the bundle's bytecode, including every function compiled while a command ran — is written beside it.
 //

@@ -3,7 +3,7 @@
 // through tsx's loader, so `npx sagebrush` works from a fresh clone, after `git pull` and while editing, and never
 // runs a stale build. tsx is loaded only then: it costs ~1 s of start-up (ADR 0006). From the build it runs the
 // bundle when the build made one: dist/bundle/main.js runs main.cjs, one CommonJS file in place of ~800 modules,
-// with V8's code cache (bin/bundle.js, ADR 0007).
+// with V8's code cache (bin/bundle.js, ADR 0008).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildState } from './freshness.js';

@@ -1,6 +1,6 @@
 // `npm run build:server`: compiles src/ to dist/ with tsc (tsconfig.build.json), copies the non-TypeScript files the
 // code reads beside itself (the job thread's bootstrap, the CQL library), bundles the CLI into dist/bundle/
-// (bundle-server.mjs: what bin/sagebrush.js runs, for a faster start; ADR 0007) and writes the stamp bin/sagebrush.js
+// (bundle-server.mjs: what bin/sagebrush.js runs, for a faster start; ADR 0008) and writes the stamp bin/sagebrush.js
 // checks before it runs dist/. The stamp is removed first and written last, so a failed or half-done build is
 // never taken for a current one.
 import { spawnSync } from 'node:child_process';
@@ -35,7 +35,7 @@ for (const path of assets) {
 const copied = assets.length;
 
 // The bundle only speeds start-up: without it bin/sagebrush.js runs dist/cli/main.js, so a failure here is a warning.
-// Running `--help` from it checks that it loads, and writes its first code cache (bin/bundle.js; ADR 0007).
+// Running `--help` from it checks that it loads, and writes its first code cache (bin/bundle.js; ADR 0008).
 const bundleDir = join(dist, 'bundle');
 const bundled = await bundleCli({ srcDir: src, distDir: dist, outDir: bundleDir }).then(() => {
   const help = spawnSync(process.execPath, [join(bundleDir, 'main.js'), '--help'], { encoding: 'utf8' });

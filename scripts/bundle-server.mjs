@@ -1,4 +1,4 @@
-// The bundle step of `npm run build:server` (ADR 0006, ADR 0007): src/cli/main.ts and everything it imports, with the
+// The bundle step of `npm run build:server` (ADR 0006, ADR 0008): src/cli/main.ts and everything it imports, with the
 // libraries the CLI and server load on every run, go into one CommonJS file, dist/bundle/main.cjs, that
 // dist/bundle/main.js (a two-line stub written here) runs through bin/bundle.js with V8's code cache. Node 20 has no
 // module compile cache: loading ~800 small modules cost ~0.4 s of every one-shot command, and even as a few ES module
@@ -85,7 +85,7 @@ function finish(code, dynamicExternals) {
 
 /** The entry bin/sagebrush.js (and the benches) run: the bundle, through bin/bundle.js's code cache. */
 const STUB = (binDir, outDir) => [
-  '// Written by scripts/bundle-server.mjs: runs main.cjs, the CLI bundle, with V8\'s code cache (ADR 0007).',
+  '// Written by scripts/bundle-server.mjs: runs main.cjs, the CLI bundle, with V8\'s code cache (ADR 0008).',
   `import { runBundle } from ${JSON.stringify(relUrl(outDir, join(binDir, 'bundle.js')))};`,
   "runBundle(new URL('./main.cjs', import.meta.url), (specifier) => import(specifier));",
   '',

@@ -4,7 +4,7 @@
  * node_modules that has no tsx, so every module the CLI, the server and its job thread load must come from dist/ —
  * the CLI from its bundle (dist/bundle/, scripts/bundle-server.mjs), the worker threads from their per-file entries;
  * then a source saved after the build makes the launcher run the sources through tsx instead, with a note. The bundle
- * is one CommonJS script run with V8's code cache (bin/bundle.js, ADR 0007; codeCache.test.ts covers the loader):
+ * is one CommonJS script run with V8's code cache (bin/bundle.js, ADR 0008; codeCache.test.ts covers the loader):
  * which of its modules a command evaluates is traced through esbuild's lazy-init helpers (see trace-imports.mjs).
  */
 import { execFile, spawn } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * bin/bundle.js, the loader that runs the CLI bundle with V8's code cache (ADR 0007), on a small stand-in bundle in a
+ * bin/bundle.js, the loader that runs the CLI bundle with V8's code cache (ADR 0008), on a small stand-in bundle in a
  * temporary folder, run as processes: a cache is written at exit or at the CLI's checkpoint and used by the next run;
  * a damaged, stale (same length, new code) or V8-rejected cache is never used but replaced, and the bundle still runs
  * its own, current code; a cache that cannot be written costs nothing but the cache. The real bundle is covered by

@@ -72,6 +72,6 @@ export async function runCli(argv: string[]): Promise<number> {
 const isMain = process.argv[1] !== undefined && /(?:main\.[jt]s|sagebrush(?:\.js)?)$/.test(process.argv[1]);
 if (isMain) {
   // Long-lived commands (serve, worker) resolve only at shutdown; exit so stray handles can't hang a one-shot run.
-  // (No top-level await: the CLI bundle is a CommonJS script, for V8's code cache — ADR 0007.)
+  // (No top-level await: the CLI bundle is a CommonJS script, for V8's code cache — ADR 0008.)
   void runCli(process.argv).then((code) => process.exit(code));
 }
