@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionFunction, fitLogisticRegression, labelMatrix, TextClassifierModel, trainTextClassifier } from '../../ml/index.ts';
 import { fitNbModel } from '../../ml/text/stack.ts';
-import { foldStack } from './tuneStack.ts';
+import { checkStack, foldStack } from './tuneStack.ts';
 import { parseLabeledText } from '../text/formats.ts';
 import { labelSet } from '../text/data.ts';
 import { multiLabelCsv } from '../text/testing/synthetic.ts';
@@ -72,10 +72,11 @@ describe('text.tune with stack (real app)', () => {
     for (const c of Object.values(r.labelC!)) expect([0.5 * 2 / 3, 4 * 2 / 3]).toContain(c);
   }, 120_000);
 
-  it('refuses an option sent without the one it modifies (stackAllC, stackNbWords, balancedGrid) with a 400 naming it, instead of ignoring it', async () => {
+  it('refuses an option sent without the one it modifies (stackAllC, stackNbWords, stackNbChars, balancedGrid) with a 400 naming it, instead of ignoring it', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ stackAllC: true }, 'stackAllC'], [{ stack: true, stackAllC: true }, 'stackAllC'], [{ cGrid: [0.5, 4], stackAllC: true }, 'stackAllC'],
       [{ stackNbWords: true }, 'stackNbWords'], [{ cGrid: [0.5, 4], stackNbWords: true }, 'stackNbWords'], [{ balancedGrid: true }, 'balancedGrid'],
+      [{ stackNbChars: true }, 'stackNbChars'], [{ cGrid: [0.5, 4], stackNbChars: true }, 'stackNbChars'],
     ];
     for (const [payload, field] of cases) {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/text/models/multi/versions/1/tune', payload });
@@ -90,29 +91,38 @@ describe('text.tune with stack (real app)', () => {
     expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', problems: [{ field: 'stack' }] });
   });
 
-  it('with stackAllC, the combiner sees every C of the grid (recorded as its bases)', async () => {
-    const r = await succeeded<TuneResult>(runJob(t, '/api/v1/text/models/multi/versions/1/tune', { folds: 3, stack: true, stackNbWords: true, stackAllC: true, cGrid: [0.5, 4] }));
+  it('with stackAllC, the combiner sees every C of the grid, and with stackNbChars the NB char model (recorded as its bases)', async () => {
+    const r = await succeeded<TuneResult>(runJob(t, '/api/v1/text/models/multi/versions/1/tune', { folds: 3, stack: true, stackNbWords: true, stackNbChars: true, stackAllC: true, cGrid: [0.5, 4] }));
     expect(r.model.version).toBe(4);
-    const bases = ['word+char C=0.5', 'word+char C=4', 'nb-words'];
+    const bases = ['word+char C=0.5', 'word+char C=4', 'nb-words', 'nb-chars'];
     expect(r.stack).toEqual({ bases, combinerC: 0.1 });
     expect((await version(4)).params.tuneStack).toEqual({ bases, combinerC: 0.1, folds: 3 });
     expect((await decision(4)).thresholds).toEqual(r.thresholds);
   }, 120_000);
 });
 
+describe('checkStack', () => {
+  it('refuses stackNbChars for a model trained without char n-grams, naming the field', () => {
+    const m = { name: 'words', version: 1, params: { mode: 'multi-label', options: { charNgram: null } } } as never;
+    expect(() => checkStack(m, { stack: true, stackNbChars: true })).toThrow(/stackNbChars needs char n-grams/);
+    expect(() => checkStack(m, { stack: true })).not.toThrow();
+  });
+});
+
 describe('foldStack with allC', () => {
-  it('folds a refit at every grid setting (C × (k−1)/k) and the NB base into one model whose logits are the combiner\'s', () => {
+  it('folds a refit at every grid setting (C × (k−1)/k) and the NB word and char bases into one model whose logits are the combiner\'s', () => {
     const docs = parseLabeledText(multiLabelCsv(90), { mode: 'multi-label', format: 'comprehend-csv' }).docs;
     const names = labelSet(docs), L = names.length, texts = docs.map((d) => d.text), labels = docs.map((d) => d.labels.map((l) => names.indexOf(l)));
     const clf = trainTextClassifier({ texts, labels, labelNames: names, mode: 'multi-label', options: {} });
-    const grid = [{ C: 0.5, classWeight: 'none' as const }, { C: 2, classWeight: 'balanced' as const }], M = grid.length + 1, k = 4;
+    const grid = [{ C: 0.5, classWeight: 'none' as const }, { C: 2, classWeight: 'balanced' as const }], M = grid.length + 2, k = 4;
     const A = Float32Array.from({ length: (M * L + 1) * L }, (_, i) => Math.sin(i + 1) / 2);
-    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: true, allC: grid }, k);
+    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: true, nbChars: true, allC: grid }, k);
     const blocks = clf.vectorizers.map((v) => v.transform(texts)), Y = labelMatrix(labels, L), o = clf.options, fit = { maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed };
     const bases = [
       ...grid.map((g) => fitLogisticRegression(blocks, Y, L, { ...fit, C: (g.C * (k - 1)) / k, classWeight: g.classWeight }).model),
       fitNbModel(blocks[0]!, Y, L, { ...fit, C: (o.C * (k - 1)) / k, classWeight: o.classWeight }),
-    ].map((m) => decisionFunction(m, m.nFeatures === blocks[0]!.nCols ? [blocks[0]!] : blocks));
+      fitNbModel(blocks[1]!, Y, L, { ...fit, C: (o.C * (k - 1)) / k, classWeight: o.classWeight }),
+    ].map((m, b) => decisionFunction(m, b === grid.length ? [blocks[0]!] : b === grid.length + 1 ? [blocks[1]!] : blocks));
     const got = decisionFunction(folded.linear, blocks);
     for (let i = 0; i < texts.length; i++) {
       for (let j = 0; j < L; j++) {

@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { trainTextClassifier } from './classifier.ts';
 import { resolveTextClassifierOptions } from './options.ts';
 import { trainTextClassifierGrid } from './trainGrid.ts';
+import { fitNbModel } from './stack.ts';
+import { decisionFunction } from '../linear/logreg.ts';
+import { labelMatrix } from '../metrics/classification.ts';
 
 const SPORT = ['football match tonight', 'the team scored a goal', 'tennis final at the stadium', 'goal in the last minute', 'the coach praised the team'];
 const FOOD = ['pasta with tomato sauce', 'a recipe for fresh bread', 'the chef cooked pasta', 'tomato soup recipe', 'bread and cheese for lunch'];
@@ -31,6 +34,20 @@ describe('trainTextClassifierGrid', () => {
       Array.from(models[g]!.predict(probe)).forEach((p, k) => expect(p).toBeCloseTo(want[k]!, 6));
       expect(models[g]!.options).toMatchObject(s);
     });
+  });
+  it('with nbWords and nbChars, the last two models are NB-LR on the word block and on the char block alone', () => {
+    const models = trainTextClassifierGrid(input, [{ C: 4, classWeight: 'none' }], { nbWords: true, nbChars: true });
+    expect(models).toHaveLength(3);
+    const clf = models[0]!, o = clf.options, L = labelNames.length, Y = labelMatrix(labels, L);
+    const fit = { C: o.C, classWeight: o.classWeight, maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed };
+    const blocks = clf.vectorizers.map((v) => v.transform(probe));
+    [0, 1].forEach((b) => {
+      // the reference: NB-LR fitted on that block's training matrix, scoring only that block of the probes
+      const nb = fitNbModel(clf.vectorizers[b]!.transform(texts), Y, L, fit);
+      const want = decisionFunction(nb, [blocks[b]!]).map((z) => 1 / (1 + Math.exp(-z)));
+      Array.from(models[1 + b]!.predict(probe)).forEach((p, k) => expect(p).toBeCloseTo(want[k]!, 5));
+    });
+    expect(() => trainTextClassifierGrid({ ...input, options: { charNgram: null } }, [{ C: 1, classWeight: 'none' }], { nbChars: true })).toThrow(/nbChars needs the char block/);
   });
   it('refuses the stacked model and per-label settings', () => {
     expect(() => trainTextClassifierGrid({ ...input, options: { nbWords: true } }, [{ C: 1, classWeight: 'none' }])).toThrow(/plain word\+char model only/);
