@@ -71,7 +71,7 @@ function locationPlugin(srcDir, distDir, outDir) {
 
 /**
  * The bundle's dynamic imports of external packages (`import("sharp")`) become `__sbImport("sharp")`, a function
- * bin/bundle.js passes in: import() inside a vm.Script needs --experimental-vm-modules. Non-ASCII characters (esbuild
+ * bin/bundle.js provides (from the stub): import() inside a vm.Script needs --experimental-vm-modules. Non-ASCII characters (esbuild
  * escapes them in code, not in the comments it keeps) become \u escapes, so the loader can read the file as latin1.
  */
 function finish(code, dynamicExternals) {
@@ -110,8 +110,8 @@ export async function bundleCli({ srcDir, distDir, outDir }) {
     metafile: true,
     logLevel: 'error',
     plugins: [locationPlugin(srcDir, distDir, outDir)],
-    // __sbChunk (the bundle's URL), __sbFile and __sbDir serve the location rewrites above.
-    banner: { js: "var __sbChunk = require('node:url').pathToFileURL(__filename).href, __sbFile = require('node:url').fileURLToPath, __sbDir = require('node:path').dirname;" },
+    // __sbChunk (the bundle's URL), __sbFile and __sbDir serve the location rewrites above; __sbImport, finish() below.
+    banner: { js: "var __sbChunk = require('node:url').pathToFileURL(__filename).href, __sbFile = require('node:url').fileURLToPath, __sbDir = require('node:path').dirname, __sbImport = globalThis[Symbol.for('sagebrush.bundleImport')];" },
   });
   const dynamicExternals = new Set(Object.values(result.metafile.inputs).flatMap((i) => i.imports.filter((m) => m.external && m.kind === 'dynamic-import').map((m) => m.path)));
   const main = join(outDir, 'main.cjs');

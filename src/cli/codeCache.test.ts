@@ -19,7 +19,7 @@ const CHECKPOINT_CALL = readFileSync(resolve(import.meta.dirname, 'codeCache.ts'
 /** A stand-in bundle: CommonJS, uses require, __filename and __sbImport; calls the CLI's checkpoint when told to. */
 function bundleSource(word: string): string {
   return [
-    "const { basename } = require('node:path');",
+    "const { basename } = require('node:path'), __sbImport = globalThis[Symbol.for('sagebrush.bundleImport')];",
     'async function main() {',
     "  const { sep } = await __sbImport('node:path');",
     "  if (process.env.CHECKPOINT) globalThis[Symbol.for('sagebrush.codeCacheCheckpoint')]();",
@@ -105,5 +105,17 @@ describe('bin/bundle.js (the CLI bundle with a code cache)', () => {
     expect(await start()).toEqual({ out: 'longer main.cjs /', cache: 'none, not writable' });
     expect(readFileSync(bundle, 'utf8')).toContain('longer');
     rmSync(cache, { recursive: true });
+  });
+
+  it('with source maps on, runs through Node\'s own loader (which maps stack traces; a vm.Script is not mapped)', async () => {
+    const map = { version: 3, sources: ['original.ts'], names: [], mappings: 'AAAA;AACA', sourcesContent: ['throw new Error()\n'] };
+    writeBundle(`function fail() { throw new Error('boom'); }\nfail();\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`, 10);
+    const failing = (options: string) => run(process.execPath, [join(dir, 'main.mjs')], { env: { ...env, NODE_OPTIONS: options } }).then(() => '', (e: { stderr: string }) => e.stderr);
+    const mapped = await failing('--enable-source-maps');
+    expect(mapped).toMatch(/at fail \(.*original\.ts:1:1\)/);
+    expect(mapped).toContain('code cache: off (source maps)');
+    const plain = await failing('');
+    expect(plain).toMatch(/at fail \(.*main\.cjs:1:/);
+    expect(plain).toContain('code cache: none, written at exit');
   });
 });
