@@ -15,7 +15,8 @@
 // command is about to start its main job (src/cli/codeCache.ts) — everything the start-up, the app and the imports
 // compiled is still there. It writes when no cache was accepted or the accepted one was taken at exit (by the build's
 // `--help`, say), so the first `text train` replaces that one, and later runs only read. A command that never
-// reaches a checkpoint (`--help`, an argument error) writes at exit, and only when no cache was accepted.
+// reaches a checkpoint (`--help`, an argument error) writes at exit, and only when no cache was accepted. The build
+// writes the first cache with a `text train` of the bundled sample that stops at the checkpoint.
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -97,6 +98,8 @@ export function runBundle(bundleUrl, importModule) {
   };
   globalThis[CHECKPOINT] = () => {
     if (phase !== 'checkpoint') save('checkpoint');
+    // The build's warm-up run (build-server.mjs) came for this cache: it stops here, before the job.
+    if (process.env.SAGEBRUSH_CODE_CACHE_WARMUP === '1') process.exit(0);
   };
   process.once('exit', () => {
     if (phase === '') save('exit');
