@@ -171,14 +171,15 @@ function keyOf(v: unknown, shape: Shape, seen: Map<string, unknown>): string {
   if (typeof v === 'boolean') return `b${v}`;
   if (Array.isArray(v)) return `[${v.map((x) => keyOf(x, shape.k === 'list' ? shape.el : PLAIN, seen)).join(',')}]`;
   if (v instanceof Code) return `C{${[v.code, v.system, v.version, v.display].map((x) => keyOf(x, PLAIN, seen)).join(',')}}`;
-  const proto = Object.getPrototypeOf(v) as unknown;
-  if (v instanceof Concept || proto === Object.prototype) {
+  // a tuple (cql-execution keys a plain object by its own keys); a Concept is keyed through Immutable's Seq over a
+  // class instance, which is not mirrored here: it bails like any other kind
+  if (Object.getPrototypeOf(v) === Object.prototype) {
     const o = v as Record<string, unknown>;
     const fields = shape.k === 'tuple' ? shape.fields : null;
-    const parts = Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${keyOf(o[k], fields?.get(k) ?? (v instanceof Concept && k === 'codes' ? { k: 'list', el: PLAIN } : PLAIN), seen)}`);
-    return `${v instanceof Concept ? 'K' : 'T'}{${parts.join(',')}}`;
+    const parts = Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${keyOf(o[k], fields?.get(k) ?? PLAIN, seen)}`);
+    return `T{${parts.join(',')}}`;
   }
-  throw new Bail('distinct over a value of an unknown kind');
+  throw new Bail('distinct over a value of an unsupported kind');
 }
 
 /** cql-execution's toDistinctList: the first of each group of equal elements, in order. */
