@@ -35,6 +35,8 @@ export interface CliTimeline {
   /** Seconds from the process start to each event (job queued/started/finished, train-job stage logs). */
   events: Array<{ at: number; what: string }>;
   meanAuc: number;
+  /** What the bundle's loader did with V8's code cache (bin/bundle.js, ADR 0008); '' when not run from the bundle. */
+  codeCache: string;
 }
 
 function datasets(): PreparedDataset[] {
@@ -63,9 +65,10 @@ export async function cliTimeline(ds: PreparedDataset, keep?: string): Promise<C
   const startedAt = Date.now();
   const t0 = performance.now();
   const usage = join(dataDir, 'usage.json');
-  const { stdout } = await run(process.execPath, ['--import', join(REPO_ROOT, 'bench', 'text.rss.mjs'), BIN, '--data-dir', dataDir, '--json', 'text', 'train', ds.trainFile, '--mode', 'multi-label', '--test', ds.testFile], {
-    cwd: REPO_ROOT, maxBuffer: 64 << 20, timeout: 30 * 60_000, env: { ...process.env, NODE_NO_WARNINGS: '1', SB_BENCH_RSS_FILE: usage },
+  const { stdout, stderr } = await run(process.execPath, ['--import', join(REPO_ROOT, 'bench', 'text.rss.mjs'), BIN, '--data-dir', dataDir, '--json', 'text', 'train', ds.trainFile, '--mode', 'multi-label', '--test', ds.testFile], {
+    cwd: REPO_ROOT, maxBuffer: 64 << 20, timeout: 30 * 60_000, env: { ...process.env, NODE_NO_WARNINGS: '1', SB_BENCH_RSS_FILE: usage, SAGEBRUSH_DEBUG_CODE_CACHE: '1' },
   });
+  const codeCache = /^code cache: (.*)$/m.exec(stderr)?.[1] ?? '';
   const cpuSeconds = (JSON.parse(readFileSync(usage, 'utf8')) as { cpuSeconds: number }).cpuSeconds;
   const wallSeconds = (performance.now() - t0) / 1000;
   const out = JSON.parse(stdout) as { train_seconds: number; mean_auc: number };
@@ -82,7 +85,7 @@ export async function cliTimeline(ds: PreparedDataset, keep?: string): Promise<C
   if (!keep) rmSync(dataDir, { recursive: true, force: true });
   events.push({ at: wallSeconds, what: 'process exited' });
   events.sort((a, b) => a.at - b.at);
-  return { wallSeconds, cpuSeconds, trainSeconds: out.train_seconds, events, meanAuc: out.mean_auc };
+  return { wallSeconds, cpuSeconds, trainSeconds: out.train_seconds, events, meanAuc: out.mean_auc, codeCache };
 }
 
 if (process.argv[1]?.endsWith('text.cli.ts')) {
@@ -100,7 +103,7 @@ if (process.argv[1]?.endsWith('text.cli.ts')) {
   })()).toFixed(3)} s`);
   for (const ds of all) {
     const r = await cliTimeline(ds, keep ? join(keep, ds.key) : undefined);
-    console.log(`\n${ds.key}: wall ${r.wallSeconds.toFixed(2)} s, train_seconds ${r.trainSeconds.toFixed(2)} s → ${(r.wallSeconds / r.trainSeconds).toFixed(2)}× (overhead ${(r.wallSeconds - r.trainSeconds).toFixed(2)} s); CPU ${r.cpuSeconds.toFixed(2)} s; mean AUC ${r.meanAuc.toFixed(4)}; load ${load()}`);
+    console.log(`\n${ds.key}: wall ${r.wallSeconds.toFixed(2)} s, train_seconds ${r.trainSeconds.toFixed(2)} s → ${(r.wallSeconds / r.trainSeconds).toFixed(2)}× (overhead ${(r.wallSeconds - r.trainSeconds).toFixed(2)} s); CPU ${r.cpuSeconds.toFixed(2)} s; mean AUC ${r.meanAuc.toFixed(4)}; load ${load()}${r.codeCache ? `; code cache: ${r.codeCache}` : ''}`);
     for (const e of r.events) console.log(`  ${e.at.toFixed(2).padStart(7)}  ${e.what}`);
   }
 }
