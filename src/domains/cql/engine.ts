@@ -16,7 +16,7 @@ import { billingCodes, decisionFromTuple, findings, fixedOutcome, mergeDecisions
 import { compiledStatus, type SourceLibrary } from './compiled/index.ts';
 import { compiledServices, runLibrary, toJsonSafe, valueSetCodes, valueSetCodings, wrapResource } from './execute.ts';
 import { defaultPolicyRows, policyParameter, validatePolicy } from './policy.ts';
-import { FINDINGS_EXPRESSIONS, ORDER_EXPRESSIONS, runFindings, runOrder, type FindingsOutcome, type OrderOutcome, type RunMode } from './run.ts';
+import { FINDINGS_EXPRESSIONS, notCompiled, ORDER_EXPRESSIONS, runFindings, runOrder, type FindingsOutcome, type NotCompiled, type OrderOutcome, type RunMode } from './run.ts';
 import { retrievable, retrievalPlan, type RetrievalPlan } from './retrieves.ts';
 import { readPolicy, writePolicy, type StoredLibrary } from './store.ts';
 import { createRulePool, DEFAULT_QUEUE_PER_THREAD, defaultRuleThreads } from './threads.ts';
@@ -81,18 +81,51 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngineService {
     return retrievable(bundle, planMemo.get(memoKey) ?? null);
   }
 
+  /**
+   * Log, once per library version, each library the fast path runs on cql-execution because the compiled evaluator
+   * does not cover it (inline: checked here once per library version; pooled: the rule thread reports it once).
+   */
+  const statusSeen = new Set<string>();
+  function logNotCompiled(list: NotCompiled[] | undefined): void {
+    for (const n of list ?? []) {
+      const key = `${n.library}@${n.version}|${n.reason}`;
+      if (statusSeen.has(key)) continue;
+      statusSeen.add(key);
+      deps.logger.info({ library: n.library, version: n.version, reason: n.reason }, 'rule library runs on cql-execution: the compiled evaluator does not cover it');
+    }
+  }
+  function checkInline(kind: 'order' | 'findings', libs: StoredLibrary[]): void {
+    if (mode !== 'fast') return;
+    const fresh = libs.filter((l) => !statusSeen.has(`${kind}:${l.name}@${l.version}#${l.sourceHash}`));
+    if (fresh.length === 0) return;
+    for (const l of fresh) statusSeen.add(`${kind}:${l.name}@${l.version}#${l.sourceHash}`);
+    logNotCompiled(notCompiled(registry.runnable, fresh.map((l) => ({ name: l.name, version: l.version })), kind === 'order' ? ORDER_EXPRESSIONS : FINDINGS_EXPRESSIONS));
+  }
+
   /** Inline (threads = 0) or on a rule thread: the same run.ts functions either way. */
   async function orderOutcomes(bundle: Bundle, order: Resource, coverage: Coverage | null, libs: StoredLibrary[]): Promise<OrderOutcome[]> {
     const run = { bundle: dataFor(bundle, libs), order, coverage, policy: await policyRows(), libraries: libs.map((l) => ({ name: l.name, version: l.version })) };
-    if (!pool) return runOrder(registry.runnable, run, mode);
-    return (await pool.run<{ outcomes: OrderOutcome[] }>({ kind: 'order', catalogKey: catalog().key, ...run })).outcomes;
+    if (!pool) {
+      const outcomes = await runOrder(registry.runnable, run, mode);
+      checkInline('order', libs);
+      return outcomes;
+    }
+    const reply = await pool.run<{ outcomes: OrderOutcome[]; notCompiled?: NotCompiled[] }>({ kind: 'order', catalogKey: catalog().key, ...run });
+    logNotCompiled(reply.notCompiled);
+    return reply.outcomes;
   }
 
   async function findingsOutcomes(bundle: Bundle, libs: StoredLibrary[]): Promise<FindingsOutcome[]> {
     const libraries = libs.map((l) => ({ name: l.name, version: l.version }));
     const data = dataFor(bundle, libs);
-    if (!pool) return runFindings(registry.runnable, data, libraries, mode);
-    return (await pool.run<{ findings: FindingsOutcome[] }>({ kind: 'findings', catalogKey: catalog().key, bundle: data, libraries })).findings;
+    if (!pool) {
+      const outcomes = await runFindings(registry.runnable, data, libraries, mode);
+      checkInline('findings', libs);
+      return outcomes;
+    }
+    const reply = await pool.run<{ findings: FindingsOutcome[]; notCompiled?: NotCompiled[] }>({ kind: 'findings', catalogKey: catalog().key, bundle: data, libraries });
+    logNotCompiled(reply.notCompiled);
+    return reply.findings;
   }
 
   async function policyRows(): Promise<PolicyRow[]> {

@@ -8,7 +8,7 @@ import type cql from 'cql-execution';
 import type { Bundle, Coverage, Resource } from '@medplum/fhirtypes';
 import { AppError } from '../../core/errors.ts';
 import { billingCodes, decisionFromTuple, findings } from './decisions.ts';
-import { runCompiled, type SourceLibrary } from './compiled/index.ts';
+import { compiledStatus, runCompiled, type SourceLibrary } from './compiled/index.ts';
 import { compiledServices, runExpressions, runLibrary, wrapResource } from './execute.ts';
 import { policyParameter } from './policy.ts';
 import type { CoverageDecision, PatientViewFinding, PolicyRow } from './types.ts';
@@ -101,4 +101,27 @@ export async function runFindings(runnables: Runnables, bundle: Bundle, librarie
       }
     }),
   );
+}
+
+/** A library the compiled evaluator does not cover (for these defines): it runs on cql-execution. */
+export interface NotCompiled {
+  library: string;
+  version: string;
+  reason: string;
+}
+
+/** Which of `libraries` run on cql-execution rather than compiled, and why (decided once per library object). */
+export function notCompiled(runnables: Runnables, libraries: LibraryRef[], names: readonly string[]): NotCompiled[] {
+  const out: NotCompiled[] = [];
+  for (const lib of libraries) {
+    let library: cql.Library;
+    try {
+      library = runnables(lib.name);
+    } catch {
+      continue; // a library that cannot be loaded is reported as its outcome's error
+    }
+    const status = compiledStatus(library as unknown as SourceLibrary, names, compiledServices);
+    if (!status.compiled) out.push({ library: lib.name, version: lib.version, reason: status.reason });
+  }
+  return out;
 }

@@ -9,7 +9,7 @@ import type cql from 'cql-execution';
 import type { Bundle } from '@medplum/fhirtypes';
 import { AppError } from '../../core/errors.ts';
 import { loadLibrary } from './execute.ts';
-import { runFindings, runOrder, type FindingsOutcome, type LibraryRef, type OrderOutcome, type OrderRun } from './run.ts';
+import { FINDINGS_EXPRESSIONS, notCompiled, ORDER_EXPRESSIONS, runFindings, runOrder, type FindingsOutcome, type LibraryRef, type NotCompiled, type OrderOutcome, type OrderRun } from './run.ts';
 
 /** The ELM of every catalog library by name, for one catalog version. */
 export interface CatalogPayload {
@@ -21,11 +21,14 @@ export type RuleTask =
   | ({ kind: 'order'; catalogKey: string; catalog?: CatalogPayload } & OrderRun)
   | { kind: 'findings'; catalogKey: string; catalog?: CatalogPayload; bundle: Bundle; libraries: LibraryRef[] };
 
-export type RuleReply = { needCatalog: true } | { outcomes: OrderOutcome[] } | { findings: FindingsOutcome[] };
+/** `notCompiled`: libraries this thread runs on cql-execution, sent once per library of a catalog version (for the log). */
+export type RuleReply = { needCatalog: true } | { outcomes: OrderOutcome[]; notCompiled?: NotCompiled[] } | { findings: FindingsOutcome[]; notCompiled?: NotCompiled[] };
 
 interface LoadedCatalog {
   elm: Record<string, Record<string, unknown>>;
   compiled: Map<string, cql.Library>;
+  /** `order:Name` / `findings:Name` whose compiled-or-not status was already sent. */
+  reported: Set<string>;
 }
 
 /** Newest last; two versions are kept so tasks queued across a catalog change still find theirs. */
@@ -34,7 +37,7 @@ const KEEP = 2;
 
 function install(payload: CatalogPayload): void {
   if (catalogs.has(payload.key)) return;
-  catalogs.set(payload.key, { elm: payload.elm, compiled: new Map() });
+  catalogs.set(payload.key, { elm: payload.elm, compiled: new Map(), reported: new Set() });
   while (catalogs.size > KEEP) catalogs.delete(catalogs.keys().next().value as string);
 }
 
@@ -59,8 +62,17 @@ async function handle(json: string): Promise<RuleReply> {
   if (task.catalog) install(task.catalog);
   const catalog = catalogs.get(task.catalogKey);
   if (!catalog) return { needCatalog: true };
-  if (task.kind === 'findings') return { findings: await runFindings(runnables(catalog), task.bundle, task.libraries) };
-  return { outcomes: await runOrder(runnables(catalog), task) };
+  if (task.kind === 'findings') return { findings: await runFindings(runnables(catalog), task.bundle, task.libraries), ...statusOnce(catalog, 'findings', task.libraries) };
+  return { outcomes: await runOrder(runnables(catalog), task), ...statusOnce(catalog, 'order', task.libraries) };
+}
+
+/** The libraries not compiled, for those this thread has not reported yet in this catalog version. */
+function statusOnce(catalog: LoadedCatalog, kind: 'order' | 'findings', libraries: LibraryRef[]): { notCompiled?: NotCompiled[] } {
+  const fresh = libraries.filter((l) => !catalog.reported.has(`${kind}:${l.name}`));
+  if (fresh.length === 0) return {};
+  for (const l of fresh) catalog.reported.add(`${kind}:${l.name}`);
+  const list = notCompiled(runnables(catalog), fresh, kind === 'order' ? ORDER_EXPRESSIONS : FINDINGS_EXPRESSIONS);
+  return list.length ? { notCompiled: list } : {};
 }
 
 let previous: Promise<unknown> = Promise.resolve();
