@@ -184,6 +184,7 @@ function keyOf(v: unknown, shape: Shape, seen: Map<string, unknown>): string {
 
 /** cql-execution's toDistinctList: the first of each group of equal elements, in order. */
 export function distinct(list: unknown[], el: Shape): unknown[] {
+  if (list.length < 2) return list.slice(); // nothing to compare (the common case: one coding, one row)
   const seen = new Map<string, unknown>();
   const keys = new Set<string>();
   const out: unknown[] = [];
