@@ -57,7 +57,8 @@ const STACK_ALLC_REQUEST = { cGrid: C_GRID, balancedGrid: true, stack: true, sta
  * The sixth tune of version 1 (jigsaw-10k only): as the fifth, with an NB-weighted char model as one more base
  * (version 6). Nested on jigsaw-10k's train part (5 cuts × 2 seeds, bases at every C + NB words): +0.0043 held-out
  * macro F1 and +0.0005 OOF mean AUC from the NB char base; word-only and char-only bases instead gave +0.0042, both
- * together +0.0030, a balanced C = 4 base −0.0003 (.tmp experiment of issue 18, recorded in docs/benchmarks.md).
+ * together +0.0030, a balanced C = 4 base −0.0003 (bench/quality.stack.ts for the first; the others an ad-hoc run on the
+ * same cached bases, recorded in docs/benchmarks.md).
  */
 const STACK_ALLC_NBC_REQUEST = { ...STACK_ALLC_REQUEST, stackNbChars: true };
 /** The jigsaw-only stacked tunes, in order (versions 5 and 6). */

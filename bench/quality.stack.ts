@@ -1,7 +1,7 @@
 /**
  * Ablation of `text.tune --stack` (issue 18) on the TRAIN part only (the test/dev split is never read): 5-fold
- * out-of-fold scores of train (text.tune's default folds, seed 0) at C ∈ {0.5, 1, 2, 4} plus the NB word model in
- * the same folds; then nested like quality.tuning.ts — the rows are cut 80/20 five ways (× 2 seeds); each variant
+ * out-of-fold scores of train (text.tune's default folds, seed 0) at C ∈ {0.5, 1, 2, 4} plus the NB word and NB char
+ * models in the same folds; then nested like quality.tuning.ts — the rows are cut 80/20 five ways (× 2 seeds); each variant
  * makes every choice (C per label, the combiner, its cross-fitted thresholds) on the 80 % and its macro F1 is
  * measured on the other 20 %. Also the out-of-fold mean ROC AUC on all rows (the combiner's scores cross-fitted).
  * Run alone: npx tsx bench/quality.stack.ts jigsaw|goemotions
@@ -30,10 +30,10 @@ export async function stackAblation(trainFile: string, log: (m: string) => void,
   const docs = parseLabeledText(readFileSync(trainFile, 'utf8'), { mode: 'multi-label', format: 'comprehend-csv' }).docs;
   const labels = labelSet(docs), n = labels.length, a = toArrays(docs, labels, 'multi-label'), N = docs.length;
   const folds = kFoldAssignment(a.labelIndices, 'multi-label', k, 0);
-  log(`stack ablation: ${k}-fold OOF at C ∈ {${C_GRID.join(', ')}} + NB words on ${N} train rows`);
-  const g = await gridOutOfFold({ ...a, labels, options: {}, folds, k, grid: C_GRID.map((C) => ({ C, classWeight: 'none' as const })), objective: { kind: 'f-beta', beta: 1 }, nbWords: true, onFold: (d) => log(`  fold ${d} of ${k}`) });
+  log(`stack ablation: ${k}-fold OOF at C ∈ {${C_GRID.join(', ')}} + NB words + NB chars on ${N} train rows`);
+  const g = await gridOutOfFold({ ...a, labels, options: {}, folds, k, grid: C_GRID.map((C) => ({ C, classWeight: 'none' as const })), objective: { kind: 'f-beta', beta: 1 }, nbWords: true, nbChars: true, onFold: (d) => log(`  fold ${d} of ${k}`) });
   const oofSeconds = (performance.now() - started) / 1000;
-  const logit = g.grid.map(logitsOf), nbLogit = logitsOf(g.nb!);
+  const logit = g.grid.map(logitsOf), nbLogit = logitsOf(g.nb!), nbCharLogit = logitsOf(g.nbChars!);
   const best = (s: Float32Array, rows: number[], l: number) => chooseThresholdBy(rows.map((i) => s[i * n + l]!), rows.map((i) => a.truth[i * n + l]!), { kind: 'best' });
   // per label, the C whose OOF scores reach the best F1 on `rows` (text.tune cGrid's choice)
   const perLabelC = (rows: number[]) => Array.from({ length: n }, (_, l) => g.grid.reduce((bi, s, gi) => (best(s, rows, l).f > best(g.grid[bi]!, rows, l).f ? gi : bi), 0));
@@ -50,6 +50,7 @@ export async function stackAblation(trainFile: string, log: (m: string) => void,
     variants.push({ name: `stack + NB words: combiner (C ${C}) over C-per-label and NB logits (cGrid + stack + NB)`, base: (rows) => [pickCols(logit, perLabelC(rows)), nbLogit], C });
     variants.push({ name: `stack: combiner (C ${C}) over every C's logits (cGrid + stack + stackAllC)`, base: () => logit, C });
     variants.push({ name: `stack + NB words: combiner (C ${C}) over every C's and NB logits (cGrid + stack + NB + stackAllC)`, base: () => [...logit, nbLogit], C });
+    variants.push({ name: `stack + NB words + NB chars: combiner (C ${C}) over every C's, NB word and NB char logits (… + stackNbChars)`, base: () => [...logit, nbLogit, nbCharLogit], C });
   }
   const sums = new Map<string, number>();
   let evals = 0;
@@ -96,7 +97,7 @@ export async function stackAblation(trainFile: string, log: (m: string) => void,
 export function stackAblationMarkdown(title: string, t: StackAblation): string[] {
   const base = t.rows[0]!, sign = (d: number) => `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(4)}`;
   const md = [
-    `#### Stacking in text.tune on ${title} (train part only: ${t.k}-fold out-of-fold scores at C ∈ {${C_GRID.join(', ')}} + NB words, choices on 80 % of the rows, scored on the other 20 %, 5 cuts × ${t.reps} seeds)`,
+    `#### Stacking in text.tune on ${title} (train part only: ${t.k}-fold out-of-fold scores at C ∈ {${C_GRID.join(', ')}} + NB words + NB chars, choices on 80 % of the rows, scored on the other 20 %, 5 cuts × ${t.reps} seeds)`,
     '',
     `Out-of-fold scoring took ${t.oofSeconds.toFixed(0)} s, the whole ablation ${t.seconds.toFixed(0)} s.`,
     '',
