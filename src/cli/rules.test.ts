@@ -24,6 +24,7 @@ describe('sagebrush rules', () => {
     expect(test.code, test.stderr).toBe(0);
     expect(test.stdout).toContain('Decision: covered · auth-needed · doc-needed clinical');
     expect(test.stdout).toMatch(/Is Amoxicillin\s+true/);
+    expect(test.stdout).toContain('CDS hooks: compiled evaluator');
 
     const json = await cli(['--json', 'rules', 'test', 'AmoxicillinPriorAuth', '--bundle', bundle, '--order', order, '--no-coverage']);
     expect(JSON.parse(json.stdout).decision).toMatchObject({ covered: 'not-covered', reasons: [{ code: 'coverage-not-found' }] });

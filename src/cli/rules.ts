@@ -12,7 +12,7 @@ const enc = encodeURIComponent;
 interface Summary { name: string; version: string; kind: string; status: string; builtin: boolean; description: string }
 interface Detail extends Summary { cql: string | null; expressions: { name: string; type: string; isFunction: boolean }[]; includes: { name: string; version: string | null }[] }
 interface Decision { covered: string; paNeeded?: string; docNeeded?: string[]; summary: string; detail?: string; rules: { library: string }[] }
-interface TestResult { library: string; results: Record<string, unknown>; decision: Decision | null; findings: { summary: string; indicator: string }[]; elapsedMs: number }
+interface TestResult { library: string; results: Record<string, unknown>; decision: Decision | null; findings: { summary: string; indicator: string }[]; elapsedMs: number; fastPath?: { compiled: boolean; reason?: string } }
 
 function readFile(path: string, what: string): string {
   if (!existsSync(path)) throw new CliError('FILE_NOT_FOUND', `${what} ${path} does not exist.`, 1);
@@ -122,6 +122,8 @@ export function registerRuleCommands(program: Command): void {
         }
         for (const f of r.findings) process.stdout.write(`[${f.indicator}] ${f.summary}\n`);
         process.stdout.write(`(${r.elapsedMs} ms)\n`);
+        // how the CDS hooks run it: compiled (ADR 0007) or, for a library the compiler does not cover, on cql-execution
+        if (r.fastPath) process.stdout.write(r.fastPath.compiled ? 'CDS hooks: compiled evaluator\n' : `CDS hooks: cql-execution (not compiled: ${r.fastPath.reason ?? 'unknown'})\n`);
         return undefined;
       }),
     );

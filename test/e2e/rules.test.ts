@@ -42,6 +42,8 @@ describeBrowser('rules UI', suite, (s) => {
     await page.getByTestId('rule-test-run').click();
     await waitForTestId(page, 'rule-test-decision');
     expect(await page.getByTestId('rule-test-decision').textContent()).toContain('No prior authorization needed for amoxicillin (Acme Standard plan, sinusitis on record)');
+    // how the CDS hooks run this library (the built-ins are compiled, ADR 0007)
+    expect(await page.getByTestId('rule-fast-path').textContent()).toBe('CDS hooks: compiled evaluator');
     await fullPageScreenshot(page, `${SHOTS}-test.png`);
   }, 120_000);
 

@@ -121,6 +121,11 @@ export function TestPanel({ name }: { name: string }) {
                 </Table.Tbody>
               </Table>
               <Text size="xs" c="dimmed">{result.library} {result.version} · {result.elapsedMs} ms</Text>
+              {result.fastPath && (
+                <Text size="xs" c="dimmed" data-testid="rule-fast-path">
+                  CDS hooks: {result.fastPath.compiled ? 'compiled evaluator' : `cql-execution (not compiled: ${result.fastPath.reason})`}
+                </Text>
+              )}
             </>
           )}
         </Stack>
