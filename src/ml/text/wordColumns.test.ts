@@ -8,7 +8,7 @@ import { TfidfVectorizer, type VectorizerConfig } from './vocabulary.ts';
 import { resolveTextClassifierOptions } from './options.ts';
 import { hashTerms } from './analyzers.ts';
 import { fmix32 } from './hashTable.ts';
-import { modelWordColumns, WORD_COLUMNS_VERSION } from './wordColumns.ts';
+import { knownColumnsOfWords, modelWordColumns, WORD_COLUMNS_VERSION } from './wordColumns.ts';
 import { packSections, unpackSections } from '../serialize.ts';
 import { mulberry32 } from '../split/prng.ts';
 
@@ -73,5 +73,31 @@ describe('stored char_wb word columns (model file)', () => {
     expect(() => TextClassifierModel.deserialize(badId)).toThrow(/stored word columns hold an entry out of range/);
     const truncated = rewrite((_h, s) => { s.wordcols1 = s.wordcols1!.subarray(0, 1024); });
     expect(() => TextClassifierModel.deserialize(truncated)).toThrow(/stored word columns are truncated/);
+  });
+});
+
+describe('knownColumnsOfWords (the columns serialize stores, in one analyzer pass)', () => {
+  const char = vectorizers[1]!;
+  /** What the scorer's cache works out for each word on its own. */
+  const wordByWord = (words: string[]) => {
+    const cold = new CharWbColumns(char.lookupTable, 2, 5, true);
+    return words.map((w) => Array.from(cold.ids.subarray(0, cold.run(w))));
+  };
+  const perWord = (words: string[]) => {
+    const got = knownColumnsOfWords(words, char);
+    return words.map((_, w) => Array.from(got.ids.subarray(got.starts[w]!, got.starts[w + 1]!)));
+  };
+
+  it('gives each word exactly the columns CharWbColumns.run lists (order, repeats, unknown n-grams dropped)', () => {
+    const words = [...new Set(vectorizers[0]!.terms.filter((t) => !t.includes(' ')))];
+    // short words (padded length below min n), astral and accented characters, Greek sigma (lowercased by context)
+    words.push('a', 'x', 'ΣΑΣ', 'όσοσ', '😀😀', 'naïve', 'é', 'the', 'THE', '\ud800');
+    expect(perWord(words)).toEqual(wordByWord(words));
+    expect(perWord([])).toEqual([]);
+  });
+
+  it('works each word out on its own when one of them is not a single char_wb word', () => {
+    const words = ['hello', 'two\u00a0words', 'world'];
+    expect(perWord(words)).toEqual(wordByWord(words));
   });
 });

@@ -12,7 +12,7 @@
  * header's `wordColumns: { version, blocks: [{ block, slots, ids }] }`. `WORD_COLUMNS_VERSION` must change with the
  * hash (analyzers.ts) or the char_wb analyzer; a file with another version (or none) scores without the section.
  */
-import { hashTerms } from './analyzers.ts';
+import { analyzeCharWb, hashTerms, NgramScratch } from './analyzers.ts';
 import { CharWbColumns, MAX_CACHED_WORD, type StoredWordColumns } from './charWbCache.ts';
 import { fmix32 } from './hashTable.ts';
 import { isSpaceChar } from './tokenize.ts';
@@ -43,27 +43,67 @@ export function wordColumnSections(vectorizers: readonly TfidfVectorizer[]): { h
   const sections: Record<string, Uint8Array> = {}, blocks: StoredBlock[] = [];
   vectorizers.forEach((v, b) => {
     if (v.config.analyzer !== 'char_wb') return;
-    const { lowercase, ngramRange } = v.config, cw = new CharWbColumns(v.lookupTable, ngramRange[0], ngramRange[1], lowercase);
+    const { lowercase } = v.config;
     const words = [...new Set(word.terms.filter(isOneWord).map((t) => (lowercase ? t.toLowerCase() : t)))]
       .filter((t) => t.length > 0 && [...t].length <= MAX_CACHED_WORD);
     let size = 16;
     while (size < words.length * 2) size *= 2;
     const keys = hashTerms(words), mask = size - 1, head = size * 4;
-    let all = new Int32Array(head + 32 * words.length), used = 0;
+    const cols = knownColumnsOfWords(words, v);
+    const all = new Int32Array(head + cols.ids.length);
     for (let w = 0; w < words.length; w++) {
-      const n = cw.run(words[w]!), k1 = keys.h1[w]!;
+      const from = cols.starts[w]!, n = cols.starts[w + 1]! - from, k1 = keys.h1[w]!;
       let s = fmix32(k1) & mask;
       while (all[(s << 2) + 2] !== 0) s = (s + 1) & mask;
       const o = s << 2;
-      all[o] = k1; all[o + 1] = keys.h2[w]!; all[o + 2] = used + 1; all[o + 3] = n;
-      if (head + used + n > all.length) { const more = new Int32Array(2 * (head + used + n)); more.set(all); all = more; }
-      all.set(cw.ids.subarray(0, n), head + used);
-      used += n;
+      all[o] = k1; all[o + 1] = keys.h2[w]!; all[o + 2] = from + 1; all[o + 3] = n;
     }
+    all.set(cols.ids, head);
+    const used = cols.ids.length;
     sections[`wordcols${b}`] = new Uint8Array(all.buffer, 0, (head + used) * 4);
     blocks.push({ block: b, slots: size, ids: used });
   });
   return blocks.length ? { header: { version: WORD_COLUMNS_VERSION, blocks }, sections } : undefined;
+}
+
+/**
+ * Each word's known char_wb columns, exactly what `CharWbColumns.run(word)` lists (analyzer order, repeats, unknown
+ * n-grams dropped): word w's are ids[starts[w]..starts[w + 1]). One analyzer pass over the words joined by spaces
+ * and one table look-up of all their n-grams, on the code training has just run: the same per word through the
+ * scorer's cache (`run`, not yet compiled in a fresh process) cost ~3× more at save time (~12k words of jigsaw-10k:
+ * ~250–350 ms). char_wb n-grams never cross a space, and lowercasing a space-joined list lowercases each word as on
+ * its own (the only context rule, Greek final sigma, stops at a space). Should the pass not find exactly these words
+ * (a word that is not one char_wb word), each is worked out on its own as before.
+ */
+export function knownColumnsOfWords(words: readonly string[], v: TfidfVectorizer): { starts: Int32Array; ids: Int32Array } {
+  const { lowercase, ngramRange } = v.config, s = new NgramScratch(), starts = new Int32Array(words.length + 1);
+  analyzeCharWb(words.join(' '), lowercase, ngramRange[0], ngramRange[1], s);
+  const n = s.count, ids = s.ids, pos = s.pos, st = s.stream, end = s.streamLen;
+  v.lookupTable.getMany(s.h1, s.h2, n, ids);
+  // words are the stream's [b, e) between pads (analyzeCharWb's layout); a word's n-grams start inside it
+  let kept = 0, k = 0, w = 0;
+  for (let b = 0; b < end && w < words.length; w++) {
+    let e = b + 1;
+    while (st[e] !== 32) e++;
+    e++;
+    starts[w] = kept;
+    for (; k < n && pos[k] < e; k++) if (ids[k] >= 0) ids[kept++] = ids[k];
+    b = e;
+  }
+  starts[w] = kept;
+  if (w === words.length && k === n) return { starts, ids: ids.slice(0, kept) };
+  return columnsWordByWord(words, v);
+}
+
+function columnsWordByWord(words: readonly string[], v: TfidfVectorizer): { starts: Int32Array; ids: Int32Array } {
+  const { lowercase, ngramRange } = v.config, cw = new CharWbColumns(v.lookupTable, ngramRange[0], ngramRange[1], lowercase);
+  const starts = new Int32Array(words.length + 1), out: number[] = [];
+  for (let w = 0; w < words.length; w++) {
+    const n = cw.run(words[w]!);
+    for (let j = 0; j < n; j++) out.push(cw.ids[j]!);
+    starts[w + 1] = out.length;
+  }
+  return { starts, ids: Int32Array.from(out) };
 }
 
 /**
