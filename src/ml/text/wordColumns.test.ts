@@ -8,7 +8,7 @@ import { TfidfVectorizer, type VectorizerConfig } from './vocabulary.ts';
 import { resolveTextClassifierOptions } from './options.ts';
 import { hashTerms } from './analyzers.ts';
 import { fmix32 } from './hashTable.ts';
-import { knownColumnsOfWords, modelWordColumns, WORD_COLUMNS_VERSION } from './wordColumns.ts';
+import { knownColumnsOfWords, modelWordColumns, storedWords, WORD_COLUMNS_VERSION } from './wordColumns.ts';
 import { packSections, unpackSections } from '../serialize.ts';
 import { mulberry32 } from '../split/prng.ts';
 
@@ -99,5 +99,17 @@ describe('knownColumnsOfWords (the columns serialize stores, in one analyzer pas
   it('works each word out on its own when one of them is not a single char_wb word', () => {
     const words = ['hello', 'two\u00a0words', 'world'];
     expect(perWord(words)).toEqual(wordByWord(words));
+  });
+});
+
+describe('storedWords (which of the word block\'s terms get stored columns)', () => {
+  it('keeps the one-word terms, lowercased, each once in column order, of at most 48 code points', () => {
+    const astral = '😀'.repeat(30), long = 'x'.repeat(49);
+    const terms = ['Hello', 'hello', 'two words', 'nb\u00a0sp', 'ΣΑΣ', astral, astral + '😀'.repeat(19), long, 'x'.repeat(48), '\ud800lone', 'end\u2028', 'é'];
+    // the rule as first written: whole strings, spread into code points
+    const expected = [...new Set(terms.filter((t) => ![...t].some((ch) => /^\s$/u.test(ch))).map((t) => t.toLowerCase()))].filter((t) => t.length > 0 && [...t].length <= 48);
+    expect(storedWords(terms, true)).toEqual(expected);
+    expect(storedWords(terms, true)).toEqual(['hello', 'σας', astral, 'x'.repeat(48), '\ud800lone', 'é']);
+    expect(storedWords(['A', 'a'], false)).toEqual(['A', 'a']);
   });
 });

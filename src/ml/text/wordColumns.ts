@@ -31,8 +31,38 @@ export interface WordColumnsHeader {
   blocks: StoredBlock[];
 }
 
-/** A term with whitespace (what the char_wb analyzer splits words on, tokenize.ts) is not one word. */
-const isOneWord = (t: string) => { for (const ch of t) if (isSpaceChar(ch.codePointAt(0)!)) return false; return true; };
+/**
+ * A term with whitespace (what the char_wb analyzer splits words on, tokenize.ts) is not one word. By UTF-16 unit: a
+ * surrogate is never a space, and no space is outside the BMP.
+ */
+function isOneWord(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if ((c <= 32 || c >= 0x85) && isSpaceChar(c)) return false;
+  }
+  return true;
+}
+
+/** Code points in `t` at most MAX_CACHED_WORD (never more code points than UTF-16 units: most words need no count). */
+function shortEnough(t: string): boolean {
+  if (t.length <= MAX_CACHED_WORD) return true;
+  let n = 0;
+  for (let i = 0; i < t.length; i++) if (++n > MAX_CACHED_WORD) return false; else if ((t.charCodeAt(i) & 0xfc00) === 0xd800 && (t.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+  return true;
+}
+
+/** The word block's one-word terms (lowercased with the char_wb block), each once, in column order, none over MAX_CACHED_WORD. */
+export function storedWords(terms: readonly string[], lowercase: boolean): string[] {
+  const seen = new Set<string>(), words: string[] = [];
+  for (const term of terms) {
+    if (!isOneWord(term)) continue;
+    const t = lowercase ? term.toLowerCase() : term;
+    if (t.length === 0 || seen.has(t) || !shortEnough(t)) continue;
+    seen.add(t);
+    words.push(t);
+  }
+  return words;
+}
 
 /**
  * Header entry and sections for the model's char_wb blocks, from the word block's unigrams; none without a word block.
@@ -44,8 +74,7 @@ export function wordColumnSections(vectorizers: readonly TfidfVectorizer[]): { h
   vectorizers.forEach((v, b) => {
     if (v.config.analyzer !== 'char_wb') return;
     const { lowercase } = v.config;
-    const words = [...new Set(word.terms.filter(isOneWord).map((t) => (lowercase ? t.toLowerCase() : t)))]
-      .filter((t) => t.length > 0 && [...t].length <= MAX_CACHED_WORD);
+    const words = storedWords(word.terms, lowercase);
     let size = 16;
     while (size < words.length * 2) size *= 2;
     const keys = hashTerms(words), mask = size - 1, head = size * 4;
