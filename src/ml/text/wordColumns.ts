@@ -98,9 +98,10 @@ export function wordColumnSections(vectorizers: readonly TfidfVectorizer[]): { h
 /**
  * Each word's known char_wb columns, exactly what `CharWbColumns.run(word)` lists (analyzer order, repeats, unknown
  * n-grams dropped): word w's are ids[starts[w]..starts[w + 1]). One analyzer pass over the words joined by spaces
- * and one table look-up of all their n-grams, on the code training has just run: the same per word through the
- * scorer's cache (`run`, not yet compiled in a fresh process) cost ~3× more at save time (~12k words of jigsaw-10k:
- * ~250–350 ms). char_wb n-grams never cross a space, and lowercasing a space-joined list lowercases each word as on
+ * and one table look-up of all their n-grams, on the code evaluation has just run: the same per word through the
+ * scorer's cache (`run`, compiled only as it goes in a fresh process) cost more and varied with the JIT (~11.5k words
+ * of jigsaw-10k, fresh processes: 84–145 ms CPU vs 59–107; one profiled CLI run spent 357 ms in it). char_wb n-grams
+ * never cross a space, and lowercasing a space-joined list lowercases each word as on
  * its own (the only context rule, Greek final sigma, stops at a space). Should the pass not find exactly these words
  * (a word that is not one char_wb word), each is worked out on its own as before.
  */
