@@ -4,6 +4,7 @@
  * exposes the catalog (CRUD, compile, test, policy table). Missing coverage follows CRD's fixed outcome. Order
  * libraries whose declared scope (applicability.ts) rules the order out are not run; `test` always runs its library.
  */
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Bundle, Coverage, Resource } from '@medplum/fhirtypes';
 import { AppError } from '../../core/errors.ts';
@@ -16,12 +17,12 @@ import { billingCodes, decisionFromTuple, findings, fixedOutcome, mergeDecisions
 import { compiledStatus, type SourceLibrary } from './compiled/index.ts';
 import { compiledServices, runLibrary, toJsonSafe, valueSetCodes, valueSetCodings, wrapResource } from './execute.ts';
 import { defaultPolicyRows, policyParameter, validatePolicy } from './policy.ts';
-import { FINDINGS_EXPRESSIONS, notCompiled, ORDER_EXPRESSIONS, runFindings, runOrder, type FindingsOutcome, type NotCompiled, type OrderOutcome, type RunMode } from './run.ts';
+import { FINDINGS_EXPRESSIONS, notCompiled, ORDER_EXPRESSIONS, policyParameterOf, runFindings, runOrder, type FindingsOutcome, type NotCompiled, type OrderOutcome, type RunMode } from './run.ts';
 import { retrievable, retrievalPlan, type RetrievalPlan } from './retrieves.ts';
 import { readPolicy, writePolicy, type StoredLibrary } from './store.ts';
 import { createRulePool, DEFAULT_QUEUE_PER_THREAD, defaultRuleThreads } from './threads.ts';
 import type { PolicyRow, RuleService, RuleTestInput } from './types.ts';
-import type { CatalogPayload } from './worker.ts';
+import type { CatalogPayload, PolicyPayload } from './worker.ts';
 
 export interface RuleEngineDeps {
   db: Kysely<Database>;
@@ -56,16 +57,32 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngineService {
   let policyCache: PolicyRow[] | null = null;
   const mode: RunMode = deps.evaluation ?? 'fast';
   const threads = mode === 'reference' ? 0 : (deps.threads ?? defaultRuleThreads());
-  const pool = threads > 0 ? createRulePool({ threads, maxQueue: deps.maxQueue ?? threads * DEFAULT_QUEUE_PER_THREAD, catalog }) : null;
+  const pool = threads > 0 ? createRulePool({ threads, maxQueue: deps.maxQueue ?? threads * DEFAULT_QUEUE_PER_THREAD }) : null;
   let catalogMemo: { libs: StoredLibrary[]; payload: CatalogPayload } | null = null;
 
-  /** The catalog version (every library's name, version, source hash) and its ELM; recomputed when the catalog reloads. */
+  /**
+   * The catalog version and its ELM; recomputed when the catalog reloads. The key is a digest of every library's
+   * name, version and source hash (every task names it: ~400 characters as plain text for the built-ins).
+   */
   function catalog(): CatalogPayload {
     const libs = registry.all();
     if (catalogMemo && catalogMemo.libs.length === libs.length && catalogMemo.libs.every((l, i) => l === libs[i])) return catalogMemo.payload;
-    const key = libs.map((l) => `${l.name}@${l.version}#${l.sourceHash}`).sort().join(',');
+    const version = libs.map((l) => `${l.name}@${l.version}#${l.sourceHash}`).sort().join(',');
+    const key = createHash('sha256').update(version).digest('base64url').slice(0, 22);
     catalogMemo = { libs, payload: { key, elm: Object.fromEntries(libs.map((l) => [l.name, l.elm])) } };
     return catalogMemo.payload;
+  }
+
+  /**
+   * The policy table as the CQL "Policy" parameter, built once per version (each `putPolicy` is a new version);
+   * a rule thread gets it once per version too, not with every task.
+   */
+  let policyMemo: { rows: PolicyRow[]; payload: PolicyPayload } | null = null;
+  let policyVersions = 0;
+  async function policyParam(): Promise<PolicyPayload> {
+    const rows = await policyRows();
+    if (policyMemo?.rows !== rows) policyMemo = { rows, payload: { key: `p${++policyVersions}`, rows: policyParameterOf(rows) } };
+    return policyMemo.payload;
   }
 
   /** What each set of libraries can retrieve (types, value-set code cuts), per catalog version (null: the whole Bundle). */
@@ -104,13 +121,16 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngineService {
 
   /** Inline (threads = 0) or on a rule thread: the same run.ts functions either way. */
   async function orderOutcomes(bundle: Bundle, order: Resource, coverage: Coverage | null, libs: StoredLibrary[]): Promise<OrderOutcome[]> {
-    const run = { bundle: dataFor(bundle, libs), order, coverage, policy: await policyRows(), libraries: libs.map((l) => ({ name: l.name, version: l.version })) };
+    const policy = await policyParam();
+    const run = { bundle: dataFor(bundle, libs), order, coverage, libraries: libs.map((l) => ({ name: l.name, version: l.version })) };
     if (!pool) {
-      const outcomes = await runOrder(registry.runnable, run, mode);
+      const outcomes = await runOrder(registry.runnable, { ...run, policy: policy.rows }, mode);
       checkInline('order', libs);
       return outcomes;
     }
-    const reply = await pool.run<{ outcomes: OrderOutcome[]; notCompiled?: NotCompiled[] }>({ kind: 'order', catalogKey: catalog().key, ...run });
+    // the task carries this call's data and the versions' keys; the catalog and policy go only to a thread that lacks them
+    const shared = { catalog: catalog(), policy };
+    const reply = await pool.run<{ outcomes: OrderOutcome[]; notCompiled?: NotCompiled[] }>({ kind: 'order', catalogKey: shared.catalog.key, policyKey: policy.key, ...run }, shared);
     logNotCompiled(reply.notCompiled);
     return reply.outcomes;
   }
@@ -123,7 +143,8 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngineService {
       checkInline('findings', libs);
       return outcomes;
     }
-    const reply = await pool.run<{ findings: FindingsOutcome[]; notCompiled?: NotCompiled[] }>({ kind: 'findings', catalogKey: catalog().key, bundle: data, libraries });
+    const shared = { catalog: catalog() };
+    const reply = await pool.run<{ findings: FindingsOutcome[]; notCompiled?: NotCompiled[] }>({ kind: 'findings', catalogKey: shared.catalog.key, bundle: data, libraries }, shared);
     logNotCompiled(reply.notCompiled);
     return reply.findings;
   }

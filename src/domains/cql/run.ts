@@ -26,12 +26,23 @@ export type FindingsOutcome = { findings: PatientViewFinding[] } | { error: stri
 /** Compiled libraries by name (the engine's registry, or a worker's cache for one catalog version). */
 export type Runnables = (name: string) => cql.Library;
 
+/** The policy table as the CQL "Policy" parameter (policy.ts `policyParameter`), built once per policy version. */
+export type PolicyParameter = readonly Readonly<Record<string, string | null>>[];
+
 export interface OrderRun {
   bundle: Bundle;
   order: Resource;
   coverage: Coverage | null;
-  policy: PolicyRow[];
+  policy: PolicyParameter;
   libraries: LibraryRef[];
+}
+
+/**
+ * The "Policy" parameter for one policy version, frozen: it is shared by every evaluation of that version (inline,
+ * or a rule thread's copy), so no run can change what the next one reads.
+ */
+export function policyParameterOf(rows: PolicyRow[]): PolicyParameter {
+  return Object.freeze(policyParameter(rows).map((r) => Object.freeze(r)));
 }
 
 /** The message the engine has always reported for a library that throws while running. */
@@ -76,7 +87,7 @@ async function results(runnables: Runnables, lib: LibraryRef, bundle: Bundle, pa
 
 /** Every library's outcome for one order, in the order of `libraries`. */
 export async function runOrder(runnables: Runnables, run: OrderRun, mode: RunMode = 'fast'): Promise<OrderOutcome[]> {
-  const params = new RunParams({ Order: run.order, Coverage: run.coverage ?? null, Policy: policyParameter(run.policy) });
+  const params = new RunParams({ Order: run.order, Coverage: run.coverage ?? null, Policy: run.policy });
   return Promise.all(
     run.libraries.map(async (lib): Promise<OrderOutcome> => {
       try {

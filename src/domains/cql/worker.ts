@@ -1,55 +1,85 @@
 /**
  * A rule worker thread (piscina; threads.ts starts it through workerBootstrap.mjs): evaluates orders and
- * patient-view findings with run.ts, exactly as the inline engine does. Compiled libraries are cached per catalog
- * version (every library's name, version and source hash): the first task after a catalog change answers
- * `needCatalog`, the pool resends it with the ELM, and every later task of that version reuses the compiled
- * cql.Library objects. The FHIR model info and the value-set CodeService load once per thread (execute.ts).
+ * patient-view findings with run.ts, exactly as the inline engine does. What does not change from call to call is
+ * sent once per version and cached here, so a task carries only the call's own data (the patient's data cut, the
+ * order, the Coverage) and two short keys: the catalog (every library's name, version and source hash; its
+ * compiled cql.Library objects are reused by every later task of that version) and the policy table (as the
+ * frozen CQL "Policy" parameter). A task whose catalog or policy version this thread lacks is answered
+ * `needCatalog`; the pool resends it once with both. The FHIR model info and the value-set CodeService load once
+ * per thread (execute.ts).
  */
 import type cql from 'cql-execution';
 import type { Bundle } from '@medplum/fhirtypes';
 import { AppError } from '../../core/errors.ts';
 import { loadLibrary } from './execute.ts';
-import { FINDINGS_EXPRESSIONS, notCompiled, ORDER_EXPRESSIONS, runFindings, runOrder, type FindingsOutcome, type LibraryRef, type NotCompiled, type OrderOutcome, type OrderRun } from './run.ts';
+import { FINDINGS_EXPRESSIONS, notCompiled, ORDER_EXPRESSIONS, runFindings, runOrder, type FindingsOutcome, type LibraryRef, type NotCompiled, type OrderOutcome, type OrderRun, type PolicyParameter, type Runnables } from './run.ts';
 
-/** The ELM of every catalog library by name, for one catalog version. */
+/** The ELM of every catalog library by name, for one catalog version (`key`: a short digest of that version). */
 export interface CatalogPayload {
   key: string;
   elm: Record<string, Record<string, unknown>>;
 }
 
-export type RuleTask =
-  | ({ kind: 'order'; catalogKey: string; catalog?: CatalogPayload } & OrderRun)
-  | { kind: 'findings'; catalogKey: string; catalog?: CatalogPayload; bundle: Bundle; libraries: LibraryRef[] };
+/** One version of the policy table, as the CQL "Policy" parameter. */
+export interface PolicyPayload {
+  key: string;
+  rows: PolicyParameter;
+}
+
+/** What the pool attaches to a task only when the thread asked for it (`needCatalog`). */
+export interface SharedState {
+  catalog: CatalogPayload;
+  policy?: PolicyPayload;
+}
+
+/** A task as the engine builds it: the call's own data and the keys of the catalog and policy versions it needs. */
+export type RuleTaskInput =
+  | ({ kind: 'order'; catalogKey: string; policyKey: string } & Omit<OrderRun, 'policy'>)
+  | { kind: 'findings'; catalogKey: string; bundle: Bundle; libraries: LibraryRef[] };
+
+/** What crosses to the thread, as JSON text: the input, plus the shared state when the thread asked for it. */
+export type RuleTask = RuleTaskInput & Partial<SharedState>;
 
 /** `notCompiled`: libraries this thread runs on cql-execution, sent once per library of a catalog version (for the log). */
 export type RuleReply = { needCatalog: true } | { outcomes: OrderOutcome[]; notCompiled?: NotCompiled[] } | { findings: FindingsOutcome[]; notCompiled?: NotCompiled[] };
 
 interface LoadedCatalog {
-  elm: Record<string, Record<string, unknown>>;
-  compiled: Map<string, cql.Library>;
+  /** Compiled libraries by name, each loaded on first use and then kept for this catalog version. */
+  runnables: Runnables;
   /** `order:Name` / `findings:Name` whose compiled-or-not status was already sent. */
   reported: Set<string>;
 }
 
-/** Newest last; two versions are kept so tasks queued across a catalog change still find theirs. */
+/** Newest last; two versions of each are kept so tasks queued across a change still find theirs. */
 const catalogs = new Map<string, LoadedCatalog>();
+const policies = new Map<string, PolicyParameter>();
 const KEEP = 2;
 
-function install(payload: CatalogPayload): void {
-  if (catalogs.has(payload.key)) return;
-  catalogs.set(payload.key, { elm: payload.elm, compiled: new Map(), reported: new Set() });
-  while (catalogs.size > KEEP) catalogs.delete(catalogs.keys().next().value as string);
+function keep<V>(map: Map<string, V>, key: string, value: () => V): void {
+  if (map.has(key)) return;
+  map.set(key, value());
+  while (map.size > KEEP) map.delete(map.keys().next().value as string);
 }
 
-function runnables(catalog: LoadedCatalog) {
+function install(task: RuleTask): void {
+  if (task.catalog) keep(catalogs, task.catalog.key, () => loaded(task.catalog!));
+  const policy = task.policy;
+  if (policy) keep(policies, policy.key, () => Object.freeze(policy.rows.map((r) => Object.freeze(r))));
+}
+
+function loaded(payload: CatalogPayload): LoadedCatalog {
+  return { runnables: runnablesOf(payload.elm, new Map()), reported: new Set() };
+}
+
+function runnablesOf(all: CatalogPayload['elm'], compiled: Map<string, cql.Library>): Runnables {
   return (name: string): cql.Library => {
-    const hit = catalog.compiled.get(name);
+    const hit = compiled.get(name);
     if (hit) return hit;
-    const elm = catalog.elm[name];
-    if (!elm) throw new AppError('RULE_NOT_FOUND', `No rule library named "${name}". Known: ${Object.keys(catalog.elm).join(', ')}.`);
+    const elm = all[name];
+    if (!elm) throw new AppError('RULE_NOT_FOUND', `No rule library named "${name}". Known: ${Object.keys(all).join(', ')}.`);
     try {
-      const loaded = loadLibrary(elm, catalog.elm);
-      catalog.compiled.set(name, loaded);
+      const loaded = loadLibrary(elm, all);
+      compiled.set(name, loaded);
       return loaded;
     } catch (err) {
       throw new AppError('CQL_ELM_INVALID', `Library ${name} cannot be loaded by cql-execution: ${(err as Error).message}`, { cause: err });
@@ -59,11 +89,14 @@ function runnables(catalog: LoadedCatalog) {
 
 async function handle(json: string): Promise<RuleReply> {
   const task = JSON.parse(json) as RuleTask;
-  if (task.catalog) install(task.catalog);
+  install(task);
   const catalog = catalogs.get(task.catalogKey);
   if (!catalog) return { needCatalog: true };
-  if (task.kind === 'findings') return { findings: await runFindings(runnables(catalog), task.bundle, task.libraries), ...statusOnce(catalog, 'findings', task.libraries) };
-  return { outcomes: await runOrder(runnables(catalog), task), ...statusOnce(catalog, 'order', task.libraries) };
+  if (task.kind === 'findings') return { findings: await runFindings(catalog.runnables, task.bundle, task.libraries), ...statusOnce(catalog, 'findings', task.libraries) };
+  const policy = policies.get(task.policyKey);
+  if (!policy) return { needCatalog: true };
+  const { bundle, order, coverage, libraries } = task;
+  return { outcomes: await runOrder(catalog.runnables, { bundle, order, coverage, policy, libraries }), ...statusOnce(catalog, 'order', task.libraries) };
 }
 
 /** The libraries not compiled, for those this thread has not reported yet in this catalog version. */
@@ -71,7 +104,7 @@ function statusOnce(catalog: LoadedCatalog, kind: 'order' | 'findings', librarie
   const fresh = libraries.filter((l) => !catalog.reported.has(`${kind}:${l.name}`));
   if (fresh.length === 0) return {};
   for (const l of fresh) catalog.reported.add(`${kind}:${l.name}`);
-  const list = notCompiled(runnables(catalog), fresh, kind === 'order' ? ORDER_EXPRESSIONS : FINDINGS_EXPRESSIONS);
+  const list = notCompiled(catalog.runnables, fresh, kind === 'order' ? ORDER_EXPRESSIONS : FINDINGS_EXPRESSIONS);
   return list.length ? { notCompiled: list } : {};
 }
 

@@ -5,7 +5,7 @@ import type { Bundle, Coverage, Resource } from '@medplum/fhirtypes';
 import type cql from 'cql-execution';
 import { loadLibrary } from '../execute.ts';
 import { defaultPolicyRows } from '../policy.ts';
-import { runFindings, runOrder, type LibraryRef } from '../run.ts';
+import { policyParameterOf, runFindings, runOrder, type LibraryRef } from '../run.ts';
 import { LIBRARY_DIR } from '../translate.ts';
 import type { PolicyRow } from '../types.ts';
 import { compiledCounts } from './index.ts';
@@ -51,7 +51,7 @@ export async function compareOrder(
   runnables: (name: string) => cql.Library,
   input: { bundle: Bundle; order: Resource; coverage: Coverage | null; policy?: PolicyRow[]; libraries?: LibraryRef[] },
 ): Promise<Compared> {
-  const run = { bundle: input.bundle, order: input.order, coverage: input.coverage, policy: input.policy ?? defaultPolicyRows(), libraries: input.libraries ?? ORDER_LIBS };
+  const run = { bundle: input.bundle, order: input.order, coverage: input.coverage, policy: policyParameterOf(input.policy ?? defaultPolicyRows()), libraries: input.libraries ?? ORDER_LIBS };
   const before = compiledCounts();
   const fast = JSON.stringify(await runOrder(runnables, run, 'fast'));
   const d = delta(before);

@@ -1,0 +1,61 @@
+/**
+ * What crosses to a rule thread per evaluation (issue 17): the call's own data (the patient's data cut, the order,
+ * the Coverage, the libraries to run) and two short keys. The catalog's ELM and the policy table go to a thread
+ * only when it lacks that version (the first task, and the first after a change), never with every task; a policy
+ * change still reaches the thread's decisions at once. Tasks are read where the pool hands them to piscina.
+ */
+import { Piscina } from 'piscina';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createRuleEngine, type RuleEngineService } from './engine.ts';
+import { coverage, openTestDb, patientWith, serviceOrder, silentLogger } from './testing.ts';
+
+let engine: RuleEngineService;
+let close: () => Promise<void>;
+const sent: Record<string, unknown>[] = [];
+
+beforeAll(async () => {
+  const opened = await openTestDb();
+  close = opened.close;
+  engine = createRuleEngine({ db: opened.db, logger: silentLogger, threads: 1 });
+  const run = Piscina.prototype.run;
+  vi.spyOn(Piscina.prototype, 'run').mockImplementation(function (this: Piscina, task: unknown, options?: Parameters<Piscina['run']>[1]) {
+    sent.push(JSON.parse(task as string) as Record<string, unknown>);
+    return run.call(this, task, options);
+  });
+}, 60_000);
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await engine.close();
+  await close();
+});
+
+describe('a rule thread task', () => {
+  it('carries the call and two short keys; the ELM and the policy only when the thread lacks that version', async () => {
+    const mri = { hook: 'order-sign' as const, patientBundle: patientWith([]), order: serviceOrder(), coverage: coverage('acme-standard', 'Acme Standard') };
+    expect(await engine.evaluateOrder(mri)).toMatchObject({ paNeeded: 'auth-needed' }); // the default table: 72148 needs PA
+    expect(await engine.evaluateOrder(mri)).toMatchObject({ paNeeded: 'auth-needed' });
+    const before = await engine.getPolicy();
+    await engine.putPolicy([...before.rows.filter((r) => !(r.code === '72148' && r.plan === 'acme-standard')), { plan: 'acme-standard', system: 'cpt', code: '72148', display: 'MRI lumbar spine', requirement: 'none' }]);
+    expect(await engine.evaluateOrder(mri)).toMatchObject({ covered: 'covered', paNeeded: 'no-auth' }); // the new table, on the thread
+    expect(await engine.evaluateOrder(mri)).toMatchObject({ covered: 'covered', paNeeded: 'no-auth' });
+    await engine.putPolicy(before.rows);
+    expect(engine.threadTasks()).toBe(4);
+
+    const orders = sent.filter((t) => t.kind === 'order');
+    const plain = orders.filter((t) => !('catalog' in t) && !('policy' in t));
+    const resent = orders.filter((t) => 'policy' in t);
+    // 4 evaluations: the first and the first after the policy change were asked for the shared state and resent
+    expect(plain).toHaveLength(4);
+    expect(resent).toHaveLength(2);
+    for (const t of plain) {
+      expect(Object.keys(t).sort()).toEqual(['bundle', 'catalogKey', 'coverage', 'kind', 'libraries', 'order', 'policyKey']);
+      expect((t.catalogKey as string).length).toBeLessThanOrEqual(22);
+    }
+    const [first, changed] = resent as { catalog: { key: string; elm: object }; policy: { key: string; rows: unknown[] }; policyKey: string }[];
+    expect(first!.catalog.elm).toHaveProperty('TablePolicy');
+    expect(first!.policy.rows).toEqual(before.rows.map((r) => ({ ...r, docNeeded: r.docNeeded ?? null, note: r.note ?? null })));
+    expect(changed!.policy.key).not.toBe(first!.policy.key);
+    expect(changed!.policyKey).toBe(changed!.policy.key);
+    expect(plain.map((t) => t.policyKey)).toEqual([first!.policy.key, first!.policy.key, changed!.policy.key, changed!.policy.key]);
+  }, 60_000);
+});
