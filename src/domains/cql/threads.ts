@@ -60,9 +60,6 @@ export function createRulePool(options: RulePoolOptions): RulePool {
       idleTimeout: 60_000,
       // no run/wait-time histograms: nothing reads them, and each task would record two
       recordTiming: false,
-      // A thread waits for tasks on its event loop, not blocked in Atomics.wait with the pool notifying it per task:
-      // measured cheaper per hand-off here, on the main thread and in total (issue 17, cds README).
-      atomics: 'disabled',
     }));
 
   function busy(p: Piscina<string, RuleReply>): AppError {
