@@ -17,7 +17,7 @@ import { billingCodes, decisionFromTuple, findings, fixedOutcome, mergeDecisions
 import { compiledStatus, type SourceLibrary } from './compiled/index.ts';
 import { compiledServices, runLibrary, toJsonSafe, valueSetCodes, valueSetCodings, wrapResource } from './execute.ts';
 import { defaultPolicyRows, policyParameter, validatePolicy } from './policy.ts';
-import { FINDINGS_EXPRESSIONS, notCompiled, ORDER_EXPRESSIONS, policyParameterOf, runFindings, runOrder, type FindingsOutcome, type NotCompiled, type OrderOutcome, type RunMode } from './run.ts';
+import { FINDINGS_EXPRESSIONS, notCompiledOnce, ORDER_EXPRESSIONS, policyParameterOf, runFindings, runOrder, type FindingsOutcome, type NotCompiled, type OrderOutcome, type RunMode } from './run.ts';
 import { retrievable, retrievalPlan, type RetrievalPlan } from './retrieves.ts';
 import { readPolicy, writePolicy, type StoredLibrary } from './store.ts';
 import { createRulePool, DEFAULT_QUEUE_PER_THREAD, defaultRuleThreads } from './threads.ts';
@@ -111,12 +111,10 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngineService {
       deps.logger.info({ library: n.library, version: n.version, reason: n.reason }, 'rule library runs on cql-execution: the compiled evaluator does not cover it');
     }
   }
+  const inlineChecked = new Set<string>();
   function checkInline(kind: 'order' | 'findings', libs: StoredLibrary[]): void {
     if (mode !== 'fast') return;
-    const fresh = libs.filter((l) => !statusSeen.has(`${kind}:${l.name}@${l.version}#${l.sourceHash}`));
-    if (fresh.length === 0) return;
-    for (const l of fresh) statusSeen.add(`${kind}:${l.name}@${l.version}#${l.sourceHash}`);
-    logNotCompiled(notCompiled(registry.runnable, fresh.map((l) => ({ name: l.name, version: l.version })), kind === 'order' ? ORDER_EXPRESSIONS : FINDINGS_EXPRESSIONS));
+    logNotCompiled(notCompiledOnce(registry.runnable, kind, libs, inlineChecked, (l) => `${kind}:${l.name}@${l.version}#${l.sourceHash}`));
   }
 
   /** Inline (threads = 0) or on a rule thread: the same run.ts functions either way. */

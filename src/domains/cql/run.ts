@@ -42,7 +42,12 @@ export interface OrderRun {
  * or a rule thread's copy), so no run can change what the next one reads.
  */
 export function policyParameterOf(rows: PolicyRow[]): PolicyParameter {
-  return Object.freeze(policyParameter(rows).map((r) => Object.freeze(r)));
+  return frozenPolicy(policyParameter(rows));
+}
+
+/** Freezes the "Policy" parameter's rows and list (the engine's own, or a rule thread's parsed copy). */
+export function frozenPolicy(rows: readonly Record<string, string | null>[]): PolicyParameter {
+  return Object.freeze(rows.map((r) => Object.freeze(r)));
 }
 
 /** The message the engine has always reported for a library that throws while running. */
@@ -121,8 +126,18 @@ export interface NotCompiled {
   reason: string;
 }
 
+/**
+ * `notCompiled` for the libraries of `kind` whose key `reported` has not seen yet (they are marked seen), so each is
+ * reported once: inline per library version (engine.ts), on a rule thread per catalog version (worker.ts).
+ */
+export function notCompiledOnce<L extends LibraryRef>(runnables: Runnables, kind: 'order' | 'findings', libraries: readonly L[], reported: Set<string>, keyOf: (l: L) => string): NotCompiled[] {
+  const fresh = libraries.filter((l) => !reported.has(keyOf(l)));
+  for (const l of fresh) reported.add(keyOf(l));
+  return fresh.length === 0 ? [] : notCompiled(runnables, fresh, kind === 'order' ? ORDER_EXPRESSIONS : FINDINGS_EXPRESSIONS);
+}
+
 /** Which of `libraries` run on cql-execution rather than compiled, and why (decided once per library object). */
-export function notCompiled(runnables: Runnables, libraries: LibraryRef[], names: readonly string[]): NotCompiled[] {
+export function notCompiled(runnables: Runnables, libraries: readonly LibraryRef[], names: readonly string[]): NotCompiled[] {
   const out: NotCompiled[] = [];
   for (const lib of libraries) {
     let library: cql.Library;

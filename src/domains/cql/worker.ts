@@ -12,7 +12,7 @@ import type cql from 'cql-execution';
 import type { Bundle } from '@medplum/fhirtypes';
 import { AppError } from '../../core/errors.ts';
 import { loadLibrary } from './execute.ts';
-import { FINDINGS_EXPRESSIONS, notCompiled, ORDER_EXPRESSIONS, runFindings, runOrder, type FindingsOutcome, type LibraryRef, type NotCompiled, type OrderOutcome, type OrderRun, type PolicyParameter, type Runnables } from './run.ts';
+import { frozenPolicy, notCompiledOnce, runFindings, runOrder, type FindingsOutcome, type LibraryRef, type NotCompiled, type OrderOutcome, type OrderRun, type PolicyParameter, type Runnables } from './run.ts';
 
 /** The ELM of every catalog library by name, for one catalog version (`key`: a short digest of that version). */
 export interface CatalogPayload {
@@ -64,7 +64,7 @@ function keep<V>(map: Map<string, V>, key: string, value: () => V): void {
 function install(task: RuleTask): void {
   if (task.catalog) keep(catalogs, task.catalog.key, () => loaded(task.catalog!));
   const policy = task.policy;
-  if (policy) keep(policies, policy.key, () => Object.freeze(policy.rows.map((r) => Object.freeze(r))));
+  if (policy) keep(policies, policy.key, () => frozenPolicy(policy.rows));
 }
 
 function loaded(payload: CatalogPayload): LoadedCatalog {
@@ -101,10 +101,7 @@ async function handle(json: string): Promise<RuleReply> {
 
 /** The libraries not compiled, for those this thread has not reported yet in this catalog version. */
 function statusOnce(catalog: LoadedCatalog, kind: 'order' | 'findings', libraries: LibraryRef[]): { notCompiled?: NotCompiled[] } {
-  const fresh = libraries.filter((l) => !catalog.reported.has(`${kind}:${l.name}`));
-  if (fresh.length === 0) return {};
-  for (const l of fresh) catalog.reported.add(`${kind}:${l.name}`);
-  const list = notCompiled(catalog.runnables, fresh, kind === 'order' ? ORDER_EXPRESSIONS : FINDINGS_EXPRESSIONS);
+  const list = notCompiledOnce(catalog.runnables, kind, libraries, catalog.reported, (l) => `${kind}:${l.name}`);
   return list.length ? { notCompiled: list } : {};
 }
 
