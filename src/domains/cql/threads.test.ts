@@ -59,3 +59,15 @@ describe('a rule thread task', () => {
     expect(plain.map((t) => t.policyKey)).toEqual([first!.policy.key, first!.policy.key, changed!.policy.key, changed!.policy.key]);
   }, 60_000);
 });
+
+describe('queueSplit (the evaluation queue between the threads and piscina)', () => {
+  it('puts up to 64 waiting tasks in each thread and the rest of maxQueue in piscina’s queue', async () => {
+    const { queueSplit } = await import('./threads.ts');
+    // hand-computed: default 128 places per thread → 64 in the thread + 64 queued; small queues stay whole
+    expect(queueSplit(1, 128)).toEqual({ inThread: 64, pooled: 64 });
+    expect(queueSplit(3, 1000)).toEqual({ inThread: 64, pooled: 1000 - 3 * 64 });
+    expect(queueSplit(2, 10)).toEqual({ inThread: 5, pooled: 0 });
+    expect(queueSplit(1, 1)).toEqual({ inThread: 1, pooled: 0 });
+    expect(queueSplit(4, 0)).toEqual({ inThread: 1, pooled: 0 }); // a thread always takes the task it runs
+  });
+});

@@ -21,6 +21,19 @@ export function defaultRuleThreads(): number {
 /** Waiting evaluations per thread when SAGEBRUSH_CQL_QUEUE is unset (at ~3 ms each, under 0.5 s of work). */
 export const DEFAULT_QUEUE_PER_THREAD = 128;
 
+/** At most this many tasks wait inside a rule thread (it runs them in turn): every call of a 50-client load. */
+export const MAX_TASKS_IN_THREAD = 64;
+
+/**
+ * How the evaluation queue (`maxQueue` places in all) is split between the threads' own ports and piscina's queue:
+ * up to MAX_TASKS_IN_THREAD per thread inside the threads, the rest in piscina's queue, so what may wait stays
+ * `maxQueue` (plus the task each thread is running).
+ */
+export function queueSplit(threads: number, maxQueue: number): { inThread: number; pooled: number } {
+  const inThread = Math.max(1, Math.min(MAX_TASKS_IN_THREAD, Math.ceil(maxQueue / Math.max(1, threads))));
+  return { inThread, pooled: Math.max(0, maxQueue - inThread * threads) };
+}
+
 export interface RulePoolOptions {
   threads: number;
   /** Evaluations that may wait for a thread; more are refused with RATE_LIMITED. */
@@ -39,12 +52,16 @@ export interface RulePool {
   close(): Promise<void>;
 }
 
+/** piscina's refusals of a task for want of room (a queue at its limit; no queue at all and every thread full). */
+const FULL = new Set(['Task queue is at limit', 'No task queue available and all Workers are busy']);
+
 export function createRulePool(options: RulePoolOptions): RulePool {
   // Tasks travel as JSON text: for FHIR JSON, stringify + parse costs under half of postMessage's structured clone.
   let pool: Piscina<string, RuleReply> | null = null;
   /** Recent mean time from submit to answer (queue wait included), for Retry-After. */
   let meanMs = 5;
   let done = 0;
+  const split = queueSplit(options.threads, options.maxQueue);
 
   const start = () =>
     (pool ??= new Piscina<string, RuleReply>({
@@ -52,10 +69,12 @@ export function createRulePool(options: RulePoolOptions): RulePool {
       workerData: { entryUrl: ENTRY },
       minThreads: 0,
       maxThreads: options.threads,
-      maxQueue: options.maxQueue,
-      // A second task waits in the thread (worker.ts runs them one after the other), so the thread never idles
-      // while the event loop is busy and has not yet dispatched the next one.
-      concurrentTasksPerWorker: 2,
+      maxQueue: split.pooled,
+      // Queued tasks wait in the thread's own port (worker.ts runs them one after the other), not in piscina's queue:
+      // piscina dispatches more only on a main-thread turn, so with 2 here the thread ran ~2 tasks per event-loop
+      // turn and, under load, calls queued behind long turns (50 clients: p95 157 ms, max 391 ms; with 64:
+      // p95 86-96 ms, max 125 ms; docs/benchmarks.md). piscina's queue takes the rest of the `maxQueue` places.
+      concurrentTasksPerWorker: split.inThread,
       // Workers stay while there is traffic (loading cql-execution and the FHIR model costs ~1 s per thread).
       idleTimeout: 60_000,
       // no run/wait-time histograms: nothing reads them, and each task would record two
@@ -65,7 +84,7 @@ export function createRulePool(options: RulePoolOptions): RulePool {
   function busy(p: Piscina<string, RuleReply>): AppError {
     // A full queue drains in about the time a queued evaluation has recently taken end to end.
     const retryAfter = Math.max(1, Math.ceil(meanMs / 1000));
-    return new AppError('RATE_LIMITED', `The rule engine is busy: ${p.queueSize} evaluation(s) are waiting for ${options.threads} rule thread(s) (the queue holds ${options.maxQueue}). Retry after ${retryAfter} s.`, {
+    return new AppError('RATE_LIMITED', `The rule engine is busy: all ${options.maxQueue} place(s) of the evaluation queue are taken (${p.queueSize} waiting for ${options.threads} rule thread(s), ${split.inThread} in each thread). Retry after ${retryAfter} s.`, {
       extra: { retryAfter },
       problems: [{ problem: 'the rule evaluation queue is full', fix: `Retry after ${retryAfter} s, or raise SAGEBRUSH_CQL_THREADS (more cores) or SAGEBRUSH_CQL_QUEUE.` }],
     });
@@ -75,7 +94,7 @@ export function createRulePool(options: RulePoolOptions): RulePool {
     try {
       return await p.run(JSON.stringify(task));
     } catch (err) {
-      if ((err as Error).message === 'Task queue is at limit') throw busy(p);
+      if (FULL.has((err as Error).message)) throw busy(p);
       throw err;
     }
   }
