@@ -10,6 +10,7 @@ import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect } fro
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { migrationProvider, type Dialect } from './migrations.ts';
+import { withStatementCache } from './sqliteStatements.ts';
 import type { Database } from './schema.ts';
 
 export type { Dialect };
@@ -59,7 +60,7 @@ function openSqlite(url: string): Kysely<Database> {
   conn.pragma('busy_timeout = 10000');
   conn.pragma('foreign_keys = ON');
   conn.pragma('synchronous = NORMAL');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) });
 }
 
 // BIGINT (sizes, COUNT(*)) arrives as a string by default; our values fit in a double.
