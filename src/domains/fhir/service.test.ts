@@ -168,6 +168,12 @@ for (const backend of databaseBackends()) {
       expect(next).toMatch(/^http:\/\/test\/fhir\/R4\/Patient\?.*_offset=2/);
       const page3 = await fhir.search('Patient', Object.fromEntries(new URL(page1.link!.find((l) => l.relation === 'last')!.url!).searchParams));
       expect(page3.entry).toHaveLength(1);
+      // the total without a COUNT where the page tells it (last page), with one where it cannot (full page, past the end)
+      expect(page3.total).toBe(5);
+      expect((await fhir.search('Patient', { family: 'pager', _count: '5' })).total).toBe(5);
+      expect((await fhir.search('Patient', { family: 'pager', _count: '2', _offset: '10' })).total).toBe(5);
+      expect((await fhir.search('Patient', { family: 'pager', _count: '2', _offset: '3' })).total).toBe(5);
+      expect((await fhir.search('Patient', { family: 'pager', _total: 'none' })).total).toBeUndefined();
       expect(page3.link?.some((l) => l.relation === 'next')).toBe(false);
       const all = await fhir.search('Patient', { family: 'pager', _count: '10', _sort: '-_id' });
       const got = ids(all);

@@ -216,16 +216,16 @@ function searchWhere(type: string, parsed: ParsedSearch) {
 
 export async function searchResources(db: Db, type: string, parsed: ParsedSearch): Promise<{ rows: StoredResource[]; total: number | undefined }> {
   const where = searchWhere(type, parsed);
-  let total: number | undefined;
-  if (parsed.total || parsed.summaryCount) {
-    const c = await db.selectFrom('fhir_resources as r').select((eb) => eb.fn.countAll<number>().as('n')).where(where).executeTakeFirstOrThrow();
-    total = Number(c.n);
-  }
-  if (parsed.summaryCount || parsed.count === 0) return { rows: [], total };
+  const count = async () => Number((await db.selectFrom('fhir_resources as r').select((eb) => eb.fn.countAll<number>().as('n')).where(where).executeTakeFirstOrThrow()).n);
+  if (parsed.summaryCount || parsed.count === 0) return { rows: [], total: parsed.total || parsed.summaryCount ? await count() : undefined };
   let q = db.selectFrom('fhir_resources as r').selectAll('r').where(where);
   for (const s of parsed.sort) q = q.orderBy(`r.${s.column}`, s.desc ? 'desc' : 'asc');
   q = q.orderBy('r.id', parsed.sort.some((s) => s.column === 'id' && s.desc) ? 'desc' : 'asc');
   const rows = await q.limit(parsed.count).offset(parsed.offset).execute();
+  if (!parsed.total) return { rows: rows.map(toStored), total: undefined };
+  // A page that is not full and not past the end is the last one: the total is known without a COUNT query
+  // (most searches, e.g. a patient's Conditions for a CDS prefetch, fit in one page).
+  const total = rows.length < parsed.count && (rows.length > 0 || parsed.offset === 0) ? parsed.offset + rows.length : await count();
   return { rows: rows.map(toStored), total };
 }
 
