@@ -107,6 +107,30 @@ export function answerFromPool(query: ParsedQuery, pool: ResourcePool): Resource
   if (!supported(query.params)) return undefined;
   const ofType = [...pool.values()].filter((r) => r.resourceType === query.type);
   if (ofType.length === 0) return undefined;
-  const hits = ofType.filter((r) => matches(r, query.params));
+  return searchset(ofType.filter((r) => matches(r, query.params)));
+}
+
+function searchset(hits: Resource[]): Bundle {
   return { resourceType: 'Bundle', type: 'searchset', total: hits.length, entry: hits.map((resource) => ({ resource })) } as Bundle;
+}
+
+/**
+ * Whether a query asks only about one patient's compartment, in a way this matcher evaluates: a read of that
+ * Patient, or a search whose patient parameter names only that patient (e.g. `Condition?patient=123`,
+ * `Coverage?patient=123&status=active`). Such a query is answered exactly by that patient's compartment for its type.
+ */
+export function patientScoped(query: ParsedQuery, patientId: string): boolean {
+  if (query.kind === 'read') return query.type === 'Patient' && query.id === patientId;
+  if (!supported(query.params) || Object.keys(query.params).some((n) => n.includes(':'))) return false;
+  const named = Object.entries(query.params).filter(([n]) => PATIENT_PARAMS.has(n));
+  return named.length > 0 && named.every(([, v]) => values(v).every((w) => (w.includes('/') ? refKey(w) : `Patient/${w}`) === `Patient/${patientId}`));
+}
+
+/**
+ * Answers a patient-scoped query (`patientScoped`) from that patient's compartment read for the query's type:
+ * the Patient (or null: there is none), or the matching resources (possibly none).
+ */
+export function answerFromCompartment(query: ParsedQuery, compartment: ResourcePool): Resource | null {
+  if (query.kind === 'read') return compartment.get(`${query.type}/${query.id}`) ?? null;
+  return searchset([...compartment.values()].filter((r) => r.resourceType === query.type && matches(r, query.params)));
 }

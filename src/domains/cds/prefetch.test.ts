@@ -6,7 +6,14 @@ import { describe, expect, it } from 'vitest';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { FhirDataSource } from '../fhir/source.ts';
 import { parseQuery, patientBundleFrom, renderTemplate, resolvePrefetch, resourcesOf } from './prefetch.ts';
+import { patientScoped } from './pool.ts';
 import { davinciRequest, RI_COVERAGE, RI_PATIENT } from './testing/davinci.ts';
+import { createLogger } from '../../core/logger.ts';
+import { databaseBackends } from '../../storage/testing.ts';
+import { createFhirService } from '../fhir/service.ts';
+import { HAS_SYNTHEA, loadSynthea, SMALL_PATIENT_ID } from '../fhir/testing/fixtures.ts';
+
+const openSqliteTestDb = () => databaseBackends().find((b) => b.name === 'sqlite')!.open();
 
 const ctx = { patientId: 'p1', userId: 'Practitioner/dr-1', encounterId: 'e 9', draftOrders: { resourceType: 'Bundle' } };
 
@@ -157,5 +164,73 @@ describe('prefetch under the client\'s own keys (Da Vinci reference client)', ()
     const cancelled = { ...RI_COVERAGE, id: 'cov-old', status: 'cancelled' as const };
     const r = await resolvePrefetch({ templates: ours, required: [], context: { patientId: 'pat013' }, prefetch: { mine: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: RI_COVERAGE }, { resource: other }, { resource: cancelled }] } as Bundle }, source: null });
     expect(resourcesOf(r.values.coverage).map((c) => c.id)).toEqual(['cov013']);
+  });
+});
+
+describe('patientScoped', () => {
+  it('accepts a read of the patient and searches that name only that patient, with parameters the pool evaluates', () => {
+    const q = (url: string) => parseQuery(url)!;
+    expect(patientScoped(q('Patient/p1'), 'p1')).toBe(true);
+    expect(patientScoped(q('Condition?patient=p1'), 'p1')).toBe(true);
+    expect(patientScoped(q('Coverage?patient=Patient/p1&status=active'), 'p1')).toBe(true);
+    expect(patientScoped(q('Patient/p2'), 'p1')).toBe(false);
+    expect(patientScoped(q('Practitioner/p1'), 'p1')).toBe(false);
+    expect(patientScoped(q('Condition?patient=p2'), 'p1')).toBe(false);
+    expect(patientScoped(q('Condition?patient=p1,p2'), 'p1')).toBe(false);
+    expect(patientScoped(q('Condition?code=123&patient=p1'), 'p1')).toBe(false); // code: not evaluated by the pool
+    expect(patientScoped(q('Condition?patient:missing=false'), 'p1')).toBe(false);
+    expect(patientScoped(q('Condition?status=active'), 'p1')).toBe(false); // no patient named
+  });
+});
+
+describe('resolvePrefetch from the embedded store: one compartment read for the patient-scoped templates', () => {
+  const ORDER_TEMPLATES = {
+    patient: 'Patient/{{context.patientId}}',
+    coverage: 'Coverage?patient={{context.patientId}}&status=active',
+    conditions: 'Condition?patient={{context.patientId}}',
+    user: '{{context.userId}}',
+    priorAuthorizations: 'ClaimResponse?patient={{context.patientId}}',
+  };
+  const idsOf = (v: Resource | null | undefined) => resourcesOf(v).map((r) => `${r.resourceType}/${r.id}`).sort();
+
+  it.skipIf(!HAS_SYNTHEA)('fills every key exactly as template-by-template reads do, reading the compartment once', async () => {
+    const t = await openSqliteTestDb();
+    try {
+      const fhir = createFhirService({ db: t.db, logger: createLogger('silent'), baseUrl: 'http://test/fhir/R4' });
+      await fhir.importBundle(loadSynthea(), { withCoverage: 'Acme Health', plans: ['acme-gold'] });
+      await fhir.create({ resourceType: 'Practitioner', id: 'dr-1' } as Resource);
+      await fhir.create({ resourceType: 'ClaimResponse', status: 'active', use: 'preauthorization', outcome: 'complete', patient: { reference: `Patient/${SMALL_PATIENT_ID}` }, created: '2026-01-01', insurer: { display: 'Acme' }, type: { coding: [{ code: 'pharmacy' }] } } as Resource);
+      const calls: string[] = [];
+      const counted: FhirDataSource = {
+        read: async (type, id) => (calls.push(`read ${type}`), fhir.read(type, id)),
+        search: async (type, params) => (calls.push(`search ${type}`), fhir.search(type, params)),
+        patientBundle: (id) => fhir.patientBundle(id),
+        compartment: async (id, types) => (calls.push(`compartment ${[...types].sort().join(',')}`), fhir.compartment(id, types)),
+      };
+      const plain: FhirDataSource = { read: (type, id) => fhir.read(type, id), search: (type, params) => fhir.search(type, params), patientBundle: (id) => fhir.patientBundle(id) };
+      const context = { patientId: SMALL_PATIENT_ID, userId: 'Practitioner/dr-1' };
+      const input = { templates: ORDER_TEMPLATES, required: ['patient', 'coverage'], context, prefetch: undefined };
+      const fast = await resolvePrefetch({ ...input, source: counted });
+      const slow = await resolvePrefetch({ ...input, source: plain });
+      expect(calls.sort()).toEqual(['compartment ClaimResponse,Condition,Coverage,Patient', 'read Practitioner']);
+      for (const key of Object.keys(ORDER_TEMPLATES)) expect(idsOf(fast.values[key]), key).toEqual(idsOf(slow.values[key]));
+      expect(fast.sources).toEqual(slow.sources);
+      expect(idsOf(fast.values.conditions).length).toBeGreaterThan(0);
+      expect(idsOf(fast.values.priorAuthorizations)).toHaveLength(1);
+      expect(idsOf(fast.values.coverage)).toHaveLength(1);
+      expect(fast.missing).toEqual([]);
+      // a patient that does not exist: null Patient, empty searches, as the store's reads answer
+      const none = await resolvePrefetch({ ...input, context: { ...context, patientId: 'nobody' }, source: counted });
+      const noneSlow = await resolvePrefetch({ ...input, context: { ...context, patientId: 'nobody' }, source: plain });
+      expect(none.values.patient).toBeNull();
+      for (const key of Object.keys(ORDER_TEMPLATES)) expect(idsOf(none.values[key]), key).toEqual(idsOf(noneSlow.values[key]));
+      // what the client sent is still used first: only the rest is read (one patient-scoped query left: no compartment read)
+      calls.length = 0;
+      const sent = await resolvePrefetch({ ...input, prefetch: { patient: slow.values.patient!, conditions: slow.values.conditions!, coverage: slow.values.coverage! }, source: counted });
+      expect(calls.sort()).toEqual(['read Practitioner', 'search ClaimResponse']);
+      expect(sent.sources.patient).toBe('prefetch');
+    } finally {
+      await t.cleanup();
+    }
   });
 });

@@ -9,7 +9,7 @@ import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { FhirDataSource } from '../fhir/source.ts';
 import { fhirpathToken, type TokenScope } from './fhirpathTokens.ts';
-import { answerFromPool, buildPool, contextResources, parseQuery, type ResourcePool } from './pool.ts';
+import { answerFromCompartment, answerFromPool, buildPool, contextResources, parseQuery, patientScoped, type ParsedQuery, type ResourcePool } from './pool.ts';
 
 export { parseQuery, type ParsedQuery } from './pool.ts';
 
@@ -109,6 +109,8 @@ export async function resolvePrefetch(input: ResolvePrefetchInput): Promise<Pref
   // Everything the request carries, whatever the key: answers our queries by type and reference, and resolve().
   const pool = buildPool([...Object.values(given).filter((v) => usable(v ?? null)), ...contextResources(input.context)]);
 
+  const compartment = await compartmentRead(input, given, pool);
+
   async function fill(key: string, template: string): Promise<void> {
     const required = input.required.includes(key);
     if (Object.prototype.hasOwnProperty.call(given, key) && usable(given[key] ?? null)) {
@@ -129,6 +131,12 @@ export async function resolvePrefetch(input: ResolvePrefetchInput): Promise<Pref
     if (sent !== undefined) {
       values[key] = sent;
       sources[key] = 'matched';
+      return;
+    }
+    if (compartment && patientScoped(query, compartment.patientId) && compartment.types.has(query.type)) {
+      values[key] = answerFromCompartment(query, compartment.resources);
+      sources[key] = 'fetched';
+      buildPool([values[key]], pool);
       return;
     }
     if (!input.source) {
@@ -156,6 +164,33 @@ export async function resolvePrefetch(input: ResolvePrefetchInput): Promise<Pref
   await Promise.all(entries.filter(([, t]) => !/\{\{[^}]*%/.test(t)).map(([k, t]) => fill(k, t)));
   for (const [k, t] of entries.filter(([, t]) => /\{\{[^}]*%/.test(t))) await fill(k, t);
   return { values, sources, missing, pool };
+}
+
+/**
+ * The patient's compartment for every type that two or more of the templates left to fetch ask about only for that
+ * patient (`patientScoped`), read in one go when the source can (FhirDataSource.compartment: the embedded store):
+ * a no-prefetch order-sign call needs the Patient, its Coverages, Conditions and ClaimResponses, one read instead of
+ * four (~0.2 vs ~0.8 ms of the event loop; issue 17). Null when there is nothing to gain or the read fails (then
+ * each template is fetched on its own, as before).
+ */
+async function compartmentRead(input: ResolvePrefetchInput, given: Record<string, Resource | null>, pool: ResourcePool): Promise<{ patientId: string; types: Set<string>; resources: ResourcePool } | null> {
+  const patientId = input.context.patientId;
+  if (!input.source?.compartment || typeof patientId !== 'string' || patientId === '') return null;
+  const queries: ParsedQuery[] = [];
+  for (const [key, template] of Object.entries(input.templates)) {
+    if ((Object.prototype.hasOwnProperty.call(given, key) && usable(given[key] ?? null)) || /\{\{[^}]*%/.test(template)) continue;
+    const url = renderTemplate(template, input.context, input.now, { vars: {}, pool });
+    const query = url === null ? null : parseQuery(url);
+    if (query && patientScoped(query, patientId) && answerFromPool(query, pool) === undefined) queries.push(query);
+  }
+  if (queries.length < 2) return null;
+  const types = new Set(queries.map((q) => q.type));
+  try {
+    return { patientId, types, resources: buildPool(await input.source.compartment(patientId, [...types])) };
+  } catch (err) {
+    input.logger?.warn({ error: (err as Error).name }, 'CDS prefetch compartment read failed; fetching template by template');
+    return null;
+  }
 }
 
 /** Every resource in a prefetch value: the resource itself, or a Bundle's entries (matches and includes). */

@@ -81,6 +81,8 @@ export interface FhirService extends FhirDataSource {
   read<T extends Resource = Resource>(type: string, id: string): Promise<T | null>;
   search(type: string, params: Record<string, string | string[]>, options?: SearchOptions): Promise<Bundle>;
   patientBundle(patientId: string, options?: SearchOptions): Promise<Bundle | null>;
+  /** Live resources of `types` in a Patient's compartment, in one read (FhirDataSource.compartment). */
+  compartment(patientId: string, types: readonly string[]): Promise<Resource[]>;
   /** Like read, but throws FHIR_NOT_FOUND / FHIR_GONE (for the REST API). */
   get(type: string, id: string): Promise<Resource>;
   vread(type: string, id: string, versionId: string): Promise<Resource>;
@@ -538,6 +540,11 @@ export function createFhirService(deps: FhirDeps): FhirService {
       }
       logger.info({ entries: plans.length, created: result.created, updated: result.updated, ms: Date.now() - started }, 'imported FHIR bundle');
       return result;
+    },
+
+    async compartment(patientId, types) {
+      if (types.length === 0) return [];
+      return (await compartment(db, patientId, [...types])).map((r) => r.resource);
     },
 
     async patientBundle(patientId, options = {}) {

@@ -16,4 +16,10 @@ export interface FhirDataSource {
    * loadBundles. null when the patient does not exist.
    */
   patientBundle(patientId: string): Promise<Bundle | null>;
+  /**
+   * Every live resource of `types` in one Patient's compartment (the Patient itself included when asked for), in
+   * ONE read: what a CDS call's patient-scoped prefetch queries need, instead of one search each. Optional: the
+   * embedded store has it; an external server is searched query by query.
+   */
+  compartment?(patientId: string, types: readonly string[]): Promise<Resource[]>;
 }
