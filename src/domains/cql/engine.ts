@@ -17,7 +17,7 @@ import { billingCodes, decisionFromTuple, findings, fixedOutcome, mergeDecisions
 import { compiledStatus, type SourceLibrary } from './compiled/index.ts';
 import { compiledServices, runLibrary, toJsonSafe, valueSetCodes, valueSetCodings, wrapResource } from './execute.ts';
 import { defaultPolicyRows, policyParameter, validatePolicy } from './policy.ts';
-import { FINDINGS_EXPRESSIONS, notCompiledOnce, ORDER_EXPRESSIONS, policyParameterOf, runFindings, runOrder, type FindingsOutcome, type NotCompiled, type OrderOutcome, type RunMode } from './run.ts';
+import { expressionsFor, notCompiledOnce, policyParameterOf, runFindings, runOrder, type FindingsOutcome, type NotCompiled, type OrderOutcome, type RunMode } from './run.ts';
 import { retrievable, retrievalPlan, type RetrievalPlan } from './retrieves.ts';
 import { readPolicy, writePolicy, type StoredLibrary } from './store.ts';
 import { createRulePool, DEFAULT_QUEUE_PER_THREAD, defaultRuleThreads } from './threads.ts';
@@ -263,7 +263,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngineService {
         findings: findings(results.Findings, lib.name),
         elapsedMs,
         // how the CDS hooks evaluate this library (this test always runs cql-execution, the reference)
-        fastPath: compiledStatus(registry.runnable(lib.name) as unknown as SourceLibrary, lib.kind === 'order' ? ORDER_EXPRESSIONS : FINDINGS_EXPRESSIONS, compiledServices),
+        fastPath: compiledStatus(registry.runnable(lib.name) as unknown as SourceLibrary, expressionsFor(lib.kind), compiledServices),
       };
     },
     async getPolicy() {

@@ -59,6 +59,11 @@ function failure(lib: LibraryRef, err: unknown): string {
 export const ORDER_EXPRESSIONS = ['Decision', 'Billing Codes'] as const;
 export const FINDINGS_EXPRESSIONS = ['Findings'] as const;
 
+/** The defines a library is evaluated for on the CDS path: an order rule's, or (any other kind) a patient rule's. */
+export function expressionsFor(kind: string): readonly string[] {
+  return kind === 'order' ? ORDER_EXPRESSIONS : FINDINGS_EXPRESSIONS;
+}
+
 /**
  * How a run evaluates a library: `fast` (the CDS path) evaluates only the defines the decision reads; `reference`
  * evaluates every define with cql-execution's own Executor, as `rules test` does (tests compare the two).
@@ -133,7 +138,7 @@ export interface NotCompiled {
 export function notCompiledOnce<L extends LibraryRef>(runnables: Runnables, kind: 'order' | 'findings', libraries: readonly L[], reported: Set<string>, keyOf: (l: L) => string): NotCompiled[] {
   const fresh = libraries.filter((l) => !reported.has(keyOf(l)));
   for (const l of fresh) reported.add(keyOf(l));
-  return fresh.length === 0 ? [] : notCompiled(runnables, fresh, kind === 'order' ? ORDER_EXPRESSIONS : FINDINGS_EXPRESSIONS);
+  return fresh.length === 0 ? [] : notCompiled(runnables, fresh, expressionsFor(kind));
 }
 
 /** Which of `libraries` run on cql-execution rather than compiled, and why (decided once per library object). */
