@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LabeledDocument } from './formats.ts';
-import { duplicateKey, validateDelimiter, validateTestDocs, validateTrainingDocs } from './validate.ts';
+import { duplicateKey, labelCounts, validateDelimiter, validateTestDocs, validateTrainingDocs } from './validate.ts';
 
 function docs(spec: Record<string, number>, text = (l: string, i: number) => `${l} document number ${i}`): LabeledDocument[] {
   const out: LabeledDocument[] = [];
@@ -51,6 +51,37 @@ describe('Comprehend validation rules', () => {
     const d = docs({ a: 50, b: 50 });
     d[0] = { ...d[0]!, text: 'x'.repeat(10 * 1024 * 1024 + 1) };
     expect(codes(validateTrainingDocs(d, { mode: 'multi-class' }))).toContain('TEXT_DOCUMENT_TOO_LARGE');
+  });
+
+  it('measures a document\'s size in UTF-8 bytes: 3.5M three-byte characters are over the limit, 10M ASCII ones are not', () => {
+    const d = docs({ a: 50, b: 50 });
+    d[0] = { ...d[0]!, text: '\u20ac'.repeat(3_500_000) }; // 10.5 MB in UTF-8 from 3.5M UTF-16 units
+    d[1] = { ...d[1]!, text: 'x'.repeat(10 * 1024 * 1024) }; // exactly the limit
+    const p = validateTrainingDocs(d, { mode: 'multi-class' }).filter((x) => x.code === 'TEXT_DOCUMENT_TOO_LARGE');
+    expect(p.map((x) => x.row)).toEqual([1]);
+  });
+
+  it('finds blank documents whatever the whitespace, and never flags text that only starts with it', () => {
+    const d = docs({ a: 50, b: 50 });
+    const texts = ['', '\u00a0\u2029 \t', '\ufeff', ' \u3000x', '\n.', '\u00e9'];
+    texts.forEach((text, i) => { d[i] = { ...d[i]!, text }; });
+    const p = validateTrainingDocs(d, { mode: 'multi-class' }).filter((x) => x.code === 'TEXT_EMPTY_DOCUMENT');
+    expect(p.map((x) => x.row)).toEqual([1, 2, 3]);
+  });
+
+  it('counts a label once per document however often the document repeats it, in first-seen order', () => {
+    const counts = labelCounts([{ row: 1, text: 'x', labels: ['b', 'a', 'b'] }, { row: 2, text: 'y', labels: ['a', 'a', 'a'] }, { row: 3, text: 'z', labels: ['c'] }]);
+    expect([...counts]).toEqual([['b', 1], ['a', 2], ['c', 1]]);
+  });
+
+  it('names the first other delimiter (in Comprehend\'s list order) a merged label holds', () => {
+    const d = docs({ a: 50, b: 50 });
+    d[0] = { ...d[0]!, labels: ['x/y;z'] };
+    d[1] = { ...d[1]!, labels: ['p\\q'] };
+    d[2] = { ...d[2]!, labels: ['plain-label_1'] };
+    const p = validateTrainingDocs(d, { mode: 'multi-label', delimiter: '|' }).filter((x) => x.code === 'TEXT_DELIMITER_MERGED');
+    expect(p.map((x) => [x.row, /contains (".*"), another/.exec(x.problem)![1]])).toEqual([[1, '";"'], [2, '"\\\\"']]);
+    expect(validateTrainingDocs(d, { mode: 'multi-label', delimiter: ';' }).filter((x) => x.code === 'TEXT_DELIMITER_MERGED').map((x) => x.row)).toEqual([1, 2]);
   });
 
   it('accepts only Comprehend delimiters and warns when a label holds another delimiter (merged labels)', () => {
