@@ -79,4 +79,35 @@ describe('createMicroBatcher', () => {
     expect(scored).toEqual(['running', 'kept']);
     expect(await b.run(['late'], AbortSignal.abort()).catch((e: unknown) => e)).toMatchObject({ code: 'REQUEST_CANCELLED' });
   });
+
+  it('sends the next batch out before handing back the answers of the batch that finished', async () => {
+    const calls: string[][] = [];
+    const gates: Array<() => void> = [];
+    const b = createMicroBatcher(async (texts: string[]) => {
+      calls.push(texts);
+      await new Promise<void>((r) => gates.push(r));
+      return texts.map((t) => t.toUpperCase());
+    }, { maxInFlight: 1 });
+    const first = b.run(['a']).then((r) => ({ r, batchesSent: calls.length }));
+    await new Promise((r) => setImmediate(r)); // ['a'] is being scored
+    const second = b.run(['b']);
+    const third = b.run(['c']);
+    gates[0]!();
+    // when 'a' gets its answer, what waited meanwhile is already out as the next batch (its scorer is busy with it)
+    expect(await first).toEqual({ r: ['A'], batchesSent: 2 });
+    expect(calls).toEqual([['a'], ['b', 'c']]);
+    gates[1]!();
+    expect(await Promise.all([second, third])).toEqual([['B'], ['C']]);
+    expect(b.queued).toBe(0);
+  });
+
+  it('a scorer that throws at once fails only its batch; the next one is scored', async () => {
+    let n = 0;
+    const b = createMicroBatcher((texts: string[]) => {
+      if (n++ === 0) throw new Error('no scorer');
+      return Promise.resolve(texts);
+    });
+    await expect(b.run(['x'])).rejects.toThrow('no scorer');
+    expect(await b.run(['y'])).toEqual(['y']);
+  });
 });

@@ -2,7 +2,8 @@
  * Dynamic micro-batching and back-pressure for real-time classification. Requests that arrive while every scorer is
  * busy wait here and go out together in one batch when a scorer frees up (feature extraction and scoring cost less
  * per document in a batch, and one message to a thread carries many documents), so under load the queueing delay
- * shrinks instead of growing with every request; a lone request goes out on the next turn of the event loop.
+ * shrinks instead of growing with every request; a lone request goes out on the next turn of the event loop, and
+ * when a batch finishes, what waited goes out before that batch's answers are handed back.
  * At most `maxInFlight` batches run at once (one per scoring thread); what waits is bounded by `maxQueued` documents:
  * beyond it a request is refused with SCORING_QUEUE_FULL (429) and a Retry-After estimate, never queued without
  * limit. A request whose signal aborts while waiting leaves the queue and is never scored; one already in a batch
@@ -50,7 +51,8 @@ export function createMicroBatcher<R>(score: (texts: string[]) => Promise<R[]>, 
   /** Recent scoring time per document (seconds, moving average): the Retry-After estimate. */
   let perDoc = 0.001;
 
-  async function flush(): Promise<void> {
+  /** Sends the next batch out if a scorer is free: the waiting requests, oldest first, up to `maxBatch` documents. */
+  function flush(): void {
     scheduled = false;
     if (inFlight >= maxInFlight || pending.length === 0) return;
     const batch: Pending<R>[] = [];
@@ -65,26 +67,35 @@ export function createMicroBatcher<R>(score: (texts: string[]) => Promise<R[]>, 
     inFlight++;
     if (pending.length > 0) schedule();
     const t0 = performance.now();
-    try {
-      const results = await score(batch.flatMap((p) => p.texts));
+    const settle = (results: R[] | undefined, err: unknown) => {
+      inFlight--;
+      // The next batch goes out before this one's answers are handed back: its scorer (a thread) starts on it while
+      // this thread writes the answers, instead of a turn of the event loop later (issue 17).
+      if (pending.length > 0) flush();
+      if (results === undefined) {
+        for (const p of batch) p.reject(err);
+        return;
+      }
       perDoc = 0.8 * perDoc + (0.2 * (performance.now() - t0)) / 1000 / Math.max(1, size);
       let offset = 0;
       for (const p of batch) {
         p.resolve(results.slice(offset, offset + p.texts.length));
         offset += p.texts.length;
       }
+    };
+    let scoring: Promise<R[]>;
+    try {
+      scoring = score(batch.flatMap((p) => p.texts));
     } catch (err) {
-      for (const p of batch) p.reject(err);
-    } finally {
-      inFlight--;
-      if (pending.length > 0) schedule();
+      scoring = Promise.reject(err);
     }
+    scoring.then((results) => settle(results, undefined), (err: unknown) => settle(undefined, err));
   }
 
   function schedule(): void {
     if (scheduled) return;
     scheduled = true;
-    setImmediate(() => void flush());
+    setImmediate(flush);
   }
 
   return {
