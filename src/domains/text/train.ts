@@ -36,7 +36,7 @@ export async function runTrainJob(deps: TextDeps, ctx: JobContext<TrainRequest>)
   const test = toArrays(parts.test, labelNames, req.mode);
   // the test texts' features are built on another thread while the model trains (ml/text/heldOut.ts): the same
   // scores as classifier.predict, without transforming them after training (issue 17)
-  const heldOut = heldOutScoring(test.texts);
+  const heldOut = heldOutScoring(test.texts, { train: req.options });
   let classifier: TextClassifierModel, trainSeconds: number, metrics: ReturnType<typeof classificationReport>;
   try {
     const started = performance.now();

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { heldOutScoring } from './heldOut.ts';
+import { analysesOf, heldOutScoring } from './heldOut.ts';
 import { trainTextClassifier, type TextClassifierModel } from './classifier.ts';
 import type { TfidfVectorizer } from './vocabulary.ts';
 
@@ -40,6 +40,19 @@ describe('heldOutScoring', () => {
     for (const spy of here) spy.mockRestore();
     expect(scores).toEqual(model.predict(test.texts));
   }, 30_000);
+
+  it('gives the same matrices when the n-grams it hashed ahead are for other settings (it transforms from the texts)', async () => {
+    const h = heldOutScoring(test.texts, { thread: true, train: { charNgram: [1, 3], lowercase: false } });
+    const model = trainWith((v) => h.onVectorizers(v));
+    await until(() => h.delivered() === 2);
+    expect(h.delivered()).toBe(2);
+    expect(h.predict(model)).toEqual(model.predict(test.texts));
+  }, 30_000);
+
+  it('hashes ahead for the analyses the options give', () => {
+    expect(analysesOf({})).toEqual([{ analyzer: 'word', lowercase: true, ngramRange: [1, 2] }, { analyzer: 'char_wb', lowercase: true, ngramRange: [2, 5] }]);
+    expect(analysesOf({ wordNgram: null, charNgram: [3, 4], lowercase: false })).toEqual([{ analyzer: 'char_wb', lowercase: false, ngramRange: [3, 4] }]);
+  });
 
   it('transforms here whatever the worker has not delivered: no thread, no vectorizers, a stopped thread', () => {
     const expected = trainWith().predict(test.texts);
