@@ -7,6 +7,9 @@
  * `--dist` runs the build directly — dist/bundle/main.js, what bin/sagebrush.js runs when the build is fresh (or
  * dist/cli/main.js from a build without the bundle) — for timing a build while other work keeps touching src/ (which
  * would make bin/sagebrush.js run the sources through tsx instead). `--per-file` runs dist/cli/main.js (no bundle).
+ * `--ab BASE --pairs N` times BASE (another build's CLI entry, e.g. a copy of the tree taken before a change: its
+ * bin/, dist/, package.json and a node_modules link) against this one, alternately, N pairs per dataset, and prints
+ * the medians of each and of the paired differences, with the load: on a shared machine, single runs mean little.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,12 +63,12 @@ export async function helpSeconds(n = 5): Promise<number> {
   return best;
 }
 
-export async function cliTimeline(ds: PreparedDataset, keep?: string): Promise<CliTimeline> {
+export async function cliTimeline(ds: PreparedDataset, keep?: string, bin = BIN): Promise<CliTimeline> {
   const dataDir = keep ?? mkdtempSync(join(tmpdir(), 'sb-cli-'));
   const startedAt = Date.now();
   const t0 = performance.now();
   const usage = join(dataDir, 'usage.json');
-  const { stdout, stderr } = await run(process.execPath, ['--import', join(REPO_ROOT, 'bench', 'text.rss.mjs'), BIN, '--data-dir', dataDir, '--json', 'text', 'train', ds.trainFile, '--mode', 'multi-label', '--test', ds.testFile], {
+  const { stdout, stderr } = await run(process.execPath, ['--import', join(REPO_ROOT, 'bench', 'text.rss.mjs'), bin, '--data-dir', dataDir, '--json', 'text', 'train', ds.trainFile, '--mode', 'multi-label', '--test', ds.testFile], {
     cwd: REPO_ROOT, maxBuffer: 64 << 20, timeout: 30 * 60_000, env: { ...process.env, NODE_NO_WARNINGS: '1', SB_BENCH_RSS_FILE: usage, SAGEBRUSH_DEBUG_CODE_CACHE: '1' },
   });
   const codeCache = /^code cache: (.*)$/m.exec(stderr)?.[1] ?? '';
@@ -88,13 +91,52 @@ export async function cliTimeline(ds: PreparedDataset, keep?: string): Promise<C
   return { wallSeconds, cpuSeconds, trainSeconds: out.train_seconds, events, meanAuc: out.mean_auc, codeCache };
 }
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** `--ab`: alternating runs of `base` and this build; medians of each and of the paired differences (this − base). */
+async function abPairs(ds: PreparedDataset, base: string, pairs: number): Promise<void> {
+  type Row = { wall: number; train: number; ratio: number; overhead: number; evaluation: number; cpu: number; load: number };
+  const rows: Record<'base' | 'this', Row[]> = { base: [], this: [] };
+  const measure = async (bin: string): Promise<Row> => {
+    const r = await cliTimeline(ds, undefined, bin);
+    // from the train job's 'evaluating' stage log to the job's end: held-out scoring, metrics, artifacts
+    const evaluating = r.events.find((e) => e.what.includes('text.train: evaluating'))?.at ?? NaN;
+    const finished = r.events.find((e) => e.what === 'text.train finished')?.at ?? NaN;
+    return { wall: r.wallSeconds, train: r.trainSeconds, ratio: r.wallSeconds / r.trainSeconds, overhead: r.wallSeconds - r.trainSeconds, evaluation: finished - evaluating, cpu: r.cpuSeconds, load: loadavg()[0]! };
+  };
+  for (let i = 0; i < pairs; i++) {
+    for (const [arm, bin] of (i % 2 ? [['this', BIN], ['base', base]] : [['base', base], ['this', BIN]]) as ['base' | 'this', string][]) {
+      const row = await measure(bin);
+      rows[arm].push(row);
+      console.log(`  ${arm.padEnd(4)} wall ${row.wall.toFixed(2)} s, train_seconds ${row.train.toFixed(2)} s → ${row.ratio.toFixed(3)}×, overhead ${row.overhead.toFixed(2)} s, evaluating→finished ${row.evaluation.toFixed(2)} s, CPU ${row.cpu.toFixed(2)} s, load ${row.load.toFixed(1)}`);
+    }
+  }
+  console.log(`\n${ds.key}: ${pairs} alternating pairs (base first in the 1st, 3rd, … pair), medians: base | this | paired difference (this − base)`);
+  for (const k of ['wall', 'train', 'ratio', 'overhead', 'evaluation', 'cpu', 'load'] as const) {
+    const b = rows.base.map((r) => r[k]), t = rows.this.map((r) => r[k]);
+    const diff = t.map((x, i) => x - b[i]!);
+    console.log(`  ${k.padEnd(10)} ${median(b).toFixed(3).padStart(7)} | ${median(t).toFixed(3).padStart(7)} | ${median(diff) >= 0 ? '+' : ''}${median(diff).toFixed(3)}`);
+  }
+}
+
 if (process.argv[1]?.endsWith('text.cli.ts')) {
   const args = process.argv.slice(2);
-  const keepAt = args.indexOf('--keep');
-  const keep = keepAt >= 0 ? args[keepAt + 1] : undefined;
-  const wanted = args.filter((a, i) => !a.startsWith('--') && (keepAt < 0 || i !== keepAt + 1));
+  const valueOf = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+  const keep = valueOf('--keep');
+  const ab = valueOf('--ab');
+  const pairs = Number(valueOf('--pairs') ?? 6);
+  const valued = new Set(['--keep', '--ab', '--pairs'].map((f) => args.indexOf(f) + 1).filter((i) => i > 0));
+  const wanted = args.filter((a, i) => !a.startsWith('--') && !valued.has(i));
   const all = datasets().filter((d) => wanted.length === 0 || wanted.includes(d.key));
   const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+  if (ab) {
+    console.log(`A/B: base ${ab} vs ${BIN}; ${cpus().length} CPUs; load ${load()}`);
+    for (const ds of all) await abPairs(ds, ab, pairs);
+    process.exit(0);
+  }
   console.log(`build: ${buildState(REPO_ROOT)}${BIN.endsWith('main.js') ? ` (${BIN.slice(REPO_ROOT.length + 1)} run directly)` : ''}; ${cpus().length} CPUs; load ${load()}`);
   console.log(`sagebrush --help: ${(await helpSeconds()).toFixed(3)} s (best of 5); node -e '' for scale: ${(await (async () => {
     const t0 = performance.now();
