@@ -9,7 +9,7 @@ import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { FhirDataSource } from '../fhir/source.ts';
 import { fhirpathToken, type TokenScope } from './fhirpathTokens.ts';
-import { answerFromCompartment, answerFromPool, buildPool, contextResources, parseQuery, patientScoped, type ParsedQuery, type ResourcePool } from './pool.ts';
+import { answerFromCompartment, answerFromPool, buildPool, contextResources, parseQuery, patientScoped, type ResourcePool } from './pool.ts';
 
 export { parseQuery, type ParsedQuery } from './pool.ts';
 
@@ -96,6 +96,9 @@ export interface ResolvePrefetchInput {
   now?: Date;
 }
 
+/** Templates that use earlier keys (`{{%key…}}`): they are rendered after the others. */
+const USES_KEYS = /\{\{[^}]*%/;
+
 /** Whether a prefetched value is usable: the spec lets clients put an OperationOutcome where a fetch failed. */
 function usable(v: Resource | null): boolean {
   return v === null || (typeof v === 'object' && typeof v.resourceType === 'string' && v.resourceType !== 'OperationOutcome');
@@ -113,7 +116,7 @@ export async function resolvePrefetch(input: ResolvePrefetchInput): Promise<Pref
 
   async function fill(key: string, template: string): Promise<void> {
     const required = input.required.includes(key);
-    if (Object.prototype.hasOwnProperty.call(given, key) && usable(given[key] ?? null)) {
+    if (sentFor(given, key)) {
       values[key] = given[key] ?? null;
       sources[key] = 'prefetch';
       return;
@@ -133,7 +136,7 @@ export async function resolvePrefetch(input: ResolvePrefetchInput): Promise<Pref
       sources[key] = 'matched';
       return;
     }
-    if (compartment && patientScoped(query, compartment.patientId) && compartment.types.has(query.type)) {
+    if (compartment?.keys.has(key)) {
       values[key] = answerFromCompartment(query, compartment.resources);
       sources[key] = 'fetched';
       buildPool([values[key]], pool);
@@ -161,32 +164,40 @@ export async function resolvePrefetch(input: ResolvePrefetchInput): Promise<Pref
 
   // Templates that use earlier keys (%key) run after the others, in their order; the rest run in parallel.
   const entries = Object.entries(input.templates);
-  await Promise.all(entries.filter(([, t]) => !/\{\{[^}]*%/.test(t)).map(([k, t]) => fill(k, t)));
-  for (const [k, t] of entries.filter(([, t]) => /\{\{[^}]*%/.test(t))) await fill(k, t);
+  await Promise.all(entries.filter(([, t]) => !USES_KEYS.test(t)).map(([k, t]) => fill(k, t)));
+  for (const [k, t] of entries.filter(([, t]) => USES_KEYS.test(t))) await fill(k, t);
   return { values, sources, missing, pool };
 }
 
+/** Whether the client prefetched `key` usably (a resource, a Bundle, or `null` = none; not an OperationOutcome). */
+function sentFor(given: Record<string, Resource | null>, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(given, key) && usable(given[key] ?? null);
+}
+
 /**
- * The patient's compartment for every type that two or more of the templates left to fetch ask about only for that
- * patient (`patientScoped`), read in one go when the source can (FhirDataSource.compartment: the embedded store):
+ * The template keys left to fetch that ask only about the context's patient (`patientScoped`), with that patient's
+ * compartment for their types, read in one go when two or more such keys need it and the source can
+ * (FhirDataSource.compartment: the embedded store):
  * a no-prefetch order-sign call needs the Patient, its Coverages, Conditions and ClaimResponses, one read instead of
  * four (~0.2 vs ~0.8 ms of the event loop; issue 17). Null when there is nothing to gain or the read fails (then
  * each template is fetched on its own, as before).
  */
-async function compartmentRead(input: ResolvePrefetchInput, given: Record<string, Resource | null>, pool: ResourcePool): Promise<{ patientId: string; types: Set<string>; resources: ResourcePool } | null> {
+async function compartmentRead(input: ResolvePrefetchInput, given: Record<string, Resource | null>, pool: ResourcePool): Promise<{ keys: Set<string>; resources: ResourcePool } | null> {
   const patientId = input.context.patientId;
   if (!input.source?.compartment || typeof patientId !== 'string' || patientId === '') return null;
-  const queries: ParsedQuery[] = [];
+  const keys = new Set<string>();
+  const types = new Set<string>();
   for (const [key, template] of Object.entries(input.templates)) {
-    if ((Object.prototype.hasOwnProperty.call(given, key) && usable(given[key] ?? null)) || /\{\{[^}]*%/.test(template)) continue;
+    if (sentFor(given, key) || USES_KEYS.test(template)) continue;
     const url = renderTemplate(template, input.context, input.now, { vars: {}, pool });
     const query = url === null ? null : parseQuery(url);
-    if (query && patientScoped(query, patientId) && answerFromPool(query, pool) === undefined) queries.push(query);
+    if (!query || !patientScoped(query, patientId) || answerFromPool(query, pool) !== undefined) continue;
+    keys.add(key);
+    types.add(query.type);
   }
-  if (queries.length < 2) return null;
-  const types = new Set(queries.map((q) => q.type));
+  if (keys.size < 2) return null;
   try {
-    return { patientId, types, resources: buildPool(await input.source.compartment(patientId, [...types])) };
+    return { keys, resources: buildPool(await input.source.compartment(patientId, [...types])) };
   } catch (err) {
     input.logger?.warn({ error: (err as Error).name }, 'CDS prefetch compartment read failed; fetching template by template');
     return null;
