@@ -155,7 +155,7 @@ export class BullMqJobQueue extends DbJobQueue {
       this.queueName,
       async (bullJob) => {
         // Not queued any more: cancelled meanwhile, or another delivery of the same job claimed it.
-        const job = await this.store.claim(bullJob.data.jobId);
+        const job = await this.tracked(this.store.claim(bullJob.data.jobId));
         if (job) await this.execute(job);
       },
       { connection: { url: this.options.url, ...redisOptions }, prefix: this.prefix, concurrency: this.concurrency },

@@ -48,7 +48,7 @@ export class EmbeddedJobQueue extends DbJobQueue {
       do {
         this.pumpAgain = false;
         while (this.workerStarted && this.active < this.concurrency) {
-          const job = await this.store.claimNext([...this.handlers.keys()]);
+          const job = await this.tracked(this.store.claimNext([...this.handlers.keys()]));
           if (!job) break;
           this.active++;
           void this.execute(job).finally(() => {

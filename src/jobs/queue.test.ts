@@ -17,7 +17,7 @@ const backends = queueBackends();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until the job is running (the handler has started). */
+/** Waits until the job's row says running (claimed; its handler may not have been called yet). */
 async function running(q: TestQueue, id: string): Promise<void> {
   await vi.waitFor(async () => expect((await q.get(id)).status).toBe('running'), { timeout: 5000, interval: 20 });
 }
@@ -166,17 +166,56 @@ for (const b of backends) {
 
     it('on stopWorker, interrupts running jobs: failed, or re-queued when idempotent', async () => {
       const q = await (await open()).queue();
-      const waitAbort = ({ signal }: { signal: AbortSignal }) => new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      const started = new Set<string>();
+      const waitAbort = ({ job, signal }: { job: Job; signal: AbortSignal }) => new Promise<never>((_, reject) => {
+        started.add(job.id);
+        signal.addEventListener('abort', () => reject(signal.reason));
+      });
       q.register(h('a', waitAbort));
       q.register(h('b', waitAbort, { idempotent: true }));
       await q.startWorker({ concurrency: 2 });
       const a = await q.enqueue('a', {});
       const bJob = await q.enqueue('b', {});
-      await running(q, a.id);
-      await running(q, bJob.id);
+      // The handlers themselves have started (a row marked running may not have reached its handler yet: next test).
+      await vi.waitFor(() => expect([...started].sort()).toEqual([a.id, bJob.id].sort()), { timeout: 5000, interval: 10 });
       await q.stopWorker();
       expect(await q.get(a.id)).toMatchObject({ status: 'failed', error: { code: 'INTERRUPTED' } });
       expect(await q.get(bJob.id)).toMatchObject({ status: 'queued', attempts: 1 });
+    });
+
+    it('on stopWorker during a claim, hands the claimed job back instead of running it or leaving it running', async () => {
+      const q = await (await open()).queue();
+      const ran: string[] = [];
+      q.register(h('plain', async ({ job }) => { ran.push(job.id); return 'done'; }));
+      // Hold the claim after its UPDATE committed: the row says running, the handler has not been called.
+      let claimed!: () => void;
+      let release!: () => void;
+      const committed = new Promise<void>((r) => (claimed = r));
+      const gate = new Promise<void>((r) => (release = r));
+      const hold = async (job: Job | undefined) => {
+        if (job) {
+          claimed();
+          await gate;
+        }
+        return job;
+      };
+      const { claimNext, claim } = { claimNext: q.store.claimNext.bind(q.store), claim: q.store.claim.bind(q.store) };
+      vi.spyOn(q.store, 'claimNext').mockImplementation(async (types) => hold(await claimNext(types))); // embedded
+      vi.spyOn(q.store, 'claim').mockImplementation(async (id) => hold(await claim(id))); // BullMQ
+      await q.startWorker();
+      const job = await q.enqueue('plain', {});
+      await committed;
+      expect((await q.get(job.id)).status).toBe('running');
+      const stopping = q.stopWorker();
+      release();
+      await stopping;
+      await sleep(50);
+      expect(ran).toEqual([]);
+      expect(await q.get(job.id)).toMatchObject({ status: 'queued', startedAt: null, message: 'handed back: the worker stopped before starting it' });
+      vi.restoreAllMocks();
+      await q.startWorker();
+      expect(await q.wait(job.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'succeeded', result: 'done' });
+      expect(ran).toEqual([job.id]);
     });
 
     it('records a handler that ignores the signal as interrupted after the grace period', async () => {

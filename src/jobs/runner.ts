@@ -40,6 +40,8 @@ export abstract class JobRunner {
   protected readonly handlers = new Map<string, JobDefinition<any, any>>();
   protected readonly runs = new Map<string, LocalRun>();
   protected workerStarted = false;
+  /** Claims in flight: stopWorker waits for them, so a job claimed while stopping is handed back, not left running. */
+  private readonly claims = new Set<Promise<unknown>>();
   private watchTimer: NodeJS.Timeout | undefined;
   private ticking = false;
   private lastHeartbeat = 0;
@@ -85,10 +87,19 @@ export abstract class JobRunner {
     run.controller.abort(abortError(reason === 'cancel' ? 'The job was cancelled' : reason === 'shutdown' ? 'The worker is shutting down' : 'The job was taken over by another worker'));
   }
 
+  /** Tracks a claim (the backend's store call) until it settles; see drainRuns. */
+  protected tracked<T>(claim: Promise<T>): Promise<T> {
+    this.claims.add(claim);
+    const untrack = () => void this.claims.delete(claim);
+    claim.then(untrack, untrack);
+    return claim;
+  }
+
   /** Runs a job this process has claimed, and records its outcome (fenced by the claim's attempt). */
   protected async execute(claimed: Job): Promise<void> {
     const { id } = claimed;
     const attempt = claimed.attempts;
+    if (!this.workerStarted) return this.tracked(this.handBack(claimed));
     const handler = this.handlers.get(claimed.type);
     if (!handler) {
       const done = await this.store.finish(id, attempt, { status: 'failed', error: { code: 'JOB_TYPE_UNKNOWN', message: `This worker has no handler for "${claimed.type}"` }, message: 'no handler' });
@@ -133,6 +144,18 @@ export abstract class JobRunner {
       this.runs.delete(id);
       this.hooks.finished?.(id);
       settle();
+    }
+  }
+
+  /** A job claimed after stopWorker began: its handler never ran, so it goes back to the queue. */
+  private async handBack(claimed: Job): Promise<void> {
+    try {
+      const out = await this.store.release(claimed.id, claimed.attempts, 'handed back: the worker stopped before starting it');
+      if (!out) return;
+      this.emit(out);
+      await this.dispatch(out);
+    } catch (err) {
+      this.logger?.error({ err, jobId: claimed.id }, 'could not hand back a job claimed while stopping');
     }
   }
 
@@ -225,6 +248,8 @@ export abstract class JobRunner {
 
   /** Aborts local runs for shutdown; those that ignore the signal past the grace period are recorded as interrupted. */
   protected async drainRuns(): Promise<void> {
+    // Claims still in flight settle first: their jobs are then handed back by execute() (the worker is stopped).
+    while (this.claims.size > 0) await Promise.allSettled([...this.claims]);
     const runs = [...this.runs.values()];
     if (runs.length === 0) return;
     for (const run of runs) this.abortRun(run, 'shutdown');

@@ -176,6 +176,14 @@ export class JobStore {
     return this.updateRun(id, attempt, { status: 'queued', message, progress: 0, started_at: null, updated_at: nowIso() }, staleBefore);
   }
 
+  /**
+   * Gives back a claim whose handler never ran: queued again, not owned. The attempt stays counted, as after an
+   * interruption, so a backend that carries attempt ids (BullMQ) re-sends it under a fresh id.
+   */
+  release(id: string, attempt: number, message: string): Promise<Job | undefined> {
+    return this.updateRun(id, attempt, { status: 'queued', message, progress: 0, started_at: null, owner: null, updated_at: nowIso() });
+  }
+
   /** Updates a run still held by `attempt` (and, with `staleBefore`, still untouched since then). */
   private async updateRun(id: string, attempt: number, set: Updateable<JobsTable>, staleBefore?: string): Promise<Job | undefined> {
     let q = this.db.updateTable('jobs').set(set).where('id', '=', id).where('status', '=', 'running').where('attempts', '=', attempt);
