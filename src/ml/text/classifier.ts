@@ -27,6 +27,8 @@ export interface TrainTextClassifierInput {
   signal?: AbortSignal;
   /** Threads for the stacked model's fits (this one included); the model is the same for any value. Default 2 (1 on one core). */
   threads?: number;
+  /** Called with the fitted vectorizers before the linear model is fitted (heldOut.ts featurizes test texts meanwhile). */
+  onVectorizers?: (vectorizers: readonly TfidfVectorizer[]) => void;
 }
 
 export interface TrainingInfo extends FitInfo {
@@ -179,6 +181,7 @@ export function trainTextClassifier(input: TrainTextClassifierInput): TextClassi
   }));
   const vectorizers = fitted.map((r) => r.vectorizer), blocks = fitted.map((r) => r.matrix);
   if (blocks.every((b) => b.nCols === 0)) throw new Error(`texts: no n-gram occurs in at least minDf = ${o.minDf} documents; add documents or lower minDf`);
+  input.onVectorizers?.(vectorizers);
   const Y = labelMatrix(input.labels, input.labelNames.length);
   const { model, info } = fitLinear(blocks, Y, input.labelNames, o, threads, signal, (f) => progress?.(0.5 + 0.5 * f, 'training'));
   const nWord = o.wordNgram ? vectorizers[0].nFeatures : 0;
