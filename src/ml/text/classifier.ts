@@ -8,7 +8,7 @@ import { hstack, type Csr } from '../sparse/csr.ts';
 import { fitLogisticRegression, predictProba, type ClassMode, type FitInfo, type LinearModel } from '../linear/logreg.ts';
 import { labelMatrix } from '../metrics/classification.ts';
 import { TfidfVectorizer, type VectorizerConfig } from './vocabulary.ts';
-import { perLabelC, perLabelClassWeight, resolveTextClassifierOptions, type TextClassifierOptions } from './options.ts';
+import { isStacked as stacked, perLabelC, perLabelClassWeight, resolveTextClassifierOptions, type TextClassifierOptions } from './options.ts';
 import { fitStackedModel } from './stackFit.ts';
 import { defaultTrainThreads, fitVectorizers, startTrainThreads } from './parallelTrain.ts';
 import { packSections, unpackSections, f32Bytes, bytesF32 } from '../serialize.ts';
@@ -128,8 +128,6 @@ function fitLinear(blocks: Csr[], Y: Uint8Array, labelNames: readonly string[], 
   const splitBlocks = o.blendWordChar && blocks.length === 2;
   return fitStackedModel(blocks, Y, L, { ...base, nbBlock, splitBlocks, stackFolds: o.stackFolds, stackC: o.stackC, stackRefit: o.stackRefit, threads, onProgress });
 }
-
-const stacked = (o: TextClassifierOptions) => o.nbWords || o.stackFolds > 0 || o.blendWordChar;
 
 function checkTexts(texts: readonly string[]): void {
   if (!Array.isArray(texts)) throw new Error('texts: expected an array of strings');

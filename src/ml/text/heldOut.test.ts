@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { analysesOf, heldOutScoring } from './heldOut.ts';
+import { analysesOf, heldOutScoring, secondCoreIdle } from './heldOut.ts';
 import { trainTextClassifier, type TextClassifierModel } from './classifier.ts';
 import type { TfidfVectorizer } from './vocabulary.ts';
 
@@ -48,6 +48,16 @@ describe('heldOutScoring', () => {
     expect(h.delivered()).toBe(2);
     expect(h.predict(model)).toEqual(model.predict(test.texts));
   }, 30_000);
+
+  it('starts the thread only where a second core looks idle: two cores, one training thread, low load', () => {
+    expect(secondCoreIdle({}, 2, 0.9)).toBe(true);
+    expect(secondCoreIdle({}, 2, 1.0)).toBe(true);
+    expect(secondCoreIdle({}, 2, 1.6)).toBe(false); // another process keeps the second core busy
+    expect(secondCoreIdle({}, 1, 0)).toBe(false);
+    expect(secondCoreIdle({ nbWords: true }, 2, 0)).toBe(false); // the stacked fits use both cores
+    expect(secondCoreIdle({ stackFolds: 3 }, 8, 0)).toBe(false);
+    expect(secondCoreIdle({}, 8, 5)).toBe(true);
+  });
 
   it('hashes ahead for the analyses the options give', () => {
     expect(analysesOf({})).toEqual([{ analyzer: 'word', lowercase: true, ngramRange: [1, 2] }, { analyzer: 'char_wb', lowercase: true, ngramRange: [2, 5] }]);

@@ -5,22 +5,23 @@
  * worker thread when training starts (it starts meanwhile), the fitted vectorizers' look-up tables and idf when they
  * exist (`onVectorizers`, trainTextClassifier's hook), and the worker transforms the test texts while this thread
  * runs the solver. Most of a transform is hashing each text's n-grams, which needs no vocabulary: the worker does
- * that while the features are fitted, so little is left for the solver's window. `predict` then only applies the linear model: the same transform and the same `predictProba` as
- * `TextClassifierModel.predict`, so the scores are identical, bit for bit (before: ~0.2 s of transform after
- * training on jigsaw-10k's 2,000 test documents).
+ * that while the features are fitted, so little is left for the solver's window. `predict` then only applies the
+ * linear model: the same transform and the same `predictProba` as `TextClassifierModel.predict`, so the scores are
+ * identical, bit for bit (before: ~0.2 s of transform after training on jigsaw-10k's 2,000 test documents).
  *
- * It uses CPU nothing else wants: the worker runs ten nice steps below the training thread (on Linux, per thread),
- * so under contention training and other processes of its priority go first, and `predict` never waits for it — a block the worker has not
- * delivered by then (it started late, was starved, failed, or there is no worker: one core, a small test set) is
- * transformed here, as before. Its results are read synchronously from its port (receiveMessageOnPort).
+ * It is meant for a core nothing else wants: it starts only when one looks idle (`secondCoreIdle`: training on one
+ * thread and a low load average), runs ten nice steps below the training thread (on Linux, per thread), and
+ * `predict` never waits for it — a block the worker has not delivered by then (it started late, was starved, failed,
+ * or there is no worker: one core, a busy machine, a small test set) is transformed here, as before. Its results are
+ * read synchronously from its port (receiveMessageOnPort).
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Csr } from '../sparse/csr.ts';
 import { predictProba } from '../linear/logreg.ts';
 import type { TextClassifierModel } from './classifier.ts';
-import { resolveTextClassifierOptions, type TextClassifierOptions } from './options.ts';
+import { isStacked, resolveTextClassifierOptions, type TextClassifierOptions } from './options.ts';
 import type { TfidfVectorizer, VectorizerConfig } from './vocabulary.ts';
 
 const BOOTSTRAP = fileURLToPath(new URL('./trainBootstrap.mjs', import.meta.url));
@@ -31,6 +32,16 @@ const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './heldOutWorker.ts' : '
  * costs more than transforming them here (jigsaw-10k's 2,000 take ~0.15–0.2 s).
  */
 export const HELD_OUT_THREAD_MIN_DOCS = 500;
+
+/**
+ * Whether the thread would get a core of its own: more than one core, training on one thread (the stacked model's
+ * fits take two), and a 1-minute load average that leaves a core idle. Measured on jigsaw-10k through the CLI
+ * (8 alternating pairs, quiet machine, load 1.1–1.4): wall −0.08 s, the evaluation step 0.26 → 0.15 s, training
+ * +0.05 s; at load ~7 the thread slowed training by 0.4–2.6 s instead, so there it is not started.
+ */
+export function secondCoreIdle(train: Partial<TextClassifierOptions> | undefined, cores = availableParallelism(), load = loadavg()[0]!): boolean {
+  return cores > 1 && !isStacked(resolveTextClassifierOptions(train)) && load <= cores - 1;
+}
 
 /** How a block splits texts into n-grams: all the worker needs to hash them before the vocabulary exists. */
 export type Analysis = Pick<VectorizerConfig, 'analyzer' | 'lowercase' | 'ngramRange'>;
@@ -74,11 +85,11 @@ export interface HeldOutScoring {
 }
 
 /**
- * Starts the held-out featurization of `texts` (on a worker thread when there are two cores and enough texts). Call
+ * Starts the held-out featurization of `texts` (on a worker thread when a second core is idle and there are enough texts). Call
  * `onVectorizers` from training, then `predict` with the trained model, or `close` when training fails.
  */
 export function heldOutScoring(texts: readonly string[], options: { thread?: boolean; train?: Partial<TextClassifierOptions> } = {}): HeldOutScoring {
-  const useThread = options.thread ?? (availableParallelism() > 1 && texts.length >= HELD_OUT_THREAD_MIN_DOCS);
+  const useThread = options.thread ?? (texts.length >= HELD_OUT_THREAD_MIN_DOCS && secondCoreIdle(options.train));
   let worker: Worker | undefined;
   let port: MessagePort | undefined;
   let posted = false;

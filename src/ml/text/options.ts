@@ -104,6 +104,9 @@ function checkRange(name: string, v: unknown, maxAllowed: number): [number, numb
   return [v[0], v[1]];
 }
 
+/** Whether training fits the stacked model (stackFit.ts), whose fits run on two threads; the plain fit uses one. */
+export const isStacked = (o: TextClassifierOptions): boolean => o.nbWords || o.stackFolds > 0 || o.blendWordChar;
+
 /** Defaults merged with `partial`, validated. Unknown keys are rejected so typos do not pass silently. */
 export function resolveTextClassifierOptions(partial: Partial<TextClassifierOptions> = {}): TextClassifierOptions {
   for (const key of Object.keys(partial)) {
