@@ -12,6 +12,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { serveForBench } from './serve.ts';
 
+// With its job thread, as `sagebrush serve` runs: the thread's SQLite connection then runs the WAL checkpoints
+// (jobs/thread/host.ts), which otherwise run on this event loop inside an audit commit (~20 ms of fsync every few MB).
 // Mode (c) reads this server's own /fhir/R4 over plain http on loopback, which the SSRF guard refuses unless the
 // origin is allow-listed (SAGEBRUSH_CDS_FHIR_ALLOW), as a developer would for a local FHIR server.
 const port = process.env.SB_BENCH_PORT;
@@ -20,6 +22,6 @@ const ctx = await serveForBench('cds.server.ts', {
   cdsClients: [], cdsRequireJwt: false, cdsEmbeddedFhir: true,
   cdsFhirServerAllow: port ? [`http://127.0.0.1:${port}`] : [],
   ...(threads !== undefined ? { cqlThreads: threads } : {}),
-});
+}, { startWorker: true });
 const ruleThreads = (ctx.services.rules as { threads?: number }).threads ?? 0;
 writeFileSync(join(process.argv[2]!, 'bench-info.json'), JSON.stringify({ ruleThreads, cores: availableParallelism() }));
