@@ -26,7 +26,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['src/**/*.test.ts', 'web/src/**/*.test.ts', 'test/hostile/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'web/src/**/*.test.ts', 'test/hostile/**/*.test.ts', 'bench/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'web/dist/**', ...PROCESS_TESTS],
         },
       },

@@ -1,9 +1,10 @@
 /**
  * Load generator for the CDS Hooks benchmark, in its own process (it must not share the server's event loop):
- * `concurrency` clients, each POSTing the next hook request as soon as its previous answer arrived, with node:http
- * and one keep-alive connection per client, to 127.0.0.1 only. (Until issue 17 it used Node's fetch, whose undici
- * machinery cost ~1.9 ms of CPU per request — on a 2-core machine shared with the server, that was CPU the server
- * did not get; node:http does the same exchange for a fraction of it, and the table still reports what it used.) Every request gets a fresh
+ * `concurrency` clients, each POSTing the next hook request as soon as its previous answer arrived, over one
+ * keep-alive connection per client (bench/rawHttp.ts), to 127.0.0.1 only. (Until issue 17 it used Node's fetch, whose
+ * undici machinery cost ~1.9 ms of CPU per request — on a 2-core machine shared with the server, that was CPU the
+ * server did not get; then node:http, ~0.4 ms; the lean client does the same exchange for less, and the table still
+ * reports what it used.) Every request gets a fresh
  * `hookInstance` (the bodies carry the placeholder `__HOOK_INSTANCE__`). The first `warmup` requests are not
  * measured; then `count` are, each from send to the last byte of the answer (and this process's CPU time over them:
  * how much of the shared cores the load generator itself used). A 200 must carry a system action
@@ -12,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { buildPost, RawHttpConnection } from './rawHttp.ts';
 
 const [url, bodiesFile, cArg, wArg, nArg] = process.argv.slice(2);
 if (!url || !bodiesFile || !cArg || !wArg || !nArg) {
@@ -24,22 +25,16 @@ const bodies = JSON.parse(readFileSync(bodiesFile, 'utf8')) as string[];
 
 const target = new URL(url!);
 if (target.hostname !== '127.0.0.1') throw new Error(`cds.load.ts posts to 127.0.0.1 only, not ${target.hostname}`);
-const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+const port = Number(target.port);
+const connections = Array.from({ length: concurrency }, () => new RawHttpConnection(port));
 
 /** One POST; resolves with the status and the whole answer, timed from send to its last byte. */
-function post(template: string): Promise<{ status: number; ms: number; body: string; bytes: number }> {
+async function post(conn: RawHttpConnection, template: string): Promise<{ status: number; ms: number; body: string; bytes: number }> {
   const body = Buffer.from(template.replace('__HOOK_INSTANCE__', randomUUID()));
+  const req = buildPost(port, target.pathname + target.search, body);
   const t0 = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const req = request(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': body.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Number(process.hrtime.bigint() - t0) / 1e6, body: Buffer.concat(chunks).toString('utf8'), bytes: body.length }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  const r = await conn.send(req);
+  return { status: r.status, ms: Number(process.hrtime.bigint() - t0) / 1e6, body: r.body.toString('utf8'), bytes: body.length };
 }
 
 /** Sends `total` requests from `concurrency` clients; returns the latencies (ms) and wall time. */
@@ -52,9 +47,9 @@ async function phase(total: number, offset: number) {
   let requestBytes = 0;
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
-  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, async () => {
+  await Promise.all(connections.slice(0, Math.min(concurrency, total)).map(async (conn) => {
     for (let i = next++; i < total; i = next++) {
-      const r = await post(bodies[(offset + i) % bodies.length]!);
+      const r = await post(conn, bodies[(offset + i) % bodies.length]!);
       latencies[i] = r.ms;
       requestBytes += r.bytes;
       let key = String(r.status);
@@ -83,4 +78,4 @@ console.log(JSON.stringify({
   mean: sorted.reduce((s, x) => s + x, 0) / sorted.length, statuses: m.statuses, firstError: m.firstError,
   cardsPerRequest: m.cards / count, meanRequestKb: m.requestBytes / count / 1024,
 }));
-agent.destroy();
+for (const c of connections) c.close();
