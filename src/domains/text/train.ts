@@ -7,7 +7,7 @@
 import type { Problem } from '../../core/errors.ts';
 import type { JobContext } from '../../jobs/types.ts';
 import { trainTextClassifier, type TextClassifierModel } from '../../ml/index.ts';
-import { heldOutScoring } from '../../ml/text/heldOut.ts';
+import { cpuSample, heldOutScoring } from '../../ml/text/heldOut.ts';
 import { labelSet, toArrays } from './data.ts';
 import { classificationReport } from '../classifiers/evaluate.ts';
 import type { TrainRequest } from './schema.ts';
@@ -26,6 +26,7 @@ export interface TrainResult {
 
 export async function runTrainJob(deps: TextDeps, ctx: JobContext<TrainRequest>): Promise<TrainResult> {
   const req = ctx.job.payload;
+  const jobStart = cpuSample(); // is a second core idle while this job reads its data? (the held-out thread below)
   await ctx.progress(0.01, 'reading training data');
   const { source, parts, splitInfo, warnings } = await prepareTrainTest(deps, req);
   ctx.signal.throwIfAborted();
@@ -36,7 +37,7 @@ export async function runTrainJob(deps: TextDeps, ctx: JobContext<TrainRequest>)
   const test = toArrays(parts.test, labelNames, req.mode);
   // the test texts' features are built on another thread while the model trains (ml/text/heldOut.ts): the same
   // scores as classifier.predict, without transforming them after training (issue 17)
-  const heldOut = heldOutScoring(test.texts, { train: req.options });
+  const heldOut = heldOutScoring(test.texts, { train: req.options, since: jobStart });
   let classifier: TextClassifierModel, trainSeconds: number, metrics: ReturnType<typeof classificationReport>;
   try {
     const started = performance.now();

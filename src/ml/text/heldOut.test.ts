@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { analysesOf, heldOutScoring, secondCoreIdle } from './heldOut.ts';
+import { analysesOf, cpuSample, heldOutScoring, secondCoreIdle } from './heldOut.ts';
 import { trainTextClassifier, type TextClassifierModel } from './classifier.ts';
 import type { TfidfVectorizer } from './vocabulary.ts';
 
@@ -49,14 +49,25 @@ describe('heldOutScoring', () => {
     expect(h.predict(model)).toEqual(model.predict(test.texts));
   }, 30_000);
 
-  it('starts the thread only where a second core looks idle: two cores, one training thread, low load', () => {
-    expect(secondCoreIdle({}, 2, 0.9)).toBe(true);
-    expect(secondCoreIdle({}, 2, 1.0)).toBe(true);
-    expect(secondCoreIdle({}, 2, 1.6)).toBe(false); // another process keeps the second core busy
-    expect(secondCoreIdle({}, 1, 0)).toBe(false);
-    expect(secondCoreIdle({ nbWords: true }, 2, 0)).toBe(false); // the stacked fits use both cores
-    expect(secondCoreIdle({ stackFolds: 3 }, 8, 0)).toBe(false);
-    expect(secondCoreIdle({}, 8, 5)).toBe(true);
+  it('starts the thread only where a second core looks idle: measured over the job\'s start, else the load average', () => {
+    const at = (ms: number, idleMs: number) => ({ at: ms, idleMs });
+    // 2 cores over 100 ms: 70 ms idle (the other core mostly free) / 20 ms idle (another process on it)
+    expect(secondCoreIdle({}, at(0, 1000), at(100, 1070), 2, 5)).toBe(true); // the lagging load average is not asked
+    expect(secondCoreIdle({}, at(0, 1000), at(100, 1020), 2, 0)).toBe(false);
+    expect(secondCoreIdle({}, at(0, 1000), at(100, 1200), 4, 9)).toBe(true); // 2 of the other 3 cores idle
+    expect(secondCoreIdle({}, at(0, 1000), at(100, 1100), 4, 0)).toBe(false);
+    // no window, or too short for 10 ms ticks: the 1-minute load average
+    for (const since of [undefined, at(90, 1000)]) {
+      expect(secondCoreIdle({}, since, at(100, 1000), 2, 0.9)).toBe(true);
+      expect(secondCoreIdle({}, since, at(100, 1000), 2, 1.0)).toBe(true);
+      expect(secondCoreIdle({}, since, at(100, 1000), 2, 1.6)).toBe(false);
+    }
+    expect(secondCoreIdle({}, at(0, 0), at(100, 100), 1, 0)).toBe(false); // one core
+    expect(secondCoreIdle({ nbWords: true }, at(0, 0), at(100, 200), 2, 0)).toBe(false); // the stacked fits use both cores
+    expect(secondCoreIdle({ stackFolds: 3 }, undefined, at(0, 0), 8, 0)).toBe(false);
+    const sample = cpuSample();
+    expect(sample.idleMs).toBeGreaterThanOrEqual(0);
+    expect(sample.at).toBeGreaterThan(0);
   });
 
   it('hashes ahead for the analyses the options give', () => {

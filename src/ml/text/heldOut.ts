@@ -10,12 +10,12 @@
  * identical, bit for bit (before: ~0.2 s of transform after training on jigsaw-10k's 2,000 test documents).
  *
  * It is meant for a core nothing else wants: it starts only when one looks idle (`secondCoreIdle`: training on one
- * thread and a low load average), runs ten nice steps below the training thread (on Linux, per thread), and
+ * thread, and a core measured idle while the job read its data), runs ten nice steps below the training thread (on Linux, per thread), and
  * `predict` never waits for it — a block the worker has not delivered by then (it started late, was starved, failed,
  * or there is no worker: one core, a busy machine, a small test set) is transformed here, as before. Its results are
  * read synchronously from its port (receiveMessageOnPort).
  */
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Csr } from '../sparse/csr.ts';
@@ -33,14 +33,40 @@ const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './heldOutWorker.ts' : '
  */
 export const HELD_OUT_THREAD_MIN_DOCS = 500;
 
+/** The machine's idle CPU time so far (ms, summed over its CPUs, from os.cpus(): 10 ms ticks on Linux). */
+export interface CpuSample {
+  at: number;
+  idleMs: number;
+}
+
+export function cpuSample(): CpuSample {
+  return { at: performance.now(), idleMs: cpus().reduce((sum, c) => sum + c.times.idle, 0) };
+}
+
+/** Below this window the 10 ms ticks say too little, and the 1-minute load average decides. */
+const MIN_WINDOW_MS = 40;
+
 /**
  * Whether the thread would get a core of its own: more than one core, training on one thread (the stacked model's
- * fits take two), and a 1-minute load average that leaves a core idle. Measured on jigsaw-10k through the CLI
- * (8 alternating pairs, quiet machine, load 1.1–1.4): wall −0.08 s, the evaluation step 0.26 → 0.15 s, training
- * +0.05 s; at load ~7 the thread slowed training by 0.4–2.6 s instead, so there it is not started.
+ * fits take two), and at least half of the other cores idle — measured over the window from `since` (the job's start: reading the
+ * data, when this job uses one core) to now, else (no or too short a window) a 1-minute load average ≤ cores − 1,
+ * which lags: right after other heavy work it says busy. Measured on jigsaw-10k through the CLI (8 alternating pairs,
+ * quiet machine, load 1.1–1.4): wall −0.08 s, the evaluation step 0.26 → 0.15 s, training +0.05 s; at load ~7 the
+ * thread slowed training by 0.4–2.6 s instead, so there it is not started.
  */
-export function secondCoreIdle(train: Partial<TextClassifierOptions> | undefined, cores = availableParallelism(), load = loadavg()[0]!): boolean {
-  return cores > 1 && !isStacked(resolveTextClassifierOptions(train)) && load <= cores - 1;
+export function secondCoreIdle(
+  train: Partial<TextClassifierOptions> | undefined,
+  since?: CpuSample,
+  now: CpuSample = cpuSample(),
+  cores = availableParallelism(),
+  load = loadavg()[0]!,
+): boolean {
+  if (cores < 2 || isStacked(resolveTextClassifierOptions(train))) return false;
+  const window = since ? now.at - since.at : 0;
+  // the job's thread is busy over the window (the process's other threads a little): half the rest idle is enough
+  // (a jigsaw-10k CLI run on a quiet machine: 40 ms idle in a 59 ms window; another busy process leaves ~0)
+  if (since && window >= MIN_WINDOW_MS) return (now.idleMs - since.idleMs) / window >= 0.5 * (cores - 1);
+  return load <= cores - 1;
 }
 
 /** How a block splits texts into n-grams: all the worker needs to hash them before the vocabulary exists. */
@@ -88,8 +114,8 @@ export interface HeldOutScoring {
  * Starts the held-out featurization of `texts` (on a worker thread when a second core is idle and there are enough texts). Call
  * `onVectorizers` from training, then `predict` with the trained model, or `close` when training fails.
  */
-export function heldOutScoring(texts: readonly string[], options: { thread?: boolean; train?: Partial<TextClassifierOptions> } = {}): HeldOutScoring {
-  const useThread = options.thread ?? (texts.length >= HELD_OUT_THREAD_MIN_DOCS && secondCoreIdle(options.train));
+export function heldOutScoring(texts: readonly string[], options: { thread?: boolean; train?: Partial<TextClassifierOptions>; since?: CpuSample } = {}): HeldOutScoring {
+  const useThread = options.thread ?? (texts.length >= HELD_OUT_THREAD_MIN_DOCS && secondCoreIdle(options.train, options.since));
   let worker: Worker | undefined;
   let port: MessagePort | undefined;
   let posted = false;
