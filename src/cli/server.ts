@@ -3,14 +3,15 @@ import type { AppContext } from '../app/context.ts';
 
 /** The server's modules, loaded when `serve` or `worker` runs rather than for every command (and `--help`). */
 async function serverModules() {
-  const [{ createAppContext }, { startJobs }, { recoverAtStartup }, { loadConfig }, { buildApp }] = await Promise.all([
+  const [{ createAppContext }, { startJobs }, { recoverAtStartup }, { loadConfig }, { buildApp }, { startCheckpointer }] = await Promise.all([
     import('../app/context.ts'),
     import('../app/jobs.ts'),
     import('../app/recover.ts'),
     import('../core/config.ts'),
     import('../http/app.ts'),
+    import('../storage/checkpointer.ts'),
   ]);
-  return { createAppContext, startJobs, recoverAtStartup, loadConfig, buildApp };
+  return { createAppContext, startJobs, recoverAtStartup, loadConfig, buildApp, startCheckpointer };
 }
 
 function onShutdown(close: () => Promise<void>): Promise<void> {
@@ -40,7 +41,7 @@ export function registerServerCommands(program: Command): void {
     .option('--host <host>', 'address to bind (SAGEBRUSH_HOST, default 127.0.0.1)')
     .option('--no-worker', 'do not run jobs in this process (use `sagebrush worker` elsewhere)')
     .action(async (o: { port?: string; host?: string; worker: boolean }, cmd: Command) => {
-      const { buildApp, recoverAtStartup, startJobs } = await serverModules();
+      const { buildApp, recoverAtStartup, startJobs, startCheckpointer } = await serverModules();
       const ctx = await context(cmd, o);
       const app = await buildApp(ctx);
       await recoverAtStartup(ctx);
@@ -49,6 +50,8 @@ export function registerServerCommands(program: Command): void {
         o.worker && ctx.config.embeddedWorker ? startJobs(ctx) : undefined,
         app.listen({ port: ctx.config.port, host: ctx.config.host }),
       ]);
+      // SQLite without a job thread (--no-worker, inline jobs): its WAL checkpoints go to a thread of their own
+      const checkpointer = jobs?.mode === 'thread' ? undefined : await startCheckpointer(ctx.db, ctx.config.databaseUrl);
       process.stderr.write(
         `Sagebrush is running at ${address}  (UI: ${address}/, API: ${address}/api/v1, OpenAPI: ${address}/api/openapi.json)\n` +
           `data: ${ctx.config.dataDir} · db: ${ctx.config.databaseUrl.split(':')[0]} · artifacts: ${ctx.config.artifactsUrl.split(':')[0]} · queue: ${ctx.queue.kind} · jobs: ${jobs?.mode ?? 'not run here'}\n`,
@@ -56,6 +59,7 @@ export function registerServerCommands(program: Command): void {
       await onShutdown(async () => {
         // Together: app.close() waits for open job streams (SSE), which end when stopping ends their jobs.
         await Promise.all([app.close(), jobs?.stop()]);
+        await checkpointer?.stop();
         await ctx.close();
       });
     });
