@@ -70,11 +70,15 @@ describe('sagebrush text tune / decision / sweep / noisy-labels', () => {
     const all = await cli(['--json', 'text', 'tune', 'multi:1', '--folds', '3', '--stack', '--c-grid', '0.5,4', '--stack-all-c', '--stack-nb-chars']);
     expect(all.code, all.stderr).toBe(0);
     expect(JSON.parse(all.stdout).stack).toEqual({ bases: ['word+char C=0.5', 'word+char C=4', 'nb-chars'], combinerC: 0.1 });
+    // --stack-case-chars: a case-sensitive char model as one more base
+    const cased = await cli(['--json', 'text', 'tune', 'multi:1', '--folds', '3', '--stack', '--stack-case-chars']);
+    expect(cased.code, cased.stderr).toBe(0);
+    expect(JSON.parse(cased.stdout).stack).toEqual({ bases: ['word+char', 'case-chars'], combinerC: 0.1 });
     const refused = await cli(['text', 'tune', 'multi:1', '--stack', '--stack-all-c']);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/stackAllC needs stack and cGrid/);
     // a flag that modifies another is sent as given, so the API's refusal reaches the user instead of the flag being dropped
-    for (const [flag, field, needs] of [['--stack-nb-words', 'stackNbWords', 'stack'], ['--stack-nb-chars', 'stackNbChars', 'stack'], ['--balanced-grid', 'balancedGrid', 'cGrid']] as const) {
+    for (const [flag, field, needs] of [['--stack-nb-words', 'stackNbWords', 'stack'], ['--stack-nb-chars', 'stackNbChars', 'stack'], ['--stack-case-chars', 'stackCaseChars', 'stack'], ['--balanced-grid', 'balancedGrid', 'cGrid']] as const) {
       const r2 = await cli(['text', 'tune', 'multi:1', flag]);
       expect(r2.code, flag).not.toBe(0);
       expect(r2.stderr).toContain(`${field} needs ${needs}`);

@@ -27,6 +27,8 @@ export const tuneRequestSchema = z.object({
     .describe('multi-label, plain model: fit a per-label combiner over all labels\' out-of-fold logits (thresholds chosen on its cross-fitted scores), refit and fold it into one linear model as a new version (with cGrid: over the chosen C per label)'),
   stackNbWords: z.boolean().default(false).describe('with stack: also fit an NB-weighted word model in the tune folds as a second base of the combiner'),
   stackNbChars: z.boolean().default(false).describe('with stack: also fit an NB-weighted char model in the tune folds as one more base of the combiner (needs char n-grams)'),
+  stackCaseChars: z.boolean().default(false)
+    .describe('with stack: also fit a case-sensitive char_wb model (lowercase off) in the tune folds as one more base of the combiner; the refit appends its block to the model'),
   stackAllC: z.boolean().default(false)
     .describe('with stack and cGrid: the combiner sees the out-of-fold logits at every C of the grid, not only each label\'s chosen C (the refit fits every C)'),
 });
@@ -40,6 +42,7 @@ const DEPENDENT_OPTIONS = [
   { field: 'balancedGrid', needs: 'cGrid', sent: (r: TuneRequest) => r.balancedGrid, ok: (r: TuneRequest) => Boolean(r.cGrid?.length), example: '{"cGrid": [0.5, 1, 2, 4], "balancedGrid": true}' },
   { field: 'stackNbWords', needs: 'stack', sent: (r: TuneRequest) => r.stackNbWords, ok: (r: TuneRequest) => r.stack, example: '{"stack": true, "stackNbWords": true}' },
   { field: 'stackNbChars', needs: 'stack', sent: (r: TuneRequest) => r.stackNbChars, ok: (r: TuneRequest) => r.stack, example: '{"stack": true, "stackNbChars": true}' },
+  { field: 'stackCaseChars', needs: 'stack', sent: (r: TuneRequest) => r.stackCaseChars, ok: (r: TuneRequest) => r.stack, example: '{"stack": true, "stackCaseChars": true}' },
   { field: 'stackAllC', needs: 'stack and cGrid', sent: (r: TuneRequest) => r.stackAllC, ok: (r: TuneRequest) => r.stack && Boolean(r.cGrid?.length), example: '{"stack": true, "cGrid": [0.5, 1, 2, 4], "stackAllC": true}' },
 ] as const;
 

@@ -96,7 +96,7 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
       ? p.cGrid.flatMap((C) => (p.balancedGrid ? (['none', 'balanced'] as const) : (['none'] as const)).map((classWeight) => ({ C, classWeight })))
       : [{ C: own.C, classWeight: own.classWeight }];
     // the grid replaces any per-label setting the version was trained with (e.g. a version an earlier grid refitted)
-    grid = await gridOutOfFold({ ...train, labels, options: { ...options, labelC: null, labelClassWeight: null }, folds, k: p.folds, grid: settings, objective, nbWords: p.stack && p.stackNbWords, nbChars: p.stack && p.stackNbChars, signal: ctx.signal, onFold });
+    grid = await gridOutOfFold({ ...train, labels, options: { ...options, labelC: null, labelClassWeight: null }, folds, k: p.folds, grid: settings, objective, nbWords: p.stack && p.stackNbWords, nbChars: p.stack && p.stackNbChars, caseChars: p.stack && p.stackCaseChars, signal: ctx.signal, onFold });
   }
   // with stack: the thresholds are chosen on the combiner's cross-fitted scores
   const stack: StackOutOfFold | null = grid && p.stack ? stackOutOfFold(grid, train.truth, n, folds, p.folds, p.stackAllC) : null;

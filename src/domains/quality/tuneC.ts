@@ -36,6 +36,8 @@ export interface GridOutOfFold {
   nb: Float32Array | null;
   /** With nbChars: the NB-weighted char model's out-of-fold scores, fitted in the same folds. */
   nbChars: Float32Array | null;
+  /** With caseChars: the case-sensitive char model's out-of-fold scores (caseBase.ts), fitted in the same folds. */
+  caseChars: Float32Array | null;
 }
 
 /** Refuses a C grid where it cannot apply (before the job is queued), naming the field and the fix. */
@@ -87,19 +89,21 @@ export interface GridFoldInput {
   nbWords?: boolean;
   /** Also fit the NB char model in every fold (text.tune --stack-nb-chars). */
   nbChars?: boolean;
+  /** Also fit the case-sensitive char model in every fold (text.tune --stack-case-chars). */
+  caseChars?: boolean;
   signal?: AbortSignal;
   onFold?: (done: number, k: number) => void | Promise<void>;
 }
 
 export async function gridOutOfFold(input: GridFoldInput): Promise<GridOutOfFold> {
-  const { texts, labels, grid: settings } = input, n = labels.length, G = settings.length + (input.nbWords ? 1 : 0) + (input.nbChars ? 1 : 0);
+  const { texts, labels, grid: settings } = input, n = labels.length, G = settings.length + (input.nbWords ? 1 : 0) + (input.nbChars ? 1 : 0) + (input.caseChars ? 1 : 0);
   // one wide matrix: row r holds the G score rows of the grid side by side
   const wide = await outOfFoldScores({
     nRows: texts.length, nLabels: n * G, folds: input.folds, k: input.k, signal: input.signal, onFold: input.onFold,
     fitPredict: (tr, te) => {
       const models = trainTextClassifierGrid({
         texts: Array.from(tr, (i) => texts[i]!), labels: Array.from(tr, (i) => input.labelIndices[i]!), labelNames: labels, mode: 'multi-label', options: input.options, signal: input.signal,
-      }, settings, { nbWords: input.nbWords, nbChars: input.nbChars });
+      }, settings, { nbWords: input.nbWords, nbChars: input.nbChars, caseChars: input.caseChars });
       const heldOut = Array.from(te, (i) => texts[i]!);
       const out = new Float32Array(te.length * n * G);
       models.forEach((m, g) => {
@@ -114,11 +118,13 @@ export async function gridOutOfFold(input: GridFoldInput): Promise<GridOutOfFold
     for (let r = 0; r < texts.length; r++) s.set(wide.subarray(r * n * G + g * n, r * n * G + (g + 1) * n), r * n);
     return s;
   });
-  const grid = all.slice(0, settings.length), nb = input.nbWords ? all[settings.length]! : null, nbChars = input.nbChars ? all[G - 1]! : null;
+  // after the grid: NB words, NB chars, case chars (trainTextClassifierGrid's order), each where asked for
+  const extra = all.slice(settings.length), take = (on: boolean | undefined) => (on ? extra.shift()! : null);
+  const grid = all.slice(0, settings.length), nb = take(input.nbWords), nbChars = take(input.nbChars), caseChars = take(input.caseChars);
   const chosen = choosePerLabel(grid, input.truth, n, input.objective);
   return {
     scores: chosen.scores, labelC: chosen.pick.map((g) => settings[g]!.C), labelClassWeight: chosen.pick.map((g) => settings[g]!.classWeight),
-    perC: settings.map((s, g) => ({ ...s, meanObjective: chosen.meanObjective[g]! })), grid, nb, nbChars,
+    perC: settings.map((s, g) => ({ ...s, meanObjective: chosen.meanObjective[g]! })), grid, nb, nbChars, caseChars,
   };
 }
 

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionFunction, fitLogisticRegression, labelMatrix, TextClassifierModel, trainTextClassifier } from '../../ml/index.ts';
 import { fitNbModel } from '../../ml/text/stack.ts';
+import { FusedTextScorer } from '../../ml/text/fusedScorer.ts';
 import { checkStack, foldStack } from './tuneStack.ts';
 import { parseLabeledText } from '../text/formats.ts';
 import { labelSet } from '../text/data.ts';
@@ -72,11 +73,11 @@ describe('text.tune with stack (real app)', () => {
     for (const c of Object.values(r.labelC!)) expect([0.5 * 2 / 3, 4 * 2 / 3]).toContain(c);
   }, 120_000);
 
-  it('refuses an option sent without the one it modifies (stackAllC, stackNbWords, stackNbChars, balancedGrid) with a 400 naming it, instead of ignoring it', async () => {
+  it('refuses an option sent without the one it modifies (stackAllC, stackNbWords, stackNbChars, stackCaseChars, balancedGrid) with a 400 naming it, instead of ignoring it', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ stackAllC: true }, 'stackAllC'], [{ stack: true, stackAllC: true }, 'stackAllC'], [{ cGrid: [0.5, 4], stackAllC: true }, 'stackAllC'],
       [{ stackNbWords: true }, 'stackNbWords'], [{ cGrid: [0.5, 4], stackNbWords: true }, 'stackNbWords'], [{ balancedGrid: true }, 'balancedGrid'],
-      [{ stackNbChars: true }, 'stackNbChars'], [{ cGrid: [0.5, 4], stackNbChars: true }, 'stackNbChars'],
+      [{ stackNbChars: true }, 'stackNbChars'], [{ cGrid: [0.5, 4], stackNbChars: true }, 'stackNbChars'], [{ stackCaseChars: true }, 'stackCaseChars'],
     ];
     for (const [payload, field] of cases) {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/text/models/multi/versions/1/tune', payload });
@@ -116,7 +117,7 @@ describe('foldStack with allC', () => {
     const clf = trainTextClassifier({ texts, labels, labelNames: names, mode: 'multi-label', options: {} });
     const grid = [{ C: 0.5, classWeight: 'none' as const }, { C: 2, classWeight: 'balanced' as const }], M = grid.length + 2, k = 4;
     const A = Float32Array.from({ length: (M * L + 1) * L }, (_, i) => Math.sin(i + 1) / 2);
-    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: true, nbChars: true, allC: grid }, k);
+    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: true, nbChars: true, caseChars: false, allC: grid }, k);
     const blocks = clf.vectorizers.map((v) => v.transform(texts)), Y = labelMatrix(labels, L), o = clf.options, fit = { maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed };
     const bases = [
       ...grid.map((g) => fitLogisticRegression(blocks, Y, L, { ...fit, C: (g.C * (k - 1)) / k, classWeight: g.classWeight }).model),
@@ -131,5 +132,38 @@ describe('foldStack with allC', () => {
         expect(got[i * L + j]!).toBeCloseTo(want, 3);
       }
     }
+  });
+});
+
+describe('foldStack with caseChars', () => {
+  it('appends a case-sensitive char_wb block and folds its plain model (C × (k−1)/k) in as the last base', () => {
+    const docs = parseLabeledText(multiLabelCsv(90), { mode: 'multi-label', format: 'comprehend-csv' }).docs;
+    const names = labelSet(docs), L = names.length, labels = docs.map((d) => d.labels.map((l) => names.indexOf(l)));
+    // capitals on some documents: the lowercasing blocks cannot tell these apart, the case block can
+    const texts = docs.map((d, i) => (i % 3 === 0 ? d.text.toUpperCase() : d.text));
+    const clf = trainTextClassifier({ texts, labels, labelNames: names, mode: 'multi-label', options: {} }), k = 5, M = 2;
+    const A = Float32Array.from({ length: (M * L + 1) * L }, (_, i) => Math.cos(i + 1) / 2);
+    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: false, nbChars: false, caseChars: true, allC: null }, k);
+    expect(folded.vectorizers.length).toBe(clf.vectorizers.length + 1);
+    const caseVec = folded.vectorizers.at(-1)!;
+    expect(caseVec.config).toMatchObject({ analyzer: 'char_wb', lowercase: false, ngramRange: clf.options.charNgram });
+    expect(caseVec.terms.some((t) => t !== t.toLowerCase())).toBe(true);
+    const o = clf.options, Y = labelMatrix(labels, L);
+    const caseBlock = caseVec.transform(texts);
+    const caseModel = fitLogisticRegression([caseBlock], Y, L, { maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed, C: (o.C * (k - 1)) / k, classWeight: o.classWeight }).model;
+    const bases = [decisionFunction(clf.linear, clf.vectorizers.map((v) => v.transform(texts))), decisionFunction(caseModel, [caseBlock])];
+    const got = decisionFunction(folded.linear, folded.vectorizers.map((v) => v.transform(texts)));
+    for (let i = 0; i < texts.length; i++) {
+      for (let j = 0; j < L; j++) {
+        let want = A[M * L * L + j]!;
+        bases.forEach((b, m) => { for (let c = 0; c < L; c++) want += A[(m * L + c) * L + j]! * b[i * L + c]!; });
+        expect(got[i * L + j]!).toBeCloseTo(want, 3);
+      }
+    }
+    // the stored model scores like the one in memory, through predict and the fused scorer of the scoring threads
+    const loaded = TextClassifierModel.deserialize(folded.serialize()), p = folded.predict(texts);
+    expect(Array.from(loaded.predict(texts))).toEqual(Array.from(p));
+    const fused = new FusedTextScorer(loaded).score(texts);
+    for (let x = 0; x < p.length; x++) expect(fused[x]!).toBeCloseTo(p[x]!, 5);
   });
 });

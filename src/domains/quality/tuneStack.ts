@@ -10,11 +10,15 @@
  * +0.0047 macro F1 and +0.0014 mean ROC AUC over stack + NB words (bench/quality.stack.ts). stackNbChars adds an
  * NB-weighted char model as one more base (NB-LR on the char_wb block, as NB-SVM kernels on Jigsaw do): nested the
  * same way over every C + NB words, +0.0043 held-out macro F1 and +0.0005 OOF mean ROC AUC (bench/quality.stack.ts).
+ * stackCaseChars adds a case-sensitive char_wb model (caseBase.ts: the vectorizers lowercase, so shouting is lost to
+ * them): nested over version 5's bases (every C × {none, balanced} + NB words; bench/quality.case.ts, 5 cuts × 2
+ * seeds) 0.6788 → 0.6850 held-out macro F1 (+0.0067 and +0.0058 per seed), OOF mean ROC AUC +0.0003.
  */
 import { AppError } from '../../core/errors.ts';
 import { fitLogisticRegression, labelMatrix, resolveTextClassifierOptions, TextClassifierModel, type ClassWeight } from '../../ml/index.ts';
 import type { PlacedModel } from '../../ml/text/stack.ts';
 import { fitNbModel, foldBases } from '../../ml/text/stack.ts';
+import { caseCharsConfig, fitCaseCharsBase } from '../../ml/text/caseBase.ts';
 import { crossFitCombiner, fitCombiner, logitsOf, sideBySide } from '../../ml/text/stackCombiner.ts';
 import type { ModelVersion } from '../models/service.ts';
 import type { TextModelParams } from '../text/parts.ts';
@@ -36,6 +40,8 @@ export interface StackOutOfFold {
   nbWords: boolean;
   /** The NB char base (after the NB word base when both are there). */
   nbChars: boolean;
+  /** The case-sensitive char base (caseBase.ts), last of the bases. */
+  caseChars: boolean;
   /** With stackAllC: the grid's settings, one word+char base each (in grid order, before the NB base); null: one base at each label's chosen C. */
   allC: { C: number; classWeight: ClassWeight }[] | null;
 }
@@ -74,10 +80,10 @@ export function checkStack(model: ModelVersion, req: { stack?: boolean; cGrid?: 
  * over the tune folds.
  */
 export function stackOutOfFold(grid: GridOutOfFold, truth: Uint8Array, L: number, folds: Int32Array, k: number, allC = false): StackOutOfFold {
-  const bases = [...(allC ? grid.grid : [grid.scores]), ...(grid.nb ? [grid.nb] : []), ...(grid.nbChars ? [grid.nbChars] : [])];
+  const bases = [...(allC ? grid.grid : [grid.scores]), ...(grid.nb ? [grid.nb] : []), ...(grid.nbChars ? [grid.nbChars] : []), ...(grid.caseChars ? [grid.caseChars] : [])];
   const Z = sideBySide(bases.map(logitsOf), L);
   return {
-    scores: crossFitCombiner(Z, truth, L, folds, k, { C: COMBINER_C }), A: fitCombiner(Z, truth, L, { C: COMBINER_C }), nbWords: grid.nb !== null, nbChars: grid.nbChars !== null,
+    scores: crossFitCombiner(Z, truth, L, folds, k, { C: COMBINER_C }), A: fitCombiner(Z, truth, L, { C: COMBINER_C }), nbWords: grid.nb !== null, nbChars: grid.nbChars !== null, caseChars: grid.caseChars !== null,
     allC: allC ? grid.perC.map(({ C, classWeight }) => ({ C, classWeight })) : null,
   };
 }
@@ -85,13 +91,15 @@ export function stackOutOfFold(grid: GridOutOfFold, truth: Uint8Array, L: number
 /** The bases' names as the tune result and params.tuneStack record them. */
 export function stackBases(stack: StackOutOfFold): string[] {
   const grid = stack.allC ? stack.allC.map((s) => `word+char C=${s.C}${s.classWeight === 'balanced' ? ' balanced' : ''}`) : ['word+char'];
-  return [...grid, ...(stack.nbWords ? ['nb-words'] : []), ...(stack.nbChars ? ['nb-chars'] : [])];
+  return [...grid, ...(stack.nbWords ? ['nb-words'] : []), ...(stack.nbChars ? ['nb-chars'] : []), ...(stack.caseChars ? ['case-chars'] : [])];
 }
 
 /**
  * The refitted plain model with the combiner folded in: with the NB base, an NB word model is fitted on the
  * whole training part (at the version's C × (k−1)/k, the fold models' regularisation per row, like labelC); with
- * allC, the word+char model at every setting of the grid (C × (k−1)/k) on the refit's features.
+ * allC, the word+char model at every setting of the grid (C × (k−1)/k) on the refit's features; with caseChars, a
+ * case-sensitive char_wb vectorizer fitted on the training part is appended as the model's last block, with its plain
+ * model (at the version's C × (k−1)/k) as the last base.
  */
 export function foldStack(clf: TextClassifierModel, texts: readonly string[], labels: readonly (readonly number[])[], stack: StackOutOfFold, k: number): TextClassifierModel {
   const L = clf.nLabels, d = clf.linear.nFeatures, o = clf.options, Y = labelMatrix(labels, L);
@@ -104,5 +112,8 @@ export function foldStack(clf: TextClassifierModel, texts: readonly string[], la
   if (stack.nbWords) placed.push({ model: fitNbModel(blocks[0]!, Y, L, nb), from: 0 });
   // the char block comes last (checkStack: word features are on, so it is block 1)
   if (stack.nbChars) placed.push({ model: fitNbModel(blocks[blocks.length - 1]!, Y, L, nb), from: d - blocks[blocks.length - 1]!.nCols });
-  return new TextClassifierModel(clf.mode, clf.labelNames, o, clf.vectorizers, foldBases(placed, d, stack.A), clf.info);
+  if (!stack.caseChars) return new TextClassifierModel(clf.mode, clf.labelNames, o, clf.vectorizers, foldBases(placed, d, stack.A), clf.info);
+  const cb = fitCaseCharsBase(texts, Y, L, caseCharsConfig(o), nb);
+  placed.push({ model: cb.model, from: d });
+  return new TextClassifierModel(clf.mode, clf.labelNames, o, [...clf.vectorizers, cb.vectorizer], foldBases(placed, d + cb.vectorizer.nFeatures, stack.A), clf.info);
 }

@@ -5,13 +5,15 @@
  * of fold. Each model is the one trainTextClassifier gives with options {…options, C, classWeight}.
  * With `nbWords`, one more model comes last: the NB-weighted word model of stack.ts (at the options' C and class
  * weight) over the same features — zero weights on the char block — as the second base of `text.tune --stack`;
- * with `nbChars`, after it, the NB-weighted char model (zero weights on the word block).
+ * with `nbChars`, after it, the NB-weighted char model (zero weights on the word block); with `caseChars`, last,
+ * a plain model over a case-sensitive char_wb block of its own (caseBase.ts; a model with that one vectorizer).
  */
 import { fitLogisticRegression, type ClassWeight } from '../linear/logreg.ts';
 import { labelMatrix } from '../metrics/classification.ts';
 import { TextClassifierModel, type TrainTextClassifierInput } from './classifier.ts';
 import { resolveTextClassifierOptions } from './options.ts';
 import { fitNbModel, foldBases } from './stack.ts';
+import { caseCharsConfig, fitCaseCharsBase } from './caseBase.ts';
 import { fitVectorizers } from './parallelTrain.ts';
 import type { VectorizerConfig } from './vocabulary.ts';
 
@@ -20,7 +22,7 @@ export interface GridSetting {
   classWeight: ClassWeight;
 }
 
-export function trainTextClassifierGrid(input: TrainTextClassifierInput, settings: readonly GridSetting[], extra: { nbWords?: boolean; nbChars?: boolean } = {}): TextClassifierModel[] {
+export function trainTextClassifierGrid(input: TrainTextClassifierInput, settings: readonly GridSetting[], extra: { nbWords?: boolean; nbChars?: boolean; caseChars?: boolean } = {}): TextClassifierModel[] {
   const o = resolveTextClassifierOptions(input.options);
   if (o.nbWords || o.stackFolds > 0 || o.blendWordChar || o.labelC || o.labelClassWeight) throw new Error('C grid: works with the plain word+char model only (no nbWords, stackFolds, blendWordChar, labelC or labelClassWeight)');
   for (const { C } of settings) if (!(C > 0) || !Number.isFinite(C)) throw new Error(`C grid: every C must be a positive finite number, got ${C}`);
@@ -34,7 +36,7 @@ export function trainTextClassifierGrid(input: TrainTextClassifierInput, setting
   if (blocks.every((b) => b.nCols === 0)) throw new Error(`texts: no n-gram occurs in at least minDf = ${o.minDf} documents; add documents or lower minDf`);
   const L = input.labelNames.length, Y = labelMatrix(input.labels, L);
   const nWord = o.wordNgram ? vectorizers[0]!.nFeatures : 0, nChar = o.charNgram ? vectorizers[vectorizers.length - 1]!.nFeatures : 0;
-  const total = settings.length + (extra.nbWords ? 1 : 0) + (extra.nbChars ? 1 : 0);
+  const total = settings.length + (extra.nbWords ? 1 : 0) + (extra.nbChars ? 1 : 0) + (extra.caseChars ? 1 : 0);
   const models = settings.map(({ C, classWeight }, k) => {
     const { model, info } = fitLogisticRegression(blocks, Y, L, {
       C, classWeight, maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed, signal: input.signal,
@@ -52,5 +54,11 @@ export function trainTextClassifierGrid(input: TrainTextClassifierInput, setting
   };
   if (extra.nbWords) models.push(nbModel(0, 0, 'word'));
   if (extra.nbChars) models.push(nbModel(blocks.length - 1, d - blocks[blocks.length - 1]!.nCols, 'char'));
+  if (extra.caseChars) {
+    const config = caseCharsConfig(o), cb = fitCaseCharsBase(input.texts, Y, L, config, nbFit);
+    input.onProgress?.(1, 'case-sensitive char model trained');
+    const caseInfo = { ...info, nWordFeatures: 0, nCharFeatures: cb.vectorizer.nFeatures };
+    models.push(new TextClassifierModel(input.mode, [...input.labelNames], { ...o, wordNgram: null, charNgram: config.ngramRange, lowercase: false }, [cb.vectorizer], cb.model, caseInfo));
+  }
   return models;
 }
