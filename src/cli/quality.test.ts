@@ -74,6 +74,13 @@ describe('sagebrush text tune / decision / sweep / noisy-labels', () => {
     const cased = await cli(['--json', 'text', 'tune', 'multi:1', '--folds', '3', '--stack', '--stack-case-chars']);
     expect(cased.code, cased.stderr).toBe(0);
     expect(JSON.parse(cased.stdout).stack).toEqual({ bases: ['word+char', 'case-chars'], combinerC: 0.1 });
+    // --threshold-bags: thresholds bagged over bootstrap resamples (objective f1 only)
+    const bagged = await cli(['--json', 'text', 'tune', 'multi:1', '--folds', '3', '--stack', '--threshold-bags', '10']);
+    expect(bagged.code, bagged.stderr).toBe(0);
+    for (const th of Object.values(JSON.parse(bagged.stdout).thresholds as Record<string, number>)) expect(th > 0 && th < 1).toBe(true);
+    const bagsF2 = await cli(['text', 'tune', 'multi:1', '--stack', '--threshold-bags', '10', '--objective', 'f2']);
+    expect(bagsF2.code).not.toBe(0);
+    expect(bagsF2.stderr).toContain("thresholdBags needs objective 'f1'");
     const refused = await cli(['text', 'tune', 'multi:1', '--stack', '--stack-all-c']);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/stackAllC needs stack and cGrid/);

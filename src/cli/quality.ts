@@ -104,7 +104,8 @@ export function registerTextQualityCommands(text: Command): void {
     .option('--stack-case-chars', 'with --stack: a case-sensitive char model (lowercase off) fitted in the same folds as one more base')
     .option('--stack-all-c', 'with --stack and --c-grid: the combiner sees the out-of-fold logits at every grid setting, not only each label\'s chosen C')
     .option('--smoothing <w>', 'choose thresholds on F averaged over ±w × positives (0 = off)', '0')
-    .action(async (ref: string, o: { objective: string; folds: string; plot?: string; cGrid?: string; balancedGrid?: boolean; stack?: boolean; stackNbWords?: boolean; stackNbChars?: boolean; stackCaseChars?: boolean; stackAllC?: boolean; smoothing: string }, cmd: Command) =>
+    .option('--threshold-bags <n>', "objective f1: each threshold the mean logit of the best thresholds of n bootstrap resamples (0 = off)", '0')
+    .action(async (ref: string, o: { objective: string; folds: string; plot?: string; cGrid?: string; balancedGrid?: boolean; stack?: boolean; stackNbWords?: boolean; stackNbChars?: boolean; stackCaseChars?: boolean; stackAllC?: boolean; smoothing: string; thresholdBags: string }, cmd: Command) =>
       withTransport(cmd, async (t, g) => {
         const quiet = g.json === true;
         if (o.plot) plotFormat(o.plot, ['svg', 'png', 'html']);
@@ -112,7 +113,7 @@ export function registerTextQualityCommands(text: Command): void {
         // every flag given is sent: the API refuses one that needs another (e.g. --stack-nb-words without --stack) with a 400 naming it
         const flags = { balancedGrid: o.balancedGrid, stack: o.stack, stackNbWords: o.stackNbWords, stackNbChars: o.stackNbChars, stackCaseChars: o.stackCaseChars, stackAllC: o.stackAllC };
         const grid = { ...(o.cGrid ? { cGrid: o.cGrid.split(',').map(Number) } : {}), ...Object.fromEntries(Object.entries(flags).filter(([, on]) => on === true)) };
-        const job = await runJob(t, `/api/v1/text/models/${enc(m.name)}/versions/${m.version}/tune`, { ...parseObjective(o.objective), folds: Number(o.folds), smoothing: Number(o.smoothing), ...grid }, quiet, 'tune');
+        const job = await runJob(t, `/api/v1/text/models/${enc(m.name)}/versions/${m.version}/tune`, { ...parseObjective(o.objective), folds: Number(o.folds), smoothing: Number(o.smoothing), thresholdBags: Number(o.thresholdBags), ...grid }, quiet, 'tune');
         const r = job.result as TuneJobResult;
         // with --c-grid / --stack the report belongs to the refitted new version
         if (o.plot) await download(t, `/api/v1/text/models/${enc(m.name)}/versions/${r.model.version}/tuning-report?format=${plotFormat(o.plot, ['svg', 'png', 'html'])}`, o.plot);

@@ -20,6 +20,8 @@ export const tuneRequestSchema = z.object({
   seed: z.number().int().min(0).max(0xffffffff).default(0).describe('seed of the fold assignment'),
   smoothing: z.number().min(0).max(0.5).default(0)
     .describe('F objectives, multi-label: choose each threshold on F averaged over ±smoothing × the label\'s positives around each cut (0 = off, the plain first maximum)'),
+  thresholdBags: z.number().int().min(0).max(200).default(0)
+    .describe("objective 'f1', multi-label: each threshold is the mean logit of the F1-best thresholds of this many bootstrap resamples of the out-of-fold rows (0 = off); steadier on rare labels"),
   balancedGrid: z.boolean().default(false).describe('with cGrid: also try balanced class weights at each C, chosen per label like C (doubles the fits)'),
   cGrid: z.array(z.number().positive().max(1e6)).min(2).max(8).optional()
     .describe('multi-label, plain model: choose C per label out of fold from these values (each costs k fits), then refit as a new version with that labelC that carries the thresholds'),
@@ -43,11 +45,17 @@ const DEPENDENT_OPTIONS = [
   { field: 'stackNbWords', needs: 'stack', sent: (r: TuneRequest) => r.stackNbWords, ok: (r: TuneRequest) => r.stack, example: '{"stack": true, "stackNbWords": true}' },
   { field: 'stackNbChars', needs: 'stack', sent: (r: TuneRequest) => r.stackNbChars, ok: (r: TuneRequest) => r.stack, example: '{"stack": true, "stackNbChars": true}' },
   { field: 'stackCaseChars', needs: 'stack', sent: (r: TuneRequest) => r.stackCaseChars, ok: (r: TuneRequest) => r.stack, example: '{"stack": true, "stackCaseChars": true}' },
+  { field: 'thresholdBags', needs: "objective 'f1'", sent: (r: TuneRequest) => r.thresholdBags > 0, ok: (r: TuneRequest) => r.objective === 'f1', example: '{"objective": "f1", "thresholdBags": 50}' },
   { field: 'stackAllC', needs: 'stack and cGrid', sent: (r: TuneRequest) => r.stackAllC, ok: (r: TuneRequest) => r.stack && Boolean(r.cGrid?.length), example: '{"stack": true, "cGrid": [0.5, 1, 2, 4], "stackAllC": true}' },
 ] as const;
 
 /** Refuses an option sent without the one it modifies (it would do nothing), instead of ignoring it. */
 export function checkTuneOptions(req: TuneRequest): void {
+  if (req.thresholdBags > 0 && req.smoothing > 0) {
+    throw new AppError('VALIDATION_FAILED', 'thresholdBags and smoothing are two rules for the same thresholds: send one.', {
+      problems: [{ field: 'thresholdBags', problem: 'sent with smoothing', fix: 'Leave smoothing out (or 0), or leave thresholdBags out.' }],
+    });
+  }
   for (const d of DEPENDENT_OPTIONS) {
     if (!d.sent(req) || d.ok(req)) continue;
     throw new AppError('VALIDATION_FAILED', `${d.field} needs ${d.needs}: without it the option changes nothing.`, {

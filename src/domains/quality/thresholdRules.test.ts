@@ -1,6 +1,6 @@
 /** Threshold rules against hand-computed values (F1 by the number of rows predicted positive, worked out below). */
 import { describe, expect, it } from 'vitest';
-import { chooseThresholdBy, f1AtThreshold, smoothThresholds } from './thresholdRules.ts';
+import { bagThresholds, bootstrapThreshold, chooseThresholdBy, f1AtThreshold, smoothThresholds } from './thresholdRules.ts';
 
 // By descending score the truth is 1 0 1 1 0 0 1 0 (P = 4). F1 after the top k = 2·TP/(k + P):
 // k=1 .400, 2 .333, 3 .571, 4 .750, 5 .667, 6 .600, 7 .727, 8 .667 (rows given in a shuffled order).
@@ -34,5 +34,32 @@ describe('smoothThresholds (text.tune smoothing)', () => {
     smoothThresholds(th, Float32Array.from(scores), Uint8Array.from(truth), ['a'], { kind: 'smoothed', window: 0.25 }, validation);
     expect(th[0]).toBeCloseTo(0.5, 6);
     expect(validation.a).toEqual({ threshold: 0.5, precision: 0.6, recall: 0.75, f: 0.6667 });
+  });
+});
+
+describe('bootstrapThreshold / bagThresholds (text.tune thresholdBags)', () => {
+  it('is the sigmoid of the mean logit of the resamples\' best thresholds, skipping resamples without a positive', () => {
+    // all rows: best 0.6 (above). Rows 1, 5, 3, 3 (scores .9 .8 .7 .7, truth 1 0 1 1, P = 3): F1 k=1 2/4, k=2 2/5,
+    // k=4 6/7 → 0.7. Rows 0, 2 hold no positive: skipped. Mean logit ½(ln 1.5 + ln 7/3) = ½ ln 3.5 → √3.5 / (1 + √3.5).
+    const t = bootstrapThreshold(scores, truth, [[0, 1, 2, 3, 4, 5, 6, 7], [1, 5, 3, 3], [0, 2]]);
+    expect(t).toBeCloseTo(Math.sqrt(3.5) / (1 + Math.sqrt(3.5)), 6);
+    expect(bootstrapThreshold(scores, truth, [[0, 2]])).toBeNull();
+  });
+  it('replaces each threshold by the bagged one, reports its out-of-fold point, and repeats with the same seed', () => {
+    const run = () => {
+      const th = Float64Array.from([0.6]);
+      const validation: Parameters<typeof bagThresholds>[6] = { a: { threshold: 0.6, precision: 0.75, recall: 0.75, f: 0.75 } };
+      bagThresholds(th, Float32Array.from(scores), Uint8Array.from(truth), ['a'], 20, 3, validation);
+      return { t: th[0]!, v: validation.a! };
+    };
+    const a = run();
+    expect(a).toEqual(run());
+    expect(a.t).toBeGreaterThan(0.2);
+    expect(a.t).toBeLessThan(0.9);
+    // the reported point is the one at the new threshold
+    const pred = scores.map((s) => s >= a.t), tp = pred.filter((p, i) => p && truth[i]).length, k = pred.filter(Boolean).length;
+    expect(a.v.precision).toBeCloseTo(tp / k, 4);
+    expect(a.v.recall).toBeCloseTo(tp / 4, 4);
+    expect(a.v.f).toBeCloseTo(f1AtThreshold(scores, truth, a.t), 4);
   });
 });

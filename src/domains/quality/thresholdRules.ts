@@ -7,8 +7,11 @@
  * +0.0002 to +0.0023 held-out macro F1 (docs/benchmarks.md, tuning ablation). Also tried there and dropped: the mean
  * logit of bootstrap 'best' thresholds (jigsaw +0.0013, GoEmotions −0.0008) and half the best F1 (the optimum of a
  * calibrated scorer; −0.03 to −0.05: these scores are not calibrated enough).
+ * On the stack's cross-fitted combiner scores the bootstrap mean logit did win (issue 18, bench/quality.steady.ts:
+ * version 5's bases, 5 cuts × 2 seeds of jigsaw-10k's train part, B = 50: +0.0045 / +0.0054 held-out macro F1,
+ * most of it on threat, severe_toxic and identity_hate), hence text.tune's opt-in `thresholdBags` (bagThresholds).
  */
-import { column } from '../../ml/index.ts';
+import { column, mulberry32 } from '../../ml/index.ts';
 
 export type ThresholdRule =
   | { kind: 'best' }
@@ -90,6 +93,60 @@ export function chooseThresholdBy(scores: ArrayLike<number>, truth: ArrayLike<nu
   return { threshold: t, f: f1AtThreshold(scores, truth, t) };
 }
 
+const logit = (p: number): number => {
+  const q = Math.min(1 - 1e-7, Math.max(1e-7, p));
+  return Math.log(q / (1 - q));
+};
+
+/**
+ * The sigmoid of the mean logit of the 'best' thresholds of the given resamples (row indices into scores/truth);
+ * resamples without a positive are skipped; null when every one is.
+ */
+export function bootstrapThreshold(scores: ArrayLike<number>, truth: ArrayLike<number>, samples: readonly (readonly number[] | Int32Array)[]): number | null {
+  let sum = 0, used = 0;
+  for (const rows of samples) {
+    const s = Float32Array.from(rows, (i) => scores[i]!), y = Uint8Array.from(rows, (i) => truth[i]!);
+    if (!y.includes(1)) continue;
+    sum += logit(chooseThresholdBy(s, y, { kind: 'best' }).threshold);
+    used++;
+  }
+  return used ? 1 / (1 + Math.exp(-sum / used)) : null;
+}
+
+/** The out-of-fold point (precision, recall, F-beta) at threshold t, rounded as the tune report shows it. */
+function pointAtThreshold(s: ArrayLike<number>, y: ArrayLike<number>, t: number, beta: number): { threshold: number; precision: number; recall: number; f: number } {
+  const b2 = beta * beta, r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+  let tp = 0, fp = 0, fn = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i]! >= t) { if (y[i]) tp++; else fp++; } else if (y[i]) fn++;
+  }
+  const precision = tp + fp ? tp / (tp + fp) : 0, recall = tp + fn ? tp / (tp + fn) : 0;
+  const f = precision + recall ? ((1 + b2) * precision * recall) / (b2 * precision + recall) : 0;
+  return { threshold: r4(t), precision: r4(precision), recall: r4(recall), f: r4(f) };
+}
+
+/**
+ * text.tune's `thresholdBags` (objective f1): replaces each label's threshold (of labels with a positive) by the mean
+ * logit of the F1-best thresholds of `bags` bootstrap resamples of the out-of-fold rows (seeded: the same request
+ * gives the same thresholds), and its validation point at the new threshold. The plain maximum sits on a few lucky
+ * positives of the rare labels; the average over resamples moves less from one sample of rows to the next.
+ */
+export function bagThresholds(
+  thresholds: Float64Array, oof: Float32Array, truth: Uint8Array, labels: readonly string[], bags: number, seed: number,
+  validation: Record<string, { threshold: number; precision: number; recall: number; f: number } | null>,
+): void {
+  const n = labels.length, rng = mulberry32(seed);
+  labels.forEach((l, j) => {
+    if (!validation[l]) return;
+    const s = column(oof, n, j), y = column(truth, n, j), m = s.length;
+    const samples = Array.from({ length: bags }, () => Int32Array.from({ length: m }, () => rng.int(m)));
+    const t = bootstrapThreshold(s, y, samples);
+    if (t === null) return;
+    thresholds[j] = t;
+    validation[l] = pointAtThreshold(s, y, t, 1);
+  });
+}
+
 /**
  * text.tune's `smoothing`: replaces each label's threshold (of labels with a positive) by the 'smoothed' rule's,
  * and its validation point (out-of-fold precision, recall, F-beta at the new threshold).
@@ -98,18 +155,12 @@ export function smoothThresholds(
   thresholds: Float64Array, oof: Float32Array, truth: Uint8Array, labels: readonly string[], rule: ThresholdRule & { kind: 'smoothed' },
   validation: Record<string, { threshold: number; precision: number; recall: number; f: number } | null>,
 ): void {
-  const n = labels.length, b2 = (rule.beta ?? 1) ** 2, r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+  const n = labels.length;
   labels.forEach((l, j) => {
     if (!validation[l]) return;
     const s = column(oof, n, j), y = column(truth, n, j);
     const t = chooseThresholdBy(s, y, rule).threshold;
-    let tp = 0, fp = 0, fn = 0;
-    for (let i = 0; i < s.length; i++) {
-      if (s[i]! >= t) { if (y[i]) tp++; else fp++; } else if (y[i]) fn++;
-    }
-    const precision = tp + fp ? tp / (tp + fp) : 0, recall = tp + fn ? tp / (tp + fn) : 0;
-    const f = precision + recall ? ((1 + b2) * precision * recall) / (b2 * precision + recall) : 0;
     thresholds[j] = t;
-    validation[l] = { threshold: r4(t), precision: r4(precision), recall: r4(recall), f: r4(f) };
+    validation[l] = pointAtThreshold(s, y, t, rule.beta ?? 1);
   });
 }

@@ -21,7 +21,7 @@ import { resolveObjective, type TunePayload } from './schema.ts';
 import { tuneOffsets } from './offsets.ts';
 import { gridOutOfFold, saveRefit, type GridOutOfFold } from './tuneC.ts';
 import { COMBINER_C, foldStack, stackBases, stackOutOfFold, type StackOutOfFold } from './tuneStack.ts';
-import { smoothThresholds } from './thresholdRules.ts';
+import { bagThresholds, smoothThresholds } from './thresholdRules.ts';
 
 export interface TuneResult {
   model: { id: string; name: string; version: number };
@@ -124,6 +124,7 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
       validation[l] = c ? { threshold: r4(c.threshold), precision: r4(c.precision), recall: r4(c.recall), f: r4(c.f) } : null;
     });
     if (p.smoothing > 0 && objective.kind === 'f-beta') smoothThresholds(thresholds, oof, train.truth, labels, { kind: 'smoothed', window: p.smoothing, beta: objective.beta ?? 1 }, validation);
+    if (p.thresholdBags > 0) bagThresholds(thresholds, oof, train.truth, labels, p.thresholdBags, p.seed, validation);
   } else {
     // F objectives: first per-class offsets maximising macro F-beta out of fold, then the abstain level on the
     // decisions they make (confidence = the chosen class's raw score, as decideClasses compares it)

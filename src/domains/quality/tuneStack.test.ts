@@ -73,11 +73,12 @@ describe('text.tune with stack (real app)', () => {
     for (const c of Object.values(r.labelC!)) expect([0.5 * 2 / 3, 4 * 2 / 3]).toContain(c);
   }, 120_000);
 
-  it('refuses an option sent without the one it modifies (stackAllC, stackNbWords, stackNbChars, stackCaseChars, balancedGrid) with a 400 naming it, instead of ignoring it', async () => {
+  it('refuses an option sent without the one it modifies (stackAllC, stackNbWords, stackNbChars, stackCaseChars, balancedGrid; thresholdBags without objective f1 or with smoothing) with a 400 naming it, instead of ignoring it', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ stackAllC: true }, 'stackAllC'], [{ stack: true, stackAllC: true }, 'stackAllC'], [{ cGrid: [0.5, 4], stackAllC: true }, 'stackAllC'],
       [{ stackNbWords: true }, 'stackNbWords'], [{ cGrid: [0.5, 4], stackNbWords: true }, 'stackNbWords'], [{ balancedGrid: true }, 'balancedGrid'],
       [{ stackNbChars: true }, 'stackNbChars'], [{ cGrid: [0.5, 4], stackNbChars: true }, 'stackNbChars'], [{ stackCaseChars: true }, 'stackCaseChars'],
+      [{ thresholdBags: 20, objective: 'f2' }, 'thresholdBags'], [{ thresholdBags: 20, smoothing: 0.1 }, 'thresholdBags'],
     ];
     for (const [payload, field] of cases) {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/text/models/multi/versions/1/tune', payload });
