@@ -16,7 +16,7 @@ import { parseLabeledText } from '../src/domains/text/formats.ts';
 import { chooseThresholdBy, f1AtThreshold } from '../src/domains/quality/thresholdRules.ts';
 import { gridOutOfFold } from '../src/domains/quality/tuneC.ts';
 import { applyCombiner, crossFitCombiner, fitCombiner, logitsOf, sideBySide } from '../src/ml/text/stackCombiner.ts';
-import { shapeFeatures, SHAPE_FEATURES } from '../src/ml/text/shapeFeatures.ts';
+import { shapeFeatures, SHAPE_FEATURES } from './quality.shape.ts';
 
 const C_GRID = [0.5, 1, 2, 4];
 const COMBINER_C = Number(process.env.CASE_COMBINER_C ?? 0.1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SHAPE_FEATURES, shapeFeatures, shapeOf } from './shapeFeatures.ts';
+import { SHAPE_FEATURES, shapeFeatures, shapeOf } from './quality.shape.ts';
 
 describe('shapeOf', () => {
   it('counts capitals, all-caps words, marks, length and stretched letters', () => {

@@ -1,5 +1,6 @@
 /**
- * Per-document shape features the lowercasing vectorizers cannot see (issue 18): shouting in capitals, '!' runs
+ * Per-document shape features the lowercasing vectorizers cannot see (issue 18; bench/quality.case.ts measures them as
+ * combiner inputs — not a product option: they are not n-gram columns and do not fold into one linear model): shouting in capitals, '!' runs
  * and stretched letters are known toxic / severe_toxic signals on Jigsaw. Counts are log1p'd (heavy tails); each
  * column is standardised over the texts given, so an L2-penalised combiner treats them like its logit inputs.
  */
