@@ -15,8 +15,13 @@
  *   (+0.0028 / +0.0037); rep R=3 0.6837 / 0.6820 (+0.0029 / +0.0052); rep+bag 0.6839 / 0.6821 (+0.0031 / +0.0053).
  *   Per label (mean over the 10 cuts) bag-logit vs plain: threat 0.4232 → 0.4415, severe_toxic 0.4653 → 0.4732,
  *   identity_hate 0.4957 → 0.5020, the frequent labels +0.0003..+0.0011. Hence text.tune's thresholdBags.
+ *   Another draw of the resamples (STEADY_BAG_SEED=1000, R=1; 10:35Z): bag-logit +0.0054 / +0.0048, a third draw
+ *   (the rep+bag column at R=1) +0.0036 / +0.0063, bag-median +0.0010 / +0.0024: the mean-logit gain is not one lucky draw.
+ *   With the case-sensitive char base (STEADY_CASE=1, stackCaseChars; 10:30Z): plain 0.6874 / 0.6826, bag-logit
+ *   0.6867 / 0.6835 (−0.0007 / +0.0009), bag-median −0.0018 / −0.0009, rep+bag (R=1: resamples of the one cross-fit,
+ *   B = 50 over two draws) −0.0013 / +0.0020: the gain does not carry over to that base set (threat 0.4416 → 0.4277).
  * Needs the out-of-fold bases cached by bench/quality.case.ts (CASE_CACHE).
- * Run: STEADY_SEEDS=0,1 npx tsx bench/quality.steady.ts CACHE [jigsaw]
+ * Run: STEADY_CASE=0|1 STEADY_SEEDS=0,1 npx tsx bench/quality.steady.ts CACHE [jigsaw]
  */
 import { readFileSync } from 'node:fs';
 import { mulberry32, permutation, type Rng } from '../src/ml/index.ts';
@@ -50,7 +55,8 @@ export function steadyThresholds(trainFile: string, cache: string, log: (m: stri
   const foldsBy = Array.from({ length: R }, (_, r) => kFoldAssignment(a.labelIndices, 'multi-label', k, r));
   const buf = readFileSync(cache), all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4), per = N * n;
   // the cache's order (bench/quality.case.ts): the 8 settings, NB words, case chars, case words
-  const Z = sideBySide(Array.from({ length: SETTINGS + 1 }, (_, b) => logitsOf(all.subarray(b * per, (b + 1) * per))), n);
+  // STEADY_CASE=1: + the case-sensitive char base (stackCaseChars)
+  const Z = sideBySide(Array.from({ length: SETTINGS + 1 + (process.env.STEADY_CASE === '1' ? 1 : 0) }, (_, b) => logitsOf(all.subarray(b * per, (b + 1) * per))), n);
   const names = ['plain', `bag-logit B=${B}`, `bag-median B=${B}`, `rep R=${R}`, `rep+bag R=${R} B=${B}`];
   const perSeed = new Map<string, number[]>(names.map((v) => [v, []]));
   const perLabel = new Map<string, Float64Array>(names.map((v) => [v, new Float64Array(n)]));
@@ -61,7 +67,7 @@ export function steadyThresholds(trainFile: string, cache: string, log: (m: stri
       order.forEach((i, pos) => (pos % 5 === part ? held : tune).push(i));
       const cross = foldsBy.map((folds) => crossFitCombiner(Z, a.truth, n, folds, k, { C: COMBINER_C }, tune));
       const zh = applyCombiner(Z, fitCombiner(Z, a.truth, n, { C: COMBINER_C }, tune), n, held).map(sigmoid);
-      const rng = mulberry32(7 + 31 * seed + part);
+      const rng = mulberry32(Number(process.env.STEADY_BAG_SEED ?? 7) + 31 * seed + part); // STEADY_BAG_SEED: another draw of the resamples
       for (let l = 0; l < n; l++) {
         const y = Uint8Array.from(tune, (i) => a.truth[i * n + l]!);
         const col = (c: Float32Array) => Float32Array.from(tune, (_, q) => c[q * n + l]!);
