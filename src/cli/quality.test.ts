@@ -77,7 +77,10 @@ describe('sagebrush text tune / decision / sweep / noisy-labels', () => {
     // --threshold-bags: thresholds bagged over bootstrap resamples (objective f1 only)
     const bagged = await cli(['--json', 'text', 'tune', 'multi:1', '--folds', '3', '--stack', '--threshold-bags', '10']);
     expect(bagged.code, bagged.stderr).toBe(0);
-    for (const th of Object.values(JSON.parse(bagged.stdout).thresholds as Record<string, number>)) expect(th > 0 && th < 1).toBe(true);
+    const baggedOut = JSON.parse(bagged.stdout) as { thresholds: Record<string, number>; thresholdRule: string };
+    for (const th of Object.values(baggedOut.thresholds)) expect(th > 0 && th < 1).toBe(true);
+    // the rule that chose them is kept with the result (and the version's decision): provenance
+    expect(baggedOut.thresholdRule).toBe('mean logit of the F-best thresholds of 10 bootstrap resamples (seed 0)');
     const bagsF2 = await cli(['text', 'tune', 'multi:1', '--stack', '--threshold-bags', '10', '--objective', 'f2']);
     expect(bagsF2.code).not.toBe(0);
     expect(bagsF2.stderr).toContain("thresholdBags needs objective 'f1'");

@@ -75,6 +75,8 @@ interface TuneJobResult {
   objective: string;
   folds: number;
   thresholds: Record<string, number> | null;
+  /** multi-label: how the thresholds were chosen from the out-of-fold scores. */
+  thresholdRule?: string;
   abstainBelow: number | null;
   tuneSeconds: number;
   before: TextMetrics;
@@ -117,9 +119,10 @@ export function registerTextQualityCommands(text: Command): void {
         const r = job.result as TuneJobResult;
         // with --c-grid / --stack the report belongs to the refitted new version
         if (o.plot) await download(t, `/api/v1/text/models/${enc(m.name)}/versions/${r.model.version}/tuning-report?format=${plotFormat(o.plot, ['svg', 'png', 'html'])}`, o.plot);
-        if (g.json) return printJson({ model: r.model, objective: r.objective, folds: r.folds, thresholds: r.thresholds, abstainBelow: r.abstainBelow, tune_seconds: r.tuneSeconds, before: r.before, after: r.after, ...(r.labelC ? { labelC: r.labelC, labelClassWeight: r.labelClassWeight, refittedFrom: r.refittedFrom } : {}), ...(r.stack ? { stack: r.stack } : {}), ...(o.plot ? { plot: o.plot } : {}) });
+        if (g.json) return printJson({ model: r.model, objective: r.objective, folds: r.folds, thresholds: r.thresholds, ...(r.thresholdRule ? { thresholdRule: r.thresholdRule } : {}), abstainBelow: r.abstainBelow, tune_seconds: r.tuneSeconds, before: r.before, after: r.after, ...(r.labelC ? { labelC: r.labelC, labelClassWeight: r.labelClassWeight, refittedFrom: r.refittedFrom } : {}), ...(r.stack ? { stack: r.stack } : {}), ...(o.plot ? { plot: o.plot } : {}) });
         process.stdout.write(`tuned ${r.model.name}:${r.model.version} (${r.objective}, ${r.folds}-fold out-of-fold scores) in ${r.tuneSeconds.toFixed(1)} s\n`);
         process.stdout.write(`macro F1 ${r.before.macro_f1.toFixed(4)} → ${r.after.macro_f1.toFixed(4)} · micro F1 ${r.before.micro_f1.toFixed(4)} → ${r.after.micro_f1.toFixed(4)} (test split)\n`);
+        if (r.thresholdRule) process.stdout.write(`thresholds: ${r.thresholdRule}\n`);
         if (r.abstainBelow !== null || !r.thresholds) process.stdout.write(`abstain below ${r.abstainBelow === null ? '— (always answer)' : r.abstainBelow.toFixed(4)}\n`);
         printTable(['label', 'threshold', 'precision', 'recall', 'F1 @0.5', 'F1 tuned', 'support'], r.before.labels.map((l) => {
           const b = r.before.per_label[l]!, a = r.after.per_label[l]!;

@@ -15,6 +15,8 @@ export interface StoredDecision {
   objective?: string | null;
   tunedAt?: string | null;
   source?: string | null;
+  /** How text.tune chose the thresholds from the out-of-fold scores (multi-label), e.g. bagged; absent before. */
+  thresholdRule?: string | null;
   editedAt?: string | null;
 }
 
@@ -28,6 +30,7 @@ export interface DecisionView {
   objective: string | null;
   tunedAt: string | null;
   source: string | null;
+  thresholdRule: string | null;
   editedAt: string | null;
 }
 
@@ -51,6 +54,7 @@ export function decisionView(model: ModelVersion): DecisionView {
     objective: d.objective ?? null,
     tunedAt: d.tunedAt ?? null,
     source: d.source ?? null,
+    thresholdRule: d.thresholdRule ?? null,
     editedAt: d.editedAt ?? null,
   };
 }

@@ -55,7 +55,7 @@ describe('text.tune (multi-label)', () => {
     expect(result.tuneSeconds).toBeGreaterThan(0);
 
     const d = (await t.app.inject({ method: 'GET', url: decisionUrl('multi/versions/1') })).json();
-    expect(d).toMatchObject({ mode: 'multi-label', objective: 'f1', source: 'oof-5fold', abstainBelow: null });
+    expect(d).toMatchObject({ mode: 'multi-label', objective: 'f1', source: 'oof-5fold', thresholdRule: 'first maximum', abstainBelow: null });
     expect(d.thresholds).toEqual(result.thresholds);
     expect(Date.parse(d.tunedAt)).toBeGreaterThan(0);
     const version = (await t.app.inject({ method: 'GET', url: '/api/v1/models/multi/versions/1' })).json();
@@ -143,7 +143,7 @@ describe('text.tune (multi-class) and restarts', () => {
     expect(res.after).toHaveProperty('abstained');
     expect(res.after.precision_macro).toBeGreaterThanOrEqual(res.before.precision_macro - 0.05);
     const d = (await t.app.inject({ method: 'GET', url: decisionUrl('tickets/versions/1') })).json();
-    expect(d).toMatchObject({ mode: 'multi-class', source: 'oof-3fold', thresholds: null });
+    expect(d).toMatchObject({ mode: 'multi-class', source: 'oof-3fold', thresholdRule: null, thresholds: null });
     expect(d.abstainBelow).toBe(res.abstainBelow);
     await t.app.inject({ method: 'PUT', url: decisionUrl('tickets/versions/1'), payload: { abstainBelow: 0.99 } });
     const r = await classify('we it was the', 'tickets-ep');

@@ -173,6 +173,11 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
 
   const tunedAt = new Date().toISOString();
   const source = `oof-${p.folds}fold`;
+  // multi-label: which rule picked the thresholds from the out-of-fold scores (kept with the decision: provenance)
+  const thresholdRule = mode !== 'multi-label' ? null
+    : p.thresholdBags > 0 ? `mean logit of the F-best thresholds of ${p.thresholdBags} bootstrap resamples (seed ${p.seed})`
+      : p.smoothing > 0 && objective.kind === 'f-beta' ? `F averaged over ±${p.smoothing} × each label's positives`
+        : 'first maximum';
   // Exact values (not rounded): a rounded threshold would flip documents scoring right at it.
   const thresholdMap = thresholds ? Object.fromEntries(labels.map((l, j) => [l, thresholds![j]!])) : null;
   const { confusion_matrix: _b, ...beforeSummary } = before;
@@ -189,7 +194,7 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
   await deps.artifacts.put(keys[REPORT_ARTIFACTS.html]!, reportHtml(report, svg));
   await deps.artifacts.put(keys[REPORT_ARTIFACTS.svg]!, svg);
   const decision = mode === 'multi-label'
-    ? { thresholds: Array.from(thresholds!), objective: objectiveName, tunedAt, source }
+    ? { thresholds: Array.from(thresholds!), objective: objectiveName, tunedAt, source, thresholdRule }
     : { abstainBelow, offsets, objective: objectiveName, tunedAt, source };
   const fresh = await deps.models.getById(target.id);
   await deps.models.markReady(target.id, { metrics: fresh.metrics, artifacts: { ...fresh.artifacts, ...keys }, meta: { decision } });
@@ -199,6 +204,6 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
     model: { id: target.id, name: target.name, version: target.version }, objective: objectiveName, folds: p.folds,
     ...(stackInfo ? { stack: stackInfo } : {}),
     ...(grid ? { labelC: Object.fromEntries(labels.map((l, j) => [l, refitC![j]!])), labelClassWeight: Object.fromEntries(labels.map((l, j) => [l, grid!.labelClassWeight[j]!])), cGrid: grid.perC, refittedFrom: { id: model.id, version: model.version } } : {}),
-    thresholds: thresholdMap, abstainBelow: report.abstainBelow, offsets: offsets && Object.fromEntries(labels.map((l, j) => [l, offsets![j]!])), before, after, tuneSeconds: report.tuneSeconds,
+    thresholds: thresholdMap, ...(thresholdRule ? { thresholdRule } : {}), abstainBelow: report.abstainBelow, offsets: offsets && Object.fromEntries(labels.map((l, j) => [l, offsets![j]!])), before, after, tuneSeconds: report.tuneSeconds,
   };
 }
