@@ -96,15 +96,8 @@ export async function caseAblation(trainFile: string, log: (m: string) => void, 
 }
 
 if (process.argv[1]?.endsWith('quality.case.ts')) {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { prepareDatasets } = await import('./text.data.ts');
-  const { REPO_ROOT } = await import('./text.peers.ts');
-  const which = process.argv[2] ?? 'jigsaw';
-  const { datasets } = prepareDatasets(join(REPO_ROOT, '..', 'shared', 'data'), mkdtempSync(join(tmpdir(), 'sb-qc-')), false);
-  const ds = datasets.find((d) => d.key === which);
-  if (!ds) throw new Error(`no data set ${which}`);
+  const { preparedDataset } = await import('./text.data.ts');
+  const ds = await preparedDataset(process.argv[2] ?? 'jigsaw', 'sb-qc-');
   const started = performance.now();
   const rows = await caseAblation(ds.trainFile, (m) => console.error(m), Number(process.env.STACK_REPS ?? 2), process.env.CASE_CACHE);
   const base = rows[0]!, sign = (d: number) => `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(4)}`;

@@ -110,15 +110,8 @@ export function stackAblationMarkdown(title: string, t: StackAblation): string[]
 }
 
 if (process.argv[1]?.endsWith('quality.stack.ts')) {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { prepareDatasets } = await import('./text.data.ts');
-  const { REPO_ROOT } = await import('./text.peers.ts');
-  const which = process.argv[2] ?? 'jigsaw';
-  const { datasets } = prepareDatasets(join(REPO_ROOT, '..', 'shared', 'data'), mkdtempSync(join(tmpdir(), 'sb-qs-')), false);
-  const ds = datasets.find((d) => d.key === which);
-  if (!ds) throw new Error(`no data set ${which}`);
+  const { preparedDataset } = await import('./text.data.ts');
+  const ds = await preparedDataset(process.argv[2] ?? 'jigsaw', 'sb-qs-');
   // STACK_REPS / STACK_COMBINER_C (comma list) shrink the run (GoEmotions: 28 labels, 5× the rows)
   const reps = Number(process.env.STACK_REPS ?? 2), cs = (process.env.STACK_COMBINER_C ?? '0.1,1').split(',').map(Number);
   const t = await stackAblation(ds.trainFile, (m) => console.error(m), 5, reps, cs);

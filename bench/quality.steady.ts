@@ -94,16 +94,10 @@ export function steadyThresholds(trainFile: string, cache: string, log: (m: stri
 }
 
 if (process.argv[1]?.endsWith('quality.steady.ts')) {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { prepareDatasets } = await import('./text.data.ts');
-  const { REPO_ROOT } = await import('./text.peers.ts');
+  const { preparedDataset } = await import('./text.data.ts');
   const cache = process.argv[2], which = process.argv[3] ?? 'jigsaw';
   if (!cache) throw new Error('usage: npx tsx bench/quality.steady.ts CASE_CACHE_FILE [jigsaw]');
-  const { datasets } = prepareDatasets(join(REPO_ROOT, '..', 'shared', 'data'), mkdtempSync(join(tmpdir(), 'sb-qs-')), false);
-  const ds = datasets.find((d) => d.key === which);
-  if (!ds) throw new Error(`no data set ${which}`);
+  const ds = await preparedDataset(which, 'sb-qs-');
   const seeds = (process.env.STEADY_SEEDS ?? '0,1').split(',').map(Number);
   const started = performance.now();
   const rows = steadyThresholds(ds.trainFile, cache, (m) => console.error(m), seeds);

@@ -103,6 +103,15 @@ export function smokeSubset(docs: readonly Doc[], n: number, perLabel = 16): Doc
 }
 
 /** Writes the split files of both data sets into `dir`; a data set whose files are absent is left out. */
+/** A bench script run alone: `which` (jigsaw | goemotions) prepared from ../shared/data into a fresh temp dir. */
+export async function preparedDataset(which: string, tmpPrefix: string): Promise<PreparedDataset> {
+  const [{ mkdtempSync }, { tmpdir }, { REPO_ROOT }] = await Promise.all([import('node:fs'), import('node:os'), import('./text.peers.ts')]);
+  const { datasets } = prepareDatasets(join(REPO_ROOT, '..', 'shared', 'data'), mkdtempSync(join(tmpdir(), tmpPrefix)), false);
+  const ds = datasets.find((d) => d.key === which);
+  if (!ds) throw new Error(`no data set ${which}`);
+  return ds;
+}
+
 export function prepareDatasets(dataDir: string, dir: string, smoke: boolean): { datasets: PreparedDataset[]; skipped: string[] } {
   const datasets: PreparedDataset[] = [];
   const skipped: string[] = [];
