@@ -8,7 +8,7 @@ import { hstack, type Csr } from '../sparse/csr.ts';
 import { fitLogisticRegression, predictProba, type ClassMode, type FitInfo, type LinearModel } from '../linear/logreg.ts';
 import { labelMatrix } from '../metrics/classification.ts';
 import { TfidfVectorizer, type VectorizerConfig } from './vocabulary.ts';
-import { isStacked as stacked, perLabelC, perLabelClassWeight, resolveTextClassifierOptions, type TextClassifierOptions } from './options.ts';
+import { isStacked as stacked, perLabelC, perLabelClassWeight, resolveTextClassifierOptions, vectorizerConfigs, type TextClassifierOptions } from './options.ts';
 import { fitStackedModel } from './stackFit.ts';
 import { defaultTrainThreads, fitVectorizers, startTrainThreads } from './parallelTrain.ts';
 import { packSections, unpackSections, f32Bytes, bytesF32 } from '../serialize.ts';
@@ -162,9 +162,7 @@ export function trainTextClassifier(input: TrainTextClassifierInput): TextClassi
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads: expected an integer ≥ 1, got ${JSON.stringify(threads)}`);
   // the workers boot while this thread builds the features
   if (threads > 1 && stacked(o)) startTrainThreads(threads);
-  const configs: VectorizerConfig[] = [];
-  if (o.wordNgram) configs.push({ analyzer: 'word', ngramRange: o.wordNgram, minDf: o.minDf, maxFeatures: o.maxWordFeatures, lowercase: o.lowercase, sublinearTf: o.sublinearTf });
-  if (o.charNgram) configs.push({ analyzer: 'char_wb', ngramRange: o.charNgram, minDf: o.minDf, maxFeatures: o.maxCharFeatures, lowercase: o.lowercase, sublinearTf: o.sublinearTf });
+  const configs = vectorizerConfigs(o);
   // rough shares of the work: char features cost ~3× word features; the solver about as much as both
   const share = configs.map((c) => (c.analyzer === 'word' ? 1 : 3));
   const total = share.reduce((a, b) => a + b, 0);

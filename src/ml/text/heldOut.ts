@@ -10,10 +10,10 @@
  * identical, bit for bit (before: ~0.2 s of transform after training on jigsaw-10k's 2,000 test documents).
  *
  * It is meant for a core nothing else wants: it starts only when one looks idle (`secondCoreIdle`: training on one
- * thread, and a core measured idle while the job read its data), runs ten nice steps below the training thread (on Linux, per thread), and
- * `predict` never waits for it — a block the worker has not delivered by then (it started late, was starved, failed,
- * or there is no worker: one core, a busy machine, a small test set) is transformed here, as before. Its results are
- * read synchronously from its port (receiveMessageOnPort).
+ * thread, and a core measured idle while the job read its data), runs ten nice steps below the training thread (on
+ * Linux, per thread), and `predict` never waits for it — a block the worker has not delivered by then (it started
+ * late, was starved, failed, or there is no worker: one core, a busy machine, a small test set) is transformed here,
+ * as before. Its results are read synchronously from its port (receiveMessageOnPort).
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { Csr } from '../sparse/csr.ts';
 import { predictProba } from '../linear/logreg.ts';
 import type { TextClassifierModel } from './classifier.ts';
-import { isStacked, resolveTextClassifierOptions, type TextClassifierOptions } from './options.ts';
+import { isStacked, resolveTextClassifierOptions, vectorizerConfigs, type TextClassifierOptions } from './options.ts';
 import type { TfidfVectorizer, VectorizerConfig } from './vocabulary.ts';
 
 const BOOTSTRAP = fileURLToPath(new URL('./trainBootstrap.mjs', import.meta.url));
@@ -48,9 +48,9 @@ const MIN_WINDOW_MS = 40;
 
 /**
  * Whether the thread would get a core of its own: more than one core, training on one thread (the stacked model's
- * fits take two), and at least half of the other cores idle — measured over the window from `since` (the job's start: reading the
- * data, when this job uses one core) to now, else (no or too short a window) a 1-minute load average ≤ cores − 1,
- * which lags: right after other heavy work it says busy. Measured on jigsaw-10k through the CLI (8 alternating pairs,
+ * fits take two), and at least half of the other cores idle — measured over the window from `since` (the job's
+ * start: reading the data, when this job uses one core) to now, else (no or too short a window) a 1-minute load
+ * average ≤ cores − 1, which lags: right after other heavy work it says busy. Measured on jigsaw-10k through the CLI (8 alternating pairs,
  * quiet machine, load 1.1–1.4): wall −0.08 s, the evaluation step 0.26 → 0.15 s, training +0.05 s; at load ~7 the
  * thread slowed training by 0.4–2.6 s instead, so there it is not started.
  */
@@ -74,11 +74,7 @@ export type Analysis = Pick<VectorizerConfig, 'analyzer' | 'lowercase' | 'ngramR
 
 /** The analyses trainTextClassifier's blocks will use with these options (word block first, as it fits them). */
 export function analysesOf(options?: Partial<TextClassifierOptions>): Analysis[] {
-  const o = resolveTextClassifierOptions(options);
-  return [
-    ...(o.wordNgram ? [{ analyzer: 'word' as const, lowercase: o.lowercase, ngramRange: o.wordNgram }] : []),
-    ...(o.charNgram ? [{ analyzer: 'char_wb' as const, lowercase: o.lowercase, ngramRange: o.charNgram }] : []),
-  ];
+  return vectorizerConfigs(resolveTextClassifierOptions(options)).map(({ analyzer, lowercase, ngramRange }) => ({ analyzer, lowercase, ngramRange }));
 }
 
 /**
@@ -111,8 +107,8 @@ export interface HeldOutScoring {
 }
 
 /**
- * Starts the held-out featurization of `texts` (on a worker thread when a second core is idle and there are enough texts). Call
- * `onVectorizers` from training, then `predict` with the trained model, or `close` when training fails.
+ * Starts the held-out featurization of `texts` (on a worker thread when a second core is idle and there are enough
+ * texts). Call `onVectorizers` from training, then `predict` with the trained model, or `close` when training fails.
  */
 export function heldOutScoring(texts: readonly string[], options: { thread?: boolean; train?: Partial<TextClassifierOptions>; since?: CpuSample } = {}): HeldOutScoring {
   const useThread = options.thread ?? (texts.length >= HELD_OUT_THREAD_MIN_DOCS && secondCoreIdle(options.train, options.since));

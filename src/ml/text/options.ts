@@ -1,5 +1,6 @@
 /** Options of the text classifier, their defaults and validation (plain Errors that name the option and the fix). */
 import type { ClassWeight } from '../linear/logreg.ts';
+import type { VectorizerConfig } from './vocabulary.ts';
 
 export interface TextClassifierOptions {
   /** Word n-gram range, e.g. [1, 2]; null disables word features. */
@@ -102,6 +103,14 @@ function checkRange(name: string, v: unknown, maxAllowed: number): [number, numb
     throw new Error(`option ${name}: expected [min, max] integers with 1 ≤ min ≤ max ≤ ${maxAllowed} or null, got ${JSON.stringify(v)}`);
   }
   return [v[0], v[1]];
+}
+
+/** The vectorizer blocks these options train, in column order (word block first). */
+export function vectorizerConfigs(o: TextClassifierOptions): VectorizerConfig[] {
+  const configs: VectorizerConfig[] = [];
+  if (o.wordNgram) configs.push({ analyzer: 'word', ngramRange: o.wordNgram, minDf: o.minDf, maxFeatures: o.maxWordFeatures, lowercase: o.lowercase, sublinearTf: o.sublinearTf });
+  if (o.charNgram) configs.push({ analyzer: 'char_wb', ngramRange: o.charNgram, minDf: o.minDf, maxFeatures: o.maxCharFeatures, lowercase: o.lowercase, sublinearTf: o.sublinearTf });
+  return configs;
 }
 
 /** Whether training fits the stacked model (stackFit.ts), whose fits run on two threads; the plain fit uses one. */
