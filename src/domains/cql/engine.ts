@@ -57,7 +57,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngineService {
   let policyCache: PolicyRow[] | null = null;
   const mode: RunMode = deps.evaluation ?? 'fast';
   const threads = mode === 'reference' ? 0 : (deps.threads ?? defaultRuleThreads());
-  const pool = threads > 0 ? createRulePool({ threads, maxQueue: deps.maxQueue ?? threads * DEFAULT_QUEUE_PER_THREAD }) : null;
+  const pool = threads > 0 ? createRulePool({ threads, maxQueue: deps.maxQueue ?? threads * DEFAULT_QUEUE_PER_THREAD, onError: (err) => deps.logger.warn({ err }, 'rule thread pool error (outside any evaluation)') }) : null;
   let catalogMemo: { libs: StoredLibrary[]; payload: CatalogPayload } | null = null;
 
   /**

@@ -12,6 +12,8 @@ import { coverage, openTestDb, patientWith, serviceOrder, silentLogger } from '.
 let engine: RuleEngineService;
 let close: () => Promise<void>;
 const sent: Record<string, unknown>[] = [];
+/** Every piscina pool a task was run on (its `completed` counts the tasks its threads really answered). */
+const pools = new Set<Piscina>();
 
 beforeAll(async () => {
   const opened = await openTestDb();
@@ -20,6 +22,7 @@ beforeAll(async () => {
   const run = Piscina.prototype.run;
   vi.spyOn(Piscina.prototype, 'run').mockImplementation(function (this: Piscina, task: unknown, options?: Parameters<Piscina['run']>[1]) {
     sent.push(JSON.parse(task as string) as Record<string, unknown>);
+    pools.add(this);
     return run.call(this, task, options);
   });
 }, 60_000);
@@ -57,6 +60,41 @@ describe('a rule thread task', () => {
     expect(changed!.policy.key).not.toBe(first!.policy.key);
     expect(changed!.policyKey).toBe(changed!.policy.key);
     expect(plain.map((t) => t.policyKey)).toEqual([first!.policy.key, first!.policy.key, changed!.policy.key, changed!.policy.key]);
+  }, 60_000);
+});
+
+describe('a full evaluation queue', () => {
+  it('refuses with RATE_LIMITED without running the refused task later, and close() lets the task in flight answer', async () => {
+    // piscina 5.3.2 with maxQueue 0 rejected a task ("No task queue available") yet left it queued: the thread ran
+    // every refused evaluation later, and one still running at close() answered into a closed port, an uncaught
+    // "Unexpected message from Worker" (seen in CI in rulePool.test.ts). threads 1, maxQueue 1: one place in all.
+    const opened = await openTestDb();
+    const small = createRuleEngine({ db: opened.db, logger: silentLogger, threads: 1, maxQueue: 1 });
+    try {
+      const mri = { hook: 'order-sign' as const, patientBundle: patientWith([]), order: serviceOrder(), coverage: coverage('acme-standard', 'Acme Standard') };
+      await small.evaluateOrder(mri); // the thread starts and takes the catalog (two tasks)
+      const pool = [...pools].at(-1)!;
+      const errors: Error[] = [];
+      pool.on('error', (err: Error) => errors.push(err));
+      const answers = await Promise.allSettled(Array.from({ length: 10 }, () => small.evaluateOrder(mri)));
+      const refused = answers.filter((a) => a.status === 'rejected');
+      expect(refused.length).toBeGreaterThan(0);
+      for (const r of refused) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'RATE_LIMITED' });
+      const answered = answers.length - refused.length;
+      await small.evaluateOrder(mri); // FIFO: any refused task left in piscina's queue would run before this one
+      expect(pool.completed).toBe(2 + answered + 1);
+      expect(small.threadTasks()).toBe(1 + answered + 1);
+
+      const before = sent.length;
+      const last = small.evaluateOrder(mri);
+      await vi.waitFor(() => expect(sent.length).toBe(before + 1)); // the task is on the thread
+      await small.close();
+      await expect(last).resolves.toMatchObject({ paNeeded: 'auth-needed' });
+      expect(errors).toEqual([]);
+    } finally {
+      await small.close();
+      await opened.close();
+    }
   }, 60_000);
 });
 

@@ -38,6 +38,11 @@ export interface RulePoolOptions {
   threads: number;
   /** Evaluations that may wait for a thread; more are refused with RATE_LIMITED. */
   maxQueue: number;
+  /**
+   * What piscina reports outside any task (a thread that failed while idle and was replaced); the server logs it.
+   * Without a listener such an 'error' event would end the process.
+   */
+  onError?: (err: Error) => void;
 }
 
 export interface RulePool {
@@ -52,8 +57,6 @@ export interface RulePool {
   close(): Promise<void>;
 }
 
-/** piscina's refusals of a task for want of room (a queue at its limit; no queue at all and every thread full). */
-const FULL = new Set(['Task queue is at limit', 'No task queue available and all Workers are busy']);
 
 export function createRulePool(options: RulePoolOptions): RulePool {
   // Tasks travel as JSON text: for FHIR JSON, stringify + parse costs under half of postMessage's structured clone.
@@ -62,6 +65,13 @@ export function createRulePool(options: RulePoolOptions): RulePool {
   let meanMs = 5;
   let done = 0;
   const split = queueSplit(options.threads, options.maxQueue);
+  /**
+   * Admission is counted here, not left to piscina's maxQueue: piscina 5.3.2 refuses a task with "No task queue
+   * available" when its maxQueue is 0 but leaves it queued, so a refused (429) evaluation still ran later, and one
+   * still running at close() answered into a closed port ("Unexpected message from Worker", an uncaught error).
+   */
+  const capacity = split.inThread * options.threads + split.pooled;
+  const inFlight = new Set<Promise<RuleReply>>();
 
   const start = () =>
     (pool ??= new Piscina<string, RuleReply>({
@@ -69,7 +79,7 @@ export function createRulePool(options: RulePoolOptions): RulePool {
       workerData: { entryUrl: ENTRY },
       minThreads: 0,
       maxThreads: options.threads,
-      maxQueue: split.pooled,
+      maxQueue: capacity, // never reached: run() refuses at `capacity` tasks in flight
       // Queued tasks wait in the thread's own port (worker.ts runs them one after the other), not in piscina's queue:
       // piscina dispatches more only on a main-thread turn, so with 2 here the thread ran ~2 tasks per event-loop
       // turn and, under load, calls queued behind long turns (50 clients: p95 157 ms, max 391 ms; with 64:
@@ -79,7 +89,7 @@ export function createRulePool(options: RulePoolOptions): RulePool {
       idleTimeout: 60_000,
       // no run/wait-time histograms: nothing reads them, and each task would record two
       recordTiming: false,
-    }));
+    }).on('error', (err: Error) => (options.onError ?? ((e: Error) => process.emitWarning(e)))(err)));
 
   function busy(p: Piscina<string, RuleReply>): AppError {
     // A full queue drains in about the time a queued evaluation has recently taken end to end.
@@ -91,11 +101,13 @@ export function createRulePool(options: RulePoolOptions): RulePool {
   }
 
   async function submit(p: Piscina<string, RuleReply>, task: RuleTask): Promise<RuleReply> {
+    if (inFlight.size >= capacity) throw busy(p);
+    const reply = p.run(JSON.stringify(task));
+    inFlight.add(reply);
     try {
-      return await p.run(JSON.stringify(task));
-    } catch (err) {
-      if (FULL.has((err as Error).message)) throw busy(p);
-      throw err;
+      return await reply;
+    } finally {
+      inFlight.delete(reply);
     }
   }
 
@@ -115,7 +127,10 @@ export function createRulePool(options: RulePoolOptions): RulePool {
     async close() {
       const p = pool;
       pool = null;
-      await p?.destroy();
+      if (!p) return;
+      // let the evaluations in flight answer first (milliseconds each): destroy() would fail them mid-way
+      await Promise.allSettled([...inFlight]);
+      await p.destroy();
     },
   };
 }

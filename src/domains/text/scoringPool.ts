@@ -43,7 +43,11 @@ export function defaultScoringThreads(): number {
   return Math.max(1, availableParallelism() - 1);
 }
 
-export function createScoringPool(threads: number): ScoringPool {
+/**
+ * `onError` takes what piscina reports outside any task (an answer arriving after close(), a thread that failed
+ * while idle and was replaced); without a listener such an 'error' event would end the process.
+ */
+export function createScoringPool(threads: number, onError: (err: Error) => void = (e) => process.emitWarning(e)): ScoringPool {
   let pool: Piscina | undefined;
   const get = () =>
     (pool ??= new (loadPiscina())({
@@ -57,7 +61,7 @@ export function createScoringPool(threads: number): ScoringPool {
       concurrentTasksPerWorker: 3,
       // no execArgv: the parent's loader flags (tsx, vitest) do not belong in the thread; the bootstrap registers tsx
       execArgv: [],
-    }));
+    }).on('error', onError));
   // the checked look-up filters go with the tasks that load a model on a thread (a batch's, warm()'s), not with every
   // real-time request's: a thread loads a model once, and posting shared memory costs a little each time
   const run = (p: TextPredictor, texts: string[], load = p.chunks !== undefined) =>

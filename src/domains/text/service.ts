@@ -44,7 +44,7 @@ export function createTextService(deps: TextDeps) {
   });
   const threads = deps.config?.scoringThreads ?? defaultScoringThreads();
   /** Scoring threads (none: score on the event loop). */
-  const pool = threads > 0 ? createScoringPool(threads) : undefined;
+  const pool = threads > 0 ? createScoringPool(threads, (err) => deps.logger.warn({ err }, 'scoring thread pool error (outside any task)')) : undefined;
   /**
    * One micro-batcher per served model: concurrent real-time requests share one batch, one per thread at a time. It
    * yields each document's row of scores; the caller shapes it (an object, or JSON written straight from the scores).
