@@ -16,21 +16,12 @@ import { parseLabeledText } from '../src/domains/text/formats.ts';
 import { chooseThresholdBy, f1AtThreshold } from '../src/domains/quality/thresholdRules.ts';
 import { gridOutOfFold } from '../src/domains/quality/tuneC.ts';
 import { applyCombiner, crossFitCombiner, fitCombiner, logitsOf, sideBySide } from '../src/ml/text/stackCombiner.ts';
-import { shapeFeatures, SHAPE_FEATURES } from './quality.shape.ts';
+import { appendColumns, shapeFeatures, SHAPE_FEATURES } from './quality.shape.ts';
 
 const C_GRID = [0.5, 1, 2, 4];
 const COMBINER_C = Number(process.env.CASE_COMBINER_C ?? 0.1);
 
 /** Z (rows × W) with `extra` (rows × E) appended to each row. */
-function appendColumns(Z: Float32Array, W: number, extra: Float32Array, E: number): Float32Array {
-  const N = Z.length / W, out = new Float32Array(N * (W + E));
-  for (let i = 0; i < N; i++) {
-    out.set(Z.subarray(i * W, (i + 1) * W), i * (W + E));
-    out.set(extra.subarray(i * E, (i + 1) * E), i * (W + E) + W);
-  }
-  return out;
-}
-
 export async function caseAblation(trainFile: string, log: (m: string) => void, reps = 2, cache?: string): Promise<{ name: string; f1: number; auc: number }[]> {
   const k = 5;
   const docs = parseLabeledText(readFileSync(trainFile, 'utf8'), { mode: 'multi-label', format: 'comprehend-csv' }).docs;

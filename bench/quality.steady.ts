@@ -30,6 +30,7 @@ import { labelSet, toArrays } from '../src/domains/text/data.ts';
 import { parseLabeledText } from '../src/domains/text/formats.ts';
 import { chooseThresholdBy, f1AtThreshold } from '../src/domains/quality/thresholdRules.ts';
 import { applyCombiner, crossFitCombiner, fitCombiner, logitsOf, sideBySide } from '../src/ml/text/stackCombiner.ts';
+import { appendColumns, shapeFeatures, SHAPE_FEATURES } from './quality.shape.ts';
 
 const k = 5, COMBINER_C = 0.1, SETTINGS = 8;
 const B = Number(process.env.STEADY_B ?? 50), R = Number(process.env.STEADY_R ?? 3);
@@ -56,7 +57,10 @@ export function steadyThresholds(trainFile: string, cache: string, log: (m: stri
   const buf = readFileSync(cache), all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4), per = N * n;
   // the cache's order (bench/quality.case.ts): the 8 settings, NB words, case chars, case words
   // STEADY_CASE=1: + the case-sensitive char base (stackCaseChars)
-  const Z = sideBySide(Array.from({ length: SETTINGS + 1 + (process.env.STEADY_CASE === '1' ? 1 : 0) }, (_, b) => logitsOf(all.subarray(b * per, (b + 1) * per))), n);
+  const M = SETTINGS + 1 + (process.env.STEADY_CASE === '1' ? 1 : 0);
+  const bases = sideBySide(Array.from({ length: M }, (_, b) => logitsOf(all.subarray(b * per, (b + 1) * per))), n);
+  // STEADY_SHAPE=1: + the per-document shape features (quality.shape.ts) as combiner inputs
+  const Z = process.env.STEADY_SHAPE === '1' ? appendColumns(bases, M * n, shapeFeatures(a.texts), SHAPE_FEATURES.length) : bases;
   const names = ['plain', `bag-logit B=${B}`, `bag-median B=${B}`, `rep R=${R}`, `rep+bag R=${R} B=${B}`];
   const perSeed = new Map<string, number[]>(names.map((v) => [v, []]));
   const perLabel = new Map<string, Float64Array>(names.map((v) => [v, new Float64Array(n)]));

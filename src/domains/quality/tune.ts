@@ -99,7 +99,7 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
     grid = await gridOutOfFold({ ...train, labels, options: { ...options, labelC: null, labelClassWeight: null }, folds, k: p.folds, grid: settings, objective, nbWords: p.stack && p.stackNbWords, nbChars: p.stack && p.stackNbChars, caseChars: p.stack && p.stackCaseChars, signal: ctx.signal, onFold });
   }
   // with stack: the thresholds are chosen on the combiner's cross-fitted scores
-  const stack: StackOutOfFold | null = grid && p.stack ? stackOutOfFold(grid, train.truth, n, folds, p.folds, p.stackAllC) : null;
+  const stack: StackOutOfFold | null = grid && p.stack ? stackOutOfFold(grid, train.truth, n, folds, p.folds, p.stackAllC, p.stackShape ? train.texts : null) : null;
   const oof = stack ? stack.scores : grid ? grid.scores : await outOfFoldScores({
     nRows: train.texts.length, nLabels: n, folds, k: p.folds, signal: ctx.signal,
     fitPredict: (tr, te, f) => {

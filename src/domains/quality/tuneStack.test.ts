@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionFunction, fitLogisticRegression, labelMatrix, TextClassifierModel, trainTextClassifier } from '../../ml/index.ts';
 import { fitNbModel } from '../../ml/text/stack.ts';
 import { FusedTextScorer } from '../../ml/text/fusedScorer.ts';
-import { checkStack, foldStack } from './tuneStack.ts';
+import { checkStack, foldStack, stackOutOfFold } from './tuneStack.ts';
+import { SHAPE_WIDTH, ShapeBlock } from '../../ml/text/shape.ts';
 import { parseLabeledText } from '../text/formats.ts';
 import { labelSet } from '../text/data.ts';
 import { multiLabelCsv } from '../text/testing/synthetic.ts';
@@ -77,7 +78,7 @@ describe('text.tune with stack (real app)', () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ stackAllC: true }, 'stackAllC'], [{ stack: true, stackAllC: true }, 'stackAllC'], [{ cGrid: [0.5, 4], stackAllC: true }, 'stackAllC'],
       [{ stackNbWords: true }, 'stackNbWords'], [{ cGrid: [0.5, 4], stackNbWords: true }, 'stackNbWords'], [{ balancedGrid: true }, 'balancedGrid'],
-      [{ stackNbChars: true }, 'stackNbChars'], [{ cGrid: [0.5, 4], stackNbChars: true }, 'stackNbChars'], [{ stackCaseChars: true }, 'stackCaseChars'],
+      [{ stackNbChars: true }, 'stackNbChars'], [{ cGrid: [0.5, 4], stackNbChars: true }, 'stackNbChars'], [{ stackCaseChars: true }, 'stackCaseChars'], [{ stackShape: true }, 'stackShape'],
       [{ thresholdBags: 20, objective: 'f2' }, 'thresholdBags'], [{ thresholdBags: 20, smoothing: 0.1 }, 'thresholdBags'],
     ];
     for (const [payload, field] of cases) {
@@ -101,6 +102,26 @@ describe('text.tune with stack (real app)', () => {
     expect((await version(4)).params.tuneStack).toEqual({ bases, combinerC: 0.1, folds: 3 });
     expect((await decision(4)).thresholds).toEqual(r.thresholds);
   }, 120_000);
+
+  it('with stackShape, the shape features are combiner inputs and the new version carries them as a block that serving scores', async () => {
+    const r = await succeeded<TuneResult>(runJob(t, '/api/v1/text/models/multi/versions/1/tune', { folds: 3, stack: true, stackShape: true }));
+    expect(r.model.version).toBe(5);
+    expect(r.stack).toEqual({ bases: ['word+char', 'shape'], combinerC: 0.1 });
+    const v5 = await version(5);
+    expect(v5.params.tuneStack).toEqual({ bases: ['word+char', 'shape'], combinerC: 0.1, folds: 3 });
+    const stored = TextClassifierModel.deserialize(await t.ctx.artifacts.get(v5.artifacts['model.bin']!));
+    expect(stored.shape).not.toBeNull();
+    expect(stored.linear.nFeatures).toBe(stored.vectorizers.reduce((a, v) => a + v.nFeatures, 0) + SHAPE_WIDTH);
+    // an endpoint serving the version scores with the shape block (the fused scorer on the scoring threads) as predict does
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/endpoints', payload: { name: 'shape-ep', model: 'multi:5' } })).statusCode).toBe(201);
+    for (const text of ['WHY ARE YOU SO RUDE!!! sooo rude', 'refund my invoice payment?']) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/endpoints/shape-ep/classify', payload: { Text: text } });
+      expect(res.statusCode, res.body).toBe(200);
+      const want = stored.predict([text]), got = res.json<{ Labels: { Name: string; Score: number }[] }>().Labels;
+      expect(got).toHaveLength(stored.nLabels);
+      for (const c of got) expect(c.Score).toBeCloseTo(want[stored.labelNames.indexOf(c.Name)]!, 3);
+    }
+  }, 120_000);
 });
 
 describe('checkStack', () => {
@@ -118,7 +139,7 @@ describe('foldStack with allC', () => {
     const clf = trainTextClassifier({ texts, labels, labelNames: names, mode: 'multi-label', options: {} });
     const grid = [{ C: 0.5, classWeight: 'none' as const }, { C: 2, classWeight: 'balanced' as const }], M = grid.length + 2, k = 4;
     const A = Float32Array.from({ length: (M * L + 1) * L }, (_, i) => Math.sin(i + 1) / 2);
-    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: true, nbChars: true, caseChars: false, allC: grid }, k);
+    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: true, nbChars: true, caseChars: false, shape: null, allC: grid }, k);
     const blocks = clf.vectorizers.map((v) => v.transform(texts)), Y = labelMatrix(labels, L), o = clf.options, fit = { maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed };
     const bases = [
       ...grid.map((g) => fitLogisticRegression(blocks, Y, L, { ...fit, C: (g.C * (k - 1)) / k, classWeight: g.classWeight }).model),
@@ -136,6 +157,47 @@ describe('foldStack with allC', () => {
   });
 });
 
+describe('foldStack with shape', () => {
+  it('appends the shape block after the n-gram blocks with the combiner\'s shape rows as its weights; stored, it scores like the combiner', () => {
+    const docs = parseLabeledText(multiLabelCsv(90), { mode: 'multi-label', format: 'comprehend-csv' }).docs;
+    const names = labelSet(docs), L = names.length, labels = docs.map((d) => d.labels.map((l) => names.indexOf(l)));
+    const texts = docs.map((d, i) => (i % 4 === 0 ? `${d.text.toUpperCase()}!!!` : i % 5 === 0 ? `${d.text}??` : d.text));
+    const clf = trainTextClassifier({ texts, labels, labelNames: names, mode: 'multi-label', options: {} }), k = 3, M = 1, E = SHAPE_WIDTH;
+    const shape = ShapeBlock.fit(texts);
+    const A = Float32Array.from({ length: (M * L + E + 1) * L }, (_, i) => Math.sin(3 * i + 1) / 2);
+    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: false, nbChars: false, caseChars: false, shape, allC: null }, k);
+    expect(folded.vectorizers).toEqual(clf.vectorizers);
+    expect(folded.shape).toBe(shape);
+    const base = decisionFunction(clf.linear, clf.vectorizers.map((v) => v.transform(texts))), X = shape.transform(texts).data;
+    const got = decisionFunction(folded.linear, folded.blocks(texts));
+    for (let i = 0; i < texts.length; i++) {
+      for (let j = 0; j < L; j++) {
+        let want = A[(M * L + E) * L + j]!; // bias row last
+        for (let c = 0; c < L; c++) want += A[c * L + j]! * base[i * L + c]!;
+        for (let e = 0; e < E; e++) want += A[(M * L + e) * L + j]! * X[i * E + e]!;
+        expect(got[i * L + j]!).toBeCloseTo(want, 3);
+      }
+    }
+    const loaded = TextClassifierModel.deserialize(folded.serialize()), p = folded.predict(texts);
+    expect(Array.from(loaded.predict(texts))).toEqual(Array.from(p));
+    const fused = new FusedTextScorer(loaded).score(texts);
+    for (let x = 0; x < p.length; x++) expect(fused[x]!).toBeCloseTo(p[x]!, 5);
+  });
+
+  it('stackOutOfFold appends the standardised shape features as the combiner\'s last inputs', () => {
+    const docs = parseLabeledText(multiLabelCsv(60), { mode: 'multi-label', format: 'comprehend-csv' }).docs;
+    const names = labelSet(docs), L = names.length, a = toArrays(docs, names, 'multi-label'), N = docs.length;
+    const scores = Float32Array.from({ length: N * L }, (_, i) => 0.05 + 0.9 * ((Math.sin(i) + 1) / 2));
+    const grid = { scores, grid: [scores], perC: [], labelC: [], labelClassWeight: [], nb: null, nbChars: null, caseChars: null } as never;
+    const folds = Int32Array.from({ length: N }, (_, i) => i % 3);
+    const plain = stackOutOfFold(grid, a.truth, L, folds, 3), withShape = stackOutOfFold(grid, a.truth, L, folds, 3, false, a.texts);
+    expect(plain.A.length).toBe((L + 1) * L);
+    expect(withShape.A.length).toBe((L + SHAPE_WIDTH + 1) * L);
+    expect(withShape.shape).not.toBeNull();
+    expect(Array.from(withShape.shape!.mean)).toEqual(Array.from(ShapeBlock.fit(a.texts).mean));
+  });
+});
+
 describe('foldStack with caseChars', () => {
   it('appends a case-sensitive char_wb block and folds its plain model (C × (k−1)/k) in as the last base', () => {
     const docs = parseLabeledText(multiLabelCsv(90), { mode: 'multi-label', format: 'comprehend-csv' }).docs;
@@ -144,7 +206,7 @@ describe('foldStack with caseChars', () => {
     const texts = docs.map((d, i) => (i % 3 === 0 ? d.text.toUpperCase() : d.text));
     const clf = trainTextClassifier({ texts, labels, labelNames: names, mode: 'multi-label', options: {} }), k = 5, M = 2;
     const A = Float32Array.from({ length: (M * L + 1) * L }, (_, i) => Math.cos(i + 1) / 2);
-    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: false, nbChars: false, caseChars: true, allC: null }, k);
+    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: false, nbChars: false, caseChars: true, shape: null, allC: null }, k);
     expect(folded.vectorizers.length).toBe(clf.vectorizers.length + 1);
     const caseVec = folded.vectorizers.at(-1)!;
     expect(caseVec.config).toMatchObject({ analyzer: 'char_wb', lowercase: false, ngramRange: clf.options.charNgram });

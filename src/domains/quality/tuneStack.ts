@@ -14,13 +14,17 @@
  * them): nested over version 5's bases (every C × {none, balanced} + NB words; bench/quality.case.ts, 5 cuts × 2
  * seeds) 0.6788 → 0.6850 held-out macro F1 (+0.0067 and +0.0058 per seed), OOF mean ROC AUC +0.0003; on jigsaw-10k's
  * test split it raised the mean ROC AUC (0.9529 → 0.9536) and lowered the tuned macro F1 (0.6948 → 0.6850): opt-in.
+ * stackShape adds per-document shape features (shape.ts: capitals, '!' / '?', length, stretched letters, punctuation)
+ * as more combiner inputs; they are not n-gram columns, so the refit keeps them as a shape block after the n-gram
+ * blocks with the combiner's shape rows as its weights.
  */
 import { AppError } from '../../core/errors.ts';
 import { fitLogisticRegression, labelMatrix, resolveTextClassifierOptions, TextClassifierModel, type ClassWeight } from '../../ml/index.ts';
 import type { PlacedModel } from '../../ml/text/stack.ts';
 import { fitNbModel, foldBases } from '../../ml/text/stack.ts';
 import { caseCharsConfig, fitCaseCharsBase } from '../../ml/text/caseBase.ts';
-import { crossFitCombiner, fitCombiner, logitsOf, sideBySide } from '../../ml/text/stackCombiner.ts';
+import { crossFitCombiner, fitCombiner, logitsOf, sideBySide, withColumns } from '../../ml/text/stackCombiner.ts';
+import { ShapeBlock } from '../../ml/text/shape.ts';
 import type { ModelVersion } from '../models/service.ts';
 import type { TextModelParams } from '../text/parts.ts';
 import type { GridOutOfFold } from './tuneC.ts';
@@ -43,6 +47,11 @@ export interface StackOutOfFold {
   nbChars: boolean;
   /** The case-sensitive char base (caseBase.ts), last of the bases. */
   caseChars: boolean;
+  /**
+   * With stackShape: the shape block fitted on the training part (shape.ts); its standardised features are the
+   * combiner's last inputs (A's rows M·L … M·L + E − 1, before the bias row).
+   */
+  shape: ShapeBlock | null;
   /** With stackAllC: the grid's settings, one word+char base each (in grid order, before the NB base); null: one base at each label's chosen C. */
   allC: { C: number; classWeight: ClassWeight }[] | null;
 }
@@ -80,11 +89,14 @@ export function checkStack(model: ModelVersion, req: { stack?: boolean; cGrid?: 
  * The combiner on the grid's chosen out-of-fold scores (allC: on every setting's) and the NB model's, cross-fitted
  * over the tune folds.
  */
-export function stackOutOfFold(grid: GridOutOfFold, truth: Uint8Array, L: number, folds: Int32Array, k: number, allC = false): StackOutOfFold {
+export function stackOutOfFold(grid: GridOutOfFold, truth: Uint8Array, L: number, folds: Int32Array, k: number, allC = false, shapeTexts: readonly string[] | null = null): StackOutOfFold {
   const bases = [...(allC ? grid.grid : [grid.scores]), ...(grid.nb ? [grid.nb] : []), ...(grid.nbChars ? [grid.nbChars] : []), ...(grid.caseChars ? [grid.caseChars] : [])];
-  const Z = sideBySide(bases.map(logitsOf), L);
+  const logits = sideBySide(bases.map(logitsOf), L);
+  // the shape features are not fitted to the labels: computed once over the training part, no out-of-fold needed
+  const shape = shapeTexts ? ShapeBlock.fit(shapeTexts) : null;
+  const Z = shape ? withColumns(logits, bases.length * L, shape.transform(shapeTexts!).data, shape.nFeatures) : logits;
   return {
-    scores: crossFitCombiner(Z, truth, L, folds, k, { C: COMBINER_C }), A: fitCombiner(Z, truth, L, { C: COMBINER_C }), nbWords: grid.nb !== null, nbChars: grid.nbChars !== null, caseChars: grid.caseChars !== null,
+    scores: crossFitCombiner(Z, truth, L, folds, k, { C: COMBINER_C }), A: fitCombiner(Z, truth, L, { C: COMBINER_C }), nbWords: grid.nb !== null, nbChars: grid.nbChars !== null, caseChars: grid.caseChars !== null, shape,
     allC: allC ? grid.perC.map(({ C, classWeight }) => ({ C, classWeight })) : null,
   };
 }
@@ -92,7 +104,7 @@ export function stackOutOfFold(grid: GridOutOfFold, truth: Uint8Array, L: number
 /** The bases' names as the tune result and params.tuneStack record them. */
 export function stackBases(stack: StackOutOfFold): string[] {
   const grid = stack.allC ? stack.allC.map((s) => `word+char C=${s.C}${s.classWeight === 'balanced' ? ' balanced' : ''}`) : ['word+char'];
-  return [...grid, ...(stack.nbWords ? ['nb-words'] : []), ...(stack.nbChars ? ['nb-chars'] : []), ...(stack.caseChars ? ['case-chars'] : [])];
+  return [...grid, ...(stack.nbWords ? ['nb-words'] : []), ...(stack.nbChars ? ['nb-chars'] : []), ...(stack.caseChars ? ['case-chars'] : []), ...(stack.shape ? ['shape'] : [])];
 }
 
 /**
@@ -113,8 +125,32 @@ export function foldStack(clf: TextClassifierModel, texts: readonly string[], la
   if (stack.nbWords) placed.push({ model: fitNbModel(blocks[0]!, Y, L, nb), from: 0 });
   // the char block comes last (checkStack: word features are on, so it is block 1)
   if (stack.nbChars) placed.push({ model: fitNbModel(blocks[blocks.length - 1]!, Y, L, nb), from: d - blocks[blocks.length - 1]!.nCols });
-  if (!stack.caseChars) return new TextClassifierModel(clf.mode, clf.labelNames, o, clf.vectorizers, foldBases(placed, d, stack.A), clf.info);
-  const cb = fitCaseCharsBase(texts, Y, L, caseCharsConfig(o), nb);
-  placed.push({ model: cb.model, from: d });
-  return new TextClassifierModel(clf.mode, clf.labelNames, o, [...clf.vectorizers, cb.vectorizer], foldBases(placed, d + cb.vectorizer.nFeatures, stack.A), clf.info);
+  const { A, shapeRows } = splitShapeRows(stack.A, placed.length + (stack.caseChars ? 1 : 0), L, stack.shape?.nFeatures ?? 0);
+  let vectorizers = clf.vectorizers, width = d;
+  if (stack.caseChars) {
+    const cb = fitCaseCharsBase(texts, Y, L, caseCharsConfig(o), nb);
+    placed.push({ model: cb.model, from: d });
+    vectorizers = [...vectorizers, cb.vectorizer];
+    width += cb.vectorizer.nFeatures;
+  }
+  const folded = foldBases(placed, width, A);
+  if (!stack.shape) return new TextClassifierModel(clf.mode, clf.labelNames, o, vectorizers, folded, clf.info);
+  // the shape block's columns go after the n-gram blocks: its weights are the combiner's shape rows as they are
+  const E = stack.shape.nFeatures, weights = new Float32Array((width + E + 1) * L);
+  weights.set(folded.weights.subarray(0, width * L));
+  weights.set(shapeRows, width * L);
+  weights.set(folded.weights.subarray(width * L), (width + E) * L);
+  return new TextClassifierModel(clf.mode, clf.labelNames, o, vectorizers, { nFeatures: width + E, nLabels: L, weights, interceptScaling: 1 }, clf.info, stack.shape);
+}
+
+/**
+ * A combiner over M bases and E extra inputs ((M·L + E + 1) × L) as foldBases' A over the bases ((M·L + 1) × L,
+ * bias row last) and the E extra rows (E × L).
+ */
+export function splitShapeRows(A: Float32Array, M: number, L: number, E: number): { A: Float32Array; shapeRows: Float32Array } {
+  if (E === 0) return { A, shapeRows: new Float32Array(0) };
+  const base = new Float32Array((M * L + 1) * L);
+  base.set(A.subarray(0, M * L * L));
+  base.set(A.subarray((M * L + E) * L), M * L * L);
+  return { A: base, shapeRows: A.slice(M * L * L, (M * L + E) * L) };
 }

@@ -14,6 +14,7 @@ import { defaultTrainThreads, fitVectorizers, startTrainThreads } from './parall
 import { packSections, unpackSections, f32Bytes, bytesF32 } from '../serialize.ts';
 import { lookupSections, storedLookupTable } from './lookupTables.ts';
 import { modelWordColumns, storedWordColumns, wordColumnSections } from './wordColumns.ts';
+import { ShapeBlock, type ShapeBlockJson } from './shape.ts';
 
 export interface TrainTextClassifierInput {
   texts: readonly string[];
@@ -46,6 +47,8 @@ export class TextClassifierModel {
     readonly vectorizers: readonly TfidfVectorizer[],
     readonly linear: LinearModel,
     readonly info: Readonly<TrainingInfo>,
+    /** Per-document shape features (shape.ts; text.tune stackShape), columns after every vectorizer block. */
+    readonly shape: ShapeBlock | null = null,
   ) {}
 
   get nLabels(): number {
@@ -54,15 +57,22 @@ export class TextClassifierModel {
 
   /** The feature matrix the model scores (useful for analysis and tests). */
   vectorize(texts: readonly string[]): Csr {
-    const blocks = this.vectorizers.map((v) => v.transform(texts));
+    const blocks = this.blocks(texts);
     return blocks.length === 1 ? blocks[0] : hstack(blocks);
+  }
+
+  /** Each block's columns for `texts`, in the weights' order (the vectorizers', then the shape block's). */
+  blocks(texts: readonly string[]): Csr[] {
+    const blocks = this.vectorizers.map((v) => v.transform(texts));
+    if (this.shape) blocks.push(this.shape.transform(texts));
+    return blocks;
   }
 
   /** Probabilities, rows × labels (row-major), in labelNames order. */
   predict(texts: readonly string[]): Float32Array {
     checkTexts(texts);
     // blocks are scored side by side without building their hstack
-    return predictProba(this.linear, this.vectorizers.map((v) => v.transform(texts)), this.mode);
+    return predictProba(this.linear, this.blocks(texts), this.mode);
   }
 
   serialize(): Buffer {
@@ -83,6 +93,7 @@ export class TextClassifierModel {
       linear: { nFeatures: this.linear.nFeatures, nLabels: this.linear.nLabels, interceptScaling: this.linear.interceptScaling },
       lookup: lookup.header,
       ...(words ? { wordColumns: words.header } : {}),
+      ...(this.shape ? { shape: this.shape.toJSON() } : {}),
     };
     return packSections(header, sections);
   }
@@ -114,7 +125,10 @@ export class TextClassifierModel {
     const weights = bytesF32(section('weights'));
     if (weights.length !== (lin.nFeatures + 1) * lin.nLabels) throw new Error('text classifier: weight section size does not match the header');
     const options = resolveTextClassifierOptions(h.options as TextClassifierOptions);
-    const model = new TextClassifierModel(h.mode as ClassMode, h.labelNames as string[], options, vectorizers, { ...lin, weights }, h.info as TrainingInfo);
+    const shape = h.shape === undefined ? null : ShapeBlock.fromJSON(h.shape as ShapeBlockJson);
+    const columns = vectorizers.reduce((s, v) => s + v.nFeatures, 0) + (shape?.nFeatures ?? 0);
+    if (columns !== lin.nFeatures) throw new Error(`text classifier: the blocks have ${columns} columns, the linear model ${lin.nFeatures} features`);
+    const model = new TextClassifierModel(h.mode as ClassMode, h.labelNames as string[], options, vectorizers, { ...lin, weights }, h.info as TrainingInfo, shape);
     modelWordColumns.set(model, storedWordColumns(h.wordColumns, section, vectorizers, checked !== undefined));
     return model;
   }

@@ -16,6 +16,7 @@ import type { NgramHashTable } from './hashTable.ts';
 import type { VectorizerConfig } from './vocabulary.ts';
 import { CharWbColumns, type DistinctSink } from './charWbCache.ts';
 import { modelWordColumns } from './wordColumns.ts';
+import { SHAPE_WIDTH, type ShapeBlock } from './shape.ts';
 
 /** Reset the per-column stamps before the running position could overflow int32. */
 const STAMP_LIMIT = 1 << 30;
@@ -47,6 +48,10 @@ export class FusedTextScorer {
   private readonly biasRow: number;
   private readonly bias: number;
   private readonly blocks: Block[];
+  /** The shape block (shape.ts) and its first column, scored after the n-gram blocks as predict does. */
+  private readonly shape: ShapeBlock | null;
+  private readonly shapeFirst: number;
+  private readonly shapeCols = Int32Array.from({ length: SHAPE_WIDTH }, (_, c) => c);
   private readonly scratch = new NgramScratch();
   /** A document's distinct columns of one block (never more than the block's columns: sized once, never grown). */
   private readonly cols: Int32Array;
@@ -69,7 +74,7 @@ export class FusedTextScorer {
     this.bias = lin.interceptScaling;
     this.acc = new Float64Array(this.S);
     this.tmp = new Float64Array(this.S);
-    const widest = Math.max(1, ...model.vectorizers.map((v) => v.nFeatures));
+    const widest = Math.max(SHAPE_WIDTH, ...model.vectorizers.map((v) => v.nFeatures));
     this.widest = widest;
     this.cols = new Int32Array(widest);
     this.counts = new Int32Array(widest);
@@ -85,6 +90,9 @@ export class FusedTextScorer {
       offset += v.nFeatures;
       return b;
     });
+    this.shape = model.shape;
+    this.shapeFirst = offset;
+    if (model.shape) offset += model.shape.nFeatures;
     if (offset !== lin.nFeatures) throw new Error(`fused scorer: vectorizers have ${offset} columns, the model ${lin.nFeatures} features`);
   }
 
@@ -107,6 +115,11 @@ export class FusedTextScorer {
       const into = b === 0 ? acc : tmp;
       rowsDot(W, L, B.first, this.cols, this.vals, n, into, S);
       if (b > 0) for (let l = 0; l < S; l++) acc[l] += tmp[l];
+    }
+    if (this.shape) {
+      this.shape.fill(text, this.vals);
+      rowsDot(W, L, this.shapeFirst, this.shapeCols, this.vals, SHAPE_WIDTH, tmp, S);
+      for (let l = 0; l < S; l++) acc[l] += tmp[l];
     }
     const biasRow = this.biasRow, bias = this.bias;
     for (let l = 0; l < L; l++) out[at + l] = acc[l] + W[biasRow + l] * bias;

@@ -154,6 +154,7 @@ export function heldOutScoring(texts: readonly string[], options: { thread?: boo
       drain();
       close();
       const out = model.vectorizers.map((v, t) => matrices.get(t) ?? v.transform(texts));
+      if (model.shape) out.push(model.shape.transform(texts)); // training makes none; the same columns as predict
       matrices.clear();
       return predictProba(model.linear, out, model.mode);
     },

@@ -33,6 +33,16 @@ export function sideBySide(bases: readonly Float32Array[], L: number): Float32Ar
   return Z;
 }
 
+/** Z (rows × W) with `extra` (rows × E) appended to each row: E more combiner inputs (e.g. shape features). */
+export function withColumns(Z: Float32Array, W: number, extra: Float32Array, E: number): Float32Array {
+  const N = Z.length / W, out = new Float32Array(N * (W + E));
+  for (let i = 0; i < N; i++) {
+    out.set(Z.subarray(i * W, (i + 1) * W), i * (W + E));
+    out.set(extra.subarray(i * E, (i + 1) * E), i * (W + E) + W);
+  }
+  return out;
+}
+
 export interface CombinerOptions {
   /** Inverse regularisation (the text option stackC's default is 0.1). */
   C: number;
