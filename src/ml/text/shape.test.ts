@@ -55,7 +55,7 @@ describe('shapeOf', () => {
   it.skipIf(!data)('equals the definition on every jigsaw-10k comment', () => {
     let nonAscii = 0;
     for (const t of data!.texts) {
-      if (/[^\x00-\x7f]/.test(t)) nonAscii++;
+      if ([...t].some((ch) => ch.charCodeAt(0) > 127)) nonAscii++;
       const got = Array.from(shapeOf(t)), want = reference(t);
       if (got.some((v, c) => v !== want[c])) expect(got, t).toEqual(want);
     }
