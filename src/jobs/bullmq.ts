@@ -94,6 +94,7 @@ export class BullMqJobQueue extends DbJobQueue {
   /** Connects (failing fast with QUEUE_UNAVAILABLE when Redis does not answer) and subscribes to events. */
   static async open(db: Kysely<Database>, options: BullMqQueueOptions): Promise<BullMqJobQueue> {
     const probe = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: () => null });
+    probe.on('error', () => {}); // its failure is connect()'s / ping()'s rejection below
     try {
       await probe.connect();
       await probe.ping();
@@ -104,6 +105,9 @@ export class BullMqJobQueue extends DbJobQueue {
     }
     const conn = new Redis(options.url, redisOptions);
     const sub = conn.duplicate();
+    // ioredis reconnects by itself; without a listener each socket error (e.g. EPIPE while Redis restarts or the
+    // queue closes) is printed as an "Unhandled error event"
+    for (const c of [conn, sub]) c.on('error', (err: Error) => options.logger?.warn({ err }, 'Redis connection error (ioredis reconnects)'));
     const channel = `${options.prefix ?? 'sagebrush'}:${options.queueName ?? 'sagebrush-jobs'}:events`;
     const bus = new RedisEventBus(conn, sub, channel, options.logger);
     await bus.start();
