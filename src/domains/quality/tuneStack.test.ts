@@ -17,6 +17,8 @@ import type { TuneResult } from './tune.ts';
 import { rebuildModelParts } from '../text/parts.ts';
 import { toArrays } from '../text/data.ts';
 import type { TextDeps } from '../text/deps.ts';
+import type { Job } from '../../jobs/types.ts';
+import { multipart } from '../datasets/testing/harness.ts';
 
 interface VersionView { id: string; metrics: Record<string, unknown>; artifacts: Record<string, string>; params: { options: Record<string, unknown>; tuneStack?: { bases: string[]; combinerC: number; folds: number }; refittedFrom?: { version: number; by: string } } }
 
@@ -121,6 +123,15 @@ describe('text.tune with stack (real app)', () => {
       expect(got).toHaveLength(stored.nLabels);
       for (const c of got) expect(c.Score).toBeCloseTo(want[stored.labelNames.indexOf(c.Name)]!, 3);
     }
+    // a batch job (its threads claim chunks of one shared run) scores it the same way
+    const lines = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? `WHERE IS MY PARCEL ${i}!!!` : i % 3 === 1 ? `refund my invoice payment ${i}??` : `parcel courier tracking ${i}`));
+    const body = await multipart([{ name: 'model', value: 'multi:5' }, { name: 'inputFormat', value: 'one-doc-per-line' }, { name: 'file', fileName: 'in.txt', content: `${lines.join('\n')}\n` }]);
+    const job = await t.ctx.queue.wait((await t.app.inject({ method: 'POST', url: '/api/v1/text/batch-jobs', ...body })).json<{ job: Job }>().job.id, { timeoutMs: 30_000 });
+    expect(job.status).toBe('succeeded');
+    const out = (await t.app.inject({ method: 'GET', url: `/api/v1/text/batch-jobs/${job.id}/output?format=jsonl` })).body.trim().split('\n').map((l) => JSON.parse(l) as { Line: number; Labels: { Name: string; Score: number }[] });
+    expect(out).toHaveLength(lines.length);
+    const batchWant = stored.predict(lines);
+    for (const r of out) for (const c of r.Labels) expect(c.Score).toBeCloseTo(batchWant[r.Line * stored.nLabels + stored.labelNames.indexOf(c.Name)]!, 3);
   }, 120_000);
 });
 
