@@ -10,6 +10,18 @@ import { AppError } from '../errors.ts';
 import { API_JSON_MAX_DEPTH, jsonBodyTooDeep } from '../json-depth.ts';
 import { forbiddenJsonKey } from './protocol.ts';
 
+/**
+ * The text each parsed JSON body object was parsed from, while the object lives: a consumer that stores the request
+ * as it came (the CDS audit log) writes this text instead of serialising the object again (for a CDS call with its
+ * prefetch, JSON.stringify cost ~5 % of the event loop's time per call). The text parses back to the same value.
+ */
+const RAW_JSON = new WeakMap<object, string>();
+
+/** The JSON text `body` was parsed from by this parser, or undefined (built in code, or not a JSON body). */
+export function rawJsonOf(body: unknown): string | undefined {
+  return typeof body === 'object' && body !== null ? RAW_JSON.get(body) : undefined;
+}
+
 export function installJsonBodyParser(app: FastifyInstance, maxDepth = API_JSON_MAX_DEPTH): void {
   const secure = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
@@ -20,6 +32,7 @@ export function installJsonBodyParser(app: FastifyInstance, maxDepth = API_JSON_
     const text = buf.toString('utf8');
     secure(request, text, (err, value) => {
       const key = err && (err as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? forbiddenJsonKey(text) : undefined;
+      if (!err && typeof value === 'object' && value !== null) RAW_JSON.set(value, text);
       if (key === undefined) return done(err, value);
       done(forbiddenKeyError(key), undefined);
     });

@@ -13,6 +13,7 @@ import type { Insertable, Kysely } from 'kysely';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { newId, nowIso } from '../../core/ids.ts';
+import { rawJsonOf } from '../../core/http/json-body.ts';
 import type { Database } from '../../storage/schema.ts';
 
 /** What a call is known by: the service and hook, the patient and client, and how it ended. */
@@ -55,6 +56,15 @@ export function redactRequest(req: unknown): unknown {
   return { ...req, fhirAuthorization: { ...auth, access_token: '[redacted]' } };
 }
 
+/**
+ * The request as stored: the body's own JSON text when the parser kept it and there is no token to redact (the usual
+ * call; no second serialisation of the prefetch), else the redacted request serialised.
+ */
+function requestJson(req: unknown): string {
+  const redacted = redactRequest(req);
+  return (redacted === req ? rawJsonOf(req) : undefined) ?? JSON.stringify(redacted);
+}
+
 function count(response: unknown, key: 'cards' | 'systemActions'): number {
   const v = (response as Record<string, unknown> | null)?.[key];
   return Array.isArray(v) ? v.length : 0;
@@ -84,7 +94,7 @@ function rowOf({ id, c, createdAt }: Queued): Insertable<Row> {
     duration_ms: Math.round(c.durationMs * 100) / 100,
     cards: count(c.response, 'cards'),
     system_actions: count(c.response, 'systemActions'),
-    request_json: JSON.stringify(redactRequest(c.request)),
+    request_json: requestJson(c.request),
     response_json: JSON.stringify(c.response ?? null),
     created_at: createdAt,
   };

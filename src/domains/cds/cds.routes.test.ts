@@ -88,6 +88,19 @@ describe.skipIf(missing !== null)('CDS Hooks service', () => {
     expect(no.cards[0]!.summary).toMatch(/Prior authorization required for amoxicillin/);
   });
 
+  it('audits the request as the client sent it: the body\'s own JSON text, read back as the same request', async () => {
+    const req = await build('order-sign', without, AMOX);
+    const text = JSON.stringify(req, null, 1); // whitespace the server would not write itself
+    const res = await t.app.inject({ method: 'POST', url: '/cds-services/order-sign-crd', payload: text, headers: { 'content-type': 'application/json' } });
+    valid(res);
+    const calls = (await t.app.inject({ method: 'GET', url: '/api/v1/cds/calls?limit=1' })).json<{ items: Array<{ id: string; hookInstance: string }> }>();
+    expect(calls.items[0]!.hookInstance).toBe(req.hookInstance);
+    const row = await t.ctx.db.selectFrom('cds_calls').select('request_json').where('id', '=', calls.items[0]!.id).executeTakeFirstOrThrow();
+    expect(row.request_json).toBe(text);
+    const detail = await t.app.inject({ method: 'GET', url: `/api/v1/cds/calls/${calls.items[0]!.id}` });
+    expect(detail.json().request).toEqual(req);
+  });
+
   it('order-sign: the table-driven rule answers for a CPT code', async () => {
     const res = valid(await post(t.app, 'order-sign-crd', await build('order-sign', without, MRI)));
     expect(coverageOf(res)[0]).toMatchObject({ covered: ['covered'], 'pa-needed': ['auth-needed'] });
