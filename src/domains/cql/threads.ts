@@ -57,7 +57,6 @@ export interface RulePool {
   close(): Promise<void>;
 }
 
-
 export function createRulePool(options: RulePoolOptions): RulePool {
   // Tasks travel as JSON text: for FHIR JSON, stringify + parse costs under half of postMessage's structured clone.
   let pool: Piscina<string, RuleReply> | null = null;
