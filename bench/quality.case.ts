@@ -21,7 +21,6 @@ import { appendColumns, shapeFeatures, SHAPE_FEATURES } from './quality.shape.ts
 const C_GRID = [0.5, 1, 2, 4];
 const COMBINER_C = Number(process.env.CASE_COMBINER_C ?? 0.1);
 
-/** Z (rows × W) with `extra` (rows × E) appended to each row. */
 export async function caseAblation(trainFile: string, log: (m: string) => void, reps = 2, cache?: string): Promise<{ name: string; f1: number; auc: number }[]> {
   const k = 5;
   const docs = parseLabeledText(readFileSync(trainFile, 'utf8'), { mode: 'multi-label', format: 'comprehend-csv' }).docs;

@@ -102,7 +102,6 @@ export function smokeSubset(docs: readonly Doc[], n: number, perLabel = 16): Doc
   return [...taken].sort((a, b) => a - b).map((i) => docs[i]!);
 }
 
-/** Writes the split files of both data sets into `dir`; a data set whose files are absent is left out. */
 /** A bench script run alone: `which` (jigsaw | goemotions) prepared from ../shared/data into a fresh temp dir. */
 export async function preparedDataset(which: string, tmpPrefix: string): Promise<PreparedDataset> {
   const [{ mkdtempSync }, { tmpdir }, { REPO_ROOT }] = await Promise.all([import('node:fs'), import('node:os'), import('./text.peers.ts')]);
@@ -112,6 +111,7 @@ export async function preparedDataset(which: string, tmpPrefix: string): Promise
   return ds;
 }
 
+/** Writes the split files of both data sets into `dir`; a data set whose files are absent is left out. */
 export function prepareDatasets(dataDir: string, dir: string, smoke: boolean): { datasets: PreparedDataset[]; skipped: string[] } {
   const datasets: PreparedDataset[] = [];
   const skipped: string[] = [];

@@ -125,7 +125,6 @@ export function foldStack(clf: TextClassifierModel, texts: readonly string[], la
   if (stack.nbWords) placed.push({ model: fitNbModel(blocks[0]!, Y, L, nb), from: 0 });
   // the char block comes last (checkStack: word features are on, so it is block 1)
   if (stack.nbChars) placed.push({ model: fitNbModel(blocks[blocks.length - 1]!, Y, L, nb), from: d - blocks[blocks.length - 1]!.nCols });
-  const { A, shapeRows } = splitShapeRows(stack.A, placed.length + (stack.caseChars ? 1 : 0), L, stack.shape?.nFeatures ?? 0);
   let vectorizers = clf.vectorizers, width = d;
   if (stack.caseChars) {
     const cb = fitCaseCharsBase(texts, Y, L, caseCharsConfig(o), nb);
@@ -133,6 +132,7 @@ export function foldStack(clf: TextClassifierModel, texts: readonly string[], la
     vectorizers = [...vectorizers, cb.vectorizer];
     width += cb.vectorizer.nFeatures;
   }
+  const { A, shapeRows } = splitShapeRows(stack.A, placed.length, L, stack.shape?.nFeatures ?? 0);
   const folded = foldBases(placed, width, A);
   if (!stack.shape) return new TextClassifierModel(clf.mode, clf.labelNames, o, vectorizers, folded, clf.info);
   // the shape block's columns go after the n-gram blocks: its weights are the combiner's shape rows as they are

@@ -50,8 +50,8 @@ const MIN_WINDOW_MS = 40;
  * Whether the thread would get a core of its own: more than one core, training on one thread (the stacked model's
  * fits take two), and at least half of the other cores idle — measured over the window from `since` (the job's
  * start: reading the data, when this job uses one core) to now, else (no or too short a window) a 1-minute load
- * average ≤ cores − 1, which lags: right after other heavy work it says busy. Measured on jigsaw-10k through the CLI (8 alternating pairs,
- * quiet machine, load 1.1–1.4): wall −0.08 s, the evaluation step 0.26 → 0.15 s, training +0.05 s; at load ~7 the
+ * average ≤ cores − 1, which lags: right after other heavy work it says busy. Measured on jigsaw-10k through the CLI
+ * (8 alternating pairs, quiet machine, load 1.1–1.4): wall −0.08 s, the evaluation step 0.26 → 0.15 s, training +0.05 s; at load ~7 the
  * thread slowed training by 0.4–2.6 s instead, so there it is not started.
  */
 export function secondCoreIdle(
