@@ -28,26 +28,17 @@ import { mulberry32, permutation, type Rng } from '../src/ml/index.ts';
 import { kFoldAssignment } from '../src/ml/diagnostics/index.ts';
 import { labelSet, toArrays } from '../src/domains/text/data.ts';
 import { parseLabeledText } from '../src/domains/text/formats.ts';
-import { chooseThresholdBy, f1AtThreshold } from '../src/domains/quality/thresholdRules.ts';
+import { bootstrapSamples, bootstrapThresholds, chooseThresholdBy, f1AtThreshold, meanLogitThreshold } from '../src/domains/quality/thresholdRules.ts';
 import { applyCombiner, crossFitCombiner, fitCombiner, logitsOf, sideBySide } from '../src/ml/text/stackCombiner.ts';
 import { appendColumns, shapeFeatures, SHAPE_FEATURES } from './quality.shape.ts';
 
 const k = 5, COMBINER_C = 0.1, SETTINGS = 8;
 const B = Number(process.env.STEADY_B ?? 50), R = Number(process.env.STEADY_R ?? 3);
-const logit = (p: number) => { const q = Math.min(1 - 1e-7, Math.max(1e-7, p)); return Math.log(q / (1 - q)); };
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-/** 'best' thresholds of `bags` bootstrap resamples of (s, y); resamples without a positive are skipped. */
-function baggedThresholds(s: Float32Array, y: Uint8Array, bags: number, rng: Rng): number[] {
-  const m = s.length, out: number[] = [], bs = new Float32Array(m), by = new Uint8Array(m);
-  for (let b = 0; b < bags; b++) {
-    let P = 0;
-    for (let i = 0; i < m; i++) { const j = rng.int(m); bs[i] = s[j]!; by[i] = y[j]!; P += by[i]!; }
-    if (P) out.push(chooseThresholdBy(bs, by, { kind: 'best' }).threshold);
-  }
-  return out;
-}
-const meanLogit = (ts: number[]) => sigmoid(ts.reduce((a, t) => a + logit(t), 0) / ts.length);
+/** 'best' thresholds of `bags` bootstrap resamples of (s, y), text.tune's thresholdBags rule (thresholdRules.ts). */
+const baggedThresholds = (s: Float32Array, y: Uint8Array, bags: number, rng: Rng) => bootstrapThresholds(s, y, bootstrapSamples(s.length, bags, rng));
+const meanLogit = (ts: number[]) => meanLogitThreshold(ts)!;
 const median = (ts: number[]) => { const v = [...ts].sort((a, b) => a - b), h = v.length >> 1; return v.length % 2 ? v[h]! : (v[h - 1]! + v[h]!) / 2; };
 
 export function steadyThresholds(trainFile: string, cache: string, log: (m: string) => void, seeds: number[]): Map<string, number[]> {

@@ -11,7 +11,7 @@
  * version 5's bases, 5 cuts × 2 seeds of jigsaw-10k's train part, B = 50: +0.0045 / +0.0054 held-out macro F1,
  * most of it on threat, severe_toxic and identity_hate), hence text.tune's opt-in `thresholdBags` (bagThresholds).
  */
-import { column, mulberry32 } from '../../ml/index.ts';
+import { column, mulberry32, type Rng } from '../../ml/index.ts';
 
 export type ThresholdRule =
   | { kind: 'best' }
@@ -98,19 +98,32 @@ const logit = (p: number): number => {
   return Math.log(q / (1 - q));
 };
 
+/** `bags` bootstrap resamples of m rows (row indices drawn with replacement from `rng`, bag by bag). */
+export function bootstrapSamples(m: number, bags: number, rng: Rng): Int32Array[] {
+  return Array.from({ length: bags }, () => Int32Array.from({ length: m }, () => rng.int(m)));
+}
+
+/** The 'best' threshold of each resample (row indices into scores/truth) that has a positive; the others are skipped. */
+export function bootstrapThresholds(scores: ArrayLike<number>, truth: ArrayLike<number>, samples: readonly (readonly number[] | Int32Array)[]): number[] {
+  const out: number[] = [];
+  for (const rows of samples) {
+    const s = Float32Array.from(rows, (i) => scores[i]!), y = Uint8Array.from(rows, (i) => truth[i]!);
+    if (y.includes(1)) out.push(chooseThresholdBy(s, y, { kind: 'best' }).threshold);
+  }
+  return out;
+}
+
+/** The sigmoid of the mean logit of thresholds; null for none. */
+export function meanLogitThreshold(ts: readonly number[]): number | null {
+  return ts.length ? 1 / (1 + Math.exp(-ts.reduce((a, t) => a + logit(t), 0) / ts.length)) : null;
+}
+
 /**
  * The sigmoid of the mean logit of the 'best' thresholds of the given resamples (row indices into scores/truth);
  * resamples without a positive are skipped; null when every one is.
  */
 export function bootstrapThreshold(scores: ArrayLike<number>, truth: ArrayLike<number>, samples: readonly (readonly number[] | Int32Array)[]): number | null {
-  let sum = 0, used = 0;
-  for (const rows of samples) {
-    const s = Float32Array.from(rows, (i) => scores[i]!), y = Uint8Array.from(rows, (i) => truth[i]!);
-    if (!y.includes(1)) continue;
-    sum += logit(chooseThresholdBy(s, y, { kind: 'best' }).threshold);
-    used++;
-  }
-  return used ? 1 / (1 + Math.exp(-sum / used)) : null;
+  return meanLogitThreshold(bootstrapThresholds(scores, truth, samples));
 }
 
 /** The out-of-fold point (precision, recall, F-beta) at threshold t, rounded as the tune report shows it. */
@@ -139,8 +152,7 @@ export function bagThresholds(
   labels.forEach((l, j) => {
     if (!validation[l]) return;
     const s = column(oof, n, j), y = column(truth, n, j), m = s.length;
-    const samples = Array.from({ length: bags }, () => Int32Array.from({ length: m }, () => rng.int(m)));
-    const t = bootstrapThreshold(s, y, samples);
+    const t = bootstrapThreshold(s, y, bootstrapSamples(m, bags, rng));
     if (t === null) return;
     thresholds[j] = t;
     validation[l] = pointAtThreshold(s, y, t, 1);
