@@ -11,11 +11,11 @@
  *     reading model.bin to those bytes. The threads are started before the clock, as Node itself is (a server
  *     starts them once). Quality is computed from the returned scores. A second, warm pass repeats the same loop.
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
-import { nanMean, perLabelRocAuc, precisionRecallFscore, TextClassifierModel, trainTextClassifier } from '../src/ml/index.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { nanMean, perLabelRocAuc, precisionRecallFscore, trainTextClassifier } from '../src/ml/index.ts';
 import { labelSet, toArrays } from '../src/domains/text/data.ts';
 import { parseLabeledText } from '../src/domains/text/formats.ts';
-import { scorerOf, type TextPredictor } from '../src/domains/text/predictor.ts';
+import { predictorFromFile, scorerOf, type TextPredictor } from '../src/domains/text/predictor.ts';
 import { scoreLines } from '../src/domains/text/batch.ts';
 import { createScoringPool, type ScoringPool } from '../src/domains/text/scoringPool.ts';
 
@@ -55,9 +55,9 @@ async function predict(modelFile: string, testFile: string, threads: number) {
   if (pool) await pool.start();
   const baselineRssMb = mb(process.memoryUsage().rss);
   const t0 = process.hrtime.bigint();
-  const bytes = readShared(modelFile);
-  const classifier = TextClassifierModel.deserialize(new Uint8Array(bytes), true); // as loadTextPredictor does
-  const predictor: TextPredictor = { modelId: 'bench', key: 'bench', rule: { mode: classifier.mode, labels: [...classifier.labelNames] }, classifier, bytes };
+  // the batch job's own load (loadTextPredictor's): model.bin read straight into shared memory, loaded as views into it
+  const predictor = await predictorFromFile(modelFile, 'bench', (c) => ({ mode: c.mode, labels: [...c.labelNames] }));
+  const classifier = predictor.classifier;
   const loadSeconds = seconds(t0);
   const t1 = process.hrtime.bigint();
   const { scores: raw, outputBytes } = await runBatch(predictor, texts, pool);
@@ -80,22 +80,6 @@ async function predict(modelFile: string, testFile: string, threads: number) {
     nTest: texts.length, loadSeconds, classifySeconds, seconds: loadSeconds + classifySeconds, outputBytes, baselineRssMb, peakRssMb, meanAuc: nanMean(aucs), macroF1: prf.macro.f, microF1: prf.micro.f, warmClassifySeconds: warm,
     perLabel: Object.fromEntries(classifier.labelNames.map((l, j) => [l, { auc: aucs[j], f1: prf.perLabel.f[j], support: prf.perLabel.support[j] }])),
   };
-}
-
-/** model.bin read straight into shared memory (what the scoring threads load from): one copy, not two. */
-function readShared(file: string): SharedArrayBuffer {
-  const fd = openSync(file, 'r');
-  try {
-    const size = fstatSync(fd).size, bytes = new SharedArrayBuffer(size), view = new Uint8Array(bytes);
-    for (let at = 0; at < size; ) {
-      const got = readSync(fd, view, at, size - at, at);
-      if (got === 0) throw new Error(`${file}: file ended at byte ${at} of ${size}`);
-      at += got;
-    }
-    return bytes;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**

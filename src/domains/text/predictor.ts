@@ -6,6 +6,8 @@
 import { TextClassifierModel } from '../../ml/index.ts';
 import { FusedTextScorer } from '../../ml/text/fusedScorer.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
+import { readFileShared } from '../../storage/artifacts/readShared.ts';
+import { notFound } from '../../storage/artifacts/keys.ts';
 import type { ModelVersion } from '../models/service.ts';
 import type { SharedChunks } from './sharedChunks.ts';
 import { toResult, type ClassificationResult, type DecisionRule } from './comprehend.ts';
@@ -41,12 +43,23 @@ let loads = 0;
 export async function loadTextPredictor(model: ModelVersion, artifacts: ArtifactStore): Promise<TextPredictor> {
   const key = model.artifacts['model.bin'];
   if (!key) throw new Error(`model ${model.name}:${model.version} has no model.bin artifact`);
-  const file = await artifacts.get(key);
-  const bytes = new SharedArrayBuffer(file.byteLength);
-  new Uint8Array(bytes).set(file);
+  // the store's local file (a remote store's cached download), read straight into shared memory
+  const path = await artifacts.localPath(key);
+  try {
+    return await predictorFromFile(path, model.id, (classifier) => decisionRule(model, classifier));
+  } catch (err) {
+    // deleted between localPath and the read: the store's own error, not a path of this machine
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(key);
+    throw err;
+  }
+}
+
+/** A predictor from a model.bin file: read into shared memory (one copy, off the event loop; readShared.ts) and loaded as views into it. */
+export async function predictorFromFile(path: string, modelId: string, rule: (classifier: TextClassifierModel) => DecisionRule): Promise<TextPredictor> {
+  const bytes = await readFileShared(path);
   // views into the shared bytes (never written): the threads' models use the same memory
   const classifier = TextClassifierModel.deserialize(new Uint8Array(bytes), true);
-  return { modelId: model.id, key: `${model.id}#${++loads}`, rule: decisionRule(model, classifier), classifier, bytes };
+  return { modelId, key: `${modelId}#${++loads}`, rule: rule(classifier), classifier, bytes };
 }
 
 /** One fused scorer per loaded classifier on this thread (its scratch buffers are reused across calls). */
