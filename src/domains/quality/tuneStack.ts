@@ -93,8 +93,8 @@ export function stackOutOfFold(grid: GridOutOfFold, truth: Uint8Array, L: number
   const bases = [...(allC ? grid.grid : [grid.scores]), ...(grid.nb ? [grid.nb] : []), ...(grid.nbChars ? [grid.nbChars] : []), ...(grid.caseChars ? [grid.caseChars] : [])];
   const logits = sideBySide(bases.map(logitsOf), L);
   // the shape features are not fitted to the labels: computed once over the training part, no out-of-fold needed
-  const shape = shapeTexts ? ShapeBlock.fit(shapeTexts) : null;
-  const Z = shape ? withColumns(logits, bases.length * L, shape.transform(shapeTexts!).data, shape.nFeatures) : logits;
+  const fitted = shapeTexts ? ShapeBlock.fitTransform(shapeTexts) : null, shape = fitted?.block ?? null;
+  const Z = fitted ? withColumns(logits, bases.length * L, fitted.matrix.data, fitted.block.nFeatures) : logits;
   return {
     scores: crossFitCombiner(Z, truth, L, folds, k, { C: COMBINER_C }), A: fitCombiner(Z, truth, L, { C: COMBINER_C }), nbWords: grid.nb !== null, nbChars: grid.nbChars !== null, caseChars: grid.caseChars !== null, shape,
     allC: allC ? grid.perC.map(({ C, classWeight }) => ({ C, classWeight })) : null,

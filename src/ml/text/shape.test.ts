@@ -88,6 +88,22 @@ describe('ShapeBlock', () => {
     expect(vals[Q]).toBe(0);
   });
 
+  it('fitTransform gives fit\'s statistics and transform\'s rows, and every row is what fill gives', () => {
+    const more = [...texts, 'WHY?!? sooo bad...', '', 'Ünïcödé ÉCRIT', '  spaced   out  '];
+    const { block, matrix } = ShapeBlock.fitTransform(more), fitted = ShapeBlock.fit(more), E = SHAPE_WIDTH;
+    expect(Array.from(block.mean)).toEqual(Array.from(fitted.mean));
+    expect(Array.from(block.sd)).toEqual(Array.from(fitted.sd));
+    const X = fitted.transform(more);
+    expect(Array.from(matrix.data)).toEqual(Array.from(X.data));
+    expect(Array.from(matrix.indices)).toEqual(Array.from(X.indices));
+    expect(Array.from(matrix.indptr)).toEqual(Array.from(X.indptr));
+    const vals = new Float32Array(E);
+    more.forEach((t, i) => {
+      fitted.fill(t, vals);
+      expect(Array.from(X.data.subarray(i * E, (i + 1) * E))).toEqual(Array.from(vals));
+    });
+  });
+
   it('is stored and reloaded exactly, and refuses stored features that are not this build\'s', () => {
     const block = ShapeBlock.fit(texts), json = JSON.parse(JSON.stringify(block.toJSON()));
     const back = ShapeBlock.fromJSON(json);

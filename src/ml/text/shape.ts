@@ -104,8 +104,17 @@ export class ShapeBlock {
 
   /** Means and (population) standard deviations of the features over `texts`. */
   static fit(texts: readonly string[]): ShapeBlock {
-    const E = SHAPE_WIDTH, N = texts.length, raw = new Float64Array(N * E), row = new Float64Array(E);
-    texts.forEach((t, i) => raw.set(shapeOf(t, row), i * E));
+    return ShapeBlock.fitRaw(texts).block;
+  }
+
+  /** `fit(texts)` and its `transform(texts)` from one pass of feature extraction (the same values, bit for bit). */
+  static fitTransform(texts: readonly string[]): { block: ShapeBlock; matrix: Csr } {
+    const { block, raw } = ShapeBlock.fitRaw(texts);
+    return { block, matrix: block.standardised(raw, texts.length) };
+  }
+
+  private static fitRaw(texts: readonly string[]): { block: ShapeBlock; raw: Float64Array } {
+    const E = SHAPE_WIDTH, N = texts.length, raw = rawRows(texts);
     const mean = new Float64Array(E), sd = new Float64Array(E);
     for (let c = 0; c < E; c++) {
       let m = 0, s = 0;
@@ -115,7 +124,7 @@ export class ShapeBlock {
       mean[c] = m;
       sd[c] = Math.sqrt(s / (N || 1));
     }
-    return new ShapeBlock(mean, sd);
+    return { block: new ShapeBlock(mean, sd), raw };
   }
 
   /** The standardised features of one text into vals[0..SHAPE_WIDTH) (a constant training feature stays 0). */
@@ -126,12 +135,18 @@ export class ShapeBlock {
 
   /** rows × SHAPE_WIDTH, every column stored (a dense block in CSR form). */
   transform(texts: readonly string[]): Csr {
-    const E = SHAPE_WIDTH, N = texts.length, data = new Float32Array(N * E), indices = new Int32Array(N * E), indptr = new Int32Array(N + 1);
-    const vals = new Float32Array(E);
+    return this.standardised(rawRows(texts), texts.length);
+  }
+
+  /** Raw feature rows (N × SHAPE_WIDTH) standardised as `fill` does, as a dense block in CSR form. */
+  private standardised(raw: Float64Array, N: number): Csr {
+    const E = SHAPE_WIDTH, data = new Float32Array(N * E), indices = new Int32Array(N * E), indptr = new Int32Array(N + 1);
+    const { mean, sd } = this;
     for (let i = 0; i < N; i++) {
-      this.fill(texts[i]!, vals);
-      data.set(vals, i * E);
-      for (let c = 0; c < E; c++) indices[i * E + c] = c;
+      for (let c = 0; c < E; c++) {
+        data[i * E + c] = sd[c]! > 0 ? (raw[i * E + c]! - mean[c]!) / sd[c]! : 0;
+        indices[i * E + c] = c;
+      }
       indptr[i + 1] = (i + 1) * E;
     }
     return { nRows: N, nCols: E, indptr, indices, data };
@@ -148,4 +163,11 @@ export class ShapeBlock {
     if (j.mean?.length !== SHAPE_WIDTH || j.sd?.length !== SHAPE_WIDTH || ![...j.mean, ...j.sd].every(Number.isFinite)) throw new Error('text classifier: the shape block needs a finite mean and sd per feature');
     return new ShapeBlock(Float64Array.from(j.mean), Float64Array.from(j.sd));
   }
+}
+
+/** The unstandardised features of every text, row after row (N × SHAPE_WIDTH). */
+function rawRows(texts: readonly string[]): Float64Array {
+  const E = SHAPE_WIDTH, raw = new Float64Array(texts.length * E), row = new Float64Array(E);
+  texts.forEach((t, i) => raw.set(shapeOf(t, row), i * E));
+  return raw;
 }
