@@ -61,9 +61,12 @@ export class TextClassifierModel {
     return blocks.length === 1 ? blocks[0] : hstack(blocks);
   }
 
-  /** Each block's columns for `texts`, in the weights' order (the vectorizers', then the shape block's). */
-  blocks(texts: readonly string[]): Csr[] {
-    const blocks = this.vectorizers.map((v) => v.transform(texts));
+  /**
+   * Each block's columns for `texts`, in the weights' order (the vectorizers', then the shape block's); `transformed`:
+   * vectorizer blocks already transformed elsewhere (the CLI's held-out thread), by block index.
+   */
+  blocks(texts: readonly string[], transformed: ReadonlyMap<number, Csr> = new Map()): Csr[] {
+    const blocks = this.vectorizers.map((v, b) => transformed.get(b) ?? v.transform(texts));
     if (this.shape) blocks.push(this.shape.transform(texts));
     return blocks;
   }

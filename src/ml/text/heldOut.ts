@@ -153,8 +153,8 @@ export function heldOutScoring(texts: readonly string[], options: { thread?: boo
     predict(model) {
       drain();
       close();
-      const out = model.vectorizers.map((v, t) => matrices.get(t) ?? v.transform(texts));
-      if (model.shape) out.push(model.shape.transform(texts)); // training makes none; the same columns as predict
+      // the blocks the worker delivered, the rest (and a shape block) transformed here: the columns predict scores
+      const out = model.blocks(texts, matrices);
       matrices.clear();
       return predictProba(model.linear, out, model.mode);
     },
