@@ -52,4 +52,23 @@ describe('CharWbColumns (char_wb columns through a word cache)', () => {
       expect(Array.from(cached.ids.subarray(0, n))).toEqual(reference(table, text, [2, 5], true));
     }
   });
+
+  it('stays exact while it grows and when its column pool fills (long distinct words: more ids than it holds)', () => {
+    const table = TfidfVectorizer.fitTransform(texts, { analyzer: 'char_wb', ngramRange: [2, 5], minDf: 1, maxFeatures: null, lowercase: true, sublinearTf: true }).vectorizer.lookupTable;
+    const cached = new CharWbColumns(table, 2, 5, true);
+    // 18,000 distinct 40-letter words of common letters (~73 known columns each: ~1.3M, over the pool's 1,048,576 ids)
+    const letters = 'etaoinshrdlu';
+    const word = (i: number) => Array.from({ length: 40 }, (_, j) => letters[(i * (j + 7) + j * j + (i >> (j % 11))) % letters.length]).join('') + i.toString(36);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < 18000; i += 300) {
+        const doc = Array.from({ length: 300 }, (_, j) => word(i + j)).join(' ');
+        const n = cached.run(doc);
+        expect(Array.from(cached.ids.subarray(0, n))).toEqual(reference(table, doc, [2, 5], true));
+      }
+    }
+    for (const text of texts.slice(0, 100)) {
+      const n = cached.run(text);
+      expect(Array.from(cached.ids.subarray(0, n))).toEqual(reference(table, text, [2, 5], true));
+    }
+  });
 });
