@@ -53,7 +53,7 @@ describe('CharWbColumns (char_wb columns through a word cache)', () => {
     }
   });
 
-  it('stays exact while it grows and when its column pool fills (long distinct words: more ids than it holds)', () => {
+  it('stays exact when its column pool fills and is emptied (long distinct words: more ids than it holds)', () => {
     const table = TfidfVectorizer.fitTransform(texts, { analyzer: 'char_wb', ngramRange: [2, 5], minDf: 1, maxFeatures: null, lowercase: true, sublinearTf: true }).vectorizer.lookupTable;
     const cached = new CharWbColumns(table, 2, 5, true);
     // 18,000 distinct 40-letter words of common letters (~73 known columns each: ~1.3M, over the pool's 1,048,576 ids)

@@ -9,25 +9,20 @@
  * (first-occurrence order, as the uncached path dedupes), so no per-document id list is written and read again;
  * `run` lists them with repeats (tests compare it with the analyzer).
  * Words are keyed by a 64-bit hash of their code points (as the vocabulary keys its n-grams, hashTable.ts).
- * The cache is bounded: when full it is emptied and refills. It starts small and doubles as words arrive, up to
- * that bound (a scorer per loaded model and thread: a model that scores little keeps ~0.4 MB here, not 5.3 MB).
- * A model file may carry the columns of its frequent words (wordColumns.ts): those are looked up first and never
- * computed or cached here.
+ * The cache is bounded: when full it is emptied and refills. A model file may carry the columns of its frequent
+ * words (wordColumns.ts): those are looked up first and never computed or cached here.
  */
 import { SEED1, SEED2 } from './analyzers.ts';
 import { fmix32, type NgramHashTable } from './hashTable.ts';
 import { codePointAt, isSpaceChar } from './tokenize.ts';
 
-/** At most this many slots: 32,768 cached words (load ≤ 0.5). */
 const SLOTS = 1 << 16;
-/** Slots of a new cache; they double (rehashed) whenever the words reach half of them, up to SLOTS. */
-const FIRST_SLOTS = 1 << 12;
+/** At most this many cached words (load ≤ 0.5 of SLOTS). */
+const MAX_WORDS = SLOTS >> 1;
 /** Longer words (URLs, runs of symbols) are analysed directly, never cached. */
 export const MAX_CACHED_WORD = 48;
 /** Cached column ids in all. */
 const POOL = 1 << 20;
-/** Column ids of a new cache; doubles as needed, up to POOL. */
-const FIRST_POOL = 1 << 16;
 
 /** A char_wb block's precomputed words (wordColumns.ts): `slots` [key1, key2, start + 1, length] (open addressing), their columns in `ids`. */
 export interface StoredWordColumns {
@@ -60,12 +55,10 @@ export class CharWbColumns {
   private h2 = new Int32Array(2048);
   private got = new Int32Array(2048);
   /** Cache slots: [key1, key2, entry + 1, unused]. */
-  private slots = new Int32Array(FIRST_SLOTS * 4);
-  private mask = FIRST_SLOTS - 1;
-  /** Entry e's columns are pool[entryStart[e] .. + entryLen[e]); at most half the slots hold a word. */
-  private entryStart = new Int32Array((FIRST_SLOTS >> 1) + 1);
-  private entryLen = new Int32Array((FIRST_SLOTS >> 1) + 1);
-  private pool = new Int32Array(FIRST_POOL);
+  private readonly slots = new Int32Array(SLOTS * 4);
+  private readonly entryStart = new Int32Array(MAX_WORDS + 1);
+  private readonly entryLen = new Int32Array(MAX_WORDS + 1);
+  private readonly pool = new Int32Array(POOL);
   private nWords = 0;
   private used = 0;
   // `distinct` mode: the sink and the document's running start; n = distinct columns so far
@@ -144,7 +137,7 @@ export class CharWbColumns {
       }
     }
     if (cacheable) {
-      const slots = this.slots, mask = this.mask;
+      const slots = this.slots, mask = SLOTS - 1;
       let s = fmix32(w1) & mask;
       for (;;) {
         const o = s << 2, e = slots[o + 2];
@@ -213,13 +206,10 @@ export class CharWbColumns {
   }
 
   private remember(w1: number, w2: number, k: number): void {
-    if (this.nWords >= (this.mask + 1) >> 1) {
-      if (this.mask + 1 < SLOTS) this.growSlots();
-      else this.empty();
-    }
-    if (this.used + k > this.pool.length) {
-      if (this.pool.length < POOL) this.growPool(this.used + k);
-      if (this.used + k > this.pool.length) this.empty();
+    if (this.nWords >= MAX_WORDS || this.used + k > POOL) {
+      this.slots.fill(0);
+      this.nWords = 0;
+      this.used = 0;
     }
     const e = this.nWords++;
     this.entryStart[e] = this.used;
@@ -227,45 +217,13 @@ export class CharWbColumns {
     const pool = this.pool, got = this.got, at = this.used;
     for (let j = 0; j < k; j++) pool[at + j] = got[j];
     this.used += k;
-    this.insert(this.slots, this.mask, w1, w2, e + 1);
-  }
-
-  private insert(slots: Int32Array, mask: number, w1: number, w2: number, entry: number): void {
+    const slots = this.slots, mask = SLOTS - 1;
     let s = fmix32(w1) & mask;
     while (slots[(s << 2) + 2] !== 0) s = (s + 1) & mask;
     const o = s << 2;
     slots[o] = w1;
     slots[o + 1] = w2;
-    slots[o + 2] = entry;
-  }
-
-  /** Forgets every cached word (the cache is at its bound). */
-  private empty(): void {
-    this.slots.fill(0);
-    this.nWords = 0;
-    this.used = 0;
-  }
-
-  /** Twice the slots, every cached word rehashed into them; the entries keep their numbers. */
-  private growSlots(): void {
-    const old = this.slots, cap = (this.mask + 1) * 2, slots = new Int32Array(cap * 4);
-    for (let o = 0; o < old.length; o += 4) if (old[o + 2] !== 0) this.insert(slots, cap - 1, old[o], old[o + 1], old[o + 2]);
-    this.slots = slots;
-    this.mask = cap - 1;
-    const start = new Int32Array((cap >> 1) + 1), len = new Int32Array((cap >> 1) + 1);
-    start.set(this.entryStart);
-    len.set(this.entryLen);
-    this.entryStart = start;
-    this.entryLen = len;
-  }
-
-  /** A pool of at least `need` ids (doubling, at most POOL), the cached ones copied. */
-  private growPool(need: number): void {
-    let cap = this.pool.length * 2;
-    while (cap < need && cap < POOL) cap *= 2;
-    const pool = new Int32Array(Math.min(cap, POOL));
-    pool.set(this.pool.subarray(0, this.used));
-    this.pool = pool;
+    slots[o + 2] = e + 1;
   }
 
   private growWord(n: number): Int32Array {
