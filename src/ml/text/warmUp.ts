@@ -57,6 +57,16 @@ function oddDocuments(): string[] {
 }
 
 /**
+ * 2,000 char_wb words the model file does not store (punctuation stuck to them: not word-block terms; scored, not in
+ * the tiny models' vocabulary), so that the word cache inserts and finds words whose slots collide: the words of
+ * `oddDocuments` are stored, so the cache's probing loops never ran in the warm-up, and the first real batch
+ * deoptimised `remember` and the char_wb scan on both threads (--trace-deopt, jigsaw-10k).
+ */
+function unstoredWords(): string {
+  return Array.from({ length: 2000 }, (_, i) => `(w${i.toString(36)},`).join(' ');
+}
+
+/**
  * Word 1–2 + char_wb 2–5 models over the n-grams of `docs` with 7 and 28 labels (multi-label) and 5 (multi-class),
  * through a model file (the stored-table load path) — from a Buffer as a process loads it, and from a
  * SharedArrayBuffer as a scoring thread does.
@@ -88,7 +98,7 @@ function tinyModels(docs: string[]): TextClassifierModel[] {
 
 /** Runs the scoring path until V8 has optimised it; returns a checksum (so nothing is optimised away). */
 export function warmUpTextScoring(rounds = 4): number {
-  const docs = [...documents(120), ...oddDocuments()];
+  const docs = [...documents(120), ...oddDocuments(), unstoredWords()];
   let sum = 0;
   for (const model of tinyModels([...docs.slice(0, 16), ...oddDocuments()])) {
     const scorer = new FusedTextScorer(model);
