@@ -3,10 +3,11 @@
  * the look-ups and the fused scorer in V8's interpreter first, and its first few hundred documents cost several
  * times what they cost once the code is optimised (measured on jigsaw-10k: ~200 ms of CPU for the first 100
  * documents, ~15 ms for the next 100). Scoring a tiny built-in model on made-up documents — same classes, same
- * code paths: stored look-up tables, the char_wb word cache's hits and misses, long words, non-ASCII and astral
- * characters, both label widths of the kernel — lets a thread pay that before its first real task.
- * Deterministic; no I/O; about 0.1–0.3 s of CPU on the 2-core bench machine (most of it building the tiny model
- * in cold code), paid once per thread before its first task.
+ * code paths: stored look-up tables, the char_wb word cache's hits and misses (and collisions), long words, non-ASCII
+ * and astral characters, both label widths of the kernel — lets a thread pay that before its first real task. A path
+ * it leaves out costs a deoptimisation in the first real batch (check with `node --trace-deopt`).
+ * Deterministic; no I/O; about 0.35–0.45 s of wall time (0.5–0.7 s of CPU, V8's compiler threads included) on the
+ * 2-core bench machine, paid once per thread before its first task.
  */
 import type { ClassMode } from '../linear/logreg.ts';
 import { TextClassifierModel } from './classifier.ts';
