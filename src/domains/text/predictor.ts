@@ -7,7 +7,7 @@ import { TextClassifierModel } from '../../ml/index.ts';
 import { FusedTextScorer } from '../../ml/text/fusedScorer.ts';
 import type { ArtifactStore } from '../../storage/artifacts/types.ts';
 import { readFileShared } from '../../storage/artifacts/readShared.ts';
-import { notFound } from '../../storage/artifacts/keys.ts';
+import { isNotFound, notFound } from '../../storage/artifacts/keys.ts';
 import type { ModelVersion } from '../models/service.ts';
 import type { SharedChunks } from './sharedChunks.ts';
 import { toResult, type ClassificationResult, type DecisionRule } from './comprehend.ts';
@@ -48,8 +48,8 @@ export async function loadTextPredictor(model: ModelVersion, artifacts: Artifact
   try {
     return await predictorFromFile(path, model.id, (classifier) => decisionRule(model, classifier));
   } catch (err) {
-    // deleted between localPath and the read: the store's own error, not a path of this machine
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(key);
+    // deleted between localPath and the read: the store's own error (as its get answers), not a path of this machine
+    if (isNotFound(err)) throw notFound(key);
     throw err;
   }
 }

@@ -8,12 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../core/errors.ts';
-import { checkKey, checkPrefix, notFound } from './keys.ts';
+import { checkKey, checkPrefix, isNotFound, notFound } from './keys.ts';
 import type { ArtifactInfo, ArtifactStore } from './types.ts';
 
 const TEMP_MARK = '.sb-tmp-';
-
-const isNotFound = (err: unknown) => ['ENOENT', 'ENOTDIR', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
 
 export class FsArtifactStore implements ArtifactStore {
   readonly kind = 'file' as const;

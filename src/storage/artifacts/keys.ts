@@ -31,6 +31,9 @@ export function checkPrefix(prefix: string): string {
   return prefix;
 }
 
+/** A file-system error that means the object's file is not there (a missing file, or a folder where it should be). */
+export const isNotFound = (err: unknown): boolean => ['ENOENT', 'ENOTDIR', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
+
 export function notFound(key: string): AppError {
   return new AppError('ARTIFACT_NOT_FOUND', `Artifact "${key}" does not exist`, { extra: { key } });
 }
