@@ -129,8 +129,7 @@ export class ShapeBlock {
 
   /** The standardised features of one text into vals[0..SHAPE_WIDTH) (a constant training feature stays 0). */
   fill(text: string, vals: Float32Array): void {
-    const raw = shapeOf(text, this.raw);
-    for (let c = 0; c < SHAPE_WIDTH; c++) vals[c] = this.sd[c]! > 0 ? (raw[c]! - this.mean[c]!) / this.sd[c]! : 0;
+    standardise(shapeOf(text, this.raw), 0, this.mean, this.sd, vals, 0);
   }
 
   /** rows × SHAPE_WIDTH, every column stored (a dense block in CSR form). */
@@ -138,15 +137,12 @@ export class ShapeBlock {
     return this.standardised(rawRows(texts), texts.length);
   }
 
-  /** Raw feature rows (N × SHAPE_WIDTH) standardised as `fill` does, as a dense block in CSR form. */
+  /** Raw feature rows (N × SHAPE_WIDTH) standardised, as a dense block in CSR form. */
   private standardised(raw: Float64Array, N: number): Csr {
     const E = SHAPE_WIDTH, data = new Float32Array(N * E), indices = new Int32Array(N * E), indptr = new Int32Array(N + 1);
-    const { mean, sd } = this;
     for (let i = 0; i < N; i++) {
-      for (let c = 0; c < E; c++) {
-        data[i * E + c] = sd[c]! > 0 ? (raw[i * E + c]! - mean[c]!) / sd[c]! : 0;
-        indices[i * E + c] = c;
-      }
+      standardise(raw, i * E, this.mean, this.sd, data, i * E);
+      for (let c = 0; c < E; c++) indices[i * E + c] = c;
       indptr[i + 1] = (i + 1) * E;
     }
     return { nRows: N, nCols: E, indptr, indices, data };
@@ -170,4 +166,9 @@ function rawRows(texts: readonly string[]): Float64Array {
   const E = SHAPE_WIDTH, raw = new Float64Array(texts.length * E), row = new Float64Array(E);
   texts.forEach((t, i) => raw.set(shapeOf(t, row), i * E));
   return raw;
+}
+
+/** out[at..at+SHAPE_WIDTH) = raw[from..) standardised with mean and sd (a feature constant in training stays 0). */
+function standardise(raw: ArrayLike<number>, from: number, mean: Float64Array, sd: Float64Array, out: Float32Array, at: number): void {
+  for (let c = 0; c < SHAPE_WIDTH; c++) out[at + c] = sd[c]! > 0 ? (raw[from + c]! - mean[c]!) / sd[c]! : 0;
 }
