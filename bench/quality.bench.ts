@@ -88,7 +88,7 @@ const STACK_ALLC_BAGS_REQUEST = { ...STACK_ALLC_REQUEST, thresholdBags: 50 };
  */
 const STACK_ALLC_BAGS_SHAPE_REQUEST = { ...STACK_ALLC_BAGS_REQUEST, stackShape: true };
 /** The jigsaw-only stacked tunes, in order (versions 5 to 9). */
-const JIGSAW_EXTRA = [
+export const JIGSAW_EXTRA = [
   { version: 5, request: STACK_ALLC_REQUEST, what: 'stack over every grid setting + NB words', how: 'the combiner, solved exactly, sees the out-of-fold logits at every C × class weight of the grid and the NB model\'s; the refit fits every setting' },
   { version: 6, request: STACK_ALLC_NBC_REQUEST, what: 'stack over every grid setting + NB words + NB chars', how: 'as version 5 with an NB-weighted char model as one more base' },
   { version: 7, request: STACK_ALLC_CASE_REQUEST, what: 'stack over every grid setting + NB words + case-sensitive chars', how: 'as version 5 with a case-sensitive char_wb model (lowercase off) as one more base; the refit appends its block' },
@@ -96,7 +96,7 @@ const JIGSAW_EXTRA = [
   { version: 9, request: STACK_ALLC_BAGS_SHAPE_REQUEST, what: 'version 8 with shape features', how: 'as version 8, with seven per-document shape features (capitals, !/?, length, stretched runs, punctuation) as more combiner inputs; the refit keeps them as a shape block' },
 ] as const;
 
-interface PeerTuned {
+export interface PeerTuned {
   version: string;
   fit_seconds: number;
   tune_seconds: number;
@@ -108,7 +108,7 @@ interface PeerTuned {
   thresholds: Record<string, number>;
 }
 
-interface Measured {
+export interface Measured {
   result: TuneResult;
   trainSeconds: number;
   tuneWallSeconds: number;
@@ -125,21 +125,32 @@ interface OursRun extends Measured {
   extra: Measured[];
 }
 
-async function runPeer(ds: PreparedDataset): Promise<PeerTuned> {
+export async function runPeer(ds: Pick<PreparedDataset, 'trainFile' | 'testFile'>): Promise<PeerTuned> {
   const { stdout } = await promisify(execFile)(PYTHON, [join(PEERS_DIR, 'sklearn_textclf.py'), ds.trainFile, ds.testFile, '--multi-label', '--tune-thresholds'], { maxBuffer: 64 << 20, timeout: 120 * 60_000 });
   return JSON.parse(stdout.trim().split('\n').pop() ?? '') as PeerTuned;
 }
 
-async function runOurs(ds: PreparedDataset, dir: string): Promise<OursRun> {
+/** Ours on a temp embedded store: the two files uploaded, version 1 trained; `measure` runs one `text.tune` of it. */
+export interface OursSession {
+  plainTrainSeconds: number;
+  measure(request: Record<string, unknown>): Promise<Measured>;
+  close(): Promise<void>;
+}
+
+export async function oursSession(ds: { key: string } & Pick<PreparedDataset, 'trainFile' | 'testFile'>, dir: string): Promise<OursSession> {
   const dataDir = mkdtempSync(join(dir, `ours-${ds.key}-`));
   const ctx = await createAppContext(loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent' } }));
-  await ctx.queue.startWorker();
-  const wait = async (job: Job): Promise<Job> => {
-    const done = await ctx.queue.wait(job.id, { timeoutMs: 120 * 60_000 });
-    if (done.status !== 'succeeded') throw new Error(`${done.type} ${done.status}: ${done.error?.code} ${done.error?.message}`);
-    return done;
+  const close = async () => {
+    await ctx.close();
+    rmSync(dataDir, { recursive: true, force: true });
   };
   try {
+    await ctx.queue.startWorker();
+    const wait = async (job: Job): Promise<Job> => {
+      const done = await ctx.queue.wait(job.id, { timeoutMs: 120 * 60_000 });
+      if (done.status !== 'succeeded') throw new Error(`${done.type} ${done.status}: ${done.error?.code} ${done.error?.message}`);
+      return done;
+    };
     for (const [file, dsName] of [[ds.trainFile, 'train'], [ds.testFile, 'test']] as const) {
       const up = await ctx.services.datasets.upload({ stream: createReadStream(file), fileName: basename(file), name: dsName, header: 'false' });
       await ctx.services.datasets.waitForImport(up.job.id);
@@ -162,17 +173,25 @@ async function runOurs(ds: PreparedDataset, dir: string): Promise<OursRun> {
       const meanAuc = nanMean(perLabelRocAuc(scores, test.truth, n));
       return { result, trainSeconds: model.metrics.train_seconds as number, tuneWallSeconds, ceilingMacroF1, meanAuc };
     };
-    const plain = await measure({});
-    const plainTrain = (trained.result as { train_seconds: number }).train_seconds;
-    const grid = await measure(GRID_REQUEST);
-    const stack = await measure(STACK_REQUEST);
-    const stackNb = await measure(STACK_NB_REQUEST);
+    return { plainTrainSeconds: (trained.result as { train_seconds: number }).train_seconds, measure, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+async function runOurs(ds: PreparedDataset, dir: string): Promise<OursRun> {
+  const ours = await oursSession(ds, dir);
+  try {
+    const plain = await ours.measure({});
+    const grid = await ours.measure(GRID_REQUEST);
+    const stack = await ours.measure(STACK_REQUEST);
+    const stackNb = await ours.measure(STACK_NB_REQUEST);
     const extra: Measured[] = [];
-    if (ds.key === 'jigsaw') for (const x of JIGSAW_EXTRA) extra.push(await measure(x.request));
-    return { ...plain, trainSeconds: plainTrain, grid, stack, stackNb, extra };
+    if (ds.key === 'jigsaw') for (const x of JIGSAW_EXTRA) extra.push(await ours.measure(x.request));
+    return { ...plain, trainSeconds: ours.plainTrainSeconds, grid, stack, stackNb, extra };
   } finally {
-    await ctx.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await ours.close();
   }
 }
 

@@ -71,7 +71,7 @@ export function readGoEmotions(dataDir: string, split: 'train' | 'dev'): Doc[] |
   return docs;
 }
 
-function labelIndices(docs: readonly Doc[]): { names: string[]; indices: number[][] } {
+export function labelIndices(docs: readonly Doc[]): { names: string[]; indices: number[][] } {
   const names = [...new Set(docs.flatMap((d) => d.labels))].sort();
   const index = new Map(names.map((n, i) => [n, i]));
   return { names, indices: docs.map((d) => d.labels.map((l) => index.get(l)!)) };
