@@ -21,7 +21,7 @@
  *   0.6867 / 0.6835 (−0.0007 / +0.0009), bag-median −0.0018 / −0.0009, rep+bag (R=1: resamples of the one cross-fit,
  *   B = 50 over two draws) −0.0013 / +0.0020: the gain does not carry over to that base set (threat 0.4416 → 0.4277).
  * Needs the out-of-fold bases cached by bench/quality.case.ts (CASE_CACHE).
- * Run: STEADY_CASE=0|1 STEADY_SEEDS=0,1 npx tsx bench/quality.steady.ts CACHE [jigsaw]
+ * Run: STEADY_CASE=0|1 STEADY_SHAPE=0|1 STEADY_EXTRA=oof.f32 STEADY_SEEDS=0,1 npx tsx bench/quality.steady.ts CACHE [jigsaw]
  */
 import { readFileSync } from 'node:fs';
 import { mulberry32, permutation, type Rng } from '../src/ml/index.ts';
@@ -41,7 +41,11 @@ const baggedThresholds = (s: Float32Array, y: Uint8Array, bags: number, rng: Rng
 const meanLogit = (ts: number[]) => meanLogitThreshold(ts)!;
 const median = (ts: number[]) => { const v = [...ts].sort((a, b) => a - b), h = v.length >> 1; return v.length % 2 ? v[h]! : (v[h - 1]! + v[h]!) / 2; };
 
-export function steadyThresholds(trainFile: string, cache: string, log: (m: string) => void, seeds: number[]): Map<string, number[]> {
+/**
+ * `extraBases`: more bases beside the cached ones, each rows × labels out-of-fold probabilities in the train file's
+ * order and text.tune's folds (e.g. bench/quality.encoder.ts's sentence-encoder base).
+ */
+export function steadyThresholds(trainFile: string, cache: string, log: (m: string) => void, seeds: number[], extraBases: readonly Float32Array[] = []): Map<string, number[]> {
   const docs = parseLabeledText(readFileSync(trainFile, 'utf8'), { mode: 'multi-label', format: 'comprehend-csv' }).docs;
   const labels = labelSet(docs), n = labels.length, a = toArrays(docs, labels, 'multi-label'), N = docs.length;
   const foldsBy = Array.from({ length: R }, (_, r) => kFoldAssignment(a.labelIndices, 'multi-label', k, r));
@@ -49,9 +53,10 @@ export function steadyThresholds(trainFile: string, cache: string, log: (m: stri
   // the cache's order (bench/quality.case.ts): the 8 settings, NB words, case chars, case words
   // STEADY_CASE=1: + the case-sensitive char base (stackCaseChars)
   const M = SETTINGS + 1 + (process.env.STEADY_CASE === '1' ? 1 : 0);
-  const bases = sideBySide(Array.from({ length: M }, (_, b) => logitsOf(all.subarray(b * per, (b + 1) * per))), n);
+  const extra = extraBases.map(logitsOf);
+  const bases = sideBySide([...Array.from({ length: M }, (_, b) => logitsOf(all.subarray(b * per, (b + 1) * per))), ...extra], n);
   // STEADY_SHAPE=1: + the per-document shape features (quality.shape.ts) as combiner inputs
-  const Z = process.env.STEADY_SHAPE === '1' ? appendColumns(bases, M * n, shapeFeatures(a.texts), SHAPE_FEATURES.length) : bases;
+  const Z = process.env.STEADY_SHAPE === '1' ? appendColumns(bases, (M + extra.length) * n, shapeFeatures(a.texts), SHAPE_FEATURES.length) : bases;
   const names = ['plain', `bag-logit B=${B}`, `bag-median B=${B}`, `rep R=${R}`, `rep+bag R=${R} B=${B}`];
   const perSeed = new Map<string, number[]>(names.map((v) => [v, []]));
   const perLabel = new Map<string, Float64Array>(names.map((v) => [v, new Float64Array(n)]));
@@ -95,7 +100,10 @@ if (process.argv[1]?.endsWith('quality.steady.ts')) {
   const ds = await preparedDataset(which, 'sb-qs-');
   const seeds = (process.env.STEADY_SEEDS ?? '0,1').split(',').map(Number);
   const started = performance.now();
-  const rows = steadyThresholds(ds.trainFile, cache, (m) => console.error(m), seeds);
+  // STEADY_EXTRA=file: one more base, rows × labels out-of-fold probabilities (float32, the train file's order)
+  const extraBytes = process.env.STEADY_EXTRA ? readFileSync(process.env.STEADY_EXTRA) : undefined;
+  const extra = extraBytes ? [new Float32Array(extraBytes.buffer, extraBytes.byteOffset, extraBytes.byteLength / 4)] : [];
+  const rows = steadyThresholds(ds.trainFile, cache, (m) => console.error(m), seeds, extra);
   const base = rows.get('plain')!, sign = (d: number) => `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(4)}`;
   console.log(`combiner C ${COMBINER_C}, seeds ${seeds.join(', ')}, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
   console.log(`| variant | ${seeds.map((s) => `seed ${s}`).join(' | ')} | mean | Δ per seed | Δ mean |\n|---|${seeds.map(() => '---:|').join('')}---:|---:|---:|`);
