@@ -17,7 +17,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fitLogisticRegression, decisionFunction } from '../src/ml/linear/logreg.ts';
 import { nanMean, perLabelRocAuc } from '../src/ml/index.ts';
 import { kFoldAssignment } from '../src/ml/diagnostics/index.ts';
-import type { Csr } from '../src/ml/sparse/csr.ts';
+import { csrFromDense, sliceRows } from '../src/ml/sparse/csr.ts';
 import { labelSet, toArrays } from '../src/domains/text/data.ts';
 import { parseLabeledText } from '../src/domains/text/formats.ts';
 import { preparedDataset } from './text.data.ts';
@@ -53,16 +53,6 @@ async function embedAll(encoder: Encoder, texts: readonly string[], log: (m: str
   return out;
 }
 
-function denseRows(E: Float32Array, rows: readonly number[]): Csr {
-  const n = rows.length, data = new Float32Array(n * DIM), indices = new Int32Array(n * DIM), indptr = new Int32Array(n + 1);
-  rows.forEach((i, r) => {
-    data.set(E.subarray(i * DIM, (i + 1) * DIM), r * DIM);
-    for (let c = 0; c < DIM; c++) indices[r * DIM + c] = c;
-    indptr[r + 1] = (r + 1) * DIM;
-  });
-  return { nRows: n, nCols: DIM, indptr, indices, data };
-}
-
 const encoder = await loadEncoder();
 const cache = process.argv[2];
 if (!encoder || !cache || !existsSync(cache)) {
@@ -87,14 +77,14 @@ if (embCache && existsSync(embCache)) {
 }
 const C = Number(process.env.ENCODER_C ?? 10);
 const folds = kFoldAssignment(a.labelIndices, 'multi-label', k, 0);
-const oof = new Float32Array(N * n);
+const X = csrFromDense(E, N, DIM), oof = new Float32Array(N * n);
 for (let f = 0; f < k; f++) {
   const tr: number[] = [], te: number[] = [];
   for (let i = 0; i < N; i++) (folds[i] === f ? te : tr).push(i);
   const Y = new Uint8Array(tr.length * n);
   tr.forEach((i, r) => Y.set(a.truth.subarray(i * n, (i + 1) * n), r * n));
-  const { model } = fitLogisticRegression(denseRows(E, tr), Y, n, { C, maxEpochs: 100, tol: 0.01 });
-  const z = decisionFunction(model, denseRows(E, te));
+  const { model } = fitLogisticRegression(sliceRows(X, tr), Y, n, { C, maxEpochs: 100, tol: 0.01 });
+  const z = decisionFunction(model, sliceRows(X, te));
   te.forEach((i, r) => {
     for (let l = 0; l < n; l++) oof[i * n + l] = 1 / (1 + Math.exp(-z[r * n + l]!));
   });

@@ -38,7 +38,7 @@ const argList = (flag: string): number[] | undefined => {
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** Sample standard deviation (n − 1), as pandas' `std()`. */
-const sd = (xs: readonly number[]) => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
+const sd = (xs: readonly number[]) => { const m = mean(xs); return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1)); };
 const f4 = (x: number) => x.toFixed(4);
 
 async function main(): Promise<void> {
