@@ -78,6 +78,10 @@ describe('sagebrush text tune / decision / sweep / noisy-labels', () => {
     const shaped = await cli(['--json', 'text', 'tune', 'multi:1', '--folds', '3', '--stack', '--stack-case-chars', '--stack-shape']);
     expect(shaped.code, shaped.stderr).toBe(0);
     expect(JSON.parse(shaped.stdout).stack).toEqual({ bases: ['word+char', 'case-chars', 'shape'], combinerC: 0.1 });
+    // --stack-encoder: a pretrained sentence encoder's embeddings as one more base
+    const encoded = await cli(['--json', 'text', 'tune', 'multi:1', '--folds', '3', '--stack', '--stack-encoder']);
+    expect(encoded.code, encoded.stderr).toBe(0);
+    expect(JSON.parse(encoded.stdout).stack).toEqual({ bases: ['word+char', 'sentence-encoder'], combinerC: 0.1 });
     // --threshold-bags: thresholds bagged over bootstrap resamples (objective f1 only)
     const bagged = await cli(['--json', 'text', 'tune', 'multi:1', '--folds', '3', '--stack', '--threshold-bags', '10']);
     expect(bagged.code, bagged.stderr).toBe(0);
@@ -92,7 +96,7 @@ describe('sagebrush text tune / decision / sweep / noisy-labels', () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/stackAllC needs stack and cGrid/);
     // a flag that modifies another is sent as given, so the API's refusal reaches the user instead of the flag being dropped
-    for (const [flag, field, needs] of [['--stack-nb-words', 'stackNbWords', 'stack'], ['--stack-nb-chars', 'stackNbChars', 'stack'], ['--stack-case-chars', 'stackCaseChars', 'stack'], ['--stack-shape', 'stackShape', 'stack'], ['--balanced-grid', 'balancedGrid', 'cGrid']] as const) {
+    for (const [flag, field, needs] of [['--stack-nb-words', 'stackNbWords', 'stack'], ['--stack-nb-chars', 'stackNbChars', 'stack'], ['--stack-case-chars', 'stackCaseChars', 'stack'], ['--stack-shape', 'stackShape', 'stack'], ['--stack-encoder', 'stackEncoder', 'stack'], ['--balanced-grid', 'balancedGrid', 'cGrid']] as const) {
       const r2 = await cli(['text', 'tune', 'multi:1', flag]);
       expect(r2.code, flag).not.toBe(0);
       expect(r2.stderr).toContain(`${field} needs ${needs}`);

@@ -33,6 +33,8 @@ export const tuneRequestSchema = z.object({
     .describe('with stack: also fit a case-sensitive char_wb model (lowercase off) in the tune folds as one more base of the combiner; the refit appends its block to the model'),
   stackShape: z.boolean().default(false)
     .describe('with stack: per-document shape features (capitals, \'!\' and \'?\', length, stretched letters, punctuation; standardised on the training part) as more inputs of the combiner; the refit appends them to the model as a shape block'),
+  stackEncoder: z.boolean().default(false)
+    .describe('with stack: also fit a logistic regression on the texts\' embeddings from a pretrained sentence encoder (Universal Sentence Encoder lite, shipped with the install) in the tune folds as one more base of the combiner; the refit appends an encoder block to the model, and scoring it embeds every text (~50–60 ms of CPU each)'),
   stackAllC: z.boolean().default(false)
     .describe('with stack and cGrid: the combiner sees the out-of-fold logits at every C of the grid, not only each label\'s chosen C (the refit fits every C)'),
 });
@@ -47,6 +49,7 @@ const DEPENDENT_OPTIONS = [
   { field: 'stackNbWords', needs: 'stack', sent: (r: TuneRequest) => r.stackNbWords, ok: (r: TuneRequest) => r.stack, example: '{"stack": true, "stackNbWords": true}' },
   { field: 'stackNbChars', needs: 'stack', sent: (r: TuneRequest) => r.stackNbChars, ok: (r: TuneRequest) => r.stack, example: '{"stack": true, "stackNbChars": true}' },
   { field: 'stackCaseChars', needs: 'stack', sent: (r: TuneRequest) => r.stackCaseChars, ok: (r: TuneRequest) => r.stack, example: '{"stack": true, "stackCaseChars": true}' },
+  { field: 'stackEncoder', needs: 'stack', sent: (r: TuneRequest) => r.stackEncoder, ok: (r: TuneRequest) => r.stack, example: '{"stack": true, "stackEncoder": true}' },
   { field: 'stackShape', needs: 'stack', sent: (r: TuneRequest) => r.stackShape, ok: (r: TuneRequest) => r.stack, example: '{"stack": true, "stackShape": true}' },
   { field: 'thresholdBags', needs: "objective 'f1'", sent: (r: TuneRequest) => r.thresholdBags > 0, ok: (r: TuneRequest) => r.objective === 'f1', example: '{"objective": "f1", "thresholdBags": 50}' },
   { field: 'stackAllC', needs: 'stack and cGrid', sent: (r: TuneRequest) => r.stackAllC, ok: (r: TuneRequest) => r.stack && Boolean(r.cGrid?.length), example: '{"stack": true, "cGrid": [0.5, 1, 2, 4], "stackAllC": true}' },

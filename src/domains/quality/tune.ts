@@ -8,7 +8,8 @@
  */
 import { AppError } from '../../core/errors.ts';
 import type { JobContext } from '../../jobs/types.ts';
-import { column, precisionRecallCurve, resolveTextClassifierOptions, trainTextClassifier } from '../../ml/index.ts';
+import { column, precisionRecallCurve, predictTexts, resolveTextClassifierOptions, trainTextClassifier } from '../../ml/index.ts';
+import { embedTexts } from '../../ml/text/sentenceEncoder.ts';
 import {
   curveAveragePrecision, downsampleCurve, kFoldAssignment, outOfFoldScores, pointAt, selectiveCurve, tuneAbstain, tuneThresholds,
 } from '../../ml/diagnostics/index.ts';
@@ -90,16 +91,20 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
     await yieldToLoop();
   };
   let grid: GridOutOfFold | null = null;
+  // stackEncoder: the training part's sentence embeddings, once for every fold and the refit (on this job's thread)
+  const embeddings = p.stack && p.stackEncoder
+    ? await embedTexts(train.texts, (done) => ctx.progress(0.01 + (0.04 * done) / train.texts.length, `embedding the training part: ${done} of ${train.texts.length} texts`))
+    : null;
   if (p.cGrid?.length || p.stack) {
     const own = resolveTextClassifierOptions(options as never);
     const settings = p.cGrid?.length
       ? p.cGrid.flatMap((C) => (p.balancedGrid ? (['none', 'balanced'] as const) : (['none'] as const)).map((classWeight) => ({ C, classWeight })))
       : [{ C: own.C, classWeight: own.classWeight }];
     // the grid replaces any per-label setting the version was trained with (e.g. a version an earlier grid refitted)
-    grid = await gridOutOfFold({ ...train, labels, options: { ...options, labelC: null, labelClassWeight: null }, folds, k: p.folds, grid: settings, objective, nbWords: p.stack && p.stackNbWords, nbChars: p.stack && p.stackNbChars, caseChars: p.stack && p.stackCaseChars, signal: ctx.signal, onFold });
+    grid = await gridOutOfFold({ ...train, labels, options: { ...options, labelC: null, labelClassWeight: null }, folds, k: p.folds, grid: settings, objective, nbWords: p.stack && p.stackNbWords, nbChars: p.stack && p.stackNbChars, caseChars: p.stack && p.stackCaseChars, encoder: embeddings, signal: ctx.signal, onFold });
   }
   // with stack: the thresholds are chosen on the combiner's cross-fitted scores
-  const stack: StackOutOfFold | null = grid && p.stack ? stackOutOfFold(grid, train.truth, n, folds, p.folds, p.stackAllC, p.stackShape ? train.texts : null) : null;
+  const stack: StackOutOfFold | null = grid && p.stack ? stackOutOfFold(grid, train.truth, n, folds, p.folds, p.stackAllC, p.stackShape ? train.texts : null, embeddings) : null;
   const oof = stack ? stack.scores : grid ? grid.scores : await outOfFoldScores({
     nRows: train.texts.length, nLabels: n, folds, k: p.folds, signal: ctx.signal,
     fitPredict: (tr, te, f) => {
@@ -147,7 +152,7 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
 
   await ctx.progress(0.88, `measuring on the ${parts.test.length} test documents`);
   const predictor = await deps.predictor(target.id);
-  const scores = predictor.classifier.predict(test.texts);
+  const scores = await predictTexts(predictor.classifier, test.texts);
   const before = classificationReport(mode, labels, scores, test.truth);
   const after = mode === 'multi-label'
     ? classificationReport(mode, labels, scores, test.truth, thresholds!)

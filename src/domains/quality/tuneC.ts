@@ -11,7 +11,7 @@
  * multi-label models only.
  */
 import { AppError } from '../../core/errors.ts';
-import { chooseThreshold, column, precisionRecallCurve, resolveTextClassifierOptions, trainTextClassifier, type TextClassifierModel, type ThresholdObjective } from '../../ml/index.ts';
+import { chooseThreshold, column, precisionRecallCurve, predictTexts, resolveTextClassifierOptions, trainTextClassifier, type TextClassifierModel, type ThresholdObjective } from '../../ml/index.ts';
 import { outOfFoldScores } from '../../ml/diagnostics/index.ts';
 import { trainTextClassifierGrid, type GridSetting } from '../../ml/text/trainGrid.ts';
 import type { ClassWeight } from '../../ml/index.ts';
@@ -21,6 +21,7 @@ import { classificationReport } from '../classifiers/evaluate.ts';
 import { toArrays } from '../text/data.ts';
 import type { TextDeps } from '../text/deps.ts';
 import { saveTextModelVersion } from '../text/register.ts';
+import { encoderBaseScores, encoderFit, fitEncoderBase } from '../../ml/text/encoderBase.ts';
 
 export interface GridOutOfFold {
   /** Out-of-fold scores, rows × labels, each label's column from its chosen C. */
@@ -38,6 +39,8 @@ export interface GridOutOfFold {
   nbChars: Float32Array | null;
   /** With caseChars: the case-sensitive char model's out-of-fold scores (caseBase.ts), fitted in the same folds. */
   caseChars: Float32Array | null;
+  /** With encoder: the sentence-encoder model's out-of-fold scores (encoderBase.ts), fitted in the same folds. */
+  encoder: Float32Array | null;
 }
 
 /** Refuses a C grid where it cannot apply (before the job is queued), naming the field and the fix. */
@@ -91,12 +94,14 @@ export interface GridFoldInput {
   nbChars?: boolean;
   /** Also fit the case-sensitive char model in every fold (text.tune --stack-case-chars). */
   caseChars?: boolean;
+  /** Also fit a logistic regression on these sentence embeddings (rows × ENCODER_DIM) in every fold (text.tune --stack-encoder). */
+  encoder?: Float32Array | null;
   signal?: AbortSignal;
   onFold?: (done: number, k: number) => void | Promise<void>;
 }
 
 export async function gridOutOfFold(input: GridFoldInput): Promise<GridOutOfFold> {
-  const { texts, labels, grid: settings } = input, n = labels.length, G = settings.length + (input.nbWords ? 1 : 0) + (input.nbChars ? 1 : 0) + (input.caseChars ? 1 : 0);
+  const { texts, labels, grid: settings } = input, n = labels.length, G = settings.length + (input.nbWords ? 1 : 0) + (input.nbChars ? 1 : 0) + (input.caseChars ? 1 : 0) + (input.encoder ? 1 : 0);
   // one wide matrix: row r holds the G score rows of the grid side by side
   const wide = await outOfFoldScores({
     nRows: texts.length, nLabels: n * G, folds: input.folds, k: input.k, signal: input.signal, onFold: input.onFold,
@@ -106,10 +111,15 @@ export async function gridOutOfFold(input: GridFoldInput): Promise<GridOutOfFold
       }, settings, { nbWords: input.nbWords, nbChars: input.nbChars, caseChars: input.caseChars });
       const heldOut = Array.from(te, (i) => texts[i]!);
       const out = new Float32Array(te.length * n * G);
-      models.forEach((m, g) => {
-        const s = m.predict(heldOut);
+      const place = (s: Float32Array, g: number) => {
         for (let r = 0; r < te.length; r++) out.set(s.subarray(r * n, (r + 1) * n), r * n * G + g * n);
-      });
+      };
+      models.forEach((m, g) => place(m.predict(heldOut), g));
+      if (input.encoder) {
+        const tY = new Uint8Array(tr.length * n);
+        tr.forEach((i, r) => tY.set(input.truth.subarray(i * n, (i + 1) * n), r * n));
+        place(encoderBaseScores(fitEncoderBase(input.encoder, tr, tY, n, { ...encoderFit(input.options), signal: input.signal }), input.encoder, te), G - 1);
+      }
       return out;
     },
   });
@@ -118,13 +128,13 @@ export async function gridOutOfFold(input: GridFoldInput): Promise<GridOutOfFold
     for (let r = 0; r < texts.length; r++) s.set(wide.subarray(r * n * G + g * n, r * n * G + (g + 1) * n), r * n);
     return s;
   });
-  // after the grid: NB words, NB chars, case chars (trainTextClassifierGrid's order), each where asked for
+  // after the grid: NB words, NB chars, case chars (trainTextClassifierGrid's order), the encoder's, each where asked for
   const extra = all.slice(settings.length), take = (on: boolean | undefined) => (on ? extra.shift()! : null);
-  const grid = all.slice(0, settings.length), nb = take(input.nbWords), nbChars = take(input.nbChars), caseChars = take(input.caseChars);
+  const grid = all.slice(0, settings.length), nb = take(input.nbWords), nbChars = take(input.nbChars), caseChars = take(input.caseChars), encoder = take(Boolean(input.encoder));
   const chosen = choosePerLabel(grid, input.truth, n, input.objective);
   return {
     scores: chosen.scores, labelC: chosen.pick.map((g) => settings[g]!.C), labelClassWeight: chosen.pick.map((g) => settings[g]!.classWeight),
-    perC: settings.map((s, g) => ({ ...s, meanObjective: chosen.meanObjective[g]! })), grid, nb, nbChars, caseChars,
+    perC: settings.map((s, g) => ({ ...s, meanObjective: chosen.meanObjective[g]! })), grid, nb, nbChars, caseChars, encoder,
   };
 }
 
@@ -149,7 +159,7 @@ export async function saveRefit(deps: TextDeps, jobId: string, model: ModelVersi
   const plain = trainTextClassifier({ texts: train.texts, labels: train.labelIndices, labelNames: labels, mode, options, signal });
   const classifier = extra.finish ? extra.finish(plain, train.texts, train.labelIndices) : plain;
   const trainSeconds = (performance.now() - started) / 1000;
-  const metrics = classificationReport(mode, labels, classifier.predict(test.texts), test.truth);
+  const metrics = classificationReport(mode, labels, await predictTexts(classifier, test.texts), test.truth);
   const saved = await saveTextModelVersion(deps, {
     name: model.name, jobId, mode, source: modelSource(parts.params), dataset: { versionId: parts.dataset.versionId, version: parts.dataset.version, format: parts.params.format },
     classifier, metrics, splitInfo: parts.params.split, test: parts.test, nTrain: parts.train.length, trainSeconds, warnings: [],

@@ -9,6 +9,9 @@ import { fitNbModel } from '../../ml/text/stack.ts';
 import { FusedTextScorer } from '../../ml/text/fusedScorer.ts';
 import { checkStack, foldStack, stackOutOfFold } from './tuneStack.ts';
 import { SHAPE_WIDTH, ShapeBlock } from '../../ml/text/shape.ts';
+import { embedTexts, ENCODER_DIM } from '../../ml/text/sentenceEncoder.ts';
+import { encoderFit, fitEncoderBase, embeddingRows } from '../../ml/text/encoderBase.ts';
+import { predictTexts } from '../../ml/text/classifier.ts';
 import { parseLabeledText } from '../text/formats.ts';
 import { labelSet } from '../text/data.ts';
 import { multiLabelCsv } from '../text/testing/synthetic.ts';
@@ -133,6 +136,37 @@ describe('text.tune with stack (real app)', () => {
     const batchWant = stored.predict(lines);
     for (const r of out) for (const c of r.Labels) expect(c.Score).toBeCloseTo(batchWant[r.Line * stored.nLabels + stored.labelNames.indexOf(c.Name)]!, 3);
   }, 120_000);
+
+  it('with stackEncoder, the sentence encoder is one more base and the new version carries an encoder block that endpoints and batch jobs score', async () => {
+    const r = await succeeded<TuneResult>(runJob(t, '/api/v1/text/models/multi/versions/1/tune', { folds: 3, stack: true, stackEncoder: true, stackShape: true }, 120_000));
+    expect(r.model.version).toBe(6);
+    expect(r.stack).toEqual({ bases: ['word+char', 'sentence-encoder', 'shape'], combinerC: 0.1 });
+    const v6 = await version(6);
+    const stored = TextClassifierModel.deserialize(await t.ctx.artifacts.get(v6.artifacts['model.bin']!));
+    expect(stored.encoder).toMatchObject({ dim: ENCODER_DIM });
+    expect(stored.linear.nFeatures).toBe(stored.vectorizers.reduce((a, v) => a + v.nFeatures, 0) + ENCODER_DIM + SHAPE_WIDTH);
+    // the version's test metrics were measured with the encoder block (predictTexts), as the tune result's
+    const { models, datasets } = t.ctx.services;
+    const parts = await rebuildModelParts({ logger: t.ctx.logger, artifacts: t.ctx.artifacts, queue: t.ctx.queue, datasets, models }, await models.getById(v6.id));
+    const test = toArrays(parts.test, parts.params.labels, 'multi-label');
+    expect(() => stored.predict(test.texts)).toThrow(/sentence-encoder block/);
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/endpoints', payload: { name: 'encoder-ep', model: 'multi:6' } })).statusCode).toBe(201);
+    for (const text of ['WHY ARE YOU SO RUDE!!! sooo rude', 'refund my invoice payment?', '']) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/endpoints/encoder-ep/classify', payload: { Text: text } });
+      if (text === '') { expect(res.statusCode).toBe(400); continue; }
+      expect(res.statusCode, res.body).toBe(200);
+      const want = await predictTexts(stored, [text]), got = res.json<{ Labels: { Name: string; Score: number }[] }>().Labels;
+      for (const c of got) expect(c.Score).toBeCloseTo(want[stored.labelNames.indexOf(c.Name)]!, 3);
+    }
+    const lines = Array.from({ length: 30 }, (_, i) => (i % 2 ? `WHERE IS MY PARCEL ${i}!!!` : `refund my invoice payment ${i}??`));
+    const body = await multipart([{ name: 'model', value: 'multi:6' }, { name: 'inputFormat', value: 'one-doc-per-line' }, { name: 'file', fileName: 'in.txt', content: `${lines.join('\n')}\n` }]);
+    const job = await t.ctx.queue.wait((await t.app.inject({ method: 'POST', url: '/api/v1/text/batch-jobs', ...body })).json<{ job: Job }>().job.id, { timeoutMs: 60_000 });
+    expect(job.status).toBe('succeeded');
+    const out = (await t.app.inject({ method: 'GET', url: `/api/v1/text/batch-jobs/${job.id}/output?format=jsonl` })).body.trim().split('\n').map((l) => JSON.parse(l) as { Line: number; Labels: { Name: string; Score: number }[] });
+    expect(out).toHaveLength(lines.length);
+    const batchWant = await predictTexts(stored, lines);
+    for (const o of out) for (const c of o.Labels) expect(c.Score).toBeCloseTo(batchWant[o.Line * stored.nLabels + stored.labelNames.indexOf(c.Name)]!, 3);
+  }, 180_000);
 });
 
 describe('checkStack', () => {
@@ -150,7 +184,7 @@ describe('foldStack with allC', () => {
     const clf = trainTextClassifier({ texts, labels, labelNames: names, mode: 'multi-label', options: {} });
     const grid = [{ C: 0.5, classWeight: 'none' as const }, { C: 2, classWeight: 'balanced' as const }], M = grid.length + 2, k = 4;
     const A = Float32Array.from({ length: (M * L + 1) * L }, (_, i) => Math.sin(i + 1) / 2);
-    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: true, nbChars: true, caseChars: false, shape: null, allC: grid }, k);
+    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: true, nbChars: true, caseChars: false, shape: null, encoder: null, allC: grid }, k);
     const blocks = clf.vectorizers.map((v) => v.transform(texts)), Y = labelMatrix(labels, L), o = clf.options, fit = { maxEpochs: o.maxEpochs, tol: o.tol, seed: o.seed };
     const bases = [
       ...grid.map((g) => fitLogisticRegression(blocks, Y, L, { ...fit, C: (g.C * (k - 1)) / k, classWeight: g.classWeight }).model),
@@ -176,7 +210,7 @@ describe('foldStack with shape', () => {
     const clf = trainTextClassifier({ texts, labels, labelNames: names, mode: 'multi-label', options: {} }), k = 3, M = 1, E = SHAPE_WIDTH;
     const shape = ShapeBlock.fit(texts);
     const A = Float32Array.from({ length: (M * L + E + 1) * L }, (_, i) => Math.sin(3 * i + 1) / 2);
-    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: false, nbChars: false, caseChars: false, shape, allC: null }, k);
+    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: false, nbChars: false, caseChars: false, shape, encoder: null, allC: null }, k);
     expect(folded.vectorizers).toEqual(clf.vectorizers);
     expect(folded.shape).toBe(shape);
     const base = decisionFunction(clf.linear, clf.vectorizers.map((v) => v.transform(texts))), X = shape.transform(texts).data;
@@ -217,7 +251,7 @@ describe('foldStack with caseChars', () => {
     const texts = docs.map((d, i) => (i % 3 === 0 ? d.text.toUpperCase() : d.text));
     const clf = trainTextClassifier({ texts, labels, labelNames: names, mode: 'multi-label', options: {} }), k = 5, M = 2;
     const A = Float32Array.from({ length: (M * L + 1) * L }, (_, i) => Math.cos(i + 1) / 2);
-    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: false, nbChars: false, caseChars: true, shape: null, allC: null }, k);
+    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: false, nbChars: false, caseChars: true, shape: null, encoder: null, allC: null }, k);
     expect(folded.vectorizers.length).toBe(clf.vectorizers.length + 1);
     const caseVec = folded.vectorizers.at(-1)!;
     expect(caseVec.config).toMatchObject({ analyzer: 'char_wb', lowercase: false, ngramRange: clf.options.charNgram });
@@ -240,4 +274,36 @@ describe('foldStack with caseChars', () => {
     const fused = new FusedTextScorer(loaded).score(texts);
     for (let x = 0; x < p.length; x++) expect(fused[x]!).toBeCloseTo(p[x]!, 5);
   });
+});
+
+describe('foldStack with encoder', () => {
+  it('appends an encoder block after the n-gram blocks and folds the encoder base (ENCODER_C × (k−1)/k) in; stored, predict, the fused scorer and predictTexts agree', async () => {
+    const docs = parseLabeledText(multiLabelCsv(90), { mode: 'multi-label', format: 'comprehend-csv' }).docs;
+    const names = labelSet(docs), L = names.length, labels = docs.map((d) => d.labels.map((l) => names.indexOf(l))), texts = docs.map((d) => d.text);
+    const clf = trainTextClassifier({ texts, labels, labelNames: names, mode: 'multi-label', options: {} }), k = 5, M = 2;
+    const E = await embedTexts(texts), rows = texts.map((_, i) => i);
+    const A = Float32Array.from({ length: (M * L + 1) * L }, (_, i) => Math.cos(2 * i + 1) / 2);
+    const folded = foldStack(clf, texts, labels, { scores: new Float32Array(0), A, nbWords: false, nbChars: false, caseChars: false, shape: null, encoder: E, allC: null }, k);
+    expect(folded.vectorizers).toEqual(clf.vectorizers);
+    expect(folded.encoder).toMatchObject({ dim: ENCODER_DIM });
+    const e = encoderFit(clf.options), Y = labelMatrix(labels, L);
+    const encModel = fitEncoderBase(E, rows, Y, L, { ...e, C: (e.C * (k - 1)) / k });
+    const bases = [decisionFunction(clf.linear, clf.vectorizers.map((v) => v.transform(texts))), decisionFunction(encModel, embeddingRows(E, rows))];
+    const got = decisionFunction(folded.linear, folded.blocks(texts, new Map(), E));
+    for (let i = 0; i < texts.length; i++) {
+      for (let j = 0; j < L; j++) {
+        let want = A[M * L * L + j]!;
+        bases.forEach((b, m) => { for (let c = 0; c < L; c++) want += A[(m * L + c) * L + j]! * b[i * L + c]!; });
+        expect(got[i * L + j]!).toBeCloseTo(want, 3);
+      }
+    }
+    const loaded = TextClassifierModel.deserialize(folded.serialize()), p = folded.predict(texts, E);
+    expect(Array.from(loaded.predict(texts, E))).toEqual(Array.from(p));
+    expect(Array.from(await predictTexts(loaded, texts))).toEqual(Array.from(p));
+    const fused = new FusedTextScorer(loaded);
+    expect(fused.needsEmbeddings).toBe(true);
+    expect(() => fused.score(texts)).toThrow(/sentence-encoder block/);
+    const f = fused.score(texts, undefined, E);
+    for (let x = 0; x < p.length; x++) expect(f[x]!).toBeCloseTo(p[x]!, 5);
+  }, 60_000);
 });

@@ -17,6 +17,9 @@
  * stackShape adds per-document shape features (shape.ts: capitals, '!' / '?', length, stretched letters, punctuation)
  * as more combiner inputs; they are not n-gram columns, so the refit keeps them as a shape block after the n-gram
  * blocks with the combiner's shape rows as its weights.
+ * stackEncoder adds a pretrained sentence encoder's base (encoderBase.ts: logistic regression per label on the texts'
+ * 512-d embeddings, computed once per tune); the refit appends the embedding columns as an encoder block, so scoring
+ * the version embeds every text (~50–60 ms of CPU each, on the scoring threads).
  */
 import { AppError } from '../../core/errors.ts';
 import { fitLogisticRegression, labelMatrix, resolveTextClassifierOptions, TextClassifierModel, type ClassWeight } from '../../ml/index.ts';
@@ -25,6 +28,8 @@ import { fitNbModel, foldBases } from '../../ml/text/stack.ts';
 import { caseCharsConfig, fitCaseCharsBase } from '../../ml/text/caseBase.ts';
 import { crossFitCombiner, fitCombiner, logitsOf, sideBySide, withColumns } from '../../ml/text/stackCombiner.ts';
 import { ShapeBlock } from '../../ml/text/shape.ts';
+import { encoderFit, fitEncoderBase } from '../../ml/text/encoderBase.ts';
+import { ENCODER_DIM, installedEncoderId } from '../../ml/text/sentenceEncoder.ts';
 import type { ModelVersion } from '../models/service.ts';
 import type { TextModelParams } from '../text/parts.ts';
 import type { GridOutOfFold } from './tuneC.ts';
@@ -52,6 +57,8 @@ export interface StackOutOfFold {
    * combiner's last inputs (A's rows M·L … M·L + E − 1, before the bias row).
    */
   shape: ShapeBlock | null;
+  /** With stackEncoder: the training part's sentence embeddings (rows × ENCODER_DIM); the encoder base comes after the case base. */
+  encoder: Float32Array | null;
   /** With stackAllC: the grid's settings, one word+char base each (in grid order, before the NB base); null: one base at each label's chosen C. */
   allC: { C: number; classWeight: ClassWeight }[] | null;
 }
@@ -89,14 +96,15 @@ export function checkStack(model: ModelVersion, req: { stack?: boolean; cGrid?: 
  * The combiner on the grid's chosen out-of-fold scores (allC: on every setting's) and the NB model's, cross-fitted
  * over the tune folds.
  */
-export function stackOutOfFold(grid: GridOutOfFold, truth: Uint8Array, L: number, folds: Int32Array, k: number, allC = false, shapeTexts: readonly string[] | null = null): StackOutOfFold {
-  const bases = [...(allC ? grid.grid : [grid.scores]), ...(grid.nb ? [grid.nb] : []), ...(grid.nbChars ? [grid.nbChars] : []), ...(grid.caseChars ? [grid.caseChars] : [])];
+export function stackOutOfFold(grid: GridOutOfFold, truth: Uint8Array, L: number, folds: Int32Array, k: number, allC = false, shapeTexts: readonly string[] | null = null, embeddings: Float32Array | null = null): StackOutOfFold {
+  if (Boolean(grid.encoder) !== Boolean(embeddings)) throw new Error('stack: the encoder base and the embeddings go together');
+  const bases = [...(allC ? grid.grid : [grid.scores]), ...(grid.nb ? [grid.nb] : []), ...(grid.nbChars ? [grid.nbChars] : []), ...(grid.caseChars ? [grid.caseChars] : []), ...(grid.encoder ? [grid.encoder] : [])];
   const logits = sideBySide(bases.map(logitsOf), L);
   // the shape features are not fitted to the labels: computed once over the training part, no out-of-fold needed
   const fitted = shapeTexts ? ShapeBlock.fitTransform(shapeTexts) : null, shape = fitted?.block ?? null;
   const Z = fitted ? withColumns(logits, bases.length * L, fitted.matrix.data, fitted.block.nFeatures) : logits;
   return {
-    scores: crossFitCombiner(Z, truth, L, folds, k, { C: COMBINER_C }), A: fitCombiner(Z, truth, L, { C: COMBINER_C }), nbWords: grid.nb !== null, nbChars: grid.nbChars !== null, caseChars: grid.caseChars !== null, shape,
+    scores: crossFitCombiner(Z, truth, L, folds, k, { C: COMBINER_C }), A: fitCombiner(Z, truth, L, { C: COMBINER_C }), nbWords: grid.nb !== null, nbChars: grid.nbChars !== null, caseChars: grid.caseChars !== null, shape, encoder: embeddings,
     allC: allC ? grid.perC.map(({ C, classWeight }) => ({ C, classWeight })) : null,
   };
 }
@@ -104,7 +112,7 @@ export function stackOutOfFold(grid: GridOutOfFold, truth: Uint8Array, L: number
 /** The bases' names as the tune result and params.tuneStack record them. */
 export function stackBases(stack: StackOutOfFold): string[] {
   const grid = stack.allC ? stack.allC.map((s) => `word+char C=${s.C}${s.classWeight === 'balanced' ? ' balanced' : ''}`) : ['word+char'];
-  return [...grid, ...(stack.nbWords ? ['nb-words'] : []), ...(stack.nbChars ? ['nb-chars'] : []), ...(stack.caseChars ? ['case-chars'] : []), ...(stack.shape ? ['shape'] : [])];
+  return [...grid, ...(stack.nbWords ? ['nb-words'] : []), ...(stack.nbChars ? ['nb-chars'] : []), ...(stack.caseChars ? ['case-chars'] : []), ...(stack.encoder ? ['sentence-encoder'] : []), ...(stack.shape ? ['shape'] : [])];
 }
 
 /**
@@ -112,7 +120,8 @@ export function stackBases(stack: StackOutOfFold): string[] {
  * whole training part (at the version's C × (k−1)/k, the fold models' regularisation per row, like labelC); with
  * allC, the word+char model at every setting of the grid (C × (k−1)/k) on the refit's features; with caseChars, a
  * case-sensitive char_wb vectorizer fitted on the training part is appended as the model's last block, with its plain
- * model (at the version's C × (k−1)/k) as the last base.
+ * model (at the version's C × (k−1)/k) as the last base; with encoder, the encoder base refitted on every row (at
+ * ENCODER_C × (k−1)/k) over an encoder block after the n-gram blocks.
  */
 export function foldStack(clf: TextClassifierModel, texts: readonly string[], labels: readonly (readonly number[])[], stack: StackOutOfFold, k: number): TextClassifierModel {
   const L = clf.nLabels, d = clf.linear.nFeatures, o = clf.options, Y = labelMatrix(labels, L);
@@ -132,15 +141,21 @@ export function foldStack(clf: TextClassifierModel, texts: readonly string[], la
     vectorizers = [...vectorizers, cb.vectorizer];
     width += cb.vectorizer.nFeatures;
   }
+  if (stack.encoder) {
+    const e = encoderFit(o);
+    placed.push({ model: fitEncoderBase(stack.encoder, Array.from({ length: texts.length }, (_, i) => i), Y, L, { ...e, C: (e.C * (k - 1)) / k }), from: width });
+    width += ENCODER_DIM;
+  }
+  const encoder = stack.encoder ? { id: installedEncoderId(), dim: ENCODER_DIM } : null;
   const { A, shapeRows } = splitShapeRows(stack.A, placed.length, L, stack.shape?.nFeatures ?? 0);
   const folded = foldBases(placed, width, A);
-  if (!stack.shape) return new TextClassifierModel(clf.mode, clf.labelNames, o, vectorizers, folded, clf.info);
+  if (!stack.shape) return new TextClassifierModel(clf.mode, clf.labelNames, o, vectorizers, folded, clf.info, null, encoder);
   // the shape block's columns go after the n-gram blocks: its weights are the combiner's shape rows as they are
   const E = stack.shape.nFeatures, weights = new Float32Array((width + E + 1) * L);
   weights.set(folded.weights.subarray(0, width * L));
   weights.set(shapeRows, width * L);
   weights.set(folded.weights.subarray(width * L), (width + E) * L);
-  return new TextClassifierModel(clf.mode, clf.labelNames, o, vectorizers, { nFeatures: width + E, nLabels: L, weights, interceptScaling: 1 }, clf.info, stack.shape);
+  return new TextClassifierModel(clf.mode, clf.labelNames, o, vectorizers, { nFeatures: width + E, nLabels: L, weights, interceptScaling: 1 }, clf.info, stack.shape, encoder);
 }
 
 /**

@@ -42,15 +42,18 @@ export interface BatchScoring {
 }
 
 const CHUNK = 500;
+/** A model with a sentence-encoder block embeds every text (~50–60 ms each): smaller chunks keep progress and cancellation going. */
+const ENCODER_CHUNK = 50;
 
 /**
  * Without a pool (`score` runs inline) the documents are scored here in chunks of CHUNK, each emitted before the
  * next is scored: progress and cancellation get through between chunks.
  */
 export async function scoreInOrder<R>(s: Pick<ChunkScoring<R>, 'score'>, p: TextPredictor, texts: string[], signal: { throwIfAborted(): void }, emit: (start: number, results: R) => Promise<void>): Promise<void> {
-  for (let start = 0; start < texts.length; start += CHUNK) {
+  const chunk = p.classifier.encoder ? ENCODER_CHUNK : CHUNK;
+  for (let start = 0; start < texts.length; start += chunk) {
     signal.throwIfAborted();
-    await emit(start, await s.score(p, texts.slice(start, start + CHUNK)));
+    await emit(start, await s.score(p, texts.slice(start, start + chunk)));
   }
 }
 
@@ -160,7 +163,9 @@ export async function runBatchJob(deps: TextDeps & BatchScoring, ctx: JobContext
   const errorLine = (i: number) => JSON.stringify({ ...heads[i], ErrorCode: docs[i]!.error!.code, ErrorMessage: docs[i]!.error!.message });
   // the scores into one array, the lines written as bytes from them (resultLines.ts)
   const lines = { count: docs.length, head: (i: number) => `${JSON.stringify(heads[i]).slice(0, -1)},`, error: (i: number) => (docs[i]!.error ? errorLine(i) : undefined) };
-  const { jsonl } = await scoreLines({ score: deps.scoreRaw, threads: deps.threads, ...(deps.localRaw ? { local: deps.localRaw } : {}) }, predictor, texts, lines, ctx.signal, progress);
+  // a model with an encoder block is scored on the pool's threads only, in order (this thread's scorer is synchronous)
+  const local = deps.localRaw && !predictor.classifier.encoder ? { local: deps.localRaw } : {};
+  const { jsonl } = await scoreLines({ score: deps.scoreRaw, threads: deps.threads, ...local }, predictor, texts, lines, ctx.signal, progress);
   const errors = docs.length - ok.length;
   const outputKey = `${p.outputPrefix}predictions.jsonl`;
   const outputTarKey = `${p.outputPrefix}output.tar.gz`;

@@ -7,6 +7,7 @@ import { AppError } from '../../core/errors.ts';
 import { datasetRefSchema, defineJob, jsonObject, modelRefSchema, problemsSchema } from '../../jobs/registry.ts';
 import type { JobContext } from '../../jobs/types.ts';
 import { classificationReport, type ClassificationReport } from '../classifiers/evaluate.ts';
+import { predictTexts } from '../../ml/index.ts';
 import type { ModelVersion } from '../models/service.ts';
 import { withStageLog } from '../models/stageLog.ts';
 import { runBatchJob, type BatchResult } from './batch.ts';
@@ -65,7 +66,7 @@ async function runEvaluateJob(deps: TextDeps, models: TextJobModels, ctx: JobCon
   }
   await ctx.progress(0.3, `scoring ${data.docs.length} documents`);
   const arrays = toArrays(data.docs, predictor.rule.labels, predictor.rule.mode);
-  const scores = predictor.classifier.predict(arrays.texts);
+  const scores = await predictTexts(predictor.classifier, arrays.texts);
   const rule = predictor.rule;
   const decision = rule.abstainBelow !== undefined || rule.offsets ? { abstainBelow: rule.abstainBelow, offsets: rule.offsets } : undefined;
   const metrics = classificationReport(rule.mode, rule.labels, scores, arrays.truth, rule.thresholds, decision);

@@ -5,9 +5,9 @@
  * arrays (idf, n-gram look-up tables) are views into those shared bytes: one copy in memory for all threads.
  */
 import { TextClassifierModel } from '../../ml/text/classifier.ts';
-import { FusedTextScorer } from '../../ml/text/fusedScorer.ts';
+import { FusedTextScorer, scoreTexts } from '../../ml/text/fusedScorer.ts';
 import { warmUpTextScoring } from '../../ml/text/warmUp.ts';
-import { scoreClaimed, type SharedChunks } from './sharedChunks.ts';
+import { MIN_CHUNK, scoreClaimed, scoreClaimedAsync, type SharedChunks } from './sharedChunks.ts';
 
 export interface ScoreTask {
   modelId: string;
@@ -42,17 +42,28 @@ function scorerFor(task: ScoreTask): FusedTextScorer {
 
 let warmed = false;
 
-/** Probabilities, texts × labels. An empty task is the pool's start-up ping: the thread warms its JIT (warmUp.ts), once. */
-export default function score(task: ScoreTask): Float32Array {
+/**
+ * Probabilities, texts × labels. An empty task is the pool's start-up ping: the thread warms its JIT (warmUp.ts), once.
+ * A model with a sentence-encoder block is answered asynchronously (its texts are embedded on this thread first).
+ */
+export default function score(task: ScoreTask): Float32Array | Promise<Float32Array> {
   if (task.texts.length === 0) {
     if (!warmed) warmUpTextScoring();
     warmed = true;
     return new Float32Array(0);
   }
   const scorer = scorerFor(task);
+  if (scorer.needsEmbeddings) return scoreEmbedded(task, scorer);
   if (task.chunks) {
     scoreClaimed(task.chunks, task.texts, scorer.nLabels, (texts, out) => scorer.score(texts, out));
     return new Float32Array(0);
   }
   return scorer.score(task.texts);
+}
+
+async function scoreEmbedded(task: ScoreTask, scorer: FusedTextScorer): Promise<Float32Array> {
+  if (!task.chunks) return scoreTexts(scorer, task.texts);
+  // small chunks: a document costs ~50–60 ms of embedding
+  await scoreClaimedAsync(task.chunks, task.texts, scorer.nLabels, 2 * MIN_CHUNK, (texts, out) => scoreTexts(scorer, texts, out));
+  return new Float32Array(0);
 }

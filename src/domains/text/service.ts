@@ -14,6 +14,7 @@ import { checkTrainingData, type TrainingCheck } from './check.ts';
 import { toResult, type ClassificationResult, type DecisionRule } from './comprehend.ts';
 import type { TextDeps } from './deps.ts';
 import { loadTextPredictor, resultJson, scorerOf, type TextPredictor } from './predictor.ts';
+import { scoreTexts } from '../../ml/text/fusedScorer.ts';
 import { createMicroBatcher, type CancelSignal, type MicroBatcher } from './batcher.ts';
 import { createScoringPool, defaultScoringThreads, warmUpThisThread } from './scoringPool.ts';
 import {
@@ -63,7 +64,7 @@ export function createTextService(deps: TextDeps) {
     if (!batcher) {
       batcher = createMicroBatcher(async (all: string[]) => {
         const p = await cache.get(model.id);
-        const scores = pool ? await pool.score(p, all) : scorerOf(p.classifier).score(all);
+        const scores = pool ? await pool.score(p, all) : await scoreTexts(scorerOf(p.classifier), all);
         const n = p.rule.labels.length;
         return all.map((_, i): ScoredRow => ({ rule: p.rule, scores, offset: i * n }));
       }, { maxInFlight: Math.max(1, threads), maxQueued: deps.config?.scoringQueue ?? 4096 });
@@ -76,7 +77,7 @@ export function createTextService(deps: TextDeps) {
     return requireReadyModel(await deps.models.resolve(ref), TEXT_MODEL_KIND, 'a text classifier');
   }
 
-  const scoreRaw = async (p: TextPredictor, texts: string[]): Promise<Float32Array> => (pool ? pool.score(p, texts) : scorerOf(p.classifier).score(texts));
+  const scoreRaw = async (p: TextPredictor, texts: string[]): Promise<Float32Array> => (pool ? pool.score(p, texts) : scoreTexts(scorerOf(p.classifier), texts));
   const localRaw = (p: TextPredictor, texts: string[]): Float32Array => scorerOf(p.classifier).score(texts);
   const jobModels = { predictor: (id: string) => cache.get(id), requireTextModel, threads: Math.max(1, threads), scoreRaw, ...(pool ? { localRaw } : {}) };
   for (const job of textJobs(deps, jobModels)) deps.queue.register(job);

@@ -4,7 +4,7 @@
  * descent. Multi-label scores are independent probabilities; multi-class scores are the one-vs-rest
  * probabilities normalised to sum to 1 per row (sklearn's liblinear behaviour).
  */
-import { hstack, type Csr } from '../sparse/csr.ts';
+import { csrFromDense, hstack, type Csr } from '../sparse/csr.ts';
 import { fitLogisticRegression, predictProba, type ClassMode, type FitInfo, type LinearModel } from '../linear/logreg.ts';
 import { labelMatrix } from '../metrics/classification.ts';
 import { TfidfVectorizer, type VectorizerConfig } from './vocabulary.ts';
@@ -15,6 +15,7 @@ import { packSections, unpackSections, f32Bytes, bytesF32 } from '../serialize.t
 import { lookupSections, storedLookupTable } from './lookupTables.ts';
 import { modelWordColumns, storedWordColumns, wordColumnSections } from './wordColumns.ts';
 import { ShapeBlock, type ShapeBlockJson } from './shape.ts';
+import { checkEncoder, embedTexts, ENCODER_DIM, type EncoderBlockJson } from './sentenceEncoder.ts';
 
 export interface TrainTextClassifierInput {
   texts: readonly string[];
@@ -47,35 +48,45 @@ export class TextClassifierModel {
     readonly vectorizers: readonly TfidfVectorizer[],
     readonly linear: LinearModel,
     readonly info: Readonly<TrainingInfo>,
-    /** Per-document shape features (shape.ts; text.tune stackShape), columns after every vectorizer block. */
+    /** Per-document shape features (shape.ts; text.tune stackShape), columns after every vectorizer block (and the encoder's). */
     readonly shape: ShapeBlock | null = null,
+    /**
+     * The sentence encoder's embedding (sentenceEncoder.ts; text.tune stackEncoder), ENCODER_DIM dense columns after
+     * the vectorizer blocks: its scores need the texts' embeddings (`predictTexts`, asynchronous).
+     */
+    readonly encoder: EncoderBlockJson | null = null,
   ) {}
 
   get nLabels(): number {
     return this.labelNames.length;
   }
 
-  /** The feature matrix the model scores (useful for analysis and tests). */
-  vectorize(texts: readonly string[]): Csr {
-    const blocks = this.blocks(texts);
+  /** The feature matrix the model scores (useful for analysis and tests); `embedded`: as for `predict`. */
+  vectorize(texts: readonly string[], embedded?: Float32Array): Csr {
+    const blocks = this.blocks(texts, new Map(), embedded);
     return blocks.length === 1 ? blocks[0] : hstack(blocks);
   }
 
   /**
-   * Each block's columns for `texts`, in the weights' order (the vectorizers', then the shape block's); `transformed`:
-   * vectorizer blocks already transformed elsewhere (the CLI's held-out thread), by block index.
+   * Each block's columns for `texts`, in the weights' order (the vectorizers', the encoder's, the shape block's);
+   * `transformed`: vectorizer blocks already transformed elsewhere (the CLI's held-out thread), by block index;
+   * `embedded`: the texts' sentence embeddings (rows × ENCODER_DIM), needed when the model has an encoder block.
    */
-  blocks(texts: readonly string[], transformed: ReadonlyMap<number, Csr> = new Map()): Csr[] {
+  blocks(texts: readonly string[], transformed: ReadonlyMap<number, Csr> = new Map(), embedded?: Float32Array): Csr[] {
     const blocks = this.vectorizers.map((v, b) => transformed.get(b) ?? v.transform(texts));
+    if (this.encoder) blocks.push(csrFromDense(checkedEmbeddings(embedded, texts.length), texts.length, ENCODER_DIM));
     if (this.shape) blocks.push(this.shape.transform(texts));
     return blocks;
   }
 
-  /** Probabilities, rows × labels (row-major), in labelNames order. */
-  predict(texts: readonly string[]): Float32Array {
+  /**
+   * Probabilities, rows × labels (row-major), in labelNames order. A model with an encoder block needs the texts'
+   * embeddings (`embedded`); `predictTexts` computes them.
+   */
+  predict(texts: readonly string[], embedded?: Float32Array): Float32Array {
     checkTexts(texts);
     // blocks are scored side by side without building their hstack
-    return predictProba(this.linear, this.blocks(texts), this.mode);
+    return predictProba(this.linear, this.blocks(texts, new Map(), embedded), this.mode);
   }
 
   serialize(): Buffer {
@@ -97,6 +108,7 @@ export class TextClassifierModel {
       lookup: lookup.header,
       ...(words ? { wordColumns: words.header } : {}),
       ...(this.shape ? { shape: this.shape.toJSON() } : {}),
+      ...(this.encoder ? { encoder: this.encoder } : {}),
     };
     return packSections(header, sections);
   }
@@ -129,9 +141,11 @@ export class TextClassifierModel {
     if (weights.length !== (lin.nFeatures + 1) * lin.nLabels) throw new Error('text classifier: weight section size does not match the header');
     const options = resolveTextClassifierOptions(h.options as TextClassifierOptions);
     const shape = h.shape === undefined ? null : ShapeBlock.fromJSON(h.shape as ShapeBlockJson);
-    const columns = vectorizers.reduce((s, v) => s + v.nFeatures, 0) + (shape?.nFeatures ?? 0);
+    const encoder = h.encoder === undefined ? null : (h.encoder as EncoderBlockJson);
+    if (encoder) checkEncoder(encoder);
+    const columns = vectorizers.reduce((s, v) => s + v.nFeatures, 0) + (encoder?.dim ?? 0) + (shape?.nFeatures ?? 0);
     if (columns !== lin.nFeatures) throw new Error(`text classifier: the blocks have ${columns} columns, the linear model ${lin.nFeatures} features`);
-    const model = new TextClassifierModel(h.mode as ClassMode, h.labelNames as string[], options, vectorizers, { ...lin, weights }, h.info as TrainingInfo, shape);
+    const model = new TextClassifierModel(h.mode as ClassMode, h.labelNames as string[], options, vectorizers, { ...lin, weights }, h.info as TrainingInfo, shape, encoder);
     modelWordColumns.set(model, storedWordColumns(h.wordColumns, section, vectorizers, checked !== undefined));
     return model;
   }
@@ -144,6 +158,18 @@ function fitLinear(blocks: Csr[], Y: Uint8Array, labelNames: readonly string[], 
   const nbBlock = o.nbWords && o.wordNgram ? 0 : -1;
   const splitBlocks = o.blendWordChar && blocks.length === 2;
   return fitStackedModel(blocks, Y, L, { ...base, nbBlock, splitBlocks, stackFolds: o.stackFolds, stackC: o.stackC, stackRefit: o.stackRefit, threads, onProgress });
+}
+
+/** `model.predict(texts)`, with the texts' sentence embeddings computed first when the model has an encoder block. */
+export async function predictTexts(model: TextClassifierModel, texts: readonly string[]): Promise<Float32Array> {
+  checkTexts(texts);
+  return model.predict(texts, model.encoder ? await embedTexts(texts) : undefined);
+}
+
+function checkedEmbeddings(embedded: Float32Array | undefined, rows: number): Float32Array {
+  if (!embedded) throw new Error('text classifier: this model has a sentence-encoder block; score it with predictTexts (its texts must be embedded first)');
+  if (embedded.length !== rows * ENCODER_DIM) throw new Error(`text classifier: ${embedded.length / ENCODER_DIM} embeddings for ${rows} texts`);
+  return embedded;
 }
 
 function checkTexts(texts: readonly string[]): void {

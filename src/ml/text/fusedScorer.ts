@@ -6,7 +6,9 @@
  * agree to float rounding; the fused path only saves the batch-sized allocations and the second pass over them,
  * and keeps a document's columns in cache between look-up and scoring. char_wb blocks go word by word through a
  * cache of each word's columns (charWbCache.ts), which gives the same columns in the same order.
- * A scorer holds scratch buffers: use one per thread (it is not re-entrant, but scoring is synchronous).
+ * A scorer holds scratch buffers: use one per thread (it is not re-entrant, but scoring is synchronous). A model
+ * with a sentence-encoder block (text.tune stackEncoder) is scored with the texts' embeddings passed in (`needsEmbeddings`;
+ * sentenceEncoder.ts `embedTexts` computes them asynchronously, `scoreTexts` does both).
  */
 import { dotBlock, paddedStride } from '../linear/kernels.ts';
 import type { ClassMode } from '../linear/logreg.ts';
@@ -17,6 +19,7 @@ import type { VectorizerConfig } from './vocabulary.ts';
 import { CharWbColumns, type DistinctSink } from './charWbCache.ts';
 import { modelWordColumns } from './wordColumns.ts';
 import { SHAPE_WIDTH, type ShapeBlock } from './shape.ts';
+import { embedTexts, ENCODER_DIM } from './sentenceEncoder.ts';
 
 /** Reset the per-column stamps before the running position could overflow int32. */
 const STAMP_LIMIT = 1 << 30;
@@ -52,6 +55,9 @@ export class FusedTextScorer {
   private readonly shape: ShapeBlock | null;
   private readonly shapeFirst: number;
   private readonly shapeCols = Int32Array.from({ length: SHAPE_WIDTH }, (_, c) => c);
+  /** The encoder block's first column (after the n-gram blocks), or −1 without one. */
+  private readonly encoderFirst: number;
+  private readonly encoderCols = Int32Array.from({ length: ENCODER_DIM }, (_, c) => c);
   private readonly scratch = new NgramScratch();
   /** A document's distinct columns of one block (never more than the block's columns: sized once, never grown). */
   private readonly cols: Int32Array;
@@ -90,24 +96,37 @@ export class FusedTextScorer {
       offset += v.nFeatures;
       return b;
     });
+    this.encoderFirst = model.encoder ? offset : -1;
+    if (model.encoder) offset += ENCODER_DIM;
     this.shape = model.shape;
     this.shapeFirst = offset;
     if (model.shape) offset += model.shape.nFeatures;
     if (offset !== lin.nFeatures) throw new Error(`fused scorer: vectorizers have ${offset} columns, the model ${lin.nFeatures} features`);
   }
 
-  /** Probabilities rows × labels (row-major), equal to `model.predict(texts)` up to float rounding. */
-  score(texts: readonly string[], out: Float32Array = new Float32Array(texts.length * this.nLabels)): Float32Array {
+  /** Whether `score` needs the texts' sentence embeddings (the model has an encoder block). */
+  get needsEmbeddings(): boolean {
+    return this.encoderFirst >= 0;
+  }
+
+  /**
+   * Probabilities rows × labels (row-major), equal to `model.predict(texts, embedded)` up to float rounding;
+   * `embedded` (rows × ENCODER_DIM) only and always for a model with an encoder block.
+   */
+  score(texts: readonly string[], out: Float32Array = new Float32Array(texts.length * this.nLabels), embedded?: Float32Array): Float32Array {
     const L = this.nLabels;
+    if (this.encoderFirst >= 0 && embedded?.length !== texts.length * ENCODER_DIM) {
+      throw new Error(embedded ? `fused scorer: ${embedded.length / ENCODER_DIM} embeddings for ${texts.length} texts` : 'fused scorer: this model has a sentence-encoder block; score it with scoreTexts (its texts must be embedded first)');
+    }
     for (let d = 0; d < texts.length; d++) {
       const t = texts[d];
       if (typeof t !== 'string') throw new Error(`texts[${d}]: expected a string, got ${typeof t}`);
-      this.scoreOne(t, out, d * L);
+      this.scoreOne(t, out, d * L, this.encoderFirst >= 0 ? embedded!.subarray(d * ENCODER_DIM, (d + 1) * ENCODER_DIM) : null);
     }
     return out;
   }
 
-  private scoreOne(text: string, out: Float32Array, at: number): void {
+  private scoreOne(text: string, out: Float32Array, at: number, embedding: Float32Array | null): void {
     const S = this.S, acc = this.acc, tmp = this.tmp, L = this.nLabels, W = this.W;
     for (let b = 0; b < this.blocks.length; b++) {
       const B = this.blocks[b];
@@ -115,6 +134,10 @@ export class FusedTextScorer {
       const into = b === 0 ? acc : tmp;
       rowsDot(W, L, B.first, this.cols, this.vals, n, into, S);
       if (b > 0) for (let l = 0; l < S; l++) acc[l] += tmp[l];
+    }
+    if (embedding) {
+      rowsDot(W, L, this.encoderFirst, this.encoderCols, embedding, ENCODER_DIM, tmp, S);
+      for (let l = 0; l < S; l++) acc[l] += tmp[l];
     }
     if (this.shape) {
       this.shape.fill(text, this.vals);
@@ -159,6 +182,11 @@ export class FusedTextScorer {
     weigh(counts, idfs, sublinearTf, this.vals, n);
     return n;
   }
+}
+
+/** `scorer.score(texts, out)`, with the texts embedded first (off this call's thread's other work: asynchronously) when the model has an encoder block. */
+export async function scoreTexts(scorer: FusedTextScorer, texts: readonly string[], out?: Float32Array): Promise<Float32Array> {
+  return scorer.score(texts, out, scorer.needsEmbeddings ? await embedTexts(texts) : undefined);
 }
 
 /**
