@@ -93,7 +93,7 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
   let grid: GridOutOfFold | null = null;
   // stackEncoder: the training part's sentence embeddings, once for every fold and the refit (on this job's thread)
   const embeddings = p.stack && p.stackEncoder
-    ? await embedTexts(train.texts, (done) => ctx.progress(0.01 + (0.04 * done) / train.texts.length, `embedding the training part: ${done} of ${train.texts.length} texts`))
+    ? await embedTexts(train.texts, { signal: ctx.signal, onProgress: (done) => ctx.progress(0.01 + (0.04 * done) / train.texts.length, `embedding the training part: ${done} of ${train.texts.length} texts`) })
     : null;
   if (p.cGrid?.length || p.stack) {
     const own = resolveTextClassifierOptions(options as never);

@@ -4,7 +4,7 @@
  * version tuned is left unchanged; clear 400s where stack cannot apply or a plain tune would mismatch.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decisionFunction, fitLogisticRegression, labelMatrix, TextClassifierModel, trainTextClassifier } from '../../ml/index.ts';
+import { decisionFunction, fitLogisticRegression, labelMatrix, perLabelRocAuc, TextClassifierModel, trainTextClassifier } from '../../ml/index.ts';
 import { fitNbModel } from '../../ml/text/stack.ts';
 import { FusedTextScorer } from '../../ml/text/fusedScorer.ts';
 import { checkStack, foldStack, stackOutOfFold } from './tuneStack.ts';
@@ -166,6 +166,11 @@ describe('text.tune with stack (real app)', () => {
     expect(out).toHaveLength(lines.length);
     const batchWant = await predictTexts(stored, lines);
     for (const o of out) for (const c of o.Labels) expect(c.Score).toBeCloseTo(batchWant[o.Line * stored.nLabels + stored.labelNames.indexOf(c.Name)]!, 3);
+    // text.evaluate scores it with its encoder block too (on the job thread): the ROC AUCs of predictTexts' scores
+    const ev = await succeeded<{ metrics: { per_label: Record<string, { auc: number | null }> } }>(runJob(t, '/api/v1/text/evaluations', { model: 'multi:6', dataset: 'multi', mode: 'multi-label' }, 60_000));
+    const all = toArrays(parseLabeledText(multiLabelCsv(150), { mode: 'multi-label', format: 'comprehend-csv' }).docs, stored.labelNames as string[], 'multi-label');
+    const aucs = perLabelRocAuc(await predictTexts(stored, all.texts), all.truth, stored.nLabels);
+    stored.labelNames.forEach((l, j) => expect(ev.metrics.per_label[l]!.auc).toBeCloseTo(aucs[j]!, 3));
   }, 180_000);
 });
 

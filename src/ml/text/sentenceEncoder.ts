@@ -80,17 +80,23 @@ function loadRuntime(): Promise<Runtime> {
 const cache = new Map<string, Float32Array>();
 let queue: Promise<unknown> = Promise.resolve();
 
+export interface EmbedOptions {
+  /** Called after each batch with the number of texts embedded so far. */
+  onProgress?: (done: number) => void | Promise<void>;
+  /** Checked between batches (a cancelled tune job stops within one batch). */
+  signal?: AbortSignal;
+}
+
 /**
- * Embeddings of `texts`, rows × ENCODER_DIM (row-major). `onProgress(done)` after each batch. Texts the per-thread
- * cache holds are not embedded again.
+ * Embeddings of `texts`, rows × ENCODER_DIM (row-major). Texts the per-thread cache holds are not embedded again.
  */
-export function embedTexts(texts: readonly string[], onProgress?: (done: number) => void | Promise<void>): Promise<Float32Array> {
-  const run = queue.then(() => embedNow(texts, onProgress));
+export function embedTexts(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array> {
+  const run = queue.then(() => embedNow(texts, options));
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function embedNow(texts: readonly string[], onProgress?: (done: number) => void | Promise<void>): Promise<Float32Array> {
+async function embedNow(texts: readonly string[], { onProgress, signal }: EmbedOptions): Promise<Float32Array> {
   const out = new Float32Array(texts.length * ENCODER_DIM);
   const todo: number[] = [];
   texts.forEach((t, i) => {
@@ -103,6 +109,7 @@ async function embedNow(texts: readonly string[], onProgress?: (done: number) =>
   const rt = await loadRuntime();
   todo.sort((a, b) => texts[a]!.length - texts[b]!.length);
   for (let s = 0; s < todo.length; s += BATCH) {
+    signal?.throwIfAborted();
     const ids = todo.slice(s, s + BATCH);
     // an empty text has no tokens, and a batch's trailing token-less rows would vanish from the output: ' ' instead
     const tokens = ids.map((i) => {
