@@ -1,10 +1,13 @@
 import type { TextDeps } from '../text/deps.ts';
 import type { TextPredictor } from '../text/predictor.ts';
+import type { EmbedOptions } from '../../ml/text/sentenceEncoder.ts';
 
 /** The text domain's dependencies plus its shared model cache (scoring with, and reloading, a model version). */
 export interface QualityDeps extends TextDeps {
   predictor(modelId: string): Promise<TextPredictor>;
   reload(modelId: string): Promise<void>;
+  /** Sentence embeddings on every scoring core (text service `embed`), kept in this thread's encoder cache too. */
+  embed(texts: readonly string[], o?: EmbedOptions): Promise<Float32Array>;
 }
 
 /**

@@ -31,7 +31,7 @@ export const REPORT_CONTENT_TYPES: Record<ReportFormat, string> = {
 };
 
 export function createTextQualityService(base: TextDeps & { text: TextService }) {
-  const deps: QualityDeps = { ...base, predictor: (id) => base.text.predictor(id), reload: (id) => base.text.reload(id) };
+  const deps: QualityDeps = { ...base, predictor: (id) => base.text.predictor(id), reload: (id) => base.text.reload(id), embed: (texts, o) => base.text.embed(texts, o) };
   const { queue } = deps;
 
   for (const job of qualityJobs(deps)) queue.register(job);

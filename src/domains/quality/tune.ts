@@ -9,7 +9,6 @@
 import { AppError } from '../../core/errors.ts';
 import type { JobContext } from '../../jobs/types.ts';
 import { column, precisionRecallCurve, predictTexts, resolveTextClassifierOptions, trainTextClassifier } from '../../ml/index.ts';
-import { embedTexts } from '../../ml/text/sentenceEncoder.ts';
 import {
   curveAveragePrecision, downsampleCurve, kFoldAssignment, outOfFoldScores, pointAt, selectiveCurve, tuneAbstain, tuneThresholds,
 } from '../../ml/diagnostics/index.ts';
@@ -91,10 +90,15 @@ export async function runTuneJob(deps: QualityDeps, ctx: JobContext<TunePayload>
     await yieldToLoop();
   };
   let grid: GridOutOfFold | null = null;
-  // stackEncoder: the training part's sentence embeddings, once for every fold and the refit (on this job's thread)
-  const embeddings = p.stack && p.stackEncoder
-    ? await embedTexts(train.texts, { signal: ctx.signal, onProgress: (done) => ctx.progress(0.01 + (0.04 * done) / train.texts.length, `embedding the training part: ${done} of ${train.texts.length} texts`) })
-    : null;
+  // stackEncoder: the sentence embeddings of the training part (once, for every fold and the refit) and of the test
+  // part (kept in this thread's encoder cache for the refit's metrics and the measurement), on every scoring core
+  let embeddings: Float32Array | null = null;
+  if (p.stack && p.stackEncoder) {
+    const all = train.texts.length + test.texts.length;
+    const onProgress = (from: number) => (done: number) => ctx.progress(0.01 + (0.04 * (from + done)) / all, `embedding the training and test parts: ${from + done} of ${all} texts`);
+    embeddings = await deps.embed(train.texts, { signal: ctx.signal, onProgress: onProgress(0) });
+    await deps.embed(test.texts, { signal: ctx.signal, onProgress: onProgress(train.texts.length) });
+  }
   if (p.cGrid?.length || p.stack) {
     const own = resolveTextClassifierOptions(options as never);
     const settings = p.cGrid?.length

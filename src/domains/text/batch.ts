@@ -29,6 +29,8 @@ export interface ChunkScoring<R> {
   threads: number;
   /** Scores on this thread too (the job's own thread is a core as well): the documents become shared work. */
   local?(p: TextPredictor, texts: string[]): R;
+  /** Documents per chunk of the in-order path (default CHUNK). */
+  chunk?: number;
 }
 
 /** What the batch job scores with: probabilities (texts × labels) from the pool, and on this thread when it has one. */
@@ -49,8 +51,8 @@ const ENCODER_CHUNK = 50;
  * Without a pool (`score` runs inline) the documents are scored here in chunks of CHUNK, each emitted before the
  * next is scored: progress and cancellation get through between chunks.
  */
-export async function scoreInOrder<R>(s: Pick<ChunkScoring<R>, 'score'>, p: TextPredictor, texts: string[], signal: { throwIfAborted(): void }, emit: (start: number, results: R) => Promise<void>): Promise<void> {
-  const chunk = p.classifier.encoder ? ENCODER_CHUNK : CHUNK;
+export async function scoreInOrder<R>(s: Pick<ChunkScoring<R>, 'score' | 'chunk'>, p: TextPredictor, texts: string[], signal: { throwIfAborted(): void }, emit: (start: number, results: R) => Promise<void>): Promise<void> {
+  const chunk = s.chunk ?? CHUNK;
   for (let start = 0; start < texts.length; start += chunk) {
     signal.throwIfAborted();
     await emit(start, await s.score(p, texts.slice(start, start + chunk)));
@@ -164,7 +166,7 @@ export async function runBatchJob(deps: TextDeps & BatchScoring, ctx: JobContext
   // the scores into one array, the lines written as bytes from them (resultLines.ts)
   const lines = { count: docs.length, head: (i: number) => `${JSON.stringify(heads[i]).slice(0, -1)},`, error: (i: number) => (docs[i]!.error ? errorLine(i) : undefined) };
   // a model with an encoder block is scored on the pool's threads only, in order (this thread's scorer is synchronous)
-  const local = deps.localRaw && !predictor.classifier.encoder ? { local: deps.localRaw } : {};
+  const local = predictor.classifier.encoder ? { chunk: ENCODER_CHUNK } : deps.localRaw ? { local: deps.localRaw } : {};
   const { jsonl } = await scoreLines({ score: deps.scoreRaw, threads: deps.threads, ...local }, predictor, texts, lines, ctx.signal, progress);
   const errors = docs.length - ok.length;
   const outputKey = `${p.outputPrefix}predictions.jsonl`;

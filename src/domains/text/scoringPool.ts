@@ -25,6 +25,8 @@ export interface ScoringPool {
    * the chunks of `texts` it claims into `p.chunks.scores` and answers an empty array.
    */
   score(p: TextPredictor, texts: string[]): Promise<Float32Array>;
+  /** The texts' sentence embeddings (texts × ENCODER_DIM), computed on a pool thread (sentenceEncoder.ts). */
+  embed(texts: string[]): Promise<Float32Array>;
   /** Starts the pool (`start`, once) and loads the model on every thread (a request then never pays the load). */
   warm(p: TextPredictor): Promise<void>;
   /**
@@ -80,6 +82,7 @@ export function createScoringPool(threads: number, onError: (err: Error) => void
   return {
     threads,
     score: (p, texts) => run(p, texts),
+    embed: (texts) => get().run({ modelId: '', key: '', bytes: new SharedArrayBuffer(0), texts, embed: true } satisfies ScoreTask) as Promise<Float32Array>,
     async warm(p) {
       await start();
       // with every thread idle, piscina hands one task to each

@@ -7,6 +7,7 @@
 import { TextClassifierModel } from '../../ml/text/classifier.ts';
 import { FusedTextScorer, scoreTexts } from '../../ml/text/fusedScorer.ts';
 import { warmUpTextScoring } from '../../ml/text/warmUp.ts';
+import { embedTexts } from '../../ml/text/sentenceEncoder.ts';
 import { MIN_CHUNK, scoreClaimed, scoreClaimedAsync, type SharedChunks } from './sharedChunks.ts';
 
 export interface ScoreTask {
@@ -24,6 +25,8 @@ export interface ScoreTask {
    * load checked the bytes, so the thread's load does not scan them again.
    */
   filters?: (Int32Array | null)[];
+  /** Answer the texts' sentence embeddings (texts × ENCODER_DIM; sentenceEncoder.ts) instead of scores: no model. */
+  embed?: boolean;
 }
 
 const MAX_MODELS = 4;
@@ -52,6 +55,7 @@ export default function score(task: ScoreTask): Float32Array | Promise<Float32Ar
     warmed = true;
     return new Float32Array(0);
   }
+  if (task.embed) return embedTexts(task.texts);
   const scorer = scorerFor(task);
   if (scorer.needsEmbeddings) return scoreEmbedded(task, scorer);
   if (task.chunks) {

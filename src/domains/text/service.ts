@@ -15,6 +15,8 @@ import { toResult, type ClassificationResult, type DecisionRule } from './compre
 import type { TextDeps } from './deps.ts';
 import { loadTextPredictor, resultJson, scorerOf, type TextPredictor } from './predictor.ts';
 import { scoreTexts } from '../../ml/text/fusedScorer.ts';
+import { embedTexts, type EmbedOptions } from '../../ml/text/sentenceEncoder.ts';
+import { embedShared } from './embedShared.ts';
 import { createMicroBatcher, type CancelSignal, type MicroBatcher } from './batcher.ts';
 import { createScoringPool, defaultScoringThreads, warmUpThisThread } from './scoringPool.ts';
 import {
@@ -157,6 +159,13 @@ export function createTextService(deps: TextDeps) {
     /** Forgets a loaded model (e.g. after its thresholds change) so the next request reloads it. */
     async reload(modelId: string): Promise<void> {
       await forget(modelId);
+    },
+    /**
+     * Sentence embeddings (texts × ENCODER_DIM) on this thread and every scoring thread (embedShared.ts); inline
+     * without a pool. Every row lands in this thread's encoder cache too.
+     */
+    embed(texts: readonly string[], o: EmbedOptions = {}): Promise<Float32Array> {
+      return pool ? embedShared(texts, [(t) => embedTexts(t), ...Array.from({ length: threads }, () => (t: string[]) => pool.embed(t))], o) : embedTexts(texts, o);
     },
     /** Scoring threads in use (0: inline). */
     scoringThreads: threads,

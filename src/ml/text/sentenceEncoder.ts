@@ -85,6 +85,8 @@ export interface EmbedOptions {
   onProgress?: (done: number) => void | Promise<void>;
   /** Checked between batches (a cancelled tune job stops within one batch). */
   signal?: AbortSignal;
+  /** Neither look the texts up in this thread's cache nor keep them there (tests of the batching). */
+  noCache?: boolean;
 }
 
 /**
@@ -96,12 +98,12 @@ export function embedTexts(texts: readonly string[], options: EmbedOptions = {})
   return run;
 }
 
-async function embedNow(texts: readonly string[], { onProgress, signal }: EmbedOptions): Promise<Float32Array> {
+async function embedNow(texts: readonly string[], { onProgress, signal, noCache }: EmbedOptions): Promise<Float32Array> {
   const out = new Float32Array(texts.length * ENCODER_DIM);
   const todo: number[] = [];
   texts.forEach((t, i) => {
     if (typeof t !== 'string') throw new Error(`texts[${i}]: expected a string, got ${typeof t}`);
-    const hit = cache.get(t);
+    const hit = noCache ? undefined : cache.get(t);
     if (hit) out.set(hit, i * ENCODER_DIM);
     else todo.push(i);
   });
@@ -124,11 +126,16 @@ async function embedNow(texts: readonly string[], { onProgress, signal }: EmbedO
     ids.forEach((i, r) => {
       const row = e.slice(r * ENCODER_DIM, (r + 1) * ENCODER_DIM);
       out.set(row, i * ENCODER_DIM);
-      remember(texts[i]!, row);
+      if (!noCache) remember(texts[i]!, row);
     });
     await onProgress?.(Math.min(todo.length, s + BATCH) + (texts.length - todo.length));
   }
   return out;
+}
+
+/** Puts rows embedded elsewhere (another thread, `texts` × ENCODER_DIM) in this thread's cache. */
+export function rememberEmbeddings(texts: readonly string[], E: Float32Array): void {
+  texts.forEach((t, i) => remember(t, E.slice(i * ENCODER_DIM, (i + 1) * ENCODER_DIM)));
 }
 
 function remember(text: string, row: Float32Array): void {
