@@ -11,7 +11,7 @@
  * multi-label models only.
  */
 import { AppError } from '../../core/errors.ts';
-import { chooseThreshold, column, precisionRecallCurve, predictTexts, resolveTextClassifierOptions, trainTextClassifier, type TextClassifierModel, type ThresholdObjective } from '../../ml/index.ts';
+import { chooseThreshold, column, labelMatrix, precisionRecallCurve, predictTexts, resolveTextClassifierOptions, trainTextClassifier, type TextClassifierModel, type ThresholdObjective } from '../../ml/index.ts';
 import { outOfFoldScores } from '../../ml/diagnostics/index.ts';
 import { trainTextClassifierGrid, type GridSetting } from '../../ml/text/trainGrid.ts';
 import type { ClassWeight } from '../../ml/index.ts';
@@ -116,8 +116,7 @@ export async function gridOutOfFold(input: GridFoldInput): Promise<GridOutOfFold
       };
       models.forEach((m, g) => place(m.predict(heldOut), g));
       if (input.encoder) {
-        const tY = new Uint8Array(tr.length * n);
-        tr.forEach((i, r) => tY.set(input.truth.subarray(i * n, (i + 1) * n), r * n));
+        const tY = labelMatrix(Array.from(tr, (i) => input.labelIndices[i]!), n);
         place(encoderBaseScores(fitEncoderBase(input.encoder, tr, tY, n, { ...encoderFit(input.options), signal: input.signal }), input.encoder, te), G - 1);
       }
       return out;

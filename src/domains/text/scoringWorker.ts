@@ -8,7 +8,7 @@ import { TextClassifierModel } from '../../ml/text/classifier.ts';
 import { FusedTextScorer, scoreTexts } from '../../ml/text/fusedScorer.ts';
 import { warmUpTextScoring } from '../../ml/text/warmUp.ts';
 import { embedTexts } from '../../ml/text/sentenceEncoder.ts';
-import { MIN_CHUNK, scoreClaimed, scoreClaimedAsync, type SharedChunks } from './sharedChunks.ts';
+import { scoreClaimed, type SharedChunks } from './sharedChunks.ts';
 
 export interface ScoreTask {
   modelId: string;
@@ -57,7 +57,9 @@ export default function score(task: ScoreTask): Float32Array | Promise<Float32Ar
   }
   if (task.embed) return embedTexts(task.texts);
   const scorer = scorerFor(task);
-  if (scorer.needsEmbeddings) return scoreEmbedded(task, scorer);
+  // the batch job scores such a model in order, never as shared chunks (batch.ts); were it sent some, answering every
+  // document's scores is what the shared path accepts from a thread that does not claim
+  if (scorer.needsEmbeddings) return scoreTexts(scorer, task.texts);
   if (task.chunks) {
     scoreClaimed(task.chunks, task.texts, scorer.nLabels, (texts, out) => scorer.score(texts, out));
     return new Float32Array(0);
@@ -65,9 +67,3 @@ export default function score(task: ScoreTask): Float32Array | Promise<Float32Ar
   return scorer.score(task.texts);
 }
 
-async function scoreEmbedded(task: ScoreTask, scorer: FusedTextScorer): Promise<Float32Array> {
-  if (!task.chunks) return scoreTexts(scorer, task.texts);
-  // small chunks: a document costs ~50–60 ms of embedding
-  await scoreClaimedAsync(task.chunks, task.texts, scorer.nLabels, 2 * MIN_CHUNK, (texts, out) => scoreTexts(scorer, texts, out));
-  return new Float32Array(0);
-}

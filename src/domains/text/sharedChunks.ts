@@ -79,15 +79,3 @@ export function scoreClaimed(c: SharedChunks, texts: readonly string[], labels: 
   }
   return done;
 }
-
-/** `scoreClaimed` for a scorer that answers asynchronously (a model with a sentence-encoder block embeds its texts first). */
-export async function scoreClaimedAsync(c: SharedChunks, texts: readonly string[], labels: number, max: number, score: (texts: readonly string[], out: Float32Array) => Promise<unknown>): Promise<number> {
-  let done = 0;
-  for (let chunk = claimChunk(c, max); chunk; chunk = claimChunk(c, max)) {
-    const [start, end] = chunk;
-    await score(texts.slice(start, end), c.scores.subarray(start * labels, end * labels));
-    markDone(c, start, end);
-    done += end - start;
-  }
-  return done;
-}
